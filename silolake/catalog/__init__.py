@@ -1,0 +1,41 @@
+"""The catalog: ``silos.yaml`` -> validated, typed :class:`Catalog`.
+
+This package never imports cdktf or the AWS provider: validation must stay fast (well
+under a second for 1,000 silos) and usable where no Node.js runtime exists.
+
+Entry point: :func:`load_catalog`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import CatalogError, Problem
+from .lock import AccountsLock, lock_path_for, read_lock
+from .model import Catalog, Flow, Silo, build_catalog
+from .schema import schema_problems
+from .semantic import semantic_problems
+from .source import read_yaml
+
+__all__ = ["CatalogError", "Catalog", "Flow", "Problem", "Silo", "load_catalog", "validate_file"]
+
+
+def validate_file(path: Path | str, *, lock: AccountsLock | None = None) -> tuple[object, list[Problem]]:
+    """Parse and check ``path``; return (raw data, every problem found)."""
+    doc = read_yaml(path)
+    problems = schema_problems(doc)
+    problems += semantic_problems(doc, lock.accounts if lock else {})
+    return doc.data, sorted(set(problems))
+
+
+def load_catalog(path: Path | str = "silos.yaml", *, lock_path: Path | str | None = None) -> Catalog:
+    """Load, validate and model a catalog, merging ids recorded by bootstrap.
+
+    Raises :class:`CatalogError` listing every problem; never a parser exception.
+    """
+    path = Path(path)
+    lock = read_lock(Path(lock_path) if lock_path else lock_path_for(path))
+    raw, problems = validate_file(path, lock=lock)
+    if problems:
+        raise CatalogError(problems)
+    return build_catalog(raw, path, lock.accounts, lock.layout)  # type: ignore[arg-type]

@@ -1,0 +1,252 @@
+"""Checks JSON Schema cannot express: uniqueness, cross references, AWS rules.
+
+They run on the raw data even when the schema found problems, so one run reports every
+mistake. Each check therefore guards its own assumptions about shapes (a malformed
+entry is the schema's to report, not ours to crash on).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+from .. import names
+from .errors import Path as KeyPath, Problem
+from .model import BUILTIN_PARTITIONS
+from .schedule import check_schedule
+from .source import SourceDoc
+from .types import TypeSyntaxError, is_primitive, parse_type
+
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_PLACEHOLDER_ACCOUNT = "000000000000"  # lengths only: account ids are always 12 digits
+#: Minimum Firehose buffer when converting to Parquet (AWS rejects less).
+PARQUET_MIN_BUFFER_MB = 64
+_RESERVED_TAG_PREFIXES = ("aws:", "silolake:")
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: Any) -> list[tuple[int, dict]]:
+    """(index, mapping) pairs of a list, skipping malformed entries."""
+    return [(i, v) for i, v in enumerate(value)] if isinstance(value, list) else []
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+class _Checker:
+    def __init__(self, doc: SourceDoc, lock_accounts: dict[str, str]):
+        self.doc = doc
+        self.data = _dict(doc.data)
+        self.lock_accounts = lock_accounts
+        self.problems: list[Problem] = []
+        org = _dict(self.data.get("organization"))
+        self.org_name = _str(org.get("name")) or "org"
+        self.home = _str(org.get("home_region"))
+        regions = org.get("allowed_regions")
+        self.allowed = [r for r in regions if isinstance(r, str)] if isinstance(regions, list) else None
+
+    def add(self, path: KeyPath, message: str, *, at_key: bool = False) -> None:
+        self.problems.append(self.doc.problem(path, message, at_key=at_key))
+
+    # -- helpers -----------------------------------------------------------------
+    def unique(self, entries: list[tuple[int, dict]], base: KeyPath, what: str) -> set[str]:
+        seen: dict[str, int] = {}
+        for i, entry in entries:
+            name = _str(_dict(entry).get("name"))
+            if name is None:
+                continue
+            if name in seen:
+                line = self.doc.locate(base + (seen[name], "name"))[0]
+                self.add(base + (i, "name"), f"duplicate {what} name '{name}' (already used on line {line})")
+            else:
+                seen[name] = i
+        return set(seen)
+
+    def region(self, path: KeyPath, value: Any) -> None:
+        if isinstance(value, str) and self.allowed is not None and value not in self.allowed:
+            self.add(path, f"region '{value}' is not in organization.allowed_regions ({', '.join(self.allowed)}); "
+                           "add it there or pick an allowed region")
+
+    def email(self, path: KeyPath, value: Any) -> None:
+        if isinstance(value, str) and not _EMAIL.match(value):
+            self.add(path, f"'{value}' is not a valid e-mail address")
+
+    # -- checks ------------------------------------------------------------------
+    def run(self) -> list[Problem]:
+        self.check_organization()
+        silos = _items(self.data.get("silos"))
+        silo_names = self.unique(silos, ("silos",), "silo")
+        self.unique(_items(self.data.get("analytics")), ("analytics",), "analytics consumer")
+        self.check_accounts(silos)
+        dl = _dict(self.data.get("datalake_account"))
+        self.region(("datalake_account", "region"), dl.get("region"))
+        for i, silo in silos:
+            self.check_silo(("silos", i), _dict(silo))
+        for i, consumer in _items(self.data.get("analytics")):
+            consumer = _dict(consumer)
+            self.region(("analytics", i, "region"), consumer.get("region"))
+            for j, name in _items(consumer.get("silos")):
+                if isinstance(name, str) and name not in silo_names:
+                    self.add(("analytics", i, "silos", j), f"unknown silo '{name}'; "
+                             f"declared silos: {', '.join(sorted(silo_names)) or '(none)'}")
+        return self.problems
+
+    def check_organization(self) -> None:
+        org = _dict(self.data.get("organization"))
+        if self.home and self.allowed is not None and self.home not in self.allowed:
+            self.add(("organization", "home_region"),
+                     f"home region '{self.home}' must also be listed in organization.allowed_regions")
+        for key in _dict(org.get("tags")):
+            if str(key).lower().startswith(_RESERVED_TAG_PREFIXES):
+                self.add(("organization", "tags", key), f"tag key '{key}' uses a reserved prefix "
+                         f"({', '.join(_RESERVED_TAG_PREFIXES)}); silolake and AWS set those themselves", at_key=True)
+
+    def check_accounts(self, silos: list[tuple[int, dict]]) -> None:
+        owners: dict[str, tuple[KeyPath, str]] = {}
+
+        def claim(path: KeyPath, account: Any, who: str) -> None:
+            if not isinstance(account, str):
+                return
+            if account in owners:
+                other_path, other = owners[account]
+                line = self.doc.locate(other_path)[0]
+                self.add(path, f"account {account} is already used by {other} (line {line}); "
+                               "every silo, consumer and central role needs its own account")
+            else:
+                owners[account] = (path, who)
+
+        claim(("organization", "management_account_id"),
+              _dict(self.data.get("organization")).get("management_account_id"), "the management account")
+        claim(("datalake_account", "account_id"), _dict(self.data.get("datalake_account")).get("account_id"),
+              "the data lake account")
+        for i, consumer in _items(self.data.get("analytics")):
+            claim(("analytics", i, "account_id"), _dict(consumer).get("account_id"),
+                  f"analytics consumer '{_dict(consumer).get('name')}'")
+        for i, silo in silos:
+            silo = _dict(silo)
+            name = silo.get("name")
+            account = silo.get("account_id") or self.lock_accounts.get(str(name))
+            claim(("silos", i, "account_id" if "account_id" in silo else "name"), account, f"silo '{name}'")
+
+    def check_silo(self, path: KeyPath, silo: dict) -> None:
+        name = _str(silo.get("name"))
+        has_id, has_email = "account_id" in silo, "email" in silo
+        if has_id == has_email:
+            self.add(path, "give exactly one of account_id (existing account) or email "
+                           "(the organization creates the account)" + (", not both" if has_id else ""))
+        self.email(path + ("email",), silo.get("email"))
+        for j, owner in _items(silo.get("owners")):
+            self.email(path + ("owners", j), owner)
+        self.region(path + ("region",), silo.get("region"))
+        ingestion = _dict(silo.get("ingestion"))
+        sftp = _dict(ingestion.get("sftp"))
+        cidrs = _items(sftp.get("allowed_cidrs"))
+        for j, cidr in cidrs:
+            self.check_cidr(path + ("ingestion", "sftp", "allowed_cidrs", j), cidr)
+        if sftp.get("enabled") is True and not cidrs:
+            self.add(path + ("ingestion", "sftp", "allowed_cidrs"),
+                     "SFTP is enabled but no allowed_cidrs are given; list the partners' networks "
+                     "(0.0.0.0/0 must be written explicitly to open it to the internet)")
+        flows = _items(silo.get("flows"))
+        flow_names = self.unique(flows, path + ("flows",), "flow")
+        for j, flow in flows:
+            self.check_flow(path + ("flows", j), _dict(flow), ingestion)
+        region = _str(silo.get("region")) or self.home
+        if name and region:
+            for what, (derived, limit) in names.silo_names(
+                    self.org_name, name, _PLACEHOLDER_ACCOUNT, region, sorted(flow_names)).items():
+                if len(derived) > limit:
+                    self.add(path + ("name",), f"name too long: the {what} would be '{derived}' "
+                             f"({len(derived)} characters, AWS allows {limit}); shorten the silo or flow name")
+
+    def check_cidr(self, path: KeyPath, value: Any) -> None:
+        if not isinstance(value, str):
+            return
+        try:
+            ipaddress.ip_network(value, strict=True)
+        except ValueError as exc:
+            hint = ""
+            try:
+                hint = f" (did you mean {ipaddress.ip_network(value, strict=False)}?)"
+            except ValueError:
+                pass
+            self.add(path, f"'{value}' is not a valid CIDR block: {exc}{hint}")
+
+    def check_flow(self, path: KeyPath, flow: dict, ingestion: dict) -> None:
+        source = flow.get("source")
+        columns = _items(flow.get("columns"))
+        declared: dict[str, Any] = {}
+        for k, col in columns:
+            col = _dict(col)
+            cname, ctype = _str(col.get("name")), _str(col.get("type"))
+            if cname in declared:
+                self.add(path + ("columns", k, "name"), f"duplicate column '{cname}'")
+            parsed = None
+            if ctype is not None:
+                try:
+                    parsed = parse_type(ctype)
+                except TypeSyntaxError as exc:
+                    self.add(path + ("columns", k, "type"), f"invalid column type '{ctype}': {exc}")
+            if cname:
+                declared[cname] = parsed
+        for key in ("keys", "partition_by"):
+            for k, col in _items(flow.get(key)):
+                if not isinstance(col, str):
+                    continue
+                if key == "partition_by" and col in BUILTIN_PARTITIONS and col not in declared:
+                    continue
+                if col not in declared:
+                    builtin = f" or a built-in ({', '.join(BUILTIN_PARTITIONS)})" if key == "partition_by" else ""
+                    self.add(path + (key, k), f"'{col}' is not a declared column{builtin}")
+                elif declared[col] is not None and not is_primitive(declared[col]):
+                    self.add(path + (key, k), f"'{col}' has a complex type; {key} columns must be primitive")
+        schedule = flow.get("schedule")
+        if isinstance(schedule, str):
+            reason = check_schedule(schedule)
+            if reason:
+                self.add(path + ("schedule",), f"invalid schedule '{schedule}': {reason}")
+        self.check_job(path + ("job",), flow.get("job"))
+        if source == "api":
+            if flow.get("format", "json") != "json":
+                self.add(path + ("format",), "api flows receive JSON records; remove format or set it to json")
+            mb = _dict(flow.get("buffer")).get("mb", 128)
+            if isinstance(mb, int) and mb < PARQUET_MIN_BUFFER_MB:
+                self.add(path + ("buffer", "mb"), f"buffer of {mb} MB is too small: Firehose converts api flows "
+                         f"to Parquet, which needs a buffer of at least {PARQUET_MIN_BUFFER_MB} MB")
+        elif "csv" in flow and flow.get("format") != "csv":
+            self.add(path + ("csv",), "csv options are only meaningful with format: csv")
+        channel = {"sftp": ("sftp", "SFTP"), "upload": ("web_upload", "web upload")}.get(str(source))
+        if channel and _dict(ingestion.get(channel[0])).get("enabled") is not True:
+            self.add(path + ("source",), f"flow receives files by {channel[1]}, but this silo's "
+                     f"ingestion.{channel[0]}.enabled is not true; enable it or change the source")
+
+    def check_job(self, path: KeyPath, job: Any) -> None:
+        if not isinstance(job, str) or job == "default":
+            return
+        base = Path(self.doc.file).resolve().parent
+        glue_src = (base / "glue_src").resolve()
+        target = (base / job).resolve()
+        if not target.is_relative_to(glue_src):
+            self.add(path, f"custom job '{job}' must be a path under glue_src/ (e.g. glue_src/jobs/my_job.py)")
+        elif not target.is_file():
+            self.add(path, f"custom job '{job}' does not exist (looked for {target})")
+        elif target.suffix != ".py":
+            self.add(path, f"custom job '{job}' must be a Python (.py) Glue script")
+
+
+def semantic_problems(doc: SourceDoc, lock_accounts: dict[str, str] | None = None) -> list[Problem]:
+    """All semantic problems of ``doc`` (empty when valid)."""
+    return _Checker(doc, lock_accounts or {}).run()
+
+
+def iter_silo_names(doc: SourceDoc) -> Iterator[str]:
+    for _, silo in _items(_dict(doc.data).get("silos")):
+        name = _str(_dict(silo).get("name"))
+        if name:
+            yield name

@@ -1,0 +1,72 @@
+"""``silolake`` command line: validate, synth, bootstrap.
+
+User mistakes (a bad catalog, a missing file) exit 2 with located messages; the
+traceback of an unexpected internal error is kept, because that one is a bug to report.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from .catalog import CatalogError, load_catalog
+
+EXIT_INVALID = 2
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+def _fail(exc: CatalogError) -> None:
+    for problem in exc.problems:
+        err.print(str(problem), markup=False)
+    err.print(f"[bold red]{len(exc.problems)} problem(s) found[/]")
+    sys.exit(EXIT_INVALID)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="silolake")
+def main() -> None:
+    """silolake: one silos.yaml catalog -> Terraform for a multi-account AWS data lake."""
+
+
+@main.command()
+@click.argument("path", default="silos.yaml", type=click.Path(dir_okay=False, path_type=Path))
+def validate(path: Path) -> None:
+    """Check a catalog and report every problem as file:line:col: key.path: message."""
+    try:
+        catalog = load_catalog(path)
+    except CatalogError as exc:
+        _fail(exc)
+    out.print(f"{path}: valid ({len(catalog.silos)} silos, {sum(len(s.flows) for s in catalog.silos)} flows, "
+              f"{len(catalog.analytics)} analytics consumers)")
+
+
+@main.command()
+@click.argument("path", default="silos.yaml", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", default="cdktf.out", show_default=True, type=click.Path(path_type=Path),
+              help="Directory the Terraform JSON is written to (replaced atomically).")
+def synth(path: Path, out_dir: Path) -> None:
+    """Validate the catalog and synthesize one Terraform stack per account."""
+    try:
+        catalog = load_catalog(path)
+    except CatalogError as exc:
+        _fail(exc)
+    from .synth import synthesize  # heavy: imports cdktf and the provider
+
+    started = time.perf_counter()
+    for silo in catalog.pending_silos:
+        err.print(f"notice: silo '{silo.name}' has no account yet (email {silo.email}); no stack synthesized. "
+                  "Apply the org stack, then run `silolake bootstrap` to record its account id.", markup=False)
+    summaries = synthesize(catalog, out_dir)
+    for s in summaries:
+        out.print(f"  {s.name:<28} {s.resources:>4} resources  {s.path.parent}", markup=False)
+    out.print(f"Synthesized {len(summaries)} stacks into {out_dir.resolve()} "
+              f"in {time.perf_counter() - started:.1f}s", markup=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

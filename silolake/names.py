@@ -1,0 +1,97 @@
+"""Every AWS resource name silolake derives, in one place.
+
+Names are computed from the catalog only (never from Terraform tokens) so that the
+validator can check AWS length limits before synth, and so that policies in one
+account can refer to resources in another by name (for example the silo pipeline
+role pattern the central artifacts bucket trusts). Change a rule here and both the
+Terraform and the validation follow.
+"""
+
+from __future__ import annotations
+
+# AWS limits the validator checks names against.
+S3_BUCKET_MAX = 63
+IAM_ROLE_MAX = 64
+FIREHOSE_STREAM_MAX = 64
+GLUE_NAME_MAX = 255
+
+# Regions are compacted in bucket names to leave room for silo names:
+# eu-west-1 -> euw1, ap-southeast-2 -> apse2 (distinct for every real region).
+_DIRECTIONS = {
+    "north": "n", "south": "s", "east": "e", "west": "w", "central": "c",
+    "northeast": "ne", "southeast": "se", "northwest": "nw", "southwest": "sw",
+}
+
+# Data zones of a silo, with what each holds. Analytics reads only "processed".
+ZONES = ("dropzone", "raw", "processed", "athena", "logs")
+
+
+def region_code(region: str) -> str:
+    """Short, collision-free code for a region (``eu-central-1`` -> ``euc1``)."""
+    parts = region.split("-")
+    return parts[0] + "".join(_DIRECTIONS.get(p, p) for p in parts[1:-1]) + parts[-1]
+
+
+def state_bucket(prefix: str, account_id: str, region: str) -> str:
+    """Terraform state bucket: one per account, living in that account."""
+    return f"{prefix}-{account_id}-{region}"
+
+
+def state_key(stack_name: str) -> str:
+    return f"silolake/{stack_name}.tfstate"
+
+
+def silo_bucket(org: str, silo: str, zone: str, account_id: str, region: str) -> str:
+    """Bucket for one data zone of a silo, globally unique through the account id."""
+    return f"{org}-{silo}-{zone}-{account_id}-{region_code(region)}"
+
+
+def account_bucket(org: str, purpose: str, account_id: str, region: str) -> str:
+    """Bucket owned by a central account (artifacts, analytics query results, logs)."""
+    return f"{org}-{purpose}-{account_id}-{region_code(region)}"
+
+
+def silo_role(silo: str, purpose: str) -> str:
+    """IAM role of a silo. The ``silolake-<silo>-<purpose>`` shape is what central
+    resource policies match with ``ArnLike`` (for example ``silolake-*-pipeline``)."""
+    return f"silolake-{silo}-{purpose}"
+
+
+def silo_role_pattern(purpose: str) -> str:
+    """Role-name pattern matching ``purpose`` roles of every silo."""
+    return f"silolake-*-{purpose}"
+
+
+def glue_database(silo: str) -> str:
+    """Glue database of a silo; hyphens are not valid in Athena identifiers."""
+    return "silo_" + silo.replace("-", "_")
+
+
+def glue_table(flow: str, zone: str) -> str:
+    return f"{flow}_{zone}"
+
+
+def firehose_stream(org: str, silo: str, flow: str) -> str:
+    return f"{org}-{silo}-{flow}"
+
+
+def stack_name(kind: str, name: str | None = None) -> str:
+    """Terraform stack (and state key) names: ``org``, ``datalake``, ``silo-<n>``, ``analytics-<n>``."""
+    return kind if name is None else f"{kind}-{name}"
+
+
+def silo_names(org: str, silo: str, account_id: str, region: str, flows: list[str]) -> dict[str, tuple[str, int]]:
+    """All length-limited names of one silo, as ``{description: (name, limit)}``.
+
+    Used by validation with a placeholder account id for silos whose account does not
+    exist yet (account ids are always 12 digits, so lengths are exact).
+    """
+    names: dict[str, tuple[str, int]] = {
+        f"{zone} bucket": (silo_bucket(org, silo, zone, account_id, region), S3_BUCKET_MAX) for zone in ZONES
+    }
+    for purpose in ("pipeline", "firehose", "glue", "admin"):
+        names[f"{purpose} role"] = (silo_role(silo, purpose), IAM_ROLE_MAX)
+    for flow in flows:
+        names[f"flow '{flow}' Firehose stream"] = (firehose_stream(org, silo, flow), FIREHOSE_STREAM_MAX)
+        names[f"flow '{flow}' role"] = (silo_role(silo, f"{flow}-firehose"), IAM_ROLE_MAX)
+    return names

@@ -1,0 +1,58 @@
+"""The stack every account gets: provider, per-account state backend and tags.
+
+One Terraform stack per AWS account, each with its state in *its own* account:
+a compromised or deleted silo can never read or corrupt another account's state, and
+adding or removing a silo never touches a shared bucket. Both the provider and the
+backend assume the catalog's deploy role in the target account and pin
+``allowed_account_ids``, so credentials that resolve to the wrong account fail before
+anything is read or written.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from .. import names
+from ..catalog.model import Catalog
+from ..cdk import Construct, S3Backend, TerraformOutput, TerraformStack, aws
+
+MANAGED_BY = "silolake"
+
+
+class AccountStack(TerraformStack):
+    """Base for the org, datalake, silo and analytics stacks (compose constructs in subclasses)."""
+
+    def __init__(self, scope: Construct, name: str, *, catalog: Catalog, account_id: str, region: str,
+                 silo: Optional[str] = None) -> None:
+        super().__init__(scope, name)
+        self.catalog = catalog
+        self.account_id = account_id
+        self.region = region
+        org = catalog.organization
+        role_arn = org.deploy_role_arn(account_id)
+        tags = dict(org.tags)
+        tags.update({"silolake:managed-by": MANAGED_BY, "silolake:stack": name})
+        if silo:
+            tags["silolake:silo"] = silo
+        self.tags = tags
+        aws.provider.AwsProvider(
+            self, "aws",
+            region=region,
+            allowed_account_ids=[account_id],
+            assume_role=[{"roleArn": role_arn, "sessionName": f"silolake-{name}"}],
+            default_tags=[{"tags": tags}],
+        )
+        S3Backend(
+            self,
+            bucket=names.state_bucket(org.state_bucket_prefix, account_id, region),
+            key=names.state_key(name),
+            region=region,
+            encrypt=True,
+            assume_role={"role_arn": role_arn, "session_name": f"silolake-{name}-state"},
+            allowed_account_ids=[account_id],
+        )
+        # Native S3 locking (Terraform >= 1.10) instead of a DynamoDB table per account;
+        # cdktf 0.21's typed S3Backend predates the argument.
+        self.add_override("terraform.backend.s3.use_lockfile", True)
+        TerraformOutput(self, "account_id", value=account_id, description="AWS account this stack deploys into")
+        TerraformOutput(self, "region", value=region)

@@ -1,0 +1,79 @@
+"""Shared fixtures.
+
+Importing cdktf and the prebuilt AWS provider costs ~15 s per Python process, so the
+example catalog is synthesized exactly once per test session (``example_synth``) and
+every structural test reads that output.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from silolake.catalog import Catalog, load_catalog
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "silos.yaml"
+
+
+@dataclass
+class Synth:
+    """A synthesized app: its catalog, output directory and parsed stacks."""
+
+    catalog: Catalog
+    out: Path
+    stack_names: list[str]
+    _cache: dict[str, dict] = field(default_factory=dict)
+
+    def stack(self, name: str) -> dict:
+        if name not in self._cache:
+            self._cache[name] = json.loads((self.out / "stacks" / name / "cdk.tf.json").read_text())
+        return self._cache[name]
+
+    def resources(self, stack: str, rtype: str) -> dict[str, dict]:
+        return self.stack(stack).get("resource", {}).get(rtype, {})
+
+    def data(self, stack: str, dtype: str) -> dict[str, dict]:
+        return self.stack(stack).get("data", {}).get(dtype, {})
+
+
+def synthesize_catalog(catalog: Catalog, out: Path) -> Synth:
+    from silolake.synth import synthesize
+
+    summaries = synthesize(catalog, out)
+    return Synth(catalog, out, [s.name for s in summaries])
+
+
+@pytest.fixture(scope="session")
+def example_catalog() -> Catalog:
+    return load_catalog(EXAMPLE)
+
+
+@pytest.fixture(scope="session")
+def example_synth(example_catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    return synthesize_catalog(example_catalog, tmp_path_factory.mktemp("example") / "cdktf.out")
+
+
+@pytest.fixture
+def catalog_dir(tmp_path: Path) -> Path:
+    """A scratch directory with a glue_src/ folder, for catalogs written by a test."""
+    (tmp_path / "glue_src").mkdir()
+    return tmp_path
+
+
+@pytest.fixture
+def example_text() -> str:
+    return EXAMPLE.read_text()
+
+
+def copy_example(dest: Path) -> Path:
+    """Copy the example catalog (and its lock file) into ``dest``; return the catalog path."""
+    shutil.copy(EXAMPLE, dest / "silos.yaml")
+    lock = REPO / "accounts.lock.json"
+    if lock.exists():
+        shutil.copy(lock, dest / "accounts.lock.json")
+    return dest / "silos.yaml"
