@@ -1,0 +1,1 @@
+"""Constructs: one module per capability, composed by ``silolake.stacks``."""

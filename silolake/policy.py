@@ -1,0 +1,82 @@
+"""Plain-dict IAM policy building blocks.
+
+Policies are built as Python data, not Terraform tokens, so that the synthesized JSON
+contains them literally: reviewers read them in the plan, and the test suite evaluates
+them offline with a real IAM policy engine. Keep this module free of cdktf imports.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+Statement = dict[str, Any]
+
+
+def document(statements: Iterable[Statement]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def render(doc: dict[str, Any]) -> str:
+    """Stable JSON text (sorted keys) so synth output is byte-identical run to run."""
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"))
+
+
+def deny_insecure_transport(resources: list[str]) -> Statement:
+    """Refuse any request not made over TLS (the standard S3 guardrail)."""
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": "s3:*",
+        "Resource": resources,
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def bucket_arns(bucket: str) -> list[str]:
+    """The bucket and all its objects."""
+    return [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]
+
+
+def account_root(account_id: str) -> str:
+    return f"arn:aws:iam::{account_id}:root"
+
+
+def key_admin_statement(account_id: str) -> Statement:
+    """Delegate key management to IAM in the owning account.
+
+    Without it a key can become unmanageable (AWS's key-policy lockout); access to data
+    is still bounded by IAM policies in that account and by the other statements.
+    """
+    return {
+        "Sid": "AccountAdministersKeyThroughIam",
+        "Effect": "Allow",
+        "Principal": {"AWS": account_root(account_id)},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+
+
+def logs_key_statement(account_id: str, region: str) -> Statement:
+    """Let CloudWatch Logs in this account encrypt log groups with the key."""
+    return {
+        "Sid": "CloudWatchLogsEncryptsLogGroups",
+        "Effect": "Allow",
+        "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+        "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        "Resource": "*",
+        "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account_id}:*"}},
+    }
+
+
+def s3_log_delivery_statement(log_bucket: str, source_account: str) -> Statement:
+    """Let S3 server access logging (only from this account's buckets) write logs."""
+    return {
+        "Sid": "S3ServerAccessLogDelivery",
+        "Effect": "Allow",
+        "Principal": {"Service": "logging.s3.amazonaws.com"},
+        "Action": "s3:PutObject",
+        "Resource": f"arn:aws:s3:::{log_bucket}/*",
+        "Condition": {"StringEquals": {"aws:SourceAccount": source_account}},
+    }
