@@ -80,6 +80,11 @@ def stack_name(kind: str, name: str | None = None) -> str:
     return kind if name is None else f"{kind}-{name}"
 
 
+def scp_name(kind: str) -> str:
+    """Service control policy attached to the silos OU (``silolake-silos-regions``)."""
+    return f"silolake-silos-{kind}"
+
+
 def silo_names(org: str, silo: str, account_id: str, region: str, flows: list[str]) -> dict[str, tuple[str, int]]:
     """All length-limited names of one silo, as ``{description: (name, limit)}``.
 
