@@ -75,6 +75,25 @@ def firehose_stream(org: str, silo: str, flow: str) -> str:
     return f"{org}-{silo}-{flow}"
 
 
+def firehose_log_group(stream: str) -> str:
+    """CloudWatch log group for a delivery stream's delivery and conversion errors."""
+    return f"/aws/kinesisfirehose/{stream}"
+
+
+def ingest_api(org: str, silo: str) -> str:
+    """REST API that takes a silo's streaming (``source: api``) records."""
+    return f"{org}-{silo}-ingest"
+
+
+def api_access_log_group(api: str) -> str:
+    return f"/aws/apigateway/{api}/access"
+
+
+def lambda_log_group(function: str) -> str:
+    """Lambda writes to this fixed name; creating it ourselves sets KMS and retention."""
+    return f"/aws/lambda/{function}"
+
+
 def stack_name(kind: str, name: str | None = None) -> str:
     """Terraform stack (and state key) names: ``org``, ``datalake``, ``silo-<n>``, ``analytics-<n>``."""
     return kind if name is None else f"{kind}-{name}"
@@ -94,7 +113,8 @@ def silo_names(org: str, silo: str, account_id: str, region: str, flows: list[st
     names: dict[str, tuple[str, int]] = {
         f"{zone} bucket": (silo_bucket(org, silo, zone, account_id, region), S3_BUCKET_MAX) for zone in ZONES
     }
-    for purpose in ("pipeline", "firehose", "glue", "admin"):
+    # "api": API Gateway's role for Firehose; "api-logs": API Gateway's account logging role.
+    for purpose in ("pipeline", "firehose", "glue", "admin", "api", "api-logs"):
         names[f"{purpose} role"] = (silo_role(silo, purpose), IAM_ROLE_MAX)
     for flow in flows:
         names[f"flow '{flow}' Firehose stream"] = (firehose_stream(org, silo, flow), FIREHOSE_STREAM_MAX)
