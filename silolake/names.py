@@ -71,6 +71,28 @@ def glue_table(flow: str, zone: str) -> str:
     return f"{flow}_{zone}"
 
 
+def datalake_role(purpose: str) -> str:
+    """IAM role of the central datalake account (``silolake-datalake-publisher``)."""
+    return f"silolake-datalake-{purpose}"
+
+
+def athena_catalog(silo: str) -> str:
+    """Athena data catalog (in an analytics account) pointing at a silo's Glue catalog.
+
+    Same as the silo's database name, so analysts write ``silo_sales.silo_sales.<table>``."""
+    return glue_database(silo)
+
+
+def athena_workgroup(org: str, consumer: str) -> str:
+    """Athena workgroup of an analytics account (enforced results location and encryption)."""
+    return f"{org}-{consumer}"
+
+
+def analytics_reader_policy(consumer: str) -> str:
+    """Managed policy reader roles of an analytics consumer attach for cross-account reads."""
+    return f"silolake-{consumer}-silo-reader"
+
+
 def firehose_stream(org: str, silo: str, flow: str) -> str:
     return f"{org}-{silo}-{flow}"
 
