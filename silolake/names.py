@@ -71,6 +71,11 @@ def glue_table(flow: str, zone: str) -> str:
     return f"{flow}_{zone}"
 
 
+def silo_key_alias(silo: str) -> str:
+    """KMS alias (without ``alias/``) of a silo's data key."""
+    return f"silolake-{silo}-data"
+
+
 def datalake_role(purpose: str) -> str:
     """IAM role of the central datalake account (``silolake-datalake-publisher``)."""
     return f"silolake-datalake-{purpose}"
