@@ -159,15 +159,16 @@ def processed_bucket_statements(catalog: Catalog, silo: Silo, bucket: Optional[s
 
 
 def processed_key_statements(catalog: Catalog, silo: Silo) -> list[Statement]:
-    """Key policy statements: entitled readers decrypt, only through S3 in the silo's region.
+    """Key policy statements: entitled readers decrypt, only through S3 or Glue in the silo's region.
 
-    The key may also protect raw data; ``kms:ViaService`` confines its use to S3 requests,
-    and S3 only serves readers what the processed bucket policy grants.
+    The key also protects raw data and the (encrypted) Glue catalog; ``kms:ViaService``
+    confines its use to requests S3 or Glue make for the reader, and those services only
+    serve what the processed bucket policy and the Glue resource policy grant.
     """
     statements = []
     for consumer in _readers(catalog, silo):
         scope = principal_scope(catalog.layout, catalog.layout.analytics_path, reader_role_arns(consumer))
-        scope["StringEquals"]["kms:ViaService"] = f"s3.{silo.region}.amazonaws.com"
+        scope["StringEquals"]["kms:ViaService"] = [f"{svc}.{silo.region}.amazonaws.com" for svc in ("glue", "s3")]
         statements.append({"Sid": _sid("AnalyticsDecrypt", consumer.name), "Effect": "Allow",
                            "Principal": {"AWS": "*"}, "Action": list(KEY_READ), "Resource": "*",
                            "Condition": scope})
