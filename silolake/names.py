@@ -131,6 +131,11 @@ def scp_name(kind: str) -> str:
     return f"silolake-silos-{kind}"
 
 
+def silo_account_name(org: str, silo: str) -> str:
+    """Display name of a silo account the organization creates (AWS allows 50 characters)."""
+    return f"{org}-silo-{silo}"
+
+
 def silo_names(org: str, silo: str, account_id: str, region: str, flows: list[str]) -> dict[str, tuple[str, int]]:
     """All length-limited names of one silo, as ``{description: (name, limit)}``.
 

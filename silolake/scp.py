@@ -16,9 +16,7 @@ on the bucket default, so such an SCP would break ingestion while adding nothing
 
 from __future__ import annotations
 
-import json
-
-from . import names
+from . import names, policy
 from .catalog.model import Catalog
 
 #: AWS limit for one SCP document (characters; whitespace counts, hence minified JSON).
@@ -57,10 +55,6 @@ ROLE_MUTATIONS = (
     "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
     "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription",
 )
-
-
-def _doc(*statements: dict) -> dict:
-    return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
 def role_arn_pattern(role_name: str) -> str:
@@ -108,13 +102,13 @@ def deny_outside_regions(allowed_regions: tuple[str, ...] | list[str]) -> dict:
 
 def baseline_scp(catalog: Catalog) -> dict:
     """Leave-org, CloudTrail and role protection: fixed size whatever the catalog."""
-    return _doc(deny_leave_organization(), deny_cloudtrail_tampering(),
-                protect_silolake_roles(catalog.organization.deploy_role_name))
+    return policy.document([deny_leave_organization(), deny_cloudtrail_tampering(),
+                            protect_silolake_roles(catalog.organization.deploy_role_name)])
 
 
 def region_scp(catalog: Catalog) -> dict:
     """Region guard: grows with ``organization.allowed_regions``."""
-    return _doc(deny_outside_regions(catalog.organization.allowed_regions))
+    return policy.document([deny_outside_regions(catalog.organization.allowed_regions)])
 
 
 def silo_scps(catalog: Catalog) -> dict[str, dict]:
@@ -123,8 +117,8 @@ def silo_scps(catalog: Catalog) -> dict[str, dict]:
 
 
 def render(doc: dict) -> str:
-    """Minified, key-sorted JSON: deterministic, and what counts against the size limit."""
-    text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
+    """Minified, key-sorted JSON (``policy.render``), checked against the size limit."""
+    text = policy.render(doc)
     if len(text) > SCP_MAX_CHARS:
         raise ValueError(f"SCP is {len(text)} characters, over the AWS limit of {SCP_MAX_CHARS}; "
                          "shorten organization.allowed_regions")

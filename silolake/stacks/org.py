@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from ..catalog.model import Catalog
-from ..cdk import Construct
+from ..cdk import Construct, TerraformOutput
+from ..constructs.guardrails import SiloGuardrails
+from ..constructs.organization import DataLakeOus, SiloAccount
 from .base import AccountStack
 
 
@@ -12,3 +14,18 @@ class OrgStack(AccountStack):
         org = catalog.organization
         super().__init__(scope, "org", catalog=catalog, account_id=org.management_account_id,
                          region=org.home_region)
+        self.ous = DataLakeOus(self, "ous", ous=org.ous)
+        SiloGuardrails(self, "guardrails", catalog=catalog, target_id=self.ous.silos.id)
+        # Every email-only silo, decommissioned ones included: decommissioning keeps the account.
+        self.accounts = {
+            silo.name: SiloAccount(self, f"silo-account-{silo.name}", org_name=org.name, silo=silo,
+                                   parent_id=self.ous.silos.id, deploy_role_name=org.deploy_role_name)
+            for silo in catalog.silos if silo.email
+        }
+        # What `silolake bootstrap` records in accounts.lock.json, for cross-checking after apply.
+        TerraformOutput(self, "organization_id", value=self.ous.organization.id)
+        TerraformOutput(self, "root_id", value=self.ous.root_id)
+        for kind in ("datalake", "silos", "analytics"):
+            TerraformOutput(self, f"{kind}_ou_id", value=getattr(self.ous, kind).id)
+        TerraformOutput(self, "silo_account_ids",
+                        value={name: a.account.id for name, a in sorted(self.accounts.items())})

@@ -1,0 +1,33 @@
+"""Service control policies on the silos OU.
+
+The documents themselves are pure functions in :mod:`silolake.scp` (testable and
+simulated offline without cdktf); this construct only creates the policies and attaches
+them. They are attached to the *OU*, not to accounts, so a silo account is guarded from
+the moment the organization creates it inside that OU, before anyone deploys into it.
+SCPs never apply to the management account, which is why the org stack can always
+repair them.
+"""
+
+from __future__ import annotations
+
+from .. import names, scp
+from ..catalog.model import Catalog
+from ..cdk import Construct, aws
+
+
+class SiloGuardrails(Construct):
+    def __init__(self, scope: Construct, id: str, *, catalog: Catalog, target_id: str) -> None:
+        """``target_id``: the silos OU id."""
+        super().__init__(scope, id)
+        self.policies = {}
+        for kind, doc in scp.silo_scps(catalog).items():
+            policy = aws.organizations_policy.OrganizationsPolicy(
+                self, kind,
+                name=names.scp_name(kind),
+                description=f"silolake guardrails for silo accounts ({kind}); managed by the org stack",
+                type="SERVICE_CONTROL_POLICY",
+                content=scp.render(doc),
+            )
+            aws.organizations_policy_attachment.OrganizationsPolicyAttachment(
+                self, f"{kind}-attachment", policy_id=policy.id, target_id=target_id)
+            self.policies[kind] = policy
