@@ -76,3 +76,11 @@ class SecureBucket(Construct):
     def arn(self) -> str:
         return f"arn:aws:s3:::{self.name}"
 
+
+
+def access_log_bucket(scope: Construct, id: str, *, name: str, account_id: str,
+                      lifecycle: Lifecycle = Lifecycle()) -> SecureBucket:
+    """The S3 server access log target of an account's buckets: SSE-S3 (log delivery cannot
+    use SSE-KMS), not logged itself, writable only by log delivery for this account."""
+    return SecureBucket(scope, id, name=name, kms_key_arn=None, access_log_bucket=None, lifecycle=lifecycle,
+                        statements=[policy.s3_log_delivery_statement(name, account_id)])

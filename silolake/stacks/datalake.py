@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from ..catalog.model import Catalog
-from ..cdk import Construct
+from ..cdk import Construct, TerraformOutput
+from ..constructs.artifacts import ArtifactsStore
 from .base import AccountStack
 
 
 class DatalakeStack(AccountStack):
+    """Without OU ids in ``accounts.lock.json`` (before the first ``silolake bootstrap``)
+    the stack still synthesizes, so the org stack can be applied first; the artifacts
+    policies then grant silos nothing (fail closed) and synth prints a notice."""
+
     def __init__(self, scope: Construct, *, catalog: Catalog) -> None:
         super().__init__(scope, "datalake", catalog=catalog, account_id=catalog.datalake.account_id,
                          region=catalog.datalake.region)
+        self.artifacts = ArtifactsStore(self, "artifacts", catalog=catalog)
+        TerraformOutput(self, "artifacts_bucket", value=self.artifacts.bucket.name,
+                        description="Bucket silo pipelines read deployment bundles from")
+        TerraformOutput(self, "artifacts_bucket_arn", value=self.artifacts.bucket.arn)
+        TerraformOutput(self, "artifacts_key_arn", value=self.artifacts.key.arn)
+        TerraformOutput(self, "publisher_role_arn", value=self.artifacts.publisher.arn)
