@@ -34,6 +34,7 @@ TerraformAsset = _cdktf.TerraformAsset
 AssetType = _cdktf.AssetType
 TerraformOutput = _cdktf.TerraformOutput
 TerraformStack = _cdktf.TerraformStack
+TerraformResource = _cdktf.TerraformResource
 TerraformResourceLifecycle = _cdktf.TerraformResourceLifecycle
 Testing = _cdktf.Testing
 Token = _cdktf.Token
@@ -53,4 +54,4 @@ class _Provider(ModuleType):
 aws = _Provider(PROVIDER_MODULE)
 
 __all__ = ["App", "AssetType", "Construct", "Fn", "S3Backend", "TerraformAsset", "TerraformOutput",
-           "TerraformResourceLifecycle", "TerraformStack", "Testing", "Token", "aws"]
+           "TerraformResource", "TerraformResourceLifecycle", "TerraformStack", "Testing", "Token", "aws"]
