@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from .. import sharing
 from ..catalog.model import Catalog, Silo
 from ..cdk import Construct
+from ..constructs.glue_tables import GlueCatalog
+from ..constructs.silo_storage import SiloStorage
 from .base import AccountStack
 
 
@@ -13,3 +16,13 @@ class SiloStack(AccountStack):
         super().__init__(scope, silo.stack_name, catalog=catalog, account_id=silo.account_id,
                          region=silo.region, silo=silo.name)
         self.silo = silo
+        # Sharing statements are empty for a decommissioned silo or one nobody reads.
+        self.storage = SiloStorage(
+            self, "storage", org=catalog.organization.name, silo=silo, account_id=silo.account_id,
+            region=silo.region,
+            processed_statements=sharing.processed_bucket_statements(catalog, silo),
+            key_statements=sharing.processed_key_statements(catalog, silo))
+        self.glue = GlueCatalog(
+            self, "glue", silo=silo, buckets={z: b.name for z, b in self.storage.buckets.items()},
+            key_arn=self.storage.key.arn,
+            resource_policy=sharing.glue_catalog_policy(catalog, silo))

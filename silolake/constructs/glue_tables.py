@@ -1,0 +1,172 @@
+"""The Glue Data Catalog of one silo: a database and, per flow, a raw and a processed table.
+
+The tables are the contract between the pieces of the data plane: Firehose converts
+api records to Parquet with the raw table as its schema, ETL reads raw and writes
+processed, and analytics accounts query processed through the silo's catalog. Column
+types come from :func:`silolake.catalog.types.glue_type` (applied once by the model), so
+Glue, Athena, Firehose and the Parquet files agree on one spelling.
+
+Layout (the same for every flow, so ETL and sharing need no per-flow knowledge):
+
+- raw: ``s3://<raw bucket>/<flow>/ingest_date=YYYY-MM-DD/...``, partitioned by the
+  ``ingest_date`` string the landing path carries (Firehose prefix or file mover), in the
+  format the data arrives in (Parquet for api flows, since Firehose converts).
+- processed: ``s3://<processed bucket>/<flow>/<partition_by...>/``, always Parquet
+  (Snappy), partitioned by the flow's ``partition_by``: declared columns move from the
+  column list to the partition keys, the built-in ``ingest_date`` is a string key.
+
+Partitions are registered by whoever writes them (ETL, ``MSCK REPAIR TABLE``); no
+partition projection, because Glue ETL jobs reading through the catalog ignore it.
+
+Catalog metadata (schemas, locations) is encrypted at rest with the silo key, so the
+key policy governs catalog reads like data reads: cross-account readers decrypt through
+Glue (``kms:ViaService``, see :func:`silolake.sharing.processed_key_statements`) and
+need ``kms:Decrypt`` on the silo key in their own identity policy too.
+
+The database carries ``prevent_destroy`` in every silo state (decommission included):
+its tables are metadata rebuilt from the catalog, the database is the name analytics
+catalogs point at. Tables are not protected: removing or renaming a flow drops its
+table definitions, never its data (external tables).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from .. import names, policy
+from ..catalog.model import BUILTIN_PARTITIONS, Column, Flow, Silo
+from ..cdk import Construct, aws
+
+_PARQUET = {
+    "input_format": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+    "output_format": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+    "serde": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+}
+_TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat"
+_TEXT_OUTPUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
+JSON_SERDE = "org.openx.data.jsonserde.JsonSerDe"
+# LazySimpleSerDe rather than OpenCSVSerde: it reads typed columns natively (int,
+# decimal, date as yyyy-MM-dd, timestamp) where OpenCSVSerde wants dates as epoch
+# numbers. It does not unquote fields; quoted CSV is cleaned up by ETL into processed.
+CSV_SERDE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
+PARQUET_SERDE = _PARQUET["serde"]
+
+#: The partition key every raw table has: the landing date in the path.
+RAW_PARTITION = "ingest_date"
+
+
+def raw_format(flow: Flow) -> str:
+    """Format of a flow's raw data: api records are converted to Parquet by Firehose."""
+    return "parquet" if flow.source == "api" else flow.format
+
+
+def storage_format(fmt: str, flow: Flow) -> tuple[dict[str, Any], dict[str, str]]:
+    """(storage descriptor fields, table parameters) for data in ``fmt``."""
+    if fmt == "parquet":
+        return ({"input_format": _PARQUET["input_format"], "output_format": _PARQUET["output_format"],
+                 "ser_de_info": {"name": "parquet", "serialization_library": PARQUET_SERDE,
+                                 "parameters": {"serialization.format": "1"}}},
+                {"classification": "parquet", "parquet.compression": "SNAPPY"})
+    if fmt == "json":
+        return ({"input_format": _TEXT_INPUT, "output_format": _TEXT_OUTPUT,
+                 "ser_de_info": {"name": "json", "serialization_library": JSON_SERDE,
+                                 "parameters": {"ignore.malformed.json": "FALSE", "case.insensitive": "TRUE"}}},
+                {"classification": "json"})
+    if fmt == "csv":
+        serde = {"field.delim": flow.csv_delimiter, "serialization.format": flow.csv_delimiter}
+        params = {"classification": "csv", "delimiter": flow.csv_delimiter}
+        if flow.csv_header:
+            params["skip.header.line.count"] = "1"
+        return ({"input_format": _TEXT_INPUT, "output_format": _TEXT_OUTPUT,
+                 "ser_de_info": {"name": "csv", "serialization_library": CSV_SERDE, "parameters": serde}},
+                params)
+    raise ValueError(f"unsupported format {fmt!r}")  # the schema admits no other
+
+
+def _column(col: Column) -> dict[str, str]:
+    out = {"name": col.name, "type": col.type}
+    if col.comment:
+        out["comment"] = col.comment
+    return out
+
+
+def _builtin(name: str) -> dict[str, str]:
+    return {"name": name, "type": "string", "comment": BUILTIN_PARTITIONS[name]}
+
+
+def raw_layout(flow: Flow) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """(columns, partition keys) of the raw table: every declared column, ``ingest_date``."""
+    return [_column(c) for c in flow.columns], [_builtin(RAW_PARTITION)]
+
+
+def processed_layout(flow: Flow) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """(columns, partition keys) of the processed table, in ``partition_by`` order.
+
+    A declared column named in ``partition_by`` becomes a partition key (Hive tables
+    cannot hold a name in both lists); an undeclared one is a built-in (validated).
+    """
+    partitions = []
+    for name in flow.partition_by:
+        col = flow.column(name)
+        partitions.append(_column(col) if col else _builtin(name))
+    columns = [_column(c) for c in flow.columns if c.name not in flow.partition_by]
+    return columns, partitions
+
+
+def table_spec(flow: Flow, zone: str, location: str) -> dict[str, Any]:
+    """Keyword arguments of the ``aws_glue_catalog_table`` of a flow in ``raw``/``processed``."""
+    if zone == "raw":
+        fmt, (columns, partitions) = raw_format(flow), raw_layout(flow)
+    elif zone == "processed":
+        fmt, (columns, partitions) = "parquet", processed_layout(flow)
+    else:
+        raise ValueError(f"flows have tables in raw and processed only, not {zone!r}")
+    descriptor, parameters = storage_format(fmt, flow)
+    return {
+        "name": names.glue_table(flow.name, zone),
+        "description": f"{zone} data of flow '{flow.name}' ({flow.source}, {fmt})",
+        "table_type": "EXTERNAL_TABLE",
+        "parameters": {"EXTERNAL": "TRUE", **parameters},
+        "partition_keys": partitions,
+        "storage_descriptor": {**descriptor, "location": location, "columns": columns},
+    }
+
+
+class GlueCatalog(Construct):
+    """Database and per-flow tables of ``silo``.
+
+    ``buckets`` maps a zone (``raw``, ``processed``) to its bucket name; ``key_arn``
+    is the silo key, which encrypts the catalog metadata (an account-wide setting: a
+    silo account holds one silo).
+    ``resource_policy`` (a policy document, from :mod:`silolake.sharing`) becomes the
+    account's Glue catalog resource policy; ``None`` (nobody reads the silo, or it is
+    decommissioned) creates none, so a previous one is removed on apply. Attributes:
+    ``database``, ``raw_tables`` / ``processed_tables`` (flow name -> table resource).
+    """
+
+    def __init__(self, scope: Construct, id: str, *, silo: Silo, buckets: dict[str, str], key_arn: str,
+                 resource_policy: Optional[dict] = None) -> None:
+        super().__init__(scope, id)
+        self.database = aws.glue_catalog_database.GlueCatalogDatabase(
+            self, "database", name=names.glue_database(silo.name),
+            description=f"silolake silo '{silo.name}': raw and processed tables per flow",
+            location_uri=f"s3://{buckets['processed']}/",
+            lifecycle={"prevent_destroy": True})
+        self.encryption = aws.glue_data_catalog_encryption_settings.GlueDataCatalogEncryptionSettings(
+            self, "encryption", data_catalog_encryption_settings={
+                "encryption_at_rest": {"catalog_encryption_mode": "SSE-KMS", "sse_aws_kms_key_id": key_arn},
+                "connection_password_encryption": {"return_connection_password_encrypted": True,
+                                                   "aws_kms_key_id": key_arn},
+            })
+        self.raw_tables: dict[str, Any] = {}
+        self.processed_tables: dict[str, Any] = {}
+        for flow in silo.flows:
+            for zone, tables in (("raw", self.raw_tables), ("processed", self.processed_tables)):
+                spec = table_spec(flow, zone, f"s3://{buckets[zone]}/{flow.name}/")
+                tables[flow.name] = aws.glue_catalog_table.GlueCatalogTable(
+                    self, f"{flow.name}-{zone}", database_name=self.database.name, **spec)
+        self.resource_policy = None
+        if resource_policy is not None:
+            # One per account and region; a silo account holds exactly one silo.
+            self.resource_policy = aws.glue_resource_policy.GlueResourcePolicy(
+                self, "resource-policy", policy=policy.render(resource_policy))

@@ -1,0 +1,112 @@
+"""The storage of one silo: its customer-managed key and one bucket per data zone.
+
+Zones (``names.ZONES``) and why each is its own bucket rather than a prefix:
+
+- ``dropzone``: partner file uploads (SFTP, web upload) exactly as received.
+- ``raw``: landed data (Firehose Parquet output, files moved out of the dropzone).
+- ``processed``: conformed Parquet; the *only* zone analytics consumers may read.
+- ``athena``: query results of the silo's own Athena use; scratch, expires.
+- ``logs``: S3 server access logs of all the other buckets.
+
+A bucket per zone means sharing is a bucket policy on ``processed`` alone: no prefix
+condition that a later policy edit could widen to raw or dropzone data by accident.
+
+Every data bucket is SSE-KMS with the silo key (bucket keys on, so KMS request costs do
+not scale with object count). The logs bucket is the one exception, SSE-S3, because S3
+server access logging cannot deliver to a bucket whose default encryption is SSE-KMS.
+
+Data safety: buckets and key keep ``prevent_destroy`` in every silo state, including
+decommission. Decommission revokes sharing (the caller passes no sharing statements)
+but never deletes data; deleting a silo's data is a deliberate act outside the catalog.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from .. import names, policy
+from ..catalog.model import Silo
+from ..cdk import Construct
+from .kms import CustomerKey
+from .secure_bucket import Lifecycle, SecureBucket
+
+#: Athena query results are scratch data: re-running a query recreates them.
+ATHENA_RESULTS_EXPIRE_DAYS = 30
+#: Zones whose data is encrypted with the silo key (all but the access-log target).
+KMS_ZONES = tuple(z for z in names.ZONES if z != "logs")
+
+
+def zone_lifecycle(silo: Silo, zone: str) -> Lifecycle:
+    """Lifecycle rules of one zone, from the silo's ``storage`` settings.
+
+    Noncurrent versions expire after ``storage.noncurrent_version_days`` everywhere
+    (versioning protects against overwrites, not forever); only ``raw`` transitions to
+    infrequent access (landed data is read once by ETL, then rarely); only ``athena``
+    expires current objects.
+    """
+    storage = silo.storage
+    return Lifecycle(
+        noncurrent_version_days=storage.noncurrent_version_days,
+        transition_days=storage.raw_transition_days if zone == "raw" else None,
+        expire_days=ATHENA_RESULTS_EXPIRE_DAYS if zone == "athena" else None,
+    )
+
+
+def deny_foreign_encryption(bucket: str, key_arn: str) -> list[policy.Statement]:
+    """Refuse uploads that ask for another encryption than the silo key.
+
+    Writers that rely on the bucket default (no encryption headers: Firehose, Transfer,
+    Glue) are unaffected thanks to ``...IfExists``; a writer asking for SSE-S3 or naming
+    another key (which would make the object unreadable to every reader of this silo) is
+    denied. Two statements, because keys inside one condition operator are ANDed.
+    """
+    objects = f"arn:aws:s3:::{bucket}/*"
+    return [
+        {"Sid": "DenyNonKmsEncryption", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:PutObject",
+         "Resource": objects,
+         "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}}},
+        {"Sid": "DenyForeignKmsKey", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:PutObject",
+         "Resource": objects,
+         "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key_arn}}},
+    ]
+
+
+class SiloStorage(Construct):
+    """The key and zone buckets of ``silo`` in its own account.
+
+    ``processed_statements`` are added to the processed bucket policy and
+    ``key_statements`` to the key policy: the analytics sharing grants. They exist only
+    for ``processed`` (no other zone takes extra statements) so raw and dropzone data
+    can never be shared through this construct.
+
+    Attributes: ``key`` (:class:`CustomerKey`), ``buckets`` (zone -> :class:`SecureBucket`).
+    """
+
+    def __init__(self, scope: Construct, id: str, *, org: str, silo: Silo, account_id: str, region: str,
+                 processed_statements: Sequence[policy.Statement] = (),
+                 key_statements: Sequence[policy.Statement] = ()) -> None:
+        super().__init__(scope, id)
+        self.silo = silo
+        self.key = CustomerKey(
+            self, "key", alias=names.silo_key_alias(silo.name),
+            description=f"silolake silo '{silo.name}': data at rest in every data zone and the Glue catalog",
+            account_id=account_id, region=region, statements=key_statements, protect=True)
+        bucket_names = {zone: names.silo_bucket(org, silo.name, zone, account_id, region) for zone in names.ZONES}
+        logs_name = bucket_names["logs"]
+        self.buckets: dict[str, SecureBucket] = {
+            "logs": SecureBucket(
+                self, "logs", name=logs_name, kms_key_arn=None, access_log_bucket=None,
+                lifecycle=zone_lifecycle(silo, "logs"),
+                statements=[policy.s3_log_delivery_statement(logs_name, account_id)]),
+        }
+        for zone in KMS_ZONES:
+            name = bucket_names[zone]
+            extra = list(processed_statements) if zone == "processed" else []
+            self.buckets[zone] = SecureBucket(
+                self, zone, name=name, kms_key_arn=self.key.arn, access_log_bucket=logs_name,
+                access_log_prefix=f"{zone}/", lifecycle=zone_lifecycle(silo, zone),
+                statements=[*deny_foreign_encryption(name, self.key.arn), *extra])
+
+    def location(self, zone: str, flow: str) -> str:
+        """S3 URI of a flow's data in a zone (``s3://<bucket>/<flow>/``)."""
+        return f"s3://{self.buckets[zone].name}/{flow}/"
