@@ -9,6 +9,7 @@ because a duplicated ``flows:`` key would otherwise drop half a silo without a w
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
@@ -23,6 +24,13 @@ except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader  # type: ignore[misc]
 
 
+#: Most nodes a document may expand to through aliases. A 1,000-silo catalog has ~100k
+#: nodes; a few nested aliases ("billion laughs") would otherwise hang every later check.
+MAX_NODES = 1_000_000
+_INT_TAG = "tag:yaml.org,2002:int"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 @dataclass
 class SourceDoc:
     """Parsed YAML data with positions, able to locate any key path."""
@@ -31,6 +39,9 @@ class SourceDoc:
     data: Any
     values: dict[Path, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    #: Source text of scalars YAML read as integers, so a message can quote what the
+    #: user wrote (an unquoted ``012345670123`` is octal to YAML, not that account id).
+    int_text: dict[Path, str] = field(default_factory=dict)
 
     def locate(self, path: Path, *, at_key: bool = False) -> tuple[int, int]:
         """1-based (line, col) of ``path``; falls back to the nearest existing parent."""
@@ -53,48 +64,107 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _index(node: yaml.Node, path: Path, doc: SourceDoc, problems: list[Problem]) -> None:
-    doc.values[path] = _mark(node)
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[Any, tuple[int, int]] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            child = path + (key,)
-            if key in seen:
-                line, col = _mark(key_node)
-                problems.append(Problem(doc.file, line, col, format_path(child),
-                                        f"duplicate key '{key}' (first defined on line {seen[key][0]}); "
-                                        "YAML keeps only the last one, so merge the two entries"))
-            seen[key] = _mark(key_node)
-            doc.keys[child] = _mark(key_node)
-            _index(value_node, child, doc, problems)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _index(item, path + (i,), doc, problems)
+class _Indexer:
+    """Walks the node tree once: positions by key path, duplicate keys, alias abuse."""
+
+    def __init__(self, doc: SourceDoc):
+        self.doc = doc
+        self.problems: list[Problem] = []
+        self.active: set[int] = set()  # ids of the mapping/sequence nodes being walked
+        self.count = 0
+
+    def walk(self, node: yaml.Node, path: Path) -> None:
+        doc = self.doc
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise CatalogError([doc.problem(path[:1], f"the document expands to more than {MAX_NODES:,} nodes "
+                                            "through YAML aliases; write the catalog out instead")])
+        doc.values[path] = _mark(node)
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == _INT_TAG:
+                doc.int_text[path] = node.value
+            return
+        if id(node) in self.active:
+            line, col = _mark(node)
+            raise CatalogError([Problem(doc.file, line, col, format_path(path),
+                                        "recursive YAML alias: this node contains itself; "
+                                        "a catalog must be a finite tree")])
+        self.active.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, tuple[int, int]] = {}
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                if key_node.tag == _MERGE_TAG:  # `<<: *base` may legitimately be overridden
+                    continue
+                child = path + (key,)
+                if key in seen:
+                    line, col = _mark(key_node)
+                    self.problems.append(Problem(
+                        doc.file, line, col, format_path(child),
+                        f"duplicate key '{key}' (first defined on line {seen[key][0]}); "
+                        "YAML keeps only the last one, so merge the two entries"))
+                seen[key] = _mark(key_node)
+                doc.keys[child] = _mark(key_node)
+                self.walk(value_node, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                self.walk(item, path + (i,))
+        self.active.discard(id(node))
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> Problem:
+    """One-line, located message for characters YAML refuses (NUL, other controls)."""
+    before = text[:exc.position]
+    line = before.count("\n") + 1
+    col = exc.position - (before.rfind("\n") + 1) + 1
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    return Problem(file, line, col, "(document)",
+                   f"character {char!r} (#x{ord(char):04x}) is not allowed in YAML; is this a text file?")
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str, mark: Any) -> str:
+    if mark is not None and text[mark.index:mark.index + 1] == "\t":
+        return "YAML syntax error: a tab character; YAML indentation must use spaces"
+    if exc.problem and "another document" in exc.problem:
+        return "YAML syntax error: the catalog must be a single YAML document; remove the extra '---'"
+    reason = exc.problem or exc.context or "invalid YAML"
+    if exc.problem and exc.context and exc.context_mark:
+        reason += f" ({exc.context} started on line {exc.context_mark.line + 1})"
+    return f"YAML syntax error: {reason}"
 
 
 def parse_yaml(text: str, file: str) -> SourceDoc:
     """Parse ``text``; raise :class:`CatalogError` (never a yaml exception) on bad YAML."""
     loader = _Loader(text)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # building ~100k acyclic objects: cyclic GC passes would only cost time
     try:
         node = loader.get_single_node()
         if node is None:
             raise CatalogError([Problem(file, 1, 1, "(document)",
                                         "the catalog is empty; start from the example silos.yaml in the repository")])
-        doc = SourceDoc(file=file, data=loader.construct_document(node))
+        # Index (and check duplicates) before constructing: construction flattens `<<`
+        # merge keys into the mapping, which would make overridden keys look duplicated.
+        doc = SourceDoc(file=file, data=None)
+        indexer = _Indexer(doc)
+        indexer.walk(node, ())
+        doc.data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        reason = exc.problem or exc.context or "invalid YAML"
-        raise CatalogError([Problem(file, line, col, "(document)", f"YAML syntax error: {reason}")]) from None
-    except yaml.YAMLError as exc:  # e.g. reader errors on binary content
-        raise CatalogError([Problem(file, 1, 1, "(document)", f"YAML error: {exc}")]) from None
+        raise CatalogError([Problem(file, line, col, "(document)", _syntax_message(exc, text, mark))]) from None
+    except yaml.reader.ReaderError as exc:
+        raise CatalogError([_reader_problem(exc, text, file)]) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - any other parser failure, kept on one line
+        raise CatalogError([Problem(file, 1, 1, "(document)", "YAML error: " + " ".join(str(exc).split()))]) from None
+    except RecursionError:
+        raise CatalogError([Problem(file, 1, 1, "(document)", "the document is nested too deeply")]) from None
     finally:
         loader.dispose()
-    problems: list[Problem] = []
-    _index(node, (), doc, problems)
-    if problems:
-        raise CatalogError(problems)
+        if gc_was_enabled:
+            gc.enable()
+    if indexer.problems:
+        raise CatalogError(indexer.problems)
     return doc
 
 
@@ -103,7 +173,7 @@ def read_yaml(path: FsPath | str, *, display_name: str | None = None) -> SourceD
     path = FsPath(path)
     name = display_name or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # tolerate a byte-order mark
     except FileNotFoundError:
         raise CatalogError([Problem(name, 1, 1, "(document)", "file not found")]) from None
     except IsADirectoryError:
