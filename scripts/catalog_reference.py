@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Render the catalog reference (every key, type, default, meaning) from the JSON Schema.
+
+The README embeds the output between markers; a test keeps the two in sync, so the
+documentation can never drift from what the validator accepts.
+
+    python3 scripts/catalog_reference.py          # print the table
+    python3 scripts/catalog_reference.py --write  # refresh README.md in place
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SCHEMA = REPO / "silolake" / "catalog" / "silos.schema.json"
+README = REPO / "README.md"
+BEGIN, END = "<!-- catalog-reference:begin -->", "<!-- catalog-reference:end -->"
+
+
+def _resolve(node: dict, defs: dict) -> dict:
+    if "$ref" in node:
+        target = defs[node["$ref"].split("/")[-1]]
+        merged = {**_resolve(target, defs), **{k: v for k, v in node.items() if k != "$ref"}}
+        return merged
+    return node
+
+
+def _type(node: dict, defs: dict) -> str:
+    node = _resolve(node, defs)
+    if "const" in node:
+        return json.dumps(node["const"])
+    if "enum" in node:
+        return " or ".join(json.dumps(v) for v in node["enum"])
+    if "oneOf" in node:
+        return " or ".join(_type(o, defs) for o in node["oneOf"])
+    t = node.get("type", "")
+    if t == "array":
+        return f"list of {_type(node.get('items', {}), defs)}"
+    if t == "object" and "properties" not in node:
+        return "mapping"
+    if isinstance(t, list):
+        return " or ".join(t)
+    return t or "any"
+
+
+def rows(node: dict, defs: dict, path: str, required: bool) -> list[str]:
+    """One table row for ``path`` and, recursively, rows for its keys or list items."""
+    node = _resolve(node, defs)
+    default = f"`{json.dumps(node['default'])}`" if "default" in node else ("required" if required else "—")
+    constraints = [f"pattern `{node['pattern']}`"] if "pattern" in node else []
+    for key, word in (("minimum", "min"), ("maximum", "max"), ("maxLength", "max length")):
+        if key in node:
+            constraints.append(f"{word} {node[key]}")
+    extra = f" ({'; '.join(constraints)})" if constraints else ""
+    kind = "mapping" if node.get("type") == "object" else _type(node, defs)
+    cells = [f"`{path}`", kind, default, f"{node.get('description', '')}{extra}".strip()]
+    out = ["| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"]
+    if node.get("type") == "array":
+        item = _resolve(node.get("items", {}), defs)
+        node, path = (item, f"{path}[]") if "properties" in item else ({}, path)
+    for key, child in (node.get("properties") or {}).items():
+        out += rows(child, defs, f"{path}.{key}", key in node.get("required", []))
+    return out
+
+
+def render() -> str:
+    schema = json.loads(SCHEMA.read_text())
+    lines = ["| key | type | default | meaning |", "|---|---|---|---|"]
+    for key, child in schema["properties"].items():
+        lines += rows(child, schema["$defs"], key, key in schema["required"])
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    table = render()
+    if "--write" not in argv:
+        print(table)
+        return 0
+    text = README.read_text()
+    head, _, rest = text.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    README.write_text(f"{head}{BEGIN}\n{table}\n{END}{tail}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,34 @@
+"""Documentation that must stay true."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_readme_catalog_reference_matches_schema():
+    sys.path.insert(0, str(REPO / "scripts"))
+    import catalog_reference
+
+    readme = (REPO / "README.md").read_text()
+    section = readme.split(catalog_reference.BEGIN)[1].split(catalog_reference.END)[0].strip()
+    assert section == catalog_reference.render(), "run: python3 scripts/catalog_reference.py --write"
+
+
+def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_one():
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("```bash", 1)[1].split("```", 1)[0]
+    commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
+    assert commands == ["python3 scripts/dev.py synth", "python3 scripts/dev.py test"]
+    assert "python3 scripts/dev.py test" in (REPO / ".ci" / "run").read_text()
+
+
+def test_linked_docs_exist():
+    readme = (REPO / "README.md").read_text()
+    for target in ("docs/account-lifecycle.md", "docs/sharing.md", "docs/data-plane.md",
+                   "docs/ingestion-api.md", "benchmarks/RESULTS.md"):
+        if f"]({target})" in readme:
+            assert (REPO / target).exists(), f"README links {target}, which does not exist"
