@@ -59,6 +59,10 @@ def delivery_role_statements(*, bucket: str, flow: str, region: str, account_id:
          "Resource": key_arn,
          "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
                        "StringLike": {"kms:EncryptionContext:aws:s3:arn": [bucket_arn, *objects]}}},
+        # The silo key also encrypts the Glue Data Catalog: reading the table's schema
+        # means decrypting its metadata, through Glue only.
+        {"Sid": "DecryptSchemaMetadata", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key_arn,
+         "Condition": {"StringEquals": {"kms:ViaService": f"glue.{region}.amazonaws.com"}}},
         {"Sid": "LogDeliveryErrors", "Effect": "Allow", "Action": "logs:PutLogEvents",
          "Resource": f"{log_group_arn(region, account_id, log_group)}:log-stream:{LOG_STREAM}"},
     ]
@@ -85,7 +89,8 @@ class ParquetDeliveryStream(Construct):
             # Firehose passes the account id as external id: blocks confused-deputy use.
             trust_condition={"StringEquals": {"sts:ExternalId": account_id}},
             statements=delivery_role_statements(
-                bucket=bucket, flow=flow.name, region=region, account_id=account_id, database=database_name,
+                bucket=bucket, flow=flow.name, region=region, account_id=account_id,
+                database=names.glue_database(silo),
                 table=table, log_group=log_group, key_arn=kms_key_arn),
         )
         self.stream = aws.kinesis_firehose_delivery_stream.KinesisFirehoseDeliveryStream(
