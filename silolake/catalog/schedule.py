@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
-_RATE = re.compile(r"^rate\(\s*(\d+)\s+([a-z]+)\s*\)$")
-_CRON = re.compile(r"^cron\((.*)\)$")
+_RATE = re.compile(r"rate\(\s*([0-9]+)\s+([a-z]+)\s*\)")  # used with fullmatch: no trailing newline
+_CRON = re.compile(r"cron\((.*)\)")
 _UNITS = ("minute", "hour", "day")
+_DIGITS = re.compile(r"[0-9]+")  # str.isdigit() would also accept non-ASCII digits
 _MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
 _DAYS = "SUN MON TUE WED THU FRI SAT".split()
 
@@ -32,7 +33,7 @@ def _value(token: str, low: int, high: int, names: tuple[str, ...], field: str) 
     upper = token.upper()
     if upper in names:
         return names.index(upper) + low
-    if not token.isdigit():
+    if not _DIGITS.fullmatch(token):
         raise ValueError(f"{field}: '{token}' is not a number" + (f" or one of {'/'.join(names)}" if names else ""))
     value = int(token)
     if not low <= value <= high:
@@ -42,10 +43,12 @@ def _value(token: str, low: int, high: int, names: tuple[str, ...], field: str) 
 
 def _check_field(text: str, index: int) -> None:
     field, low, high, names, extras = _FIELDS[index]
+    if text == "?" and index not in (2, 4):
+        raise ValueError(f"{field}: '?' is only allowed in day-of-month or day-of-week")
     if text in ("*", "?") or text.upper() in extras:
         return
     for part in text.split(","):
-        if index == 2 and re.fullmatch(r"\d{1,2}W", part):  # nearest weekday, e.g. 15W
+        if index == 2 and re.fullmatch(r"[0-9]{1,2}W", part):  # nearest weekday, e.g. 15W
             _value(part[:-1], low, high, names, field)
             continue
         if index == 4 and "#" in part:  # nth weekday of month, e.g. 3#2
@@ -58,7 +61,7 @@ def _check_field(text: str, index: int) -> None:
             _value(part[:-1], low, high, names, field)
             continue
         base, slash, step = part.partition("/")
-        if slash and (not step.isdigit() or int(step) == 0):
+        if slash and (not _DIGITS.fullmatch(step) or int(step) == 0):
             raise ValueError(f"{field}: step '/{step}' must be a positive number")
         if base == "*" and slash:
             continue
@@ -72,7 +75,7 @@ def _check_field(text: str, index: int) -> None:
 
 def check_schedule(expression: str) -> str | None:
     """Return ``None`` when ``expression`` is valid, else a short reason with a fix."""
-    rate = _RATE.match(expression)
+    rate = _RATE.fullmatch(expression)
     if rate:
         value, unit = int(rate.group(1)), rate.group(2)
         if value < 1:
@@ -84,7 +87,7 @@ def check_schedule(expression: str) -> str | None:
         if unit != expected:
             return f"write rate({value} {expected}): EventBridge wants the singular unit only for 1"
         return None
-    cron = _CRON.match(expression)
+    cron = _CRON.fullmatch(expression)
     if not cron:
         return "must be rate(<n> <unit>) or cron(<min> <hour> <day-of-month> <month> <day-of-week> <year>)"
     fields = cron.group(1).split()
