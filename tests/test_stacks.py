@@ -118,3 +118,16 @@ def test_synthesize_failure_leaves_previous_output_untouched(example_catalog, tm
         synth_mod.synthesize(example_catalog, out)
     assert (out / "marker").read_text() == "previous synth"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out"], "staging dir left behind"
+
+
+def test_stack_targets_match_synthesized_stacks(example_synth):
+    """`silolake stacks` (CI's job matrix, computed without synth) names exactly the synthesized stacks."""
+    from silolake.targets import stack_targets
+
+    targets = stack_targets(example_synth.catalog)
+    assert [t.name for t in targets] == example_synth.stack_names
+    for t in targets:
+        (provider,) = example_synth.stack(t.name)["provider"]["aws"]
+        assert provider["assume_role"][0]["role_arn"] == t.role_arn
+        assert provider["region"] == t.region
+    assert [t.wave for t in targets] == sorted(t.wave for t in targets)
