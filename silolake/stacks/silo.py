@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import sharing
 from ..catalog.model import Catalog, Silo
 from ..cdk import Construct
+from ..constructs.api_ingestion import ApiIngestion
 from ..constructs.glue_tables import GlueCatalog
 from ..constructs.silo_storage import SiloStorage
 from .base import AccountStack
@@ -26,3 +27,9 @@ class SiloStack(AccountStack):
             self, "glue", silo=silo, buckets={z: b.name for z, b in self.storage.buckets.items()},
             key_arn=self.storage.key.arn,
             resource_policy=sharing.glue_catalog_policy(catalog, silo))
+        self.ingestion = None
+        if silo.flows_from("api"):
+            self.ingestion = ApiIngestion(
+                self, "ingestion", org=catalog.organization.name, silo=silo, flows=silo.flows_from("api"),
+                raw_bucket=self.storage.buckets["raw"].bucket, kms_key=self.storage.key,
+                database_name=self.glue.database.name, raw_tables=self.glue.raw_tables)
