@@ -35,10 +35,19 @@ def main() -> None:
 
 @main.command()
 @click.argument("path", default="silos.yaml", type=click.Path(dir_okay=False, path_type=Path))
-def validate(path: Path) -> None:
+@click.option("--base", metavar="FILE|GIT-REF",
+              help="Base catalog (a file, or a git revision such as origin/main) to check removed silos and "
+                   "changed account ids against.")
+def validate(path: Path, base: str | None) -> None:
     """Check a catalog and report every problem as file:line:col: key.path: message."""
     try:
         catalog = load_catalog(path)
+        if base:
+            from .catalog.history import base_problems, load_base
+
+            problems = base_problems(catalog, load_base(base, path))
+            if problems:
+                raise CatalogError(problems)
     except CatalogError as exc:
         _fail(exc)
     out.print(f"{path}: valid ({len(catalog.silos)} silos, {sum(len(s.flows) for s in catalog.silos)} flows, "
@@ -66,6 +75,31 @@ def synth(path: Path, out_dir: Path) -> None:
         out.print(f"  {s.name:<28} {s.resources:>4} resources  {s.path.parent}", markup=False)
     out.print(f"Synthesized {len(summaries)} stacks into {out_dir.resolve()} "
               f"in {time.perf_counter() - started:.1f}s", markup=False)
+
+
+@main.command()
+@click.argument("path", default="silos.yaml", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Print what would change; make read-only AWS calls only.")
+@click.option("--lock", "lock_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Lock file to write (default: accounts.lock.json next to the catalog).")
+def bootstrap(path: Path, dry_run: bool, lock_file: Path | None) -> None:
+    """Record account/OU ids in the lock file and create every account's state bucket.
+
+    Run with management-account credentials after applying the org stack.
+    """
+    from .bootstrap import BootstrapError, load_for_bootstrap, run
+    from .catalog import lock_path_for
+
+    lock_file = lock_file or lock_path_for(path)
+    try:
+        catalog = load_for_bootstrap(path)
+    except CatalogError as exc:
+        _fail(exc)
+    try:
+        run(catalog, lock_path=lock_file, dry_run=dry_run, echo=lambda line: out.print(line, markup=False))
+    except BootstrapError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_INVALID)
 
 
 if __name__ == "__main__":  # pragma: no cover
