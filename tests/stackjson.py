@@ -1,0 +1,61 @@
+"""Find deployed policies in a synthesized stack (``cdk.tf.json`` parsed) by AWS name.
+
+Resources are located by what AWS will see (a bucket's name) and followed through the
+Terraform references that wire them (bucket policy -> bucket, SSE config -> KMS key),
+so tests read exactly the policy a given bucket or key gets, whatever the logical ids.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+_REF = re.compile(r"^\$\{([a-z0-9_]+)\.([^.}]+)\.[a-z_]+\}$")
+
+
+def ref_name(token: str) -> str:
+    """``${aws_s3_bucket.X.id}`` -> ``X``."""
+    m = _REF.match(token)
+    if not m:
+        raise AssertionError(f"not a resource reference: {token!r}")
+    return m.group(2)
+
+
+def resources(stack: dict, rtype: str) -> dict[str, dict]:
+    return stack.get("resource", {}).get(rtype, {})
+
+
+def bucket_named(stack: dict, name: str) -> tuple[str, dict]:
+    found = [(k, v) for k, v in resources(stack, "aws_s3_bucket").items() if v["bucket"] == name]
+    if len(found) != 1:
+        raise LookupError(f"{len(found)} buckets named {name}")
+    return found[0]
+
+
+def _for_bucket(stack: dict, rtype: str, name: str) -> list[dict]:
+    logical, _ = bucket_named(stack, name)
+    return [v for v in resources(stack, rtype).values() if ref_name(v["bucket"]) == logical]
+
+
+def bucket_policy(stack: dict, name: str) -> dict:
+    [pol] = _for_bucket(stack, "aws_s3_bucket_policy", name)
+    return json.loads(pol["policy"])
+
+
+def bucket_key(stack: dict, name: str) -> dict:
+    """The ``aws_kms_key`` resource a bucket's default encryption uses."""
+    [sse] = _for_bucket(stack, "aws_s3_bucket_server_side_encryption_configuration", name)
+    [rule] = sse["rule"]
+    default = rule["apply_server_side_encryption_by_default"]
+    assert default["sse_algorithm"] == "aws:kms", f"{name} is not SSE-KMS"
+    return resources(stack, "aws_kms_key")[ref_name(default["kms_master_key_id"])]
+
+
+def bucket_key_policy(stack: dict, name: str) -> dict:
+    return json.loads(bucket_key(stack, name)["policy"])
+
+
+def glue_resource_policy(stack: dict) -> dict | None:
+    found = list(resources(stack, "aws_glue_resource_policy").values())
+    assert len(found) <= 1, "one Glue resource policy per catalog"
+    return json.loads(found[0]["policy"]) if found else None
