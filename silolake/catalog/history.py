@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CatalogError, Problem
+from .lock import lock_path_for, read_lock
 from .model import Catalog
 from .source import SourceDoc, parse_yaml, read_yaml
 
@@ -51,12 +52,16 @@ def _silos(doc: SourceDoc) -> dict[str, tuple[int, dict[str, Any]]]:
     return out
 
 
-def base_problems(current: Catalog, base_doc: SourceDoc) -> list[Problem]:
+def base_problems(current: Catalog, base_doc: SourceDoc,
+                  lock_accounts: dict[str, str] | None = None) -> list[Problem]:
     """Silos removed without a prior decommission, and silos whose account changed.
 
-    ``current`` is the validated catalog, so its account ids include those bootstrap
-    recorded in the lock file; a base entry given by e-mail is compared through them.
+    ``current`` is the validated catalog (its ids include those bootstrap recorded); a
+    base entry given by e-mail is compared through the lock file (``lock_accounts``,
+    read next to the catalog by default), which holds the id that e-mail resolved to.
     """
+    if lock_accounts is None:
+        lock_accounts = read_lock(lock_path_for(current.source)).accounts
     doc = read_yaml(current.source)
     now = _silos(doc)
     accounts = {s.name: s.account_id for s in current.silos}
@@ -67,11 +72,11 @@ def base_problems(current: Catalog, base_doc: SourceDoc) -> list[Problem]:
                 problems.append(doc.problem(("silos",), (
                     f"silo '{name}' was removed, but it is not decommissioned in the base ({base_doc.file}); "
                     "removing it now would destroy what its stack manages. Restore it, set decommission: true on "
-                    f"silo '{name}' and deploy that first; remove it in a later change")))
+                    f"silo '{name}' and deploy that first; remove it in a later change"), at_key=True))
             continue
         i, new = now[name]
-        before = old.get("account_id") or accounts.get(name)
-        after = new.get("account_id") or accounts.get(name)
+        before = old.get("account_id") or lock_accounts.get(name)
+        after = accounts.get(name)
         if before and after != before:
             where = ("silos", i, "account_id" if "account_id" in new else "name")
             became = f"account {after}" if after else "an account the organization has yet to create"
