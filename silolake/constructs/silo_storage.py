@@ -26,7 +26,7 @@ from typing import Sequence
 
 from .. import names, policy
 from ..catalog.model import Silo
-from ..cdk import Construct
+from ..cdk import Construct, aws
 from .kms import CustomerKey
 from .secure_bucket import Lifecycle, SecureBucket
 
@@ -34,6 +34,8 @@ from .secure_bucket import Lifecycle, SecureBucket
 ATHENA_RESULTS_EXPIRE_DAYS = 30
 #: Zones whose data is encrypted with the silo key (all but the access-log target).
 KMS_ZONES = tuple(z for z in names.ZONES if z != "logs")
+#: Zones whose object events go to EventBridge: pipelines react to arrivals there.
+EVENT_ZONES = ("dropzone", "raw", "processed")
 
 
 def zone_lifecycle(silo: Silo, zone: str) -> Lifecycle:
@@ -55,19 +57,23 @@ def zone_lifecycle(silo: Silo, zone: str) -> Lifecycle:
 def deny_foreign_encryption(bucket: str, key_arn: str) -> list[policy.Statement]:
     """Refuse uploads that ask for another encryption than the silo key.
 
-    Writers that rely on the bucket default (no encryption headers: Firehose, Transfer,
-    Glue) are unaffected thanks to ``...IfExists``; a writer asking for SSE-S3 or naming
-    another key (which would make the object unreadable to every reader of this silo) is
-    denied. Two statements, because keys inside one condition operator are ANDed.
+    Writers that rely on the bucket default and send no encryption header (Firehose,
+    Transfer, Glue) are unaffected: each statement only fires when the request *carries*
+    a header (``Null: false``) with a wrong value. Denied: SSE-S3; another key (objects no
+    reader of this silo could decrypt); and ``aws:kms`` without a key id, for which S3
+    would use the account's AWS managed ``aws/s3`` key, which no cross-account reader
+    can use. ``StringNotEquals`` or ``...IfExists`` alone would also deny a missing header.
     """
-    objects = f"arn:aws:s3:::{bucket}/*"
+    algorithm, key_id = "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id"
+
+    def deny(sid: str, condition: dict) -> policy.Statement:
+        return {"Sid": sid, "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:PutObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*", "Condition": condition}
+
     return [
-        {"Sid": "DenyNonKmsEncryption", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:PutObject",
-         "Resource": objects,
-         "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}}},
-        {"Sid": "DenyForeignKmsKey", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:PutObject",
-         "Resource": objects,
-         "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key_arn}}},
+        deny("DenyNonKmsEncryption", {"Null": {algorithm: "false"}, "StringNotEquals": {algorithm: "aws:kms"}}),
+        deny("DenyForeignKmsKey", {"Null": {key_id: "false"}, "StringNotEquals": {key_id: key_arn}}),
+        deny("DenyAwsManagedKmsKey", {"Null": {algorithm: "false", key_id: "true"}}),
     ]
 
 
@@ -79,7 +85,8 @@ class SiloStorage(Construct):
     for ``processed`` (no other zone takes extra statements) so raw and dropzone data
     can never be shared through this construct.
 
-    Attributes: ``key`` (:class:`CustomerKey`), ``buckets`` (zone -> :class:`SecureBucket`).
+    Attributes: ``key`` (:class:`CustomerKey`), ``buckets`` (zone -> :class:`SecureBucket`),
+    ``notifications`` (zone -> EventBridge notification of dropzone, raw, processed).
     """
 
     def __init__(self, scope: Construct, id: str, *, org: str, silo: Silo, account_id: str, region: str,
@@ -106,6 +113,14 @@ class SiloStorage(Construct):
                 self, zone, name=name, kms_key_arn=self.key.arn, access_log_bucket=logs_name,
                 access_log_prefix=f"{zone}/", lifecycle=zone_lifecycle(silo, zone),
                 statements=[*deny_foreign_encryption(name, self.key.arn), *extra])
+        # S3 allows one notification configuration per bucket; routing every event to
+        # EventBridge lets later pipelines (file mover, ETL triggers) attach rules
+        # without editing it. Query results and access logs trigger nothing.
+        self.notifications = {
+            zone: aws.s3_bucket_notification.S3BucketNotification(
+                self, f"{zone}-events", bucket=self.buckets[zone].bucket.id, eventbridge=True)
+            for zone in EVENT_ZONES
+        }
 
     def location(self, zone: str, flow: str) -> str:
         """S3 URI of a flow's data in a zone (``s3://<bucket>/<flow>/``)."""

@@ -1,0 +1,305 @@
+"""Silo storage: key, zone buckets, data safety, sharing on processed only, name limits."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from silolake import names, sharing
+from silolake.catalog import CatalogError, load_catalog
+from silolake.constructs import silo_storage
+from tests.conftest import Synth, copy_example, synthesize_catalog
+from tests.iam.iam_sim import decisions
+
+ANALYTICS_MARKERS = ("aws:PrincipalOrgPaths", "aws:PrincipalOrgID")
+
+
+@pytest.fixture(scope="module")
+def decommissioned(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    """The example with ``sales`` in decommission (everything else unchanged)."""
+    root = tmp_path_factory.mktemp("decommission")
+    path = copy_example(root)
+    text = path.read_text()
+    assert text.count("  - name: sales\n") == 1
+    path.write_text(text.replace("  - name: sales\n", "  - name: sales\n    decommission: true\n"))
+    catalog = load_catalog(path)
+    assert catalog.silo("sales").decommission
+    return synthesize_catalog(catalog, root / "cdktf.out")
+
+
+def _by_bucket(synth: Synth, stack: str, rtype: str) -> dict[str, dict]:
+    """Resources of ``rtype`` keyed by the logical id of the bucket they configure."""
+    out = {}
+    for res in synth.resources(stack, rtype).values():
+        m = re.fullmatch(r"\$\{aws_s3_bucket\.(.+)\.id\}", res["bucket"])
+        assert m, res["bucket"]
+        out[m.group(1)] = res
+    return out
+
+
+def _zones(synth: Synth, silo) -> dict[str, tuple[str, dict]]:
+    """zone -> (bucket logical id, bucket resource), checking names follow names.silo_bucket."""
+    org = synth.catalog.organization.name
+    by_name = {b["bucket"]: (lid, b) for lid, b in synth.resources(silo.stack_name, "aws_s3_bucket").items()}
+    expected = {names.silo_bucket(org, silo.name, z, silo.account_id, silo.region): z for z in names.ZONES}
+    assert set(by_name) == set(expected), "one bucket per zone, named by names.silo_bucket"
+    return {zone: by_name[name] for name, zone in expected.items()}
+
+
+def _policies(synth: Synth, silo) -> dict[str, dict]:
+    """zone -> parsed bucket policy document."""
+    policies = _by_bucket(synth, silo.stack_name, "aws_s3_bucket_policy")
+    return {zone: json.loads(policies[lid]["policy"]) for zone, (lid, _) in _zones(synth, silo).items()}
+
+
+def _key_policy(synth: Synth, silo) -> dict:
+    keys = list(synth.resources(silo.stack_name, "aws_kms_key").values())
+    assert len(keys) == 1, "one customer-managed key per silo"
+    return json.loads(keys[0]["policy"])
+
+
+def _assert_protected(synth: Synth) -> None:
+    for silo in synth.catalog.deployable_silos:
+        stack = silo.stack_name
+        for zone, (_, bucket) in _zones(synth, silo).items():
+            assert bucket["lifecycle"] == {"prevent_destroy": True}, (stack, zone)
+            assert bucket["force_destroy"] is False, (stack, zone)
+        for key in synth.resources(stack, "aws_kms_key").values():
+            assert key["lifecycle"] == {"prevent_destroy": True}
+            assert key["enable_key_rotation"] is True
+        dbs = synth.resources(stack, "aws_glue_catalog_database").values()
+        assert dbs and all(db["lifecycle"] == {"prevent_destroy": True} for db in dbs)
+
+
+# --- data safety ----------------------------------------------------------------------------------
+
+def test_every_data_holding_resource_is_protected(example_synth):
+    assert len(example_synth.catalog.deployable_silos) >= 3
+    _assert_protected(example_synth)
+
+
+def test_decommission_keeps_the_protection(decommissioned):
+    _assert_protected(decommissioned)
+
+
+# --- encryption, logging, lifecycle ---------------------------------------------------------------
+
+def test_data_zones_use_the_silo_key_and_logs_use_sse_s3(example_synth):
+    for silo in example_synth.catalog.deployable_silos:
+        key_id = next(iter(example_synth.resources(silo.stack_name, "aws_kms_key")))
+        enc = _by_bucket(example_synth, silo.stack_name, "aws_s3_bucket_server_side_encryption_configuration")
+        for zone, (lid, _) in _zones(example_synth, silo).items():
+            rule = enc[lid]["rule"][0]
+            default = rule["apply_server_side_encryption_by_default"]
+            if zone == "logs":  # S3 server access logging cannot deliver to SSE-KMS buckets
+                assert default == {"sse_algorithm": "AES256"} and rule["bucket_key_enabled"] is False
+            else:
+                assert default == {"sse_algorithm": "aws:kms", "kms_master_key_id": f"${{aws_kms_key.{key_id}.arn}}"}
+                assert rule["bucket_key_enabled"] is True
+
+
+def test_every_bucket_logs_to_the_logs_bucket(example_synth):
+    for silo in example_synth.catalog.deployable_silos:
+        zones = _zones(example_synth, silo)
+        logs_name = zones["logs"][1]["bucket"]
+        logging = _by_bucket(example_synth, silo.stack_name, "aws_s3_bucket_logging")
+        assert set(logging) == {lid for zone, (lid, _) in zones.items() if zone != "logs"}
+        for zone, (lid, _) in zones.items():
+            if zone != "logs":
+                assert (logging[lid]["target_bucket"], logging[lid]["target_prefix"]) == (logs_name, f"{zone}/")
+        delivery = [s for s in _policies(example_synth, silo)["logs"]["Statement"] if s["Effect"] == "Allow"]
+        assert delivery == [{
+            "Sid": "S3ServerAccessLogDelivery", "Effect": "Allow",
+            "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
+            "Resource": f"arn:aws:s3:::{logs_name}/*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": silo.account_id}}}]
+
+
+def test_every_bucket_has_the_guardrails(example_synth):
+    for silo in example_synth.catalog.deployable_silos:
+        zones = _zones(example_synth, silo)
+        pab = _by_bucket(example_synth, silo.stack_name, "aws_s3_bucket_public_access_block")
+        versioning = _by_bucket(example_synth, silo.stack_name, "aws_s3_bucket_versioning")
+        ownership = _by_bucket(example_synth, silo.stack_name, "aws_s3_bucket_ownership_controls")
+        for zone, (lid, _) in zones.items():
+            assert all(pab[lid][k] is True for k in ("block_public_acls", "block_public_policy",
+                                                     "ignore_public_acls", "restrict_public_buckets"))
+            assert versioning[lid]["versioning_configuration"]["status"] == "Enabled"
+            assert ownership[lid]["rule"]["object_ownership"] == "BucketOwnerEnforced"
+        for zone, doc in _policies(example_synth, silo).items():
+            assert doc["Statement"][0]["Sid"] == "DenyInsecureTransport"
+
+
+def _rules(synth: Synth, silo) -> dict[str, dict[str, dict]]:
+    lifecycle = _by_bucket(synth, silo.stack_name, "aws_s3_bucket_lifecycle_configuration")
+    return {zone: {r["id"]: r for r in lifecycle[lid]["rule"]} for zone, (lid, _) in _zones(synth, silo).items()}
+
+
+def test_lifecycle_follows_the_silo_storage_settings(example_synth):
+    catalog = example_synth.catalog
+    logistics, sales = catalog.silo("logistics"), catalog.silo("sales")
+    assert logistics.storage.raw_transition_days == 90 and logistics.storage.noncurrent_version_days == 30
+    assert sales.storage.raw_transition_days is None and sales.storage.noncurrent_version_days == 90
+    for silo in (logistics, sales):
+        rules = _rules(example_synth, silo)
+        for zone, by_id in rules.items():
+            assert by_id["abort-incomplete-multipart-uploads"]["abort_incomplete_multipart_upload"] == \
+                [{"days_after_initiation": 7}]
+            assert by_id["expire-noncurrent-versions"]["noncurrent_version_expiration"] == \
+                [{"noncurrent_days": silo.storage.noncurrent_version_days}]
+            transition = by_id.get("transition-to-infrequent-access")
+            if zone == "raw" and silo.storage.raw_transition_days:
+                assert transition["transition"] == [{"days": 90, "storage_class": "STANDARD_IA"}]
+            else:
+                assert transition is None, (silo.name, zone)
+            expire = by_id.get("expire-objects")
+            if zone == "athena":
+                assert expire["expiration"] == [{"days": silo_storage.ATHENA_RESULTS_EXPIRE_DAYS}]
+            else:
+                assert expire is None, (silo.name, zone)
+
+
+def test_arrivals_in_pipeline_zones_reach_eventbridge(example_synth):
+    for silo in example_synth.catalog.deployable_silos:
+        zones = _zones(example_synth, silo)
+        notes = _by_bucket(example_synth, silo.stack_name, "aws_s3_bucket_notification")
+        assert set(notes) == {zones[z][0] for z in silo_storage.EVENT_ZONES}
+        assert all(n["eventbridge"] is True for n in notes.values())
+
+
+# --- key policy and sharing -----------------------------------------------------------------------
+
+def _is_analytics(statement: dict) -> bool:
+    text = json.dumps(statement)
+    return any(m in text for m in ANALYTICS_MARKERS)
+
+
+def test_sharing_is_on_processed_only(example_synth):
+    catalog = example_synth.catalog
+    consumer_accounts = {c.account_id for c in catalog.analytics}
+    shared = 0
+    for silo in catalog.deployable_silos:
+        policies = _policies(example_synth, silo)
+        expected = sharing.processed_bucket_statements(catalog, silo)
+        assert [s for s in policies["processed"]["Statement"] if _is_analytics(s)] == expected
+        shared += bool(expected)
+        for zone in ("dropzone", "raw", "athena", "logs"):
+            text = json.dumps(policies[zone])
+            assert not any(m in text for m in ANALYTICS_MARKERS), (silo.name, zone)
+            assert not any(a in text for a in consumer_accounts), (silo.name, zone)
+        key_statements = [s for s in _key_policy(example_synth, silo)["Statement"] if _is_analytics(s)]
+        assert key_statements == sharing.processed_key_statements(catalog, silo)
+        glue = [json.loads(p["policy"]) for p in
+                example_synth.resources(silo.stack_name, "aws_glue_resource_policy").values()]
+        assert glue == [sharing.glue_catalog_policy(catalog, silo)]
+    assert shared == len(catalog.deployable_silos), "every example silo has readers (the test would be vacuous)"
+
+
+def test_key_policy_is_least_privilege(example_synth):
+    for silo in example_synth.catalog.deployable_silos:
+        statements = _key_policy(example_synth, silo)["Statement"]
+        sids = [s["Sid"] for s in statements if not _is_analytics(s)]
+        assert sids == ["AccountAdministersKeyThroughIam", "CloudWatchLogsEncryptsLogGroups"]
+        for s in statements:
+            if _is_analytics(s):
+                assert s["Action"] == ["kms:Decrypt", "kms:DescribeKey"]
+                assert s["Condition"]["StringEquals"]["kms:ViaService"]
+
+
+def test_decommissioned_silo_shares_nothing(decommissioned):
+    catalog = decommissioned.catalog
+    sales = catalog.silo("sales")
+    for zone, doc in _policies(decommissioned, sales).items():
+        assert not any(_is_analytics(s) for s in doc["Statement"]), zone
+    assert not any(_is_analytics(s) for s in _key_policy(decommissioned, sales)["Statement"])
+    assert decommissioned.resources(sales.stack_name, "aws_glue_resource_policy") == {}
+    # Its data plane is all still there: only sharing is revoked.
+    assert len(_zones(decommissioned, sales)) == len(names.ZONES)
+    assert len(decommissioned.resources(sales.stack_name, "aws_glue_catalog_table")) == 2 * len(sales.flows)
+    # Other silos keep sharing.
+    logistics = catalog.silo("logistics")
+    assert any(_is_analytics(s) for s in _policies(decommissioned, logistics)["processed"]["Statement"])
+
+
+# --- upload encryption guard ----------------------------------------------------------------------
+
+def test_uploads_must_use_the_silo_key(example_synth):
+    """The deny statements, evaluated by a real IAM engine with a literal key ARN."""
+    account, key = "444444444444", "arn:aws:kms:eu-west-1:444444444444:key/1111-2222"
+    bucket = "acme-sales-raw-444444444444-euw1"
+    sales = example_synth.catalog.silo("sales")
+    synthesized = [s["Sid"] for s in _policies(example_synth, sales)["raw"]["Statement"]]
+    assert {"DenyNonKmsEncryption", "DenyForeignKmsKey", "DenyAwsManagedKmsKey"} <= set(synthesized)
+    doc = {"Version": "2012-10-17", "Statement": silo_storage.deny_foreign_encryption(bucket, key)}
+    writer = f"arn:aws:iam::{account}:role/silolake-sales-firehose"
+    identity = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}
+
+    def case(name: str, **context: str) -> dict:
+        return {"name": name, "principal": writer, "action": "s3:PutObject",
+                "resource": f"arn:aws:s3:::{bucket}/f/x.parquet", "resourceAccount": account,
+                "identityPolicies": [identity], "resourcePolicy": doc,
+                "context": {"aws:SecureTransport": "true", **context}}
+
+    got = decisions([
+        case("bucket default"),
+        case("silo key", **{"s3:x-amz-server-side-encryption": "aws:kms",
+                            "s3:x-amz-server-side-encryption-aws-kms-key-id": key}),
+        case("sse-s3", **{"s3:x-amz-server-side-encryption": "AES256"}),
+        case("aws/s3 key", **{"s3:x-amz-server-side-encryption": "aws:kms"}),
+        case("other key", **{"s3:x-amz-server-side-encryption": "aws:kms",
+                             "s3:x-amz-server-side-encryption-aws-kms-key-id": key.replace("1111", "9999")}),
+    ])
+    assert got == {"bucket default": "Allowed", "silo key": "Allowed",
+                   "sse-s3": "ExplicitlyDenied", "aws/s3 key": "ExplicitlyDenied", "other key": "ExplicitlyDenied"}
+
+
+# --- bucket name limits ---------------------------------------------------------------------------
+
+NAME_CATALOG = """
+version: 1
+organization:
+  name: {org}
+  management_account_id: "111111111111"
+  home_region: {region}
+  allowed_regions: [{region}]
+  state_bucket_prefix: tfstate
+datalake_account: {{account_id: "222222222222"}}
+silos:
+  - name: {silo}
+    account_id: "444444444444"
+    owners: [a@example.com]
+    flows:
+      - name: f
+        source: api
+        columns: [{{name: id, type: string}}]
+"""
+
+
+def _loads(tmp: Path, org: str, region: str, silo: str) -> bool:
+    path = tmp / "silos.yaml"
+    path.write_text(NAME_CATALOG.format(org=org, region=region, silo=silo))
+    try:
+        load_catalog(path)
+    except CatalogError as exc:
+        assert "bucket" in str(exc), str(exc)  # rejected for the bucket name, not something else
+        return False
+    return True
+
+
+@pytest.mark.parametrize("region", ["eu-west-1", "ap-southeast-2", "us-gov-west-1"])
+def test_longest_allowed_silo_name_fits_every_bucket(tmp_path, region):
+    org = "abcdefghijkl"  # the longest organization name the schema allows (12)
+    length = 2
+    while _loads(tmp_path, org, region, "s" * (length + 1)):
+        length += 1
+    assert length > 10, "validation leaves room for useful silo names"
+    silo = "s" * length
+    for zone in names.ZONES:
+        assert len(names.silo_bucket(org, silo, zone, "444444444444", region)) <= names.S3_BUCKET_MAX
+    assert max(len(names.silo_bucket(org, silo, z, "444444444444", region)) for z in names.ZONES) == \
+        names.S3_BUCKET_MAX, "the limit is the bucket name"
+    assert not _loads(tmp_path, org, region, silo + "s")
