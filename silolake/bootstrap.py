@@ -49,6 +49,13 @@ class BootstrapError(Exception):
     """Something the operator must fix (credentials, an unapplied org stack, a role)."""
 
 
+class NotApplied(BootstrapError):
+    """What the org stack creates is not there yet. Raised only after the state buckets
+    of every account already known exist: the org stack itself needs the management
+    account's bucket before its first apply, so the very first bootstrap must get that
+    far even though no OU exists yet."""
+
+
 @dataclass(frozen=True)
 class Target:
     """One account whose stack needs a state bucket in one region."""
@@ -151,12 +158,11 @@ def _child_ou(orgs, parent_id: str, name: str, where: str) -> str:
         for ou in page["OrganizationalUnits"]:
             if ou["Name"] == name:
                 return ou["Id"]
-    raise BootstrapError(f"organizational unit '{name}' not found under {where} ({parent_id}); "
-                         "apply the org stack first (`cdktf deploy org`), then re-run bootstrap")
+    raise NotApplied(f"organizational unit '{name}' not found under {where} ({parent_id}); "
+                     "apply the org stack first (`cdktf deploy org`), then re-run bootstrap")
 
 
-def discover_layout(aws: _Aws, catalog: Catalog) -> OrgLayout:
-    org = _check_management(aws, catalog)
+def discover_layout(aws: _Aws, catalog: Catalog, org: dict) -> OrgLayout:
     orgs = aws.client("organizations", ORGANIZATIONS_REGION)
     root_id = orgs.list_roots()["Roots"][0]["Id"]
     ous = catalog.organization.ous
@@ -166,8 +172,10 @@ def discover_layout(aws: _Aws, catalog: Catalog) -> OrgLayout:
                      analytics_ou_id=_child_ou(orgs, datalake, ous.analytics, f"OU '{ous.datalake}'"))
 
 
-def resolve_accounts(aws: _Aws, catalog: Catalog, layout: OrgLayout, report_warnings: list[str]) -> dict[str, str]:
-    """Account id of every email-only silo, looked up by e-mail (case-insensitive, as AWS does)."""
+def resolve_accounts(aws: _Aws, catalog: Catalog, org_id: str,
+                     report_warnings: list[str]) -> tuple[dict[str, str], Optional[NotApplied]]:
+    """Account id of every email-only silo, looked up by e-mail (case-insensitive, as AWS
+    does), and the error for those not found."""
     orgs = aws.client("organizations", ORGANIZATIONS_REGION)
     by_email = {}
     for page in orgs.get_paginator("list_accounts").paginate():
@@ -184,10 +192,10 @@ def resolve_accounts(aws: _Aws, catalog: Catalog, layout: OrgLayout, report_warn
         if account.get("Status", "ACTIVE") != "ACTIVE":
             report_warnings.append(f"silo '{silo.name}': account {account['Id']} is {account['Status']}")
         resolved[silo.name] = account["Id"]
-    if missing:
-        raise BootstrapError(f"no account in organization {layout.org_id} for {', '.join(missing)}; apply the org "
-                             "stack first (it creates the accounts), wait for creation to finish, then re-run bootstrap")
-    return resolved
+    if not missing:
+        return resolved, None
+    return resolved, NotApplied(f"no account in organization {org_id} for {', '.join(missing)}; apply the org stack "
+                                "first (it creates the accounts), wait for creation to finish, then re-run bootstrap")
 
 
 def placement_warnings(aws: _Aws, catalog: Catalog, layout: OrgLayout) -> list[str]:
@@ -275,12 +283,14 @@ def _bucket_fixes(s3, bucket: str) -> list[tuple[str, Callable[[], object]]]:
     if (versioning or {}).get("Status") != "Enabled":
         fixes.append((VERSIONING, lambda: s3.put_bucket_versioning(
             Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})))
-    encryption = _get(lambda: s3.get_bucket_encryption(Bucket=bucket), ("ServerSideEncryptionConfigurationNotFoundError",))
+    encryption = _get(lambda: s3.get_bucket_encryption(Bucket=bucket),
+                      ("ServerSideEncryptionConfigurationNotFoundError",))
     if not (encryption or {}).get("ServerSideEncryptionConfiguration", {}).get("Rules"):
         fixes.append((ENCRYPTION, lambda: s3.put_bucket_encryption(
             Bucket=bucket, ServerSideEncryptionConfiguration={
                 "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})))
-    wanted_pab = {k: True for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")}
+    wanted_pab = dict.fromkeys(("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"),
+                               True)
     pab = _get(lambda: s3.get_public_access_block(Bucket=bucket), ("NoSuchPublicAccessBlockConfiguration",))
     if (pab or {}).get("PublicAccessBlockConfiguration") != wanted_pab:
         fixes.append((PUBLIC_ACCESS, lambda: s3.put_public_access_block(
@@ -339,22 +349,27 @@ def run(catalog: Catalog, *, lock_path: Path, dry_run: bool = False, session: Op
     org = catalog.organization
     aws = _Aws(session or boto3.Session(), org.management_account_id, org.deploy_role_name, dry_run)
     verb = "would " if dry_run else ""
+    warnings: list[str] = []
+    changes: list[str] = []
+
+    def note(change: str) -> None:  # printed as it happens: a failure later still shows what was done
+        changes.append(change)
+        echo(f"{verb}{change}")
+
     try:
-        layout = discover_layout(aws, catalog)
-        echo(f"organization {layout.org_id}, root {layout.root_id}: {org.ous.datalake} {layout.datalake_ou_id}, "
-             f"{org.ous.silos} {layout.silos_ou_id}, {org.ous.analytics} {layout.analytics_ou_id}")
-        warnings: list[str] = []
-        resolved = resolve_accounts(aws, catalog, layout, warnings)
+        organization = _check_management(aws, catalog)
+        blockers: list[NotApplied] = []
+        try:
+            layout = discover_layout(aws, catalog, organization)
+            echo(f"organization {layout.org_id}, root {layout.root_id}: {org.ous.datalake} {layout.datalake_ou_id}, "
+                 f"{org.ous.silos} {layout.silos_ou_id}, {org.ous.analytics} {layout.analytics_ou_id}")
+        except NotApplied as exc:
+            blockers.append(exc)
+        resolved, missing = resolve_accounts(aws, catalog, organization["Id"], warnings)
+        blockers += [missing] if missing else []
         for name, account_id in sorted(resolved.items()):
             echo(f"silo '{name}': account {account_id}")
         catalog = with_accounts(catalog, resolved)
-        warnings += placement_warnings(aws, catalog, layout)
-        changes: list[str] = []
-
-        def note(change: str) -> None:  # printed as it happens: a failure later still shows what was done
-            changes.append(change)
-            echo(f"{verb}{change}")
-
         for target in state_targets(catalog):
             try:
                 ensure_state_bucket(aws, catalog, target, dry_run, note)
@@ -363,6 +378,10 @@ def run(catalog: Catalog, *, lock_path: Path, dry_run: bool = False, session: Op
                        else org.deploy_role_arn(target.account_id))
                 raise BootstrapError(f"{target.label()}: AWS refused {exc.operation_name} to {who}: "
                                      f"{_code(exc)}: {_message(exc)}") from None
+        if blockers:
+            raise NotApplied("; ".join(str(b) for b in blockers) + ". State buckets of the accounts known so far "
+                             f"{'would be' if dry_run else 'are'} in place; the lock file is unchanged")
+        warnings += placement_warnings(aws, catalog, layout)
     except ClientError as exc:
         raise BootstrapError(f"AWS refused {exc.operation_name}: {_code(exc)}: {_message(exc)}") from None
     except BotoCoreError as exc:  # no credentials, no network, bad profile...

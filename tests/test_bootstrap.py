@@ -188,7 +188,8 @@ def test_round_trip_records_ids_and_creates_guarded_state_buckets(aws, tmp_path)
         [deny] = state["policy"]["Statement"]
         assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
         assert deny["Resource"] == [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]
-    assert f"create state bucket {names.state_bucket(PREFIX, world.accounts['marketing'], 'eu-west-1')}" in result.output
+    new_bucket = names.state_bucket(PREFIX, world.accounts["marketing"], "eu-west-1")
+    assert f"create state bucket {new_bucket}" in result.output
     assert "warning" not in result.output
     # The catalog now resolves the silo: validate reads the lock bootstrap wrote.
     catalog = load_catalog(world.path)
@@ -244,11 +245,15 @@ def test_drift_is_reported_by_dry_run_then_repaired(aws, tmp_path):
 
 
 def test_missing_ous_mean_the_org_stack_is_not_applied(aws, tmp_path):
-    world = build_world(tmp_path, ous=False)
+    world = build_world(tmp_path, ous=False, marketing=False)
     result = cli(str(world.path))
     assert result.exit_code == 2
     assert "organizational unit 'DataLake' not found" in result.output and "apply the org stack first" in result.output
+    assert "no account in organization" in result.output and "silo 'marketing'" in result.output
     assert "Traceback" not in result.output and not world.lock.exists()
+    # First run ever: the org stack needs its own state bucket before it can be applied.
+    assert bucket_state(MANAGEMENT, "eu-west-1")["versioning"] == "Enabled"
+    assert bucket_state(world.accounts["sales"], "eu-central-1")["sse"] == "AES256"
 
 
 def test_email_silo_without_account_is_a_clear_error(aws, tmp_path):
