@@ -94,3 +94,22 @@ def test_outputs_name_the_artifacts_bucket(example_synth, stack):
     outputs = stack["output"]
     assert outputs["artifacts_bucket"]["value"] == artifacts_bucket(example_synth.catalog)
     assert outputs["artifacts_bucket_arn"]["value"] == f"arn:aws:s3:::{artifacts_bucket(example_synth.catalog)}"
+
+
+def test_without_organization_ids_the_stack_synthesizes_and_shares_nothing(example_synth, tmp_path):
+    """Before the first bootstrap (no OU ids) the org stack must still be appliable, so the
+    datalake stack synthesizes too - failing closed: only the publisher may touch the bucket."""
+    import dataclasses
+
+    from silolake.stacks.datalake import DatalakeStack
+    from silolake.synth import make_app
+
+    catalog = dataclasses.replace(example_synth.catalog, layout=None)
+    app = make_app(str(tmp_path))
+    DatalakeStack(app, catalog=catalog)
+    app.synth()
+    stack = json.loads((tmp_path / "stacks" / "datalake" / "cdk.tf.json").read_text())
+    doc = bucket_policy(stack, artifacts_bucket(catalog))
+    assert [s["Sid"] for s in doc["Statement"] if s["Effect"] == "Allow"] == ["PublisherWritesBundles"]
+    key = bucket_key_policy(stack, artifacts_bucket(catalog))
+    assert "aws:PrincipalOrgPaths" not in json.dumps(key)
