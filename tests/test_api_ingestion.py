@@ -102,6 +102,7 @@ def test_a_parquet_stream_per_api_flow(example_synth):
             assert (s3["buffering_size"], s3["buffering_interval"]) == (flow.buffer_mb, flow.buffer_seconds)
             assert s3["buffering_size"] >= 64
             assert s3["compression_format"] == "UNCOMPRESSED"
+            assert (s3["file_extension"], s3["custom_time_zone"]) == (".parquet", "UTC")
 
             conversion = s3["data_format_conversion_configuration"]
             assert conversion["enabled"] is True

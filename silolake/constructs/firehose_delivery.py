@@ -106,6 +106,9 @@ class ParquetDeliveryStream(Construct):
                 "buffering_size": flow.buffer_mb,
                 "buffering_interval": flow.buffer_seconds,
                 "compression_format": "UNCOMPRESSED",
+                "file_extension": ".parquet",
+                # ingest_date is the UTC delivery date (catalog BUILTIN_PARTITIONS).
+                "custom_time_zone": "UTC",
                 "kms_key_arn": kms_key_arn,
                 "cloudwatch_logging_options": {"enabled": True, "log_group_name": logs.name,
                                              "log_stream_name": LOG_STREAM},
