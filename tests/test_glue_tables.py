@@ -15,6 +15,8 @@ from silolake.catalog.types import glue_type
 from silolake.constructs import glue_tables
 from tests.conftest import Synth, synthesize_catalog
 
+pytestmark = pytest.mark.slow  # needs the session synth or its own
+
 # Every type form the validator accepts, written in the user's spellings (aliases,
 # spaces, upper case) so the test proves the columns carry the canonical glue_type().
 TYPE_FORMS = {

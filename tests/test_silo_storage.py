@@ -76,17 +76,20 @@ def _assert_protected(synth: Synth) -> None:
 
 # --- data safety ----------------------------------------------------------------------------------
 
+@pytest.mark.slow  # needs a synth
 def test_every_data_holding_resource_is_protected(example_synth):
     assert len(example_synth.catalog.deployable_silos) >= 3
     _assert_protected(example_synth)
 
 
+@pytest.mark.slow  # needs a synth
 def test_decommission_keeps_the_protection(decommissioned):
     _assert_protected(decommissioned)
 
 
 # --- encryption, logging, lifecycle ---------------------------------------------------------------
 
+@pytest.mark.slow  # needs a synth
 def test_data_zones_use_the_silo_key_and_logs_use_sse_s3(example_synth):
     for silo in example_synth.catalog.deployable_silos:
         key_id = next(iter(example_synth.resources(silo.stack_name, "aws_kms_key")))
@@ -101,6 +104,7 @@ def test_data_zones_use_the_silo_key_and_logs_use_sse_s3(example_synth):
                 assert rule["bucket_key_enabled"] is True
 
 
+@pytest.mark.slow  # needs a synth
 def test_every_bucket_logs_to_the_logs_bucket(example_synth):
     for silo in example_synth.catalog.deployable_silos:
         zones = _zones(example_synth, silo)
@@ -118,6 +122,7 @@ def test_every_bucket_logs_to_the_logs_bucket(example_synth):
             "Condition": {"StringEquals": {"aws:SourceAccount": silo.account_id}}}]
 
 
+@pytest.mark.slow  # needs a synth
 def test_every_bucket_has_the_guardrails(example_synth):
     for silo in example_synth.catalog.deployable_silos:
         zones = _zones(example_synth, silo)
@@ -138,6 +143,7 @@ def _rules(synth: Synth, silo) -> dict[str, dict[str, dict]]:
     return {zone: {r["id"]: r for r in lifecycle[lid]["rule"]} for zone, (lid, _) in _zones(synth, silo).items()}
 
 
+@pytest.mark.slow  # needs a synth
 def test_lifecycle_follows_the_silo_storage_settings(example_synth):
     catalog = example_synth.catalog
     logistics, sales = catalog.silo("logistics"), catalog.silo("sales")
@@ -162,6 +168,7 @@ def test_lifecycle_follows_the_silo_storage_settings(example_synth):
                 assert expire is None, (silo.name, zone)
 
 
+@pytest.mark.slow  # needs a synth
 def test_arrivals_in_pipeline_zones_reach_eventbridge(example_synth):
     for silo in example_synth.catalog.deployable_silos:
         zones = _zones(example_synth, silo)
@@ -177,6 +184,7 @@ def _is_analytics(statement: dict) -> bool:
     return any(m in text for m in ANALYTICS_MARKERS)
 
 
+@pytest.mark.slow  # needs a synth
 def test_sharing_is_on_processed_only(example_synth):
     catalog = example_synth.catalog
     consumer_accounts = {c.account_id for c in catalog.analytics}
@@ -198,6 +206,7 @@ def test_sharing_is_on_processed_only(example_synth):
     assert shared == len(catalog.deployable_silos), "every example silo has readers (the test would be vacuous)"
 
 
+@pytest.mark.slow  # needs a synth
 def test_key_policy_is_least_privilege(example_synth):
     for silo in example_synth.catalog.deployable_silos:
         statements = _key_policy(example_synth, silo)["Statement"]
@@ -209,6 +218,7 @@ def test_key_policy_is_least_privilege(example_synth):
                 assert s["Condition"]["StringEquals"]["kms:ViaService"]
 
 
+@pytest.mark.slow  # needs a synth
 def test_decommissioned_silo_shares_nothing(decommissioned):
     catalog = decommissioned.catalog
     sales = catalog.silo("sales")
@@ -226,6 +236,7 @@ def test_decommissioned_silo_shares_nothing(decommissioned):
 
 # --- upload encryption guard ----------------------------------------------------------------------
 
+@pytest.mark.slow  # needs a synth
 def test_uploads_must_use_the_silo_key(example_synth):
     """The deny statements, evaluated by a real IAM engine with a literal key ARN."""
     account, key = "444444444444", "arn:aws:kms:eu-west-1:444444444444:key/1111-2222"

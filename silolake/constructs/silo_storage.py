@@ -121,7 +121,3 @@ class SiloStorage(Construct):
                 self, f"{zone}-events", bucket=self.buckets[zone].bucket.id, eventbridge=True)
             for zone in EVENT_ZONES
         }
-
-    def location(self, zone: str, flow: str) -> str:
-        """S3 URI of a flow's data in a zone (``s3://<bucket>/<flow>/``)."""
-        return f"s3://{self.buckets[zone].name}/{flow}/"
