@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from . import names, policy
 from .catalog import CatalogError, validate_file
@@ -384,7 +384,10 @@ def run(catalog: Catalog, *, lock_path: Path, dry_run: bool = False, session: Op
         warnings += placement_warnings(aws, catalog, layout)
     except ClientError as exc:
         raise BootstrapError(f"AWS refused {exc.operation_name}: {_code(exc)}: {_message(exc)}") from None
-    except BotoCoreError as exc:  # no credentials, no network, bad profile...
+    except NoCredentialsError:
+        raise BootstrapError("no AWS credentials found: run bootstrap with credentials of the management account "
+                             f"{org.management_account_id} (AWS_PROFILE, `aws sso login`, or environment)") from None
+    except BotoCoreError as exc:  # no network, bad profile...
         raise BootstrapError(f"AWS error: {exc}") from None
     lock = AccountsLock(accounts=resolved, layout=layout)
     if dry_run:

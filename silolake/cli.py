@@ -83,9 +83,11 @@ def synth(path: Path, out_dir: Path) -> None:
 @click.option("--lock", "lock_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Lock file to write (default: accounts.lock.json next to the catalog).")
 def bootstrap(path: Path, dry_run: bool, lock_file: Path | None) -> None:
-    """Record account/OU ids in the lock file and create every account's state bucket.
+    """Create every account's state bucket and record account/OU ids in the lock file.
 
-    Run with management-account credentials after applying the org stack.
+    Run with management-account credentials: once before the first org apply (state
+    buckets; it then reports the OUs missing), and after every org apply that creates
+    accounts. See docs/account-lifecycle.md.
     """
     from .bootstrap import BootstrapError, load_for_bootstrap, run
     from .catalog import lock_path_for

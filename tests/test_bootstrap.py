@@ -324,3 +324,17 @@ def test_synth_after_bootstrap_deploys_the_new_silo(aws, tmp_path):
     backend = stack["terraform"]["backend"]["s3"]
     assert backend["bucket"] == names.state_bucket(PREFIX, marketing, "eu-west-1")
     assert backend["key"] == names.state_key("silo-marketing")
+
+
+def test_missing_credentials_are_a_clear_error(tmp_path):
+    import botocore.credentials
+    import botocore.session
+
+    core = botocore.session.get_session()
+    core.register_component("credential_provider", botocore.credentials.CredentialResolver(providers=[]))
+    path = tmp_path / "silos.yaml"
+    path.write_text(CATALOG.format(management=MANAGEMENT, prefix=PREFIX, datalake="222222222222",
+                                   bi="333333333333", sales="444444444444"), encoding="utf-8")
+    with pytest.raises(BootstrapError, match=f"no AWS credentials found.*management account {MANAGEMENT}"):
+        run(load_for_bootstrap(path), lock_path=tmp_path / "lock.json", session=boto3.Session(botocore_session=core),
+            echo=lambda _: None)
