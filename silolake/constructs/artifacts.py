@@ -6,8 +6,9 @@ inside the silos OU path (:mod:`silolake.sharing`). Versioning lets a silo pin t
 bundle it deployed and makes a bad publish reversible.
 
 Only the publisher role of the datalake account writes. It is created here, assumable
-from inside the datalake account only (whatever the account's IAM allows to assume it,
-typically the CI deploy role), and its permissions are limited to this bucket and key.
+only by the account's deploy role (the role CI already uses for this account), and its
+permissions are limited to this bucket and key: a deployment job publishes bundles as
+the publisher, never with the deploy role's broad rights.
 """
 
 from __future__ import annotations
@@ -51,11 +52,15 @@ class ArtifactsStore(Construct):
         self.bucket = SecureBucket(
             self, "bucket", name=name, kms_key_arn=self.key.arn, access_log_bucket=logs_name,
             statements=sharing.artifacts_bucket_statements(catalog, name))
+        # Publishing a bundle is an event deployments can react to (and an audit record on
+        # the account's bus); EventBridge routing keeps the one notification slot open.
+        aws.s3_bucket_notification.S3BucketNotification(
+            self, "bucket-events", bucket=self.bucket.bucket.id, eventbridge=True)
         self.publisher = aws.iam_role.IamRole(
             self, "publisher", name=names.datalake_role(sharing.PUBLISHER_PURPOSE),
             description="Publishes silolake deployment bundles to the artifacts bucket",
             assume_role_policy=policy.render(policy.document([{
-                "Effect": "Allow", "Principal": {"AWS": policy.account_root(account)},
+                "Effect": "Allow", "Principal": {"AWS": catalog.organization.deploy_role_arn(account)},
                 "Action": "sts:AssumeRole"}])))
         aws.iam_role_policy.IamRolePolicy(
             self, "publisher-policy", name="publish-artifacts", role=self.publisher.id,
