@@ -118,18 +118,18 @@ class ApiIngestion(Construct):
         models = {kind: aws.api_gateway_model.ApiGatewayModel(
             self, f"model-{kind}", rest_api_id=api_id, name=name, content_type="application/json",
             schema=tpl.render_model(schema)) for kind, (name, schema) in _MODELS.items()}
-        aws.api_gateway_gateway_response.ApiGatewayGatewayResponse(
+        bad_request_body = aws.api_gateway_gateway_response.ApiGatewayGatewayResponse(
             self, "bad-request-body", rest_api_id=api_id, response_type="BAD_REQUEST_BODY", status_code="400",
             response_templates={"application/json": tpl.BAD_REQUEST_BODY_TEMPLATE})
 
         flows_root = aws.api_gateway_resource.ApiGatewayResource(
             self, "flows", rest_api_id=api_id, parent_id=self.api.root_resource_id, path_part="flows")
-        deployed: list = []
+        deployed: list = [bad_request_body]
         for f in flows:
             flow_res = aws.api_gateway_resource.ApiGatewayResource(
                 self, f"flow-{f.name}", rest_api_id=api_id, parent_id=flows_root.id, path_part=f.name)
             for kind, action in tpl.ACTIONS.items():
-                deployed += self._post(f"{f.name}-{kind}", flow_res.id, kind, action, validator, models[kind],
+                deployed += self._post(f"flow-{f.name}-{kind}", flow_res.id, kind, action, validator, models[kind],
                                        self.streams[f.name].stream_name, api_role.arn, region)
 
         self._stage(silo.name, api_name, api_id, region, account, key_arn, xray, throttle_rate, throttle_burst,
