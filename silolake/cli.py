@@ -70,6 +70,10 @@ def synth(path: Path, out_dir: Path) -> None:
     for silo in catalog.pending_silos:
         err.print(f"notice: silo '{silo.name}' has no account yet (email {silo.email}); no stack synthesized. "
                   "Apply the org stack, then run `silolake bootstrap` to record its account id.", markup=False)
+    from .sharing import notices
+
+    for notice in notices(catalog):
+        err.print(f"notice: {notice}", markup=False)
     summaries = synthesize(catalog, out_dir)
     for s in summaries:
         out.print(f"  {s.name:<28} {s.resources:>4} resources  {s.path.parent}", markup=False)
