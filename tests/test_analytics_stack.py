@@ -90,3 +90,16 @@ def test_reader_policy_is_attached_to_every_reader_role_and_read_only(example_sy
                 assert names.silo_bucket("acme", silo.name, zone, silo.account_id, silo.region) not in text
         [decrypt] = [s for s in doc["Statement"] if s["Sid"] == "DecryptSiloData"]
         assert "kms:ViaService" in decrypt["Condition"]["StringEquals"]
+
+
+def test_no_silo_is_readable_without_ou_ids_or_once_decommissioned(example_catalog):
+    import dataclasses
+
+    bi = next(c for c in example_catalog.analytics if c.all_silos)
+    assert {s.name for s in readable_silos(example_catalog, bi)} == {s.name for s in example_catalog.deployable_silos}
+    no_ids = dataclasses.replace(example_catalog, layout=None)
+    assert readable_silos(no_ids, bi) == () and workspace_regions(no_ids, bi) == [bi.region]
+    gone = dataclasses.replace(example_catalog, silos=tuple(
+        dataclasses.replace(s, decommission=True) if s.name == "logistics" else s for s in example_catalog.silos))
+    assert "logistics" not in {s.name for s in readable_silos(gone, bi)}
+    assert workspace_regions(gone, bi) == ["eu-west-1"]  # logistics was the only eu-central-1 silo
