@@ -361,3 +361,12 @@ def test_access_log_format_is_one_json_object():
     fields = json.loads(tpl.ACCESS_LOG_FORMAT)
     assert {"requestId", "userArn", "status", "integrationStatus", "resourcePath"} <= set(fields)
     assert all(v.startswith("$context.") for v in fields.values())
+
+
+def test_templates_survive_terraform_json_strings():
+    """Terraform interpolates ``${...}`` and ``%{...}`` inside JSON strings: none may occur."""
+    texts = [tpl.put_record_template(STREAM), tpl.put_record_batch_template(STREAM), tpl.ACCESS_LOG_FORMAT,
+             tpl.BAD_REQUEST_BODY_TEMPLATE, *tpl.SUCCESS_TEMPLATES.values(), *(b for _, _, b in tpl.ERROR_RESPONSES),
+             tpl.render_model(tpl.record_model()), tpl.render_model(tpl.batch_model())]
+    for text in texts:
+        assert "${" not in text and "%{" not in text, text
