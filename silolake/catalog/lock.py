@@ -17,7 +17,7 @@ from typing import Optional
 
 from .errors import CatalogError, Problem
 from .model import OrgLayout
-from .source import SourceDoc, parse_yaml
+from .source import SourceDoc, read_yaml
 
 LOCK_NAME = "accounts.lock.json"
 LOCK_VERSION = 1
@@ -50,7 +50,7 @@ def read_lock(path: Path) -> AccountsLock:
     path = Path(path)
     if not path.exists():
         return AccountsLock()
-    doc: SourceDoc = parse_yaml(path.read_text(encoding="utf-8"), str(path))  # JSON is YAML: gives positions
+    doc: SourceDoc = read_yaml(path)  # JSON is YAML: gives positions; I/O and encoding errors are located too
     data = doc.data
     problems: list[Problem] = []
     if not isinstance(data, dict) or data.get("version") != LOCK_VERSION:

@@ -7,6 +7,7 @@ entry is the schema's to report, not ours to crash on).
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import re
 from pathlib import Path
@@ -16,6 +17,7 @@ from .. import names
 from .errors import Path as KeyPath, Problem
 from .model import BUILTIN_PARTITIONS
 from .schedule import check_schedule
+from .schema import load_schema
 from .source import SourceDoc
 from .types import TypeSyntaxError, is_primitive, parse_type
 
@@ -24,6 +26,10 @@ _PLACEHOLDER_ACCOUNT = "000000000000"  # lengths only: account ids are always 12
 #: Minimum Firehose buffer when converting to Parquet (AWS rejects less).
 PARQUET_MIN_BUFFER_MB = 64
 _RESERVED_TAG_PREFIXES = ("aws:", "silolake:")
+# A malformed region is the schema's to report; checking it against allowed_regions too
+# would print two messages for one mistake.
+_REGION = re.compile(load_schema()["$defs"]["region"]["pattern"])
+_SLUG = re.compile(load_schema()["$defs"]["slug"]["pattern"])
 
 
 def _dict(value: Any) -> dict:
@@ -52,6 +58,8 @@ class _Checker:
         self.allowed = [r for r in regions if isinstance(r, str)] if isinstance(regions, list) else None
 
     def add(self, path: KeyPath, message: str, *, at_key: bool = False) -> None:
+        # Messages quote user values; keep each problem on one line whatever they contain.
+        message = message.replace("\r", "\\r").replace("\n", "\\n")
         self.problems.append(self.doc.problem(path, message, at_key=at_key))
 
     # -- helpers -----------------------------------------------------------------
@@ -69,7 +77,7 @@ class _Checker:
         return set(seen)
 
     def region(self, path: KeyPath, value: Any) -> None:
-        if isinstance(value, str) and self.allowed is not None and value not in self.allowed:
+        if isinstance(value, str) and _REGION.match(value) and self.allowed is not None and value not in self.allowed:
             self.add(path, f"region '{value}' is not in organization.allowed_regions ({', '.join(self.allowed)}); "
                            "add it there or pick an allowed region")
 
@@ -92,14 +100,16 @@ class _Checker:
             consumer = _dict(consumer)
             self.region(("analytics", i, "region"), consumer.get("region"))
             for j, name in _items(consumer.get("silos")):
-                if isinstance(name, str) and name not in silo_names:
-                    self.add(("analytics", i, "silos", j), f"unknown silo '{name}'; "
-                             f"declared silos: {', '.join(sorted(silo_names)) or '(none)'}")
+                if isinstance(name, str) and _SLUG.match(name) and name not in silo_names:
+                    close = difflib.get_close_matches(name, sorted(silo_names), n=1)
+                    self.add(("analytics", i, "silos", j), f"unknown silo '{name}'"
+                             + (f" (did you mean '{close[0]}'?)" if close else "")
+                             + f"; declared silos: {', '.join(sorted(silo_names)) or '(none)'}")
         return self.problems
 
     def check_organization(self) -> None:
         org = _dict(self.data.get("organization"))
-        if self.home and self.allowed is not None and self.home not in self.allowed:
+        if self.home and _REGION.match(self.home) and self.allowed is not None and self.home not in self.allowed:
             self.add(("organization", "home_region"),
                      f"home region '{self.home}' must also be listed in organization.allowed_regions")
         for key in _dict(org.get("tags")):
@@ -137,9 +147,12 @@ class _Checker:
     def check_silo(self, path: KeyPath, silo: dict) -> None:
         name = _str(silo.get("name"))
         has_id, has_email = "account_id" in silo, "email" in silo
-        if has_id == has_email:
+        if has_id and has_email:
+            self.add(path + ("email",), "give exactly one of account_id (existing account) or email "
+                     "(the organization creates the account), not both", at_key=True)
+        elif not has_id and not has_email:
             self.add(path, "give exactly one of account_id (existing account) or email "
-                           "(the organization creates the account)" + (", not both" if has_id else ""))
+                           "(the organization creates the account)")
         self.email(path + ("email",), silo.get("email"))
         for j, owner in _items(silo.get("owners")):
             self.email(path + ("owners", j), owner)
@@ -159,11 +172,32 @@ class _Checker:
             self.check_flow(path + ("flows", j), _dict(flow), ingestion)
         region = _str(silo.get("region")) or self.home
         if name and region:
-            for what, (derived, limit) in names.silo_names(
-                    self.org_name, name, _PLACEHOLDER_ACCOUNT, region, sorted(flow_names)).items():
-                if len(derived) > limit:
-                    self.add(path + ("name",), f"name too long: the {what} would be '{derived}' "
-                             f"({len(derived)} characters, AWS allows {limit}); shorten the silo or flow name")
+            self.check_lengths(path, name, region, flows)
+
+    def check_lengths(self, path: KeyPath, silo: str, region: str, flows: list[tuple[int, Any]]) -> None:
+        """One message per silo (its buckets and roles) and per flow: the worst offender
+        says how much to cut, instead of one line per derived name."""
+        def worst(derived: dict[str, tuple[str, int]], skip: set[str]) -> tuple[str, str, int] | None:
+            over = [(len(n) - limit, what, n, limit) for what, (n, limit) in derived.items()
+                    if what not in skip and len(n) > limit]
+            return max(over)[1:] if over else None
+
+        def report(at: KeyPath, found: tuple[str, str, int], whose: str) -> None:
+            what, derived, limit = found
+            self.add(at, f"name too long: the {what} would be '{derived}' ({len(derived)} characters, "
+                         f"AWS allows {limit}); shorten the {whose} by at least {len(derived) - limit} characters")
+
+        base = names.silo_names(self.org_name, silo, _PLACEHOLDER_ACCOUNT, region, [])
+        found = worst(base, set())
+        if found:
+            report(path + ("name",), found, "silo name")
+        for j, flow in flows:
+            flow_name = _str(_dict(flow).get("name"))
+            if flow_name:
+                found = worst(names.silo_names(self.org_name, silo, _PLACEHOLDER_ACCOUNT, region, [flow_name]),
+                              set(base))
+                if found:
+                    report(path + ("flows", j, "name"), found, "flow name (or the silo name)")
 
     def check_cidr(self, path: KeyPath, value: Any) -> None:
         if not isinstance(value, str):
@@ -202,10 +236,16 @@ class _Checker:
                 if key == "partition_by" and col in BUILTIN_PARTITIONS and col not in declared:
                     continue
                 if col not in declared:
-                    builtin = f" or a built-in ({', '.join(BUILTIN_PARTITIONS)})" if key == "partition_by" else ""
-                    self.add(path + (key, k), f"'{col}' is not a declared column{builtin}")
+                    if key == "partition_by":
+                        hint = f" or a built-in ({', '.join(BUILTIN_PARTITIONS)})"
+                    elif col in BUILTIN_PARTITIONS:
+                        hint = f" ({col} is a built-in partition, not part of the records; keys must be columns)"
+                    else:
+                        hint = ""
+                    self.add(path + (key, k), f"'{col}' is not a declared column{hint}")
                 elif declared[col] is not None and not is_primitive(declared[col]):
-                    self.add(path + (key, k), f"'{col}' has a complex type; {key} columns must be primitive")
+                    self.add(path + (key, k), f"'{col}' has the complex type {declared[col]}; "
+                             f"{key} may only name columns of primitive types")
         schedule = flow.get("schedule")
         if isinstance(schedule, str):
             reason = check_schedule(schedule)
@@ -219,7 +259,7 @@ class _Checker:
             if isinstance(mb, int) and mb < PARQUET_MIN_BUFFER_MB:
                 self.add(path + ("buffer", "mb"), f"buffer of {mb} MB is too small: Firehose converts api flows "
                          f"to Parquet, which needs a buffer of at least {PARQUET_MIN_BUFFER_MB} MB")
-        elif "csv" in flow and flow.get("format") != "csv":
+        if "csv" in flow and flow.get("format") != "csv":
             self.add(path + ("csv",), "csv options are only meaningful with format: csv")
         channel = {"sftp": ("sftp", "SFTP"), "upload": ("web_upload", "web upload")}.get(str(source))
         if channel and _dict(ingestion.get(channel[0])).get("enabled") is not True:
@@ -234,10 +274,10 @@ class _Checker:
         target = (base / job).resolve()
         if not target.is_relative_to(glue_src):
             self.add(path, f"custom job '{job}' must be a path under glue_src/ (e.g. glue_src/jobs/my_job.py)")
-        elif not target.is_file():
-            self.add(path, f"custom job '{job}' does not exist (looked for {target})")
         elif target.suffix != ".py":
             self.add(path, f"custom job '{job}' must be a Python (.py) Glue script")
+        elif not target.is_file():
+            self.add(path, f"custom job '{job}' does not exist (looked for {target})")
 
 
 def semantic_problems(doc: SourceDoc, lock_accounts: dict[str, str] | None = None) -> list[Problem]:
