@@ -202,6 +202,21 @@ def silo_cases(proof: Proof, synth, catalog: Catalog, silo: Silo, stack: dict, g
             principal=role(consumer.account_id, "not-a-reader"), paths=[layout.analytics_path])
     add(f"{group_prefix}/{silo.name}/anonymous", DENIED, "anonymous reads processed", principal="*",
         action="s3:GetObject", resource=obj("processed"), account=acct, resource_policy=pol["processed"])
+    # Silos are segregated from each other: another silo's roles get nothing here.
+    for other in catalog.deployable_silos:
+        if other.name == silo.name:
+            continue
+        for purpose in ("pipeline", "admin"):
+            intruder = dict(principal=role(other.account_id, names.silo_role(other.name, purpose)),
+                            paths=[layout.silos_path], account=acct)
+            g = f"{group_prefix}/{silo.name}/silo-{other.name}"
+            for zone in ("processed", "raw", "dropzone"):
+                add(g, DENIED, f"{purpose} of {other.name} reads {zone}", action="s3:GetObject",
+                    resource=obj(zone), resource_policy=pol[zone], **intruder)
+            add(g, DENIED, f"{purpose} of {other.name} decrypts via s3", action="kms:Decrypt", via=via_s3,
+                resource=key_arn(region, acct), resource_policy=pol["key"], **intruder)
+            add(g, DENIED, f"{purpose} of {other.name} reads the catalog", action="glue:GetTable",
+                resource=f"{glue}:table/{db}/{table}", resource_policy=pol["glue"], **intruder)
 
 
 class _EntitlementsOf:
