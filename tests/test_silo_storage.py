@@ -268,6 +268,41 @@ def test_uploads_must_use_the_silo_key(example_synth):
                    "sse-s3": "ExplicitlyDenied", "aws/s3 key": "ExplicitlyDenied", "other key": "ExplicitlyDenied"}
 
 
+@pytest.mark.slow  # needs a synth
+def test_private_zones_deny_every_other_account(example_synth):
+    """Evaluated on the synthesized policies: no allow anywhere can open a private zone."""
+    sales = example_synth.catalog.silo("sales")
+    policies = _policies(example_synth, sales)
+    for zone, doc in policies.items():
+        has = any(s["Sid"] == "DenyOtherAccounts" for s in doc["Statement"])
+        assert has == (zone != "processed"), zone
+    zones = {zone: lid_bucket[1]["bucket"] for zone, lid_bucket in _zones(example_synth, sales).items()}
+    reader = f"arn:aws:iam::{example_synth.catalog.analytics[0].account_id}:role/bi-analyst"
+    own = f"arn:aws:iam::{sales.account_id}:role/silolake-sales-pipeline"
+    everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    # A (hypothetical) statement granting the reader everything must not get through either.
+    leaked = {"Sid": "Leak", "Effect": "Allow", "Principal": {"AWS": reader}, "Action": "s3:*",
+              "Resource": ["arn:aws:s3:::*"]}
+
+    def case(name, principal, action, zone, extra=(), **kw):
+        doc = dict(policies[zone], Statement=[*policies[zone]["Statement"], *extra])
+        return {"name": name, "principal": principal, "action": action,
+                "resource": f"arn:aws:s3:::{zones[zone]}/f/x", "resourceAccount": sales.account_id,
+                "resourcePolicy": doc, "context": {"aws:SecureTransport": "true"}, **kw}
+
+    cases = [case(f"reader {zone}", reader, "s3:GetObject", zone, [leaked], identityPolicies=[everything])
+             for zone in ("dropzone", "raw", "athena", "logs")]
+    cases += [case(f"own {zone}", own, "s3:GetObject", zone, identityPolicies=[everything])
+              for zone in ("dropzone", "raw", "athena", "logs")]
+    # S3 log delivery is a service principal (no principal account): exempt from the deny.
+    delivery = case("log delivery", "logging.s3.amazonaws.com", "s3:PutObject", "logs")
+    delivery["context"].update({"aws:SourceAccount": sales.account_id, "aws:PrincipalIsAWSService": "true"})
+    got = decisions([*cases, delivery])
+    assert got == {**{f"reader {z}": "ExplicitlyDenied" for z in ("dropzone", "raw", "athena", "logs")},
+                   **{f"own {z}": "Allowed" for z in ("dropzone", "raw", "athena", "logs")},
+                   "log delivery": "Allowed"}
+
+
 # --- bucket name limits ---------------------------------------------------------------------------
 
 NAME_CATALOG = """

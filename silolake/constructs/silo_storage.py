@@ -77,13 +77,33 @@ def deny_foreign_encryption(bucket: str, key_arn: str) -> list[policy.Statement]
     ]
 
 
+def deny_outside_account(bucket: str, account_id: str) -> policy.Statement:
+    """No principal of another account may touch a private zone, whatever it is granted.
+
+    Private zones (everything but ``processed``) have no cross-account grant today; this
+    explicit deny keeps it so if a statement is ever added by mistake, and it cannot be
+    overridden by any allow. AWS service principals (S3 log delivery) carry no
+    principal account and are exempt; in-account roles (pipelines, partners' vended
+    sessions, Transfer) are unaffected.
+    """
+    return {
+        "Sid": "DenyOtherAccounts",
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": "s3:*",
+        "Resource": policy.bucket_arns(bucket),
+        "Condition": {"StringNotEquals": {"aws:PrincipalAccount": account_id},
+                      "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}},
+    }
+
+
 class SiloStorage(Construct):
     """The key and zone buckets of ``silo`` in its own account.
 
     ``processed_statements`` are added to the processed bucket policy and
     ``key_statements`` to the key policy: the analytics sharing grants. They exist only
-    for ``processed`` (no other zone takes extra statements) so raw and dropzone data
-    can never be shared through this construct.
+    for ``processed``; every other zone denies all principals of other accounts
+    (:func:`deny_outside_account`), so raw and dropzone data can never be shared.
 
     Attributes: ``key`` (:class:`CustomerKey`), ``buckets`` (zone -> :class:`SecureBucket`),
     ``notifications`` (zone -> EventBridge notification of dropzone, raw, processed).
@@ -104,11 +124,13 @@ class SiloStorage(Construct):
             "logs": SecureBucket(
                 self, "logs", name=logs_name, kms_key_arn=None, access_log_bucket=None,
                 lifecycle=zone_lifecycle(silo, "logs"),
-                statements=[policy.s3_log_delivery_statement(logs_name, account_id)]),
+                statements=[deny_outside_account(logs_name, account_id),
+                            policy.s3_log_delivery_statement(logs_name, account_id)]),
         }
         for zone in KMS_ZONES:
             name = bucket_names[zone]
-            extra = list(processed_statements) if zone == "processed" else []
+            extra = (list(processed_statements) if zone == "processed"
+                     else [deny_outside_account(name, account_id)])
             self.buckets[zone] = SecureBucket(
                 self, zone, name=name, kms_key_arn=self.key.arn, access_log_bucket=logs_name,
                 access_log_prefix=f"{zone}/", lifecycle=zone_lifecycle(silo, zone),
