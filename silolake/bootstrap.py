@@ -34,7 +34,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from . import names, policy
 from .catalog import CatalogError, validate_file
-from .catalog.lock import AccountsLock, write_lock
+from .catalog.lock import AccountsLock, read_lock, write_lock
 from .catalog.model import Catalog, OrgLayout, build_catalog
 from .targets import stack_targets
 
@@ -333,6 +333,21 @@ def ensure_state_bucket(aws: _Aws, catalog: Catalog, target: Target, dry_run: bo
 
 # -- entry point ---------------------------------------------------------------------------
 
+def retired_accounts(catalog: Catalog, lock_path: Path) -> dict[str, str]:
+    """Lock entries to keep although no email-only silo claims them any more.
+
+    The org stack turns them into ``removed`` blocks (forget, never destroy, the
+    account); dropping them here could let a later org plan remove the account from the
+    organization. An unreadable old lock carries nothing.
+    """
+    try:
+        previous = read_lock(Path(lock_path)).accounts
+    except CatalogError:
+        return {}
+    email_silos = {s.name for s in catalog.silos if s.email}
+    return {name: account for name, account in previous.items() if name not in email_silos}
+
+
 def load_for_bootstrap(path: Path) -> Catalog:
     """The catalog *without* the lock file: bootstrap regenerates the lock from what AWS
     says, so a stale or damaged lock must not stop it (``silolake validate`` checks the
@@ -389,7 +404,7 @@ def run(catalog: Catalog, *, lock_path: Path, dry_run: bool = False, session: Op
                              f"{org.management_account_id} (AWS_PROFILE, `aws sso login`, or environment)") from None
     except BotoCoreError as exc:  # no network, bad profile...
         raise BootstrapError(f"AWS error: {exc}") from None
-    lock = AccountsLock(accounts=resolved, layout=layout)
+    lock = AccountsLock(accounts={**retired_accounts(catalog, lock_path), **resolved}, layout=layout)
     if dry_run:
         lock_changed = not Path(lock_path).exists() or Path(lock_path).read_text(encoding="utf-8") != lock.to_json()
     else:

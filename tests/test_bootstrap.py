@@ -301,6 +301,15 @@ def test_accounts_outside_their_ou_get_a_move_command(aws, tmp_path):
     assert f"warning: {report.warnings[0]}" in lines
 
 
+def test_retired_accounts_stay_in_the_lock(aws, tmp_path):
+    """A removed silo's id stays recorded: the org stack keeps forgetting, never destroying, it."""
+    world = build_world(tmp_path)
+    world.lock.write_text(json.dumps({"version": 1, "accounts": {"crm": "888888888888"}}))
+    bootstrap(world)
+    assert read_lock(world.lock).accounts == {"crm": "888888888888", "marketing": world.accounts["marketing"]}
+    assert load_catalog(world.path).retired_accounts == (("crm", "888888888888"),)
+
+
 def test_a_damaged_lock_is_regenerated(aws, tmp_path):
     world = build_world(tmp_path)
     world.lock.write_text('{"version": 0}\n')

@@ -144,3 +144,13 @@ def test_unknown_base_is_a_located_error(repo):
     assert "--base 'no-such-branch' is neither a file nor a git revision containing silos.yaml" in result.output
     with pytest.raises(CatalogError):
         load_base("no-such-branch", current)
+
+
+def test_lock_entries_without_an_email_silo_are_retired(tmp_path):
+    """Accounts the organization created for silos that left (or now use account_id)."""
+    write(tmp_path / "accounts.lock.json", json.dumps({"version": 1, "accounts": {
+        "hr": "555555555555", "crm": "888888888888", "mkt": "999999999999"}}))
+    current = write(tmp_path / "silos.yaml", catalog(SALES, HR, silo("mkt", email="aws-mkt@acme.example")))
+    loaded = load_catalog(current)
+    assert loaded.retired_accounts == (("crm", "888888888888"), ("hr", "555555555555"))
+    assert loaded.silo("mkt").account_id == "999999999999"

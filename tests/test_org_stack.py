@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 
 from silolake import names, scp
+from silolake.constructs.organization import account_logical_id
 
 ORG_DATA = "aws_organizations_organization"
 OU = "aws_organizations_organizational_unit"
@@ -42,7 +44,7 @@ def test_only_email_silos_get_an_account_in_the_silos_ou(org, ous):
     accounts = org.resources("org", "aws_organizations_account")
     email_silos = [s for s in org.catalog.silos if s.email]
     assert [s.name for s in email_silos] == ["marketing"]  # the example's one email-only silo
-    assert len(accounts) == len(email_silos)
+    assert list(accounts) == [account_logical_id("marketing")]  # fixed address: see forget_accounts
     [account] = accounts.values()
     silo = email_silos[0]
     assert account["email"] == silo.email
@@ -81,3 +83,22 @@ def test_org_stack_outputs_what_bootstrap_records(org):
 def test_org_stack_deploys_into_the_management_account(org):
     [provider] = org.stack("org")["provider"]["aws"]
     assert provider["allowed_account_ids"] == [org.catalog.organization.management_account_id]
+
+
+def test_retired_accounts_are_forgotten_not_destroyed(org, tmp_path):
+    """A silo gone from the catalog leaves a ``removed`` block (destroy = false) for its account."""
+    from silolake.stacks.org import OrgStack
+    from silolake.synth import make_app
+
+    retired = (("legacy-crm", "888888888888"), ("old", "999999999999"))
+    catalog = dataclasses.replace(org.catalog, retired_accounts=retired)
+    app = make_app(str(tmp_path))
+    OrgStack(app, catalog=catalog)
+    app.synth()
+    stack = json.loads((tmp_path / "stacks" / "org" / "cdk.tf.json").read_text())
+    assert stack["removed"] == [
+        {"from": "aws_organizations_account.silo_account_legacy_crm", "lifecycle": {"destroy": False}},
+        {"from": "aws_organizations_account.silo_account_old", "lifecycle": {"destroy": False}},
+    ]
+    assert set(stack["resource"]["aws_organizations_account"]) == {account_logical_id("marketing")}
+    assert "removed" not in org.stack("org")  # nothing retired in the example

@@ -169,6 +169,10 @@ class Catalog:
     silos: tuple[Silo, ...]
     source: Path = field(compare=False)
     layout: Optional[OrgLayout] = None
+    #: (silo name, account id) recorded in the lock for accounts the organization created
+    #: whose silo is no longer email-only in the catalog (removed after decommission, or
+    #: now given by ``account_id``): the org stack must forget them, not remove them.
+    retired_accounts: tuple[tuple[str, str], ...] = ()
 
     @property
     def base_dir(self) -> Path:
@@ -266,6 +270,7 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Opt
         for a in raw.get("analytics", ())
     )
     dl = raw["datalake_account"]
+    email_silos = {s.name for s in silos if s.email}
     return Catalog(
         version=raw["version"],
         organization=org,
@@ -274,4 +279,5 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Opt
         silos=tuple(silos),
         source=source,
         layout=layout,
+        retired_accounts=tuple(sorted((n, a) for n, a in accounts.items() if n not in email_silos)),
     )

@@ -14,12 +14,21 @@ account into Terraform state with a guessed configuration would risk replacing i
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from .. import names
 from ..catalog.model import OuNames, Silo
-from ..cdk import Construct, aws
+from ..cdk import Construct, TerraformStack, aws
 
 #: Nothing an OU or account resource holds may disappear because a line changed.
 _PROTECTED = {"prevent_destroy": True}
+ACCOUNT_TYPE = "aws_organizations_account"
+
+
+def account_logical_id(silo_name: str) -> str:
+    """Fixed Terraform address name of a silo's account, so it can be named after the
+    silo's entry is gone (see :func:`forget_accounts`)."""
+    return f"silo_account_{silo_name.replace('-', '_')}"
 
 
 class DataLakeOus(Construct):
@@ -69,3 +78,21 @@ class SiloAccount(Construct):
             tags={"silolake:silo": silo.name},  # on top of the provider's default_tags
             lifecycle={**_PROTECTED, "ignore_changes": ["role_name", "iam_user_access_to_billing"]},
         )
+        self.account.override_logical_id(account_logical_id(silo.name))
+
+
+def forget_accounts(stack: TerraformStack, silo_names: Iterable[str]) -> None:
+    """``removed`` blocks (``destroy = false``) for accounts whose resource left the stack.
+
+    Terraform honours ``prevent_destroy`` only while the resource is in the
+    configuration: once a silo's entry is removed (after decommission), a plain plan
+    would destroy its ``aws_organizations_account``, which with ``close_on_deletion =
+    false`` removes the account from the organization. Forgetting it instead leaves the
+    account, its data and its place in the silos OU untouched. The names come from the
+    lock file (``Catalog.retired_accounts``); a block whose address is not in the state
+    is a no-op, so the list may keep old entries.
+    """
+    blocks = [{"from": f"{ACCOUNT_TYPE}.{account_logical_id(name)}", "lifecycle": {"destroy": False}}
+              for name in sorted(silo_names)]
+    if blocks:
+        stack.add_override("removed", blocks)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..catalog.model import Catalog
 from ..cdk import Construct, TerraformOutput
 from ..constructs.guardrails import SiloGuardrails
-from ..constructs.organization import DataLakeOus, SiloAccount
+from ..constructs.organization import DataLakeOus, SiloAccount, forget_accounts
 from .base import AccountStack
 
 
@@ -22,6 +22,7 @@ class OrgStack(AccountStack):
                                    parent_id=self.ous.silos.id, deploy_role_name=org.deploy_role_name)
             for silo in catalog.silos if silo.email
         }
+        forget_accounts(self, [name for name, _ in catalog.retired_accounts])
         # What `silolake bootstrap` records in accounts.lock.json, for cross-checking after apply.
         TerraformOutput(self, "organization_id", value=self.ous.organization.id)
         TerraformOutput(self, "root_id", value=self.ous.root_id)
