@@ -241,7 +241,8 @@ class _Checker:
                     elif col in BUILTIN_PARTITIONS:
                         hint = f" ({col} is a built-in partition, not part of the records; keys must be columns)"
                     else:
-                        hint = ""
+                        close = difflib.get_close_matches(col, list(declared), n=1)
+                        hint = f" (did you mean '{close[0]}'?)" if close else ""
                     self.add(path + (key, k), f"'{col}' is not a declared column{hint}")
                 elif declared[col] is not None and not is_primitive(declared[col]):
                     self.add(path + (key, k), f"'{col}' has the complex type {declared[col]}; "
