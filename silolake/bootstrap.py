@@ -253,6 +253,19 @@ def _tls_statement(bucket: str) -> dict:
     return policy.deny_insecure_transport(policy.bucket_arns(bucket))
 
 
+def _canonical(value):
+    """Policy JSON up to the rewrites AWS may apply when it stores a policy: a one-item
+    list is its item, list order does not matter, ``{"AWS": "*"}`` is ``"*"``."""
+    if isinstance(value, dict):
+        if value == {"AWS": "*"}:
+            return "*"
+        return {k: _canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_canonical(v) for v in value]
+        return items[0] if len(items) == 1 else sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+    return value
+
+
 def _bucket_missing(s3, bucket: str, target: Target) -> bool:
     try:
         s3.head_bucket(Bucket=bucket)
@@ -302,8 +315,11 @@ def _bucket_fixes(s3, bucket: str) -> list[tuple[str, Callable[[], object]]]:
             Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})))
     current = _get(lambda: s3.get_bucket_policy(Bucket=bucket), ("NoSuchBucketPolicy",))
     doc = json.loads(current["Policy"]) if current else policy.document([])
-    statements = [s for s in doc.get("Statement", []) if s.get("Sid") != _TLS_SID]
-    if _tls_statement(bucket) not in doc.get("Statement", []):
+    present = doc.get("Statement", [])
+    present = [present] if isinstance(present, dict) else present
+    statements = [s for s in present if s.get("Sid") != _TLS_SID]
+    wanted = _canonical(_tls_statement(bucket))
+    if not any(_canonical(s) == wanted for s in present):
         # Other statements someone added are kept: only ours is (re)placed.
         new_doc = policy.document([_tls_statement(bucket), *statements])
         fixes.append((TLS_POLICY, lambda: s3.put_bucket_policy(

@@ -244,6 +244,20 @@ def test_drift_is_reported_by_dry_run_then_repaired(aws, tmp_path):
     assert [s.get("Sid") for s in state["policy"]["Statement"]] == ["DenyInsecureTransport", "KeepMe"]
 
 
+def test_policy_as_aws_may_rewrite_it_counts_as_present(aws, tmp_path):
+    world = build_world(tmp_path)
+    bootstrap(world)
+    bucket = names.state_bucket(PREFIX, MANAGEMENT, "eu-west-1")
+    s3 = boto3.client("s3", region_name="eu-west-1")
+    rewritten = {"Version": "2012-10-17", "Statement": {
+        "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": ["s3:*"],
+        "Resource": [f"arn:aws:s3:::{bucket}/*", f"arn:aws:s3:::{bucket}"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(rewritten))
+    again, _ = bootstrap(world)
+    assert again.up_to_date and again.writes == []
+
+
 def test_missing_ous_mean_the_org_stack_is_not_applied(aws, tmp_path):
     world = build_world(tmp_path, ous=False, marketing=False)
     result = cli(str(world.path))
