@@ -34,7 +34,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("path", default="silos.yaml", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", default="silos.yaml", type=click.Path(path_type=Path))
 @click.option("--base", metavar="FILE|GIT-REF",
               help="Base catalog (a file, or a git revision such as origin/main) to check removed silos and "
                    "changed account ids against.")
@@ -55,7 +55,7 @@ def validate(path: Path, base: str | None) -> None:
 
 
 @main.command()
-@click.argument("path", default="silos.yaml", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", default="silos.yaml", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", default="cdktf.out", show_default=True, type=click.Path(path_type=Path),
               help="Directory the Terraform JSON is written to (replaced atomically).")
 def synth(path: Path, out_dir: Path) -> None:
@@ -106,6 +106,29 @@ def bootstrap(path: Path, dry_run: bool, lock_file: Path | None) -> None:
     except BootstrapError as exc:
         err.print(f"error: {exc}", markup=False)
         sys.exit(EXIT_INVALID)
+
+
+@main.command()
+@click.argument("path", default="silos.yaml", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list (for CI job matrices).")
+@click.option("--kind", type=click.Choice(["org", "datalake", "silo", "analytics"]), default=None,
+              help="Only stacks of this kind.")
+def stacks(path: Path, as_json: bool, kind: str | None) -> None:
+    """List the stacks the catalog deploys: account, region, deploy role, wave (no synth)."""
+    import json
+
+    from .targets import stack_targets
+
+    try:
+        catalog = load_catalog(path)
+    except CatalogError as exc:
+        _fail(exc)
+    targets = [t for t in stack_targets(catalog) if kind is None or t.kind == kind]
+    if as_json:
+        click.echo(json.dumps([t.as_dict() for t in targets], separators=(",", ":")))
+        return
+    for t in targets:
+        out.print(f"wave {t.wave}  {t.name:<28} {t.account_id}  {t.region:<14} {t.role_arn}", markup=False)
 
 
 if __name__ == "__main__":  # pragma: no cover
