@@ -18,11 +18,10 @@ def consumers(synth):
     return [(c, synth.stack(c.stack_name)) for c in synth.catalog.analytics]
 
 
-def provider_region(stack: dict, resource: dict) -> str:
-    """Region a resource is created in: its provider alias, or the default provider's."""
-    alias = resource["provider"].split(".", 1)[1] if "provider" in resource else None
-    [prov] = [p for p in stack["provider"]["aws"] if p.get("alias") == alias]
-    return prov["region"]
+def resource_region(stack: dict, resource: dict) -> str:
+    """Region a resource is created in: its own ``region`` argument, else the provider's."""
+    [provider] = stack["provider"]["aws"]  # one provider (one role, one account pin) per stack
+    return resource.get("region", provider["region"])
 
 
 def test_one_glue_data_catalog_per_readable_silo_in_the_silo_region(example_synth):
@@ -35,7 +34,7 @@ def test_one_glue_data_catalog_per_readable_silo_in_the_silo_region(example_synt
             cat = catalogs[names.athena_catalog(silo.name)]
             assert cat["type"] == "GLUE" and cat["parameters"] == {"catalog-id": silo.account_id}
             # Athena links a cross-account Glue catalog of its own region only.
-            assert provider_region(stack, cat) == silo.region
+            assert resource_region(stack, cat) == silo.region
 
 
 def test_unentitled_and_pending_silos_get_no_catalog(example_synth):
@@ -49,7 +48,7 @@ def test_unentitled_and_pending_silos_get_no_catalog(example_synth):
 def test_workgroups_enforce_encrypted_results_in_the_account(example_synth):
     for consumer, stack in consumers(example_synth):
         groups = list(resources(stack, "aws_athena_workgroup").values())
-        assert sorted(provider_region(stack, g) for g in groups) == sorted(
+        assert sorted(resource_region(stack, g) for g in groups) == sorted(
             workspace_regions(example_synth.catalog, consumer))
         for g in groups:
             cfg = g["configuration"]
@@ -67,7 +66,7 @@ def test_workgroups_enforce_encrypted_results_in_the_account(example_synth):
             key = bucket_key(stack, bucket)
             assert resources(stack, "aws_kms_key")[ref_name(result["encryption_configuration"]["kms_key_arn"])] is key
             assert key["enable_key_rotation"] is True
-            assert provider_region(stack, res) == provider_region(stack, g)
+            assert resource_region(stack, res) == resource_region(stack, g)
 
 
 def test_reader_policy_is_attached_to_every_reader_role_and_read_only(example_synth):

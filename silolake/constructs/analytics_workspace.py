@@ -19,7 +19,7 @@ attaches a managed policy with these statements to every reader role of the cata
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Sequence
 
 from .. import names, policy, sharing
 from ..catalog.model import AnalyticsConsumer, Catalog, Silo
@@ -101,20 +101,19 @@ def reader_statements(catalog: Catalog, consumer: AnalyticsConsumer,
     return statements
 
 
-def pin_to_provider(scope: Construct, provider) -> None:
-    """Put every resource under ``scope`` on ``provider`` (a second-region alias)."""
-    if provider is None:
-        return
+def pin_to_region(scope: Construct, region: str) -> None:
+    """Create every resource under ``scope`` in ``region`` (AWS provider 6 per-resource
+    ``region``), so one stack keeps one provider, one role and one account pin."""
     for child in scope.node.find_all():
         if isinstance(child, TerraformResource):
-            child.provider = provider
+            child.add_override("region", region)
 
 
 class RegionalWorkspace(Construct):
     """Key, results and log buckets, enforced workgroup and silo catalogs in one region."""
 
     def __init__(self, scope: Construct, id: str, *, catalog: Catalog, consumer: AnalyticsConsumer,
-                 region: str, silos: Sequence[Silo], provider: Optional[object] = None) -> None:
+                 region: str, silos: Sequence[Silo], home_region: str) -> None:
         super().__init__(scope, id)
         org, account = catalog.organization.name, consumer.account_id
         self.key = CustomerKey(
@@ -148,7 +147,8 @@ class RegionalWorkspace(Construct):
                 description=f"Glue Data Catalog of silo '{silo.name}' (account {silo.account_id})",
                 parameters={"catalog-id": silo.account_id})
             for silo in silos}
-        pin_to_provider(self, provider)
+        if region != home_region:
+            pin_to_region(self, region)
 
     @property
     def key_arn(self) -> str:

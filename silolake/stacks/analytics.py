@@ -23,7 +23,7 @@ class AnalyticsStack(AccountStack):
         self.workspaces = {
             region: RegionalWorkspace(
                 self, f"workspace-{region}", catalog=catalog, consumer=consumer, region=region,
-                silos=[s for s in silos if s.region == region], provider=self.regional_provider(region))
+                silos=[s for s in silos if s.region == region], home_region=consumer.region)
             for region in workspace_regions(catalog, consumer)}
         doc = policy.document(reader_statements(
             catalog, consumer, {region: ws.key_arn for region, ws in self.workspaces.items()}))

@@ -56,20 +56,3 @@ class AccountStack(TerraformStack):
         self.add_override("terraform.backend.s3.use_lockfile", True)
         TerraformOutput(self, "account_id", value=account_id, description="AWS account this stack deploys into")
         TerraformOutput(self, "region", value=region)
-
-    def regional_provider(self, region: str):
-        """An aliased provider for ``region`` with the same account pin, role and tags as the
-        stack's default provider, for resources that must live in a second region (e.g. an
-        Athena catalog next to a silo's Glue catalog). One per region, created on first use."""
-        if region == self.region:
-            return None
-        alias = f"aws-{region}"
-        existing = self.node.try_find_child(alias)
-        if existing is not None:
-            return existing
-        return aws.provider.AwsProvider(
-            self, alias, alias=region, region=region, allowed_account_ids=[self.account_id],
-            assume_role=[{"roleArn": self.catalog.organization.deploy_role_arn(self.account_id),
-                          "sessionName": f"silolake-{self.node.id}"}],
-            default_tags=[{"tags": self.tags}],
-        )
