@@ -66,7 +66,16 @@ def _kind(value: object) -> str:
     return "null" if value is None else type(value).__name__
 
 
-def _expected(description: str, pattern: str) -> str:
+def _expected(schema: dict, pattern: str) -> str:
+    """What a value failing ``pattern`` should look like, in words.
+
+    ``patternErrorMessage`` is the keyword VS Code's YAML/JSON language servers show for a
+    failed pattern, so the editor and ``silolake validate`` say the same thing; without it
+    a description that names the format ("A 12-digit AWS account id") serves.
+    """
+    if schema.get("patternErrorMessage"):
+        return schema["patternErrorMessage"]
+    description = schema.get("description", "")
     return f"expected {description[0].lower()}{description[1:]}" if description else f"must match {pattern}"
 
 
@@ -103,9 +112,9 @@ def _message(error: ValidationError, doc: SourceDoc) -> tuple[str, bool]:
         close = difflib.get_close_matches(str(inst), [str(c) for c in error.validator_value], n=1)
         return f"{inst!r} is not one of {choices}" + (f" (did you mean '{close[0]}'?)" if close else ""), False
     if v == "pattern" and "propertyNames" in error.schema_path:
-        return f"key {inst!r} is not valid: {_expected(desc, error.validator_value)}", True
+        return f"key {inst!r} is not valid: {_expected(schema, error.validator_value)}", True
     if v == "pattern":
-        return f"{inst!r} is not valid: {_expected(desc, error.validator_value)}", False
+        return f"{inst!r} is not valid: {_expected(schema, error.validator_value)}", False
     if v == "oneOf":
         return f"{inst!r} is not valid: {desc or 'matches none of the allowed forms'}", False
     if v in ("minimum", "maximum"):

@@ -95,7 +95,8 @@ class _Checker:
         dl = _dict(self.data.get("datalake_account"))
         self.region(("datalake_account", "region"), dl.get("region"))
         for i, silo in silos:
-            self.check_silo(("silos", i), _dict(silo))
+            if isinstance(silo, dict):  # anything else is the schema's to report, once
+                self.check_silo(("silos", i), silo)
         for i, consumer in _items(self.data.get("analytics")):
             consumer = _dict(consumer)
             self.region(("analytics", i, "region"), consumer.get("region"))

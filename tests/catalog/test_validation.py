@@ -137,6 +137,25 @@ CASES = {
     "region not a region code": (
         ("  - name: hr", "  - name: hr\n    region: Europe"),
         [f"{S}:43:13: silos[1].region: 'Europe' is not valid: expected an AWS region code such as eu-west-1."]),
+    "role name with a space": (
+        ("reader_roles: [analyst]", "reader_roles: ['bad role']"),
+        [f"{S}:15:20: analytics[0].reader_roles[0]: 'bad role' is not valid: expected an IAM role name: "
+         "1 to 64 letters, digits or + = , . @ _ -"]),
+    "state bucket prefix not a bucket name": (
+        ("state_bucket_prefix: acme-tfstate", "state_bucket_prefix: Acme_tf"),
+        [f"{S}:7:24: organization.state_bucket_prefix: 'Acme_tf' is not valid: expected lowercase letters, "
+         "digits and hyphens, not starting or ending with a hyphen (it begins S3 bucket names)"]),
+    "organization name not a slug": (
+        ("  name: acme", "  name: Acme"),
+        [f"{S}:3:9: organization.name: 'Acme' is not valid: expected lowercase letters, digits and hyphens, "
+         "starting with a letter and not ending with a hyphen"]),
+    "column name not a Glue column name": (
+        ("{name: report_id, type: string}", "{name: Report-ID, type: string}"),
+        [f"{S}:40:20: silos[0].flows[1].columns[0].name: 'Report-ID' is not valid: expected lowercase letters, "
+         "digits and underscores, not starting with a digit (Glue/Athena column names)"]),
+    "silo that is not a mapping (one message)": (
+        ("  - name: hr\n    email: aws-hr@acme.example\n    owners: [hr@acme.example]\n", "  - hr\n"),
+        [f"{S}:42:5: silos[1]: expected a mapping, got a string"]),
     "organization name too long": (
         ("  name: acme", "  name: acmecorporation"),
         [f"{S}:3:9: organization.name: 'acmecorporation' is too long: at most 12 characters"]),
