@@ -89,7 +89,8 @@ def artifacts_cases(proof: Proof, synth) -> None:
     bucket = names.account_bucket(catalog.organization.name, "artifacts", dl.account_id, dl.region)
     stack = synth.stack("datalake")
     bpol, kpol = bucket_policy(stack, bucket), bucket_key_policy(stack, bucket)
-    obj, bkt, key = f"arn:aws:s3:::{bucket}/bundles/pipeline.zip", f"arn:aws:s3:::{bucket}", key_arn(dl.region, dl.account_id)
+    obj, bkt = f"arn:aws:s3:::{bucket}/bundles/pipeline.zip", f"arn:aws:s3:::{bucket}"
+    key = key_arn(dl.region, dl.account_id)
     via = f"s3.{dl.region}.amazonaws.com"
     s3 = dict(account=dl.account_id, resource_policy=bpol)
     kms = dict(account=dl.account_id, resource_policy=kpol, action="kms:Decrypt", resource=key)
@@ -110,8 +111,9 @@ def artifacts_cases(proof: Proof, synth) -> None:
         add(g, DENIED, "pipeline decrypts directly (not via S3)", **inside, **kms)
         add(g, DENIED, "pipeline writes a bundle", action="s3:PutObject", resource=obj, **inside, **s3)
         add(g, EXPLICIT, "pipeline without TLS", action="s3:GetObject", resource=obj, tls=False, **inside, **s3)
+        datalake_ou = f"{layout.org_id}/{layout.root_id}/{layout.datalake_ou_id}/"
         for where, paths in (("in the analytics OU", [layout.analytics_path]),
-                             ("in the datalake OU itself", [f"{layout.org_id}/{layout.root_id}/{layout.datalake_ou_id}/"]),
+                             ("in the datalake OU itself", [datalake_ou]),
                              ("at the organization root", [f"{layout.org_id}/{layout.root_id}/"])):
             add(g, DENIED, f"same role name {where}", action="s3:GetObject", resource=obj, principal=pipeline,
                 paths=paths, **s3)
@@ -243,7 +245,8 @@ def decommissioned(example_synth):
     app = make_app(str(out))
     SiloStack(app, catalog=variant, silo=variant.silo(target.name))
     app.synth()
-    return variant, variant.silo(target.name), json.loads((out / "stacks" / target.stack_name / "cdk.tf.json").read_text())
+    stack = json.loads((out / "stacks" / target.stack_name / "cdk.tf.json").read_text())
+    return variant, variant.silo(target.name), stack
 
 
 @pytest.fixture(scope="module")
