@@ -1,7 +1,7 @@
 """``silolake bootstrap``: turn catalog entries into usable accounts (boto3).
 
-Runs with management-account credentials (the default credential chain) after the
-``org`` stack has been applied:
+Runs with management-account credentials (the default credential chain), after each
+``org`` apply that creates accounts (and once before the very first one):
 
 1. reads the organization, its root and the DataLake/Silos/Analytics OUs by name;
 2. finds the account id of every email-only silo in Organizations (by e-mail);
@@ -13,18 +13,12 @@ Runs with management-account credentials (the default credential chain) after th
 Idempotent: a second run reads, finds nothing to do and writes nothing. ``dry_run``
 performs only read calls, and that is enforced: every client refuses a mutating call
 in dry-run mode, so a planning bug cannot turn into a change.
-
-State buckets use SSE-S3 (AES256) by default, not SSE-KMS: the S3 backend is
-configured with ``encrypt = true`` and no KMS key, so Terraform sends
-``x-amz-server-side-encryption: AES256`` on every write and state objects are SSE-S3
-whatever the bucket default says; a KMS default would only pretend otherwise. An
-existing stronger default (a KMS key someone chose) is left alone.
+The bucket guardrails (and why SSE-S3) are in :mod:`silolake.state_buckets`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -32,17 +26,18 @@ from typing import Callable, Optional
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from . import names, policy
+from . import names
 from .catalog import CatalogError, validate_file
 from .catalog.lock import AccountsLock, read_lock, write_lock
 from .catalog.model import Catalog, OrgLayout, build_catalog
+from .state_buckets import (ALL_GUARDRAILS, BucketNotAccessible, bucket_missing, create_bucket, error_code,
+                            guardrail_fixes)
 from .targets import stack_targets
 
 ORGANIZATIONS_REGION = "us-east-1"  # Organizations has a single (global) endpoint
 SESSION_NAME = "silolake-bootstrap"
 _READ_ONLY = ("Get", "List", "Head", "Describe")
 _READ_ONLY_CALLS = {"AssumeRole"}  # returns credentials, changes nothing
-_TLS_SID = "DenyInsecureTransport"
 
 
 class BootstrapError(Exception):
@@ -123,8 +118,7 @@ class _Aws:
         return self._sessions[account_id]
 
 
-def _code(exc: ClientError) -> str:
-    return exc.response.get("Error", {}).get("Code", "Unknown")
+_code = error_code  # short local name
 
 
 def _message(exc: ClientError) -> str:
@@ -241,113 +235,28 @@ def state_targets(catalog: Catalog) -> list[Target]:
     return targets
 
 
-VERSIONING = "enable versioning"
-ENCRYPTION = "default encryption SSE-S3 (AES256)"
-PUBLIC_ACCESS = "block all public access"
-OWNERSHIP = "object ownership BucketOwnerEnforced (ACLs disabled)"
-TLS_POLICY = "bucket policy denying non-TLS requests"
-_ALL_GUARDRAILS = (VERSIONING, ENCRYPTION, PUBLIC_ACCESS, OWNERSHIP, TLS_POLICY)
-
-
-def _tls_statement(bucket: str) -> dict:
-    return policy.deny_insecure_transport(policy.bucket_arns(bucket))
-
-
-def _canonical(value):
-    """Policy JSON up to the rewrites AWS may apply when it stores a policy: a one-item
-    list is its item, list order does not matter, ``{"AWS": "*"}`` is ``"*"``."""
-    if isinstance(value, dict):
-        if value == {"AWS": "*"}:
-            return "*"
-        return {k: _canonical(v) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_canonical(v) for v in value]
-        return items[0] if len(items) == 1 else sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
-    return value
-
-
-def _bucket_missing(s3, bucket: str, target: Target) -> bool:
-    try:
-        s3.head_bucket(Bucket=bucket)
-        return False
-    except ClientError as exc:
-        if _code(exc) in ("404", "NoSuchBucket", "NotFound"):
-            return True
-        if _code(exc) in ("403", "AccessDenied", "Forbidden"):
-            raise BootstrapError(f"{target.label()}: state bucket {bucket} exists but this account cannot access "
-                                 "it (is the name taken by another account?)") from None
-        raise
-
-
-def _get(call, absent: tuple[str, ...]):
-    """Result of a read call, or None when AWS says the configuration does not exist."""
-    try:
-        return call()
-    except ClientError as exc:
-        if _code(exc) in absent:
-            return None
-        raise
-
-
-def _bucket_fixes(s3, bucket: str) -> list[tuple[str, Callable[[], object]]]:
-    """(description, apply) for every guardrail the bucket lacks; all of them for a new bucket."""
-    fixes: list[tuple[str, Callable[[], object]]] = []
-    versioning = _get(lambda: s3.get_bucket_versioning(Bucket=bucket), ())
-    if (versioning or {}).get("Status") != "Enabled":
-        fixes.append((VERSIONING, lambda: s3.put_bucket_versioning(
-            Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})))
-    encryption = _get(lambda: s3.get_bucket_encryption(Bucket=bucket),
-                      ("ServerSideEncryptionConfigurationNotFoundError",))
-    if not (encryption or {}).get("ServerSideEncryptionConfiguration", {}).get("Rules"):
-        fixes.append((ENCRYPTION, lambda: s3.put_bucket_encryption(
-            Bucket=bucket, ServerSideEncryptionConfiguration={
-                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})))
-    wanted_pab = dict.fromkeys(("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"),
-                               True)
-    pab = _get(lambda: s3.get_public_access_block(Bucket=bucket), ("NoSuchPublicAccessBlockConfiguration",))
-    if (pab or {}).get("PublicAccessBlockConfiguration") != wanted_pab:
-        fixes.append((PUBLIC_ACCESS, lambda: s3.put_public_access_block(
-            Bucket=bucket, PublicAccessBlockConfiguration=wanted_pab)))
-    owner = _get(lambda: s3.get_bucket_ownership_controls(Bucket=bucket), ("OwnershipControlsNotFoundError",))
-    rules = (owner or {}).get("OwnershipControls", {}).get("Rules", [])
-    if [r.get("ObjectOwnership") for r in rules] != ["BucketOwnerEnforced"]:
-        fixes.append((OWNERSHIP, lambda: s3.put_bucket_ownership_controls(
-            Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})))
-    current = _get(lambda: s3.get_bucket_policy(Bucket=bucket), ("NoSuchBucketPolicy",))
-    doc = json.loads(current["Policy"]) if current else policy.document([])
-    present = doc.get("Statement", [])
-    present = [present] if isinstance(present, dict) else present
-    statements = [s for s in present if s.get("Sid") != _TLS_SID]
-    wanted = _canonical(_tls_statement(bucket))
-    if not any(_canonical(s) == wanted for s in present):
-        # Other statements someone added are kept: only ours is (re)placed.
-        new_doc = policy.document([_tls_statement(bucket), *statements])
-        fixes.append((TLS_POLICY, lambda: s3.put_bucket_policy(
-            Bucket=bucket, Policy=policy.render(new_doc))))
-    return fixes
-
-
 def ensure_state_bucket(aws: _Aws, catalog: Catalog, target: Target, dry_run: bool,
                         note: Callable[[str], None]) -> None:
     """Create the target's state bucket if missing and set every guardrail it lacks."""
     bucket = names.state_bucket(catalog.organization.state_bucket_prefix, target.account_id, target.region)
     s3 = aws.client("s3", target.region, target.account_id)
-    if _bucket_missing(s3, bucket, target):
+    try:
+        missing = bucket_missing(s3, bucket)
+    except BucketNotAccessible:
+        raise BootstrapError(f"{target.label()}: state bucket {bucket} exists but this account cannot access it "
+                             "(is the name taken by another account?)") from None
+    if missing:
         note(f"{target.label()}: create state bucket {bucket}")
         if dry_run:  # nothing to inspect yet: every guardrail will be set
-            for what in _ALL_GUARDRAILS:
+            for what in ALL_GUARDRAILS:
                 note(f"{target.label()}: {bucket}: {what}")
             return
-        config = {} if target.region == "us-east-1" else {
-            "CreateBucketConfiguration": {"LocationConstraint": target.region}}
-        s3.create_bucket(Bucket=bucket, **config)
-    for what, apply in _bucket_fixes(s3, bucket):
+        create_bucket(s3, bucket, target.region)
+    for what, apply in guardrail_fixes(s3, bucket):
         note(f"{target.label()}: {bucket}: {what}")
         if not dry_run:
             apply()
 
-
-# -- entry point ---------------------------------------------------------------------------
 
 def retired_accounts(catalog: Catalog, lock_path: Path) -> dict[str, str]:
     """Lock entries to keep although no email-only silo claims them any more.
