@@ -17,7 +17,7 @@ from typing import Any, Iterator
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from .errors import Problem
+from .errors import Problem, format_path
 from .source import SourceDoc
 
 SCHEMA_FILE = "silos.schema.json"
@@ -177,17 +177,20 @@ def _errors(doc: SourceDoc, name: str) -> Iterator[Problem]:
             if all(k in error.instance for k in error.validator_value):
                 continue
         message, at_key = _message(error, doc)
+        names_key = error.validator == "additionalProperties" or at_key and error.validator == "pattern"
         if error.validator == "additionalProperties":
-            extra = min((k for k in error.instance if k not in error.schema.get("properties", {})),
-                        key=lambda k: doc.locate(path + (k,), at_key=True), default=None)
-            if extra is not None:
-                path = path + (extra,)
+            extras = [k for k in error.instance if k not in error.schema.get("properties", {})]
+            path = path + (min(extras, key=lambda k: doc.locate(path + (k,), at_key=True)),)
         elif error.validator == "pattern" and at_key:  # propertyNames: point at the offending key
             path = path + (error.instance,)
         if not path and error.validator == "type":
             message = ("the catalog must be a mapping with version, organization, datalake_account and "
                        f"silos keys, got {_kind(error.instance)}")
-        yield doc.problem(path, message, at_key=at_key)
+        if names_key and not isinstance(path[-1], str):  # a `1:` or `yes:` key is no list index
+            line, col = doc.locate(path, at_key=True)
+            yield Problem(doc.file, line, col, format_path(path[:-1] + (str(path[-1]),)), message)
+        else:
+            yield doc.problem(path, message, at_key=at_key)
 
 
 def schema_problems(doc: SourceDoc, name: str = SCHEMA_FILE) -> list[Problem]:

@@ -28,6 +28,7 @@ except AttributeError:  # pragma: no cover
 #: nodes; a few nested aliases ("billion laughs") would otherwise hang every later check.
 MAX_NODES = 1_000_000
 _INT_TAG = "tag:yaml.org,2002:int"
+_STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -67,8 +68,9 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 class _Indexer:
     """Walks the node tree once: positions by key path, duplicate keys, alias abuse."""
 
-    def __init__(self, doc: SourceDoc):
+    def __init__(self, doc: SourceDoc, loader: Any):
         self.doc = doc
+        self.loader = loader
         self.problems: list[Problem] = []
         self.active: set[int] = set()  # ids of the mapping/sequence nodes being walked
         self.count = 0
@@ -93,9 +95,11 @@ class _Indexer:
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, tuple[int, int]] = {}
             for key_node, value_node in node.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
                 if key_node.tag == _MERGE_TAG:  # `<<: *base` may legitimately be overridden
                     continue
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                if key is not None and key_node.tag != _STR_TAG:  # `1:` or `yes:` keys: index them
+                    key = self.loader.construct_object(key_node)  # as the data will hold them
                 child = path + (key,)
                 if key in seen:
                     line, col = _mark(key_node)
@@ -146,7 +150,7 @@ def parse_yaml(text: str, file: str) -> SourceDoc:
         # Index (and check duplicates) before constructing: construction flattens `<<`
         # merge keys into the mapping, which would make overridden keys look duplicated.
         doc = SourceDoc(file=file, data=None)
-        indexer = _Indexer(doc)
+        indexer = _Indexer(doc, loader)
         indexer.walk(node, ())
         doc.data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:

@@ -93,6 +93,15 @@ CASES = {
     "unknown key without a close match": (
         ("        keys: [order_id]", "        keys: [order_id]\n        zzz: 1"),
         [f"{S}:35:9: silos[0].flows[0].zzz: unknown key 'zzz'; allowed keys: {FLOW_KEYS}"]),
+    "key that YAML reads as a number": (
+        ("        keys: [order_id]", "        keys: [order_id]\n        1: x"),
+        [f"{S}:35:9: silos[0].flows[0].1: unknown key '1'; allowed keys: {FLOW_KEYS}"]),
+    "key that YAML reads as a boolean": (
+        ("        keys: [order_id]", "        keys: [order_id]\n        yes: x"),
+        [f"{S}:35:9: silos[0].flows[0].True: unknown key 'True'; allowed keys: {FLOW_KEYS}"]),
+    "key that YAML reads as null": (
+        ("        keys: [order_id]", "        keys: [order_id]\n        ~: x"),
+        [f"{S}:35:9: silos[0].flows[0].None: unknown key 'None'; allowed keys: {FLOW_KEYS}"]),
     "missing required key of a list item": (
         ("    owners: [hr@acme.example]\n", ""),
         [f"{S}:42:5: silos[1]: missing required key 'owners'"]),
