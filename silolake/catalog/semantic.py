@@ -144,6 +144,19 @@ class _Checker:
             name = silo.get("name")
             account = silo.get("account_id") or self.lock_accounts.get(str(name))
             claim(("silos", i, "account_id" if "account_id" in silo else "name"), account, f"silo '{name}'")
+        # AWS Organizations refuses to create an account whose root e-mail another account
+        # already has; without this check the second silo fails at apply time.
+        emails: dict[str, tuple[int, str]] = {}
+        for i, silo in silos:
+            email = _str(_dict(silo).get("email"))
+            if email is None:
+                continue
+            if email.lower() in emails:
+                line, other = emails[email.lower()]
+                self.add(("silos", i, "email"), f"e-mail '{email}' is already the account e-mail of silo "
+                         f"'{other}' (line {line}); every AWS account needs its own root e-mail address")
+            else:
+                emails[email.lower()] = (self.doc.locate(("silos", i, "email"))[0], str(_dict(silo).get("name")))
 
     def check_silo(self, path: KeyPath, silo: dict) -> None:
         name = _str(silo.get("name"))

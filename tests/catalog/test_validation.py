@@ -217,6 +217,11 @@ CASES = {
     "neither account_id nor email": (
         ("    email: aws-hr@acme.example\n", ""),
         [f"{S}:42:5: silos[1]: {ONE_OF}"]),
+    "two silos with the same account e-mail (case-insensitive)": (
+        ("    owners: [hr@acme.example]\n", "    owners: [hr@acme.example]\n  - name: legal\n"
+         "    email: AWS-HR@acme.example\n    owners: [legal@acme.example]\n"),
+        [f"{S}:46:12: silos[2].email: e-mail 'AWS-HR@acme.example' is already the account e-mail of silo 'hr' "
+         "(line 43); every AWS account needs its own root e-mail address"]),
     # -- regions ------------------------------------------------------------------------
     "silo region not allowed": (
         ("  - name: hr", "  - name: hr\n    region: us-east-1"),
