@@ -45,6 +45,13 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _some(names: list[str], limit: int = 8) -> str:
+    """A readable list for a message: a 1,000-silo catalog must not print 1,000 names."""
+    if len(names) <= limit:
+        return ", ".join(names) or "(none)"
+    return f"{', '.join(names[:limit])}, ... ({len(names)} in all)"
+
+
 class _Checker:
     def __init__(self, doc: SourceDoc, lock_accounts: dict[str, str]):
         self.doc = doc
@@ -105,7 +112,7 @@ class _Checker:
                     close = difflib.get_close_matches(name, sorted(silo_names), n=1)
                     self.add(("analytics", i, "silos", j), f"unknown silo '{name}'"
                              + (f" (did you mean '{close[0]}'?)" if close else "")
-                             + f"; declared silos: {', '.join(sorted(silo_names)) or '(none)'}")
+                             + f"; declared silos: {_some(sorted(silo_names))}")
         return self.problems
 
     def check_organization(self) -> None:

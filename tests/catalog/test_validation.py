@@ -380,6 +380,15 @@ def test_merge_keys_may_override_what_they_merge(problems, catalog_dir: Path) ->
         ("orders", "api", "rate(1 hour)", ("order_id",)), ("orders_hourly", "api", "rate(2 hours)", ("order_id",))]
 
 
+def test_unknown_silo_message_stays_short_in_a_large_catalog(problems) -> None:
+    hr = "  - name: hr\n    email: aws-hr@acme.example\n    owners: [hr@acme.example]\n"
+    many = "".join(f"  - name: team-{n:02}\n    email: team-{n:02}@acme.example\n    owners: [a@acme.example]\n"
+                   for n in range(20))
+    assert problems(mutate(hr, hr + many, "silos: all", "silos: [team-19x]")) == [
+        f"{S}:16:13: analytics[0].silos[0]: unknown silo 'team-19x' (did you mean 'team-19'?); declared silos: "
+        "hr, sales, team-00, team-01, team-02, team-03, team-04, team-05, ... (22 in all)"]
+
+
 # -- custom Glue jobs (paths resolve against the catalog's directory) ---------------------------
 
 def job_catalog(job: str) -> str:
