@@ -205,8 +205,9 @@ class _Checker:
 
         def report(at: KeyPath, found: tuple[str, str, int], whose: str) -> None:
             what, derived, limit = found
+            excess = len(derived) - limit
             self.add(at, f"name too long: the {what} would be '{derived}' ({len(derived)} characters, "
-                         f"AWS allows {limit}); shorten the {whose} by at least {len(derived) - limit} characters")
+                         f"AWS allows {limit}); shorten the {whose} by at least {excess} character{'s' * (excess > 1)}")
 
         base = names.silo_names(self.org_name, silo, _PLACEHOLDER_ACCOUNT, region, [])
         found = worst(base, set())

@@ -334,6 +334,11 @@ CASES = {
         [f"{S}:42:11: silos[1].name: name too long: the processed bucket would be "
          "'acme-human-resources-and-talent-acquisition-processed-000000000000-euw1' (71 characters, AWS allows 63); "
          "shorten the silo name by at least 8 characters"]),
+    "31-character silo name: one over the bucket limit": (
+        ("  - name: hr", "  - name: " + "h" * 31),
+        [f"{S}:42:11: silos[1].name: name too long: the processed bucket would be "
+         f"'acme-{'h' * 31}-processed-000000000000-euw1' (64 characters, AWS allows 63); "
+         "shorten the silo name by at least 1 character"]),
     "flow name too long for its role once prefixed": (
         ("      - name: reports", "      - name: reports_from_all_the_partners_of_the_company"),
         [f"{S}:36:15: silos[0].flows[1].name: name too long: the flow 'reports_from_all_the_partners_of_the_company' "
@@ -353,6 +358,26 @@ CASES = {
 @pytest.mark.parametrize("pairs, expected", CASES.values(), ids=list(CASES))
 def test_rule(problems, pairs: tuple[str, ...], expected: list[str]) -> None:
     assert problems(mutate(*pairs)) == expected
+
+
+VALID_VARIANTS = {
+    "partition by a declared primitive column": ("partition_by: [ingest_date]", "partition_by: [report_id]"),
+    "partition by a column and ingest_date": ("partition_by: [ingest_date]", "partition_by: [report_id, ingest_date]"),
+    "cron schedule": ("schedule: rate(1 hour)", "schedule: cron(0 6 ? * MON-FRI *)"),
+    "IPv6 and open CIDRs": ("[203.0.113.0/24]", "[2001:db8::/32, 0.0.0.0/0]"),
+    "upload flow with web upload enabled": ("        source: sftp", "        source: upload"),
+    "api flow at the 64 MB minimum": ("        source: api", "        source: api\n        buffer: {seconds: 60, mb: 64}"),
+    "api flow saying format json": ("        source: api", "        source: api\n        format: json"),
+    "explicit silo region that is allowed": ("  - name: hr", "  - name: hr\n    region: eu-central-1"),
+    "analytics list of silos": ("silos: all", "silos: [sales, hr]"),
+    "yes/no booleans": ("web_upload:\n        enabled: true", "web_upload:\n        enabled: yes"),
+    "30-character silo name (the bucket limit)": ("  - name: hr", "  - name: " + "h" * 30),
+}
+
+
+@pytest.mark.parametrize("pairs", VALID_VARIANTS.values(), ids=list(VALID_VARIANTS))
+def test_valid_variants(problems, pairs: tuple[str, ...]) -> None:
+    assert problems(mutate(*pairs)) == []
 
 
 @pytest.mark.parametrize("text, expected", [
