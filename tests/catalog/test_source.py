@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from silolake.catalog.errors import CatalogError
 from silolake.catalog.source import parse_yaml, read_yaml
@@ -128,3 +129,40 @@ def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     doc = read_yaml(path)
     assert doc.data == {"version": 1}
     assert doc.locate(("version",)) == (1, 10)
+
+
+# -- the data built while indexing is what yaml.safe_load returns ---------------------------
+
+SAFE_LOAD_CASES = [
+    "a: &a {x: 1, y: [1, 2]}\nb:\n  <<: *a\n  y: 3\n",
+    "a: &a {x: 1}\nb: &b {y: 2}\nc:\n  <<: [*a, *b]\n  z: 3\n",
+    "x: &m {a: 1}\ny: [{<<: *m, b: 2}, {<<: *m}]\n",
+    "s: !!set {a, b}\no: !!omap [{a: 1}, {b: 2}]\nbin: !!binary aGVsbG8=\n",
+    "t: 2024-01-02\nu: 2024-01-02T03:04:05Z\nf: 1.5e3\ni: 0o17\nj: 017\nk: 0x1f\nn: ~\nb1: yes\nb2: Off\ninf: .inf\n",
+    "1: a\nfalse: b\n~: c\n2.5: d\n",
+    "a: &x hello\nb: *x\nc: [*x, *x]\n",
+    "- a\n- [b, {c: d}]\n- !!str 12\n- !!int '12'\n",
+    "a: |\n  text\n  more\nb: >-\n  folded\n",
+]
+
+
+@pytest.mark.parametrize("text", SAFE_LOAD_CASES)
+def test_data_equals_safe_load(text: str) -> None:
+    data = parse_yaml(text, "c.yaml").data
+    expected = yaml.safe_load(text)
+    assert data == expected and type(data) is type(expected)
+
+
+def test_example_catalog_data_equals_safe_load() -> None:
+    text = (Path(__file__).resolve().parents[2] / "silos.yaml").read_text()
+    assert parse_yaml(text, "silos.yaml").data == yaml.safe_load(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a: 2024-13-01\n", "c.yaml:1:4: a: YAML reads '2024-13-01' as a timestamp but it is not a valid one "
+                        "(month must be in 1..12); quote it if it is meant as text"),
+    ("a:\n  2024-02-30: x\n", "c.yaml:2:3: a: YAML reads '2024-02-30' as a timestamp but it is not a valid one "
+                              "(day is out of range for month); quote it if it is meant as text"),
+])
+def test_impossible_dates_are_located_not_a_crash(text: str, expected: str) -> None:
+    assert problems_of(text) == [expected]
