@@ -1,8 +1,8 @@
 """Read a YAML file into plain Python data plus a map of where every node sits.
 
 PyYAML's C-accelerated composer gives us node marks cheaply (validation of a
-1,000-silo catalog must stay well under a second), so we compose the node tree once,
-construct plain data from it, and index each node's line/column by key path.
+1,000-silo catalog must stay under a second), so we compose the node tree once and, in
+a single walk over it, build the plain data and index each node's line/column by key path.
 Duplicate mapping keys, which YAML parsers silently collapse, are reported here
 because a duplicated ``flows:`` key would otherwise drop half a silo without a word.
 """
