@@ -16,8 +16,9 @@ from rich.console import Console
 from .catalog import CatalogError, load_catalog
 
 EXIT_INVALID = 2
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+# emoji=False: messages quote user values verbatim; ":thumbs_up:" must not become a glyph.
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+out = Console(highlight=False, soft_wrap=True, emoji=False)
 
 
 def _fail(exc: CatalogError) -> None:

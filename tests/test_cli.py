@@ -88,6 +88,16 @@ def test_unreadable_input_is_a_located_error(tmp_path: Path, name: str, content,
     assert problem_lines(result) == [expected]
 
 
+def test_messages_quote_user_values_verbatim(tmp_path: Path) -> None:
+    """No console markup or emoji codes are interpreted in a problem line."""
+    text = EXAMPLE.read_text().replace("owners: [dan@acme.example]", 'owners: ["[bold]dan:thumbs_up:"]')
+    (tmp_path / "silos.yaml").write_text(text)
+    result = silolake("validate", cwd=tmp_path)
+    assert result.returncode == 2
+    [line] = problem_lines(result)
+    assert line.endswith(": '[bold]dan:thumbs_up:' is not a valid e-mail address")
+
+
 def test_bad_lock_file_is_located_in_the_lock_file(tmp_path: Path) -> None:
     shutil.copy(EXAMPLE, tmp_path / "silos.yaml")
     (tmp_path / "accounts.lock.json").write_text('{"version": 1, "accounts": {"marketing": "123"}}\n')
