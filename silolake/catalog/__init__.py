@@ -34,8 +34,15 @@ def load_catalog(path: Path | str = "silos.yaml", *, lock_path: Path | str | Non
     Raises :class:`CatalogError` listing every problem; never a parser exception.
     """
     path = Path(path)
-    lock = read_lock(Path(lock_path) if lock_path else lock_path_for(path))
-    raw, problems = validate_file(path, lock=lock)
-    if problems:
-        raise CatalogError(problems)
+    lock_problems: list[Problem] = []
+    try:
+        lock = read_lock(Path(lock_path) if lock_path else lock_path_for(path))
+    except CatalogError as exc:  # still check the catalog: all problems in one run
+        lock, lock_problems = AccountsLock(), exc.problems
+    try:
+        raw, problems = validate_file(path, lock=lock)
+    except CatalogError as exc:
+        raise CatalogError(exc.problems + lock_problems) from None
+    if problems or lock_problems:
+        raise CatalogError(problems + lock_problems)
     return build_catalog(raw, path, lock.accounts, lock.layout)  # type: ignore[arg-type]

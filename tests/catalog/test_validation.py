@@ -472,6 +472,19 @@ def test_lock_file_problems_are_located_in_the_lock_file(problems, lock: str, ex
     assert problems(MINIMAL, lock=lock) == expected
 
 
+def test_lock_and_catalog_problems_are_reported_together(problems) -> None:
+    lock = '{"version": 1, "accounts": {"hr": "12345"}}\n'
+    assert problems(mutate("version: 1", "version: 3"), lock=lock) == [
+        f"{L}:1:35: accounts.hr: '12345' is not a 12-digit account id",
+        f"{S}:1:10: version: unsupported catalog version 3; this silolake reads version 1",
+    ]
+    assert problems("version: [\n", lock=lock) == [
+        f"{L}:1:35: accounts.hr: '12345' is not a 12-digit account id",
+        f"{S}:2:1: (document): YAML syntax error: did not find expected node content "
+        "(while parsing a flow node started on line 2)",
+    ]
+
+
 def test_lock_file_not_utf8(problems, catalog_dir: Path) -> None:
     (catalog_dir / L).write_bytes(b"\xff\xfe{}")
     assert problems(MINIMAL) == [f"{L}:1:1: (document): not UTF-8 text (invalid start byte)"]
