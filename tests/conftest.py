@@ -19,6 +19,20 @@ from silolake.catalog import Catalog, load_catalog
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "silos.yaml"
 
+#: Organization and central accounts of a small test catalog; append silo entries.
+CATALOG_HEADER = """\
+version: 1
+organization:
+  name: acme
+  management_account_id: "111111111111"
+  home_region: eu-west-1
+  allowed_regions: [eu-west-1]
+  state_bucket_prefix: acme-tfstate
+datalake_account:
+  account_id: "222222222222"
+silos:
+"""
+
 
 @dataclass
 class Synth:

@@ -12,19 +12,7 @@ from click.testing import CliRunner
 from silolake.catalog import CatalogError, load_catalog
 from silolake.catalog.history import base_problems, load_base
 from silolake.cli import main
-
-HEADER = """\
-version: 1
-organization:
-  name: acme
-  management_account_id: "111111111111"
-  home_region: eu-west-1
-  allowed_regions: [eu-west-1]
-  state_bucket_prefix: acme-tfstate
-datalake_account:
-  account_id: "222222222222"
-silos:
-"""
+from tests.conftest import CATALOG_HEADER
 
 
 def silo(name: str, account: str | None = None, *, email: str | None = None, decommission: bool = False) -> str:
@@ -34,7 +22,7 @@ def silo(name: str, account: str | None = None, *, email: str | None = None, dec
 
 
 def catalog(*silos: str) -> str:
-    return HEADER + "".join(silos)
+    return CATALOG_HEADER + "".join(silos)
 
 
 def write(path: Path, text: str) -> Path:

@@ -13,7 +13,7 @@ from silolake.catalog import load_catalog
 from silolake.catalog.model import BUILTIN_PARTITIONS
 from silolake.catalog.types import glue_type
 from silolake.constructs import glue_tables
-from tests.conftest import Synth, synthesize_catalog
+from tests.conftest import CATALOG_HEADER, Synth, synthesize_catalog
 
 pytestmark = pytest.mark.slow  # needs the session synth or its own
 
@@ -30,16 +30,7 @@ TYPE_FORMS = {
     "c_map_struct": "map<int,struct<x:double,y:array<date>>>",
 }
 
-CATALOG = """
-version: 1
-organization:
-  name: acme
-  management_account_id: "111111111111"
-  home_region: eu-west-1
-  allowed_regions: [eu-west-1]
-  state_bucket_prefix: acme-tfstate
-datalake_account: {account_id: "222222222222"}
-silos:
+CATALOG = CATALOG_HEADER + """\
   - name: types
     account_id: "444444444444"
     owners: [a@acme.example]
