@@ -28,6 +28,11 @@ def _fail(exc: CatalogError) -> None:
     sys.exit(EXIT_INVALID)
 
 
+#: The catalog argument every command takes. Not ``dir_okay=False``: a directory gets the
+#: same located "is a directory" message as any other unreadable catalog.
+catalog_path = click.argument("path", default="silos.yaml", type=click.Path(path_type=Path))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="silolake")
 def main() -> None:
@@ -35,7 +40,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("path", default="silos.yaml", type=click.Path(path_type=Path))
+@catalog_path
 @click.option("--base", metavar="FILE|GIT-REF",
               help="Base catalog (a file, or a git revision such as origin/main) to check removed silos and "
                    "changed account ids against.")
@@ -56,7 +61,7 @@ def validate(path: Path, base: str | None) -> None:
 
 
 @main.command()
-@click.argument("path", default="silos.yaml", type=click.Path(path_type=Path))
+@catalog_path
 @click.option("--out", "out_dir", default="cdktf.out", show_default=True, type=click.Path(path_type=Path),
               help="Directory the Terraform JSON is written to (replaced atomically).")
 def synth(path: Path, out_dir: Path) -> None:
@@ -83,7 +88,7 @@ def synth(path: Path, out_dir: Path) -> None:
 
 
 @main.command()
-@click.argument("path", default="silos.yaml", type=click.Path(path_type=Path))
+@catalog_path
 @click.option("--dry-run", is_flag=True, help="Print what would change; make read-only AWS calls only.")
 @click.option("--lock", "lock_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Lock file to write (default: accounts.lock.json next to the catalog).")
@@ -110,7 +115,7 @@ def bootstrap(path: Path, dry_run: bool, lock_file: Path | None) -> None:
 
 
 @main.command()
-@click.argument("path", default="silos.yaml", type=click.Path(dir_okay=False, path_type=Path))
+@catalog_path
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list (for CI job matrices).")
 @click.option("--kind", type=click.Choice(["org", "datalake", "silo", "analytics"]), default=None,
               help="Only stacks of this kind.")
