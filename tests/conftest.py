@@ -7,6 +7,7 @@ every structural test reads that output.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -70,6 +71,17 @@ def example_catalog() -> Catalog:
 @pytest.fixture(scope="session")
 def example_synth(example_catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> Synth:
     return synthesize_catalog(example_catalog, tmp_path_factory.mktemp("example") / "cdktf.out")
+
+
+@pytest.fixture(scope="session")
+def decommissioned_synth(example_catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    """The example with its first shared silo (``sales``) in decommission, all else unchanged.
+
+    Derived from the model rather than the YAML so it follows the example catalog."""
+    target = next(s for s in example_catalog.deployable_silos if example_catalog.readers_of(s))
+    variant = dataclasses.replace(example_catalog, silos=tuple(
+        dataclasses.replace(s, decommission=True) if s.name == target.name else s for s in example_catalog.silos))
+    return synthesize_catalog(variant, tmp_path_factory.mktemp("decommissioned") / "cdktf.out")
 
 
 @pytest.fixture

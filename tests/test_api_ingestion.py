@@ -397,3 +397,23 @@ def test_firehose_and_api_roles_under_the_iam_simulator(example_synth):
     ]
     decisions = {r["name"]: r["decision"] for r in simulate(cases)}
     assert decisions == expected
+
+
+def test_decommissioned_silo_api_refuses_every_call(example_synth, decommissioned_synth):
+    """Decommission stops intake without destroying anything: same resources, a deny-all
+    resource policy, and a new deployment so the policy takes effect."""
+    from silolake.constructs.api_ingestion import closed_api_policy
+
+    silo = next(s for s in decommissioned_synth.catalog.silos if s.decommission)
+    (open_api,) = example_synth.resources(silo.stack_name, "aws_api_gateway_rest_api").values()
+    (closed_api,) = decommissioned_synth.resources(silo.stack_name, "aws_api_gateway_rest_api").values()
+    assert "policy" not in open_api
+    assert json.loads(closed_api["policy"]) == closed_api_policy()
+    (statement,) = closed_api_policy()["Statement"]
+    assert (statement["Effect"], statement["Principal"], statement["Action"]) == ("Deny", "*", "execute-api:Invoke")
+    for rtype in ("aws_kinesis_firehose_delivery_stream", "aws_api_gateway_method", "aws_api_gateway_stage"):
+        assert (len(decommissioned_synth.resources(silo.stack_name, rtype))
+                == len(example_synth.resources(silo.stack_name, rtype)))
+    (open_dep,) = example_synth.resources(silo.stack_name, "aws_api_gateway_deployment").values()
+    (closed_dep,) = decommissioned_synth.resources(silo.stack_name, "aws_api_gateway_deployment").values()
+    assert open_dep["triggers"]["redeployment"] != closed_dep["triggers"]["redeployment"]

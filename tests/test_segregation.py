@@ -23,7 +23,6 @@ caller's behalf, ``kms:ViaService``. The harness derives ``aws:PrincipalArn``.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -232,21 +231,11 @@ class _EntitlementsOf:
 
 
 @pytest.fixture(scope="module")
-def decommissioned(example_synth):
-    """The example with its first entitled silo decommissioned; only that silo stack synthesized."""
-    from silolake.stacks.silo import SiloStack
-    from silolake.synth import make_app
-
-    catalog = example_synth.catalog
-    target = next(s for s in catalog.deployable_silos if catalog.readers_of(s))
-    variant = dataclasses.replace(catalog, silos=tuple(
-        dataclasses.replace(s, decommission=True) if s.name == target.name else s for s in catalog.silos))
-    out = example_synth.out.parent / "decommissioned"
-    app = make_app(str(out))
-    SiloStack(app, catalog=variant, silo=variant.silo(target.name))
-    app.synth()
-    stack = json.loads((out / "stacks" / target.stack_name / "cdk.tf.json").read_text())
-    return variant, variant.silo(target.name), stack
+def decommissioned(decommissioned_synth):
+    """The example with its first entitled silo decommissioned (shared session synth)."""
+    variant = decommissioned_synth.catalog
+    silo = next(s for s in variant.silos if s.decommission)
+    return variant, silo, decommissioned_synth.stack(silo.stack_name)
 
 
 @pytest.fixture(scope="module")

@@ -11,23 +11,16 @@ import pytest
 from silolake import names, sharing
 from silolake.catalog import CatalogError, load_catalog
 from silolake.constructs import silo_storage
-from tests.conftest import Synth, copy_example, synthesize_catalog
+from tests.conftest import Synth
 from tests.iam.iam_sim import decisions
 
 ANALYTICS_MARKERS = ("aws:PrincipalOrgPaths", "aws:PrincipalOrgID")
 
 
 @pytest.fixture(scope="module")
-def decommissioned(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    """The example with ``sales`` in decommission (everything else unchanged)."""
-    root = tmp_path_factory.mktemp("decommission")
-    path = copy_example(root)
-    text = path.read_text()
-    assert text.count("  - name: sales\n") == 1
-    path.write_text(text.replace("  - name: sales\n", "  - name: sales\n    decommission: true\n"))
-    catalog = load_catalog(path)
-    assert catalog.silo("sales").decommission
-    return synthesize_catalog(catalog, root / "cdktf.out")
+def decommissioned(decommissioned_synth: Synth) -> Synth:
+    assert decommissioned_synth.catalog.silo("sales").decommission
+    return decommissioned_synth
 
 
 def _by_bucket(synth: Synth, stack: str, rtype: str) -> dict[str, dict]:

@@ -17,7 +17,7 @@ import hashlib
 import json
 from typing import Mapping, Sequence
 
-from .. import names
+from .. import names, policy
 from ..catalog.model import Flow, Silo
 from ..cdk import Construct, TerraformOutput, TerraformStack, aws
 from . import ingestion_templates as tpl
@@ -58,13 +58,26 @@ def logging_role_statements(region: str, account_id: str, access_log_group: str)
     ]
 
 
-def api_config_hash(streams: Mapping[str, str]) -> str:
+def closed_api_policy() -> dict:
+    """Resource policy of a decommissioned silo's API: every call is refused.
+
+    Decommission stops intake without destroying anything: the API, streams and data stay
+    (an explicit deny beats any identity policy a partner still holds), and setting
+    ``decommission: false`` again reopens it.
+    """
+    return policy.document([{"Sid": "SiloDecommissioned", "Effect": "Deny", "Principal": "*",
+                             "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}])
+
+
+def api_config_hash(streams: Mapping[str, str], *, accepting: bool = True) -> str:
     """Hash of everything a deployment snapshots; a change triggers a new deployment.
 
     ``streams`` maps flow name -> stream name. Templates and models are included by
-    their text, so editing ``ingestion_templates`` redeploys every silo's API.
+    their text, so editing ``ingestion_templates`` redeploys every silo's API. A resource
+    policy only takes effect with a new deployment, hence ``accepting``.
     """
     config = {
+        "accepting": accepting,
         "flows": {flow: {kind: {"path": resource_path(flow, kind), "action": tpl.ACTIONS[kind],
                                 "template": _TEMPLATES[kind](stream), "model": _MODELS[kind]}
                          for kind in tpl.ACTIONS}
@@ -81,10 +94,12 @@ class ApiIngestion(Construct):
 
     def __init__(self, scope: Construct, id: str, *, org: str, silo: Silo, flows: Sequence[Flow], raw_bucket,
                  kms_key, database_name: str, raw_tables: Mapping[str, object], xray: bool = False,
-                 throttle_rate: float = 50, throttle_burst: int = 100) -> None:
+                 throttle_rate: float = 50, throttle_burst: int = 100, accepting: bool = True) -> None:
         """``kms_key``: anything with an ``arn`` (KmsKey, CustomerKey); ``raw_tables``:
         flow name -> GlueCatalogTable; ``xray``: trace the stage (off: no Lambda in the
-        path, so a trace adds only the integration latency the access log already has)."""
+        path, so a trace adds only the integration latency the access log already has);
+        ``accepting=False`` (decommissioned silo) refuses every call, see
+        :func:`closed_api_policy`."""
         super().__init__(scope, id)
         if not flows or any(f.source != "api" for f in flows):
             raise ValueError("ApiIngestion takes the silo's api flows (and at least one)")
@@ -108,6 +123,7 @@ class ApiIngestion(Construct):
         self.api = aws.api_gateway_rest_api.ApiGatewayRestApi(
             self, "api", name=api_name, description=f"Streaming ingestion into silo {silo.name} (SigV4)",
             endpoint_configuration={"types": ["REGIONAL"]},
+            policy=None if accepting else policy.render(closed_api_policy()),
             # A replacement (rare: endpoint type change) must exist before the old API goes,
             # so the stage URL partners use is never without an API behind it.
             lifecycle={"create_before_destroy": True})
@@ -133,7 +149,7 @@ class ApiIngestion(Construct):
                                        self.streams[f.name].stream_name, api_role.arn, region)
 
         self._stage(silo.name, api_name, api_id, region, account, key_arn, xray, throttle_rate, throttle_burst,
-                    {f.name: self.streams[f.name].stream_name for f in flows}, deployed)
+                    {f.name: self.streams[f.name].stream_name for f in flows}, deployed, accepting)
         self._outputs(flows)
 
     def _post(self, id: str, parent_id: str, kind: str, action: str, validator, model, stream: str,
@@ -165,7 +181,8 @@ class ApiIngestion(Construct):
         return created
 
     def _stage(self, silo: str, api_name: str, api_id: str, region: str, account: str, key_arn: str, xray: bool,
-               throttle_rate: float, throttle_burst: int, streams: Mapping[str, str], deployed: list) -> None:
+               throttle_rate: float, throttle_burst: int, streams: Mapping[str, str], deployed: list,
+               accepting: bool) -> None:
         access_group = names.api_access_log_group(api_name)
         # API Gateway logging is an account-level setting (one per account and region):
         # only this construct may create it in a silo account.
@@ -179,7 +196,7 @@ class ApiIngestion(Construct):
         execution_logs = encrypted_log_group(
             self, "execution-logs", name=f"API-Gateway-Execution-Logs_{api_id}/{STAGE}", kms_key_arn=key_arn)
         deployment = aws.api_gateway_deployment.ApiGatewayDeployment(
-            self, "deployment", rest_api_id=api_id, triggers={"redeployment": api_config_hash(streams)},
+            self, "deployment", rest_api_id=api_id, triggers={"redeployment": api_config_hash(streams, accepting=accepting)},
             lifecycle={"create_before_destroy": True}, depends_on=deployed)
         self.stage = aws.api_gateway_stage.ApiGatewayStage(
             self, "stage", rest_api_id=api_id, deployment_id=deployment.id, stage_name=STAGE,

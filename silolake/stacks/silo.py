@@ -17,7 +17,8 @@ class SiloStack(AccountStack):
         super().__init__(scope, silo.stack_name, catalog=catalog, account_id=silo.account_id,
                          region=silo.region, silo=silo.name)
         self.silo = silo
-        # Sharing statements are empty for a decommissioned silo or one nobody reads.
+        # Decommission keeps every resource and all data: sharing statements come out empty
+        # and the ingestion API refuses calls (pipelines are stopped, nothing is destroyed).
         self.storage = SiloStorage(
             self, "storage", org=catalog.organization.name, silo=silo, account_id=silo.account_id,
             region=silo.region,
@@ -32,4 +33,5 @@ class SiloStack(AccountStack):
             self.ingestion = ApiIngestion(
                 self, "ingestion", org=catalog.organization.name, silo=silo, flows=silo.flows_from("api"),
                 raw_bucket=self.storage.buckets["raw"].bucket, kms_key=self.storage.key,
-                database_name=self.glue.database.name, raw_tables=self.glue.raw_tables)
+                database_name=self.glue.database.name, raw_tables=self.glue.raw_tables,
+                accepting=not silo.decommission)
