@@ -4,7 +4,6 @@ Terraform core acceptance of the output, and deterministic synth."""
 from __future__ import annotations
 
 import filecmp
-from pathlib import Path
 
 import pytest
 

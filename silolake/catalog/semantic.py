@@ -11,7 +11,7 @@ import difflib
 import ipaddress
 import re
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .. import names
 from .errors import Path as KeyPath, Problem
@@ -188,7 +188,7 @@ class _Checker:
                      "SFTP is enabled but no allowed_cidrs are given; list the partners' networks "
                      "(0.0.0.0/0 must be written explicitly to open it to the internet)")
         flows = _items(silo.get("flows"))
-        flow_names = self.unique(flows, path + ("flows",), "flow")
+        self.unique(flows, path + ("flows",), "flow")
         for j, flow in flows:
             self.check_flow(path + ("flows", j), _dict(flow), ingestion)
         region = _str(silo.get("region")) or self.home
@@ -307,9 +307,3 @@ def semantic_problems(doc: SourceDoc, lock_accounts: dict[str, str] | None = Non
     """All semantic problems of ``doc`` (empty when valid)."""
     return _Checker(doc, lock_accounts or {}).run()
 
-
-def iter_silo_names(doc: SourceDoc) -> Iterator[str]:
-    for _, silo in _items(_dict(doc.data).get("silos")):
-        name = _str(_dict(silo).get("name"))
-        if name:
-            yield name
