@@ -20,7 +20,7 @@ from silolake.catalog import load_catalog
 from silolake.names import stack_name
 
 REPO = Path(__file__).resolve().parent.parent
-EXAMPLE = REPO / "silos.yaml"
+EXAMPLE = REPO / "tests" / "fixtures" / "acme" / "silos.yaml"
 LOCATED = re.compile(r"^[^:\n]+:\d+:\d+: \S+: .+$")
 
 
