@@ -76,7 +76,7 @@ def synth(path: Path, out_dir: Path) -> None:
     for silo in catalog.pending_silos:
         err.print(f"notice: silo '{silo.name}' has no account yet (email {silo.email}); no stack synthesized. "
                   "Apply the org stack, then run `silolake bootstrap` to record its account id.", markup=False)
-    from .sharing import notices
+    from .policy.sharing import notices
 
     for notice in notices(catalog):
         err.print(f"notice: {notice}", markup=False)
@@ -99,7 +99,7 @@ def bootstrap(path: Path, dry_run: bool, lock_file: Path | None) -> None:
     buckets; it then reports the OUs missing), and after every org apply that creates
     accounts. See docs/account-lifecycle.md.
     """
-    from .bootstrap import BootstrapError, load_for_bootstrap, run
+    from .ops.bootstrap import BootstrapError, load_for_bootstrap, run
     from .catalog import lock_path_for
 
     lock_file = lock_file or lock_path_for(path)
@@ -123,7 +123,7 @@ def stacks(path: Path, as_json: bool, kind: str | None) -> None:
     """List the stacks the catalog deploys: account, region, deploy role, wave (no synth)."""
     import json
 
-    from .targets import stack_targets
+    from .ops.targets import stack_targets
 
     try:
         catalog = load_catalog(path)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from silolake import names
-from silolake.constructs.analytics_workspace import BYTES_SCANNED_CUTOFF, readable_silos, workspace_regions
+from silolake.constructs.analytics.workspace import BYTES_SCANNED_CUTOFF, readable_silos, workspace_regions
 
 from .stackjson import bucket_key, bucket_named, ref_name, resources
 

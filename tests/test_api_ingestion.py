@@ -12,7 +12,7 @@ import re
 import pytest
 
 from silolake import names
-from silolake.constructs import ingestion_templates as tpl
+from silolake.constructs.ingestion import templates as tpl
 
 pytestmark = pytest.mark.slow
 
@@ -292,7 +292,7 @@ def test_every_silo_log_group_is_encrypted_and_expires(example_synth):
 
 
 def test_redeployment_follows_the_api_config(example_synth):
-    from silolake.constructs.api_ingestion import api_config_hash
+    from silolake.constructs.ingestion.api_ingestion import api_config_hash
 
     org = example_synth.catalog.organization.name
     for silo in api_silos(example_synth):
@@ -304,7 +304,7 @@ def test_redeployment_follows_the_api_config(example_synth):
 
 
 def test_config_hash_changes_with_flows_and_streams():
-    from silolake.constructs.api_ingestion import api_config_hash
+    from silolake.constructs.ingestion.api_ingestion import api_config_hash
 
     base = api_config_hash({"orders": "acme-sales-orders"})
     assert base == api_config_hash({"orders": "acme-sales-orders"})
@@ -402,7 +402,7 @@ def test_firehose_and_api_roles_under_the_iam_simulator(example_synth):
 def test_decommissioned_silo_api_refuses_every_call(example_synth, decommissioned_synth):
     """Decommission stops intake without destroying anything: same resources, a deny-all
     resource policy, and a new deployment so the policy takes effect."""
-    from silolake.constructs.api_ingestion import closed_api_policy
+    from silolake.constructs.ingestion.api_ingestion import closed_api_policy
 
     silo = next(s for s in decommissioned_synth.catalog.silos if s.decommission)
     (open_api,) = example_synth.resources(silo.stack_name, "aws_api_gateway_rest_api").values()

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from silolake import names
-from silolake.bootstrap import BootstrapError, load_for_bootstrap, run
+from silolake.ops.bootstrap import BootstrapError, load_for_bootstrap, run
 from silolake.catalog import load_catalog
 from silolake.catalog.lock import read_lock
 from silolake.cli import main

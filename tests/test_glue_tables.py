@@ -12,7 +12,7 @@ from silolake import names
 from silolake.catalog import load_catalog
 from silolake.catalog.model import BUILTIN_PARTITIONS
 from silolake.catalog.types import glue_type
-from silolake.constructs import glue_tables
+from silolake.constructs.storage import glue_tables
 from tests.conftest import CATALOG_HEADER, Synth, synthesize_catalog
 
 pytestmark = pytest.mark.slow  # needs the session synth or its own

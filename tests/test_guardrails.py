@@ -1,6 +1,6 @@
 """Service control policies of the silos OU: size limits and offline evaluation.
 
-The documents are pure functions of the catalog (``silolake.scp``), so nothing here
+The documents are pure functions of the catalog (``silolake.policy.scp``), so nothing here
 imports cdktf; the org stack test checks that the synthesized policies are exactly
 these documents.
 """
@@ -12,7 +12,8 @@ import json
 
 import pytest
 
-from silolake import names, scp
+from silolake import names
+from silolake.policy import scp
 from silolake.catalog import Catalog
 
 from tests.iam.iam_sim import simulate

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from silolake.constructs.lambda_function import ZIP_DATE_TIME, build_package, source_files, zip_bytes
+from silolake.constructs.blocks.lambda_function import ZIP_DATE_TIME, build_package, source_files, zip_bytes
 
 FIXTURE = Path(__file__).parent / "fixtures" / "lambda_echo"
 EXPECTED_FILES = ["echo/__init__.py", "echo/shape.py", "handler.py"]
@@ -94,16 +94,17 @@ def test_empty_or_missing_folder_is_an_error(tmp_path):
 
 def _synth(out: Path, build_dir: Path) -> dict:
     from silolake.cdk import TerraformStack, aws
-    from silolake.constructs.lambda_function import LambdaFunction
+    from silolake.constructs.blocks.lambda_function import FunctionSpec, LambdaFunction
     from silolake.synth import make_app
 
     app = make_app(str(out))
     stack = TerraformStack(app, "fn")
     aws.provider.AwsProvider(stack, "aws", region=REGION)
     key = aws.kms_key.KmsKey(stack, "key", enable_key_rotation=True)
-    LambdaFunction(stack, "echo", function_name=FUNCTION, role_name="silolake-sales-echo", source_dir=FIXTURE,
-                   handler="handler.handler", kms_key=key, account_id=ACCOUNT, region=REGION,
-                   environment={"TABLE": "orders"}, policy_statements=[EXTRA], build_dir=build_dir)
+    LambdaFunction(stack, "echo", FunctionSpec(
+        function_name=FUNCTION, role_name="silolake-sales-echo", source_dir=FIXTURE, handler="handler.handler",
+        kms_key_arn=key.arn, account_id=ACCOUNT, region=REGION, environment={"TABLE": "orders"},
+        policy_statements=[EXTRA], build_dir=build_dir))
     app.synth()
     return json.loads((out / "stacks" / "fn" / "cdk.tf.json").read_text())
 

@@ -16,7 +16,7 @@ import re
 import jsonschema
 import pytest
 
-from silolake.constructs import ingestion_templates as tpl
+from silolake.constructs.ingestion import templates as tpl
 
 STREAM = "acme-sales-orders"
 ORDER = {"order_id": "o-1", "customer_id": "c-9", "amount": "12.50", "currency": "EUR",

@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from silolake import names, scp
-from silolake.constructs.organization import account_logical_id
+from silolake import names
+from silolake.policy import scp
+from silolake.constructs.org.organization import account_logical_id
 
 ORG_DATA = "aws_organizations_organization"
 OU = "aws_organizations_organizational_unit"

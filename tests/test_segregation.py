@@ -1,7 +1,7 @@
 """Segregation proof: the *synthesized* sharing policies, evaluated by a real IAM engine.
 
 Policies are read from the example's synthesized Terraform JSON (bucket, key and Glue
-resource policies found by the AWS names they protect), never from ``silolake.sharing``
+resource policies found by the AWS names they protect), never from ``silolake.policy.sharing``
 directly, so the proof covers what would be deployed. Cases are generated from the
 catalog: every deployable silo, every analytics consumer and reader role, so the proof
 grows with the catalog.

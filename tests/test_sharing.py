@@ -1,4 +1,4 @@
-"""silolake.sharing: the OU-path scoped statements, as pure data (no cdktf import).
+"""silolake.policy.sharing: the OU-path scoped statements, as pure data (no cdktf import).
 
 What is deployed is checked on the synthesized JSON (test_datalake_stack,
 test_analytics_stack) and evaluated with a real policy engine (test_segregation).
@@ -10,7 +10,8 @@ import dataclasses
 
 import pytest
 
-from silolake import names, sharing
+from silolake import names
+from silolake.policy import sharing
 from silolake.catalog.model import OrgLayout
 
 LAYOUT = OrgLayout("o-abcdefghij", "r-ab12", "ou-ab12-11111111", "ou-ab12-22222222", "ou-ab12-33333333")

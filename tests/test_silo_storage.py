@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from silolake import names, sharing
+from silolake import names
+from silolake.policy import sharing
 from silolake.catalog import CatalogError, load_catalog
-from silolake.constructs import silo_storage
+from silolake.constructs.storage import silo_storage
 from tests.conftest import Synth
 from tests.iam.iam_sim import decisions
 

@@ -13,7 +13,7 @@ Runs with management-account credentials (the default credential chain), after e
 Idempotent: a second run reads, finds nothing to do and writes nothing. ``dry_run``
 performs only read calls, and that is enforced: every client refuses a mutating call
 in dry-run mode, so a planning bug cannot turn into a change.
-The bucket guardrails (and why SSE-S3) are in :mod:`silolake.state_buckets`.
+The bucket guardrails (and why SSE-S3) are in :mod:`silolake.ops.state_buckets`.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from typing import Callable, Optional
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from . import names
-from .catalog import CatalogError, validate_file
-from .catalog.lock import AccountsLock, read_lock, write_lock
-from .catalog.model import Catalog, OrgLayout, build_catalog
+from .. import names
+from ..catalog import CatalogError, validate_file
+from ..catalog.lock import AccountsLock, read_lock, write_lock
+from ..catalog.model import Catalog, OrgLayout, build_catalog
 from .state_buckets import (ALL_GUARDRAILS, BucketNotAccessible, bucket_missing, create_bucket, error_code,
                             guardrail_fixes)
 from .targets import stack_targets

@@ -15,7 +15,7 @@ from typing import Callable
 
 from botocore.exceptions import ClientError
 
-from . import policy
+from .. import policy
 
 _TLS_SID = "DenyInsecureTransport"
 

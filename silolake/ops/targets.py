@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from . import names
-from .catalog.model import Catalog
+from .. import names
+from ..catalog.model import Catalog
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from typing import Any, Iterable
 
 Statement = dict[str, Any]
 
+__all__ = ['Statement', 'document', 'render', 'deny_insecure_transport', 'bucket_arns', 'account_root', 'key_admin_statement', 'logs_key_statement', 's3_log_delivery_statement']
+
 
 def document(statements: Iterable[Statement]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": list(statements)}

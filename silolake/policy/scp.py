@@ -1,7 +1,7 @@
 """Service control policy documents for the silos OU, as plain dicts.
 
 Pure functions of the catalog (no cdktf import) so tests can check their size and
-evaluate them with the offline IAM simulator; ``silolake.constructs.guardrails``
+evaluate them with the offline IAM simulator; ``silolake.constructs.org.guardrails``
 only turns them into ``aws_organizations_policy`` resources.
 
 Statements are grouped into two policies rather than one per concern: AWS allows at
@@ -16,8 +16,9 @@ on the bucket default, so such an SCP would break ingestion while adding nothing
 
 from __future__ import annotations
 
-from . import names, policy
-from .catalog.model import Catalog
+from .. import names
+from . import documents as policy
+from ..catalog.model import Catalog
 
 #: AWS limit for one SCP document (characters; whitespace counts, hence minified JSON).
 SCP_MAX_CHARS = 5120

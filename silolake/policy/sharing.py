@@ -30,9 +30,10 @@ from __future__ import annotations
 import re
 from typing import Optional, Sequence
 
-from . import names, policy
-from .catalog.model import AnalyticsConsumer, Catalog, OrgLayout, Silo
-from .policy import Statement
+from .. import names
+from . import documents as policy
+from ..catalog.model import AnalyticsConsumer, Catalog, OrgLayout, Silo
+from .documents import Statement
 
 #: Role in the datalake account that publishes deployment bundles to the artifacts bucket.
 PUBLISHER_PURPOSE = "publisher"

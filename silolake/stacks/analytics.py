@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from .. import names, policy
+from .. import names
+from .. import policy
 from ..catalog.model import AnalyticsConsumer, Catalog
 from ..cdk import Construct, TerraformOutput, aws
-from ..constructs.analytics_workspace import (RegionalWorkspace, reader_statements, readable_silos,
+from ..constructs.analytics.workspace import (RegionalWorkspace, reader_statements, readable_silos,
                                               workspace_regions)
 from .base import AccountStack
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..catalog.model import Catalog
 from ..cdk import Construct, TerraformOutput
-from ..constructs.artifacts import ArtifactsStore
+from ..constructs.delivery import ArtifactsStore
 from .base import AccountStack
 
 

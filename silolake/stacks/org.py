@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from ..catalog.model import Catalog
 from ..cdk import Construct, TerraformOutput
-from ..constructs.guardrails import SiloGuardrails
-from ..constructs.organization import DataLakeOus, SiloAccount, forget_accounts
+from ..constructs.org import DataLakeOus, SiloAccount, SiloGuardrails, forget_accounts
 from .base import AccountStack
 
 

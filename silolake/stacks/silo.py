@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from .. import sharing
+from ..policy import sharing
 from ..catalog.model import Catalog, Silo
 from ..cdk import Construct
-from ..constructs.api_ingestion import ApiIngestion
-from ..constructs.glue_tables import GlueCatalog
-from ..constructs.silo_storage import SiloStorage
+from ..constructs.ingestion import ApiIngestion
+from ..constructs.storage import GlueCatalog, SiloStorage
 from .base import AccountStack
 
 

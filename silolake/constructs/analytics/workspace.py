@@ -12,7 +12,7 @@ write ``SELECT ... FROM silo_sales.silo_sales.<table>`` (catalog.database.table)
 the workgroup of the silo's region.
 
 :func:`reader_statements` is the identity side of cross-account reading: silo
-resource policies allow the consumer's reader roles (:mod:`silolake.sharing`), but a
+resource policies allow the consumer's reader roles (:mod:`silolake.policy.sharing`), but a
 cross-account request also needs the caller's own IAM to allow it. The analytics stack
 attaches a managed policy with these statements to every reader role of the catalog.
 """
@@ -21,11 +21,13 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .. import names, policy, sharing
-from ..catalog.model import AnalyticsConsumer, Catalog, Silo
-from ..cdk import Construct, TerraformResource, aws
-from .kms import CustomerKey
-from .secure_bucket import Lifecycle, SecureBucket, access_log_bucket
+from ... import names
+from ... import policy
+from ...policy import sharing
+from ...catalog.model import AnalyticsConsumer, Catalog, Silo
+from ...cdk import Construct, TerraformResource, aws
+from ..blocks.kms import CustomerKey
+from ..blocks.secure_bucket import Lifecycle, SecureBucket, access_log_bucket
 
 #: Query results are scratch data: re-running the query recreates them.
 RESULTS_EXPIRE_DAYS = 30

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .. import policy
-from ..cdk import Construct, aws
+from ... import policy
+from ...cdk import Construct, aws
 
 
 class CustomerKey(Construct):

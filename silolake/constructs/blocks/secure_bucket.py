@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from .. import policy
-from ..cdk import Construct, aws
+from ... import policy
+from ...cdk import Construct, aws
 
 
 @dataclass(frozen=True)

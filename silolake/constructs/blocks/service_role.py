@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
-from .. import policy
-from ..cdk import Construct, aws
+from ... import policy
+from ...cdk import Construct, aws
 
 #: CloudWatch Logs retention for operational logs: a year covers audits and yearly
 #: incident reviews (and checkov's CKV_AWS_338 minimum).

@@ -2,7 +2,7 @@
 
 One versioned, KMS-encrypted bucket in the datalake account. Silo accounts come and go,
 so the bucket and key policies never list them: they trust the silo pipeline role *name*
-inside the silos OU path (:mod:`silolake.sharing`). Versioning lets a silo pin the exact
+inside the silos OU path (:mod:`silolake.policy.sharing`). Versioning lets a silo pin the exact
 bundle it deployed and makes a bad publish reversible.
 
 Only the publisher role of the datalake account writes. It is created here, assumable
@@ -13,11 +13,13 @@ the publisher, never with the deploy role's broad rights.
 
 from __future__ import annotations
 
-from .. import names, policy, sharing
-from ..catalog.model import Catalog
-from ..cdk import Construct, aws
-from .kms import CustomerKey
-from .secure_bucket import SecureBucket, access_log_bucket
+from ... import names
+from ... import policy
+from ...policy import sharing
+from ...catalog.model import Catalog
+from ...cdk import Construct, aws
+from ..blocks.kms import CustomerKey
+from ..blocks.secure_bucket import SecureBucket, access_log_bucket
 
 
 def publisher_statements(bucket: str, key_arn: str) -> list[policy.Statement]:

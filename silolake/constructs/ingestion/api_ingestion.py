@@ -17,12 +17,13 @@ import hashlib
 import json
 from typing import Mapping, Sequence
 
-from .. import names, policy
-from ..catalog.model import Flow, Silo
-from ..cdk import Construct, TerraformOutput, TerraformStack, aws
-from . import ingestion_templates as tpl
+from ... import names
+from ... import policy
+from ...catalog.model import Flow, Silo
+from ...cdk import Construct, TerraformOutput, TerraformStack, aws
+from . import templates as tpl
 from .firehose_delivery import ParquetDeliveryStream
-from .service_role import encrypted_log_group, log_group_arn, service_role
+from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role
 
 STAGE = "v1"
 _MODELS = {tpl.SINGLE_PATH: ("Record", tpl.record_model()), tpl.BATCH_PATH: ("RecordBatch", tpl.batch_model())}

@@ -9,10 +9,11 @@ its pages itself (Snappy); compressing the file again would make it unreadable.
 
 from __future__ import annotations
 
-from .. import names, policy
-from ..catalog.model import Flow
-from ..cdk import Construct, aws
-from .service_role import encrypted_log_group, log_group_arn, service_role
+from ... import names
+from ... import policy
+from ...catalog.model import Flow
+from ...cdk import Construct, aws
+from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role
 
 #: Log stream Firehose writes delivery and conversion errors to (it does not create it).
 LOG_STREAM = "DestinationDelivery"

@@ -1,6 +1,6 @@
 """Service control policies on the silos OU.
 
-The documents themselves are pure functions in :mod:`silolake.scp` (testable and
+The documents themselves are pure functions in :mod:`silolake.policy.scp` (testable and
 simulated offline without cdktf); this construct only creates the policies and attaches
 them. They are attached to the *OU*, not to accounts, so a silo account is guarded from
 the moment the organization creates it inside that OU, before anyone deploys into it.
@@ -10,9 +10,10 @@ repair them.
 
 from __future__ import annotations
 
-from .. import names, scp
-from ..catalog.model import Catalog
-from ..cdk import Construct, aws
+from ... import names
+from ...policy import scp
+from ...catalog.model import Catalog
+from ...cdk import Construct, aws
 
 
 class SiloGuardrails(Construct):

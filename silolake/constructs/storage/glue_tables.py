@@ -20,7 +20,7 @@ partition projection, because Glue ETL jobs reading through the catalog ignore i
 
 Catalog metadata (schemas, locations) is encrypted at rest with the silo key, so the
 key policy governs catalog reads like data reads: cross-account readers decrypt through
-Glue (``kms:ViaService``, see :func:`silolake.sharing.processed_key_statements`) and
+Glue (``kms:ViaService``, see :func:`silolake.policy.sharing.processed_key_statements`) and
 need ``kms:Decrypt`` on the silo key in their own identity policy too.
 
 The database carries ``prevent_destroy`` in every silo state (decommission included):
@@ -33,9 +33,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .. import names, policy
-from ..catalog.model import BUILTIN_PARTITIONS, Column, Flow, Silo
-from ..cdk import Construct, aws
+from ... import names
+from ... import policy
+from ...catalog.model import BUILTIN_PARTITIONS, Column, Flow, Silo
+from ...cdk import Construct, aws
 
 _PARQUET = {
     "input_format": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
@@ -138,7 +139,7 @@ class GlueCatalog(Construct):
     ``buckets`` maps a zone (``raw``, ``processed``) to its bucket name; ``key_arn``
     is the silo key, which encrypts the catalog metadata (an account-wide setting: a
     silo account holds one silo).
-    ``resource_policy`` (a policy document, from :mod:`silolake.sharing`) becomes the
+    ``resource_policy`` (a policy document, from :mod:`silolake.policy.sharing`) becomes the
     account's Glue catalog resource policy; ``None`` (nobody reads the silo, or it is
     decommissioned) creates none, so a previous one is removed on apply. Attributes:
     ``database``, ``raw_tables`` / ``processed_tables`` (flow name -> table resource).

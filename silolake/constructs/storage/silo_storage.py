@@ -24,11 +24,12 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .. import names, policy
-from ..catalog.model import Silo
-from ..cdk import Construct, aws
-from .kms import CustomerKey
-from .secure_bucket import Lifecycle, SecureBucket
+from ... import names
+from ... import policy
+from ...catalog.model import Silo
+from ...cdk import Construct, aws
+from ..blocks.kms import CustomerKey
+from ..blocks.secure_bucket import Lifecycle, SecureBucket
 
 #: Athena query results are scratch data: re-running a query recreates them.
 ATHENA_RESULTS_EXPIRE_DAYS = 30
