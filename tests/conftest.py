@@ -82,8 +82,12 @@ def decommissioned_synth(example_catalog: Catalog, tmp_path_factory: pytest.Temp
 
     Derived from the model rather than the YAML so it follows the example catalog."""
     target = next(s for s in example_catalog.deployable_silos if example_catalog.readers_of(s))
-    variant = dataclasses.replace(example_catalog, silos=tuple(
-        dataclasses.replace(s, decommission=True) if s.name == target.name else s for s in example_catalog.silos))
+    variant = dataclasses.replace(
+        example_catalog,
+        silos=tuple(
+            dataclasses.replace(s, decommission=True) if s.name == target.name else s for s in example_catalog.silos
+        ),
+    )
     return synthesize_catalog(variant, tmp_path_factory.mktemp("decommissioned") / "cdktf.out")
 
 

@@ -24,7 +24,15 @@ def test_every_stack_matches_the_golden_snapshot(example_synth) -> None:
     assert sorted(synthesized) == sorted(expected), f"the set of stacks changed; if deliberate, {ACCEPT}"
     for name, text in synthesized.items():
         if text != expected[name]:
-            diff = "".join(list(difflib.unified_diff(
-                expected[name].splitlines(keepends=True), text.splitlines(keepends=True),
-                f"golden/{name}.json", f"synthesized/{name}.json", n=2))[:80])
+            diff = "".join(
+                list(
+                    difflib.unified_diff(
+                        expected[name].splitlines(keepends=True),
+                        text.splitlines(keepends=True),
+                        f"golden/{name}.json",
+                        f"synthesized/{name}.json",
+                        n=2,
+                    )
+                )[:80]
+            )
             pytest.fail(f"stack {name} differs from the golden snapshot; if deliberate, {ACCEPT}\n{diff}")

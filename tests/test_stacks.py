@@ -10,8 +10,15 @@ import pytest
 from silolake import names
 from tests.conftest import Synth, synthesize_catalog
 
-EXPECTED_STACKS = {"org", "datalake", "silo-sales", "silo-logistics", "silo-facilities",
-                   "analytics-company-bi", "analytics-finance-audit"}
+EXPECTED_STACKS = {
+    "org",
+    "datalake",
+    "silo-sales",
+    "silo-logistics",
+    "silo-facilities",
+    "analytics-company-bi",
+    "analytics-finance-audit",
+}
 
 
 def _accounts(synth: Synth) -> dict[str, str]:

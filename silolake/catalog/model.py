@@ -238,25 +238,27 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Opt
         ing = s.get("ingestion", {})
         sftp = ing.get("sftp", {})
         storage = s.get("storage", {})
-        silos.append(Silo(
-            name=s["name"],
-            account_id=s.get("account_id") or accounts.get(s["name"]),
-            email=s.get("email"),
-            region=s.get("region", home),
-            owners=tuple(s["owners"]),
-            ingestion=Ingestion(
-                sftp_enabled=sftp.get("enabled", False),
-                sftp_allowed_cidrs=tuple(sftp.get("allowed_cidrs", ())),
-                web_upload_enabled=ing.get("web_upload", {}).get("enabled", False),
-                partner_credential_max_days=ing.get("partner_credential_max_days", 30),
-            ),
-            storage=Storage(
-                noncurrent_version_days=storage.get("noncurrent_version_days", 90),
-                raw_transition_days=storage.get("raw_transition_days"),
-            ),
-            flows=tuple(_flow(f) for f in s.get("flows", ())),
-            decommission=s.get("decommission", False),
-        ))
+        silos.append(
+            Silo(
+                name=s["name"],
+                account_id=s.get("account_id") or accounts.get(s["name"]),
+                email=s.get("email"),
+                region=s.get("region", home),
+                owners=tuple(s["owners"]),
+                ingestion=Ingestion(
+                    sftp_enabled=sftp.get("enabled", False),
+                    sftp_allowed_cidrs=tuple(sftp.get("allowed_cidrs", ())),
+                    web_upload_enabled=ing.get("web_upload", {}).get("enabled", False),
+                    partner_credential_max_days=ing.get("partner_credential_max_days", 30),
+                ),
+                storage=Storage(
+                    noncurrent_version_days=storage.get("noncurrent_version_days", 90),
+                    raw_transition_days=storage.get("raw_transition_days"),
+                ),
+                flows=tuple(_flow(f) for f in s.get("flows", ())),
+                decommission=s.get("decommission", False),
+            )
+        )
     all_names = tuple(s.name for s in silos)
     analytics = tuple(
         AnalyticsConsumer(

@@ -41,7 +41,7 @@ def _inline_refs(node: Any, defs: dict) -> Any:
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/$defs/"):
             siblings = {k: _inline_refs(v, defs) for k, v in node.items() if k != "$ref"}
-            return {**siblings, **_inline_refs(defs[ref[len("#/$defs/"):]], defs)}
+            return {**siblings, **_inline_refs(defs[ref[len("#/$defs/") :]], defs)}
         return {k: _inline_refs(v, defs) for k, v in node.items()}
     if isinstance(node, list):
         return [_inline_refs(v, defs) for v in node]
@@ -55,13 +55,26 @@ def _validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(_inline_refs(schema, schema.get("$defs", {})))
 
 
-_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "a whole number",
-               "boolean": "true or false", "null": "null", "number": "a number"}
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "null": "null",
+    "number": "a number",
+}
 
 
 def _kind(value: object) -> str:
-    for name, py in (("boolean", bool), ("integer", int), ("number", float), ("string", str),
-                     ("array", list), ("object", dict)):
+    for name, py in (
+        ("boolean", bool),
+        ("integer", int),
+        ("number", float),
+        ("string", str),
+        ("array", list),
+        ("object", dict),
+    ):
         if isinstance(value, py):
             return _TYPE_NAMES[name]
     return "null" if value is None else type(value).__name__
@@ -102,7 +115,7 @@ def _message(error: ValidationError, doc: SourceDoc) -> tuple[str, bool]:
         want = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
         if "pattern" in schema and isinstance(inst, int) and not isinstance(inst, bool):
             written = doc.int_text.get(tuple(error.absolute_path), str(inst))
-            return f"write it as a quoted string (\"{written}\"); YAML read it as the number {inst}", False
+            return f'write it as a quoted string ("{written}"); YAML read it as the number {inst}', False
         return f"expected {want}, got {_kind(inst)}", False
     if v == "const" and list(error.absolute_path) == ["version"]:
         return f"unsupported catalog version {inst!r}; this silolake reads version {error.validator_value}", False
@@ -143,8 +156,11 @@ def _leaves(error: ValidationError) -> Iterator[ValidationError]:
     the user meant. With no such single branch the ``oneOf`` error itself is clearer.
     """
     if error.validator == "oneOf" and error.context:
-        branches = [i for i, b in enumerate(error.validator_value)
-                    if isinstance(error.instance, _JSON_TYPES.get(b.get("type", ""), ()))]
+        branches = [
+            i
+            for i, b in enumerate(error.validator_value)
+            if isinstance(error.instance, _JSON_TYPES.get(b.get("type", ""), ()))
+        ]
         if len(branches) == 1:
             for sub in error.context:
                 if sub.relative_schema_path and sub.relative_schema_path[0] == branches[0]:
@@ -162,7 +178,8 @@ def _typo_fixes(errors: list[ValidationError]) -> dict[tuple, set[str]]:
             for key in error.instance:
                 if key not in allowed:
                     fixes.setdefault(tuple(error.absolute_path), set()).update(
-                        difflib.get_close_matches(str(key), allowed, n=1))
+                        difflib.get_close_matches(str(key), allowed, n=1)
+                    )
     return fixes
 
 
@@ -185,8 +202,10 @@ def _errors(doc: SourceDoc, name: str) -> Iterator[Problem]:
         elif error.validator == "pattern" and at_key:  # propertyNames: point at the offending key
             path = path + (error.instance,)
         if not path and error.validator == "type":
-            message = ("the catalog must be a mapping with version, organization, datalake_account and "
-                       f"silos keys, got {_kind(error.instance)}")
+            message = (
+                "the catalog must be a mapping with version, organization, datalake_account and "
+                f"silos keys, got {_kind(error.instance)}"
+            )
         if names_key and not isinstance(path[-1], str):  # a `1:` or `yes:` key is no list index
             line, col = doc.locate(path, at_key=True)
             yield Problem(doc.file, line, col, format_path(path[:-1] + (str(path[-1]),)), message)

@@ -20,8 +20,16 @@ from functools import lru_cache
 from typing import Union
 
 __all__ = [
-    "ArrayType", "GlueType", "MapType", "Primitive", "StructType", "SUPPORTED_TYPES_HELP",
-    "TypeSyntaxError", "glue_type", "is_primitive", "parse_type",
+    "ArrayType",
+    "GlueType",
+    "MapType",
+    "Primitive",
+    "StructType",
+    "SUPPORTED_TYPES_HELP",
+    "TypeSyntaxError",
+    "glue_type",
+    "is_primitive",
+    "parse_type",
 ]
 
 MAX_DEPTH = 10
@@ -193,7 +201,7 @@ class _Parser:
         result = self.type_(0)
         tok = self.peek()
         if tok is not None:
-            rest = self.text[tok[2]:].rstrip()
+            rest = self.text[tok[2] :].rstrip()
             if tok[1] in (">", ")"):
                 raise self.fail(f"unbalanced '{tok[1]}'", tok[2])
             raise self.fail(f"trailing text {rest!r} after type", tok[2])
@@ -297,4 +305,3 @@ class _Parser:
             if tok is None or tok[1] != ",":
                 return StructType(tuple(fields))
             self.i += 1
-

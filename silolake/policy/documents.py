@@ -12,7 +12,17 @@ from typing import Any, Iterable
 
 Statement = dict[str, Any]
 
-__all__ = ['Statement', 'document', 'render', 'deny_insecure_transport', 'bucket_arns', 'account_root', 'key_admin_statement', 'logs_key_statement', 's3_log_delivery_statement']
+__all__ = [
+    "Statement",
+    "document",
+    "render",
+    "deny_insecure_transport",
+    "bucket_arns",
+    "account_root",
+    "key_admin_statement",
+    "logs_key_statement",
+    "s3_log_delivery_statement",
+]
 
 
 def document(statements: Iterable[Statement]) -> dict[str, Any]:

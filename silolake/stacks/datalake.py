@@ -14,11 +14,16 @@ class DatalakeStack(AccountStack):
     policies then grant silos nothing (fail closed) and synth prints a notice."""
 
     def __init__(self, scope: Construct, *, catalog: Catalog) -> None:
-        super().__init__(scope, "datalake", catalog=catalog, account_id=catalog.datalake.account_id,
-                         region=catalog.datalake.region)
+        super().__init__(
+            scope, "datalake", catalog=catalog, account_id=catalog.datalake.account_id, region=catalog.datalake.region
+        )
         self.artifacts = ArtifactsStore(self, "artifacts", catalog=catalog)
-        TerraformOutput(self, "artifacts_bucket", value=self.artifacts.bucket.name,
-                        description="Bucket silo pipelines read deployment bundles from")
+        TerraformOutput(
+            self,
+            "artifacts_bucket",
+            value=self.artifacts.bucket.name,
+            description="Bucket silo pipelines read deployment bundles from",
+        )
         TerraformOutput(self, "artifacts_bucket_arn", value=self.artifacts.bucket.arn)
         TerraformOutput(self, "artifacts_key_arn", value=self.artifacts.key.arn)
         TerraformOutput(self, "publisher_role_arn", value=self.artifacts.publisher.arn)

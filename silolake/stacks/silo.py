@@ -13,24 +13,41 @@ from .base import AccountStack
 class SiloStack(AccountStack):
     def __init__(self, scope: Construct, *, catalog: Catalog, silo: Silo) -> None:
         assert silo.account_id, "pending silos get no stack"  # guaranteed by build_app
-        super().__init__(scope, silo.stack_name, catalog=catalog, account_id=silo.account_id,
-                         region=silo.region, silo=silo.name)
+        super().__init__(
+            scope, silo.stack_name, catalog=catalog, account_id=silo.account_id, region=silo.region, silo=silo.name
+        )
         self.silo = silo
         # Decommission keeps every resource and all data: sharing statements come out empty
         # and the ingestion API refuses calls (pipelines are stopped, nothing is destroyed).
         self.storage = SiloStorage(
-            self, "storage", org=catalog.organization.name, silo=silo, account_id=silo.account_id,
+            self,
+            "storage",
+            org=catalog.organization.name,
+            silo=silo,
+            account_id=silo.account_id,
             region=silo.region,
             processed_statements=sharing.processed_bucket_statements(catalog, silo),
-            key_statements=sharing.processed_key_statements(catalog, silo))
+            key_statements=sharing.processed_key_statements(catalog, silo),
+        )
         self.glue = GlueCatalog(
-            self, "glue", silo=silo, buckets={z: b.name for z, b in self.storage.buckets.items()},
+            self,
+            "glue",
+            silo=silo,
+            buckets={z: b.name for z, b in self.storage.buckets.items()},
             key_arn=self.storage.key.arn,
-            resource_policy=sharing.glue_catalog_policy(catalog, silo))
+            resource_policy=sharing.glue_catalog_policy(catalog, silo),
+        )
         self.ingestion = None
         if silo.flows_from("api"):
             self.ingestion = ApiIngestion(
-                self, "ingestion", org=catalog.organization.name, silo=silo, flows=silo.flows_from("api"),
-                raw_bucket=self.storage.buckets["raw"].bucket, kms_key=self.storage.key,
-                database_name=self.glue.database.name, raw_tables=self.glue.raw_tables,
-                accepting=not silo.decommission)
+                self,
+                "ingestion",
+                org=catalog.organization.name,
+                silo=silo,
+                flows=silo.flows_from("api"),
+                raw_bucket=self.storage.buckets["raw"].bucket,
+                kms_key=self.storage.key,
+                database_name=self.glue.database.name,
+                raw_tables=self.glue.raw_tables,
+                accepting=not silo.decommission,
+            )

@@ -33,13 +33,25 @@ from ..blocks.secure_bucket import Lifecycle, SecureBucket, access_log_bucket
 RESULTS_EXPIRE_DAYS = 30
 #: Per-query scan limit (100 GiB): a runaway ``SELECT *`` over a year of data fails
 #: instead of producing a surprise bill. Raise it in the workgroup if a workload needs it.
-BYTES_SCANNED_CUTOFF = 100 * 1024 ** 3
+BYTES_SCANNED_CUTOFF = 100 * 1024**3
 
-ATHENA_QUERY = ("athena:BatchGetQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
-                "athena:GetQueryRuntimeStatistics", "athena:GetWorkGroup", "athena:ListQueryExecutions",
-                "athena:StartQueryExecution", "athena:StopQueryExecution")
-ATHENA_CATALOG = ("athena:GetDataCatalog", "athena:GetDatabase", "athena:GetTableMetadata",
-                  "athena:ListDatabases", "athena:ListTableMetadata")
+ATHENA_QUERY = (
+    "athena:BatchGetQueryExecution",
+    "athena:GetQueryExecution",
+    "athena:GetQueryResults",
+    "athena:GetQueryRuntimeStatistics",
+    "athena:GetWorkGroup",
+    "athena:ListQueryExecutions",
+    "athena:StartQueryExecution",
+    "athena:StopQueryExecution",
+)
+ATHENA_CATALOG = (
+    "athena:GetDataCatalog",
+    "athena:GetDatabase",
+    "athena:GetTableMetadata",
+    "athena:ListDatabases",
+    "athena:ListTableMetadata",
+)
 RESULTS_RW = ("s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject")
 
 
@@ -60,8 +72,9 @@ def results_bucket_name(catalog: Catalog, consumer: AnalyticsConsumer, region: s
     return names.account_bucket(catalog.organization.name, f"{consumer.name}-athena", consumer.account_id, region)
 
 
-def reader_statements(catalog: Catalog, consumer: AnalyticsConsumer,
-                      results_keys: dict[str, str]) -> list[policy.Statement]:
+def reader_statements(
+    catalog: Catalog, consumer: AnalyticsConsumer, results_keys: dict[str, str]
+) -> list[policy.Statement]:
     """Least-privilege identity policy of a reader role (``results_keys``: region -> key ARN).
 
     Silo keys are not known by ARN in this account, so decryption is allowed on any key
@@ -73,32 +86,74 @@ def reader_statements(catalog: Catalog, consumer: AnalyticsConsumer,
     silos = readable_silos(catalog, consumer)
     workgroup = names.athena_workgroup(org, consumer.name)
     statements: list[policy.Statement] = [
-        {"Sid": "QueryInWorkgroups", "Effect": "Allow", "Action": list(ATHENA_QUERY),
-         "Resource": [f"arn:aws:athena:{r}:{account}:workgroup/{workgroup}" for r in regions]},
-        {"Sid": "WriteQueryResults", "Effect": "Allow", "Action": list(RESULTS_RW),
-         "Resource": [f"arn:aws:s3:::{results_bucket_name(catalog, consumer, r)}/*" for r in regions]},
-        {"Sid": "ListQueryResults", "Effect": "Allow", "Action": ["s3:GetBucketLocation", "s3:ListBucket"],
-         "Resource": [f"arn:aws:s3:::{results_bucket_name(catalog, consumer, r)}" for r in regions]},
-        {"Sid": "EncryptQueryResults", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-         "Resource": [results_keys[r] for r in regions]},
+        {
+            "Sid": "QueryInWorkgroups",
+            "Effect": "Allow",
+            "Action": list(ATHENA_QUERY),
+            "Resource": [f"arn:aws:athena:{r}:{account}:workgroup/{workgroup}" for r in regions],
+        },
+        {
+            "Sid": "WriteQueryResults",
+            "Effect": "Allow",
+            "Action": list(RESULTS_RW),
+            "Resource": [f"arn:aws:s3:::{results_bucket_name(catalog, consumer, r)}/*" for r in regions],
+        },
+        {
+            "Sid": "ListQueryResults",
+            "Effect": "Allow",
+            "Action": ["s3:GetBucketLocation", "s3:ListBucket"],
+            "Resource": [f"arn:aws:s3:::{results_bucket_name(catalog, consumer, r)}" for r in regions],
+        },
+        {
+            "Sid": "EncryptQueryResults",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": [results_keys[r] for r in regions],
+        },
     ]
     if not silos:
         return statements
     processed = [names.silo_bucket(org, s.name, "processed", s.account_id, s.region) for s in silos]
     statements += [
-        {"Sid": "UseSiloCatalogs", "Effect": "Allow", "Action": list(ATHENA_CATALOG),
-         "Resource": [f"arn:aws:athena:{s.region}:{account}:datacatalog/{names.athena_catalog(s.name)}"
-                      for s in silos]},
-        {"Sid": "ReadSiloCatalogs", "Effect": "Allow", "Action": list(sharing.GLUE_READ),
-         "Resource": [arn for s in silos for arn in sharing.glue_arns(s)]},
-        {"Sid": "ReadProcessedObjects", "Effect": "Allow", "Action": list(sharing.PROCESSED_OBJECT_READ),
-         "Resource": [f"arn:aws:s3:::{b}/*" for b in processed]},
-        {"Sid": "ListProcessedBuckets", "Effect": "Allow", "Action": list(sharing.PROCESSED_BUCKET_READ),
-         "Resource": [f"arn:aws:s3:::{b}" for b in processed]},
-        {"Sid": "DecryptSiloData", "Effect": "Allow", "Action": ["kms:Decrypt"],
-         "Resource": sorted({f"arn:aws:kms:{s.region}:{s.account_id}:key/*" for s in silos}),
-         "Condition": {"StringEquals": {"kms:ViaService": sorted(
-             {f"{svc}.{s.region}.amazonaws.com" for s in silos for svc in ("glue", "s3")})}}},
+        {
+            "Sid": "UseSiloCatalogs",
+            "Effect": "Allow",
+            "Action": list(ATHENA_CATALOG),
+            "Resource": [
+                f"arn:aws:athena:{s.region}:{account}:datacatalog/{names.athena_catalog(s.name)}" for s in silos
+            ],
+        },
+        {
+            "Sid": "ReadSiloCatalogs",
+            "Effect": "Allow",
+            "Action": list(sharing.GLUE_READ),
+            "Resource": [arn for s in silos for arn in sharing.glue_arns(s)],
+        },
+        {
+            "Sid": "ReadProcessedObjects",
+            "Effect": "Allow",
+            "Action": list(sharing.PROCESSED_OBJECT_READ),
+            "Resource": [f"arn:aws:s3:::{b}/*" for b in processed],
+        },
+        {
+            "Sid": "ListProcessedBuckets",
+            "Effect": "Allow",
+            "Action": list(sharing.PROCESSED_BUCKET_READ),
+            "Resource": [f"arn:aws:s3:::{b}" for b in processed],
+        },
+        {
+            "Sid": "DecryptSiloData",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt"],
+            "Resource": sorted({f"arn:aws:kms:{s.region}:{s.account_id}:key/*" for s in silos}),
+            "Condition": {
+                "StringEquals": {
+                    "kms:ViaService": sorted(
+                        {f"{svc}.{s.region}.amazonaws.com" for s in silos for svc in ("glue", "s3")}
+                    )
+                }
+            },
+        },
     ]
     return statements
 
@@ -114,22 +169,44 @@ def pin_to_region(scope: Construct, region: str) -> None:
 class RegionalWorkspace(Construct):
     """Key, results and log buckets, enforced workgroup and silo catalogs in one region."""
 
-    def __init__(self, scope: Construct, id: str, *, catalog: Catalog, consumer: AnalyticsConsumer,
-                 region: str, silos: Sequence[Silo], home_region: str) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        catalog: Catalog,
+        consumer: AnalyticsConsumer,
+        region: str,
+        silos: Sequence[Silo],
+        home_region: str,
+    ) -> None:
         super().__init__(scope, id)
         org, account = catalog.organization.name, consumer.account_id
         self.key = CustomerKey(
-            self, "key", alias=f"silolake-{consumer.name}-athena", account_id=account, region=region,
-            description=f"silolake analytics '{consumer.name}': Athena query results in {region}")
+            self,
+            "key",
+            alias=f"silolake-{consumer.name}-athena",
+            account_id=account,
+            region=region,
+            description=f"silolake analytics '{consumer.name}': Athena query results in {region}",
+        )
         logs_name = names.account_bucket(org, f"{consumer.name}-logs", account, region)
         access_log_bucket(self, "logs", name=logs_name, account_id=account)
         results = results_bucket_name(catalog, consumer, region)
         self.results = SecureBucket(
-            self, "results", name=results, kms_key_arn=self.key.arn, access_log_bucket=logs_name,
-            lifecycle=Lifecycle(noncurrent_version_days=7, expire_days=RESULTS_EXPIRE_DAYS))
+            self,
+            "results",
+            name=results,
+            kms_key_arn=self.key.arn,
+            access_log_bucket=logs_name,
+            lifecycle=Lifecycle(noncurrent_version_days=7, expire_days=RESULTS_EXPIRE_DAYS),
+        )
         wg = aws.athena_workgroup
         self.workgroup = wg.AthenaWorkgroup(
-            self, "workgroup", name=names.athena_workgroup(org, consumer.name), state="ENABLED",
+            self,
+            "workgroup",
+            name=names.athena_workgroup(org, consumer.name),
+            state="ENABLED",
             description=f"silolake: {consumer.name} queries over silo data (results encrypted, enforced)",
             force_destroy=False,
             configuration=wg.AthenaWorkgroupConfiguration(
@@ -137,18 +214,28 @@ class RegionalWorkspace(Construct):
                 publish_cloudwatch_metrics_enabled=True,
                 bytes_scanned_cutoff_per_query=BYTES_SCANNED_CUTOFF,
                 engine_version=wg.AthenaWorkgroupConfigurationEngineVersion(
-                    selected_engine_version="Athena engine version 3"),
+                    selected_engine_version="Athena engine version 3"
+                ),
                 result_configuration=wg.AthenaWorkgroupConfigurationResultConfiguration(
                     output_location=f"s3://{results}/results/",
                     expected_bucket_owner=account,
                     encryption_configuration=wg.AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration(
-                        encryption_option="SSE_KMS", kms_key_arn=self.key.arn))))
+                        encryption_option="SSE_KMS", kms_key_arn=self.key.arn
+                    ),
+                ),
+            ),
+        )
         self.catalogs = {
             silo.name: aws.athena_data_catalog.AthenaDataCatalog(
-                self, f"catalog-{silo.name}", name=names.athena_catalog(silo.name), type="GLUE",
+                self,
+                f"catalog-{silo.name}",
+                name=names.athena_catalog(silo.name),
+                type="GLUE",
                 description=f"Glue Data Catalog of silo '{silo.name}' (account {silo.account_id})",
-                parameters={"catalog-id": silo.account_id})
-            for silo in silos}
+                parameters={"catalog-id": silo.account_id},
+            )
+            for silo in silos
+        }
         if region != home_region:
             pin_to_region(self, region)
 

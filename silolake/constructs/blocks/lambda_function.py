@@ -97,8 +97,14 @@ def build_package(source_dir: Path, name: str, build_dir: Path = DEFAULT_BUILD_D
 
 
 def log_statements(region: str, account_id: str, log_group: str) -> list[policy.Statement]:
-    return [{"Sid": "WriteOwnLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-             "Resource": f"{log_group_arn(region, account_id, log_group)}:log-stream:*"}]
+    return [
+        {
+            "Sid": "WriteOwnLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"{log_group_arn(region, account_id, log_group)}:log-stream:*",
+        }
+    ]
 
 
 @dataclass(frozen=True)
@@ -149,24 +155,38 @@ class LambdaFunction(Construct):
         self.package = build_package(Path(spec.source_dir), function_name, spec.build_dir)
         # The explicit asset hash keeps the asset's output path a function of the zip
         # content alone (not of where the build directory happens to be).
-        asset = TerraformAsset(self, "code", path=str(self.package.path), type=AssetType.FILE,
-                               asset_hash=self.package.sha256)
+        asset = TerraformAsset(
+            self, "code", path=str(self.package.path), type=AssetType.FILE, asset_hash=self.package.sha256
+        )
         group = names.lambda_log_group(function_name)
         self.log_group = encrypted_log_group(self, "logs", name=group, kms_key_arn=key_arn)
         statements = [*log_statements(spec.region, spec.account_id, group), *spec.policy_statements]
         if environment:
             # Lambda decrypts the environment with the execution role's permissions.
-            statements.append({"Sid": "DecryptEnvironment", "Effect": "Allow", "Action": "kms:Decrypt",
-                               "Resource": key_arn})
+            statements.append(
+                {"Sid": "DecryptEnvironment", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key_arn}
+            )
         if tracing:
             # X-Ray has no resource-level permissions: "*" is the only possible resource.
-            statements.append({"Sid": "WriteTraces", "Effect": "Allow",
-                               "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "Resource": "*"})
-        self.role = service_role(self, "role", name=spec.role_name, service="lambda.amazonaws.com",
-                                 description=spec.description or f"Lambda function {function_name}",
-                                 statements=statements)
+            statements.append(
+                {
+                    "Sid": "WriteTraces",
+                    "Effect": "Allow",
+                    "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
+                    "Resource": "*",
+                }
+            )
+        self.role = service_role(
+            self,
+            "role",
+            name=spec.role_name,
+            service="lambda.amazonaws.com",
+            description=spec.description or f"Lambda function {function_name}",
+            statements=statements,
+        )
         self.function = aws.lambda_function.LambdaFunction(
-            self, "function",
+            self,
+            "function",
             function_name=function_name,
             description=spec.description or None,
             role=self.role.arn,

@@ -25,11 +25,19 @@ from ..blocks.secure_bucket import SecureBucket, access_log_bucket
 def publisher_statements(bucket: str, key_arn: str) -> list[policy.Statement]:
     """Identity policy of the publisher: put and read bundles, encrypt them with the key."""
     return [
-        {"Sid": "PublishBundles", "Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-         "Resource": f"arn:aws:s3:::{bucket}/*"},
+        {
+            "Sid": "PublishBundles",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+            "Resource": f"arn:aws:s3:::{bucket}/*",
+        },
         {"Sid": "ListBundles", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}"},
-        {"Sid": "EncryptBundles", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-         "Resource": key_arn},
+        {
+            "Sid": "EncryptBundles",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": key_arn,
+        },
     ]
 
 
@@ -45,25 +53,51 @@ class ArtifactsStore(Construct):
         org = catalog.organization.name
         account, region = catalog.datalake.account_id, catalog.datalake.region
         self.key = CustomerKey(
-            self, "key", alias="silolake-artifacts", account_id=account, region=region,
+            self,
+            "key",
+            alias="silolake-artifacts",
+            account_id=account,
+            region=region,
             description="silolake artifacts: deployment bundles read by silo pipelines",
-            statements=sharing.artifacts_key_statements(catalog))
+            statements=sharing.artifacts_key_statements(catalog),
+        )
         logs_name = names.account_bucket(org, "artifacts-logs", account, region)
         self.logs = access_log_bucket(self, "logs", name=logs_name, account_id=account)
         name = names.account_bucket(org, "artifacts", account, region)
         self.bucket = SecureBucket(
-            self, "bucket", name=name, kms_key_arn=self.key.arn, access_log_bucket=logs_name,
-            statements=sharing.artifacts_bucket_statements(catalog, name))
+            self,
+            "bucket",
+            name=name,
+            kms_key_arn=self.key.arn,
+            access_log_bucket=logs_name,
+            statements=sharing.artifacts_bucket_statements(catalog, name),
+        )
         # Publishing a bundle is an event deployments can react to (and an audit record on
         # the account's bus); EventBridge routing keeps the one notification slot open.
         aws.s3_bucket_notification.S3BucketNotification(
-            self, "bucket-events", bucket=self.bucket.bucket.id, eventbridge=True)
+            self, "bucket-events", bucket=self.bucket.bucket.id, eventbridge=True
+        )
         self.publisher = aws.iam_role.IamRole(
-            self, "publisher", name=names.datalake_role(sharing.PUBLISHER_PURPOSE),
+            self,
+            "publisher",
+            name=names.datalake_role(sharing.PUBLISHER_PURPOSE),
             description="Publishes silolake deployment bundles to the artifacts bucket",
-            assume_role_policy=policy.render(policy.document([{
-                "Effect": "Allow", "Principal": {"AWS": catalog.organization.deploy_role_arn(account)},
-                "Action": "sts:AssumeRole"}])))
+            assume_role_policy=policy.render(
+                policy.document(
+                    [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"AWS": catalog.organization.deploy_role_arn(account)},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ]
+                )
+            ),
+        )
         aws.iam_role_policy.IamRolePolicy(
-            self, "publisher-policy", name="publish-artifacts", role=self.publisher.id,
-            policy=policy.render(policy.document(publisher_statements(name, self.key.arn))))
+            self,
+            "publisher-policy",
+            name="publish-artifacts",
+            role=self.publisher.id,
+            policy=policy.render(policy.document(publisher_statements(name, self.key.arn))),
+        )

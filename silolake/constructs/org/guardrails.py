@@ -23,12 +23,14 @@ class SiloGuardrails(Construct):
         self.policies = {}
         for kind, doc in scp.silo_scps(catalog).items():
             policy = aws.organizations_policy.OrganizationsPolicy(
-                self, kind,
+                self,
+                kind,
                 name=names.scp_name(kind),
                 description=f"silolake guardrails for silo accounts ({kind}); managed by the org stack",
                 type="SERVICE_CONTROL_POLICY",
                 content=scp.render(doc),
             )
             aws.organizations_policy_attachment.OrganizationsPolicyAttachment(
-                self, f"{kind}-attachment", policy_id=policy.id, target_id=target_id)
+                self, f"{kind}-attachment", policy_id=policy.id, target_id=target_id
+            )
             self.policies[kind] = policy
