@@ -13,9 +13,8 @@ import json
 import pytest
 
 from silolake import names
-from silolake.policy import scp
 from silolake.catalog import Catalog
-
+from silolake.policy import scp
 from tests.iam.iam_sim import simulate
 
 # Every commercial region at the time of writing (plus GovCloud): the largest

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from silolake import names
-from silolake.policy import scp
 from silolake.constructs.org.organization import account_logical_id
+from silolake.policy import scp
 
 ORG_DATA = "aws_organizations_organization"
 OU = "aws_organizations_organizational_unit"

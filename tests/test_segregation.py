@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Optional
 
 import pytest
 
@@ -65,12 +64,12 @@ class Proof:
         action: str,
         resource: str,
         account: str,
-        resource_policy: Optional[dict],
-        identity: Optional[dict] = None,
-        paths: Optional[list[str]] = None,
-        org_id: Optional[str] = None,
+        resource_policy: dict | None,
+        identity: dict | None = None,
+        paths: list[str] | None = None,
+        org_id: str | None = None,
         tls: bool = True,
-        via: Optional[str] = None,
+        via: str | None = None,
     ) -> None:
         context = {"aws:SecureTransport": "true" if tls else "false"}
         if principal != "*":

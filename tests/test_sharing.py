@@ -11,8 +11,8 @@ import dataclasses
 import pytest
 
 from silolake import names
-from silolake.policy import sharing
 from silolake.catalog.model import OrgLayout
+from silolake.policy import sharing
 
 LAYOUT = OrgLayout("o-abcdefghij", "r-ab12", "ou-ab12-11111111", "ou-ab12-22222222", "ou-ab12-33333333")
 SILOS_PATTERN = "o-abcdefghij/r-ab12/ou-ab12-11111111/ou-ab12-22222222/*"

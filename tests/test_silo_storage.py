@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from silolake import names
-from silolake.policy import sharing
 from silolake.catalog import CatalogError, load_catalog
 from silolake.constructs.storage import silo_storage
+from silolake.policy import sharing
 from tests.conftest import Synth
 from tests.iam.iam_sim import decisions
 

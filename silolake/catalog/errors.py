@@ -8,8 +8,9 @@ pull request gets one complete review comment instead of a fix-one-rerun loop.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence, Union
+from typing import Union
 
 PathElem = Union[str, int]
 Path = tuple[PathElem, ...]

@@ -13,7 +13,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 from .errors import CatalogError, Problem
 from .model import OrgLayout
@@ -34,7 +33,7 @@ _IDS = {
 @dataclass
 class AccountsLock:
     accounts: dict[str, str] = field(default_factory=dict)  # silo name -> account id
-    layout: Optional[OrgLayout] = None
+    layout: OrgLayout | None = None
 
     def to_json(self) -> str:
         """Stable text (sorted keys, trailing newline) so re-running bootstrap is a no-op diff."""

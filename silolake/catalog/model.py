@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal
 
 from .. import names
 
@@ -49,7 +49,7 @@ class Flow:
     def custom_job(self) -> bool:
         return self.job != "default"
 
-    def column(self, name: str) -> Optional[Column]:
+    def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
 
 
@@ -64,14 +64,14 @@ class Ingestion:
 @dataclass(frozen=True)
 class Storage:
     noncurrent_version_days: int = 90
-    raw_transition_days: Optional[int] = None
+    raw_transition_days: int | None = None
 
 
 @dataclass(frozen=True)
 class Silo:
     name: str
-    account_id: Optional[str]  # None until the organization created the account (email-only)
-    email: Optional[str]
+    account_id: str | None  # None until the organization created the account (email-only)
+    email: str | None
     region: str
     owners: tuple[str, ...]
     ingestion: Ingestion
@@ -168,7 +168,7 @@ class Catalog:
     analytics: tuple[AnalyticsConsumer, ...]
     silos: tuple[Silo, ...]
     source: Path = field(compare=False)
-    layout: Optional[OrgLayout] = None
+    layout: OrgLayout | None = None
     #: (silo name, account id) recorded in the lock for accounts the organization created
     #: whose silo is no longer email-only in the catalog (removed after decommission, or
     #: now given by ``account_id``): the org stack must forget them, not remove them.
@@ -219,7 +219,7 @@ def _flow(raw: dict) -> Flow:
     )
 
 
-def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Optional[OrgLayout]) -> Catalog:
+def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: OrgLayout | None) -> Catalog:
     """Turn validated raw data into the model; ``accounts`` are ids resolved by bootstrap."""
     org_raw = raw["organization"]
     home = org_raw["home_region"]

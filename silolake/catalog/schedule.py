@@ -15,8 +15,8 @@ _RATE = re.compile(r"rate\(\s*([0-9]+)\s+([a-z]+)\s*\)")  # used with fullmatch:
 _CRON = re.compile(r"cron\((.*)\)")
 _UNITS = ("minute", "hour", "day")
 _DIGITS = re.compile(r"[0-9]+")  # str.isdigit() would also accept non-ASCII digits
-_MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
-_DAYS = "SUN MON TUE WED THU FRI SAT".split()
+_MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+_DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
 
 # (name, low, high, names usable instead of numbers, extra single-token forms allowed)
 _FIELDS = (

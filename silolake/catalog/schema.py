@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import difflib
 import json
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any
 
 import jsonschema_rs
 from jsonschema import Draft202012Validator
@@ -24,7 +25,7 @@ from .source import SourceDoc
 SCHEMA_FILE = "silos.schema.json"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str = SCHEMA_FILE) -> dict:
     return json.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
 
@@ -48,7 +49,7 @@ def _inline_refs(node: Any, defs: dict) -> Any:
     return node
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(name: str) -> Draft202012Validator:
     schema = load_schema(name)
     Draft202012Validator.check_schema(schema)
@@ -213,8 +214,8 @@ def _errors(doc: SourceDoc, name: str) -> Iterator[Problem]:
             yield doc.problem(path, message, at_key=at_key)
 
 
-@lru_cache(maxsize=None)
-def _fast_validator(name: str) -> "jsonschema_rs.Validator":
+@cache
+def _fast_validator(name: str) -> jsonschema_rs.Validator:
     return jsonschema_rs.validator_for(load_schema(name))
 
 

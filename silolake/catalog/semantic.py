@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import names
-from .errors import Path as KeyPath, Problem
+from .errors import Path as KeyPath
+from .errors import Problem
 from .model import BUILTIN_PARTITIONS
 from .schedule import check_schedule
 from .schema import load_schema

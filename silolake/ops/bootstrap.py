@@ -19,9 +19,9 @@ The bucket guardrails (and why SSE-S3) are in :mod:`silolake.ops.state_buckets`.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
@@ -101,7 +101,7 @@ class _Aws:
             raise AssertionError(f"bug: dry run attempted the mutating call {model.name}")
         self.writes.append(model.name)
 
-    def client(self, service: str, region: str, account_id: Optional[str] = None):
+    def client(self, service: str, region: str, account_id: str | None = None):
         session = self._session_for(account_id or self.management_account_id, region)
         client = session.client(service, region_name=region)
         client.meta.events.register("before-call", self._before_call)
@@ -191,7 +191,7 @@ def discover_layout(aws: _Aws, catalog: Catalog, org: dict) -> OrgLayout:
 
 def resolve_accounts(
     aws: _Aws, catalog: Catalog, org_id: str, report_warnings: list[str]
-) -> tuple[dict[str, str], Optional[NotApplied]]:
+) -> tuple[dict[str, str], NotApplied | None]:
     """Account id of every email-only silo, looked up by e-mail (case-insensitive, as AWS
     does), and the error for those not found."""
     orgs = aws.client("organizations", ORGANIZATIONS_REGION)
@@ -324,7 +324,7 @@ def run(
     *,
     lock_path: Path,
     dry_run: bool = False,
-    session: Optional[boto3.Session] = None,
+    session: boto3.Session | None = None,
     echo: Callable[[str], None] = print,
 ) -> Report:
     """Bootstrap every account of ``catalog``; raise :class:`BootstrapError` on anything to fix."""

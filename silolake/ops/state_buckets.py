@@ -11,7 +11,7 @@ existing default (say a KMS key someone chose) is left alone.
 from __future__ import annotations
 
 import json
-from typing import Callable
+from collections.abc import Callable
 
 from botocore.exceptions import ClientError
 

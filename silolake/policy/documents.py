@@ -8,7 +8,8 @@ them offline with a real IAM policy engine. Keep this module free of cdktf impor
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 Statement = dict[str, Any]
 

@@ -17,8 +17,8 @@ on the bucket default, so such an SCP would break ingestion while adding nothing
 from __future__ import annotations
 
 from .. import names
-from . import documents as policy
 from ..catalog.model import Catalog
+from . import documents as policy
 
 #: AWS limit for one SCP document (characters; whitespace counts, hence minified JSON).
 SCP_MAX_CHARS = 5120

@@ -28,11 +28,11 @@ policy changing. The organization and OU ids come from ``accounts.lock.json``
 from __future__ import annotations
 
 import re
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from .. import names
-from . import documents as policy
 from ..catalog.model import AnalyticsConsumer, Catalog, OrgLayout, Silo
+from . import documents as policy
 from .documents import Statement
 
 #: Role in the datalake account that publishes deployment bundles to the artifacts bucket.
@@ -168,7 +168,7 @@ def _readers(catalog: Catalog, silo: Silo) -> tuple[AnalyticsConsumer, ...]:
     return () if catalog.layout is None else catalog.readers_of(silo)
 
 
-def processed_bucket_statements(catalog: Catalog, silo: Silo, bucket: Optional[str] = None) -> list[Statement]:
+def processed_bucket_statements(catalog: Catalog, silo: Silo, bucket: str | None = None) -> list[Statement]:
     """Read-only grants on the silo's *processed* bucket, one statement per entitled consumer.
 
     ``bucket`` defaults to the name :mod:`silolake.names` derives; never pass the raw or
@@ -224,7 +224,7 @@ def glue_arns(silo: Silo) -> list[str]:
     return [f"{prefix}:catalog", f"{prefix}:database/{db}", f"{prefix}:table/{db}/*"]
 
 
-def glue_catalog_policy(catalog: Catalog, silo: Silo) -> Optional[dict]:
+def glue_catalog_policy(catalog: Catalog, silo: Silo) -> dict | None:
     """Resource policy for the silo account's Glue Data Catalog, or ``None`` if nobody reads it.
 
     Glue refuses wildcard principals, so each statement names the consumer *account*

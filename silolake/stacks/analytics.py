@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from .. import names
-from .. import policy
+from .. import names, policy
 from ..catalog.model import AnalyticsConsumer, Catalog
 from ..cdk import Construct, TerraformOutput, aws
-from ..constructs.analytics.workspace import RegionalWorkspace, reader_statements, readable_silos, workspace_regions
+from ..constructs.analytics.workspace import RegionalWorkspace, readable_silos, reader_statements, workspace_regions
 from .base import AccountStack
 
 

@@ -10,8 +10,6 @@ anything is read or written.
 
 from __future__ import annotations
 
-from typing import Optional
-
 from .. import names
 from ..catalog.model import Catalog
 from ..cdk import Construct, S3Backend, TerraformOutput, TerraformStack, aws
@@ -23,7 +21,7 @@ class AccountStack(TerraformStack):
     """Base for the org, datalake, silo and analytics stacks (compose constructs in subclasses)."""
 
     def __init__(
-        self, scope: Construct, name: str, *, catalog: Catalog, account_id: str, region: str, silo: Optional[str] = None
+        self, scope: Construct, name: str, *, catalog: Catalog, account_id: str, region: str, silo: str | None = None
     ) -> None:
         super().__init__(scope, name)
         self.catalog = catalog

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..policy import sharing
 from ..catalog.model import Catalog, Silo
 from ..cdk import Construct
 from ..constructs.ingestion import ApiIngestion
 from ..constructs.storage import GlueCatalog, SiloStorage
+from ..policy import sharing
 from .base import AccountStack
 
 

@@ -19,13 +19,12 @@ attaches a managed policy with these statements to every reader role of the cata
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
-from ... import names
-from ... import policy
-from ...policy import sharing
+from ... import names, policy
 from ...catalog.model import AnalyticsConsumer, Catalog, Silo
 from ...cdk import Construct, TerraformResource, aws
+from ...policy import sharing
 from ..blocks.kms import CustomerKey
 from ..blocks.secure_bucket import Lifecycle, SecureBucket, access_log_bucket
 

@@ -19,12 +19,11 @@ import io
 import os
 import tempfile
 import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
 
-from ... import names
-from ... import policy
+from ... import names, policy
 from ...cdk import AssetType, Construct, TerraformAsset, aws
 from .service_role import encrypted_log_group, log_group_arn, service_role
 
@@ -133,7 +132,7 @@ class FunctionSpec:
     timeout: int = 30
     memory_size: int = 256
     tracing: bool = False
-    reserved_concurrency: Optional[int] = None
+    reserved_concurrency: int | None = None
     build_dir: Path = DEFAULT_BUILD_DIR
 
 

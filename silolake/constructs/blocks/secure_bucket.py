@@ -9,8 +9,8 @@ a deliberate act outside the catalog.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence
 
 from ... import policy
 from ...cdk import Construct, aws
@@ -20,8 +20,8 @@ from ...cdk import Construct, aws
 class Lifecycle:
     noncurrent_version_days: int = 90
     abort_multipart_days: int = 7
-    transition_days: Optional[int] = None  # to STANDARD_IA
-    expire_days: Optional[int] = None  # only for scratch data such as query results
+    transition_days: int | None = None  # to STANDARD_IA
+    expire_days: int | None = None  # only for scratch data such as query results
 
 
 class SecureBucket(Construct):
@@ -31,8 +31,8 @@ class SecureBucket(Construct):
         id: str,
         *,
         name: str,
-        kms_key_arn: Optional[str],
-        access_log_bucket: Optional[str],
+        kms_key_arn: str | None,
+        access_log_bucket: str | None,
         access_log_prefix: str = "",
         lifecycle: Lifecycle = Lifecycle(),
         statements: Sequence[policy.Statement] = (),

@@ -8,8 +8,9 @@ builds them so every component gets the same guardrails.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from ... import policy
 from ...cdk import Construct, aws
@@ -19,7 +20,7 @@ from ...cdk import Construct, aws
 LOG_RETENTION_DAYS = 365
 
 
-def trust_policy(service: str, condition: Optional[dict[str, Any]] = None) -> dict:
+def trust_policy(service: str, condition: dict[str, Any] | None = None) -> dict:
     statement: policy.Statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
     if condition:
         statement["Condition"] = condition
@@ -44,7 +45,7 @@ def service_role(
     service: str,
     statements: Sequence[policy.Statement],
     description: str,
-    trust_condition: Optional[dict[str, Any]] = None,
+    trust_condition: dict[str, Any] | None = None,
 ) -> ServiceRole:
     """Role assumable only by ``service``, with ``statements`` as its only permissions.
 

@@ -13,11 +13,10 @@ the publisher, never with the deploy role's broad rights.
 
 from __future__ import annotations
 
-from ... import names
-from ... import policy
-from ...policy import sharing
+from ... import names, policy
 from ...catalog.model import Catalog
 from ...cdk import Construct, aws
+from ...policy import sharing
 from ..blocks.kms import CustomerKey
 from ..blocks.secure_bucket import SecureBucket, access_log_bucket
 

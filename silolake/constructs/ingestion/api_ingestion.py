@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
-from ... import names
-from ... import policy
+from ... import names, policy
 from ...catalog.model import Flow, Silo
 from ...cdk import Construct, TerraformOutput, TerraformStack, aws
+from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role
 from . import templates as tpl
 from .firehose_delivery import ParquetDeliveryStream
-from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role
 
 STAGE = "v1"
 _MODELS = {tpl.SINGLE_PATH: ("Record", tpl.record_model()), tpl.BATCH_PATH: ("RecordBatch", tpl.batch_model())}

@@ -9,8 +9,7 @@ its pages itself (Snappy); compressing the file again would make it unreadable.
 
 from __future__ import annotations
 
-from ... import names
-from ... import policy
+from ... import names, policy
 from ...catalog.model import Flow
 from ...cdk import Construct, aws
 from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role

@@ -11,9 +11,9 @@ repair them.
 from __future__ import annotations
 
 from ... import names
-from ...policy import scp
 from ...catalog.model import Catalog
 from ...cdk import Construct, aws
+from ...policy import scp
 
 
 class SiloGuardrails(Construct):

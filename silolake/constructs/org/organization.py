@@ -14,7 +14,7 @@ account into Terraform state with a guessed configuration would risk replacing i
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ... import names
 from ...catalog.model import OuNames, Silo

@@ -31,10 +31,9 @@ table definitions, never its data (external tables).
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
-from ... import names
-from ... import policy
+from ... import names, policy
 from ...catalog.model import BUILTIN_PARTITIONS, Column, Flow, Silo
 from ...cdk import Construct, aws
 
@@ -174,7 +173,7 @@ class GlueCatalog(Construct):
         silo: Silo,
         buckets: dict[str, str],
         key_arn: str,
-        resource_policy: Optional[dict] = None,
+        resource_policy: dict | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.database = aws.glue_catalog_database.GlueCatalogDatabase(

@@ -22,10 +22,9 @@ but never deletes data; deleting a silo's data is a deliberate act outside the c
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
-from ... import names
-from ... import policy
+from ... import names, policy
 from ...catalog.model import Silo
 from ...cdk import Construct, aws
 from ..blocks.kms import CustomerKey
