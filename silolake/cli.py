@@ -161,5 +161,26 @@ def stacks(path: Path, as_json: bool, kind: str | None) -> None:
         out.print(f"wave {t.wave}  {t.name:<28} {t.account_id}  {t.region:<14} {t.role_arn}", markup=False)
 
 
+@main.command("plan-summary")
+@click.argument("plans", nargs=-1, required=True, metavar="[STACK=]PLAN.json...")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the Markdown here.")
+def plan_summary(plans: tuple[str, ...], out_file: Path | None) -> None:
+    """Summarize `terraform show -json` plans as Markdown, flagging data loss, policy growth, sharing.
+
+    The stack name is STACK= when given, else the file's name (plans/silo-sales.json) or its
+    directory's (stacks/silo-sales/plan.json)."""
+    from .ops.plan_summary import PlanError, render_markdown, summarize_files
+
+    try:
+        markdown = render_markdown(summarize_files(plans))
+    except PlanError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_INVALID)
+    if out_file:
+        out_file.write_text(markdown, encoding="utf-8")
+    else:
+        click.echo(markdown, nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
