@@ -310,12 +310,12 @@ def render_markdown(plans: Sequence[StackPlan], *, title: str = "Plan summary") 
     flagged = sum(1 for p in plans for _ in p.flags)
     lines = [f"## {title}", ""]
     if flagged:
-        kinds = sorted({f.kind for p in plans for f in p.flags})
-        lines += [f"**{flagged} flag(s) need a careful review: {', '.join(kinds)}.**", ""]
+        every = ", ".join(sorted({f.kind for p in plans for f in p.flags}))
+        lines += [f"**{flagged} flag(s) need a careful review: {every}.**", ""]
     lines += ["| stack | add | change | destroy | replace | flags |", "|---|---:|---:|---:|---:|---|"]
     for p in plans:
-        kinds = ", ".join(sorted({f"{_ICON[f.kind]} {f.kind}" for f in p.flags})) or "-"
-        lines.append(f"| `{p.stack}` | {p.adds} | {p.changes} | {p.destroys} | {p.replaces} | {kinds} |")
+        shown = ", ".join(sorted({f"{_ICON[f.kind]} {f.kind}" for f in p.flags})) or "-"
+        lines.append(f"| `{p.stack}` | {p.adds} | {p.changes} | {p.destroys} | {p.replaces} | {shown} |")
     lines.append("")
     order = sorted(plans, key=lambda p: (not p.flags, p.empty, p.stack))
     for p in order:
