@@ -182,5 +182,42 @@ def plan_summary(plans: tuple[str, ...], out_file: Path | None) -> None:
         click.echo(markdown, nl=False)
 
 
+@main.command()
+@catalog_path
+@click.option("--base", required=True, metavar="GIT-REF", help="Revision to compare with (e.g. origin/main).")
+@click.option("--json", "as_json", is_flag=True, help="Print the affected stacks as `silolake stacks --json` does.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Keep the head's synthesized candidate stacks here (CI plans from it without a second synth).",
+)
+def affected(path: Path, base: str, as_json: bool, out_dir: Path | None) -> None:
+    """Stacks whose synthesized Terraform differs from the base revision's (content hash per stack)."""
+    import json
+
+    from .ops.affected import AffectedError
+    from .ops.affected import affected as compute
+    from .ops.targets import stack_targets
+
+    try:
+        result = compute(path, base, head_out=out_dir)
+    except CatalogError as exc:
+        _fail(exc)
+    except AffectedError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_INVALID)
+    for name in result.removed:
+        err.print(f"notice: stack '{name}' exists at {base} but no longer in the catalog (not planned)", markup=False)
+    if as_json:
+        targets = [t.as_dict() for t in stack_targets(load_catalog(path)) if t.name in result.stacks]
+        click.echo(json.dumps(targets, separators=(",", ":")))
+        return
+    scope = "framework code changed: every stack was a candidate" if result.framework_changed else "catalog diff"
+    out.print(f"{len(result.stacks)} affected of {len(result.candidates)} candidate(s) ({scope})", markup=False)
+    for name in result.stacks:
+        out.print(f"  {name:<28} {result.reasons[name]}", markup=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
