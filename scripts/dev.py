@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 VENV = REPO / ".venv"
 CHECKOV_VENV = REPO / ".venv-checkov"
 CHECKOV_REQ = REPO / "security" / "requirements-checkov.txt"
-IAM_SIM = REPO / "tests" / "iam"
+IAM_SIM = REPO / "silolake" / "ops" / "iam"  # offline IAM engine (npm), used by access-diff and tests
 
 
 def _run(*cmd: str | Path, cwd: Path = REPO) -> None:

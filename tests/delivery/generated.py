@@ -50,7 +50,8 @@ def silo_yaml(i: int) -> str:
     )
 
 
-def catalog_yaml(n: int, *, audit: str = "[silo01, silo02]") -> str:
+def catalog_yaml(n: int, *, audit: str | None = None) -> str:
+    audit = audit or ("[silo01, silo02]" if n > 1 else "[silo01]")
     header = f"""\
 version: 1
 organization:
