@@ -219,5 +219,29 @@ def affected(path: Path, base: str, as_json: bool, out_dir: Path | None) -> None
         out.print(f"  {name:<28} {result.reasons[name]}", markup=False)
 
 
+@main.command("access-diff")
+@catalog_path
+@click.option("--base", required=True, metavar="GIT-REF", help="Revision to compare with (e.g. origin/main).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the Markdown here.")
+def access_diff(path: Path, base: str, out_file: Path | None) -> None:
+    """Who gains or loses read access to silo data, evaluated with the offline IAM engine."""
+    from .ops.access_diff import access_diff as compute
+    from .ops.access_diff import render_markdown
+    from .ops.affected import AffectedError, comparison
+
+    try:
+        with comparison(path, base) as cmp:
+            markdown = render_markdown(compute(cmp))
+    except CatalogError as exc:
+        _fail(exc)
+    except AffectedError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_INVALID)
+    if out_file:
+        out_file.write_text(markdown, encoding="utf-8")
+    else:
+        click.echo(markdown, nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

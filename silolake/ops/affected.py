@@ -33,7 +33,8 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +42,16 @@ from ..catalog import CatalogError, load_catalog
 from ..catalog.model import Catalog, Silo
 from .targets import stack_targets
 
-__all__ = ["FRAMEWORK_PATHS", "Affected", "AffectedError", "affected", "stack_hashes", "stack_inputs"]
+__all__ = [
+    "FRAMEWORK_PATHS",
+    "Affected",
+    "AffectedError",
+    "Comparison",
+    "affected",
+    "comparison",
+    "stack_hashes",
+    "stack_inputs",
+]
 
 #: Repository paths whose change may alter what any catalog synthesizes to.
 FRAMEWORK_PATHS = (
@@ -152,53 +162,106 @@ def _synth_with_base_code(tree: Path, catalog_rel: Path, out: Path) -> None:
         raise AffectedError(f"synth of the base failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
 
 
-def affected(
-    catalog_path: Path, base: str, *, head_out: Path | None = None, synth: Synth = _synth_in_process
-) -> Affected:
-    """Compare the working tree's catalog (and code) with revision ``base``.
+@dataclass
+class Comparison:
+    """Base and head of one change, synthesized on demand into ``base_out`` / ``head_out``.
 
-    ``head_out``: where the head's synthesized candidates go (a scratch directory if
-    ``None``); CI plans from there without synthesizing again. Raises
-    :class:`AffectedError` (bad ref, base synth failure) and
+    ``base`` is the base catalog loaded with today's code (``None`` when it has no catalog
+    or no longer loads); with ``framework_changed`` the base was synthesized whole by its
+    own code on entry."""
+
+    head: Catalog
+    base: Catalog | None
+    base_out: Path
+    head_out: Path
+    framework_changed: bool
+    base_exists: bool
+    synth: Synth
+    _done: dict[str, set[str]] = field(default_factory=lambda: {"base": set(), "head": set()})
+
+    @property
+    def head_stacks(self) -> list[str]:
+        return [t.name for t in stack_targets(self.head)]
+
+    @property
+    def base_stacks(self) -> list[str]:
+        if self.framework_changed:
+            return sorted(stack_hashes(self.base_out))
+        return [t.name for t in stack_targets(self.base)] if self.base else []
+
+    def ensure(self, names: Sequence[str]) -> None:
+        """Synthesize whichever of ``names`` each side has and has not synthesized yet."""
+        head = [n for n in self.head_stacks if n in names and n not in self._done["head"]]
+        if head:
+            self.synth(self.head, self.head_out, head)
+            self._done["head"].update(head)
+        if self.base is None or self.framework_changed:
+            return
+        base = [n for n in self.base_stacks if n in names and n not in self._done["base"]]
+        if base:
+            self.synth(self.base, self.base_out, base)
+            self._done["base"].update(base)
+
+    def affected(self) -> Affected:
+        order = self.head_stacks
+        if not self.base_exists:
+            return Affected(order, [], order, self.framework_changed, {n: "no catalog at the base" for n in order})
+        if self.framework_changed or self.base is None:
+            candidates, reasons = order, {n: "framework code changed" for n in order}
+        else:
+            old, new = stack_inputs(self.base), stack_inputs(self.head)
+            candidates = [n for n in order if old.get(n) != new[n]]
+            reasons = {n: "new stack" if n not in old else "catalog inputs changed" for n in candidates}
+        self.ensure(candidates)
+        base_hashes = stack_hashes(self.base_out, None if self.framework_changed else candidates)
+        head_hashes = stack_hashes(self.head_out, candidates)
+        changed = [n for n in candidates if head_hashes.get(n) != base_hashes.get(n)]
+        removed = sorted(set(self.base_stacks) - set(order))
+        return Affected(changed, removed, candidates, self.framework_changed, {n: reasons[n] for n in changed})
+
+
+@contextmanager
+def comparison(
+    catalog_path: Path, base: str, *, head_out: Path | None = None, synth: Synth = _synth_in_process
+) -> Iterator[Comparison]:
+    """Open the working tree's catalog (and code) against revision ``base``; scratch files
+    are removed on exit. Raises :class:`AffectedError` (bad ref, base synth failure) and
     :class:`~silolake.catalog.CatalogError` (the head catalog is invalid)."""
     catalog_path = Path(catalog_path).resolve()
     head = load_catalog(catalog_path)
     root = Path(_git(["rev-parse", "--show-toplevel"], catalog_path.parent).decode().strip())
     catalog_rel = catalog_path.relative_to(root)
-    order = [t.name for t in stack_targets(head)]
     with tempfile.TemporaryDirectory(prefix="silolake-affected-") as tmp:
         work = Path(tmp)
         tree = work / "base"
         _export(base, root, tree)
-        head_dir = Path(head_out) if head_out else work / "head"
         framework = _framework_changed(base, root)
+        exists = (tree / catalog_rel).is_file()
         base_catalog: Catalog | None = None
-        old: dict[str, str] = {}
-        new: dict[str, str] = {}
-        if (tree / catalog_rel).is_file() and not framework:
+        if exists:
             try:
                 base_catalog = load_catalog(tree / catalog_rel)
             except CatalogError:
-                framework = True  # the base no longer loads with today's code: compare outputs of both codes
-        if base_catalog is None and not (tree / catalog_rel).is_file():
-            return Affected(order, [], order, framework, {n: "no catalog at the base" for n in order})
-        if framework:
-            reasons = {n: "framework code changed" for n in order}
+                framework = True  # the base no longer loads with today's code: compare both codes' outputs
+        if framework and exists:
             _synth_with_base_code(tree, catalog_rel, work / "base-out")
-            base_hashes = stack_hashes(work / "base-out")
-            candidates = order
-        else:
-            assert base_catalog is not None
-            old, new = stack_inputs(base_catalog), stack_inputs(head)
-            candidates = [n for n in order if old.get(n) != new[n]]
-            reasons = {n: "new stack" if n not in old else "catalog inputs changed" for n in candidates}
-            base_names = [n for n in candidates if n in old]
-            if base_names:
-                synth(base_catalog, work / "base-out", base_names)
-            base_hashes = stack_hashes(work / "base-out", base_names)
-        if candidates:
-            synth(head, head_dir, candidates)
-        head_hashes = stack_hashes(head_dir, candidates)
-        removed = sorted(set(base_hashes) - set(order)) if framework else sorted(set(old) - set(new))
-    changed = [n for n in candidates if head_hashes.get(n) != base_hashes.get(n)]
-    return Affected(changed, removed, candidates, framework, {n: reasons[n] for n in changed})
+        yield Comparison(
+            head,
+            base_catalog,
+            work / "base-out",
+            Path(head_out) if head_out else work / "head",
+            framework,
+            exists,
+            synth,
+        )
+
+
+def affected(
+    catalog_path: Path, base: str, *, head_out: Path | None = None, synth: Synth = _synth_in_process
+) -> Affected:
+    """The stacks a change of the working tree against revision ``base`` affects.
+
+    ``head_out``: where the head's synthesized candidates go (a scratch directory if
+    ``None``); CI plans from there without synthesizing again. Errors: see :func:`comparison`."""
+    with comparison(catalog_path, base, head_out=head_out, synth=synth) as cmp:
+        return cmp.affected()

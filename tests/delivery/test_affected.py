@@ -86,7 +86,9 @@ def test_projections_never_miss_a_change(repo: Path, catalog: Path, tmp_path: Pa
     base_out = tmp_path / "base"
     synthesize(load_catalog(catalog), base_out)
     text = catalog_yaml(N, audit="[silo02, silo04]")
-    text = text.replace("region: eu-central-1\n  owners: [team5@", "region: eu-central-1\n  decommission: true\n  owners: [team5@")
+    text = text.replace(
+        "region: eu-central-1\n  owners: [team5@", "region: eu-central-1\n  decommission: true\n  owners: [team5@"
+    )
     text = text.replace("reader_roles: [bi-reader]", "reader_roles: [bi-reader, bi-service]")
     catalog.write_text(text)
     head_out = tmp_path / "head"
