@@ -243,5 +243,30 @@ def access_diff(path: Path, base: str, out_file: Path | None) -> None:
         click.echo(markdown, nl=False)
 
 
+@main.command()
+@catalog_path
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "svg"]), default="mermaid", show_default=True)
+@click.option("--highlight", default="", metavar="STACK,...", help="Outline these stacks (e.g. the affected ones).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the diagram here.")
+def diagram(path: Path, fmt: str, highlight: str, out_file: Path | None) -> None:
+    """Draw the organization, OUs, accounts, silos, flows, channels and who may read what."""
+    from .ops.diagram import DiagramError, build, to_mermaid, to_svg
+
+    try:
+        catalog = load_catalog(path)
+    except CatalogError as exc:
+        _fail(exc)
+    graph = build(catalog, [h for h in highlight.split(",") if h])
+    try:
+        text = to_svg(graph) if fmt == "svg" else "```mermaid\n" + to_mermaid(graph) + "```\n"
+    except DiagramError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_INVALID)
+    if out_file:
+        out_file.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
