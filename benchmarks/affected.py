@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.delivery.generated import catalog_yaml, make_repo  # noqa: E402
+from tests.delivery.generated import make_repo  # noqa: E402
 
 SILOLAKE = [sys.executable, "-m", "silolake"]
 

@@ -83,7 +83,7 @@ def test_deploy_keeps_the_waves_and_deploys_only_affected_stacks() -> None:
     jobs = load("deploy.yml")["jobs"]
     assert "silolake affected" in jobs["synth"]["steps"][4]["run"]
     order = ["org", "bootstrap", "datalake", "silos", "analytics"]
-    for earlier, later in zip(order, order[1:]):
+    for earlier, later in zip(order, order[1:], strict=False):
         needs = jobs[later]["needs"]
         assert earlier in ([needs] if isinstance(needs, str) else needs)
     for wave in ("org", "datalake", "silos", "analytics"):
