@@ -41,14 +41,5 @@ class SiloStack(AccountStack):
         self.ingestion = None
         if silo.flows_from("api"):
             self.ingestion = ApiIngestion(
-                self,
-                "ingestion",
-                org=catalog.organization.name,
-                silo=silo,
-                flows=silo.flows_from("api"),
-                raw_bucket=self.storage.buckets["raw"].bucket,
-                kms_key=self.storage.key,
-                database_name=self.glue.database.name,
-                raw_tables=self.glue.raw_tables,
-                accepting=not silo.decommission,
+                self, "ingestion", org=catalog.organization.name, silo=silo, storage=self.storage, glue=self.glue
             )
