@@ -268,5 +268,39 @@ def diagram(path: Path, fmt: str, highlight: str, out_file: Path | None) -> None
         click.echo(text, nl=False)
 
 
+@main.command()
+@click.option("--out", "out_dir", default="cdktf.out", show_default=True, type=click.Path(path_type=Path))
+@click.option("--dest", default="bundles", show_default=True, type=click.Path(path_type=Path))
+@click.option("--commit", required=True, help="Source commit recorded in each manifest.")
+@click.option("--stack", "stack_names", multiple=True, help="Only these stacks (default: every synthesized stack).")
+def bundle(out_dir: Path, dest: Path, commit: str, stack_names: tuple[str, ...]) -> None:
+    """Package each synthesized stack as DEST/<stack>/bundle.zip (reproducible, with a manifest)."""
+    from .ops.bundles import BundleError, build_all
+
+    try:
+        built = build_all(out_dir, dest, commit=commit, stacks=list(stack_names) or None)
+    except (BundleError, FileNotFoundError) as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_INVALID)
+    for b in built:
+        out.print(f"  {b.stack:<28} {b.content_sha256[:16]}  {b.path}", markup=False)
+
+
+@main.command("verify-bundle")
+@click.argument("bundle_zip", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--stack", default=None, help="Refuse a bundle of another stack.")
+@click.option("--commit", default=None, help="Refuse a bundle built from another commit.")
+def verify_bundle(bundle_zip: Path, stack: str | None, commit: str | None) -> None:
+    """Check a bundle's files against its manifest (exit 2 on any mismatch)."""
+    from .ops.bundles import BundleError, verify
+
+    try:
+        manifest = verify(bundle_zip, stack=stack, commit=commit)
+    except BundleError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_INVALID)
+    out.print(f"{bundle_zip}: {manifest['stack']} at {manifest['commit']}, {len(manifest['files'])} file(s) verified")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
