@@ -108,3 +108,18 @@ def test_inputs_ignore_where_the_catalog_lives(repo: Path, tmp_path: Path) -> No
     copy = tmp_path / "copy"
     shutil.copytree(repo, copy, ignore=shutil.ignore_patterns(".git"))
     assert stack_inputs(load_catalog(copy / "silos.yaml")) == stack_inputs(load_catalog(repo / "silos.yaml"))
+
+
+def test_a_framework_change_makes_every_stack_a_candidate_and_hashes_decide(tmp_path: Path) -> None:
+    """The base is synthesized by the base's own code (a copy of the framework committed in
+    the scratch repository); a comment-only framework change affects nothing."""
+    repo = tmp_path / "repo"
+    framework = Path(__file__).resolve().parents[2] / "silolake"
+    shutil.copytree(framework, repo / "silolake", ignore=shutil.ignore_patterns("__pycache__", "node_modules"))
+    catalog = make_repo(repo, 2)
+    names_py = repo / "silolake" / "names.py"
+    names_py.write_text(names_py.read_text() + "\n# a comment changes no output\n")
+    result = affected(catalog, "HEAD")
+    assert result.framework_changed
+    assert result.candidates == ["org", "datalake", "silo-silo01", "silo-silo02", "analytics-bi", "analytics-audit"]
+    assert result.stacks == []
