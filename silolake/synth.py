@@ -73,7 +73,8 @@ def synthesize(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        names = synth_into(make_app(str(staging)), catalog, stacks)
+        app = make_app(str(staging))
+        names = synth_into(app, catalog) if stacks is None else synth_into(app, catalog, stacks)
         summaries = summarize(staging, names)
         if stacks is not None and out.exists():
             _swap_stacks(staging, out, names)
