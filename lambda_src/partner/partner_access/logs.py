@@ -8,8 +8,16 @@ password hash or a request body.
 
 from __future__ import annotations
 
+import logging
 import os
 
 from aws_lambda_powertools import Logger
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME") or "silolake-partner")
+
+# The AWS SDK logs whole request and response bodies at DEBUG: secret values (password
+# hashes), and the temporary credentials STS returns. Lambda's log-level setting
+# (AWS_LAMBDA_LOG_LEVEL=DEBUG) would turn that on for the root logger; these loggers
+# stay at WARNING whatever it says.
+for _name in ("boto3", "botocore", "urllib3", "s3transfer"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
