@@ -48,8 +48,9 @@ def _bucket_arn(partition: str, bucket: str) -> str:
 def upload_statements(*, partition: str, region: str, bucket: str, key_arn: str, prefix: str) -> list[Statement]:
     """Put/multipart under ``<prefix>/``, list only that prefix, and the key only through S3.
 
-    The KMS encryption context is the bucket ARN when S3 Bucket Keys are on (as in the
-    silo buckets) and the object ARN otherwise; both are admitted, nothing else.
+    The key is not narrowed further by encryption context: which bucket and prefix S3 may
+    use it for is already decided by the S3 statements (and with S3 Bucket Keys the context
+    is the bucket, not the object), so the extra condition would add coupling, not safety.
     """
     bucket_arn = _bucket_arn(partition, bucket)
     return [
@@ -58,8 +59,7 @@ def upload_statements(*, partition: str, region: str, bucket: str, key_arn: str,
         {"Sid": "ListOwnPrefix", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn,
          "Condition": {"StringLike": {"s3:prefix": f"{prefix}/*"}}},
         {"Sid": "KeyThroughS3", "Effect": "Allow", "Action": list(KMS_ACTIONS), "Resource": key_arn,
-         "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
-                       "StringLike": {"kms:EncryptionContext:aws:s3:arn": [bucket_arn, f"{bucket_arn}/{prefix}/*"]}}},
+         "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}}},
     ]
 
 
