@@ -175,7 +175,7 @@ class CredentialStore:
         if info is None or current is None:
             raise CredentialNotFound(username)
         rotated = Credential(**{**current.__dict__, "password_hash": password_hash})
-        self._write_secret(rotated, info.stack_id)
+        self.secrets.put_secret_value(SecretId=secret_name(username), SecretString=rotated.secret_json())
         return rotated
 
     def delete(self, username: str) -> None:

@@ -17,7 +17,7 @@ import itertools
 import json
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,19 +29,19 @@ SOURCE = Path(__file__).resolve().parents[3] / "lambda_src" / "partner"
 if str(SOURCE) not in sys.path:
     sys.path.insert(0, str(SOURCE))
 
-from partner_access import admin, passwords, policies, session  # noqa: E402
-from partner_access.config import Config  # noqa: E402
-from partner_access.idp import IdentityProvider  # noqa: E402
-from partner_access.lockout import Lockout  # noqa: E402
-from partner_access.store import CredentialStore  # noqa: E402
-from partner_access.verify import Verifier  # noqa: E402
+from partner_access import admin, passwords, policies, session
+from partner_access.config import Config
+from partner_access.idp import IdentityProvider
+from partner_access.lockout import Lockout
+from partner_access.store import CredentialStore
+from partner_access.verify import Verifier
 
 REGION = "eu-west-1"
 SERVER_ID = "s-0123456789abcdef0"
 PARTNER_IP = "203.0.113.10"
 STAFF = {"email": "owner@acme.example", "sub": "5b1c0e4e-0000-4000-8000-000000000001"}
 #: moto stamps stacks with the real time, so the injected clock starts there too.
-START = datetime.now(timezone.utc).replace(microsecond=0)
+START = datetime.now(UTC).replace(microsecond=0)
 _ACCOUNTS = itertools.count(200000000001)
 SERVICES = ("cloudformation", "secretsmanager", "dynamodb", "sts", "iam", "s3", "kms")
 

@@ -8,12 +8,11 @@ from datetime import timedelta
 
 import boto3
 from cfnlint.api import ManualArgs, lint
-
 from partner_access import model, template
 from partner_access.config import Config
 from partner_access.store import ORPHAN_GRACE
 
-from .conftest import START, STAFF, World, env_for
+from .conftest import STAFF, START, World, env_for
 
 
 def test_create_session_revoke_then_session_fails(world: World) -> None:

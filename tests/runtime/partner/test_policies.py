@@ -67,7 +67,8 @@ def test_partner_is_confined_to_its_prefix() -> None:
     expected = {}
     cases = []
     for label, session in (("web", web), ("sftp", sftp), ("role", None)):
-        def add(name: str, decision: str, action: str, resource: str, **kwargs: Any) -> None:
+        def add(name: str, decision: str, action: str, resource: str, *, label: str = label,
+                session: dict[str, Any] | None = session, **kwargs: Any) -> None:
             cases.append(case(f"{label}: {name}", action, resource, identity=role, session=session, **kwargs))
             expected[f"{label}: {name}"] = decision
 
@@ -134,7 +135,7 @@ def test_trust_policy_names_only_the_session_function_and_the_silo_server() -> N
 def test_readme_lists_exactly_the_boundary_statements() -> None:
     """README.md's boundary block is what boundary_document builds (with placeholders)."""
     readme = (SOURCE / "README.md").read_text()
-    block = re.search(r"<!-- boundary:begin -->\s*```json\n(.*?)```\s*<!-- boundary:end -->", readme, re.S)
+    block = re.search(r"<!-- boundary:begin -->\s*```json\n(.*?)```\s*<!-- boundary:end -->", readme, re.DOTALL)
     assert block, "README.md must hold the boundary between <!-- boundary:begin/end --> markers"
     documented = policies.boundary_document(partition="${Partition}", region="${Region}", bucket="${DropzoneBucket}",
                                             key_arn="${SiloKeyArn}", api_arns=["${FlowApiArns}"])

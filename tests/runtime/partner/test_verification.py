@@ -157,11 +157,14 @@ def _log_events(text: str) -> list[dict[str, Any]]:
 def log_stream() -> Iterator[io.StringIO]:
     """Everything the functions' JSON logger writes (its handler keeps the stdout it saw at import)."""
     stream = io.StringIO()
-    previous = logger.registered_handler.setStream(stream)
+    handler = logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    previous = handler.setStream(stream)
     try:
         yield stream
     finally:
-        logger.registered_handler.setStream(previous)  # type: ignore[arg-type]
+        if previous is not None:
+            handler.setStream(previous)
 
 
 def test_no_password_or_hash_in_any_log_line_or_listing(env: dict[str, str], capfd: pytest.CaptureFixture[str],
