@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+import sys
 from typing import Any
 
 import pytest
 from partner_access import passwords
 from partner_access.config import Config, ConfigError
 
-from .conftest import PARTNER_IP, SERVER_ID, Context, env_for, load_handler
+from .conftest import PARTNER_IP, SERVER_ID, SOURCE, Context, env_for, load_handler
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
@@ -73,3 +75,23 @@ def test_identity_provider_entry_point_answers_empty_when_misconfigured(monkeypa
     event: dict[str, Any] = {"username": "bob", "password": "x", "protocol": "SFTP", "serverId": SERVER_ID,
                              "sourceIp": PARTNER_IP}
     assert handler.idp_handler(event, Context()) == {}
+
+
+def test_bundle_is_self_contained() -> None:
+    """The code imports only the standard library, boto3/botocore (Lambda runtime) and
+    Powertools (managed layer): never silolake, cdktf or anything that is not deployed."""
+    allowed_roots = {"aws_lambda_powertools", "boto3", "botocore", "partner_access"}
+    sources = sorted(SOURCE.rglob("*.py"))
+    assert SOURCE / "handler.py" in sources and SOURCE / "partner_access" / "__init__.py" in sources
+    for path in sources:
+        name = path.relative_to(SOURCE)
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                roots = {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                roots = {node.module.split(".")[0]}
+            else:
+                continue
+            outside = {root for root in roots if root not in allowed_roots and root not in sys.stdlib_module_names}
+            assert not outside, f"{name} imports {outside}"
