@@ -89,6 +89,9 @@ class AdminService:
     def rotate(self, username: str) -> tuple[Credential, str]:
         if self.cfg.decommissioned:
             raise ApiError(403, "this silo is decommissioned: no new passwords", "refused")
+        current = self.store.read(username)
+        if current is not None and current.expired(self.clock()):
+            raise ApiError(409, f"the credential {username} has expired: revoke it and create a new one", "conflict")
         password = passwords.generate()
         try:
             credential = self.store.rotate(username, passwords.hash_password(password))

@@ -102,6 +102,8 @@ def test_expired_credential_is_refused_before_the_sweep_and_then_swept(world: Wo
     world.clock.advance(days=2)
     assert world.session("erin", password)[0] == 401
     assert world.sftp("erin", password) == {}
+    status, body = world.admin("POST", "/credentials/erin/rotate")
+    assert (status, body["message"]) == (409, "the credential erin has expired: revoke it and create a new one")
     listed = {c["username"]: c for c in world.admin("GET", "/credentials")[1]["credentials"]}
     assert listed["erin"]["expired"] is True and listed["frank"]["expired"] is False
 
