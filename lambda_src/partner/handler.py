@@ -35,9 +35,14 @@ def utcnow() -> datetime:
 def _wiring() -> tuple[Config, CredentialStore, Verifier]:
     cfg = Config.from_env(os.environ)
     store = CredentialStore(cfg, boto3.client("cloudformation"), boto3.client("secretsmanager"), utcnow)
-    lockout = Lockout(table=cfg.lockout_table, dynamodb=boto3.client("dynamodb"), clock=utcnow,
-                      window=cfg.lockout_window_seconds, max_user_failures=cfg.lockout_max_user_failures,
-                      max_ip_failures=cfg.lockout_max_ip_failures)
+    lockout = Lockout(
+        table=cfg.lockout_table,
+        dynamodb=boto3.client("dynamodb"),
+        clock=utcnow,
+        window=cfg.lockout_window_seconds,
+        max_user_failures=cfg.lockout_max_user_failures,
+        max_ip_failures=cfg.lockout_max_ip_failures,
+    )
     return cfg, store, Verifier(cfg, store, lockout, utcnow)
 
 

@@ -33,14 +33,19 @@ ONCE = "Store this password now: it is shown only once and cannot be retrieved l
 
 def create_schema(cfg: Config) -> dict[str, Any]:
     return {
-        "type": "object", "additionalProperties": False, "required": ["username", "expiry_days", "channels"],
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["username", "expiry_days", "channels"],
         "properties": {
             "username": {"type": "string", "pattern": USERNAME.pattern},
             "expiry_days": {"type": "integer", "minimum": 1, "maximum": cfg.max_days},
-            "channels": {"type": "array", "minItems": 1, "uniqueItems": True,
-                         "items": {"enum": sorted(cfg.channels)}},
-            "cidrs": {"type": "array", "maxItems": MAX_CIDRS, "uniqueItems": True,
-                      "items": {"type": "string", "minLength": 1, "maxLength": 43}},
+            "channels": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": sorted(cfg.channels)}},
+            "cidrs": {
+                "type": "array",
+                "maxItems": MAX_CIDRS,
+                "uniqueItems": True,
+                "items": {"type": "string", "minLength": 1, "maxLength": 43},
+            },
         },
     }
 
@@ -52,10 +57,15 @@ def check_cidrs(cfg: Config, items: list[str]) -> tuple[str, ...]:
         try:
             network = parse_network(item)
         except ValueError:
-            raise ApiError(400, f"cidrs: {item!r} is not a network in CIDR notation with the host bits zero, "
-                                "for example 203.0.113.0/24") from None
-        if cfg.allowed_cidrs and not any(network.version == silo.version and network.subnet_of(silo)  # type: ignore[arg-type]
-                                         for silo in cfg.allowed_cidrs):
+            raise ApiError(
+                400,
+                f"cidrs: {item!r} is not a network in CIDR notation with the host bits zero, "
+                "for example 203.0.113.0/24",
+            ) from None
+        if cfg.allowed_cidrs and not any(
+            network.version == silo.version and network.subnet_of(silo)  # type: ignore[arg-type]
+            for silo in cfg.allowed_cidrs
+        ):
             allowed = ", ".join(str(n) for n in cfg.allowed_cidrs)
             raise ApiError(400, f"cidrs: {network} is not inside the silo's allowed CIDRs ({allowed})")
         result.append(str(network))
@@ -77,9 +87,15 @@ class AdminService:
         cidrs = check_cidrs(self.cfg, body.get("cidrs", []))
         now = self.clock()
         password = passwords.generate()
-        credential = Credential(username=body["username"], channels=channels, cidrs=cidrs,
-                                expires_at=now + timedelta(days=int(body["expiry_days"])), created_at=now,
-                                created_by=actor, password_hash=passwords.hash_password(password))
+        credential = Credential(
+            username=body["username"],
+            channels=channels,
+            cidrs=cidrs,
+            expires_at=now + timedelta(days=int(body["expiry_days"])),
+            created_at=now,
+            created_by=actor,
+            password_hash=passwords.hash_password(password),
+        )
         try:
             self.store.create(credential)
         except CredentialExists:
@@ -136,8 +152,12 @@ def make_app(service: AdminService) -> APIGatewayHttpResolver:
             return error_response(error)
         finally:
             shown = username if valid_username(username) else "(invalid)"
-            logger.info("audit", extra={"audit": {"actor": actor, "action": action, "username": shown,
-                                                  "result": result, "detail": detail}})
+            logger.info(
+                "audit",
+                extra={
+                    "audit": {"actor": actor, "action": action, "username": shown, "result": result, "detail": detail}
+                },
+            )
 
     @app.post("/credentials")
     def create() -> Response:
@@ -168,6 +188,7 @@ def make_app(service: AdminService) -> APIGatewayHttpResolver:
                 raise ApiError(400, "username in the path is not a valid partner username")
             credential, password = service.rotate(username)
             return json_response(200, {"credential": credential.public(), "password": password, "notice": ONCE})
+
         return change("rotate", username, work)
 
     @app.delete("/credentials/<username>")
@@ -177,7 +198,7 @@ def make_app(service: AdminService) -> APIGatewayHttpResolver:
                 raise ApiError(400, "username in the path is not a valid partner username")
             service.revoke(username)
             return json_response(200, {"username": username, "revoked": True})
+
         return change("revoke", username, work)
 
     return app
-

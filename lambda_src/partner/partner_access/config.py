@@ -79,54 +79,20 @@ class Config:
     # ---- loading ---------------------------------------------------------------------
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Config:
-        def required(name: str) -> str:
-            value = env.get(name, "").strip()
-            if not value:
-                raise ConfigError(f"environment variable {name} is required")
-            return value
-
-        def integer(name: str, default: int, low: int, high: int) -> int:
-            raw = env.get(name, "").strip()
-            if not raw:
-                return default
-            try:
-                value = int(raw)
-            except ValueError:
-                raise ConfigError(f"environment variable {name} must be an integer, got {raw!r}") from None
-            if not low <= value <= high:
-                raise ConfigError(f"environment variable {name} must be between {low} and {high}, got {value}")
-            return value
-
-        def listed(name: str) -> tuple[str, ...]:
-            return tuple(item.strip() for item in env.get(name, "").split(",") if item.strip())
-
-        organization, silo = required("ORGANIZATION"), required("SILO")
-        for name, value in (("ORGANIZATION", organization), ("SILO", silo)):
-            if not _NAME.match(value):
-                raise ConfigError(f"environment variable {name} must be a lowercase slug, got {value!r}")
-        session_role_arn = required("SESSION_ROLE_ARN")
-        if not _ARN_ACCOUNT.match(session_role_arn):
-            raise ConfigError(f"environment variable SESSION_ROLE_ARN must be an IAM role ARN, got {session_role_arn!r}")
-        transfer = env.get("TRANSFER_SERVER_ARN", "").strip()
-        if transfer and not _TRANSFER_SERVER.match(transfer):
-            raise ConfigError(f"environment variable TRANSFER_SERVER_ARN must be a Transfer server ARN, got {transfer!r}")
-        apis = listed("FLOW_API_ARNS")
-        for arn in apis:
-            if not _EXECUTE_API.match(arn):
-                raise ConfigError(f"environment variable FLOW_API_ARNS: {arn!r} is not an execute-api ARN")
-        channels = frozenset(listed("CHANNELS"))
+        read = _Env(env)
+        organization, silo = (
+            read.matching("ORGANIZATION", _NAME, "a lowercase slug"),
+            read.matching("SILO", _NAME, "a lowercase slug"),
+        )
+        transfer = read.optional("TRANSFER_SERVER_ARN", _TRANSFER_SERVER, "a Transfer server ARN")
+        apis = read.listed("FLOW_API_ARNS", _EXECUTE_API, "an execute-api ARN")
+        channels = frozenset(read.listed("CHANNELS"))
         if not channels or not channels <= set(CHANNELS):
             raise ConfigError(f"environment variable CHANNELS must list some of {', '.join(CHANNELS)}")
         if "sftp" in channels and not transfer:
             raise ConfigError("CHANNELS offers sftp but TRANSFER_SERVER_ARN is not set")
         if "api" in channels and not apis:
             raise ConfigError("CHANNELS offers api but FLOW_API_ARNS is not set")
-        cidrs = []
-        for item in listed("ALLOWED_CIDRS"):
-            try:
-                cidrs.append(parse_network(item))
-            except ValueError:
-                raise ConfigError(f"environment variable ALLOWED_CIDRS: {item!r} is not a CIDR") from None
         decommissioned = env.get("DECOMMISSIONED", "false").strip().lower()
         if decommissioned not in {"true", "false", ""}:
             raise ConfigError(f"environment variable DECOMMISSIONED must be true or false, got {decommissioned!r}")
@@ -137,24 +103,78 @@ class Config:
             organization=organization,
             silo=silo,
             region=region,
-            dropzone_bucket=required("DROPZONE_BUCKET"),
-            kms_key_arn=required("KMS_KEY_ARN"),
-            permissions_boundary_arn=required("PERMISSIONS_BOUNDARY_ARN"),
-            cfn_role_arn=required("CFN_ROLE_ARN"),
-            session_role_arn=session_role_arn,
-            lockout_table=required("LOCKOUT_TABLE"),
-            max_days=integer("MAX_DAYS", 30, 1, 365),
+            dropzone_bucket=read.required("DROPZONE_BUCKET"),
+            kms_key_arn=read.required("KMS_KEY_ARN"),
+            permissions_boundary_arn=read.required("PERMISSIONS_BOUNDARY_ARN"),
+            cfn_role_arn=read.required("CFN_ROLE_ARN"),
+            session_role_arn=read.matching("SESSION_ROLE_ARN", _ARN_ACCOUNT, "an IAM role ARN"),
+            lockout_table=read.required("LOCKOUT_TABLE"),
+            max_days=read.integer("MAX_DAYS", 30, 1, 365),
             channels=channels,
             transfer_server_arn=transfer,
             flow_api_arns=apis,
-            allowed_cidrs=tuple(cidrs),
-            lockout_window_seconds=integer("LOCKOUT_WINDOW_SECONDS", 900, 60, 86400),
-            lockout_max_user_failures=integer("LOCKOUT_MAX_USER_FAILURES", 5, 1, 100),
-            lockout_max_ip_failures=integer("LOCKOUT_MAX_IP_FAILURES", 20, 1, 1000),
-            session_duration_seconds=integer("SESSION_DURATION_SECONDS", MAX_SESSION_SECONDS,
-                                             MIN_SESSION_SECONDS, MAX_SESSION_SECONDS),
+            allowed_cidrs=read.networks("ALLOWED_CIDRS"),
+            lockout_window_seconds=read.integer("LOCKOUT_WINDOW_SECONDS", 900, 60, 86400),
+            lockout_max_user_failures=read.integer("LOCKOUT_MAX_USER_FAILURES", 5, 1, 100),
+            lockout_max_ip_failures=read.integer("LOCKOUT_MAX_IP_FAILURES", 20, 1, 1000),
+            session_duration_seconds=read.integer(
+                "SESSION_DURATION_SECONDS", MAX_SESSION_SECONDS, MIN_SESSION_SECONDS, MAX_SESSION_SECONDS
+            ),
             decommissioned=decommissioned == "true",
         )
+
+
+class _Env:
+    """Typed reads of environment variables; every failure is a ``ConfigError`` naming the variable."""
+
+    def __init__(self, env: Mapping[str, str]):
+        self.env = env
+
+    def _raw(self, name: str) -> str:
+        return self.env.get(name, "").strip()
+
+    def required(self, name: str) -> str:
+        value = self._raw(name)
+        if not value:
+            raise ConfigError(f"environment variable {name} is required")
+        return value
+
+    def matching(self, name: str, pattern: re.Pattern[str], what: str) -> str:
+        value = self.required(name)
+        if not pattern.match(value):
+            raise ConfigError(f"environment variable {name} must be {what}, got {value!r}")
+        return value
+
+    def optional(self, name: str, pattern: re.Pattern[str], what: str) -> str:
+        return self.matching(name, pattern, what) if self._raw(name) else ""
+
+    def listed(self, name: str, pattern: re.Pattern[str] | None = None, what: str = "") -> tuple[str, ...]:
+        items = tuple(item.strip() for item in self._raw(name).split(",") if item.strip())
+        for item in items:
+            if pattern is not None and not pattern.match(item):
+                raise ConfigError(f"environment variable {name}: {item!r} is not {what}")
+        return items
+
+    def networks(self, name: str) -> tuple[Network, ...]:
+        result = []
+        for item in self.listed(name):
+            try:
+                result.append(parse_network(item))
+            except ValueError:
+                raise ConfigError(f"environment variable {name}: {item!r} is not a CIDR") from None
+        return tuple(result)
+
+    def integer(self, name: str, default: int, low: int, high: int) -> int:
+        raw = self._raw(name)
+        if not raw:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigError(f"environment variable {name} must be an integer, got {raw!r}") from None
+        if not low <= value <= high:
+            raise ConfigError(f"environment variable {name} must be between {low} and {high}, got {value}")
+        return value
 
 
 def ip_allowed(source_ip: str, *allow_lists: tuple[Network, ...]) -> bool:

@@ -25,8 +25,12 @@ class ApiError(Exception):
 
 
 def json_response(status: int, body: dict[str, Any]) -> Response:
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
-                    body=json.dumps(body, sort_keys=True), headers=dict(NO_STORE))
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(body, sort_keys=True),
+        headers=dict(NO_STORE),
+    )
 
 
 def error_response(error: ApiError) -> Response:
@@ -62,8 +66,8 @@ def json_body(app: APIGatewayHttpResolver, schema: dict[str, Any], *, echo_error
             raise ApiError(400, "request body must be a JSON object with username and password strings") from None
         message = str(error.validation_message or "invalid request body")
         if message.startswith("data."):
-            message = message[len("data."):]
+            message = message[len("data.") :]
         elif message.startswith("data "):
-            message = "request body " + message[len("data "):]
+            message = "request body " + message[len("data ") :]
         raise ApiError(400, message) from None
     return body

@@ -56,8 +56,12 @@ class IdentityProvider:
             # Key authentication (no password) is not offered: partners have passwords only.
             logger.info("identity provider: no password in the event; refusing")
             return {}
-        if "sftp" not in self.cfg.channels or event.get("protocol") != "SFTP" \
-                or not self.cfg.transfer_server_id or event.get("serverId") != self.cfg.transfer_server_id:
+        if (
+            "sftp" not in self.cfg.channels
+            or event.get("protocol") != "SFTP"
+            or not self.cfg.transfer_server_id
+            or event.get("serverId") != self.cfg.transfer_server_id
+        ):
             logger.info("identity provider: not this silo's SFTP server or protocol; refusing")
             return {}
         outcome = self.verifier.verify(event.get("username"), password, event.get("sourceIp"), SFTP)

@@ -38,8 +38,16 @@ def ip_key(source_ip: str) -> str:
 
 
 class Lockout:
-    def __init__(self, *, table: str, dynamodb: Any, clock: Callable[[], datetime], window: int,
-                 max_user_failures: int, max_ip_failures: int):
+    def __init__(
+        self,
+        *,
+        table: str,
+        dynamodb: Any,
+        clock: Callable[[], datetime],
+        window: int,
+        max_user_failures: int,
+        max_ip_failures: int,
+    ):
         self.table = table
         self.db = dynamodb
         self.clock = clock
@@ -80,10 +88,12 @@ class Lockout:
         for _ in range(3):  # bounded: each retry means another writer just moved the window
             try:
                 self.db.update_item(
-                    TableName=self.table, Key={"pk": {"S": key}},
+                    TableName=self.table,
+                    Key={"pk": {"S": key}},
                     UpdateExpression="ADD failures :one SET expires_at = if_not_exists(expires_at, :end)",
                     ConditionExpression="attribute_not_exists(pk) OR expires_at > :now",
-                    ExpressionAttributeValues=values)
+                    ExpressionAttributeValues=values,
+                )
                 return
             except ClientError as error:
                 if not _failed_condition(error):
@@ -93,7 +103,8 @@ class Lockout:
                     TableName=self.table,
                     Item={"pk": {"S": key}, "failures": {"N": "1"}, "expires_at": {"N": str(now + self.window)}},
                     ConditionExpression="attribute_not_exists(pk) OR expires_at <= :now",
-                    ExpressionAttributeValues={":now": {"N": str(now)}})
+                    ExpressionAttributeValues={":now": {"N": str(now)}},
+                )
                 return
             except ClientError as error:
                 if not _failed_condition(error):

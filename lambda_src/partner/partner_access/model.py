@@ -116,16 +116,19 @@ class Credential:
     def secret_json(self) -> str:
         if not self.password_hash:
             raise ValueError("a credential secret needs a password hash")
-        return json.dumps({
-            "version": 1,
-            "username": self.username,
-            "password_hash": self.password_hash,
-            "channels": list(self.channels),
-            "cidrs": list(self.cidrs),
-            "expires_at": isoformat(self.expires_at),
-            "created_at": isoformat(self.created_at),
-            "created_by": self.created_by,
-        }, sort_keys=True)
+        return json.dumps(
+            {
+                "version": 1,
+                "username": self.username,
+                "password_hash": self.password_hash,
+                "channels": list(self.channels),
+                "cidrs": list(self.cidrs),
+                "expires_at": isoformat(self.expires_at),
+                "created_at": isoformat(self.created_at),
+                "created_by": self.created_by,
+            },
+            sort_keys=True,
+        )
 
     @classmethod
     def from_secret(cls, text: str) -> Credential:
@@ -140,9 +143,15 @@ class Credential:
             raise ValueError("bad cidrs in credential secret")
         if not valid_username(data["username"]) or not isinstance(data["password_hash"], str):
             raise ValueError("bad username or hash in credential secret")
-        return cls(username=data["username"], channels=tuple(channels), cidrs=tuple(cidrs),
-                   expires_at=parse_time(data["expires_at"]), created_at=parse_time(data["created_at"]),
-                   created_by=str(data["created_by"]), password_hash=data["password_hash"])
+        return cls(
+            username=data["username"],
+            channels=tuple(channels),
+            cidrs=tuple(cidrs),
+            expires_at=parse_time(data["expires_at"]),
+            created_at=parse_time(data["created_at"]),
+            created_by=str(data["created_by"]),
+            password_hash=data["password_hash"],
+        )
 
     # ---- stack tags (non-secret metadata; what listing shows) --------------------------
     def tags(self) -> dict[str, str]:
@@ -159,13 +168,22 @@ class Credential:
     def from_tags(cls, tags: dict[str, str]) -> Credential:
         """Rebuild the public part from stack tags (``KeyError``/``ValueError`` if incomplete)."""
         cidrs = tags[TAG_CIDRS]
-        return cls(username=tags[TAG_USERNAME], channels=tuple(tags[TAG_CHANNELS].split()),
-                   cidrs=() if cidrs == ANY_CIDR else tuple(cidrs.split()),
-                   expires_at=parse_time(tags[TAG_EXPIRES]), created_at=parse_time(tags[TAG_CREATED_AT]),
-                   created_by=tags[TAG_CREATED_BY])
+        return cls(
+            username=tags[TAG_USERNAME],
+            channels=tuple(tags[TAG_CHANNELS].split()),
+            cidrs=() if cidrs == ANY_CIDR else tuple(cidrs.split()),
+            expires_at=parse_time(tags[TAG_EXPIRES]),
+            created_at=parse_time(tags[TAG_CREATED_AT]),
+            created_by=tags[TAG_CREATED_BY],
+        )
 
     def public(self) -> dict[str, Any]:
         """What the admin API shows: never the hash."""
-        return {"username": self.username, "channels": list(self.channels), "cidrs": list(self.cidrs),
-                "expires_at": isoformat(self.expires_at), "created_at": isoformat(self.created_at),
-                "created_by": self.created_by}
+        return {
+            "username": self.username,
+            "channels": list(self.channels),
+            "cidrs": list(self.cidrs),
+            "expires_at": isoformat(self.expires_at),
+            "created_at": isoformat(self.created_at),
+            "created_by": self.created_by,
+        }

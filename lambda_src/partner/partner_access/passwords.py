@@ -39,7 +39,7 @@ class ScryptParams:
     @property
     def maxmem(self) -> int:
         # OpenSSL needs a little more than 128 * r * N; twice that leaves room.
-        return 2 * 128 * self.r * (2 ** self.log2_n) + 1024 * 1024
+        return 2 * 128 * self.r * (2**self.log2_n) + 1024 * 1024
 
 
 #: Parameters for new hashes. Tests lower them (module attribute) to stay fast.
@@ -64,8 +64,15 @@ def _unb64(text: str) -> bytes:
 
 
 def _derive(password: str, salt: bytes, params: ScryptParams) -> bytes:
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=2 ** params.log2_n, r=params.r, p=params.p,
-                          maxmem=params.maxmem, dklen=params.key_bytes)
+    return hashlib.scrypt(
+        password.encode("utf-8"),
+        salt=salt,
+        n=2**params.log2_n,
+        r=params.r,
+        p=params.p,
+        maxmem=params.maxmem,
+        dklen=params.key_bytes,
+    )
 
 
 def hash_password(password: str, params: ScryptParams | None = None) -> str:

@@ -54,12 +54,26 @@ def upload_statements(*, partition: str, region: str, bucket: str, key_arn: str,
     """
     bucket_arn = _bucket_arn(partition, bucket)
     return [
-        {"Sid": "UploadOwnPrefix", "Effect": "Allow", "Action": list(UPLOAD_ACTIONS),
-         "Resource": f"{bucket_arn}/{prefix}/*"},
-        {"Sid": "ListOwnPrefix", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn,
-         "Condition": {"StringLike": {"s3:prefix": f"{prefix}/*"}}},
-        {"Sid": "KeyThroughS3", "Effect": "Allow", "Action": list(KMS_ACTIONS), "Resource": key_arn,
-         "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}}},
+        {
+            "Sid": "UploadOwnPrefix",
+            "Effect": "Allow",
+            "Action": list(UPLOAD_ACTIONS),
+            "Resource": f"{bucket_arn}/{prefix}/*",
+        },
+        {
+            "Sid": "ListOwnPrefix",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": bucket_arn,
+            "Condition": {"StringLike": {"s3:prefix": f"{prefix}/*"}},
+        },
+        {
+            "Sid": "KeyThroughS3",
+            "Effect": "Allow",
+            "Action": list(KMS_ACTIONS),
+            "Resource": key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+        },
     ]
 
 
@@ -68,8 +82,9 @@ def api_statements(api_arns: Sequence[str]) -> list[Statement]:
 
 
 def _upload(cfg: Config, username: str) -> list[Statement]:
-    return upload_statements(partition=cfg.partition, region=cfg.region, bucket=cfg.dropzone_bucket,
-                             key_arn=cfg.kms_key_arn, prefix=username)
+    return upload_statements(
+        partition=cfg.partition, region=cfg.region, bucket=cfg.dropzone_bucket, key_arn=cfg.kms_key_arn, prefix=username
+    )
 
 
 def role_policy(cfg: Config, credential: Credential) -> dict[str, Any]:
@@ -108,24 +123,34 @@ def trust_policy(cfg: Config, channels: Sequence[str]) -> dict[str, Any]:
     """
     statements: list[Statement] = []
     if {"upload", "api"} & set(channels):
-        statements.append({
-            "Sid": "SessionFunction", "Effect": "Allow",
-            "Principal": {"AWS": f"arn:{cfg.partition}:iam::{cfg.account_id}:root"},
-            "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"],
-            "Condition": {"ArnEquals": {"aws:PrincipalArn": cfg.session_role_arn}},
-        })
+        statements.append(
+            {
+                "Sid": "SessionFunction",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{cfg.partition}:iam::{cfg.account_id}:root"},
+                "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"],
+                "Condition": {"ArnEquals": {"aws:PrincipalArn": cfg.session_role_arn}},
+            }
+        )
     if "sftp" in channels:
-        statements.append({
-            "Sid": "TransferServer", "Effect": "Allow", "Principal": {"Service": "transfer.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"aws:SourceAccount": cfg.account_id},
-                          "ArnEquals": {"aws:SourceArn": cfg.transfer_server_arn}},
-        })
+        statements.append(
+            {
+                "Sid": "TransferServer",
+                "Effect": "Allow",
+                "Principal": {"Service": "transfer.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": cfg.account_id},
+                    "ArnEquals": {"aws:SourceArn": cfg.transfer_server_arn},
+                },
+            }
+        )
     return document(statements)
 
 
-def boundary_document(*, partition: str, region: str, bucket: str, key_arn: str,
-                      api_arns: Sequence[str]) -> dict[str, Any]:
+def boundary_document(
+    *, partition: str, region: str, bucket: str, key_arn: str, api_arns: Sequence[str]
+) -> dict[str, Any]:
     """The permissions boundary every partner role must carry (deployed by Terraform).
 
     It allows nothing but uploads under the prefix named by the role's own
@@ -133,8 +158,13 @@ def boundary_document(*, partition: str, region: str, bucket: str, key_arn: str,
     STS, other buckets and other prefixes stay out of reach whatever the inline policy
     says. A role without the tag matches no statement and can do nothing.
     """
-    statements = upload_statements(partition=partition, region=region, bucket=bucket, key_arn=key_arn,
-                                   prefix="${aws:PrincipalTag/" + TAG_USERNAME + "}")
+    statements = upload_statements(
+        partition=partition,
+        region=region,
+        bucket=bucket,
+        key_arn=key_arn,
+        prefix="${aws:PrincipalTag/" + TAG_USERNAME + "}",
+    )
     if api_arns:
         statements += api_statements(api_arns)
     return document(statements)

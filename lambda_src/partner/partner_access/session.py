@@ -25,9 +25,13 @@ from .passwords import MAX_PASSWORD_CHARS
 from .verify import Verifier
 
 SCHEMA = {
-    "type": "object", "additionalProperties": False, "required": ["username", "password"],
-    "properties": {"username": {"type": "string", "minLength": 1, "maxLength": 64},
-                   "password": {"type": "string", "minLength": 1, "maxLength": MAX_PASSWORD_CHARS}},
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["username", "password"],
+    "properties": {
+        "username": {"type": "string", "minLength": 1, "maxLength": 64},
+        "password": {"type": "string", "minLength": 1, "maxLength": MAX_PASSWORD_CHARS},
+    },
 }
 
 
@@ -52,14 +56,20 @@ class SessionService:
             )
         except ClientError as error:
             # A role still being created (CreateStack is asynchronous) or deleted.
-            logger.warning("assume role failed", extra={"username": credential.username,
-                                                        "error_code": error.response.get("Error", {}).get("Code")})
+            logger.warning(
+                "assume role failed",
+                extra={"username": credential.username, "error_code": error.response.get("Error", {}).get("Code")},
+            )
             raise ApiError(503, "the credential is not ready yet; try again in a minute", "error") from None
         keys = result["Credentials"]
         return {
             "username": credential.username,
-            "credentials": {"access_key_id": keys["AccessKeyId"], "secret_access_key": keys["SecretAccessKey"],
-                            "session_token": keys["SessionToken"], "expiration": keys["Expiration"].isoformat()},
+            "credentials": {
+                "access_key_id": keys["AccessKeyId"],
+                "secret_access_key": keys["SecretAccessKey"],
+                "session_token": keys["SessionToken"],
+                "expiration": keys["Expiration"].isoformat(),
+            },
             "region": self.cfg.region,
             "bucket": self.cfg.dropzone_bucket,
             "prefix": f"{credential.username}/",

@@ -69,8 +69,13 @@ class CredentialStore:
 
     @staticmethod
     def _info(stack: dict[str, Any]) -> StackInfo:
-        return StackInfo(name=stack["StackName"], stack_id=stack["StackId"], status=stack["StackStatus"],
-                         created=stack["CreationTime"], tags={t["Key"]: t["Value"] for t in stack.get("Tags", [])})
+        return StackInfo(
+            name=stack["StackName"],
+            stack_id=stack["StackId"],
+            status=stack["StackStatus"],
+            created=stack["CreationTime"],
+            tags={t["Key"]: t["Value"] for t in stack.get("Tags", [])},
+        )
 
     def stacks(self) -> Iterator[StackInfo]:
         """Every live credential stack of this silo (DescribeStacks, filtered by name prefix)."""
@@ -102,9 +107,13 @@ class CredentialStore:
         tags = [{"Key": TAG_STACK_ID, "Value": stack_id}, {"Key": TAG_USERNAME, "Value": credential.username}]
         name = secret_name(credential.username)
         try:
-            self.secrets.create_secret(Name=name, KmsKeyId=self.cfg.kms_key_arn, SecretString=credential.secret_json(),
-                                       Description=f"silolake partner credential {credential.username} (password hash)",
-                                       Tags=tags)
+            self.secrets.create_secret(
+                Name=name,
+                KmsKeyId=self.cfg.kms_key_arn,
+                SecretString=credential.secret_json(),
+                Description=f"silolake partner credential {credential.username} (password hash)",
+                Tags=tags,
+            )
         except ClientError as error:
             if _code(error) != "ResourceExistsException":
                 raise
@@ -137,8 +146,11 @@ class CredentialStore:
         name = self.cfg.stack_name(credential.username)
         try:
             stack_id = self.cfn.create_stack(
-                StackName=name, TemplateBody=template.render_json(self.cfg, credential), RoleARN=self.cfg.cfn_role_arn,
-                Capabilities=["CAPABILITY_NAMED_IAM"], OnFailure="DELETE",
+                StackName=name,
+                TemplateBody=template.render_json(self.cfg, credential),
+                RoleARN=self.cfg.cfn_role_arn,
+                Capabilities=["CAPABILITY_NAMED_IAM"],
+                OnFailure="DELETE",
                 Tags=[{"Key": k, "Value": v} for k, v in sorted(credential.tags().items())],
             )["StackId"]
         except ClientError as error:
@@ -159,7 +171,7 @@ class CredentialStore:
             try:
                 public = Credential.from_tags(info.tags).public()
             except (KeyError, ValueError):
-                public = {"username": info.name[len(self.cfg.stack_prefix):]}
+                public = {"username": info.name[len(self.cfg.stack_prefix) :]}
             items.append({**public, "status": info.status, "expired": self._expired(info)})
         return sorted(items, key=lambda item: item["username"])
 
@@ -193,7 +205,7 @@ class CredentialStore:
         done: dict[str, list[str]] = {"expired": [], "failed": [], "orphan": []}
         seen: set[str] = set()
         for info in self.stacks():
-            username = info.name[len(self.cfg.stack_prefix):]
+            username = info.name[len(self.cfg.stack_prefix) :]
             seen.add(username)
             if info.status in _FAILED_STATUSES:
                 reason = "failed"
@@ -207,9 +219,10 @@ class CredentialStore:
             self._delete_stack(info.name)
             done[reason].append(username)
         for page in self.secrets.get_paginator("list_secrets").paginate(
-                Filters=[{"Key": "name", "Values": [SECRET_PREFIX]}]):
+            Filters=[{"Key": "name", "Values": [SECRET_PREFIX]}]
+        ):
             for secret in page["SecretList"]:
-                username = secret["Name"][len(SECRET_PREFIX):]
+                username = secret["Name"][len(SECRET_PREFIX) :]
                 if secret["Name"].startswith(SECRET_PREFIX) and username not in seen and self._stack(username) is None:
                     self._delete_secret(username)
                     done["orphan"].append(username)

@@ -38,12 +38,16 @@ def render(cfg: Config, credential: Credential) -> dict[str, Any]:
                     "PermissionsBoundary": cfg.permissions_boundary_arn,
                     "MaxSessionDuration": MAX_SESSION_DURATION,
                     "AssumeRolePolicyDocument": policies.trust_policy(cfg, credential.channels),
-                    "Policies": [{"PolicyName": INLINE_POLICY, "PolicyDocument": policies.role_policy(cfg, credential)}],
+                    "Policies": [
+                        {"PolicyName": INLINE_POLICY, "PolicyDocument": policies.role_policy(cfg, credential)}
+                    ],
                     "Tags": role_tags,
                 },
             },
         },
-        "Outputs": {"RoleArn": {"Description": "ARN of the partner role", "Value": {"Fn::GetAtt": ["PartnerRole", "Arn"]}}},
+        "Outputs": {
+            "RoleArn": {"Description": "ARN of the partner role", "Value": {"Fn::GetAtt": ["PartnerRole", "Arn"]}}
+        },
     }
 
 

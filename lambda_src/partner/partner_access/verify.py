@@ -48,11 +48,18 @@ class Verifier:
     def verify(self, username: object, password: object, source_ip: object, channels: frozenset[str]) -> Outcome:
         """Check a sign-in for any of ``channels``. AWS errors propagate (callers fail closed)."""
         outcome = self._verify(username, password, source_ip, channels)
-        log.info("partner sign-in", extra={
-            "partner_auth": {"username": username if valid_username(username) else "(invalid)",
-                             "source_ip": source_ip if isinstance(source_ip, str) else "(invalid)",
-                             "channels": sorted(channels), "result": "allowed" if outcome.ok else "refused",
-                             "reason": outcome.reason}})
+        log.info(
+            "partner sign-in",
+            extra={
+                "partner_auth": {
+                    "username": username if valid_username(username) else "(invalid)",
+                    "source_ip": source_ip if isinstance(source_ip, str) else "(invalid)",
+                    "channels": sorted(channels),
+                    "result": "allowed" if outcome.ok else "refused",
+                    "reason": outcome.reason,
+                }
+            },
+        )
         return outcome
 
     def _verify(self, username: object, password: object, source_ip: object, channels: frozenset[str]) -> Outcome:

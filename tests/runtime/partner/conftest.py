@@ -15,26 +15,21 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import json
-import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
-
-SOURCE = Path(__file__).resolve().parents[3] / "lambda_src" / "partner"
-if str(SOURCE) not in sys.path:
-    sys.path.insert(0, str(SOURCE))
-
 from partner_access import admin, passwords, policies, session
 from partner_access.config import Config
 from partner_access.idp import IdentityProvider
 from partner_access.lockout import Lockout
 from partner_access.store import CredentialStore
 from partner_access.verify import Verifier
+
+from . import SOURCE
 
 REGION = "eu-west-1"
 SERVER_ID = "s-0123456789abcdef0"
@@ -82,21 +77,40 @@ class Context:
     log_stream_name = "stream"
 
 
-def http_event(method: str, path: str, body: Any = None, *, claims: dict[str, str] | None = None,
-               source_ip: str = PARTNER_IP, raw_body: str | None = None) -> dict[str, Any]:
+def http_event(
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    claims: dict[str, str] | None = None,
+    source_ip: str = PARTNER_IP,
+    raw_body: str | None = None,
+) -> dict[str, Any]:
     """An API Gateway HTTP API (payload 2.0) event, with JWT claims when ``claims`` is given."""
     context: dict[str, Any] = {
-        "accountId": "111111111111", "apiId": "a1b2c3d4e5", "domainName": "a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com",
+        "accountId": "111111111111",
+        "apiId": "a1b2c3d4e5",
+        "domainName": "a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com",
         "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": source_ip, "userAgent": "pytest"},
-        "requestId": "req", "routeKey": f"{method} {path}", "stage": "$default", "time": "01/May/2026:10:00:00 +0000",
+        "requestId": "req",
+        "routeKey": f"{method} {path}",
+        "stage": "$default",
+        "time": "01/May/2026:10:00:00 +0000",
         "timeEpoch": 0,
     }
     if claims is not None:
         context["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
     text = raw_body if raw_body is not None else (None if body is None else json.dumps(body))
-    return {"version": "2.0", "routeKey": f"{method} {path}", "rawPath": path, "rawQueryString": "",
-            "headers": {"content-type": "application/json"}, "requestContext": context, "body": text,
-            "isBase64Encoded": False}
+    return {
+        "version": "2.0",
+        "routeKey": f"{method} {path}",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json"},
+        "requestContext": context,
+        "body": text,
+        "isBase64Encoded": False,
+    }
 
 
 def env_for(account: str = "123456789012", **overrides: str) -> dict[str, str]:
@@ -131,8 +145,15 @@ class World:
     idp: IdentityProvider
     clients: dict[str, Any] = field(default_factory=dict)
 
-    def admin(self, method: str, path: str, body: Any = None, *, claims: dict[str, str] | None = STAFF,
-              raw_body: str | None = None) -> tuple[int, dict[str, Any]]:
+    def admin(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        claims: dict[str, str] | None = STAFF,
+        raw_body: str | None = None,
+    ) -> tuple[int, dict[str, Any]]:
         response = self.admin_app.resolve(http_event(method, path, body, claims=claims, raw_body=raw_body), Context())
         return response["statusCode"], json.loads(response["body"])
 
@@ -142,14 +163,28 @@ class World:
         return response["statusCode"], json.loads(response["body"])
 
     def sftp(self, username: Any, password: Any, source_ip: Any = PARTNER_IP, **extra: Any) -> dict[str, str]:
-        event = {"username": username, "password": password, "protocol": "SFTP", "serverId": SERVER_ID,
-                 "sourceIp": source_ip, **extra}
+        event = {
+            "username": username,
+            "password": password,
+            "protocol": "SFTP",
+            "serverId": SERVER_ID,
+            "sourceIp": source_ip,
+            **extra,
+        }
         return self.idp.authenticate(event)
 
-    def create(self, username: str = "bob", channels: tuple[str, ...] = ("sftp", "upload", "api"),
-               expiry_days: int = 7, **extra: Any) -> str:
-        status, body = self.admin("POST", "/credentials", {"username": username, "expiry_days": expiry_days,
-                                                           "channels": list(channels), **extra})
+    def create(
+        self,
+        username: str = "bob",
+        channels: tuple[str, ...] = ("sftp", "upload", "api"),
+        expiry_days: int = 7,
+        **extra: Any,
+    ) -> str:
+        status, body = self.admin(
+            "POST",
+            "/credentials",
+            {"username": username, "expiry_days": expiry_days, "channels": list(channels), **extra},
+        )
         assert status == 201, body
         return str(body["password"])
 
@@ -157,14 +192,25 @@ class World:
 def build_world(env: dict[str, str], clock: Clock, clients: dict[str, Any]) -> World:
     cfg = Config.from_env(env)
     store = CredentialStore(cfg, clients["cloudformation"], clients["secretsmanager"], clock)
-    lockout = Lockout(table=cfg.lockout_table, dynamodb=clients["dynamodb"], clock=clock,
-                      window=cfg.lockout_window_seconds, max_user_failures=cfg.lockout_max_user_failures,
-                      max_ip_failures=cfg.lockout_max_ip_failures)
+    lockout = Lockout(
+        table=cfg.lockout_table,
+        dynamodb=clients["dynamodb"],
+        clock=clock,
+        window=cfg.lockout_window_seconds,
+        max_user_failures=cfg.lockout_max_user_failures,
+        max_ip_failures=cfg.lockout_max_ip_failures,
+    )
     verifier = Verifier(cfg, store, lockout, clock)
-    return World(cfg=cfg, clock=clock, store=store, verifier=verifier,
-                 admin_app=admin.make_app(admin.AdminService(cfg, store, clock)),
-                 session_app=session.make_app(session.SessionService(cfg, verifier, clients["sts"])),
-                 idp=IdentityProvider(cfg, verifier), clients=clients)
+    return World(
+        cfg=cfg,
+        clock=clock,
+        store=store,
+        verifier=verifier,
+        admin_app=admin.make_app(admin.AdminService(cfg, store, clock)),
+        session_app=session.make_app(session.SessionService(cfg, verifier, clients["sts"])),
+        idp=IdentityProvider(cfg, verifier),
+        clients=clients,
+    )
 
 
 def provision(env: dict[str, str], clients: dict[str, Any]) -> dict[str, str]:
@@ -173,16 +219,22 @@ def provision(env: dict[str, str], clients: dict[str, Any]) -> dict[str, str]:
     env = {**env, "KMS_KEY_ARN": key_arn}
     cfg = Config.from_env(env)
     clients["s3"].create_bucket(Bucket=cfg.dropzone_bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
-    boundary = policies.boundary_document(partition="aws", region=REGION, bucket=cfg.dropzone_bucket, key_arn=key_arn,
-                                          api_arns=cfg.flow_api_arns)
-    clients["iam"].create_policy(PolicyName="acme-sales-partner-boundary", Path="/silolake/",
-                                 PolicyDocument=json.dumps(boundary))
+    boundary = policies.boundary_document(
+        partition="aws", region=REGION, bucket=cfg.dropzone_bucket, key_arn=key_arn, api_arns=cfg.flow_api_arns
+    )
+    clients["iam"].create_policy(
+        PolicyName="acme-sales-partner-boundary", Path="/silolake/", PolicyDocument=json.dumps(boundary)
+    )
     db = clients["dynamodb"]
-    db.create_table(TableName=cfg.lockout_table, BillingMode="PAY_PER_REQUEST",
-                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
-    db.update_time_to_live(TableName=cfg.lockout_table,
-                           TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"})
+    db.create_table(
+        TableName=cfg.lockout_table,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+    )
+    db.update_time_to_live(
+        TableName=cfg.lockout_table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
+    )
     return env
 
 

@@ -13,20 +13,23 @@ from partner_access.config import Config, ConfigError
 from .conftest import PARTNER_IP, SERVER_ID, SOURCE, Context, env_for, load_handler
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"DROPZONE_BUCKET": ""}, "environment variable DROPZONE_BUCKET is required"),
-    ({"MAX_DAYS": "400"}, "MAX_DAYS must be between 1 and 365, got 400"),
-    ({"MAX_DAYS": "ten"}, "MAX_DAYS must be an integer"),
-    ({"SESSION_DURATION_SECONDS": "7200"}, "SESSION_DURATION_SECONDS must be between 900 and 3600"),
-    ({"CHANNELS": "sftp,email"}, "CHANNELS must list some of sftp, upload, api"),
-    ({"TRANSFER_SERVER_ARN": ""}, "CHANNELS offers sftp but TRANSFER_SERVER_ARN is not set"),
-    ({"FLOW_API_ARNS": ""}, "CHANNELS offers api but FLOW_API_ARNS is not set"),
-    ({"FLOW_API_ARNS": "arn:aws:s3:::bucket"}, "is not an execute-api ARN"),
-    ({"ALLOWED_CIDRS": "10.0.0.0/33"}, "ALLOWED_CIDRS: '10.0.0.0/33' is not a CIDR"),
-    ({"SESSION_ROLE_ARN": "session"}, "SESSION_ROLE_ARN must be an IAM role ARN"),
-    ({"DECOMMISSIONED": "yes"}, "DECOMMISSIONED must be true or false"),
-    ({"SILO": "Sales"}, "SILO must be a lowercase slug"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"DROPZONE_BUCKET": ""}, "environment variable DROPZONE_BUCKET is required"),
+        ({"MAX_DAYS": "400"}, "MAX_DAYS must be between 1 and 365, got 400"),
+        ({"MAX_DAYS": "ten"}, "MAX_DAYS must be an integer"),
+        ({"SESSION_DURATION_SECONDS": "7200"}, "SESSION_DURATION_SECONDS must be between 900 and 3600"),
+        ({"CHANNELS": "sftp,email"}, "CHANNELS must list some of sftp, upload, api"),
+        ({"TRANSFER_SERVER_ARN": ""}, "CHANNELS offers sftp but TRANSFER_SERVER_ARN is not set"),
+        ({"FLOW_API_ARNS": ""}, "CHANNELS offers api but FLOW_API_ARNS is not set"),
+        ({"FLOW_API_ARNS": "arn:aws:s3:::bucket"}, "is not an execute-api ARN"),
+        ({"ALLOWED_CIDRS": "10.0.0.0/33"}, "ALLOWED_CIDRS: '10.0.0.0/33' is not a CIDR"),
+        ({"SESSION_ROLE_ARN": "session"}, "SESSION_ROLE_ARN must be an IAM role ARN"),
+        ({"DECOMMISSIONED": "yes"}, "DECOMMISSIONED must be true or false"),
+        ({"SILO": "Sales"}, "SILO must be a lowercase slug"),
+    ],
+)
 def test_configuration_errors_name_the_variable(overrides: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")):
         Config.from_env(env_for(**overrides))
@@ -72,8 +75,13 @@ def test_identity_provider_entry_point_answers_empty_when_misconfigured(monkeypa
     for name, value in env_for(LOCKOUT_TABLE="").items():
         monkeypatch.setenv(name, value)
     handler = load_handler()
-    event: dict[str, Any] = {"username": "bob", "password": "x", "protocol": "SFTP", "serverId": SERVER_ID,
-                             "sourceIp": PARTNER_IP}
+    event: dict[str, Any] = {
+        "username": "bob",
+        "password": "x",
+        "protocol": "SFTP",
+        "serverId": SERVER_ID,
+        "sourceIp": PARTNER_IP,
+    }
     assert handler.idp_handler(event, Context()) == {}
 
 

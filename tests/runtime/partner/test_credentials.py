@@ -50,8 +50,13 @@ def test_create_session_revoke_then_session_fails(world: World) -> None:
     # The temporary credentials upload into the partner's prefix (moto does not enforce IAM,
     # the confinement itself is proven with the IAM engine in test_policies.py).
     keys = body["credentials"]
-    s3 = boto3.client("s3", region_name="eu-west-1", aws_access_key_id=keys["access_key_id"],
-                      aws_secret_access_key=keys["secret_access_key"], aws_session_token=keys["session_token"])
+    s3 = boto3.client(
+        "s3",
+        region_name="eu-west-1",
+        aws_access_key_id=keys["access_key_id"],
+        aws_secret_access_key=keys["secret_access_key"],
+        aws_session_token=keys["session_token"],
+    )
     s3.put_object(Bucket=world.cfg.dropzone_bucket, Key="bob/orders/2026-05-01.csv", Body=b"order_id\no-1\n")
     assert world.clients["s3"].list_objects_v2(Bucket=world.cfg.dropzone_bucket, Prefix="bob/")["KeyCount"] == 1
 
@@ -137,9 +142,15 @@ def test_rendered_templates_pass_cfn_lint() -> None:
     variants = [("sftp",), ("upload",), ("api",), ("sftp", "upload", "api"), ("sftp", "api"), ("upload", "api")]
     for index, channels in enumerate(variants):
         cidrs = ("203.0.113.0/24",) if index % 2 else ()
-        credential = model.Credential(username=f"ivy-{index}", channels=channels, cidrs=cidrs,
-                                      expires_at=START, created_at=START, created_by="x",
-                                      password_hash="scrypt$1$1$1$AA$AA")
+        credential = model.Credential(
+            username=f"ivy-{index}",
+            channels=channels,
+            cidrs=cidrs,
+            expires_at=START,
+            created_at=START,
+            created_by="x",
+            password_hash="scrypt$1$1$1$AA$AA",
+        )
         rendered = template.render(cfg, credential)
         assert "scrypt$" not in json.dumps(rendered)  # the hash never goes into a template
         assert list(rendered["Resources"]) == ["PartnerRole"]
@@ -154,7 +165,14 @@ def test_list_shows_metadata_only(world: World) -> None:
     status, body = world.admin("GET", "/credentials")
     assert status == 200
     [item] = body["credentials"]
-    assert item == {"username": "jack", "channels": ["sftp"], "cidrs": ["198.51.100.0/25"],
-                    "expires_at": model.isoformat(START + timedelta(days=7)), "created_at": model.isoformat(START),
-                    "created_by": STAFF["email"], "status": "CREATE_COMPLETE", "expired": False}
+    assert item == {
+        "username": "jack",
+        "channels": ["sftp"],
+        "cidrs": ["198.51.100.0/25"],
+        "expires_at": model.isoformat(START + timedelta(days=7)),
+        "created_at": model.isoformat(START),
+        "created_by": STAFF["email"],
+        "status": "CREATE_COMPLETE",
+        "expired": False,
+    }
     assert password not in json.dumps(body) and "scrypt" not in json.dumps(body)

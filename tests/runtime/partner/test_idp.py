@@ -44,8 +44,7 @@ def test_policy_stays_under_transfer_limit_for_the_longest_names(world: World) -
 
 def test_every_refusal_is_an_empty_answer(world: World) -> None:
     password = world.create("zack", channels=("sftp",))
-    base = {"username": "zack", "password": password, "protocol": "SFTP", "serverId": SERVER_ID,
-            "sourceIp": PARTNER_IP}
+    base = {"username": "zack", "password": password, "protocol": "SFTP", "serverId": SERVER_ID, "sourceIp": PARTNER_IP}
     refusals: list[Any] = [
         {k: v for k, v in base.items() if k != "password"},  # key authentication
         {**base, "password": ""},
@@ -83,20 +82,35 @@ FIELDS = ("username", "password", "protocol", "serverId", "sourceIp")
 
 def test_fuzzed_events_never_raise_and_only_valid_ones_succeed(world: World) -> None:
     password = world.create("beth", channels=("sftp",))
-    valid = {"username": "beth", "password": password, "protocol": "SFTP", "serverId": SERVER_ID,
-             "sourceIp": PARTNER_IP}
+    valid = {
+        "username": "beth",
+        "password": password,
+        "protocol": "SFTP",
+        "serverId": SERVER_ID,
+        "sourceIp": PARTNER_IP,
+    }
     mutated = st.builds(
         lambda drop, replace, extra: {**{k: v for k, v in valid.items() if k not in drop}, **replace, **extra},
         st.sets(st.sampled_from(FIELDS), max_size=2),
-        st.dictionaries(st.sampled_from(FIELDS), JSON_VALUES | st.sampled_from(
-            ["beth", password, "SFTP", SERVER_ID, PARTNER_IP, "203.0.113.255", "::1", "beth ", password.upper()]),
-            max_size=2),
+        st.dictionaries(
+            st.sampled_from(FIELDS),
+            JSON_VALUES
+            | st.sampled_from(
+                ["beth", password, "SFTP", SERVER_ID, PARTNER_IP, "203.0.113.255", "::1", "beth ", password.upper()]
+            ),
+            max_size=2,
+        ),
         st.dictionaries(st.text(max_size=10), JSON_VALUES, max_size=2),
     )
     events = st.one_of(JSON_VALUES, st.dictionaries(st.sampled_from(FIELDS), JSON_VALUES), mutated)
 
-    @settings(max_examples=100, deadline=None, derandomize=True, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @settings(
+        max_examples=100,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     @given(events)
     def check(event: Any) -> None:
         world.clock.advance(seconds=world.cfg.lockout_window_seconds)  # no example inherits a lockout
@@ -107,7 +121,8 @@ def test_fuzzed_events_never_raise_and_only_valid_ones_succeed(world: World) -> 
         # Success only for a valid event: the right user, password, protocol, server and an allowed address.
         assert isinstance(event, dict)
         assert {k: event[k] for k in ("username", "password", "protocol", "serverId")} == {
-            k: valid[k] for k in ("username", "password", "protocol", "serverId")}
+            k: valid[k] for k in ("username", "password", "protocol", "serverId")
+        }
         assert event["sourceIp"] in {PARTNER_IP, "203.0.113.255"}
         assert_contract(world, response, "beth")
 

@@ -110,8 +110,10 @@ INVALID_CREATES: list[tuple[Any, str]] = [
     ({"username": "rita", "expiry_days": 1}, "request body must contain ['channels'] properties"),
     ({"username": "rita", "expiry_days": 1, "channels": ["sftp"], "admin": True}, "must not contain {'admin'}"),
     ({"username": "rita", "expiry_days": 1, "channels": ["sftp"], "cidrs": ["10.0.0.1/24"]}, "host bits zero"),
-    ({"username": "rita", "expiry_days": 1, "channels": ["sftp"], "cidrs": ["10.0.0.0/24"]},
-     "cidrs: 10.0.0.0/24 is not inside the silo's allowed CIDRs (203.0.113.0/24, 198.51.100.0/24)"),
+    (
+        {"username": "rita", "expiry_days": 1, "channels": ["sftp"], "cidrs": ["10.0.0.0/24"]},
+        "cidrs: 10.0.0.0/24 is not inside the silo's allowed CIDRs (203.0.113.0/24, 198.51.100.0/24)",
+    ),
     ({"username": "rita", "expiry_days": 1, "channels": ["sftp"], "cidrs": ["2001:db8::/32"]}, "not inside the silo's"),
     ([], "request body must be a JSON object"),
 ]
@@ -127,8 +129,9 @@ def test_create_validation_messages(world: World) -> None:
 def test_admin_refusals(world: World) -> None:
     assert world.admin("POST", "/credentials", raw_body="{not json")[0] == 400
     assert world.admin("GET", "/credentials", claims=None) == (401, {"message": "sign-in required"})
-    status, _ = world.admin("POST", "/credentials", {"username": "sam", "expiry_days": 1, "channels": ["sftp"]},
-                            claims={"aud": "x"})
+    status, _ = world.admin(
+        "POST", "/credentials", {"username": "sam", "expiry_days": 1, "channels": ["sftp"]}, claims={"aud": "x"}
+    )
     assert status == 401
     world.create("sam", channels=("sftp",))
     status, body = world.admin("POST", "/credentials", {"username": "sam", "expiry_days": 1, "channels": ["api"]})
@@ -138,8 +141,9 @@ def test_admin_refusals(world: World) -> None:
 
 
 def test_silo_without_cidrs_accepts_any_credential_cidrs(account: str, clock: Clock, clients: dict[str, Any]) -> None:
-    env = provision(env_for(account, ALLOWED_CIDRS="", CHANNELS="upload", TRANSFER_SERVER_ARN="",
-                            FLOW_API_ARNS=""), clients)
+    env = provision(
+        env_for(account, ALLOWED_CIDRS="", CHANNELS="upload", TRANSFER_SERVER_ARN="", FLOW_API_ARNS=""), clients
+    )
     world = build_world(env, clock, clients)
     password = world.create("tina", channels=("upload",), cidrs=["10.1.0.0/16", "2001:db8::/48"])
     assert world.session("tina", password, source_ip="10.1.2.3")[0] == 200
@@ -167,15 +171,24 @@ def log_stream() -> Iterator[io.StringIO]:
             handler.setStream(previous)
 
 
-def test_no_password_or_hash_in_any_log_line_or_listing(env: dict[str, str], capfd: pytest.CaptureFixture[str],
-                                                          log_stream: io.StringIO, caplog: pytest.LogCaptureFixture,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_password_or_hash_in_any_log_line_or_listing(
+    env: dict[str, str],
+    capfd: pytest.CaptureFixture[str],
+    log_stream: io.StringIO,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Through the real Lambda entry points, with every Powertools switch that would print
     whole events turned on: they must not matter. Checked: the JSON log, anything printed to
     stdout/stderr, every log record's attributes, and the listing."""
     caplog.set_level(logging.DEBUG)
-    for name, value in {**env, "POWERTOOLS_DEV": "true", "POWERTOOLS_LOGGER_LOG_EVENT": "true",
-                        "POWERTOOLS_EVENT_HANDLER_DEBUG": "true", "POWERTOOLS_LOG_LEVEL": "DEBUG"}.items():
+    for name, value in {
+        **env,
+        "POWERTOOLS_DEV": "true",
+        "POWERTOOLS_LOGGER_LOG_EVENT": "true",
+        "POWERTOOLS_EVENT_HANDLER_DEBUG": "true",
+        "POWERTOOLS_LOG_LEVEL": "DEBUG",
+    }.items():
         monkeypatch.setenv(name, value)
     handler = load_handler()
 
@@ -188,15 +201,26 @@ def test_no_password_or_hash_in_any_log_line_or_listing(env: dict[str, str], cap
         return int(handler.session_handler(event, Context())["statusCode"])
 
     def sftp(username: str, password: str) -> dict[str, str]:
-        return handler.idp_handler({"username": username, "password": password, "protocol": "SFTP",
-                                    "serverId": SERVER_ID, "sourceIp": PARTNER_IP}, Context())
+        return handler.idp_handler(
+            {
+                "username": username,
+                "password": password,
+                "protocol": "SFTP",
+                "serverId": SERVER_ID,
+                "sourceIp": PARTNER_IP,
+            },
+            Context(),
+        )
 
     created = admin("POST", "/credentials", {"username": "vera", "expiry_days": 3, "channels": ["sftp", "upload"]})
     assert created["status"] == 201
     first = created["password"]
     second = admin("POST", "/credentials/vera/rotate")["password"]
-    stored = json.loads(boto3.client("secretsmanager", region_name=REGION).get_secret_value(
-        SecretId="silolake/partner/vera")["SecretString"])["password_hash"]
+    stored = json.loads(
+        boto3.client("secretsmanager", region_name=REGION).get_secret_value(SecretId="silolake/partner/vera")[
+            "SecretString"
+        ]
+    )["password_hash"]
     secrets = [first, second, stored, stored.split("$")[-1], stored.split("$")[-2]]
     # Every path that handles a password: sessions (good, bad), SFTP, a password typed into the
     # username field, listing, revocation, the sweeper.
