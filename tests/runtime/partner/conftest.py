@@ -35,8 +35,6 @@ REGION = "eu-west-1"
 SERVER_ID = "s-0123456789abcdef0"
 PARTNER_IP = "203.0.113.10"
 STAFF = {"email": "owner@acme.example", "sub": "5b1c0e4e-0000-4000-8000-000000000001"}
-#: moto stamps stacks with the real time, so the injected clock starts there too.
-START = datetime.now(UTC).replace(microsecond=0)
 _ACCOUNTS = itertools.count(200000000001)
 SERVICES = ("cloudformation", "secretsmanager", "dynamodb", "sts", "iam", "s3", "kms")
 
@@ -55,8 +53,9 @@ def load_handler() -> Any:
 
 
 class Clock:
-    def __init__(self, now: datetime = START):
-        self.now = now
+    def __init__(self) -> None:
+        # moto stamps stacks with the real time, so the injected clock starts there too.
+        self.now = datetime.now(UTC).replace(microsecond=0)
 
     def __call__(self) -> datetime:
         return self.now
@@ -243,9 +242,10 @@ def _fast_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(passwords, "PARAMS", passwords.ScryptParams(log2_n=10, r=8, p=1))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def clients():
-    """moto for the whole session, and one boto3 client per service."""
+    """moto for the tests of this package (torn down after them, so it never meets another
+    package's mocks or credentials), and one boto3 client per service."""
     patch = pytest.MonkeyPatch()
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN"):
         patch.setenv(name, "testing")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import boto3
 from cfnlint.api import ManualArgs, lint
@@ -12,10 +12,13 @@ from partner_access import model, template
 from partner_access.config import Config
 from partner_access.store import ORPHAN_GRACE
 
-from .conftest import STAFF, START, World, env_for
+from .conftest import STAFF, World, env_for
+
+NOW = datetime(2026, 5, 1, 10, 0, tzinfo=UTC)
 
 
 def test_create_session_revoke_then_session_fails(world: World) -> None:
+    start = world.clock()
     password = world.create("bob", channels=("sftp", "upload"), cidrs=["203.0.113.0/28"])
 
     # The stack holds the role: path, boundary, inline policy, username tag.
@@ -33,7 +36,7 @@ def test_create_session_revoke_then_session_fails(world: World) -> None:
     assert tags[model.TAG_CHANNELS] == "sftp upload"
     assert tags[model.TAG_CIDRS] == "203.0.113.0/28"
     assert tags[model.TAG_CREATED_BY] == STAFF["email"]
-    assert tags[model.TAG_EXPIRES] == model.isoformat(START + timedelta(days=7))
+    assert tags[model.TAG_EXPIRES] == model.isoformat(start + timedelta(days=7))
     # The secret beside it: silo key, tagged with the stack id, a hash and never the password.
     secret = sm.describe_secret(SecretId="silolake/partner/bob")
     assert secret["KmsKeyId"] == world.cfg.kms_key_arn
@@ -146,8 +149,8 @@ def test_rendered_templates_pass_cfn_lint() -> None:
             username=f"ivy-{index}",
             channels=channels,
             cidrs=cidrs,
-            expires_at=START,
-            created_at=START,
+            expires_at=NOW,
+            created_at=NOW,
             created_by="x",
             password_hash="scrypt$1$1$1$AA$AA",
         )
@@ -169,8 +172,8 @@ def test_list_shows_metadata_only(world: World) -> None:
         "username": "jack",
         "channels": ["sftp"],
         "cidrs": ["198.51.100.0/25"],
-        "expires_at": model.isoformat(START + timedelta(days=7)),
-        "created_at": model.isoformat(START),
+        "expires_at": model.isoformat(world.clock() + timedelta(days=7)),
+        "created_at": model.isoformat(world.clock()),
         "created_by": STAFF["email"],
         "status": "CREATE_COMPLETE",
         "expired": False,
