@@ -40,6 +40,9 @@ class Flow:
     job: str  # "default" or a path relative to the catalog directory
     buffer_seconds: int = 300
     buffer_mb: int = 128
+    #: Ingestion API throttle of an api flow: requests per second and burst (per method).
+    throttle_rate: float = 50
+    throttle_burst: int = 100
     csv_delimiter: str = ","
     csv_header: bool = True
     warehouse: bool = False
@@ -65,6 +68,8 @@ class Ingestion:
 class Storage:
     noncurrent_version_days: int = 90
     raw_transition_days: int | None = None
+    #: Recovery floor: S3 Object Lock governance retention (days) on raw and processed.
+    object_lock_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +217,8 @@ def _flow(raw: dict) -> Flow:
         job=raw.get("job", "default"),
         buffer_seconds=buffer.get("seconds", 300),
         buffer_mb=buffer.get("mb", 128),
+        throttle_rate=raw.get("throttle", {}).get("rate", 50),
+        throttle_burst=raw.get("throttle", {}).get("burst", 100),
         csv_delimiter=csv.get("delimiter", ","),
         csv_header=csv.get("header", True),
         warehouse=raw.get("warehouse", False),
@@ -254,6 +261,7 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
                 storage=Storage(
                     noncurrent_version_days=storage.get("noncurrent_version_days", 90),
                     raw_transition_days=storage.get("raw_transition_days"),
+                    object_lock_days=storage.get("recovery", {}).get("object_lock_days"),
                 ),
                 flows=tuple(_flow(f) for f in s.get("flows", ())),
                 decommission=s.get("decommission", False),

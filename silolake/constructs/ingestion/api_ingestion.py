@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from ... import names, policy
 from ...catalog.model import Flow, Silo
 from ...cdk import Construct, TerraformOutput, TerraformStack, aws
-from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role
+from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role, source_account_condition
 from . import templates as tpl
 from .firehose_delivery import ParquetDeliveryStream
 
@@ -31,6 +31,26 @@ _TEMPLATES = {tpl.SINGLE_PATH: tpl.put_record_template, tpl.BATCH_PATH: tpl.put_
 
 def resource_path(flow: str, kind: str = tpl.SINGLE_PATH) -> str:
     return f"/flows/{flow}/{kind}"
+
+
+def method_path(flow: str, kind: str) -> str:
+    """``method_path`` of API Gateway method settings: resource path without the leading
+    slash, then the HTTP method (``flows/orders/records/POST``)."""
+    return f"{resource_path(flow, kind).lstrip('/')}/POST"
+
+
+def method_settings(rate: float, burst: int) -> dict:
+    """Every method setting of the stage; method-level settings replace the stage-wide
+    ones for that method, so each carries the full set, throttle included."""
+    return {
+        "metrics_enabled": True,
+        "logging_level": "ERROR",
+        "data_trace_enabled": False,
+        "throttling_rate_limit": rate,
+        "throttling_burst_limit": burst,
+        "caching_enabled": False,
+        "cache_data_encrypted": True,
+    }
 
 
 def api_role_statements(stream_arns: Sequence[str]) -> list[dict]:
@@ -175,6 +195,7 @@ class ApiIngestion(Construct):
             name=names.silo_role(silo.name, "api"),
             service="apigateway.amazonaws.com",
             description=f"API Gateway {api_name}: put records into the silo's Firehose streams",
+            trust_condition=source_account_condition(account),
             statements=api_role_statements([s.arn for s in self.streams.values()]),
         )
 
@@ -253,6 +274,7 @@ class ApiIngestion(Construct):
             deployed,
             accepting,
         )
+        self._flow_throttles(flows)
         self._outputs(flows)
 
     def _post(
@@ -338,6 +360,7 @@ class ApiIngestion(Construct):
             name=names.silo_role(silo, "api-logs"),
             service="apigateway.amazonaws.com",
             description="API Gateway account-level CloudWatch logging",
+            trust_condition=source_account_condition(account),
             statements=logging_role_statements(region, account, access_group),
         )
         account_settings = aws.api_gateway_account.ApiGatewayAccount(
@@ -372,17 +395,25 @@ class ApiIngestion(Construct):
             rest_api_id=api_id,
             stage_name=self.stage.stage_name,
             method_path="*/*",
-            settings={
-                "metrics_enabled": True,
-                "logging_level": "ERROR",
-                "data_trace_enabled": False,
-                "throttling_rate_limit": throttle_rate,
-                "throttling_burst_limit": throttle_burst,
-                "caching_enabled": False,
-                "cache_data_encrypted": True,
-            },
+            settings=method_settings(throttle_rate, throttle_burst),
             depends_on=[account_settings],
         )
+        self._account_settings = account_settings
+
+    def _flow_throttles(self, flows: Sequence[Flow]) -> None:
+        """Per-flow limits (``flow.throttle``): one noisy partner of one flow exhausts that
+        flow's budget, not the silo's. Each of a flow's two methods gets the flow's limit."""
+        for f in flows:
+            for kind in tpl.ACTIONS:
+                aws.api_gateway_method_settings.ApiGatewayMethodSettings(
+                    self,
+                    f"method-settings-{f.name}-{kind}",
+                    rest_api_id=self.api.id,
+                    stage_name=self.stage.stage_name,
+                    method_path=method_path(f.name, kind),
+                    settings=method_settings(f.throttle_rate, f.throttle_burst),
+                    depends_on=[self._account_settings],
+                )
 
     def _outputs(self, flows: Sequence[Flow]) -> None:
         # Outputs are created on the stack so their names stay readable (ingest_<flow>_...).
