@@ -14,7 +14,7 @@ import fnmatch
 
 import pytest
 
-from silolake import names
+from silolake import names, policy
 from silolake.catalog import Catalog
 from silolake.policy import scp
 
@@ -151,7 +151,7 @@ def proof(example_synth) -> tuple[dict[str, str], dict[str, str]]:
             other_key,
             acct,
             region,
-            None,
+            policy.document([policy.key_admin_statement(acct)]),  # the usual account delegation
             **{"kms:ResourceAliases": ["alias/website"]},
         )
         add(
