@@ -112,7 +112,7 @@ class Manifest:
         problems += [f"manifest lists {p!r} twice" for p in sorted({p for p in paths if paths.count(p) > 1})]
         if problems:
             raise BundleError(problems)
-        return cls(account, bundle, tuple(entries))
+        return cls(str(account), str(bundle), tuple(entries))
 
 
 def _entry(raw: Any) -> FileEntry | str:
