@@ -6,7 +6,7 @@ import pytest
 
 from silolake import names
 from silolake.catalog import CatalogError, load_catalog
-from silolake.constructs.ingestion.api_ingestion import method_path
+from silolake.constructs.ingestion.throttles import method_path
 
 from .conftest import CATALOG_HEADER
 from .stackjson import bucket_named, ref_name, resources

@@ -24,34 +24,12 @@ from ..blocks.service_role import encrypted_log_group, log_group_arn, service_ro
 from ..storage import GlueCatalog, SiloStorage
 from . import templates as tpl
 from .firehose_delivery import ParquetDeliveryStream
+from .templates import resource_path
+from .throttles import flow_throttles, method_settings
 
 STAGE = "v1"
 _MODELS = {tpl.SINGLE_PATH: ("Record", tpl.record_model()), tpl.BATCH_PATH: ("RecordBatch", tpl.batch_model())}
 _TEMPLATES = {tpl.SINGLE_PATH: tpl.put_record_template, tpl.BATCH_PATH: tpl.put_record_batch_template}
-
-
-def resource_path(flow: str, kind: str = tpl.SINGLE_PATH) -> str:
-    return f"/flows/{flow}/{kind}"
-
-
-def method_path(flow: str, kind: str) -> str:
-    """``method_path`` of API Gateway method settings: resource path without the leading
-    slash, then the HTTP method (``flows/orders/records/POST``)."""
-    return f"{resource_path(flow, kind).lstrip('/')}/POST"
-
-
-def method_settings(rate: float, burst: int) -> dict:
-    """Every method setting of the stage; method-level settings replace the stage-wide
-    ones for that method, so each carries the full set, throttle included."""
-    return {
-        "metrics_enabled": True,
-        "logging_level": "ERROR",
-        "data_trace_enabled": False,
-        "throttling_rate_limit": rate,
-        "throttling_burst_limit": burst,
-        "caching_enabled": False,
-        "cache_data_encrypted": True,
-    }
 
 
 def api_role_statements(stream_arns: Sequence[str]) -> list[dict]:
@@ -270,7 +248,7 @@ class ApiIngestion(Construct):
             deployed,
             accepting,
         )
-        self._flow_throttles(flows)
+        flow_throttles(self, self.api.id, self.stage.stage_name, flows, depends_on=[self._account_settings])
         self._outputs(flows)
 
     def _post(
@@ -395,21 +373,6 @@ class ApiIngestion(Construct):
             depends_on=[account_settings],
         )
         self._account_settings = account_settings
-
-    def _flow_throttles(self, flows: Sequence[Flow]) -> None:
-        """Per-flow limits (``flow.throttle``): one noisy partner of one flow exhausts that
-        flow's budget, not the silo's. Each of a flow's two methods gets the flow's limit."""
-        for f in flows:
-            for kind in tpl.ACTIONS:
-                aws.api_gateway_method_settings.ApiGatewayMethodSettings(
-                    self,
-                    f"method-settings-{f.name}-{kind}",
-                    rest_api_id=self.api.id,
-                    stage_name=self.stage.stage_name,
-                    method_path=method_path(f.name, kind),
-                    settings=method_settings(f.throttle_rate, f.throttle_burst),
-                    depends_on=[self._account_settings],
-                )
 
     def _outputs(self, flows: Sequence[Flow]) -> None:
         # Outputs are created on the stack so their names stay readable (ingest_<flow>_...).
