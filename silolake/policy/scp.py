@@ -9,7 +9,8 @@ most five SCPs attached to one OU *including* the default ``FullAWSAccess``, so 
 purpose policies would leave no room for the organization's own SCPs. The budget:
 ``FullAWSAccess`` + ``baseline`` + ``regions`` = three, two left for the organization.
 ``baseline`` (leave-org, CloudTrail, roles, data keys and buckets) has a bounded size
-(about 2,500 characters in the worst case, under the 5,120 limit); ``regions`` grows
+(2,654 characters for the example, 2,944 in the worst case of a 64-character deploy
+role and a 12-character organization name, under the 5,120 limit); ``regions`` grows
 only with ``allowed_regions``.
 
 Deliberately absent: a statement denying ``s3:PutObject`` without the
@@ -253,7 +254,7 @@ def baseline_scp(catalog: Catalog) -> dict:
 
     Bounded size whatever the catalog: it grows only with the deploy role name (at most
     64 characters, repeated once per statement) and the organization name (at most 12,
-    in ten bucket patterns); ``tests/test_guardrails.py`` renders the worst case.
+    in ten bucket patterns); ``tests/test_data_guardrails.py`` renders the worst case.
     """
     org = catalog.organization
     return policy.document(
