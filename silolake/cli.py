@@ -275,7 +275,7 @@ def diagram(path: Path, fmt: str, highlight: str, out_file: Path | None) -> None
 @click.option("--stack", "stack_names", multiple=True, help="Only these stacks (default: every synthesized stack).")
 def bundle(out_dir: Path, dest: Path, commit: str, stack_names: tuple[str, ...]) -> None:
     """Package each synthesized stack as DEST/<stack>/bundle.zip (reproducible, with a manifest)."""
-    from .ops.bundles import BundleError, build_all
+    from .ops.stack_bundles import BundleError, build_all
 
     try:
         built = build_all(out_dir, dest, commit=commit, stacks=list(stack_names) or None)
@@ -292,7 +292,7 @@ def bundle(out_dir: Path, dest: Path, commit: str, stack_names: tuple[str, ...])
 @click.option("--commit", default=None, help="Refuse a bundle built from another commit.")
 def verify_bundle(bundle_zip: Path, stack: str | None, commit: str | None) -> None:
     """Check a bundle's files against its manifest (exit 2 on any mismatch)."""
-    from .ops.bundles import BundleError, verify
+    from .ops.stack_bundles import BundleError, verify
 
     try:
         manifest = verify(bundle_zip, stack=stack, commit=commit)
