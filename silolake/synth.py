@@ -194,7 +194,8 @@ def synthesize(
                 )
             version = next(iter(results.values()))["version"]
             entries = {name: results[name]["entry"] for name in selected}
-            _commit(staging, out, selected, entries, version, partial=stacks is not None)
+            deploy_order = select_stacks(catalog, None)
+            _commit(staging, out, selected, entries, version, partial=stacks is not None, deploy_order=deploy_order)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [
@@ -226,7 +227,14 @@ def _synth_here(
 
 
 def _commit(
-    staging: Path, out: Path, selected: list[str], entries: dict[str, Any], version: str, *, partial: bool
+    staging: Path,
+    out: Path,
+    selected: list[str],
+    entries: dict[str, Any],
+    version: str,
+    *,
+    partial: bool,
+    deploy_order: list[str],
 ) -> None:
     """Move the staged stacks into ``out``: the whole tree for a full synth, else stack by stack."""
     if not partial:
@@ -251,8 +259,10 @@ def _commit(
             os.replace(target, staging / ".work" / f"{name}.old")
         os.replace(staging / "stacks" / name, target)
     merged = {**kept, **entries}
-    order = {t: i for i, t in enumerate([*kept, *selected])}
-    _write_manifest(out / MANIFEST, version, dict(sorted(merged.items(), key=lambda kv: order[kv[0]])))
+    # Entries in deploy order, as a full synth writes them; stacks the catalog no longer has go last.
+    order = {name: i for i, name in enumerate(deploy_order)}
+    ranked = sorted(merged.items(), key=lambda kv: order.get(kv[0], len(order)))
+    _write_manifest(out / MANIFEST, version, dict(ranked))
 
 
 def _write_manifest(path: Path, version: str, entries: dict[str, Any]) -> None:
