@@ -14,7 +14,6 @@ import click
 from rich.console import Console
 
 from .catalog import CatalogError, load_catalog
-from .feedback import stack_progress, synth_notices
 
 EXIT_INVALID = 2
 #: Exit codes of synth failures: a stack the catalog lacks is the user's mistake (2); a
@@ -101,6 +100,7 @@ def synth(path: Path, out_dir: Path, stack_patterns: tuple[str, ...], jobs: int,
         catalog = load_catalog(path)
     except CatalogError as exc:
         _fail(exc)
+    from .feedback import stack_progress, synth_notices
     from .synth import SynthError, synthesize  # the engine itself is imported where stacks are built
 
     started = time.perf_counter()
