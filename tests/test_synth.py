@@ -224,3 +224,57 @@ def test_timeout_stops_synth_and_removes_staging(tmp_path: Path, jobs: str) -> N
     assert proc.returncode == 124, stderr
     assert "did not finish in time" in stderr
     _assert_clean(tmp_path, proc)
+
+
+# --- feedback ---------------------------------------------------------------------------
+
+
+def _events(total: int = 3) -> list[StackDone]:
+    return [StackDone(f"silo-{i}", i, total, 90 + i, 0.25, 1 + i % 2) for i in range(1, total + 1)]
+
+
+def test_progress_is_one_plain_line_per_stack_without_a_terminal() -> None:
+    import io
+
+    from rich.console import Console
+
+    from silolake.feedback import stack_progress
+
+    buffer = io.StringIO()
+    with stack_progress(Console(file=buffer, force_terminal=False, width=200)) as on_stack:
+        for event in _events():
+            on_stack(event)
+    assert buffer.getvalue().splitlines() == [
+        "[1/3] silo-1: 91 resources in 0.2s (worker 2)",
+        "[2/3] silo-2: 92 resources in 0.2s (worker 1)",
+        "[3/3] silo-3: 93 resources in 0.2s (worker 2)",
+    ]
+
+
+def test_progress_is_a_live_bar_on_a_terminal() -> None:
+    import io
+
+    from rich.console import Console
+
+    from silolake.feedback import stack_progress
+
+    buffer = io.StringIO()
+    with stack_progress(Console(file=buffer, force_terminal=True, width=120)) as on_stack:
+        for event in _events():
+            on_stack(event)
+    text = buffer.getvalue()
+    assert "\x1b[" in text, "terminal control sequences (a redrawn bar), not plain lines"
+    assert "[1/3]" not in text
+
+
+def test_cli_synth_of_an_unknown_stack_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "silolake", "synth", str(EXAMPLE), "--out", str(tmp_path / "out"), "--stack", "nope*"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "error: 'nope*': no such stack" in result.stderr
+    assert list(tmp_path.iterdir()) == []
