@@ -192,10 +192,18 @@ def synthesize(
                 results = synth_in_workers(
                     catalog, selected, staging, jobs=jobs, deadline=deadline, on_stack=on_stack, memory_mb=budget
                 )
-            version = next(iter(results.values()))["version"]
-            entries = {name: results[name]["entry"] for name in selected}
-            deploy_order = select_stacks(catalog, None)
-            _commit(staging, out, selected, entries, version, partial=stacks is not None, deploy_order=deploy_order)
+        version = next(iter(results.values()))["version"]
+        entries = {name: results[name]["entry"] for name in selected}
+        with _sigterm_deferred():  # a commit runs to its end: never half the stacks moved
+            _commit(
+                staging,
+                out,
+                selected,
+                entries,
+                version,
+                partial=stacks is not None,
+                deploy_order=select_stacks(catalog, None),
+            )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [
@@ -307,6 +315,19 @@ def _sigterm_raises() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _sigterm_deferred() -> Iterator[None]:
+    """Hold SIGTERM back (it is delivered right after) while the staged output moves into place."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
 
 
 @contextmanager
