@@ -65,8 +65,9 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
-def run(cmd: list[str | Path], *, engine: str = "cdktn") -> dict:
-    """Run ``cmd`` in a fresh process; wall seconds, peak RSS (MB) of its tree and of its largest worker."""
+def run(cmd: list[str | Path], *, engine: str = "cdktn", workers: bool = False) -> dict:
+    """Run ``cmd`` in a fresh process; wall seconds, peak RSS (MB) of its tree and (``workers``) of its largest
+    worker process tree."""
     env = dict(os.environ, SILOLAKE_ENGINE=engine, PYTHONDONTWRITEBYTECODE="1")
     load_before = load()
     started = time.perf_counter()
@@ -79,7 +80,7 @@ def run(cmd: list[str | Path], *, engine: str = "cdktn") -> dict:
         while not stop.is_set():
             peak = max(peak, tree_rss(proc.pid))
             # Workers are the children with a Node.js child of their own (the engine).
-            for kid in _children(proc.pid):
+            for kid in _children(proc.pid) if workers else []:
                 if _children(kid):
                     worker_peak = max(worker_peak, tree_rss(kid))
             time.sleep(0.05)
@@ -96,7 +97,10 @@ def run(cmd: list[str | Path], *, engine: str = "cdktn") -> dict:
 
 
 def synth(catalog: Path, out: Path, *args: str, engine: str = "cdktn") -> dict:
-    return run([PYTHON[engine], "-m", "silolake", "synth", catalog, "--out", out, *args], engine=engine)
+    parallel = "--jobs" in args and args[args.index("--jobs") + 1] != "1"
+    return run(
+        [PYTHON[engine], "-m", "silolake", "synth", catalog, "--out", out, *args], engine=engine, workers=parallel
+    )
 
 
 def median_of(results: list[dict]) -> dict:
@@ -138,12 +142,12 @@ def stack(runs: int, out: Path) -> dict:
     return {k: report(k, median_of(v)) for k, v in results.items()}
 
 
-def jobs(runs: int, out: Path) -> dict:
-    thousand = write_catalog(out, 1000)
+def jobs(runs: int, out: Path, silos: int = 1000) -> dict:
+    catalog = write_catalog(out, silos)
     results: dict[str, list[dict]] = {}
     for _ in range(runs):
         for n in ("1", "2"):
-            results.setdefault(f"1,000 silos --jobs {n}", []).append(synth(thousand, out / f"jobs{n}", "--jobs", n))
+            results.setdefault(f"{silos:,} silos --jobs {n}", []).append(synth(catalog, out / f"jobs{n}", "--jobs", n))
     return {k: report(k, median_of(v)) for k, v in results.items()}
 
 
@@ -189,6 +193,7 @@ def main() -> None:
     parser.add_argument("--only", default="engines,stack,jobs,big,validate")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--big", type=int, default=5000, help="silos of the large parallel synth")
+    parser.add_argument("--jobs-silos", type=int, default=1000, help="silos of the --jobs 1 vs --jobs 2 synth")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -197,6 +202,8 @@ def main() -> None:
     for part in args.only.split(","):
         if part == "big":
             rows.update(big(args.big, args.out))
+        elif part == "jobs":
+            rows.update(jobs(args.runs, args.out, args.jobs_silos))
         else:
             rows.update(
                 {"engines": engines, "stack": stack, "jobs": jobs, "validate": validate}[part](args.runs, args.out)

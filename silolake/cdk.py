@@ -101,6 +101,17 @@ def s3_backend(scope: Construct, **kwargs: object) -> object:
     return backend
 
 
+def stop_engine() -> None:
+    """Stop this process's engine (its jsii Node.js process) after the request in flight, within ~5 s.
+
+    Synth calls this when a timeout or SIGTERM interrupted it mid-stack, so the Node.js
+    process cannot go on writing into a staging directory that is being removed. The
+    engine cannot be used again in this process afterwards."""
+    from jsii import _runtime  # the kernel the engine import above started
+
+    getattr(_runtime.kernel.provider, "_process").stop()  # noqa: B009  (private: no public stop in jsii)
+
+
 __all__ = [
     "App",
     "AssetType",
@@ -118,4 +129,5 @@ __all__ = [
     "Token",
     "aws",
     "s3_backend",
+    "stop_engine",
 ]

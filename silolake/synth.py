@@ -184,7 +184,11 @@ def synthesize(
         (staging / "stacks").mkdir()
         with _sigterm_raises():
             if jobs == 1 or len(selected) == 1:
-                results = _synth_here(catalog, selected, staging, deadline, on_stack)
+                try:
+                    results = _synth_here(catalog, selected, staging, deadline, on_stack)
+                except (SynthTimeout, SynthInterrupted):
+                    _stop_engine_here()
+                    raise
             else:
                 from .synth_pool import synth_in_workers
 
@@ -232,6 +236,16 @@ def _synth_here(
                 resources = sum(results[name]["by_type"].values())
                 on_stack(StackDone(name, index, len(selected), resources, time.perf_counter() - started, 0))
     return results
+
+
+def _stop_engine_here() -> None:
+    """Stop this process's engine if it started (see :func:`silolake.cdk.stop_engine`)."""
+    import sys
+
+    if "silolake.cdk" in sys.modules:
+        from .cdk import stop_engine
+
+        stop_engine()
 
 
 def _commit(

@@ -15,9 +15,11 @@ which worker built it changes nothing in its output.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
+import signal
 import time
 import traceback
 from collections.abc import Callable
@@ -55,12 +57,19 @@ def worker_main(conn: Connection, catalog: Catalog, staging: str, memory_bytes: 
 
     Messages to the parent: ``("done", name, result, seconds, rss, retiring)`` and ``("failed", name,
     traceback)``; a retiring worker exits right after its message."""
+    # Its own process group: the parent stops a worker together with the engine's Node.js
+    # processes (one killpg), so nothing writes into staging once the parent removes it.
+    os.setpgrp()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     from .stacks import stack_builders  # the engine's start-up, paid once per worker
 
     builders = stack_builders(catalog)
     gc.freeze()  # the engine's import graph never dies; keep the collector off it
     while True:
-        name = conn.recv()
+        try:
+            name = conn.recv()
+        except EOFError:  # the parent is gone
+            return
         if name is None:
             return
         started = time.perf_counter()
@@ -204,20 +213,20 @@ class _Pool:
 
 
 def _stop(workers: list[_Worker]) -> None:
-    """Stop workers: ask, then terminate, then kill (each worker's Node.js child exits with its pipe)."""
+    """Stop workers: ask (an idle worker exits at once), then SIGKILL each worker's process group,
+    which holds its Node.js processes too, so none of them outlives synth or writes after it."""
     for w in workers:
         try:
             if w.process.is_alive():
                 w.conn.send(None)
-        except (BrokenPipeError, OSError):
+        except OSError:
             pass
-    deadline = time.monotonic() + 1.0
+    deadline = time.monotonic() + STOP_GRACE_S
     for w in workers:
-        w.process.join(max(deadline - time.monotonic(), 0))
-        if w.process.is_alive():
-            w.process.terminate()
-            w.process.join(STOP_GRACE_S)
-        if w.process.is_alive():
-            w.process.kill()
-            w.process.join()
+        w.process.join(max(deadline - time.monotonic(), 0) if w.current is None else 0)
+    for w in workers:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if w.process.pid is not None:
+                os.killpg(w.process.pid, signal.SIGKILL)
+        w.process.join()
         w.conn.close()
