@@ -225,8 +225,11 @@ def _stop(workers: list[_Worker]) -> None:
     for w in workers:
         w.process.join(max(deadline - time.monotonic(), 0) if w.current is None else 0)
     for w in workers:
+        pid = w.process.pid
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            if w.process.pid is not None:
-                os.killpg(w.process.pid, signal.SIGKILL)
-        w.process.join()
+            if pid is not None and os.getpgid(pid) == pid:
+                os.killpg(pid, signal.SIGKILL)  # the worker and its Node.js processes
+            else:
+                w.process.kill()  # still starting: no group (and no engine) of its own yet
+        w.process.join(STOP_GRACE_S)
         w.conn.close()
