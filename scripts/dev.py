@@ -22,6 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 VENV = REPO / ".venv"
 CHECKOV_VENV = REPO / ".venv-checkov"
+CDKTF_VENV = REPO / ".venv-cdktf"  # the archived cdktf engine, tested beside the default (tests only)
 CHECKOV_REQ = REPO / "security" / "requirements-checkov.txt"
 IAM_SIM = REPO / "silolake" / "ops" / "iam"  # offline IAM engine (npm), used by access-diff and tests
 
@@ -128,6 +129,7 @@ def main(argv: list[str]) -> int:
         code = gate(python, env)
         if code:
             return code
+        _ensure_venv(CDKTF_VENV, [REPO / "pyproject.toml"], ["-e", f"{REPO}[cdktf]"])
         code = subprocess.run([str(python), "-m", "pytest", *argv[1:]], cwd=REPO, env=env).returncode
         return 1 if code == 5 else code  # "no tests collected" must not pass as green
     return 0

@@ -16,6 +16,9 @@ from rich.console import Console
 from .catalog import CatalogError, load_catalog
 
 EXIT_INVALID = 2
+#: Exit codes of synth failures: a stack the catalog lacks is the user's mistake (2); a
+#: timeout and SIGTERM follow the conventions of timeout(1) and the shell; anything else is 1.
+_SYNTH_EXIT = {"StackSelectionError": EXIT_INVALID, "SynthTimeout": 124, "SynthInterrupted": 143}
 # emoji=False: messages quote user values verbatim; ":thumbs_up:" must not become a glyph.
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 out = Console(highlight=False, soft_wrap=True, emoji=False)
@@ -75,26 +78,42 @@ def validate(path: Path, base: str | None) -> None:
     type=click.Path(path_type=Path),
     help="Directory the Terraform JSON is written to (replaced atomically).",
 )
-def synth(path: Path, out_dir: Path) -> None:
+@click.option(
+    "--stack",
+    "stack_patterns",
+    multiple=True,
+    metavar="NAME",
+    help="Only this stack (repeatable; globs such as 'silo-*'). Other stacks' output is left as it was.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Worker processes; each starts the engine once and builds its share of the stacks.",
+)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Give up after this many seconds.")
+def synth(path: Path, out_dir: Path, stack_patterns: tuple[str, ...], jobs: int, timeout: float | None) -> None:
     """Validate the catalog and synthesize one Terraform stack per account."""
     try:
         catalog = load_catalog(path)
     except CatalogError as exc:
         _fail(exc)
-    from .synth import synthesize  # heavy: imports cdktf and the provider
+    from .feedback import stack_progress, synth_notices
+    from .synth import SynthError, synthesize  # the engine itself is imported where stacks are built
 
     started = time.perf_counter()
-    for silo in catalog.pending_silos:
-        err.print(
-            f"notice: silo '{silo.name}' has no account yet (email {silo.email}); no stack synthesized. "
-            "Apply the org stack, then run `silolake bootstrap` to record its account id.",
-            markup=False,
-        )
-    from .policy.sharing import notices
-
-    for notice in notices(catalog):
+    for notice in synth_notices(catalog):
         err.print(f"notice: {notice}", markup=False)
-    summaries = synthesize(catalog, out_dir)
+    try:
+        with stack_progress(err) as on_stack:
+            summaries = synthesize(
+                catalog, out_dir, stacks=stack_patterns or None, jobs=jobs, timeout=timeout, on_stack=on_stack
+            )
+    except SynthError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(_SYNTH_EXIT.get(type(exc).__name__, 1))
     for s in summaries:
         out.print(f"  {s.name:<28} {s.resources:>4} resources  {s.path.parent}", markup=False)
     out.print(

@@ -191,6 +191,10 @@ def test_synth_example_prints_pending_silos_and_one_line_per_stack(tmp_path: Pat
     assert sorted(summary) == sorted(expected)
     assert all(count > 0 for count in summary.values())
     assert lines[-1].startswith(f"Synthesized {len(expected)} stacks into {out.resolve()} in ")
+    progress = [
+        m[1] for line in result.stderr.splitlines() if (m := re.match(r"^\[\d+/\d+\] (\S+): \d+ resources", line))
+    ]
+    assert progress == expected, "without a terminal: one plain progress line per stack, in order"
     for name in expected:
         assert (out / "stacks" / name / "cdk.tf.json").is_file()
     assert not (out / "stacks" / stack_name("silo", "marketing")).exists()

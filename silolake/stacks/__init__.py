@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from fnmatch import fnmatchcase
+from collections.abc import Callable
 from functools import partial
 
 from ..catalog.model import Catalog
-from ..cdk import App, TerraformStack
+from ..cdk import App, Construct
 from .analytics import AnalyticsStack
+from .base import AccountStack
 from .datalake import DatalakeStack
 from .org import OrgStack
 from .silo import SiloStack
 
-__all__ = ["build_app"]
+__all__ = ["build_app", "stack_builders"]
+
+#: Builds one stack into the given scope (an ``App``).
+StackBuilder = Callable[[Construct], AccountStack]
 
 
-def build_app(app: App, catalog: Catalog, stacks: Sequence[str] | None = None) -> list[str]:
-    """Add the stacks of ``catalog`` to ``app``; return their names in order.
+def stack_builders(catalog: Catalog) -> dict[str, StackBuilder]:
+    """``{stack name: builder}`` for every stack of ``catalog``, in deploy order; nothing is constructed.
 
-    ``stacks``: names or globs (``silo-*``); only matching stacks are constructed (a stack
-    never reads another stack's constructs, so any subset synthesizes alone)."""
+    The names and their order equal :func:`silolake.ops.targets.stack_targets` (which needs no engine)."""
+    builders: dict[str, StackBuilder] = {
+        "org": partial(OrgStack, catalog=catalog),
+        "datalake": partial(DatalakeStack, catalog=catalog),
+    }
+    builders.update({s.stack_name: partial(SiloStack, catalog=catalog, silo=s) for s in catalog.deployable_silos})
+    builders.update({c.stack_name: partial(AnalyticsStack, catalog=catalog, consumer=c) for c in catalog.analytics})
+    return builders
 
-    def wanted(name: str) -> bool:
-        return stacks is None or any(fnmatchcase(name, pattern) for pattern in stacks)
 
-    factories: list[tuple[str, Callable[[], TerraformStack]]] = [
-        ("org", lambda: OrgStack(app, catalog=catalog)),
-        ("datalake", lambda: DatalakeStack(app, catalog=catalog)),
-    ]
-    factories += [(s.stack_name, partial(SiloStack, app, catalog=catalog, silo=s)) for s in catalog.deployable_silos]
-    factories += [(c.stack_name, partial(AnalyticsStack, app, catalog=catalog, consumer=c)) for c in catalog.analytics]
-    return [factory().node.id for name, factory in factories if wanted(name)]
+def build_app(app: App, catalog: Catalog) -> list[str]:
+    """Add every stack of ``catalog`` to ``app``; return the stack names in order."""
+    return [build(app).node.id for build in stack_builders(catalog).values()]
