@@ -8,7 +8,7 @@ applied here, so the schema stays the single documented source of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal
 
@@ -23,6 +23,12 @@ BUILTIN_PARTITIONS = {"ingest_date": "date the record or file arrived (UTC), fro
 
 @dataclass(frozen=True)
 class Column:
+    """One declared column of a flow (``silos[].flows[].columns[]``).
+
+    ``type`` is the canonical Glue/Hive type string (``decimal(12,2)``,
+    ``array<struct<sku:string,qty:int>>``); ``comment`` becomes the Glue column comment.
+    """
+
     name: str
     type: str  # canonical Glue/Hive type string
     comment: str = ""
@@ -30,6 +36,20 @@ class Column:
 
 @dataclass(frozen=True)
 class Flow:
+    """One data flow of a silo (``silos[].flows[]``): how records or files arrive and what they hold.
+
+    - ``source``: ``api`` (HTTPS records -> Firehose -> Parquet), ``sftp`` or ``upload`` (files).
+    - ``format``: the raw data format (``json`` for api flows; ``csv``/``json``/``parquet`` for files).
+    - ``keys``: columns identifying a record (deduplication); ``partition_by``: partition
+      columns of the processed table (``ingest_date`` is built in).
+    - ``schedule``: EventBridge ``rate(...)``/``cron(...)`` expression of the flow's pipeline.
+    - ``job``: ``"default"`` (the framework's conform job) or a path under ``glue_src/``
+      relative to the catalog directory.
+    - ``buffer_seconds`` (60-900 s) and ``buffer_mb`` (64-128 MB): Firehose buffering of api flows.
+    - ``csv_delimiter``/``csv_header``: CSV reading options; ``warehouse``: load into Redshift;
+      ``quicksight``: expose through a QuickSight data source.
+    """
+
     name: str
     source: Source
     format: Format
@@ -55,6 +75,9 @@ class Flow:
 
 @dataclass(frozen=True)
 class Ingestion:
+    """Partner channels of a silo (``silos[].ingestion``): SFTP with its source CIDR allow list,
+    the web upload page, and the longest a partner credential may live, in days."""
+
     sftp_enabled: bool = False
     sftp_allowed_cidrs: tuple[str, ...] = ()
     web_upload_enabled: bool = False
@@ -63,12 +86,23 @@ class Ingestion:
 
 @dataclass(frozen=True)
 class Storage:
+    """Retention of a silo's zone buckets (``silos[].storage``), in days: how long replaced or
+    deleted object versions are kept, and (optionally) when raw data moves to infrequent access."""
+
     noncurrent_version_days: int = 90
     raw_transition_days: int | None = None
 
 
 @dataclass(frozen=True)
 class Silo:
+    """One internal project's AWS account and everything it receives (``silos[]``).
+
+    ``account_id`` is ``None`` until the organization created the account of an email-only
+    silo (see :class:`DeployedSilo`); ``region`` defaults to ``organization.home_region``;
+    ``owners`` are e-mail addresses of the people answerable for the silo; ``decommission``
+    keeps every resource and all data but revokes sharing and stops intake.
+    """
+
     name: str
     account_id: str | None  # None until the organization created the account (email-only)
     email: str | None
@@ -88,11 +122,36 @@ class Silo:
         return names.glue_database(self.name)
 
     def flows_from(self, *sources: Source) -> tuple[Flow, ...]:
+        """The flows that receive data through one of ``sources``, in catalog order."""
         return tuple(f for f in self.flows if f.source in sources)
 
 
 @dataclass(frozen=True)
+class DeployedSilo(Silo):
+    """A silo whose AWS account exists: the only kind that gets a stack.
+
+    ``account_id`` comes from the catalog (``silos[].account_id``) or, for a silo given by
+    ``email`` only, from ``accounts.lock.json`` once ``silolake bootstrap`` recorded the
+    account the organization created. Stacks and constructs take this type, so they never
+    handle a missing account id.
+    """
+
+    account_id: str
+
+
+def with_account(silo: Silo, account_id: str | None) -> Silo:
+    """``silo`` with its account id resolved: a :class:`DeployedSilo` once the id is known."""
+    if not account_id or isinstance(silo, DeployedSilo):
+        return silo
+    values = {f.name: getattr(silo, f.name) for f in fields(silo)}
+    return DeployedSilo(**{**values, "account_id": account_id})
+
+
+@dataclass(frozen=True)
 class AnalyticsConsumer:
+    """A read-only analytics account (``analytics[]``): its reader IAM role names and the silos
+    it may query (``"all"`` resolved to every silo name, ``all_silos`` remembering that)."""
+
     name: str
     account_id: str
     region: str
@@ -111,6 +170,8 @@ class AnalyticsConsumer:
 
 @dataclass(frozen=True)
 class OuNames:
+    """Names of the OUs silolake creates (``organization.ous``)."""
+
     datalake: str = "DataLake"
     silos: str = "Silos"
     analytics: str = "Analytics"
@@ -118,6 +179,10 @@ class OuNames:
 
 @dataclass(frozen=True)
 class Organization:
+    """The company (``organization``): a short slug prefixed to resource names, the management
+    account, the home and allowed regions, the deploy role Terraform assumes in every account,
+    the prefix of the per-account state buckets, tags for every resource, and OU names."""
+
     name: str
     management_account_id: str
     home_region: str
@@ -128,6 +193,7 @@ class Organization:
     ous: OuNames
 
     def deploy_role_arn(self, account_id: str) -> str:
+        """ARN of the deploy role in ``account_id`` (assumed by the provider and the backend)."""
         return f"arn:aws:iam::{account_id}:role/{self.deploy_role_name}"
 
 
@@ -156,12 +222,21 @@ class OrgLayout:
 
 @dataclass(frozen=True)
 class Account:
+    """A central account and the region its stack deploys to (``datalake_account``)."""
+
     account_id: str
     region: str
 
 
 @dataclass(frozen=True)
 class Catalog:
+    """A whole validated ``silos.yaml`` (plus ``accounts.lock.json``): the only input of synth.
+
+    ``source`` is the catalog file (custom job paths resolve from its directory);
+    ``layout`` holds the organization and OU ids from the lock file, ``None`` before the
+    first ``silolake bootstrap`` (sharing then fails closed).
+    """
+
     version: int
     organization: Organization
     datalake: Account
@@ -183,14 +258,14 @@ class Catalog:
         return next(s for s in self.silos if s.name == name)
 
     @property
-    def deployable_silos(self) -> tuple[Silo, ...]:
+    def deployable_silos(self) -> tuple[DeployedSilo, ...]:
         """Silos whose account exists (given in the catalog or resolved by bootstrap)."""
-        return tuple(s for s in self.silos if s.account_id)
+        return tuple(s for s in self.silos if isinstance(s, DeployedSilo))
 
     @property
     def pending_silos(self) -> tuple[Silo, ...]:
         """Email-only silos the organization has not created (or bootstrap not recorded) yet."""
-        return tuple(s for s in self.silos if not s.account_id)
+        return tuple(s for s in self.silos if not isinstance(s, DeployedSilo))
 
     def readers_of(self, silo: Silo) -> tuple[AnalyticsConsumer, ...]:
         return tuple(c for c in self.analytics if c.reads(silo))
@@ -238,27 +313,26 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
         ing = s.get("ingestion", {})
         sftp = ing.get("sftp", {})
         storage = s.get("storage", {})
-        silos.append(
-            Silo(
-                name=s["name"],
-                account_id=s.get("account_id") or accounts.get(s["name"]),
-                email=s.get("email"),
-                region=s.get("region", home),
-                owners=tuple(s["owners"]),
-                ingestion=Ingestion(
-                    sftp_enabled=sftp.get("enabled", False),
-                    sftp_allowed_cidrs=tuple(sftp.get("allowed_cidrs", ())),
-                    web_upload_enabled=ing.get("web_upload", {}).get("enabled", False),
-                    partner_credential_max_days=ing.get("partner_credential_max_days", 30),
-                ),
-                storage=Storage(
-                    noncurrent_version_days=storage.get("noncurrent_version_days", 90),
-                    raw_transition_days=storage.get("raw_transition_days"),
-                ),
-                flows=tuple(_flow(f) for f in s.get("flows", ())),
-                decommission=s.get("decommission", False),
-            )
+        account_id = s.get("account_id") or accounts.get(s["name"])
+        common = dict(
+            name=s["name"],
+            email=s.get("email"),
+            region=s.get("region", home),
+            owners=tuple(s["owners"]),
+            ingestion=Ingestion(
+                sftp_enabled=sftp.get("enabled", False),
+                sftp_allowed_cidrs=tuple(sftp.get("allowed_cidrs", ())),
+                web_upload_enabled=ing.get("web_upload", {}).get("enabled", False),
+                partner_credential_max_days=ing.get("partner_credential_max_days", 30),
+            ),
+            storage=Storage(
+                noncurrent_version_days=storage.get("noncurrent_version_days", 90),
+                raw_transition_days=storage.get("raw_transition_days"),
+            ),
+            flows=tuple(_flow(f) for f in s.get("flows", ())),
+            decommission=s.get("decommission", False),
         )
+        silos.append(DeployedSilo(account_id=account_id, **common) if account_id else Silo(account_id=None, **common))
     all_names = tuple(s.name for s in silos)
     analytics = tuple(
         AnalyticsConsumer(

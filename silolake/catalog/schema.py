@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -99,25 +99,8 @@ def _message(error: ValidationError, doc: SourceDoc) -> tuple[str, bool]:
     v, schema = error.validator, error.schema
     inst = error.instance
     desc = schema.get("description", "")
-    if v == "additionalProperties":
-        allowed = sorted(schema.get("properties", {}))
-        extra = sorted((k for k in inst if k not in schema.get("properties", {})), key=str)
-        hints = []
-        for key in extra:
-            close = difflib.get_close_matches(str(key), allowed, n=1)
-            hints.append(f"unknown key '{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
-        return "; ".join(hints) + f"; allowed keys: {', '.join(allowed)}", True
-    if v == "required":
-        missing = [k for k in error.validator_value if k not in inst]
-        return f"missing required key{'s' if len(missing) > 1 else ''} {', '.join(repr(k) for k in missing)}", True
-    if v == "type":
-        expected = error.validator_value
-        expected = expected if isinstance(expected, list) else [expected]
-        want = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
-        if "pattern" in schema and isinstance(inst, int) and not isinstance(inst, bool):
-            written = doc.int_text.get(tuple(error.absolute_path), str(inst))
-            return f'write it as a quoted string ("{written}"); YAML read it as the number {inst}', False
-        return f"expected {want}, got {_kind(inst)}", False
+    if v in _STRUCTURE_MESSAGES:
+        return _STRUCTURE_MESSAGES[v](error, doc)
     if v == "const" and list(error.absolute_path) == ["version"]:
         return f"unsupported catalog version {inst!r}; this silolake reads version {error.validator_value}", False
     if v == "const":
@@ -238,3 +221,36 @@ def schema_problems(doc: SourceDoc, name: str = SCHEMA_FILE) -> list[Problem]:
     if _surely_valid(doc.data, name):
         return []
     return list(_errors(doc, name))
+
+
+def _additional_properties(error: ValidationError, doc: SourceDoc) -> tuple[str, bool]:
+    allowed = sorted(error.schema.get("properties", {}))
+    extra = sorted((k for k in error.instance if k not in error.schema.get("properties", {})), key=str)
+    hints = []
+    for key in extra:
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        hints.append(f"unknown key '{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    return "; ".join(hints) + f"; allowed keys: {', '.join(allowed)}", True
+
+
+def _required(error: ValidationError, doc: SourceDoc) -> tuple[str, bool]:
+    missing = [k for k in error.validator_value if k not in error.instance]
+    return f"missing required key{'s' if len(missing) > 1 else ''} {', '.join(repr(k) for k in missing)}", True
+
+
+def _type(error: ValidationError, doc: SourceDoc) -> tuple[str, bool]:
+    inst, expected = error.instance, error.validator_value
+    expected = expected if isinstance(expected, list) else [expected]
+    want = " or ".join(_TYPE_NAMES.get(t, str(t)) for t in expected)
+    if "pattern" in error.schema and isinstance(inst, int) and not isinstance(inst, bool):
+        written = doc.int_text.get(tuple(error.absolute_path), str(inst))
+        return f'write it as a quoted string ("{written}"); YAML read it as the number {inst}', False
+    return f"expected {want}, got {_kind(inst)}", False
+
+
+#: Messages about the shape of a mapping (keys present, keys allowed, value types).
+_STRUCTURE_MESSAGES: dict[str, Callable[[ValidationError, SourceDoc], tuple[str, bool]]] = {
+    "additionalProperties": _additional_properties,
+    "required": _required,
+    "type": _type,
+}
