@@ -38,6 +38,18 @@ _DIRECTIONS = {
 # Data zones of a silo, with what each holds. Analytics reads only "processed".
 ZONES = ("dropzone", "raw", "processed", "athena", "logs")
 
+#: Top-level S3 prefixes silolake itself writes in a silo's buckets, beside the flows'
+#: ``<flow>/`` prefixes. Each starts with "_", which no flow name can (flow names start
+#: with a letter), so no flow's data, table location or IAM prefix reaches into them:
+#: ``_errors/`` records Firehose could not convert, ``_rejects/`` rows ETL refused,
+#: ``_quarantine/`` files held back from a partner, ``_silolake/`` silolake's own state.
+SYSTEM_PREFIXES = {
+    "errors": "_errors/",
+    "rejects": "_rejects/",
+    "quarantine": "_quarantine/",
+    "silolake": "_silolake/",
+}
+
 
 def region_code(region: str) -> str:
     """Short, collision-free code for a region (``eu-central-1`` -> ``euc1``)."""

@@ -19,6 +19,26 @@ Format = Literal["json", "csv", "parquet"]
 
 #: Partition columns silolake derives itself instead of reading them from the data.
 BUILTIN_PARTITIONS = {"ingest_date": "date the record or file arrived (UTC), from the delivery time"}
+#: Column-name prefixes reserved for columns silolake's own jobs add while they work.
+RESERVED_COLUMN_PREFIXES = ("__", "_silolake")
+
+
+def reserved_column(name: str) -> str | None:
+    """Why ``name`` cannot be a declared column (a name silolake adds itself), or None.
+
+    Built-in partitions are partition keys of every table: a declared column of the same
+    name would appear twice in the table (Glue and Athena refuse that)."""
+    if name in BUILTIN_PARTITIONS:
+        return (
+            f"'{name}' is a built-in partition silolake adds to every table ({BUILTIN_PARTITIONS[name]}); "
+            "give the column another name"
+        )
+    for prefix in RESERVED_COLUMN_PREFIXES:
+        if name.startswith(prefix):
+            fix = name.lstrip("_")
+            hint = f"; write '{fix}'" if fix and not fix.startswith(RESERVED_COLUMN_PREFIXES) else ""
+            return f"column names starting with '{prefix}' are reserved for silolake's own columns{hint}"
+    return None
 
 
 @dataclass(frozen=True)

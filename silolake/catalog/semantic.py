@@ -17,7 +17,7 @@ from typing import Any
 from . import limits
 from .errors import Path as KeyPath
 from .errors import Problem
-from .model import BUILTIN_PARTITIONS
+from .model import BUILTIN_PARTITIONS, reserved_column
 from .schedule import check_schedule
 from .schema import load_schema
 from .source import SourceDoc
@@ -253,6 +253,9 @@ class _Checker:
             cname, ctype = _str(col.get("name")), _str(col.get("type"))
             if cname in declared:
                 self.add(path + ("columns", k, "name"), f"duplicate column '{cname}'")
+            reserved = reserved_column(cname) if cname else None
+            if reserved:
+                self.add(path + ("columns", k, "name"), reserved)
             parsed = None
             if ctype is not None:
                 try:
