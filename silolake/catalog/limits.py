@@ -161,9 +161,11 @@ def _silo_findings(
     if isinstance(email, str):
         problems = name_rules.ORG_ACCOUNT_EMAIL.problems(email)
         if problems:
-            yield path + ("email",), f"AWS Organizations refuses '{email}' as an account e-mail: " + "; ".join(
-                r for _, r in problems
-            ), False
+            yield (
+                path + ("email",),
+                f"AWS Organizations refuses '{email}' as an account e-mail: " + "; ".join(r for _, r in problems),
+                False,
+            )
 
 
 def tag_findings(data: dict) -> Iterator[Finding]:

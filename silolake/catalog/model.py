@@ -132,6 +132,8 @@ class Silo:
     storage: Storage
     flows: tuple[Flow, ...]
     decommission: bool = False
+    #: S3 Block Public Access on the whole account (``account_settings.s3_block_public_access``).
+    s3_block_public_access: bool = True
 
     @property
     def stack_name(self) -> str:
@@ -351,6 +353,7 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
             ),
             flows=tuple(_flow(f) for f in s.get("flows", ())),
             decommission=s.get("decommission", False),
+            s3_block_public_access=s.get("account_settings", {}).get("s3_block_public_access", True),
         )
         silos.append(DeployedSilo(account_id=account_id, **common) if account_id else Silo(account_id=None, **common))
     all_names = tuple(s.name for s in silos)

@@ -30,6 +30,7 @@ _EMAIL = re.compile(
 PARQUET_MIN_BUFFER_MB = 64
 # A malformed region is the schema's to report; checking it against allowed_regions too
 # would print two messages for one mistake.
+_JOB_ODD = re.compile(r"[^A-Za-z0-9_./-]")
 _REGION = re.compile(load_schema()["$defs"]["region"]["pattern"])
 _SLUG = re.compile(load_schema()["$defs"]["slug"]["pattern"])
 
@@ -314,6 +315,15 @@ class _Checker:
 
     def check_job(self, path: KeyPath, job: Any) -> None:
         if not isinstance(job, str) or job == "default":
+            return
+        odd = sorted(set(_JOB_ODD.findall(job)))
+        if odd:
+            # The path becomes an S3 key and a Glue script location in Terraform JSON.
+            self.add(
+                path,
+                f"custom job '{job}' may only use letters, digits and _ . / - in its path, "
+                f"not {', '.join(map(repr, odd))}",
+            )
             return
         base = Path(self.doc.file).resolve().parent
         glue_src = (base / "glue_src").resolve()

@@ -196,7 +196,8 @@ CASES = {
         ("state_bucket_prefix: acme-tfstate", "state_bucket_prefix: Acme_tf"),
         [
             f"{S}:7:24: organization.state_bucket_prefix: 'Acme_tf' is not valid: expected lowercase letters, "
-            "digits and hyphens, not starting or ending with a hyphen (it begins S3 bucket names); write 'acme-tf' instead"
+            "digits and hyphens, not starting or ending with a hyphen (it begins S3 bucket names); "
+            "write 'acme-tf' instead"
         ],
     ),
     "organization name not a slug": (
