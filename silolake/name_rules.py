@@ -437,8 +437,9 @@ def _tag_char_ok(ch: str) -> bool:
     return ch in TAG_PUNCTUATION or unicodedata.category(ch)[0] in "LZN"
 
 
-def tag_problems(text: str, *, key: bool) -> list[str]:
-    r"""Why ``text`` cannot be a tag key (``key=True``) or value under IAM's tag rules; empty if it can.
+def tag_problems(text: str, *, key: bool) -> list[tuple[str, str]]:
+    r"""Why ``text`` cannot be a tag key (``key=True``) or value under IAM's tag rules, as
+    ``(aspect, reason)`` pairs like :meth:`NameRule.problems`; empty if it can.
 
     Keys: 1-128 characters, not starting with ``aws:`` (any case); values: 0-256 characters;
     both only ``[\p{L}\p{Z}\p{N}_.:/=+\-@]``.
@@ -447,13 +448,13 @@ def tag_problems(text: str, *, key: bool) -> list[str]:
     out = []
     low, high = (1, TAG_KEY_MAX) if key else (0, TAG_VALUE_MAX)
     if not low <= len(text) <= high:
-        out.append(f"{len(text)} characters, AWS allows {low} to {high}")
+        out.append(("length", f"{len(text)} characters, AWS allows {low} to {high}"))
     bad = sorted({ch for ch in text if not _tag_char_ok(ch)})
     if bad:
         shown = ", ".join(repr(ch) for ch in bad[:8])
-        out.append(f"AWS tags allow only letters, digits, spaces and _ . : / = + - @, not {shown}")
+        out.append(("charset", f"AWS tags allow only letters, digits, spaces and _ . : / = + - @, not {shown}"))
     if key and text.lower().startswith(RESERVED_TAG_PREFIX):
-        out.append(f"the '{RESERVED_TAG_PREFIX}' prefix is reserved for AWS")
+        out.append(("prefix", f"the '{RESERVED_TAG_PREFIX}' prefix is reserved for AWS"))
     return out
 
 

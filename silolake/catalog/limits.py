@@ -183,8 +183,9 @@ def tag_findings(data: dict) -> Iterator[Finding]:
             )
         # Key characters and length: the schema's key pattern is a subset of IAM's rule.
         if isinstance(value, str):
-            for reason in name_rules.tag_problems(value, key=False):
-                yield path, f"tag value '{value}' is not valid: {reason}", False
+            for aspect, reason in name_rules.tag_problems(value, key=False):
+                if aspect != "length":  # the schema's maxLength says that already
+                    yield path, f"tag value '{value}' is not valid: {reason}", False
     if len(tags) > MAX_ORGANIZATION_TAGS:
         yield (
             ("organization", "tags"),
