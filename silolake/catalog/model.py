@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from .. import names
+from .schema import with_defaults
 
 Source = Literal["api", "sftp", "upload"]
 Format = Literal["json", "csv", "parquet"]
@@ -78,12 +79,12 @@ class Flow:
     partition_by: tuple[str, ...]
     schedule: str
     job: str  # "default" or a path relative to the catalog directory
-    buffer_seconds: int = 300
-    buffer_mb: int = 128
-    csv_delimiter: str = ","
-    csv_header: bool = True
-    warehouse: bool = False
-    quicksight: bool = False
+    buffer_seconds: int
+    buffer_mb: int
+    csv_delimiter: str
+    csv_header: bool
+    warehouse: bool
+    quicksight: bool
 
     @property
     def custom_job(self) -> bool:
@@ -98,10 +99,10 @@ class Ingestion:
     """Partner channels of a silo (``silos[].ingestion``): SFTP with its source CIDR allow list,
     the web upload page, and the longest a partner credential may live, in days."""
 
-    sftp_enabled: bool = False
-    sftp_allowed_cidrs: tuple[str, ...] = ()
-    web_upload_enabled: bool = False
-    partner_credential_max_days: int = 30
+    sftp_enabled: bool
+    sftp_allowed_cidrs: tuple[str, ...]
+    web_upload_enabled: bool
+    partner_credential_max_days: int
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,8 @@ class Storage:
     """Retention of a silo's zone buckets (``silos[].storage``), in days: how long replaced or
     deleted object versions are kept, and (optionally) when raw data moves to infrequent access."""
 
-    noncurrent_version_days: int = 90
-    raw_transition_days: int | None = None
+    noncurrent_version_days: int
+    raw_transition_days: int | None
 
 
 @dataclass(frozen=True)
@@ -131,9 +132,9 @@ class Silo:
     ingestion: Ingestion
     storage: Storage
     flows: tuple[Flow, ...]
-    decommission: bool = False
+    decommission: bool
     #: S3 Block Public Access on the whole account (``account_settings.s3_block_public_access``).
-    s3_block_public_access: bool = True
+    s3_block_public_access: bool
 
     @property
     def stack_name(self) -> str:
@@ -194,9 +195,9 @@ class AnalyticsConsumer:
 class OuNames:
     """Names of the OUs silolake creates (``organization.ous``)."""
 
-    datalake: str = "DataLake"
-    silos: str = "Silos"
-    analytics: str = "Analytics"
+    datalake: str
+    silos: str
+    analytics: str
 
 
 @dataclass(frozen=True)
@@ -296,28 +297,33 @@ class Catalog:
 def _flow(raw: dict) -> Flow:
     from .types import glue_type  # local: keeps model importable without the parser in tooling
 
-    buffer = raw.get("buffer", {})
-    csv = raw.get("csv", {})
+    buffer, csv = raw["buffer"], raw["csv"]
     return Flow(
         name=raw["name"],
         source=raw["source"],
-        format="json" if raw["source"] == "api" else raw.get("format", "json"),
+        format="json" if raw["source"] == "api" else raw["format"],
         columns=tuple(Column(c["name"], glue_type(c["type"]), c.get("comment", "")) for c in raw["columns"]),
-        keys=tuple(raw.get("keys", ())),
-        partition_by=tuple(raw.get("partition_by", ("ingest_date",))),
-        schedule=raw.get("schedule", "rate(1 day)"),
-        job=raw.get("job", "default"),
-        buffer_seconds=buffer.get("seconds", 300),
-        buffer_mb=buffer.get("mb", 128),
-        csv_delimiter=csv.get("delimiter", ","),
-        csv_header=csv.get("header", True),
-        warehouse=raw.get("warehouse", False),
-        quicksight=raw.get("quicksight", False),
+        keys=tuple(raw["keys"]),
+        partition_by=tuple(raw["partition_by"]),
+        schedule=raw["schedule"],
+        job=raw["job"],
+        buffer_seconds=buffer["seconds"],
+        buffer_mb=buffer["mb"],
+        csv_delimiter=csv["delimiter"],
+        csv_header=csv["header"],
+        warehouse=raw["warehouse"],
+        quicksight=raw["quicksight"],
     )
 
 
 def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: OrgLayout | None) -> Catalog:
-    """Turn validated raw data into the model; ``accounts`` are ids resolved by bootstrap."""
+    """Turn validated raw data into the model; ``accounts`` are ids resolved by bootstrap.
+
+    Omitted keys take their schema defaults (:func:`~.schema.with_defaults`); the only
+    defaults written here are the ones no schema can state: regions default to
+    ``organization.home_region``.
+    """
+    raw = with_defaults(raw)
     org_raw = raw["organization"]
     home = org_raw["home_region"]
     org = Organization(
@@ -325,16 +331,15 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
         management_account_id=org_raw["management_account_id"],
         home_region=home,
         allowed_regions=tuple(org_raw["allowed_regions"]),
-        deploy_role_name=org_raw.get("deploy_role_name", "OrganizationAccountAccessRole"),
+        deploy_role_name=org_raw["deploy_role_name"],
         state_bucket_prefix=org_raw["state_bucket_prefix"],
-        tags=tuple(sorted(org_raw.get("tags", {}).items())),
-        ous=OuNames(**org_raw.get("ous", {})),
+        tags=tuple(sorted(org_raw["tags"].items())),
+        ous=OuNames(**org_raw["ous"]),
     )
     silos = []
     for s in raw["silos"]:
-        ing = s.get("ingestion", {})
-        sftp = ing.get("sftp", {})
-        storage = s.get("storage", {})
+        ing, storage = s["ingestion"], s["storage"]
+        sftp = ing["sftp"]
         account_id = s.get("account_id") or accounts.get(s["name"])
         common = dict(
             name=s["name"],
@@ -342,18 +347,18 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
             region=s.get("region", home),
             owners=tuple(s["owners"]),
             ingestion=Ingestion(
-                sftp_enabled=sftp.get("enabled", False),
-                sftp_allowed_cidrs=tuple(sftp.get("allowed_cidrs", ())),
-                web_upload_enabled=ing.get("web_upload", {}).get("enabled", False),
-                partner_credential_max_days=ing.get("partner_credential_max_days", 30),
+                sftp_enabled=sftp["enabled"],
+                sftp_allowed_cidrs=tuple(sftp["allowed_cidrs"]),
+                web_upload_enabled=ing["web_upload"]["enabled"],
+                partner_credential_max_days=ing["partner_credential_max_days"],
             ),
             storage=Storage(
-                noncurrent_version_days=storage.get("noncurrent_version_days", 90),
-                raw_transition_days=storage.get("raw_transition_days"),
+                noncurrent_version_days=storage["noncurrent_version_days"],
+                raw_transition_days=storage["raw_transition_days"],
             ),
-            flows=tuple(_flow(f) for f in s.get("flows", ())),
-            decommission=s.get("decommission", False),
-            s3_block_public_access=s.get("account_settings", {}).get("s3_block_public_access", True),
+            flows=tuple(_flow(f) for f in s["flows"]),
+            decommission=s["decommission"],
+            s3_block_public_access=s["account_settings"]["s3_block_public_access"],
         )
         silos.append(DeployedSilo(account_id=account_id, **common) if account_id else Silo(account_id=None, **common))
     all_names = tuple(s.name for s in silos)
@@ -363,10 +368,10 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
             account_id=a["account_id"],
             region=a.get("region", home),
             reader_roles=tuple(a["reader_roles"]),
-            silos=all_names if a.get("silos", "all") == "all" else tuple(a["silos"]),
-            all_silos=a.get("silos", "all") == "all",
+            silos=all_names if a["silos"] == "all" else tuple(a["silos"]),
+            all_silos=a["silos"] == "all",
         )
-        for a in raw.get("analytics", ())
+        for a in raw["analytics"]
     )
     dl = raw["datalake_account"]
     email_silos = {s.name for s in silos if s.email}

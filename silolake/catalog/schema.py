@@ -8,10 +8,12 @@ was expected and, for typos, what was probably meant.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -29,6 +31,64 @@ SCHEMA_FILE = "silos.schema.json"
 @cache
 def load_schema(name: str = SCHEMA_FILE) -> dict:
     return json.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
+
+
+@cache
+def inlined_schema(name: str = SCHEMA_FILE) -> dict:
+    """The catalog schema with every local ``$ref`` replaced by its definition."""
+    schema = load_schema(name)
+    return _inline_refs(schema, schema.get("$defs", {}))
+
+
+@dataclass(frozen=True)
+class _Defaults:
+    """Where a schema node puts defaults: its own properties' defaults and the sub-nodes
+    (properties, array items) below which more defaults live. Compiled once per schema,
+    so filling a 1,000-silo catalog visits only the keys that can take a default."""
+
+    own: tuple[tuple[str, Any], ...]
+    children: tuple[tuple[str, _Defaults], ...]
+    items: _Defaults | None
+
+
+def _compile_defaults(schema: dict) -> _Defaults | None:
+    props = schema.get("properties", {})
+    own = tuple((k, sub["default"]) for k, sub in props.items() if "default" in sub)
+    children = tuple((k, c) for k, sub in props.items() if (c := _compile_defaults(sub)) is not None)
+    items = _compile_defaults(schema["items"]) if isinstance(schema.get("items"), dict) else None
+    return _Defaults(own, children, items) if own or children or items else None
+
+
+@cache
+def _catalog_defaults() -> _Defaults | None:
+    return _compile_defaults(inlined_schema())
+
+
+def _fill(node: _Defaults, instance: Any) -> Any:
+    if isinstance(instance, dict):
+        out = dict(instance)
+        for key, default in node.own:
+            if key not in out:
+                # defaults are JSON values: a fresh copy of a mapping or list, scalars as they are
+                out[key] = copy.deepcopy(default) if isinstance(default, dict | list) else default
+        for key, child in node.children:
+            if key in out:
+                out[key] = _fill(child, out[key])
+        return out
+    if isinstance(instance, list) and node.items is not None:
+        return [_fill(node.items, item) for item in instance]
+    return instance
+
+
+def with_defaults(instance: Any) -> Any:
+    """Copy of a schema-valid catalog with every omitted property that has a schema
+    ``default`` filled in, recursively (also inside a default such as ``ingestion: {}``).
+
+    The JSON Schema is the one place catalog defaults are written: editors show them, and
+    the model reads them from here instead of repeating them in code.
+    """
+    node = _catalog_defaults()
+    return instance if node is None else _fill(node, instance)
 
 
 def _inline_refs(node: Any, defs: dict) -> Any:
@@ -54,7 +114,7 @@ def _inline_refs(node: Any, defs: dict) -> Any:
 def _validator(name: str) -> Draft202012Validator:
     schema = load_schema(name)
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(_inline_refs(schema, schema.get("$defs", {})))
+    return Draft202012Validator(inlined_schema(name))
 
 
 _TYPE_NAMES = {

@@ -48,11 +48,7 @@ class SiloStack(AccountStack):
                 "ingestion",
                 org=catalog.organization.name,
                 silo=silo,
-                flows=silo.flows_from("api"),
-                raw_bucket=self.storage.buckets["raw"].bucket,
-                kms_key=self.storage.key,
-                database_name=self.glue.database.name,
-                raw_tables=self.glue.raw_tables,
-                accepting=not silo.decommission,
+                storage=self.storage,
+                glue=self.glue,
                 account_settings=self.baseline.api_gateway_account,
             )
