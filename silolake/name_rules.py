@@ -46,6 +46,8 @@ class NameRule:
         ``aspect`` is one of ``length``, ``charset``, ``prefix``, ``suffix``, ``form``:
         validation uses it to report a fault once at the key that caused it.
         """
+        if self._plain and self.min_len <= len(name) <= self.max_len and self.pattern.fullmatch(name):
+            return []  # the common case, checked once
         out: list[tuple[str, str]] = []
         if not self.min_len <= len(name) <= self.max_len:
             out.append(("length", f"{len(name)} characters, AWS allows {self.min_len} to {self.max_len}"))
@@ -61,6 +63,10 @@ class NameRule:
             if regex.search(name):
                 out.append(("form", reason))
         return out
+
+    @property
+    def _plain(self) -> bool:
+        return not (self.reserved_prefixes or self.reserved_suffixes or self.forbidden)
 
     def accepts(self, name: str) -> bool:
         return not self.problems(name)

@@ -189,12 +189,20 @@ def silo_names(
     if created_account:
         out["account name"] = (silo_account_name(org, silo), rules.ORG_ACCOUNT_NAME)
     for flow in flows:
-        stream = firehose_stream(org, silo, flow)
-        out[f"flow '{flow}' Firehose stream"] = (stream, rules.FIREHOSE_STREAM)
-        out[f"flow '{flow}' Firehose log group"] = (firehose_log_group(stream), rules.LOG_GROUP)
-        out[f"flow '{flow}' role"] = (silo_role(silo, f"{flow}-firehose"), rules.IAM_ROLE)
-        for zone in ("raw", "processed"):
-            out[f"flow '{flow}' {zone} table"] = (glue_table(flow, zone), rules.GLUE_TABLE)
+        out.update(flow_names(org, silo, flow))
+    return out
+
+
+def flow_names(org: str, silo: str, flow: str) -> Derived:
+    """Every name one flow of a silo derives, with its rule."""
+    stream = firehose_stream(org, silo, flow)
+    out: Derived = {
+        f"flow '{flow}' Firehose stream": (stream, rules.FIREHOSE_STREAM),
+        f"flow '{flow}' Firehose log group": (firehose_log_group(stream), rules.LOG_GROUP),
+        f"flow '{flow}' role": (silo_role(silo, f"{flow}-firehose"), rules.IAM_ROLE),
+    }
+    for zone in ("raw", "processed"):
+        out[f"flow '{flow}' {zone} table"] = (glue_table(flow, zone), rules.GLUE_TABLE)
     return out
 
 

@@ -152,9 +152,7 @@ def _silo_findings(
         flow_name = _ok(_FLOW, _dict(flow).get("name"))
         if flow_name is None:
             continue
-        derived = names.silo_names(org, silo, PLACEHOLDER_ACCOUNT, region, [flow_name])
-        per_flow = {k: v for k, v in derived.items() if k not in base}
-        message = _report(per_flow, "flow name (or the silo name)", skip)
+        message = _report(names.flow_names(org, silo, flow_name), "flow name (or the silo name)", skip)
         if message:
             yield path + ("flows", j, "name"), message, False
     email = raw.get("email")
