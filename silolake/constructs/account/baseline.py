@@ -25,7 +25,7 @@ from __future__ import annotations
 from ... import names
 from ...catalog.model import DeployedSilo
 from ...cdk import Construct, aws
-from ..blocks.service_role import log_group_arn, service_role
+from ..blocks.service_role import log_group_arn, service_role, source_account_condition
 
 #: Terraform addresses of the API Gateway account setting and its role while the ingestion
 #: construct owned them (construct paths ingestion/account, ingestion/logging-role, ...).
@@ -79,6 +79,7 @@ class AccountBaseline(Construct):
             name=names.silo_role(silo.name, "api-logs"),
             service="apigateway.amazonaws.com",
             description="API Gateway account-level CloudWatch logging",
+            trust_condition=source_account_condition(silo.account_id),
             statements=logging_role_statements(silo.region, silo.account_id, access_group),
         )
         self.api_gateway_account = aws.api_gateway_account.ApiGatewayAccount(
