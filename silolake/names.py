@@ -9,11 +9,17 @@ Terraform and the validation follow.
 
 from __future__ import annotations
 
-# AWS limits the validator checks names against.
-S3_BUCKET_MAX = 63
-IAM_ROLE_MAX = 64
-FIREHOSE_STREAM_MAX = 64
-GLUE_NAME_MAX = 255
+from . import name_rules as rules
+from .name_rules import NameRule
+
+# AWS length limits (the whole rules, with their sources, are in silolake.name_rules).
+S3_BUCKET_MAX = rules.S3_BUCKET.max_len
+IAM_ROLE_MAX = rules.IAM_ROLE.max_len
+FIREHOSE_STREAM_MAX = rules.FIREHOSE_STREAM.max_len
+GLUE_NAME_MAX = rules.GLUE_TABLE.max_len
+
+#: A derived name and the AWS rule it must meet, by what it names ("raw bucket").
+Derived = dict[str, tuple[str, NameRule]]
 
 # Regions are compacted in bucket names to leave room for silo names:
 # eu-west-1 -> euw1, ap-southeast-2 -> apse2 (distinct for every real region).
@@ -31,6 +37,18 @@ _DIRECTIONS = {
 
 # Data zones of a silo, with what each holds. Analytics reads only "processed".
 ZONES = ("dropzone", "raw", "processed", "athena", "logs")
+
+#: Top-level S3 prefixes silolake itself writes in a silo's buckets, beside the flows'
+#: ``<flow>/`` prefixes. Each starts with "_", which no flow name can (flow names start
+#: with a letter), so no flow's data, table location or IAM prefix reaches into them:
+#: ``_errors/`` records Firehose could not convert, ``_rejects/`` rows ETL refused,
+#: ``_quarantine/`` files held back from a partner, ``_silolake/`` silolake's own state.
+SYSTEM_PREFIXES = {
+    "errors": "_errors/",
+    "rejects": "_rejects/",
+    "quarantine": "_quarantine/",
+    "silolake": "_silolake/",
+}
 
 
 def region_code(region: str) -> str:
@@ -167,19 +185,74 @@ def silo_account_name(org: str, silo: str) -> str:
     return f"{org}-silo-{silo}"
 
 
-def silo_names(org: str, silo: str, account_id: str, region: str, flows: list[str]) -> dict[str, tuple[str, int]]:
-    """All length-limited names of one silo, as ``{description: (name, limit)}``.
+#: Roles every silo account has: "api" lets API Gateway write to Firehose, "api-logs" is
+#: API Gateway's account-level logging role (account baseline).
+SILO_ROLE_PURPOSES = ("pipeline", "firehose", "glue", "admin", "api", "api-logs")
+
+
+def silo_names(
+    org: str, silo: str, account_id: str, region: str, flows: list[str], *, created_account: bool = False
+) -> Derived:
+    """Every name one silo derives (``flows``: only their per-flow names), with its rule.
 
     Used by validation with a placeholder account id for silos whose account does not
     exist yet (account ids are always 12 digits, so lengths are exact).
+    ``created_account``: the organization creates the account (``email`` given), so its
+    display name counts too.
     """
-    names: dict[str, tuple[str, int]] = {
-        f"{zone} bucket": (silo_bucket(org, silo, zone, account_id, region), S3_BUCKET_MAX) for zone in ZONES
+    out: Derived = {
+        f"{zone} bucket": (silo_bucket(org, silo, zone, account_id, region), rules.S3_BUCKET) for zone in ZONES
     }
-    # "api": API Gateway's role for Firehose; "api-logs": API Gateway's account logging role.
-    for purpose in ("pipeline", "firehose", "glue", "admin", "api", "api-logs"):
-        names[f"{purpose} role"] = (silo_role(silo, purpose), IAM_ROLE_MAX)
+    for purpose in SILO_ROLE_PURPOSES:
+        out[f"{purpose} role"] = (silo_role(silo, purpose), rules.IAM_ROLE)
+    out["Glue database"] = (glue_database(silo), rules.GLUE_DATABASE)
+    out["data key alias"] = (f"alias/{silo_key_alias(silo)}", rules.KMS_ALIAS)
+    api = ingest_api(org, silo)
+    out["ingestion API"] = (api, rules.API_GATEWAY_REST_API)
+    out["ingestion API access log group"] = (api_access_log_group(api), rules.LOG_GROUP)
+    if created_account:
+        out["account name"] = (silo_account_name(org, silo), rules.ORG_ACCOUNT_NAME)
     for flow in flows:
-        names[f"flow '{flow}' Firehose stream"] = (firehose_stream(org, silo, flow), FIREHOSE_STREAM_MAX)
-        names[f"flow '{flow}' role"] = (silo_role(silo, f"{flow}-firehose"), IAM_ROLE_MAX)
-    return names
+        out.update(flow_names(org, silo, flow))
+    return out
+
+
+def flow_names(org: str, silo: str, flow: str) -> Derived:
+    """Every name one flow of a silo derives, with its rule."""
+    stream = firehose_stream(org, silo, flow)
+    out: Derived = {
+        f"flow '{flow}' Firehose stream": (stream, rules.FIREHOSE_STREAM),
+        f"flow '{flow}' Firehose log group": (firehose_log_group(stream), rules.LOG_GROUP),
+        f"flow '{flow}' role": (silo_role(silo, f"{flow}-firehose"), rules.IAM_ROLE),
+    }
+    for zone in ("raw", "processed"):
+        out[f"flow '{flow}' {zone} table"] = (glue_table(flow, zone), rules.GLUE_TABLE)
+    return out
+
+
+def analytics_names(org: str, consumer: str, account_id: str, regions: list[str]) -> Derived:
+    """Every name an analytics consumer derives: workgroup, reader policy, per-region buckets."""
+    out: Derived = {
+        "Athena workgroup": (athena_workgroup(org, consumer), rules.ATHENA_WORKGROUP),
+        "reader policy": (analytics_reader_policy(consumer), rules.IAM_POLICY),
+    }
+    for region in regions:
+        for purpose in ("athena", "logs"):
+            bucket = account_bucket(org, f"{consumer}-{purpose}", account_id, region)
+            out[f"{purpose} bucket in {region}"] = (bucket, rules.S3_BUCKET)
+    return out
+
+
+def organization_names(org: str, account_id: str, region: str) -> Derived:
+    """Names the organization name alone decides: the data lake account's buckets and role."""
+    out: Derived = {
+        f"{purpose} bucket": (account_bucket(org, purpose, account_id, region), rules.S3_BUCKET)
+        for purpose in ("artifacts", "artifacts-logs")
+    }
+    out["publisher role"] = (datalake_role("publisher"), rules.IAM_ROLE)
+    return out
+
+
+def state_bucket_names(prefix: str, account_id: str, regions: list[str]) -> Derived:
+    """The state bucket of an account in each of ``regions`` (validation: one per distinct region)."""
+    return {f"state bucket in {r}": (state_bucket(prefix, account_id, r), rules.S3_BUCKET) for r in regions}

@@ -50,6 +50,7 @@ NO_DATA = {
     "aws_kms_alias": "name of a (protected) key",
     "aws_organizations_policy": "guardrail policy, recreated from the catalog",
     "aws_organizations_policy_attachment": "attachment",
+    "aws_s3_account_public_access_block": "account-level setting (account baseline)",
     "aws_s3_bucket_lifecycle_configuration": "bucket setting",
     "aws_s3_bucket_logging": "bucket setting",
     "aws_s3_bucket_notification": "bucket setting",

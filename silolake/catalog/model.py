@@ -20,6 +20,26 @@ Format = Literal["json", "csv", "parquet"]
 
 #: Partition columns silolake derives itself instead of reading them from the data.
 BUILTIN_PARTITIONS = {"ingest_date": "date the record or file arrived (UTC), from the delivery time"}
+#: Column-name prefixes reserved for columns silolake's own jobs add while they work.
+RESERVED_COLUMN_PREFIXES = ("__", "_silolake")
+
+
+def reserved_column(name: str) -> str | None:
+    """Why ``name`` cannot be a declared column (a name silolake adds itself), or None.
+
+    Built-in partitions are partition keys of every table: a declared column of the same
+    name would appear twice in the table (Glue and Athena refuse that)."""
+    if name in BUILTIN_PARTITIONS:
+        return (
+            f"'{name}' is a built-in partition silolake adds to every table ({BUILTIN_PARTITIONS[name]}); "
+            "give the column another name"
+        )
+    for prefix in RESERVED_COLUMN_PREFIXES:
+        if name.startswith(prefix):
+            fix = name.lstrip("_")
+            hint = f"; write '{fix}'" if fix and not fix.startswith(RESERVED_COLUMN_PREFIXES) else ""
+            return f"column names starting with '{prefix}' are reserved for silolake's own columns{hint}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -120,6 +140,8 @@ class Silo:
     storage: Storage
     flows: tuple[Flow, ...]
     decommission: bool
+    #: S3 Block Public Access on the whole account (``account_settings.s3_block_public_access``).
+    s3_block_public_access: bool
 
     @property
     def stack_name(self) -> str:
@@ -346,6 +368,7 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
             ),
             flows=tuple(_flow(f) for f in s["flows"]),
             decommission=s["decommission"],
+            s3_block_public_access=s["account_settings"]["s3_block_public_access"],
         )
         silos.append(DeployedSilo(account_id=account_id, **common) if account_id else Silo(account_id=None, **common))
     all_names = tuple(s.name for s in silos)

@@ -7,6 +7,7 @@ from functools import partial
 
 from ..catalog.model import Catalog
 from ..cdk import App, Construct
+from ..terraform_text import terraform_view
 from .analytics import AnalyticsStack
 from .base import AccountStack
 from .datalake import DatalakeStack
@@ -22,7 +23,10 @@ StackBuilder = Callable[[Construct], AccountStack]
 def stack_builders(catalog: Catalog) -> dict[str, StackBuilder]:
     """``{stack name: builder}`` for every stack of ``catalog``, in deploy order; nothing is constructed.
 
-    The names and their order equal :func:`silolake.ops.targets.stack_targets` (which needs no engine)."""
+    The names and their order equal :func:`silolake.ops.targets.stack_targets` (which needs no engine).
+    Stacks are built from the catalog's Terraform view: catalog text reaches the JSON
+    escaped, so Terraform reads it literally (:mod:`silolake.terraform_text`)."""
+    catalog = terraform_view(catalog)
     builders: dict[str, StackBuilder] = {
         "org": partial(OrgStack, catalog=catalog),
         "datalake": partial(DatalakeStack, catalog=catalog),

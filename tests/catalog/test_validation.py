@@ -173,14 +173,14 @@ CASES = {
         ("  - name: hr", "  - name: HR"),
         [
             f"{S}:42:11: silos[1].name: 'HR' is not valid: expected lowercase letters, digits and hyphens; "
-            "starts with a letter; used in resource names."
+            "starts with a letter; used in resource names; write 'hr' instead"
         ],
     ),
     "flow name not a table name": (
         ("      - name: reports", "      - name: Reports"),
         [
             f"{S}:36:15: silos[0].flows[1].name: 'Reports' is not valid: expected lowercase letters, digits and "
-            "underscores (becomes a Glue table name and an S3 prefix)."
+            "underscores (becomes a Glue table name and an S3 prefix); write 'reports' instead"
         ],
     ),
     "region not a region code": (
@@ -198,21 +198,22 @@ CASES = {
         ("state_bucket_prefix: acme-tfstate", "state_bucket_prefix: Acme_tf"),
         [
             f"{S}:7:24: organization.state_bucket_prefix: 'Acme_tf' is not valid: expected lowercase letters, "
-            "digits and hyphens, not starting or ending with a hyphen (it begins S3 bucket names)"
+            "digits and hyphens, not starting or ending with a hyphen (it begins S3 bucket names); "
+            "write 'acme-tf' instead"
         ],
     ),
     "organization name not a slug": (
         ("  name: acme", "  name: Acme"),
         [
             f"{S}:3:9: organization.name: 'Acme' is not valid: expected lowercase letters, digits and hyphens, "
-            "starting with a letter and not ending with a hyphen"
+            "starting with a letter and not ending with a hyphen; write 'acme' instead"
         ],
     ),
     "column name not a Glue column name": (
         ("{name: report_id, type: string}", "{name: Report-ID, type: string}"),
         [
             f"{S}:40:20: silos[0].flows[1].columns[0].name: 'Report-ID' is not valid: expected lowercase letters, "
-            "digits and underscores, not starting with a digit (Glue/Athena column names)"
+            "digits and underscores, not starting with a digit (Glue/Athena column names); write 'report_id' instead"
         ],
     ),
     "silo that is not a mapping (one message)": (
@@ -260,7 +261,7 @@ CASES = {
         ("silos: all", "silos: [sales, Bad]"),
         [
             f"{S}:16:20: analytics[0].silos[1]: 'Bad' is not valid: expected lowercase letters, digits and hyphens; "
-            "starts with a letter; used in resource names."
+            "starts with a letter; used in resource names; write 'bad' instead"
         ],
     ),
     # -- uniqueness -------------------------------------------------------------------
