@@ -24,6 +24,7 @@ VENV = REPO / ".venv"
 CHECKOV_VENV = REPO / ".venv-checkov"
 CHECKOV_REQ = REPO / "security" / "requirements-checkov.txt"
 IAM_SIM = REPO / "tests" / "iam"
+ASL_VALIDATOR = REPO / "tests" / "etl" / "asl"  # asl-validator (npm), pinned in its package.json
 
 
 def _run(*cmd: str | Path, cwd: Path = REPO) -> None:
@@ -60,11 +61,12 @@ def setup() -> Path:
     python = _ensure_venv(VENV, [REPO / "pyproject.toml"], ["-e", f"{REPO}[dev]"])
     # checkov pins an old boto3 that conflicts with moto/boto3 here: it gets its own venv.
     _ensure_venv(CHECKOV_VENV, [CHECKOV_REQ], ["-r", str(CHECKOV_REQ)])
-    lock = IAM_SIM / "package-lock.json"
-    stamp = IAM_SIM / "node_modules" / ".silolake-stamp"
-    if not stamp.exists() or stamp.read_text() != _digest(lock):
-        _run("npm", "ci", "--no-audit", "--no-fund", "--silent", cwd=IAM_SIM)
-        stamp.write_text(_digest(lock))
+    for package in (IAM_SIM, ASL_VALIDATOR):
+        lock = package / "package-lock.json"
+        stamp = package / "node_modules" / ".silolake-stamp"
+        if not stamp.exists() or stamp.read_text() != _digest(lock):
+            _run("npm", "ci", "--no-audit", "--no-fund", "--silent", cwd=package)
+            stamp.write_text(_digest(lock))
     return python
 
 

@@ -159,3 +159,36 @@ def silo_names(org: str, silo: str, account_id: str, region: str, flows: list[st
         names[f"flow '{flow}' Firehose stream"] = (firehose_stream(org, silo, flow), FIREHOSE_STREAM_MAX)
         names[f"flow '{flow}' role"] = (silo_role(silo, f"{flow}-firehose"), IAM_ROLE_MAX)
     return names
+
+
+# --- ETL (silolake.constructs.etl) ------------------------------------------------------------
+#: Prefix in a silo's raw bucket holding deployed job code (content-addressed keys). Like every
+#: system prefix it starts with ``_``, which no flow name can (``^[a-z][a-z0-9_]*$``).
+ARTIFACTS_PREFIX = "_silolake/artifacts/"
+#: Per-row rejects of the conform job, in the processed bucket: ``_rejects/<flow>/``.
+REJECTS_PREFIX = "_rejects/"
+#: Files the landing function refused, in the dropzone bucket: ``_quarantine/<partner>/<flow>/...``.
+QUARANTINE_PREFIX = "_quarantine/"
+
+
+def etl_name(silo: str, flow: str) -> str:
+    """Glue job, state machine and schedule of one flow (``silolake-<silo>-<flow>``)."""
+    return f"silolake-{silo}-{flow}"
+
+
+def etl_silo_name(silo: str, purpose: str) -> str:
+    """Silo-wide ETL resource (``silolake-<silo>-etl-alerts``, ``-landing``, ``-athena``, ...)."""
+    return f"silolake-{silo}-{purpose}"
+
+
+def state_machine_log_group(machine: str) -> str:
+    return f"/aws/vendedlogs/states/{machine}"
+
+
+def redshift_database(silo: str) -> str:
+    """Warehouse database of a silo: the same identifier as its Glue database."""
+    return glue_database(silo)
+
+
+#: Where a silo's Athena workgroup writes query results, in the silo's athena zone bucket.
+ATHENA_RESULTS_PREFIX = "results/"

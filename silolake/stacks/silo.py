@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..catalog.model import Catalog, Silo
 from ..cdk import Construct
+from ..constructs.etl import SiloEtl
 from ..constructs.ingestion import ApiIngestion
 from ..constructs.storage import GlueCatalog, SiloStorage
 from ..policy import sharing
@@ -51,3 +52,12 @@ class SiloStack(AccountStack):
                 raw_tables=self.glue.raw_tables,
                 accepting=not silo.decommission,
             )
+        # Every flow becomes a scheduled pipeline; a decommissioned silo keeps it, disabled.
+        self.etl = SiloEtl(
+            self,
+            "etl",
+            silo=silo,
+            buckets={z: b.name for z, b in self.storage.buckets.items()},
+            key=self.storage.key,
+            catalog_dir=catalog.base_dir,
+        )
