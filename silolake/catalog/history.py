@@ -82,8 +82,9 @@ def base_problems(current: Catalog, base_doc: SourceDoc, lock_accounts: dict[str
                         ("silos",),
                         (
                             f"silo '{name}' was removed, but it is not decommissioned in the base ({base_doc.file}); "
-                            "removing it now would destroy what its stack manages. Restore it, set decommission: true on "
-                            f"silo '{name}' and deploy that first; remove it in a later change"
+                            "removing it now would destroy what its stack manages. Restore it, "
+                            f"set decommission: true on silo '{name}' and deploy that first; "
+                            "remove it in a later change"
                         ),
                         at_key=True,
                     )
@@ -99,8 +100,9 @@ def base_problems(current: Catalog, base_doc: SourceDoc, lock_accounts: dict[str
                 doc.problem(
                     where,
                     (
-                        f"silo '{name}' moved from account {before} (base {base_doc.file}) to {became}; a silo's data and "
-                        "state stay in its account. Keep the account id; to move, decommission this silo and add a new one"
+                        f"silo '{name}' moved from account {before} (base {base_doc.file}) to {became}; "
+                        "a silo's data and state stay in its account. Keep the account id; "
+                        "to move, decommission this silo and add a new one"
                     ),
                 )
             )

@@ -20,7 +20,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "silos.yaml"
 
 def mutate(*pairs: str, text: str = MINIMAL) -> str:
     """Apply (old, new) replacements; each ``old`` must occur exactly once."""
-    for old, new in zip(pairs[::2], pairs[1::2]):
+    for old, new in zip(pairs[::2], pairs[1::2], strict=True):
         assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
         text = text.replace(old, new)
     return text
@@ -250,7 +250,8 @@ CASES = {
     "analytics silos a number": (
         ("silos: all", "silos: 3"),
         [
-            f"{S}:16:12: analytics[0].silos: 3 is not valid: Silos this consumer may read: 'all' or a list of silo names."
+            f"{S}:16:12: analytics[0].silos: 3 is not valid: "
+            "Silos this consumer may read: 'all' or a list of silo names."
         ],
     ),
     "analytics silos list with a malformed entry (one message, at the entry)": (
@@ -496,7 +497,8 @@ CASES = {
     "flow name too long for its role once prefixed": (
         ("      - name: reports", "      - name: reports_from_all_the_partners_of_the_company"),
         [
-            f"{S}:36:15: silos[0].flows[1].name: name too long: the flow 'reports_from_all_the_partners_of_the_company' "
+            f"{S}:36:15: silos[0].flows[1].name: name too long: "
+            "the flow 'reports_from_all_the_partners_of_the_company' "
             "role would be 'silolake-sales-reports_from_all_the_partners_of_the_company-firehose' (68 characters, "
             "AWS allows 64); shorten the flow name (or the silo name) by at least 4 characters"
         ],
