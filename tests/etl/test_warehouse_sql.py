@@ -52,6 +52,12 @@ def flow(partition_by=("ingest_date",), extra=()) -> Flow:
         partition_by=tuple(partition_by),
         schedule="rate(1 day)",
         job="default",
+        buffer_seconds=300,
+        buffer_mb=128,
+        csv_delimiter=",",
+        csv_header=True,
+        warehouse=True,
+        quicksight=False,
     )
 
 

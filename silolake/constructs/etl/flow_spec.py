@@ -21,11 +21,18 @@ from typing import Any
 
 from ... import names
 from ...catalog.model import Flow
-from ..storage.glue_tables import raw_format
 
 #: Conform job's own state (watermark and the processed partitions of its last run), relative
 #: to the flow's processed path; the warehouse load reads ``processed_partitions`` from it.
 CONFORM_STATE = "_silolake/conform_state.json"
+
+
+def raw_format(flow: Flow) -> str:
+    """Format of a flow's raw data: api records arrive as Parquet (Firehose converts them).
+
+    The raw Glue table applies the same rule (``storage.glue_tables.raw_format``; a test keeps
+    them equal); restated here so this module stays free of cdktf."""
+    return "parquet" if flow.source == "api" else flow.format
 
 
 def zone_path(bucket: str, prefix: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ... import names
-from ...catalog.model import Flow, Silo
+from ...catalog.model import DeployedSilo, Flow
 from ...cdk import AssetType, Construct, TerraformAsset, aws
 from ..blocks.service_role import service_role
 from .artifacts import JobBundle
@@ -91,7 +91,7 @@ class FlowJob(Construct):
         scope: Construct,
         id: str,
         *,
-        silo: Silo,
+        silo: DeployedSilo,
         flow: Flow,
         bundle: JobBundle,
         code_objects: Sequence[Any],

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 
 from ... import names
-from ...catalog.model import Flow, Silo
+from ...catalog.model import DeployedSilo, Flow
 from ...cdk import Construct, aws
 from ..blocks.kms import CustomerKey
 from ..blocks.lambda_function import LAMBDA_SRC, FunctionSpec, LambdaFunction
@@ -61,13 +61,12 @@ class Landing(Construct):
         scope: Construct,
         id: str,
         *,
-        silo: Silo,
+        silo: DeployedSilo,
         flows: tuple[Flow, ...],
         buckets: dict[str, str],
         key: CustomerKey,
     ) -> None:
         super().__init__(scope, id)
-        assert silo.account_id
         name = names.etl_silo_name(silo.name, "landing")
         dropzone, raw = buckets["dropzone"], buckets["raw"]
         self.function = LambdaFunction(

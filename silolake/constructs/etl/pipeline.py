@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ... import names
-from ...catalog.model import Flow, Silo
+from ...catalog.model import DeployedSilo, Flow
 from ...cdk import Construct, aws
 from ..blocks.kms import CustomerKey
 from ..blocks.service_role import encrypted_log_group, service_role
@@ -38,16 +38,16 @@ BYTES_SCANNED_CUTOFF = 100 * 1024**3
 SCHEDULE_RETRIES = 3
 
 
-def topic_arn(silo: Silo) -> str:
+def topic_arn(silo: DeployedSilo) -> str:
     return f"arn:aws:sns:{silo.region}:{silo.account_id}:{names.etl_silo_name(silo.name, 'etl-alerts')}"
 
 
-def state_machine_arn(silo: Silo, flow: Flow) -> str:
+def state_machine_arn(silo: DeployedSilo, flow: Flow) -> str:
     return f"arn:aws:states:{silo.region}:{silo.account_id}:stateMachine:{names.etl_name(silo.name, flow.name)}"
 
 
 def pipeline_definition(
-    silo: Silo, flow: Flow, *, buckets: dict[str, str], warehouse: Warehouse | None
+    silo: DeployedSilo, flow: Flow, *, buckets: dict[str, str], warehouse: Warehouse | None
 ) -> asl.PipelineDefinition:
     """The :class:`~.asl.PipelineDefinition` of ``flow`` (warehouse load when it asks for one)."""
     load = None
@@ -83,10 +83,16 @@ class SiloEtl(Construct):
     """
 
     def __init__(
-        self, scope: Construct, id: str, *, silo: Silo, buckets: dict[str, str], key: CustomerKey, catalog_dir: Path
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        silo: DeployedSilo,
+        buckets: dict[str, str],
+        key: CustomerKey,
+        catalog_dir: Path,
     ) -> None:
         super().__init__(scope, id)
-        assert silo.account_id
         key_arn = key.arn
         self.topic = aws.sns_topic.SnsTopic(
             self, "alerts", name=names.etl_silo_name(silo.name, "etl-alerts"), kms_master_key_id=key_arn
@@ -199,7 +205,7 @@ class SiloEtl(Construct):
 
     def _flow(
         self,
-        silo: Silo,
+        silo: DeployedSilo,
         flow: Flow,
         buckets: dict[str, str],
         key_arn: str,

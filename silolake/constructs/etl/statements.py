@@ -10,21 +10,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ... import names, policy
-from ...catalog.model import Flow, Silo
-from ..blocks.service_role import log_group_arn
+from ...catalog.model import DeployedSilo, Flow
 
 
-def _account(silo: Silo) -> str:
-    if not silo.account_id:
-        raise ValueError(f"silo '{silo.name}' has no account yet (pending silos get no stack)")
-    return silo.account_id
+def log_group_arn(region: str, account_id: str, name: str) -> str:
+    """The ARN IAM matches for a log group (same form as ``blocks.service_role.log_group_arn``,
+    restated so this module stays free of cdktf)."""
+    return f"arn:aws:logs:{region}:{account_id}:log-group:{name}"
 
 
-def _arn(service: str, silo: Silo, resource: str) -> str:
-    return f"arn:aws:{service}:{silo.region}:{_account(silo)}:{resource}"
+def _arn(service: str, silo: DeployedSilo, resource: str) -> str:
+    return f"arn:aws:{service}:{silo.region}:{silo.account_id}:{resource}"
 
 
-def glue_table_arns(silo: Silo, tables: Sequence[str]) -> list[str]:
+def glue_table_arns(silo: DeployedSilo, tables: Sequence[str]) -> list[str]:
     """Catalog, database and the given tables (Glue authorizes a table call on all three)."""
     db = names.glue_database(silo.name)
     return [_arn("glue", silo, "catalog"), _arn("glue", silo, f"database/{db}")] + [
@@ -37,7 +36,7 @@ def _kms(key_arn: str, actions: Sequence[str] = ("kms:Decrypt", "kms:GenerateDat
 
 
 def glue_job_statements(
-    silo: Silo, flow: Flow, *, buckets: dict[str, str], key_arn: str, script_keys: Sequence[str]
+    silo: DeployedSilo, flow: Flow, *, buckets: dict[str, str], key_arn: str, script_keys: Sequence[str]
 ) -> list[policy.Statement]:
     """The conform job of ``flow``: read its raw prefix and its code, write its processed and
     rejects prefixes, its two tables, the silo key, and Glue's encrypted job logs."""
@@ -100,15 +99,15 @@ def glue_job_statements(
             "Effect": "Allow",
             "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
             "Resource": [
-                log_group_arn(silo.region, _account(silo), "/aws-glue/*"),
-                log_group_arn(silo.region, _account(silo), "/aws-glue/*") + ":log-stream:*",
+                log_group_arn(silo.region, silo.account_id, "/aws-glue/*"),
+                log_group_arn(silo.region, silo.account_id, "/aws-glue/*") + ":log-stream:*",
             ],
         },
     ]
 
 
 def state_machine_statements(
-    silo: Silo,
+    silo: DeployedSilo,
     flow: Flow,
     *,
     buckets: dict[str, str],
@@ -236,7 +235,7 @@ def scheduler_statements(state_machine_arns: Sequence[str], key_arn: str) -> lis
             "Effect": "Allow",
             "Action": "states:StartExecution",
             "Resource": sorted(state_machine_arns),
-        }
+        },
     ]
 
 

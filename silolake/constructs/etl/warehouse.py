@@ -21,7 +21,7 @@ from __future__ import annotations
 import ipaddress
 
 from ... import names, policy
-from ...catalog.model import Flow, Silo
+from ...catalog.model import DeployedSilo, Flow
 from ...cdk import Construct, aws
 from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role
 from .statements import load_role_statements
@@ -65,13 +65,12 @@ class Warehouse(Construct):
         scope: Construct,
         id: str,
         *,
-        silo: Silo,
+        silo: DeployedSilo,
         flows: tuple[Flow, ...],
         processed_bucket: str,
         key_arn: str,
     ) -> None:
         super().__init__(scope, id)
-        assert silo.account_id
         name = names.etl_silo_name(silo.name, "warehouse")
         self.database = names.redshift_database(silo.name)
         vpc = aws.vpc.Vpc(
