@@ -58,6 +58,8 @@ def flow(partition_by=("ingest_date",), extra=()) -> Flow:
         csv_header=True,
         warehouse=True,
         quicksight=False,
+        glue_worker_type="G.1X",
+        glue_workers=2,
     )
 
 
@@ -129,3 +131,30 @@ def test_render_checks_the_placeholder_count():
     with pytest.raises(ValueError):
         sql.render("a {} b {}", {"ingest_date": "2026-01-01"}, f)
     assert sql.render("no placeholders", {"ingest_date": "x"}, f) == "no placeholders"
+
+
+def test_catalog_refuses_warehouse_partitions_the_load_cannot_quote(tmp_path):
+    from silolake.catalog import CatalogError, load_catalog
+    from tests.conftest import CATALOG_HEADER
+
+    def flow_yaml(name: str, partition_by: str) -> str:
+        return (
+            f"      - name: {name}\n        source: api\n        warehouse: true\n"
+            f"        partition_by: {partition_by}\n        columns:\n"
+            "          - {name: id, type: string}\n          - {name: day, type: date}\n"
+        )
+
+    text = CATALOG_HEADER + (
+        '  - name: sales\n    account_id: "444444444444"\n    owners: [a@acme.example]\n    flows:\n'
+        + flow_yaml("by_text", "[id]")
+        + flow_yaml("unpartitioned", "[]")
+        + flow_yaml("by_day", "[day, ingest_date]")
+    )
+    path = tmp_path / "silos.yaml"
+    path.write_text(text)
+    with pytest.raises(CatalogError) as err:
+        load_catalog(path)
+    messages = [str(p) for p in err.value.problems]
+    assert len(messages) == 2, messages
+    assert "flows[0].partition_by[0]: 'id' (string) cannot partition a warehouse flow" in messages[0]
+    assert "flows[1].partition_by: warehouse flows are loaded per partition" in messages[1]

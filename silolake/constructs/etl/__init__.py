@@ -5,9 +5,9 @@ Pure builders (no cdktf): :mod:`.flow_spec`, :mod:`.asl`, :mod:`.warehouse_sql`,
 :class:`FlowJob`, :class:`Landing`, :class:`Warehouse`. Guide: ``docs/etl.md``.
 """
 
-from .glue_job import FlowJob, JobSettings
+from .glue_job import FlowJob
 from .landing import Landing
 from .pipeline import SiloEtl
 from .warehouse import Warehouse
 
-__all__ = ["FlowJob", "JobSettings", "Landing", "SiloEtl", "Warehouse"]
+__all__ = ["FlowJob", "Landing", "SiloEtl", "Warehouse"]

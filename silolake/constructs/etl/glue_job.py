@@ -11,7 +11,6 @@ silo key comes from the silo's Glue security configuration.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ... import names
@@ -23,18 +22,8 @@ from .flow_spec import flow_spec, render_spec
 from .statements import glue_job_statements
 
 GLUE_VERSION = "5.0"
-#: Defaults when a flow does not set ``glue.worker_type`` / ``glue.workers``: the smallest
-#: standard worker (4 vCPU, 16 GB) and Glue's minimum of two (one driver, one executor).
-DEFAULT_WORKER_TYPE = "G.1X"
-DEFAULT_WORKERS = 2
 #: Minutes before Glue stops a run (its default, 48 h, would hide a stuck job for two days).
 JOB_TIMEOUT_MINUTES = 240
-
-
-@dataclass(frozen=True)
-class JobSettings:
-    worker_type: str = DEFAULT_WORKER_TYPE
-    workers: int = DEFAULT_WORKERS
 
 
 def job_arguments(spec_json: str, bundle: JobBundle, bucket: str) -> dict[str, str]:
@@ -98,7 +87,6 @@ class FlowJob(Construct):
         buckets: dict[str, str],
         key_arn: str,
         security_configuration: str,
-        settings: JobSettings = JobSettings(),
     ) -> None:
         super().__init__(scope, id)
         raw = buckets["raw"]
@@ -128,8 +116,9 @@ class FlowJob(Construct):
                 "script_location": f"s3://{raw}/{self.bundle.script_key}",
             },
             default_arguments=job_arguments(spec, self.bundle, raw),
-            worker_type=settings.worker_type,
-            number_of_workers=settings.workers,
+            # From the catalog (``glue:`` of the flow; schema defaults G.1X and 2 workers).
+            worker_type=flow.glue_worker_type,
+            number_of_workers=flow.glue_workers,
             timeout=JOB_TIMEOUT_MINUTES,
             max_retries=0,  # the state machine retries what is worth retrying
             execution_property={"max_concurrent_runs": 1},

@@ -76,7 +76,7 @@ class Landing(Construct):
                 function_name=name,
                 role_name=names.silo_role(silo.name, "landing"),
                 source_dir=SOURCE,
-                handler="handler.handler",
+                handler="handler.lambda_handler",
                 kms_key_arn=key.arn,
                 account_id=silo.account_id,
                 region=silo.region,

@@ -240,27 +240,25 @@ def scheduler_statements(state_machine_arns: Sequence[str], key_arn: str) -> lis
 
 
 def landing_statements(flows: Sequence[Flow], *, dropzone: str, raw: str, key_arn: str) -> list[policy.Statement]:
-    """The landing function: read and tag dropped files of file flows, copy them into the
-    flow's raw prefix, quarantine refused ones, delete the original after the copy."""
-    dropped = [f"arn:aws:s3:::{dropzone}/*/{f.name}/*" for f in flows]
+    """The landing function (``lambda_src/landing``): every arrival in the dropzone is either
+    copied into its flow's raw prefix or quarantined, then deleted (by version) once the copy
+    is confirmed. Any dropzone key may arrive (a file outside ``<partner>/<flow>/`` is
+    quarantined too), so reads and deletes cover the bucket; writes only the flows' raw
+    prefixes and the quarantine."""
+    landed = [f"arn:aws:s3:::{raw}/{f.name}/*" for f in flows]
+    quarantine = f"arn:aws:s3:::{dropzone}/{names.QUARANTINE_PREFIX}*"
     return [
         {
             "Sid": "TakeDroppedFiles",
             "Effect": "Allow",
-            "Action": ["s3:GetObject", "s3:GetObjectTagging", "s3:DeleteObject"],
-            "Resource": dropped,
+            "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+            "Resource": f"arn:aws:s3:::{dropzone}/*",
         },
         {
-            "Sid": "Quarantine",
+            "Sid": "LandOrQuarantine",
             "Effect": "Allow",
-            "Action": ["s3:PutObject", "s3:PutObjectTagging"],
-            "Resource": f"arn:aws:s3:::{dropzone}/{names.QUARANTINE_PREFIX}*",
-        },
-        {
-            "Sid": "LandInRaw",
-            "Effect": "Allow",
-            "Action": ["s3:PutObject", "s3:PutObjectTagging", "s3:GetObject"],
-            "Resource": [f"arn:aws:s3:::{raw}/{f.name}/*" for f in flows],
+            "Action": ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload"],
+            "Resource": [*landed, quarantine],
         },
         _kms(key_arn),
     ]

@@ -27,13 +27,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ...catalog.model import BUILTIN_PARTITIONS, Flow
+from ...catalog.model import BUILTIN_PARTITIONS, WAREHOUSE_PARTITION_TYPES, Flow
 
 STAGE_PREFIX = "stage_"
 SCHEMA = "public"
 VARCHAR_MAX = 65535
-#: Partition column types whose values are plain ``[0-9-]`` text (safe as SQL literals and S3 keys).
-WAREHOUSE_PARTITION_TYPES = ("date", "tinyint", "smallint", "int", "bigint")
 
 _SIMPLE = {
     "boolean": "BOOLEAN",
@@ -78,7 +76,8 @@ def _partition_type(flow: Flow, name: str) -> str:
 
 
 def check_warehouse_flow(flow: Flow) -> None:
-    """Raise ``ValueError`` when ``flow``'s partitions cannot be loaded safely (see module doc)."""
+    """Raise ``ValueError`` when ``flow``'s partitions cannot be loaded safely (see module doc);
+    catalog validation refuses such flows first, with a located message."""
     if not flow.partition_by:
         raise ValueError(f"flow '{flow.name}': warehouse loads need partition_by (one load per partition)")
     for name in flow.partition_by:
