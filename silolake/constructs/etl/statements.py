@@ -56,24 +56,19 @@ def glue_job_statements(
             "Resource": [f"arn:aws:s3:::{raw}/{key}" for key in script_keys],
         },
         {
-            "Sid": "ListRawOfFlow",
-            "Effect": "Allow",
-            "Action": "s3:ListBucket",
-            "Resource": f"arn:aws:s3:::{raw}",
-            "Condition": {"StringLike": {"s3:prefix": [f"{flow.name}/", f"{flow.name}/*"]}},
-        },
-        {
             "Sid": "WriteProcessedOfFlow",
             "Effect": "Allow",
             "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
             "Resource": [f"arn:aws:s3:::{processed}/{p}*" for p in flow_prefixes],
         },
         {
-            "Sid": "ListProcessedOfFlow",
+            # Unconditioned: Spark's and Glue's S3 clients HEAD and list paths of the table
+            # locations (S3 answers a HEAD of a missing key with 403 instead of 404 unless the
+            # caller may list the bucket). Listing shows key names; contents stay per flow.
+            "Sid": "ListZones",
             "Effect": "Allow",
-            "Action": "s3:ListBucket",
-            "Resource": f"arn:aws:s3:::{processed}",
-            "Condition": {"StringLike": {"s3:prefix": [p + s for p in flow_prefixes for s in ("", "*")]}},
+            "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
+            "Resource": [f"arn:aws:s3:::{raw}", f"arn:aws:s3:::{processed}"],
         },
         {
             "Sid": "FlowTables",
