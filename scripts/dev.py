@@ -57,8 +57,10 @@ def _check_java() -> None:
     """Local PySpark (the conform job's tests) needs a Java runtime, 17 like Glue 5.0."""
     java = shutil.which("java")
     if not java:
-        sys.exit("Java 17 is required (the Glue conform job's tests run on local PySpark 3.5): "
-                 "install it, e.g. `apt-get install -y openjdk-17-jre-headless`, or put `java` on PATH.")
+        sys.exit(
+            "Java 17 is required (the Glue conform job's tests run on local PySpark 3.5): "
+            "install it, e.g. `apt-get install -y openjdk-17-jre-headless`, or put `java` on PATH."
+        )
     out = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
     match = re.search(r'version "(\d+)(?:\.(\d+))?', out)
     major = int(match.group(1)) if match else 0

@@ -81,11 +81,23 @@ def _verdict(s3: Any, config: Config, bucket: str, key: str, head: dict[str, Any
     return rules.check_content(rule, drop.file, first, last, complete=size <= rules.HEAD_BYTES)
 
 
-def _copy(s3: Any, config: Config, source: dict[str, Any], size: int, bucket: str, key: str,
-          metadata: dict[str, str], tags: str = "") -> None:
+def _copy(
+    s3: Any,
+    config: Config,
+    source: dict[str, Any],
+    size: int,
+    bucket: str,
+    key: str,
+    metadata: dict[str, str],
+    tags: str = "",
+) -> None:
     args: dict[str, Any] = {
-        "ServerSideEncryption": "aws:kms", "SSEKMSKeyId": config.kms_key_arn, "BucketKeyEnabled": True,
-        "MetadataDirective": "REPLACE", "Metadata": metadata, "CopySourceIfMatch": source["etag"],
+        "ServerSideEncryption": "aws:kms",
+        "SSEKMSKeyId": config.kms_key_arn,
+        "BucketKeyEnabled": True,
+        "MetadataDirective": "REPLACE",
+        "Metadata": metadata,
+        "CopySourceIfMatch": source["etag"],
     }
     if tags:
         args.update(Tagging=tags, TaggingDirective="REPLACE")
@@ -103,8 +115,16 @@ def _confirmed(s3: Any, bucket: str, key: str, size: int, etag: str) -> bool:
     return head is not None and head["ContentLength"] == size and head.get("Metadata", {}).get("source-etag") == etag
 
 
-def _move(s3: Any, config: Config, source: dict[str, Any], size: int, bucket: str, key: str,
-          metadata: dict[str, str], tags: str = "") -> None:
+def _move(
+    s3: Any,
+    config: Config,
+    source: dict[str, Any],
+    size: int,
+    bucket: str,
+    key: str,
+    metadata: dict[str, str],
+    tags: str = "",
+) -> None:
     metadata = {**metadata, "source-etag": source["etag"]}
     if not _confirmed(s3, bucket, key, size, source["etag"]):
         _copy(s3, config, source, size, bucket, key, metadata, tags)
