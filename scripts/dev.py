@@ -70,12 +70,13 @@ def _check_java() -> None:
         sys.exit(f"Java 17 or newer is required for local PySpark 3.5 (Glue 5.0 runs Java 17); found: {out.strip()}")
 
 
-def setup() -> Path:
+def setup(java: bool = True) -> Path:
     if sys.version_info[:2] != (3, 11):
         sys.exit(f"silolake needs Python 3.11 (Glue 5.0's Python); this is {sys.version.split()[0]}")
     if not shutil.which("node"):
         sys.exit("Node.js 20 is required (CDKTF runs its core through jsii in Node).")
-    _check_java()
+    if java:  # synthesizing needs no Java; setup and test do
+        _check_java()
     python = _ensure_venv(VENV, [REPO / "pyproject.toml"], ["-e", f"{REPO}[dev]"])
     # checkov pins an old boto3 that conflicts with moto/boto3 here: it gets its own venv.
     _ensure_venv(CHECKOV_VENV, [CHECKOV_REQ], ["-r", str(CHECKOV_REQ)])
@@ -91,7 +92,7 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"setup", "synth", "test"}:
         print(__doc__)
         return 2
-    python = setup()
+    python = setup(java=argv[0] != "synth")
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     if argv[0] == "synth":
         return subprocess.run([str(python), "-m", "silolake", "synth", *argv[1:]], cwd=REPO, env=env).returncode

@@ -99,7 +99,7 @@ def _fs(spark: SparkSession, path: str) -> tuple[Any, Any]:
     jvm = spark.sparkContext._jvm
     assert jvm is not None
     hpath = jvm.org.apache.hadoop.fs.Path(path)
-    return hpath.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), hpath  # type: ignore[union-attr]
+    return hpath.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), hpath
 
 
 def list_raw_partitions(spark: SparkSession, raw_path: str) -> list[str]:
@@ -121,7 +121,8 @@ def read_state(spark: SparkSession, spec: FlowSpec) -> dict[str, Any] | None:
         text = spark.sparkContext._jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8")  # type: ignore[union-attr]
     finally:
         stream.close()
-    return json.loads(text)
+    state: dict[str, Any] = json.loads(text)
+    return state
 
 
 def _write_state(spark: SparkSession, spec: FlowSpec, result: ConformResult) -> None:

@@ -53,7 +53,8 @@ def _missing(exc: ClientError) -> bool:
 
 def _head(s3: Any, bucket: str, key: str, version: str | None = None) -> dict[str, Any] | None:
     try:
-        return s3.head_object(Bucket=bucket, Key=key, **({"VersionId": version} if version else {}))
+        head: dict[str, Any] = s3.head_object(Bucket=bucket, Key=key, **({"VersionId": version} if version else {}))
+        return head
     except ClientError as exc:
         if _missing(exc):
             return None
@@ -62,7 +63,8 @@ def _head(s3: Any, bucket: str, key: str, version: str | None = None) -> dict[st
 
 def _range(s3: Any, bucket: str, key: str, version: str | None, byte_range: str) -> bytes:
     extra = {"VersionId": version} if version else {}
-    return s3.get_object(Bucket=bucket, Key=key, Range=byte_range, **extra)["Body"].read()
+    data: bytes = s3.get_object(Bucket=bucket, Key=key, Range=byte_range, **extra)["Body"].read()
+    return data
 
 
 def _verdict(s3: Any, config: Config, bucket: str, key: str, head: dict[str, Any], version: str | None) -> str | None:
