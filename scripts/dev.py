@@ -58,8 +58,10 @@ def _check_java() -> None:
     """Local PySpark (the conform job's tests) needs a Java runtime, 17 like Glue 5.0."""
     java = shutil.which("java")
     if not java:
-        sys.exit("Java 17 is required (the Glue conform job's tests run on local PySpark 3.5): "
-                 "install it, e.g. `apt-get install -y openjdk-17-jre-headless`, or put `java` on PATH.")
+        sys.exit(
+            "Java 17 is required (the Glue conform job's tests run on local PySpark 3.5): "
+            "install it, e.g. `apt-get install -y openjdk-17-jre-headless`, or put `java` on PATH."
+        )
     out = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
     match = re.search(r'version "(\d+)(?:\.(\d+))?', out)
     major = int(match.group(1)) if match else 0
@@ -69,12 +71,13 @@ def _check_java() -> None:
         sys.exit(f"Java 17 or newer is required for local PySpark 3.5 (Glue 5.0 runs Java 17); found: {out.strip()}")
 
 
-def setup() -> Path:
+def setup(java: bool = True) -> Path:
     if sys.version_info[:2] != (3, 11):
         sys.exit(f"silolake needs Python 3.11 (Glue 5.0's Python); this is {sys.version.split()[0]}")
     if not shutil.which("node"):
         sys.exit("Node.js 20 is required (CDKTF runs its core through jsii in Node).")
-    _check_java()
+    if java:  # synthesizing needs no Java; setup and test do
+        _check_java()
     python = _ensure_venv(VENV, [REPO / "pyproject.toml"], ["-e", f"{REPO}[dev]"])
     # checkov pins an old boto3 that conflicts with moto/boto3 here: it gets its own venv.
     _ensure_venv(CHECKOV_VENV, [CHECKOV_REQ], ["-r", str(CHECKOV_REQ)])
@@ -117,7 +120,7 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"setup", "synth", "test"}:
         print(__doc__)
         return 2
-    python = setup()
+    python = setup(java=argv[0] != "synth")
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     if argv[0] == "synth":
         return subprocess.run([str(python), "-m", "silolake", "synth", *argv[1:]], cwd=REPO, env=env).returncode

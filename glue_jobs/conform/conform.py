@@ -45,7 +45,7 @@ from functools import reduce
 from typing import Any
 
 from conform_spec import INGEST_DATE, FlowSpec
-from conform_types import cast_sql, is_complex, parse_glue_type, raw_text_sql, skeleton, storage_type
+from conform_types import cast_sql, parse_glue_type, raw_text_sql, skeleton, storage_type
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StringType, StructField, StructType
@@ -58,12 +58,19 @@ _REASON_VALUE_CHARS = 60
 
 # Internal columns (double underscore: declared columns are [a-z_][a-z0-9_]*, but never this shape).
 _FILE, _MTIME, _BLOCK, _ROW, _INGEST, _SRC, _REASON = (
-    "__file", "__mtime", "__block", "__row", "__ingest_date", "__src", "__reason")
+    "__file",
+    "__mtime",
+    "__block",
+    "__row",
+    "__ingest_date",
+    "__src",
+    "__reason",
+)
 
 
 @dataclass
 class ConformResult:
-    """What one run did. ``processed_partitions``: partition values written, e.g. ``[{"ingest_date": "2024-05-01"}]``."""
+    """What one run did; ``processed_partitions`` are the partition values written (``[{"ingest_date": "..."}]``)."""
 
     flow: str
     raw_partitions: list[str] = field(default_factory=list)
@@ -92,7 +99,7 @@ def _fs(spark: SparkSession, path: str) -> tuple[Any, Any]:
     jvm = spark.sparkContext._jvm
     assert jvm is not None
     hpath = jvm.org.apache.hadoop.fs.Path(path)
-    return hpath.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), hpath  # type: ignore[union-attr]
+    return hpath.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), hpath
 
 
 def list_raw_partitions(spark: SparkSession, raw_path: str) -> list[str]:
@@ -114,13 +121,17 @@ def read_state(spark: SparkSession, spec: FlowSpec) -> dict[str, Any] | None:
         text = spark.sparkContext._jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8")  # type: ignore[union-attr]
     finally:
         stream.close()
-    return json.loads(text)
+    state: dict[str, Any] = json.loads(text)
+    return state
 
 
 def _write_state(spark: SparkSession, spec: FlowSpec, result: ConformResult) -> None:
     fs, path = _fs(spark, spec.state_path)
-    state = {"raw_partitions_through": max(result.raw_partitions), **asdict(result),
-             "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    state = {
+        "raw_partitions_through": max(result.raw_partitions),
+        **asdict(result),
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
     out = fs.create(path, True)
     try:
         out.write(bytearray(json.dumps(state, indent=1).encode()))
@@ -143,12 +154,18 @@ def _read_raw(spark: SparkSession, spec: FlowSpec, targets: dict[str, DataType],
     if spec.format == "parquet":
         df = reader.option("mergeSchema", "true").parquet(*paths)
         present = {f.name.lower(): f.name for f in df.schema.fields}
-        cols = [F.col(f"`{present[c]}`").alias(c) if c in present else F.lit(None).cast("string").alias(c)
-                for c in targets]
+        cols = [
+            F.col(f"`{present[c]}`").alias(c) if c in present else F.lit(None).cast("string").alias(c) for c in targets
+        ]
     else:
         keep_decimals = spec.format == "json"  # see conform_types.skeleton
-        schema = StructType([StructField(c, skeleton(t, keep_decimals) if keep_decimals else StringType(), True)
-                             for c, t in targets.items()] + [StructField(CORRUPT, StringType(), True)])
+        schema = StructType(
+            [
+                StructField(c, skeleton(t, keep_decimals) if keep_decimals else StringType(), True)
+                for c, t in targets.items()
+            ]
+            + [StructField(CORRUPT, StringType(), True)]
+        )
         reader = reader.schema(schema).option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT)
         if spec.format == "json":
             # Decimal *strings* are parsed with the reader's locale. Spark's default (en-US) drops commas, so
@@ -156,8 +173,13 @@ def _read_raw(spark: SparkSession, spec: FlowSpec, targets: dict[str, DataType],
             # ends the number and the row is rejected. Number tokens are exact whatever the locale.
             df = reader.option("locale", "de-CH").json(paths)
         else:
-            df = (reader.option("sep", spec.csv_delimiter).option("header", str(spec.csv_header).lower())
-                  .option("quote", '"').option("escape", '"').csv(paths))
+            df = (
+                reader.option("sep", spec.csv_delimiter)
+                .option("header", str(spec.csv_header).lower())
+                .option("quote", '"')
+                .option("escape", '"')
+                .csv(paths)
+            )
         cols = [F.col(c) for c in targets] + [F.col(CORRUPT)]
     return df.select(
         *cols,
@@ -189,15 +211,16 @@ def _check(raw: DataFrame, spec: FlowSpec, targets: dict[str, DataType]) -> Data
             text = f"coalesce({text}, {lost})"
         bad_cols.append(F.expr(f"coalesce({bad}, false)").alias(f"__b_{name}"))
         label = target.simpleString()
-        reasons.append(f"CASE WHEN `__b_{name}` THEN concat({_sql_str(name + ': ')}, "
-                       f"{_sql_str(chr(39))}, substring({text}, 1, {_REASON_VALUE_CHARS}), "
-                       f"{_sql_str(chr(39) + ' is not a valid ' + label)}) END")
+        reasons.append(
+            f"CASE WHEN `__b_{name}` THEN concat({_sql_str(name + ': ')}, "
+            f"{_sql_str(chr(39))}, substring({text}, 1, {_REASON_VALUE_CHARS}), "
+            f"{_sql_str(chr(39) + ' is not a valid ' + label)}) END"
+        )
     checked = raw.select("*", *bad_cols)
     for key in spec.keys:
         reasons.append(f"CASE WHEN `{key}` IS NULL AND NOT `__b_{key}` THEN {_sql_str(key + ': missing key')} END")
     if has_corrupt:
-        what = ("malformed JSON record" if spec.format == "json"
-                else f"malformed CSV record (not {len(targets)} fields)")
+        what = "malformed JSON record" if spec.format == "json" else f"malformed CSV record (not {len(targets)} fields)"
         # JSON: a record whose failing columns were named above needs no second reason.
         named = " OR ".join(f"`__b_{n}`" for n in targets) if spec.format == "json" else "false"
         reasons.append(f"CASE WHEN {CORRUPT} IS NOT NULL AND NOT ({named}) THEN {_sql_str(what)} END")
@@ -206,8 +229,9 @@ def _check(raw: DataFrame, spec: FlowSpec, targets: dict[str, DataType]) -> Data
     for name, target in targets.items():
         value, _ = cast_sql(f"`{name}`", src[name], target)
         # The guard keeps a failed cast from ever being evaluated (a NULL map key would raise).
-        values.append(F.expr(f"CASE WHEN `__b_{name}` THEN NULL ELSE {value} END")
-                      .cast(storage_type(target)).alias(f"__v_{name}"))
+        values.append(
+            F.expr(f"CASE WHEN `__b_{name}` THEN NULL ELSE {value} END").cast(storage_type(target)).alias(f"__v_{name}")
+        )
     return checked.select("*", reason.alias(_REASON), *values)
 
 
@@ -216,10 +240,18 @@ def _write_rejects(checked: DataFrame, spec: FlowSpec, targets: dict[str, DataTy
     record = F.struct(*[F.expr(raw_text_sql(f"`{n}`", src[n])).alias(n) for n in targets])
     corrupt = F.col(CORRUPT) if CORRUPT in src else F.lit(None).cast("string")
     rejects = checked.where(F.col(_REASON).isNotNull()).select(
-        record.alias("record"), corrupt.alias("malformed_record"), F.col(_REASON).alias("reason"),
-        F.col(_FILE).alias("source_file"), F.col(_INGEST).alias(INGEST_DATE))
-    (rejects.write.mode("overwrite").option("partitionOverwriteMode", "dynamic").partitionBy(INGEST_DATE)
-     .json(spec.rejects_path))
+        record.alias("record"),
+        corrupt.alias("malformed_record"),
+        F.col(_REASON).alias("reason"),
+        F.col(_FILE).alias("source_file"),
+        F.col(_INGEST).alias(INGEST_DATE),
+    )
+    (
+        rejects.write.mode("overwrite")
+        .option("partitionOverwriteMode", "dynamic")
+        .partitionBy(INGEST_DATE)
+        .json(spec.rejects_path)
+    )
 
 
 def _output_schema(spec: FlowSpec, targets: dict[str, DataType]) -> StructType:
@@ -229,7 +261,9 @@ def _output_schema(spec: FlowSpec, targets: dict[str, DataType]) -> StructType:
     return StructType(fields)
 
 
-def _existing(spark: SparkSession, spec: FlowSpec, schema: StructType, touched: list[dict[str, Any]]) -> DataFrame | None:
+def _existing(
+    spark: SparkSession, spec: FlowSpec, schema: StructType, touched: list[dict[str, Any]]
+) -> DataFrame | None:
     """Stored rows of the processed partitions this run rewrites (merge case only)."""
     fs, path = _fs(spark, spec.processed_path)
     if not fs.exists(path):
@@ -242,7 +276,8 @@ def _existing(spark: SparkSession, spec: FlowSpec, schema: StructType, touched: 
         raise
     if spec.partition_by:
         conds: list[Column] = [
-            reduce(lambda a, b: a & b, [F.col(k).eqNullSafe(F.lit(v)) for k, v in part.items()]) for part in touched]
+            reduce(lambda a, b: a & b, [F.col(k).eqNullSafe(F.lit(v)) for k, v in part.items()]) for part in touched
+        ]
         stored = stored.where(reduce(lambda a, b: a | b, conds))
     return stored
 
@@ -251,8 +286,7 @@ def _data_files(spark: SparkSession, path: str) -> list[Any]:
     fs, root = _fs(spark, path)
     if not fs.exists(root):
         return []
-    return [s.getPath() for s in fs.listStatus(root)
-            if s.isFile() and not s.getPath().getName().startswith(("_", "."))]
+    return [s.getPath() for s in fs.listStatus(root) if s.isFile() and not s.getPath().getName().startswith(("_", "."))]
 
 
 def conform(spark: SparkSession, spec: FlowSpec) -> ConformResult:
@@ -276,13 +310,26 @@ def conform(spark: SparkSession, spec: FlowSpec) -> ConformResult:
         schema = _output_schema(spec, targets)
         good = checked.where(F.col(_REASON).isNull()).select(
             *[F.col(f"__v_{n}").alias(n) for n in targets],
-            *([F.col(_INGEST).alias(INGEST_DATE)] if INGEST_DATE in spec.partition_by and INGEST_DATE not in targets
-              else []),
-            F.lit(1).alias(_SRC), _FILE, _MTIME, _BLOCK, _ROW, _INGEST)
-        touched = [{k: v for k, v in row.asDict().items()}
-                   for row in good.select(*spec.partition_by).distinct().collect()] if spec.partition_by else []
-        result.processed_partitions = sorted(({k: str(v) for k, v in t.items()} for t in touched),
-                                             key=lambda d: tuple(d.values()))
+            *(
+                [F.col(_INGEST).alias(INGEST_DATE)]
+                if INGEST_DATE in spec.partition_by and INGEST_DATE not in targets
+                else []
+            ),
+            F.lit(1).alias(_SRC),
+            _FILE,
+            _MTIME,
+            _BLOCK,
+            _ROW,
+            _INGEST,
+        )
+        touched = (
+            [{k: v for k, v in row.asDict().items()} for row in good.select(*spec.partition_by).distinct().collect()]
+            if spec.partition_by
+            else []
+        )
+        result.processed_partitions = sorted(
+            ({k: str(v) for k, v in t.items()} for t in touched), key=lambda d: tuple(d.values())
+        )
         merge = INGEST_DATE not in spec.partition_by
         old_files = _data_files(spark, spec.processed_path) if merge and not spec.partition_by else []
         stored = _existing(spark, spec, schema, touched) if merge and (touched or not spec.partition_by) else None
@@ -290,15 +337,22 @@ def conform(spark: SparkSession, spec: FlowSpec) -> ConformResult:
         if stored is not None:
             rows = good.unionByName(stored.withColumn(_SRC, F.lit(0)), allowMissingColumns=True)
         # Without keys a whole row is its key: identical rows are one row (and a rerun adds none).
-        dedupe_on = ([F.col(k) for k in spec.keys] if spec.keys
-                     else [F.to_json(F.struct(*[F.col(f.name) for f in schema.fields]))])
+        dedupe_on = (
+            [F.col(k) for k in spec.keys]
+            if spec.keys
+            else [F.to_json(F.struct(*[F.col(f.name) for f in schema.fields]))]
+        )
         window = Window.partitionBy(*dedupe_on, *[F.col(p) for p in spec.partition_by if p not in spec.keys])
         arrival = [F.col(c).desc_nulls_last() for c in (_SRC, _INGEST, _MTIME, _FILE, _BLOCK, _ROW)]
         rows = rows.withColumn("__rank", F.row_number().over(window.orderBy(*arrival))).where("__rank = 1")
         out = rows.select(*[F.col(f.name).cast(f.dataType) for f in schema.fields])
         if spec.partition_by:
-            (out.write.mode("overwrite").option("partitionOverwriteMode", "dynamic")
-             .partitionBy(*spec.partition_by).parquet(spec.processed_path))
+            (
+                out.write.mode("overwrite")
+                .option("partitionOverwriteMode", "dynamic")
+                .partitionBy(*spec.partition_by)
+                .parquet(spec.processed_path)
+            )
         else:
             # No partitions: a static overwrite would delete the files being merged before reading them.
             # Append the new version, then delete the files of the previous one (a crash in between leaves

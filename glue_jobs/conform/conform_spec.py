@@ -78,6 +78,33 @@ def _names(value: Any, field: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _columns(raw: Any) -> tuple[Column, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise SpecError("columns must be a non-empty list of {name, type}")
+    columns = []
+    for i, col in enumerate(raw):
+        if not isinstance(col, dict) or not isinstance(col.get("name"), str) or not isinstance(col.get("type"), str):
+            raise SpecError(f"columns[{i}] must be {{'name': str, 'type': str}}, got {col!r}")
+        if not _NAME.match(col["name"]):
+            raise SpecError(f"columns[{i}].name {col['name']!r} is not a Glue column name")
+        columns.append(Column(col["name"], col["type"].strip()))
+    if len({c.name for c in columns}) != len(columns):
+        raise SpecError("column names must be unique")
+    return tuple(columns)
+
+
+def _csv(raw: Any) -> tuple[str, bool]:
+    csv = raw or {}
+    if not isinstance(csv, dict):
+        raise SpecError("csv must be an object {delimiter, header}")
+    delimiter, header = csv.get("delimiter", ","), csv.get("header", True)
+    if not isinstance(delimiter, str) or len(delimiter) != 1:
+        raise SpecError(f"csv.delimiter must be one character, got {delimiter!r}")
+    if not isinstance(header, bool):
+        raise SpecError(f"csv.header must be true or false, got {header!r}")
+    return delimiter, header
+
+
 def parse_spec(data: str | dict[str, Any]) -> FlowSpec:
     """Parse the ``--flow_spec`` JSON (or its dict); raise :class:`SpecError` on any deviation."""
     if isinstance(data, str):
@@ -92,19 +119,8 @@ def parse_spec(data: str | dict[str, Any]) -> FlowSpec:
         raise SpecError(f"flow must be a flow name, got {flow!r}")
     if fmt not in FORMATS:
         raise SpecError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    raw_columns = data.get("columns")
-    if not isinstance(raw_columns, list) or not raw_columns:
-        raise SpecError("columns must be a non-empty list of {name, type}")
-    columns = []
-    for i, col in enumerate(raw_columns):
-        if not isinstance(col, dict) or not isinstance(col.get("name"), str) or not isinstance(col.get("type"), str):
-            raise SpecError(f"columns[{i}] must be {{'name': str, 'type': str}}, got {col!r}")
-        if not _NAME.match(col["name"]):
-            raise SpecError(f"columns[{i}].name {col['name']!r} is not a Glue column name")
-        columns.append(Column(col["name"], col["type"].strip()))
+    columns = _columns(data.get("columns"))
     declared = {c.name for c in columns}
-    if len(declared) != len(columns):
-        raise SpecError("column names must be unique")
     keys = _names(data.get("keys", []), "keys")
     partition_by = _names(data.get("partition_by", [INGEST_DATE]), "partition_by")
     for name in keys:
@@ -113,18 +129,11 @@ def parse_spec(data: str | dict[str, Any]) -> FlowSpec:
     for name in partition_by:
         if name not in declared and name != INGEST_DATE:
             raise SpecError(f"partition column {name!r} is neither declared nor {INGEST_DATE!r}")
-    csv = data.get("csv") or {}
-    if not isinstance(csv, dict):
-        raise SpecError("csv must be an object {delimiter, header}")
-    delimiter, header = csv.get("delimiter", ","), csv.get("header", True)
-    if not isinstance(delimiter, str) or len(delimiter) != 1:
-        raise SpecError(f"csv.delimiter must be one character, got {delimiter!r}")
-    if not isinstance(header, bool):
-        raise SpecError(f"csv.header must be true or false, got {header!r}")
+    delimiter, header = _csv(data.get("csv"))
     return FlowSpec(
         flow=flow,
         format=fmt,
-        columns=tuple(columns),
+        columns=columns,
         keys=keys,
         partition_by=partition_by,
         raw_path=_dir(data.get("raw_path"), "raw_path"),

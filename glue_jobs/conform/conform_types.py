@@ -142,10 +142,14 @@ def cast_sql(expr: str, src: DataType, dst: DataType, depth: int = 0) -> tuple[s
         if kval == k:
             value = expr if vval == v else f"transform_values({expr}, ({k}, {v}) -> {vval})"
         else:  # a key that fails makes the row bad; the caller never evaluates this value then
-            value = (f"map_from_arrays(transform(map_keys({expr}), {k} -> {kval}), "
-                     f"transform(map_values({expr}), {v} -> {vval}))")
-        bads = [f"coalesce(exists(map_keys({expr}), {k} -> {kbad}), false)" if kbad != _NO else _NO,
-                f"coalesce(exists(map_values({expr}), {v} -> {vbad}), false)" if vbad != _NO else _NO]
+            value = (
+                f"map_from_arrays(transform(map_keys({expr}), {k} -> {kval}), "
+                f"transform(map_values({expr}), {v} -> {vval}))"
+            )
+        bads = [
+            f"coalesce(exists(map_keys({expr}), {k} -> {kbad}), false)" if kbad != _NO else _NO,
+            f"coalesce(exists(map_values({expr}), {v} -> {vbad}), false)" if vbad != _NO else _NO,
+        ]
         return value, _or(*bads)
     if isinstance(dst, StructType):
         if not isinstance(src, StructType):

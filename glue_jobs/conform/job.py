@@ -19,6 +19,15 @@ glue_context = GlueContext(SparkContext.getOrCreate())
 job = Job(glue_context)
 job.init(args["JOB_NAME"], args)
 result = conform(glue_context.spark_session, parse_spec(args["flow_spec"]))
-print(json.dumps({"conform": result.flow, "raw_partitions": result.raw_partitions, "rows_read": result.rows_read,
-                  "rows_rejected": result.rows_rejected, "processed_partitions": result.processed_partitions}))
+print(
+    json.dumps(
+        {
+            "conform": result.flow,
+            "raw_partitions": result.raw_partitions,
+            "rows_read": result.rows_read,
+            "rows_rejected": result.rows_rejected,
+            "processed_partitions": result.processed_partitions,
+        }
+    )
+)
 job.commit()

@@ -53,7 +53,8 @@ def _missing(exc: ClientError) -> bool:
 
 def _head(s3: Any, bucket: str, key: str, version: str | None = None) -> dict[str, Any] | None:
     try:
-        return s3.head_object(Bucket=bucket, Key=key, **({"VersionId": version} if version else {}))
+        head: dict[str, Any] = s3.head_object(Bucket=bucket, Key=key, **({"VersionId": version} if version else {}))
+        return head
     except ClientError as exc:
         if _missing(exc):
             return None
@@ -62,7 +63,8 @@ def _head(s3: Any, bucket: str, key: str, version: str | None = None) -> dict[st
 
 def _range(s3: Any, bucket: str, key: str, version: str | None, byte_range: str) -> bytes:
     extra = {"VersionId": version} if version else {}
-    return s3.get_object(Bucket=bucket, Key=key, Range=byte_range, **extra)["Body"].read()
+    data: bytes = s3.get_object(Bucket=bucket, Key=key, Range=byte_range, **extra)["Body"].read()
+    return data
 
 
 def _verdict(s3: Any, config: Config, bucket: str, key: str, head: dict[str, Any], version: str | None) -> str | None:
@@ -81,11 +83,23 @@ def _verdict(s3: Any, config: Config, bucket: str, key: str, head: dict[str, Any
     return rules.check_content(rule, drop.file, first, last, complete=size <= rules.HEAD_BYTES)
 
 
-def _copy(s3: Any, config: Config, source: dict[str, Any], size: int, bucket: str, key: str,
-          metadata: dict[str, str], tags: str = "") -> None:
+def _copy(
+    s3: Any,
+    config: Config,
+    source: dict[str, Any],
+    size: int,
+    bucket: str,
+    key: str,
+    metadata: dict[str, str],
+    tags: str = "",
+) -> None:
     args: dict[str, Any] = {
-        "ServerSideEncryption": "aws:kms", "SSEKMSKeyId": config.kms_key_arn, "BucketKeyEnabled": True,
-        "MetadataDirective": "REPLACE", "Metadata": metadata, "CopySourceIfMatch": source["etag"],
+        "ServerSideEncryption": "aws:kms",
+        "SSEKMSKeyId": config.kms_key_arn,
+        "BucketKeyEnabled": True,
+        "MetadataDirective": "REPLACE",
+        "Metadata": metadata,
+        "CopySourceIfMatch": source["etag"],
     }
     if tags:
         args.update(Tagging=tags, TaggingDirective="REPLACE")
@@ -103,8 +117,16 @@ def _confirmed(s3: Any, bucket: str, key: str, size: int, etag: str) -> bool:
     return head is not None and head["ContentLength"] == size and head.get("Metadata", {}).get("source-etag") == etag
 
 
-def _move(s3: Any, config: Config, source: dict[str, Any], size: int, bucket: str, key: str,
-          metadata: dict[str, str], tags: str = "") -> None:
+def _move(
+    s3: Any,
+    config: Config,
+    source: dict[str, Any],
+    size: int,
+    bucket: str,
+    key: str,
+    metadata: dict[str, str],
+    tags: str = "",
+) -> None:
     metadata = {**metadata, "source-etag": source["etag"]}
     if not _confirmed(s3, bucket, key, size, source["etag"]):
         _copy(s3, config, source, size, bucket, key, metadata, tags)

@@ -15,8 +15,20 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 __all__ = [
-    "HEAD_BYTES", "ConfigError", "DropKey", "FlowRule", "check_content", "check_name", "check_size",
-    "ingest_date", "parse_flows", "parse_key", "quarantine_key", "raw_key", "metadata_value", "tag_value",
+    "HEAD_BYTES",
+    "ConfigError",
+    "DropKey",
+    "FlowRule",
+    "check_content",
+    "check_name",
+    "check_size",
+    "ingest_date",
+    "parse_flows",
+    "parse_key",
+    "quarantine_key",
+    "raw_key",
+    "metadata_value",
+    "tag_value",
 ]
 
 #: Bytes read from the start of a file to check its header (a ranged GET; never the whole file).
@@ -149,8 +161,10 @@ def check_content(rule: FlowRule, file: str, head: bytes, tail: bytes, complete:
         return f"unreadable CSV header ({exc})"
     got = [h.strip().lower() for h in header]
     if got != list(rule.columns):
-        return (f"CSV header {rule.csv_delimiter.join(got)!r} does not match the flow's columns "
-                f"{rule.csv_delimiter.join(rule.columns)!r}")
+        return (
+            f"CSV header {rule.csv_delimiter.join(got)!r} does not match the flow's columns "
+            f"{rule.csv_delimiter.join(rule.columns)!r}"
+        )
     return None
 
 
@@ -160,8 +174,8 @@ def ingest_date(event_time: str) -> str:
     The event's time, not the clock: a redelivered event lands on the same key."""
     when = dt.datetime.fromisoformat(event_time.replace("Z", "+00:00"))
     if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return when.astimezone(dt.timezone.utc).date().isoformat()
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(dt.UTC).date().isoformat()
 
 
 def raw_key(drop: DropKey, day: str) -> str:

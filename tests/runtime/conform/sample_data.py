@@ -38,17 +38,27 @@ ALL_TYPES: list[tuple[str, str]] = [
 EPOCH = dt.datetime(2024, 5, 1, 8, 0, 0)
 
 
-def spec(root: Path, fmt: str = "json", partition_by: list[str] | None = None, keys: list[str] | None = None,
-         columns: list[tuple[str, str]] | None = None, csv: dict[str, Any] | None = None) -> dict[str, Any]:
+def spec(
+    root: Path,
+    fmt: str = "json",
+    partition_by: list[str] | None = None,
+    keys: list[str] | None = None,
+    columns: list[tuple[str, str]] | None = None,
+    csv: dict[str, Any] | None = None,
+    flow: str = "things",
+) -> dict[str, Any]:
     """A flow spec (the documented shape) over local folders under ``root``."""
     base = root.resolve().as_uri()
     return {
-        "flow": "things", "format": fmt, "csv": csv or {"delimiter": ",", "header": True},
+        "flow": flow,
+        "format": fmt,
+        "csv": csv or {"delimiter": ",", "header": True},
         "columns": [{"name": n, "type": t} for n, t in (columns or ALL_TYPES)],
         "keys": ["id"] if keys is None else keys,
         "partition_by": ["ingest_date"] if partition_by is None else partition_by,
-        "raw_path": f"{base}/raw/things/", "processed_path": f"{base}/processed/things/",
-        "rejects_path": f"{base}/processed/_rejects/things/",
+        "raw_path": f"{base}/raw/{flow}/",
+        "processed_path": f"{base}/processed/{flow}/",
+        "rejects_path": f"{base}/processed/_rejects/{flow}/",
     }
 
 
@@ -80,11 +90,23 @@ def good_record(i: int, rng: random.Random) -> tuple[dict[str, Any], dict[str, A
         "pos": {"lat": 48.0 + i / 1000, "lon": 2.25},
     }
     expected = {
-        "id": raw["id"], "seq": 2**40 + i, "qty": i % 1000, "small": raw["small"], "tiny": raw["tiny"],
-        "price": price, "ratio": i / 8, "score": 0.5, "active": i % 2 == 0, "code": raw["code"],
-        "label": raw["label"], "day": dt.date.fromisoformat(raw["day"]), "at": at, "payload": payload,
+        "id": raw["id"],
+        "seq": 2**40 + i,
+        "qty": i % 1000,
+        "small": raw["small"],
+        "tiny": raw["tiny"],
+        "price": price,
+        "ratio": i / 8,
+        "score": 0.5,
+        "active": i % 2 == 0,
+        "code": raw["code"],
+        "label": raw["label"],
+        "day": dt.date.fromisoformat(raw["day"]),
+        "at": at,
+        "payload": payload,
         "lines": [{"sku": x["sku"], "qty": x["qty"], "unit_price": Decimal(x["unit_price"])} for x in lines] or None,
-        "labels": sorted(raw["labels"].items()), "pos": raw["pos"],
+        "labels": sorted(raw["labels"].items()),
+        "pos": raw["pos"],
     }
     return raw, expected
 
@@ -127,7 +149,7 @@ def write_lines(path: Path, lines: list[str], mtime: dt.datetime) -> None:
     """Write a raw file and set its modification time (the job's arrival order after ``ingest_date``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    stamp = mtime.replace(tzinfo=dt.timezone.utc).timestamp()
+    stamp = mtime.replace(tzinfo=dt.UTC).timestamp()
     os.utime(path, (stamp, stamp))
 
 

@@ -138,85 +138,118 @@ def test_parquet_schema_matches_the_processed_table(first_run) -> None:
     assert schema.names == [name for name, _ in ALL_TYPES]  # declared order; the partition is the folder
     got = {f.name: str(f.type) for f in schema}
     assert got == {
-        "id": "string", "seq": "int64", "qty": "int32", "small": "int16", "tiny": "int8",
-        "price": "decimal128(12, 2)", "ratio": "double", "score": "float", "active": "bool",
-        "code": "string", "label": "string", "day": "date32[day]", "at": "timestamp[ns]", "payload": "binary",
+        "id": "string",
+        "seq": "int64",
+        "qty": "int32",
+        "small": "int16",
+        "tiny": "int8",
+        "price": "decimal128(12, 2)",
+        "ratio": "double",
+        "score": "float",
+        "active": "bool",
+        "code": "string",
+        "label": "string",
+        "day": "date32[day]",
+        "at": "timestamp[ns]",
+        "payload": "binary",
         "lines": "list<element: struct<sku: string, qty: int32, unit_price: decimal128(12, 2)>>",
-        "labels": got["labels"], "pos": "struct<lat: double, lon: double>",
+        "labels": got["labels"],
+        "pos": "struct<lat: double, lon: double>",
     }
     labels = schema.field("labels").type
     assert (str(labels.key_type), str(labels.item_type)) == ("string", "string")
     assert pq.ParquetFile(file).metadata.row_group(0).column(0).compression == "SNAPPY"
 
 
-def test_rerun_changes_nothing_and_watermark_limits_the_next_run(spark, first_run, tmp_path: Path) -> None:
+def test_rerun_changes_nothing_and_new_partitions_are_picked_up(spark, first_run, tmp_path: Path) -> None:
     root, _, _ = first_run
     copy = tmp_path / "copy"
     shutil.copytree(root, copy)
-    files_before = sorted(p.name for p in (copy / "processed/things").rglob("*.parquet"))
     rows_before, rejects_before = _rows(copy), _rejects(copy)
 
     again = _run(spark, spec(copy))
     assert again.raw_partitions == [DAY_A, DAY_B]  # the watermark is B: B and the day before
     assert (_rows(copy), _rejects(copy)) == (rows_before, rejects_before)
 
-    rng = random.Random(3)
-    write_lines(raw_partition(copy, DAY_C) / "p__late.json", [json.dumps(good_record(900, rng)[0])],
-                EPOCH + dt.timedelta(days=2))
-    day_a_files = sorted(p.name for p in (copy / "processed/things" / f"ingest_date={DAY_A}").glob("*.parquet"))
+    late = json.dumps(good_record(900, random.Random(3))[0])
+    write_lines(raw_partition(copy, DAY_C) / "p__late.json", [late], EPOCH + dt.timedelta(days=2))
     later = _run(spark, spec(copy))
-    assert later.raw_partitions == [DAY_B, DAY_C] and later.rows_read == 41 + 1 and later.rows_rejected == 0
-    assert sorted(p.name for p in (copy / "processed/things" / f"ingest_date={DAY_A}").glob("*.parquet")) == day_a_files
+    assert later.raw_partitions == [DAY_A, DAY_B, DAY_C] and later.rows_read == again.rows_read + 1
     assert len(_rows(copy)) == len(rows_before) + 1
-    assert files_before  # the first run wrote files at all
 
 
-CSV_COLUMNS = [("reseller_id", "string"), ("period", "date"), ("units_sold", "bigint"),
-               ("revenue", "decimal(14,2)"), ("tags", "array<string>")]
+CSV_COLUMNS = [
+    ("reseller_id", "string"),
+    ("period", "date"),
+    ("units_sold", "bigint"),
+    ("revenue", "decimal(14,2)"),
+    ("tags", "array<string>"),
+]
 
 
 def test_csv_with_declared_partition_merges_later_arrivals(spark, tmp_path: Path) -> None:
     """csv (';', header, quoted fields, nested JSON in a field), partitioned by a declared date column."""
-    flow = spec(tmp_path, fmt="csv", partition_by=["period"], keys=["reseller_id", "period"], columns=CSV_COLUMNS,
-                csv={"delimiter": ";", "header": True})
+    flow = spec(
+        tmp_path,
+        fmt="csv",
+        partition_by=["period"],
+        keys=["reseller_id", "period"],
+        columns=CSV_COLUMNS,
+        csv={"delimiter": ";", "header": True},
+    )
     header = "reseller_id;period;units_sold;revenue;tags"
-    write_lines(raw_partition(tmp_path, DAY_A) / "p__march.csv", [
-        header,
-        'r1;2024-03-01;10;100.50;"[""a"",""b""]"',
-        'r2;2024-03-01;20;200;',
-        '"r3;quoted";2024-04-01;5;5.5;[]',
-        'r1;2024-04-01;7;70;',
-        'r4;2024-13-01;1;1;',          # no such month
-        'r5;2024-04-01;1',             # too few fields
-        'r6;2024-04-01;x;1;',          # not a number
-        ';2024-04-01;1;1;',            # missing key
-        'r7;2024-04-01;1;1;[1,',       # broken nested JSON
-    ], EPOCH)
+    write_lines(
+        raw_partition(tmp_path, DAY_A) / "p__march.csv",
+        [
+            header,
+            'r1;2024-03-01;10;100.50;"[""a"",""b""]"',
+            "r2;2024-03-01;20;200;",
+            '"r3;quoted";2024-04-01;5;5.5;[]',
+            "r1;2024-04-01;7;70;",
+            "r4;2024-13-01;1;1;",  # no such month
+            "r5;2024-04-01;1",  # too few fields
+            "r6;2024-04-01;x;1;",  # not a number
+            ";2024-04-01;1;1;",  # missing key
+            "r7;2024-04-01;1;1;[1,",  # broken nested JSON
+        ],
+        EPOCH,
+    )
     first = _run(spark, flow)
     assert (first.rows_read, first.rows_rejected) == (9, 5)
     assert first.processed_partitions == [{"period": "2024-03-01"}, {"period": "2024-04-01"}]
     reasons = sorted(r["reason"] for r in _rejects(tmp_path))
-    assert reasons == sorted([
-        "period: '2024-13-01' is not a valid date", "malformed CSV record (not 5 fields)",
-        "units_sold: 'x' is not a valid bigint", "reseller_id: missing key",
-        "tags: '[1,' is not a valid array<string>"])
+    assert reasons == sorted(
+        [
+            "period: '2024-13-01' is not a valid date",
+            "malformed CSV record (not 5 fields)",
+            "units_sold: 'x' is not a valid bigint",
+            "reseller_id: missing key",
+            "tags: '[1,' is not a valid array<string>",
+        ]
+    )
 
-    write_lines(raw_partition(tmp_path, DAY_C) / "p__fix.csv", [header, "r1;2024-04-01;8;80.25;"],
-                EPOCH + dt.timedelta(days=2))
+    write_lines(
+        raw_partition(tmp_path, DAY_C) / "p__fix.csv", [header, "r1;2024-04-01;8;80.25;"], EPOCH + dt.timedelta(days=2)
+    )
     second = _run(spark, flow)
     assert second.raw_partitions == [DAY_A, DAY_C]  # A again: on or after the day before the newest seen
 
     # Day D: days C and D are read now; rows that came from day A survive only through the merge.
-    write_lines(raw_partition(tmp_path, "2024-05-04") / "p__late.csv", [header, "r2;2024-03-01;21;210;"],
-                EPOCH + dt.timedelta(days=3))
+    write_lines(
+        raw_partition(tmp_path, "2024-05-04") / "p__late.csv",
+        [header, "r2;2024-03-01;21;210;"],
+        EPOCH + dt.timedelta(days=3),
+    )
     third = _run(spark, flow)
     assert third.raw_partitions == [DAY_C, "2024-05-04"]
     assert third.processed_partitions == [{"period": "2024-03-01"}, {"period": "2024-04-01"}]
     rows = _rows(tmp_path)
-    assert [(r["reseller_id"], str(r["period"]), r["units_sold"], str(r["revenue"]), r["tags"]) for r in rows] == [
+    assert sorted(
+        (r["reseller_id"], str(r["period"]), r["units_sold"], str(r["revenue"]), r["tags"]) for r in rows
+    ) == [
         ("r1", "2024-03-01", 10, "100.50", ["a", "b"]),  # stored, kept by the merge
-        ("r1", "2024-04-01", 8, "80.25", None),          # the later arrival replaced the first one
-        ("r2", "2024-03-01", 21, "210.00", None),        # the stored row replaced by a later arrival
+        ("r1", "2024-04-01", 8, "80.25", None),  # the later arrival replaced the first one
+        ("r2", "2024-03-01", 21, "210.00", None),  # the stored row replaced by a later arrival
         ("r3;quoted", "2024-04-01", 5, "5.50", []),
     ]
     _run(spark, flow)
@@ -229,12 +262,14 @@ def test_parquet_source_unpartitioned_without_keys(spark, tmp_path: Path) -> Non
 
     columns = [("name", "string"), ("n", "int"), ("at", "timestamp"), ("tags", "map<string,int>")]
     flow = spec(tmp_path, fmt="parquet", partition_by=[], keys=[], columns=columns)
-    table = pa.table({
-        "name": ["a", "b", "b", "c"],
-        "n": pa.array([1, 2, 2, 2**40], pa.int64()),  # 2**40 does not fit an int
-        "at": pa.array([dt.datetime(2024, 5, 1, 12)] * 4, pa.timestamp("us")),
-        "tags": pa.array([[("x", "1")], [("y", "2")], [("y", "2")], []], pa.map_(pa.string(), pa.string())),
-    })
+    table = pa.table(
+        {
+            "name": ["a", "b", "b", "c"],
+            "n": pa.array([1, 2, 2, 2**40], pa.int64()),  # 2**40 does not fit an int
+            "at": pa.array([dt.datetime(2024, 5, 1, 12)] * 4, pa.timestamp("us")),
+            "tags": pa.array([[("x", "1")], [("y", "2")], [("y", "2")], []], pa.map_(pa.string(), pa.string())),
+        }
+    )
     path = raw_partition(tmp_path, DAY_A) / "p__batch.parquet"
     path.parent.mkdir(parents=True)
     pq.write_table(table, path)
@@ -251,3 +286,13 @@ def test_no_raw_data_is_a_no_op(spark, tmp_path: Path) -> None:
     result = _run(spark, spec(tmp_path))
     assert result.raw_partitions == [] and result.rows_read == 0
     assert not (tmp_path / "processed").exists()
+
+
+def test_watermark_selects_the_day_before_the_newest_read_onwards() -> None:
+    from conform import _select_partitions
+
+    days = ["2024-04-29", "2024-04-30", "2024-05-01", "2024-05-02", "2024-05-03"]
+    assert _select_partitions(days, None) == days  # first run: everything
+    assert _select_partitions(days, {"raw_partitions_through": "2024-05-02"}) == days[2:]
+    assert _select_partitions(days, {"raw_partitions_through": "2024-05-01"}) == days[1:]
+    assert _select_partitions(days[:2], {"raw_partitions_through": "2024-05-03"}) == []

@@ -19,8 +19,12 @@ if str(FUNCTION_DIR) not in sys.path:  # the function's folder is the root of it
 DROPZONE, RAW, REGION = "acme-sales-dropzone-444444444444-euw1", "acme-sales-raw-444444444444-euw1", "eu-west-1"
 EVENT_TIME = "2024-05-01T23:59:58Z"
 FLOWS = {
-    "reseller_reports": {"format": "csv", "max_bytes": 1000, "csv": {"delimiter": ";", "header": True},
-                         "columns": ["reseller_id", "period", "units_sold", "revenue"]},
+    "reseller_reports": {
+        "format": "csv",
+        "max_bytes": 1000,
+        "csv": {"delimiter": ";", "header": True},
+        "columns": ["reseller_id", "period", "units_sold", "revenue"],
+    },
     "shipments": {"format": "json", "max_bytes": 10_000, "columns": ["shipment_id", "status"]},
     "campaign_results": {"format": "parquet", "max_bytes": 1_000_000, "columns": ["campaign_id"]},
 }
@@ -43,13 +47,26 @@ class Lake:
         """Upload to the dropzone; return the EventBridge event S3 would send."""
         put = self.s3.put_object(Bucket=DROPZONE, Key=key, Body=body)
         return {
-            "version": "0", "id": "e1", "detail-type": "Object Created", "source": "aws.s3",
-            "account": "444444444444", "time": EVENT_TIME, "region": REGION,
+            "version": "0",
+            "id": "e1",
+            "detail-type": "Object Created",
+            "source": "aws.s3",
+            "account": "444444444444",
+            "time": EVENT_TIME,
+            "region": REGION,
             "resources": [f"arn:aws:s3:::{DROPZONE}"],
-            "detail": {"version": "0", "bucket": {"name": DROPZONE},
-                       "object": {"key": key, "size": len(body), "etag": put["ETag"].strip('"'),
-                                  "version-id": put.get("VersionId"), "sequencer": "00"},
-                       "reason": "PutObject"},
+            "detail": {
+                "version": "0",
+                "bucket": {"name": DROPZONE},
+                "object": {
+                    "key": key,
+                    "size": len(body),
+                    "etag": put["ETag"].strip('"'),
+                    "version-id": put.get("VersionId"),
+                    "sequencer": "00",
+                },
+                "reason": "PutObject",
+            },
         }
 
     def keys(self, bucket: str) -> list[str]:

@@ -32,45 +32,78 @@ def _versions(lake: Lake, bucket: str, key: str) -> list[dict[str, Any]]:
 
 def test_good_file_is_copied_to_raw_then_removed_from_the_dropzone(lake: Lake) -> None:
     event = lake.drop("acme/reseller_reports/april.csv", CSV_OK)
-    assert lake.invoke(event) == {"status": "landed", "key": "acme/reseller_reports/april.csv",
-                                  "target": f"{RAW}/{RAW_KEY}", "reason": ""}
+    assert lake.invoke(event) == {
+        "status": "landed",
+        "key": "acme/reseller_reports/april.csv",
+        "target": f"{RAW}/{RAW_KEY}",
+        "reason": "",
+    }
     copy = lake.s3.get_object(Bucket=RAW, Key=RAW_KEY)
     assert copy["Body"].read() == CSV_OK
     assert copy["ServerSideEncryption"] == "aws:kms" and copy["SSEKMSKeyId"] == lake.key_arn
-    assert copy["Metadata"] == {"partner": "acme", "source-key": "acme/reseller_reports/april.csv",
-                                "source-etag": event["detail"]["object"]["etag"]}
+    assert copy["Metadata"] == {
+        "partner": "acme",
+        "source-key": "acme/reseller_reports/april.csv",
+        "source-etag": event["detail"]["object"]["etag"],
+    }
     assert lake.keys(DROPZONE) == []
     assert _versions(lake, DROPZONE, "acme/reseller_reports/april.csv") == []  # that version is deleted
 
 
-@pytest.mark.parametrize(("key", "body"), [
-    ("carrier-x/shipments/monday.json.gz", gzip.compress(b'{"shipment_id": "s1", "status": "out"}\n')),
-    ("agency/campaign_results/week 1.parquet", _parquet()),
-])
+@pytest.mark.parametrize(
+    ("key", "body"),
+    [
+        ("carrier-x/shipments/monday.json.gz", gzip.compress(b'{"shipment_id": "s1", "status": "out"}\n')),
+        ("agency/campaign_results/week 1.parquet", _parquet()),
+    ],
+)
 def test_good_json_and_parquet_files_land(lake: Lake, key: str, body: bytes) -> None:
     partner, flow, file = key.split("/")
     assert lake.invoke(lake.drop(key, body))["status"] == "landed"
     assert lake.keys(RAW) == [f"{flow}/ingest_date=2024-05-01/{partner}__{file}"]
 
 
-@pytest.mark.parametrize(("key", "body", "reason"), [
-    ("acme/reseller_reports/april.xlsx", CSV_OK,
-     "file name 'april.xlsx' does not fit format csv (expected .csv (optionally .gz))"),
-    ("acme/reseller_reports/big.csv", CSV_OK + b"r2;2024-04-01;1;1\n" * 60,
-     "file of 1142 bytes exceeds the flow's limit of 1000 bytes"),
-    ("acme/reseller_reports/empty.csv", b"", "empty file"),
-    ("acme/reseller_reports/cols.csv", b"reseller;period;units;revenue\nr1;2024-04-01;1;1\n",
-     "CSV header 'reseller;period;units;revenue' does not match the flow's columns "
-     "'reseller_id;period;units_sold;revenue'"),
-    ("acme/reseller_reports/comma.csv", b"reseller_id,period,units_sold,revenue\n",
-     "CSV header 'reseller_id,period,units_sold,revenue' does not match the flow's columns "
-     "'reseller_id;period;units_sold;revenue'"),
-    ("acme/inventory/stock.csv", CSV_OK, "unknown flow 'inventory'"),
-    ("acme/april.csv", CSV_OK, "key outside the layout <partner>/<flow>/<file>"),
-    ("acme/reseller_reports/2024/april.csv", CSV_OK, "key outside the layout <partner>/<flow>/<file>"),
-    ("carrier-x/shipments/list.json", b'[{"shipment_id": "s1"}]', "not JSON lines (first character '[', expected '{')"),
-    ("agency/campaign_results/fake.parquet", b"PAR1 but not really", "not a Parquet file (no PAR1 magic at both ends)"),
-])
+@pytest.mark.parametrize(
+    ("key", "body", "reason"),
+    [
+        (
+            "acme/reseller_reports/april.xlsx",
+            CSV_OK,
+            "file name 'april.xlsx' does not fit format csv (expected .csv (optionally .gz))",
+        ),
+        (
+            "acme/reseller_reports/big.csv",
+            CSV_OK + b"r2;2024-04-01;1;1\n" * 60,
+            "file of 1142 bytes exceeds the flow's limit of 1000 bytes",
+        ),
+        ("acme/reseller_reports/empty.csv", b"", "empty file"),
+        (
+            "acme/reseller_reports/cols.csv",
+            b"reseller;period;units;revenue\nr1;2024-04-01;1;1\n",
+            "CSV header 'reseller;period;units;revenue' does not match the flow's columns "
+            "'reseller_id;period;units_sold;revenue'",
+        ),
+        (
+            "acme/reseller_reports/comma.csv",
+            b"reseller_id,period,units_sold,revenue\n",
+            "CSV header 'reseller_id,period,units_sold,revenue' does not match the flow's columns "
+            "'reseller_id;period;units_sold;revenue'",
+        ),
+        ("acme/inventory/stock.csv", CSV_OK, "unknown flow 'inventory'"),
+        ("acme/april.csv", CSV_OK, "key outside the layout <partner>/<flow>/<file>"),
+        ("acme/reseller_reports/2024/april.csv", CSV_OK, "key outside the layout <partner>/<flow>/<file>"),
+        (
+            "carrier-x/shipments/list.json",
+            b'[{"shipment_id": "s1"}]',
+            "not JSON lines (first character '[', expected '{')",
+        ),
+        (
+            "agency/campaign_results/fake.parquet",
+            b"PAR1 but not really",
+            "not a Parquet file (no PAR1 magic at both ends)",
+        ),
+    ],
+)
 def test_bad_files_are_quarantined_with_the_reason(lake: Lake, key: str, body: bytes, reason: str) -> None:
     outcome = lake.invoke(lake.drop(key, body))
     assert outcome == {"status": "quarantined", "key": key, "target": f"{DROPZONE}/_quarantine/{key}", "reason": reason}

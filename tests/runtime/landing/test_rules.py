@@ -6,9 +6,7 @@ import gzip
 import json
 
 import pytest
-
-from . import conftest  # noqa: F401  (puts the function folder on sys.path)
-from landing import rules  # noqa: E402
+from landing import rules  # on sys.path through conftest.py
 
 CSV = rules.FlowRule("reports", "csv", 100, ("a", "b"), ";", True)
 
@@ -30,11 +28,13 @@ def test_csv_header_checks_read_only_the_head() -> None:
     assert rules.check_content(CSV, "x.csv", b"\xef\xbb\xbfA ; b\r\n1;2\n", b"", complete=True) is None  # BOM, CRLF
     assert rules.check_content(CSV, "x.csv", b"a;b", b"", complete=True) is None  # header only, no newline
     assert rules.check_content(CSV, "x.csv", b"a;" + b"b" * 10, b"", complete=False) == (
-        f"CSV header line longer than {rules.HEAD_BYTES} bytes")
+        f"CSV header line longer than {rules.HEAD_BYTES} bytes"
+    )
     assert rules.check_content(CSV, "x.csv.gz", gzip.compress(b"a;b\n" + b"1;2\n" * 50000)[:200], b"", False) is None
     assert rules.check_content(CSV, "x.csv.gz", b"not gzip", b"", True).startswith("not a readable gzip file")
     assert rules.check_content(CSV, "x.csv", b"b;a\n", b"", True) == (
-        "CSV header 'b;a' does not match the flow's columns 'a;b'")
+        "CSV header 'b;a' does not match the flow's columns 'a;b'"
+    )
     headerless = rules.FlowRule("reports", "csv", 100, ("a", "b"), ";", False)
     assert rules.check_content(headerless, "x.csv", b"1;2\n", b"", True) is None
 
@@ -52,14 +52,17 @@ def test_metadata_and_tag_values_are_what_s3_accepts() -> None:
     assert len(rules.tag_value("x" * 300)) == 256
 
 
-@pytest.mark.parametrize(("flows", "message"), [
-    ("{", "FLOWS is not JSON"),
-    ('{"Orders": {"format": "csv", "max_bytes": 1}}', "must be a flow name"),
-    ('{"orders": {"format": "xml", "max_bytes": 1}}', "format must be one of"),
-    ('{"orders": {"format": "json", "max_bytes": 0}}', "max_bytes must be a positive integer"),
-    ('{"orders": {"format": "csv", "max_bytes": 1, "csv": {"delimiter": ";;"}, "columns": ["a"]}}', "csv must be"),
-    ('{"orders": {"format": "csv", "max_bytes": 1}}', "declares no columns"),
-])
+@pytest.mark.parametrize(
+    ("flows", "message"),
+    [
+        ("{", "FLOWS is not JSON"),
+        ('{"Orders": {"format": "csv", "max_bytes": 1}}', "must be a flow name"),
+        ('{"orders": {"format": "xml", "max_bytes": 1}}', "format must be one of"),
+        ('{"orders": {"format": "json", "max_bytes": 0}}', "max_bytes must be a positive integer"),
+        ('{"orders": {"format": "csv", "max_bytes": 1, "csv": {"delimiter": ";;"}, "columns": ["a"]}}', "csv must be"),
+        ('{"orders": {"format": "csv", "max_bytes": 1}}', "declares no columns"),
+    ],
+)
 def test_bad_configuration_is_refused(flows: str, message: str) -> None:
     with pytest.raises(rules.ConfigError, match=message):
         rules.parse_flows(flows)
@@ -70,6 +73,7 @@ def test_handler_configuration_names_missing_variables() -> None:
 
     with pytest.raises(rules.ConfigError, match="missing environment variables: KMS_KEY_ARN, FLOWS"):
         handler.load_config({"RAW_BUCKET": "b"})
-    config = handler.load_config({"RAW_BUCKET": "b", "KMS_KEY_ARN": "arn:k", "FLOWS": json.dumps(
-        {"orders": {"format": "json", "max_bytes": 5}})})
+    config = handler.load_config(
+        {"RAW_BUCKET": "b", "KMS_KEY_ARN": "arn:k", "FLOWS": json.dumps({"orders": {"format": "json", "max_bytes": 5}})}
+    )
     assert config.flows["orders"] == rules.FlowRule("orders", "json", 5)
