@@ -14,6 +14,9 @@ S3_BUCKET_MAX = 63
 IAM_ROLE_MAX = 64
 FIREHOSE_STREAM_MAX = 64
 GLUE_NAME_MAX = 255
+LAMBDA_FUNCTION_MAX = 64
+SCHEDULE_MAX = 64  # EventBridge Scheduler schedule names
+STATE_MACHINE_MAX = 80
 
 # Regions are compacted in bucket names to leave room for silo names:
 # eu-west-1 -> euw1, ap-southeast-2 -> apse2 (distinct for every real region).
@@ -155,9 +158,17 @@ def silo_names(org: str, silo: str, account_id: str, region: str, flows: list[st
     # "api": API Gateway's role for Firehose; "api-logs": API Gateway's account logging role.
     for purpose in ("pipeline", "firehose", "glue", "admin", "api", "api-logs"):
         names[f"{purpose} role"] = (silo_role(silo, purpose), IAM_ROLE_MAX)
+    # ETL (silolake.constructs.etl): landing function and the roles every silo gets.
+    for purpose in ("landing", "etl-scheduler", "warehouse-flow-logs"):
+        names[f"{purpose} role"] = (silo_role(silo, purpose), IAM_ROLE_MAX)
+    names["landing function"] = (etl_silo_name(silo, "landing"), LAMBDA_FUNCTION_MAX)
     for flow in flows:
         names[f"flow '{flow}' Firehose stream"] = (firehose_stream(org, silo, flow), FIREHOSE_STREAM_MAX)
         names[f"flow '{flow}' role"] = (silo_role(silo, f"{flow}-firehose"), IAM_ROLE_MAX)
+        for purpose in ("glue", "sfn", "load"):
+            names[f"flow '{flow}' {purpose} role"] = (silo_role(silo, f"{flow}-{purpose}"), IAM_ROLE_MAX)
+        names[f"flow '{flow}' schedule"] = (etl_name(silo, flow), SCHEDULE_MAX)
+        names[f"flow '{flow}' state machine"] = (etl_name(silo, flow), STATE_MACHINE_MAX)
     return names
 
 
