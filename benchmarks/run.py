@@ -34,8 +34,13 @@ sys.path.insert(0, str(REPO))
 from silolake.catalog import load_catalog  # noqa: E402
 
 COLUMNS = {
-    "api": [("event_id", "string"), ("amount", "decimal(12,2)"), ("occurred_at", "timestamp"),
-            ("attributes", "map<string,string>"), ("items", "array<struct<sku:string,qty:int>>")],
+    "api": [
+        ("event_id", "string"),
+        ("amount", "decimal(12,2)"),
+        ("occurred_at", "timestamp"),
+        ("attributes", "map<string,string>"),
+        ("items", "array<struct<sku:string,qty:int>>"),
+    ],
     "sftp": [("record_id", "string"), ("period", "date"), ("units", "bigint"), ("revenue", "decimal(14,2)")],
     "upload": [("item_id", "string"), ("price", "decimal(12,2)"), ("valid_from", "date")],
 }
@@ -47,25 +52,53 @@ def catalog(silos: int) -> dict:
 
     return {
         "version": 1,
-        "organization": {"name": "bench", "management_account_id": account(1), "home_region": "eu-west-1",
-                         "allowed_regions": ["eu-west-1", "eu-central-1"], "state_bucket_prefix": "bench-tfstate",
-                         "tags": {"cost-center": "bench"}},
+        "organization": {
+            "name": "bench",
+            "management_account_id": account(1),
+            "home_region": "eu-west-1",
+            "allowed_regions": ["eu-west-1", "eu-central-1"],
+            "state_bucket_prefix": "bench-tfstate",
+            "tags": {"cost-center": "bench"},
+        },
         "datalake_account": {"account_id": account(2)},
         "analytics": [{"name": "bi", "account_id": account(3), "reader_roles": ["analyst"], "silos": "all"}],
-        "silos": [{
-            "name": f"silo{i:04d}", "account_id": account(10 + i), "owners": [f"owner{i}@bench.example"],
-            "ingestion": {"sftp": {"enabled": True, "allowed_cidrs": ["203.0.113.0/24"]},
-                          "web_upload": {"enabled": True}},
-            "flows": [
-                {"name": "events", "source": "api", "columns": [{"name": n, "type": t} for n, t in COLUMNS["api"]],
-                 "keys": ["event_id"], "schedule": "rate(1 hour)", "warehouse": True},
-                {"name": "reports", "source": "sftp", "format": "csv",
-                 "columns": [{"name": n, "type": t} for n, t in COLUMNS["sftp"]], "keys": ["record_id"],
-                 "schedule": "cron(0 6 * * ? *)"},
-                {"name": "prices", "source": "upload", "format": "parquet",
-                 "columns": [{"name": n, "type": t} for n, t in COLUMNS["upload"]], "keys": ["item_id"]},
-            ],
-        } for i in range(silos)],
+        "silos": [
+            {
+                "name": f"silo{i:04d}",
+                "account_id": account(10 + i),
+                "owners": [f"owner{i}@bench.example"],
+                "ingestion": {
+                    "sftp": {"enabled": True, "allowed_cidrs": ["203.0.113.0/24"]},
+                    "web_upload": {"enabled": True},
+                },
+                "flows": [
+                    {
+                        "name": "events",
+                        "source": "api",
+                        "columns": [{"name": n, "type": t} for n, t in COLUMNS["api"]],
+                        "keys": ["event_id"],
+                        "schedule": "rate(1 hour)",
+                        "warehouse": True,
+                    },
+                    {
+                        "name": "reports",
+                        "source": "sftp",
+                        "format": "csv",
+                        "columns": [{"name": n, "type": t} for n, t in COLUMNS["sftp"]],
+                        "keys": ["record_id"],
+                        "schedule": "cron(0 6 * * ? *)",
+                    },
+                    {
+                        "name": "prices",
+                        "source": "upload",
+                        "format": "parquet",
+                        "columns": [{"name": n, "type": t} for n, t in COLUMNS["upload"]],
+                        "keys": ["item_id"],
+                    },
+                ],
+            }
+            for i in range(silos)
+        ],
     }
 
 
@@ -89,8 +122,13 @@ def _tree_rss(pid: int) -> int:
 
 def measure_synth(path: Path, out: Path) -> tuple[float, int]:
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "silolake", "synth", str(path), "--out", str(out)],
-                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "silolake", "synth", str(path), "--out", str(out)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     peak = 0
     stop = threading.Event()
 
@@ -149,8 +187,10 @@ def main() -> None:
                 row["ratio"] = wall / base_synth[1]
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
-    print("| silos | validate | synth wall | peak RSS (py+node) | synth / synth(1) | marginal per silo "
-          "| resources (total / per silo stack) |")
+    print(
+        "| silos | validate | synth wall | peak RSS (py+node) | synth / synth(1) | marginal per silo "
+        "| resources (total / per silo stack) |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         synth = f"{r['synth_s']:.1f} s" if "synth_s" in r else "not run"

@@ -53,5 +53,18 @@ class _Provider(ModuleType):
 
 aws = _Provider(PROVIDER_MODULE)
 
-__all__ = ["App", "AssetType", "Construct", "Fn", "S3Backend", "TerraformAsset", "TerraformOutput",
-           "TerraformResource", "TerraformResourceLifecycle", "TerraformStack", "Testing", "Token", "aws"]
+__all__ = [
+    "App",
+    "AssetType",
+    "Construct",
+    "Fn",
+    "S3Backend",
+    "TerraformAsset",
+    "TerraformOutput",
+    "TerraformResource",
+    "TerraformResourceLifecycle",
+    "TerraformStack",
+    "Testing",
+    "Token",
+    "aws",
+]

@@ -41,9 +41,12 @@ def main() -> None:
 
 @main.command()
 @catalog_path
-@click.option("--base", metavar="FILE|GIT-REF",
-              help="Base catalog (a file, or a git revision such as origin/main) to check removed silos and "
-                   "changed account ids against.")
+@click.option(
+    "--base",
+    metavar="FILE|GIT-REF",
+    help="Base catalog (a file, or a git revision such as origin/main) to check removed silos and "
+    "changed account ids against.",
+)
 def validate(path: Path, base: str | None) -> None:
     """Check a catalog and report every problem as file:line:col: key.path: message."""
     try:
@@ -56,14 +59,22 @@ def validate(path: Path, base: str | None) -> None:
                 raise CatalogError(problems)
     except CatalogError as exc:
         _fail(exc)
-    out.print(f"{path}: valid ({len(catalog.silos)} silos, {sum(len(s.flows) for s in catalog.silos)} flows, "
-              f"{len(catalog.analytics)} analytics consumers)")
+    out.print(
+        f"{path}: valid ({len(catalog.silos)} silos, {sum(len(s.flows) for s in catalog.silos)} flows, "
+        f"{len(catalog.analytics)} analytics consumers)"
+    )
 
 
 @main.command()
 @catalog_path
-@click.option("--out", "out_dir", default="cdktf.out", show_default=True, type=click.Path(path_type=Path),
-              help="Directory the Terraform JSON is written to (replaced atomically).")
+@click.option(
+    "--out",
+    "out_dir",
+    default="cdktf.out",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Directory the Terraform JSON is written to (replaced atomically).",
+)
 def synth(path: Path, out_dir: Path) -> None:
     """Validate the catalog and synthesize one Terraform stack per account."""
     try:
@@ -74,24 +85,33 @@ def synth(path: Path, out_dir: Path) -> None:
 
     started = time.perf_counter()
     for silo in catalog.pending_silos:
-        err.print(f"notice: silo '{silo.name}' has no account yet (email {silo.email}); no stack synthesized. "
-                  "Apply the org stack, then run `silolake bootstrap` to record its account id.", markup=False)
-    from .sharing import notices
+        err.print(
+            f"notice: silo '{silo.name}' has no account yet (email {silo.email}); no stack synthesized. "
+            "Apply the org stack, then run `silolake bootstrap` to record its account id.",
+            markup=False,
+        )
+    from .policy.sharing import notices
 
     for notice in notices(catalog):
         err.print(f"notice: {notice}", markup=False)
     summaries = synthesize(catalog, out_dir)
     for s in summaries:
         out.print(f"  {s.name:<28} {s.resources:>4} resources  {s.path.parent}", markup=False)
-    out.print(f"Synthesized {len(summaries)} stacks into {out_dir.resolve()} "
-              f"in {time.perf_counter() - started:.1f}s", markup=False)
+    out.print(
+        f"Synthesized {len(summaries)} stacks into {out_dir.resolve()} in {time.perf_counter() - started:.1f}s",
+        markup=False,
+    )
 
 
 @main.command()
 @catalog_path
 @click.option("--dry-run", is_flag=True, help="Print what would change; make read-only AWS calls only.")
-@click.option("--lock", "lock_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Lock file to write (default: accounts.lock.json next to the catalog).")
+@click.option(
+    "--lock",
+    "lock_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Lock file to write (default: accounts.lock.json next to the catalog).",
+)
 def bootstrap(path: Path, dry_run: bool, lock_file: Path | None) -> None:
     """Create every account's state bucket and record account/OU ids in the lock file.
 
@@ -99,8 +119,8 @@ def bootstrap(path: Path, dry_run: bool, lock_file: Path | None) -> None:
     buckets; it then reports the OUs missing), and after every org apply that creates
     accounts. See docs/account-lifecycle.md.
     """
-    from .bootstrap import BootstrapError, load_for_bootstrap, run
     from .catalog import lock_path_for
+    from .ops.bootstrap import BootstrapError, load_for_bootstrap, run
 
     lock_file = lock_file or lock_path_for(path)
     try:
@@ -117,13 +137,17 @@ def bootstrap(path: Path, dry_run: bool, lock_file: Path | None) -> None:
 @main.command()
 @catalog_path
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list (for CI job matrices).")
-@click.option("--kind", type=click.Choice(["org", "datalake", "silo", "analytics"]), default=None,
-              help="Only stacks of this kind.")
+@click.option(
+    "--kind",
+    type=click.Choice(["org", "datalake", "silo", "analytics"]),
+    default=None,
+    help="Only stacks of this kind.",
+)
 def stacks(path: Path, as_json: bool, kind: str | None) -> None:
     """List the stacks the catalog deploys: account, region, deploy role, wave (no synth)."""
     import json
 
-    from .targets import stack_targets
+    from .ops.targets import stack_targets
 
     try:
         catalog = load_catalog(path)

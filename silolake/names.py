@@ -18,8 +18,15 @@ GLUE_NAME_MAX = 255
 # Regions are compacted in bucket names to leave room for silo names:
 # eu-west-1 -> euw1, ap-southeast-2 -> apse2 (distinct for every real region).
 _DIRECTIONS = {
-    "north": "n", "south": "s", "east": "e", "west": "w", "central": "c",
-    "northeast": "ne", "southeast": "se", "northwest": "nw", "southwest": "sw",
+    "north": "n",
+    "south": "s",
+    "east": "e",
+    "west": "w",
+    "central": "c",
+    "northeast": "ne",
+    "southeast": "se",
+    "northwest": "nw",
+    "southwest": "sw",
 }
 
 # Data zones of a silo, with what each holds. Analytics reads only "processed".

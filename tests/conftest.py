@@ -18,7 +18,10 @@ import pytest
 from silolake.catalog import Catalog, load_catalog
 
 REPO = Path(__file__).resolve().parent.parent
-EXAMPLE = REPO / "silos.yaml"
+#: The framework's own fixture catalog (a copy of the example): tests never read the
+#: repository's silos.yaml, so a company can replace it without touching the tests.
+FIXTURE_DIR = REPO / "tests" / "fixtures" / "acme"
+EXAMPLE = FIXTURE_DIR / "silos.yaml"
 
 #: Organization and central accounts of a small test catalog; append silo entries.
 CATALOG_HEADER = """\
@@ -79,8 +82,12 @@ def decommissioned_synth(example_catalog: Catalog, tmp_path_factory: pytest.Temp
 
     Derived from the model rather than the YAML so it follows the example catalog."""
     target = next(s for s in example_catalog.deployable_silos if example_catalog.readers_of(s))
-    variant = dataclasses.replace(example_catalog, silos=tuple(
-        dataclasses.replace(s, decommission=True) if s.name == target.name else s for s in example_catalog.silos))
+    variant = dataclasses.replace(
+        example_catalog,
+        silos=tuple(
+            dataclasses.replace(s, decommission=True) if s.name == target.name else s for s in example_catalog.silos
+        ),
+    )
     return synthesize_catalog(variant, tmp_path_factory.mktemp("decommissioned") / "cdktf.out")
 
 
@@ -99,7 +106,7 @@ def example_text() -> str:
 def copy_example(dest: Path) -> Path:
     """Copy the example catalog (and its lock file) into ``dest``; return the catalog path."""
     shutil.copy(EXAMPLE, dest / "silos.yaml")
-    lock = REPO / "accounts.lock.json"
+    lock = FIXTURE_DIR / "accounts.lock.json"
     if lock.exists():
         shutil.copy(lock, dest / "accounts.lock.json")
     return dest / "silos.yaml"

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from silolake import names
-from silolake.constructs.analytics_workspace import BYTES_SCANNED_CUTOFF, readable_silos, workspace_regions
+from silolake.constructs.analytics.workspace import BYTES_SCANNED_CUTOFF, readable_silos, workspace_regions
 
 from .stackjson import bucket_key, bucket_named, ref_name, resources
 
@@ -49,7 +49,8 @@ def test_workgroups_enforce_encrypted_results_in_the_account(example_synth):
     for consumer, stack in consumers(example_synth):
         groups = list(resources(stack, "aws_athena_workgroup").values())
         assert sorted(resource_region(stack, g) for g in groups) == sorted(
-            workspace_regions(example_synth.catalog, consumer))
+            workspace_regions(example_synth.catalog, consumer)
+        )
         for g in groups:
             cfg = g["configuration"]
             assert g["name"] == names.athena_workgroup("acme", consumer.name) and g["force_destroy"] is False
@@ -98,7 +99,11 @@ def test_no_silo_is_readable_without_ou_ids_or_once_decommissioned(example_catal
     assert {s.name for s in readable_silos(example_catalog, bi)} == {s.name for s in example_catalog.deployable_silos}
     no_ids = dataclasses.replace(example_catalog, layout=None)
     assert readable_silos(no_ids, bi) == () and workspace_regions(no_ids, bi) == [bi.region]
-    gone = dataclasses.replace(example_catalog, silos=tuple(
-        dataclasses.replace(s, decommission=True) if s.name == "logistics" else s for s in example_catalog.silos))
+    gone = dataclasses.replace(
+        example_catalog,
+        silos=tuple(
+            dataclasses.replace(s, decommission=True) if s.name == "logistics" else s for s in example_catalog.silos
+        ),
+    )
     assert "logistics" not in {s.name for s in readable_silos(gone, bi)}
     assert workspace_regions(gone, bi) == ["eu-west-1"]  # logistics was the only eu-central-1 silo

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from silolake import names
-from silolake.constructs import ingestion_templates as tpl
+from silolake.constructs.ingestion import templates as tpl
 
 pytestmark = pytest.mark.slow
 
@@ -44,8 +44,11 @@ def role_policy(synth, stack: str, role_token: str) -> tuple[dict, list[dict]]:
     """(trust policy, inline policy statements) of the role a token points at."""
     _, role_id, _ = ref(role_token)
     role = synth.resources(stack, "aws_iam_role")[role_id]
-    inline = [p for p in synth.resources(stack, "aws_iam_role_policy").values()
-              if p["role"] == f"${{aws_iam_role.{role_id}.id}}"]
+    inline = [
+        p
+        for p in synth.resources(stack, "aws_iam_role_policy").values()
+        if p["role"] == f"${{aws_iam_role.{role_id}.id}}"
+    ]
     assert len(inline) == 1, "each service role carries exactly one inline policy"
     return json.loads(role["assume_role_policy"]), json.loads(inline[0]["policy"])["Statement"]
 
@@ -64,6 +67,7 @@ def resource_paths(synth, stack: str) -> dict[str, str]:
 
 
 # --- which silos get the channel --------------------------------------------------------
+
 
 def test_example_has_api_flows_in_several_silos(example_synth):
     assert len(api_silos(example_synth)) >= 2
@@ -84,6 +88,7 @@ def test_one_regional_api_per_silo_with_api_flows_and_none_elsewhere(example_syn
 
 # --- Firehose --------------------------------------------------------------------------
 
+
 def test_a_parquet_stream_per_api_flow(example_synth):
     org = example_synth.catalog.organization.name
     for silo in api_silos(example_synth):
@@ -98,7 +103,8 @@ def test_a_parquet_stream_per_api_flow(example_synth):
             assert target(example_synth, stack, s3["bucket_arn"])["bucket"] == raw_bucket_name
             assert s3["prefix"] == f"{flow.name}/ingest_date=!{{timestamp:yyyy-MM-dd}}/"
             assert s3["error_output_prefix"] == (
-                f"errors/{flow.name}/!{{firehose:error-output-type}}/ingest_date=!{{timestamp:yyyy-MM-dd}}/")
+                f"errors/{flow.name}/!{{firehose:error-output-type}}/ingest_date=!{{timestamp:yyyy-MM-dd}}/"
+            )
             assert (s3["buffering_size"], s3["buffering_interval"]) == (flow.buffer_mb, flow.buffer_seconds)
             assert s3["buffering_size"] >= 64
             assert s3["compression_format"] == "UNCOMPRESSED"
@@ -108,26 +114,35 @@ def test_a_parquet_stream_per_api_flow(example_synth):
             assert conversion["enabled"] is True
             assert "open_x_json_ser_de" in conversion["input_format_configuration"]["deserializer"]
             assert conversion["output_format_configuration"]["serializer"] == {
-                "parquet_ser_de": {"compression": "SNAPPY"}}
+                "parquet_ser_de": {"compression": "SNAPPY"}
+            }
             schema = conversion["schema_configuration"]
             table = target(example_synth, stack, schema["table_name"])
             assert table["name"] == names.glue_table(flow.name, "raw")
             assert target(example_synth, stack, schema["database_name"])["name"] == silo.glue_database
             assert (schema["catalog_id"], schema["region"], schema["version_id"]) == (
-                silo.account_id, silo.region, "LATEST")
+                silo.account_id,
+                silo.region,
+                "LATEST",
+            )
             assert schema["role_arn"] == s3["role_arn"]
 
             key = s3["kms_key_arn"]
             assert ref(key)[0] == "aws_kms_key"
-            assert stream["server_side_encryption"] == {"enabled": True, "key_type": "CUSTOMER_MANAGED_CMK",
-                                                        "key_arn": key}
+            assert stream["server_side_encryption"] == {
+                "enabled": True,
+                "key_type": "CUSTOMER_MANAGED_CMK",
+                "key_arn": key,
+            }
             logging = s3["cloudwatch_logging_options"]
             assert logging["enabled"] is True
             group = target(example_synth, stack, logging["log_group_name"])
             assert group["name"] == names.firehose_log_group(stream["name"])
             assert group["kms_key_id"] == key and group["retention_in_days"] >= 365
-            assert any(ls["name"] == logging["log_stream_name"]
-                       for ls in example_synth.resources(stack, "aws_cloudwatch_log_stream").values())
+            assert any(
+                ls["name"] == logging["log_stream_name"]
+                for ls in example_synth.resources(stack, "aws_cloudwatch_log_stream").values()
+            )
 
 
 def test_raw_table_the_stream_reads_is_the_flows_raw_table(example_synth):
@@ -135,8 +150,7 @@ def test_raw_table_the_stream_reads_is_the_flows_raw_table(example_synth):
         stack = silo.stack_name
         for stream in streams_by_name(example_synth, stack).values():
             flow = stream["name"].split(f"-{silo.name}-", 1)[1]
-            schema = stream["extended_s3_configuration"]["data_format_conversion_configuration"][
-                "schema_configuration"]
+            schema = stream["extended_s3_configuration"]["data_format_conversion_configuration"]["schema_configuration"]
             table = target(example_synth, stack, schema["table_name"])
             assert table["name"] == f"{flow}_raw"
             assert target(example_synth, stack, schema["database_name"])["name"] == silo.glue_database
@@ -160,8 +174,9 @@ def test_firehose_roles_are_scoped_to_their_flow(example_synth):
             for statement in statements:
                 actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
                 assert all("*" not in a for a in actions)
-                resources = statement["Resource"] if isinstance(statement["Resource"], list) else [
-                    statement["Resource"]]
+                resources = (
+                    statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+                )
                 assert "*" not in resources
             s3_objects = {r for s in statements if s["Sid"] == "WriteOwnPrefixes" for r in s["Resource"]}
             assert s3_objects == {f"arn:aws:s3:::{raw}/{flow}/*", f"arn:aws:s3:::{raw}/errors/{flow}/*"}
@@ -178,8 +193,11 @@ def test_firehose_kms_use_is_bound_to_s3_and_bucket(example_synth):
         for stream in streams_by_name(example_synth, silo.stack_name).values():
             flow = stream["name"].split(f"-{silo.name}-", 1)[1]
             _, statements = role_policy(example_synth, silo.stack_name, stream["extended_s3_configuration"]["role_arn"])
-            kms = [s for s in statements if any(a.startswith("kms:") for a in
-                                                 ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))]
+            kms = [
+                s
+                for s in statements
+                if any(a.startswith("kms:") for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))
+            ]
             key = stream["extended_s3_configuration"]["kms_key_arn"]
             assert all(s["Resource"] == key for s in kms)
             by_service = {s["Condition"]["StringEquals"]["kms:ViaService"]: s for s in kms}
@@ -187,7 +205,10 @@ def test_firehose_kms_use_is_bound_to_s3_and_bucket(example_synth):
             s3 = by_service[f"s3.{silo.region}.amazonaws.com"]
             assert sorted(s3["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey"]
             assert s3["Condition"]["StringLike"]["kms:EncryptionContext:aws:s3:arn"] == [
-                raw, f"{raw}/{flow}/*", f"{raw}/errors/{flow}/*"]
+                raw,
+                f"{raw}/{flow}/*",
+                f"{raw}/errors/{flow}/*",
+            ]
             assert by_service[f"glue.{silo.region}.amazonaws.com"]["Action"] == "kms:Decrypt"
 
 
@@ -199,29 +220,40 @@ def test_api_role_may_only_put_into_its_silos_streams(example_synth):
         assert target(example_synth, stack, role_token)["name"] == names.silo_role(silo.name, "api")
         trust, statements = role_policy(example_synth, stack, role_token)
         assert [s["Principal"] for s in trust["Statement"]] == [{"Service": "apigateway.amazonaws.com"}]
-        streams = sorted(f"arn:aws:firehose:{silo.region}:{silo.account_id}:deliverystream/{name}"
-                         for name in streams_by_name(example_synth, stack))
-        assert statements == [{"Sid": "PutIntoFlowStreams", "Effect": "Allow",
-                               "Action": ["firehose:PutRecord", "firehose:PutRecordBatch"], "Resource": streams}]
+        streams = sorted(
+            f"arn:aws:firehose:{silo.region}:{silo.account_id}:deliverystream/{name}"
+            for name in streams_by_name(example_synth, stack)
+        )
+        assert statements == [
+            {
+                "Sid": "PutIntoFlowStreams",
+                "Effect": "Allow",
+                "Action": ["firehose:PutRecord", "firehose:PutRecordBatch"],
+                "Resource": streams,
+            }
+        ]
 
 
 # --- API Gateway -------------------------------------------------------------------------
+
 
 def test_every_method_is_a_sigv4_post_with_validated_body(example_synth):
     for silo in api_silos(example_synth):
         stack = silo.stack_name
         paths = resource_paths(example_synth, stack)
         methods = example_synth.resources(stack, "aws_api_gateway_method")
-        expected = {tpl_path for f in silo.flows_from("api")
-                    for tpl_path in (f"/flows/{f.name}/records", f"/flows/{f.name}/batch")}
+        expected = {
+            tpl_path
+            for f in silo.flows_from("api")
+            for tpl_path in (f"/flows/{f.name}/records", f"/flows/{f.name}/batch")
+        }
         assert {paths[ref(m["resource_id"])[1]] for m in methods.values()} == expected
         for method in methods.values():
             assert method["http_method"] == "POST"
             assert method["authorization"] == "AWS_IAM"
             validator = target(example_synth, stack, method["request_validator_id"])
             assert validator["validate_request_body"] is True
-            model = target(example_synth, stack, method["request_models"]["application/json"].replace(
-                ".name}", ".id}"))
+            model = target(example_synth, stack, method["request_models"]["application/json"].replace(".name}", ".id}"))
             kind = paths[ref(method["resource_id"])[1]].rsplit("/", 1)[1]
             expected_model = tpl.record_model() if kind == "records" else tpl.batch_model()
             assert json.loads(model["schema"]) == expected_model
@@ -244,7 +276,8 @@ def test_integrations_call_firehose_directly_with_the_flow_templates(example_syn
             assert integration["request_templates"] == {"application/json": template}
             assert integration["passthrough_behavior"] == "NEVER"
             assert integration["request_parameters"] == {
-                "integration.request.header.Content-Type": "'application/x-amz-json-1.1'"}
+                "integration.request.header.Content-Type": "'application/x-amz-json-1.1'"
+            }
 
 
 def test_firehose_errors_map_to_4xx_and_5xx(example_synth):
@@ -256,8 +289,10 @@ def test_firehose_errors_map_to_4xx_and_5xx(example_synth):
             status = target(example_synth, silo.stack_name, response["status_code"])["status_code"]
             by_status.setdefault(status, set()).add(response.get("selection_pattern"))
         assert by_status == {"200": {None}, "400": {"4\\d{2}"}, "503": {"5\\d{2}"}}
-        method_statuses = {r["status_code"] for r in
-                           example_synth.resources(silo.stack_name, "aws_api_gateway_method_response").values()}
+        method_statuses = {
+            r["status_code"]
+            for r in example_synth.resources(silo.stack_name, "aws_api_gateway_method_response").values()
+        }
         assert method_statuses == {"200", "400", "503"}
 
 
@@ -268,7 +303,8 @@ def test_stage_logs_meters_and_throttles(example_synth):
         access = stage["access_log_settings"]
         group = target(example_synth, stack, access["destination_arn"])
         assert group["name"] == names.api_access_log_group(
-            names.ingest_api(example_synth.catalog.organization.name, silo.name))
+            names.ingest_api(example_synth.catalog.organization.name, silo.name)
+        )
         assert json.loads(access["format"])["requestId"] == "$context.requestId"
         assert stage["xray_tracing_enabled"] is False
         (settings,) = example_synth.resources(stack, "aws_api_gateway_method_settings").values()
@@ -278,9 +314,13 @@ def test_stage_logs_meters_and_throttles(example_synth):
         assert s["throttling_rate_limit"] > 0 and s["throttling_burst_limit"] > 0
         (account,) = example_synth.resources(stack, "aws_api_gateway_account").values()
         assert target(example_synth, stack, account["cloudwatch_role_arn"])["name"] == names.silo_role(
-            silo.name, "api-logs")
-        executions = [g for g in example_synth.resources(stack, "aws_cloudwatch_log_group").values()
-                      if g["name"].startswith("API-Gateway-Execution-Logs_")]
+            silo.name, "api-logs"
+        )
+        executions = [
+            g
+            for g in example_synth.resources(stack, "aws_cloudwatch_log_group").values()
+            if g["name"].startswith("API-Gateway-Execution-Logs_")
+        ]
         assert len(executions) == 1 and executions[0]["name"].endswith("/v1")
 
 
@@ -292,7 +332,7 @@ def test_every_silo_log_group_is_encrypted_and_expires(example_synth):
 
 
 def test_redeployment_follows_the_api_config(example_synth):
-    from silolake.constructs.api_ingestion import api_config_hash
+    from silolake.constructs.ingestion.api_ingestion import api_config_hash
 
     org = example_synth.catalog.organization.name
     for silo in api_silos(example_synth):
@@ -304,7 +344,7 @@ def test_redeployment_follows_the_api_config(example_synth):
 
 
 def test_config_hash_changes_with_flows_and_streams():
-    from silolake.constructs.api_ingestion import api_config_hash
+    from silolake.constructs.ingestion.api_ingestion import api_config_hash
 
     base = api_config_hash({"orders": "acme-sales-orders"})
     assert base == api_config_hash({"orders": "acme-sales-orders"})
@@ -320,15 +360,16 @@ def test_outputs_tell_partners_where_to_post(example_synth):
             for kind in ("records", "batch"):
                 assert outputs[f"ingest_{flow.name}_{kind}_path"]["value"] == f"/flows/{flow.name}/{kind}"
                 assert outputs[f"ingest_{flow.name}_{kind}_url"]["value"] == (
-                    f"${{aws_api_gateway_stage.{stage_id}.invoke_url}}/flows/{flow.name}/{kind}")
+                    f"${{aws_api_gateway_stage.{stage_id}.invoke_url}}/flows/{flow.name}/{kind}"
+                )
 
 
 # --- offline IAM evaluation of the synthesized policies ----------------------------------
 
+
 def _resolve_key(text: str, silo) -> str:
     """Replace the KMS key reference with a concrete ARN (key ids only exist after apply)."""
-    return re.sub(r"\$\{aws_kms_key\.[^}]+\.arn\}", FAKE_KEY.format(region=silo.region, account=silo.account_id),
-                  text)
+    return re.sub(r"\$\{aws_kms_key\.[^}]+\.arn\}", FAKE_KEY.format(region=silo.region, account=silo.account_id), text)
 
 
 def test_firehose_and_api_roles_under_the_iam_simulator(example_synth):
@@ -346,23 +387,40 @@ def test_firehose_and_api_roles_under_the_iam_simulator(example_synth):
     firehose_policy = json.loads(_resolve_key(json.dumps({"Version": "2012-10-17", "Statement": statements}), silo))
     (key_resource,) = example_synth.resources(stack, "aws_kms_key").values()
     key_policy = json.loads(_resolve_key(key_resource["policy"], silo))
-    raw_policy = next(json.loads(_resolve_key(p["policy"], silo))
-                      for p in example_synth.resources(stack, "aws_s3_bucket_policy").values()
-                      if target(example_synth, stack, p["bucket"])["bucket"] == raw)
+    raw_policy = next(
+        json.loads(_resolve_key(p["policy"], silo))
+        for p in example_synth.resources(stack, "aws_s3_bucket_policy").values()
+        if target(example_synth, stack, p["bucket"])["bucket"] == raw
+    )
     principal = f"arn:aws:sts::{account}:assumed-role/{names.silo_role(silo.name, 'orders-firehose')}/firehose"
     tls = {"aws:SecureTransport": "true"}
-    put_ctx = {**tls, "s3:x-amz-server-side-encryption": "aws:kms",
-               "s3:x-amz-server-side-encryption-aws-kms-key-id": key}
+    put_ctx = {
+        **tls,
+        "s3:x-amz-server-side-encryption": "aws:kms",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id": key,
+    }
     glue = f"arn:aws:glue:{region}:{account}"
 
     def case(name, action, resource, context=None, resource_policy=None):
-        return {"name": name, "principal": principal, "action": action, "resource": resource,
-                "resourceAccount": account, "identityPolicies": [firehose_policy],
-                "resourcePolicy": resource_policy, "context": context or dict(tls)}
+        return {
+            "name": name,
+            "principal": principal,
+            "action": action,
+            "resource": resource,
+            "resourceAccount": account,
+            "identityPolicies": [firehose_policy],
+            "resourcePolicy": resource_policy,
+            "context": context or dict(tls),
+        }
 
     expected = {
-        case("put own data", "s3:PutObject", f"arn:aws:s3:::{raw}/orders/ingest_date=2026-05-01/f.parquet",
-             put_ctx, raw_policy)["name"]: "Allowed",
+        case(
+            "put own data",
+            "s3:PutObject",
+            f"arn:aws:s3:::{raw}/orders/ingest_date=2026-05-01/f.parquet",
+            put_ctx,
+            raw_policy,
+        )["name"]: "Allowed",
         "put own errors": "Allowed",
         "put other flow": "ImplicitlyDenied",
         "put bucket root": "ImplicitlyDenied",
@@ -377,11 +435,20 @@ def test_firehose_and_api_roles_under_the_iam_simulator(example_synth):
         "log other stream": "ImplicitlyDenied",
     }
     cases = [
-        case("put own data", "s3:PutObject", f"arn:aws:s3:::{raw}/orders/ingest_date=2026-05-01/f.parquet",
-             put_ctx, raw_policy),
-        case("put own errors", "s3:PutObject",
-             f"arn:aws:s3:::{raw}/errors/orders/format-conversion-failed/ingest_date=2026-05-01/f", put_ctx,
-             raw_policy),
+        case(
+            "put own data",
+            "s3:PutObject",
+            f"arn:aws:s3:::{raw}/orders/ingest_date=2026-05-01/f.parquet",
+            put_ctx,
+            raw_policy,
+        ),
+        case(
+            "put own errors",
+            "s3:PutObject",
+            f"arn:aws:s3:::{raw}/errors/orders/format-conversion-failed/ingest_date=2026-05-01/f",
+            put_ctx,
+            raw_policy,
+        ),
         case("put other flow", "s3:PutObject", f"arn:aws:s3:::{raw}/price_lists/x.csv", put_ctx, raw_policy),
         case("put bucket root", "s3:PutObject", f"arn:aws:s3:::{raw}/orders.parquet", put_ctx, raw_policy),
         case("put processed", "s3:PutObject", f"arn:aws:s3:::{processed}/orders/x.parquet", put_ctx),
@@ -389,11 +456,17 @@ def test_firehose_and_api_roles_under_the_iam_simulator(example_synth):
         case("read other table", "glue:GetTable", f"{glue}:table/{silo.glue_database}/price_lists_raw"),
         case("read processed table", "glue:GetTable", f"{glue}:table/{silo.glue_database}/orders_processed"),
         case("data key directly", "kms:GenerateDataKey", key, None, key_policy),
-        case("log own stream", "logs:PutLogEvents",
-             f"arn:aws:logs:{region}:{account}:log-group:/aws/kinesisfirehose/{stream['name']}"
-             ":log-stream:DestinationDelivery"),
-        case("log other stream", "logs:PutLogEvents",
-             f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/x:log-stream:y"),
+        case(
+            "log own stream",
+            "logs:PutLogEvents",
+            f"arn:aws:logs:{region}:{account}:log-group:/aws/kinesisfirehose/{stream['name']}"
+            ":log-stream:DestinationDelivery",
+        ),
+        case(
+            "log other stream",
+            "logs:PutLogEvents",
+            f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/x:log-stream:y",
+        ),
     ]
     decisions = {r["name"]: r["decision"] for r in simulate(cases)}
     assert decisions == expected
@@ -402,7 +475,7 @@ def test_firehose_and_api_roles_under_the_iam_simulator(example_synth):
 def test_decommissioned_silo_api_refuses_every_call(example_synth, decommissioned_synth):
     """Decommission stops intake without destroying anything: same resources, a deny-all
     resource policy, and a new deployment so the policy takes effect."""
-    from silolake.constructs.api_ingestion import closed_api_policy
+    from silolake.constructs.ingestion.api_ingestion import closed_api_policy
 
     silo = next(s for s in decommissioned_synth.catalog.silos if s.decommission)
     (open_api,) = example_synth.resources(silo.stack_name, "aws_api_gateway_rest_api").values()
@@ -412,8 +485,9 @@ def test_decommissioned_silo_api_refuses_every_call(example_synth, decommissione
     (statement,) = closed_api_policy()["Statement"]
     assert (statement["Effect"], statement["Principal"], statement["Action"]) == ("Deny", "*", "execute-api:Invoke")
     for rtype in ("aws_kinesis_firehose_delivery_stream", "aws_api_gateway_method", "aws_api_gateway_stage"):
-        assert (len(decommissioned_synth.resources(silo.stack_name, rtype))
-                == len(example_synth.resources(silo.stack_name, rtype)))
+        assert len(decommissioned_synth.resources(silo.stack_name, rtype)) == len(
+            example_synth.resources(silo.stack_name, rtype)
+        )
     (open_dep,) = example_synth.resources(silo.stack_name, "aws_api_gateway_deployment").values()
     (closed_dep,) = decommissioned_synth.resources(silo.stack_name, "aws_api_gateway_deployment").values()
     assert open_dep["triggers"]["redeployment"] != closed_dep["triggers"]["redeployment"]

@@ -19,10 +19,10 @@ import pytest
 from click.testing import CliRunner
 
 from silolake import names
-from silolake.bootstrap import BootstrapError, load_for_bootstrap, run
 from silolake.catalog import load_catalog
 from silolake.catalog.lock import read_lock
 from silolake.cli import main
+from silolake.ops.bootstrap import BootstrapError, load_for_bootstrap, run
 
 moto = pytest.importorskip("moto")
 
@@ -80,8 +80,12 @@ class World:
 
 @pytest.fixture
 def aws(monkeypatch):
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "eu-west-1"}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+    }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     with moto.mock_aws():
@@ -90,36 +94,45 @@ def aws(monkeypatch):
 
 def _create_account(orgs, email: str, name: str, parent: str, root: str) -> str:
     status = orgs.create_account(Email=email, AccountName=name, RoleName=ROLE)["CreateAccountStatus"]
-    account_id = orgs.describe_create_account_status(CreateAccountRequestId=status["Id"])[
-        "CreateAccountStatus"]["AccountId"]
+    account_id = orgs.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"][
+        "AccountId"
+    ]
     if parent != root:
         orgs.move_account(AccountId=account_id, SourceParentId=root, DestinationParentId=parent)
     return account_id
 
 
-def build_world(tmp_path: Path, *, ous: bool = True, marketing: bool = True, analytics_in_root: bool = False,
-                management: str = MANAGEMENT) -> World:
+def build_world(
+    tmp_path: Path,
+    *,
+    ous: bool = True,
+    marketing: bool = True,
+    analytics_in_root: bool = False,
+    management: str = MANAGEMENT,
+) -> World:
     """What the org stack leaves behind (plus the pre-existing accounts), and the catalog."""
     orgs = boto3.client("organizations", region_name="us-east-1")
     org_id = orgs.create_organization(FeatureSet="ALL")["Organization"]["Id"]
     root = orgs.list_roots()["Roots"][0]["Id"]
     ou_ids = {}
     if ous:
-        ou_ids["DataLake"] = orgs.create_organizational_unit(ParentId=root, Name="DataLake")[
-            "OrganizationalUnit"]["Id"]
+        ou_ids["DataLake"] = orgs.create_organizational_unit(ParentId=root, Name="DataLake")["OrganizationalUnit"]["Id"]
         for name in ("Silos", "Analytics"):
             ou_ids[name] = orgs.create_organizational_unit(ParentId=ou_ids["DataLake"], Name=name)[
-                "OrganizationalUnit"]["Id"]
+                "OrganizationalUnit"
+            ]["Id"]
     silos_ou = ou_ids.get("Silos", root)
     accounts = {
         "datalake": _create_account(orgs, "datalake@acme.example", "datalake", root, root),
-        "bi": _create_account(orgs, "bi@acme.example", "bi", root if analytics_in_root else
-                              ou_ids.get("Analytics", root), root),
+        "bi": _create_account(
+            orgs, "bi@acme.example", "bi", root if analytics_in_root else ou_ids.get("Analytics", root), root
+        ),
         "sales": _create_account(orgs, "sales@acme.example", "sales", silos_ou, root),
     }
     if marketing:  # the org stack's aws_organizations_account (e-mail in another case: AWS ignores case)
-        accounts["marketing"] = _create_account(orgs, "AWS-Marketing@acme.example", "acme-silo-marketing",
-                                                silos_ou, root)
+        accounts["marketing"] = _create_account(
+            orgs, "AWS-Marketing@acme.example", "acme-silo-marketing", silos_ou, root
+        )
     path = tmp_path / "silos.yaml"
     path.write_text(CATALOG.format(management=management, prefix=PREFIX, **accounts), encoding="utf-8")
     return World(path, tmp_path / "accounts.lock.json", org_id, root, ou_ids, accounts)
@@ -128,10 +141,14 @@ def build_world(tmp_path: Path, *, ous: bool = True, marketing: bool = True, ana
 def session_in(account_id: str) -> boto3.Session:
     if account_id == MANAGEMENT:
         return boto3.Session()
-    creds = boto3.client("sts").assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/{ROLE}",
-                                            RoleSessionName="test")["Credentials"]
-    return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                         aws_session_token=creds["SessionToken"])
+    creds = boto3.client("sts").assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/{ROLE}", RoleSessionName="test")[
+        "Credentials"
+    ]
+    return boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
 
 
 def bucket_state(account_id: str, region: str) -> dict:
@@ -162,8 +179,13 @@ def bootstrap(world: World, **kwargs):
 
 def expected_targets(world: World) -> list[tuple[str, str]]:
     a = world.accounts
-    return [(MANAGEMENT, "eu-west-1"), (a["datalake"], "eu-west-1"), (a["sales"], "eu-central-1"),
-            (a["marketing"], "eu-west-1"), (a["bi"], "eu-west-1")]
+    return [
+        (MANAGEMENT, "eu-west-1"),
+        (a["datalake"], "eu-west-1"),
+        (a["sales"], "eu-central-1"),
+        (a["marketing"], "eu-west-1"),
+        (a["bi"], "eu-west-1"),
+    ]
 
 
 @pytest.mark.slow
@@ -175,15 +197,22 @@ def test_round_trip_records_ids_and_creates_guarded_state_buckets(aws, tmp_path)
     assert lock.accounts == {"marketing": world.accounts["marketing"]}
     assert (lock.layout.org_id, lock.layout.root_id) == (world.org_id, world.root_id)
     assert (lock.layout.datalake_ou_id, lock.layout.silos_ou_id, lock.layout.analytics_ou_id) == (
-        world.ous["DataLake"], world.ous["Silos"], world.ous["Analytics"])
+        world.ous["DataLake"],
+        world.ous["Silos"],
+        world.ous["Analytics"],
+    )
     for account_id, region in expected_targets(world):
         state = bucket_state(account_id, region)
         bucket = names.state_bucket(PREFIX, account_id, region)
         assert state["region"] == region
         assert state["versioning"] == "Enabled"
         assert state["sse"] == "AES256"
-        assert state["public_access"] == {"BlockPublicAcls": True, "IgnorePublicAcls": True,
-                                          "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+        assert state["public_access"] == {
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        }
         assert state["ownership"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
         [deny] = state["policy"]["Statement"]
         assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
@@ -229,13 +258,20 @@ def test_drift_is_reported_by_dry_run_then_repaired(aws, tmp_path):
     bucket = names.state_bucket(PREFIX, world.accounts["marketing"], "eu-west-1")
     s3 = session_in(world.accounts["marketing"]).client("s3", region_name="eu-west-1")
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
-    extra = {"Sid": "KeepMe", "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteBucket",
-             "Resource": f"arn:aws:s3:::{bucket}"}
+    extra = {
+        "Sid": "KeepMe",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:DeleteBucket",
+        "Resource": f"arn:aws:s3:::{bucket}",
+    }
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [extra]}))
     plan, lines = bootstrap(world, dry_run=True)
     assert plan.writes == [] and not plan.lock_changed
     assert sorted(line.split(": ")[-1] for line in lines if line.startswith("would ")) == [
-        "bucket policy denying non-TLS requests", "enable versioning"]
+        "bucket policy denying non-TLS requests",
+        "enable versioning",
+    ]
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Suspended"
     fixed, _ = bootstrap(world)
     assert sorted(fixed.writes) == ["PutBucketPolicy", "PutBucketVersioning"]
@@ -249,10 +285,17 @@ def test_policy_as_aws_may_rewrite_it_counts_as_present(aws, tmp_path):
     bootstrap(world)
     bucket = names.state_bucket(PREFIX, MANAGEMENT, "eu-west-1")
     s3 = boto3.client("s3", region_name="eu-west-1")
-    rewritten = {"Version": "2012-10-17", "Statement": {
-        "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": ["s3:*"],
-        "Resource": [f"arn:aws:s3:::{bucket}/*", f"arn:aws:s3:::{bucket}"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}}
+    rewritten = {
+        "Version": "2012-10-17",
+        "Statement": {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": ["s3:*"],
+            "Resource": [f"arn:aws:s3:::{bucket}/*", f"arn:aws:s3:::{bucket}"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+    }
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(rewritten))
     again, _ = bootstrap(world)
     assert again.up_to_date and again.writes == []
@@ -292,8 +335,10 @@ def test_unassumable_deploy_role_names_account_and_role(aws, tmp_path):
         status_code = 403
 
     def deny(**_kwargs):
-        return Denied(), {"Error": {"Code": "AccessDenied", "Message": "not authorized to perform sts:AssumeRole"},
-                          "ResponseMetadata": {"HTTPStatusCode": 403}}
+        return Denied(), {
+            "Error": {"Code": "AccessDenied", "Message": "not authorized to perform sts:AssumeRole"},
+            "ResponseMetadata": {"HTTPStatusCode": 403},
+        }
 
     session = boto3.Session()
     session.events.register("before-call.sts.AssumeRole", deny)
@@ -311,7 +356,8 @@ def test_accounts_outside_their_ou_get_a_move_command(aws, tmp_path):
     assert report.warnings == [
         f"analytics consumer 'bi': account {bi} is in {world.root_id}, not in {world.ous['Analytics']}, so OU-scoped "
         f"sharing and guardrails miss it: aws organizations move-account --account-id {bi} "
-        f"--source-parent-id {world.root_id} --destination-parent-id {world.ous['Analytics']}"]
+        f"--source-parent-id {world.root_id} --destination-parent-id {world.ous['Analytics']}"
+    ]
     assert f"warning: {report.warnings[0]}" in lines
 
 
@@ -356,8 +402,16 @@ def test_missing_credentials_are_a_clear_error(tmp_path):
     core = botocore.session.get_session()
     core.register_component("credential_provider", botocore.credentials.CredentialResolver(providers=[]))
     path = tmp_path / "silos.yaml"
-    path.write_text(CATALOG.format(management=MANAGEMENT, prefix=PREFIX, datalake="222222222222",
-                                   bi="333333333333", sales="444444444444"), encoding="utf-8")
+    path.write_text(
+        CATALOG.format(
+            management=MANAGEMENT, prefix=PREFIX, datalake="222222222222", bi="333333333333", sales="444444444444"
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(BootstrapError, match=f"no AWS credentials found.*management account {MANAGEMENT}"):
-        run(load_for_bootstrap(path), lock_path=tmp_path / "lock.json", session=boto3.Session(botocore_session=core),
-            echo=lambda _: None)
+        run(
+            load_for_bootstrap(path),
+            lock_path=tmp_path / "lock.json",
+            session=boto3.Session(botocore_session=core),
+            echo=lambda _: None,
+        )

@@ -20,13 +20,19 @@ from silolake.catalog import load_catalog
 from silolake.names import stack_name
 
 REPO = Path(__file__).resolve().parent.parent
-EXAMPLE = REPO / "silos.yaml"
+EXAMPLE = REPO / "tests" / "fixtures" / "acme" / "silos.yaml"
 LOCATED = re.compile(r"^[^:\n]+:\d+:\d+: \S+: .+$")
 
 
 def silolake(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([sys.executable, "-m", "silolake", *args], cwd=cwd, capture_output=True, text=True,
-                            timeout=300, env={**os.environ, "PYTHONPATH": str(REPO)})
+    result = subprocess.run(
+        [sys.executable, "-m", "silolake", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
     return result
 
@@ -60,24 +66,46 @@ def test_validate_bad_catalog_exits_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     line = EXAMPLE.read_text().splitlines().index("version: 1") + 1
     assert problem_lines(result) == [
-        f"silos.yaml:{line}:10: version: unsupported catalog version 7; this silolake reads version 1"]
+        f"silos.yaml:{line}:10: version: unsupported catalog version 7; this silolake reads version 1"
+    ]
     assert result.stdout == ""
 
 
-@pytest.mark.parametrize("name, content, expected", [
-    ("nope.yaml", None, "nope.yaml:1:1: (document): file not found"),
-    ("a_dir", "DIR", "a_dir:1:1: (document): is a directory, expected a YAML file"),
-    ("binary.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\xff", "binary.yaml:1:1: (document): not UTF-8 text (invalid start byte)"),
-    ("nul.yaml", b"version: 1\x00\n", "nul.yaml:1:11: (document): character '\\x00' (#x0000) is not allowed in YAML; "
-                                      "is this a text file?"),
-    ("empty.yaml", b"", "empty.yaml:1:1: (document): the catalog is empty; start from the example silos.yaml "
-                        "in the repository"),
-    ("syntax.yaml", b"version: 1\norganization: {name: acme\n",
-     "syntax.yaml:3:1: (document): YAML syntax error: did not find expected ',' or '}' "
-     "(while parsing a flow mapping started on line 2)"),
-    ("list.yaml", b"- a\n- b\n", "list.yaml:1:1: (document): the catalog must be a mapping with version, "
-                                 "organization, datalake_account and silos keys, got a list"),
-], ids=["missing", "directory", "binary", "nul byte", "empty", "yaml syntax", "not a mapping"])
+@pytest.mark.parametrize(
+    "name, content, expected",
+    [
+        ("nope.yaml", None, "nope.yaml:1:1: (document): file not found"),
+        ("a_dir", "DIR", "a_dir:1:1: (document): is a directory, expected a YAML file"),
+        (
+            "binary.yaml",
+            b"\x89PNG\r\n\x1a\n\x00\x00\xff",
+            "binary.yaml:1:1: (document): not UTF-8 text (invalid start byte)",
+        ),
+        (
+            "nul.yaml",
+            b"version: 1\x00\n",
+            "nul.yaml:1:11: (document): character '\\x00' (#x0000) is not allowed in YAML; is this a text file?",
+        ),
+        (
+            "empty.yaml",
+            b"",
+            "empty.yaml:1:1: (document): the catalog is empty; start from the example silos.yaml in the repository",
+        ),
+        (
+            "syntax.yaml",
+            b"version: 1\norganization: {name: acme\n",
+            "syntax.yaml:3:1: (document): YAML syntax error: did not find expected ',' or '}' "
+            "(while parsing a flow mapping started on line 2)",
+        ),
+        (
+            "list.yaml",
+            b"- a\n- b\n",
+            "list.yaml:1:1: (document): the catalog must be a mapping with version, "
+            "organization, datalake_account and silos keys, got a list",
+        ),
+    ],
+    ids=["missing", "directory", "binary", "nul byte", "empty", "yaml syntax", "not a mapping"],
+)
 def test_unreadable_input_is_a_located_error(tmp_path: Path, name: str, content, expected: str) -> None:
     if content == "DIR":
         (tmp_path / name).mkdir()
@@ -103,8 +131,7 @@ def test_bad_lock_file_is_located_in_the_lock_file(tmp_path: Path) -> None:
     (tmp_path / "accounts.lock.json").write_text('{"version": 1, "accounts": {"marketing": "123"}}\n')
     result = silolake("validate", cwd=tmp_path)
     assert result.returncode == 2
-    assert problem_lines(result) == [
-        "accounts.lock.json:1:42: accounts.marketing: '123' is not a 12-digit account id"]
+    assert problem_lines(result) == ["accounts.lock.json:1:42: accounts.marketing: '123' is not a 12-digit account id"]
 
 
 def test_synth_of_a_bad_catalog_exits_2_without_creating_out(tmp_path: Path) -> None:
@@ -147,12 +174,17 @@ def test_synth_example_prints_pending_silos_and_one_line_per_stack(tmp_path: Pat
     assert result.returncode == 0, result.stderr
 
     for silo in catalog.pending_silos:  # 'marketing' in the example
-        assert f"notice: silo '{silo.name}' has no account yet (email {silo.email}); no stack synthesized." \
+        assert (
+            f"notice: silo '{silo.name}' has no account yet (email {silo.email}); no stack synthesized."
             in result.stderr
+        )
     assert "marketing" in result.stderr
 
-    expected = ["org", "datalake"] + [s.stack_name for s in catalog.deployable_silos] \
+    expected = (
+        ["org", "datalake"]
+        + [s.stack_name for s in catalog.deployable_silos]
         + [a.stack_name for a in catalog.analytics]
+    )
     assert stack_name("silo", "marketing") not in expected
     lines = result.stdout.splitlines()
     summary = {m[1]: int(m[2]) for line in lines if (m := re.match(r"^\s+(\S+)\s+(\d+) resources\s+\S", line))}

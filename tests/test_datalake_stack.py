@@ -28,13 +28,17 @@ def test_artifacts_bucket_is_versioned_kms_encrypted_and_protected(example_synth
     name = artifacts_bucket(example_synth.catalog)
     logical, bucket = bucket_named(stack, name)
     assert bucket["force_destroy"] is False and bucket["lifecycle"]["prevent_destroy"] is True
-    [versioning] = [v for v in stack["resource"]["aws_s3_bucket_versioning"].values()
-                    if ref_name(v["bucket"]) == logical]
+    [versioning] = [
+        v for v in stack["resource"]["aws_s3_bucket_versioning"].values() if ref_name(v["bucket"]) == logical
+    ]
     assert versioning["versioning_configuration"]["status"] == "Enabled"
-    [block] = [b for b in stack["resource"]["aws_s3_bucket_public_access_block"].values()
-               if ref_name(b["bucket"]) == logical]
-    assert all(block[k] is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls",
-                                          "restrict_public_buckets"))
+    [block] = [
+        b for b in stack["resource"]["aws_s3_bucket_public_access_block"].values() if ref_name(b["bucket"]) == logical
+    ]
+    assert all(
+        block[k] is True
+        for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+    )
     key = bucket_key_policy(stack, name)  # raises unless SSE-KMS with a key of this stack
     assert key["Statement"]
     [logging] = [g for g in stack["resource"]["aws_s3_bucket_logging"].values() if ref_name(g["bucket"]) == logical]
@@ -80,7 +84,8 @@ def test_publisher_role_is_assumable_only_by_the_deploy_role_and_scoped(example_
     assert role["name"] == "silolake-datalake-publisher"
     trust = json.loads(role["assume_role_policy"])
     assert [s["Principal"] for s in trust["Statement"]] == [
-        {"AWS": "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole"}]
+        {"AWS": "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole"}
+    ]
     [inline] = stack["resource"]["aws_iam_role_policy"].values()
     doc = json.loads(inline["policy"])
     name = artifacts_bucket(example_synth.catalog)

@@ -95,9 +95,14 @@ def test_existing_silo_turned_into_email_is_refused(tmp_path):
 
 # -- git revisions ----------------------------------------------------------------------
 
+
 def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false",
-                    *args], cwd=repo, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture
@@ -136,8 +141,10 @@ def test_unknown_base_is_a_located_error(repo):
 
 def test_lock_entries_without_an_email_silo_are_retired(tmp_path):
     """Accounts the organization created for silos that left (or now use account_id)."""
-    write(tmp_path / "accounts.lock.json", json.dumps({"version": 1, "accounts": {
-        "hr": "555555555555", "crm": "888888888888", "mkt": "999999999999"}}))
+    write(
+        tmp_path / "accounts.lock.json",
+        json.dumps({"version": 1, "accounts": {"hr": "555555555555", "crm": "888888888888", "mkt": "999999999999"}}),
+    )
     current = write(tmp_path / "silos.yaml", catalog(SALES, HR, silo("mkt", email="aws-mkt@acme.example")))
     loaded = load_catalog(current)
     assert loaded.retired_accounts == (("crm", "888888888888"), ("hr", "555555555555"))

@@ -27,7 +27,12 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_one():
 
 def test_linked_docs_exist():
     readme = (REPO / "README.md").read_text()
-    for target in ("docs/account-lifecycle.md", "docs/sharing.md", "docs/data-plane.md",
-                   "docs/ingestion-api.md", "benchmarks/RESULTS.md"):
+    for target in (
+        "docs/account-lifecycle.md",
+        "docs/sharing.md",
+        "docs/data-plane.md",
+        "docs/ingestion-api.md",
+        "benchmarks/RESULTS.md",
+    ):
         if f"]({target})" in readme:
             assert (REPO / target).exists(), f"README links {target}, which does not exist"

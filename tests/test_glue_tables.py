@@ -12,7 +12,7 @@ from silolake import names
 from silolake.catalog import load_catalog
 from silolake.catalog.model import BUILTIN_PARTITIONS
 from silolake.catalog.types import glue_type
-from silolake.constructs import glue_tables
+from silolake.constructs.storage import glue_tables
 from tests.conftest import CATALOG_HEADER, Synth, synthesize_catalog
 
 pytestmark = pytest.mark.slow  # needs the session synth or its own
@@ -20,17 +20,33 @@ pytestmark = pytest.mark.slow  # needs the session synth or its own
 # Every type form the validator accepts, written in the user's spellings (aliases,
 # spaces, upper case) so the test proves the columns carry the canonical glue_type().
 TYPE_FORMS = {
-    "c_boolean": "boolean", "c_tinyint": "tinyint", "c_smallint": "smallint", "c_int": "INT",
-    "c_integer": "integer", "c_bigint": "bigint", "c_float": "float", "c_double": "double",
-    "c_string": "string", "c_binary": "binary", "c_date": "date", "c_timestamp": "timestamp",
-    "c_char": "char(3)", "c_varchar": "varchar(255)", "c_decimal": "decimal", "c_decimal_p": "decimal(18)",
-    "c_decimal_ps": "decimal(38, 10)", "c_array": "array<int>", "c_map": "map<string, bigint>",
+    "c_boolean": "boolean",
+    "c_tinyint": "tinyint",
+    "c_smallint": "smallint",
+    "c_int": "INT",
+    "c_integer": "integer",
+    "c_bigint": "bigint",
+    "c_float": "float",
+    "c_double": "double",
+    "c_string": "string",
+    "c_binary": "binary",
+    "c_date": "date",
+    "c_timestamp": "timestamp",
+    "c_char": "char(3)",
+    "c_varchar": "varchar(255)",
+    "c_decimal": "decimal",
+    "c_decimal_p": "decimal(18)",
+    "c_decimal_ps": "decimal(38, 10)",
+    "c_array": "array<int>",
+    "c_map": "map<string, bigint>",
     "c_struct": "struct<a:int, B:string>",
     "c_nested": "array<struct<sku:string,qty:int,price:decimal(12,2),tags:map<string,array<varchar(8)>>>>",
     "c_map_struct": "map<int,struct<x:double,y:array<date>>>",
 }
 
-CATALOG = CATALOG_HEADER + """\
+CATALOG = (
+    CATALOG_HEADER
+    + """\
   - name: types
     account_id: "444444444444"
     owners: [a@acme.example]
@@ -64,12 +80,13 @@ CATALOG = CATALOG_HEADER + """\
           - {name: region, type: "varchar(8)"}
         partition_by: [region]
 """
+)
 
 
 @pytest.fixture(scope="module")
 def types_synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     root = tmp_path_factory.mktemp("glue-types")
-    columns = "\n".join(f"          - {{name: {n}, type: \"{t}\"}}" for n, t in TYPE_FORMS.items())
+    columns = "\n".join(f'          - {{name: {n}, type: "{t}"}}' for n, t in TYPE_FORMS.items())
     (root / "silos.yaml").write_text(CATALOG % {"columns": columns})
     return synthesize_catalog(load_catalog(root / "silos.yaml"), root / "cdktf.out")
 
@@ -83,6 +100,7 @@ def _bucket(synth: Synth, silo, zone: str) -> str:
 
 
 # --- example catalog ------------------------------------------------------------------------------
+
 
 def test_every_deployable_silo_has_one_protected_database(example_synth):
     assert example_synth.catalog.deployable_silos
@@ -108,8 +126,9 @@ def test_every_flow_of_the_example_has_raw_and_processed_tables(example_synth):
                 sd = table["storage_descriptor"]
                 assert sd["location"] == f"s3://{_bucket(example_synth, silo, zone)}/{flow.name}/"
             # Raw keeps every declared column and is partitioned by the landing date only.
-            assert [(c["name"], c["type"]) for c in raw["storage_descriptor"]["columns"]] == \
-                [(c.name, glue_type(c.type)) for c in flow.columns]
+            assert [(c["name"], c["type"]) for c in raw["storage_descriptor"]["columns"]] == [
+                (c.name, glue_type(c.type)) for c in flow.columns
+            ]
             assert [p["name"] for p in raw["partition_keys"]] == ["ingest_date"]
             assert raw["partition_keys"][0]["type"] == "string"
             expected_raw = "parquet" if flow.source == "api" else flow.format
@@ -117,8 +136,7 @@ def test_every_flow_of_the_example_has_raw_and_processed_tables(example_synth):
             # Processed is Parquet, partitioned as declared.
             assert processed["parameters"]["classification"] == "parquet"
             assert processed["parameters"]["parquet.compression"] == "SNAPPY"
-            assert processed["storage_descriptor"]["ser_de_info"]["serialization_library"] == \
-                glue_tables.PARQUET_SERDE
+            assert processed["storage_descriptor"]["ser_de_info"]["serialization_library"] == glue_tables.PARQUET_SERDE
             assert [p["name"] for p in processed["partition_keys"]] == list(flow.partition_by)
 
 
@@ -129,8 +147,9 @@ def test_api_flow_raw_table_is_parquet_for_firehose(example_synth):
         sd = _tables(example_synth, silo.name)[names.glue_table(flow.name, "raw")]["storage_descriptor"]
         assert sd["input_format"] == "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
         assert sd["output_format"] == "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
-        assert sd["ser_de_info"]["serialization_library"] == \
-            "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+        assert (
+            sd["ser_de_info"]["serialization_library"] == "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+        )
 
 
 def test_example_csv_flow_uses_its_delimiter_and_skips_the_header(example_synth):
@@ -143,6 +162,7 @@ def test_example_csv_flow_uses_its_delimiter_and_skips_the_header(example_synth)
 
 
 # --- every type form and format -------------------------------------------------------------------
+
 
 def test_every_type_form_becomes_its_glue_type_in_both_tables(types_synth):
     tables = _tables(types_synth, "types")
@@ -196,4 +216,3 @@ def test_table_spec_rejects_zones_without_tables(example_catalog):
     flow = example_catalog.silo("sales").flows[0]
     with pytest.raises(ValueError, match="raw and processed only"):
         glue_tables.table_spec(flow, "dropzone", "s3://x/")
-

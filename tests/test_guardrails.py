@@ -1,6 +1,6 @@
 """Service control policies of the silos OU: size limits and offline evaluation.
 
-The documents are pure functions of the catalog (``silolake.scp``), so nothing here
+The documents are pure functions of the catalog (``silolake.policy.scp``), so nothing here
 imports cdktf; the org stack test checks that the synthesized policies are exactly
 these documents.
 """
@@ -12,20 +12,50 @@ import json
 
 import pytest
 
-from silolake import names, scp
+from silolake import names
 from silolake.catalog import Catalog
-
+from silolake.policy import scp
 from tests.iam.iam_sim import simulate
 
 # Every commercial region at the time of writing (plus GovCloud): the largest
 # allowed_regions list a real catalog can have.
 ALL_REGIONS = (
-    "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
-    "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
-    "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1",
-    "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3",
-    "il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2",
-    "us-west-1", "us-west-2", "us-gov-east-1", "us-gov-west-1",
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
 )
 
 SILO = "444444444444"
@@ -73,11 +103,26 @@ def test_render_is_minified_and_stable(example_catalog):
 def test_region_guard_exempts_global_services_but_not_kms(example_catalog):
     stmt = statements(scp.region_scp(example_catalog))["DenyOutsideAllowedRegions"]
     assert stmt["Effect"] == "Deny" and stmt["Resource"] == "*" and "Action" not in stmt
-    for global_service in ("iam:*", "organizations:*", "sts:*", "route53:*", "cloudfront:*", "support:*",
-                           "budgets:*", "ce:*", "health:*", "globalaccelerator:*", "waf:*", "wafv2:*"):
+    for global_service in (
+        "iam:*",
+        "organizations:*",
+        "sts:*",
+        "route53:*",
+        "cloudfront:*",
+        "support:*",
+        "budgets:*",
+        "ce:*",
+        "health:*",
+        "globalaccelerator:*",
+        "waf:*",
+        "wafv2:*",
+    ):
         assert global_service in stmt["NotAction"]
-    assert not any(a.startswith(("kms:", "acm:", "s3:Put", "s3:Get", "glue:")) and a not in
-                   ("s3:GetAccountPublic*", "s3:PutAccountPublic*") for a in stmt["NotAction"])
+    assert not any(
+        a.startswith(("kms:", "acm:", "s3:Put", "s3:Get", "glue:"))
+        and a not in ("s3:GetAccountPublic*", "s3:PutAccountPublic*")
+        for a in stmt["NotAction"]
+    )
     assert stmt["Condition"] == {"StringNotEquals": {"aws:RequestedRegion": ["eu-central-1", "eu-west-1"]}}
 
 
@@ -86,8 +131,15 @@ def test_role_protection_scopes_and_exempts_only_the_deploy_role(example_catalog
     deploy = "arn:aws:iam::*:role/OrganizationAccountAccessRole"
     assert stmt["Resource"] == [deploy, "arn:aws:iam::*:role/silolake-*-*"]
     assert stmt["Condition"] == {"ArnNotLike": {"aws:PrincipalArn": deploy}}
-    assert {"iam:CreateRole", "iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy",
-            "iam:DeleteRole", "iam:DetachRolePolicy", "iam:DeleteRolePolicy"} <= set(stmt["Action"])
+    assert {
+        "iam:CreateRole",
+        "iam:AttachRolePolicy",
+        "iam:PutRolePolicy",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:DeleteRole",
+        "iam:DetachRolePolicy",
+        "iam:DeleteRolePolicy",
+    } <= set(stmt["Action"])
     assert not any("*" in a for a in stmt["Action"])
 
 
@@ -100,15 +152,23 @@ def test_no_scp_requires_the_sse_header(example_catalog):
 
 # -- offline evaluation ---------------------------------------------------------------
 
+
 def role(name: str, account: str = SILO) -> str:
     return f"arn:aws:iam::{account}:role/{name}"
 
 
 def case(name: str, principal: str, action: str, resource: str, region: str, scps: list[dict]) -> dict:
     """A principal with AdministratorAccess-like rights: only the SCPs can deny."""
-    return {"name": name, "principal": principal, "action": action, "resource": resource,
-            "resourceAccount": SILO, "identityPolicies": [ADMIN_POLICY], "scps": scps,
-            "context": {"aws:RequestedRegion": region}}
+    return {
+        "name": name,
+        "principal": principal,
+        "action": action,
+        "resource": resource,
+        "resourceAccount": SILO,
+        "identityPolicies": [ADMIN_POLICY],
+        "scps": scps,
+        "context": {"aws:RequestedRegion": region},
+    }
 
 
 @pytest.fixture(scope="module")
@@ -126,8 +186,13 @@ def sim_decisions(example_catalog) -> dict[str, str]:
         ("assume_role_global", admin, "sts:AssumeRole", role("app-role"), "us-east-1"),
         ("leave_org_admin", admin, "organizations:LeaveOrganization", "*", "us-east-1"),
         ("leave_org_deploy", deploy, "organizations:LeaveOrganization", "*", "us-east-1"),
-        ("stop_logging", deploy, "cloudtrail:StopLogging", f"arn:aws:cloudtrail:eu-west-1:{SILO}:trail/org",
-         "eu-west-1"),
+        (
+            "stop_logging",
+            deploy,
+            "cloudtrail:StopLogging",
+            f"arn:aws:cloudtrail:eu-west-1:{SILO}:trail/org",
+            "eu-west-1",
+        ),
         ("lookup_events", admin, "cloudtrail:LookupEvents", "*", "eu-west-1"),
         ("deploy_edits_itself", deploy, "iam:PutRolePolicy", deploy, "us-east-1"),
         ("deploy_edits_pipeline", deploy, "iam:AttachRolePolicy", pipeline, "us-east-1"),
@@ -141,24 +206,27 @@ def sim_decisions(example_catalog) -> dict[str, str]:
     return {r["name"]: r["decision"] for r in simulate([case(*c, scps) for c in cases])}
 
 
-@pytest.mark.parametrize(("name", "decision"), [
-    ("put_outside_regions", "ExplicitlyDenied"),
-    ("put_in_allowed_region", "Allowed"),
-    ("kms_key_outside_regions", "ExplicitlyDenied"),
-    ("create_app_role_global", "Allowed"),
-    ("assume_role_global", "Allowed"),
-    ("leave_org_admin", "ExplicitlyDenied"),
-    ("leave_org_deploy", "ExplicitlyDenied"),
-    ("stop_logging", "ExplicitlyDenied"),
-    ("lookup_events", "Allowed"),
-    ("deploy_edits_itself", "Allowed"),
-    ("deploy_edits_pipeline", "Allowed"),
-    ("admin_edits_pipeline", "ExplicitlyDenied"),
-    ("admin_retrusts_deploy", "ExplicitlyDenied"),
-    ("admin_deletes_deploy", "ExplicitlyDenied"),
-    ("admin_creates_lookalike", "ExplicitlyDenied"),
-    ("admin_edits_app_role", "Allowed"),
-    ("pipeline_edits_itself", "ExplicitlyDenied"),
-])
+@pytest.mark.parametrize(
+    ("name", "decision"),
+    [
+        ("put_outside_regions", "ExplicitlyDenied"),
+        ("put_in_allowed_region", "Allowed"),
+        ("kms_key_outside_regions", "ExplicitlyDenied"),
+        ("create_app_role_global", "Allowed"),
+        ("assume_role_global", "Allowed"),
+        ("leave_org_admin", "ExplicitlyDenied"),
+        ("leave_org_deploy", "ExplicitlyDenied"),
+        ("stop_logging", "ExplicitlyDenied"),
+        ("lookup_events", "Allowed"),
+        ("deploy_edits_itself", "Allowed"),
+        ("deploy_edits_pipeline", "Allowed"),
+        ("admin_edits_pipeline", "ExplicitlyDenied"),
+        ("admin_retrusts_deploy", "ExplicitlyDenied"),
+        ("admin_deletes_deploy", "ExplicitlyDenied"),
+        ("admin_creates_lookalike", "ExplicitlyDenied"),
+        ("admin_edits_app_role", "Allowed"),
+        ("pipeline_edits_itself", "ExplicitlyDenied"),
+    ],
+)
 def test_scps_evaluated_offline(sim_decisions, name, decision):
     assert sim_decisions[name] == decision

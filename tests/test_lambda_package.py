@@ -13,14 +13,18 @@ from pathlib import Path
 
 import pytest
 
-from silolake.constructs.lambda_function import ZIP_DATE_TIME, build_package, source_files, zip_bytes
+from silolake.constructs.blocks.lambda_function import ZIP_DATE_TIME, build_package, source_files, zip_bytes
 
 FIXTURE = Path(__file__).parent / "fixtures" / "lambda_echo"
 EXPECTED_FILES = ["echo/__init__.py", "echo/shape.py", "handler.py"]
 FUNCTION = "acme-sales-echo"
 ACCOUNT, REGION = "444444444444", "eu-west-1"
-EXTRA = {"Sid": "ReadConfig", "Effect": "Allow", "Action": "s3:GetObject",
-         "Resource": "arn:aws:s3:::acme-sales-raw-444444444444-euw1/config/*"}
+EXTRA = {
+    "Sid": "ReadConfig",
+    "Effect": "Allow",
+    "Action": "s3:GetObject",
+    "Resource": "arn:aws:s3:::acme-sales-raw-444444444444-euw1/config/*",
+}
 
 
 @pytest.fixture
@@ -92,18 +96,32 @@ def test_empty_or_missing_folder_is_an_error(tmp_path):
 
 # --- synthesized resources ------------------------------------------------------------
 
+
 def _synth(out: Path, build_dir: Path) -> dict:
     from silolake.cdk import TerraformStack, aws
-    from silolake.constructs.lambda_function import LambdaFunction
+    from silolake.constructs.blocks.lambda_function import FunctionSpec, LambdaFunction
     from silolake.synth import make_app
 
     app = make_app(str(out))
     stack = TerraformStack(app, "fn")
     aws.provider.AwsProvider(stack, "aws", region=REGION)
     key = aws.kms_key.KmsKey(stack, "key", enable_key_rotation=True)
-    LambdaFunction(stack, "echo", function_name=FUNCTION, role_name="silolake-sales-echo", source_dir=FIXTURE,
-                   handler="handler.handler", kms_key=key, account_id=ACCOUNT, region=REGION,
-                   environment={"TABLE": "orders"}, policy_statements=[EXTRA], build_dir=build_dir)
+    LambdaFunction(
+        stack,
+        "echo",
+        FunctionSpec(
+            function_name=FUNCTION,
+            role_name="silolake-sales-echo",
+            source_dir=FIXTURE,
+            handler="handler.handler",
+            kms_key_arn=key.arn,
+            account_id=ACCOUNT,
+            region=REGION,
+            environment={"TABLE": "orders"},
+            policy_statements=[EXTRA],
+            build_dir=build_dir,
+        ),
+    )
     app.synth()
     return json.loads((out / "stacks" / "fn" / "cdk.tf.json").read_text())
 

@@ -16,11 +16,17 @@ import re
 import jsonschema
 import pytest
 
-from silolake.constructs import ingestion_templates as tpl
+from silolake.constructs.ingestion import templates as tpl
 
 STREAM = "acme-sales-orders"
-ORDER = {"order_id": "o-1", "customer_id": "c-9", "amount": "12.50", "currency": "EUR",
-         "ordered_at": "2026-05-01 10:00:00", "lines": [{"sku": "A-1", "qty": 2, "unit_price": "6.25"}]}
+ORDER = {
+    "order_id": "o-1",
+    "customer_id": "c-9",
+    "amount": "12.50",
+    "currency": "EUR",
+    "ordered_at": "2026-05-01 10:00:00",
+    "lines": [{"sku": "A-1", "qty": 2, "unit_price": "6.25"}],
+}
 
 
 # --- a minimal Velocity (VTL 1.7) evaluator --------------------------------------------
@@ -54,13 +60,13 @@ class _Parser:
     def _directive_done(self, length: int) -> None:
         # Velocity drops the newline after a directive that stands alone on its line.
         line_start = self.s.rfind("\n", 0, self.i) + 1
-        alone = self.s[line_start:self.i].strip() == ""
+        alone = self.s[line_start : self.i].strip() == ""
         self.i += length
         if alone and self.s.startswith("\n", self.i):
             self.i += 1
 
     def _directive(self) -> tuple:
-        name = self.s[self.i + 1:self.s.index("(", self.i)]
+        name = self.s[self.i + 1 : self.s.index("(", self.i)]
         start = self.i
         self.i = self.s.index("(", self.i) + 1
         if name == "set":
@@ -93,7 +99,7 @@ class _Parser:
     def _expect(self, token: str) -> None:
         self._skip_space()
         if not self.s.startswith(token, self.i):
-            raise SyntaxError(f"expected {token!r} at {self.i}: {self.s[self.i:self.i + 20]!r}")
+            raise SyntaxError(f"expected {token!r} at {self.i}: {self.s[self.i : self.i + 20]!r}")
         self.i += len(token)
 
     def _variable(self) -> str:
@@ -107,12 +113,12 @@ class _Parser:
         c = self.s[self.i]
         if c in "'\"":
             end = self.s.index(c, self.i + 1)  # VTL 1.7 has no escapes in literals
-            body = self.s[self.i + 1:end]
+            body = self.s[self.i + 1 : end]
             self.i = end + 1
             return ("literal", body) if c == "'" else ("interpolated", _Parser(body, directives=False).nodes())
         if c == "$":
             return self._reference()
-        raise SyntaxError(f"unsupported expression at {self.i}: {self.s[self.i:self.i + 20]!r}")
+        raise SyntaxError(f"unsupported expression at {self.i}: {self.s[self.i : self.i + 20]!r}")
 
     def _reference(self) -> tuple:
         self.i += 1
@@ -216,9 +222,8 @@ def _render_nodes(nodes: list, ctx: dict) -> str:
                 ctx[node[1]], ctx["foreach"] = item, _Foreach(i, len(items))
                 out.append(_render_nodes(node[3], ctx))
             ctx["foreach"] = saved
-        elif kind == "if":
-            if _value(node[1], ctx):
-                out.append(_render_nodes(node[2], ctx))
+        elif kind == "if" and _value(node[1], ctx):
+            out.append(_render_nodes(node[2], ctx))
     return "".join(out)
 
 
@@ -233,6 +238,7 @@ def decoded(blob: str) -> str:
 
 # --- the evaluator itself must be able to fail --------------------------------------------
 
+
 def test_evaluator_refuses_to_render_a_map_as_text():
     with pytest.raises(TypeError, match="toString"):
         render("$input.path('$.record')", {"record": ORDER})
@@ -245,6 +251,7 @@ def test_evaluator_keeps_backslash_n_literal_like_velocity():
 
 
 # --- templates ----------------------------------------------------------------------------
+
 
 def test_put_record_template_exact_text():
     assert tpl.put_record_template(STREAM) == (
@@ -365,8 +372,15 @@ def test_access_log_format_is_one_json_object():
 
 def test_templates_survive_terraform_json_strings():
     """Terraform interpolates ``${...}`` and ``%{...}`` inside JSON strings: none may occur."""
-    texts = [tpl.put_record_template(STREAM), tpl.put_record_batch_template(STREAM), tpl.ACCESS_LOG_FORMAT,
-             tpl.BAD_REQUEST_BODY_TEMPLATE, *tpl.SUCCESS_TEMPLATES.values(), *(b for _, _, b in tpl.ERROR_RESPONSES),
-             tpl.render_model(tpl.record_model()), tpl.render_model(tpl.batch_model())]
+    texts = [
+        tpl.put_record_template(STREAM),
+        tpl.put_record_batch_template(STREAM),
+        tpl.ACCESS_LOG_FORMAT,
+        tpl.BAD_REQUEST_BODY_TEMPLATE,
+        *tpl.SUCCESS_TEMPLATES.values(),
+        *(b for _, _, b in tpl.ERROR_RESPONSES),
+        tpl.render_model(tpl.record_model()),
+        tpl.render_model(tpl.batch_model()),
+    ]
     for text in texts:
         assert "${" not in text and "%{" not in text, text

@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from silolake import names, scp
-from silolake.constructs.organization import account_logical_id
+from silolake import names
+from silolake.constructs.org.organization import account_logical_id
+from silolake.policy import scp
 
 ORG_DATA = "aws_organizations_organization"
 OU = "aws_organizations_organizational_unit"
@@ -69,7 +70,8 @@ def test_scps_are_the_pure_documents_attached_to_the_silos_ou(org, ous):
         assert json.loads(body["content"]) == doc
         assert len(body["content"]) <= scp.SCP_MAX_CHARS
         assert {"policy_id": ref("aws_organizations_policy", lid), "target_id": ref(OU, ous["Silos"])} in [
-            {k: a[k] for k in ("policy_id", "target_id")} for a in attachments.values()]
+            {k: a[k] for k in ("policy_id", "target_id")} for a in attachments.values()
+        ]
     assert len(attachments) == len(expected)  # nothing attached to the analytics or data lake OU
 
 

@@ -27,7 +27,8 @@ def test_gate_detects_failures_and_parse_errors(tmp_path):
     stack.mkdir(parents=True)
     (stack / "cdk.tf.json").write_text(
         '{"resource": {"aws_s3_bucket": {"open": {"bucket": "x"}},'
-        ' "aws_s3_bucket_public_access_block": {"open": {"bucket": "x", "block_public_acls": false}}}}')
+        ' "aws_s3_bucket_public_access_block": {"open": {"bucket": "x", "block_public_acls": false}}}}'
+    )
     (tmp_path / "stacks" / "broken").mkdir()
     (tmp_path / "stacks" / "broken" / "cdk.tf.json").write_text('{"resource": {')
     gate = evaluate(tmp_path, baseline=[])

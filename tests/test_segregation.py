@@ -1,7 +1,7 @@
 """Segregation proof: the *synthesized* sharing policies, evaluated by a real IAM engine.
 
 Policies are read from the example's synthesized Terraform JSON (bucket, key and Glue
-resource policies found by the AWS names they protect), never from ``silolake.sharing``
+resource policies found by the AWS names they protect), never from ``silolake.policy.sharing``
 directly, so the proof covers what would be deployed. Cases are generated from the
 catalog: every deployable silo, every analytics consumer and reader role, so the proof
 grows with the catalog.
@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Optional
 
 import pytest
 
@@ -40,8 +39,12 @@ pytestmark = pytest.mark.slow
 
 KEY_ID = "0c0ffee0-0000-4000-8000-000000000000"  # key ids are not known before apply
 OUTSIDER_ORG = "o-zzzzzzzzzz"
-BROAD = {"Version": "2012-10-17", "Statement": [
-    {"Sid": "WorstCaseCaller", "Effect": "Allow", "Action": ["s3:*", "kms:*", "glue:*"], "Resource": "*"}]}
+BROAD = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "WorstCaseCaller", "Effect": "Allow", "Action": ["s3:*", "kms:*", "glue:*"], "Resource": "*"}
+    ],
+}
 ALLOWED, DENIED, EXPLICIT = "Allowed", "denied", "ExplicitlyDenied"
 
 
@@ -51,19 +54,39 @@ class Proof:
     cases: list[dict] = field(default_factory=list)
     expected: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (group, expectation)
 
-    def add(self, group: str, expect: str, name: str, *, principal: str, action: str, resource: str,
-            account: str, resource_policy: Optional[dict], identity: Optional[dict] = None,
-            paths: Optional[list[str]] = None, org_id: Optional[str] = None, tls: bool = True,
-            via: Optional[str] = None) -> None:
+    def add(
+        self,
+        group: str,
+        expect: str,
+        name: str,
+        *,
+        principal: str,
+        action: str,
+        resource: str,
+        account: str,
+        resource_policy: dict | None,
+        identity: dict | None = None,
+        paths: list[str] | None = None,
+        org_id: str | None = None,
+        tls: bool = True,
+        via: str | None = None,
+    ) -> None:
         context = {"aws:SecureTransport": "true" if tls else "false"}
         if principal != "*":
             context["aws:PrincipalOrgPaths"] = paths
             context["aws:PrincipalOrgID"] = org_id or self.catalog.layout.org_id
         if via:
             context["kms:ViaService"] = via
-        case = {"name": f"{group}: {name}", "principal": principal, "action": action, "resource": resource,
-                "resourceAccount": account, "resourcePolicy": resource_policy, "context": context,
-                "identityPolicies": [] if principal == "*" else [identity or BROAD]}
+        case = {
+            "name": f"{group}: {name}",
+            "principal": principal,
+            "action": action,
+            "resource": resource,
+            "resourceAccount": account,
+            "resourcePolicy": resource_policy,
+            "context": context,
+            "identityPolicies": [] if principal == "*" else [identity or BROAD],
+        }
         self.cases.append(case)
         self.expected[case["name"]] = (group, expect)
 
@@ -102,51 +125,129 @@ def artifacts_cases(proof: Proof, synth) -> None:
         add(g, ALLOWED, "pipeline reads a bundle version", action="s3:GetObjectVersion", resource=obj, **inside, **s3)
         add(g, ALLOWED, "pipeline lists bundles", action="s3:ListBucket", resource=bkt, **inside, **s3)
         add(g, ALLOWED, "pipeline decrypts through S3", via=via, **inside, **kms)
-        add(g, ALLOWED, "pipeline session reads a bundle", action="s3:GetObject", resource=obj, **s3,
+        add(
+            g,
+            ALLOWED,
+            "pipeline session reads a bundle",
+            action="s3:GetObject",
+            resource=obj,
+            **s3,
             principal=f"arn:aws:sts::{silo.account_id}:assumed-role/{names.silo_role(silo.name, 'pipeline')}/run",
-            paths=[layout.silos_path])
-        add(g, ALLOWED, "pipeline in a nested OU reads", action="s3:GetObject", resource=obj, principal=pipeline,
-            paths=[layout.silos_path + "ou-ac12-nested00/"], **s3)
+            paths=[layout.silos_path],
+        )
+        add(
+            g,
+            ALLOWED,
+            "pipeline in a nested OU reads",
+            action="s3:GetObject",
+            resource=obj,
+            principal=pipeline,
+            paths=[layout.silos_path + "ou-ac12-nested00/"],
+            **s3,
+        )
         add(g, DENIED, "pipeline decrypts directly (not via S3)", **inside, **kms)
         add(g, DENIED, "pipeline writes a bundle", action="s3:PutObject", resource=obj, **inside, **s3)
         add(g, EXPLICIT, "pipeline without TLS", action="s3:GetObject", resource=obj, tls=False, **inside, **s3)
         datalake_ou = f"{layout.org_id}/{layout.root_id}/{layout.datalake_ou_id}/"
-        for where, paths in (("in the analytics OU", [layout.analytics_path]),
-                             ("in the datalake OU itself", [datalake_ou]),
-                             ("at the organization root", [f"{layout.org_id}/{layout.root_id}/"])):
-            add(g, DENIED, f"same role name {where}", action="s3:GetObject", resource=obj, principal=pipeline,
-                paths=paths, **s3)
+        for where, paths in (
+            ("in the analytics OU", [layout.analytics_path]),
+            ("in the datalake OU itself", [datalake_ou]),
+            ("at the organization root", [f"{layout.org_id}/{layout.root_id}/"]),
+        ):
+            add(
+                g,
+                DENIED,
+                f"same role name {where}",
+                action="s3:GetObject",
+                resource=obj,
+                principal=pipeline,
+                paths=paths,
+                **s3,
+            )
             add(g, DENIED, f"same role name {where} decrypts", principal=pipeline, paths=paths, via=via, **kms)
-        add(g, DENIED, "same role name in another organization", action="s3:GetObject", resource=obj,
-            principal=pipeline, paths=[f"{OUTSIDER_ORG}/r-zz99/ou-zz99-2silos00/"], org_id=OUTSIDER_ORG, **s3)
+        add(
+            g,
+            DENIED,
+            "same role name in another organization",
+            action="s3:GetObject",
+            resource=obj,
+            principal=pipeline,
+            paths=[f"{OUTSIDER_ORG}/r-zz99/ou-zz99-2silos00/"],
+            org_id=OUTSIDER_ORG,
+            **s3,
+        )
         for other in ("admin", "glue", "pipeline-copy"):
-            add(g, DENIED, f"{other} role of the silo", action="s3:GetObject", resource=obj,
-                principal=role(silo.account_id, names.silo_role(silo.name, other)), paths=[layout.silos_path], **s3)
-            add(g, DENIED, f"{other} role of the silo decrypts", via=via, paths=[layout.silos_path],
-                principal=role(silo.account_id, names.silo_role(silo.name, other)), **kms)
+            add(
+                g,
+                DENIED,
+                f"{other} role of the silo",
+                action="s3:GetObject",
+                resource=obj,
+                principal=role(silo.account_id, names.silo_role(silo.name, other)),
+                paths=[layout.silos_path],
+                **s3,
+            )
+            add(
+                g,
+                DENIED,
+                f"{other} role of the silo decrypts",
+                via=via,
+                paths=[layout.silos_path],
+                principal=role(silo.account_id, names.silo_role(silo.name, other)),
+                **kms,
+            )
     g = "artifacts/others"
     add(g, DENIED, "anonymous reads", principal="*", action="s3:GetObject", resource=obj, **s3)
     add(g, DENIED, "anonymous lists", principal="*", action="s3:ListBucket", resource=bkt, **s3)
     for consumer in catalog.analytics:
         for reader in consumer.reader_roles:
-            add(g, DENIED, f"{consumer.name} reader {reader}", action="s3:GetObject", resource=obj,
-                principal=role(consumer.account_id, reader), paths=[layout.analytics_path], **s3)
+            add(
+                g,
+                DENIED,
+                f"{consumer.name} reader {reader}",
+                action="s3:GetObject",
+                resource=obj,
+                principal=role(consumer.account_id, reader),
+                paths=[layout.analytics_path],
+                **s3,
+            )
     [inline] = resources(stack, "aws_iam_role_policy").values()
     publisher = role(dl.account_id, names.datalake_role("publisher"))
     dl_path = [f"{layout.org_id}/{layout.root_id}/{layout.datalake_ou_id}/"]
-    add(g, ALLOWED, "publisher writes a bundle", action="s3:PutObject", resource=obj, principal=publisher,
-        paths=dl_path, identity=json.loads(re.sub(r"\$\{aws_kms_key\.[^}]+\}", key, inline["policy"])), **s3)
-    add(g, DENIED, "publisher-named role of another account writes", action="s3:PutObject", resource=obj,
+    add(
+        g,
+        ALLOWED,
+        "publisher writes a bundle",
+        action="s3:PutObject",
+        resource=obj,
+        principal=publisher,
+        paths=dl_path,
+        identity=json.loads(re.sub(r"\$\{aws_kms_key\.[^}]+\}", key, inline["policy"])),
+        **s3,
+    )
+    add(
+        g,
+        DENIED,
+        "publisher-named role of another account writes",
+        action="s3:PutObject",
+        resource=obj,
         principal=role(catalog.deployable_silos[0].account_id, names.datalake_role("publisher")),
-        paths=[layout.silos_path], **s3)
+        paths=[layout.silos_path],
+        **s3,
+    )
 
 
 def silo_policies(stack: dict, catalog: Catalog, silo: Silo) -> dict:
     org = catalog.organization.name
     bucket = {z: names.silo_bucket(org, silo.name, z, silo.account_id, silo.region) for z in names.ZONES}
-    return {"bucket": bucket, "processed": bucket_policy(stack, bucket["processed"]),
-            "raw": bucket_policy(stack, bucket["raw"]), "dropzone": bucket_policy(stack, bucket["dropzone"]),
-            "key": bucket_key_policy(stack, bucket["processed"]), "glue": glue_resource_policy(stack)}
+    return {
+        "bucket": bucket,
+        "processed": bucket_policy(stack, bucket["processed"]),
+        "raw": bucket_policy(stack, bucket["raw"]),
+        "dropzone": bucket_policy(stack, bucket["dropzone"]),
+        "key": bucket_key_policy(stack, bucket["processed"]),
+        "glue": glue_resource_policy(stack),
+    }
 
 
 def silo_cases(proof: Proof, synth, catalog: Catalog, silo: Silo, stack: dict, group_prefix: str = "silo") -> None:
@@ -168,56 +269,171 @@ def silo_cases(proof: Proof, synth, catalog: Catalog, silo: Silo, stack: dict, g
         for reader in consumer.reader_roles:
             who = dict(principal=role(consumer.account_id, reader), paths=[layout.analytics_path])
             s3 = dict(account=acct, resource_policy=pol["processed"], **who)
-            add(g, expect, f"{reader} reads processed", action="s3:GetObject", resource=obj("processed"),
-                identity=identity, **s3)
-            add(g, expect, f"{reader} lists processed", action="s3:ListBucket",
-                resource=f"arn:aws:s3:::{pol['bucket']['processed']}", identity=identity, **s3)
+            add(
+                g,
+                expect,
+                f"{reader} reads processed",
+                action="s3:GetObject",
+                resource=obj("processed"),
+                identity=identity,
+                **s3,
+            )
+            add(
+                g,
+                expect,
+                f"{reader} lists processed",
+                action="s3:ListBucket",
+                resource=f"arn:aws:s3:::{pol['bucket']['processed']}",
+                identity=identity,
+                **s3,
+            )
             for via in (via_s3, via_glue):
-                add(g, expect, f"{reader} decrypts via {via.split('.')[0]}", action="kms:Decrypt", via=via,
-                    resource=key_arn(region, acct), account=acct, resource_policy=pol["key"], identity=identity,
-                    **who)
-            for action, res in (("glue:GetTable", f"{glue}:table/{db}/{table}"),
-                                ("glue:GetDatabase", f"{glue}:database/{db}"),
-                                ("glue:GetTables", f"{glue}:catalog"),
-                                ("glue:GetPartitions", f"{glue}:table/{db}/{table}")):
-                add(g, expect, f"{reader} {action} on {res.split(':')[-1]}", action=action, resource=res,
-                    account=acct, resource_policy=pol["glue"], identity=identity, **who)
+                add(
+                    g,
+                    expect,
+                    f"{reader} decrypts via {via.split('.')[0]}",
+                    action="kms:Decrypt",
+                    via=via,
+                    resource=key_arn(region, acct),
+                    account=acct,
+                    resource_policy=pol["key"],
+                    identity=identity,
+                    **who,
+                )
+            for action, res in (
+                ("glue:GetTable", f"{glue}:table/{db}/{table}"),
+                ("glue:GetDatabase", f"{glue}:database/{db}"),
+                ("glue:GetTables", f"{glue}:catalog"),
+                ("glue:GetPartitions", f"{glue}:table/{db}/{table}"),
+            ):
+                add(
+                    g,
+                    expect,
+                    f"{reader} {action} on {res.split(':')[-1]}",
+                    action=action,
+                    resource=res,
+                    account=acct,
+                    resource_policy=pol["glue"],
+                    identity=identity,
+                    **who,
+                )
             # Never, whatever the caller's account allows:
             for zone in ("raw", "dropzone"):
-                add(g, DENIED, f"{reader} reads {zone}", action="s3:GetObject", resource=obj(zone),
-                    account=acct, resource_policy=pol[zone], **who)
+                add(
+                    g,
+                    DENIED,
+                    f"{reader} reads {zone}",
+                    action="s3:GetObject",
+                    resource=obj(zone),
+                    account=acct,
+                    resource_policy=pol[zone],
+                    **who,
+                )
             add(g, DENIED, f"{reader} writes processed", action="s3:PutObject", resource=obj("processed"), **s3)
             add(g, DENIED, f"{reader} deletes processed", action="s3:DeleteObject", resource=obj("processed"), **s3)
-            add(g, DENIED, f"{reader} decrypts directly", action="kms:Decrypt", resource=key_arn(region, acct),
-                account=acct, resource_policy=pol["key"], **who)
-            add(g, DENIED, f"{reader} updates a table", action="glue:UpdateTable", account=acct,
-                resource=f"{glue}:table/{db}/{table}", resource_policy=pol["glue"], **who)
-            add(g, DENIED, f"{reader} role name from the silos OU", action="s3:GetObject",
-                resource=obj("processed"), account=acct, resource_policy=pol["processed"],
-                principal=role(consumer.account_id, reader), paths=[layout.silos_path])
+            add(
+                g,
+                DENIED,
+                f"{reader} decrypts directly",
+                action="kms:Decrypt",
+                resource=key_arn(region, acct),
+                account=acct,
+                resource_policy=pol["key"],
+                **who,
+            )
+            add(
+                g,
+                DENIED,
+                f"{reader} updates a table",
+                action="glue:UpdateTable",
+                account=acct,
+                resource=f"{glue}:table/{db}/{table}",
+                resource_policy=pol["glue"],
+                **who,
+            )
+            add(
+                g,
+                DENIED,
+                f"{reader} role name from the silos OU",
+                action="s3:GetObject",
+                resource=obj("processed"),
+                account=acct,
+                resource_policy=pol["processed"],
+                principal=role(consumer.account_id, reader),
+                paths=[layout.silos_path],
+            )
             if entitled:
-                add(g, EXPLICIT, f"{reader} without TLS", action="s3:GetObject", resource=obj("processed"),
-                    identity=identity, tls=False, **s3)
-        add(g, DENIED, "a non-reader role of the consumer account", action="s3:GetObject",
-            resource=obj("processed"), account=acct, resource_policy=pol["processed"],
-            principal=role(consumer.account_id, "not-a-reader"), paths=[layout.analytics_path])
-    add(f"{group_prefix}/{silo.name}/anonymous", DENIED, "anonymous reads processed", principal="*",
-        action="s3:GetObject", resource=obj("processed"), account=acct, resource_policy=pol["processed"])
+                add(
+                    g,
+                    EXPLICIT,
+                    f"{reader} without TLS",
+                    action="s3:GetObject",
+                    resource=obj("processed"),
+                    identity=identity,
+                    tls=False,
+                    **s3,
+                )
+        add(
+            g,
+            DENIED,
+            "a non-reader role of the consumer account",
+            action="s3:GetObject",
+            resource=obj("processed"),
+            account=acct,
+            resource_policy=pol["processed"],
+            principal=role(consumer.account_id, "not-a-reader"),
+            paths=[layout.analytics_path],
+        )
+    add(
+        f"{group_prefix}/{silo.name}/anonymous",
+        DENIED,
+        "anonymous reads processed",
+        principal="*",
+        action="s3:GetObject",
+        resource=obj("processed"),
+        account=acct,
+        resource_policy=pol["processed"],
+    )
     # Silos are segregated from each other: another silo's roles get nothing here.
     for other in catalog.deployable_silos:
         if other.name == silo.name:
             continue
         for purpose in ("pipeline", "admin"):
-            intruder = dict(principal=role(other.account_id, names.silo_role(other.name, purpose)),
-                            paths=[layout.silos_path], account=acct)
+            intruder = dict(
+                principal=role(other.account_id, names.silo_role(other.name, purpose)),
+                paths=[layout.silos_path],
+                account=acct,
+            )
             g = f"{group_prefix}/{silo.name}/silo-{other.name}"
             for zone in ("processed", "raw", "dropzone"):
-                add(g, DENIED, f"{purpose} of {other.name} reads {zone}", action="s3:GetObject",
-                    resource=obj(zone), resource_policy=pol[zone], **intruder)
-            add(g, DENIED, f"{purpose} of {other.name} decrypts via s3", action="kms:Decrypt", via=via_s3,
-                resource=key_arn(region, acct), resource_policy=pol["key"], **intruder)
-            add(g, DENIED, f"{purpose} of {other.name} reads the catalog", action="glue:GetTable",
-                resource=f"{glue}:table/{db}/{table}", resource_policy=pol["glue"], **intruder)
+                add(
+                    g,
+                    DENIED,
+                    f"{purpose} of {other.name} reads {zone}",
+                    action="s3:GetObject",
+                    resource=obj(zone),
+                    resource_policy=pol[zone],
+                    **intruder,
+                )
+            add(
+                g,
+                DENIED,
+                f"{purpose} of {other.name} decrypts via s3",
+                action="kms:Decrypt",
+                via=via_s3,
+                resource=key_arn(region, acct),
+                resource_policy=pol["key"],
+                **intruder,
+            )
+            add(
+                g,
+                DENIED,
+                f"{purpose} of {other.name} reads the catalog",
+                action="glue:GetTable",
+                resource=f"{glue}:table/{db}/{table}",
+                resource_policy=pol["glue"],
+                **intruder,
+            )
 
 
 class _EntitlementsOf:
@@ -254,8 +470,11 @@ def verdicts(example_synth, decommissioned):
 
 def check(verdicts, prefix: str) -> int:
     mine = [v for v in verdicts if v[0].startswith(prefix)]
-    wrong = [f"{name}: expected {exp}, got {got}" for _, name, exp, got in mine
-             if not (got == exp or (exp == DENIED and got != ALLOWED))]
+    wrong = [
+        f"{name}: expected {exp}, got {got}"
+        for _, name, exp, got in mine
+        if not (got == exp or (exp == DENIED and got != ALLOWED))
+    ]
     assert mine, f"no cases for {prefix}"
     assert not wrong, "\n".join(wrong)
     return len(mine)
@@ -274,8 +493,11 @@ def test_analytics_readers_read_processed_data_of_entitled_silos_only(verdicts, 
 
 def test_decommissioned_silo_grants_nothing(verdicts, decommissioned):
     variant, silo, stack = decommissioned
-    assert not any(v[3] == ALLOWED for v in verdicts if v[0].startswith(f"decommissioned/{silo.name}/")
-                   and "reads" in v[1] and "processed" in v[1])
+    assert not any(
+        v[3] == ALLOWED
+        for v in verdicts
+        if v[0].startswith(f"decommissioned/{silo.name}/") and "reads" in v[1] and "processed" in v[1]
+    )
     check(verdicts, f"decommissioned/{silo.name}/")
     assert glue_resource_policy(stack) is None
     processed = names.silo_bucket(variant.organization.name, silo.name, "processed", silo.account_id, silo.region)

@@ -1,4 +1,4 @@
-"""silolake.sharing: the OU-path scoped statements, as pure data (no cdktf import).
+"""silolake.policy.sharing: the OU-path scoped statements, as pure data (no cdktf import).
 
 What is deployed is checked on the synthesized JSON (test_datalake_stack,
 test_analytics_stack) and evaluated with a real policy engine (test_segregation).
@@ -10,8 +10,9 @@ import dataclasses
 
 import pytest
 
-from silolake import names, sharing
+from silolake import names
 from silolake.catalog.model import OrgLayout
+from silolake.policy import sharing
 
 LAYOUT = OrgLayout("o-abcdefghij", "r-ab12", "ou-ab12-11111111", "ou-ab12-22222222", "ou-ab12-33333333")
 SILOS_PATTERN = "o-abcdefghij/r-ab12/ou-ab12-11111111/ou-ab12-22222222/*"
@@ -61,8 +62,9 @@ def test_artifacts_bucket_grants_read_to_silo_pipelines_in_the_silos_ou(catalog)
     writers = [s for s in stmts if any(a.startswith("s3:Put") for a in s["Action"])]
     assert [w["Sid"] for w in writers] == ["PublisherWritesBundles"]
     assert writers[0]["Principal"] == {"AWS": "arn:aws:iam::222222222222:root"}
-    assert writers[0]["Condition"] == {"ArnEquals": {
-        "aws:PrincipalArn": f"arn:aws:iam::222222222222:role/{names.datalake_role('publisher')}"}}
+    assert writers[0]["Condition"] == {
+        "ArnEquals": {"aws:PrincipalArn": f"arn:aws:iam::222222222222:role/{names.datalake_role('publisher')}"}
+    }
 
 
 def test_artifacts_key_decrypts_only_through_s3(catalog):
@@ -92,8 +94,9 @@ def test_processed_bucket_one_read_only_statement_per_entitled_consumer(catalog)
         assert s["Resource"] == [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]
         assert set(s["Action"]) == {"s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"}
         assert s["Condition"]["ForAnyValue:StringLike"] == {"aws:PrincipalOrgPaths": ANALYTICS_PATTERN}
-    assert stmts[0]["Condition"]["ArnLike"] == {"aws:PrincipalArn": [
-        "arn:aws:iam::333333333333:role/bi-analyst", "arn:aws:iam::333333333333:role/bi-service"]}
+    assert stmts[0]["Condition"]["ArnLike"] == {
+        "aws:PrincipalArn": ["arn:aws:iam::333333333333:role/bi-analyst", "arn:aws:iam::333333333333:role/bi-service"]
+    }
     assert stmts[1]["Condition"]["ArnLike"] == {"aws:PrincipalArn": "arn:aws:iam::777777777777:role/auditor"}
 
 
@@ -120,7 +123,9 @@ def test_processed_key_decrypt_only_via_s3_and_glue_of_the_silo_region(catalog):
     for s in sharing.processed_key_statements(catalog, logistics):
         assert s["Action"] == ["kms:Decrypt", "kms:DescribeKey"]
         assert s["Condition"]["StringEquals"]["kms:ViaService"] == [
-            "glue.eu-central-1.amazonaws.com", "s3.eu-central-1.amazonaws.com"]
+            "glue.eu-central-1.amazonaws.com",
+            "s3.eu-central-1.amazonaws.com",
+        ]
 
 
 def test_glue_policy_is_read_only_and_limited_to_the_silo_database(catalog):
@@ -128,9 +133,11 @@ def test_glue_policy_is_read_only_and_limited_to_the_silo_database(catalog):
     doc = sharing.glue_catalog_policy(catalog, sales)
     for s in doc["Statement"]:
         assert all(a.startswith(("glue:Get", "glue:BatchGet")) for a in s["Action"])
-        assert s["Resource"] == ["arn:aws:glue:eu-west-1:444444444444:catalog",
-                                 "arn:aws:glue:eu-west-1:444444444444:database/silo_sales",
-                                 "arn:aws:glue:eu-west-1:444444444444:table/silo_sales/*"]
+        assert s["Resource"] == [
+            "arn:aws:glue:eu-west-1:444444444444:catalog",
+            "arn:aws:glue:eu-west-1:444444444444:database/silo_sales",
+            "arn:aws:glue:eu-west-1:444444444444:table/silo_sales/*",
+        ]
         # Glue refuses wildcard principals: the consumer account, narrowed by condition.
         assert s["Principal"]["AWS"].endswith(":root")
         assert s["Condition"]["ForAnyValue:StringLike"] == {"aws:PrincipalOrgPaths": ANALYTICS_PATTERN}

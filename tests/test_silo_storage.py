@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from silolake import names, sharing
+from silolake import names
 from silolake.catalog import CatalogError, load_catalog
-from silolake.constructs import silo_storage
+from silolake.constructs.storage import silo_storage
+from silolake.policy import sharing
 from tests.conftest import Synth
 from tests.iam.iam_sim import decisions
 
@@ -69,6 +70,7 @@ def _assert_protected(synth: Synth) -> None:
 
 # --- data safety ----------------------------------------------------------------------------------
 
+
 @pytest.mark.slow  # needs a synth
 def test_every_data_holding_resource_is_protected(example_synth):
     assert len(example_synth.catalog.deployable_silos) >= 3
@@ -81,6 +83,7 @@ def test_decommission_keeps_the_protection(decommissioned):
 
 
 # --- encryption, logging, lifecycle ---------------------------------------------------------------
+
 
 @pytest.mark.slow  # needs a synth
 def test_data_zones_use_the_silo_key_and_logs_use_sse_s3(example_synth):
@@ -108,11 +111,16 @@ def test_every_bucket_logs_to_the_logs_bucket(example_synth):
             if zone != "logs":
                 assert (logging[lid]["target_bucket"], logging[lid]["target_prefix"]) == (logs_name, f"{zone}/")
         delivery = [s for s in _policies(example_synth, silo)["logs"]["Statement"] if s["Effect"] == "Allow"]
-        assert delivery == [{
-            "Sid": "S3ServerAccessLogDelivery", "Effect": "Allow",
-            "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
-            "Resource": f"arn:aws:s3:::{logs_name}/*",
-            "Condition": {"StringEquals": {"aws:SourceAccount": silo.account_id}}}]
+        assert delivery == [
+            {
+                "Sid": "S3ServerAccessLogDelivery",
+                "Effect": "Allow",
+                "Principal": {"Service": "logging.s3.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": f"arn:aws:s3:::{logs_name}/*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": silo.account_id}},
+            }
+        ]
 
 
 @pytest.mark.slow  # needs a synth
@@ -122,12 +130,14 @@ def test_every_bucket_has_the_guardrails(example_synth):
         pab = _by_bucket(example_synth, silo.stack_name, "aws_s3_bucket_public_access_block")
         versioning = _by_bucket(example_synth, silo.stack_name, "aws_s3_bucket_versioning")
         ownership = _by_bucket(example_synth, silo.stack_name, "aws_s3_bucket_ownership_controls")
-        for zone, (lid, _) in zones.items():
-            assert all(pab[lid][k] is True for k in ("block_public_acls", "block_public_policy",
-                                                     "ignore_public_acls", "restrict_public_buckets"))
+        for lid, _ in zones.values():
+            assert all(
+                pab[lid][k] is True
+                for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+            )
             assert versioning[lid]["versioning_configuration"]["status"] == "Enabled"
             assert ownership[lid]["rule"]["object_ownership"] == "BucketOwnerEnforced"
-        for zone, doc in _policies(example_synth, silo).items():
+        for doc in _policies(example_synth, silo).values():
             assert doc["Statement"][0]["Sid"] == "DenyInsecureTransport"
 
 
@@ -145,10 +155,12 @@ def test_lifecycle_follows_the_silo_storage_settings(example_synth):
     for silo in (logistics, sales):
         rules = _rules(example_synth, silo)
         for zone, by_id in rules.items():
-            assert by_id["abort-incomplete-multipart-uploads"]["abort_incomplete_multipart_upload"] == \
-                [{"days_after_initiation": 7}]
-            assert by_id["expire-noncurrent-versions"]["noncurrent_version_expiration"] == \
-                [{"noncurrent_days": silo.storage.noncurrent_version_days}]
+            assert by_id["abort-incomplete-multipart-uploads"]["abort_incomplete_multipart_upload"] == [
+                {"days_after_initiation": 7}
+            ]
+            assert by_id["expire-noncurrent-versions"]["noncurrent_version_expiration"] == [
+                {"noncurrent_days": silo.storage.noncurrent_version_days}
+            ]
             transition = by_id.get("transition-to-infrequent-access")
             if zone == "raw" and silo.storage.raw_transition_days:
                 assert transition["transition"] == [{"days": 90, "storage_class": "STANDARD_IA"}]
@@ -172,6 +184,7 @@ def test_arrivals_in_pipeline_zones_reach_eventbridge(example_synth):
 
 # --- key policy and sharing -----------------------------------------------------------------------
 
+
 def _is_analytics(statement: dict) -> bool:
     text = json.dumps(statement)
     return any(m in text for m in ANALYTICS_MARKERS)
@@ -193,8 +206,10 @@ def test_sharing_is_on_processed_only(example_synth):
             assert not any(a in text for a in consumer_accounts), (silo.name, zone)
         key_statements = [s for s in _key_policy(example_synth, silo)["Statement"] if _is_analytics(s)]
         assert key_statements == sharing.processed_key_statements(catalog, silo)
-        glue = [json.loads(p["policy"]) for p in
-                example_synth.resources(silo.stack_name, "aws_glue_resource_policy").values()]
+        glue = [
+            json.loads(p["policy"])
+            for p in example_synth.resources(silo.stack_name, "aws_glue_resource_policy").values()
+        ]
         assert glue == [sharing.glue_catalog_policy(catalog, silo)]
     assert shared == len(catalog.deployable_silos), "every example silo has readers (the test would be vacuous)"
 
@@ -229,6 +244,7 @@ def test_decommissioned_silo_shares_nothing(decommissioned):
 
 # --- upload encryption guard ----------------------------------------------------------------------
 
+
 @pytest.mark.slow  # needs a synth
 def test_uploads_must_use_the_silo_key(example_synth):
     """The deny statements, evaluated by a real IAM engine with a literal key ARN."""
@@ -239,26 +255,48 @@ def test_uploads_must_use_the_silo_key(example_synth):
     assert {"DenyNonKmsEncryption", "DenyForeignKmsKey", "DenyAwsManagedKmsKey"} <= set(synthesized)
     doc = {"Version": "2012-10-17", "Statement": silo_storage.deny_foreign_encryption(bucket, key)}
     writer = f"arn:aws:iam::{account}:role/silolake-sales-firehose"
-    identity = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}
+    identity = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/*"}],
+    }
 
     def case(name: str, **context: str) -> dict:
-        return {"name": name, "principal": writer, "action": "s3:PutObject",
-                "resource": f"arn:aws:s3:::{bucket}/f/x.parquet", "resourceAccount": account,
-                "identityPolicies": [identity], "resourcePolicy": doc,
-                "context": {"aws:SecureTransport": "true", **context}}
+        return {
+            "name": name,
+            "principal": writer,
+            "action": "s3:PutObject",
+            "resource": f"arn:aws:s3:::{bucket}/f/x.parquet",
+            "resourceAccount": account,
+            "identityPolicies": [identity],
+            "resourcePolicy": doc,
+            "context": {"aws:SecureTransport": "true", **context},
+        }
 
-    got = decisions([
-        case("bucket default"),
-        case("silo key", **{"s3:x-amz-server-side-encryption": "aws:kms",
-                            "s3:x-amz-server-side-encryption-aws-kms-key-id": key}),
-        case("sse-s3", **{"s3:x-amz-server-side-encryption": "AES256"}),
-        case("aws/s3 key", **{"s3:x-amz-server-side-encryption": "aws:kms"}),
-        case("other key", **{"s3:x-amz-server-side-encryption": "aws:kms",
-                             "s3:x-amz-server-side-encryption-aws-kms-key-id": key.replace("1111", "9999")}),
-    ])
-    assert got == {"bucket default": "Allowed", "silo key": "Allowed",
-                   "sse-s3": "ExplicitlyDenied", "aws/s3 key": "ExplicitlyDenied", "other key": "ExplicitlyDenied"}
+    got = decisions(
+        [
+            case("bucket default"),
+            case(
+                "silo key",
+                **{"s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": key},
+            ),
+            case("sse-s3", **{"s3:x-amz-server-side-encryption": "AES256"}),
+            case("aws/s3 key", **{"s3:x-amz-server-side-encryption": "aws:kms"}),
+            case(
+                "other key",
+                **{
+                    "s3:x-amz-server-side-encryption": "aws:kms",
+                    "s3:x-amz-server-side-encryption-aws-kms-key-id": key.replace("1111", "9999"),
+                },
+            ),
+        ]
+    )
+    assert got == {
+        "bucket default": "Allowed",
+        "silo key": "Allowed",
+        "sse-s3": "ExplicitlyDenied",
+        "aws/s3 key": "ExplicitlyDenied",
+        "other key": "ExplicitlyDenied",
+    }
 
 
 @pytest.mark.slow  # needs a synth
@@ -274,26 +312,44 @@ def test_private_zones_deny_every_other_account(example_synth):
     own = f"arn:aws:iam::{sales.account_id}:role/silolake-sales-pipeline"
     everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
     # A (hypothetical) statement granting the reader everything must not get through either.
-    leaked = {"Sid": "Leak", "Effect": "Allow", "Principal": {"AWS": reader}, "Action": "s3:*",
-              "Resource": ["arn:aws:s3:::*"]}
+    leaked = {
+        "Sid": "Leak",
+        "Effect": "Allow",
+        "Principal": {"AWS": reader},
+        "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::*"],
+    }
 
     def case(name, principal, action, zone, extra=(), **kw):
         doc = dict(policies[zone], Statement=[*policies[zone]["Statement"], *extra])
-        return {"name": name, "principal": principal, "action": action,
-                "resource": f"arn:aws:s3:::{zones[zone]}/f/x", "resourceAccount": sales.account_id,
-                "resourcePolicy": doc, "context": {"aws:SecureTransport": "true"}, **kw}
+        return {
+            "name": name,
+            "principal": principal,
+            "action": action,
+            "resource": f"arn:aws:s3:::{zones[zone]}/f/x",
+            "resourceAccount": sales.account_id,
+            "resourcePolicy": doc,
+            "context": {"aws:SecureTransport": "true"},
+            **kw,
+        }
 
-    cases = [case(f"reader {zone}", reader, "s3:GetObject", zone, [leaked], identityPolicies=[everything])
-             for zone in ("dropzone", "raw", "athena", "logs")]
-    cases += [case(f"own {zone}", own, "s3:GetObject", zone, identityPolicies=[everything])
-              for zone in ("dropzone", "raw", "athena", "logs")]
+    cases = [
+        case(f"reader {zone}", reader, "s3:GetObject", zone, [leaked], identityPolicies=[everything])
+        for zone in ("dropzone", "raw", "athena", "logs")
+    ]
+    cases += [
+        case(f"own {zone}", own, "s3:GetObject", zone, identityPolicies=[everything])
+        for zone in ("dropzone", "raw", "athena", "logs")
+    ]
     # S3 log delivery is a service principal (no principal account): exempt from the deny.
     delivery = case("log delivery", "logging.s3.amazonaws.com", "s3:PutObject", "logs")
     delivery["context"].update({"aws:SourceAccount": sales.account_id, "aws:PrincipalIsAWSService": "true"})
     got = decisions([*cases, delivery])
-    assert got == {**{f"reader {z}": "ExplicitlyDenied" for z in ("dropzone", "raw", "athena", "logs")},
-                   **{f"own {z}": "Allowed" for z in ("dropzone", "raw", "athena", "logs")},
-                   "log delivery": "Allowed"}
+    assert got == {
+        **{f"reader {z}": "ExplicitlyDenied" for z in ("dropzone", "raw", "athena", "logs")},
+        **{f"own {z}": "Allowed" for z in ("dropzone", "raw", "athena", "logs")},
+        "log delivery": "Allowed",
+    }
 
 
 # --- bucket name limits ---------------------------------------------------------------------------
@@ -339,6 +395,7 @@ def test_longest_allowed_silo_name_fits_every_bucket(tmp_path, region):
     silo = "s" * length
     for zone in names.ZONES:
         assert len(names.silo_bucket(org, silo, zone, "444444444444", region)) <= names.S3_BUCKET_MAX
-    assert max(len(names.silo_bucket(org, silo, z, "444444444444", region)) for z in names.ZONES) == \
-        names.S3_BUCKET_MAX, "the limit is the bucket name"
+    assert (
+        max(len(names.silo_bucket(org, silo, z, "444444444444", region)) for z in names.ZONES) == names.S3_BUCKET_MAX
+    ), "the limit is the bucket name"
     assert not _loads(tmp_path, org, region, silo + "s")

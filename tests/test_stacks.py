@@ -10,8 +10,15 @@ import pytest
 from silolake import names
 from tests.conftest import Synth, synthesize_catalog
 
-EXPECTED_STACKS = {"org", "datalake", "silo-sales", "silo-logistics", "silo-facilities",
-                   "analytics-company-bi", "analytics-finance-audit"}
+EXPECTED_STACKS = {
+    "org",
+    "datalake",
+    "silo-sales",
+    "silo-logistics",
+    "silo-facilities",
+    "analytics-company-bi",
+    "analytics-finance-audit",
+}
 
 
 def _accounts(synth: Synth) -> dict[str, str]:
@@ -121,7 +128,7 @@ def test_synthesize_failure_leaves_previous_output_untouched(example_catalog, tm
 
 def test_stack_targets_match_synthesized_stacks(example_synth):
     """`silolake stacks` (CI's job matrix, computed without synth) names exactly the synthesized stacks."""
-    from silolake.targets import stack_targets
+    from silolake.ops.targets import stack_targets
 
     targets = stack_targets(example_synth.catalog)
     assert [t.name for t in targets] == example_synth.stack_names

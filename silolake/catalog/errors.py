@@ -8,10 +8,10 @@ pull request gets one complete review comment instead of a fix-one-rerun loop.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence, Union
 
-PathElem = Union[str, int]
+PathElem = str | int
 Path = tuple[PathElem, ...]
 
 

@@ -31,15 +31,24 @@ def load_base(base: str, catalog_path: Path) -> SourceDoc:
     catalog_path = Path(catalog_path).resolve()
     spec = f"{base}:./{catalog_path.name}"  # ./ = relative to the catalog's directory, wherever the repo root is
     try:
-        proc = subprocess.run(["git", "show", spec], cwd=catalog_path.parent, capture_output=True, text=True,
-                              check=False)
+        proc = subprocess.run(
+            ["git", "show", spec], cwd=catalog_path.parent, capture_output=True, text=True, check=False
+        )
     except FileNotFoundError:
         proc = None
     if proc is None or proc.returncode != 0:
         reason = proc.stderr.strip().splitlines()[-1] if proc and proc.stderr.strip() else "git is not available"
-        raise CatalogError([Problem(base, 1, 1, "(document)",
-                                    f"--base '{base}' is neither a file nor a git revision containing "
-                                    f"{catalog_path.name} ({reason})")])
+        raise CatalogError(
+            [
+                Problem(
+                    base,
+                    1,
+                    1,
+                    "(document)",
+                    f"--base '{base}' is neither a file nor a git revision containing {catalog_path.name} ({reason})",
+                )
+            ]
+        )
     return parse_yaml(proc.stdout, spec)
 
 
@@ -52,8 +61,7 @@ def _silos(doc: SourceDoc) -> dict[str, tuple[int, dict[str, Any]]]:
     return out
 
 
-def base_problems(current: Catalog, base_doc: SourceDoc,
-                  lock_accounts: dict[str, str] | None = None) -> list[Problem]:
+def base_problems(current: Catalog, base_doc: SourceDoc, lock_accounts: dict[str, str] | None = None) -> list[Problem]:
     """Silos removed without a prior decommission, and silos whose account changed.
 
     ``current`` is the validated catalog (its ids include those bootstrap recorded); a
@@ -69,10 +77,18 @@ def base_problems(current: Catalog, base_doc: SourceDoc,
     for name, (_, old) in _silos(base_doc).items():
         if name not in now:
             if old.get("decommission") is not True:
-                problems.append(doc.problem(("silos",), (
-                    f"silo '{name}' was removed, but it is not decommissioned in the base ({base_doc.file}); "
-                    "removing it now would destroy what its stack manages. Restore it, set decommission: true on "
-                    f"silo '{name}' and deploy that first; remove it in a later change"), at_key=True))
+                problems.append(
+                    doc.problem(
+                        ("silos",),
+                        (
+                            f"silo '{name}' was removed, but it is not decommissioned in the base ({base_doc.file}); "
+                            "removing it now would destroy what its stack manages. Restore it, "
+                            f"set decommission: true on silo '{name}' and deploy that first; "
+                            "remove it in a later change"
+                        ),
+                        at_key=True,
+                    )
+                )
             continue
         i, new = now[name]
         before = old.get("account_id") or lock_accounts.get(name)
@@ -80,7 +96,14 @@ def base_problems(current: Catalog, base_doc: SourceDoc,
         if before and after != before:
             where = ("silos", i, "account_id" if "account_id" in new else "name")
             became = f"account {after}" if after else "an account the organization has yet to create"
-            problems.append(doc.problem(where, (
-                f"silo '{name}' moved from account {before} (base {base_doc.file}) to {became}; a silo's data and "
-                "state stay in its account. Keep the account id; to move, decommission this silo and add a new one")))
+            problems.append(
+                doc.problem(
+                    where,
+                    (
+                        f"silo '{name}' moved from account {before} (base {base_doc.file}) to {became}; "
+                        "a silo's data and state stay in its account. Keep the account id; "
+                        "to move, decommission this silo and add a new one"
+                    ),
+                )
+            )
     return problems

@@ -13,7 +13,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 from .errors import CatalogError, Problem
 from .model import OrgLayout
@@ -22,16 +21,19 @@ from .source import SourceDoc, read_yaml
 LOCK_NAME = "accounts.lock.json"
 LOCK_VERSION = 1
 _ACCOUNT = re.compile(r"^[0-9]{12}$")
-_IDS = {"org_id": re.compile(r"^o-[a-z0-9]{10,32}$"), "root_id": re.compile(r"^r-[a-z0-9]{4,32}$"),
-        "datalake_ou_id": re.compile(r"^ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$"),
-        "silos_ou_id": re.compile(r"^ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$"),
-        "analytics_ou_id": re.compile(r"^ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$")}
+_IDS = {
+    "org_id": re.compile(r"^o-[a-z0-9]{10,32}$"),
+    "root_id": re.compile(r"^r-[a-z0-9]{4,32}$"),
+    "datalake_ou_id": re.compile(r"^ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$"),
+    "silos_ou_id": re.compile(r"^ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$"),
+    "analytics_ou_id": re.compile(r"^ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$"),
+}
 
 
 @dataclass
 class AccountsLock:
     accounts: dict[str, str] = field(default_factory=dict)  # silo name -> account id
-    layout: Optional[OrgLayout] = None
+    layout: OrgLayout | None = None
 
     def to_json(self) -> str:
         """Stable text (sorted keys, trailing newline) so re-running bootstrap is a no-op diff."""
@@ -54,8 +56,13 @@ def read_lock(path: Path) -> AccountsLock:
     data = doc.data
     problems: list[Problem] = []
     if not isinstance(data, dict) or data.get("version") != LOCK_VERSION:
-        raise CatalogError([doc.problem(("version",), f"not a version {LOCK_VERSION} lock file; "
-                                        "regenerate it with `silolake bootstrap`")])
+        raise CatalogError(
+            [
+                doc.problem(
+                    ("version",), f"not a version {LOCK_VERSION} lock file; regenerate it with `silolake bootstrap`"
+                )
+            ]
+        )
     accounts = data.get("accounts", {})
     if not isinstance(accounts, dict):
         raise CatalogError([doc.problem(("accounts",), "must be a mapping of silo name to account id")])

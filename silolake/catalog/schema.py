@@ -8,11 +8,14 @@ was expected and, for typos, what was probably meant.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
-from functools import lru_cache
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any
 
 import jsonschema_rs
 from jsonschema import Draft202012Validator
@@ -24,9 +27,67 @@ from .source import SourceDoc
 SCHEMA_FILE = "silos.schema.json"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str = SCHEMA_FILE) -> dict:
     return json.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
+
+
+@cache
+def inlined_schema(name: str = SCHEMA_FILE) -> dict:
+    """The catalog schema with every local ``$ref`` replaced by its definition."""
+    schema = load_schema(name)
+    return _inline_refs(schema, schema.get("$defs", {}))
+
+
+@dataclass(frozen=True)
+class _Defaults:
+    """Where a schema node puts defaults: its own properties' defaults and the sub-nodes
+    (properties, array items) below which more defaults live. Compiled once per schema,
+    so filling a 1,000-silo catalog visits only the keys that can take a default."""
+
+    own: tuple[tuple[str, Any], ...]
+    children: tuple[tuple[str, _Defaults], ...]
+    items: _Defaults | None
+
+
+def _compile_defaults(schema: dict) -> _Defaults | None:
+    props = schema.get("properties", {})
+    own = tuple((k, sub["default"]) for k, sub in props.items() if "default" in sub)
+    children = tuple((k, c) for k, sub in props.items() if (c := _compile_defaults(sub)) is not None)
+    items = _compile_defaults(schema["items"]) if isinstance(schema.get("items"), dict) else None
+    return _Defaults(own, children, items) if own or children or items else None
+
+
+@cache
+def _catalog_defaults() -> _Defaults | None:
+    return _compile_defaults(inlined_schema())
+
+
+def _fill(node: _Defaults, instance: Any) -> Any:
+    if isinstance(instance, dict):
+        out = dict(instance)
+        for key, default in node.own:
+            if key not in out:
+                # defaults are JSON values: a fresh copy of a mapping or list, scalars as they are
+                out[key] = copy.deepcopy(default) if isinstance(default, dict | list) else default
+        for key, child in node.children:
+            if key in out:
+                out[key] = _fill(child, out[key])
+        return out
+    if isinstance(instance, list) and node.items is not None:
+        return [_fill(node.items, item) for item in instance]
+    return instance
+
+
+def with_defaults(instance: Any) -> Any:
+    """Copy of a schema-valid catalog with every omitted property that has a schema
+    ``default`` filled in, recursively (also inside a default such as ``ingestion: {}``).
+
+    The JSON Schema is the one place catalog defaults are written: editors show them, and
+    the model reads them from here instead of repeating them in code.
+    """
+    node = _catalog_defaults()
+    return instance if node is None else _fill(node, instance)
 
 
 def _inline_refs(node: Any, defs: dict) -> Any:
@@ -41,27 +102,40 @@ def _inline_refs(node: Any, defs: dict) -> Any:
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/$defs/"):
             siblings = {k: _inline_refs(v, defs) for k, v in node.items() if k != "$ref"}
-            return {**siblings, **_inline_refs(defs[ref[len("#/$defs/"):]], defs)}
+            return {**siblings, **_inline_refs(defs[ref[len("#/$defs/") :]], defs)}
         return {k: _inline_refs(v, defs) for k, v in node.items()}
     if isinstance(node, list):
         return [_inline_refs(v, defs) for v in node]
     return node
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(name: str) -> Draft202012Validator:
     schema = load_schema(name)
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(_inline_refs(schema, schema.get("$defs", {})))
+    return Draft202012Validator(inlined_schema(name))
 
 
-_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "a whole number",
-               "boolean": "true or false", "null": "null", "number": "a number"}
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "null": "null",
+    "number": "a number",
+}
 
 
 def _kind(value: object) -> str:
-    for name, py in (("boolean", bool), ("integer", int), ("number", float), ("string", str),
-                     ("array", list), ("object", dict)):
+    for name, py in (
+        ("boolean", bool),
+        ("integer", int),
+        ("number", float),
+        ("string", str),
+        ("array", list),
+        ("object", dict),
+    ):
         if isinstance(value, py):
             return _TYPE_NAMES[name]
     return "null" if value is None else type(value).__name__
@@ -85,25 +159,8 @@ def _message(error: ValidationError, doc: SourceDoc) -> tuple[str, bool]:
     v, schema = error.validator, error.schema
     inst = error.instance
     desc = schema.get("description", "")
-    if v == "additionalProperties":
-        allowed = sorted(schema.get("properties", {}))
-        extra = sorted((k for k in inst if k not in schema.get("properties", {})), key=str)
-        hints = []
-        for key in extra:
-            close = difflib.get_close_matches(str(key), allowed, n=1)
-            hints.append(f"unknown key '{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
-        return "; ".join(hints) + f"; allowed keys: {', '.join(allowed)}", True
-    if v == "required":
-        missing = [k for k in error.validator_value if k not in inst]
-        return f"missing required key{'s' if len(missing) > 1 else ''} {', '.join(repr(k) for k in missing)}", True
-    if v == "type":
-        expected = error.validator_value
-        expected = expected if isinstance(expected, list) else [expected]
-        want = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
-        if "pattern" in schema and isinstance(inst, int) and not isinstance(inst, bool):
-            written = doc.int_text.get(tuple(error.absolute_path), str(inst))
-            return f"write it as a quoted string (\"{written}\"); YAML read it as the number {inst}", False
-        return f"expected {want}, got {_kind(inst)}", False
+    if v in _STRUCTURE_MESSAGES:
+        return _STRUCTURE_MESSAGES[v](error, doc)
     if v == "const" and list(error.absolute_path) == ["version"]:
         return f"unsupported catalog version {inst!r}; this silolake reads version {error.validator_value}", False
     if v == "const":
@@ -143,8 +200,11 @@ def _leaves(error: ValidationError) -> Iterator[ValidationError]:
     the user meant. With no such single branch the ``oneOf`` error itself is clearer.
     """
     if error.validator == "oneOf" and error.context:
-        branches = [i for i, b in enumerate(error.validator_value)
-                    if isinstance(error.instance, _JSON_TYPES.get(b.get("type", ""), ()))]
+        branches = [
+            i
+            for i, b in enumerate(error.validator_value)
+            if isinstance(error.instance, _JSON_TYPES.get(b.get("type", ""), ()))
+        ]
         if len(branches) == 1:
             for sub in error.context:
                 if sub.relative_schema_path and sub.relative_schema_path[0] == branches[0]:
@@ -162,7 +222,8 @@ def _typo_fixes(errors: list[ValidationError]) -> dict[tuple, set[str]]:
             for key in error.instance:
                 if key not in allowed:
                     fixes.setdefault(tuple(error.absolute_path), set()).update(
-                        difflib.get_close_matches(str(key), allowed, n=1))
+                        difflib.get_close_matches(str(key), allowed, n=1)
+                    )
     return fixes
 
 
@@ -185,8 +246,10 @@ def _errors(doc: SourceDoc, name: str) -> Iterator[Problem]:
         elif error.validator == "pattern" and at_key:  # propertyNames: point at the offending key
             path = path + (error.instance,)
         if not path and error.validator == "type":
-            message = ("the catalog must be a mapping with version, organization, datalake_account and "
-                       f"silos keys, got {_kind(error.instance)}")
+            message = (
+                "the catalog must be a mapping with version, organization, datalake_account and "
+                f"silos keys, got {_kind(error.instance)}"
+            )
         if names_key and not isinstance(path[-1], str):  # a `1:` or `yes:` key is no list index
             line, col = doc.locate(path, at_key=True)
             yield Problem(doc.file, line, col, format_path(path[:-1] + (str(path[-1]),)), message)
@@ -194,8 +257,8 @@ def _errors(doc: SourceDoc, name: str) -> Iterator[Problem]:
             yield doc.problem(path, message, at_key=at_key)
 
 
-@lru_cache(maxsize=None)
-def _fast_validator(name: str) -> "jsonschema_rs.Validator":
+@cache
+def _fast_validator(name: str) -> jsonschema_rs.Validator:
     return jsonschema_rs.validator_for(load_schema(name))
 
 
@@ -218,3 +281,36 @@ def schema_problems(doc: SourceDoc, name: str = SCHEMA_FILE) -> list[Problem]:
     if _surely_valid(doc.data, name):
         return []
     return list(_errors(doc, name))
+
+
+def _additional_properties(error: ValidationError, doc: SourceDoc) -> tuple[str, bool]:
+    allowed = sorted(error.schema.get("properties", {}))
+    extra = sorted((k for k in error.instance if k not in error.schema.get("properties", {})), key=str)
+    hints = []
+    for key in extra:
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        hints.append(f"unknown key '{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    return "; ".join(hints) + f"; allowed keys: {', '.join(allowed)}", True
+
+
+def _required(error: ValidationError, doc: SourceDoc) -> tuple[str, bool]:
+    missing = [k for k in error.validator_value if k not in error.instance]
+    return f"missing required key{'s' if len(missing) > 1 else ''} {', '.join(repr(k) for k in missing)}", True
+
+
+def _type(error: ValidationError, doc: SourceDoc) -> tuple[str, bool]:
+    inst, expected = error.instance, error.validator_value
+    expected = expected if isinstance(expected, list) else [expected]
+    want = " or ".join(_TYPE_NAMES.get(t, str(t)) for t in expected)
+    if "pattern" in error.schema and isinstance(inst, int) and not isinstance(inst, bool):
+        written = doc.int_text.get(tuple(error.absolute_path), str(inst))
+        return f'write it as a quoted string ("{written}"); YAML read it as the number {inst}', False
+    return f"expected {want}, got {_kind(inst)}", False
+
+
+#: Messages about the shape of a mapping (keys present, keys allowed, value types).
+_STRUCTURE_MESSAGES: dict[str, Callable[[ValidationError, SourceDoc], tuple[str, bool]]] = {
+    "additionalProperties": _additional_properties,
+    "required": _required,
+    "type": _type,
+}

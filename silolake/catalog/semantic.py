@@ -7,6 +7,7 @@ entry is the schema's to report, not ours to crash on).
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import ipaddress
 import re
@@ -14,14 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from .. import names
-from .errors import Path as KeyPath, Problem
+from .errors import Path as KeyPath
+from .errors import Problem
 from .model import BUILTIN_PARTITIONS
 from .schedule import check_schedule
 from .schema import load_schema
 from .source import SourceDoc
 from .types import TypeSyntaxError, is_primitive, parse_type
 
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 _PLACEHOLDER_ACCOUNT = "000000000000"  # lengths only: account ids are always 12 digits
 #: Minimum Firehose buffer when converting to Parquet (AWS rejects less).
 PARQUET_MIN_BUFFER_MB = 64
@@ -85,8 +89,11 @@ class _Checker:
 
     def region(self, path: KeyPath, value: Any) -> None:
         if isinstance(value, str) and _REGION.match(value) and self.allowed is not None and value not in self.allowed:
-            self.add(path, f"region '{value}' is not in organization.allowed_regions ({', '.join(self.allowed)}); "
-                           "add it there or pick an allowed region")
+            self.add(
+                path,
+                f"region '{value}' is not in organization.allowed_regions ({', '.join(self.allowed)}); "
+                "add it there or pick an allowed region",
+            )
 
     def email(self, path: KeyPath, value: Any) -> None:
         if isinstance(value, str) and not _EMAIL.match(value):
@@ -110,20 +117,29 @@ class _Checker:
             for j, name in _items(consumer.get("silos")):
                 if isinstance(name, str) and _SLUG.match(name) and name not in silo_names:
                     close = difflib.get_close_matches(name, sorted(silo_names), n=1)
-                    self.add(("analytics", i, "silos", j), f"unknown silo '{name}'"
-                             + (f" (did you mean '{close[0]}'?)" if close else "")
-                             + f"; declared silos: {_some(sorted(silo_names))}")
+                    self.add(
+                        ("analytics", i, "silos", j),
+                        f"unknown silo '{name}'"
+                        + (f" (did you mean '{close[0]}'?)" if close else "")
+                        + f"; declared silos: {_some(sorted(silo_names))}",
+                    )
         return self.problems
 
     def check_organization(self) -> None:
         org = _dict(self.data.get("organization"))
         if self.home and _REGION.match(self.home) and self.allowed is not None and self.home not in self.allowed:
-            self.add(("organization", "home_region"),
-                     f"home region '{self.home}' must also be listed in organization.allowed_regions")
+            self.add(
+                ("organization", "home_region"),
+                f"home region '{self.home}' must also be listed in organization.allowed_regions",
+            )
         for key in _dict(org.get("tags")):
             if str(key).lower().startswith(_RESERVED_TAG_PREFIXES):
-                self.add(("organization", "tags", key), f"tag key '{key}' uses a reserved prefix "
-                         f"({', '.join(_RESERVED_TAG_PREFIXES)}); silolake and AWS set those themselves", at_key=True)
+                self.add(
+                    ("organization", "tags", key),
+                    f"tag key '{key}' uses a reserved prefix "
+                    f"({', '.join(_RESERVED_TAG_PREFIXES)}); silolake and AWS set those themselves",
+                    at_key=True,
+                )
 
     def check_accounts(self, silos: list[tuple[int, dict]]) -> None:
         owners: dict[str, tuple[KeyPath, str]] = {}
@@ -134,18 +150,30 @@ class _Checker:
             if account in owners:
                 other_path, other = owners[account]
                 line = self.doc.locate(other_path)[0]
-                self.add(path, f"account {account} is already used by {other} (line {line}); "
-                               "every silo, consumer and central role needs its own account")
+                self.add(
+                    path,
+                    f"account {account} is already used by {other} (line {line}); "
+                    "every silo, consumer and central role needs its own account",
+                )
             else:
                 owners[account] = (path, who)
 
-        claim(("organization", "management_account_id"),
-              _dict(self.data.get("organization")).get("management_account_id"), "the management account")
-        claim(("datalake_account", "account_id"), _dict(self.data.get("datalake_account")).get("account_id"),
-              "the data lake account")
+        claim(
+            ("organization", "management_account_id"),
+            _dict(self.data.get("organization")).get("management_account_id"),
+            "the management account",
+        )
+        claim(
+            ("datalake_account", "account_id"),
+            _dict(self.data.get("datalake_account")).get("account_id"),
+            "the data lake account",
+        )
         for i, consumer in _items(self.data.get("analytics")):
-            claim(("analytics", i, "account_id"), _dict(consumer).get("account_id"),
-                  f"analytics consumer '{_dict(consumer).get('name')}'")
+            claim(
+                ("analytics", i, "account_id"),
+                _dict(consumer).get("account_id"),
+                f"analytics consumer '{_dict(consumer).get('name')}'",
+            )
         for i, silo in silos:
             silo = _dict(silo)
             name = silo.get("name")
@@ -160,8 +188,11 @@ class _Checker:
                 continue
             if email.lower() in emails:
                 line, other = emails[email.lower()]
-                self.add(("silos", i, "email"), f"e-mail '{email}' is already the account e-mail of silo "
-                         f"'{other}' (line {line}); every AWS account needs its own root e-mail address")
+                self.add(
+                    ("silos", i, "email"),
+                    f"e-mail '{email}' is already the account e-mail of silo "
+                    f"'{other}' (line {line}); every AWS account needs its own root e-mail address",
+                )
             else:
                 emails[email.lower()] = (self.doc.locate(("silos", i, "email"))[0], str(_dict(silo).get("name")))
 
@@ -169,11 +200,17 @@ class _Checker:
         name = _str(silo.get("name"))
         has_id, has_email = "account_id" in silo, "email" in silo
         if has_id and has_email:
-            self.add(path + ("email",), "give exactly one of account_id (existing account) or email "
-                     "(the organization creates the account), not both", at_key=True)
+            self.add(
+                path + ("email",),
+                "give exactly one of account_id (existing account) or email "
+                "(the organization creates the account), not both",
+                at_key=True,
+            )
         elif not has_id and not has_email:
-            self.add(path, "give exactly one of account_id (existing account) or email "
-                           "(the organization creates the account)")
+            self.add(
+                path,
+                "give exactly one of account_id (existing account) or email (the organization creates the account)",
+            )
         self.email(path + ("email",), silo.get("email"))
         for j, owner in _items(silo.get("owners")):
             self.email(path + ("owners", j), owner)
@@ -184,9 +221,11 @@ class _Checker:
         for j, cidr in cidrs:
             self.check_cidr(path + ("ingestion", "sftp", "allowed_cidrs", j), cidr)
         if sftp.get("enabled") is True and not cidrs:
-            self.add(path + ("ingestion", "sftp", "allowed_cidrs"),
-                     "SFTP is enabled but no allowed_cidrs are given; list the partners' networks "
-                     "(0.0.0.0/0 must be written explicitly to open it to the internet)")
+            self.add(
+                path + ("ingestion", "sftp", "allowed_cidrs"),
+                "SFTP is enabled but no allowed_cidrs are given; list the partners' networks "
+                "(0.0.0.0/0 must be written explicitly to open it to the internet)",
+            )
         flows = _items(silo.get("flows"))
         self.unique(flows, path + ("flows",), "flow")
         for j, flow in flows:
@@ -198,16 +237,23 @@ class _Checker:
     def check_lengths(self, path: KeyPath, silo: str, region: str, flows: list[tuple[int, Any]]) -> None:
         """One message per silo (its buckets and roles) and per flow: the worst offender
         says how much to cut, instead of one line per derived name."""
+
         def worst(derived: dict[str, tuple[str, int]], skip: set[str]) -> tuple[str, str, int] | None:
-            over = [(len(n) - limit, what, n, limit) for what, (n, limit) in derived.items()
-                    if what not in skip and len(n) > limit]
+            over = [
+                (len(n) - limit, what, n, limit)
+                for what, (n, limit) in derived.items()
+                if what not in skip and len(n) > limit
+            ]
             return max(over)[1:] if over else None
 
         def report(at: KeyPath, found: tuple[str, str, int], whose: str) -> None:
             what, derived, limit = found
             excess = len(derived) - limit
-            self.add(at, f"name too long: the {what} would be '{derived}' ({len(derived)} characters, "
-                         f"AWS allows {limit}); shorten the {whose} by at least {excess} character{'s' * (excess > 1)}")
+            self.add(
+                at,
+                f"name too long: the {what} would be '{derived}' ({len(derived)} characters, "
+                f"AWS allows {limit}); shorten the {whose} by at least {excess} character{'s' * (excess > 1)}",
+            )
 
         base = names.silo_names(self.org_name, silo, _PLACEHOLDER_ACCOUNT, region, [])
         found = worst(base, set())
@@ -216,8 +262,9 @@ class _Checker:
         for j, flow in flows:
             flow_name = _str(_dict(flow).get("name"))
             if flow_name:
-                found = worst(names.silo_names(self.org_name, silo, _PLACEHOLDER_ACCOUNT, region, [flow_name]),
-                              set(base))
+                found = worst(
+                    names.silo_names(self.org_name, silo, _PLACEHOLDER_ACCOUNT, region, [flow_name]), set(base)
+                )
                 if found:
                     report(path + ("flows", j, "name"), found, "flow name (or the silo name)")
 
@@ -228,17 +275,25 @@ class _Checker:
             ipaddress.ip_network(value, strict=True)
         except ValueError as exc:
             hint = ""
-            try:
+            with contextlib.suppress(ValueError):
                 hint = f" (did you mean {ipaddress.ip_network(value, strict=False)}?)"
-            except ValueError:
-                pass
             self.add(path, f"'{value}' is not a valid CIDR block: {exc}{hint}")
 
     def check_flow(self, path: KeyPath, flow: dict, ingestion: dict) -> None:
-        source = flow.get("source")
-        columns = _items(flow.get("columns"))
+        declared = self.check_columns(path, flow)
+        self.check_key_columns(path, flow, declared)
+        schedule = flow.get("schedule")
+        if isinstance(schedule, str):
+            reason = check_schedule(schedule)
+            if reason:
+                self.add(path + ("schedule",), f"invalid schedule '{schedule}': {reason}")
+        self.check_job(path + ("job",), flow.get("job"))
+        self.check_source(path, flow, ingestion)
+
+    def check_columns(self, path: KeyPath, flow: dict) -> dict[str, Any]:
+        """Column names and types; returns ``{name: parsed type or None}`` of the declared columns."""
         declared: dict[str, Any] = {}
-        for k, col in columns:
+        for k, col in _items(flow.get("columns")):
             col = _dict(col)
             cname, ctype = _str(col.get("name")), _str(col.get("type"))
             if cname in declared:
@@ -251,6 +306,10 @@ class _Checker:
                     self.add(path + ("columns", k, "type"), f"invalid column type '{ctype}': {exc}")
             if cname:
                 declared[cname] = parsed
+        return declared
+
+    def check_key_columns(self, path: KeyPath, flow: dict, declared: dict[str, Any]) -> None:
+        """``keys`` and ``partition_by`` name declared columns of primitive types (or built-in partitions)."""
         for key in ("keys", "partition_by"):
             for k, col in _items(flow.get(key)):
                 if not isinstance(col, str):
@@ -267,27 +326,33 @@ class _Checker:
                         hint = f" (did you mean '{close[0]}'?)" if close else ""
                     self.add(path + (key, k), f"'{col}' is not a declared column{hint}")
                 elif declared[col] is not None and not is_primitive(declared[col]):
-                    self.add(path + (key, k), f"'{col}' has the complex type {declared[col]}; "
-                             f"{key} may only name columns of primitive types")
-        schedule = flow.get("schedule")
-        if isinstance(schedule, str):
-            reason = check_schedule(schedule)
-            if reason:
-                self.add(path + ("schedule",), f"invalid schedule '{schedule}': {reason}")
-        self.check_job(path + ("job",), flow.get("job"))
+                    self.add(
+                        path + (key, k),
+                        f"'{col}' has the complex type {declared[col]}; {key} may only name columns of primitive types",
+                    )
+
+    def check_source(self, path: KeyPath, flow: dict, ingestion: dict) -> None:
+        """Format and buffer fit the source, and the silo has the channel the source needs enabled."""
+        source = flow.get("source")
         if source == "api":
             if flow.get("format", "json") != "json":
                 self.add(path + ("format",), "api flows receive JSON records; remove format or set it to json")
             mb = _dict(flow.get("buffer")).get("mb", 128)
             if isinstance(mb, int) and mb < PARQUET_MIN_BUFFER_MB:
-                self.add(path + ("buffer", "mb"), f"buffer of {mb} MB is too small: Firehose converts api flows "
-                         f"to Parquet, which needs a buffer of at least {PARQUET_MIN_BUFFER_MB} MB")
+                self.add(
+                    path + ("buffer", "mb"),
+                    f"buffer of {mb} MB is too small: Firehose converts api flows "
+                    f"to Parquet, which needs a buffer of at least {PARQUET_MIN_BUFFER_MB} MB",
+                )
         if "csv" in flow and flow.get("format") != "csv":
             self.add(path + ("csv",), "csv options are only meaningful with format: csv")
         channel = {"sftp": ("sftp", "SFTP"), "upload": ("web_upload", "web upload")}.get(str(source))
         if channel and _dict(ingestion.get(channel[0])).get("enabled") is not True:
-            self.add(path + ("source",), f"flow receives files by {channel[1]}, but this silo's "
-                     f"ingestion.{channel[0]}.enabled is not true; enable it or change the source")
+            self.add(
+                path + ("source",),
+                f"flow receives files by {channel[1]}, but this silo's "
+                f"ingestion.{channel[0]}.enabled is not true; enable it or change the source",
+            )
 
     def check_job(self, path: KeyPath, job: Any) -> None:
         if not isinstance(job, str) or job == "default":
@@ -306,4 +371,3 @@ class _Checker:
 def semantic_problems(doc: SourceDoc, lock_accounts: dict[str, str] | None = None) -> list[Problem]:
     """All semantic problems of ``doc`` (empty when valid)."""
     return _Checker(doc, lock_accounts or {}).run()
-

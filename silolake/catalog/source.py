@@ -19,9 +19,9 @@ import yaml
 from .errors import CatalogError, Path, Problem, format_path
 
 try:  # libyaml is bundled with the PyYAML wheels; fall back for exotic platforms.
-    _Loader = yaml.CSafeLoader
+    _Loader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader  # type: ignore[misc]
+    _Loader = yaml.SafeLoader
 
 
 #: Most nodes a document may expand to through aliases. A 1,000-silo catalog has ~100k
@@ -89,16 +89,32 @@ class _Builder:
             return self.loader.construct_object(node)
         except (ValueError, OverflowError) as exc:  # e.g. 2024-13-01 resolves as a date, then fails
             line, col = _mark(node)
-            raise CatalogError([Problem(self.doc.file, line, col, format_path(path),
-                                        f"YAML reads {node.value!r} as a {node.tag.rsplit(':', 1)[-1]} but it is "
-                                        f"not a valid one ({exc}); quote it if it is meant as text")]) from None
+            raise CatalogError(
+                [
+                    Problem(
+                        self.doc.file,
+                        line,
+                        col,
+                        format_path(path),
+                        f"YAML reads {node.value!r} as a {node.tag.rsplit(':', 1)[-1]} but it is "
+                        f"not a valid one ({exc}); quote it if it is meant as text",
+                    )
+                ]
+            ) from None
 
     def walk(self, node: yaml.Node, path: Path) -> Any:
         doc = self.doc
         self.count += 1
         if self.count > MAX_NODES:
-            raise CatalogError([doc.problem(path[:1], f"the document expands to more than {MAX_NODES:,} nodes "
-                                            "through YAML aliases; write the catalog out instead")])
+            raise CatalogError(
+                [
+                    doc.problem(
+                        path[:1],
+                        f"the document expands to more than {MAX_NODES:,} nodes "
+                        "through YAML aliases; write the catalog out instead",
+                    )
+                ]
+            )
         doc.values[path] = _mark(node)
         if isinstance(node, yaml.ScalarNode):
             if node.tag == _STR_TAG:
@@ -108,9 +124,17 @@ class _Builder:
             return self.scalar(node, path)
         if id(node) in self.active:
             line, col = _mark(node)
-            raise CatalogError([Problem(doc.file, line, col, format_path(path),
-                                        "recursive YAML alias: this node contains itself; "
-                                        "a catalog must be a finite tree")])
+            raise CatalogError(
+                [
+                    Problem(
+                        doc.file,
+                        line,
+                        col,
+                        format_path(path),
+                        "recursive YAML alias: this node contains itself; a catalog must be a finite tree",
+                    )
+                ]
+            )
         self.active.add(id(node))
         if isinstance(node, yaml.MappingNode):
             data: Any = self.mapping(node, path)
@@ -132,17 +156,32 @@ class _Builder:
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 line, col = _mark(key_node)
-                raise CatalogError([Problem(doc.file, line, col, "(document)",
-                                            "YAML syntax error: found unhashable key (while constructing a "
-                                            f"mapping started on line {_mark(node)[0]})")])
+                raise CatalogError(
+                    [
+                        Problem(
+                            doc.file,
+                            line,
+                            col,
+                            "(document)",
+                            "YAML syntax error: found unhashable key (while constructing a "
+                            f"mapping started on line {_mark(node)[0]})",
+                        )
+                    ]
+                )
             key = key_node.value if key_node.tag == _STR_TAG else self.scalar(key_node, path)
             child = path + (key,)
             if key in seen:
                 line, col = _mark(key_node)
-                self.problems.append(Problem(
-                    doc.file, line, col, format_path(child),
-                    f"duplicate key '{key}' (first defined on line {seen[key][0]}); "
-                    "YAML keeps only the last one, so merge the two entries"))
+                self.problems.append(
+                    Problem(
+                        doc.file,
+                        line,
+                        col,
+                        format_path(child),
+                        f"duplicate key '{key}' (first defined on line {seen[key][0]}); "
+                        "YAML keeps only the last one, so merge the two entries",
+                    )
+                )
             seen[key] = doc.keys[child] = _mark(key_node)
             data[key] = self.walk(value_node, child)
         if merges or node.tag != _MAP_TAG:  # merge semantics and e.g. !!set: the constructor's
@@ -152,16 +191,21 @@ class _Builder:
 
 def _reader_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> Problem:
     """One-line, located message for characters YAML refuses (NUL, other controls)."""
-    before = text[:exc.position]
+    before = text[: exc.position]
     line = before.count("\n") + 1
     col = exc.position - (before.rfind("\n") + 1) + 1
     char = exc.character if isinstance(exc.character, str) else chr(exc.character)
-    return Problem(file, line, col, "(document)",
-                   f"character {char!r} (#x{ord(char):04x}) is not allowed in YAML; is this a text file?")
+    return Problem(
+        file,
+        line,
+        col,
+        "(document)",
+        f"character {char!r} (#x{ord(char):04x}) is not allowed in YAML; is this a text file?",
+    )
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError, text: str, mark: Any) -> str:
-    if mark is not None and text[mark.index:mark.index + 1] == "\t":
+    if mark is not None and text[mark.index : mark.index + 1] == "\t":
         return "YAML syntax error: a tab character; YAML indentation must use spaces"
     if exc.problem and "another document" in exc.problem:
         return "YAML syntax error: the catalog must be a single YAML document; remove the extra '---'"
@@ -179,8 +223,17 @@ def parse_yaml(text: str, file: str) -> SourceDoc:
     try:
         node = loader.get_single_node()
         if node is None:
-            raise CatalogError([Problem(file, 1, 1, "(document)",
-                                        "the catalog is empty; start from the example silos.yaml in the repository")])
+            raise CatalogError(
+                [
+                    Problem(
+                        file,
+                        1,
+                        1,
+                        "(document)",
+                        "the catalog is empty; start from the example silos.yaml in the repository",
+                    )
+                ]
+            )
         doc = SourceDoc(file=file, data=None)
         builder = _Builder(doc, loader)
         doc.data = builder.walk(node, ())

@@ -17,11 +17,18 @@ import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Union
 
 __all__ = [
-    "ArrayType", "GlueType", "MapType", "Primitive", "StructType", "SUPPORTED_TYPES_HELP",
-    "TypeSyntaxError", "glue_type", "is_primitive", "parse_type",
+    "ArrayType",
+    "GlueType",
+    "MapType",
+    "Primitive",
+    "StructType",
+    "SUPPORTED_TYPES_HELP",
+    "TypeSyntaxError",
+    "glue_type",
+    "is_primitive",
+    "parse_type",
 ]
 
 MAX_DEPTH = 10
@@ -119,7 +126,7 @@ class StructType:
     __str__ = glue
 
 
-GlueType = Union[Primitive, ArrayType, MapType, StructType]
+GlueType = Primitive | ArrayType | MapType | StructType
 
 
 def is_primitive(t: GlueType | str) -> bool:
@@ -193,7 +200,7 @@ class _Parser:
         result = self.type_(0)
         tok = self.peek()
         if tok is not None:
-            rest = self.text[tok[2]:].rstrip()
+            rest = self.text[tok[2] :].rstrip()
             if tok[1] in (">", ")"):
                 raise self.fail(f"unbalanced '{tok[1]}'", tok[2])
             raise self.fail(f"trailing text {rest!r} after type", tok[2])
@@ -297,4 +304,3 @@ class _Parser:
             if tok is None or tok[1] != ",":
                 return StructType(tuple(fields))
             self.i += 1
-

@@ -1,1 +1,33 @@
-"""Constructs: one module per capability, composed by ``silolake.stacks``."""
+"""Constructs: building blocks and one package per capability, composed by ``silolake.stacks``.
+
+Layout
+------
+``blocks/``
+    Building blocks: :class:`SecureBucket`, :class:`CustomerKey`, ``service_role``,
+    ``encrypted_log_group``, :class:`LambdaFunction`. They take **primitives** (names,
+    ARNs, policy statements as plain dicts) and return typed handles. They know nothing
+    of silos, flows or the catalog.
+``storage/``, ``ingestion/``, ``partner/``, ``etl/``, ``analytics/``, ``org/``, ``delivery/``
+    Capability packages. Each exports its public constructs through ``__all__``; import
+    them from the package (``from silolake.constructs.storage import SiloStorage``).
+
+The construct API (every construct follows it)
+----------------------------------------------
+1. Building blocks take primitives; capability constructs take the silo model
+   (:class:`~silolake.catalog.model.Silo`, :class:`~silolake.catalog.model.Flow`, or a
+   :class:`~silolake.catalog.model.DeployedSilo` when an account id is needed), typed
+   handles of the constructs they build on (``SiloStorage``, ``CustomerKey``, ...), and the
+   grant statements the stack computed from :mod:`silolake.policy.sharing`. **Never the
+   whole catalog**: what a capability may see is what its stack hands it, so a change to
+   one silo cannot reach into another silo's resources through a construct.
+2. No value is passed twice: a construct that receives a ``DeployedSilo`` reads
+   ``account_id`` and ``region`` from it, never from separate arguments.
+3. No untyped parameters. More than about eight options become a frozen
+   ``@dataclass(frozen=True)`` spec (see :class:`~.blocks.lambda_function.FunctionSpec`).
+4. Names come from :mod:`silolake.names`, policy documents from :mod:`silolake.policy`;
+   constructs never format an AWS name or a policy by hand.
+5. A construct that deploys a Lambda function names its runtime folder in a module-level
+   constant ``SOURCE = LAMBDA_SRC / "<function>"``; the runtime code there never imports
+   silolake, cdktf or constructs (``tests/test_layout.py`` checks both).
+6. Constructs never import ``silolake.stacks``; only :mod:`silolake.cdk` imports cdktf.
+"""

@@ -5,8 +5,7 @@ from __future__ import annotations
 from .. import names, policy
 from ..catalog.model import AnalyticsConsumer, Catalog
 from ..cdk import Construct, TerraformOutput, aws
-from ..constructs.analytics_workspace import (RegionalWorkspace, reader_statements, readable_silos,
-                                              workspace_regions)
+from ..constructs.analytics.workspace import RegionalWorkspace, readable_silos, reader_statements, workspace_regions
 from .base import AccountStack
 
 
@@ -16,26 +15,42 @@ class AnalyticsStack(AccountStack):
     (the roles themselves belong to the account and are only referenced by name)."""
 
     def __init__(self, scope: Construct, *, catalog: Catalog, consumer: AnalyticsConsumer) -> None:
-        super().__init__(scope, consumer.stack_name, catalog=catalog, account_id=consumer.account_id,
-                         region=consumer.region)
+        super().__init__(
+            scope, consumer.stack_name, catalog=catalog, account_id=consumer.account_id, region=consumer.region
+        )
         self.consumer = consumer
         silos = readable_silos(catalog, consumer)
         self.workspaces = {
             region: RegionalWorkspace(
-                self, f"workspace-{region}", catalog=catalog, consumer=consumer, region=region,
-                silos=[s for s in silos if s.region == region], home_region=consumer.region)
-            for region in workspace_regions(catalog, consumer)}
-        doc = policy.document(reader_statements(
-            catalog, consumer, {region: ws.key_arn for region, ws in self.workspaces.items()}))
+                self,
+                f"workspace-{region}",
+                org=catalog.organization.name,
+                consumer=consumer,
+                region=region,
+                silos=[s for s in silos if s.region == region],
+            )
+            for region in workspace_regions(catalog, consumer)
+        }
+        doc = policy.document(
+            reader_statements(catalog, consumer, {region: ws.key_arn for region, ws in self.workspaces.items()})
+        )
         self.reader_policy = aws.iam_policy.IamPolicy(
-            self, "reader-policy", name=names.analytics_reader_policy(consumer.name),
+            self,
+            "reader-policy",
+            name=names.analytics_reader_policy(consumer.name),
             description="silolake: query the silos this account is entitled to (read-only)",
-            policy=policy.render(doc))
+            policy=policy.render(doc),
+        )
         for role in consumer.reader_roles:
             aws.iam_role_policy_attachment.IamRolePolicyAttachment(
-                self, f"reader-policy-{role}", role=role, policy_arn=self.reader_policy.arn)
+                self, f"reader-policy-{role}", role=role, policy_arn=self.reader_policy.arn
+            )
         home = self.workspaces[consumer.region]
         TerraformOutput(self, "workgroup", value=home.workgroup.name)
         TerraformOutput(self, "results_bucket", value=home.results.name)
-        TerraformOutput(self, "silo_catalogs", value={s.name: names.athena_catalog(s.name) for s in silos},
-                        description="Athena data catalog of each readable silo (query <catalog>.<database>.<table>)")
+        TerraformOutput(
+            self,
+            "silo_catalogs",
+            value={s.name: names.athena_catalog(s.name) for s in silos},
+            description="Athena data catalog of each readable silo (query <catalog>.<database>.<table>)",
+        )

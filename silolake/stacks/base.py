@@ -10,8 +10,6 @@ anything is read or written.
 
 from __future__ import annotations
 
-from typing import Optional
-
 from .. import names
 from ..catalog.model import Catalog
 from ..cdk import Construct, S3Backend, TerraformOutput, TerraformStack, aws
@@ -22,8 +20,9 @@ MANAGED_BY = "silolake"
 class AccountStack(TerraformStack):
     """Base for the org, datalake, silo and analytics stacks (compose constructs in subclasses)."""
 
-    def __init__(self, scope: Construct, name: str, *, catalog: Catalog, account_id: str, region: str,
-                 silo: Optional[str] = None) -> None:
+    def __init__(
+        self, scope: Construct, name: str, *, catalog: Catalog, account_id: str, region: str, silo: str | None = None
+    ) -> None:
         super().__init__(scope, name)
         self.catalog = catalog
         self.account_id = account_id
@@ -36,7 +35,8 @@ class AccountStack(TerraformStack):
             tags["silolake:silo"] = silo
         self.tags = tags
         aws.provider.AwsProvider(
-            self, "aws",
+            self,
+            "aws",
             region=region,
             allowed_account_ids=[account_id],
             assume_role=[{"roleArn": role_arn, "sessionName": f"silolake-{name}"}],

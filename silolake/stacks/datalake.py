@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..catalog.model import Catalog
 from ..cdk import Construct, TerraformOutput
-from ..constructs.artifacts import ArtifactsStore
+from ..constructs.delivery import ArtifactsStore
+from ..policy import sharing
 from .base import AccountStack
 
 
@@ -14,11 +15,24 @@ class DatalakeStack(AccountStack):
     policies then grant silos nothing (fail closed) and synth prints a notice."""
 
     def __init__(self, scope: Construct, *, catalog: Catalog) -> None:
-        super().__init__(scope, "datalake", catalog=catalog, account_id=catalog.datalake.account_id,
-                         region=catalog.datalake.region)
-        self.artifacts = ArtifactsStore(self, "artifacts", catalog=catalog)
-        TerraformOutput(self, "artifacts_bucket", value=self.artifacts.bucket.name,
-                        description="Bucket silo pipelines read deployment bundles from")
+        super().__init__(
+            scope, "datalake", catalog=catalog, account_id=catalog.datalake.account_id, region=catalog.datalake.region
+        )
+        self.artifacts = ArtifactsStore(
+            self,
+            "artifacts",
+            org=catalog.organization.name,
+            account=catalog.datalake,
+            deploy_role_arn=catalog.organization.deploy_role_arn(catalog.datalake.account_id),
+            key_statements=sharing.artifacts_key_statements(catalog),
+            bucket_statements=lambda bucket: sharing.artifacts_bucket_statements(catalog, bucket),
+        )
+        TerraformOutput(
+            self,
+            "artifacts_bucket",
+            value=self.artifacts.bucket.name,
+            description="Bucket silo pipelines read deployment bundles from",
+        )
         TerraformOutput(self, "artifacts_bucket_arn", value=self.artifacts.bucket.arn)
         TerraformOutput(self, "artifacts_key_arn", value=self.artifacts.key.arn)
         TerraformOutput(self, "publisher_role_arn", value=self.artifacts.publisher.arn)

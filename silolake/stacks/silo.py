@@ -2,36 +2,44 @@
 
 from __future__ import annotations
 
-from .. import sharing
-from ..catalog.model import Catalog, Silo
+from ..catalog.model import Catalog, DeployedSilo
 from ..cdk import Construct
-from ..constructs.api_ingestion import ApiIngestion
-from ..constructs.glue_tables import GlueCatalog
-from ..constructs.silo_storage import SiloStorage
+from ..constructs.ingestion import ApiIngestion
+from ..constructs.storage import GlueCatalog, SiloStorage
+from ..policy import sharing
 from .base import AccountStack
 
 
 class SiloStack(AccountStack):
-    def __init__(self, scope: Construct, *, catalog: Catalog, silo: Silo) -> None:
-        assert silo.account_id, "pending silos get no stack"  # guaranteed by build_app
-        super().__init__(scope, silo.stack_name, catalog=catalog, account_id=silo.account_id,
-                         region=silo.region, silo=silo.name)
+    """``silo-<name>`` in the silo's own account: its key and zone buckets, Glue catalog,
+    ingestion API and the sharing of processed data. Only deployed silos get one; the
+    catalog is read here to compute grants, constructs only get the silo and the grants."""
+
+    def __init__(self, scope: Construct, *, catalog: Catalog, silo: DeployedSilo) -> None:
+        super().__init__(
+            scope, silo.stack_name, catalog=catalog, account_id=silo.account_id, region=silo.region, silo=silo.name
+        )
         self.silo = silo
         # Decommission keeps every resource and all data: sharing statements come out empty
         # and the ingestion API refuses calls (pipelines are stopped, nothing is destroyed).
         self.storage = SiloStorage(
-            self, "storage", org=catalog.organization.name, silo=silo, account_id=silo.account_id,
-            region=silo.region,
+            self,
+            "storage",
+            org=catalog.organization.name,
+            silo=silo,
             processed_statements=sharing.processed_bucket_statements(catalog, silo),
-            key_statements=sharing.processed_key_statements(catalog, silo))
+            key_statements=sharing.processed_key_statements(catalog, silo),
+        )
         self.glue = GlueCatalog(
-            self, "glue", silo=silo, buckets={z: b.name for z, b in self.storage.buckets.items()},
+            self,
+            "glue",
+            silo=silo,
+            buckets={z: b.name for z, b in self.storage.buckets.items()},
             key_arn=self.storage.key.arn,
-            resource_policy=sharing.glue_catalog_policy(catalog, silo))
+            resource_policy=sharing.glue_catalog_policy(catalog, silo),
+        )
         self.ingestion = None
         if silo.flows_from("api"):
             self.ingestion = ApiIngestion(
-                self, "ingestion", org=catalog.organization.name, silo=silo, flows=silo.flows_from("api"),
-                raw_bucket=self.storage.buckets["raw"].bucket, kms_key=self.storage.key,
-                database_name=self.glue.database.name, raw_tables=self.glue.raw_tables,
-                accepting=not silo.decommission)
+                self, "ingestion", org=catalog.organization.name, silo=silo, storage=self.storage, glue=self.glue
+            )

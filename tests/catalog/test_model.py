@@ -75,7 +75,10 @@ def test_flow_values(minimal: Catalog) -> None:
     orders, reports = minimal.silo("sales").flows
     assert orders.format == "json"  # api flows: json whatever the default
     assert [(c.name, c.type) for c in orders.columns] == [
-        ("order_id", "string"), ("amount", "decimal(12,2)"), ("tags", "array<string>")]
+        ("order_id", "string"),
+        ("amount", "decimal(12,2)"),
+        ("tags", "array<string>"),
+    ]
     assert orders.keys == ("order_id",)
     assert orders.partition_by == ("ingest_date",)
     assert orders.schedule == "rate(1 hour)"
@@ -94,12 +97,25 @@ def test_column_types_are_canonical(catalog_dir: Path) -> None:
 
 def test_api_implies_json() -> None:
     """Even data that skipped validation cannot make an api flow anything but json."""
-    raw = {"version": 1,
-           "organization": {"name": "o", "management_account_id": "1" * 12, "home_region": "eu-west-1",
-                            "allowed_regions": ["eu-west-1"], "state_bucket_prefix": "p"},
-           "datalake_account": {"account_id": "2" * 12},
-           "silos": [{"name": "s", "account_id": "3" * 12, "owners": ["a@b.c"], "flows": [
-               {"name": "f", "source": "api", "format": "csv", "columns": [{"name": "x", "type": "int"}]}]}]}
+    raw = {
+        "version": 1,
+        "organization": {
+            "name": "o",
+            "management_account_id": "1" * 12,
+            "home_region": "eu-west-1",
+            "allowed_regions": ["eu-west-1"],
+            "state_bucket_prefix": "p",
+        },
+        "datalake_account": {"account_id": "2" * 12},
+        "silos": [
+            {
+                "name": "s",
+                "account_id": "3" * 12,
+                "owners": ["a@b.c"],
+                "flows": [{"name": "f", "source": "api", "format": "csv", "columns": [{"name": "x", "type": "int"}]}],
+            }
+        ],
+    }
     catalog = build_catalog(raw, Path("silos.yaml"), {}, None)
     assert catalog.silos[0].flows[0].format == "json"
 
@@ -128,8 +144,10 @@ def test_analytics_list_reads_only_listed_silos(catalog_dir: Path) -> None:
 
 
 def test_decommissioned_silo_has_no_readers(catalog_dir: Path) -> None:
-    catalog = load(catalog_dir, MINIMAL.replace("    account_id: \"444444444444\"\n",
-                                                "    account_id: \"444444444444\"\n    decommission: true\n"))
+    catalog = load(
+        catalog_dir,
+        MINIMAL.replace('    account_id: "444444444444"\n', '    account_id: "444444444444"\n    decommission: true\n'),
+    )
     sales = catalog.silo("sales")
     assert sales.decommission
     assert catalog.readers_of(sales) == ()
@@ -144,9 +162,17 @@ def test_email_only_silo_is_pending_until_bootstrap_records_it(catalog_dir: Path
     assert [s.name for s in before.deployable_silos] == ["sales"]
     assert [s.name for s in before.pending_silos] == ["hr"]
 
-    lock = {"version": 1, "accounts": {"hr": "555555555555"},
-            "organization": {"org_id": "o-abcdefghij", "root_id": "r-ab12", "datalake_ou_id": "ou-ab12-abcdefgh",
-                             "silos_ou_id": "ou-ab12-abcdefgi", "analytics_ou_id": "ou-ab12-abcdefgj"}}
+    lock = {
+        "version": 1,
+        "accounts": {"hr": "555555555555"},
+        "organization": {
+            "org_id": "o-abcdefghij",
+            "root_id": "r-ab12",
+            "datalake_ou_id": "ou-ab12-abcdefgh",
+            "silos_ou_id": "ou-ab12-abcdefgi",
+            "analytics_ou_id": "ou-ab12-abcdefgj",
+        },
+    }
     after = load(catalog_dir, lock=lock)
     assert after.silo("hr").account_id == "555555555555"
     assert after.silo("hr").email == "aws-hr@acme.example"

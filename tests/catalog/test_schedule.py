@@ -11,7 +11,12 @@ import pytest
 from silolake.catalog.schedule import check_schedule
 
 GOOD = [
-    "rate(1 minute)", "rate(5 minutes)", "rate(1 hour)", "rate(12 hours)", "rate(1 day)", "rate(30 days)",
+    "rate(1 minute)",
+    "rate(5 minutes)",
+    "rate(1 hour)",
+    "rate(12 hours)",
+    "rate(1 day)",
+    "rate(30 days)",
     "cron(0 12 * * ? *)",  # every day at noon
     "cron(15 10 ? * 6L 2030-2035)",  # last Friday of the month, years 2030-2035
     "cron(0 18 ? * MON-FRI *)",
@@ -73,9 +78,15 @@ BAD = [
     ("cron(0 0 * * ? 1969)", "cron year: 1969 is outside 1970-2199"),
     ("cron(0 0 * * ? 2200)", "cron year: 2200 is outside 1970-2199"),
     # names, steps, ranges, special characters
-    ("cron(0 0 * FOO ? *)", "cron month: 'FOO' is not a number or one of JAN/FEB/MAR/APR/MAY/JUN/JUL/AUG/SEP/OCT/NOV/DEC"),
+    (
+        "cron(0 0 * FOO ? *)",
+        "cron month: 'FOO' is not a number or one of JAN/FEB/MAR/APR/MAY/JUN/JUL/AUG/SEP/OCT/NOV/DEC",
+    ),
     ("cron(0 0 ? * MONDAY *)", "cron day-of-week: 'MONDAY' is not a number or one of SUN/MON/TUE/WED/THU/FRI/SAT"),
-    ("cron(0 0 * JAN-FOO ? *)", "cron month: 'FOO' is not a number or one of JAN/FEB/MAR/APR/MAY/JUN/JUL/AUG/SEP/OCT/NOV/DEC"),
+    (
+        "cron(0 0 * JAN-FOO ? *)",
+        "cron month: 'FOO' is not a number or one of JAN/FEB/MAR/APR/MAY/JUN/JUL/AUG/SEP/OCT/NOV/DEC",
+    ),
     ("cron(x 0 * * ? *)", "cron minutes: 'x' is not a number"),
     ("cron(0/0 * * * ? *)", "cron minutes: step '/0' must be a positive number"),
     ("cron(*/x * * * ? *)", "cron minutes: step '/x' must be a positive number"),
@@ -93,7 +104,6 @@ def test_invalid_expressions(expression: str, reason: str | None) -> None:
     got = check_schedule(expression)
     assert got is not None
     if reason is None:  # not recognisable as either form: the message shows both forms
-        assert got == ("must be rate(<n> <unit>) or "
-                       "cron(<min> <hour> <day-of-month> <month> <day-of-week> <year>)")
+        assert got == ("must be rate(<n> <unit>) or cron(<min> <hour> <day-of-month> <month> <day-of-week> <year>)")
     else:
         assert got == reason

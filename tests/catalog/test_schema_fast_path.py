@@ -19,8 +19,12 @@ def _mutations():
     yield "bad source", lambda d: d["silos"][0]["flows"][0].update(source="ftp")
     yield "bad region pattern", lambda d: d["organization"].update(home_region="EU-WEST-1")
     yield "wrong version", lambda d: d.update(version=2)
-    yield "analytics silos neither all nor list", lambda d: d.setdefault("analytics", [{
-        "name": "bi", "account_id": "999999999999", "reader_roles": ["r"]}])[0].update(silos="some")
+    yield (
+        "analytics silos neither all nor list",
+        lambda d: d.setdefault("analytics", [{"name": "bi", "account_id": "999999999999", "reader_roles": ["r"]}])[
+            0
+        ].update(silos="some"),
+    )
 
 
 @pytest.mark.parametrize("name,mutate", list(_mutations()), ids=[m[0] for m in _mutations()])

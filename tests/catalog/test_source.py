@@ -40,22 +40,38 @@ def test_problem_renders_file_line_col_path_message() -> None:
 @pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n"])
 def test_empty_document(text: str) -> None:
     assert problems_of(text) == [
-        "c.yaml:1:1: (document): the catalog is empty; start from the example silos.yaml in the repository"]
+        "c.yaml:1:1: (document): the catalog is empty; start from the example silos.yaml in the repository"
+    ]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("a: [1, 2\n", "c.yaml:2:1: (document): YAML syntax error: did not find expected ',' or ']' "
-                   "(while parsing a flow sequence started on line 1)"),
-    ("a: b\n c: d\n", "c.yaml:2:3: (document): YAML syntax error: mapping values are not allowed in this context"),
-    ("a: *nowhere\n", "c.yaml:1:4: (document): YAML syntax error: found undefined alias"),
-    ("a: 1\n---\nb: 2\n", "c.yaml:2:1: (document): YAML syntax error: the catalog must be a single YAML "
-                          "document; remove the extra '---'"),
-    ("a:\n\t- b\n", "c.yaml:2:1: (document): YAML syntax error: a tab character; YAML indentation must use spaces"),
-    ("a: !!python/object:os.system x\n", "c.yaml:1:4: (document): YAML syntax error: could not determine a "
-                                         "constructor for the tag 'tag:yaml.org,2002:python/object:os.system'"),
-    ("? [a]\n: b\n", "c.yaml:1:3: (document): YAML syntax error: found unhashable key "
-                     "(while constructing a mapping started on line 1)"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "a: [1, 2\n",
+            "c.yaml:2:1: (document): YAML syntax error: did not find expected ',' or ']' "
+            "(while parsing a flow sequence started on line 1)",
+        ),
+        ("a: b\n c: d\n", "c.yaml:2:3: (document): YAML syntax error: mapping values are not allowed in this context"),
+        ("a: *nowhere\n", "c.yaml:1:4: (document): YAML syntax error: found undefined alias"),
+        (
+            "a: 1\n---\nb: 2\n",
+            "c.yaml:2:1: (document): YAML syntax error: the catalog must be a single YAML "
+            "document; remove the extra '---'",
+        ),
+        ("a:\n\t- b\n", "c.yaml:2:1: (document): YAML syntax error: a tab character; YAML indentation must use spaces"),
+        (
+            "a: !!python/object:os.system x\n",
+            "c.yaml:1:4: (document): YAML syntax error: could not determine a "
+            "constructor for the tag 'tag:yaml.org,2002:python/object:os.system'",
+        ),
+        (
+            "? [a]\n: b\n",
+            "c.yaml:1:3: (document): YAML syntax error: found unhashable key "
+            "(while constructing a mapping started on line 1)",
+        ),
+    ],
+)
 def test_yaml_syntax_errors_are_located(text: str, expected: str) -> None:
     assert problems_of(text) == [expected]
 
@@ -85,7 +101,8 @@ def test_merge_key_overrides_are_not_duplicates() -> None:
 def test_recursive_alias_is_rejected_not_a_recursion_error() -> None:
     # located at the anchored node that contains itself
     assert problems_of("a: &x\n  - *x\n") == [
-        "c.yaml:1:4: a[0]: recursive YAML alias: this node contains itself; a catalog must be a finite tree"]
+        "c.yaml:1:4: a[0]: recursive YAML alias: this node contains itself; a catalog must be a finite tree"
+    ]
 
 
 def test_alias_bomb_is_rejected() -> None:
@@ -102,6 +119,7 @@ def test_int_scalars_keep_their_source_text() -> None:
 
 
 # -- reading files -------------------------------------------------------------------------
+
 
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(CatalogError) as info:
@@ -158,11 +176,20 @@ def test_example_catalog_data_equals_safe_load() -> None:
     assert parse_yaml(text, "silos.yaml").data == yaml.safe_load(text)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("a: 2024-13-01\n", "c.yaml:1:4: a: YAML reads '2024-13-01' as a timestamp but it is not a valid one "
-                        "(month must be in 1..12); quote it if it is meant as text"),
-    ("a:\n  2024-02-30: x\n", "c.yaml:2:3: a: YAML reads '2024-02-30' as a timestamp but it is not a valid one "
-                              "(day is out of range for month); quote it if it is meant as text"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "a: 2024-13-01\n",
+            "c.yaml:1:4: a: YAML reads '2024-13-01' as a timestamp but it is not a valid one "
+            "(month must be in 1..12); quote it if it is meant as text",
+        ),
+        (
+            "a:\n  2024-02-30: x\n",
+            "c.yaml:2:3: a: YAML reads '2024-02-30' as a timestamp but it is not a valid one "
+            "(day is out of range for month); quote it if it is meant as text",
+        ),
+    ],
+)
 def test_impossible_dates_are_located_not_a_crash(text: str, expected: str) -> None:
     assert problems_of(text) == [expected]

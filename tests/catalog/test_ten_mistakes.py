@@ -41,8 +41,14 @@ EXPECTED = [
 
 
 def test_ten_different_mistakes_give_ten_located_messages() -> None:
-    result = subprocess.run([sys.executable, "-m", "silolake", "validate", F], cwd=BAD, capture_output=True,
-                            text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
+    result = subprocess.run(
+        [sys.executable, "-m", "silolake", "validate", F],
+        cwd=BAD,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stdout + result.stderr
     assert result.stdout == ""

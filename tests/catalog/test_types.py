@@ -155,8 +155,10 @@ def test_complex_structure(text: str, expected: object) -> None:
         ("struct<Id:bigint, UserName:varchar(64)>", "struct<id:bigint,username:varchar(64)>"),
         ("struct<_a1:int,b_2:string>", "struct<_a1:int,b_2:string>"),
         ("array<array<array<double>>>", "array<array<array<double>>>"),
-        ("array<map<string,struct<a:array<struct<b:map<int,decimal>>>>>>",
-         "array<map<string,struct<a:array<struct<b:map<int,decimal(10,0)>>>>>>"),
+        (
+            "array<map<string,struct<a:array<struct<b:map<int,decimal>>>>>>",
+            "array<map<string,struct<a:array<struct<b:map<int,decimal(10,0)>>>>>>",
+        ),
         ("\n array<\tint\n>\n", "array<int>"),
         # field names may spell type keywords
         ("struct<int:int,array:string,struct:date>", "struct<int:int,array:string,struct:date>"),
@@ -308,9 +310,26 @@ def test_types_are_frozen_and_hashable() -> None:
 
 @pytest.mark.parametrize(
     "form",
-    ["boolean", "tinyint", "smallint", "int", "integer", "bigint", "float", "double", "string", "binary",
-     "date", "timestamp", "char(n)", "varchar(n)", "decimal", "array<T>", "map<K,V>", "struct<"],
+    [
+        "boolean",
+        "tinyint",
+        "smallint",
+        "int",
+        "integer",
+        "bigint",
+        "float",
+        "double",
+        "string",
+        "binary",
+        "date",
+        "timestamp",
+        "char(n)",
+        "varchar(n)",
+        "decimal",
+        "array<T>",
+        "map<K,V>",
+        "struct<",
+    ],
 )
 def test_help_lists_every_form(form: str) -> None:
     assert form in SUPPORTED_TYPES_HELP
-

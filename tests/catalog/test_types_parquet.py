@@ -100,8 +100,22 @@ COLUMNS: list[tuple[str, str, list[object]]] = [
 
 
 def test_columns_cover_every_accepted_type() -> None:
-    names = {"boolean", "tinyint", "smallint", "int", "bigint", "float", "double", "string",
-             "char", "varchar", "binary", "date", "timestamp", "decimal"}
+    names = {
+        "boolean",
+        "tinyint",
+        "smallint",
+        "int",
+        "bigint",
+        "float",
+        "double",
+        "string",
+        "char",
+        "varchar",
+        "binary",
+        "date",
+        "timestamp",
+        "decimal",
+    }
     seen: set[str] = set()
 
     def walk(t: GlueType) -> None:

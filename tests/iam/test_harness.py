@@ -179,14 +179,17 @@ def test_allowed_case_reports_both_grants_cross_account():
 
 
 def test_non_tls_explicit_deny_names_the_statement():
-    res = run_one(
-        s3_case("tls", context={"aws:PrincipalOrgPaths": [OU_PATH], "aws:SecureTransport": "false"})
-    )
+    res = run_one(s3_case("tls", context={"aws:PrincipalOrgPaths": [OU_PATH], "aws:SecureTransport": "false"}))
     assert res["decision"] == "ExplicitlyDenied"
     [analysis] = res["details"]["analyses"]
     assert [d["sid"] for d in analysis["resource"]["deny"]] == ["DenyInsecureTransport"]
     assert analysis["denials"] == [
-        {"policyType": "resource", "statementId": "DenyInsecureTransport", "statementIndex": 2, "denialType": "Explicit"}
+        {
+            "policyType": "resource",
+            "statementId": "DenyInsecureTransport",
+            "statementIndex": 2,
+            "denialType": "Explicit",
+        }
     ]
 
 
@@ -327,7 +330,15 @@ def test_scp_deny_overrides_identity_and_bucket_policy_allow():
             s3_case(
                 "scp: hierarchy, OU level lacks allow",
                 scpLevels=[
-                    {"orgIdentifier": "r-ab12", "policies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}]},
+                    {
+                        "orgIdentifier": "r-ab12",
+                        "policies": [
+                            {
+                                "Version": "2012-10-17",
+                                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+                            }
+                        ],
+                    },
                     {"orgIdentifier": "ou-ab12-22222222", "policies": [ALLOW_ONLY_GLUE_SCP]},
                 ],
             ),
@@ -418,8 +429,14 @@ def glue_case(name: str, **overrides) -> dict:
 def test_glue_catalog_resource_policy():
     cases = [
         (glue_case("glue consumer table"), "Allowed"),
-        (glue_case("glue consumer other db", resource=f"arn:aws:glue:eu-west-1:{PRODUCER}:table/db2/t"), "ImplicitlyDenied"),
-        (glue_case("glue other role", principal=f"arn:aws:iam::{CONSUMER}:role/silolake-hr-analyst"), "ImplicitlyDenied"),
+        (
+            glue_case("glue consumer other db", resource=f"arn:aws:glue:eu-west-1:{PRODUCER}:table/db2/t"),
+            "ImplicitlyDenied",
+        ),
+        (
+            glue_case("glue other role", principal=f"arn:aws:iam::{CONSUMER}:role/silolake-hr-analyst"),
+            "ImplicitlyDenied",
+        ),
         (glue_case("glue consumer no identity policy", identityPolicies=[]), "ImplicitlyDenied"),
         (glue_case("glue consumer write", action="glue:UpdateTable"), "ImplicitlyDenied"),
     ]
@@ -434,7 +451,15 @@ def test_glue_catalog_resource_policy():
 @pytest.mark.parametrize(
     "mutation, message",
     [
-        ({"resourcePolicy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allaw", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}}, "Effect"),
+        (
+            {
+                "resourcePolicy": {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allaw", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}],
+                }
+            },
+            "Effect",
+        ),
         ({"action": "s3:GetObjekt"}, "invalid.action"),
         ({"context": {"aws:SecureTransprt": "true"}}, "unknown context key"),
         ({"context": {"aws:SecureTransport": True}}, "must be a string"),

@@ -55,7 +55,9 @@ def load_baseline(path: Path = BASELINE) -> list[dict]:
         if missing:
             raise ValueError(f"{path}: baseline entry {entry!r} lacks {', '.join(missing)}")
         if len(str(entry["reason"]).split()) < 5:
-            raise ValueError(f"{path}: baseline entry for {entry['check']} needs a real reason, got {entry['reason']!r}")
+            raise ValueError(
+                f"{path}: baseline entry for {entry['check']} needs a real reason, got {entry['reason']!r}"
+            )
     return entries
 
 
@@ -63,9 +65,21 @@ def run_checkov(directory: Path) -> list[dict]:
     if not CHECKOV.exists():
         raise FileNotFoundError(f"{CHECKOV} is missing: set up with `python3 scripts/dev.py test`")
     proc = subprocess.run(
-        [str(CHECKOV), "-d", str(directory), "--framework", "terraform_json", "--skip-download",
-         "-o", "json", "--compact"],
-        capture_output=True, text=True, check=False)
+        [
+            str(CHECKOV),
+            "-d",
+            str(directory),
+            "--framework",
+            "terraform_json",
+            "--skip-download",
+            "-o",
+            "json",
+            "--compact",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"checkov failed ({proc.returncode}): {proc.stderr[-2000:]}")
     report = json.loads(proc.stdout or "[]")
@@ -82,12 +96,21 @@ def evaluate(directory: Path, baseline: list[dict] | None = None) -> GateReport:
         gate.resource_count += summary.get("resource_count", 0)
         if summary.get("parsing_errors"):
             gate.parsing_errors += section.get("results", {}).get("parsing_errors", []) or [
-                f"{summary['parsing_errors']} file(s) could not be parsed"]
+                f"{summary['parsing_errors']} file(s) could not be parsed"
+            ]
         for check in section.get("results", {}).get("failed_checks", []):
-            finding = Finding(check["check_id"], check["resource"], check.get("file_path", ""),
-                              check.get("check_name", ""))
-            match = next((i for i, e in enumerate(baseline) if e["check"] == finding.check and any(
-                fnmatch.fnmatch(finding.resource, pattern) for pattern in e["resources"])), None)
+            finding = Finding(
+                check["check_id"], check["resource"], check.get("file_path", ""), check.get("check_name", "")
+            )
+            match = next(
+                (
+                    i
+                    for i, e in enumerate(baseline)
+                    if e["check"] == finding.check
+                    and any(fnmatch.fnmatch(finding.resource, pattern) for pattern in e["resources"])
+                ),
+                None,
+            )
             if match is None:
                 gate.failed.append(finding)
             else:
@@ -106,8 +129,10 @@ def main(argv: list[str]) -> int:
         print(f"PARSE   {error}")
     for entry in gate.unused_baseline:
         print(f"UNUSED  baseline entry {entry['check']} {entry['resources']}")
-    print(f"checkov gate: {gate.passed} passed, {len(gate.failed)} failed, {len(gate.accepted)} accepted by "
-          f"baseline, {len(gate.parsing_errors)} parsing errors, {gate.resource_count} resources")
+    print(
+        f"checkov gate: {gate.passed} passed, {len(gate.failed)} failed, {len(gate.accepted)} accepted by "
+        f"baseline, {len(gate.parsing_errors)} parsing errors, {gate.resource_count} resources"
+    )
     return 0 if gate.ok else 1
 
 

@@ -1,7 +1,7 @@
 """Service control policy documents for the silos OU, as plain dicts.
 
 Pure functions of the catalog (no cdktf import) so tests can check their size and
-evaluate them with the offline IAM simulator; ``silolake.constructs.guardrails``
+evaluate them with the offline IAM simulator; ``silolake.constructs.org.guardrails``
 only turns them into ``aws_organizations_policy`` resources.
 
 Statements are grouped into two policies rather than one per concern: AWS allows at
@@ -16,8 +16,9 @@ on the bucket default, so such an SCP would break ingestion while adding nothing
 
 from __future__ import annotations
 
-from . import names, policy
-from .catalog.model import Catalog
+from .. import names
+from ..catalog.model import Catalog
+from . import documents as policy
 
 #: AWS limit for one SCP document (characters; whitespace counts, hence minified JSON).
 SCP_MAX_CHARS = 5120
@@ -29,31 +30,77 @@ SCP_MAX_CHARS = 5120
 #: them only for CloudFront, which silolake does not use; exempting KMS would let keys
 #: for data be created outside the allowed regions), and discontinued services are gone.
 GLOBAL_ACTIONS = (
-    "account:*", "aws-marketplace-management:*", "aws-marketplace:*", "aws-portal:*", "billing:*",
-    "budgets:*", "ce:*", "cloudfront:*", "config:*", "cur:*", "directconnect:*",
-    "ec2:DescribeRegions", "ec2:DescribeTransitGateways", "ec2:DescribeVpnGateways", "fms:*",
-    "globalaccelerator:*", "health:*", "iam:*", "importexport:*", "networkmanager:*", "organizations:*",
-    "pricing:*", "route53-recovery-cluster:*", "route53-recovery-control-config:*",
-    "route53-recovery-readiness:*", "route53:*", "route53domains:*", "s3:GetAccountPublic*",
-    "s3:ListAllMyBuckets", "s3:ListMultiRegionAccessPoints", "s3:PutAccountPublic*", "shield:*", "sts:*",
-    "support:*", "trustedadvisor:*", "waf-regional:*", "waf:*", "wafv2:*", "wellarchitected:*",
+    "account:*",
+    "aws-marketplace-management:*",
+    "aws-marketplace:*",
+    "aws-portal:*",
+    "billing:*",
+    "budgets:*",
+    "ce:*",
+    "cloudfront:*",
+    "config:*",
+    "cur:*",
+    "directconnect:*",
+    "ec2:DescribeRegions",
+    "ec2:DescribeTransitGateways",
+    "ec2:DescribeVpnGateways",
+    "fms:*",
+    "globalaccelerator:*",
+    "health:*",
+    "iam:*",
+    "importexport:*",
+    "networkmanager:*",
+    "organizations:*",
+    "pricing:*",
+    "route53-recovery-cluster:*",
+    "route53-recovery-control-config:*",
+    "route53-recovery-readiness:*",
+    "route53:*",
+    "route53domains:*",
+    "s3:GetAccountPublic*",
+    "s3:ListAllMyBuckets",
+    "s3:ListMultiRegionAccessPoints",
+    "s3:PutAccountPublic*",
+    "shield:*",
+    "sts:*",
+    "support:*",
+    "trustedadvisor:*",
+    "waf-regional:*",
+    "waf:*",
+    "wafv2:*",
+    "wellarchitected:*",
 )
 
 #: Changing these would silence the audit trail. Trails are expected to be organization
 #: trails owned by the management account, which SCPs never restrict.
 CLOUDTRAIL_TAMPERING = (
-    "cloudtrail:DeleteEventDataStore", "cloudtrail:DeleteTrail", "cloudtrail:PutEventSelectors",
-    "cloudtrail:PutInsightSelectors", "cloudtrail:StopEventDataStoreIngestion", "cloudtrail:StopLogging",
-    "cloudtrail:UpdateEventDataStore", "cloudtrail:UpdateTrail",
+    "cloudtrail:DeleteEventDataStore",
+    "cloudtrail:DeleteTrail",
+    "cloudtrail:PutEventSelectors",
+    "cloudtrail:PutInsightSelectors",
+    "cloudtrail:StopEventDataStoreIngestion",
+    "cloudtrail:StopLogging",
+    "cloudtrail:UpdateEventDataStore",
+    "cloudtrail:UpdateTrail",
 )
 
 #: Every IAM action that creates, re-permissions, re-trusts or deletes a role. Creation
 #: is included: central resource policies trust role *names* (``silolake-*-pipeline``)
 #: inside the silos OU, so a look-alike role created by hand would inherit that trust.
 ROLE_MUTATIONS = (
-    "iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
-    "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
-    "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription",
+    "iam:AttachRolePolicy",
+    "iam:CreateRole",
+    "iam:DeleteRole",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+    "iam:TagRole",
+    "iam:UntagRole",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
 )
 
 
@@ -63,13 +110,16 @@ def role_arn_pattern(role_name: str) -> str:
 
 
 def deny_leave_organization() -> dict:
-    return {"Sid": "DenyLeaveOrganization", "Effect": "Deny", "Action": "organizations:LeaveOrganization",
-            "Resource": "*"}
+    return {
+        "Sid": "DenyLeaveOrganization",
+        "Effect": "Deny",
+        "Action": "organizations:LeaveOrganization",
+        "Resource": "*",
+    }
 
 
 def deny_cloudtrail_tampering() -> dict:
-    return {"Sid": "DenyCloudTrailTampering", "Effect": "Deny", "Action": list(CLOUDTRAIL_TAMPERING),
-            "Resource": "*"}
+    return {"Sid": "DenyCloudTrailTampering", "Effect": "Deny", "Action": list(CLOUDTRAIL_TAMPERING), "Resource": "*"}
 
 
 def protect_silolake_roles(deploy_role_name: str) -> dict:
@@ -102,8 +152,13 @@ def deny_outside_regions(allowed_regions: tuple[str, ...] | list[str]) -> dict:
 
 def baseline_scp(catalog: Catalog) -> dict:
     """Leave-org, CloudTrail and role protection: fixed size whatever the catalog."""
-    return policy.document([deny_leave_organization(), deny_cloudtrail_tampering(),
-                            protect_silolake_roles(catalog.organization.deploy_role_name)])
+    return policy.document(
+        [
+            deny_leave_organization(),
+            deny_cloudtrail_tampering(),
+            protect_silolake_roles(catalog.organization.deploy_role_name),
+        ]
+    )
 
 
 def region_scp(catalog: Catalog) -> dict:
@@ -120,6 +175,8 @@ def render(doc: dict) -> str:
     """Minified, key-sorted JSON (``policy.render``), checked against the size limit."""
     text = policy.render(doc)
     if len(text) > SCP_MAX_CHARS:
-        raise ValueError(f"SCP is {len(text)} characters, over the AWS limit of {SCP_MAX_CHARS}; "
-                         "shorten organization.allowed_regions")
+        raise ValueError(
+            f"SCP is {len(text)} characters, over the AWS limit of {SCP_MAX_CHARS}; "
+            "shorten organization.allowed_regions"
+        )
     return text

@@ -28,11 +28,12 @@ policy changing. The organization and OU ids come from ``accounts.lock.json``
 from __future__ import annotations
 
 import re
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
-from . import names, policy
-from .catalog.model import AnalyticsConsumer, Catalog, OrgLayout, Silo
-from .policy import Statement
+from .. import names
+from ..catalog.model import AnalyticsConsumer, Catalog, DeployedSilo, OrgLayout, Silo
+from . import documents as policy
+from .documents import Statement
 
 #: Role in the datalake account that publishes deployment bundles to the artifacts bucket.
 PUBLISHER_PURPOSE = "publisher"
@@ -47,8 +48,15 @@ PROCESSED_OBJECT_READ = ("s3:GetObject",)
 PROCESSED_BUCKET_READ = ("s3:GetBucketLocation", "s3:ListBucket")
 
 #: Read-only Data Catalog calls Athena makes for a query (no Create/Update/Delete).
-GLUE_READ = ("glue:BatchGetPartition", "glue:GetDatabase", "glue:GetDatabases", "glue:GetPartition",
-             "glue:GetPartitions", "glue:GetTable", "glue:GetTables")
+GLUE_READ = (
+    "glue:BatchGetPartition",
+    "glue:GetDatabase",
+    "glue:GetDatabases",
+    "glue:GetPartition",
+    "glue:GetPartitions",
+    "glue:GetTable",
+    "glue:GetTables",
+)
 
 #: S3 only ever asks KMS to decrypt on a reader's behalf; DescribeKey lets SDKs check the key.
 KEY_READ = ("kms:Decrypt", "kms:DescribeKey")
@@ -78,6 +86,7 @@ def _sid(*parts: str) -> str:
 
 # --- the central artifacts bucket (datalake account) -------------------------------------------
 
+
 def silo_pipeline_role_pattern() -> str:
     """Every silo's pipeline role, in any account (the OU path decides which accounts count)."""
     return f"arn:aws:iam::*:role/{names.silo_role_pattern('pipeline')}"
@@ -95,22 +104,36 @@ def artifacts_bucket_statements(catalog: Catalog, bucket: str) -> list[Statement
     rejects policies naming missing roles) and grants nothing else in that account.
     """
     object_arn, bucket_arn = f"arn:aws:s3:::{bucket}/*", f"arn:aws:s3:::{bucket}"
-    statements: list[Statement] = [{
-        "Sid": "PublisherWritesBundles",
-        "Effect": "Allow",
-        "Principal": {"AWS": policy.account_root(catalog.datalake.account_id)},
-        "Action": list(ARTIFACT_WRITE),
-        "Resource": object_arn,
-        "Condition": {"ArnEquals": {"aws:PrincipalArn": publisher_role_arn(catalog)}},
-    }]
+    statements: list[Statement] = [
+        {
+            "Sid": "PublisherWritesBundles",
+            "Effect": "Allow",
+            "Principal": {"AWS": policy.account_root(catalog.datalake.account_id)},
+            "Action": list(ARTIFACT_WRITE),
+            "Resource": object_arn,
+            "Condition": {"ArnEquals": {"aws:PrincipalArn": publisher_role_arn(catalog)}},
+        }
+    ]
     if catalog.layout is None:
         return statements
     scope = principal_scope(catalog.layout, catalog.layout.silos_path, [silo_pipeline_role_pattern()])
     statements += [
-        {"Sid": "SiloPipelinesReadBundles", "Effect": "Allow", "Principal": {"AWS": "*"},
-         "Action": list(ARTIFACT_OBJECT_READ), "Resource": object_arn, "Condition": scope},
-        {"Sid": "SiloPipelinesListBundles", "Effect": "Allow", "Principal": {"AWS": "*"},
-         "Action": list(ARTIFACT_BUCKET_READ), "Resource": bucket_arn, "Condition": scope},
+        {
+            "Sid": "SiloPipelinesReadBundles",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": list(ARTIFACT_OBJECT_READ),
+            "Resource": object_arn,
+            "Condition": scope,
+        },
+        {
+            "Sid": "SiloPipelinesListBundles",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": list(ARTIFACT_BUCKET_READ),
+            "Resource": bucket_arn,
+            "Condition": scope,
+        },
     ]
     return statements
 
@@ -121,11 +144,20 @@ def artifacts_key_statements(catalog: Catalog) -> list[Statement]:
         return []
     scope = principal_scope(catalog.layout, catalog.layout.silos_path, [silo_pipeline_role_pattern()])
     scope["StringEquals"]["kms:ViaService"] = f"s3.{catalog.datalake.region}.amazonaws.com"
-    return [{"Sid": "SiloPipelinesDecryptBundles", "Effect": "Allow", "Principal": {"AWS": "*"},
-             "Action": list(KEY_READ), "Resource": "*", "Condition": scope}]
+    return [
+        {
+            "Sid": "SiloPipelinesDecryptBundles",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": list(KEY_READ),
+            "Resource": "*",
+            "Condition": scope,
+        }
+    ]
 
 
 # --- silo side: analytics consumers read processed data ---------------------------------------
+
 
 def reader_role_arns(consumer: AnalyticsConsumer) -> list[str]:
     return [f"arn:aws:iam::{consumer.account_id}:role/{role}" for role in consumer.reader_roles]
@@ -136,29 +168,39 @@ def _readers(catalog: Catalog, silo: Silo) -> tuple[AnalyticsConsumer, ...]:
     return () if catalog.layout is None else catalog.readers_of(silo)
 
 
-def processed_bucket_statements(catalog: Catalog, silo: Silo, bucket: Optional[str] = None) -> list[Statement]:
+def _reader_scope(catalog: Catalog, consumer: AnalyticsConsumer) -> dict:
+    """The OU-path condition admitting ``consumer``'s reader roles (only called for readers,
+    and :func:`_readers` yields none until the lock file holds the OU ids)."""
+    layout = catalog.layout
+    assert layout is not None
+    return principal_scope(layout, layout.analytics_path, reader_role_arns(consumer))
+
+
+def processed_bucket_statements(catalog: Catalog, silo: DeployedSilo, bucket: str | None = None) -> list[Statement]:
     """Read-only grants on the silo's *processed* bucket, one statement per entitled consumer.
 
     ``bucket`` defaults to the name :mod:`silolake.names` derives; never pass the raw or
     dropzone bucket here - analytics only ever reads processed data.
     """
-    assert silo.account_id, "pending silos have no bucket"
-    bucket = bucket or names.silo_bucket(catalog.organization.name, silo.name, "processed",
-                                         silo.account_id, silo.region)
+    bucket = bucket or names.silo_bucket(
+        catalog.organization.name, silo.name, "processed", silo.account_id, silo.region
+    )
     statements = []
     for consumer in _readers(catalog, silo):
-        statements.append({
-            "Sid": _sid("AnalyticsRead", consumer.name),
-            "Effect": "Allow",
-            "Principal": {"AWS": "*"},
-            "Action": [*PROCESSED_BUCKET_READ, *PROCESSED_OBJECT_READ],
-            "Resource": policy.bucket_arns(bucket),
-            "Condition": principal_scope(catalog.layout, catalog.layout.analytics_path, reader_role_arns(consumer)),
-        })
+        statements.append(
+            {
+                "Sid": _sid("AnalyticsRead", consumer.name),
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": [*PROCESSED_BUCKET_READ, *PROCESSED_OBJECT_READ],
+                "Resource": policy.bucket_arns(bucket),
+                "Condition": _reader_scope(catalog, consumer),
+            }
+        )
     return statements
 
 
-def processed_key_statements(catalog: Catalog, silo: Silo) -> list[Statement]:
+def processed_key_statements(catalog: Catalog, silo: DeployedSilo) -> list[Statement]:
     """Key policy statements: entitled readers decrypt, only through S3 or Glue in the silo's region.
 
     The key also protects raw data and the (encrypted) Glue catalog; ``kms:ViaService``
@@ -167,48 +209,61 @@ def processed_key_statements(catalog: Catalog, silo: Silo) -> list[Statement]:
     """
     statements = []
     for consumer in _readers(catalog, silo):
-        scope = principal_scope(catalog.layout, catalog.layout.analytics_path, reader_role_arns(consumer))
+        scope = _reader_scope(catalog, consumer)
         scope["StringEquals"]["kms:ViaService"] = [f"{svc}.{silo.region}.amazonaws.com" for svc in ("glue", "s3")]
-        statements.append({"Sid": _sid("AnalyticsDecrypt", consumer.name), "Effect": "Allow",
-                           "Principal": {"AWS": "*"}, "Action": list(KEY_READ), "Resource": "*",
-                           "Condition": scope})
+        statements.append(
+            {
+                "Sid": _sid("AnalyticsDecrypt", consumer.name),
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": list(KEY_READ),
+                "Resource": "*",
+                "Condition": scope,
+            }
+        )
     return statements
 
 
-def glue_arns(silo: Silo) -> list[str]:
+def glue_arns(silo: DeployedSilo) -> list[str]:
     """The silo catalog, its database and its tables (Glue checks all three on a table read)."""
     prefix = f"arn:aws:glue:{silo.region}:{silo.account_id}"
     db = silo.glue_database
     return [f"{prefix}:catalog", f"{prefix}:database/{db}", f"{prefix}:table/{db}/*"]
 
 
-def glue_catalog_policy(catalog: Catalog, silo: Silo) -> Optional[dict]:
+def glue_catalog_policy(catalog: Catalog, silo: DeployedSilo) -> dict | None:
     """Resource policy for the silo account's Glue Data Catalog, or ``None`` if nobody reads it.
 
     Glue refuses wildcard principals, so each statement names the consumer *account*
     root and narrows to its reader roles and the analytics OU path by condition,
     exactly like the S3 and KMS grants.
     """
-    statements = [{
-        "Sid": _sid("AnalyticsCatalogRead", consumer.name),
-        "Effect": "Allow",
-        "Principal": {"AWS": policy.account_root(consumer.account_id)},
-        "Action": list(GLUE_READ),
-        "Resource": glue_arns(silo),
-        "Condition": principal_scope(catalog.layout, catalog.layout.analytics_path, reader_role_arns(consumer)),
-    } for consumer in _readers(catalog, silo)]
+    statements = [
+        {
+            "Sid": _sid("AnalyticsCatalogRead", consumer.name),
+            "Effect": "Allow",
+            "Principal": {"AWS": policy.account_root(consumer.account_id)},
+            "Action": list(GLUE_READ),
+            "Resource": glue_arns(silo),
+            "Condition": _reader_scope(catalog, consumer),
+        }
+        for consumer in _readers(catalog, silo)
+    ]
     return policy.document(statements) if statements else None
 
 
 # --- user-facing notices ---------------------------------------------------------------------
 
+
 def notices(catalog: Catalog) -> list[str]:
     """Why some sharing is absent from this synth (printed by ``silolake synth``)."""
     out = []
     if catalog.layout is None:
-        out.append("accounts.lock.json records no organization ids: cross-account sharing is disabled "
-                   "(silo pipelines cannot read artifacts, analytics consumers cannot read silos). "
-                   "Apply the org stack, then run `silolake bootstrap` and synthesize again.")
+        out.append(
+            "accounts.lock.json records no organization ids: cross-account sharing is disabled "
+            "(silo pipelines cannot read artifacts, analytics consumers cannot read silos). "
+            "Apply the org stack, then run `silolake bootstrap` and synthesize again."
+        )
     for silo in catalog.silos:
         if silo.decommission:
             out.append(f"silo '{silo.name}' is decommissioned: it shares nothing with analytics consumers.")

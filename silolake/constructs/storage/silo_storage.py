@@ -22,13 +22,13 @@ but never deletes data; deleting a silo's data is a deliberate act outside the c
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
-from .. import names, policy
-from ..catalog.model import Silo
-from ..cdk import Construct, aws
-from .kms import CustomerKey
-from .secure_bucket import Lifecycle, SecureBucket
+from ... import names, policy
+from ...catalog.model import DeployedSilo, Silo
+from ...cdk import Construct, aws
+from ..blocks.kms import CustomerKey
+from ..blocks.secure_bucket import Lifecycle, SecureBucket
 
 #: Athena query results are scratch data: re-running a query recreates them.
 ATHENA_RESULTS_EXPIRE_DAYS = 30
@@ -67,8 +67,14 @@ def deny_foreign_encryption(bucket: str, key_arn: str) -> list[policy.Statement]
     algorithm, key_id = "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id"
 
     def deny(sid: str, condition: dict) -> policy.Statement:
-        return {"Sid": sid, "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:PutObject",
-                "Resource": f"arn:aws:s3:::{bucket}/*", "Condition": condition}
+        return {
+            "Sid": sid,
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "s3:PutObject",
+            "Resource": f"arn:aws:s3:::{bucket}/*",
+            "Condition": condition,
+        }
 
     return [
         deny("DenyNonKmsEncryption", {"Null": {algorithm: "false"}, "StringNotEquals": {algorithm: "aws:kms"}}),
@@ -92,8 +98,10 @@ def deny_outside_account(bucket: str, account_id: str) -> policy.Statement:
         "Principal": {"AWS": "*"},
         "Action": "s3:*",
         "Resource": policy.bucket_arns(bucket),
-        "Condition": {"StringNotEquals": {"aws:PrincipalAccount": account_id},
-                      "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}},
+        "Condition": {
+            "StringNotEquals": {"aws:PrincipalAccount": account_id},
+            "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+        },
     }
 
 
@@ -109,37 +117,64 @@ class SiloStorage(Construct):
     ``notifications`` (zone -> EventBridge notification of dropzone, raw, processed).
     """
 
-    def __init__(self, scope: Construct, id: str, *, org: str, silo: Silo, account_id: str, region: str,
-                 processed_statements: Sequence[policy.Statement] = (),
-                 key_statements: Sequence[policy.Statement] = ()) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        org: str,
+        silo: DeployedSilo,
+        processed_statements: Sequence[policy.Statement] = (),
+        key_statements: Sequence[policy.Statement] = (),
+    ) -> None:
         super().__init__(scope, id)
         self.silo = silo
+        account_id, region = silo.account_id, silo.region
         self.key = CustomerKey(
-            self, "key", alias=names.silo_key_alias(silo.name),
+            self,
+            "key",
+            alias=names.silo_key_alias(silo.name),
             description=f"silolake silo '{silo.name}': data at rest in every data zone and the Glue catalog",
-            account_id=account_id, region=region, statements=key_statements, protect=True)
+            account_id=account_id,
+            region=region,
+            statements=key_statements,
+            protect=True,
+        )
         bucket_names = {zone: names.silo_bucket(org, silo.name, zone, account_id, region) for zone in names.ZONES}
         logs_name = bucket_names["logs"]
         self.buckets: dict[str, SecureBucket] = {
             "logs": SecureBucket(
-                self, "logs", name=logs_name, kms_key_arn=None, access_log_bucket=None,
+                self,
+                "logs",
+                name=logs_name,
+                kms_key_arn=None,
+                access_log_bucket=None,
                 lifecycle=zone_lifecycle(silo, "logs"),
-                statements=[deny_outside_account(logs_name, account_id),
-                            policy.s3_log_delivery_statement(logs_name, account_id)]),
+                statements=[
+                    deny_outside_account(logs_name, account_id),
+                    policy.s3_log_delivery_statement(logs_name, account_id),
+                ],
+            ),
         }
         for zone in KMS_ZONES:
             name = bucket_names[zone]
-            extra = (list(processed_statements) if zone == "processed"
-                     else [deny_outside_account(name, account_id)])
+            extra = list(processed_statements) if zone == "processed" else [deny_outside_account(name, account_id)]
             self.buckets[zone] = SecureBucket(
-                self, zone, name=name, kms_key_arn=self.key.arn, access_log_bucket=logs_name,
-                access_log_prefix=f"{zone}/", lifecycle=zone_lifecycle(silo, zone),
-                statements=[*deny_foreign_encryption(name, self.key.arn), *extra])
+                self,
+                zone,
+                name=name,
+                kms_key_arn=self.key.arn,
+                access_log_bucket=logs_name,
+                access_log_prefix=f"{zone}/",
+                lifecycle=zone_lifecycle(silo, zone),
+                statements=[*deny_foreign_encryption(name, self.key.arn), *extra],
+            )
         # S3 allows one notification configuration per bucket; routing every event to
         # EventBridge lets later pipelines (file mover, ETL triggers) attach rules
         # without editing it. Query results and access logs trigger nothing.
         self.notifications = {
             zone: aws.s3_bucket_notification.S3BucketNotification(
-                self, f"{zone}-events", bucket=self.buckets[zone].bucket.id, eventbridge=True)
+                self, f"{zone}-events", bucket=self.buckets[zone].bucket.id, eventbridge=True
+            )
             for zone in EVENT_ZONES
         }

@@ -8,18 +8,19 @@ builds them so every component gets the same guardrails.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from typing import Any
 
-from .. import policy
-from ..cdk import Construct, aws
+from ... import policy
+from ...cdk import Construct, aws
 
 #: CloudWatch Logs retention for operational logs: a year covers audits and yearly
 #: incident reviews (and checkov's CKV_AWS_338 minimum).
 LOG_RETENTION_DAYS = 365
 
 
-def trust_policy(service: str, condition: Optional[dict[str, Any]] = None) -> dict:
+def trust_policy(service: str, condition: dict[str, Any] | None = None) -> dict:
     statement: policy.Statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
     if condition:
         statement["Condition"] = condition
@@ -36,8 +37,16 @@ class ServiceRole:
         return self.role.arn
 
 
-def service_role(scope: Construct, id: str, *, name: str, service: str, statements: Sequence[policy.Statement],
-                 description: str, trust_condition: Optional[dict[str, Any]] = None) -> ServiceRole:
+def service_role(
+    scope: Construct,
+    id: str,
+    *,
+    name: str,
+    service: str,
+    statements: Sequence[policy.Statement],
+    description: str,
+    trust_condition: dict[str, Any] | None = None,
+) -> ServiceRole:
     """Role assumable only by ``service``, with ``statements`` as its only permissions.
 
     The inline policy is a separate resource so that Terraform replaces permissions in
@@ -45,20 +54,28 @@ def service_role(scope: Construct, id: str, *, name: str, service: str, statemen
     when AWS updates a managed policy.
     """
     role = aws.iam_role.IamRole(
-        scope, id, name=name, description=description,
+        scope,
+        id,
+        name=name,
+        description=description,
         assume_role_policy=policy.render(trust_policy(service, trust_condition)),
     )
     inline = aws.iam_role_policy.IamRolePolicy(
-        scope, f"{id}-policy", name="least-privilege", role=role.id,
+        scope,
+        f"{id}-policy",
+        name="least-privilege",
+        role=role.id,
         policy=policy.render(policy.document(statements)),
     )
     return ServiceRole(role, inline)
 
 
-def encrypted_log_group(scope: Construct, id: str, *, name: str, kms_key_arn: str,
-                        retention_days: int = LOG_RETENTION_DAYS):
+def encrypted_log_group(
+    scope: Construct, id: str, *, name: str, kms_key_arn: str, retention_days: int = LOG_RETENTION_DAYS
+):
     return aws.cloudwatch_log_group.CloudwatchLogGroup(
-        scope, id, name=name, kms_key_id=kms_key_arn, retention_in_days=retention_days)
+        scope, id, name=name, kms_key_id=kms_key_arn, retention_in_days=retention_days
+    )
 
 
 def log_group_arn(region: str, account_id: str, name: str) -> str:

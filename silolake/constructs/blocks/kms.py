@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
-from .. import policy
-from ..cdk import Construct, aws
+from ... import policy
+from ...cdk import Construct, aws
 
 
 class CustomerKey(Construct):
     """A symmetric KMS key (+ alias). Protected from ``terraform destroy`` unless
     ``protect`` is false: losing the key makes every object encrypted with it unreadable."""
 
-    def __init__(self, scope: Construct, id: str, *, alias: str, description: str, account_id: str, region: str,
-                 statements: Sequence[policy.Statement] = (), protect: bool = True) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        alias: str,
+        description: str,
+        account_id: str,
+        region: str,
+        statements: Sequence[policy.Statement] = (),
+        protect: bool = True,
+    ) -> None:
         super().__init__(scope, id)
-        doc = policy.document([policy.key_admin_statement(account_id),
-                               policy.logs_key_statement(account_id, region), *statements])
+        doc = policy.document(
+            [policy.key_admin_statement(account_id), policy.logs_key_statement(account_id, region), *statements]
+        )
         self.key = aws.kms_key.KmsKey(
-            self, "key",
+            self,
+            "key",
             description=description,
             enable_key_rotation=True,
             rotation_period_in_days=365,

@@ -20,7 +20,7 @@ partition projection, because Glue ETL jobs reading through the catalog ignore i
 
 Catalog metadata (schemas, locations) is encrypted at rest with the silo key, so the
 key policy governs catalog reads like data reads: cross-account readers decrypt through
-Glue (``kms:ViaService``, see :func:`silolake.sharing.processed_key_statements`) and
+Glue (``kms:ViaService``, see :func:`silolake.policy.sharing.processed_key_statements`) and
 need ``kms:Decrypt`` on the silo key in their own identity policy too.
 
 The database carries ``prevent_destroy`` in every silo state (decommission included):
@@ -31,11 +31,11 @@ table definitions, never its data (external tables).
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
-from .. import names, policy
-from ..catalog.model import BUILTIN_PARTITIONS, Column, Flow, Silo
-from ..cdk import Construct, aws
+from ... import names, policy
+from ...catalog.model import BUILTIN_PARTITIONS, Column, Flow, Silo
+from ...cdk import Construct, aws
 
 _PARQUET = {
     "input_format": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
@@ -63,23 +63,44 @@ def raw_format(flow: Flow) -> str:
 def storage_format(fmt: str, flow: Flow) -> tuple[dict[str, Any], dict[str, str]]:
     """(storage descriptor fields, table parameters) for data in ``fmt``."""
     if fmt == "parquet":
-        return ({"input_format": _PARQUET["input_format"], "output_format": _PARQUET["output_format"],
-                 "ser_de_info": {"name": "parquet", "serialization_library": PARQUET_SERDE,
-                                 "parameters": {"serialization.format": "1"}}},
-                {"classification": "parquet", "parquet.compression": "SNAPPY"})
+        return (
+            {
+                "input_format": _PARQUET["input_format"],
+                "output_format": _PARQUET["output_format"],
+                "ser_de_info": {
+                    "name": "parquet",
+                    "serialization_library": PARQUET_SERDE,
+                    "parameters": {"serialization.format": "1"},
+                },
+            },
+            {"classification": "parquet", "parquet.compression": "SNAPPY"},
+        )
     if fmt == "json":
-        return ({"input_format": _TEXT_INPUT, "output_format": _TEXT_OUTPUT,
-                 "ser_de_info": {"name": "json", "serialization_library": JSON_SERDE,
-                                 "parameters": {"ignore.malformed.json": "FALSE", "case.insensitive": "TRUE"}}},
-                {"classification": "json"})
+        return (
+            {
+                "input_format": _TEXT_INPUT,
+                "output_format": _TEXT_OUTPUT,
+                "ser_de_info": {
+                    "name": "json",
+                    "serialization_library": JSON_SERDE,
+                    "parameters": {"ignore.malformed.json": "FALSE", "case.insensitive": "TRUE"},
+                },
+            },
+            {"classification": "json"},
+        )
     if fmt == "csv":
         serde = {"field.delim": flow.csv_delimiter, "serialization.format": flow.csv_delimiter}
         params = {"classification": "csv", "delimiter": flow.csv_delimiter}
         if flow.csv_header:
             params["skip.header.line.count"] = "1"
-        return ({"input_format": _TEXT_INPUT, "output_format": _TEXT_OUTPUT,
-                 "ser_de_info": {"name": "csv", "serialization_library": CSV_SERDE, "parameters": serde}},
-                params)
+        return (
+            {
+                "input_format": _TEXT_INPUT,
+                "output_format": _TEXT_OUTPUT,
+                "ser_de_info": {"name": "csv", "serialization_library": CSV_SERDE, "parameters": serde},
+            },
+            params,
+        )
     raise ValueError(f"unsupported format {fmt!r}")  # the schema admits no other
 
 
@@ -138,35 +159,53 @@ class GlueCatalog(Construct):
     ``buckets`` maps a zone (``raw``, ``processed``) to its bucket name; ``key_arn``
     is the silo key, which encrypts the catalog metadata (an account-wide setting: a
     silo account holds one silo).
-    ``resource_policy`` (a policy document, from :mod:`silolake.sharing`) becomes the
+    ``resource_policy`` (a policy document, from :mod:`silolake.policy.sharing`) becomes the
     account's Glue catalog resource policy; ``None`` (nobody reads the silo, or it is
     decommissioned) creates none, so a previous one is removed on apply. Attributes:
     ``database``, ``raw_tables`` / ``processed_tables`` (flow name -> table resource).
     """
 
-    def __init__(self, scope: Construct, id: str, *, silo: Silo, buckets: dict[str, str], key_arn: str,
-                 resource_policy: Optional[dict] = None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        silo: Silo,
+        buckets: dict[str, str],
+        key_arn: str,
+        resource_policy: dict | None = None,
+    ) -> None:
         super().__init__(scope, id)
         self.database = aws.glue_catalog_database.GlueCatalogDatabase(
-            self, "database", name=names.glue_database(silo.name),
+            self,
+            "database",
+            name=names.glue_database(silo.name),
             description=f"silolake silo '{silo.name}': raw and processed tables per flow",
             location_uri=f"s3://{buckets['processed']}/",
-            lifecycle={"prevent_destroy": True})
+            lifecycle={"prevent_destroy": True},
+        )
         self.encryption = aws.glue_data_catalog_encryption_settings.GlueDataCatalogEncryptionSettings(
-            self, "encryption", data_catalog_encryption_settings={
+            self,
+            "encryption",
+            data_catalog_encryption_settings={
                 "encryption_at_rest": {"catalog_encryption_mode": "SSE-KMS", "sse_aws_kms_key_id": key_arn},
-                "connection_password_encryption": {"return_connection_password_encrypted": True,
-                                                   "aws_kms_key_id": key_arn},
-            })
+                "connection_password_encryption": {
+                    "return_connection_password_encrypted": True,
+                    "aws_kms_key_id": key_arn,
+                },
+            },
+        )
         self.raw_tables: dict[str, Any] = {}
         self.processed_tables: dict[str, Any] = {}
         for flow in silo.flows:
             for zone, tables in (("raw", self.raw_tables), ("processed", self.processed_tables)):
                 spec = table_spec(flow, zone, f"s3://{buckets[zone]}/{flow.name}/")
                 tables[flow.name] = aws.glue_catalog_table.GlueCatalogTable(
-                    self, f"{flow.name}-{zone}", database_name=self.database.name, **spec)
+                    self, f"{flow.name}-{zone}", database_name=self.database.name, **spec
+                )
         self.resource_policy = None
         if resource_policy is not None:
             # One per account and region; a silo account holds exactly one silo.
             self.resource_policy = aws.glue_resource_policy.GlueResourcePolicy(
-                self, "resource-policy", policy=policy.render(resource_policy))
+                self, "resource-policy", policy=policy.render(resource_policy)
+            )

@@ -1,6 +1,6 @@
 """Service control policies on the silos OU.
 
-The documents themselves are pure functions in :mod:`silolake.scp` (testable and
+The documents themselves are pure functions in :mod:`silolake.policy.scp` (testable and
 simulated offline without cdktf); this construct only creates the policies and attaches
 them. They are attached to the *OU*, not to accounts, so a silo account is guarded from
 the moment the organization creates it inside that OU, before anyone deploys into it.
@@ -10,24 +10,29 @@ repair them.
 
 from __future__ import annotations
 
-from .. import names, scp
-from ..catalog.model import Catalog
-from ..cdk import Construct, aws
+from collections.abc import Mapping
+
+from ... import names
+from ...cdk import Construct, aws
+from ...policy import scp
 
 
 class SiloGuardrails(Construct):
-    def __init__(self, scope: Construct, id: str, *, catalog: Catalog, target_id: str) -> None:
-        """``target_id``: the silos OU id."""
+    def __init__(self, scope: Construct, id: str, *, documents: Mapping[str, dict], target_id: str) -> None:
+        """``documents``: ``{kind: SCP document}`` from :func:`silolake.policy.scp.silo_scps`;
+        ``target_id``: the silos OU id."""
         super().__init__(scope, id)
         self.policies = {}
-        for kind, doc in scp.silo_scps(catalog).items():
+        for kind, doc in documents.items():
             policy = aws.organizations_policy.OrganizationsPolicy(
-                self, kind,
+                self,
+                kind,
                 name=names.scp_name(kind),
                 description=f"silolake guardrails for silo accounts ({kind}); managed by the org stack",
                 type="SERVICE_CONTROL_POLICY",
                 content=scp.render(doc),
             )
             aws.organizations_policy_attachment.OrganizationsPolicyAttachment(
-                self, f"{kind}-attachment", policy_id=policy.id, target_id=target_id)
+                self, f"{kind}-attachment", policy_id=policy.id, target_id=target_id
+            )
             self.policies[kind] = policy

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from . import names
-from .catalog.model import Catalog
+from .. import names
+from ..catalog.model import Catalog
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,10 @@ def stack_targets(catalog: Catalog) -> list[StackTarget]:
     def target(kind: str, name: str | None, account: str, region: str, wave: int) -> StackTarget:
         return StackTarget(names.stack_name(kind, name), kind, account, region, org.deploy_role_arn(account), wave)
 
-    targets = [target("org", None, org.management_account_id, org.home_region, 0),
-               target("datalake", None, catalog.datalake.account_id, catalog.datalake.region, 1)]
+    targets = [
+        target("org", None, org.management_account_id, org.home_region, 0),
+        target("datalake", None, catalog.datalake.account_id, catalog.datalake.region, 1),
+    ]
     targets += [target("silo", s.name, s.account_id, s.region, 2) for s in catalog.deployable_silos]
     targets += [target("analytics", a.name, a.account_id, a.region, 3) for a in catalog.analytics]
     return targets

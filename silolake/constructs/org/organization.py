@@ -14,11 +14,11 @@ account into Terraform state with a guessed configuration would risk replacing i
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
-from .. import names
-from ..catalog.model import OuNames, Silo
-from ..cdk import Construct, TerraformStack, aws
+from ... import names
+from ...catalog.model import OuNames, Silo
+from ...cdk import Construct, TerraformStack, aws
 
 #: Nothing an OU or account resource holds may disappear because a line changed.
 _PROTECTED = {"prevent_destroy": True}
@@ -42,7 +42,8 @@ class DataLakeOus(Construct):
     def __init__(self, scope: Construct, id: str, *, ous: OuNames) -> None:
         super().__init__(scope, id)
         self.organization = aws.data_aws_organizations_organization.DataAwsOrganizationsOrganization(
-            self, "organization")
+            self, "organization"
+        )
         self.root_id = self.organization.roots.get(0).id
         self.datalake = self._ou("datalake", ous.datalake, self.root_id)
         self.silos = self._ou("silos", ous.silos, self.datalake.id)
@@ -51,7 +52,8 @@ class DataLakeOus(Construct):
     def _ou(self, id: str, name: str, parent_id: str):
         # Tags come from the provider's default_tags (catalog tags + silolake:*).
         return aws.organizations_organizational_unit.OrganizationsOrganizationalUnit(
-            self, id, name=name, parent_id=parent_id, lifecycle=_PROTECTED)
+            self, id, name=name, parent_id=parent_id, lifecycle=_PROTECTED
+        )
 
 
 class SiloAccount(Construct):
@@ -64,12 +66,14 @@ class SiloAccount(Construct):
     renamed deploy role.
     """
 
-    def __init__(self, scope: Construct, id: str, *, org_name: str, silo: Silo, parent_id: str,
-                 deploy_role_name: str) -> None:
+    def __init__(
+        self, scope: Construct, id: str, *, org_name: str, silo: Silo, parent_id: str, deploy_role_name: str
+    ) -> None:
         super().__init__(scope, id)
         assert silo.email, "only email-only silos have their account created by the organization"
         self.account = aws.organizations_account.OrganizationsAccount(
-            self, "account",
+            self,
+            "account",
             name=names.silo_account_name(org_name, silo.name),
             email=silo.email,
             parent_id=parent_id,
@@ -92,7 +96,9 @@ def forget_accounts(stack: TerraformStack, silo_names: Iterable[str]) -> None:
     lock file (``Catalog.retired_accounts``); a block whose address is not in the state
     is a no-op, so the list may keep old entries.
     """
-    blocks = [{"from": f"{ACCOUNT_TYPE}.{account_logical_id(name)}", "lifecycle": {"destroy": False}}
-              for name in sorted(silo_names)]
+    blocks = [
+        {"from": f"{ACCOUNT_TYPE}.{account_logical_id(name)}", "lifecycle": {"destroy": False}}
+        for name in sorted(silo_names)
+    ]
     if blocks:
         stack.add_override("removed", blocks)

@@ -19,12 +19,12 @@ import io
 import os
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
 
-from .. import names, policy
-from ..cdk import AssetType, Construct, TerraformAsset, aws
+from ... import names, policy
+from ...cdk import AssetType, Construct, TerraformAsset, aws
 from .service_role import encrypted_log_group, log_group_arn, service_role
 
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
@@ -32,6 +32,8 @@ FILE_MODE = 0o644
 EXCLUDED_DIRS = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".git"})
 EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 EXCLUDED_NAMES = frozenset({".DS_Store"})
+#: Runtime code of the framework's Lambda functions, one folder per function.
+LAMBDA_SRC = Path(__file__).resolve().parents[3] / "lambda_src"
 #: Default place for built zips; content-addressed, so builds can share it safely.
 DEFAULT_BUILD_DIR = Path(tempfile.gettempdir()) / "silolake-lambda-build"
 
@@ -94,15 +96,50 @@ def build_package(source_dir: Path, name: str, build_dir: Path = DEFAULT_BUILD_D
 
 
 def log_statements(region: str, account_id: str, log_group: str) -> list[policy.Statement]:
-    return [{"Sid": "WriteOwnLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-             "Resource": f"{log_group_arn(region, account_id, log_group)}:log-stream:*"}]
+    return [
+        {
+            "Sid": "WriteOwnLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"{log_group_arn(region, account_id, log_group)}:log-stream:*",
+        }
+    ]
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """What one Lambda function is: code, identity, permissions and limits.
+
+    ``handler`` is Lambda's handler string (``handler.admin_handler``); ``timeout`` is in
+    seconds (Lambda allows 1-900), ``memory_size`` in MB (128-10,240). ``kms_key_arn``
+    encrypts the environment and the log group. ``layers`` are layer version ARNs (for
+    example the AWS-managed Powertools layer). ``policy_statements`` are the function's
+    only permissions besides its own logs (and decrypting its environment).
+    """
+
+    function_name: str
+    role_name: str
+    source_dir: Path
+    handler: str
+    kms_key_arn: str
+    account_id: str
+    region: str
+    policy_statements: Sequence[policy.Statement] = ()
+    environment: Mapping[str, str] = field(default_factory=dict)
+    layers: Sequence[str] = ()
+    runtime: str = "python3.11"
+    description: str = ""
+    timeout: int = 30
+    memory_size: int = 256
+    tracing: bool = False
+    reserved_concurrency: int | None = None
+    build_dir: Path = DEFAULT_BUILD_DIR
 
 
 class LambdaFunction(Construct):
-    """A Python function from ``source_dir`` (Lambda's handler string, e.g. ``app.handler``).
+    """A Python function packaged from ``spec.source_dir``, with its own role and log group.
 
-    ``policy_statements`` are the function's only permissions besides its own logs (and
-    decrypting its environment with ``kms_key``). Off by default, with the reasons:
+    Off by default, with the reasons:
     ``tracing`` (X-Ray needs ``xray:Put*`` on ``*`` and costs per trace; turn on when
     investigating), ``reserved_concurrency`` (new accounts have a concurrency quota of
     10, and reserving any of it fails there), VPC attachment (the functions silolake
@@ -110,49 +147,59 @@ class LambdaFunction(Construct):
     Attributes: ``function``, ``role``, ``log_group``, ``package``.
     """
 
-    def __init__(self, scope: Construct, id: str, *, function_name: str, role_name: str, source_dir: Path,
-                 handler: str, kms_key, account_id: str, region: str,
-                 policy_statements: Sequence[policy.Statement] = (), environment: Mapping[str, str] = (),
-                 runtime: str = "python3.11", description: str = "", timeout: int = 30, memory_size: int = 256,
-                 tracing: bool = False, reserved_concurrency: Optional[int] = None,
-                 build_dir: Path = DEFAULT_BUILD_DIR) -> None:
+    def __init__(self, scope: Construct, id: str, spec: FunctionSpec) -> None:
         super().__init__(scope, id)
-        key_arn = kms_key.arn
-        environment = dict(environment)
-        self.package = build_package(Path(source_dir), function_name, build_dir)
+        key_arn = spec.kms_key_arn
+        function_name, environment, tracing = spec.function_name, dict(spec.environment), spec.tracing
+        self.package = build_package(Path(spec.source_dir), function_name, spec.build_dir)
         # The explicit asset hash keeps the asset's output path a function of the zip
         # content alone (not of where the build directory happens to be).
-        asset = TerraformAsset(self, "code", path=str(self.package.path), type=AssetType.FILE,
-                               asset_hash=self.package.sha256)
+        asset = TerraformAsset(
+            self, "code", path=str(self.package.path), type=AssetType.FILE, asset_hash=self.package.sha256
+        )
         group = names.lambda_log_group(function_name)
         self.log_group = encrypted_log_group(self, "logs", name=group, kms_key_arn=key_arn)
-        statements = [*log_statements(region, account_id, group), *policy_statements]
+        statements = [*log_statements(spec.region, spec.account_id, group), *spec.policy_statements]
         if environment:
             # Lambda decrypts the environment with the execution role's permissions.
-            statements.append({"Sid": "DecryptEnvironment", "Effect": "Allow", "Action": "kms:Decrypt",
-                               "Resource": key_arn})
+            statements.append(
+                {"Sid": "DecryptEnvironment", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key_arn}
+            )
         if tracing:
             # X-Ray has no resource-level permissions: "*" is the only possible resource.
-            statements.append({"Sid": "WriteTraces", "Effect": "Allow",
-                               "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "Resource": "*"})
-        self.role = service_role(self, "role", name=role_name, service="lambda.amazonaws.com",
-                                 description=description or f"Lambda function {function_name}",
-                                 statements=statements)
+            statements.append(
+                {
+                    "Sid": "WriteTraces",
+                    "Effect": "Allow",
+                    "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
+                    "Resource": "*",
+                }
+            )
+        self.role = service_role(
+            self,
+            "role",
+            name=spec.role_name,
+            service="lambda.amazonaws.com",
+            description=spec.description or f"Lambda function {function_name}",
+            statements=statements,
+        )
         self.function = aws.lambda_function.LambdaFunction(
-            self, "function",
+            self,
+            "function",
             function_name=function_name,
-            description=description or None,
+            description=spec.description or None,
             role=self.role.arn,
-            handler=handler,
-            runtime=runtime,
+            handler=spec.handler,
+            runtime=spec.runtime,
+            layers=list(spec.layers) or None,
             filename=asset.path,
             source_code_hash=self.package.source_code_hash,
-            timeout=timeout,
-            memory_size=memory_size,
+            timeout=spec.timeout,
+            memory_size=spec.memory_size,
             kms_key_arn=key_arn,
             environment={"variables": environment} if environment else None,
             tracing_config={"mode": "Active" if tracing else "PassThrough"},
-            reserved_concurrent_executions=reserved_concurrency,
+            reserved_concurrent_executions=spec.reserved_concurrency,
             logging_config={"log_format": "JSON", "log_group": self.log_group.name},
             # Without these, a first invocation could race the policy or let Lambda
             # create an unencrypted, never-expiring log group of the same name.

@@ -72,7 +72,9 @@ def put_record_template(stream: str) -> str:
     return (
         _NEWLINE
         + "#set($data = \"$input.json('$.record')$nl\")\n"
-        + '{"DeliveryStreamName":' + json.dumps(stream) + ',"Record":{"Data":"$util.base64Encode($data)"}}\n'
+        + '{"DeliveryStreamName":'
+        + json.dumps(stream)
+        + ',"Record":{"Data":"$util.base64Encode($data)"}}\n'
     )
 
 
@@ -84,7 +86,9 @@ def put_record_batch_template(stream: str) -> str:
     """
     return (
         _NEWLINE
-        + '{"DeliveryStreamName":' + json.dumps(stream) + ',"Records":[\n'
+        + '{"DeliveryStreamName":'
+        + json.dumps(stream)
+        + ',"Records":[\n'
         + "#foreach($record in $input.path('$.records'))\n"
         + '#set($path = "$.records[$foreach.index]")\n'
         + '#set($data = "$input.json($path)$nl")\n'
@@ -113,20 +117,23 @@ ERROR_RESPONSES = (
 BAD_REQUEST_BODY_TEMPLATE = '{"error":"BadRequestBody","message":"$context.error.validationErrorString"}'
 
 #: One JSON object per request in the access log (fields of ``$context``).
-ACCESS_LOG_FORMAT = json.dumps({
-    "requestId": "$context.requestId",
-    "extendedRequestId": "$context.extendedRequestId",
-    "requestTime": "$context.requestTime",
-    "sourceIp": "$context.identity.sourceIp",
-    "caller": "$context.identity.caller",
-    "userArn": "$context.identity.userArn",
-    "accountId": "$context.identity.accountId",
-    "httpMethod": "$context.httpMethod",
-    "resourcePath": "$context.resourcePath",
-    "path": "$context.path",
-    "status": "$context.status",
-    "responseLength": "$context.responseLength",
-    "integrationStatus": "$context.integration.status",
-    "integrationLatency": "$context.integration.latency",
-    "errorMessage": "$context.error.message",
-}, separators=(",", ":"))
+ACCESS_LOG_FORMAT = json.dumps(
+    {
+        "requestId": "$context.requestId",
+        "extendedRequestId": "$context.extendedRequestId",
+        "requestTime": "$context.requestTime",
+        "sourceIp": "$context.identity.sourceIp",
+        "caller": "$context.identity.caller",
+        "userArn": "$context.identity.userArn",
+        "accountId": "$context.identity.accountId",
+        "httpMethod": "$context.httpMethod",
+        "resourcePath": "$context.resourcePath",
+        "path": "$context.path",
+        "status": "$context.status",
+        "responseLength": "$context.responseLength",
+        "integrationStatus": "$context.integration.status",
+        "integrationLatency": "$context.integration.latency",
+        "errorMessage": "$context.error.message",
+    },
+    separators=(",", ":"),
+)

@@ -13,25 +13,31 @@ Runs with management-account credentials (the default credential chain), after e
 Idempotent: a second run reads, finds nothing to do and writes nothing. ``dry_run``
 performs only read calls, and that is enforced: every client refuses a mutating call
 in dry-run mode, so a planning bug cannot turn into a change.
-The bucket guardrails (and why SSE-S3) are in :mod:`silolake.state_buckets`.
+The bucket guardrails (and why SSE-S3) are in :mod:`silolake.ops.state_buckets`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from . import names
-from .catalog import CatalogError, validate_file
-from .catalog.lock import AccountsLock, read_lock, write_lock
-from .catalog.model import Catalog, OrgLayout, build_catalog
-from .state_buckets import (ALL_GUARDRAILS, BucketNotAccessible, bucket_missing, create_bucket, error_code,
-                            guardrail_fixes)
+from .. import names
+from ..catalog import CatalogError, validate_file
+from ..catalog.lock import AccountsLock, read_lock, write_lock
+from ..catalog.model import Catalog, OrgLayout, build_catalog, with_account
+from .state_buckets import (
+    ALL_GUARDRAILS,
+    BucketNotAccessible,
+    bucket_missing,
+    create_bucket,
+    error_code,
+    guardrail_fixes,
+)
 from .targets import stack_targets
 
 ORGANIZATIONS_REGION = "us-east-1"  # Organizations has a single (global) endpoint
@@ -95,7 +101,7 @@ class _Aws:
             raise AssertionError(f"bug: dry run attempted the mutating call {model.name}")
         self.writes.append(model.name)
 
-    def client(self, service: str, region: str, account_id: Optional[str] = None):
+    def client(self, service: str, region: str, account_id: str | None = None):
         session = self._session_for(account_id or self.management_account_id, region)
         client = session.client(service, region_name=region)
         client.meta.events.register("before-call", self._before_call)
@@ -105,16 +111,20 @@ class _Aws:
         if account_id not in self._sessions:
             role_arn = f"arn:aws:iam::{account_id}:role/{self.role_name}"
             try:
-                creds = self.client("sts", region).assume_role(
-                    RoleArn=role_arn, RoleSessionName=SESSION_NAME)["Credentials"]
+                creds = self.client("sts", region).assume_role(RoleArn=role_arn, RoleSessionName=SESSION_NAME)[
+                    "Credentials"
+                ]
             except ClientError as exc:
                 raise BootstrapError(
                     f"cannot assume {role_arn} in account {account_id} ({_code(exc)}: {_message(exc)}). The role must "
                     "exist and trust the management account: the organization creates it in accounts it creates; "
-                    "for an invited account, create it there first.") from None
+                    "for an invited account, create it there first."
+                ) from None
             self._sessions[account_id] = boto3.Session(
-                aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                aws_session_token=creds["SessionToken"])
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"],
+            )
         return self._sessions[account_id]
 
 
@@ -127,6 +137,7 @@ def _message(exc: ClientError) -> str:
 
 # -- organization -----------------------------------------------------------------------
 
+
 def _check_management(aws: _Aws, catalog: Catalog) -> dict:
     expected = catalog.organization.management_account_id
     caller = aws.client("sts", catalog.organization.home_region).get_caller_identity()["Account"]
@@ -135,15 +146,21 @@ def _check_management(aws: _Aws, catalog: Catalog) -> dict:
         org = orgs.describe_organization()["Organization"]
     except ClientError as exc:
         if _code(exc) == "AWSOrganizationsNotInUseException":
-            raise BootstrapError(f"account {caller} is not in an AWS organization; create the organization in the "
-                                 f"management account {expected} first") from None
+            raise BootstrapError(
+                f"account {caller} is not in an AWS organization; create the organization in the "
+                f"management account {expected} first"
+            ) from None
         raise
     if caller != expected:
-        raise BootstrapError(f"bootstrap needs management-account credentials: the current credentials are for "
-                             f"account {caller}, but organization.management_account_id is {expected}")
+        raise BootstrapError(
+            f"bootstrap needs management-account credentials: the current credentials are for "
+            f"account {caller}, but organization.management_account_id is {expected}"
+        )
     if org["MasterAccountId"] != expected:
-        raise BootstrapError(f"organization {org['Id']} is managed by account {org['MasterAccountId']}, not by "
-                             f"organization.management_account_id {expected}")
+        raise BootstrapError(
+            f"organization {org['Id']} is managed by account {org['MasterAccountId']}, not by "
+            f"organization.management_account_id {expected}"
+        )
     return org
 
 
@@ -152,8 +169,10 @@ def _child_ou(orgs, parent_id: str, name: str, where: str) -> str:
         for ou in page["OrganizationalUnits"]:
             if ou["Name"] == name:
                 return ou["Id"]
-    raise NotApplied(f"organizational unit '{name}' not found under {where} ({parent_id}); "
-                     "apply the org stack first (`cdktf deploy org`), then re-run bootstrap")
+    raise NotApplied(
+        f"organizational unit '{name}' not found under {where} ({parent_id}); "
+        "apply the org stack first (`cdktf deploy org`), then re-run bootstrap"
+    )
 
 
 def discover_layout(aws: _Aws, catalog: Catalog, org: dict) -> OrgLayout:
@@ -161,13 +180,18 @@ def discover_layout(aws: _Aws, catalog: Catalog, org: dict) -> OrgLayout:
     root_id = orgs.list_roots()["Roots"][0]["Id"]
     ous = catalog.organization.ous
     datalake = _child_ou(orgs, root_id, ous.datalake, "the organization root")
-    return OrgLayout(org_id=org["Id"], root_id=root_id, datalake_ou_id=datalake,
-                     silos_ou_id=_child_ou(orgs, datalake, ous.silos, f"OU '{ous.datalake}'"),
-                     analytics_ou_id=_child_ou(orgs, datalake, ous.analytics, f"OU '{ous.datalake}'"))
+    return OrgLayout(
+        org_id=org["Id"],
+        root_id=root_id,
+        datalake_ou_id=datalake,
+        silos_ou_id=_child_ou(orgs, datalake, ous.silos, f"OU '{ous.datalake}'"),
+        analytics_ou_id=_child_ou(orgs, datalake, ous.analytics, f"OU '{ous.datalake}'"),
+    )
 
 
-def resolve_accounts(aws: _Aws, catalog: Catalog, org_id: str,
-                     report_warnings: list[str]) -> tuple[dict[str, str], Optional[NotApplied]]:
+def resolve_accounts(
+    aws: _Aws, catalog: Catalog, org_id: str, report_warnings: list[str]
+) -> tuple[dict[str, str], NotApplied | None]:
     """Account id of every email-only silo, looked up by e-mail (case-insensitive, as AWS
     does), and the error for those not found."""
     orgs = aws.client("organizations", ORGANIZATIONS_REGION)
@@ -188,8 +212,10 @@ def resolve_accounts(aws: _Aws, catalog: Catalog, org_id: str,
         resolved[silo.name] = account["Id"]
     if not missing:
         return resolved, None
-    return resolved, NotApplied(f"no account in organization {org_id} for {', '.join(missing)}; apply the org stack "
-                                "first (it creates the accounts), wait for creation to finish, then re-run bootstrap")
+    return resolved, NotApplied(
+        f"no account in organization {org_id} for {', '.join(missing)}; apply the org stack "
+        "first (it creates the accounts), wait for creation to finish, then re-run bootstrap"
+    )
 
 
 def placement_warnings(aws: _Aws, catalog: Catalog, layout: OrgLayout) -> list[str]:
@@ -207,22 +233,29 @@ def placement_warnings(aws: _Aws, catalog: Catalog, layout: OrgLayout) -> list[s
         except ClientError as exc:
             if _code(exc) != "ChildNotFoundException":
                 raise
-            warnings.append(f"{who}: account {account_id} is not in organization {layout.org_id}; invite it, "
-                            f"then move it into {ou_id}")
+            warnings.append(
+                f"{who}: account {account_id} is not in organization {layout.org_id}; invite it, "
+                f"then move it into {ou_id}"
+            )
             continue
         if parent != ou_id:
-            warnings.append(f"{who}: account {account_id} is in {parent}, not in {ou_id}, so OU-scoped sharing "
-                            f"and guardrails miss it: aws organizations move-account --account-id {account_id} "
-                            f"--source-parent-id {parent} --destination-parent-id {ou_id}")
+            warnings.append(
+                f"{who}: account {account_id} is in {parent}, not in {ou_id}, so OU-scoped sharing "
+                f"and guardrails miss it: aws organizations move-account --account-id {account_id} "
+                f"--source-parent-id {parent} --destination-parent-id {ou_id}"
+            )
     return warnings
 
 
 # -- state buckets ------------------------------------------------------------------------
 
+
 def with_accounts(catalog: Catalog, resolved: dict[str, str]) -> Catalog:
     """``catalog`` with the resolved ids filled in, as synth will see it after the lock is written."""
-    return dataclasses.replace(catalog, silos=tuple(
-        dataclasses.replace(s, account_id=s.account_id or resolved.get(s.name)) for s in catalog.silos))
+    return dataclasses.replace(
+        catalog,
+        silos=tuple(with_account(s, resolved.get(s.name)) for s in catalog.silos),
+    )
 
 
 def state_targets(catalog: Catalog) -> list[Target]:
@@ -235,16 +268,19 @@ def state_targets(catalog: Catalog) -> list[Target]:
     return targets
 
 
-def ensure_state_bucket(aws: _Aws, catalog: Catalog, target: Target, dry_run: bool,
-                        note: Callable[[str], None]) -> None:
+def ensure_state_bucket(
+    aws: _Aws, catalog: Catalog, target: Target, dry_run: bool, note: Callable[[str], None]
+) -> None:
     """Create the target's state bucket if missing and set every guardrail it lacks."""
     bucket = names.state_bucket(catalog.organization.state_bucket_prefix, target.account_id, target.region)
     s3 = aws.client("s3", target.region, target.account_id)
     try:
         missing = bucket_missing(s3, bucket)
     except BucketNotAccessible:
-        raise BootstrapError(f"{target.label()}: state bucket {bucket} exists but this account cannot access it "
-                             "(is the name taken by another account?)") from None
+        raise BootstrapError(
+            f"{target.label()}: state bucket {bucket} exists but this account cannot access it "
+            "(is the name taken by another account?)"
+        ) from None
     if missing:
         note(f"{target.label()}: create state bucket {bucket}")
         if dry_run:  # nothing to inspect yet: every guardrail will be set
@@ -283,8 +319,14 @@ def load_for_bootstrap(path: Path) -> Catalog:
     return build_catalog(raw, Path(path), {}, None)  # type: ignore[arg-type]
 
 
-def run(catalog: Catalog, *, lock_path: Path, dry_run: bool = False, session: Optional[boto3.Session] = None,
-        echo: Callable[[str], None] = print) -> Report:
+def run(
+    catalog: Catalog,
+    *,
+    lock_path: Path,
+    dry_run: bool = False,
+    session: boto3.Session | None = None,
+    echo: Callable[[str], None] = print,
+) -> Report:
     """Bootstrap every account of ``catalog``; raise :class:`BootstrapError` on anything to fix."""
     org = catalog.organization
     aws = _Aws(session or boto3.Session(), org.management_account_id, org.deploy_role_name, dry_run)
@@ -301,8 +343,10 @@ def run(catalog: Catalog, *, lock_path: Path, dry_run: bool = False, session: Op
         blockers: list[NotApplied] = []
         try:
             layout = discover_layout(aws, catalog, organization)
-            echo(f"organization {layout.org_id}, root {layout.root_id}: {org.ous.datalake} {layout.datalake_ou_id}, "
-                 f"{org.ous.silos} {layout.silos_ou_id}, {org.ous.analytics} {layout.analytics_ou_id}")
+            echo(
+                f"organization {layout.org_id}, root {layout.root_id}: {org.ous.datalake} {layout.datalake_ou_id}, "
+                f"{org.ous.silos} {layout.silos_ou_id}, {org.ous.analytics} {layout.analytics_ou_id}"
+            )
         except NotApplied as exc:
             blockers.append(exc)
         resolved, missing = resolve_accounts(aws, catalog, organization["Id"], warnings)
@@ -314,19 +358,27 @@ def run(catalog: Catalog, *, lock_path: Path, dry_run: bool = False, session: Op
             try:
                 ensure_state_bucket(aws, catalog, target, dry_run, note)
             except ClientError as exc:
-                who = ("the current credentials" if target.account_id == org.management_account_id
-                       else org.deploy_role_arn(target.account_id))
-                raise BootstrapError(f"{target.label()}: AWS refused {exc.operation_name} to {who}: "
-                                     f"{_code(exc)}: {_message(exc)}") from None
+                who = (
+                    "the current credentials"
+                    if target.account_id == org.management_account_id
+                    else org.deploy_role_arn(target.account_id)
+                )
+                raise BootstrapError(
+                    f"{target.label()}: AWS refused {exc.operation_name} to {who}: {_code(exc)}: {_message(exc)}"
+                ) from None
         if blockers:
-            raise NotApplied("; ".join(str(b) for b in blockers) + ". State buckets of the accounts known so far "
-                             f"{'would be' if dry_run else 'are'} in place; the lock file is unchanged")
+            raise NotApplied(
+                "; ".join(str(b) for b in blockers) + ". State buckets of the accounts known so far "
+                f"{'would be' if dry_run else 'are'} in place; the lock file is unchanged"
+            )
         warnings += placement_warnings(aws, catalog, layout)
     except ClientError as exc:
         raise BootstrapError(f"AWS refused {exc.operation_name}: {_code(exc)}: {_message(exc)}") from None
     except NoCredentialsError:
-        raise BootstrapError("no AWS credentials found: run bootstrap with credentials of the management account "
-                             f"{org.management_account_id} (AWS_PROFILE, `aws sso login`, or environment)") from None
+        raise BootstrapError(
+            "no AWS credentials found: run bootstrap with credentials of the management account "
+            f"{org.management_account_id} (AWS_PROFILE, `aws sso login`, or environment)"
+        ) from None
     except BotoCoreError as exc:  # no network, bad profile...
         raise BootstrapError(f"AWS error: {exc}") from None
     lock = AccountsLock(accounts={**retired_accounts(catalog, lock_path), **resolved}, layout=layout)
@@ -334,8 +386,9 @@ def run(catalog: Catalog, *, lock_path: Path, dry_run: bool = False, session: Op
         lock_changed = not Path(lock_path).exists() or Path(lock_path).read_text(encoding="utf-8") != lock.to_json()
     else:
         lock_changed = write_lock(Path(lock_path), lock)
-    report = Report(layout=layout, lock=lock, lock_changed=lock_changed, changes=changes, warnings=warnings,
-                    writes=list(aws.writes))
+    report = Report(
+        layout=layout, lock=lock, lock_changed=lock_changed, changes=changes, warnings=warnings, writes=list(aws.writes)
+    )
     for warning in warnings:
         echo(f"warning: {warning}")
     if lock_changed:

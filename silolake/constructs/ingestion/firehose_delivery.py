@@ -9,10 +9,10 @@ its pages itself (Snappy); compressing the file again would make it unreadable.
 
 from __future__ import annotations
 
-from .. import names, policy
-from ..catalog.model import Flow
-from ..cdk import Construct, aws
-from .service_role import encrypted_log_group, log_group_arn, service_role
+from ... import names, policy
+from ...catalog.model import DeployedSilo, Flow
+from ...cdk import Construct, aws
+from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role
 
 #: Log stream Firehose writes delivery and conversion errors to (it does not create it).
 LOG_STREAM = "DestinationDelivery"
@@ -33,8 +33,9 @@ def object_prefixes(flow: str) -> list[str]:
     return [f"{flow}/", f"errors/{flow}/"]
 
 
-def delivery_role_statements(*, bucket: str, flow: str, region: str, account_id: str, database: str,
-                             table: str, log_group: str, key_arn: str) -> list[policy.Statement]:
+def delivery_role_statements(
+    *, bucket: str, flow: str, region: str, account_id: str, database: str, table: str, log_group: str, key_arn: str
+) -> list[policy.Statement]:
     """Everything a flow's Firehose role may do: that flow's prefixes, table, key, log stream.
 
     Pure function of names, so the policy is literal in the synthesized JSON and tests
@@ -44,63 +45,117 @@ def delivery_role_statements(*, bucket: str, flow: str, region: str, account_id:
     objects = [f"{bucket_arn}/{p}*" for p in object_prefixes(flow)]
     glue = f"arn:aws:glue:{region}:{account_id}"
     return [
-        {"Sid": "LocateBucket", "Effect": "Allow",
-         "Action": ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"], "Resource": bucket_arn},
-        {"Sid": "ListOwnPrefixes", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn,
-         "Condition": {"StringLike": {"s3:prefix": [f"{p}*" for p in object_prefixes(flow)]}}},
-        {"Sid": "WriteOwnPrefixes", "Effect": "Allow",
-         "Action": ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"], "Resource": objects},
-        {"Sid": "ReadSchemaTable", "Effect": "Allow",
-         "Action": ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
-         "Resource": [f"{glue}:catalog", f"{glue}:database/{database}", f"{glue}:table/{database}/{table}"]},
+        {
+            "Sid": "LocateBucket",
+            "Effect": "Allow",
+            "Action": ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
+            "Resource": bucket_arn,
+        },
+        {
+            "Sid": "ListOwnPrefixes",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": bucket_arn,
+            "Condition": {"StringLike": {"s3:prefix": [f"{p}*" for p in object_prefixes(flow)]}},
+        },
+        {
+            "Sid": "WriteOwnPrefixes",
+            "Effect": "Allow",
+            "Action": ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+            "Resource": objects,
+        },
+        {
+            "Sid": "ReadSchemaTable",
+            "Effect": "Allow",
+            "Action": ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
+            "Resource": [f"{glue}:catalog", f"{glue}:database/{database}", f"{glue}:table/{database}/{table}"],
+        },
         # Only through S3 and only for this bucket: with S3 Bucket Keys the encryption
         # context is the bucket ARN, without them the object ARN; allow both forms.
-        {"Sid": "EncryptOwnObjects", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-         "Resource": key_arn,
-         "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
-                       "StringLike": {"kms:EncryptionContext:aws:s3:arn": [bucket_arn, *objects]}}},
+        {
+            "Sid": "EncryptOwnObjects",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": key_arn,
+            "Condition": {
+                "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
+                "StringLike": {"kms:EncryptionContext:aws:s3:arn": [bucket_arn, *objects]},
+            },
+        },
         # The silo key also encrypts the Glue Data Catalog: reading the table's schema
         # means decrypting its metadata, through Glue only.
-        {"Sid": "DecryptSchemaMetadata", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key_arn,
-         "Condition": {"StringEquals": {"kms:ViaService": f"glue.{region}.amazonaws.com"}}},
-        {"Sid": "LogDeliveryErrors", "Effect": "Allow", "Action": "logs:PutLogEvents",
-         "Resource": f"{log_group_arn(region, account_id, log_group)}:log-stream:{LOG_STREAM}"},
+        {
+            "Sid": "DecryptSchemaMetadata",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"glue.{region}.amazonaws.com"}},
+        },
+        {
+            "Sid": "LogDeliveryErrors",
+            "Effect": "Allow",
+            "Action": "logs:PutLogEvents",
+            "Resource": f"{log_group_arn(region, account_id, log_group)}:log-stream:{LOG_STREAM}",
+        },
     ]
 
 
 class ParquetDeliveryStream(Construct):
     """Firehose stream ``<org>-<silo>-<flow>`` writing the flow's records to the raw bucket."""
 
-    def __init__(self, scope: Construct, id: str, *, org: str, silo: str, account_id: str, region: str,
-                 flow: Flow, raw_bucket, kms_key_arn: str, database_name: str, raw_table) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        org: str,
+        silo: DeployedSilo,
+        flow: Flow,
+        raw_bucket_arn: str,
+        kms_key_arn: str,
+        database_name: str,
+        raw_table_name: str,
+    ) -> None:
+        """``raw_table_name``: the flow's raw Glue table, whose schema Firehose converts records with
+        (pass the table resource's ``name`` so Terraform orders the stream after the table)."""
         super().__init__(scope, id)
-        self.stream_name = names.firehose_stream(org, silo, flow.name)
+        account_id, region = silo.account_id, silo.region
+        self.stream_name = names.firehose_stream(org, silo.name, flow.name)
         self.arn = f"arn:aws:firehose:{region}:{account_id}:deliverystream/{self.stream_name}"
-        bucket = names.silo_bucket(org, silo, "raw", account_id, region)
+        bucket = names.silo_bucket(org, silo.name, "raw", account_id, region)
         table = names.glue_table(flow.name, "raw")
         log_group = names.firehose_log_group(self.stream_name)
 
         logs = encrypted_log_group(self, "logs", name=log_group, kms_key_arn=kms_key_arn)
         aws.cloudwatch_log_stream.CloudwatchLogStream(self, "log-stream", name=LOG_STREAM, log_group_name=logs.name)
         self.role = service_role(
-            self, "role", name=names.silo_role(silo, f"{flow.name}-firehose"),
+            self,
+            "role",
+            name=names.silo_role(silo.name, f"{flow.name}-firehose"),
             service="firehose.amazonaws.com",
             description=f"Firehose delivery of api flow {flow.name} to the raw zone (Parquet)",
             # Firehose passes the account id as external id: blocks confused-deputy use.
             trust_condition={"StringEquals": {"sts:ExternalId": account_id}},
             statements=delivery_role_statements(
-                bucket=bucket, flow=flow.name, region=region, account_id=account_id,
-                database=names.glue_database(silo),
-                table=table, log_group=log_group, key_arn=kms_key_arn),
+                bucket=bucket,
+                flow=flow.name,
+                region=region,
+                account_id=account_id,
+                database=names.glue_database(silo.name),
+                table=table,
+                log_group=log_group,
+                key_arn=kms_key_arn,
+            ),
         )
         self.stream = aws.kinesis_firehose_delivery_stream.KinesisFirehoseDeliveryStream(
-            self, "stream",
+            self,
+            "stream",
             name=self.stream_name,
             destination="extended_s3",
             server_side_encryption={"enabled": True, "key_type": "CUSTOMER_MANAGED_CMK", "key_arn": kms_key_arn},
             extended_s3_configuration={
                 "role_arn": self.role.arn,
-                "bucket_arn": raw_bucket.arn,
+                "bucket_arn": raw_bucket_arn,
                 "prefix": data_prefix(flow.name),
                 "error_output_prefix": error_prefix(flow.name),
                 "buffering_size": flow.buffer_mb,
@@ -110,16 +165,25 @@ class ParquetDeliveryStream(Construct):
                 # ingest_date is the UTC delivery date (catalog BUILTIN_PARTITIONS).
                 "custom_time_zone": "UTC",
                 "kms_key_arn": kms_key_arn,
-                "cloudwatch_logging_options": {"enabled": True, "log_group_name": logs.name,
-                                             "log_stream_name": LOG_STREAM},
+                "cloudwatch_logging_options": {
+                    "enabled": True,
+                    "log_group_name": logs.name,
+                    "log_stream_name": LOG_STREAM,
+                },
                 "data_format_conversion_configuration": {
                     "enabled": True,
-                    "input_format_configuration": {"deserializer": {"open_x_json_ser_de": {
-                        "case_insensitive": True, "convert_dots_in_json_keys_to_underscores": False}}},
+                    "input_format_configuration": {
+                        "deserializer": {
+                            "open_x_json_ser_de": {
+                                "case_insensitive": True,
+                                "convert_dots_in_json_keys_to_underscores": False,
+                            }
+                        }
+                    },
                     "output_format_configuration": {"serializer": {"parquet_ser_de": {"compression": "SNAPPY"}}},
                     "schema_configuration": {
                         "database_name": database_name,
-                        "table_name": raw_table.name,
+                        "table_name": raw_table_name,
                         "role_arn": self.role.arn,
                         "region": region,
                         "catalog_id": account_id,

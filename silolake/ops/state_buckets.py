@@ -11,11 +11,11 @@ existing default (say a KMS key someone chose) is left alone.
 from __future__ import annotations
 
 import json
-from typing import Callable
+from collections.abc import Callable
 
 from botocore.exceptions import ClientError
 
-from . import policy
+from .. import policy
 
 _TLS_SID = "DenyInsecureTransport"
 
@@ -86,25 +86,46 @@ def guardrail_fixes(s3, bucket: str) -> list[tuple[str, Callable[[], object]]]:
     fixes: list[tuple[str, Callable[[], object]]] = []
     versioning = _get(lambda: s3.get_bucket_versioning(Bucket=bucket), ())
     if (versioning or {}).get("Status") != "Enabled":
-        fixes.append((VERSIONING, lambda: s3.put_bucket_versioning(
-            Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})))
-    encryption = _get(lambda: s3.get_bucket_encryption(Bucket=bucket),
-                      ("ServerSideEncryptionConfigurationNotFoundError",))
+        fixes.append(
+            (VERSIONING, lambda: s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"}))
+        )
+    encryption = _get(
+        lambda: s3.get_bucket_encryption(Bucket=bucket), ("ServerSideEncryptionConfigurationNotFoundError",)
+    )
     if not (encryption or {}).get("ServerSideEncryptionConfiguration", {}).get("Rules"):
-        fixes.append((ENCRYPTION, lambda: s3.put_bucket_encryption(
-            Bucket=bucket, ServerSideEncryptionConfiguration={
-                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})))
-    wanted_pab = dict.fromkeys(("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"),
-                               True)
+        fixes.append(
+            (
+                ENCRYPTION,
+                lambda: s3.put_bucket_encryption(
+                    Bucket=bucket,
+                    ServerSideEncryptionConfiguration={
+                        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+                    },
+                ),
+            )
+        )
+    wanted_pab = dict.fromkeys(
+        ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True
+    )
     pab = _get(lambda: s3.get_public_access_block(Bucket=bucket), ("NoSuchPublicAccessBlockConfiguration",))
     if (pab or {}).get("PublicAccessBlockConfiguration") != wanted_pab:
-        fixes.append((PUBLIC_ACCESS, lambda: s3.put_public_access_block(
-            Bucket=bucket, PublicAccessBlockConfiguration=wanted_pab)))
+        fixes.append(
+            (
+                PUBLIC_ACCESS,
+                lambda: s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=wanted_pab),
+            )
+        )
     owner = _get(lambda: s3.get_bucket_ownership_controls(Bucket=bucket), ("OwnershipControlsNotFoundError",))
     rules = (owner or {}).get("OwnershipControls", {}).get("Rules", [])
     if [r.get("ObjectOwnership") for r in rules] != ["BucketOwnerEnforced"]:
-        fixes.append((OWNERSHIP, lambda: s3.put_bucket_ownership_controls(
-            Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})))
+        fixes.append(
+            (
+                OWNERSHIP,
+                lambda: s3.put_bucket_ownership_controls(
+                    Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+                ),
+            )
+        )
     current = _get(lambda: s3.get_bucket_policy(Bucket=bucket), ("NoSuchBucketPolicy",))
     doc = json.loads(current["Policy"]) if current else policy.document([])
     present = doc.get("Statement", [])
@@ -114,6 +135,5 @@ def guardrail_fixes(s3, bucket: str) -> list[tuple[str, Callable[[], object]]]:
     if not any(_canonical(s) == wanted for s in present):
         # Other statements someone added are kept: only ours is (re)placed.
         new_doc = policy.document([_tls_statement(bucket), *statements])
-        fixes.append((TLS_POLICY, lambda: s3.put_bucket_policy(
-            Bucket=bucket, Policy=policy.render(new_doc))))
+        fixes.append((TLS_POLICY, lambda: s3.put_bucket_policy(Bucket=bucket, Policy=policy.render(new_doc))))
     return fixes

@@ -8,9 +8,22 @@ them offline with a real IAM policy engine. Keep this module free of cdktf impor
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 Statement = dict[str, Any]
+
+__all__ = [
+    "Statement",
+    "document",
+    "render",
+    "deny_insecure_transport",
+    "bucket_arns",
+    "account_root",
+    "key_admin_statement",
+    "logs_key_statement",
+    "s3_log_delivery_statement",
+]
 
 
 def document(statements: Iterable[Statement]) -> dict[str, Any]:

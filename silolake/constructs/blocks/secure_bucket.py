@@ -1,0 +1,142 @@
+"""An S3 bucket with every guardrail silolake requires, in one place.
+
+Versioning, default encryption (SSE-KMS with bucket keys, or SSE-S3 where AWS allows
+nothing else: server access log targets), all public access blocked, ACLs disabled,
+a TLS-only bucket policy, server access logging and lifecycle hygiene. Buckets are
+protected from ``terraform destroy`` and never ``force_destroy``: removing data must be
+a deliberate act outside the catalog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ... import policy
+from ...cdk import Construct, aws
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    noncurrent_version_days: int = 90
+    abort_multipart_days: int = 7
+    transition_days: int | None = None  # to STANDARD_IA
+    expire_days: int | None = None  # only for scratch data such as query results
+
+
+class SecureBucket(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        kms_key_arn: str | None,
+        access_log_bucket: str | None,
+        access_log_prefix: str = "",
+        lifecycle: Lifecycle = Lifecycle(),
+        statements: Sequence[policy.Statement] = (),
+        protect: bool = True,
+    ) -> None:
+        """``kms_key_arn=None`` selects SSE-S3 (only for access-log targets, which AWS
+        cannot deliver to with SSE-KMS). ``access_log_bucket=None`` only for the log
+        bucket itself. ``statements`` are added after the TLS-only deny."""
+        super().__init__(scope, id)
+        self.name = name
+        self.bucket = aws.s3_bucket.S3Bucket(
+            self, "bucket", bucket=name, force_destroy=False, lifecycle={"prevent_destroy": protect}
+        )
+        bucket_id = self.bucket.id
+        aws.s3_bucket_versioning.S3BucketVersioningA(
+            self, "versioning", bucket=bucket_id, versioning_configuration={"status": "Enabled"}
+        )
+        rule = {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": kms_key_arn} if kms_key_arn else {"sseAlgorithm": "AES256"}
+        aws.s3_bucket_server_side_encryption_configuration.S3BucketServerSideEncryptionConfigurationA(
+            self,
+            "encryption",
+            bucket=bucket_id,
+            rule=[{"applyServerSideEncryptionByDefault": rule, "bucketKeyEnabled": bool(kms_key_arn)}],
+        )
+        self.public_access = aws.s3_bucket_public_access_block.S3BucketPublicAccessBlock(
+            self,
+            "public-access",
+            bucket=bucket_id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+        )
+        aws.s3_bucket_ownership_controls.S3BucketOwnershipControls(
+            self, "ownership", bucket=bucket_id, rule={"object_ownership": "BucketOwnerEnforced"}
+        )
+        if access_log_bucket:
+            aws.s3_bucket_logging.S3BucketLoggingA(
+                self,
+                "logging",
+                bucket=bucket_id,
+                target_bucket=access_log_bucket,
+                target_prefix=access_log_prefix or f"{name}/",
+            )
+        rules = [
+            {
+                "id": "abort-incomplete-multipart-uploads",
+                "status": "Enabled",
+                "filter": [{}],
+                "abortIncompleteMultipartUpload": [{"daysAfterInitiation": lifecycle.abort_multipart_days}],
+            },
+            {
+                "id": "expire-noncurrent-versions",
+                "status": "Enabled",
+                "filter": [{}],
+                "noncurrentVersionExpiration": [{"noncurrentDays": lifecycle.noncurrent_version_days}],
+            },
+        ]
+        if lifecycle.transition_days:
+            rules.append(
+                {
+                    "id": "transition-to-infrequent-access",
+                    "status": "Enabled",
+                    "filter": [{}],
+                    "transition": [{"days": lifecycle.transition_days, "storageClass": "STANDARD_IA"}],
+                }
+            )
+        if lifecycle.expire_days:
+            rules.append(
+                {
+                    "id": "expire-objects",
+                    "status": "Enabled",
+                    "filter": [{}],
+                    "expiration": [{"days": lifecycle.expire_days}],
+                }
+            )
+        aws.s3_bucket_lifecycle_configuration.S3BucketLifecycleConfiguration(
+            self, "lifecycle", bucket=bucket_id, rule=rules
+        )
+        self.statements = [policy.deny_insecure_transport(policy.bucket_arns(name)), *statements]
+        self.policy = aws.s3_bucket_policy.S3BucketPolicy(
+            self,
+            "policy",
+            bucket=bucket_id,
+            policy=policy.render(policy.document(self.statements)),
+            depends_on=[self.public_access],
+        )
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:s3:::{self.name}"
+
+
+def access_log_bucket(
+    scope: Construct, id: str, *, name: str, account_id: str, lifecycle: Lifecycle = Lifecycle()
+) -> SecureBucket:
+    """The S3 server access log target of an account's buckets: SSE-S3 (log delivery cannot
+    use SSE-KMS), not logged itself, writable only by log delivery for this account."""
+    return SecureBucket(
+        scope,
+        id,
+        name=name,
+        kms_key_arn=None,
+        access_log_bucket=None,
+        lifecycle=lifecycle,
+        statements=[policy.s3_log_delivery_statement(name, account_id)],
+    )

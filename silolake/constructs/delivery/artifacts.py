@@ -1,0 +1,117 @@
+"""The central artifacts store: deployment bundles every silo pipeline reads.
+
+One versioned, KMS-encrypted bucket in the datalake account. Silo accounts come and go,
+so the bucket and key policies never list them: they trust the silo pipeline role *name*
+inside the silos OU path (:mod:`silolake.policy.sharing`). Versioning lets a silo pin the exact
+bundle it deployed and makes a bad publish reversible.
+
+Only the publisher role of the datalake account writes. It is created here, assumable
+only by the account's deploy role (the role CI already uses for this account), and its
+permissions are limited to this bucket and key: a deployment job publishes bundles as
+the publisher, never with the deploy role's broad rights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ... import names, policy
+from ...catalog.model import Account
+from ...cdk import Construct, aws
+from ...policy import sharing
+from ..blocks.kms import CustomerKey
+from ..blocks.secure_bucket import SecureBucket, access_log_bucket
+
+
+def publisher_statements(bucket: str, key_arn: str) -> list[policy.Statement]:
+    """Identity policy of the publisher: put and read bundles, encrypt them with the key."""
+    return [
+        {
+            "Sid": "PublishBundles",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+            "Resource": f"arn:aws:s3:::{bucket}/*",
+        },
+        {"Sid": "ListBundles", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}"},
+        {
+            "Sid": "EncryptBundles",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": key_arn,
+        },
+    ]
+
+
+class ArtifactsStore(Construct):
+    """Key, access-log bucket, artifacts bucket and publisher role of the datalake account.
+
+    Attributes: ``key`` (:class:`CustomerKey`), ``bucket`` (:class:`SecureBucket`),
+    ``logs`` (:class:`SecureBucket`), ``publisher`` (``aws_iam_role``).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        org: str,
+        account: Account,
+        deploy_role_arn: str,
+        key_statements: Sequence[policy.Statement],
+        bucket_statements: Callable[[str], Sequence[policy.Statement]],
+    ) -> None:
+        """``account``: the datalake account; ``deploy_role_arn``: the role that may assume the
+        publisher; ``key_statements`` and ``bucket_statements``
+        (a function of the bucket name) are the OU-path grants the stack computed with
+        :mod:`silolake.policy.sharing`."""
+        super().__init__(scope, id)
+        account_id, region = account.account_id, account.region
+        self.key = CustomerKey(
+            self,
+            "key",
+            alias="silolake-artifacts",
+            account_id=account_id,
+            region=region,
+            description="silolake artifacts: deployment bundles read by silo pipelines",
+            statements=key_statements,
+        )
+        logs_name = names.account_bucket(org, "artifacts-logs", account_id, region)
+        self.logs = access_log_bucket(self, "logs", name=logs_name, account_id=account_id)
+        name = names.account_bucket(org, "artifacts", account_id, region)
+        self.bucket = SecureBucket(
+            self,
+            "bucket",
+            name=name,
+            kms_key_arn=self.key.arn,
+            access_log_bucket=logs_name,
+            statements=bucket_statements(name),
+        )
+        # Publishing a bundle is an event deployments can react to (and an audit record on
+        # the account's bus); EventBridge routing keeps the one notification slot open.
+        aws.s3_bucket_notification.S3BucketNotification(
+            self, "bucket-events", bucket=self.bucket.bucket.id, eventbridge=True
+        )
+        self.publisher = aws.iam_role.IamRole(
+            self,
+            "publisher",
+            name=names.datalake_role(sharing.PUBLISHER_PURPOSE),
+            description="Publishes silolake deployment bundles to the artifacts bucket",
+            assume_role_policy=policy.render(
+                policy.document(
+                    [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"AWS": deploy_role_arn},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ]
+                )
+            ),
+        )
+        aws.iam_role_policy.IamRolePolicy(
+            self,
+            "publisher-policy",
+            name="publish-artifacts",
+            role=self.publisher.id,
+            policy=policy.render(policy.document(publisher_statements(name, self.key.arn))),
+        )
