@@ -46,6 +46,7 @@ from typing import Any
 
 from conform_spec import INGEST_DATE, FlowSpec
 from conform_types import cast_sql, parse_glue_type, raw_text_sql, skeleton, storage_type
+from pyspark.errors import AnalysisException
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StringType, StructField, StructType
@@ -147,12 +148,17 @@ def _select_partitions(available: list[str], state: dict[str, Any] | None) -> li
 
 
 # -- read ------------------------------------------------------------------------------------------------
-def _read_raw(spark: SparkSession, spec: FlowSpec, targets: dict[str, DataType], dates: list[str]) -> DataFrame:
+def _read_raw(spark: SparkSession, spec: FlowSpec, targets: dict[str, DataType], dates: list[str]) -> DataFrame | None:
     paths = [f"{spec.raw_path}{INGEST_DATE}={d}/" for d in dates]
     # recursiveFileLookup: the partition comes from the path below, and a stray sub-folder is read, not fatal.
     reader = spark.read.option("recursiveFileLookup", "true")
     if spec.format == "parquet":
-        df = reader.option("mergeSchema", "true").parquet(*paths)
+        try:
+            df = reader.option("mergeSchema", "true").parquet(*paths)
+        except AnalysisException as exc:  # partition folders without a single Parquet file
+            if "Unable to infer schema" not in str(exc):
+                raise
+            return None
         present = {f.name.lower(): f.name for f in df.schema.fields}
         cols = [
             F.col(f"`{present[c]}`").alias(c) if c in present else F.lit(None).cast("string").alias(c) for c in targets
@@ -268,12 +274,7 @@ def _existing(
     fs, path = _fs(spark, spec.processed_path)
     if not fs.exists(path):
         return None
-    try:
-        stored = spark.read.schema(schema).parquet(spec.processed_path)
-    except Exception as exc:  # an empty folder: nothing stored yet
-        if "Unable to infer schema" in str(exc) or "Path does not exist" in str(exc):
-            return None
-        raise
+    stored = spark.read.schema(schema).parquet(spec.processed_path)  # an empty folder reads as no rows
     if spec.partition_by:
         conds: list[Column] = [
             reduce(lambda a, b: a & b, [F.col(k).eqNullSafe(F.lit(v)) for k, v in part.items()]) for part in touched
@@ -299,6 +300,8 @@ def conform(spark: SparkSession, spec: FlowSpec) -> ConformResult:
         return result
     targets = {c.name: parse_glue_type(c.type) for c in spec.columns}
     raw = _read_raw(spark, spec, targets, result.raw_partitions)
+    if raw is None:
+        return result
     src = {f.name: f.dataType for f in raw.schema.fields}
     checked = _check(raw, spec, targets).persist()
     try:

@@ -282,10 +282,13 @@ def test_parquet_source_unpartitioned_without_keys(spark, tmp_path: Path) -> Non
     assert _rows(tmp_path) == rows  # identical rows are one row; a rerun appends nothing
 
 
-def test_no_raw_data_is_a_no_op(spark, tmp_path: Path) -> None:
-    result = _run(spark, spec(tmp_path))
-    assert result.raw_partitions == [] and result.rows_read == 0
-    assert not (tmp_path / "processed").exists()
+@pytest.mark.parametrize("fmt", ["json", "parquet"])
+def test_no_raw_data_is_a_no_op(spark, tmp_path: Path, fmt: str) -> None:
+    assert _run(spark, spec(tmp_path, fmt=fmt)).raw_partitions == []
+    raw_partition(tmp_path, DAY_A).mkdir(parents=True)  # a partition folder without files
+    result = _run(spark, spec(tmp_path, fmt=fmt))
+    assert result.raw_partitions == [DAY_A] and result.rows_read == 0
+    assert not (tmp_path / "processed" / "things").exists() or not list((tmp_path / "processed").rglob("*.parquet"))
 
 
 def test_watermark_selects_the_day_before_the_newest_read_onwards() -> None:
