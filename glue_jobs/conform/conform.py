@@ -242,12 +242,29 @@ def _check(raw: DataFrame, spec: FlowSpec, targets: dict[str, DataType]) -> Data
 
 
 # -- write -----------------------------------------------------------------------------------------------
-def _write_rejects(checked: DataFrame, spec: FlowSpec, targets: dict[str, DataType], src: dict[str, DataType]) -> None:
+def _slim(checked: DataFrame, targets: dict[str, DataType], src: dict[str, DataType]) -> DataFrame:
+    """What the outputs need, and no more (it is cached): values, verdict, arrival, and the raw text of
+    rejected rows only -- NULL for good rows, which the columnar cache stores almost for free."""
+    rejected = F.col(_REASON).isNotNull()
     record = F.struct(*[F.expr(raw_text_sql(f"`{n}`", src[n])).alias(n) for n in targets])
     corrupt = F.col(CORRUPT) if CORRUPT in src else F.lit(None).cast("string")
+    return checked.select(
+        *[f"__v_{n}" for n in targets],
+        _REASON,
+        _FILE,
+        _MTIME,
+        _BLOCK,
+        _ROW,
+        _INGEST,
+        F.when(rejected, record).alias("__record"),
+        F.when(rejected, corrupt).alias("__malformed"),
+    )
+
+
+def _write_rejects(checked: DataFrame, spec: FlowSpec) -> None:
     rejects = checked.where(F.col(_REASON).isNotNull()).select(
-        record.alias("record"),
-        corrupt.alias("malformed_record"),
+        F.col("__record").alias("record"),
+        F.col("__malformed").alias("malformed_record"),
         F.col(_REASON).alias("reason"),
         F.col(_FILE).alias("source_file"),
         F.col(_INGEST).alias(INGEST_DATE),
@@ -303,12 +320,12 @@ def conform(spark: SparkSession, spec: FlowSpec) -> ConformResult:
     if raw is None:
         return result
     src = {f.name: f.dataType for f in raw.schema.fields}
-    checked = _check(raw, spec, targets).persist()
+    checked = _slim(_check(raw, spec, targets), targets, src).persist()
     try:
         counts = {r[0]: r[1] for r in checked.groupBy(F.col(_REASON).isNull()).count().collect()}
         result.rows_read = sum(counts.values())
         result.rows_rejected = counts.get(False, 0)
-        _write_rejects(checked, spec, targets, src)
+        _write_rejects(checked, spec)
 
         schema = _output_schema(spec, targets)
         good = checked.where(F.col(_REASON).isNull()).select(
