@@ -60,6 +60,8 @@ def flow(partition_by=("ingest_date",), extra=()) -> Flow:
         quicksight=False,
         glue_worker_type="G.1X",
         glue_workers=2,
+        throttle_rate=100.0,
+        throttle_burst=200,
     )
 
 
