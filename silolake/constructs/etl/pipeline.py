@@ -119,6 +119,7 @@ class SiloEtl(Construct):
             description=f"silolake silo '{silo.name}': partition repair and the silo's own queries",
             state="ENABLED",
             force_destroy=False,
+            lifecycle={"prevent_destroy": True},  # saved queries and query history
             configuration=wg.AthenaWorkgroupConfiguration(
                 enforce_workgroup_configuration=True,
                 publish_cloudwatch_metrics_enabled=True,
@@ -137,8 +138,6 @@ class SiloEtl(Construct):
         )
         files = silo.flows_from("sftp", "upload")
         self.landing = Landing(self, "landing", silo=silo, flows=files, buckets=buckets, key=key) if files else None
-        if self.landing:
-            self.landing.function.log_group.add_override("lifecycle.prevent_destroy", True)
         warehouse_flows = tuple(f for f in silo.flows if f.warehouse)
         self.warehouse = (
             Warehouse(
@@ -227,7 +226,6 @@ class SiloEtl(Construct):
         group = encrypted_log_group(
             self, f"{flow.name}-logs", name=names.state_machine_log_group(name), kms_key_arn=key_arn
         )
-        group.add_override("lifecycle.prevent_destroy", True)
         role = service_role(
             self,
             f"{flow.name}-pipeline-role",

@@ -105,7 +105,6 @@ class Warehouse(Construct):
         )
         flow_log_group = names.etl_silo_name(silo.name, "warehouse-flow-logs")
         group = encrypted_log_group(self, "flow-log-group", name=f"/silolake/vpc/{flow_log_group}", kms_key_arn=key_arn)
-        group.add_override("lifecycle.prevent_destroy", True)
         flow_role = service_role(
             self,
             "flow-log-role",
