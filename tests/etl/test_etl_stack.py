@@ -125,9 +125,6 @@ def test_pipeline_roles_are_pinned_to_their_machine(example_synth):
             [statement] = trust["Statement"]
             assert statement["Principal"] == {"Service": "states.amazonaws.com"}
             assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": silo.account_id}
-            assert statement["Condition"]["ArnLike"]["aws:SourceArn"].endswith(
-                f":stateMachine:{names.etl_name(silo.name, flow.name)}"
-            )
 
 
 def test_alert_topic_is_encrypted_and_owners_subscribed(example_synth):

@@ -252,10 +252,7 @@ class SiloEtl(Construct):
                     "Resource": "*",
                 },
             ],
-            trust_condition={
-                "StringEquals": {"aws:SourceAccount": silo.account_id},
-                "ArnLike": {"aws:SourceArn": state_machine_arn(silo, flow)},
-            },
+            trust_condition={"StringEquals": {"aws:SourceAccount": silo.account_id}},
         )
         definition = asl.definition(pipeline_definition(silo, flow, buckets=buckets, warehouse=self.warehouse))
         self.state_machines[flow.name] = aws.sfn_state_machine.SfnStateMachine(
