@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,7 @@ CHECKOV_VENV = REPO / ".venv-checkov"
 CDKTF_VENV = REPO / ".venv-cdktf"  # the archived cdktf engine, tested beside the default (tests only)
 CHECKOV_REQ = REPO / "security" / "requirements-checkov.txt"
 IAM_SIM = REPO / "silolake" / "ops" / "iam"  # offline IAM engine (npm), used by access-diff and tests
+ASL_VALIDATOR = REPO / "tests" / "etl" / "asl"  # asl-validator (npm), pinned in its package.json
 
 
 def _run(*cmd: str | Path, cwd: Path = REPO) -> None:
@@ -53,19 +55,39 @@ def _ensure_venv(path: Path, stamp_inputs: list[Path], install: list[str]) -> Pa
     return python
 
 
-def setup() -> Path:
+def _check_java() -> None:
+    """Local PySpark (the conform job's tests) needs a Java runtime, 17 like Glue 5.0."""
+    java = shutil.which("java")
+    if not java:
+        sys.exit(
+            "Java 17 is required (the Glue conform job's tests run on local PySpark 3.5): "
+            "install it, e.g. `apt-get install -y openjdk-17-jre-headless`, or put `java` on PATH."
+        )
+    out = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', out)
+    major = int(match.group(1)) if match else 0
+    if major == 1 and match and match.group(2):  # "1.8.0_x" is Java 8
+        major = int(match.group(2))
+    if major < 17:
+        sys.exit(f"Java 17 or newer is required for local PySpark 3.5 (Glue 5.0 runs Java 17); found: {out.strip()}")
+
+
+def setup(java: bool = True) -> Path:
     if sys.version_info[:2] != (3, 11):
         sys.exit(f"silolake needs Python 3.11 (Glue 5.0's Python); this is {sys.version.split()[0]}")
     if not shutil.which("node"):
         sys.exit("Node.js 20 is required (CDKTF runs its core through jsii in Node).")
+    if java:  # synthesizing needs no Java; setup and test do
+        _check_java()
     python = _ensure_venv(VENV, [REPO / "pyproject.toml"], ["-e", f"{REPO}[dev]"])
     # checkov pins an old boto3 that conflicts with moto/boto3 here: it gets its own venv.
     _ensure_venv(CHECKOV_VENV, [CHECKOV_REQ], ["-r", str(CHECKOV_REQ)])
-    lock = IAM_SIM / "package-lock.json"
-    stamp = IAM_SIM / "node_modules" / ".silolake-stamp"
-    if not stamp.exists() or stamp.read_text() != _digest(lock):
-        _run("npm", "ci", "--no-audit", "--no-fund", "--silent", cwd=IAM_SIM)
-        stamp.write_text(_digest(lock))
+    for package in (IAM_SIM, ASL_VALIDATOR):
+        lock = package / "package-lock.json"
+        stamp = package / "node_modules" / ".silolake-stamp"
+        if not stamp.exists() or stamp.read_text() != _digest(lock):
+            _run("npm", "ci", "--no-audit", "--no-fund", "--silent", cwd=package)
+            stamp.write_text(_digest(lock))
     _ensure_graphviz()
     return python
 
@@ -121,7 +143,7 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"setup", "synth", "test"}:
         print(__doc__)
         return 2
-    python = setup()
+    python = setup(java=argv[0] != "synth")
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     if argv[0] == "synth":
         return subprocess.run([str(python), "-m", "silolake", "synth", *argv[1:]], cwd=REPO, env=env).returncode

@@ -20,6 +20,9 @@ GLUE_NAME_MAX = rules.GLUE_TABLE.max_len
 
 #: A derived name and the AWS rule it must meet, by what it names ("raw bucket").
 Derived = dict[str, tuple[str, NameRule]]
+LAMBDA_FUNCTION_MAX = rules.LAMBDA_FUNCTION.max_len
+SCHEDULE_MAX = 64  # EventBridge Scheduler schedule names
+STATE_MACHINE_MAX = rules.STEP_FUNCTIONS.max_len
 
 # Regions are compacted in bucket names to leave room for silo names:
 # eu-west-1 -> euw1, ap-southeast-2 -> apse2 (distinct for every real region).
@@ -212,6 +215,10 @@ def silo_names(
     out["ingestion API access log group"] = (api_access_log_group(api), rules.LOG_GROUP)
     if created_account:
         out["account name"] = (silo_account_name(org, silo), rules.ORG_ACCOUNT_NAME)
+    # ETL (silolake.constructs.etl): the landing function and the roles every silo gets.
+    for purpose in ("landing", "etl-scheduler", "warehouse-flow-logs"):
+        out[f"{purpose} role"] = (silo_role(silo, purpose), rules.IAM_ROLE)
+    out["landing function"] = (etl_silo_name(silo, "landing"), rules.LAMBDA_FUNCTION)
     for flow in flows:
         out.update(flow_names(org, silo, flow))
     return out
@@ -227,6 +234,11 @@ def flow_names(org: str, silo: str, flow: str) -> Derived:
     }
     for zone in ("raw", "processed"):
         out[f"flow '{flow}' {zone} table"] = (glue_table(flow, zone), rules.GLUE_TABLE)
+    for purpose in ("glue", "sfn", "load"):
+        out[f"flow '{flow}' {purpose} role"] = (silo_role(silo, f"{flow}-{purpose}"), rules.IAM_ROLE)
+    out[f"flow '{flow}' Glue job"] = (etl_name(silo, flow), rules.GLUE_JOB)
+    out[f"flow '{flow}' schedule"] = (etl_name(silo, flow), rules.EVENTBRIDGE_RULE)
+    out[f"flow '{flow}' state machine"] = (etl_name(silo, flow), rules.STEP_FUNCTIONS)
     return out
 
 
@@ -256,3 +268,36 @@ def organization_names(org: str, account_id: str, region: str) -> Derived:
 def state_bucket_names(prefix: str, account_id: str, regions: list[str]) -> Derived:
     """The state bucket of an account in each of ``regions`` (validation: one per distinct region)."""
     return {f"state bucket in {r}": (state_bucket(prefix, account_id, r), rules.S3_BUCKET) for r in regions}
+
+
+# --- ETL (silolake.constructs.etl) ------------------------------------------------------------
+#: Prefix in a silo's raw bucket holding deployed job code (content-addressed keys). Like every
+#: system prefix it starts with ``_``, which no flow name can (``^[a-z][a-z0-9_]*$``).
+ARTIFACTS_PREFIX = "_silolake/artifacts/"
+#: Per-row rejects of the conform job, in the processed bucket: ``_rejects/<flow>/``.
+REJECTS_PREFIX = "_rejects/"
+#: Files the landing function refused, in the dropzone bucket: ``_quarantine/<partner>/<flow>/...``.
+QUARANTINE_PREFIX = "_quarantine/"
+
+
+def etl_name(silo: str, flow: str) -> str:
+    """Glue job, state machine and schedule of one flow (``silolake-<silo>-<flow>``)."""
+    return f"silolake-{silo}-{flow}"
+
+
+def etl_silo_name(silo: str, purpose: str) -> str:
+    """Silo-wide ETL resource (``silolake-<silo>-etl-alerts``, ``-landing``, ``-athena``, ...)."""
+    return f"silolake-{silo}-{purpose}"
+
+
+def state_machine_log_group(machine: str) -> str:
+    return f"/aws/vendedlogs/states/{machine}"
+
+
+def redshift_database(silo: str) -> str:
+    """Warehouse database of a silo: the same identifier as its Glue database."""
+    return glue_database(silo)
+
+
+#: Where a silo's Athena workgroup writes query results, in the silo's athena zone bucket.
+ATHENA_RESULTS_PREFIX = "results/"

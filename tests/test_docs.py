@@ -33,6 +33,7 @@ def test_linked_docs_exist():
         "docs/data-plane.md",
         "docs/ingestion-api.md",
         "docs/delivery.md",
+        "docs/etl.md",
         "docs/security.md",
         "benchmarks/RESULTS.md",
     ):

@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "silolake"
 ENGINE_MODULES = ("cdktf", "cdktn", "cdktf_cdktf_provider_aws", "cdktn_provider_aws", "constructs", "jsii")
 RUNTIME_DIRS = ("lambda_src", "glue_jobs", "glue_src")
-CAPABILITIES = ("storage", "ingestion", "analytics", "org", "delivery")
+CAPABILITIES = ("storage", "ingestion", "analytics", "org", "delivery", "etl")
 
 
 def _module_name(path: Path) -> str:

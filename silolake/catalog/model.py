@@ -19,6 +19,9 @@ Source = Literal["api", "sftp", "upload"]
 Format = Literal["json", "csv", "parquet"]
 
 #: Partition columns silolake derives itself instead of reading them from the data.
+#: Partition column types a ``warehouse: true`` flow may use: their values are plain ``[0-9-]``
+#: text, safe as SQL literals in the Redshift load and unescaped in S3 paths (docs/etl.md).
+WAREHOUSE_PARTITION_TYPES = ("date", "tinyint", "smallint", "int", "bigint")
 BUILTIN_PARTITIONS = {"ingest_date": "date the record or file arrived (UTC), from the delivery time"}
 #: Column-name prefixes reserved for columns silolake's own jobs add while they work.
 RESERVED_COLUMN_PREFIXES = ("__", "_silolake")
@@ -68,7 +71,8 @@ class Flow:
       relative to the catalog directory.
     - ``buffer_seconds`` (60-900 s) and ``buffer_mb`` (64-128 MB): Firehose buffering of api flows.
     - ``csv_delimiter``/``csv_header``: CSV reading options; ``warehouse``: load into Redshift;
-      ``quicksight``: expose through a QuickSight data source.
+      ``quicksight``: expose through a QuickSight data source; ``glue_worker_type`` /
+      ``glue_workers``: size of the flow's Glue job (``glue.worker_type`` / ``glue.workers``).
     """
 
     name: str
@@ -89,6 +93,8 @@ class Flow:
     csv_header: bool
     warehouse: bool
     quicksight: bool
+    glue_worker_type: str  # Glue worker type of the flow's job (G.1X, ...)
+    glue_workers: int  # number of Glue workers, the driver included
 
     @property
     def custom_job(self) -> bool:
@@ -322,6 +328,8 @@ def _flow(raw: dict) -> Flow:
         csv_header=csv["header"],
         warehouse=raw["warehouse"],
         quicksight=raw["quicksight"],
+        glue_worker_type=raw["glue"]["worker_type"],
+        glue_workers=raw["glue"]["workers"],
     )
 
 

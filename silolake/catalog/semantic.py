@@ -17,7 +17,7 @@ from typing import Any
 from . import limits
 from .errors import Path as KeyPath
 from .errors import Problem
-from .model import BUILTIN_PARTITIONS, reserved_column
+from .model import BUILTIN_PARTITIONS, WAREHOUSE_PARTITION_TYPES, reserved_column
 from .schedule import check_schedule
 from .schema import load_schema
 from .source import SourceDoc
@@ -238,6 +238,7 @@ class _Checker:
     def check_flow(self, path: KeyPath, flow: dict, ingestion: dict) -> None:
         declared = self.check_columns(path, flow)
         self.check_key_columns(path, flow, declared)
+        self.check_warehouse(path, flow, declared)
         schedule = flow.get("schedule")
         if isinstance(schedule, str):
             reason = check_schedule(schedule)
@@ -289,6 +290,23 @@ class _Checker:
                         path + (key, k),
                         f"'{col}' has the complex type {declared[col]}; {key} may only name columns of primitive types",
                     )
+
+    def check_warehouse(self, path: KeyPath, flow: dict, declared: dict[str, Any]) -> None:
+        """A ``warehouse: true`` flow is loaded one processed partition at a time, with the
+        partition values as SQL literals: it needs partitions, of types whose values are plain."""
+        if flow.get("warehouse") is not True:
+            return
+        partitions = flow.get("partition_by", ["ingest_date"])
+        if isinstance(partitions, list) and not partitions:
+            self.add(path + ("partition_by",), "warehouse flows are loaded per partition; keep at least ingest_date")
+        for k, col in _items(partitions):
+            kind = declared.get(col) if isinstance(col, str) else None
+            if kind is not None and str(kind) not in WAREHOUSE_PARTITION_TYPES:
+                self.add(
+                    path + ("partition_by", k),
+                    f"'{col}' ({kind}) cannot partition a warehouse flow: use ingest_date or a column of type "
+                    + "/".join(WAREHOUSE_PARTITION_TYPES),
+                )
 
     def check_source(self, path: KeyPath, flow: dict, ingestion: dict) -> None:
         """Format and buffer fit the source, and the silo has the channel the source needs enabled."""

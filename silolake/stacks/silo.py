@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..catalog.model import Catalog, DeployedSilo
 from ..cdk import Construct
 from ..constructs.account import AccountBaseline
+from ..constructs.etl import SiloEtl
 from ..constructs.ingestion import ApiIngestion
 from ..constructs.storage import GlueCatalog, SiloStorage
 from ..policy import sharing
@@ -52,3 +53,12 @@ class SiloStack(AccountStack):
                 glue=self.glue,
                 account_settings=self.baseline.api_gateway_account,
             )
+        # Every flow becomes a scheduled pipeline; a decommissioned silo keeps it, disabled.
+        self.etl = SiloEtl(
+            self,
+            "etl",
+            silo=silo,
+            buckets={z: b.name for z, b in self.storage.buckets.items()},
+            key=self.storage.key,
+            catalog_dir=catalog.base_dir,
+        )

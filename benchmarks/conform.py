@@ -1,0 +1,145 @@
+"""Conform job throughput on generated rows, beside a bare PySpark read-cast-write of the same files (the floor).
+
+    .venv/bin/python benchmarks/conform.py [--rows 1000000] [--repeat 1] [--workdir DIR]
+
+Both paths read the same json lines (every catalog type, nested included, spread over two
+``ingest_date`` partitions and eight files) on local Spark (``local[2]``) and write
+Snappy Parquet partitioned by ``ingest_date``:
+
+- floor: ``spark.read.schema(<declared types>).json(...)`` then ``write.parquet`` -- Spark's
+  own JSON casting, no reject reasons, no dedupe, no idempotent overwrite;
+- conform: :func:`conform.conform` (typed casts with per-row verdicts, rejects output,
+  latest-arrival dedupe on ``id``, dynamic partition overwrite, watermark).
+
+Prints rows/s (wall) and rows per CPU-second (the Spark JVM plus this process) for both and
+their ratios, plus the load average: other work on a shared machine inflates wall time, CPU
+time much less. A warm-up run on a small sample precedes the measured runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO), str(REPO / "glue_jobs" / "conform")]
+
+from conform import conform  # noqa: E402
+from conform_spec import parse_spec  # noqa: E402
+from conform_types import parse_glue_type, storage_type  # noqa: E402
+
+from tests.runtime.conform.sample_data import ALL_TYPES, EPOCH, good_record, raw_partition, spec, write_lines  # noqa: E402
+
+DAYS = ("2024-05-01", "2024-05-02")
+FILES_PER_DAY = 4
+
+
+def generate(root: Path, rows: int) -> None:
+    """``rows`` json lines in len(DAYS) x FILES_PER_DAY files (1% of ids repeat: something to dedupe)."""
+    rng = random.Random(42)
+    per_file = rows // (len(DAYS) * FILES_PER_DAY)
+    n = 0
+    for d, day in enumerate(DAYS):
+        for f in range(FILES_PER_DAY):
+            lines = []
+            for _ in range(per_file if (d, f) != (len(DAYS) - 1, FILES_PER_DAY - 1) else rows - n):
+                raw, _ = good_record(n if n % 100 else max(n - 1, 0), rng)
+                lines.append(json.dumps(raw))
+                n += 1
+            write_lines(raw_partition(root, day) / f"partner__part-{f}.json", lines, EPOCH)
+
+
+def floor(spark, flow: dict, out: str) -> None:
+    from pyspark.sql.types import StructField, StructType
+
+    schema = StructType([StructField(c["name"], storage_type(parse_glue_type(c["type"]))) for c in flow["columns"]])
+    df = spark.read.schema(schema).option("basePath", flow["raw_path"]).json(flow["raw_path"] + "ingest_date=*/")
+    df.write.mode("overwrite").partitionBy("ingest_date").parquet(out)
+
+
+def cpu_seconds(spark) -> float:
+    """CPU time used so far by the Spark JVM (local mode: driver and executors) and this process."""
+    pid = spark.sparkContext._gateway.proc.pid  # spark-submit execs the JVM under this pid
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    own = os.times()
+    return (int(fields[11]) + int(fields[12])) / ticks + own.user + own.system
+
+
+def measure(spark, root: Path, rows: int, repeat: int) -> dict[str, tuple[float, float]]:
+    """Best (wall seconds, CPU seconds) per path."""
+    flow = spec(root)
+    best = {"floor": (float("inf"), 0.0), "conform": (float("inf"), 0.0)}
+
+    def timed(name: str, run) -> None:
+        wall, cpu = time.perf_counter(), cpu_seconds(spark)
+        run()
+        took = (time.perf_counter() - wall, cpu_seconds(spark) - cpu)
+        best[name] = min(best[name], took)
+
+    for _ in range(repeat):
+        shutil.rmtree(root / "floor", ignore_errors=True)
+        timed("floor", lambda: floor(spark, flow, (root / "floor").as_uri()))
+        shutil.rmtree(root / "processed", ignore_errors=True)  # a first run: every partition, no watermark
+        timed("conform", lambda: conform(spark, parse_spec(flow)))
+        state = json.loads((root / "processed/things/_silolake/conform_state.json").read_text())
+        assert state["rows_read"] == rows and state["rows_rejected"] == 0, state
+    return best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+
+    from pyspark.sql import SparkSession
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("conform-benchmark")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.memory", "4g")
+        .config("spark.sql.shuffle.partitions", "8")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="conform-bench-"))
+    try:
+        load_before = os.getloadavg()
+        start = time.perf_counter()
+        generate(work / "data", args.rows)
+        print(
+            f"generated {args.rows:,} rows of {len(ALL_TYPES)} columns in {time.perf_counter() - start:.1f} s "
+            f"({sum(p.stat().st_size for p in (work / 'data').rglob('*.json')) / 1e6:.0f} MB json)"
+        )
+        generate(work / "warm", 10_000)
+        measure(spark, work / "warm", 10_000, 1)
+        best = measure(spark, work / "data", args.rows, args.repeat)
+        load_after = os.getloadavg()
+    finally:
+        spark.stop()
+        if args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+    for name, (wall, cpu) in best.items():
+        print(
+            f"{name:8s} {wall:7.1f} s wall {args.rows / wall:10,.0f} rows/s | "
+            f"{cpu:7.1f} s CPU {args.rows / cpu:10,.0f} rows per CPU-second"
+        )
+    ratio_wall, ratio_cpu = (best["conform"][i] / best["floor"][i] for i in (0, 1))
+    print(f"conform / floor: {ratio_wall:.2f}x wall, {ratio_cpu:.2f}x CPU")
+    print(f"load average (1 min) before {load_before[0]:.1f}, after {load_after[0]:.1f} on {os.cpu_count()} cores")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

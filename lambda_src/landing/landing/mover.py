@@ -1,0 +1,171 @@
+"""Move one dropzone object: to raw when it fits its flow, to ``_quarantine/`` when it does not.
+
+Order of operations (each step safe to repeat, so a redelivered or retried event is harmless):
+
+1. head the source (the version the event names); gone -> an earlier delivery finished, stop;
+2. check it: key layout, known flow, file name, size, first bytes (ranged GETs only);
+3. copy it (``CopySourceIfMatch`` the ETag just checked, so a file replaced meanwhile is never
+   copied under the old verdict), SSE-KMS with the silo key, metadata ``partner``,
+   ``source-key`` and ``source-etag``; skipped when the target already holds this version;
+4. confirm: head the copy, compare size and ``source-etag`` (S3 ETags of SSE-KMS objects are not
+   content hashes, so the two objects' ETags are not compared with each other);
+5. only then delete the source -- that exact version, so a newer upload under the same key stays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, unquote_plus
+
+from botocore.exceptions import ClientError
+
+from . import rules
+
+#: CopyObject copies up to 5 GiB in one request; larger objects go through a multipart copy.
+SINGLE_COPY_MAX = 5 * 1024**3
+
+
+@dataclass(frozen=True)
+class Config:
+    raw_bucket: str
+    kms_key_arn: str
+    flows: dict[str, rules.FlowRule]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """``status``: landed | quarantined | ignored | gone; ``target``: bucket/key written, if any."""
+
+    status: str
+    key: str
+    target: str = ""
+    reason: str = ""
+
+
+class CopyNotConfirmed(RuntimeError):
+    """The copy is not what was copied; the source stays and the event is retried."""
+
+
+def _missing(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NoSuchVersion", "NotFound")
+
+
+def _head(s3: Any, bucket: str, key: str, version: str | None = None) -> dict[str, Any] | None:
+    try:
+        head: dict[str, Any] = s3.head_object(Bucket=bucket, Key=key, **({"VersionId": version} if version else {}))
+        return head
+    except ClientError as exc:
+        if _missing(exc):
+            return None
+        raise
+
+
+def _range(s3: Any, bucket: str, key: str, version: str | None, byte_range: str) -> bytes:
+    extra = {"VersionId": version} if version else {}
+    data: bytes = s3.get_object(Bucket=bucket, Key=key, Range=byte_range, **extra)["Body"].read()
+    return data
+
+
+def _verdict(s3: Any, config: Config, bucket: str, key: str, head: dict[str, Any], version: str | None) -> str | None:
+    drop = rules.parse_key(key)
+    if drop is None:
+        return "key outside the layout <partner>/<flow>/<file>"
+    rule = config.flows.get(drop.flow)
+    if rule is None:
+        return f"unknown flow {drop.flow!r}"
+    size = head["ContentLength"]
+    reason = rules.check_name(rule, drop.file) or rules.check_size(rule, size)
+    if reason:
+        return reason
+    first = _range(s3, bucket, key, version, f"bytes=0-{rules.HEAD_BYTES - 1}")
+    last = _range(s3, bucket, key, version, "bytes=-4") if rule.format == "parquet" else b""
+    return rules.check_content(rule, drop.file, first, last, complete=size <= rules.HEAD_BYTES)
+
+
+def _copy(
+    s3: Any,
+    config: Config,
+    source: dict[str, Any],
+    size: int,
+    bucket: str,
+    key: str,
+    metadata: dict[str, str],
+    tags: str = "",
+) -> None:
+    args: dict[str, Any] = {
+        "ServerSideEncryption": "aws:kms",
+        "SSEKMSKeyId": config.kms_key_arn,
+        "BucketKeyEnabled": True,
+        "MetadataDirective": "REPLACE",
+        "Metadata": metadata,
+        "CopySourceIfMatch": source["etag"],
+    }
+    if tags:
+        args.update(Tagging=tags, TaggingDirective="REPLACE")
+    copy_source = {"Bucket": source["bucket"], "Key": source["key"]}
+    if source["version"]:
+        copy_source["VersionId"] = source["version"]
+    if size <= SINGLE_COPY_MAX:
+        s3.copy_object(CopySource=copy_source, Bucket=bucket, Key=key, **args)
+    else:  # boto3's managed transfer: parallel UploadPartCopy, same arguments
+        s3.copy(copy_source, bucket, key, ExtraArgs=args)
+
+
+def _confirmed(s3: Any, bucket: str, key: str, size: int, etag: str) -> bool:
+    head = _head(s3, bucket, key)
+    return head is not None and head["ContentLength"] == size and head.get("Metadata", {}).get("source-etag") == etag
+
+
+def _move(
+    s3: Any,
+    config: Config,
+    source: dict[str, Any],
+    size: int,
+    bucket: str,
+    key: str,
+    metadata: dict[str, str],
+    tags: str = "",
+) -> None:
+    metadata = {**metadata, "source-etag": source["etag"]}
+    if not _confirmed(s3, bucket, key, size, source["etag"]):
+        _copy(s3, config, source, size, bucket, key, metadata, tags)
+        if not _confirmed(s3, bucket, key, size, source["etag"]):
+            raise CopyNotConfirmed(f"s3://{bucket}/{key} does not match s3://{source['bucket']}/{source['key']}")
+    extra = {"VersionId": source["version"]} if source["version"] else {}
+    s3.delete_object(Bucket=source["bucket"], Key=source["key"], **extra)
+
+
+def land(s3: Any, config: Config, event: dict[str, Any]) -> Outcome:
+    """Handle one EventBridge ``Object Created`` event of the dropzone bucket (see module docstring)."""
+    detail = event["detail"]
+    bucket, key = detail["bucket"]["name"], detail["object"]["key"]
+    version = detail["object"].get("version-id")
+    if key.startswith("_") or key.endswith("/"):  # system prefixes (our own quarantine) and folder markers
+        return Outcome("ignored", key)
+    head = _head(s3, bucket, key, version)
+    if head is None and unquote_plus(key) != key:  # tolerate a URL-encoded key (S3 notification style)
+        key = unquote_plus(key)
+        head = _head(s3, bucket, key, version)
+    if head is None:
+        return Outcome("gone", key, reason="source no longer exists (an earlier delivery moved it)")
+    source = {"bucket": bucket, "key": key, "version": version, "etag": head["ETag"].strip('"')}
+    size = head["ContentLength"]
+    reason = _verdict(s3, config, bucket, key, head, version)
+    drop = rules.parse_key(key)
+    if reason is None and drop is not None:
+        target = rules.raw_key(drop, rules.ingest_date(event["time"]))
+        metadata = {"partner": rules.metadata_value(drop.partner), "source-key": rules.metadata_value(key)}
+        _move(s3, config, source, size, config.raw_bucket, target, metadata)
+        return Outcome("landed", key, f"{config.raw_bucket}/{target}")
+    reason = reason or "key outside the layout <partner>/<flow>/<file>"
+    target = rules.quarantine_key(key)
+    metadata = {"source-key": rules.metadata_value(key), "quarantine-reason": rules.metadata_value(reason)}
+    if drop is not None:
+        metadata["partner"] = rules.metadata_value(drop.partner)
+    _move(s3, config, source, size, bucket, target, metadata, tags=f"quarantine-reason={_tag(reason)}")
+    return Outcome("quarantined", key, f"{bucket}/{target}", reason)
+
+
+def _tag(reason: str) -> str:
+    return quote(rules.tag_value(reason), safe="")  # the Tagging header is URL-query encoded

@@ -1,0 +1,31 @@
+"""One local SparkSession for every conform test (JVM start-up costs seconds; local[2] = this machine)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+JOB_DIR = Path(__file__).resolve().parents[3] / "glue_jobs" / "conform"
+if str(JOB_DIR) not in sys.path:  # the job's modules are flat files, as Glue ships them
+    sys.path.insert(0, str(JOB_DIR))
+
+
+@pytest.fixture(scope="session")
+def spark():
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("silolake-conform-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
