@@ -48,21 +48,53 @@ def main() -> None:
     "changed account ids against.",
 )
 def validate(path: Path, base: str | None) -> None:
-    """Check a catalog and report every problem as file:line:col: key.path: message."""
+    """Check a catalog and report every problem as file:line:col: key.path: message.
+
+    With --base, every change from the base is classified (safe, guarded, impossible) and
+    refused changes are problems; without it, the catalog is compared with its last synth
+    in ./cdktf.out when there is one (docs/day-2.md).
+    """
     try:
         catalog = load_catalog(path)
-        if base:
-            from .catalog.history import base_problems, load_base
-
-            problems = base_problems(catalog, load_base(base, path))
-            if problems:
-                raise CatalogError(problems)
+        _check_changes(catalog, path, base, Path("cdktf.out"))
     except CatalogError as exc:
         _fail(exc)
+    _notices(catalog, synth=False)
     out.print(
         f"{path}: valid ({len(catalog.silos)} silos, {sum(len(s.flows) for s in catalog.silos)} flows, "
         f"{len(catalog.analytics)} analytics consumers)"
     )
+
+
+def _check_changes(catalog, path: Path, base: str | None, out_dir: Path) -> None:
+    """Classify the changes against ``base`` (or the last synth in ``out_dir``); print them;
+    raise :class:`CatalogError` with the refused ones."""
+    from .catalog.changes import classify, last_synth, problems_of, snapshot
+    from .catalog.history import base_changes, load_base
+    from .catalog.source import read_yaml
+
+    if base:
+        changes, doc = base_changes(catalog, load_base(base, path))
+        against = base
+    else:
+        previous = last_synth(out_dir, catalog)
+        if previous is None:
+            return
+        doc = read_yaml(catalog.source)
+        against = f"last synth in {out_dir}"
+        changes = classify(previous, snapshot(catalog), doc, against)
+    for change in changes:
+        err.print(f"change ({against}): {change.line()}", markup=False)
+    problems = problems_of(changes, doc)
+    if problems:
+        raise CatalogError(problems)
+
+
+def _notices(catalog, *, synth: bool) -> None:
+    from .catalog.not_built import not_built_notices
+
+    for line in not_built_notices(catalog):
+        err.print(f"notice: {line}", markup=False)
 
 
 @main.command()
@@ -79,8 +111,10 @@ def synth(path: Path, out_dir: Path) -> None:
     """Validate the catalog and synthesize one Terraform stack per account."""
     try:
         catalog = load_catalog(path)
+        _check_changes(catalog, path, None, out_dir)
     except CatalogError as exc:
         _fail(exc)
+    _notices(catalog, synth=True)
     from .synth import synthesize  # heavy: imports cdktf and the provider
 
     started = time.perf_counter()
@@ -95,6 +129,9 @@ def synth(path: Path, out_dir: Path) -> None:
     for notice in notices(catalog):
         err.print(f"notice: {notice}", markup=False)
     summaries = synthesize(catalog, out_dir)
+    from .catalog.changes import write_manifest
+
+    write_manifest(out_dir, catalog)
     for s in summaries:
         out.print(f"  {s.name:<28} {s.resources:>4} resources  {s.path.parent}", markup=False)
     out.print(

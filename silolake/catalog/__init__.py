@@ -13,6 +13,7 @@ from pathlib import Path
 from .errors import CatalogError, Problem
 from .lock import AccountsLock, lock_path_for, read_lock
 from .model import Catalog, Flow, Silo, build_catalog
+from .renames import rename_problems
 from .schema import schema_problems
 from .semantic import semantic_problems
 from .source import read_yaml
@@ -25,6 +26,7 @@ def validate_file(path: Path | str, *, lock: AccountsLock | None = None) -> tupl
     doc = read_yaml(path)
     problems = schema_problems(doc)
     problems += semantic_problems(doc, lock.accounts if lock else {})
+    problems += rename_problems(doc)
     return doc.data, sorted(set(problems))
 
 

@@ -44,6 +44,13 @@ class Flow:
     csv_header: bool = True
     warehouse: bool = False
     quicksight: bool = False
+    renamed_from: str | None = None
+
+    @property
+    def storage_name(self) -> str:
+        """Name in AWS (S3 prefix, tables, stream, log group, API path): the former name of a
+        renamed flow, since AWS cannot rename those in place (docs/day-2.md)."""
+        return self.renamed_from or self.name
 
     @property
     def custom_job(self) -> bool:
@@ -78,6 +85,8 @@ class Silo:
     storage: Storage
     flows: tuple[Flow, ...]
     decommission: bool = False
+    #: Flows taken out on purpose: synth emits ``removed`` (destroy = false) for their resources.
+    removed_flows: tuple[str, ...] = ()
 
     @property
     def stack_name(self) -> str:
@@ -216,6 +225,7 @@ def _flow(raw: dict) -> Flow:
         csv_header=csv.get("header", True),
         warehouse=raw.get("warehouse", False),
         quicksight=raw.get("quicksight", False),
+        renamed_from=raw.get("renamed_from"),
     )
 
 
@@ -257,6 +267,7 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
                 ),
                 flows=tuple(_flow(f) for f in s.get("flows", ())),
                 decommission=s.get("decommission", False),
+                removed_flows=tuple(s.get("removed_flows", ())),
             )
         )
     all_names = tuple(s.name for s in silos)
