@@ -1,7 +1,10 @@
 """``silolake`` command line: validate, synth, bootstrap.
 
-User mistakes (a bad catalog, a missing file) exit 2 with located messages; the
-traceback of an unexpected internal error is kept, because that one is a bug to report.
+Exit codes: 0 success; 2 usage and catalog errors (a bad catalog or lock, a refused
+catalog change, a wrong option, what bootstrap needs fixed first: credentials of another
+account, an unapplied org stack); 1 AWS refusals (a denied or failed AWS call) and
+internal errors. User mistakes get located messages; the traceback of an unexpected
+internal error is kept, because that one is a bug to report.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from rich.console import Console
 from .catalog import CatalogError, load_catalog
 
 EXIT_INVALID = 2
+EXIT_AWS = 1
 # emoji=False: messages quote user values verbatim; ":thumbs_up:" must not become a glyph.
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 out = Console(highlight=False, soft_wrap=True, emoji=False)
@@ -157,7 +161,7 @@ def bootstrap(path: Path, dry_run: bool, lock_file: Path | None) -> None:
     accounts. See docs/account-lifecycle.md.
     """
     from .catalog import lock_path_for
-    from .ops.bootstrap import BootstrapError, load_for_bootstrap, run
+    from .ops.bootstrap import AwsRefused, BootstrapError, load_for_bootstrap, run
 
     lock_file = lock_file or lock_path_for(path)
     try:
@@ -168,7 +172,7 @@ def bootstrap(path: Path, dry_run: bool, lock_file: Path | None) -> None:
         run(catalog, lock_path=lock_file, dry_run=dry_run, echo=lambda line: out.print(line, markup=False))
     except BootstrapError as exc:
         err.print(f"error: {exc}", markup=False)
-        sys.exit(EXIT_INVALID)
+        sys.exit(EXIT_AWS if isinstance(exc, AwsRefused) else EXIT_INVALID)
 
 
 @main.command()
@@ -196,6 +200,30 @@ def stacks(path: Path, as_json: bool, kind: str | None) -> None:
         return
     for t in targets:
         out.print(f"wave {t.wave}  {t.name:<28} {t.account_id}  {t.region:<14} {t.role_arn}", markup=False)
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", required=True, help="Organization slug prefixed to resource names (e.g. acme).")
+@click.option("--management-account-id", required=True, help="12-digit id of the organization's management account.")
+@click.option("--datalake-account-id", required=True, help="12-digit id of the central data lake account.")
+@click.option("--region", default="eu-west-1", show_default=True, help="Home region.")
+@click.option("--owner", required=True, help="E-mail of the first silo's owner (its account e-mail uses the domain).")
+def init(directory: Path, name: str, management_account_id: str, datalake_account_id: str, region: str, owner: str) -> None:
+    """Create a new catalog repository in DIRECTORY: silos.yaml, lock, glue_src/, workflows, README."""
+    from .ops.init import Company, InitError, init_repository
+
+    company = Company(name, management_account_id, datalake_account_id, region, owner)
+    try:
+        written = init_repository(directory, company)
+    except CatalogError as exc:
+        _fail(exc)
+    except InitError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_INVALID)
+    for path in written:
+        out.print(f"  wrote {path}", markup=False)
+    out.print(f"Next: cd {directory} and follow its README (validate, bootstrap, synth).", markup=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -70,7 +70,8 @@ def test_flow_rename_keeps_aws_names_and_urls(pairs):
         old, new = before["resource"][rtype][name], after["resource"][rtype][to.split(".", 1)[1]]
         for attr in ("name", "path_part", "bucket"):
             assert old.get(attr) == new.get(attr), (address, attr)
-    assert before["output"]["ingest_orders_records_path"] == after["output"]["ingest_sales_orders_records_path"]
+    path = before["output"]["ingest_orders_records_path"]["value"]
+    assert path == after["output"]["ingest_sales_orders_records_path"]["value"] == "/flows/orders/records"
 
 
 def test_removed_flow_is_forgotten_not_destroyed(pairs):
