@@ -78,7 +78,11 @@ def setup(test_tools: bool = True) -> Path:
         return python
     # checkov pins an old boto3 that conflicts with moto/boto3 here: it gets its own venv.
     _ensure_venv(
-        CHECKOV_VENV, [CHECKOV_REQ], ["-r", str(CHECKOV_REQ)], "checkov venv .venv-checkov (tests only)", "1 to 3 minutes"
+        CHECKOV_VENV,
+        [CHECKOV_REQ],
+        ["-r", str(CHECKOV_REQ)],
+        "checkov venv .venv-checkov (tests only)",
+        "1 to 3 minutes",
     )
     lock = IAM_SIM / "package-lock.json"
     stamp = IAM_SIM / "node_modules" / ".silolake-stamp"

@@ -209,7 +209,9 @@ def stacks(path: Path, as_json: bool, kind: str | None) -> None:
 @click.option("--datalake-account-id", required=True, help="12-digit id of the central data lake account.")
 @click.option("--region", default="eu-west-1", show_default=True, help="Home region.")
 @click.option("--owner", required=True, help="E-mail of the first silo's owner (its account e-mail uses the domain).")
-def init(directory: Path, name: str, management_account_id: str, datalake_account_id: str, region: str, owner: str) -> None:
+def init(
+    directory: Path, name: str, management_account_id: str, datalake_account_id: str, region: str, owner: str
+) -> None:
     """Create a new catalog repository in DIRECTORY: silos.yaml, lock, glue_src/, workflows, README."""
     from .ops.init import Company, InitError, init_repository
 

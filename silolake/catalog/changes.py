@@ -147,16 +147,33 @@ def _index(doc: SourceDoc) -> tuple[dict[str, int], dict[tuple[str, str], int], 
     return silos, flows, consumers
 
 
-_MOVE_ACCOUNT = "a silo's data and state stay in its account. Keep the account id; to move, decommission this silo and add a new one"
+_MOVE_ACCOUNT = (
+    "a silo's data and state stay in its account. "
+    "Keep the account id; to move, decommission this silo and add a new one"
+)
 
 
 def classify(base: Snapshot, new: Snapshot, doc: SourceDoc, base_name: str) -> list[Change]:
     """Every change from ``base`` to ``new``; ``doc`` is the new catalog's source (for the
     key paths problems are located at), ``base_name`` names the base in messages."""
+    silo_at, flow_at, consumer_at = _index(doc)
+    changes = _central_changes(base, new, base_name)
+    for name, old in base["silos"].items():
+        changes += _silo_changes(name, old, new, doc, silo_at, flow_at, base_name)
+    for name in sorted(new["silos"].keys() - base["silos"].keys()):
+        changes.append(
+            Change("silo added", f"silo '{name}'", "safe", "new stack; run `silolake bootstrap` before its first plan")
+        )
+    for name, old in base["analytics"].items():
+        changes += _consumer_changes(name, old, new["analytics"].get(name), consumer_at, base_name)
+    for name in sorted(new["analytics"].keys() - base["analytics"].keys()):
+        changes.append(Change("analytics consumer added", f"analytics '{name}'", "safe", "new stack"))
+    return changes
+
+
+def _central_changes(base: Snapshot, new: Snapshot, base_name: str) -> list[Change]:
     changes: list[Change] = []
     add = changes.append
-    silo_at, flow_at, consumer_at = _index(doc)
-
     for key in ("name", "management_account_id", "home_region", "state_bucket_prefix"):
         before, after = base["organization"].get(key), new["organization"].get(key)
         if before is not None and before != after:
@@ -181,123 +198,133 @@ def classify(base: Snapshot, new: Snapshot, doc: SourceDoc, base_name: str) -> l
                     f"{before} -> {after}",
                     "impossible",
                     "the artifacts bucket and its state live there",
-                    f"datalake_account.{key} changed from {before} (base {base_name}) to {after}: the artifacts bucket and "
-                    "the datalake state stay where they are. Keep it",
+                    f"datalake_account.{key} changed from {before} (base {base_name}) to {after}: the artifacts "
+                    "bucket and the datalake state stay where they are. Keep it",
                     ("datalake_account", key),
                 )
             )
+    return changes
 
-    for name, old in base["silos"].items():
-        subject = f"silo '{name}'"
-        now = new["silos"].get(name)
-        if now is None:
-            if old["decommission"]:
-                add(
-                    Change(
-                        "decommissioned silo removed",
-                        subject,
-                        "guarded",
-                        "its stack is no longer synthesized or planned; account, data and state stay",
-                    )
-                )
-            else:
-                add(
-                    Change(
-                        "silo removed",
-                        subject,
-                        "guarded",
-                        "would tear down everything its stack manages",
-                        f"silo '{name}' was removed, but it is not decommissioned in the base ({base_name}); "
-                        "removing it now would destroy what its stack manages. Restore it, set decommission: true on "
-                        f"silo '{name}' and deploy that first; remove it in a later change",
-                        ("silos",),
-                    )
-                )
-            continue
-        i = silo_at.get(name, 0)
-        before, after = old.get("account_id"), now.get("account_id")
-        if before and after != before:
-            became = f"account {after}" if after else "an account the organization has yet to create"
-            key = "account_id" if after else "name"
-            add(
-                Change(
-                    "silo account changed",
-                    subject,
-                    "impossible",
-                    "data and state stay in the old account",
-                    f"silo '{name}' moved from account {before} (base {base_name}) to {became}; {_MOVE_ACCOUNT}",
-                    ("silos", i, key),
-                )
-            )
-        if old.get("region") and now["region"] != old["region"]:
-            add(
-                Change(
-                    "silo region changed",
-                    subject,
-                    "impossible",
-                    "the stack's state bucket and every regional resource are in the old region",
-                    f"silo '{name}' moved from region {old['region']} (base {base_name}) to {now['region']}; its state "
-                    "bucket, buckets, key and streams stay in the old region and Terraform would start over with an "
-                    "empty state. Keep the region; to move, decommission this silo and add a new one (another name) "
-                    "in the new region, then copy the data",
-                    ("silos", i, "region" if "region" in _d(_l(_d(doc.data).get("silos"))[i]) else "name"),
-                )
-            )
-        if old["decommission"] != now["decommission"]:
-            add(
-                Change(
-                    "silo decommissioned" if now["decommission"] else "silo recommissioned",
-                    subject,
-                    "safe",
-                    "sharing revoked and intake refused; nothing destroyed"
-                    if now["decommission"]
-                    else "sharing and intake restored",
-                )
-            )
-        changes += _flow_changes(name, i, old, now, flow_at, base_name)
 
-    for name in sorted(new["silos"].keys() - base["silos"].keys()):
-        add(Change("silo added", f"silo '{name}'", "safe", "new stack; run `silolake bootstrap` before its first plan"))
-
-    for name, old in base["analytics"].items():
-        subject = f"analytics '{name}'"
-        now = new["analytics"].get(name)
-        if now is None:
+def _silo_changes(
+    name: str,
+    old: dict,
+    new: Snapshot,
+    doc: SourceDoc,
+    silo_at: dict[str, int],
+    flow_at: dict[tuple[str, str], int],
+    base_name: str,
+) -> list[Change]:
+    changes: list[Change] = []
+    add = changes.append
+    subject = f"silo '{name}'"
+    now = new["silos"].get(name)
+    if now is None:
+        if old["decommission"]:
             add(
                 Change(
-                    "analytics consumer removed",
+                    "decommissioned silo removed",
                     subject,
                     "guarded",
-                    "its stack is no longer synthesized or planned; its workspaces, data and state stay",
+                    "its stack is no longer synthesized or planned; account, data and state stay",
                 )
             )
-            continue
-        for key in ("account_id", "region"):
-            if old.get(key) and now[key] != old[key]:
-                add(
-                    Change(
-                        f"analytics {key.replace('_id', '')} changed",
-                        subject,
-                        "impossible",
-                        "its workspaces and state stay where they are",
-                        f"analytics consumer '{name}' changed {key} from {old[key]} (base {base_name}) to {now[key]}; its "
-                        "workspaces and state stay there. Keep it; for another account or region add a consumer under a "
-                        "new name and remove this one",
-                        ("analytics", consumer_at.get(name, 0), key),
-                    )
-                )
-        if old["silos"] != now["silos"]:
+        else:
             add(
                 Change(
-                    "analytics silos changed",
+                    "silo removed",
                     subject,
-                    "safe",
-                    "sharing updated; a regional workspace no longer needed is forgotten (removed, destroy = false), "
-                    "its key and buckets stay",
+                    "guarded",
+                    "would tear down everything its stack manages",
+                    f"silo '{name}' was removed, but it is not decommissioned in the base ({base_name}); "
+                    "removing it now would destroy what its stack manages. Restore it, set decommission: true on "
+                    f"silo '{name}' and deploy that first; remove it in a later change",
+                    ("silos",),
                 )
             )
-    for name in sorted(new["analytics"].keys() - base["analytics"].keys()):
-        add(Change("analytics consumer added", f"analytics '{name}'", "safe", "new stack"))
+        return changes
+    i = silo_at.get(name, 0)
+    before, after = old.get("account_id"), now.get("account_id")
+    if before and after != before:
+        became = f"account {after}" if after else "an account the organization has yet to create"
+        key = "account_id" if after else "name"
+        add(
+            Change(
+                "silo account changed",
+                subject,
+                "impossible",
+                "data and state stay in the old account",
+                f"silo '{name}' moved from account {before} (base {base_name}) to {became}; {_MOVE_ACCOUNT}",
+                ("silos", i, key),
+            )
+        )
+    if old.get("region") and now["region"] != old["region"]:
+        add(
+            Change(
+                "silo region changed",
+                subject,
+                "impossible",
+                "the stack's state bucket and every regional resource are in the old region",
+                f"silo '{name}' moved from region {old['region']} (base {base_name}) to {now['region']}; its state "
+                "bucket, buckets, key and streams stay in the old region and Terraform would start over with an "
+                "empty state. Keep the region; to move, decommission this silo and add a new one (another name) "
+                "in the new region, then copy the data",
+                ("silos", i, "region" if "region" in _d(_l(_d(doc.data).get("silos"))[i]) else "name"),
+            )
+        )
+    if old["decommission"] != now["decommission"]:
+        add(
+            Change(
+                "silo decommissioned" if now["decommission"] else "silo recommissioned",
+                subject,
+                "safe",
+                "sharing revoked and intake refused; nothing destroyed"
+                if now["decommission"]
+                else "sharing and intake restored",
+            )
+        )
+    changes += _flow_changes(name, i, old, now, flow_at, base_name)
+    return changes
+
+
+def _consumer_changes(
+    name: str, old: dict, now: dict | None, consumer_at: dict[str, int], base_name: str
+) -> list[Change]:
+    subject = f"analytics '{name}'"
+    if now is None:
+        return [
+            Change(
+                "analytics consumer removed",
+                subject,
+                "guarded",
+                "its stack is no longer synthesized or planned; its workspaces, data and state stay",
+            )
+        ]
+    changes = []
+    for key in ("account_id", "region"):
+        if old.get(key) and now[key] != old[key]:
+            changes.append(
+                Change(
+                    f"analytics {key.replace('_id', '')} changed",
+                    subject,
+                    "impossible",
+                    "its workspaces and state stay where they are",
+                    f"analytics consumer '{name}' changed {key} from {old[key]} (base {base_name}) to {now[key]}; "
+                    "its workspaces and state stay there. Keep it; for another account or region add a consumer "
+                    "under a new name and remove this one",
+                    ("analytics", consumer_at.get(name, 0), key),
+                )
+            )
+    if old["silos"] != now["silos"]:
+        changes.append(
+            Change(
+                "analytics silos changed",
+                subject,
+                "safe",
+                "sharing updated; a regional workspace no longer needed is forgotten (removed, destroy = false), "
+                "its key and buckets stay",
+            )
+        )
     return changes
 
 
@@ -325,7 +352,8 @@ def _flow_changes(
                         "flow removed",
                         subject,
                         "guarded",
-                        "tables, stream and log groups forgotten (removed, destroy = false); they and the data stay in AWS",
+                        "tables, stream and log groups forgotten (removed, destroy = false); "
+                        "they and the data stay in AWS",
                     )
                 )
             else:
@@ -335,7 +363,8 @@ def _flow_changes(
                         subject,
                         "guarded",
                         "would destroy its Glue tables, Firehose stream and log groups",
-                        f"flow '{name}' of silo '{silo}' was removed (base {base_name}); that would destroy its tables, "
+                        f"flow '{name}' of silo '{silo}' was removed (base {base_name}); "
+                        "that would destroy its tables, "
                         f"stream and log groups. List it under removed_flows of silo '{silo}' to keep them in AWS "
                         f"(Terraform forgets them), or, for a rename, add renamed_from: {name} to the new flow",
                         ("silos", i, "flows"),
@@ -350,7 +379,8 @@ def _flow_changes(
                     subject,
                     "impossible",
                     f"AWS names would change from '{flow['storage']}' to '{cur['storage']}' (recreated)",
-                    f"flow '{name}' of silo '{silo}' is known to AWS as '{flow['storage']}' (base {base_name}); changing "
+                    f"flow '{name}' of silo '{silo}' is known to AWS as '{flow['storage']}' (base {base_name}); "
+                    "changing "
                     "or dropping renamed_from would recreate its stream, tables and log group under another name. "
                     f"Keep renamed_from: {flow['storage']}",
                     ("silos", i, "flows", j, "renamed_from" if cur["storage"] != name else "name"),
@@ -363,7 +393,8 @@ def _flow_changes(
                     subject,
                     "guarded",
                     "would destroy its Firehose stream and log group",
-                    f"flow '{name}' of silo '{silo}' changes source from api to {cur.get('source')}: its Firehose stream "
+                    f"flow '{name}' of silo '{silo}' changes source from api to {cur.get('source')}: "
+                    "its Firehose stream "
                     f"and log group would be destroyed. Add a new flow for the {cur.get('source')} data and list "
                     f"'{name}' under removed_flows",
                     ("silos", i, "flows", j, "source"),
@@ -400,4 +431,6 @@ def last_synth(out_dir: Path, catalog: Catalog) -> Snapshot | None:
     if not isinstance(body, dict) or body.get("source") != str(catalog.source.resolve()):
         return None
     snap = body.get("snapshot")
-    return snap if isinstance(snap, dict) and {"organization", "datalake", "silos", "analytics"} <= snap.keys() else None
+    return (
+        snap if isinstance(snap, dict) and {"organization", "datalake", "silos", "analytics"} <= snap.keys() else None
+    )

@@ -35,7 +35,8 @@ def quoting_hints(doc: SourceDoc) -> list[Problem]:
                     hints.append(
                         doc.problem(
                             ("silos", i, "flows", j, "columns", k, "type"),
-                            f'YAML split the unquoted type {whole} at its comma inside {{...}}; quote the type: type: "{whole}"',
+                            f"YAML split the unquoted type {whole} at its comma inside {{...}}; "
+                            f'quote the type: type: "{whole}"',
                         )
                     )
     return hints

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+
 from .changes import Change, classify, problems_of, raw_snapshot, snapshot
 from .errors import CatalogError, Problem
 from .lock import lock_path_for, read_lock

@@ -22,7 +22,11 @@ class Feature(NamedTuple):
 
 
 NOT_BUILT: tuple[Feature, ...] = (
-    Feature("silos[].ingestion.sftp", "SFTP ingestion (AWS Transfer Family server and partner users)", lambda s: s.ingestion.sftp_enabled),
+    Feature(
+        "silos[].ingestion.sftp",
+        "SFTP ingestion (AWS Transfer Family server and partner users)",
+        lambda s: s.ingestion.sftp_enabled,
+    ),
     Feature("silos[].ingestion.web_upload", "web upload of partner files", lambda s: s.ingestion.web_upload_enabled),
     Feature(
         "silos[].ingestion.partner_credential_max_days",
@@ -41,7 +45,9 @@ def not_built_notices(catalog: Catalog) -> list[str]:
     lines = []
     for feature in NOT_BUILT:
         where = [s.name for s in catalog.silos if feature.silo_uses and feature.silo_uses(s)]
-        where += [f"{s.name}/{f.name}" for s in catalog.silos for f in s.flows if feature.flow_uses and feature.flow_uses(f)]
+        where += [
+            f"{s.name}/{f.name}" for s in catalog.silos for f in s.flows if feature.flow_uses and feature.flow_uses(f)
+        ]
         if where:
             more = f" and {len(where) - 6} more" if len(where) > 6 else ""
             lines.append(

@@ -62,7 +62,9 @@ def test_catalog_checks_run_on_another_company_catalog(tmp_path):
     copy = tmp_path / "repo"
     copy.mkdir()
     for name in ("silolake", "tests", "security", "glue_src", "lambda_src"):
-        shutil.copytree(REPO / name, copy / name, symlinks=True, ignore=shutil.ignore_patterns("node_modules", "__pycache__"))
+        shutil.copytree(
+            REPO / name, copy / name, symlinks=True, ignore=shutil.ignore_patterns("node_modules", "__pycache__")
+        )
     shutil.copy(REPO / "pyproject.toml", copy)
     (copy / "tests" / "iam" / "node_modules").symlink_to(REPO / "tests" / "iam" / "node_modules")
     (copy / ".venv-checkov").symlink_to((REPO / ".venv-checkov").resolve())

@@ -58,7 +58,9 @@ def test_flow_removed_without_decision_is_refused(tmp_path):
 
 
 def test_flow_removed_with_removed_flows_is_accepted(tmp_path):
-    text = edit((CLICKS, ""), ("    owners: [a@beta.example]\n", "    owners: [a@beta.example]\n    removed_flows: [clicks]\n"))
+    text = edit(
+        (CLICKS, ""), ("    owners: [a@beta.example]\n", "    owners: [a@beta.example]\n    removed_flows: [clicks]\n")
+    )
     result = run(tmp_path, text)
     assert result.exit_code == 0, result.output
     assert "guarded    ok      flow removed: silo 'shop' flow 'clicks'" in result.output
@@ -71,7 +73,9 @@ def test_flow_rename_without_renamed_from_is_refused(tmp_path):
 
 
 def test_flow_rename_with_renamed_from_is_accepted(tmp_path):
-    result = run(tmp_path, edit((ORDERS, "      - name: sales_orders\n        renamed_from: orders\n        source: api\n")))
+    result = run(
+        tmp_path, edit((ORDERS, "      - name: sales_orders\n        renamed_from: orders\n        source: api\n"))
+    )
     assert result.exit_code == 0, result.output
     assert "flow renamed: silo 'shop' flow 'orders' -> 'sales_orders'" in result.output
     assert "flow added" not in result.output
@@ -88,7 +92,10 @@ def test_dropping_renamed_from_later_is_impossible(tmp_path):
 def test_flow_source_change_from_api_is_refused(tmp_path):
     text = edit(
         (CLICKS, CLICKS.replace("source: api", "source: upload")),
-        ("    owners: [a@beta.example]\n", "    owners: [a@beta.example]\n    ingestion: {web_upload: {enabled: true}}\n"),
+        (
+            "    owners: [a@beta.example]\n",
+            "    owners: [a@beta.example]\n    ingestion: {web_upload: {enabled: true}}\n",
+        ),
     )
     result = run(tmp_path, text)
     assert result.exit_code == 2
@@ -123,7 +130,9 @@ def test_account_change_is_impossible(tmp_path):
     assert "silo 'depot' moved from account 200000000003" in result.output
 
 
-@pytest.mark.parametrize("key,old,new", [("name", "name: beta", "name: gamma"), ("state_bucket_prefix", "beta-tfstate", "beta-state")])
+@pytest.mark.parametrize(
+    "key,old,new", [("name", "name: beta", "name: gamma"), ("state_bucket_prefix", "beta-tfstate", "beta-state")]
+)
 def test_organization_identity_change_is_impossible(tmp_path, key, old, new):
     result = run(tmp_path, edit((old, new)))
     assert result.exit_code == 2
@@ -181,3 +190,23 @@ def test_synth_refuses_an_impossible_change_before_synthesizing(tmp_path, monkey
     assert result.exit_code == 2
     assert "flow 'clicks' of silo 'shop' was removed" in result.output
     assert sorted(p.name for p in out.iterdir()) == ["silolake-catalog.json"]  # nothing written
+
+
+def test_consumer_removed_is_accepted_and_listed(tmp_path):
+    start = BASE.index("  - name: legacy\n")
+    result = run(tmp_path, BASE[:start] + BASE[BASE.index("silos:\n  - name: shop") :])
+    assert result.exit_code == 0, result.output
+    assert "analytics consumer removed: analytics 'legacy'" in result.output
+
+
+def test_column_and_option_changes_are_in_place(tmp_path):
+    text = edit(
+        (
+            "          - {name: page, type: string}\n",
+            "          - {name: page, type: string}\n          - {name: referrer, type: string}\n"
+            "        buffer: {seconds: 60}\n",
+        )
+    )
+    result = run(tmp_path, text)
+    assert result.exit_code == 0, result.output
+    assert "change (" not in result.output  # nothing that touches resource identity

@@ -39,7 +39,11 @@ def test_unquoted_type_in_a_flow_mapping_gets_one_quoting_hint(tmp_path):
 
 
 def test_quoted_or_block_style_types_are_not_hinted(tmp_path):
-    path = write(tmp_path, '          - {name: amount, type: "decimal(12,2)"}\n          - name: m\n            type: map<string,string>\n')
+    path = write(
+        tmp_path,
+        '          - {name: amount, type: "decimal(12,2)"}\n'
+        "          - name: m\n            type: map<string,string>\n",
+    )
     assert [c.type for c in load_catalog(path).silos[0].flows[0].columns] == ["decimal(12,2)", "map<string,string>"]
 
 
