@@ -2,7 +2,7 @@
 """Set up the development environment and run the project's two main jobs.
 
     python3 scripts/dev.py synth   # set up, then synthesize the example catalog
-    python3 scripts/dev.py test    # set up, then run every test incl. the checkov gate
+    python3 scripts/dev.py test    # set up, then the static gate (ruff, mypy) and every test incl. checkov
 
 Needs only Python 3.11 and Node.js 20 (jsii runs the CDKTF core in Node). Setup is
 idempotent and skipped when nothing it depends on changed (stamp files hold hashes of
@@ -93,6 +93,32 @@ def setup(test_tools: bool = True) -> Path:
     return python
 
 
+#: Runtime code is type-checked in its own pass: it is deployed alone (a Lambda zip, a
+#: Glue script) and must not lean on the framework's modules or stubs.
+RUNTIME_DIRS = ("lambda_src", "glue_jobs", "glue_src")
+
+
+def gate(python: Path, env: dict[str, str]) -> int:
+    """The static gate: formatting, lint and types. Returns the first failing exit code."""
+    bindir = python.parent
+    runtime = [d for d in RUNTIME_DIRS if any((REPO / d).rglob("*.py"))]
+    steps = [
+        [bindir / "ruff", "format", "--check", "--quiet", "."],
+        [bindir / "ruff", "check", "--quiet", "."],
+        [bindir / "mypy", "--no-error-summary", "silolake"],
+    ]
+    if runtime:
+        steps.append([bindir / "mypy", "--no-error-summary", "--explicit-package-bases", *runtime])
+    for cmd in steps:
+        shown = [str(c) for c in cmd[1:] if c not in ("--quiet", "--no-error-summary")]
+        print("+", Path(cmd[0]).name, *shown, flush=True)
+        code = subprocess.run([str(c) for c in cmd], cwd=REPO, env=env).returncode
+        if code:
+            print(f"gate: {' '.join(str(c) for c in cmd[:2])} failed; fix it (ruff format . / ruff check --fix .)")
+            return code
+    return 0
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"setup", "synth", "test"}:
         print(__doc__)
@@ -102,6 +128,9 @@ def main(argv: list[str]) -> int:
     if argv[0] == "synth":
         return subprocess.run([str(python), "-m", "silolake", "synth", *argv[1:]], cwd=REPO, env=env).returncode
     if argv[0] == "test":
+        code = gate(python, env)
+        if code:
+            return code
         code = subprocess.run([str(python), "-m", "pytest", *argv[1:]], cwd=REPO, env=env).returncode
         return 1 if code == 5 else code  # "no tests collected" must not pass as green
     return 0

@@ -88,7 +88,8 @@ def _check_changes(catalog, path: Path, base: str | None, out_dir: Path) -> None
         against = f"last synth in {out_dir}"
         changes = classify(previous, snapshot(catalog), doc, against)
     for change in changes:
-        err.print(f"change ({against}): {change.line()}", markup=False)
+        if not change.refused:  # refused ones are reported as located problems below
+            err.print(f"change ({against}): {change.line()}", markup=False)
     problems = problems_of(changes, doc)
     if problems:
         raise CatalogError(problems)

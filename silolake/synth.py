@@ -15,6 +15,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .catalog.model import Catalog
 
@@ -33,7 +34,7 @@ class StackSummary:
 def make_app(outdir: str | None = None):
     from .cdk import App
 
-    kwargs = {"context": dict(APP_CONTEXT), "skip_validation": False}
+    kwargs: dict[str, Any] = {"context": dict(APP_CONTEXT), "skip_validation": False}
     if outdir is not None:
         kwargs["outdir"] = outdir
     return App(**kwargs)

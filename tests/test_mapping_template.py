@@ -222,9 +222,8 @@ def _render_nodes(nodes: list, ctx: dict) -> str:
                 ctx[node[1]], ctx["foreach"] = item, _Foreach(i, len(items))
                 out.append(_render_nodes(node[3], ctx))
             ctx["foreach"] = saved
-        elif kind == "if":
-            if _value(node[1], ctx):
-                out.append(_render_nodes(node[2], ctx))
+        elif kind == "if" and _value(node[1], ctx):
+            out.append(_render_nodes(node[2], ctx))
     return "".join(out)
 
 

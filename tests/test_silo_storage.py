@@ -130,14 +130,14 @@ def test_every_bucket_has_the_guardrails(example_synth):
         pab = _by_bucket(example_synth, silo.stack_name, "aws_s3_bucket_public_access_block")
         versioning = _by_bucket(example_synth, silo.stack_name, "aws_s3_bucket_versioning")
         ownership = _by_bucket(example_synth, silo.stack_name, "aws_s3_bucket_ownership_controls")
-        for zone, (lid, _) in zones.items():
+        for lid, _ in zones.values():
             assert all(
                 pab[lid][k] is True
                 for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
             )
             assert versioning[lid]["versioning_configuration"]["status"] == "Enabled"
             assert ownership[lid]["rule"]["object_ownership"] == "BucketOwnerEnforced"
-        for zone, doc in _policies(example_synth, silo).items():
+        for doc in _policies(example_synth, silo).values():
             assert doc["Statement"][0]["Sid"] == "DenyInsecureTransport"
 
 

@@ -43,8 +43,7 @@ class Change:
     where: KeyPath = ()  # key path in the new catalog the problem is located at
 
     def line(self) -> str:
-        state = "REFUSED" if self.refused else "ok"
-        return f"{self.verdict:<10} {state:<7} {self.kind}: {self.subject}: {self.effect}"
+        return f"{self.verdict}: {self.kind}: {self.subject}: {self.effect}"
 
 
 def snapshot(catalog: Catalog) -> Snapshot:

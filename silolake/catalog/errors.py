@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Union
 
-PathElem = Union[str, int]
+PathElem = str | int
 Path = tuple[PathElem, ...]
 
 

@@ -22,7 +22,8 @@ def _balanced(text: str) -> bool:
 def quoting_hints(doc: SourceDoc) -> list[Problem]:
     data = doc.data if isinstance(doc.data, dict) else {}
     hints = []
-    for i, silo in enumerate(data.get("silos") or []):
+    silos = data.get("silos")
+    for i, silo in enumerate(silos if isinstance(silos, list) else []):
         flows = silo.get("flows") if isinstance(silo, dict) else None
         for j, flow in enumerate(flows if isinstance(flows, list) else []):
             columns = flow.get("columns") if isinstance(flow, dict) else None

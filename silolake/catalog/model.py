@@ -8,11 +8,12 @@ applied here, so the schema stays the single documented source of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal
 
 from .. import names
+from .schema import with_defaults
 
 Source = Literal["api", "sftp", "upload"]
 Format = Literal["json", "csv", "parquet"]
@@ -23,6 +24,12 @@ BUILTIN_PARTITIONS = {"ingest_date": "date the record or file arrived (UTC), fro
 
 @dataclass(frozen=True)
 class Column:
+    """One declared column of a flow (``silos[].flows[].columns[]``).
+
+    ``type`` is the canonical Glue/Hive type string (``decimal(12,2)``,
+    ``array<struct<sku:string,qty:int>>``); ``comment`` becomes the Glue column comment.
+    """
+
     name: str
     type: str  # canonical Glue/Hive type string
     comment: str = ""
@@ -30,6 +37,20 @@ class Column:
 
 @dataclass(frozen=True)
 class Flow:
+    """One data flow of a silo (``silos[].flows[]``): how records or files arrive and what they hold.
+
+    - ``source``: ``api`` (HTTPS records -> Firehose -> Parquet), ``sftp`` or ``upload`` (files).
+    - ``format``: the raw data format (``json`` for api flows; ``csv``/``json``/``parquet`` for files).
+    - ``keys``: columns identifying a record (deduplication); ``partition_by``: partition
+      columns of the processed table (``ingest_date`` is built in).
+    - ``schedule``: EventBridge ``rate(...)``/``cron(...)`` expression of the flow's pipeline.
+    - ``job``: ``"default"`` (the framework's conform job) or a path under ``glue_src/``
+      relative to the catalog directory.
+    - ``buffer_seconds`` (60-900 s) and ``buffer_mb`` (64-128 MB): Firehose buffering of api flows.
+    - ``csv_delimiter``/``csv_header``: CSV reading options; ``warehouse``: load into Redshift;
+      ``quicksight``: expose through a QuickSight data source.
+    """
+
     name: str
     source: Source
     format: Format
@@ -38,13 +59,13 @@ class Flow:
     partition_by: tuple[str, ...]
     schedule: str
     job: str  # "default" or a path relative to the catalog directory
-    buffer_seconds: int = 300
-    buffer_mb: int = 128
-    csv_delimiter: str = ","
-    csv_header: bool = True
-    warehouse: bool = False
-    quicksight: bool = False
-    renamed_from: str | None = None
+    buffer_seconds: int
+    buffer_mb: int
+    csv_delimiter: str
+    csv_header: bool
+    warehouse: bool
+    quicksight: bool
+    renamed_from: str | None  # former name, kept as the AWS name (docs/day-2.md)
 
     @property
     def storage_name(self) -> str:
@@ -62,20 +83,34 @@ class Flow:
 
 @dataclass(frozen=True)
 class Ingestion:
-    sftp_enabled: bool = False
-    sftp_allowed_cidrs: tuple[str, ...] = ()
-    web_upload_enabled: bool = False
-    partner_credential_max_days: int = 30
+    """Partner channels of a silo (``silos[].ingestion``): SFTP with its source CIDR allow list,
+    the web upload page, and the longest a partner credential may live, in days."""
+
+    sftp_enabled: bool
+    sftp_allowed_cidrs: tuple[str, ...]
+    web_upload_enabled: bool
+    partner_credential_max_days: int
 
 
 @dataclass(frozen=True)
 class Storage:
-    noncurrent_version_days: int = 90
-    raw_transition_days: int | None = None
+    """Retention of a silo's zone buckets (``silos[].storage``), in days: how long replaced or
+    deleted object versions are kept, and (optionally) when raw data moves to infrequent access."""
+
+    noncurrent_version_days: int
+    raw_transition_days: int | None
 
 
 @dataclass(frozen=True)
 class Silo:
+    """One internal project's AWS account and everything it receives (``silos[]``).
+
+    ``account_id`` is ``None`` until the organization created the account of an email-only
+    silo (see :class:`DeployedSilo`); ``region`` defaults to ``organization.home_region``;
+    ``owners`` are e-mail addresses of the people answerable for the silo; ``decommission``
+    keeps every resource and all data but revokes sharing and stops intake.
+    """
+
     name: str
     account_id: str | None  # None until the organization created the account (email-only)
     email: str | None
@@ -84,9 +119,9 @@ class Silo:
     ingestion: Ingestion
     storage: Storage
     flows: tuple[Flow, ...]
-    decommission: bool = False
+    decommission: bool
     #: Flows taken out on purpose: synth emits ``removed`` (destroy = false) for their resources.
-    removed_flows: tuple[str, ...] = ()
+    removed_flows: tuple[str, ...]
 
     @property
     def stack_name(self) -> str:
@@ -97,11 +132,36 @@ class Silo:
         return names.glue_database(self.name)
 
     def flows_from(self, *sources: Source) -> tuple[Flow, ...]:
+        """The flows that receive data through one of ``sources``, in catalog order."""
         return tuple(f for f in self.flows if f.source in sources)
 
 
 @dataclass(frozen=True)
+class DeployedSilo(Silo):
+    """A silo whose AWS account exists: the only kind that gets a stack.
+
+    ``account_id`` comes from the catalog (``silos[].account_id``) or, for a silo given by
+    ``email`` only, from ``accounts.lock.json`` once ``silolake bootstrap`` recorded the
+    account the organization created. Stacks and constructs take this type, so they never
+    handle a missing account id.
+    """
+
+    account_id: str
+
+
+def with_account(silo: Silo, account_id: str | None) -> Silo:
+    """``silo`` with its account id resolved: a :class:`DeployedSilo` once the id is known."""
+    if not account_id or isinstance(silo, DeployedSilo):
+        return silo
+    values = {f.name: getattr(silo, f.name) for f in fields(silo)}
+    return DeployedSilo(**{**values, "account_id": account_id})
+
+
+@dataclass(frozen=True)
 class AnalyticsConsumer:
+    """A read-only analytics account (``analytics[]``): its reader IAM role names and the silos
+    it may query (``"all"`` resolved to every silo name, ``all_silos`` remembering that)."""
+
     name: str
     account_id: str
     region: str
@@ -120,13 +180,19 @@ class AnalyticsConsumer:
 
 @dataclass(frozen=True)
 class OuNames:
-    datalake: str = "DataLake"
-    silos: str = "Silos"
-    analytics: str = "Analytics"
+    """Names of the OUs silolake creates (``organization.ous``)."""
+
+    datalake: str
+    silos: str
+    analytics: str
 
 
 @dataclass(frozen=True)
 class Organization:
+    """The company (``organization``): a short slug prefixed to resource names, the management
+    account, the home and allowed regions, the deploy role Terraform assumes in every account,
+    the prefix of the per-account state buckets, tags for every resource, and OU names."""
+
     name: str
     management_account_id: str
     home_region: str
@@ -137,6 +203,7 @@ class Organization:
     ous: OuNames
 
     def deploy_role_arn(self, account_id: str) -> str:
+        """ARN of the deploy role in ``account_id`` (assumed by the provider and the backend)."""
         return f"arn:aws:iam::{account_id}:role/{self.deploy_role_name}"
 
 
@@ -165,12 +232,21 @@ class OrgLayout:
 
 @dataclass(frozen=True)
 class Account:
+    """A central account and the region its stack deploys to (``datalake_account``)."""
+
     account_id: str
     region: str
 
 
 @dataclass(frozen=True)
 class Catalog:
+    """A whole validated ``silos.yaml`` (plus ``accounts.lock.json``): the only input of synth.
+
+    ``source`` is the catalog file (custom job paths resolve from its directory);
+    ``layout`` holds the organization and OU ids from the lock file, ``None`` before the
+    first ``silolake bootstrap`` (sharing then fails closed).
+    """
+
     version: int
     organization: Organization
     datalake: Account
@@ -192,14 +268,14 @@ class Catalog:
         return next(s for s in self.silos if s.name == name)
 
     @property
-    def deployable_silos(self) -> tuple[Silo, ...]:
+    def deployable_silos(self) -> tuple[DeployedSilo, ...]:
         """Silos whose account exists (given in the catalog or resolved by bootstrap)."""
-        return tuple(s for s in self.silos if s.account_id)
+        return tuple(s for s in self.silos if isinstance(s, DeployedSilo))
 
     @property
     def pending_silos(self) -> tuple[Silo, ...]:
         """Email-only silos the organization has not created (or bootstrap not recorded) yet."""
-        return tuple(s for s in self.silos if not s.account_id)
+        return tuple(s for s in self.silos if not isinstance(s, DeployedSilo))
 
     def readers_of(self, silo: Silo) -> tuple[AnalyticsConsumer, ...]:
         return tuple(c for c in self.analytics if c.reads(silo))
@@ -208,29 +284,34 @@ class Catalog:
 def _flow(raw: dict) -> Flow:
     from .types import glue_type  # local: keeps model importable without the parser in tooling
 
-    buffer = raw.get("buffer", {})
-    csv = raw.get("csv", {})
+    buffer, csv = raw["buffer"], raw["csv"]
     return Flow(
         name=raw["name"],
         source=raw["source"],
-        format="json" if raw["source"] == "api" else raw.get("format", "json"),
+        format="json" if raw["source"] == "api" else raw["format"],
         columns=tuple(Column(c["name"], glue_type(c["type"]), c.get("comment", "")) for c in raw["columns"]),
-        keys=tuple(raw.get("keys", ())),
-        partition_by=tuple(raw.get("partition_by", ("ingest_date",))),
-        schedule=raw.get("schedule", "rate(1 day)"),
-        job=raw.get("job", "default"),
-        buffer_seconds=buffer.get("seconds", 300),
-        buffer_mb=buffer.get("mb", 128),
-        csv_delimiter=csv.get("delimiter", ","),
-        csv_header=csv.get("header", True),
-        warehouse=raw.get("warehouse", False),
-        quicksight=raw.get("quicksight", False),
+        keys=tuple(raw["keys"]),
+        partition_by=tuple(raw["partition_by"]),
+        schedule=raw["schedule"],
+        job=raw["job"],
+        buffer_seconds=buffer["seconds"],
+        buffer_mb=buffer["mb"],
+        csv_delimiter=csv["delimiter"],
+        csv_header=csv["header"],
+        warehouse=raw["warehouse"],
+        quicksight=raw["quicksight"],
         renamed_from=raw.get("renamed_from"),
     )
 
 
 def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: OrgLayout | None) -> Catalog:
-    """Turn validated raw data into the model; ``accounts`` are ids resolved by bootstrap."""
+    """Turn validated raw data into the model; ``accounts`` are ids resolved by bootstrap.
+
+    Omitted keys take their schema defaults (:func:`~.schema.with_defaults`); the only
+    defaults written here are the ones no schema can state: regions default to
+    ``organization.home_region``.
+    """
+    raw = with_defaults(raw)
     org_raw = raw["organization"]
     home = org_raw["home_region"]
     org = Organization(
@@ -238,38 +319,36 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
         management_account_id=org_raw["management_account_id"],
         home_region=home,
         allowed_regions=tuple(org_raw["allowed_regions"]),
-        deploy_role_name=org_raw.get("deploy_role_name", "OrganizationAccountAccessRole"),
+        deploy_role_name=org_raw["deploy_role_name"],
         state_bucket_prefix=org_raw["state_bucket_prefix"],
-        tags=tuple(sorted(org_raw.get("tags", {}).items())),
-        ous=OuNames(**org_raw.get("ous", {})),
+        tags=tuple(sorted(org_raw["tags"].items())),
+        ous=OuNames(**org_raw["ous"]),
     )
     silos = []
     for s in raw["silos"]:
-        ing = s.get("ingestion", {})
-        sftp = ing.get("sftp", {})
-        storage = s.get("storage", {})
-        silos.append(
-            Silo(
-                name=s["name"],
-                account_id=s.get("account_id") or accounts.get(s["name"]),
-                email=s.get("email"),
-                region=s.get("region", home),
-                owners=tuple(s["owners"]),
-                ingestion=Ingestion(
-                    sftp_enabled=sftp.get("enabled", False),
-                    sftp_allowed_cidrs=tuple(sftp.get("allowed_cidrs", ())),
-                    web_upload_enabled=ing.get("web_upload", {}).get("enabled", False),
-                    partner_credential_max_days=ing.get("partner_credential_max_days", 30),
-                ),
-                storage=Storage(
-                    noncurrent_version_days=storage.get("noncurrent_version_days", 90),
-                    raw_transition_days=storage.get("raw_transition_days"),
-                ),
-                flows=tuple(_flow(f) for f in s.get("flows", ())),
-                decommission=s.get("decommission", False),
-                removed_flows=tuple(s.get("removed_flows", ())),
-            )
+        ing, storage = s["ingestion"], s["storage"]
+        sftp = ing["sftp"]
+        account_id = s.get("account_id") or accounts.get(s["name"])
+        common = dict(
+            name=s["name"],
+            email=s.get("email"),
+            region=s.get("region", home),
+            owners=tuple(s["owners"]),
+            ingestion=Ingestion(
+                sftp_enabled=sftp["enabled"],
+                sftp_allowed_cidrs=tuple(sftp["allowed_cidrs"]),
+                web_upload_enabled=ing["web_upload"]["enabled"],
+                partner_credential_max_days=ing["partner_credential_max_days"],
+            ),
+            storage=Storage(
+                noncurrent_version_days=storage["noncurrent_version_days"],
+                raw_transition_days=storage["raw_transition_days"],
+            ),
+            flows=tuple(_flow(f) for f in s["flows"]),
+            decommission=s["decommission"],
+            removed_flows=tuple(s["removed_flows"]),
         )
+        silos.append(DeployedSilo(account_id=account_id, **common) if account_id else Silo(account_id=None, **common))
     all_names = tuple(s.name for s in silos)
     analytics = tuple(
         AnalyticsConsumer(
@@ -277,10 +356,10 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
             account_id=a["account_id"],
             region=a.get("region", home),
             reader_roles=tuple(a["reader_roles"]),
-            silos=all_names if a.get("silos", "all") == "all" else tuple(a["silos"]),
-            all_silos=a.get("silos", "all") == "all",
+            silos=all_names if a["silos"] == "all" else tuple(a["silos"]),
+            all_silos=a["silos"] == "all",
         )
-        for a in raw.get("analytics", ())
+        for a in raw["analytics"]
     )
     dl = raw["datalake_account"]
     email_silos = {s.name for s in silos if s.email}

@@ -22,7 +22,8 @@ def rename_problems(doc: SourceDoc) -> list[Problem]:
     for i, silo in enumerate(silos if isinstance(silos, list) else []):
         if not isinstance(silo, dict):
             continue
-        flows = [(j, f) for j, f in enumerate(silo.get("flows") or []) if isinstance(f, dict)]
+        declared = silo.get("flows")
+        flows = [(j, f) for j, f in enumerate(declared if isinstance(declared, list) else []) if isinstance(f, dict)]
         storage: dict[str, str] = {}
         for j, flow in flows:
             name, former = flow.get("name"), flow.get("renamed_from")
@@ -33,7 +34,7 @@ def rename_problems(doc: SourceDoc) -> list[Problem]:
                 continue
             used = former if isinstance(former, str) else name
             other = storage.get(used)
-            if other is not None:
+            if other is not None and other != name:  # a duplicate name is reported by the semantic checks
                 key = "renamed_from" if isinstance(former, str) else "name"
                 problems.append(
                     doc.problem(

@@ -10,6 +10,7 @@ is ``?``, and rate units are singular for a value of 1 and plural otherwise.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 _RATE = re.compile(r"rate\(\s*([0-9]+)\s+([a-z]+)\s*\)")  # used with fullmatch: no trailing newline
 _CRON = re.compile(r"cron\((.*)\)")
@@ -29,7 +30,7 @@ _FIELDS = (
 )
 
 
-def _value(token: str, low: int, high: int, names: tuple[str, ...], field: str) -> int:
+def _value(token: str, low: int, high: int, names: Sequence[str], field: str) -> int:
     upper = token.upper()
     if upper in names:
         return names.index(upper) + low

@@ -8,9 +8,11 @@ was expected and, for typos, what was probably meant.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -28,6 +30,64 @@ SCHEMA_FILE = "silos.schema.json"
 @cache
 def load_schema(name: str = SCHEMA_FILE) -> dict:
     return json.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
+
+
+@cache
+def inlined_schema(name: str = SCHEMA_FILE) -> dict:
+    """The catalog schema with every local ``$ref`` replaced by its definition."""
+    schema = load_schema(name)
+    return _inline_refs(schema, schema.get("$defs", {}))
+
+
+@dataclass(frozen=True)
+class _Defaults:
+    """Where a schema node puts defaults: its own properties' defaults and the sub-nodes
+    (properties, array items) below which more defaults live. Compiled once per schema,
+    so filling a 1,000-silo catalog visits only the keys that can take a default."""
+
+    own: tuple[tuple[str, Any], ...]
+    children: tuple[tuple[str, _Defaults], ...]
+    items: _Defaults | None
+
+
+def _compile_defaults(schema: dict) -> _Defaults | None:
+    props = schema.get("properties", {})
+    own = tuple((k, sub["default"]) for k, sub in props.items() if "default" in sub)
+    children = tuple((k, c) for k, sub in props.items() if (c := _compile_defaults(sub)) is not None)
+    items = _compile_defaults(schema["items"]) if isinstance(schema.get("items"), dict) else None
+    return _Defaults(own, children, items) if own or children or items else None
+
+
+@cache
+def _catalog_defaults() -> _Defaults | None:
+    return _compile_defaults(inlined_schema())
+
+
+def _fill(node: _Defaults, instance: Any) -> Any:
+    if isinstance(instance, dict):
+        out = dict(instance)
+        for key, default in node.own:
+            if key not in out:
+                # defaults are JSON values: a fresh copy of a mapping or list, scalars as they are
+                out[key] = copy.deepcopy(default) if isinstance(default, dict | list) else default
+        for key, child in node.children:
+            if key in out:
+                out[key] = _fill(child, out[key])
+        return out
+    if isinstance(instance, list) and node.items is not None:
+        return [_fill(node.items, item) for item in instance]
+    return instance
+
+
+def with_defaults(instance: Any) -> Any:
+    """Copy of a schema-valid catalog with every omitted property that has a schema
+    ``default`` filled in, recursively (also inside a default such as ``ingestion: {}``).
+
+    The JSON Schema is the one place catalog defaults are written: editors show them, and
+    the model reads them from here instead of repeating them in code.
+    """
+    node = _catalog_defaults()
+    return instance if node is None else _fill(node, instance)
 
 
 def _inline_refs(node: Any, defs: dict) -> Any:
@@ -53,7 +113,7 @@ def _inline_refs(node: Any, defs: dict) -> Any:
 def _validator(name: str) -> Draft202012Validator:
     schema = load_schema(name)
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(_inline_refs(schema, schema.get("$defs", {})))
+    return Draft202012Validator(inlined_schema(name))
 
 
 _TYPE_NAMES = {
@@ -99,25 +159,8 @@ def _message(error: ValidationError, doc: SourceDoc) -> tuple[str, bool]:
     v, schema = error.validator, error.schema
     inst = error.instance
     desc = schema.get("description", "")
-    if v == "additionalProperties":
-        allowed = sorted(schema.get("properties", {}))
-        extra = sorted((k for k in inst if k not in schema.get("properties", {})), key=str)
-        hints = []
-        for key in extra:
-            close = difflib.get_close_matches(str(key), allowed, n=1)
-            hints.append(f"unknown key '{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
-        return "; ".join(hints) + f"; allowed keys: {', '.join(allowed)}", True
-    if v == "required":
-        missing = [k for k in error.validator_value if k not in inst]
-        return f"missing required key{'s' if len(missing) > 1 else ''} {', '.join(repr(k) for k in missing)}", True
-    if v == "type":
-        expected = error.validator_value
-        expected = expected if isinstance(expected, list) else [expected]
-        want = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
-        if "pattern" in schema and isinstance(inst, int) and not isinstance(inst, bool):
-            written = doc.int_text.get(tuple(error.absolute_path), str(inst))
-            return f'write it as a quoted string ("{written}"); YAML read it as the number {inst}', False
-        return f"expected {want}, got {_kind(inst)}", False
+    if v in _STRUCTURE_MESSAGES:
+        return _STRUCTURE_MESSAGES[v](error, doc)
     if v == "const" and list(error.absolute_path) == ["version"]:
         return f"unsupported catalog version {inst!r}; this silolake reads version {error.validator_value}", False
     if v == "const":
@@ -238,3 +281,36 @@ def schema_problems(doc: SourceDoc, name: str = SCHEMA_FILE) -> list[Problem]:
     if _surely_valid(doc.data, name):
         return []
     return list(_errors(doc, name))
+
+
+def _additional_properties(error: ValidationError, doc: SourceDoc) -> tuple[str, bool]:
+    allowed = sorted(error.schema.get("properties", {}))
+    extra = sorted((k for k in error.instance if k not in error.schema.get("properties", {})), key=str)
+    hints = []
+    for key in extra:
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        hints.append(f"unknown key '{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    return "; ".join(hints) + f"; allowed keys: {', '.join(allowed)}", True
+
+
+def _required(error: ValidationError, doc: SourceDoc) -> tuple[str, bool]:
+    missing = [k for k in error.validator_value if k not in error.instance]
+    return f"missing required key{'s' if len(missing) > 1 else ''} {', '.join(repr(k) for k in missing)}", True
+
+
+def _type(error: ValidationError, doc: SourceDoc) -> tuple[str, bool]:
+    inst, expected = error.instance, error.validator_value
+    expected = expected if isinstance(expected, list) else [expected]
+    want = " or ".join(_TYPE_NAMES.get(t, str(t)) for t in expected)
+    if "pattern" in error.schema and isinstance(inst, int) and not isinstance(inst, bool):
+        written = doc.int_text.get(tuple(error.absolute_path), str(inst))
+        return f'write it as a quoted string ("{written}"); YAML read it as the number {inst}', False
+    return f"expected {want}, got {_kind(inst)}", False
+
+
+#: Messages about the shape of a mapping (keys present, keys allowed, value types).
+_STRUCTURE_MESSAGES: dict[str, Callable[[ValidationError, SourceDoc], tuple[str, bool]]] = {
+    "additionalProperties": _additional_properties,
+    "required": _required,
+    "type": _type,
+}

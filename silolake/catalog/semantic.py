@@ -7,6 +7,7 @@ entry is the schema's to report, not ours to crash on).
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import ipaddress
 import re
@@ -274,17 +275,25 @@ class _Checker:
             ipaddress.ip_network(value, strict=True)
         except ValueError as exc:
             hint = ""
-            try:
+            with contextlib.suppress(ValueError):
                 hint = f" (did you mean {ipaddress.ip_network(value, strict=False)}?)"
-            except ValueError:
-                pass
             self.add(path, f"'{value}' is not a valid CIDR block: {exc}{hint}")
 
     def check_flow(self, path: KeyPath, flow: dict, ingestion: dict) -> None:
-        source = flow.get("source")
-        columns = _items(flow.get("columns"))
+        declared = self.check_columns(path, flow)
+        self.check_key_columns(path, flow, declared)
+        schedule = flow.get("schedule")
+        if isinstance(schedule, str):
+            reason = check_schedule(schedule)
+            if reason:
+                self.add(path + ("schedule",), f"invalid schedule '{schedule}': {reason}")
+        self.check_job(path + ("job",), flow.get("job"))
+        self.check_source(path, flow, ingestion)
+
+    def check_columns(self, path: KeyPath, flow: dict) -> dict[str, Any]:
+        """Column names and types; returns ``{name: parsed type or None}`` of the declared columns."""
         declared: dict[str, Any] = {}
-        for k, col in columns:
+        for k, col in _items(flow.get("columns")):
             col = _dict(col)
             cname, ctype = _str(col.get("name")), _str(col.get("type"))
             if cname in declared:
@@ -297,6 +306,10 @@ class _Checker:
                     self.add(path + ("columns", k, "type"), f"invalid column type '{ctype}': {exc}")
             if cname:
                 declared[cname] = parsed
+        return declared
+
+    def check_key_columns(self, path: KeyPath, flow: dict, declared: dict[str, Any]) -> None:
+        """``keys`` and ``partition_by`` name declared columns of primitive types (or built-in partitions)."""
         for key in ("keys", "partition_by"):
             for k, col in _items(flow.get(key)):
                 if not isinstance(col, str):
@@ -317,12 +330,10 @@ class _Checker:
                         path + (key, k),
                         f"'{col}' has the complex type {declared[col]}; {key} may only name columns of primitive types",
                     )
-        schedule = flow.get("schedule")
-        if isinstance(schedule, str):
-            reason = check_schedule(schedule)
-            if reason:
-                self.add(path + ("schedule",), f"invalid schedule '{schedule}': {reason}")
-        self.check_job(path + ("job",), flow.get("job"))
+
+    def check_source(self, path: KeyPath, flow: dict, ingestion: dict) -> None:
+        """Format and buffer fit the source, and the silo has the channel the source needs enabled."""
+        source = flow.get("source")
         if source == "api":
             if flow.get("format", "json") != "json":
                 self.add(path + ("format",), "api flows receive JSON records; remove format or set it to json")

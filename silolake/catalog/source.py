@@ -19,9 +19,9 @@ import yaml
 from .errors import CatalogError, Path, Problem, format_path
 
 try:  # libyaml is bundled with the PyYAML wheels; fall back for exotic platforms.
-    _Loader = yaml.CSafeLoader
+    _Loader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader  # type: ignore[misc]
+    _Loader = yaml.SafeLoader
 
 
 #: Most nodes a document may expand to through aliases. A 1,000-silo catalog has ~100k

@@ -17,7 +17,6 @@ import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Union
 
 __all__ = [
     "ArrayType",
@@ -127,7 +126,7 @@ class StructType:
     __str__ = glue
 
 
-GlueType = Union[Primitive, ArrayType, MapType, StructType]
+GlueType = Primitive | ArrayType | MapType | StructType
 
 
 def is_primitive(t: GlueType | str) -> bool:

@@ -29,7 +29,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from .. import names
 from ..catalog import CatalogError, validate_file
 from ..catalog.lock import AccountsLock, read_lock, write_lock
-from ..catalog.model import Catalog, OrgLayout, build_catalog
+from ..catalog.model import Catalog, OrgLayout, build_catalog, with_account
 from .state_buckets import (
     ALL_GUARDRAILS,
     BucketNotAccessible,
@@ -258,7 +258,7 @@ def with_accounts(catalog: Catalog, resolved: dict[str, str]) -> Catalog:
     """``catalog`` with the resolved ids filled in, as synth will see it after the lock is written."""
     return dataclasses.replace(
         catalog,
-        silos=tuple(dataclasses.replace(s, account_id=s.account_id or resolved.get(s.name)) for s in catalog.silos),
+        silos=tuple(with_account(s, resolved.get(s.name)) for s in catalog.silos),
     )
 
 

@@ -31,7 +31,7 @@ import re
 from collections.abc import Sequence
 
 from .. import names
-from ..catalog.model import AnalyticsConsumer, Catalog, OrgLayout, Silo
+from ..catalog.model import AnalyticsConsumer, Catalog, DeployedSilo, OrgLayout, Silo
 from . import documents as policy
 from .documents import Statement
 
@@ -168,13 +168,20 @@ def _readers(catalog: Catalog, silo: Silo) -> tuple[AnalyticsConsumer, ...]:
     return () if catalog.layout is None else catalog.readers_of(silo)
 
 
-def processed_bucket_statements(catalog: Catalog, silo: Silo, bucket: str | None = None) -> list[Statement]:
+def _reader_scope(catalog: Catalog, consumer: AnalyticsConsumer) -> dict:
+    """The OU-path condition admitting ``consumer``'s reader roles (only called for readers,
+    and :func:`_readers` yields none until the lock file holds the OU ids)."""
+    layout = catalog.layout
+    assert layout is not None
+    return principal_scope(layout, layout.analytics_path, reader_role_arns(consumer))
+
+
+def processed_bucket_statements(catalog: Catalog, silo: DeployedSilo, bucket: str | None = None) -> list[Statement]:
     """Read-only grants on the silo's *processed* bucket, one statement per entitled consumer.
 
     ``bucket`` defaults to the name :mod:`silolake.names` derives; never pass the raw or
     dropzone bucket here - analytics only ever reads processed data.
     """
-    assert silo.account_id, "pending silos have no bucket"
     bucket = bucket or names.silo_bucket(
         catalog.organization.name, silo.name, "processed", silo.account_id, silo.region
     )
@@ -187,13 +194,13 @@ def processed_bucket_statements(catalog: Catalog, silo: Silo, bucket: str | None
                 "Principal": {"AWS": "*"},
                 "Action": [*PROCESSED_BUCKET_READ, *PROCESSED_OBJECT_READ],
                 "Resource": policy.bucket_arns(bucket),
-                "Condition": principal_scope(catalog.layout, catalog.layout.analytics_path, reader_role_arns(consumer)),
+                "Condition": _reader_scope(catalog, consumer),
             }
         )
     return statements
 
 
-def processed_key_statements(catalog: Catalog, silo: Silo) -> list[Statement]:
+def processed_key_statements(catalog: Catalog, silo: DeployedSilo) -> list[Statement]:
     """Key policy statements: entitled readers decrypt, only through S3 or Glue in the silo's region.
 
     The key also protects raw data and the (encrypted) Glue catalog; ``kms:ViaService``
@@ -202,7 +209,7 @@ def processed_key_statements(catalog: Catalog, silo: Silo) -> list[Statement]:
     """
     statements = []
     for consumer in _readers(catalog, silo):
-        scope = principal_scope(catalog.layout, catalog.layout.analytics_path, reader_role_arns(consumer))
+        scope = _reader_scope(catalog, consumer)
         scope["StringEquals"]["kms:ViaService"] = [f"{svc}.{silo.region}.amazonaws.com" for svc in ("glue", "s3")]
         statements.append(
             {
@@ -217,14 +224,14 @@ def processed_key_statements(catalog: Catalog, silo: Silo) -> list[Statement]:
     return statements
 
 
-def glue_arns(silo: Silo) -> list[str]:
+def glue_arns(silo: DeployedSilo) -> list[str]:
     """The silo catalog, its database and its tables (Glue checks all three on a table read)."""
     prefix = f"arn:aws:glue:{silo.region}:{silo.account_id}"
     db = silo.glue_database
     return [f"{prefix}:catalog", f"{prefix}:database/{db}", f"{prefix}:table/{db}/*"]
 
 
-def glue_catalog_policy(catalog: Catalog, silo: Silo) -> dict | None:
+def glue_catalog_policy(catalog: Catalog, silo: DeployedSilo) -> dict | None:
     """Resource policy for the silo account's Glue Data Catalog, or ``None`` if nobody reads it.
 
     Glue refuses wildcard principals, so each statement names the consumer *account*
@@ -238,7 +245,7 @@ def glue_catalog_policy(catalog: Catalog, silo: Silo) -> dict | None:
             "Principal": {"AWS": policy.account_root(consumer.account_id)},
             "Action": list(GLUE_READ),
             "Resource": glue_arns(silo),
-            "Condition": principal_scope(catalog.layout, catalog.layout.analytics_path, reader_role_arns(consumer)),
+            "Condition": _reader_scope(catalog, consumer),
         }
         for consumer in _readers(catalog, silo)
     ]

@@ -24,11 +24,10 @@ class AnalyticsStack(AccountStack):
             region: RegionalWorkspace(
                 self,
                 f"workspace-{region}",
-                catalog=catalog,
+                org=catalog.organization.name,
                 consumer=consumer,
                 region=region,
                 silos=[s for s in silos if s.region == region],
-                home_region=consumer.region,
             )
             for region in workspace_regions(catalog, consumer)
         }

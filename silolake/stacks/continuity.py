@@ -91,7 +91,13 @@ def _ghost_flow(name: str) -> Flow:
         partition_by=("ingest_date",),
         schedule="rate(1 day)",
         job="default",
+        buffer_seconds=300,
         buffer_mb=64,
+        csv_delimiter=",",
+        csv_header=True,
+        warehouse=False,
+        quicksight=False,
+        renamed_from=None,
     )
 
 
@@ -148,13 +154,7 @@ def analytics_blocks(stack: TerraformStack, catalog: Catalog, consumer: Analytic
     )
     for region in gone:
         RegionalWorkspace(
-            ghost,
-            f"workspace-{region}",
-            catalog=catalog,
-            consumer=consumer,
-            region=region,
-            silos=[],
-            home_region=consumer.region,
+            ghost, f"workspace-{region}", org=catalog.organization.name, consumer=consumer, region=region, silos=[]
         )
     _emit(stack, [], kept_addresses(ghost) - kept_addresses(stack))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..catalog.model import Catalog
 from ..cdk import Construct, TerraformOutput
 from ..constructs.delivery import ArtifactsStore
+from ..policy import sharing
 from .base import AccountStack
 
 
@@ -17,7 +18,15 @@ class DatalakeStack(AccountStack):
         super().__init__(
             scope, "datalake", catalog=catalog, account_id=catalog.datalake.account_id, region=catalog.datalake.region
         )
-        self.artifacts = ArtifactsStore(self, "artifacts", catalog=catalog)
+        self.artifacts = ArtifactsStore(
+            self,
+            "artifacts",
+            org=catalog.organization.name,
+            account=catalog.datalake,
+            deploy_role_arn=catalog.organization.deploy_role_arn(catalog.datalake.account_id),
+            key_statements=sharing.artifacts_key_statements(catalog),
+            bucket_statements=lambda bucket: sharing.artifacts_bucket_statements(catalog, bucket),
+        )
         TerraformOutput(
             self,
             "artifacts_bucket",

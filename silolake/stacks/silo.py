@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..catalog.model import Catalog, Silo
+from ..catalog.model import Catalog, DeployedSilo
 from ..cdk import Construct
 from ..constructs.ingestion import ApiIngestion
 from ..constructs.storage import GlueCatalog, SiloStorage
@@ -11,8 +11,11 @@ from .base import AccountStack
 
 
 class SiloStack(AccountStack):
-    def __init__(self, scope: Construct, *, catalog: Catalog, silo: Silo) -> None:
-        assert silo.account_id, "pending silos get no stack"  # guaranteed by build_app
+    """``silo-<name>`` in the silo's own account: its key and zone buckets, Glue catalog,
+    ingestion API and the sharing of processed data. Only deployed silos get one; the
+    catalog is read here to compute grants, constructs only get the silo and the grants."""
+
+    def __init__(self, scope: Construct, *, catalog: Catalog, silo: DeployedSilo) -> None:
         super().__init__(
             scope, silo.stack_name, catalog=catalog, account_id=silo.account_id, region=silo.region, silo=silo.name
         )
@@ -24,8 +27,6 @@ class SiloStack(AccountStack):
             "storage",
             org=catalog.organization.name,
             silo=silo,
-            account_id=silo.account_id,
-            region=silo.region,
             processed_statements=sharing.processed_bucket_statements(catalog, silo),
             key_statements=sharing.processed_key_statements(catalog, silo),
         )
@@ -40,14 +41,5 @@ class SiloStack(AccountStack):
         self.ingestion = None
         if silo.flows_from("api"):
             self.ingestion = ApiIngestion(
-                self,
-                "ingestion",
-                org=catalog.organization.name,
-                silo=silo,
-                flows=silo.flows_from("api"),
-                raw_bucket=self.storage.buckets["raw"].bucket,
-                kms_key=self.storage.key,
-                database_name=self.glue.database.name,
-                raw_tables=self.glue.raw_tables,
-                accepting=not silo.decommission,
+                self, "ingestion", org=catalog.organization.name, silo=silo, storage=self.storage, glue=self.glue
             )

@@ -20,7 +20,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "silos.yaml"
 
 def mutate(*pairs: str, text: str = MINIMAL) -> str:
     """Apply (old, new) replacements; each ``old`` must occur exactly once."""
-    for old, new in zip(pairs[::2], pairs[1::2]):
+    for old, new in zip(pairs[::2], pairs[1::2], strict=True):
         assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
         text = text.replace(old, new)
     return text
@@ -54,7 +54,7 @@ def test_example_catalog_is_valid() -> None:
 
 
 S = "silos.yaml"
-FLOW_KEYS = "buffer, columns, csv, format, job, keys, name, partition_by, quicksight, schedule, source, warehouse"
+FLOW_KEYS = "buffer, columns, csv, format, job, keys, name, partition_by, quicksight, renamed_from, schedule, source, warehouse"
 ONE_OF = "give exactly one of account_id (existing account) or email (the organization creates the account)"
 REGIONS = "(eu-west-1, eu-central-1); add it there or pick an allowed region"
 SFTP_NO_CIDRS = (
@@ -250,7 +250,8 @@ CASES = {
     "analytics silos a number": (
         ("silos: all", "silos: 3"),
         [
-            f"{S}:16:12: analytics[0].silos: 3 is not valid: Silos this consumer may read: 'all' or a list of silo names."
+            f"{S}:16:12: analytics[0].silos: 3 is not valid: "
+            "Silos this consumer may read: 'all' or a list of silo names."
         ],
     ),
     "analytics silos list with a malformed entry (one message, at the entry)": (
@@ -496,7 +497,8 @@ CASES = {
     "flow name too long for its role once prefixed": (
         ("      - name: reports", "      - name: reports_from_all_the_partners_of_the_company"),
         [
-            f"{S}:36:15: silos[0].flows[1].name: name too long: the flow 'reports_from_all_the_partners_of_the_company' "
+            f"{S}:36:15: silos[0].flows[1].name: name too long: "
+            "the flow 'reports_from_all_the_partners_of_the_company' "
             "role would be 'silolake-sales-reports_from_all_the_partners_of_the_company-firehose' (68 characters, "
             "AWS allows 64); shorten the flow name (or the silo name) by at least 4 characters"
         ],

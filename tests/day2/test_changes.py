@@ -63,7 +63,7 @@ def test_flow_removed_with_removed_flows_is_accepted(tmp_path):
     )
     result = run(tmp_path, text)
     assert result.exit_code == 0, result.output
-    assert "guarded    ok      flow removed: silo 'shop' flow 'clicks'" in result.output
+    assert "guarded: flow removed: silo 'shop' flow 'clicks'" in result.output
 
 
 def test_flow_rename_without_renamed_from_is_refused(tmp_path):
@@ -121,7 +121,7 @@ def test_decommissioned_silo_removed_is_accepted(tmp_path):
 def test_silo_decommission_is_safe(tmp_path):
     result = run(tmp_path, edit((PLANT, PLANT + "    decommission: true\n")))
     assert result.exit_code == 0, result.output
-    assert "safe       ok      silo decommissioned: silo 'plant'" in result.output
+    assert "safe: silo decommissioned: silo 'plant'" in result.output
 
 
 def test_account_change_is_impossible(tmp_path):

@@ -76,3 +76,30 @@ def test_readme_lists_exactly_the_not_built_features():
     assert sorted(line.split("`")[1] for line in section.splitlines() if line.startswith("- `")) == sorted(
         f.key for f in NOT_BUILT
     )
+
+
+def test_renamed_from_and_removed_flows_may_not_reuse_aws_names(tmp_path):
+    path = write(
+        tmp_path,
+        "          - {name: id, type: string}\n"
+        "      - name: orders_v2\n        renamed_from: orders\n        source: api\n"
+        "        columns: [{name: id, type: string}]\n",
+    )
+    with pytest.raises(CatalogError) as info:
+        load_catalog(path)
+    messages = [(p.path, p.message) for p in info.value.problems]
+    assert (
+        "silos[0].flows[1].renamed_from",
+        "flow 'orders_v2' would use the AWS names of flow 'orders' ('orders'); each flow needs its own",
+    ) in messages
+    assert any("flow 'orders' is still declared" in m for _, m in messages)
+    text = (
+        path.read_text()
+        .replace("        renamed_from: orders\n", "")
+        .replace("    owners: [a@acme.example]\n", "    owners: [a@acme.example]\n    removed_flows: [orders_v2]\n")
+    )
+    path.write_text(text)
+    with pytest.raises(CatalogError) as info:
+        load_catalog(path)
+    [problem] = info.value.problems
+    assert problem.path == "silos[0].removed_flows[0]" and "flow 'orders_v2' uses that name" in problem.message

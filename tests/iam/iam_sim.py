@@ -97,7 +97,7 @@ def simulate(cases: list[dict[str, Any]], *, timeout: float = 300.0) -> list[dic
         raise IamSimError(f"simulate.mjs printed invalid JSON: {proc.stdout[:500]!r}") from exc
     if not isinstance(results, list) or len(results) != len(cases):
         raise IamSimError(f"simulate.mjs returned {type(results).__name__} for {len(cases)} cases")
-    for case, res in zip(cases, results):
+    for case, res in zip(cases, results, strict=True):
         if res.get("name") != case.get("name") or res.get("decision") not in DECISIONS:
             raise IamSimError(f"unexpected result for case {case.get('name')!r}: {res!r}")
     return results

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ... import names, policy
-from ...catalog.model import AnalyticsConsumer, Catalog, Silo
+from ...catalog.model import AnalyticsConsumer, Catalog, DeployedSilo
 from ...cdk import Construct, TerraformResource, aws
 from ...policy import sharing
 from ..blocks.kms import CustomerKey
@@ -54,7 +54,7 @@ ATHENA_CATALOG = (
 RESULTS_RW = ("s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject")
 
 
-def readable_silos(catalog: Catalog, consumer: AnalyticsConsumer) -> tuple[Silo, ...]:
+def readable_silos(catalog: Catalog, consumer: AnalyticsConsumer) -> tuple[DeployedSilo, ...]:
     """Silos the consumer may query: entitled, not decommissioned, account exists, OU ids known."""
     if catalog.layout is None:
         return ()
@@ -72,8 +72,9 @@ def workspace_regions(catalog: Catalog, consumer: AnalyticsConsumer) -> list[str
     return [consumer.region, *others]
 
 
-def results_bucket_name(catalog: Catalog, consumer: AnalyticsConsumer, region: str) -> str:
-    return names.account_bucket(catalog.organization.name, f"{consumer.name}-athena", consumer.account_id, region)
+def results_bucket_name(org: str, consumer: AnalyticsConsumer, region: str) -> str:
+    """Athena results bucket of ``consumer`` in ``region``."""
+    return names.account_bucket(org, f"{consumer.name}-athena", consumer.account_id, region)
 
 
 def reader_statements(
@@ -100,13 +101,13 @@ def reader_statements(
             "Sid": "WriteQueryResults",
             "Effect": "Allow",
             "Action": list(RESULTS_RW),
-            "Resource": [f"arn:aws:s3:::{results_bucket_name(catalog, consumer, r)}/*" for r in regions],
+            "Resource": [f"arn:aws:s3:::{results_bucket_name(org, consumer, r)}/*" for r in regions],
         },
         {
             "Sid": "ListQueryResults",
             "Effect": "Allow",
             "Action": ["s3:GetBucketLocation", "s3:ListBucket"],
-            "Resource": [f"arn:aws:s3:::{results_bucket_name(catalog, consumer, r)}" for r in regions],
+            "Resource": [f"arn:aws:s3:::{results_bucket_name(org, consumer, r)}" for r in regions],
         },
         {
             "Sid": "EncryptQueryResults",
@@ -178,14 +179,15 @@ class RegionalWorkspace(Construct):
         scope: Construct,
         id: str,
         *,
-        catalog: Catalog,
+        org: str,
         consumer: AnalyticsConsumer,
         region: str,
-        silos: Sequence[Silo],
-        home_region: str,
+        silos: Sequence[DeployedSilo],
     ) -> None:
+        """``silos``: the silos of ``region`` the consumer reads; a workspace outside the
+        consumer's home region pins its resources to ``region``."""
         super().__init__(scope, id)
-        org, account = catalog.organization.name, consumer.account_id
+        account = consumer.account_id
         self.key = CustomerKey(
             self,
             "key",
@@ -196,7 +198,7 @@ class RegionalWorkspace(Construct):
         )
         logs_name = names.account_bucket(org, f"{consumer.name}-logs", account, region)
         access_log_bucket(self, "logs", name=logs_name, account_id=account)
-        results = results_bucket_name(catalog, consumer, region)
+        results = results_bucket_name(org, consumer, region)
         self.results = SecureBucket(
             self,
             "results",
@@ -240,7 +242,7 @@ class RegionalWorkspace(Construct):
             )
             for silo in silos
         }
-        if region != home_region:
+        if region != consumer.region:
             pin_to_region(self, region)
 
     @property

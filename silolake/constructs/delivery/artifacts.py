@@ -13,8 +13,10 @@ the publisher, never with the deploy role's broad rights.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from ... import names, policy
-from ...catalog.model import Catalog
+from ...catalog.model import Account
 from ...cdk import Construct, aws
 from ...policy import sharing
 from ..blocks.kms import CustomerKey
@@ -47,29 +49,42 @@ class ArtifactsStore(Construct):
     ``logs`` (:class:`SecureBucket`), ``publisher`` (``aws_iam_role``).
     """
 
-    def __init__(self, scope: Construct, id: str, *, catalog: Catalog) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        org: str,
+        account: Account,
+        deploy_role_arn: str,
+        key_statements: Sequence[policy.Statement],
+        bucket_statements: Callable[[str], Sequence[policy.Statement]],
+    ) -> None:
+        """``account``: the datalake account; ``deploy_role_arn``: the role that may assume the
+        publisher; ``key_statements`` and ``bucket_statements``
+        (a function of the bucket name) are the OU-path grants the stack computed with
+        :mod:`silolake.policy.sharing`."""
         super().__init__(scope, id)
-        org = catalog.organization.name
-        account, region = catalog.datalake.account_id, catalog.datalake.region
+        account_id, region = account.account_id, account.region
         self.key = CustomerKey(
             self,
             "key",
             alias="silolake-artifacts",
-            account_id=account,
+            account_id=account_id,
             region=region,
             description="silolake artifacts: deployment bundles read by silo pipelines",
-            statements=sharing.artifacts_key_statements(catalog),
+            statements=key_statements,
         )
-        logs_name = names.account_bucket(org, "artifacts-logs", account, region)
-        self.logs = access_log_bucket(self, "logs", name=logs_name, account_id=account)
-        name = names.account_bucket(org, "artifacts", account, region)
+        logs_name = names.account_bucket(org, "artifacts-logs", account_id, region)
+        self.logs = access_log_bucket(self, "logs", name=logs_name, account_id=account_id)
+        name = names.account_bucket(org, "artifacts", account_id, region)
         self.bucket = SecureBucket(
             self,
             "bucket",
             name=name,
             kms_key_arn=self.key.arn,
             access_log_bucket=logs_name,
-            statements=sharing.artifacts_bucket_statements(catalog, name),
+            statements=bucket_statements(name),
         )
         # Publishing a bundle is an event deployments can react to (and an audit record on
         # the account's bus); EventBridge routing keeps the one notification slot open.
@@ -86,7 +101,7 @@ class ArtifactsStore(Construct):
                     [
                         {
                             "Effect": "Allow",
-                            "Principal": {"AWS": catalog.organization.deploy_role_arn(account)},
+                            "Principal": {"AWS": deploy_role_arn},
                             "Action": "sts:AssumeRole",
                         }
                     ]

@@ -18,9 +18,10 @@ import json
 from collections.abc import Mapping, Sequence
 
 from ... import names, policy
-from ...catalog.model import Flow, Silo
+from ...catalog.model import DeployedSilo, Flow
 from ...cdk import Construct, TerraformOutput, TerraformStack, aws
 from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role
+from ..storage import GlueCatalog, SiloStorage
 from . import templates as tpl
 from .firehose_delivery import ParquetDeliveryStream
 
@@ -129,28 +130,25 @@ class ApiIngestion(Construct):
         id: str,
         *,
         org: str,
-        silo: Silo,
-        flows: Sequence[Flow],
-        raw_bucket,
-        kms_key,
-        database_name: str,
-        raw_tables: Mapping[str, object],
+        silo: DeployedSilo,
+        storage: SiloStorage,
+        glue: GlueCatalog,
         xray: bool = False,
         throttle_rate: float = 50,
         throttle_burst: int = 100,
-        accepting: bool = True,
     ) -> None:
-        """``kms_key``: anything with an ``arn`` (KmsKey, CustomerKey); ``raw_tables``:
-        flow name -> GlueCatalogTable; ``xray``: trace the stage (off: no Lambda in the
-        path, so a trace adds only the integration latency the access log already has);
-        ``accepting=False`` (decommissioned silo) refuses every call, see
-        :func:`closed_api_policy`."""
+        """One stream and one pair of routes per api flow of ``silo`` (at least one), writing
+        into ``storage``'s raw bucket against ``glue``'s raw tables. ``xray``: trace the stage
+        (off: no Lambda in the path, so a trace adds only the integration latency the access
+        log already has). A decommissioned silo's API refuses every call, see
+        :func:`closed_api_policy`. Raises ``ValueError`` for a silo without api flows."""
         super().__init__(scope, id)
-        if not flows or any(f.source != "api" for f in flows):
-            raise ValueError("ApiIngestion takes the silo's api flows (and at least one)")
+        flows = silo.flows_from("api")
+        if not flows:
+            raise ValueError(f"silo '{silo.name}' has no api flows; it gets no ingestion API")
+        accepting = not silo.decommission
         account, region = silo.account_id, silo.region
-        assert account, "pending silos get no stack"
-        key_arn = kms_key.arn
+        key_arn = storage.key.arn
         api_name = names.ingest_api(org, silo.name)
 
         self.streams = {
@@ -158,14 +156,12 @@ class ApiIngestion(Construct):
                 self,
                 f"firehose-{f.name}",
                 org=org,
-                silo=silo.name,
-                account_id=account,
-                region=region,
+                silo=silo,
                 flow=f,
-                raw_bucket=raw_bucket,
+                raw_bucket_arn=storage.buckets["raw"].bucket.arn,
                 kms_key_arn=key_arn,
-                database_name=database_name,
-                raw_table=raw_tables[f.name],
+                database_name=glue.database.name,
+                raw_table_name=glue.raw_tables[f.name].name,
             )
             for f in flows
         }

@@ -10,7 +10,7 @@ its pages itself (Snappy); compressing the file again would make it unreadable.
 from __future__ import annotations
 
 from ... import names, policy
-from ...catalog.model import Flow
+from ...catalog.model import DeployedSilo, Flow
 from ...cdk import Construct, aws
 from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role
 
@@ -109,19 +109,20 @@ class ParquetDeliveryStream(Construct):
         id: str,
         *,
         org: str,
-        silo: str,
-        account_id: str,
-        region: str,
+        silo: DeployedSilo,
         flow: Flow,
-        raw_bucket,
+        raw_bucket_arn: str,
         kms_key_arn: str,
         database_name: str,
-        raw_table,
+        raw_table_name: str,
     ) -> None:
+        """``raw_table_name``: the flow's raw Glue table, whose schema Firehose converts records with
+        (pass the table resource's ``name`` so Terraform orders the stream after the table)."""
         super().__init__(scope, id)
-        self.stream_name = names.firehose_stream(org, silo, flow.storage_name)
+        account_id, region = silo.account_id, silo.region
+        self.stream_name = names.firehose_stream(org, silo.name, flow.storage_name)
         self.arn = f"arn:aws:firehose:{region}:{account_id}:deliverystream/{self.stream_name}"
-        bucket = names.silo_bucket(org, silo, "raw", account_id, region)
+        bucket = names.silo_bucket(org, silo.name, "raw", account_id, region)
         table = names.glue_table(flow.storage_name, "raw")
         log_group = names.firehose_log_group(self.stream_name)
 
@@ -130,7 +131,7 @@ class ParquetDeliveryStream(Construct):
         self.role = service_role(
             self,
             "role",
-            name=names.silo_role(silo, f"{flow.storage_name}-firehose"),
+            name=names.silo_role(silo.name, f"{flow.storage_name}-firehose"),
             service="firehose.amazonaws.com",
             description=f"Firehose delivery of api flow {flow.name} to the raw zone (Parquet)",
             # Firehose passes the account id as external id: blocks confused-deputy use.
@@ -140,7 +141,7 @@ class ParquetDeliveryStream(Construct):
                 flow=flow.storage_name,
                 region=region,
                 account_id=account_id,
-                database=names.glue_database(silo),
+                database=names.glue_database(silo.name),
                 table=table,
                 log_group=log_group,
                 key_arn=kms_key_arn,
@@ -154,7 +155,7 @@ class ParquetDeliveryStream(Construct):
             server_side_encryption={"enabled": True, "key_type": "CUSTOMER_MANAGED_CMK", "key_arn": kms_key_arn},
             extended_s3_configuration={
                 "role_arn": self.role.arn,
-                "bucket_arn": raw_bucket.arn,
+                "bucket_arn": raw_bucket_arn,
                 "prefix": data_prefix(flow.storage_name),
                 "error_output_prefix": error_prefix(flow.storage_name),
                 "buffering_size": flow.buffer_mb,
@@ -182,7 +183,7 @@ class ParquetDeliveryStream(Construct):
                     "output_format_configuration": {"serializer": {"parquet_ser_de": {"compression": "SNAPPY"}}},
                     "schema_configuration": {
                         "database_name": database_name,
-                        "table_name": raw_table.name,
+                        "table_name": raw_table_name,
                         "role_arn": self.role.arn,
                         "region": region,
                         "catalog_id": account_id,

@@ -10,18 +10,20 @@ repair them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ... import names
-from ...catalog.model import Catalog
 from ...cdk import Construct, aws
 from ...policy import scp
 
 
 class SiloGuardrails(Construct):
-    def __init__(self, scope: Construct, id: str, *, catalog: Catalog, target_id: str) -> None:
-        """``target_id``: the silos OU id."""
+    def __init__(self, scope: Construct, id: str, *, documents: Mapping[str, dict], target_id: str) -> None:
+        """``documents``: ``{kind: SCP document}`` from :func:`silolake.policy.scp.silo_scps`;
+        ``target_id``: the silos OU id."""
         super().__init__(scope, id)
         self.policies = {}
-        for kind, doc in scp.silo_scps(catalog).items():
+        for kind, doc in documents.items():
             policy = aws.organizations_policy.OrganizationsPolicy(
                 self,
                 kind,

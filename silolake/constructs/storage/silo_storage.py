@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ... import names, policy
-from ...catalog.model import Silo
+from ...catalog.model import DeployedSilo, Silo
 from ...cdk import Construct, aws
 from ..blocks.kms import CustomerKey
 from ..blocks.secure_bucket import Lifecycle, SecureBucket
@@ -123,14 +123,13 @@ class SiloStorage(Construct):
         id: str,
         *,
         org: str,
-        silo: Silo,
-        account_id: str,
-        region: str,
+        silo: DeployedSilo,
         processed_statements: Sequence[policy.Statement] = (),
         key_statements: Sequence[policy.Statement] = (),
     ) -> None:
         super().__init__(scope, id)
         self.silo = silo
+        account_id, region = silo.account_id, silo.region
         self.key = CustomerKey(
             self,
             "key",

@@ -1,0 +1,150 @@
+"""The layout rules that keep data flowing one way (catalog -> model -> stacks -> constructs -> JSON).
+
+Checked statically (by parsing imports), so a violation is reported with the file and
+line that introduced it, before it can be copied by the next module:
+
+- only ``silolake/cdk.py`` imports the CDKTF engine or the provider bindings;
+- the catalog and the policy builders never import cdktf, constructs, stacks or synth;
+- constructs never import stacks; operations never import constructs or stacks;
+- runtime code (``lambda_src/``, ``glue_jobs/``, ``glue_src/``) never imports the framework;
+- every capability package declares its public constructs in ``__all__``;
+- every Lambda function folder is deployed by exactly one construct (a module-level
+  ``SOURCE = LAMBDA_SRC / "<function>"``) and has tests in ``tests/runtime/<function>/``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+PACKAGE = REPO / "silolake"
+ENGINE_MODULES = ("cdktf", "cdktn", "cdktf_cdktf_provider_aws", "cdktn_provider_aws", "constructs", "jsii")
+RUNTIME_DIRS = ("lambda_src", "glue_jobs", "glue_src")
+CAPABILITIES = ("storage", "ingestion", "analytics", "org", "delivery")
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(REPO).with_suffix("")
+    parts = rel.parts[:-1] if rel.name == "__init__" else rel.parts
+    return ".".join(parts)
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    """``(line, absolute module)`` of every import in ``path`` (relative imports resolved)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    package = _module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package[: len(package) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            found.append((node.lineno, base))
+            # "from silolake import stacks" imports the module silolake.stacks
+            found += [(node.lineno, f"{base}.{alias.name}") for alias in node.names]
+    return found
+
+
+def _violations(files: list[Path], forbidden: tuple[str, ...]) -> list[str]:
+    return [
+        f"{path.relative_to(REPO)}:{line}: imports {name}"
+        for path in files
+        for line, name in _imports(path)
+        if any(name == f or name.startswith(f + ".") for f in forbidden)
+    ]
+
+
+def _py(*dirs: str) -> list[Path]:
+    return sorted(p for d in dirs for p in (REPO / d).rglob("*.py") if "node_modules" not in p.parts)
+
+
+def test_only_the_cdk_module_imports_the_engine() -> None:
+    files = [p for p in _py("silolake") if p != PACKAGE / "cdk.py"]
+    assert _violations(files, ENGINE_MODULES) == []
+
+
+@pytest.mark.parametrize(
+    ("package", "forbidden"),
+    [
+        ("silolake/catalog", ("silolake.cdk", "silolake.constructs", "silolake.stacks", "silolake.synth")),
+        ("silolake/policy", ("silolake.cdk", "silolake.constructs", "silolake.stacks", "silolake.synth")),
+        ("silolake/constructs", ("silolake.stacks", "silolake.synth", "silolake.ops", "silolake.cli")),
+        ("silolake/ops", ("silolake.cdk", "silolake.constructs", "silolake.stacks")),
+    ],
+)
+def test_layers_import_only_downwards(package: str, forbidden: tuple[str, ...]) -> None:
+    assert _violations(_py(package), forbidden) == []
+
+
+def test_runtime_code_never_imports_the_framework() -> None:
+    assert _violations(_py(*RUNTIME_DIRS), ("silolake", *ENGINE_MODULES)) == []
+
+
+@pytest.mark.parametrize("capability", CAPABILITIES)
+def test_capability_packages_export_their_constructs(capability: str) -> None:
+    init = PACKAGE / "constructs" / capability / "__init__.py"
+    tree = ast.parse(init.read_text(encoding="utf-8"))
+    exported = next(
+        (ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "__all__"),
+        None,
+    )
+    assert exported, f"{init.relative_to(REPO)} has no __all__"
+    imported = {alias.asname or alias.name for n in tree.body if isinstance(n, ast.ImportFrom) for alias in n.names}
+    assert set(exported) <= imported, f"__all__ names what the package does not import: {set(exported) - imported}"
+
+
+def _deployed_sources() -> dict[str, list[str]]:
+    """``{function folder: [construct modules declaring SOURCE = LAMBDA_SRC / "<folder>"]}``."""
+    found: dict[str, list[str]] = {}
+    for path in _py("silolake/constructs"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not (
+                isinstance(node, ast.Assign) and any(getattr(t, "id", "").endswith("SOURCE") for t in node.targets)
+            ):
+                continue
+            value = node.value
+            if (
+                isinstance(value, ast.BinOp)
+                and getattr(value.left, "id", "") == "LAMBDA_SRC"
+                and isinstance(value.right, ast.Constant)
+            ):
+                found.setdefault(value.right.value, []).append(str(path.relative_to(REPO)))
+    return found
+
+
+def _function_folders() -> list[str]:
+    return sorted(p.name for p in (REPO / "lambda_src").iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def test_every_function_folder_is_deployed_once_and_tested() -> None:
+    deployed = _deployed_sources()
+    for name in _function_folders():
+        folder = REPO / "lambda_src" / name
+        assert (folder / "handler.py").is_file(), f"lambda_src/{name}/ has no handler.py (keep handlers thin there)"
+        assert len(deployed.get(name, [])) == 1, f"lambda_src/{name}/ is deployed by {deployed.get(name, [])}"
+        tests = REPO / "tests" / "runtime" / name
+        assert any(tests.glob("test_*.py")), f"lambda_src/{name}/ has no tests in tests/runtime/{name}/"
+    stale = sorted(set(deployed) - set(_function_folders()))
+    assert stale == [], f"constructs deploy missing function folders: {stale}"
+
+
+def test_the_layout_checks_see_violations(tmp_path: Path) -> None:
+    """The import scan itself works (a rule that cannot fail proves nothing)."""
+    bad = REPO / "silolake" / "policy" / "_layout_probe.py"
+    bad.write_text("from ..cdk import aws\nimport cdktf\n")
+    try:
+        assert _violations([bad], ("silolake.cdk",)) == [
+            f"{bad.relative_to(REPO)}:1: imports silolake.cdk",
+            f"{bad.relative_to(REPO)}:1: imports silolake.cdk.aws",
+        ]
+        assert _violations([bad], ENGINE_MODULES) == [f"{bad.relative_to(REPO)}:2: imports cdktf"]
+    finally:
+        bad.unlink()
