@@ -28,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from ..catalog.model import AnalyticsConsumer, Catalog, Column, Flow, Silo
+from ..catalog.model import AnalyticsConsumer, Catalog, Column, DeployedSilo, Flow
 from ..cdk import App, TerraformResource, TerraformStack
 
 #: Resource types that hold data or are the identity of data (a key decrypts it, an
@@ -109,7 +109,7 @@ def _emit(stack: TerraformStack, moved: list[dict], removed: Iterable[str]) -> N
         stack.add_override("removed", blocks)
 
 
-def silo_blocks(stack: TerraformStack, catalog: Catalog, silo: Silo) -> None:
+def silo_blocks(stack: TerraformStack, catalog: Catalog, silo: DeployedSilo) -> None:
     """``moved`` blocks for renamed flows, ``removed`` blocks for ``removed_flows``."""
     from .silo import SiloStack
 

@@ -54,7 +54,9 @@ def test_example_catalog_is_valid() -> None:
 
 
 S = "silos.yaml"
-FLOW_KEYS = "buffer, columns, csv, format, job, keys, name, partition_by, quicksight, renamed_from, schedule, source, warehouse"
+FLOW_KEYS = (
+    "buffer, columns, csv, format, job, keys, name, partition_by, quicksight, renamed_from, schedule, source, warehouse"
+)
 ONE_OF = "give exactly one of account_id (existing account) or email (the organization creates the account)"
 REGIONS = "(eu-west-1, eu-central-1); add it there or pick an allowed region"
 SFTP_NO_CIDRS = (
