@@ -73,7 +73,8 @@ def validate(path: Path, base: str | None) -> None:
 def _check_changes(catalog, path: Path, base: str | None, out_dir: Path) -> None:
     """Classify the changes against ``base`` (or the last synth in ``out_dir``); print them;
     raise :class:`CatalogError` with the refused ones."""
-    from .catalog.changes import classify, last_synth, problems_of, snapshot
+    from .catalog import lock_path_for, read_lock
+    from .catalog.changes import classify, last_synth, lock_changes, problems_of, snapshot
     from .catalog.history import base_changes, load_base
     from .catalog.source import read_yaml
 
@@ -81,12 +82,13 @@ def _check_changes(catalog, path: Path, base: str | None, out_dir: Path) -> None
         changes, doc = base_changes(catalog, load_base(base, path))
         against = base
     else:
-        previous = last_synth(out_dir, catalog)
-        if previous is None:
-            return
         doc = read_yaml(catalog.source)
-        against = f"last synth in {out_dir}"
-        changes = classify(previous, snapshot(catalog), doc, against)
+        lock = lock_path_for(catalog.source)
+        changes = lock_changes(catalog, read_lock(lock).accounts, doc, lock.name)
+        previous = last_synth(out_dir, catalog)
+        against = f"last synth in {out_dir}" if previous else lock.name
+        if previous is not None:
+            changes += classify(previous, snapshot(catalog), doc, against)
     for change in changes:
         if not change.refused:  # refused ones are reported as located problems below
             err.print(f"change ({against}): {change.line()}", markup=False)

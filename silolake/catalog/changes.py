@@ -433,3 +433,25 @@ def last_synth(out_dir: Path, catalog: Catalog) -> Snapshot | None:
     return (
         snap if isinstance(snap, dict) and {"organization", "datalake", "silos", "analytics"} <= snap.keys() else None
     )
+
+
+def lock_changes(catalog: Catalog, lock_accounts: dict[str, str], doc: SourceDoc, lock_name: str) -> list[Change]:
+    """Silos whose account the organization created (recorded in the lock) but whose entry
+    now names another account: the same refusal as an account change against a base."""
+    silo_at, _, _ = _index(doc)
+    changes = []
+    for silo in catalog.silos:
+        recorded = lock_accounts.get(silo.name)
+        if recorded and silo.account_id and silo.account_id != recorded:
+            changes.append(
+                Change(
+                    "silo account changed",
+                    f"silo '{silo.name}'",
+                    "impossible",
+                    "data and state stay in the old account",
+                    f"silo '{silo.name}' moved from account {recorded} (created by the organization, {lock_name}) "
+                    f"to account {silo.account_id}; {_MOVE_ACCOUNT}",
+                    ("silos", silo_at.get(silo.name, 0), "account_id"),
+                )
+            )
+    return changes

@@ -210,3 +210,21 @@ def test_column_and_option_changes_are_in_place(tmp_path):
     result = run(tmp_path, text)
     assert result.exit_code == 0, result.output
     assert "change (" not in result.output  # nothing that touches resource identity
+
+
+def test_without_base_validate_compares_with_the_lock(tmp_path):
+    """An account the organization created (recorded by bootstrap) cannot be swapped."""
+    text = BASE.replace('    account_id: "200000000003"\n', "    email: aws-depot@beta.example\n")
+    lock = json.loads(LOCK)
+    (tmp_path / "silos.yaml").write_text(text)
+    (tmp_path / "accounts.lock.json").write_text(json.dumps({**lock, "accounts": {"depot": "200000000003"}}))
+    assert CliRunner().invoke(main, ["validate", str(tmp_path / "silos.yaml")]).exit_code == 0
+    (tmp_path / "silos.yaml").write_text(
+        text.replace("    email: aws-depot@beta.example\n", '    account_id: "200000000008"\n')
+    )
+    result = CliRunner().invoke(main, ["validate", str(tmp_path / "silos.yaml")])
+    assert result.exit_code == 2
+    assert (
+        "silos[2].account_id: silo 'depot' moved from account 200000000003 (created by the organization"
+        in result.output
+    )
