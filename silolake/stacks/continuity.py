@@ -98,6 +98,8 @@ def _ghost_flow(name: str) -> Flow:
         warehouse=False,
         quicksight=False,
         renamed_from=None,
+        throttle_rate=50,  # values do not matter: only the addresses of the ghost are read
+        throttle_burst=100,
     )
 
 
