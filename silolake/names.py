@@ -128,6 +128,39 @@ def lambda_log_group(function: str) -> str:
     return f"/aws/lambda/{function}"
 
 
+def partner_function(org: str, silo: str, kind: str) -> str:
+    """Partner access Lambda function (``kind``: admin, session, idp, sweeper)."""
+    return f"{org}-{silo}-partner-{kind}"
+
+
+def partner_stack_prefix(org: str, silo: str) -> str:
+    """Every partner credential's CloudFormation stack name starts with this."""
+    return f"{org}-{silo}-partner-"
+
+
+def partner_boundary(silo: str) -> str:
+    """Managed policy (under the ``/silolake/`` path) bounding every partner role of a silo."""
+    return f"silolake-{silo}-partner-boundary"
+
+
+def partner_lockout_table(org: str, silo: str) -> str:
+    return f"{org}-{silo}-partner-lockout"
+
+
+def partner_user_pool(org: str, silo: str) -> str:
+    """Cognito user pool of a silo's staff; also the hosted UI domain prefix."""
+    return f"{org}-{silo}-partner-admins"
+
+
+def partner_api(org: str, silo: str) -> str:
+    """HTTP API of partner credentials (admin routes) and partner sessions."""
+    return f"{org}-{silo}-partner"
+
+
+def partner_sftp_server(org: str, silo: str) -> str:
+    return f"{org}-{silo}-sftp"
+
+
 def stack_name(kind: str, name: str | None = None) -> str:
     """Terraform stack (and state key) names: ``org``, ``datalake``, ``silo-<n>``, ``analytics-<n>``."""
     return kind if name is None else f"{kind}-{name}"
@@ -153,7 +186,8 @@ def silo_names(org: str, silo: str, account_id: str, region: str, flows: list[st
         f"{zone} bucket": (silo_bucket(org, silo, zone, account_id, region), S3_BUCKET_MAX) for zone in ZONES
     }
     # "api": API Gateway's role for Firehose; "api-logs": API Gateway's account logging role.
-    for purpose in ("pipeline", "firehose", "glue", "admin", "api", "api-logs"):
+    partner = ("partner-admin", "partner-session", "partner-idp", "partner-sweeper", "partner-cfn", "sftp-logs")
+    for purpose in ("pipeline", "firehose", "glue", "admin", "api", "api-logs", *partner):
         names[f"{purpose} role"] = (silo_role(silo, purpose), IAM_ROLE_MAX)
     for flow in flows:
         names[f"flow '{flow}' Firehose stream"] = (firehose_stream(org, silo, flow), FIREHOSE_STREAM_MAX)

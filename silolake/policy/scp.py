@@ -140,6 +140,33 @@ def protect_silolake_roles(deploy_role_name: str) -> dict:
     }
 
 
+#: Every IAM action that changes or deletes a managed policy in place.
+POLICY_MUTATIONS = (
+    "iam:CreatePolicyVersion",
+    "iam:DeletePolicy",
+    "iam:DeletePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+)
+
+
+def protect_silolake_policies(deploy_role_name: str) -> dict:
+    """Only the deploy role may change managed policies under the ``/silolake/`` path.
+
+    The partner permissions boundaries live there (``names.partner_boundary``): a boundary
+    anyone else could widen would confine no partner. The roles that carry it are created
+    by CloudFormation under ``/silolake/partner/`` and are not ``silolake-*-*`` roles, so
+    :func:`protect_silolake_roles` leaves them to the partner functions' service role.
+    """
+    deploy = role_arn_pattern(deploy_role_name)
+    return {
+        "Sid": "ProtectSilolakePolicies",
+        "Effect": "Deny",
+        "Action": list(POLICY_MUTATIONS),
+        "Resource": "arn:aws:iam::*:policy/silolake/*",
+        "Condition": {"ArnNotLike": {"aws:PrincipalArn": deploy}},
+    }
+
+
 def deny_outside_regions(allowed_regions: tuple[str, ...] | list[str]) -> dict:
     return {
         "Sid": "DenyOutsideAllowedRegions",
@@ -157,6 +184,7 @@ def baseline_scp(catalog: Catalog) -> dict:
             deny_leave_organization(),
             deny_cloudtrail_tampering(),
             protect_silolake_roles(catalog.organization.deploy_role_name),
+            protect_silolake_policies(catalog.organization.deploy_role_name),
         ]
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..catalog.model import Catalog, DeployedSilo
 from ..cdk import Construct
+from ..constructs import partner
 from ..constructs.ingestion import ApiIngestion
 from ..constructs.storage import GlueCatalog, SiloStorage
 from ..policy import sharing
@@ -42,4 +43,15 @@ class SiloStack(AccountStack):
         if silo.flows_from("api"):
             self.ingestion = ApiIngestion(
                 self, "ingestion", org=catalog.organization.name, silo=silo, storage=self.storage, glue=self.glue
+            )
+        # Partner access (SFTP, upload page, credential admin) for silos that take partner files.
+        self.partner = None
+        if partner.wanted(silo):
+            self.partner = partner.PartnerAccess(
+                self,
+                "partner",
+                org=catalog.organization.name,
+                silo=silo,
+                storage=self.storage,
+                flow_api=self.ingestion,
             )

@@ -37,10 +37,13 @@ class SecureBucket(Construct):
         lifecycle: Lifecycle = Lifecycle(),
         statements: Sequence[policy.Statement] = (),
         protect: bool = True,
+        object_ownership: str = "BucketOwnerEnforced",
     ) -> None:
         """``kms_key_arn=None`` selects SSE-S3 (only for access-log targets, which AWS
         cannot deliver to with SSE-KMS). ``access_log_bucket=None`` only for the log
-        bucket itself. ``statements`` are added after the TLS-only deny."""
+        bucket itself. ``statements`` are added after the TLS-only deny.
+        ``object_ownership="BucketOwnerPreferred"`` (ACLs enabled) only for the one target
+        that still requires ACLs: CloudFront standard logging."""
         super().__init__(scope, id)
         self.name = name
         self.bucket = aws.s3_bucket.S3Bucket(
@@ -67,7 +70,7 @@ class SecureBucket(Construct):
             restrict_public_buckets=True,
         )
         aws.s3_bucket_ownership_controls.S3BucketOwnershipControls(
-            self, "ownership", bucket=bucket_id, rule={"object_ownership": "BucketOwnerEnforced"}
+            self, "ownership", bucket=bucket_id, rule={"object_ownership": object_ownership}
         )
         if access_log_bucket:
             aws.s3_bucket_logging.S3BucketLoggingA(
