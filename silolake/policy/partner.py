@@ -53,9 +53,11 @@ BOUNDARY_ESCAPES = (
 
 
 def terraform_escape(text: str) -> str:
-    """``${`` -> ``$${``: IAM policy variables must reach AWS literally, not be
-    interpolated by Terraform (Terraform's JSON syntax escapes a template with ``$$``)."""
-    return text.replace("${", "$${")
+    """``${aws:...}`` -> ``$${aws:...}``: IAM policy variables must reach AWS literally, not
+    be interpolated by Terraform (its JSON syntax escapes a template with ``$$``). Only the
+    ``aws:`` variables are escaped: CDKTF tokens (``${TfToken[...]}``) in the same text
+    must stay references."""
+    return text.replace("${aws:", "$${aws:")
 
 
 def partner_roles_arn(account_id: str) -> str:
