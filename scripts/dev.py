@@ -52,6 +52,26 @@ def _ensure_venv(path: Path, stamp_inputs: list[Path], install: list[str]) -> Pa
     return python
 
 
+#: Debian packages the browser test needs (headless Chromium and its matching WebDriver).
+BROWSER_PACKAGES = ("chromium", "chromium-driver")
+
+
+def _ensure_browser() -> None:
+    """Install Chromium with apt-get when missing (CI runs as root). Without root or apt the
+    browser test is skipped with a message naming this step, and nothing else depends on it."""
+    if shutil.which("chromium") and shutil.which("chromedriver"):
+        return
+    apt = shutil.which("apt-get")
+    if not apt or os.geteuid() != 0:
+        print(f"setup: chromium missing and cannot apt-get as this user; install {' '.join(BROWSER_PACKAGES)}")
+        return
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run([apt, "update", "-qq"], check=True, env=env)
+    cmd = [apt, "install", "-y", "-qq", "--no-install-recommends", *BROWSER_PACKAGES]
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True, env=env)
+
+
 def setup() -> Path:
     if sys.version_info[:2] != (3, 11):
         sys.exit(f"silolake needs Python 3.11 (Glue 5.0's Python); this is {sys.version.split()[0]}")
@@ -65,6 +85,7 @@ def setup() -> Path:
     if not stamp.exists() or stamp.read_text() != _digest(lock):
         _run("npm", "ci", "--no-audit", "--no-fund", "--silent", cwd=IAM_SIM)
         stamp.write_text(_digest(lock))
+    _ensure_browser()
     return python
 
 

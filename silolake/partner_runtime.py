@@ -19,8 +19,8 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .catalog.model import Silo
@@ -98,9 +98,9 @@ def runtime_config(
     """What the pages read from ``config.json``.
 
     ``bucket_url`` is where the upload page sends S3 requests for ``bucket``: an object is
-    ``<bucket_url>/<key>`` (``https://<bucket>.s3.<region>.amazonaws.com`` in AWS); ``auth_url`` the Cognito hosted UI base
-    (``https://<domain>.auth.<region>.amazoncognito.com``); ``channels`` the silo's
-    channels (``CHANNELS``). ``local_sign_in`` is only ever
+    ``<bucket_url>/<key>`` (``https://<bucket>.s3.<region>.amazonaws.com`` in AWS);
+    ``auth_url`` the Cognito hosted UI base (``https://<domain>.auth.<region>.amazoncognito.com``);
+    ``channels`` the silo's channels (``CHANNELS``). ``local_sign_in`` is only ever
     true in ``silolake portal``: the admin page then shows the portal's labelled stand-in
     for Cognito instead of redirecting to the hosted UI.
     """

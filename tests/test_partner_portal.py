@@ -36,7 +36,7 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
         not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
-        reason="chromium and chromium-driver missing: run `python3 scripts/dev.py setup` (as root, it apt-installs them)",
+        reason="chromium/chromium-driver missing: run `python3 scripts/dev.py setup` as root (it apt-installs them)",
     ),
 ]
 

@@ -88,12 +88,20 @@ def _provision(org: str, silo: Silo, region: str, origin: str) -> dict[str, str]
     bucket = names.silo_bucket(org, silo.name, "dropzone", LOCAL_ACCOUNT, region)
     key_arn = client("kms").create_key(Description=f"silolake-{silo.name}-data")["KeyMetadata"]["Arn"]
     s3 = client("s3")
-    s3.create_bucket(Bucket=bucket, **({} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}))
+    s3.create_bucket(
+        Bucket=bucket,
+        **({} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}),
+    )
     s3.put_bucket_cors(
         Bucket=bucket,
         CORSConfiguration={
             "CORSRules": [
-                {"AllowedOrigins": [origin], "AllowedMethods": ["POST", "PUT"], "AllowedHeaders": ["*"], "ExposeHeaders": ["ETag"]}
+                {
+                    "AllowedOrigins": [origin],
+                    "AllowedMethods": ["POST", "PUT"],
+                    "AllowedHeaders": ["*"],
+                    "ExposeHeaders": ["ETag"],
+                }
             ]
         },
     )
@@ -102,9 +110,17 @@ def _provision(org: str, silo: Silo, region: str, origin: str) -> dict[str, str]
     iam.create_policy(PolicyName=names.partner_boundary(silo.name), Path="/silolake/", PolicyDocument=render(boundary))
     boundary_arn = f"arn:aws:iam::{LOCAL_ACCOUNT}:policy/silolake/{names.partner_boundary(silo.name)}"
     roles = {}
-    for purpose, service in (("partner-cfn", "cloudformation.amazonaws.com"), ("partner-session", "lambda.amazonaws.com")):
-        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
-        roles[purpose] = iam.create_role(RoleName=names.silo_role(silo.name, purpose), AssumeRolePolicyDocument=render(trust))["Role"]["Arn"]
+    for purpose, service in (
+        ("partner-cfn", "cloudformation.amazonaws.com"),
+        ("partner-session", "lambda.amazonaws.com"),
+    ):
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+        }
+        roles[purpose] = iam.create_role(
+            RoleName=names.silo_role(silo.name, purpose), AssumeRolePolicyDocument=render(trust)
+        )["Role"]["Arn"]
     table = names.partner_lockout_table(org, silo.name)
     db = client("dynamodb")
     db.create_table(
@@ -147,6 +163,50 @@ def _security_headers(aws_url: str) -> dict[str, str]:
     }
 
 
+def http_event(
+    method: str,
+    path: str,
+    query: str,
+    headers: dict[str, str],
+    body: str | None,
+    source_ip: str,
+    claims: dict[str, str] | None,
+) -> dict[str, Any]:
+    """An API Gateway HTTP API event (payload format 2.0), as the deployed routes deliver it;
+    ``claims`` stand for what the JWT authorizer passes on (``None``: no valid token)."""
+    context: dict[str, Any] = {
+        "accountId": LOCAL_ACCOUNT,
+        "apiId": "local",
+        "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": source_ip},
+        "requestId": secrets.token_hex(8),
+        "routeKey": f"{method} {path}",
+        "stage": "$default",
+    }
+    if claims is not None:
+        context["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+    return {
+        "version": "2.0",
+        "routeKey": context["routeKey"],
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": {k.lower(): v for k, v in headers.items()},
+        "requestContext": context,
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def _static(site_root: Path, config: dict, path: str) -> tuple[int, bytes, str]:
+    """``(status, body, content type)`` of a page, or of the portal's ``config.json``."""
+    name = path.lstrip("/") or "index.html"
+    if name == CONFIG_FILE:
+        return 200, json.dumps(config).encode(), content_type(CONFIG_FILE)
+    file = (site_root / name).resolve()
+    if site_root.resolve() not in file.parents or not file.is_file():
+        return 404, b"not found", "text/plain"
+    return 200, file.read_bytes(), content_type(name)
+
+
 def _adapter(
     site_root: Path, config: dict, handler: ModuleType, headers: dict[str, str], org: str, silo: str, region: str
 ) -> type[BaseHTTPRequestHandler]:
@@ -170,13 +230,7 @@ def _adapter(
             path = urlsplit(self.path).path
             if path.startswith(API_PREFIX):
                 return self._api()
-            name = path.lstrip("/") or "index.html"
-            if name == CONFIG_FILE:
-                return self._send(200, json.dumps(config).encode(), content_type(CONFIG_FILE))
-            file = (site_root / name).resolve()
-            if site_root.resolve() not in file.parents or not file.is_file():
-                return self._send(404, b"not found", "text/plain")
-            self._send(200, file.read_bytes(), content_type(name))
+            self._send(*_static(site_root, config, path))
 
         def do_POST(self) -> None:
             self._api()
@@ -197,27 +251,11 @@ def _adapter(
                 function, kind = handler.admin_handler, "admin"
             else:
                 return self._send(404, b'{"message": "not found"}', "application/json")
-            context: dict[str, Any] = {
-                "accountId": LOCAL_ACCOUNT,
-                "apiId": "local",
-                "http": {"method": self.command, "path": path, "protocol": "HTTP/1.1", "sourceIp": self.client_address[0], "userAgent": self.headers.get("User-Agent", "")},
-                "requestId": secrets.token_hex(8),
-                "routeKey": f"{self.command} {path}",
-                "stage": "$default",
-            }
             token = (self.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
-            if kind == "admin" and token in staff_tokens:
-                context["authorizer"] = {"jwt": {"claims": {"email": staff_tokens[token]}, "scopes": None}}
-            event = {
-                "version": "2.0",
-                "routeKey": context["routeKey"],
-                "rawPath": path,
-                "rawQueryString": url.query,
-                "headers": {k.lower(): v for k, v in self.headers.items()},
-                "requestContext": context,
-                "body": body,
-                "isBase64Encoded": False,
-            }
+            claims = {"email": staff_tokens[token]} if kind == "admin" and token in staff_tokens else None
+            event = http_event(
+                self.command, path, url.query, dict(self.headers.items()), body, self.client_address[0], claims
+            )
             with lock:
                 result = function(event, _Context(names.partner_function(org, silo, kind), region))
             self._send(
@@ -286,7 +324,9 @@ def run(catalog: Catalog, silo_name: str, *, port: int = 0, aws_port: int = 0) -
             local_sign_in=True,
         )
         site = build_site()
-        server.RequestHandlerClass = _adapter(site.root, config, handler, _security_headers(aws_url), org, silo.name, region)
+        server.RequestHandlerClass = _adapter(
+            site.root, config, handler, _security_headers(aws_url), org, silo.name, region
+        )
         thread = threading.Thread(target=server.serve_forever, name="portal", daemon=True)
         thread.start()
         try:

@@ -83,7 +83,12 @@ def boundary_document(*, region: str, bucket: str, key_arn: str, api_arns: Seque
     own = "${aws:PrincipalTag/" + TAG_USERNAME + "}"
     bucket_arn = f"arn:aws:s3:::{bucket}"
     statements: list[Statement] = [
-        {"Sid": "UploadOwnPrefix", "Effect": "Allow", "Action": list(UPLOAD_ACTIONS), "Resource": f"{bucket_arn}/{own}/*"},
+        {
+            "Sid": "UploadOwnPrefix",
+            "Effect": "Allow",
+            "Action": list(UPLOAD_ACTIONS),
+            "Resource": f"{bucket_arn}/{own}/*",
+        },
         {
             "Sid": "ListOwnPrefix",
             "Effect": "Allow",

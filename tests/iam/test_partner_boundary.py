@@ -75,11 +75,11 @@ def decide(cases: list[dict[str, Any]]) -> dict[str, str]:
 
 def test_boundary_is_the_one_the_runtime_documents() -> None:
     pytest.importorskip("aws_lambda_powertools")
-    from tests.runtime.partner import SOURCE  # noqa: F401  (puts the function folder on sys.path)
-
     from partner_access.policies import boundary_document  # type: ignore[import-not-found]
 
-    assert BOUNDARY == boundary_document(partition="aws", region=REGION, bucket=BUCKET, key_arn=KEY, api_arns=[API])
+    from tests.runtime.partner import SOURCE  # noqa: F401  (puts the function folder on sys.path)
+
+    assert boundary_document(partition="aws", region=REGION, bucket=BUCKET, key_arn=KEY, api_arns=[API]) == BOUNDARY
     assert "InvokeFlowApis" not in str(pp.boundary_document(region=REGION, bucket=BUCKET, key_arn=KEY))
 
 
@@ -95,11 +95,19 @@ def test_boundary_confines_a_wide_open_partner_role() -> None:
             partner("own prefix", "s3:PutObject", f"arn:aws:s3:::{BUCKET}/bob/report.csv"),
             partner("own multipart", "s3:AbortMultipartUpload", f"arn:aws:s3:::{BUCKET}/bob/big.bin"),
             partner("list own", "s3:ListBucket", f"arn:aws:s3:::{BUCKET}", **{"s3:prefix": "bob/x"}),
-            partner("flow api", "execute-api:Invoke", f"arn:aws:execute-api:{REGION}:{ACCOUNT}:a1b2c3d4e5/v1/POST/flows/orders"),
+            partner(
+                "flow api",
+                "execute-api:Invoke",
+                f"arn:aws:execute-api:{REGION}:{ACCOUNT}:a1b2c3d4e5/v1/POST/flows/orders",
+            ),
             partner("other partner", "s3:PutObject", f"arn:aws:s3:::{BUCKET}/alice/report.csv"),
             partner("list other", "s3:ListBucket", f"arn:aws:s3:::{BUCKET}", **{"s3:prefix": "alice/"}),
             partner("read own", "s3:GetObject", f"arn:aws:s3:::{BUCKET}/bob/report.csv"),
-            partner("raw", "s3:PutObject", f"arn:aws:s3:::{names.silo_bucket('acme', 'sales', 'raw', ACCOUNT, REGION)}/bob/x"),
+            partner(
+                "raw",
+                "s3:PutObject",
+                f"arn:aws:s3:::{names.silo_bucket('acme', 'sales', 'raw', ACCOUNT, REGION)}/bob/x",
+            ),
             partner(
                 "processed",
                 "s3:GetObject",
@@ -170,16 +178,25 @@ def test_admin_function_cannot_create_a_role_and_only_stacks_through_the_service
     got = decide(
         [
             admin("stack via role", "cloudformation:CreateStack", STACKS, **{"cloudformation:RoleArn": CFN_ROLE}),
-            admin("pass service role", "iam:PassRole", CFN_ROLE, **{"iam:PassedToService": "cloudformation.amazonaws.com"}),
+            admin(
+                "pass service role", "iam:PassRole", CFN_ROLE, **{"iam:PassedToService": "cloudformation.amazonaws.com"}
+            ),
             admin("stack as itself", "cloudformation:CreateStack", STACKS),
-            admin("stack via other role", "cloudformation:CreateStack", STACKS, **{"cloudformation:RoleArn": DEPLOY_ROLE}),
+            admin(
+                "stack via other role", "cloudformation:CreateStack", STACKS, **{"cloudformation:RoleArn": DEPLOY_ROLE}
+            ),
             admin(
                 "other stack",
                 "cloudformation:CreateStack",
                 f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/anything/0a1b2c3d-0000-4000-8000-000000000000",
                 **{"cloudformation:RoleArn": CFN_ROLE},
             ),
-            admin("pass other role", "iam:PassRole", DEPLOY_ROLE, **{"iam:PassedToService": "cloudformation.amazonaws.com"}),
+            admin(
+                "pass other role",
+                "iam:PassRole",
+                DEPLOY_ROLE,
+                **{"iam:PassedToService": "cloudformation.amazonaws.com"},
+            ),
             admin("role with boundary", "iam:CreateRole", PARTNER_ROLE, **{"iam:PermissionsBoundary": BOUNDARY_ARN}),
             admin("role without boundary", "iam:CreateRole", PARTNER_ROLE),
             admin("inline policy", "iam:PutRolePolicy", PARTNER_ROLE),
@@ -192,7 +209,10 @@ def test_admin_function_cannot_create_a_role_and_only_stacks_through_the_service
 def test_scps_leave_partner_roles_to_cloudformation_and_the_boundary_to_terraform() -> None:
     scps = [
         document(
-            [scp.protect_silolake_roles("OrganizationAccountAccessRole"), scp.protect_silolake_policies("OrganizationAccountAccessRole")]
+            [
+                scp.protect_silolake_roles("OrganizationAccountAccessRole"),
+                scp.protect_silolake_policies("OrganizationAccountAccessRole"),
+            ]
         )
     ]
     admin_everything = [WIDE_OPEN]

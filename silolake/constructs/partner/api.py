@@ -140,7 +140,10 @@ class PartnerApi(Construct):
             name="$default",
             auto_deploy=True,
             access_log_settings={"destination_arn": logs.arn, "format": ACCESS_LOG_FORMAT},
-            default_route_settings={"throttling_rate_limit": ADMIN_THROTTLE[0], "throttling_burst_limit": ADMIN_THROTTLE[1]},
+            default_route_settings={
+                "throttling_rate_limit": ADMIN_THROTTLE[0],
+                "throttling_burst_limit": ADMIN_THROTTLE[1],
+            },
             route_settings=[
                 *(self._throttle(r, ADMIN_THROTTLE) for r in ADMIN_ROUTES),
                 self._throttle(SESSION_ROUTE, SESSION_THROTTLE),

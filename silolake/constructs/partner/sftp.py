@@ -12,11 +12,11 @@ from ...catalog.model import DeployedSilo
 from ...cdk import Construct, aws
 from ..blocks.service_role import encrypted_log_group
 
-#: The current general-purpose security policy ("Security policies for AWS Transfer Family
-#: servers": the default for new servers created through the API; a CloudFormation default
-#: would still be TransferSecurityPolicy-2018-11, hence explicit): no SHA-1 MACs or KEX,
-#: no CBC ciphers.
-SECURITY_POLICY = "TransferSecurityPolicy-2024-01"
+#: The newest general-purpose security policy ("Security policies for AWS Transfer Family
+#: servers"): no SHA-1 MACs or key exchange, no CBC ciphers, post-quantum hybrid key
+#: exchange offered. Always explicit: the API default (2024-01) and the CloudFormation
+#: default (2018-11) are older.
+SECURITY_POLICY = "TransferSecurityPolicy-2025-03"
 
 
 class SftpServer(Construct):

@@ -22,8 +22,8 @@ from collections.abc import Mapping
 from ... import names
 from ...catalog.model import DeployedSilo
 from ...cdk import AssetType, Construct, TerraformAsset, aws
-from ..blocks.secure_bucket import Lifecycle, SecureBucket
 from ...partner_runtime import CONFIG_FILE, Site, content_type
+from ..blocks.secure_bucket import Lifecycle, SecureBucket
 
 #: AWS managed cache policy "CachingOptimized".
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
@@ -86,7 +86,9 @@ class PartnerWeb(Construct):
             security_headers_config={
                 "content_security_policy": {
                     "content_security_policy": content_security_policy(
-                        region, dropzone_bucket, f"{names.partner_user_pool(org, silo.name)}.auth.{region}.amazoncognito.com"
+                        region,
+                        dropzone_bucket,
+                        f"{names.partner_user_pool(org, silo.name)}.auth.{region}.amazoncognito.com",
                     ),
                     "override": True,
                 },
@@ -192,4 +194,3 @@ class PartnerWeb(Construct):
 
 def _file_hash(site: Site, name: str) -> str:
     return hashlib.sha256((site.root / name).read_bytes()).hexdigest()
-
