@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ... import names
 from ...catalog.model import DeployedSilo
-from ...cdk import Construct, aws
+from ...cdk import Construct, TerraformOutput, TerraformStack, aws
 from ...partner_runtime import build_site, channels, function_environment, runtime_config
 from ...policy import partner as partner_policy
 from ..ingestion.api_ingestion import STAGE, ApiIngestion
@@ -119,3 +119,17 @@ class PartnerAccess(Construct):
                 }
             ],
         )
+        self._outputs()
+
+    def _outputs(self) -> None:
+        stack = TerraformStack.of(self)
+        outputs = {
+            "partner_upload_page_url": (f"{self.web.origin}/", "Partner upload page"),
+            "partner_admin_page_url": (f"{self.web.origin}/admin.html", "Admin page of partner credentials"),
+            "partner_api_url": (self.api.endpoint, "Partner HTTP API (POST /session, /credentials)"),
+        }
+        if self.sftp:
+            outputs["partner_sftp_server_id"] = (self.sftp.server.id, "Transfer Family server id (SFTP)")
+            outputs["partner_sftp_endpoint"] = (self.sftp.server.endpoint, "SFTP host name for partners")
+        for name, (value, description) in outputs.items():
+            TerraformOutput(stack, name, value=value, description=description)
