@@ -53,6 +53,15 @@ def silo_bucket(org: str, silo: str, zone: str, account_id: str, region: str) ->
     return f"{org}-{silo}-{zone}-{account_id}-{region_code(region)}"
 
 
+def silo_bucket_pattern(org: str, zone: str) -> str:
+    """ARN-style wildcard matching ``zone`` buckets of every silo of ``org`` (SCP resources).
+
+    ``?`` matches exactly one character: twelve of them stand for the account id, so
+    another workload's bucket that merely starts with the organization name does not match.
+    """
+    return f"{org}-*-{zone}-{'?' * 12}-*"  # silo_bucket's shape; tests match every real name
+
+
 def account_bucket(org: str, purpose: str, account_id: str, region: str) -> str:
     """Bucket owned by a central account (artifacts, analytics query results, logs)."""
     return f"{org}-{purpose}-{account_id}-{region_code(region)}"
@@ -83,9 +92,24 @@ def silo_key_alias(silo: str) -> str:
     return f"silolake-{silo}-data"
 
 
+def silo_key_alias_pattern() -> str:
+    """Alias pattern of every silo's data key (``silolake-*-data``)."""
+    return silo_key_alias("*")
+
+
 def datalake_role(purpose: str) -> str:
     """IAM role of the central datalake account (``silolake-datalake-publisher``)."""
     return f"silolake-datalake-{purpose}"
+
+
+def bundle_prefix(account_id: str) -> str:
+    """Key prefix of a silo account's deployment bundles in the central artifacts bucket.
+
+    Keyed by account id, not silo name: the bucket policy grants
+    ``bundles/${aws:PrincipalAccount}/*``, so a pipeline reads exactly its own account's
+    prefix and the policy lists no account. ``account_id`` may be that policy variable.
+    """
+    return f"bundles/{account_id}/"
 
 
 def athena_catalog(silo: str) -> str:

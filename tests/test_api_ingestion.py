@@ -307,8 +307,12 @@ def test_stage_logs_meters_and_throttles(example_synth):
         )
         assert json.loads(access["format"])["requestId"] == "$context.requestId"
         assert stage["xray_tracing_enabled"] is False
-        (settings,) = example_synth.resources(stack, "aws_api_gateway_method_settings").values()
-        assert settings["method_path"] == "*/*"
+        # The stage-wide default; per-flow throttles: tests/test_recovery_and_throttles.py.
+        (settings,) = [
+            s
+            for s in example_synth.resources(stack, "aws_api_gateway_method_settings").values()
+            if s["method_path"] == "*/*"
+        ]
         s = settings["settings"]
         assert s["metrics_enabled"] is True and s["logging_level"] == "ERROR" and s["data_trace_enabled"] is False
         assert s["throttling_rate_limit"] > 0 and s["throttling_burst_limit"] > 0

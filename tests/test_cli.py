@@ -79,7 +79,7 @@ def test_validate_bad_catalog_exits_2(tmp_path: Path) -> None:
         (
             "binary.yaml",
             b"\x89PNG\r\n\x1a\n\x00\x00\xff",
-            "binary.yaml:1:1: (document): not UTF-8 text (invalid start byte)",
+            "binary.yaml:1:1: (document): not UTF-8 text: byte 0x89 (invalid start byte); save the file as UTF-8",
         ),
         (
             "nul.yaml",

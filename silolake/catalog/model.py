@@ -61,6 +61,10 @@ class Flow:
     job: str  # "default" or a path relative to the catalog directory
     buffer_seconds: int
     buffer_mb: int
+    #: Ingestion API throttle of an api flow (``flows[].throttle``): requests per second
+    #: and burst, each of the flow's two methods separately.
+    throttle_rate: float
+    throttle_burst: int
     csv_delimiter: str
     csv_header: bool
     warehouse: bool
@@ -92,6 +96,9 @@ class Storage:
 
     noncurrent_version_days: int
     raw_transition_days: int | None
+    #: Recovery floor (``storage.recovery.object_lock_days``): S3 Object Lock governance
+    #: retention in days on raw and processed; ``None`` leaves Object Lock off.
+    object_lock_days: int | None
 
 
 @dataclass(frozen=True)
@@ -287,6 +294,8 @@ def _flow(raw: dict) -> Flow:
         job=raw["job"],
         buffer_seconds=buffer["seconds"],
         buffer_mb=buffer["mb"],
+        throttle_rate=raw["throttle"]["rate"],
+        throttle_burst=raw["throttle"]["burst"],
         csv_delimiter=csv["delimiter"],
         csv_header=csv["header"],
         warehouse=raw["warehouse"],
@@ -333,6 +342,7 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
             storage=Storage(
                 noncurrent_version_days=storage["noncurrent_version_days"],
                 raw_transition_days=storage["raw_transition_days"],
+                object_lock_days=storage["recovery"]["object_lock_days"],
             ),
             flows=tuple(_flow(f) for f in s["flows"]),
             decommission=s["decommission"],

@@ -344,6 +344,8 @@ class _Checker:
                     f"buffer of {mb} MB is too small: Firehose converts api flows "
                     f"to Parquet, which needs a buffer of at least {PARQUET_MIN_BUFFER_MB} MB",
                 )
+        elif "throttle" in flow:
+            self.add(path + ("throttle",), "throttle applies to the ingestion API: only api flows have one")
         if "csv" in flow and flow.get("format") != "csv":
             self.add(path + ("csv",), "csv options are only meaningful with format: csv")
         channel = {"sftp": ("sftp", "SFTP"), "upload": ("web_upload", "web upload")}.get(str(source))

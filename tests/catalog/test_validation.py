@@ -54,7 +54,9 @@ def test_example_catalog_is_valid() -> None:
 
 
 S = "silos.yaml"
-FLOW_KEYS = "buffer, columns, csv, format, job, keys, name, partition_by, quicksight, schedule, source, warehouse"
+FLOW_KEYS = (
+    "buffer, columns, csv, format, job, keys, name, partition_by, quicksight, schedule, source, throttle, warehouse"
+)
 ONE_OF = "give exactly one of account_id (existing account) or email (the organization creates the account)"
 REGIONS = "(eu-west-1, eu-central-1); add it there or pick an allowed region"
 SFTP_NO_CIDRS = (
@@ -708,7 +710,9 @@ def test_lock_and_catalog_problems_are_reported_together(problems) -> None:
 
 def test_lock_file_not_utf8(problems, catalog_dir: Path) -> None:
     (catalog_dir / L).write_bytes(b"\xff\xfe{}")
-    assert problems(MINIMAL) == [f"{L}:1:1: (document): not UTF-8 text (invalid start byte)"]
+    assert problems(MINIMAL) == [
+        f"{L}:1:1: (document): not UTF-8 text: byte 0xff (invalid start byte); save the file as UTF-8"
+    ]
 
 
 def test_lock_account_of_an_email_only_silo_must_be_unique(problems) -> None:

@@ -20,18 +20,16 @@ from collections.abc import Mapping, Sequence
 from ... import names, policy
 from ...catalog.model import DeployedSilo, Flow
 from ...cdk import Construct, TerraformOutput, TerraformStack, aws
-from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role
+from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role, source_account_condition
 from ..storage import GlueCatalog, SiloStorage
 from . import templates as tpl
 from .firehose_delivery import ParquetDeliveryStream
+from .templates import resource_path
+from .throttles import flow_throttles, method_settings
 
 STAGE = "v1"
 _MODELS = {tpl.SINGLE_PATH: ("Record", tpl.record_model()), tpl.BATCH_PATH: ("RecordBatch", tpl.batch_model())}
 _TEMPLATES = {tpl.SINGLE_PATH: tpl.put_record_template, tpl.BATCH_PATH: tpl.put_record_batch_template}
-
-
-def resource_path(flow: str, kind: str = tpl.SINGLE_PATH) -> str:
-    return f"/flows/{flow}/{kind}"
 
 
 def api_role_statements(stream_arns: Sequence[str]) -> list[dict]:
@@ -171,6 +169,7 @@ class ApiIngestion(Construct):
             name=names.silo_role(silo.name, "api"),
             service="apigateway.amazonaws.com",
             description=f"API Gateway {api_name}: put records into the silo's Firehose streams",
+            trust_condition=source_account_condition(account),
             statements=api_role_statements([s.arn for s in self.streams.values()]),
         )
 
@@ -249,6 +248,7 @@ class ApiIngestion(Construct):
             deployed,
             accepting,
         )
+        flow_throttles(self, self.api.id, self.stage.stage_name, flows, depends_on=[self._account_settings])
         self._outputs(flows)
 
     def _post(
@@ -334,6 +334,7 @@ class ApiIngestion(Construct):
             name=names.silo_role(silo, "api-logs"),
             service="apigateway.amazonaws.com",
             description="API Gateway account-level CloudWatch logging",
+            trust_condition=source_account_condition(account),
             statements=logging_role_statements(region, account, access_group),
         )
         account_settings = aws.api_gateway_account.ApiGatewayAccount(
@@ -368,17 +369,10 @@ class ApiIngestion(Construct):
             rest_api_id=api_id,
             stage_name=self.stage.stage_name,
             method_path="*/*",
-            settings={
-                "metrics_enabled": True,
-                "logging_level": "ERROR",
-                "data_trace_enabled": False,
-                "throttling_rate_limit": throttle_rate,
-                "throttling_burst_limit": throttle_burst,
-                "caching_enabled": False,
-                "cache_data_encrypted": True,
-            },
+            settings=method_settings(throttle_rate, throttle_burst),
             depends_on=[account_settings],
         )
+        self._account_settings = account_settings
 
     def _outputs(self, flows: Sequence[Flow]) -> None:
         # Outputs are created on the stack so their names stay readable (ingest_<flow>_...).

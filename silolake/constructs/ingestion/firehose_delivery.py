@@ -127,7 +127,10 @@ class ParquetDeliveryStream(Construct):
         log_group = names.firehose_log_group(self.stream_name)
 
         logs = encrypted_log_group(self, "logs", name=log_group, kms_key_arn=kms_key_arn)
-        aws.cloudwatch_log_stream.CloudwatchLogStream(self, "log-stream", name=LOG_STREAM, log_group_name=logs.name)
+        # The stream holds the delivery error events: protected like its group.
+        aws.cloudwatch_log_stream.CloudwatchLogStream(
+            self, "log-stream", name=LOG_STREAM, log_group_name=logs.name, lifecycle={"prevent_destroy": True}
+        )
         self.role = service_role(
             self,
             "role",
@@ -193,4 +196,6 @@ class ParquetDeliveryStream(Construct):
             },
             # Firehose checks the role can read the table when the stream is created.
             depends_on=[self.role.policy],
+            # Records buffered in the stream (up to buffer_seconds) are lost with it.
+            lifecycle={"prevent_destroy": True},
         )
