@@ -31,6 +31,10 @@ _DIRECTIONS = {
 
 # Data zones of a silo, with what each holds. Analytics reads only "processed".
 ZONES = ("dropzone", "raw", "processed", "athena", "logs")
+#: Buckets of a silo that are not data zones: the partner pages and their CloudFront logs.
+PARTNER_BUCKETS = ("web", "cdnlogs")
+#: Every kind of bucket a silo account gets (the SCP protects all of them).
+SILO_BUCKET_KINDS = ZONES + PARTNER_BUCKETS
 
 
 def region_code(region: str) -> str:

@@ -8,8 +8,9 @@ Statements are grouped into two policies rather than one per concern: AWS allows
 most five SCPs attached to one OU *including* the default ``FullAWSAccess``, so single-
 purpose policies would leave no room for the organization's own SCPs. The budget:
 ``FullAWSAccess`` + ``baseline`` + ``regions`` = three, two left for the organization.
-``baseline`` (leave-org, CloudTrail, roles, data keys and buckets) has a bounded size
-(2,654 characters for the example, 2,944 in the worst case of a 64-character deploy
+``baseline`` (leave-org, CloudTrail, roles, managed policies under ``/silolake/``, data
+keys and buckets) has a bounded size (3,138 characters for the example, 3,495 in the
+worst case of a 64-character deploy
 role and a 12-character organization name, under the 5,120 limit); ``regions`` grows
 only with ``allowed_regions``.
 
@@ -220,7 +221,7 @@ def protect_silo_buckets(org: str, deploy_role_name: str) -> list[dict]:
     account id), so buckets of other workloads in a silo account are untouched. S3's own
     lifecycle expiry is not an IAM request and keeps working.
     """
-    patterns = [names.silo_bucket_pattern(org, zone) for zone in names.ZONES]
+    patterns = [names.silo_bucket_pattern(org, kind) for kind in names.SILO_BUCKET_KINDS]
     return [
         {
             "Sid": "ProtectSiloBuckets",

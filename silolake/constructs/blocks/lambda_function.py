@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ... import names, policy
 from ...cdk import AssetType, Construct, TerraformAsset, aws
-from .service_role import encrypted_log_group, log_group_arn, service_role
+from .service_role import encrypted_log_group, log_group_arn, service_role, source_account_condition
 
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 FILE_MODE = 0o644
@@ -182,6 +182,8 @@ class LambdaFunction(Construct):
             service="lambda.amazonaws.com",
             description=spec.description or f"Lambda function {function_name}",
             statements=statements,
+            # Confused deputy: Lambda may assume it only for a function of this account.
+            trust_condition=source_account_condition(spec.account_id),
         )
         self.function = aws.lambda_function.LambdaFunction(
             self,

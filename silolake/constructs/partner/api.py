@@ -199,6 +199,7 @@ class PartnerApi(Construct):
                 username=owner,
                 attributes={"email": owner, "email_verified": "true"},
                 desired_delivery_mediums=["EMAIL"],
+                lifecycle={"prevent_destroy": True},
             )
 
     def _integration(self, kind: str, function: LambdaFunction):

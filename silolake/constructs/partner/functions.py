@@ -22,7 +22,7 @@ from ...catalog.model import DeployedSilo
 from ...cdk import Construct, aws
 from ...policy import partner as partner_policy
 from ..blocks.lambda_function import LAMBDA_SRC, FunctionSpec, LambdaFunction
-from ..blocks.service_role import service_role
+from ..blocks.service_role import service_role, source_account_condition
 
 SOURCE = LAMBDA_SRC / "partner"
 #: Powertools for AWS Lambda (Python), the version ``tests/runtime/partner`` runs against.
@@ -100,7 +100,7 @@ class PartnerFunctions(Construct):
             service="cloudformation.amazonaws.com",
             description=f"CloudFormation: partner credential stacks of silo {silo.name} (boundary enforced)",
             statements=partner_policy.cfn_role_statements(account_id=account, boundary_arn=boundary_arn),
-            trust_condition={"StringEquals": {"aws:SourceAccount": account}},
+            trust_condition=source_account_condition(account),
         )
         table_name = names.partner_lockout_table(org, silo.name)
         self.table = aws.dynamodb_table.DynamodbTable(

@@ -44,6 +44,8 @@ class SftpServer(Construct):
             # Structured logging goes straight to the log group: no logging role needed.
             structured_log_destinations=[f"{self.log_group.arn}:*"],
             tags={"Name": name},
+            # The host key partners pinned lives in the server: replacing it breaks every client.
+            lifecycle={"prevent_destroy": True},
         )
 
     @property

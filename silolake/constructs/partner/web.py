@@ -70,14 +70,14 @@ class PartnerWeb(Construct):
         self.log_bucket = SecureBucket(
             self,
             "cdn-logs",
-            name=names.silo_bucket(org, silo.name, "cdnlogs", account, region),
+            name=names.silo_bucket(org, silo.name, names.PARTNER_BUCKETS[1], account, region),
             kms_key_arn=None,
             access_log_bucket=logs_bucket,
             access_log_prefix="cdnlogs/",
             lifecycle=Lifecycle(expire_days=LOG_DAYS),
             object_ownership="BucketOwnerPreferred",
         )
-        site_name = names.silo_bucket(org, silo.name, "web", account, region)
+        site_name = names.silo_bucket(org, silo.name, names.PARTNER_BUCKETS[0], account, region)
         self.headers = aws.cloudfront_response_headers_policy.CloudfrontResponseHeadersPolicy(
             self,
             "headers",
