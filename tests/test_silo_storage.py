@@ -37,7 +37,13 @@ def _by_bucket(synth: Synth, stack: str, rtype: str) -> dict[str, dict]:
 def _zones(synth: Synth, silo) -> dict[str, tuple[str, dict]]:
     """zone -> (bucket logical id, bucket resource), checking names follow names.silo_bucket."""
     org = synth.catalog.organization.name
-    by_name = {b["bucket"]: (lid, b) for lid, b in synth.resources(silo.stack_name, "aws_s3_bucket").items()}
+    # The partner pages' buckets (constructs/partner) are not data zones.
+    partner = {names.silo_bucket(org, silo.name, k, silo.account_id, silo.region) for k in names.PARTNER_BUCKETS}
+    by_name = {
+        b["bucket"]: (lid, b)
+        for lid, b in synth.resources(silo.stack_name, "aws_s3_bucket").items()
+        if b["bucket"] not in partner
+    }
     expected = {names.silo_bucket(org, silo.name, z, silo.account_id, silo.region): z for z in names.ZONES}
     assert set(by_name) == set(expected), "one bucket per zone, named by names.silo_bucket"
     return {zone: by_name[name] for name, zone in expected.items()}
