@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 VENV = REPO / ".venv"
 CHECKOV_VENV = REPO / ".venv-checkov"
 CHECKOV_REQ = REPO / "security" / "requirements-checkov.txt"
-IAM_SIM = REPO / "tests" / "iam"
+IAM_SIM = REPO / "silolake" / "ops" / "iam"  # offline IAM engine (npm), used by access-diff and tests
 
 
 def _run(*cmd: str | Path, cwd: Path = REPO) -> None:
@@ -86,7 +86,20 @@ def setup() -> Path:
         _run("npm", "ci", "--no-audit", "--no-fund", "--silent", cwd=IAM_SIM)
         stamp.write_text(_digest(lock))
     _ensure_browser()
+    _ensure_graphviz()
     return python
+
+
+def _ensure_graphviz() -> None:
+    """`silolake diagram --format svg` renders with Graphviz `dot` (Debian package `graphviz`).
+
+    Installed when missing and this runs as root with apt-get (CI does); otherwise the SVG
+    test skips and says why."""
+    if shutil.which("dot") or not shutil.which("apt-get") or os.geteuid() != 0:
+        return
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "graphviz"], check=False, env=env)
 
 
 #: Runtime code is type-checked in its own pass: it is deployed alone (a Lambda zip, a

@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,10 +41,10 @@ def make_app(outdir: str | None = None):
     return App(**kwargs)
 
 
-def synth_into(app, catalog: Catalog) -> list[str]:
+def synth_into(app, catalog: Catalog, stacks: Sequence[str] | None = None) -> list[str]:
     from .stacks import build_app
 
-    names = build_app(app, catalog)
+    names = build_app(app, catalog, stacks)
     app.synth()
     return names
 
@@ -58,15 +59,26 @@ def summarize(out: Path, names: list[str]) -> list[StackSummary]:
     return summaries
 
 
-def synthesize(catalog: Catalog, out: Path) -> list[StackSummary]:
-    """Synthesize every stack of ``catalog`` into ``out`` (replaced atomically)."""
+def synthesize(
+    catalog: Catalog, out: Path, *, stacks: Sequence[str] | None = None, jobs: int = 1
+) -> list[StackSummary]:
+    """Synthesize the stacks of ``catalog`` into ``out``; return one summary per stack written.
+
+    Without ``stacks`` the whole ``out`` is replaced atomically. With ``stacks`` (names or
+    globs such as ``silo-*``) only those stacks are constructed, and each one's directory
+    is swapped in; other stacks' output is left as it was and ``manifest.json`` lists both.
+    ``jobs`` is accepted for the engine's parallel synth; this implementation runs one.
+    """
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        names = synth_into(make_app(str(staging)), catalog)
+        app = make_app(str(staging))
+        names = synth_into(app, catalog) if stacks is None else synth_into(app, catalog, stacks)
         summaries = summarize(staging, names)
-        if out.exists():
+        if stacks is not None and out.exists():
+            _swap_stacks(staging, out, names)
+        elif out.exists():
             trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
             os.replace(out, trash / "old")
             os.replace(staging, out)
@@ -77,3 +89,26 @@ def synthesize(catalog: Catalog, out: Path) -> list[StackSummary]:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return [StackSummary(s.name, out / s.path.relative_to(staging), s.resources, s.by_type) for s in summaries]
+
+
+def _swap_stacks(staging: Path, out: Path, names: list[str]) -> None:
+    """Move each synthesized stack directory into ``out`` and merge the manifests."""
+    (out / "stacks").mkdir(exist_ok=True)
+    trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+    try:
+        for name in names:
+            if (out / "stacks" / name).exists():
+                os.replace(out / "stacks" / name, trash / name)
+            os.replace(staging / "stacks" / name, out / "stacks" / name)
+        manifest_path = out / "manifest.json"
+        manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"stacks": {}}
+        fresh = json.loads((staging / "manifest.json").read_text())
+        manifest.setdefault("stacks", {}).update(fresh.get("stacks", {}))
+        manifest["stacks"] = dict(sorted(manifest["stacks"].items()))
+        for key, value in fresh.items():
+            manifest.setdefault(key, value)
+        tmp = out / ".manifest.json.tmp"
+        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        os.replace(tmp, manifest_path)
+    finally:
+        shutil.rmtree(trash, ignore_errors=True)

@@ -32,6 +32,7 @@ def test_linked_docs_exist():
         "docs/sharing.md",
         "docs/data-plane.md",
         "docs/ingestion-api.md",
+        "docs/delivery.md",
         "docs/security.md",
         "benchmarks/RESULTS.md",
     ):
