@@ -58,7 +58,7 @@ NO_DATA = {
     "aws_redshiftserverless_workgroup": "compute and endpoint; the data lives in the (protected) namespace",
     "aws_route_table": "network setting",
     "aws_route_table_association": "network setting",
-    "aws_s3_object": "job code, content-addressed and rebuilt from the repository",
+    "aws_s3_object": "job code and partner pages, rebuilt from the repository; config.json written by Terraform",
     "aws_scheduler_schedule": "schedule, recreated from the catalog",
     "aws_security_group": "network setting",
     "aws_sfn_state_machine": "pipeline definition; execution history is in the (protected) log group",
@@ -94,14 +94,9 @@ NO_DATA = {
     "aws_cloudfront_distribution": "CDN configuration in front of the (protected) pages bucket",
     "aws_cloudfront_origin_access_control": "signing setting",
     "aws_cloudfront_response_headers_policy": "header configuration",
-    "aws_cloudwatch_event_rule": "schedule",
-    "aws_cloudwatch_event_target": "schedule target",
     "aws_cognito_user_pool_client": "app client configuration (no secret)",
     "aws_cognito_user_pool_domain": "hosted UI domain of the (protected) pool",
-    "aws_lambda_function": "code deployed from lambda_src/, rebuilt byte for byte",
-    "aws_lambda_permission": "resource policy statement",
     "aws_s3_bucket_cors_configuration": "bucket setting",
-    "aws_s3_object": "partner pages built from frontend/ and config.json written from Terraform",
 }
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ..catalog.model import Catalog, DeployedSilo
 from ..cdk import Construct
+from ..constructs import partner
 from ..constructs.account import AccountBaseline
 from ..constructs.etl import SiloEtl
-from ..constructs import partner
 from ..constructs.ingestion import ApiIngestion
 from ..constructs.storage import GlueCatalog, SiloStorage
 from ..policy import sharing
