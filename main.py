@@ -1,22 +1,38 @@
-"""Entry point for the CDKTF CLI (`cdktf synth` / `cdktf deploy`, see cdktf.json).
+"""Entry point for the CDKTF CLI (`npx cdktf synth` / `npx cdktf deploy`, see cdktf.json).
 
-It builds the same stacks as `silolake synth`; the output directory is chosen by the
-CDKTF CLI (through the environment it sets for the app).
+It builds the same stacks as `silolake synth`, on whichever engine `SILOLAKE_ENGINE`
+selects (default CDK Terrain), and prints the same notices. The output directory is
+chosen by the CLI (`CDKTF_OUTDIR`, which both engines read). The catalog is
+`SILOLAKE_CATALOG` if set, else the `silolake:catalog` context value of cdktf.json,
+else `silos.yaml`.
 """
 
+import os
 import sys
 
-from silolake.catalog import CatalogError, load_catalog
-from silolake.synth import make_app, synth_into
+# HashiCorp's checkpoint (version check and usage report) is an outbound call nothing here
+# needs; the CLI and anything the app starts honour this variable.
+os.environ.setdefault("CHECKPOINT_DISABLE", "1")
+
+from silolake.catalog import CatalogError, load_catalog  # noqa: E402
+from silolake.feedback import synth_notices  # noqa: E402
+from silolake.synth import make_app, synth_into  # noqa: E402
+
+CATALOG_ENV = "SILOLAKE_CATALOG"
+CATALOG_CONTEXT = "silolake:catalog"
 
 
-def run(path: str = "silos.yaml") -> None:
+def run() -> None:
+    app = make_app()
+    path = os.environ.get(CATALOG_ENV) or app.node.try_get_context(CATALOG_CONTEXT) or "silos.yaml"
     try:
         catalog = load_catalog(path)
     except CatalogError as exc:
         print(exc, file=sys.stderr)
         sys.exit(2)
-    synth_into(make_app(), catalog)
+    for notice in synth_notices(catalog):
+        print(f"notice: {notice}", file=sys.stderr)
+    synth_into(app, catalog)
 
 
 if __name__ == "__main__":

@@ -1,17 +1,27 @@
 #!/usr/bin/env python3
-"""Benchmark validate and synth against generated catalogs of 1, 10, 100 and 1,000 silos.
+"""Side-by-side benchmarks of the engine, per-stack synth, parallel synth and validation.
 
-    .venv/bin/python benchmarks/run.py [--sizes 1,10,100,1000] [--synth-max 100] [--out benchmarks/out]
+    .venv/bin/python benchmarks/run.py [--only engines,stack,jobs,big,validate] [--runs 3] [--big 5000]
 
-Each silo is realistic: three flows (api, sftp csv, upload parquet) with typed columns,
-SFTP and web upload enabled. Reported per size:
-- validate: in-process ``load_catalog`` time (median of 3; the CLI adds ~0.3 s start-up);
-- synth: wall time of a fresh ``silolake synth`` process (includes the ~15 s provider import);
-- peak RSS: the sum of the Python process and its jsii Node.js child, sampled every 50 ms;
-- marginal: (synth(N) - synth(1)) / (N - 1), the cost of one more silo;
-- resources: total Terraform resources, and per silo stack.
-Targets (reported, not asserted): validate(1,000) < 1 s; synth(100) <= 2.5 x synth(1);
-peak RSS < 1.5 GB.
+Every measurement is a fresh process (what a developer or a CI job pays), timed wall
+clock, with peak RSS sampled every 50 ms over the process and its descendants (the
+jsii Node.js child holds most of it); for parallel synth also the peak of the largest
+worker (a worker's tree). Pairs are measured in the same run, alternating, so a change
+of machine load hits both sides; the 1-minute load average (``uptime``) is recorded
+beside every number. Results are printed as Markdown tables for
+``benchmarks/RESULTS.md`` and as JSON lines on stderr.
+
+Comparisons (the targets of issue "Engine and scale"; reported, never asserted):
+
+- engines: start-up (import of the engine and the provider bindings) and synth of the
+  example catalog, cdktn vs cdktf (cdktf from ``.venv-cdktf``, made by ``dev.py test``);
+  target: example synth on cdktn <= 0.45 x cdktf;
+- stack: ``synth --stack silo-silo0500`` of a 1,000-silo catalog vs a full synth of a
+  1-silo catalog; target <= 1.3 x;
+- jobs: full 1,000-silo synth with ``--jobs 1`` vs ``--jobs 2``; target <= 0.65 x, peak
+  RSS per worker <= 1.2 GB; big: a 5,000-silo catalog with ``--jobs 2`` synthesizes;
+- validate: ``load_catalog`` of 1,000 silos vs a bare libyaml parse (``yaml.CSafeLoader``)
+  of the same file; target <= 1.5 x.
 """
 
 from __future__ import annotations
@@ -31,111 +41,48 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.catalogs import write_catalog  # noqa: E402
 from silolake.catalog import load_catalog  # noqa: E402
+from silolake.synth_pool import tree_rss  # noqa: E402
 
-COLUMNS = {
-    "api": [
-        ("event_id", "string"),
-        ("amount", "decimal(12,2)"),
-        ("occurred_at", "timestamp"),
-        ("attributes", "map<string,string>"),
-        ("items", "array<struct<sku:string,qty:int>>"),
-    ],
-    "sftp": [("record_id", "string"), ("period", "date"), ("units", "bigint"), ("revenue", "decimal(14,2)")],
-    "upload": [("item_id", "string"), ("price", "decimal(12,2)"), ("valid_from", "date")],
-}
+EXAMPLE = REPO / "tests" / "fixtures" / "acme" / "silos.yaml"
+PYTHON = {"cdktn": REPO / ".venv" / "bin" / "python", "cdktf": REPO / ".venv-cdktf" / "bin" / "python"}
+MB = 2**20
 
 
-def catalog(silos: int) -> dict:
-    def account(i: int) -> str:
-        return f"{100000000000 + i:012d}"
-
-    return {
-        "version": 1,
-        "organization": {
-            "name": "bench",
-            "management_account_id": account(1),
-            "home_region": "eu-west-1",
-            "allowed_regions": ["eu-west-1", "eu-central-1"],
-            "state_bucket_prefix": "bench-tfstate",
-            "tags": {"cost-center": "bench"},
-        },
-        "datalake_account": {"account_id": account(2)},
-        "analytics": [{"name": "bi", "account_id": account(3), "reader_roles": ["analyst"], "silos": "all"}],
-        "silos": [
-            {
-                "name": f"silo{i:04d}",
-                "account_id": account(10 + i),
-                "owners": [f"owner{i}@bench.example"],
-                "ingestion": {
-                    "sftp": {"enabled": True, "allowed_cidrs": ["203.0.113.0/24"]},
-                    "web_upload": {"enabled": True},
-                },
-                "flows": [
-                    {
-                        "name": "events",
-                        "source": "api",
-                        "columns": [{"name": n, "type": t} for n, t in COLUMNS["api"]],
-                        "keys": ["event_id"],
-                        "schedule": "rate(1 hour)",
-                        "warehouse": True,
-                    },
-                    {
-                        "name": "reports",
-                        "source": "sftp",
-                        "format": "csv",
-                        "columns": [{"name": n, "type": t} for n, t in COLUMNS["sftp"]],
-                        "keys": ["record_id"],
-                        "schedule": "cron(0 6 * * ? *)",
-                    },
-                    {
-                        "name": "prices",
-                        "source": "upload",
-                        "format": "parquet",
-                        "columns": [{"name": n, "type": t} for n, t in COLUMNS["upload"]],
-                        "keys": ["item_id"],
-                    },
-                ],
-            }
-            for i in range(silos)
-        ],
-    }
+def load() -> float:
+    return os.getloadavg()[0]
 
 
-def _tree_rss(pid: int) -> int:
-    """RSS in bytes of ``pid`` and all its descendants (Linux /proc)."""
-    total, stack = 0, [pid]
-    while stack:
-        p = stack.pop()
-        try:
-            with open(f"/proc/{p}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as fh:
-                    stack.extend(int(c) for c in fh.read().split())
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
-    return total
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                kids.extend(int(c) for c in fh.read().split())
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return kids
 
 
-def measure_synth(path: Path, out: Path) -> tuple[float, int]:
+def run(cmd: list[str | Path], *, engine: str = "cdktn", workers: bool = False) -> dict:
+    """Run ``cmd`` in a fresh process; wall seconds, peak RSS (MB) of its tree and (``workers``) of its largest
+    worker process tree."""
+    env = dict(os.environ, SILOLAKE_ENGINE=engine, PYTHONDONTWRITEBYTECODE="1")
+    load_before = load()
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "silolake", "synth", str(path), "--out", str(out)],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    peak = 0
+    proc = subprocess.Popen([str(c) for c in cmd], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = worker_peak = 0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, worker_peak
         while not stop.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
+            peak = max(peak, tree_rss(proc.pid))
+            # Workers are the children with a Node.js child of their own (the engine).
+            for kid in _children(proc.pid) if workers else []:
+                if _children(kid):
+                    worker_peak = max(worker_peak, tree_rss(kid))
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -143,62 +90,126 @@ def measure_synth(path: Path, out: Path) -> tuple[float, int]:
     _, err = proc.communicate()
     stop.set()
     sampler.join()
+    wall = time.perf_counter() - started
     if proc.returncode:
-        raise SystemExit(f"synth of {path} failed:\n{err}")
-    return time.perf_counter() - started, peak
+        raise SystemExit(f"{' '.join(map(str, cmd))} failed:\n{err.decode()}")
+    return {"s": wall, "rss_mb": peak / MB, "worker_mb": worker_peak / MB, "load": max(load_before, load())}
 
 
-def count_resources(out: Path) -> tuple[int, int]:
-    total, silo_stack = 0, 0
-    for f in (out / "stacks").glob("*/cdk.tf.json"):
-        n = sum(len(v) for v in json.loads(f.read_text()).get("resource", {}).values())
-        total += n
-        if f.parent.name.startswith("silo-"):
-            silo_stack = n
-    return total, silo_stack
+def synth(catalog: Path, out: Path, *args: str, engine: str = "cdktn") -> dict:
+    parallel = "--jobs" in args and args[args.index("--jobs") + 1] != "1"
+    return run(
+        [PYTHON[engine], "-m", "silolake", "synth", catalog, "--out", out, *args], engine=engine, workers=parallel
+    )
+
+
+def median_of(results: list[dict]) -> dict:
+    return {
+        "s": statistics.median(r["s"] for r in results),
+        "rss_mb": max(r["rss_mb"] for r in results),
+        "worker_mb": max(r["worker_mb"] for r in results),
+        "load": max(r["load"] for r in results),
+        "runs": [round(r["s"], 2) for r in results],
+    }
+
+
+def report(name: str, row: dict) -> dict:
+    print(json.dumps({"measure": name, **row}), file=sys.stderr, flush=True)
+    return row
+
+
+def engines(runs: int, out: Path) -> dict:
+    """Start-up and example synth, alternating cdktn / cdktf runs."""
+    if not PYTHON["cdktf"].exists():
+        raise SystemExit("no .venv-cdktf: run `python3 scripts/dev.py test` (or setup the cdktf extra) first")
+    importer = "import silolake.cdk as c; c.aws.s3_bucket.S3Bucket"
+    results: dict[str, list[dict]] = {}
+    for _ in range(runs):
+        for engine in ("cdktn", "cdktf"):
+            results.setdefault(f"import {engine}", []).append(run([PYTHON[engine], "-c", importer], engine=engine))
+            results.setdefault(f"example {engine}", []).append(synth(EXAMPLE, out / f"example-{engine}", engine=engine))
+    return {k: report(k, median_of(v)) for k, v in results.items()}
+
+
+def stack(runs: int, out: Path) -> dict:
+    one, thousand = write_catalog(out, 1), write_catalog(out, 1000)
+    results: dict[str, list[dict]] = {}
+    for _ in range(runs):
+        results.setdefault("1-silo catalog, full synth", []).append(synth(one, out / "one"))
+        results.setdefault("1,000-silo catalog, --stack silo-silo0500", []).append(
+            synth(thousand, out / "stack", "--stack", "silo-silo0500")
+        )
+    return {k: report(k, median_of(v)) for k, v in results.items()}
+
+
+def jobs(runs: int, out: Path, silos: int = 1000) -> dict:
+    catalog = write_catalog(out, silos)
+    results: dict[str, list[dict]] = {}
+    for _ in range(runs):
+        for n in ("1", "2"):
+            results.setdefault(f"{silos:,} silos --jobs {n}", []).append(synth(catalog, out / f"jobs{n}", "--jobs", n))
+    return {k: report(k, median_of(v)) for k, v in results.items()}
+
+
+def big(size: int, out: Path) -> dict:
+    path = write_catalog(out, size)
+    key = f"{size:,} silos --jobs 2"
+    return {key: report(key, median_of([synth(path, out / f"big{size}", "--jobs", "2")]))}
+
+
+def validate(runs: int, out: Path) -> dict:
+    """In-process: catalog validation vs the bare libyaml parse it cannot avoid (median of ``runs``)."""
+    path = write_catalog(out, 1000)
+    parse, full = [], []
+    for _ in range(max(runs, 5)):
+        t = time.perf_counter()
+        with open(path, "rb") as fh:
+            yaml.load(fh, Loader=yaml.CSafeLoader)
+        parse.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        load_catalog(path)
+        full.append(time.perf_counter() - t)
+    rows = {
+        "bare libyaml parse (CSafeLoader), 1,000 silos": {"s": statistics.median(parse), "load": load()},
+        "load_catalog (validate), 1,000 silos": {"s": statistics.median(full), "load": load()},
+    }
+    for k, v in rows.items():
+        report(k, v)
+    return rows
+
+
+def table(rows: dict[str, dict]) -> None:
+    print("| measurement | wall (median) | runs | peak RSS (tree) | peak RSS per worker | load (1 min) |")
+    print("|---|---:|---|---:|---:|---:|")
+    for name, r in rows.items():
+        rss = f"{r['rss_mb']:.0f} MB" if r.get("rss_mb") else "-"
+        worker = f"{r['worker_mb']:.0f} MB" if r.get("worker_mb") else "-"
+        runs = ", ".join(f"{x:.1f}" for x in r.get("runs", [])) or "-"
+        print(f"| {name} | {r['s']:.2f} s | {runs} | {rss} | {worker} | {r['load']:.1f} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1,10,100,1000")
-    parser.add_argument("--synth-max", type=int, default=100, help="largest size to synthesize")
+    parser.add_argument("--only", default="engines,stack,jobs,big,validate")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--big", type=int, default=5000, help="silos of the large parallel synth")
+    parser.add_argument("--jobs-silos", type=int, default=1000, help="silos of the --jobs 1 vs --jobs 2 synth")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    rows = []
-    base_synth = None
-    for n in (int(s) for s in args.sizes.split(",")):
-        path = args.out / f"silos-{n}.yaml"
-        path.write_text(yaml.safe_dump(catalog(n), sort_keys=False))
-        (args.out / "glue_src").mkdir(exist_ok=True)
-        times = []
-        for _ in range(3):
-            t = time.perf_counter()
-            load_catalog(path)
-            times.append(time.perf_counter() - t)
-        row = {"silos": n, "validate_s": statistics.median(times)}
-        if n <= args.synth_max:
-            wall, rss = measure_synth(path, args.out / f"cdktf-{n}.out")
-            total, per_silo = count_resources(args.out / f"cdktf-{n}.out")
-            base_synth = base_synth or (n, wall)
-            row.update(synth_s=wall, rss_mb=rss / 2**20, resources=total, per_silo_stack=per_silo)
-            if n > base_synth[0]:
-                row["marginal_s"] = (wall - base_synth[1]) / (n - base_synth[0])
-                row["ratio"] = wall / base_synth[1]
-        rows.append(row)
-        print(json.dumps(row), file=sys.stderr, flush=True)
-    print(
-        "| silos | validate | synth wall | peak RSS (py+node) | synth / synth(1) | marginal per silo "
-        "| resources (total / per silo stack) |"
-    )
-    print("|---:|---:|---:|---:|---:|---:|---:|")
-    for r in rows:
-        synth = f"{r['synth_s']:.1f} s" if "synth_s" in r else "not run"
-        rss = f"{r['rss_mb']:.0f} MB" if "rss_mb" in r else "-"
-        ratio = f"{r['ratio']:.2f}x" if "ratio" in r else ("1.00x" if "synth_s" in r else "-")
-        marginal = f"{r['marginal_s'] * 1000:.0f} ms" if "marginal_s" in r else "-"
-        res = f"{r['resources']} / {r['per_silo_stack']}" if "resources" in r else "-"
-        print(f"| {r['silos']} | {r['validate_s'] * 1000:.0f} ms | {synth} | {rss} | {ratio} | {marginal} | {res} |")
+    print(f"uptime at start: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
+    rows: dict[str, dict] = {}
+    for part in args.only.split(","):
+        if part == "big":
+            rows.update(big(args.big, args.out))
+        elif part == "jobs":
+            rows.update(jobs(args.runs, args.out, args.jobs_silos))
+        else:
+            rows.update(
+                {"engines": engines, "stack": stack, "jobs": jobs, "validate": validate}[part](args.runs, args.out)
+            )
+    table(rows)
+    print(f"\nuptime at end: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
 
 
 if __name__ == "__main__":

@@ -66,12 +66,44 @@ def rows(node: dict, defs: dict, path: str, required: bool) -> list[str]:
     return out
 
 
+def limits() -> list[str]:
+    """The AWS limits the catalog reaches through derived names and tags (silolake.name_rules)."""
+    sys.path.insert(0, str(REPO))
+    from silolake import name_rules
+    from silolake.catalog.limits import MAX_ORGANIZATION_TAGS, SYSTEM_TAG_KEYS
+
+    lines = [
+        "",
+        "**Limits.** `validate` derives every AWS name from the catalog (organization name + silo name +",
+        "region + ...) and checks it against the rule AWS documents; a broken rule is reported at the key",
+        "to change, with how much to shorten. Names silolake adds itself never collide with declared",
+        "ones: its S3 prefixes start with `_` (`_errors/`, `_rejects/`, `_quarantine/`, `_silolake/`),",
+        "columns may not be named like a built-in partition (`ingest_date`) or start with `__` or",
+        "`_silolake`. Catalog text (comments, tag values, e-mails, OU names) reaches Terraform escaped,",
+        "so `${...}` and `%{...}` stay literal text.",
+        "",
+        f"Organization tags: at most {MAX_ORGANIZATION_TAGS} (AWS allows {name_rules.MAX_TAGS_PER_RESOURCE} per "
+        f"resource; silolake adds {', '.join(f'`{k}`' for k in SYSTEM_TAG_KEYS)}); keys 1-{name_rules.TAG_KEY_MAX} "
+        f"and values 0-{name_rules.TAG_VALUE_MAX} characters of letters, digits, spaces and `_ . : / = + - @` "
+        "(IAM's rule, the strictest of the services tagged); keys not starting with `aws:` or `silolake:`.",
+        "",
+        "| derived name | length | characters | reserved | rule |",
+        "|---|---|---|---|---|",
+    ]
+    for rule in name_rules.RULES.values():
+        reserved = [f"prefix `{p}`" for p in rule.reserved_prefixes] + [f"suffix `{x}`" for x in rule.reserved_suffixes]
+        reserved += [reason for _, reason in rule.forbidden]
+        cells = [rule.kind, f"{rule.min_len}-{rule.max_len}", rule.charset, ", ".join(reserved) or "—", rule.doc]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return lines
+
+
 def render() -> str:
     schema = json.loads(SCHEMA.read_text())
     lines = ["| key | type | default | meaning |", "|---|---|---|---|"]
     for key, child in schema["properties"].items():
         lines += rows(child, schema["$defs"], key, key in schema["required"])
-    return "\n".join(lines)
+    return "\n".join(lines + limits())
 
 
 def main(argv: list[str]) -> int:

@@ -23,8 +23,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 VENV = REPO / ".venv"
 CHECKOV_VENV = REPO / ".venv-checkov"
+CDKTF_VENV = REPO / ".venv-cdktf"  # the archived cdktf engine, tested beside the default (tests only)
 CHECKOV_REQ = REPO / "security" / "requirements-checkov.txt"
-IAM_SIM = REPO / "tests" / "iam"
+IAM_SIM = REPO / "silolake" / "ops" / "iam"  # offline IAM engine (npm), used by access-diff and tests
+ASL_VALIDATOR = REPO / "tests" / "etl" / "asl"  # asl-validator (npm), pinned in its package.json
 
 
 def _run(*cmd: str | Path, cwd: Path = REPO) -> None:
@@ -80,12 +82,26 @@ def setup(java: bool = True) -> Path:
     python = _ensure_venv(VENV, [REPO / "pyproject.toml"], ["-e", f"{REPO}[dev]"])
     # checkov pins an old boto3 that conflicts with moto/boto3 here: it gets its own venv.
     _ensure_venv(CHECKOV_VENV, [CHECKOV_REQ], ["-r", str(CHECKOV_REQ)])
-    lock = IAM_SIM / "package-lock.json"
-    stamp = IAM_SIM / "node_modules" / ".silolake-stamp"
-    if not stamp.exists() or stamp.read_text() != _digest(lock):
-        _run("npm", "ci", "--no-audit", "--no-fund", "--silent", cwd=IAM_SIM)
-        stamp.write_text(_digest(lock))
+    for package in (IAM_SIM, ASL_VALIDATOR):
+        lock = package / "package-lock.json"
+        stamp = package / "node_modules" / ".silolake-stamp"
+        if not stamp.exists() or stamp.read_text() != _digest(lock):
+            _run("npm", "ci", "--no-audit", "--no-fund", "--silent", cwd=package)
+            stamp.write_text(_digest(lock))
+    _ensure_graphviz()
     return python
+
+
+def _ensure_graphviz() -> None:
+    """`silolake diagram --format svg` renders with Graphviz `dot` (Debian package `graphviz`).
+
+    Installed when missing and this runs as root with apt-get (CI does); otherwise the SVG
+    test skips and says why."""
+    if shutil.which("dot") or not shutil.which("apt-get") or os.geteuid() != 0:
+        return
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "graphviz"], check=False, env=env)
 
 
 #: Runtime code is type-checked in its own pass: it is deployed alone (a Lambda zip, a
@@ -96,18 +112,27 @@ RUNTIME_DIRS = ("lambda_src", "glue_jobs", "glue_src")
 def gate(python: Path, env: dict[str, str]) -> int:
     """The static gate: formatting, lint and types. Returns the first failing exit code."""
     bindir = python.parent
-    runtime = [d for d in RUNTIME_DIRS if any((REPO / d).rglob("*.py"))]
-    steps = [
-        [bindir / "ruff", "format", "--check", "--quiet", "."],
-        [bindir / "ruff", "check", "--quiet", "."],
-        [bindir / "mypy", "--no-error-summary", "silolake"],
+    runtime = [d for d in RUNTIME_DIRS if d != "lambda_src" and any((REPO / d).rglob("*.py"))]
+    steps: list[tuple[list[str | Path], dict[str, str]]] = [
+        ([bindir / "ruff", "format", "--check", "--quiet", "."], env),
+        ([bindir / "ruff", "check", "--quiet", "."], env),
+        ([bindir / "mypy", "--no-error-summary", "silolake"], env),
     ]
     if runtime:
-        steps.append([bindir / "mypy", "--no-error-summary", "--explicit-package-bases", *runtime])
-    for cmd in steps:
+        steps.append(([bindir / "mypy", "--no-error-summary", "--explicit-package-bases", *runtime], env))
+    # One pass per Lambda folder, rooted at the folder as Lambda roots it (handler.py imports
+    # its modules as top-level names; two folders' handler.py must not meet in one pass).
+    for folder in sorted(p for p in (REPO / "lambda_src").iterdir() if p.is_dir() and any(p.rglob("*.py"))):
+        steps.append(
+            (
+                [bindir / "mypy", "--no-error-summary", "--explicit-package-bases", folder.relative_to(REPO)],
+                dict(env, MYPYPATH=str(folder)),
+            )
+        )
+    for cmd, step_env in steps:
         shown = [str(c) for c in cmd[1:] if c not in ("--quiet", "--no-error-summary")]
         print("+", Path(cmd[0]).name, *shown, flush=True)
-        code = subprocess.run([str(c) for c in cmd], cwd=REPO, env=env).returncode
+        code = subprocess.run([str(c) for c in cmd], cwd=REPO, env=step_env).returncode
         if code:
             print(f"gate: {' '.join(str(c) for c in cmd[:2])} failed; fix it (ruff format . / ruff check --fix .)")
             return code
@@ -126,6 +151,7 @@ def main(argv: list[str]) -> int:
         code = gate(python, env)
         if code:
             return code
+        _ensure_venv(CDKTF_VENV, [REPO / "pyproject.toml"], ["-e", f"{REPO}[cdktf]"])
         code = subprocess.run([str(python), "-m", "pytest", *argv[1:]], cwd=REPO, env=env).returncode
         return 1 if code == 5 else code  # "no tests collected" must not pass as green
     return 0

@@ -1,9 +1,16 @@
-"""The one door to CDKTF and the prebuilt AWS provider bindings.
+"""The one door to the CDK engine and the prebuilt AWS provider bindings.
 
-CDKTF was archived upstream (2025-12-10); its community continuation, CDK Terrain,
-ships the same class names as ``cdktn`` / ``cdktn_provider_aws``. Every other module
-imports ``cdktf`` things and provider submodules through here, so a switch is a change
-of the two module names below.
+Two engines ship the same class names, and this is the only module that imports either:
+
+- ``cdktn`` (CDK Terrain) with ``cdktn_provider_aws`` (hashicorp/aws 6.69): the default,
+  maintained continuation of CDKTF. Its provider bindings import only the submodules a
+  synth uses, so a process starts in ~5 s instead of ~15 s (benchmarks/RESULTS.md).
+- ``cdktf`` 0.21 with ``cdktf_cdktf_provider_aws`` (hashicorp/aws 6.25): archived upstream
+  on 2025-12-10, kept for teams that pinned it. Install ``silolake[cdktf]`` and set
+  ``SILOLAKE_ENGINE=cdktf``.
+
+The engine is chosen once per process from ``SILOLAKE_ENGINE`` (:data:`ENGINE_ENV`);
+an unknown value or a missing package fails with a message saying what to install.
 
 Provider submodules are imported on first attribute access (``aws.s3_bucket``): the
 provider package holds ~2,000 of them and importing one costs jsii time, so we only
@@ -21,23 +28,52 @@ from types import ModuleType
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20,22")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 
-import cdktf as _cdktf
-from constructs import Construct
+#: Environment variable selecting the engine; values are the keys of :data:`ENGINES`.
+ENGINE_ENV = "SILOLAKE_ENGINE"
+#: engine name -> (core module, provider module, pip requirement that brings both).
+ENGINES = {
+    "cdktn": ("cdktn", "cdktn_provider_aws", "silolake"),
+    "cdktf": ("cdktf", "cdktf_cdktf_provider_aws", "silolake[cdktf]"),
+}
+DEFAULT_ENGINE = "cdktn"
 
-CDKTF_MODULE = "cdktf"
-PROVIDER_MODULE = "cdktf_cdktf_provider_aws"
 
-App = _cdktf.App
-Fn = _cdktf.Fn
-S3Backend = _cdktf.S3Backend
-TerraformAsset = _cdktf.TerraformAsset
-AssetType = _cdktf.AssetType
-TerraformOutput = _cdktf.TerraformOutput
-TerraformStack = _cdktf.TerraformStack
-TerraformResource = _cdktf.TerraformResource
-TerraformResourceLifecycle = _cdktf.TerraformResourceLifecycle
-Testing = _cdktf.Testing
-Token = _cdktf.Token
+class EngineError(RuntimeError):
+    """The selected engine is unknown or not installed."""
+
+
+def selected_engine() -> str:
+    """The engine ``SILOLAKE_ENGINE`` names (default ``cdktn``); raises :class:`EngineError` if unknown."""
+    name = os.environ.get(ENGINE_ENV, "").strip() or DEFAULT_ENGINE
+    if name not in ENGINES:
+        raise EngineError(f"{ENGINE_ENV}={name!r} is not an engine; use one of {', '.join(sorted(ENGINES))}")
+    return name
+
+
+ENGINE = selected_engine()
+CDKTF_MODULE, PROVIDER_MODULE, _REQUIREMENT = ENGINES[ENGINE]
+try:
+    _core = importlib.import_module(CDKTF_MODULE)
+except ImportError as exc:  # pragma: no cover - depends on the installation
+    raise EngineError(f"engine {ENGINE!r} is selected but not installed: pip install '{_REQUIREMENT}'") from exc
+
+from constructs import Construct  # noqa: E402  (after the engine: it pins the constructs version)
+
+App = _core.App
+Fn = _core.Fn
+S3Backend = _core.S3Backend
+TerraformAsset = _core.TerraformAsset
+AssetType = _core.AssetType
+TerraformOutput = _core.TerraformOutput
+TerraformStack = _core.TerraformStack
+TerraformResource = _core.TerraformResource
+TerraformResourceLifecycle = _core.TerraformResourceLifecycle
+Testing = _core.Testing
+Token = _core.Token
+
+#: Whether the engine's typed ``S3Backend`` takes ``use_lockfile`` (native S3 locking);
+#: cdktf 0.21 predates the argument and needs an override instead.
+S3_BACKEND_HAS_USE_LOCKFILE = ENGINE == "cdktn"
 
 
 class _Provider(ModuleType):
@@ -53,10 +89,35 @@ class _Provider(ModuleType):
 
 aws = _Provider(PROVIDER_MODULE)
 
+
+def s3_backend(scope: Construct, **kwargs: object) -> object:
+    """An ``S3Backend`` with native S3 locking (``use_lockfile``, Terraform >= 1.10) on either engine.
+
+    ``kwargs`` are the typed backend arguments (``bucket``, ``key``, ``region``, ...)."""
+    if S3_BACKEND_HAS_USE_LOCKFILE:
+        return S3Backend(scope, use_lockfile=True, **kwargs)
+    backend = S3Backend(scope, **kwargs)
+    scope.add_override("terraform.backend.s3.use_lockfile", True)  # type: ignore[attr-defined]
+    return backend
+
+
+def stop_engine() -> None:
+    """Stop this process's engine (its jsii Node.js process) after the request in flight, within ~5 s.
+
+    Synth calls this when a timeout or SIGTERM interrupted it mid-stack, so the Node.js
+    process cannot go on writing into a staging directory that is being removed. The
+    engine cannot be used again in this process afterwards."""
+    from jsii import _runtime  # the kernel the engine import above started
+
+    getattr(_runtime.kernel.provider, "_process").stop()  # noqa: B009  (private: no public stop in jsii)
+
+
 __all__ = [
     "App",
     "AssetType",
     "Construct",
+    "ENGINE",
+    "EngineError",
     "Fn",
     "S3Backend",
     "TerraformAsset",
@@ -67,4 +128,6 @@ __all__ = [
     "Testing",
     "Token",
     "aws",
+    "s3_backend",
+    "stop_engine",
 ]

@@ -16,6 +16,9 @@ from rich.console import Console
 from .catalog import CatalogError, load_catalog
 
 EXIT_INVALID = 2
+#: Exit codes of synth failures: a stack the catalog lacks is the user's mistake (2); a
+#: timeout and SIGTERM follow the conventions of timeout(1) and the shell; anything else is 1.
+_SYNTH_EXIT = {"StackSelectionError": EXIT_INVALID, "SynthTimeout": 124, "SynthInterrupted": 143}
 # emoji=False: messages quote user values verbatim; ":thumbs_up:" must not become a glyph.
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 out = Console(highlight=False, soft_wrap=True, emoji=False)
@@ -75,26 +78,42 @@ def validate(path: Path, base: str | None) -> None:
     type=click.Path(path_type=Path),
     help="Directory the Terraform JSON is written to (replaced atomically).",
 )
-def synth(path: Path, out_dir: Path) -> None:
+@click.option(
+    "--stack",
+    "stack_patterns",
+    multiple=True,
+    metavar="NAME",
+    help="Only this stack (repeatable; globs such as 'silo-*'). Other stacks' output is left as it was.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Worker processes; each starts the engine once and builds its share of the stacks.",
+)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Give up after this many seconds.")
+def synth(path: Path, out_dir: Path, stack_patterns: tuple[str, ...], jobs: int, timeout: float | None) -> None:
     """Validate the catalog and synthesize one Terraform stack per account."""
     try:
         catalog = load_catalog(path)
     except CatalogError as exc:
         _fail(exc)
-    from .synth import synthesize  # heavy: imports cdktf and the provider
+    from .feedback import stack_progress, synth_notices
+    from .synth import SynthError, synthesize  # the engine itself is imported where stacks are built
 
     started = time.perf_counter()
-    for silo in catalog.pending_silos:
-        err.print(
-            f"notice: silo '{silo.name}' has no account yet (email {silo.email}); no stack synthesized. "
-            "Apply the org stack, then run `silolake bootstrap` to record its account id.",
-            markup=False,
-        )
-    from .policy.sharing import notices
-
-    for notice in notices(catalog):
+    for notice in synth_notices(catalog):
         err.print(f"notice: {notice}", markup=False)
-    summaries = synthesize(catalog, out_dir)
+    try:
+        with stack_progress(err) as on_stack:
+            summaries = synthesize(
+                catalog, out_dir, stacks=stack_patterns or None, jobs=jobs, timeout=timeout, on_stack=on_stack
+            )
+    except SynthError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(_SYNTH_EXIT.get(type(exc).__name__, 1))
     for s in summaries:
         out.print(f"  {s.name:<28} {s.resources:>4} resources  {s.path.parent}", markup=False)
     out.print(
@@ -159,6 +178,147 @@ def stacks(path: Path, as_json: bool, kind: str | None) -> None:
         return
     for t in targets:
         out.print(f"wave {t.wave}  {t.name:<28} {t.account_id}  {t.region:<14} {t.role_arn}", markup=False)
+
+
+@main.command("plan-summary")
+@click.argument("plans", nargs=-1, required=True, metavar="[STACK=]PLAN.json...")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the Markdown here.")
+def plan_summary(plans: tuple[str, ...], out_file: Path | None) -> None:
+    """Summarize `terraform show -json` plans as Markdown, flagging data loss, policy growth, sharing.
+
+    The stack name is STACK= when given, else the file's name (plans/silo-sales.json) or its
+    directory's (stacks/silo-sales/plan.json)."""
+    from .ops.plan_summary import PlanError, render_markdown, summarize_files
+
+    try:
+        markdown = render_markdown(summarize_files(plans))
+    except PlanError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_INVALID)
+    if out_file:
+        out_file.write_text(markdown, encoding="utf-8")
+    else:
+        click.echo(markdown, nl=False)
+
+
+@main.command()
+@catalog_path
+@click.option("--base", required=True, metavar="GIT-REF", help="Revision to compare with (e.g. origin/main).")
+@click.option("--json", "as_json", is_flag=True, help="Print the affected stacks as `silolake stacks --json` does.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Keep the head's synthesized candidate stacks here (CI plans from it without a second synth).",
+)
+def affected(path: Path, base: str, as_json: bool, out_dir: Path | None) -> None:
+    """Stacks whose synthesized Terraform differs from the base revision's (content hash per stack)."""
+    import json
+
+    from .ops.affected import AffectedError
+    from .ops.affected import affected as compute
+    from .ops.targets import stack_targets
+
+    try:
+        result = compute(path, base, head_out=out_dir)
+    except CatalogError as exc:
+        _fail(exc)
+    except AffectedError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_INVALID)
+    for name in result.removed:
+        err.print(f"notice: stack '{name}' exists at {base} but no longer in the catalog (not planned)", markup=False)
+    if as_json:
+        targets = [t.as_dict() for t in stack_targets(load_catalog(path)) if t.name in result.stacks]
+        click.echo(json.dumps(targets, separators=(",", ":")))
+        return
+    scope = "framework code changed: every stack was a candidate" if result.framework_changed else "catalog diff"
+    out.print(f"{len(result.stacks)} affected of {len(result.candidates)} candidate(s) ({scope})", markup=False)
+    for name in result.stacks:
+        out.print(f"  {name:<28} {result.reasons[name]}", markup=False)
+
+
+@main.command("access-diff")
+@catalog_path
+@click.option("--base", required=True, metavar="GIT-REF", help="Revision to compare with (e.g. origin/main).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the Markdown here.")
+def access_diff(path: Path, base: str, out_file: Path | None) -> None:
+    """Who gains or loses read access to silo data, evaluated with the offline IAM engine."""
+    from .ops.access_diff import access_diff as compute
+    from .ops.access_diff import render_markdown
+    from .ops.affected import AffectedError, comparison
+
+    try:
+        with comparison(path, base) as cmp:
+            markdown = render_markdown(compute(cmp))
+    except CatalogError as exc:
+        _fail(exc)
+    except AffectedError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_INVALID)
+    if out_file:
+        out_file.write_text(markdown, encoding="utf-8")
+    else:
+        click.echo(markdown, nl=False)
+
+
+@main.command()
+@catalog_path
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "svg"]), default="mermaid", show_default=True)
+@click.option("--highlight", default="", metavar="STACK,...", help="Outline these stacks (e.g. the affected ones).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the diagram here.")
+def diagram(path: Path, fmt: str, highlight: str, out_file: Path | None) -> None:
+    """Draw the organization, OUs, accounts, silos, flows, channels and who may read what."""
+    from .ops.diagram import DiagramError, build, to_mermaid, to_svg
+
+    try:
+        catalog = load_catalog(path)
+    except CatalogError as exc:
+        _fail(exc)
+    graph = build(catalog, [h for h in highlight.split(",") if h])
+    try:
+        text = to_svg(graph) if fmt == "svg" else "```mermaid\n" + to_mermaid(graph) + "```\n"
+    except DiagramError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_INVALID)
+    if out_file:
+        out_file.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.option("--out", "out_dir", default="cdktf.out", show_default=True, type=click.Path(path_type=Path))
+@click.option("--dest", default="bundles", show_default=True, type=click.Path(path_type=Path))
+@click.option("--commit", required=True, help="Source commit recorded in each manifest.")
+@click.option("--stack", "stack_names", multiple=True, help="Only these stacks (default: every synthesized stack).")
+def bundle(out_dir: Path, dest: Path, commit: str, stack_names: tuple[str, ...]) -> None:
+    """Package each synthesized stack as DEST/<stack>/bundle.zip (reproducible, with a manifest)."""
+    from .ops.stack_bundles import BundleError, build_all
+
+    try:
+        built = build_all(out_dir, dest, commit=commit, stacks=list(stack_names) or None)
+    except (BundleError, FileNotFoundError) as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_INVALID)
+    for b in built:
+        out.print(f"  {b.stack:<28} {b.content_sha256[:16]}  {b.path}", markup=False)
+
+
+@main.command("verify-bundle")
+@click.argument("bundle_zip", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--stack", default=None, help="Refuse a bundle of another stack.")
+@click.option("--commit", default=None, help="Refuse a bundle built from another commit.")
+def verify_bundle(bundle_zip: Path, stack: str | None, commit: str | None) -> None:
+    """Check a bundle's files against its manifest (exit 2 on any mismatch)."""
+    from .ops.stack_bundles import BundleError, verify
+
+    try:
+        manifest = verify(bundle_zip, stack=stack, commit=commit)
+    except BundleError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_INVALID)
+    out.print(f"{bundle_zip}: {manifest['stack']} at {manifest['commit']}, {len(manifest['files'])} file(s) verified")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,11 +9,20 @@ Terraform and the validation follow.
 
 from __future__ import annotations
 
-# AWS limits the validator checks names against.
-S3_BUCKET_MAX = 63
-IAM_ROLE_MAX = 64
-FIREHOSE_STREAM_MAX = 64
-GLUE_NAME_MAX = 255
+from . import name_rules as rules
+from .name_rules import NameRule
+
+# AWS length limits (the whole rules, with their sources, are in silolake.name_rules).
+S3_BUCKET_MAX = rules.S3_BUCKET.max_len
+IAM_ROLE_MAX = rules.IAM_ROLE.max_len
+FIREHOSE_STREAM_MAX = rules.FIREHOSE_STREAM.max_len
+GLUE_NAME_MAX = rules.GLUE_TABLE.max_len
+
+#: A derived name and the AWS rule it must meet, by what it names ("raw bucket").
+Derived = dict[str, tuple[str, NameRule]]
+LAMBDA_FUNCTION_MAX = rules.LAMBDA_FUNCTION.max_len
+SCHEDULE_MAX = 64  # EventBridge Scheduler schedule names
+STATE_MACHINE_MAX = rules.STEP_FUNCTIONS.max_len
 
 # Regions are compacted in bucket names to leave room for silo names:
 # eu-west-1 -> euw1, ap-southeast-2 -> apse2 (distinct for every real region).
@@ -31,6 +40,18 @@ _DIRECTIONS = {
 
 # Data zones of a silo, with what each holds. Analytics reads only "processed".
 ZONES = ("dropzone", "raw", "processed", "athena", "logs")
+
+#: Top-level S3 prefixes silolake itself writes in a silo's buckets, beside the flows'
+#: ``<flow>/`` prefixes. Each starts with "_", which no flow name can (flow names start
+#: with a letter), so no flow's data, table location or IAM prefix reaches into them:
+#: ``_errors/`` records Firehose could not convert, ``_rejects/`` rows ETL refused,
+#: ``_quarantine/`` files held back from a partner, ``_silolake/`` silolake's own state.
+SYSTEM_PREFIXES = {
+    "errors": "_errors/",
+    "rejects": "_rejects/",
+    "quarantine": "_quarantine/",
+    "silolake": "_silolake/",
+}
 
 
 def region_code(region: str) -> str:
@@ -51,6 +72,15 @@ def state_key(stack_name: str) -> str:
 def silo_bucket(org: str, silo: str, zone: str, account_id: str, region: str) -> str:
     """Bucket for one data zone of a silo, globally unique through the account id."""
     return f"{org}-{silo}-{zone}-{account_id}-{region_code(region)}"
+
+
+def silo_bucket_pattern(org: str, zone: str) -> str:
+    """ARN-style wildcard matching ``zone`` buckets of every silo of ``org`` (SCP resources).
+
+    ``?`` matches exactly one character: twelve of them stand for the account id, so
+    another workload's bucket that merely starts with the organization name does not match.
+    """
+    return f"{org}-*-{zone}-{'?' * 12}-*"  # silo_bucket's shape; tests match every real name
 
 
 def account_bucket(org: str, purpose: str, account_id: str, region: str) -> str:
@@ -83,9 +113,24 @@ def silo_key_alias(silo: str) -> str:
     return f"silolake-{silo}-data"
 
 
+def silo_key_alias_pattern() -> str:
+    """Alias pattern of every silo's data key (``silolake-*-data``)."""
+    return silo_key_alias("*")
+
+
 def datalake_role(purpose: str) -> str:
     """IAM role of the central datalake account (``silolake-datalake-publisher``)."""
     return f"silolake-datalake-{purpose}"
+
+
+def bundle_prefix(account_id: str) -> str:
+    """Key prefix of a silo account's deployment bundles in the central artifacts bucket.
+
+    Keyed by account id, not silo name: the bucket policy grants
+    ``bundles/${aws:PrincipalAccount}/*``, so a pipeline reads exactly its own account's
+    prefix and the policy lists no account. ``account_id`` may be that policy variable.
+    """
+    return f"bundles/{account_id}/"
 
 
 def athena_catalog(silo: str) -> str:
@@ -143,19 +188,116 @@ def silo_account_name(org: str, silo: str) -> str:
     return f"{org}-silo-{silo}"
 
 
-def silo_names(org: str, silo: str, account_id: str, region: str, flows: list[str]) -> dict[str, tuple[str, int]]:
-    """All length-limited names of one silo, as ``{description: (name, limit)}``.
+#: Roles every silo account has: "api" lets API Gateway write to Firehose, "api-logs" is
+#: API Gateway's account-level logging role (account baseline).
+SILO_ROLE_PURPOSES = ("pipeline", "firehose", "glue", "admin", "api", "api-logs")
+
+
+def silo_names(
+    org: str, silo: str, account_id: str, region: str, flows: list[str], *, created_account: bool = False
+) -> Derived:
+    """Every name one silo derives (``flows``: only their per-flow names), with its rule.
 
     Used by validation with a placeholder account id for silos whose account does not
     exist yet (account ids are always 12 digits, so lengths are exact).
+    ``created_account``: the organization creates the account (``email`` given), so its
+    display name counts too.
     """
-    names: dict[str, tuple[str, int]] = {
-        f"{zone} bucket": (silo_bucket(org, silo, zone, account_id, region), S3_BUCKET_MAX) for zone in ZONES
+    out: Derived = {
+        f"{zone} bucket": (silo_bucket(org, silo, zone, account_id, region), rules.S3_BUCKET) for zone in ZONES
     }
-    # "api": API Gateway's role for Firehose; "api-logs": API Gateway's account logging role.
-    for purpose in ("pipeline", "firehose", "glue", "admin", "api", "api-logs"):
-        names[f"{purpose} role"] = (silo_role(silo, purpose), IAM_ROLE_MAX)
+    for purpose in SILO_ROLE_PURPOSES:
+        out[f"{purpose} role"] = (silo_role(silo, purpose), rules.IAM_ROLE)
+    out["Glue database"] = (glue_database(silo), rules.GLUE_DATABASE)
+    out["data key alias"] = (f"alias/{silo_key_alias(silo)}", rules.KMS_ALIAS)
+    api = ingest_api(org, silo)
+    out["ingestion API"] = (api, rules.API_GATEWAY_REST_API)
+    out["ingestion API access log group"] = (api_access_log_group(api), rules.LOG_GROUP)
+    if created_account:
+        out["account name"] = (silo_account_name(org, silo), rules.ORG_ACCOUNT_NAME)
+    # ETL (silolake.constructs.etl): the landing function and the roles every silo gets.
+    for purpose in ("landing", "etl-scheduler", "warehouse-flow-logs"):
+        out[f"{purpose} role"] = (silo_role(silo, purpose), rules.IAM_ROLE)
+    out["landing function"] = (etl_silo_name(silo, "landing"), rules.LAMBDA_FUNCTION)
     for flow in flows:
-        names[f"flow '{flow}' Firehose stream"] = (firehose_stream(org, silo, flow), FIREHOSE_STREAM_MAX)
-        names[f"flow '{flow}' role"] = (silo_role(silo, f"{flow}-firehose"), IAM_ROLE_MAX)
-    return names
+        out.update(flow_names(org, silo, flow))
+    return out
+
+
+def flow_names(org: str, silo: str, flow: str) -> Derived:
+    """Every name one flow of a silo derives, with its rule."""
+    stream = firehose_stream(org, silo, flow)
+    out: Derived = {
+        f"flow '{flow}' Firehose stream": (stream, rules.FIREHOSE_STREAM),
+        f"flow '{flow}' Firehose log group": (firehose_log_group(stream), rules.LOG_GROUP),
+        f"flow '{flow}' role": (silo_role(silo, f"{flow}-firehose"), rules.IAM_ROLE),
+    }
+    for zone in ("raw", "processed"):
+        out[f"flow '{flow}' {zone} table"] = (glue_table(flow, zone), rules.GLUE_TABLE)
+    for purpose in ("glue", "sfn", "load"):
+        out[f"flow '{flow}' {purpose} role"] = (silo_role(silo, f"{flow}-{purpose}"), rules.IAM_ROLE)
+    out[f"flow '{flow}' Glue job"] = (etl_name(silo, flow), rules.GLUE_JOB)
+    out[f"flow '{flow}' schedule"] = (etl_name(silo, flow), rules.EVENTBRIDGE_RULE)
+    out[f"flow '{flow}' state machine"] = (etl_name(silo, flow), rules.STEP_FUNCTIONS)
+    return out
+
+
+def analytics_names(org: str, consumer: str, account_id: str, regions: list[str]) -> Derived:
+    """Every name an analytics consumer derives: workgroup, reader policy, per-region buckets."""
+    out: Derived = {
+        "Athena workgroup": (athena_workgroup(org, consumer), rules.ATHENA_WORKGROUP),
+        "reader policy": (analytics_reader_policy(consumer), rules.IAM_POLICY),
+    }
+    for region in regions:
+        for purpose in ("athena", "logs"):
+            bucket = account_bucket(org, f"{consumer}-{purpose}", account_id, region)
+            out[f"{purpose} bucket in {region}"] = (bucket, rules.S3_BUCKET)
+    return out
+
+
+def organization_names(org: str, account_id: str, region: str) -> Derived:
+    """Names the organization name alone decides: the data lake account's buckets and role."""
+    out: Derived = {
+        f"{purpose} bucket": (account_bucket(org, purpose, account_id, region), rules.S3_BUCKET)
+        for purpose in ("artifacts", "artifacts-logs")
+    }
+    out["publisher role"] = (datalake_role("publisher"), rules.IAM_ROLE)
+    return out
+
+
+def state_bucket_names(prefix: str, account_id: str, regions: list[str]) -> Derived:
+    """The state bucket of an account in each of ``regions`` (validation: one per distinct region)."""
+    return {f"state bucket in {r}": (state_bucket(prefix, account_id, r), rules.S3_BUCKET) for r in regions}
+
+
+# --- ETL (silolake.constructs.etl) ------------------------------------------------------------
+#: Prefix in a silo's raw bucket holding deployed job code (content-addressed keys). Like every
+#: system prefix it starts with ``_``, which no flow name can (``^[a-z][a-z0-9_]*$``).
+ARTIFACTS_PREFIX = "_silolake/artifacts/"
+#: Per-row rejects of the conform job, in the processed bucket: ``_rejects/<flow>/``.
+REJECTS_PREFIX = "_rejects/"
+#: Files the landing function refused, in the dropzone bucket: ``_quarantine/<partner>/<flow>/...``.
+QUARANTINE_PREFIX = "_quarantine/"
+
+
+def etl_name(silo: str, flow: str) -> str:
+    """Glue job, state machine and schedule of one flow (``silolake-<silo>-<flow>``)."""
+    return f"silolake-{silo}-{flow}"
+
+
+def etl_silo_name(silo: str, purpose: str) -> str:
+    """Silo-wide ETL resource (``silolake-<silo>-etl-alerts``, ``-landing``, ``-athena``, ...)."""
+    return f"silolake-{silo}-{purpose}"
+
+
+def state_machine_log_group(machine: str) -> str:
+    return f"/aws/vendedlogs/states/{machine}"
+
+
+def redshift_database(silo: str) -> str:
+    """Warehouse database of a silo: the same identifier as its Glue database."""
+    return glue_database(silo)
+
+
+#: Where a silo's Athena workgroup writes query results, in the silo's athena zone bucket.
+ATHENA_RESULTS_PREFIX = "results/"

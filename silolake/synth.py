@@ -1,26 +1,75 @@
-"""Synthesize a validated catalog into ``cdktf.out`` atomically.
+"""Synthesize a validated catalog into ``cdktf.out``: all stacks, some stacks, in one or N processes.
 
-The output directory is only replaced once the whole app synthesized, so a failure
-(bad catalog, a construct error) never leaves a half-written tree that a later
-``cdktf deploy`` could pick up. cdktf is imported here lazily: ``silolake validate``
-must not pay the ~15 s provider import.
+Layout written (the CDKTF layout ``terraform``, ``cdktf deploy`` and CI read)::
+
+    <out>/manifest.json                       {"version": <engine>, "stacks": {<name>: {...}}}
+    <out>/stacks/<name>/cdk.tf.json           one Terraform JSON document per stack
+    <out>/stacks/<name>/assets/...            Lambda bundles of that stack
+
+Every stack is synthesized in an ``App`` of its own, so its output depends on nothing but
+the stack: the same bytes whether it is built alone (``stacks=["silo-sales"]``), with
+all others in one process, or in one of N worker processes (``jobs``). Only the stacks
+asked for are constructed, so synth of one stack costs the same for 10 or 10,000 silos
+(apart from validating the catalog).
+
+Output is staged next to ``out`` and moved in only once every selected stack
+synthesized: a failure, a timeout or SIGTERM never leaves a half-written tree that a
+later ``terraform apply`` could pick up, and staging is removed on the way out (a
+staging directory left by a killed process is removed by the next synth). A full synth
+replaces ``out`` as a whole; a per-stack synth replaces only those stacks' directories
+and their manifest entries, leaving every other stack's output as it was.
+
+The engine is imported lazily here: ``silolake validate`` must not pay its start-up,
+and with ``jobs > 1`` only the workers import it.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
+import time
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .catalog.model import Catalog
+from .ops.targets import stack_targets
 
-#: Context making logical ids stable and readable (no hash suffixes tied to stack ids).
-APP_CONTEXT = {"excludeStackIdFromLogicalIds": "true", "allowSepCharsInLogicalIds": "true"}
+#: Context making logical ids stable and readable (no hash suffixes tied to stack ids), and
+#: the Terraform the output needs: native S3 state locking (``use_lockfile``) came in 1.10
+#: (CDK Terrain validates features against it; cdktf ignores the key). Same as cdktf.json.
+APP_CONTEXT: dict[str, Any] = {
+    "excludeStackIdFromLogicalIds": "true",
+    "allowSepCharsInLogicalIds": "true",
+    "targetVersions": {"terraform": ">=1.10.0"},
+}
+MANIFEST = "manifest.json"
+#: Staging directories are ``.<out name>.staging-<pid>-<random>`` beside ``out``.
+STAGING_MARK = ".staging-"
+
+
+class SynthError(Exception):
+    """Synth could not run as asked (unknown stack, a worker failed, timeout); nothing was written."""
+
+
+class StackSelectionError(SynthError):
+    """A requested stack name or glob matches no stack of the catalog."""
+
+
+class SynthTimeout(SynthError):
+    """The synth did not finish within its time limit."""
+
+
+class SynthInterrupted(SynthError):
+    """The synth received SIGTERM (a CI job cancelled, a container stopped)."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +78,18 @@ class StackSummary:
     path: Path
     resources: int
     by_type: dict[str, int]
+
+
+@dataclass(frozen=True)
+class StackDone:
+    """One stack synthesized (reported while the synth runs): ``index`` of ``total``, wall ``seconds``."""
+
+    name: str
+    index: int
+    total: int
+    resources: int
+    seconds: float
+    worker: int
 
 
 def make_app(outdir: str | None = None):
@@ -41,6 +102,7 @@ def make_app(outdir: str | None = None):
 
 
 def synth_into(app, catalog: Catalog) -> list[str]:
+    """Build every stack of ``catalog`` into ``app`` and synthesize it (the CDKTF CLI path, ``main.py``)."""
     from .stacks import build_app
 
     names = build_app(app, catalog)
@@ -48,7 +110,261 @@ def synth_into(app, catalog: Catalog) -> list[str]:
     return names
 
 
+def select_stacks(catalog: Catalog, patterns: Sequence[str] | None) -> list[str]:
+    """Stack names of ``catalog`` (deploy order) matching any of ``patterns`` (names or globs such as ``silo-*``).
+
+    ``None`` selects every stack. Raises :class:`SynthError` naming each pattern that matches
+    no stack (a silo without an account yet has no stack to match)."""
+    names = [t.name for t in stack_targets(catalog)]
+    if patterns is None:
+        return names
+    unmatched = [p for p in patterns if not fnmatch.filter(names, p)]
+    if unmatched:
+        pending = {s.stack_name for s in catalog.pending_silos}
+        reasons = [
+            f"{p!r}: silo has no account yet (apply org, then run `silolake bootstrap`)"
+            if p in pending
+            else f"{p!r}: no such stack"
+            for p in unmatched
+        ]
+        shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+        raise StackSelectionError(f"{'; '.join(reasons)} (stacks: {shown}; `silolake stacks` lists all)")
+    return [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in patterns)]
+
+
+def synth_stack(build: Callable[[Any], Any], name: str, staging: Path) -> dict[str, Any]:
+    """Synthesize one stack in an ``App`` of its own into ``staging/stacks/<name>``.
+
+    Returns ``{"entry": <its manifest entry>, "version": <engine version>, "by_type": {type: count}}``."""
+    work = staging / ".work" / name
+    work.parent.mkdir(exist_ok=True)
+    app = make_app(str(work))
+    build(app)
+    app.synth()
+    manifest = json.loads((work / MANIFEST).read_text(encoding="utf-8"))
+    os.replace(work / "stacks" / name, staging / "stacks" / name)
+    shutil.rmtree(work)
+    doc = json.loads((staging / "stacks" / name / "cdk.tf.json").read_text(encoding="utf-8"))
+    by_type = {rtype: len(items) for rtype, items in doc.get("resource", {}).items()}
+    return {"entry": manifest["stacks"][name], "version": manifest["version"], "by_type": by_type}
+
+
+def synthesize(
+    catalog: Catalog,
+    out: Path | str,
+    *,
+    stacks: Sequence[str] | None = None,
+    jobs: int = 1,
+    timeout: float | None = None,
+    on_stack: Callable[[StackDone], None] | None = None,
+    worker_memory_mb: int | None = None,
+) -> list[StackSummary]:
+    """Synthesize ``catalog`` into ``out``; return one summary per synthesized stack (deploy order).
+
+    ``stacks``: names or globs (``silo-*``); only those stacks are constructed and written,
+    the rest of ``out`` stays as it was. ``None`` synthesizes every stack and replaces ``out``.
+    ``jobs``: worker processes (each pays the engine start-up once, then builds stacks warm;
+    a worker whose memory, Python plus its Node.js child, passes ``worker_memory_mb``
+    (default ``SILOLAKE_SYNTH_WORKER_MB`` or 1,100) is replaced after its current stack).
+    ``1`` builds in this process. The output is byte-identical for every ``jobs``.
+    ``timeout``: seconds for the whole synth. ``on_stack`` is called as each stack finishes.
+
+    Raises :class:`SynthError` (unknown stack, a stack failed, :class:`SynthTimeout`,
+    :class:`SynthInterrupted` on SIGTERM); ``out`` is then untouched and staging removed.
+    """
+    selected = select_stacks(catalog, stacks)
+    if jobs < 1:
+        raise SynthError(f"jobs must be at least 1, not {jobs}")
+    out = Path(out).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING_MARK}{os.getpid()}-", dir=out.parent))
+    deadline = None if timeout is None else time.monotonic() + timeout
+    try:
+        (staging / "stacks").mkdir()
+        with _sigterm_raises():
+            if jobs == 1 or len(selected) == 1:
+                try:
+                    results = _synth_here(catalog, selected, staging, deadline, on_stack)
+                except (SynthTimeout, SynthInterrupted):
+                    _stop_engine_here()
+                    raise
+            else:
+                from .synth_pool import synth_in_workers
+
+                budget = worker_memory_mb or int(os.environ.get("SILOLAKE_SYNTH_WORKER_MB", "1100"))
+                results = synth_in_workers(
+                    catalog, selected, staging, jobs=jobs, deadline=deadline, on_stack=on_stack, memory_mb=budget
+                )
+        version = next(iter(results.values()))["version"]
+        entries = {name: results[name]["entry"] for name in selected}
+        with _sigterm_deferred():  # a commit runs to its end: never half the stacks moved
+            _commit(
+                staging,
+                out,
+                selected,
+                entries,
+                version,
+                partial=stacks is not None,
+                deploy_order=select_stacks(catalog, None),
+            )
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [
+        StackSummary(name, out / "stacks" / name / "cdk.tf.json", sum(by.values()), dict(sorted(by.items())))
+        for name in selected
+        for by in [results[name]["by_type"]]
+    ]
+
+
+def _synth_here(
+    catalog: Catalog,
+    selected: list[str],
+    staging: Path,
+    deadline: float | None,
+    on_stack: Callable[[StackDone], None] | None,
+) -> dict[str, dict[str, Any]]:
+    results: dict[str, dict[str, Any]] = {}
+    with _alarm(deadline):
+        from .stacks import stack_builders  # the engine's start-up: inside the time limit
+
+        builders = stack_builders(catalog)
+        for index, name in enumerate(selected, 1):
+            started = time.perf_counter()
+            results[name] = synth_stack(builders[name], name, staging)
+            if on_stack:
+                resources = sum(results[name]["by_type"].values())
+                on_stack(StackDone(name, index, len(selected), resources, time.perf_counter() - started, 0))
+    return results
+
+
+def _stop_engine_here() -> None:
+    """Stop this process's engine if it started (see :func:`silolake.cdk.stop_engine`)."""
+    import sys
+
+    if "silolake.cdk" in sys.modules:
+        from .cdk import stop_engine
+
+        stop_engine()
+
+
+def _commit(
+    staging: Path,
+    out: Path,
+    selected: list[str],
+    entries: dict[str, Any],
+    version: str,
+    *,
+    partial: bool,
+    deploy_order: list[str],
+) -> None:
+    """Move the staged stacks into ``out``: the whole tree for a full synth, else stack by stack."""
+    if not partial:
+        shutil.rmtree(staging / ".work", ignore_errors=True)
+        _write_manifest(staging / MANIFEST, version, entries)
+        if out.exists():
+            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING_MARK}{os.getpid()}-old-", dir=out.parent))
+            os.replace(out, trash / "old")
+            os.replace(staging, out)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            os.replace(staging, out)
+        return
+    (out / "stacks").mkdir(parents=True, exist_ok=True)
+    kept = {}
+    if (out / MANIFEST).exists():
+        kept = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("stacks", {})
+    # Each stack directory is swapped with one rename; the old one goes to staging (removed after).
+    for name in selected:
+        target = out / "stacks" / name
+        if target.exists():
+            os.replace(target, staging / ".work" / f"{name}.old")
+        os.replace(staging / "stacks" / name, target)
+    merged = {**kept, **entries}
+    # Entries in deploy order, as a full synth writes them; stacks the catalog no longer has go last.
+    order = {name: i for i, name in enumerate(deploy_order)}
+    ranked = sorted(merged.items(), key=lambda kv: order.get(kv[0], len(order)))
+    _write_manifest(out / MANIFEST, version, dict(ranked))
+
+
+def _write_manifest(path: Path, version: str, entries: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"version": version, "stacks": entries}, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def remove_stale_staging(out: Path) -> list[Path]:
+    """Remove staging directories beside ``out`` whose process is gone (killed with SIGKILL, power loss)."""
+    removed = []
+    for path in out.parent.glob(f".{out.name}{STAGING_MARK}*"):
+        pid = path.name[len(f".{out.name}{STAGING_MARK}") :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """Turn SIGTERM into :class:`SynthInterrupted` while synth runs, so ``finally`` blocks clean up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise SynthInterrupted("interrupted by SIGTERM; nothing written")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _sigterm_deferred() -> Iterator[None]:
+    """Hold SIGTERM back (it is delivered right after) while the staged output moves into place."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
+@contextmanager
+def _alarm(deadline: float | None) -> Iterator[None]:
+    """Raise :class:`SynthTimeout` in this (main) thread at ``deadline`` (monotonic seconds)."""
+    if deadline is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise SynthTimeout("synth did not finish in time; nothing written")
+
+    previous = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), 0.001))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def summarize(out: Path, names: list[str]) -> list[StackSummary]:
+    """Summaries of stacks already synthesized under ``out`` (the CDKTF CLI path)."""
     summaries = []
     for name in names:
         path = out / "stacks" / name / "cdk.tf.json"
@@ -56,24 +372,3 @@ def summarize(out: Path, names: list[str]) -> list[StackSummary]:
         by_type = Counter({rtype: len(items) for rtype, items in doc.get("resource", {}).items()})
         summaries.append(StackSummary(name, path, sum(by_type.values()), dict(sorted(by_type.items()))))
     return summaries
-
-
-def synthesize(catalog: Catalog, out: Path) -> list[StackSummary]:
-    """Synthesize every stack of ``catalog`` into ``out`` (replaced atomically)."""
-    out = Path(out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        names = synth_into(make_app(str(staging)), catalog)
-        summaries = summarize(staging, names)
-        if out.exists():
-            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            os.replace(out, trash / "old")
-            os.replace(staging, out)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.replace(staging, out)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    return [StackSummary(s.name, out / s.path.relative_to(staging), s.resources, s.by_type) for s in summaries]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 
+from silolake.policy import terraform_literal
+
 _REF = re.compile(r"^\$\{([a-z0-9_]+)\.([^.}]+)\.[a-z_]+\}$")
 
 
@@ -19,6 +21,11 @@ def ref_name(token: str) -> str:
     if not m:
         raise AssertionError(f"not a resource reference: {token!r}")
     return m.group(2)
+
+
+def policy_json(text: str) -> dict:
+    """A policy attribute as AWS receives it: Terraform turns ``$${`` escapes back into ``${``."""
+    return json.loads(terraform_literal(text))
 
 
 def resources(stack: dict, rtype: str) -> dict[str, dict]:
@@ -39,7 +46,7 @@ def _for_bucket(stack: dict, rtype: str, name: str) -> list[dict]:
 
 def bucket_policy(stack: dict, name: str) -> dict:
     [pol] = _for_bucket(stack, "aws_s3_bucket_policy", name)
-    return json.loads(pol["policy"])
+    return policy_json(pol["policy"])
 
 
 def bucket_key(stack: dict, name: str) -> dict:
@@ -52,10 +59,10 @@ def bucket_key(stack: dict, name: str) -> dict:
 
 
 def bucket_key_policy(stack: dict, name: str) -> dict:
-    return json.loads(bucket_key(stack, name)["policy"])
+    return policy_json(bucket_key(stack, name)["policy"])
 
 
 def glue_resource_policy(stack: dict) -> dict | None:
     found = list(resources(stack, "aws_glue_resource_policy").values())
     assert len(found) <= 1, "one Glue resource policy per catalog"
-    return json.loads(found[0]["policy"]) if found else None
+    return policy_json(found[0]["policy"]) if found else None

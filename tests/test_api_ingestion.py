@@ -103,7 +103,7 @@ def test_a_parquet_stream_per_api_flow(example_synth):
             assert target(example_synth, stack, s3["bucket_arn"])["bucket"] == raw_bucket_name
             assert s3["prefix"] == f"{flow.name}/ingest_date=!{{timestamp:yyyy-MM-dd}}/"
             assert s3["error_output_prefix"] == (
-                f"errors/{flow.name}/!{{firehose:error-output-type}}/ingest_date=!{{timestamp:yyyy-MM-dd}}/"
+                f"_errors/{flow.name}/!{{firehose:error-output-type}}/ingest_date=!{{timestamp:yyyy-MM-dd}}/"
             )
             assert (s3["buffering_size"], s3["buffering_interval"]) == (flow.buffer_mb, flow.buffer_seconds)
             assert s3["buffering_size"] >= 64
@@ -179,7 +179,7 @@ def test_firehose_roles_are_scoped_to_their_flow(example_synth):
                 )
                 assert "*" not in resources
             s3_objects = {r for s in statements if s["Sid"] == "WriteOwnPrefixes" for r in s["Resource"]}
-            assert s3_objects == {f"arn:aws:s3:::{raw}/{flow}/*", f"arn:aws:s3:::{raw}/errors/{flow}/*"}
+            assert s3_objects == {f"arn:aws:s3:::{raw}/{flow}/*", f"arn:aws:s3:::{raw}/_errors/{flow}/*"}
             for other in set(flows) - {flow}:
                 assert f"/{other}/" not in text and f"{other}_raw" not in text
             assert f"table/{silo.glue_database}/{flow}_raw" in text
@@ -207,7 +207,7 @@ def test_firehose_kms_use_is_bound_to_s3_and_bucket(example_synth):
             assert s3["Condition"]["StringLike"]["kms:EncryptionContext:aws:s3:arn"] == [
                 raw,
                 f"{raw}/{flow}/*",
-                f"{raw}/errors/{flow}/*",
+                f"{raw}/_errors/{flow}/*",
             ]
             assert by_service[f"glue.{silo.region}.amazonaws.com"]["Action"] == "kms:Decrypt"
 
@@ -307,8 +307,12 @@ def test_stage_logs_meters_and_throttles(example_synth):
         )
         assert json.loads(access["format"])["requestId"] == "$context.requestId"
         assert stage["xray_tracing_enabled"] is False
-        (settings,) = example_synth.resources(stack, "aws_api_gateway_method_settings").values()
-        assert settings["method_path"] == "*/*"
+        # The stage-wide default; per-flow throttles: tests/test_recovery_and_throttles.py.
+        (settings,) = [
+            s
+            for s in example_synth.resources(stack, "aws_api_gateway_method_settings").values()
+            if s["method_path"] == "*/*"
+        ]
         s = settings["settings"]
         assert s["metrics_enabled"] is True and s["logging_level"] == "ERROR" and s["data_trace_enabled"] is False
         assert s["throttling_rate_limit"] > 0 and s["throttling_burst_limit"] > 0
@@ -445,7 +449,7 @@ def test_firehose_and_api_roles_under_the_iam_simulator(example_synth):
         case(
             "put own errors",
             "s3:PutObject",
-            f"arn:aws:s3:::{raw}/errors/orders/format-conversion-failed/ingest_date=2026-05-01/f",
+            f"arn:aws:s3:::{raw}/_errors/orders/format-conversion-failed/ingest_date=2026-05-01/f",
             put_ctx,
             raw_policy,
         ),

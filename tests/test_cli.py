@@ -79,7 +79,7 @@ def test_validate_bad_catalog_exits_2(tmp_path: Path) -> None:
         (
             "binary.yaml",
             b"\x89PNG\r\n\x1a\n\x00\x00\xff",
-            "binary.yaml:1:1: (document): not UTF-8 text (invalid start byte)",
+            "binary.yaml:1:1: (document): not UTF-8 text: byte 0x89 (invalid start byte); save the file as UTF-8",
         ),
         (
             "nul.yaml",
@@ -191,6 +191,10 @@ def test_synth_example_prints_pending_silos_and_one_line_per_stack(tmp_path: Pat
     assert sorted(summary) == sorted(expected)
     assert all(count > 0 for count in summary.values())
     assert lines[-1].startswith(f"Synthesized {len(expected)} stacks into {out.resolve()} in ")
+    progress = [
+        m[1] for line in result.stderr.splitlines() if (m := re.match(r"^\[\d+/\d+\] (\S+): \d+ resources", line))
+    ]
+    assert progress == expected, "without a terminal: one plain progress line per stack, in order"
     for name in expected:
         assert (out / "stacks" / name / "cdk.tf.json").is_file()
     assert not (out / "stacks" / stack_name("silo", "marketing")).exists()

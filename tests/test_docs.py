@@ -32,6 +32,9 @@ def test_linked_docs_exist():
         "docs/sharing.md",
         "docs/data-plane.md",
         "docs/ingestion-api.md",
+        "docs/delivery.md",
+        "docs/etl.md",
+        "docs/security.md",
         "benchmarks/RESULTS.md",
     ):
         if f"]({target})" in readme:

@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "silolake"
 ENGINE_MODULES = ("cdktf", "cdktn", "cdktf_cdktf_provider_aws", "cdktn_provider_aws", "constructs", "jsii")
 RUNTIME_DIRS = ("lambda_src", "glue_jobs", "glue_src")
-CAPABILITIES = ("storage", "ingestion", "analytics", "org", "delivery")
+CAPABILITIES = ("storage", "ingestion", "analytics", "org", "delivery", "etl")
 
 
 def _module_name(path: Path) -> str:
@@ -124,12 +124,20 @@ def _function_folders() -> list[str]:
     return sorted(p.name for p in (REPO / "lambda_src").iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
 
 
+#: Function folders whose runtime landed before the construct that deploys them, with the
+#: reason. Remove the entry in the change that adds the construct (the test then requires it).
+NOT_YET_DEPLOYED = {
+    "partner": "issue 13: the runtime half landed first; the partner constructs follow",
+}
+
+
 def test_every_function_folder_is_deployed_once_and_tested() -> None:
     deployed = _deployed_sources()
     for name in _function_folders():
         folder = REPO / "lambda_src" / name
         assert (folder / "handler.py").is_file(), f"lambda_src/{name}/ has no handler.py (keep handlers thin there)"
-        assert len(deployed.get(name, [])) == 1, f"lambda_src/{name}/ is deployed by {deployed.get(name, [])}"
+        expected = 0 if name in NOT_YET_DEPLOYED else 1
+        assert len(deployed.get(name, [])) == expected, f"lambda_src/{name}/ is deployed by {deployed.get(name, [])}"
         tests = REPO / "tests" / "runtime" / name
         assert any(tests.glob("test_*.py")), f"lambda_src/{name}/ has no tests in tests/runtime/{name}/"
     stale = sorted(set(deployed) - set(_function_folders()))

@@ -34,3 +34,17 @@ def test_gate_detects_failures_and_parse_errors(tmp_path):
     gate = evaluate(tmp_path, baseline=[])
     assert gate.failed, "an insecure bucket must fail the gate"
     assert gate.parsing_errors, "an unparsable file must fail the gate"
+
+
+def test_gate_checks_the_resources_of_a_stack_with_moved_blocks(tmp_path):
+    """checkov cannot parse ``moved``/``removed`` lists; the gate scans the stack without them."""
+    stack = tmp_path / "stacks" / "moving"
+    stack.mkdir(parents=True)
+    (stack / "cdk.tf.json").write_text(
+        '{"moved": [{"from": "aws_s3_bucket.a", "to": "aws_s3_bucket.open"}],'
+        ' "removed": [{"from": "aws_s3_bucket.b", "lifecycle": {"destroy": false}}],'
+        ' "resource": {"aws_s3_bucket": {"open": {"bucket": "x"}}}}'
+    )
+    gate = evaluate(tmp_path, baseline=[])
+    assert not gate.parsing_errors
+    assert any(f.resource == "aws_s3_bucket.open" for f in gate.failed)

@@ -70,8 +70,9 @@ class Proof:
         org_id: str | None = None,
         tls: bool = True,
         via: str | None = None,
+        extra: dict | None = None,
     ) -> None:
-        context = {"aws:SecureTransport": "true" if tls else "false"}
+        context = {"aws:SecureTransport": "true" if tls else "false", **(extra or {})}
         if principal != "*":
             context["aws:PrincipalOrgPaths"] = paths
             context["aws:PrincipalOrgID"] = org_id or self.catalog.layout.org_id
@@ -111,19 +112,31 @@ def artifacts_cases(proof: Proof, synth) -> None:
     bucket = names.account_bucket(catalog.organization.name, "artifacts", dl.account_id, dl.region)
     stack = synth.stack("datalake")
     bpol, kpol = bucket_policy(stack, bucket), bucket_key_policy(stack, bucket)
-    obj, bkt = f"arn:aws:s3:::{bucket}/bundles/pipeline.zip", f"arn:aws:s3:::{bucket}"
+    bkt = f"arn:aws:s3:::{bucket}"
     key = key_arn(dl.region, dl.account_id)
     via = f"s3.{dl.region}.amazonaws.com"
     s3 = dict(account=dl.account_id, resource_policy=bpol)
     kms = dict(account=dl.account_id, resource_policy=kpol, action="kms:Decrypt", resource=key)
     add = proof.add
     for silo in catalog.deployable_silos:
+        # Each silo's own bundles (bundles/<its account>/...): what its pipeline may read.
+        obj = f"arn:aws:s3:::{bucket}/{names.bundle_prefix(silo.account_id)}etl/job.py"
         pipeline = role(silo.account_id, names.silo_role(silo.name, "pipeline"))
         inside = dict(principal=pipeline, paths=[layout.silos_path])
         g = f"artifacts/{silo.name}"
         add(g, ALLOWED, "pipeline reads a bundle", action="s3:GetObject", resource=obj, **inside, **s3)
         add(g, ALLOWED, "pipeline reads a bundle version", action="s3:GetObjectVersion", resource=obj, **inside, **s3)
-        add(g, ALLOWED, "pipeline lists bundles", action="s3:ListBucket", resource=bkt, **inside, **s3)
+        own_prefix = {"s3:prefix": names.bundle_prefix(silo.account_id)}
+        add(
+            g,
+            ALLOWED,
+            "pipeline lists its bundles",
+            action="s3:ListBucket",
+            resource=bkt,
+            extra=own_prefix,
+            **inside,
+            **s3,
+        )
         add(g, ALLOWED, "pipeline decrypts through S3", via=via, **inside, **kms)
         add(
             g,
@@ -197,8 +210,18 @@ def artifacts_cases(proof: Proof, synth) -> None:
                 **kms,
             )
     g = "artifacts/others"
+    obj = f"arn:aws:s3:::{bucket}/{names.bundle_prefix(catalog.deployable_silos[0].account_id)}etl/job.py"
     add(g, DENIED, "anonymous reads", principal="*", action="s3:GetObject", resource=obj, **s3)
-    add(g, DENIED, "anonymous lists", principal="*", action="s3:ListBucket", resource=bkt, **s3)
+    add(
+        g,
+        DENIED,
+        "anonymous lists",
+        principal="*",
+        action="s3:ListBucket",
+        resource=bkt,
+        extra={"s3:prefix": names.bundle_prefix(catalog.deployable_silos[0].account_id)},
+        **s3,
+    )
     for consumer in catalog.analytics:
         for reader in consumer.reader_roles:
             add(

@@ -51,15 +51,24 @@ def test_principal_scope_uses_the_right_operators():
 def test_artifacts_bucket_grants_read_to_silo_pipelines_in_the_silos_ou(catalog):
     stmts = sharing.artifacts_bucket_statements(catalog, "bkt")
     by_sid = {s["Sid"]: s for s in stmts}
-    read, listing = by_sid["SiloPipelinesReadBundles"], by_sid["SiloPipelinesListBundles"]
+    read, listing = by_sid["SiloPipelinesReadOwnBundles"], by_sid["SiloPipelinesListOwnBundles"]
     assert read["Principal"] == listing["Principal"] == {"AWS": "*"}
-    assert read["Action"] == ["s3:GetObject", "s3:GetObjectVersion"] and read["Resource"] == "arn:aws:s3:::bkt/*"
+    assert read["Action"] == ["s3:GetObject", "s3:GetObjectVersion"]
+    assert read["Resource"] == "arn:aws:s3:::bkt/bundles/${aws:PrincipalAccount}/*"
     assert listing["Action"] == ["s3:ListBucket"] and listing["Resource"] == "arn:aws:s3:::bkt"
+    assert listing["Condition"]["StringLike"] == {"s3:prefix": "bundles/${aws:PrincipalAccount}/*"}
     for s in (read, listing):
         assert s["Condition"]["ArnLike"] == {"aws:PrincipalArn": "arn:aws:iam::*:role/silolake-*-pipeline"}
         assert s["Condition"]["ForAnyValue:StringLike"] == {"aws:PrincipalOrgPaths": SILOS_PATTERN}
-    # No statement writes except the publisher's, pinned to its role ARN in the datalake account.
-    writers = [s for s in stmts if any(a.startswith("s3:Put") for a in s["Action"])]
+    # Every object mutation is denied to all but the publisher ...
+    deny = by_sid["OnlyPublisherWrites"]
+    assert deny["Effect"] == "Deny" and deny["Principal"] == {"AWS": "*"} and deny["Resource"] == "arn:aws:s3:::bkt/*"
+    assert {"s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"} <= set(deny["Action"])
+    assert deny["Condition"] == {
+        "ArnNotEquals": {"aws:PrincipalArn": f"arn:aws:iam::222222222222:role/{names.datalake_role('publisher')}"}
+    }
+    # ... and no statement allows a write except the publisher's, pinned to its role ARN.
+    writers = [s for s in stmts if s["Effect"] == "Allow" and any(a.startswith("s3:Put") for a in s["Action"])]
     assert [w["Sid"] for w in writers] == ["PublisherWritesBundles"]
     assert writers[0]["Principal"] == {"AWS": "arn:aws:iam::222222222222:root"}
     assert writers[0]["Condition"] == {
@@ -76,7 +85,10 @@ def test_artifacts_key_decrypts_only_through_s3(catalog):
 
 def test_without_organization_ids_nothing_is_shared(example_catalog):
     catalog = dataclasses.replace(example_catalog, layout=None)
-    assert [s["Sid"] for s in sharing.artifacts_bucket_statements(catalog, "b")] == ["PublisherWritesBundles"]
+    assert [s["Sid"] for s in sharing.artifacts_bucket_statements(catalog, "b")] == [
+        "OnlyPublisherWrites",
+        "PublisherWritesBundles",
+    ]
     assert sharing.artifacts_key_statements(catalog) == []
     for silo in catalog.deployable_silos:
         assert sharing.processed_bucket_statements(catalog, silo) == []

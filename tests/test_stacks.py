@@ -116,10 +116,10 @@ def test_synthesize_failure_leaves_previous_output_untouched(example_catalog, tm
     out.mkdir()
     (out / "marker").write_text("previous synth")
 
-    def boom(app, catalog):
+    def boom(build, name, staging):
         raise RuntimeError("construct error")
 
-    monkeypatch.setattr(synth_mod, "synth_into", boom)
+    monkeypatch.setattr(synth_mod, "synth_stack", boom)
     with pytest.raises(RuntimeError):
         synth_mod.synthesize(example_catalog, out)
     assert (out / "marker").read_text() == "previous synth"

@@ -22,8 +22,9 @@ __all__ = ["CatalogError", "Catalog", "Flow", "Problem", "Silo", "load_catalog",
 
 def validate_file(path: Path | str, *, lock: AccountsLock | None = None) -> tuple[object, list[Problem]]:
     """Parse and check ``path``; return (raw data, every problem found)."""
-    doc = read_yaml(path)
-    problems = schema_problems(doc)
+    doc = read_yaml(path, strict=False)  # duplicate keys are reported with everything else
+    problems = list(doc.problems)
+    problems += schema_problems(doc)
     problems += semantic_problems(doc, lock.accounts if lock else {})
     return doc.data, sorted(set(problems))
 

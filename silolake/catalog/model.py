@@ -19,7 +19,30 @@ Source = Literal["api", "sftp", "upload"]
 Format = Literal["json", "csv", "parquet"]
 
 #: Partition columns silolake derives itself instead of reading them from the data.
+#: Partition column types a ``warehouse: true`` flow may use: their values are plain ``[0-9-]``
+#: text, safe as SQL literals in the Redshift load and unescaped in S3 paths (docs/etl.md).
+WAREHOUSE_PARTITION_TYPES = ("date", "tinyint", "smallint", "int", "bigint")
 BUILTIN_PARTITIONS = {"ingest_date": "date the record or file arrived (UTC), from the delivery time"}
+#: Column-name prefixes reserved for columns silolake's own jobs add while they work.
+RESERVED_COLUMN_PREFIXES = ("__", "_silolake")
+
+
+def reserved_column(name: str) -> str | None:
+    """Why ``name`` cannot be a declared column (a name silolake adds itself), or None.
+
+    Built-in partitions are partition keys of every table: a declared column of the same
+    name would appear twice in the table (Glue and Athena refuse that)."""
+    if name in BUILTIN_PARTITIONS:
+        return (
+            f"'{name}' is a built-in partition silolake adds to every table ({BUILTIN_PARTITIONS[name]}); "
+            "give the column another name"
+        )
+    for prefix in RESERVED_COLUMN_PREFIXES:
+        if name.startswith(prefix):
+            fix = name.lstrip("_")
+            hint = f"; write '{fix}'" if fix and not fix.startswith(RESERVED_COLUMN_PREFIXES) else ""
+            return f"column names starting with '{prefix}' are reserved for silolake's own columns{hint}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -48,7 +71,8 @@ class Flow:
       relative to the catalog directory.
     - ``buffer_seconds`` (60-900 s) and ``buffer_mb`` (64-128 MB): Firehose buffering of api flows.
     - ``csv_delimiter``/``csv_header``: CSV reading options; ``warehouse``: load into Redshift;
-      ``quicksight``: expose through a QuickSight data source.
+      ``quicksight``: expose through a QuickSight data source; ``glue_worker_type`` /
+      ``glue_workers``: size of the flow's Glue job (``glue.worker_type`` / ``glue.workers``).
     """
 
     name: str
@@ -61,10 +85,16 @@ class Flow:
     job: str  # "default" or a path relative to the catalog directory
     buffer_seconds: int
     buffer_mb: int
+    #: Ingestion API throttle of an api flow (``flows[].throttle``): requests per second
+    #: and burst, each of the flow's two methods separately.
+    throttle_rate: float
+    throttle_burst: int
     csv_delimiter: str
     csv_header: bool
     warehouse: bool
     quicksight: bool
+    glue_worker_type: str  # Glue worker type of the flow's job (G.1X, ...)
+    glue_workers: int  # number of Glue workers, the driver included
 
     @property
     def custom_job(self) -> bool:
@@ -92,6 +122,9 @@ class Storage:
 
     noncurrent_version_days: int
     raw_transition_days: int | None
+    #: Recovery floor (``storage.recovery.object_lock_days``): S3 Object Lock governance
+    #: retention in days on raw and processed; ``None`` leaves Object Lock off.
+    object_lock_days: int | None
 
 
 @dataclass(frozen=True)
@@ -113,6 +146,8 @@ class Silo:
     storage: Storage
     flows: tuple[Flow, ...]
     decommission: bool
+    #: S3 Block Public Access on the whole account (``account_settings.s3_block_public_access``).
+    s3_block_public_access: bool
 
     @property
     def stack_name(self) -> str:
@@ -287,10 +322,14 @@ def _flow(raw: dict) -> Flow:
         job=raw["job"],
         buffer_seconds=buffer["seconds"],
         buffer_mb=buffer["mb"],
+        throttle_rate=raw["throttle"]["rate"],
+        throttle_burst=raw["throttle"]["burst"],
         csv_delimiter=csv["delimiter"],
         csv_header=csv["header"],
         warehouse=raw["warehouse"],
         quicksight=raw["quicksight"],
+        glue_worker_type=raw["glue"]["worker_type"],
+        glue_workers=raw["glue"]["workers"],
     )
 
 
@@ -333,9 +372,11 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
             storage=Storage(
                 noncurrent_version_days=storage["noncurrent_version_days"],
                 raw_transition_days=storage["raw_transition_days"],
+                object_lock_days=storage["recovery"]["object_lock_days"],
             ),
             flows=tuple(_flow(f) for f in s["flows"]),
             decommission=s["decommission"],
+            s3_block_public_access=s["account_settings"]["s3_block_public_access"],
         )
         silos.append(DeployedSilo(account_id=account_id, **common) if account_id else Silo(account_id=None, **common))
     all_names = tuple(s.name for s in silos)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -154,6 +155,33 @@ def _expected(schema: dict, pattern: str) -> str:
     return f"expected {description[0].lower()}{description[1:]}" if description else f"must match {pattern}"
 
 
+def suggest_name(value: str, pattern: str, max_length: int | None = None) -> str | None:
+    """The value a mechanical fix makes of ``value`` so that it matches ``pattern``, if one does.
+
+    Lowercases, splits camelCase and joins words with ``_`` or ``-``, whichever the pattern
+    takes: ``pos-sales`` -> ``pos_sales`` for a flow, ``Sales_EU`` -> ``sales-eu`` for a silo,
+    ``EU-West-1`` -> ``eu-west-1`` for a region. None when no such spelling fits (a name
+    starting with a digit, non-ASCII letters): then only the person knows the right name.
+    """
+    if not value.isascii():
+        return None
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", value).lower()
+    regex = re.compile(pattern)
+    for sep in ("_", "-"):
+        candidate = re.sub(r"[^a-z0-9]+", sep, words).strip(sep)
+        if candidate != value and regex.search(candidate) and (max_length is None or len(candidate) <= max_length):
+            return candidate
+    return None
+
+
+def _pattern_message(inst: Any, schema: dict, pattern: str) -> str:
+    message = f"{inst!r} is not valid: {_expected(schema, pattern)}"
+    # Role names refer to roles that exist in an account: a respelling would name another role.
+    names_own = pattern != load_schema()["$defs"]["role_name"]["pattern"]
+    fix = suggest_name(inst, pattern, schema.get("maxLength")) if isinstance(inst, str) and names_own else None
+    return f"{message.rstrip('.')}; write '{fix}' instead" if fix else message
+
+
 def _message(error: ValidationError, doc: SourceDoc) -> tuple[str, bool]:
     """Return (message, point_at_key) for one schema error."""
     v, schema = error.validator, error.schema
@@ -172,7 +200,7 @@ def _message(error: ValidationError, doc: SourceDoc) -> tuple[str, bool]:
     if v == "pattern" and "propertyNames" in error.schema_path:
         return f"key {inst!r} is not valid: {_expected(schema, error.validator_value)}", True
     if v == "pattern":
-        return f"{inst!r} is not valid: {_expected(schema, error.validator_value)}", False
+        return _pattern_message(inst, schema, error.validator_value), False
     if v == "oneOf":
         return f"{inst!r} is not valid: {desc or 'matches none of the allowed forms'}", False
     if v in ("minimum", "maximum"):

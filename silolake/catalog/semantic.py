@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .. import names
+from . import limits
 from .errors import Path as KeyPath
 from .errors import Problem
-from .model import BUILTIN_PARTITIONS
+from .model import BUILTIN_PARTITIONS, WAREHOUSE_PARTITION_TYPES, reserved_column
 from .schedule import check_schedule
 from .schema import load_schema
 from .source import SourceDoc
@@ -26,12 +26,11 @@ from .types import TypeSyntaxError, is_primitive, parse_type
 _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
-_PLACEHOLDER_ACCOUNT = "000000000000"  # lengths only: account ids are always 12 digits
 #: Minimum Firehose buffer when converting to Parquet (AWS rejects less).
 PARQUET_MIN_BUFFER_MB = 64
-_RESERVED_TAG_PREFIXES = ("aws:", "silolake:")
 # A malformed region is the schema's to report; checking it against allowed_regions too
 # would print two messages for one mistake.
+_JOB_ODD = re.compile(r"[^A-Za-z0-9_./-]")
 _REGION = re.compile(load_schema()["$defs"]["region"]["pattern"])
 _SLUG = re.compile(load_schema()["$defs"]["slug"]["pattern"])
 
@@ -106,6 +105,8 @@ class _Checker:
         silo_names = self.unique(silos, ("silos",), "silo")
         self.unique(_items(self.data.get("analytics")), ("analytics",), "analytics consumer")
         self.check_accounts(silos)
+        for path, message, at_key in limits.derived_name_findings(self.data):
+            self.add(path, message, at_key=at_key)
         dl = _dict(self.data.get("datalake_account"))
         self.region(("datalake_account", "region"), dl.get("region"))
         for i, silo in silos:
@@ -126,20 +127,13 @@ class _Checker:
         return self.problems
 
     def check_organization(self) -> None:
-        org = _dict(self.data.get("organization"))
         if self.home and _REGION.match(self.home) and self.allowed is not None and self.home not in self.allowed:
             self.add(
                 ("organization", "home_region"),
                 f"home region '{self.home}' must also be listed in organization.allowed_regions",
             )
-        for key in _dict(org.get("tags")):
-            if str(key).lower().startswith(_RESERVED_TAG_PREFIXES):
-                self.add(
-                    ("organization", "tags", key),
-                    f"tag key '{key}' uses a reserved prefix "
-                    f"({', '.join(_RESERVED_TAG_PREFIXES)}); silolake and AWS set those themselves",
-                    at_key=True,
-                )
+        for path, message, at_key in limits.tag_findings(self.data):
+            self.add(path, message, at_key=at_key)
 
     def check_accounts(self, silos: list[tuple[int, dict]]) -> None:
         owners: dict[str, tuple[KeyPath, str]] = {}
@@ -197,7 +191,6 @@ class _Checker:
                 emails[email.lower()] = (self.doc.locate(("silos", i, "email"))[0], str(_dict(silo).get("name")))
 
     def check_silo(self, path: KeyPath, silo: dict) -> None:
-        name = _str(silo.get("name"))
         has_id, has_email = "account_id" in silo, "email" in silo
         if has_id and has_email:
             self.add(
@@ -230,43 +223,6 @@ class _Checker:
         self.unique(flows, path + ("flows",), "flow")
         for j, flow in flows:
             self.check_flow(path + ("flows", j), _dict(flow), ingestion)
-        region = _str(silo.get("region")) or self.home
-        if name and region:
-            self.check_lengths(path, name, region, flows)
-
-    def check_lengths(self, path: KeyPath, silo: str, region: str, flows: list[tuple[int, Any]]) -> None:
-        """One message per silo (its buckets and roles) and per flow: the worst offender
-        says how much to cut, instead of one line per derived name."""
-
-        def worst(derived: dict[str, tuple[str, int]], skip: set[str]) -> tuple[str, str, int] | None:
-            over = [
-                (len(n) - limit, what, n, limit)
-                for what, (n, limit) in derived.items()
-                if what not in skip and len(n) > limit
-            ]
-            return max(over)[1:] if over else None
-
-        def report(at: KeyPath, found: tuple[str, str, int], whose: str) -> None:
-            what, derived, limit = found
-            excess = len(derived) - limit
-            self.add(
-                at,
-                f"name too long: the {what} would be '{derived}' ({len(derived)} characters, "
-                f"AWS allows {limit}); shorten the {whose} by at least {excess} character{'s' * (excess > 1)}",
-            )
-
-        base = names.silo_names(self.org_name, silo, _PLACEHOLDER_ACCOUNT, region, [])
-        found = worst(base, set())
-        if found:
-            report(path + ("name",), found, "silo name")
-        for j, flow in flows:
-            flow_name = _str(_dict(flow).get("name"))
-            if flow_name:
-                found = worst(
-                    names.silo_names(self.org_name, silo, _PLACEHOLDER_ACCOUNT, region, [flow_name]), set(base)
-                )
-                if found:
-                    report(path + ("flows", j, "name"), found, "flow name (or the silo name)")
 
     def check_cidr(self, path: KeyPath, value: Any) -> None:
         if not isinstance(value, str):
@@ -282,6 +238,7 @@ class _Checker:
     def check_flow(self, path: KeyPath, flow: dict, ingestion: dict) -> None:
         declared = self.check_columns(path, flow)
         self.check_key_columns(path, flow, declared)
+        self.check_warehouse(path, flow, declared)
         schedule = flow.get("schedule")
         if isinstance(schedule, str):
             reason = check_schedule(schedule)
@@ -298,6 +255,9 @@ class _Checker:
             cname, ctype = _str(col.get("name")), _str(col.get("type"))
             if cname in declared:
                 self.add(path + ("columns", k, "name"), f"duplicate column '{cname}'")
+            reserved = reserved_column(cname) if cname else None
+            if reserved:
+                self.add(path + ("columns", k, "name"), reserved)
             parsed = None
             if ctype is not None:
                 try:
@@ -331,6 +291,23 @@ class _Checker:
                         f"'{col}' has the complex type {declared[col]}; {key} may only name columns of primitive types",
                     )
 
+    def check_warehouse(self, path: KeyPath, flow: dict, declared: dict[str, Any]) -> None:
+        """A ``warehouse: true`` flow is loaded one processed partition at a time, with the
+        partition values as SQL literals: it needs partitions, of types whose values are plain."""
+        if flow.get("warehouse") is not True:
+            return
+        partitions = flow.get("partition_by", ["ingest_date"])
+        if isinstance(partitions, list) and not partitions:
+            self.add(path + ("partition_by",), "warehouse flows are loaded per partition; keep at least ingest_date")
+        for k, col in _items(partitions):
+            kind = declared.get(col) if isinstance(col, str) else None
+            if kind is not None and str(kind) not in WAREHOUSE_PARTITION_TYPES:
+                self.add(
+                    path + ("partition_by", k),
+                    f"'{col}' ({kind}) cannot partition a warehouse flow: use ingest_date or a column of type "
+                    + "/".join(WAREHOUSE_PARTITION_TYPES),
+                )
+
     def check_source(self, path: KeyPath, flow: dict, ingestion: dict) -> None:
         """Format and buffer fit the source, and the silo has the channel the source needs enabled."""
         source = flow.get("source")
@@ -344,6 +321,8 @@ class _Checker:
                     f"buffer of {mb} MB is too small: Firehose converts api flows "
                     f"to Parquet, which needs a buffer of at least {PARQUET_MIN_BUFFER_MB} MB",
                 )
+        elif "throttle" in flow:
+            self.add(path + ("throttle",), "throttle applies to the ingestion API: only api flows have one")
         if "csv" in flow and flow.get("format") != "csv":
             self.add(path + ("csv",), "csv options are only meaningful with format: csv")
         channel = {"sftp": ("sftp", "SFTP"), "upload": ("web_upload", "web upload")}.get(str(source))
@@ -356,6 +335,15 @@ class _Checker:
 
     def check_job(self, path: KeyPath, job: Any) -> None:
         if not isinstance(job, str) or job == "default":
+            return
+        odd = sorted(set(_JOB_ODD.findall(job)))
+        if odd:
+            # The path becomes an S3 key and a Glue script location in Terraform JSON.
+            self.add(
+                path,
+                f"custom job '{job}' may only use letters, digits and _ . / - in its path, "
+                f"not {', '.join(map(repr, odd))}",
+            )
             return
         base = Path(self.doc.file).resolve().parent
         glue_src = (base / "glue_src").resolve()

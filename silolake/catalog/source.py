@@ -9,7 +9,9 @@ because a duplicated ``flows:`` key would otherwise drop half a silo without a w
 
 from __future__ import annotations
 
+import codecs
 import gc
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
@@ -27,6 +29,9 @@ except AttributeError:  # pragma: no cover
 #: Most nodes a document may expand to through aliases. A 1,000-silo catalog has ~100k
 #: nodes; a few nested aliases ("billion laughs") would otherwise hang every later check.
 MAX_NODES = 1_000_000
+#: Largest catalog file read. A 1,000-silo catalog is about 1 MiB; a file far larger is a
+#: mistake (a generated dump, the wrong file) and parsing it would cost memory first.
+MAX_BYTES = 8 * 1024 * 1024
 _INT_TAG = "tag:yaml.org,2002:int"
 _STR_TAG = "tag:yaml.org,2002:str"
 _MAP_TAG = "tag:yaml.org,2002:map"
@@ -45,6 +50,8 @@ class SourceDoc:
     #: Source text of scalars YAML read as integers, so a message can quote what the
     #: user wrote (an unquoted ``012345670123`` is octal to YAML, not that account id).
     int_text: dict[Path, str] = field(default_factory=dict)
+    #: Problems that do not stop the reading (duplicate keys), reported with the others.
+    problems: list[Problem] = field(default_factory=list)
 
     def locate(self, path: Path, *, at_key: bool = False) -> tuple[int, int]:
         """1-based (line, col) of ``path``; falls back to the nearest existing parent."""
@@ -215,8 +222,13 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str, mark: Any) -> str:
     return f"YAML syntax error: {reason}"
 
 
-def parse_yaml(text: str, file: str) -> SourceDoc:
-    """Parse ``text``; raise :class:`CatalogError` (never a yaml exception) on bad YAML."""
+def parse_yaml(text: str, file: str, *, strict: bool = True) -> SourceDoc:
+    """Parse ``text``; raise :class:`CatalogError` (never a yaml exception) on bad YAML.
+
+    Duplicate keys raise too, unless ``strict`` is false: then the document (with YAML's
+    last-one-wins data) is returned with them in ``doc.problems``, so validation can
+    report them together with every other problem of the catalog.
+    """
     loader = _Loader(text)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # building ~100k acyclic objects: cyclic GC passes would only cost time
@@ -251,23 +263,59 @@ def parse_yaml(text: str, file: str) -> SourceDoc:
         loader.dispose()
         if gc_was_enabled:
             gc.enable()
-    if builder.problems:
+    if builder.problems and strict:
         raise CatalogError(builder.problems)
+    doc.problems = builder.problems
     return doc
 
 
-def read_yaml(path: FsPath | str, *, display_name: str | None = None) -> SourceDoc:
-    """Read and parse a YAML file, turning I/O and encoding failures into located problems."""
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based (line, column in characters) of byte ``offset``, as YAML marks count them."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+
+
+def _read_bytes(path: FsPath, name: str, max_bytes: int) -> bytes:
+    def fail(message: str, line: int = 1, col: int = 1) -> CatalogError:
+        return CatalogError([Problem(name, line, col, "(document)", message)])
+
+    try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise fail("is a directory, expected a YAML file")
+        if not stat.S_ISREG(mode):  # a FIFO or device would block or never end
+            raise fail("is not a regular file, expected a YAML file")
+        with path.open("rb") as f:
+            data = f.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise fail("file not found") from None
+    except OSError as exc:  # permission denied, I/O error, ...
+        raise fail(f"cannot read file: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        line, col = _position(data, max_bytes)
+        raise fail(
+            f"the file is larger than {max_bytes:,} bytes, the most a catalog may be (1,000 silos take about "
+            "1 MiB); this is where the limit is reached. Is it the right file?",
+            line,
+            col,
+        )
+    return data
+
+
+def read_yaml(
+    path: FsPath | str, *, display_name: str | None = None, strict: bool = True, max_bytes: int = MAX_BYTES
+) -> SourceDoc:
+    """Read and parse a YAML file, turning I/O, size and encoding failures into located
+    problems (``file:line:col``). ``strict``: see :func:`parse_yaml`."""
     path = FsPath(path)
     name = display_name or str(path)
+    data = _read_bytes(path, name, max_bytes)
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0  # tolerate a byte-order mark
     try:
-        text = path.read_text(encoding="utf-8-sig")  # tolerate a byte-order mark
-    except FileNotFoundError:
-        raise CatalogError([Problem(name, 1, 1, "(document)", "file not found")]) from None
-    except IsADirectoryError:
-        raise CatalogError([Problem(name, 1, 1, "(document)", "is a directory, expected a YAML file")]) from None
+        text = data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CatalogError([Problem(name, 1, 1, "(document)", f"not UTF-8 text ({exc.reason})")]) from None
-    except OSError as exc:
-        raise CatalogError([Problem(name, 1, 1, "(document)", f"cannot read file: {exc.strerror}")]) from None
-    return parse_yaml(text, name)
+        offset = bom + exc.start
+        line, col = _position(data, offset)
+        message = f"not UTF-8 text: byte 0x{data[offset]:02x} ({exc.reason}); save the file as UTF-8"
+        raise CatalogError([Problem(name, line, col, "(document)", message)]) from None
+    return parse_yaml(text, name, strict=strict)

@@ -8,6 +8,7 @@ them offline with a real IAM policy engine. Keep this module free of cdktf impor
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,6 +18,8 @@ __all__ = [
     "Statement",
     "document",
     "render",
+    "terraform_literal",
+    "PRINCIPAL_ACCOUNT",
     "deny_insecure_transport",
     "bucket_arns",
     "account_root",
@@ -26,13 +29,34 @@ __all__ = [
 ]
 
 
+#: An IAM policy variable (``${aws:PrincipalAccount}``, ``${s3:prefix}``): a service or
+#: global key name, a colon, a key. Terraform references never contain a colon there.
+_POLICY_VARIABLE = re.compile(r"\$\{(?=[A-Za-z0-9-]+:[^}]+\})")
+
+#: The policy variable central policies key per-account paths by.
+PRINCIPAL_ACCOUNT = "${aws:PrincipalAccount}"
+
+
 def document(statements: Iterable[Statement]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
 def render(doc: dict[str, Any]) -> str:
-    """Stable JSON text (sorted keys) so synth output is byte-identical run to run."""
-    return json.dumps(doc, sort_keys=True, separators=(",", ":"))
+    """Stable JSON text (sorted keys) so synth output is byte-identical run to run,
+    ready to be a Terraform string.
+
+    Terraform reads ``${...}`` in any string as an interpolation, so IAM policy variables
+    are escaped as ``$${aws:PrincipalAccount}``; Terraform turns them back into the
+    literal ``${aws:PrincipalAccount}`` AWS receives (proved with Terraform core in
+    ``tests/test_artifacts_by_account.py``). Terraform references (``${aws_kms_key.x.arn}``)
+    carry no colon and stay live. :func:`terraform_literal` is the inverse.
+    """
+    return _POLICY_VARIABLE.sub("$${", json.dumps(doc, sort_keys=True, separators=(",", ":")))
+
+
+def terraform_literal(text: str) -> str:
+    """What Terraform makes of a rendered string's escapes (``$${`` -> ``${``), for tests and tools."""
+    return text.replace("$${", "${")
 
 
 def deny_insecure_transport(resources: list[str]) -> Statement:

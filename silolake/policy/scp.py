@@ -5,8 +5,13 @@ evaluate them with the offline IAM simulator; ``silolake.constructs.org.guardrai
 only turns them into ``aws_organizations_policy`` resources.
 
 Statements are grouped into two policies rather than one per concern: AWS allows at
-most five SCPs attached to one OU *including* the default ``FullAWSAccess``, so four
-single-purpose policies would leave no room for the organization's own SCPs.
+most five SCPs attached to one OU *including* the default ``FullAWSAccess``, so single-
+purpose policies would leave no room for the organization's own SCPs. The budget:
+``FullAWSAccess`` + ``baseline`` + ``regions`` = three, two left for the organization.
+``baseline`` (leave-org, CloudTrail, roles, data keys and buckets) has a bounded size
+(2,654 characters for the example, 2,944 in the worst case of a 64-character deploy
+role and a 12-character organization name, under the 5,120 limit); ``regions`` grows
+only with ``allowed_regions``.
 
 Deliberately absent: a statement denying ``s3:PutObject`` without the
 ``x-amz-server-side-encryption`` header. Silo buckets have default encryption with
@@ -104,6 +109,39 @@ ROLE_MUTATIONS = (
 )
 
 
+#: Key operations that make data unreadable or the key unmanageable: deletion (crypto-
+#: shredding every zone at once), disabling, replacing the key policy (which could drop
+#: the deploy role or the account delegation) and turning rotation off.
+KEY_DESTRUCTION = (
+    "kms:DisableKey",
+    "kms:DisableKeyRotation",
+    "kms:PutKeyPolicy",
+    "kms:ScheduleKeyDeletion",
+)
+
+#: The key statement matches keys by alias (key ARNs carry only a random id), so the
+#: alias itself must not be movable, deletable or creatable by others.
+ALIAS_CHANGES = ("kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias")
+
+#: Bucket-level changes that open a silent path to loss: a bucket policy (could admit
+#: anyone or deny the deploy role), lifecycle (one rule expires everything), versioning
+#: (suspend, then overwrite), Object Lock configuration (shorten the recovery floor),
+#: default encryption (switch away from the silo key) and deleting the bucket.
+BUCKET_CHANGES = (
+    "s3:DeleteBucket",
+    "s3:DeleteBucketPolicy",
+    "s3:PutBucketObjectLockConfiguration",
+    "s3:PutBucketPolicy",
+    "s3:PutBucketVersioning",
+    "s3:PutEncryptionConfiguration",
+    "s3:PutLifecycleConfiguration",
+)
+
+#: Object-level deletion that versioning cannot undo: removing a version (plain
+#: DeleteObject only adds a delete marker) and bypassing Object Lock governance retention.
+OBJECT_DESTRUCTION = ("s3:BypassGovernanceRetention", "s3:DeleteObjectVersion")
+
+
 def role_arn_pattern(role_name: str) -> str:
     """Any account's role of that name (SCPs are attached to many accounts at once)."""
     return f"arn:aws:iam::*:role/{role_name}"
@@ -140,6 +178,67 @@ def protect_silolake_roles(deploy_role_name: str) -> dict:
     }
 
 
+def _except_deploy_role(deploy_role_name: str) -> dict:
+    return {"ArnNotLike": {"aws:PrincipalArn": role_arn_pattern(deploy_role_name)}}
+
+
+def protect_silo_keys(deploy_role_name: str) -> list[dict]:
+    """Only the deploy role may delete, disable or re-policy a silo data key, or move its alias.
+
+    Matched by alias (``kms:ResourceAliases``, ``alias/silolake-*-data``), the one stable
+    name a key has; the second statement keeps that alias from being deleted or repointed
+    so the first cannot be sidestepped. Keys of other workloads carry other aliases and
+    are untouched.
+    """
+    alias = names.silo_key_alias_pattern()
+    return [
+        {
+            "Sid": "ProtectSiloKeys",
+            "Effect": "Deny",
+            "Action": list(KEY_DESTRUCTION),
+            "Resource": "*",
+            "Condition": {
+                **_except_deploy_role(deploy_role_name),
+                "ForAnyValue:StringLike": {"kms:ResourceAliases": f"alias/{alias}"},
+            },
+        },
+        {
+            "Sid": "ProtectSiloKeyAliases",
+            "Effect": "Deny",
+            "Action": list(ALIAS_CHANGES),
+            "Resource": f"arn:aws:kms:*:*:alias/{alias}",
+            "Condition": _except_deploy_role(deploy_role_name),
+        },
+    ]
+
+
+def protect_silo_buckets(org: str, deploy_role_name: str) -> list[dict]:
+    """Only the deploy role may change a silo bucket's policy, lifecycle, versioning, lock or
+    encryption, delete the bucket or delete object versions.
+
+    Scoped by bucket name (``names.silo_bucket_pattern``: org, zone and a 12-character
+    account id), so buckets of other workloads in a silo account are untouched. S3's own
+    lifecycle expiry is not an IAM request and keeps working.
+    """
+    patterns = [names.silo_bucket_pattern(org, zone) for zone in names.ZONES]
+    return [
+        {
+            "Sid": "ProtectSiloBuckets",
+            "Effect": "Deny",
+            "Action": list(BUCKET_CHANGES),
+            "Resource": [f"arn:aws:s3:::{p}" for p in patterns],
+            "Condition": _except_deploy_role(deploy_role_name),
+        },
+        {
+            "Sid": "ProtectSiloObjectVersions",
+            "Effect": "Deny",
+            "Action": list(OBJECT_DESTRUCTION),
+            "Resource": [f"arn:aws:s3:::{p}/*" for p in patterns],
+            "Condition": _except_deploy_role(deploy_role_name),
+        },
+    ]
+
+
 def deny_outside_regions(allowed_regions: tuple[str, ...] | list[str]) -> dict:
     return {
         "Sid": "DenyOutsideAllowedRegions",
@@ -151,12 +250,20 @@ def deny_outside_regions(allowed_regions: tuple[str, ...] | list[str]) -> dict:
 
 
 def baseline_scp(catalog: Catalog) -> dict:
-    """Leave-org, CloudTrail and role protection: fixed size whatever the catalog."""
+    """Leave-org, CloudTrail, role, key and bucket protection.
+
+    Bounded size whatever the catalog: it grows only with the deploy role name (at most
+    64 characters, repeated once per statement) and the organization name (at most 12,
+    in ten bucket patterns); ``tests/test_data_guardrails.py`` renders the worst case.
+    """
+    org = catalog.organization
     return policy.document(
         [
             deny_leave_organization(),
             deny_cloudtrail_tampering(),
-            protect_silolake_roles(catalog.organization.deploy_role_name),
+            protect_silolake_roles(org.deploy_role_name),
+            *protect_silo_keys(org.deploy_role_name),
+            *protect_silo_buckets(org.name, org.deploy_role_name),
         ]
     )
 

@@ -42,6 +42,19 @@ PUBLISHER_PURPOSE = "publisher"
 ARTIFACT_OBJECT_READ = ("s3:GetObject", "s3:GetObjectVersion")
 ARTIFACT_BUCKET_READ = ("s3:ListBucket",)
 ARTIFACT_WRITE = ("s3:PutObject",)
+#: Every request that creates, replaces or removes a bundle object (or its retention,
+#: tags or ACL): denied to everyone but the publisher.
+ARTIFACT_MUTATIONS = (
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:PutObject",
+    "s3:PutObjectAcl",
+    "s3:PutObjectLegalHold",
+    "s3:PutObjectRetention",
+    "s3:PutObjectTagging",
+    "s3:PutObjectVersionAcl",
+    "s3:RestoreObject",
+)
 
 #: What Athena needs on a source bucket to scan it (GetBucketLocation is called first).
 PROCESSED_OBJECT_READ = ("s3:GetObject",)
@@ -96,43 +109,64 @@ def publisher_role_arn(catalog: Catalog) -> str:
     return f"arn:aws:iam::{catalog.datalake.account_id}:role/{names.datalake_role(PUBLISHER_PURPOSE)}"
 
 
+def own_bundles_arn(bucket: str) -> str:
+    """Objects under the *calling* account's bundle prefix (IAM policy variable)."""
+    return f"arn:aws:s3:::{bucket}/{names.bundle_prefix(policy.PRINCIPAL_ACCOUNT)}*"
+
+
 def artifacts_bucket_statements(catalog: Catalog, bucket: str) -> list[Statement]:
     """Bucket policy statements added after the TLS-only deny of :class:`SecureBucket`.
 
     The publisher statement names its own account as principal and pins the role by
     ``aws:PrincipalArn``: the policy then never depends on the role existing (S3
     rejects policies naming missing roles) and grants nothing else in that account.
+    ``OnlyPublisherWrites`` denies every object mutation to any other principal, so an
+    ``s3:*`` identity policy in the datalake account cannot replace a bundle either.
+
+    Silo pipelines read and list only ``bundles/${aws:PrincipalAccount}/``: the prefix of
+    their own account (AWS sets the variable from the signed request, so a pipeline
+    cannot claim another account's). The policy still lists no silo account.
     """
     object_arn, bucket_arn = f"arn:aws:s3:::{bucket}/*", f"arn:aws:s3:::{bucket}"
+    publisher = publisher_role_arn(catalog)
     statements: list[Statement] = [
+        {
+            "Sid": "OnlyPublisherWrites",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": list(ARTIFACT_MUTATIONS),
+            "Resource": object_arn,
+            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": publisher}},
+        },
         {
             "Sid": "PublisherWritesBundles",
             "Effect": "Allow",
             "Principal": {"AWS": policy.account_root(catalog.datalake.account_id)},
             "Action": list(ARTIFACT_WRITE),
             "Resource": object_arn,
-            "Condition": {"ArnEquals": {"aws:PrincipalArn": publisher_role_arn(catalog)}},
-        }
+            "Condition": {"ArnEquals": {"aws:PrincipalArn": publisher}},
+        },
     ]
     if catalog.layout is None:
         return statements
     scope = principal_scope(catalog.layout, catalog.layout.silos_path, [silo_pipeline_role_pattern()])
+    list_scope = {**scope, "StringLike": {"s3:prefix": names.bundle_prefix(policy.PRINCIPAL_ACCOUNT) + "*"}}
     statements += [
         {
-            "Sid": "SiloPipelinesReadBundles",
+            "Sid": "SiloPipelinesReadOwnBundles",
             "Effect": "Allow",
             "Principal": {"AWS": "*"},
             "Action": list(ARTIFACT_OBJECT_READ),
-            "Resource": object_arn,
+            "Resource": own_bundles_arn(bucket),
             "Condition": scope,
         },
         {
-            "Sid": "SiloPipelinesListBundles",
+            "Sid": "SiloPipelinesListOwnBundles",
             "Effect": "Allow",
             "Principal": {"AWS": "*"},
             "Action": list(ARTIFACT_BUCKET_READ),
             "Resource": bucket_arn,
-            "Condition": scope,
+            "Condition": list_scope,
         },
     ]
     return statements

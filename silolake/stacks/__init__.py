@@ -2,19 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from ..catalog.model import Catalog
-from ..cdk import App
+from ..cdk import App, Construct
+from ..terraform_text import terraform_view
 from .analytics import AnalyticsStack
+from .base import AccountStack
 from .datalake import DatalakeStack
 from .org import OrgStack
 from .silo import SiloStack
 
-__all__ = ["build_app"]
+__all__ = ["build_app", "stack_builders"]
+
+#: Builds one stack into the given scope (an ``App``).
+StackBuilder = Callable[[Construct], AccountStack]
+
+
+def stack_builders(catalog: Catalog) -> dict[str, StackBuilder]:
+    """``{stack name: builder}`` for every stack of ``catalog``, in deploy order; nothing is constructed.
+
+    The names and their order equal :func:`silolake.ops.targets.stack_targets` (which needs no engine).
+    Stacks are built from the catalog's Terraform view: catalog text reaches the JSON
+    escaped, so Terraform reads it literally (:mod:`silolake.terraform_text`)."""
+    catalog = terraform_view(catalog)
+    builders: dict[str, StackBuilder] = {
+        "org": partial(OrgStack, catalog=catalog),
+        "datalake": partial(DatalakeStack, catalog=catalog),
+    }
+    builders.update({s.stack_name: partial(SiloStack, catalog=catalog, silo=s) for s in catalog.deployable_silos})
+    builders.update({c.stack_name: partial(AnalyticsStack, catalog=catalog, consumer=c) for c in catalog.analytics})
+    return builders
 
 
 def build_app(app: App, catalog: Catalog) -> list[str]:
     """Add every stack of ``catalog`` to ``app``; return the stack names in order."""
-    stacks = [OrgStack(app, catalog=catalog), DatalakeStack(app, catalog=catalog)]
-    stacks += [SiloStack(app, catalog=catalog, silo=silo) for silo in catalog.deployable_silos]
-    stacks += [AnalyticsStack(app, catalog=catalog, consumer=c) for c in catalog.analytics]
-    return [s.node.id for s in stacks]
+    return [build(app).node.id for build in stack_builders(catalog).values()]

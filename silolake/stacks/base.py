@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .. import names
 from ..catalog.model import Catalog
-from ..cdk import Construct, S3Backend, TerraformOutput, TerraformStack, aws
+from ..cdk import Construct, TerraformOutput, TerraformStack, aws, s3_backend
 
 MANAGED_BY = "silolake"
 
@@ -42,7 +42,8 @@ class AccountStack(TerraformStack):
             assume_role=[{"roleArn": role_arn, "sessionName": f"silolake-{name}"}],
             default_tags=[{"tags": tags}],
         )
-        S3Backend(
+        # Native S3 locking (Terraform >= 1.10) instead of a DynamoDB table per account.
+        s3_backend(
             self,
             bucket=names.state_bucket(org.state_bucket_prefix, account_id, region),
             key=names.state_key(name),
@@ -51,8 +52,5 @@ class AccountStack(TerraformStack):
             assume_role={"role_arn": role_arn, "session_name": f"silolake-{name}-state"},
             allowed_account_ids=[account_id],
         )
-        # Native S3 locking (Terraform >= 1.10) instead of a DynamoDB table per account;
-        # cdktf 0.21's typed S3Backend predates the argument.
-        self.add_override("terraform.backend.s3.use_lockfile", True)
         TerraformOutput(self, "account_id", value=account_id, description="AWS account this stack deploys into")
         TerraformOutput(self, "region", value=region)

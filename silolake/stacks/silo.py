@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ..catalog.model import Catalog, DeployedSilo
 from ..cdk import Construct
+from ..constructs.account import AccountBaseline
+from ..constructs.etl import SiloEtl
 from ..constructs.ingestion import ApiIngestion
 from ..constructs.storage import GlueCatalog, SiloStorage
 from ..policy import sharing
@@ -20,6 +22,8 @@ class SiloStack(AccountStack):
             scope, silo.stack_name, catalog=catalog, account_id=silo.account_id, region=silo.region, silo=silo.name
         )
         self.silo = silo
+        # Account-wide settings live as long as the account, whatever features the silo uses.
+        self.baseline = AccountBaseline(self, "baseline", org=catalog.organization.name, silo=silo)
         # Decommission keeps every resource and all data: sharing statements come out empty
         # and the ingestion API refuses calls (pipelines are stopped, nothing is destroyed).
         self.storage = SiloStorage(
@@ -41,5 +45,20 @@ class SiloStack(AccountStack):
         self.ingestion = None
         if silo.flows_from("api"):
             self.ingestion = ApiIngestion(
-                self, "ingestion", org=catalog.organization.name, silo=silo, storage=self.storage, glue=self.glue
+                self,
+                "ingestion",
+                org=catalog.organization.name,
+                silo=silo,
+                storage=self.storage,
+                glue=self.glue,
+                account_settings=self.baseline.api_gateway_account,
             )
+        # Every flow becomes a scheduled pipeline; a decommissioned silo keeps it, disabled.
+        self.etl = SiloEtl(
+            self,
+            "etl",
+            silo=silo,
+            buckets={z: b.name for z, b in self.storage.buckets.items()},
+            key=self.storage.key,
+            catalog_dir=catalog.base_dir,
+        )

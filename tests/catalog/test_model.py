@@ -213,7 +213,7 @@ def test_loading_and_validating_never_imports_cdktf_or_jsii(tmp_path: Path) -> N
         "assert problems\n"
         "import silolake.cli  # the CLI module itself must not import them either\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in\n"
-        "               ('cdktf', 'cdktf_cdktf_provider_aws', 'jsii', 'constructs', 'silolake.cdk'))\n"
+        "               ('cdktf', 'cdktf_cdktf_provider_aws', 'cdktn', 'cdktn_provider_aws', 'jsii', 'constructs'))\n"
         "heavy += [m for m in sys.modules if m.startswith(('silolake.cdk', 'silolake.stacks', 'silolake.synth'))]\n"
         "print(heavy)\n"
     )

@@ -138,7 +138,9 @@ def test_non_utf8_file(tmp_path: Path) -> None:
     path.write_bytes(b"version: \xff\xfe\n")
     with pytest.raises(CatalogError) as info:
         read_yaml(path, display_name="bin.yaml")
-    assert [str(p) for p in info.value.problems] == ["bin.yaml:1:1: (document): not UTF-8 text (invalid start byte)"]
+    assert [str(p) for p in info.value.problems] == [
+        "bin.yaml:1:10: (document): not UTF-8 text: byte 0xff (invalid start byte); save the file as UTF-8"
+    ]
 
 
 def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:

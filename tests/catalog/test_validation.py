@@ -54,7 +54,10 @@ def test_example_catalog_is_valid() -> None:
 
 
 S = "silos.yaml"
-FLOW_KEYS = "buffer, columns, csv, format, job, keys, name, partition_by, quicksight, schedule, source, warehouse"
+FLOW_KEYS = (
+    "buffer, columns, csv, format, glue, job, keys, name, partition_by, "
+    "quicksight, schedule, source, throttle, warehouse"
+)
 ONE_OF = "give exactly one of account_id (existing account) or email (the organization creates the account)"
 REGIONS = "(eu-west-1, eu-central-1); add it there or pick an allowed region"
 SFTP_NO_CIDRS = (
@@ -171,14 +174,14 @@ CASES = {
         ("  - name: hr", "  - name: HR"),
         [
             f"{S}:42:11: silos[1].name: 'HR' is not valid: expected lowercase letters, digits and hyphens; "
-            "starts with a letter; used in resource names."
+            "starts with a letter; used in resource names; write 'hr' instead"
         ],
     ),
     "flow name not a table name": (
         ("      - name: reports", "      - name: Reports"),
         [
             f"{S}:36:15: silos[0].flows[1].name: 'Reports' is not valid: expected lowercase letters, digits and "
-            "underscores (becomes a Glue table name and an S3 prefix)."
+            "underscores (becomes a Glue table name and an S3 prefix); write 'reports' instead"
         ],
     ),
     "region not a region code": (
@@ -196,21 +199,22 @@ CASES = {
         ("state_bucket_prefix: acme-tfstate", "state_bucket_prefix: Acme_tf"),
         [
             f"{S}:7:24: organization.state_bucket_prefix: 'Acme_tf' is not valid: expected lowercase letters, "
-            "digits and hyphens, not starting or ending with a hyphen (it begins S3 bucket names)"
+            "digits and hyphens, not starting or ending with a hyphen (it begins S3 bucket names); "
+            "write 'acme-tf' instead"
         ],
     ),
     "organization name not a slug": (
         ("  name: acme", "  name: Acme"),
         [
             f"{S}:3:9: organization.name: 'Acme' is not valid: expected lowercase letters, digits and hyphens, "
-            "starting with a letter and not ending with a hyphen"
+            "starting with a letter and not ending with a hyphen; write 'acme' instead"
         ],
     ),
     "column name not a Glue column name": (
         ("{name: report_id, type: string}", "{name: Report-ID, type: string}"),
         [
             f"{S}:40:20: silos[0].flows[1].columns[0].name: 'Report-ID' is not valid: expected lowercase letters, "
-            "digits and underscores, not starting with a digit (Glue/Athena column names)"
+            "digits and underscores, not starting with a digit (Glue/Athena column names); write 'report_id' instead"
         ],
     ),
     "silo that is not a mapping (one message)": (
@@ -258,7 +262,7 @@ CASES = {
         ("silos: all", "silos: [sales, Bad]"),
         [
             f"{S}:16:20: analytics[0].silos[1]: 'Bad' is not valid: expected lowercase letters, digits and hyphens; "
-            "starts with a letter; used in resource names."
+            "starts with a letter; used in resource names; write 'bad' instead"
         ],
     ),
     # -- uniqueness -------------------------------------------------------------------
@@ -708,7 +712,9 @@ def test_lock_and_catalog_problems_are_reported_together(problems) -> None:
 
 def test_lock_file_not_utf8(problems, catalog_dir: Path) -> None:
     (catalog_dir / L).write_bytes(b"\xff\xfe{}")
-    assert problems(MINIMAL) == [f"{L}:1:1: (document): not UTF-8 text (invalid start byte)"]
+    assert problems(MINIMAL) == [
+        f"{L}:1:1: (document): not UTF-8 text: byte 0xff (invalid start byte); save the file as UTF-8"
+    ]
 
 
 def test_lock_account_of_an_email_only_silo_must_be_unique(problems) -> None:

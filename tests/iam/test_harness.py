@@ -517,9 +517,10 @@ def test_batch_of_60_in_one_process_is_fast_and_ordered():
 
 def test_library_version_is_pinned():
     import json
-    from pathlib import Path
 
-    pkg = json.loads((Path(__file__).parent / "package.json").read_text())
+    from silolake.ops.iam.engine import HERE
+
+    pkg = json.loads((HERE / "package.json").read_text())
     pinned = pkg["devDependencies"]["@cloud-copilot/iam-simulate"]
     assert pinned[0].isdigit(), "version must be pinned exactly"
     assert library_version() == pinned

@@ -210,6 +210,8 @@ class RegionalWorkspace(Construct):
             state="ENABLED",
             description=f"silolake: {consumer.name} queries over silo data (results encrypted, enforced)",
             force_destroy=False,
+            # Deleting a workgroup deletes its saved queries and query history.
+            lifecycle={"prevent_destroy": True},
             configuration=wg.AthenaWorkgroupConfiguration(
                 enforce_workgroup_configuration=True,
                 publish_cloudwatch_metrics_enabled=True,

@@ -182,6 +182,8 @@ class LambdaFunction(Construct):
             service="lambda.amazonaws.com",
             description=spec.description or f"Lambda function {function_name}",
             statements=statements,
+            # Only Lambda acting for this account may assume the role (confused-deputy pin).
+            trust_condition={"StringEquals": {"aws:SourceAccount": spec.account_id}},
         )
         self.function = aws.lambda_function.LambdaFunction(
             self,

@@ -37,19 +37,24 @@ class SecureBucket(Construct):
         lifecycle: Lifecycle = Lifecycle(),
         statements: Sequence[policy.Statement] = (),
         protect: bool = True,
+        object_lock_days: int | None = None,
     ) -> None:
         """``kms_key_arn=None`` selects SSE-S3 (only for access-log targets, which AWS
         cannot deliver to with SSE-KMS). ``access_log_bucket=None`` only for the log
-        bucket itself. ``statements`` are added after the TLS-only deny."""
+        bucket itself. ``statements`` are added after the TLS-only deny.
+        ``object_lock_days``: S3 Object Lock default retention in governance mode (see
+        :meth:`_object_lock`); ``None`` leaves Object Lock off."""
         super().__init__(scope, id)
         self.name = name
         self.bucket = aws.s3_bucket.S3Bucket(
             self, "bucket", bucket=name, force_destroy=False, lifecycle={"prevent_destroy": protect}
         )
         bucket_id = self.bucket.id
-        aws.s3_bucket_versioning.S3BucketVersioningA(
+        versioning = aws.s3_bucket_versioning.S3BucketVersioningA(
             self, "versioning", bucket=bucket_id, versioning_configuration={"status": "Enabled"}
         )
+        if object_lock_days:
+            self._object_lock(bucket_id, object_lock_days, versioning)
         rule = {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": kms_key_arn} if kms_key_arn else {"sseAlgorithm": "AES256"}
         aws.s3_bucket_server_side_encryption_configuration.S3BucketServerSideEncryptionConfigurationA(
             self,
@@ -124,6 +129,29 @@ class SecureBucket(Construct):
     @property
     def arn(self) -> str:
         return f"arn:aws:s3:::{self.name}"
+
+    def _object_lock(self, bucket_id: str, days: int, versioning) -> None:
+        """Every new object version is retained ``days`` days in GOVERNANCE mode.
+
+        Enabled through ``aws_s3_bucket_object_lock_configuration`` (``object_lock_enabled
+        = "Enabled"``), not the bucket's own ``object_lock_enabled`` argument: in provider
+        6.x that argument forces a new bucket, while S3 now enables Object Lock on an
+        existing *versioned* bucket in place (the resource's ``token`` is deprecated and
+        no longer needed), hence the dependency on versioning. Irreversible on AWS's side:
+        a bucket with Object Lock keeps it (the default retention can still be changed).
+
+        Governance, not compliance: a principal with ``s3:BypassGovernanceRetention`` can
+        still remove a version (a court order, a GDPR erasure), and the silos-OU SCP
+        grants that to the deploy role only. Lifecycle expiry waits for the retention.
+        """
+        aws.s3_bucket_object_lock_configuration.S3BucketObjectLockConfigurationA(
+            self,
+            "object-lock",
+            bucket=bucket_id,
+            object_lock_enabled="Enabled",
+            rule={"default_retention": {"mode": "GOVERNANCE", "days": days}},
+            depends_on=[versioning],
+        )
 
 
 def access_log_bucket(

@@ -20,6 +20,14 @@ from ...cdk import Construct, aws
 LOG_RETENTION_DAYS = 365
 
 
+def source_account_condition(account_id: str) -> dict[str, Any]:
+    """Trust condition against the confused deputy: the service may assume the role only
+    while acting for a resource of ``account_id`` (``aws:SourceAccount``, set by the
+    service on the request). Without it, any account's API or stream could name the
+    role ARN and have the service assume it."""
+    return {"StringEquals": {"aws:SourceAccount": account_id}}
+
+
 def trust_policy(service: str, condition: dict[str, Any] | None = None) -> dict:
     statement: policy.Statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
     if condition:
@@ -73,8 +81,16 @@ def service_role(
 def encrypted_log_group(
     scope: Construct, id: str, *, name: str, kms_key_arn: str, retention_days: int = LOG_RETENTION_DAYS
 ):
+    """A KMS-encrypted log group with retention, protected from ``terraform destroy``:
+    its events are the audit and error record of the component (deleting the group
+    deletes them)."""
     return aws.cloudwatch_log_group.CloudwatchLogGroup(
-        scope, id, name=name, kms_key_id=kms_key_arn, retention_in_days=retention_days
+        scope,
+        id,
+        name=name,
+        kms_key_id=kms_key_arn,
+        retention_in_days=retention_days,
+        lifecycle={"prevent_destroy": True},
     )
 
 

@@ -1,11 +1,14 @@
-"""The central artifacts store: deployment bundles every silo pipeline reads.
+"""The central artifacts store: deployment bundles, each silo pipeline reading its own.
 
 One versioned, KMS-encrypted bucket in the datalake account. Silo accounts come and go,
 so the bucket and key policies never list them: they trust the silo pipeline role *name*
-inside the silos OU path (:mod:`silolake.policy.sharing`). Versioning lets a silo pin the exact
-bundle it deployed and makes a bad publish reversible.
+inside the silos OU path, and only under the caller's own account prefix
+``bundles/${aws:PrincipalAccount}/`` (:mod:`silolake.policy.sharing`). Versioning lets a
+silo pin the exact bundle it deployed (by version id and manifest digest,
+:mod:`silolake.ops.bundles`) and makes a bad publish reversible.
 
-Only the publisher role of the datalake account writes. It is created here, assumable
+Only the publisher role of the datalake account writes (an explicit deny refuses every
+other writer). It is created here, assumable
 only by the account's deploy role (the role CI already uses for this account), and its
 permissions are limited to this bucket and key: a deployment job publishes bundles as
 the publisher, never with the deploy role's broad rights.

@@ -20,18 +20,16 @@ from collections.abc import Mapping, Sequence
 from ... import names, policy
 from ...catalog.model import DeployedSilo, Flow
 from ...cdk import Construct, TerraformOutput, TerraformStack, aws
-from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role
+from ..blocks.service_role import encrypted_log_group, service_role, source_account_condition
 from ..storage import GlueCatalog, SiloStorage
 from . import templates as tpl
 from .firehose_delivery import ParquetDeliveryStream
+from .templates import resource_path
+from .throttles import flow_throttles, method_settings
 
 STAGE = "v1"
 _MODELS = {tpl.SINGLE_PATH: ("Record", tpl.record_model()), tpl.BATCH_PATH: ("RecordBatch", tpl.batch_model())}
 _TEMPLATES = {tpl.SINGLE_PATH: tpl.put_record_template, tpl.BATCH_PATH: tpl.put_record_batch_template}
-
-
-def resource_path(flow: str, kind: str = tpl.SINGLE_PATH) -> str:
-    return f"/flows/{flow}/{kind}"
 
 
 def api_role_statements(stream_arns: Sequence[str]) -> list[dict]:
@@ -43,33 +41,6 @@ def api_role_statements(stream_arns: Sequence[str]) -> list[dict]:
             "Action": ["firehose:PutRecord", "firehose:PutRecordBatch"],
             "Resource": sorted(stream_arns),
         }
-    ]
-
-
-def logging_role_statements(region: str, account_id: str, access_log_group: str) -> list[dict]:
-    """API Gateway's account-wide logging role, scoped to the groups it writes.
-
-    ``API-Gateway-Execution-Logs_*`` is the fixed name pattern of execution logs (we
-    create the group per stage ourselves to set KMS and retention; the pattern also
-    covers a group API Gateway creates for a stage added later).
-    """
-    groups = [
-        log_group_arn(region, account_id, "API-Gateway-Execution-Logs_*"),
-        log_group_arn(region, account_id, access_log_group),
-    ]
-    return [
-        {
-            "Sid": "WriteApiLogs",
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-            "Resource": groups + [f"{g}:log-stream:*" for g in groups],
-        },
-        {
-            "Sid": "FindLogGroups",
-            "Effect": "Allow",
-            "Action": "logs:DescribeLogGroups",
-            "Resource": log_group_arn(region, account_id, "*"),
-        },
     ]
 
 
@@ -136,12 +107,15 @@ class ApiIngestion(Construct):
         xray: bool = False,
         throttle_rate: float = 50,
         throttle_burst: int = 100,
+        account_settings=None,
     ) -> None:
         """One stream and one pair of routes per api flow of ``silo`` (at least one), writing
         into ``storage``'s raw bucket against ``glue``'s raw tables. ``xray``: trace the stage
         (off: no Lambda in the path, so a trace adds only the integration latency the access
         log already has). A decommissioned silo's API refuses every call, see
-        :func:`closed_api_policy`. Raises ``ValueError`` for a silo without api flows."""
+        :func:`closed_api_policy`. ``account_settings``: the account's ``aws_api_gateway_account``
+        (:class:`~silolake.constructs.account.AccountBaseline`), which the stage waits for so
+        its logging role is in place. Raises ``ValueError`` for a silo without api flows."""
         super().__init__(scope, id)
         flows = silo.flows_from("api")
         if not flows:
@@ -171,6 +145,7 @@ class ApiIngestion(Construct):
             name=names.silo_role(silo.name, "api"),
             service="apigateway.amazonaws.com",
             description=f"API Gateway {api_name}: put records into the silo's Firehose streams",
+            trust_condition=source_account_condition(account),
             statements=api_role_statements([s.arn for s in self.streams.values()]),
         )
 
@@ -248,6 +223,14 @@ class ApiIngestion(Construct):
             {f.name: self.streams[f.name].stream_name for f in flows},
             deployed,
             accepting,
+            account_settings,
+        )
+        flow_throttles(
+            self,
+            self.api.id,
+            self.stage.stage_name,
+            flows,
+            depends_on=[self._account_settings] if self._account_settings is not None else [],
         )
         self._outputs(flows)
 
@@ -324,21 +307,9 @@ class ApiIngestion(Construct):
         streams: Mapping[str, str],
         deployed: list,
         accepting: bool,
+        account_settings,
     ) -> None:
         access_group = names.api_access_log_group(api_name)
-        # API Gateway logging is an account-level setting (one per account and region):
-        # only this construct may create it in a silo account.
-        logging_role = service_role(
-            self,
-            "logging-role",
-            name=names.silo_role(silo, "api-logs"),
-            service="apigateway.amazonaws.com",
-            description="API Gateway account-level CloudWatch logging",
-            statements=logging_role_statements(region, account, access_group),
-        )
-        account_settings = aws.api_gateway_account.ApiGatewayAccount(
-            self, "account", cloudwatch_role_arn=logging_role.arn, depends_on=[logging_role.policy]
-        )
         access_logs = encrypted_log_group(self, "access-logs", name=access_group, kms_key_arn=key_arn)
         execution_logs = encrypted_log_group(
             self, "execution-logs", name=f"API-Gateway-Execution-Logs_{api_id}/{STAGE}", kms_key_arn=key_arn
@@ -360,7 +331,7 @@ class ApiIngestion(Construct):
             xray_tracing_enabled=xray,
             cache_cluster_enabled=False,
             access_log_settings={"destination_arn": access_logs.arn, "format": tpl.ACCESS_LOG_FORMAT},
-            depends_on=[account_settings, execution_logs],
+            depends_on=[d for d in (account_settings, execution_logs) if d is not None],
         )
         aws.api_gateway_method_settings.ApiGatewayMethodSettings(
             self,
@@ -368,17 +339,10 @@ class ApiIngestion(Construct):
             rest_api_id=api_id,
             stage_name=self.stage.stage_name,
             method_path="*/*",
-            settings={
-                "metrics_enabled": True,
-                "logging_level": "ERROR",
-                "data_trace_enabled": False,
-                "throttling_rate_limit": throttle_rate,
-                "throttling_burst_limit": throttle_burst,
-                "caching_enabled": False,
-                "cache_data_encrypted": True,
-            },
-            depends_on=[account_settings],
+            settings=method_settings(throttle_rate, throttle_burst),
+            depends_on=[account_settings] if account_settings is not None else None,
         )
+        self._account_settings = account_settings
 
     def _outputs(self, flows: Sequence[Flow]) -> None:
         # Outputs are created on the stack so their names stay readable (ingest_<flow>_...).

@@ -14,6 +14,8 @@ from ...catalog.model import DeployedSilo, Flow
 from ...cdk import Construct, aws
 from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role
 
+_ERRORS = names.SYSTEM_PREFIXES["errors"]
+
 #: Log stream Firehose writes delivery and conversion errors to (it does not create it).
 LOG_STREAM = "DestinationDelivery"
 
@@ -24,13 +26,16 @@ def data_prefix(flow: str) -> str:
 
 
 def error_prefix(flow: str) -> str:
-    """Where records Firehose could not convert or deliver land, by error type."""
-    return f"errors/{flow}/!{{firehose:error-output-type}}/ingest_date=!{{timestamp:yyyy-MM-dd}}/"
+    """Where records Firehose could not convert or deliver land, by error type.
+
+    Under the system prefix ``_errors/`` (:data:`silolake.names.SYSTEM_PREFIXES`): a flow
+    named ``errors`` must not find other flows' error records under its own prefix."""
+    return f"{_ERRORS}{flow}/!{{firehose:error-output-type}}/ingest_date=!{{timestamp:yyyy-MM-dd}}/"
 
 
 def object_prefixes(flow: str) -> list[str]:
     """Key prefixes (static part) a flow's stream may write under."""
-    return [f"{flow}/", f"errors/{flow}/"]
+    return [f"{flow}/", f"{_ERRORS}{flow}/"]
 
 
 def delivery_role_statements(
@@ -127,7 +132,10 @@ class ParquetDeliveryStream(Construct):
         log_group = names.firehose_log_group(self.stream_name)
 
         logs = encrypted_log_group(self, "logs", name=log_group, kms_key_arn=kms_key_arn)
-        aws.cloudwatch_log_stream.CloudwatchLogStream(self, "log-stream", name=LOG_STREAM, log_group_name=logs.name)
+        # The stream holds the delivery error events: protected like its group.
+        aws.cloudwatch_log_stream.CloudwatchLogStream(
+            self, "log-stream", name=LOG_STREAM, log_group_name=logs.name, lifecycle={"prevent_destroy": True}
+        )
         self.role = service_role(
             self,
             "role",
@@ -193,4 +201,6 @@ class ParquetDeliveryStream(Construct):
             },
             # Firehose checks the role can read the table when the stream is created.
             depends_on=[self.role.policy],
+            # Records buffered in the stream (up to buffer_seconds) are lost with it.
+            lifecycle={"prevent_destroy": True},
         )

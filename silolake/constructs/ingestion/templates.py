@@ -26,6 +26,12 @@ SINGLE_PATH = "records"
 BATCH_PATH = "batch"
 ACTIONS = {SINGLE_PATH: "PutRecord", BATCH_PATH: "PutRecordBatch"}
 
+
+def resource_path(flow: str, kind: str = SINGLE_PATH) -> str:
+    """``/flows/<flow>/<kind>``: where partners post a flow's records."""
+    return f"/flows/{flow}/{kind}"
+
+
 _RECORD = {"type": "object", "minProperties": 1, "description": "one row of the flow, as a JSON object"}
 
 

@@ -200,8 +200,14 @@ class GlueCatalog(Construct):
         for flow in silo.flows:
             for zone, tables in (("raw", self.raw_tables), ("processed", self.processed_tables)):
                 spec = table_spec(flow, zone, f"s3://{buckets[zone]}/{flow.name}/")
+                # Protected: the table is the schema contract Firehose converts against and the
+                # partitions analysts query; dropping it loses the partition index.
                 tables[flow.name] = aws.glue_catalog_table.GlueCatalogTable(
-                    self, f"{flow.name}-{zone}", database_name=self.database.name, **spec
+                    self,
+                    f"{flow.name}-{zone}",
+                    database_name=self.database.name,
+                    lifecycle={"prevent_destroy": True},
+                    **spec,
                 )
         self.resource_policy = None
         if resource_policy is not None:

@@ -34,6 +34,11 @@ from ..blocks.secure_bucket import Lifecycle, SecureBucket
 ATHENA_RESULTS_EXPIRE_DAYS = 30
 #: Zones whose data is encrypted with the silo key (all but the access-log target).
 KMS_ZONES = tuple(z for z in names.ZONES if z != "logs")
+#: Zones that get the silo's recovery floor (``storage.recovery.object_lock_days``): the
+#: landed and the conformed data. The dropzone is a transit area emptied by the mover,
+#: athena holds scratch results and logs must stay a valid access-log target (S3 cannot
+#: deliver server access logs to a bucket with Object Lock).
+RECOVERY_ZONES = ("raw", "processed")
 #: Zones whose object events go to EventBridge: pipelines react to arrivals there.
 EVENT_ZONES = ("dropzone", "raw", "processed")
 
@@ -168,6 +173,7 @@ class SiloStorage(Construct):
                 access_log_prefix=f"{zone}/",
                 lifecycle=zone_lifecycle(silo, zone),
                 statements=[*deny_foreign_encryption(name, self.key.arn), *extra],
+                object_lock_days=silo.storage.object_lock_days if zone in RECOVERY_ZONES else None,
             )
         # S3 allows one notification configuration per bucket; routing every event to
         # EventBridge lets later pipelines (file mover, ETL triggers) attach rules

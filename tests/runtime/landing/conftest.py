@@ -16,6 +16,22 @@ FUNCTION_DIR = Path(__file__).resolve().parents[3] / "lambda_src" / "landing"
 if str(FUNCTION_DIR) not in sys.path:  # the function's folder is the root of its zip
     sys.path.insert(0, str(FUNCTION_DIR))
 
+
+@pytest.fixture(autouse=True)
+def _landing_handler_module():
+    """Every Lambda folder has a top-level ``handler.py``, as Lambda wants it; in one test
+    session ``import handler`` must mean this function's: its folder first on ``sys.path``
+    and no other function's ``handler`` left in ``sys.modules``."""
+    if sys.path[0] != str(FUNCTION_DIR):
+        while str(FUNCTION_DIR) in sys.path:
+            sys.path.remove(str(FUNCTION_DIR))
+        sys.path.insert(0, str(FUNCTION_DIR))
+    loaded = sys.modules.get("handler")
+    if loaded is not None and Path(getattr(loaded, "__file__", "")).resolve().parent != FUNCTION_DIR:
+        del sys.modules["handler"]
+    yield
+
+
 DROPZONE, RAW, REGION = "acme-sales-dropzone-444444444444-euw1", "acme-sales-raw-444444444444-euw1", "eu-west-1"
 EVENT_TIME = "2024-05-01T23:59:58Z"
 FLOWS = {

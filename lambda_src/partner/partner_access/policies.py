@@ -1,0 +1,170 @@
+"""IAM documents of a partner credential, as plain dicts (pure functions, no AWS calls).
+
+Three layers confine a partner, each enough on its own to keep it out of everything but
+``<dropzone bucket>/<username>/`` and the silo's flow APIs:
+
+1. the permissions boundary (one managed policy that Terraform deploys, built by
+   :func:`boundary_document`): it names the prefix through the role's own
+   ``silolake:partner-username`` tag, so even a wrongly rendered inline policy cannot reach
+   another partner's prefix, and nothing outside the dropzone, the key through S3 and the
+   flow APIs is ever allowed;
+2. the role's inline policy (:func:`role_policy`), only for the channels granted;
+3. a session policy per channel: :func:`session_policy` for ``POST /session`` and
+   :func:`sftp_policy` for Transfer Family (S3 only, never the APIs).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .config import Config
+from .model import TAG_USERNAME, Credential
+
+Statement = dict[str, Any]
+
+#: Transfer Family refuses a session ``Policy`` longer than this (characters).
+TRANSFER_POLICY_MAX = 2048
+#: Object-level S3 actions a partner needs to upload, including multipart uploads and the
+#: retry of failed parts (``s3:PutObject`` covers Create/UploadPart/CompleteMultipartUpload).
+UPLOAD_ACTIONS = ("s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:PutObject")
+KMS_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")  # Decrypt: completing a multipart upload
+
+
+def document(statements: Iterable[Statement]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def render(doc: dict[str, Any]) -> str:
+    """Compact, key-sorted JSON (what Transfer and STS receive)."""
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"))
+
+
+def _bucket_arn(partition: str, bucket: str) -> str:
+    return f"arn:{partition}:s3:::{bucket}"
+
+
+def upload_statements(*, partition: str, region: str, bucket: str, key_arn: str, prefix: str) -> list[Statement]:
+    """Put/multipart under ``<prefix>/``, list only that prefix, and the key only through S3.
+
+    The key is not narrowed further by encryption context: which bucket and prefix S3 may
+    use it for is already decided by the S3 statements (and with S3 Bucket Keys the context
+    is the bucket, not the object), so the extra condition would add coupling, not safety.
+    """
+    bucket_arn = _bucket_arn(partition, bucket)
+    return [
+        {
+            "Sid": "UploadOwnPrefix",
+            "Effect": "Allow",
+            "Action": list(UPLOAD_ACTIONS),
+            "Resource": f"{bucket_arn}/{prefix}/*",
+        },
+        {
+            "Sid": "ListOwnPrefix",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": bucket_arn,
+            "Condition": {"StringLike": {"s3:prefix": f"{prefix}/*"}},
+        },
+        {
+            "Sid": "KeyThroughS3",
+            "Effect": "Allow",
+            "Action": list(KMS_ACTIONS),
+            "Resource": key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+        },
+    ]
+
+
+def api_statements(api_arns: Sequence[str]) -> list[Statement]:
+    return [{"Sid": "InvokeFlowApis", "Effect": "Allow", "Action": "execute-api:Invoke", "Resource": list(api_arns)}]
+
+
+def _upload(cfg: Config, username: str) -> list[Statement]:
+    return upload_statements(
+        partition=cfg.partition, region=cfg.region, bucket=cfg.dropzone_bucket, key_arn=cfg.kms_key_arn, prefix=username
+    )
+
+
+def role_policy(cfg: Config, credential: Credential) -> dict[str, Any]:
+    """Inline policy of the partner role: uploads for sftp/upload, the flow APIs for api."""
+    statements: list[Statement] = []
+    if {"sftp", "upload"} & set(credential.channels):
+        statements += _upload(cfg, credential.username)
+    if "api" in credential.channels:
+        statements += api_statements(cfg.flow_api_arns)
+    return document(statements)
+
+
+def session_policy(cfg: Config, credential: Credential) -> dict[str, Any]:
+    """Session policy for ``POST /session``: uploads only with ``upload``, APIs only with ``api``
+    (a credential granted ``sftp`` and ``api`` gets no S3 rights from a web session)."""
+    statements: list[Statement] = []
+    if "upload" in credential.channels:
+        statements += _upload(cfg, credential.username)
+    if "api" in credential.channels:
+        statements += api_statements(cfg.flow_api_arns)
+    return document(statements)
+
+
+def sftp_policy(cfg: Config, username: str) -> dict[str, Any]:
+    """Session policy Transfer Family applies to an SFTP login: uploads only."""
+    return document(_upload(cfg, username))
+
+
+def trust_policy(cfg: Config, channels: Sequence[str]) -> dict[str, Any]:
+    """Who may assume the partner role.
+
+    The session function's role (only when upload or api is granted), named through
+    ``aws:PrincipalArn`` under the account principal so that recreating that role does not
+    silently break every partner trust; it may also set ``SourceIdentity``. Transfer Family
+    (only when sftp is granted), pinned to the silo's server and account (confused deputy).
+    """
+    statements: list[Statement] = []
+    if {"upload", "api"} & set(channels):
+        statements.append(
+            {
+                "Sid": "SessionFunction",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{cfg.partition}:iam::{cfg.account_id}:root"},
+                "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"],
+                "Condition": {"ArnEquals": {"aws:PrincipalArn": cfg.session_role_arn}},
+            }
+        )
+    if "sftp" in channels:
+        statements.append(
+            {
+                "Sid": "TransferServer",
+                "Effect": "Allow",
+                "Principal": {"Service": "transfer.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": cfg.account_id},
+                    "ArnEquals": {"aws:SourceArn": cfg.transfer_server_arn},
+                },
+            }
+        )
+    return document(statements)
+
+
+def boundary_document(
+    *, partition: str, region: str, bucket: str, key_arn: str, api_arns: Sequence[str]
+) -> dict[str, Any]:
+    """The permissions boundary every partner role must carry (deployed by Terraform).
+
+    It allows nothing but uploads under the prefix named by the role's own
+    ``silolake:partner-username`` tag, the silo key through S3, and the flow APIs. IAM,
+    STS, other buckets and other prefixes stay out of reach whatever the inline policy
+    says. A role without the tag matches no statement and can do nothing.
+    """
+    statements = upload_statements(
+        partition=partition,
+        region=region,
+        bucket=bucket,
+        key_arn=key_arn,
+        prefix="${aws:PrincipalTag/" + TAG_USERNAME + "}",
+    )
+    if api_arns:
+        statements += api_statements(api_arns)
+    return document(statements)

@@ -1,0 +1,104 @@
+"""Account-level singletons of a silo account, in the one construct every silo stack has.
+
+Some AWS settings exist once per account (and region), not per resource. If a feature
+construct owned one, removing the feature would destroy the account's setting: with
+hashicorp/aws 6.x, destroying ``aws_api_gateway_account`` resets API Gateway's
+CloudWatch role, silencing the logs of every API in the account. So they live here, in a
+construct whose life is the silo account's:
+
+- ``aws_api_gateway_account``: API Gateway's account-wide CloudWatch logging role
+  (``silolake-<silo>-api-logs``), scoped to the groups API Gateway writes for the silo.
+- ``aws_s3_account_public_access_block``: S3 Block Public Access for the whole account,
+  all four settings on, unless the catalog turns it off for the silo
+  (``account_settings.s3_block_public_access: false``, for an existing account that must
+  keep serving something public). Every silolake bucket blocks public access on its own
+  as well; the account setting also covers buckets created outside silolake.
+
+The API Gateway setting used to belong to the ingestion construct; ``moved`` blocks carry
+the existing resources to their new addresses so nothing is destroyed or recreated.
+https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
+https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
+"""
+
+from __future__ import annotations
+
+from ... import names
+from ...catalog.model import DeployedSilo
+from ...cdk import Construct, aws
+from ..blocks.service_role import log_group_arn, service_role, source_account_condition
+
+#: Terraform addresses of the API Gateway account setting and its role while the ingestion
+#: construct owned them (construct paths ingestion/account, ingestion/logging-role, ...).
+LEGACY_ADDRESSES = {
+    "api-gateway-account": "aws_api_gateway_account.ingestion_account_3EC7CB6C",
+    "api-logging-role": "aws_iam_role.ingestion_logging-role_0447A189",
+    "api-logging-role-policy": "aws_iam_role_policy.ingestion_logging-role-policy_2DB85CD8",
+}
+
+
+def logging_role_statements(region: str, account_id: str, access_log_group: str) -> list[dict]:
+    """API Gateway's account-wide logging role, scoped to the groups it writes.
+
+    ``API-Gateway-Execution-Logs_*`` is the fixed name pattern of execution logs (the
+    ingestion construct creates the group per stage itself to set KMS and retention; the
+    pattern also covers a group API Gateway creates for a stage added later).
+    """
+    groups = [
+        log_group_arn(region, account_id, "API-Gateway-Execution-Logs_*"),
+        log_group_arn(region, account_id, access_log_group),
+    ]
+    return [
+        {
+            "Sid": "WriteApiLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+            "Resource": groups + [f"{g}:log-stream:*" for g in groups],
+        },
+        {
+            "Sid": "FindLogGroups",
+            "Effect": "Allow",
+            "Action": "logs:DescribeLogGroups",
+            "Resource": log_group_arn(region, account_id, "*"),
+        },
+    ]
+
+
+class AccountBaseline(Construct):
+    """The account-level settings of ``silo``'s account (see the module docstring).
+
+    Attributes: ``api_gateway_account`` (depend on it before a stage logs),
+    ``public_access_block`` (None when the catalog turned it off).
+    """
+
+    def __init__(self, scope: Construct, id: str, *, org: str, silo: DeployedSilo) -> None:
+        super().__init__(scope, id)
+        access_group = names.api_access_log_group(names.ingest_api(org, silo.name))
+        logging_role = service_role(
+            self,
+            "api-logging-role",
+            name=names.silo_role(silo.name, "api-logs"),
+            service="apigateway.amazonaws.com",
+            description="API Gateway account-level CloudWatch logging",
+            trust_condition=source_account_condition(silo.account_id),
+            statements=logging_role_statements(silo.region, silo.account_id, access_group),
+        )
+        self.api_gateway_account = aws.api_gateway_account.ApiGatewayAccount(
+            self, "api-gateway-account", cloudwatch_role_arn=logging_role.arn, depends_on=[logging_role.policy]
+        )
+        for resource, key in (
+            (self.api_gateway_account, "api-gateway-account"),
+            (logging_role.role, "api-logging-role"),
+            (logging_role.policy, "api-logging-role-policy"),
+        ):
+            resource.move_from_id(LEGACY_ADDRESSES[key])
+        self.public_access_block = None
+        if silo.s3_block_public_access:
+            self.public_access_block = aws.s3_account_public_access_block.S3AccountPublicAccessBlock(
+                self,
+                "s3-public-access-block",
+                account_id=silo.account_id,
+                block_public_acls=True,
+                block_public_policy=True,
+                ignore_public_acls=True,
+                restrict_public_buckets=True,
+            )

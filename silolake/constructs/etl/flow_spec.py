@@ -1,0 +1,76 @@
+"""The job spec of one flow: the single argument (``--flow_spec``) of the conform job.
+
+Pure data (never imports cdktf). Shape, consumed by ``glue_jobs/conform/job.py``::
+
+    {"flow": "orders", "format": "json" | "csv" | "parquet",
+     "csv": {"delimiter": ";", "header": true},
+     "columns": [{"name": "order_id", "type": "string"}, ...],   # canonical Glue types
+     "keys": ["order_id"], "partition_by": ["ingest_date"],
+     "raw_path": "s3://<raw bucket>/<flow>/",
+     "processed_path": "s3://<processed bucket>/<flow>/",
+     "rejects_path": "s3://<processed bucket>/_rejects/<flow>/"}
+
+``format`` is the format of the *raw* data: api flows land as Parquet (Firehose converts
+them), file flows in the format the partner sends. Paths always end with ``/``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ... import names
+from ...catalog.model import Flow
+
+#: Conform job's own state (watermark and the processed partitions of its last run), relative
+#: to the flow's processed path; the warehouse load reads ``processed_partitions`` from it.
+CONFORM_STATE = "_silolake/conform_state.json"
+
+
+def raw_format(flow: Flow) -> str:
+    """Format of a flow's raw data: api records arrive as Parquet (Firehose converts them).
+
+    The raw Glue table applies the same rule (``storage.glue_tables.raw_format``; a test keeps
+    them equal); restated here so this module stays free of cdktf."""
+    return "parquet" if flow.source == "api" else flow.format
+
+
+def zone_path(bucket: str, prefix: str) -> str:
+    return f"s3://{bucket}/{prefix}"
+
+
+def flow_spec(flow: Flow, *, raw_bucket: str, processed_bucket: str) -> dict[str, Any]:
+    """The flow spec (shape in the module docstring) of ``flow`` with the silo's bucket names."""
+    return {
+        "flow": flow.name,
+        "format": raw_format(flow),
+        "csv": {"delimiter": flow.csv_delimiter, "header": flow.csv_header},
+        "columns": [{"name": c.name, "type": c.type} for c in flow.columns],
+        "keys": list(flow.keys),
+        "partition_by": list(flow.partition_by),
+        "raw_path": zone_path(raw_bucket, f"{flow.name}/"),
+        "processed_path": zone_path(processed_bucket, f"{flow.name}/"),
+        "rejects_path": zone_path(processed_bucket, f"{names.REJECTS_PREFIX}{flow.name}/"),
+    }
+
+
+def render_spec(spec: dict[str, Any]) -> str:
+    """Compact, key-sorted JSON: a stable job argument, so an unchanged flow plans no change."""
+    return json.dumps(spec, sort_keys=True, separators=(",", ":"))
+
+
+def landing_flows(flows: tuple[Flow, ...], max_bytes: int) -> dict[str, Any]:
+    """The landing function's ``FLOWS`` environment: ``{flow: {format, max_bytes, csv, columns}}``.
+
+    ``columns`` are the declared names in order (the landing check compares a CSV header
+    with them); ``max_bytes`` is the largest file accepted (bigger ones are quarantined).
+    """
+    return {
+        f.name: {
+            "format": f.format,
+            "max_bytes": max_bytes,
+            "csv": {"delimiter": f.csv_delimiter, "header": f.csv_header},
+            "columns": [c.name for c in f.columns],
+        }
+        for f in flows
+    }

@@ -1,0 +1,116 @@
+"""Landing of file flows: dropped files are checked and copied into raw as they arrive.
+
+Partners drop files under ``<partner>/<flow>/`` in the dropzone bucket (SFTP and web
+upload). The dropzone already routes every object event to EventBridge
+(:data:`silolake.constructs.storage.silo_storage.EVENT_ZONES`); a rule on its
+``Object Created`` events invokes the landing function, which checks the file against
+its flow (format, size, CSV header), copies it to ``raw/<flow>/ingest_date=YYYY-MM-DD/``
+and quarantines refused files under ``_quarantine/`` (runtime code and its tests:
+``lambda_src/landing/``). Events of the quarantine prefix itself never match the rule.
+
+A decommissioned silo keeps the function and rule; the rule is disabled (intake stops).
+"""
+
+from __future__ import annotations
+
+import json
+
+from ... import names
+from ...catalog.model import DeployedSilo, Flow
+from ...cdk import Construct, aws
+from ..blocks.kms import CustomerKey
+from ..blocks.lambda_function import LAMBDA_SRC, FunctionSpec, LambdaFunction
+from .flow_spec import landing_flows
+from .statements import landing_statements
+
+SOURCE = LAMBDA_SRC / "landing"
+#: Largest file a flow accepts by default (bytes); bigger files are quarantined.
+MAX_FILE_BYTES = 5 * 1024**3
+#: Powertools for AWS Lambda (Python) v3, AWS-managed layer (account 017000801446), pinned version.
+POWERTOOLS_LAYER_VERSION = 27
+
+
+POWERTOOLS_LAYER = "AWSLambdaPowertoolsPythonV3-python311-x86_64"
+
+
+def powertools_layer(region: str) -> str:
+    """The layer version ARN in ``region`` (the same version number exists in every region)."""
+    return f"arn:aws:lambda:{region}:017000801446:layer:{POWERTOOLS_LAYER}:{POWERTOOLS_LAYER_VERSION}"
+
+
+def landing_event_pattern(dropzone: str) -> dict:
+    """Object Created events of the dropzone, except the quarantine the function writes itself."""
+    return {
+        "source": ["aws.s3"],
+        "detail-type": ["Object Created"],
+        "detail": {
+            "bucket": {"name": [dropzone]},
+            "object": {"key": [{"anything-but": {"prefix": names.QUARANTINE_PREFIX}}]},
+        },
+    }
+
+
+class Landing(Construct):
+    """Landing function and its EventBridge rule for the file flows of ``silo``.
+
+    Attributes: ``function`` (:class:`LambdaFunction`), ``rule``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        silo: DeployedSilo,
+        flows: tuple[Flow, ...],
+        buckets: dict[str, str],
+        key: CustomerKey,
+    ) -> None:
+        super().__init__(scope, id)
+        name = names.etl_silo_name(silo.name, "landing")
+        dropzone, raw = buckets["dropzone"], buckets["raw"]
+        self.function = LambdaFunction(
+            self,
+            "function",
+            FunctionSpec(
+                function_name=name,
+                role_name=names.silo_role(silo.name, "landing"),
+                source_dir=SOURCE,
+                handler="handler.lambda_handler",
+                kms_key_arn=key.arn,
+                account_id=silo.account_id,
+                region=silo.region,
+                description=f"silolake: lands dropped files of silo '{silo.name}' into raw",
+                policy_statements=landing_statements(flows, dropzone=dropzone, raw=raw, key_arn=key.arn),
+                environment={
+                    "RAW_BUCKET": raw,
+                    "KMS_KEY_ARN": key.arn,
+                    "FLOWS": json.dumps(landing_flows(flows, MAX_FILE_BYTES), sort_keys=True, separators=(",", ":")),
+                    "POWERTOOLS_SERVICE_NAME": "silolake-landing",
+                },
+                layers=(powertools_layer(silo.region),),
+                timeout=300,
+                memory_size=512,
+            ),
+        )
+        self.rule = aws.cloudwatch_event_rule.CloudwatchEventRule(
+            self,
+            "rule",
+            name=name,
+            description=f"silolake: files dropped for silo '{silo.name}'",
+            event_pattern=json.dumps(landing_event_pattern(dropzone), sort_keys=True),
+            state="DISABLED" if silo.decommission else "ENABLED",
+        )
+        aws.cloudwatch_event_target.CloudwatchEventTarget(
+            self, "target", rule=self.rule.name, arn=self.function.function.arn, target_id="landing"
+        )
+        aws.lambda_permission.LambdaPermission(
+            self,
+            "invoke",
+            statement_id="EventBridgeLanding",
+            action="lambda:InvokeFunction",
+            function_name=self.function.function.function_name,
+            principal="events.amazonaws.com",
+            source_arn=self.rule.arn,
+            source_account=silo.account_id,
+        )

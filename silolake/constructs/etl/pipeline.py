@@ -1,0 +1,272 @@
+"""ETL of one silo: every flow becomes a scheduled, alerting pipeline from arrival to query.
+
+Per silo: an SNS topic for failures (silo key; every owner subscribed by e-mail), the Glue
+security configuration (logs, bookmarks and S3 output encrypted with the silo key), an
+Athena workgroup (enforced, results encrypted with the silo key in the athena zone, a
+bytes-scanned cutoff), the landing function when the silo has file flows, Redshift
+Serverless when a flow has ``warehouse: true``, a QuickSight data source when one has
+``quicksight: true``, and the role EventBridge Scheduler starts pipelines with.
+
+Per flow: the Glue job (:class:`.glue_job.FlowJob`), a Step Functions state machine
+(:mod:`.asl`) logging every execution to a log group encrypted with the silo key, and
+an EventBridge Scheduler schedule from the flow's ``schedule``. A decommissioned silo
+keeps all of it with schedules and landing disabled: nothing runs, nothing is deleted.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ... import names
+from ...catalog.model import DeployedSilo, Flow
+from ...cdk import Construct, aws
+from ..blocks.kms import CustomerKey
+from ..blocks.service_role import encrypted_log_group, service_role
+from . import asl, warehouse_sql
+from .artifacts import JobBundle, job_bundle
+from .flow_spec import CONFORM_STATE
+from .glue_job import FlowJob, upload_bundles
+from .landing import Landing
+from .statements import scheduler_statements, state_machine_statements
+from .warehouse import Warehouse
+
+#: Per-query scan limit of the silo's workgroup (100 GiB): a runaway query fails instead of billing.
+BYTES_SCANNED_CUTOFF = 100 * 1024**3
+#: Scheduler retries a failed *start* (throttling, service errors); failed runs alert through SNS.
+SCHEDULE_RETRIES = 3
+
+
+def topic_arn(silo: DeployedSilo) -> str:
+    return f"arn:aws:sns:{silo.region}:{silo.account_id}:{names.etl_silo_name(silo.name, 'etl-alerts')}"
+
+
+def state_machine_arn(silo: DeployedSilo, flow: Flow) -> str:
+    return f"arn:aws:states:{silo.region}:{silo.account_id}:stateMachine:{names.etl_name(silo.name, flow.name)}"
+
+
+def pipeline_definition(
+    silo: DeployedSilo, flow: Flow, *, buckets: dict[str, str], warehouse: Warehouse | None
+) -> asl.PipelineDefinition:
+    """The :class:`~.asl.PipelineDefinition` of ``flow`` (warehouse load when it asks for one)."""
+    load = None
+    if flow.warehouse and warehouse is not None:
+        target = warehouse_sql.LoadTarget(f"s3://{buckets['processed']}/{flow.name}/", warehouse.load_roles[flow.name])
+        load = asl.WarehouseLoad(
+            workgroup=warehouse.workgroup_name,
+            database=warehouse.database,
+            statements=tuple(warehouse_sql.load_statements(flow, target)),
+            partition_by=flow.partition_by,
+            state_bucket=buckets["processed"],
+            state_key=f"{flow.name}/{CONFORM_STATE}",
+        )
+    return asl.PipelineDefinition(
+        silo=silo.name,
+        flow=flow.name,
+        job_name=names.etl_name(silo.name, flow.name),
+        topic_arn=topic_arn(silo),
+        athena_workgroup=names.etl_silo_name(silo.name, "athena"),
+        database=names.glue_database(silo.name),
+        raw_table=names.glue_table(flow.name, "raw"),
+        processed_table=names.glue_table(flow.name, "processed"),
+        warehouse=load,
+    )
+
+
+class SiloEtl(Construct):
+    """The ETL of ``silo`` (contents in the module docstring).
+
+    ``buckets`` maps zone -> bucket name; ``catalog_dir`` is where custom ``job:`` paths
+    resolve. Attributes: ``topic``, ``workgroup``, ``jobs`` / ``state_machines`` /
+    ``schedules`` (flow -> resource), ``landing``, ``warehouse``, ``quicksight``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        silo: DeployedSilo,
+        buckets: dict[str, str],
+        key: CustomerKey,
+        catalog_dir: Path,
+    ) -> None:
+        super().__init__(scope, id)
+        key_arn = key.arn
+        self.topic = aws.sns_topic.SnsTopic(
+            self, "alerts", name=names.etl_silo_name(silo.name, "etl-alerts"), kms_master_key_id=key_arn
+        )
+        for index, owner in enumerate(silo.owners):
+            aws.sns_topic_subscription.SnsTopicSubscription(
+                self, f"alerts-{index}", topic_arn=self.topic.arn, protocol="email", endpoint=owner
+            )
+        security = aws.glue_security_configuration.GlueSecurityConfiguration(
+            self,
+            "glue-security",
+            name=names.etl_silo_name(silo.name, "etl"),
+            encryption_configuration={
+                "cloudwatch_encryption": {"cloudwatch_encryption_mode": "SSE-KMS", "kms_key_arn": key_arn},
+                "job_bookmarks_encryption": {"job_bookmarks_encryption_mode": "CSE-KMS", "kms_key_arn": key_arn},
+                "s3_encryption": {"s3_encryption_mode": "SSE-KMS", "kms_key_arn": key_arn},
+            },
+        )
+        wg = aws.athena_workgroup
+        self.workgroup = wg.AthenaWorkgroup(
+            self,
+            "athena",
+            name=names.etl_silo_name(silo.name, "athena"),
+            description=f"silolake silo '{silo.name}': partition repair and the silo's own queries",
+            state="ENABLED",
+            force_destroy=False,
+            lifecycle={"prevent_destroy": True},  # saved queries and query history
+            configuration=wg.AthenaWorkgroupConfiguration(
+                enforce_workgroup_configuration=True,
+                publish_cloudwatch_metrics_enabled=True,
+                bytes_scanned_cutoff_per_query=BYTES_SCANNED_CUTOFF,
+                engine_version=wg.AthenaWorkgroupConfigurationEngineVersion(
+                    selected_engine_version="Athena engine version 3"
+                ),
+                result_configuration=wg.AthenaWorkgroupConfigurationResultConfiguration(
+                    output_location=f"s3://{buckets['athena']}/{names.ATHENA_RESULTS_PREFIX}",
+                    expected_bucket_owner=silo.account_id,
+                    encryption_configuration=wg.AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration(
+                        encryption_option="SSE_KMS", kms_key_arn=key_arn
+                    ),
+                ),
+            ),
+        )
+        files = silo.flows_from("sftp", "upload")
+        self.landing = Landing(self, "landing", silo=silo, flows=files, buckets=buckets, key=key) if files else None
+        warehouse_flows = tuple(f for f in silo.flows if f.warehouse)
+        self.warehouse = (
+            Warehouse(
+                self,
+                "warehouse",
+                silo=silo,
+                flows=warehouse_flows,
+                processed_bucket=buckets["processed"],
+                key_arn=key_arn,
+            )
+            if warehouse_flows
+            else None
+        )
+        self.quicksight = None
+        if any(f.quicksight for f in silo.flows):
+            # Needs a QuickSight subscription in the account (docs/etl.md): without one the
+            # apply of this resource fails and names the missing subscription.
+            self.quicksight = aws.quicksight_data_source.QuicksightDataSource(
+                self,
+                "quicksight",
+                data_source_id=names.etl_silo_name(silo.name, "athena"),
+                name=f"silolake {silo.name} (Athena)",
+                type="ATHENA",
+                parameters={"athena": {"work_group": self.workgroup.name}},
+                ssl_properties={"disable_ssl": False},
+            )
+        self.jobs: dict[str, FlowJob] = {}
+        self.state_machines: dict[str, Any] = {}
+        bundles = {flow.name: job_bundle(flow, catalog_dir) for flow in silo.flows}
+        code = upload_bundles(self, buckets["raw"], key_arn, list(bundles.values()))
+        for flow in silo.flows:
+            objects = [code[key] for key, _ in bundles[flow.name].files]
+            self._flow(silo, flow, buckets, key_arn, (bundles[flow.name], objects), security.name)
+        scheduler = service_role(
+            self,
+            "scheduler-role",
+            name=names.silo_role(silo.name, "etl-scheduler"),
+            service="scheduler.amazonaws.com",
+            description=f"EventBridge Scheduler: starts the pipelines of silo '{silo.name}'",
+            statements=scheduler_statements([state_machine_arn(silo, f) for f in silo.flows], key_arn),
+            trust_condition={"StringEquals": {"aws:SourceAccount": silo.account_id}},
+        )
+        self.schedules = {
+            flow.name: aws.scheduler_schedule.SchedulerSchedule(
+                self,
+                f"{flow.name}-schedule",
+                name=names.etl_name(silo.name, flow.name),
+                description=f"silolake: runs the pipeline of flow '{flow.name}'",
+                schedule_expression=flow.schedule,
+                schedule_expression_timezone="UTC",
+                flexible_time_window={"mode": "OFF"},
+                state="DISABLED" if silo.decommission else "ENABLED",
+                kms_key_arn=key_arn,
+                target={
+                    "arn": self.state_machines[flow.name].arn,
+                    "role_arn": scheduler.arn,
+                    "input": json.dumps({"flow": flow.name}),
+                    "retry_policy": {"maximum_retry_attempts": SCHEDULE_RETRIES},
+                },
+                depends_on=[scheduler.policy],
+            )
+            for flow in silo.flows
+        }
+
+    def _flow(
+        self,
+        silo: DeployedSilo,
+        flow: Flow,
+        buckets: dict[str, str],
+        key_arn: str,
+        code: tuple[JobBundle, list[Any]],
+        security: str,
+    ) -> None:
+        self.jobs[flow.name] = FlowJob(
+            self,
+            f"{flow.name}-job",
+            silo=silo,
+            flow=flow,
+            bundle=code[0],
+            code_objects=code[1],
+            buckets=buckets,
+            key_arn=key_arn,
+            security_configuration=security,
+        )
+        name = names.etl_name(silo.name, flow.name)
+        group = encrypted_log_group(
+            self, f"{flow.name}-logs", name=names.state_machine_log_group(name), kms_key_arn=key_arn
+        )
+        role = service_role(
+            self,
+            f"{flow.name}-pipeline-role",
+            name=names.silo_role(silo.name, f"{flow.name}-sfn"),
+            service="states.amazonaws.com",
+            description=f"Step Functions pipeline of flow '{flow.name}'",
+            statements=[
+                *state_machine_statements(
+                    silo,
+                    flow,
+                    buckets=buckets,
+                    key_arn=key_arn,
+                    topic_arn=topic_arn(silo),
+                    athena_workgroup=names.etl_silo_name(silo.name, "athena"),
+                    redshift_workgroup_arn=self.warehouse.workgroup_arn
+                    if (flow.warehouse and self.warehouse)
+                    else None,
+                ),
+                {
+                    # X-Ray has no resource-level permissions.
+                    "Sid": "WriteTraces",
+                    "Effect": "Allow",
+                    "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                    "Resource": "*",
+                },
+            ],
+            trust_condition={"StringEquals": {"aws:SourceAccount": silo.account_id}},
+        )
+        definition = asl.definition(pipeline_definition(silo, flow, buckets=buckets, warehouse=self.warehouse))
+        self.state_machines[flow.name] = aws.sfn_state_machine.SfnStateMachine(
+            self,
+            f"{flow.name}-pipeline",
+            name=name,
+            role_arn=role.arn,
+            type="STANDARD",
+            definition=json.dumps(definition, sort_keys=True, indent=1),
+            logging_configuration={
+                "log_destination": f"{group.arn}:*",
+                "include_execution_data": True,
+                "level": "ALL",
+            },
+            tracing_configuration={"enabled": True},
+            depends_on=[role.policy],
+        )

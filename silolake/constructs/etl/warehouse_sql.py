@@ -1,0 +1,150 @@
+"""Redshift SQL of the warehouse load: table DDL from catalog columns and an idempotent load.
+
+Pure (never imports cdktf). The state machine sends :func:`load_statements` through the
+Redshift Data API's ``BatchExecuteStatement``, which runs them as **one transaction**,
+once per processed partition the conform job wrote. Each statement is a template whose
+``{}`` are filled, in ``partition_by`` order, with that partition's values (Step
+Functions ``States.Format``); :func:`render` fills them the same way for tests.
+
+Idempotent per partition: the transaction deletes the partition's rows and inserts the
+partition's Parquet files again, so loading a partition twice leaves the same rows
+(a rerun, a retry, or a partition a later run rewrote). A failure rolls everything back.
+
+Type mapping (Glue -> Redshift; `Data types <https://docs.aws.amazon.com/redshift/latest/dg/c_Supported_data_types.html>`_):
+``string`` -> ``VARCHAR(65535)``; ``char(n)``/``varchar(n)`` -> ``VARCHAR(4n)`` (Redshift
+counts bytes, UTF-8 needs up to 4 per character; Redshift ``CHAR`` holds single-byte
+characters only); ``decimal(p,s)`` -> ``DECIMAL(p,s)``; ``timestamp`` -> ``TIMESTAMP``;
+``binary`` -> ``VARBYTE``; ``array``/``map``/``struct`` -> ``SUPER`` (loaded with
+``SERIALIZETOJSON``); the built-in ``ingest_date`` -> ``DATE``.
+
+Partition values become SQL literals, so only partition columns whose values cannot
+contain a quote or a character Spark escapes in paths are accepted for warehouse flows:
+the built-in ``ingest_date``, ``date`` and integer columns (:data:`WAREHOUSE_PARTITION_TYPES`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ...catalog.model import BUILTIN_PARTITIONS, WAREHOUSE_PARTITION_TYPES, Flow
+
+STAGE_PREFIX = "stage_"
+SCHEMA = "public"
+VARCHAR_MAX = 65535
+
+_SIMPLE = {
+    "boolean": "BOOLEAN",
+    "tinyint": "SMALLINT",  # Redshift has no 1-byte integer
+    "smallint": "SMALLINT",
+    "int": "INTEGER",
+    "bigint": "BIGINT",
+    "float": "REAL",
+    "double": "DOUBLE PRECISION",
+    "string": f"VARCHAR({VARCHAR_MAX})",
+    "binary": "VARBYTE",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+}
+_LENGTH = re.compile(r"(char|varchar)\((\d+)\)")
+_DECIMAL = re.compile(r"decimal\((\d+),(\d+)\)")
+
+
+def redshift_type(glue_type: str) -> str:
+    """Redshift column type of a canonical Glue type string (mapping in the module docstring)."""
+    if glue_type in _SIMPLE:
+        return _SIMPLE[glue_type]
+    if glue_type.startswith(("array<", "map<", "struct<")):
+        return "SUPER"
+    if m := _LENGTH.fullmatch(glue_type):
+        return f"VARCHAR({min(4 * int(m.group(2)), VARCHAR_MAX)})"
+    if m := _DECIMAL.fullmatch(glue_type):
+        return f"DECIMAL({m.group(1)},{m.group(2)})"
+    if glue_type == "decimal":
+        return "DECIMAL(10,0)"
+    raise ValueError(f"no Redshift mapping for Glue type {glue_type!r}")
+
+
+def quote(identifier: str) -> str:
+    """A Redshift delimited identifier (catalog names never contain quotes; doubled anyway)."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _partition_type(flow: Flow, name: str) -> str:
+    col = flow.column(name)
+    return col.type if col else "date"  # the only built-in partition is ingest_date (a date)
+
+
+def check_warehouse_flow(flow: Flow) -> None:
+    """Raise ``ValueError`` when ``flow``'s partitions cannot be loaded safely (see module doc);
+    catalog validation refuses such flows first, with a located message."""
+    if not flow.partition_by:
+        raise ValueError(f"flow '{flow.name}': warehouse loads need partition_by (one load per partition)")
+    for name in flow.partition_by:
+        if name in BUILTIN_PARTITIONS:
+            continue
+        col = flow.column(name)
+        if col is None or col.type not in WAREHOUSE_PARTITION_TYPES:
+            raise ValueError(
+                f"flow '{flow.name}': warehouse partition column '{name}' must be ingest_date or of type "
+                + "/".join(WAREHOUSE_PARTITION_TYPES)
+            )
+
+
+@dataclass(frozen=True)
+class LoadTarget:
+    """Where one flow loads: the processed prefix (``s3://bucket/flow/``) and the COPY role."""
+
+    processed_path: str
+    role_arn: str
+
+
+def table_name(flow: Flow) -> str:
+    return f"{SCHEMA}.{quote(flow.name)}"
+
+
+def file_columns(flow: Flow) -> list[tuple[str, str]]:
+    """(name, Redshift type) of the columns inside the Parquet files (partition columns are in the path)."""
+    return [(c.name, redshift_type(c.type)) for c in flow.columns if c.name not in flow.partition_by]
+
+
+def table_columns(flow: Flow) -> list[tuple[str, str]]:
+    """Columns of the warehouse table: the file columns, then the partition columns (like the Glue table)."""
+    return [*file_columns(flow), *((p, redshift_type(_partition_type(flow, p))) for p in flow.partition_by)]
+
+
+def create_table(flow: Flow) -> str:
+    cols = ", ".join(f"{quote(n)} {t}" for n, t in table_columns(flow))
+    return f"CREATE TABLE IF NOT EXISTS {table_name(flow)} ({cols})"
+
+
+def load_statements(flow: Flow, target: LoadTarget) -> list[str]:
+    """The load transaction of one partition; ``{}`` stand for its values in ``partition_by`` order."""
+    check_warehouse_flow(flow)
+    stage = quote(STAGE_PREFIX + flow.name)
+    stage_cols = ", ".join(f"{quote(n)} {t}" for n, t in file_columns(flow))
+    path = target.processed_path + "".join(f"{p}={{}}/" for p in flow.partition_by)
+    where = " AND ".join(f"{quote(p)} = '{{}}'::{redshift_type(_partition_type(flow, p))}" for p in flow.partition_by)
+    values = ", ".join(f"'{{}}'::{redshift_type(_partition_type(flow, p))}" for p in flow.partition_by)
+    selected = ", ".join([*(quote(n) for n, _ in file_columns(flow)), values])
+    return [
+        create_table(flow),
+        f"CREATE TEMP TABLE {stage} ({stage_cols})",
+        f"COPY {stage} FROM '{path}' IAM_ROLE '{target.role_arn}' FORMAT AS PARQUET SERIALIZETOJSON",
+        f"DELETE FROM {table_name(flow)} WHERE {where}",
+        f"INSERT INTO {table_name(flow)} SELECT {selected} FROM {stage}",
+        f"DROP TABLE {stage}",
+    ]
+
+
+def placeholders(statement: str) -> int:
+    return statement.count("{}")
+
+
+def render(statement: str, partition: dict[str, str], flow: Flow) -> str:
+    """Fill a template like ``States.Format`` does at run time (``partition_by`` values in order)."""
+    values = [partition[p] for p in flow.partition_by]
+    count = placeholders(statement)
+    if count not in (0, len(values)):
+        raise ValueError(f"template has {count} placeholders for {len(values)} partition values")
+    return statement.format(*values) if count else statement

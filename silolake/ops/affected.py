@@ -1,0 +1,267 @@
+"""``silolake affected --base REF``: the stacks whose synthesized Terraform a change alters.
+
+A pull request that touches one silo of a thousand must plan one stack, so the answer
+is the set of stacks whose *synthesized output* differs from the base's: a content hash
+per stack directory (every file, ``cdk.tf.json`` and assets alike; nothing Terraform would
+read is ignored). Synthesizing everything twice would cost minutes at scale, so:
+
+1. **Candidates from the catalog.** Each stack's *inputs* are a projection of the catalog
+   model (:func:`stack_inputs`): everything catalog-wide (organization, central accounts,
+   org layout from the lock file, any future top-level field) for every stack; the silo
+   itself, its readers and its custom job scripts for ``silo-<name>``; the consumer and
+   the identity of the silos it reads for ``analytics-<name>``; the silos' accounts for
+   ``org`` and ``datalake``. A stack is a candidate when its inputs differ. A YAML comment
+   or a reordering that changes no value yields no candidate and no synth at all.
+2. **Candidates from the framework.** When the base and the working tree differ in
+   framework code (:data:`FRAMEWORK_PATHS`), every stack is a candidate, and the base is
+   synthesized by the *base's own code* (exported with ``git archive``, run in a
+   subprocess), since the same catalog may now produce different Terraform.
+3. **Hashes decide.** Only candidates are synthesized, base and head, per stack
+   (``synthesize(..., stacks=[...])``); a candidate whose hashes match is not affected.
+
+Projections may over-approximate (step 3 removes false candidates); they must never miss
+an input. ``tests/delivery/test_affected.py`` checks them against full synths.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..catalog import CatalogError, load_catalog
+from ..catalog.model import Catalog, Silo
+from .targets import stack_targets
+
+__all__ = [
+    "FRAMEWORK_PATHS",
+    "Affected",
+    "AffectedError",
+    "Comparison",
+    "affected",
+    "comparison",
+    "stack_hashes",
+    "stack_inputs",
+]
+
+#: Repository paths whose change may alter what any catalog synthesizes to.
+FRAMEWORK_PATHS = (
+    "silolake/",
+    "lambda_src/",
+    "glue_jobs/",
+    "pyproject.toml",
+    "cdktf.json",
+    "package.json",
+    "package-lock.json",
+    "main.py",
+)
+
+
+class AffectedError(RuntimeError):
+    """The base could not be read or synthesized (bad ref, not a git checkout, base synth failed)."""
+
+
+@dataclass
+class Affected:
+    """``stacks``: head stacks whose output differs from the base's (or that are new), in wave
+    order; ``removed``: stacks the base had and the head no longer has; ``candidates``: what
+    was synthesized; ``framework_changed``: whether framework code differs from the base."""
+
+    stacks: list[str]
+    removed: list[str]
+    candidates: list[str]
+    framework_changed: bool
+    reasons: dict[str, str] = field(default_factory=dict)
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+
+
+def _silo_identity(silo: Silo) -> tuple:
+    return (silo.name, silo.account_id, silo.email, silo.region, silo.decommission)
+
+
+def stack_inputs(catalog: Catalog) -> dict[str, str]:
+    """``{stack name: text of everything that stack's synthesis reads from the catalog}``."""
+    # Every top-level field but the silo and consumer lists: a field added to Catalog later
+    # lands here by itself and makes every stack a candidate (safe by default).
+    common = repr(dataclasses.replace(catalog, silos=(), analytics=(), source=Path(catalog.source.name)))
+    silos = repr([_silo_identity(s) for s in catalog.silos])
+    inputs = {"org": common + silos, "datalake": common + silos}
+    for silo in catalog.deployable_silos:
+        jobs = [(f.job, _file_digest(catalog.base_dir / f.job)) for f in silo.flows if f.custom_job]
+        # A reader's other entitlements do not change this silo's grants: drop its silo list.
+        readers = [dataclasses.replace(c, silos=()) for c in catalog.readers_of(silo)]
+        inputs[silo.stack_name] = common + repr((silo, readers, jobs))
+    for consumer in catalog.analytics:
+        read = [_silo_identity(s) for s in catalog.deployable_silos if s.name in consumer.silos]
+        inputs[consumer.stack_name] = common + repr((consumer, read))
+    return inputs
+
+
+def stack_hashes(out: Path, names: Sequence[str] | None = None) -> dict[str, str]:
+    """sha256 of every file under ``out/stacks/<name>/`` (relative paths and bytes, sorted)."""
+    root = Path(out) / "stacks"
+    hashes = {}
+    for stack_dir in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
+        if names is not None and stack_dir.name not in names:
+            continue
+        h = hashlib.sha256()
+        for path in sorted(p for p in stack_dir.rglob("*") if p.is_file()):
+            h.update(path.relative_to(stack_dir).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+        hashes[stack_dir.name] = h.hexdigest()
+    return hashes
+
+
+def _git(args: list[str], cwd: Path) -> bytes:
+    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    if proc.returncode != 0:
+        raise AffectedError(f"git {' '.join(args)}: {proc.stderr.decode(errors='replace').strip()}")
+    return proc.stdout
+
+
+def _export(base: str, root: Path, dest: Path) -> None:
+    """The base revision's tree, extracted into ``dest`` (``git archive``)."""
+    data = _git(["archive", "--format=tar", base], root)
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        tar.extractall(dest, filter="data")
+
+
+def _framework_changed(base: str, root: Path) -> bool:
+    changed = _git(["diff", "--name-only", base, "--", *FRAMEWORK_PATHS], root).decode().split()
+    untracked = _git(["ls-files", "--others", "--exclude-standard", "--", *FRAMEWORK_PATHS], root).decode().split()
+    return bool(changed or untracked)
+
+
+Synth = Callable[[Catalog, Path, list[str]], None]
+
+
+def _synth_in_process(catalog: Catalog, out: Path, stacks: list[str]) -> None:
+    from ..synth import synthesize  # heavy: imports cdktf
+
+    synthesize(catalog, out, stacks=stacks)
+
+
+def _synth_with_base_code(tree: Path, catalog_rel: Path, out: Path) -> None:
+    """Synthesize the base catalog with the base's own framework code (a subprocess)."""
+    env = dict(os.environ, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1")
+    cmd = [sys.executable, "-m", "silolake", "synth", str(catalog_rel), "--out", str(out)]
+    proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise AffectedError(f"synth of the base failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
+
+
+@dataclass
+class Comparison:
+    """Base and head of one change, synthesized on demand into ``base_out`` / ``head_out``.
+
+    ``base`` is the base catalog loaded with today's code (``None`` when it has no catalog
+    or no longer loads); with ``framework_changed`` the base was synthesized whole by its
+    own code on entry."""
+
+    head: Catalog
+    base: Catalog | None
+    base_out: Path
+    head_out: Path
+    framework_changed: bool
+    base_exists: bool
+    synth: Synth
+    _done: dict[str, set[str]] = field(default_factory=lambda: {"base": set(), "head": set()})
+
+    @property
+    def head_stacks(self) -> list[str]:
+        return [t.name for t in stack_targets(self.head)]
+
+    @property
+    def base_stacks(self) -> list[str]:
+        if self.framework_changed:
+            return sorted(stack_hashes(self.base_out))
+        return [t.name for t in stack_targets(self.base)] if self.base else []
+
+    def ensure(self, names: Sequence[str]) -> None:
+        """Synthesize whichever of ``names`` each side has and has not synthesized yet."""
+        head = [n for n in self.head_stacks if n in names and n not in self._done["head"]]
+        if head:
+            self.synth(self.head, self.head_out, head)
+            self._done["head"].update(head)
+        if self.base is None or self.framework_changed:
+            return
+        base = [n for n in self.base_stacks if n in names and n not in self._done["base"]]
+        if base:
+            self.synth(self.base, self.base_out, base)
+            self._done["base"].update(base)
+
+    def affected(self) -> Affected:
+        order = self.head_stacks
+        if not self.base_exists:
+            return Affected(order, [], order, self.framework_changed, {n: "no catalog at the base" for n in order})
+        if self.framework_changed or self.base is None:
+            candidates, reasons = order, {n: "framework code changed" for n in order}
+        else:
+            old, new = stack_inputs(self.base), stack_inputs(self.head)
+            candidates = [n for n in order if old.get(n) != new[n]]
+            reasons = {n: "new stack" if n not in old else "catalog inputs changed" for n in candidates}
+        self.ensure(candidates)
+        base_hashes = stack_hashes(self.base_out, None if self.framework_changed else candidates)
+        head_hashes = stack_hashes(self.head_out, candidates)
+        changed = [n for n in candidates if head_hashes.get(n) != base_hashes.get(n)]
+        removed = sorted(set(self.base_stacks) - set(order))
+        return Affected(changed, removed, candidates, self.framework_changed, {n: reasons[n] for n in changed})
+
+
+@contextmanager
+def comparison(
+    catalog_path: Path, base: str, *, head_out: Path | None = None, synth: Synth = _synth_in_process
+) -> Iterator[Comparison]:
+    """Open the working tree's catalog (and code) against revision ``base``; scratch files
+    are removed on exit. Raises :class:`AffectedError` (bad ref, base synth failure) and
+    :class:`~silolake.catalog.CatalogError` (the head catalog is invalid)."""
+    catalog_path = Path(catalog_path).resolve()
+    head = load_catalog(catalog_path)
+    root = Path(_git(["rev-parse", "--show-toplevel"], catalog_path.parent).decode().strip())
+    catalog_rel = catalog_path.relative_to(root)
+    with tempfile.TemporaryDirectory(prefix="silolake-affected-") as tmp:
+        work = Path(tmp)
+        tree = work / "base"
+        _export(base, root, tree)
+        framework = _framework_changed(base, root)
+        exists = (tree / catalog_rel).is_file()
+        base_catalog: Catalog | None = None
+        if exists:
+            try:
+                base_catalog = load_catalog(tree / catalog_rel)
+            except CatalogError:
+                framework = True  # the base no longer loads with today's code: compare both codes' outputs
+        if framework and exists:
+            _synth_with_base_code(tree, catalog_rel, work / "base-out")
+        yield Comparison(
+            head,
+            base_catalog,
+            work / "base-out",
+            Path(head_out) if head_out else work / "head",
+            framework,
+            exists,
+            synth,
+        )
+
+
+def affected(
+    catalog_path: Path, base: str, *, head_out: Path | None = None, synth: Synth = _synth_in_process
+) -> Affected:
+    """The stacks a change of the working tree against revision ``base`` affects.
+
+    ``head_out``: where the head's synthesized candidates go (a scratch directory if
+    ``None``); CI plans from there without synthesizing again. Errors: see :func:`comparison`."""
+    with comparison(catalog_path, base, head_out=head_out, synth=synth) as cmp:
+        return cmp.affected()

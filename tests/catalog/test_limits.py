@@ -1,0 +1,254 @@
+"""AWS rules for every derived name, tag limits, built-in names and helpful name messages.
+
+Each issue-shaped mistake gets a bad catalog of its own and the exact located message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from silolake import name_rules, names
+from silolake.catalog import CatalogError, load_catalog
+from silolake.catalog.limits import MAX_ORGANIZATION_TAGS
+from silolake.catalog.schema import suggest_name
+from silolake.constructs.ingestion.firehose_delivery import object_prefixes
+
+MINIMAL = (Path(__file__).parent / "minimal.yaml").read_text()
+S = "silos.yaml"
+
+
+def mutate(*pairs: str, text: str = MINIMAL) -> str:
+    for old, new in zip(pairs[::2], pairs[1::2], strict=True):
+        assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.fixture
+def problems(catalog_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(catalog_dir)
+
+    def run(text: str) -> list[str]:
+        Path("silos.yaml").write_text(text)
+        try:
+            load_catalog("silos.yaml")
+        except CatalogError as exc:
+            return [str(p) for p in exc.problems]
+        return []
+
+    return run
+
+
+CASES = {
+    "tag value outside IAM's character set": (
+        ("cost-center: data", 'cost-center: "R&D team!"'),
+        [
+            f"{S}:9:18: organization.tags.cost-center: tag value 'R&D team!' is not valid: AWS tags allow only "
+            "letters, digits, spaces and _ . : / = + - @, not '!', '&'"
+        ],
+    ),
+    "tag value longer than 256": (
+        ("cost-center: data", "cost-center: " + "d" * 257),
+        [f"{S}:9:18: organization.tags.cost-center: '{'d' * 257}' is too long: at most 256 characters"],
+    ),
+    "48 organization tags: 51 with silolake's own": (
+        ("    cost-center: data\n", "".join(f"    t{i}: v\n" for i in range(MAX_ORGANIZATION_TAGS + 1))),
+        [
+            f"{S}:8:3: organization.tags: 48 tags: at most 47 fit, because AWS allows 50 tags per resource and "
+            "silolake adds its own 3 (silolake:managed-by, silolake:stack, silolake:silo) to every resource"
+        ],
+    ),
+    "organization name with a reserved bucket prefix": (
+        ("name: acme\n", "name: xn--acme\n"),
+        [
+            f"{S}:3:9: organization.name: the artifacts bucket would be 'xn--acme-artifacts-000000000000-euw1', "
+            "which AWS refuses as a S3 bucket name (names starting with 'xn--' are reserved by AWS); "
+            "change the organization name"
+        ],
+    ),
+    "state bucket prefix with a reserved bucket prefix": (
+        ("state_bucket_prefix: acme-tfstate", "state_bucket_prefix: sthree-tf"),
+        [
+            f"{S}:7:24: organization.state_bucket_prefix: the state bucket in eu-west-1 would be "
+            "'sthree-tf-000000000000-eu-west-1', which AWS refuses as a S3 bucket name (names starting with "
+            "'sthree-' are reserved by AWS); change the state_bucket_prefix"
+        ],
+    ),
+    "analytics consumer name too long for its buckets": (
+        ("  - name: bi\n", "  - name: business-intelligence-and-reporting-team\n"),
+        [
+            f"{S}:13:11: analytics[0].name: name too long: the athena bucket in eu-west-1 would be "
+            "'acme-business-intelligence-and-reporting-team-athena-000000000000-euw1' (70 characters, AWS allows "
+            "63); shorten the consumer name by at least 7 characters"
+        ],
+    ),
+    "account e-mail longer than Organizations allows": (
+        ("email: aws-hr@acme.example", "email: " + "h" * 60 + "@acme.example"),
+        [
+            f"{S}:43:12: silos[1].email: AWS Organizations refuses '{'h' * 60}@acme.example' as an account "
+            "e-mail: 73 characters, AWS allows 6 to 64"
+        ],
+    ),
+    "flow name with a hyphen says what to write": (
+        ("      - name: reports", "      - name: pos-sales"),
+        [
+            f"{S}:36:15: silos[0].flows[1].name: 'pos-sales' is not valid: expected lowercase letters, digits and "
+            "underscores (becomes a Glue table name and an S3 prefix); write 'pos_sales' instead"
+        ],
+    ),
+    "silo name in camel case says what to write": (
+        ("  - name: hr\n", "  - name: HumanResources\n"),
+        [
+            f"{S}:42:11: silos[1].name: 'HumanResources' is not valid: expected lowercase letters, digits and "
+            "hyphens; starts with a letter; used in resource names; write 'human-resources' instead"
+        ],
+    ),
+    "region in capitals says what to write": (
+        ("  - name: hr\n", "  - name: hr\n    region: EU-West-1\n"),
+        [
+            f"{S}:43:13: silos[1].region: 'EU-West-1' is not valid: expected an AWS region code such as "
+            "eu-west-1; write 'eu-west-1' instead"
+        ],
+    ),
+    "column named like the built-in partition": (
+        ("{name: report_id, type: string}", "{name: ingest_date, type: string}", "partition_by: [ingest_date]", ""),
+        [
+            f"{S}:40:20: silos[0].flows[1].columns[0].name: 'ingest_date' is a built-in partition silolake adds to "
+            "every table (date the record or file arrived (UTC), from the delivery time); give the column "
+            "another name"
+        ],
+    ),
+    "column with a reserved prefix": (
+        ("{name: report_id, type: string}", "{name: __file, type: string}"),
+        [
+            f"{S}:40:20: silos[0].flows[1].columns[0].name: column names starting with '__' are reserved for "
+            "silolake's own columns; write 'file'"
+        ],
+    ),
+    "custom job path with template syntax": (
+        ("        schedule: rate(1 hour)", "        schedule: rate(1 hour)\n        job: glue_src/${x}.py"),
+        [
+            f"{S}:36:14: silos[0].flows[0].job: custom job 'glue_src/${{x}}.py' may only use letters, digits and "
+            "_ . / - in its path, not '$', '{', '}'"
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("pairs, expected", CASES.values(), ids=list(CASES))
+def test_rule(problems, pairs: tuple[str, ...], expected: list[str]) -> None:
+    assert problems(mutate(*pairs)) == expected
+
+
+def test_47_organization_tags_fit(problems) -> None:
+    tags = "".join(f"    t{i}: v\n" for i in range(MAX_ORGANIZATION_TAGS))
+    assert problems(mutate("    cost-center: data\n", tags)) == []
+
+
+def test_a_flow_named_errors_is_valid_and_cannot_reach_error_records(problems) -> None:
+    """The fault of issue 3: the flow's prefix and IAM grant stop at its own name."""
+    assert problems(mutate("      - name: reports", "      - name: errors")) == []
+    errors_flow = object_prefixes("errors")
+    assert errors_flow == ["errors/", "_errors/errors/"]
+    for other in ("orders", "reports"):
+        for prefix in object_prefixes(other):
+            assert not any(prefix.startswith(own) for own in errors_flow), (prefix, errors_flow)
+    assert all(p.startswith("_") for p in names.SYSTEM_PREFIXES.values())
+
+
+def test_unicode_tag_values_are_fine(problems) -> None:
+    assert problems(mutate("cost-center: data", 'cost-center: "Forschung & Entwicklung"'))[0].endswith("not '&'")
+    assert problems(mutate("cost-center: data", 'cost-center: "Forschung und Entwicklung: Zürich"')) == []
+
+
+# -- the rules table itself ---------------------------------------------------------------
+
+BUCKET_FAULTS = {
+    "xn--acme-raw": "prefix",
+    "sthree-acme": "prefix",
+    "sthree-configurator-x": "prefix",
+    "amzn-s3-demo-acme": "prefix",
+    "acme-raw-s3alias": "suffix",
+    "acme-raw--ol-s3": "suffix",
+    "acme.mrap": "suffix",
+    "acme-raw--x-s3": "suffix",
+    "acme-raw--table-s3": "suffix",
+    "acme..raw": "form",
+    "192.168.5.4": "form",
+    "Acme-raw": "charset",
+    "-acme": "charset",
+    "ab": "length",
+    "a" * 64: "length",
+}
+
+
+@pytest.mark.parametrize("name, aspect", BUCKET_FAULTS.items())
+def test_s3_bucket_rule_refuses_what_s3_documents(name: str, aspect: str) -> None:
+    assert aspect in {a for a, _ in name_rules.S3_BUCKET.problems(name)}
+
+
+def test_every_rule_cites_its_aws_doc_and_accepts_a_typical_name() -> None:
+    typical = {
+        "S3_BUCKET": "acme-sales-raw-444444444444-euw1",
+        "IAM_ROLE": "silolake-sales-orders-firehose",
+        "IAM_PATH": "/silolake/",
+        "IAM_POLICY": "silolake-bi-silo-reader",
+        "GLUE_DATABASE": "silo_sales",
+        "GLUE_TABLE": "orders_raw",
+        "GLUE_COLUMN": "order_id",
+        "FIREHOSE_STREAM": "acme-sales-orders",
+        "KMS_ALIAS": "alias/silolake-sales-data",
+        "LOG_GROUP": "/aws/kinesisfirehose/acme-sales-orders",
+        "API_GATEWAY_REST_API": "acme-sales-ingest",
+        "ATHENA_WORKGROUP": "acme-bi",
+        "STEP_FUNCTIONS": "silolake-sales-orders-etl",
+        "TRANSFER_USER": "partner-a",
+        "LAMBDA_FUNCTION": "silolake-sales-partner-admin",
+        "GLUE_JOB": "silolake-sales-orders-conform",
+        "EVENTBRIDGE_RULE": "silolake-sales-orders-schedule",
+        "ORG_ACCOUNT_NAME": "acme-silo-sales",
+        "ORG_ACCOUNT_EMAIL": "aws-sales@acme.example",
+        "ORG_UNIT_NAME": "DataLake",
+        "SCP_NAME": "silolake-silos-regions",
+    }
+    assert set(typical) == set(name_rules.RULES)
+    for key, rule in name_rules.RULES.items():
+        assert rule.doc.startswith("https://docs.aws.amazon.com/") and rule.doc in rule.notes, key
+        assert rule.accepts(typical[key]), (key, rule.problems(typical[key]))
+    assert not name_rules.KMS_ALIAS.accepts("alias/aws/s3")
+    assert not name_rules.STEP_FUNCTIONS.accepts("etl run")
+    assert not name_rules.TRANSFER_USER.accepts("ab")
+
+
+def test_tag_rules() -> None:
+    assert name_rules.tag_problems("", key=False) == []
+    assert name_rules.tag_problems("Äpfel 7 _.:/=+-@", key=False) == []
+    assert name_rules.tag_problems("", key=True) == [("length", "0 characters, AWS allows 1 to 128")]
+    assert name_rules.tag_problems("AWS:cost", key=True) == [("prefix", "the 'aws:' prefix is reserved for AWS")]
+    assert name_rules.tag_problems("a\tb", key=False)  # a tab is not a separator (\p{Z})
+
+
+@pytest.mark.parametrize(
+    "value, pattern, expected",
+    [
+        ("pos-sales", "^[a-z][a-z0-9_]*$", "pos_sales"),
+        ("PosSales", "^[a-z][a-z0-9_]*$", "pos_sales"),
+        ("pos sales", "^[a-z][a-z0-9_]*$", "pos_sales"),
+        ("Sales_EU", "^[a-z][a-z0-9-]*[a-z0-9]$", "sales-eu"),
+        ("-sales-", "^[a-z][a-z0-9-]*[a-z0-9]$", "sales"),
+        ("2fast", "^[a-z][a-z0-9_]*$", None),  # no mechanical fix: only the person knows
+        ("café", "^[a-z][a-z0-9_]*$", None),
+        ("pos_sales", "^[a-z][a-z0-9_]*$", None),  # already valid: nothing to suggest
+    ],
+)
+def test_suggest_name(value: str, pattern: str, expected: str | None) -> None:
+    assert suggest_name(value, pattern) == expected
+
+
+def test_account_settings_reach_the_model(catalog_dir: Path) -> None:
+    text = mutate("  - name: hr\n", "  - name: hr\n    account_settings: {s3_block_public_access: false}\n")
+    (catalog_dir / "silos.yaml").write_text(text)
+    catalog = load_catalog(catalog_dir / "silos.yaml")
+    assert [s.s3_block_public_access for s in catalog.silos] == [True, False]
