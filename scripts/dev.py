@@ -6,7 +6,12 @@
 
 Needs only Python 3.11 and Node.js 20 (jsii runs the CDKTF core in Node). Setup is
 idempotent and skipped when nothing it depends on changed (stamp files hold hashes of
-the inputs), so repeated runs start immediately.
+the inputs), so repeated runs start immediately. Each step that has work to do prints
+itself with an estimate first. ``synth`` installs only the project; the test-only tools
+(checkov in its own venv, the IAM simulator under tests/iam) come with ``test``/``setup``.
+
+Exit codes: those of the command run (silolake: 2 catalog or usage error, 1 AWS refusal
+or internal error); 2 for a wrong invocation or a missing Python 3.11/Node.js.
 """
 
 from __future__ import annotations
@@ -42,12 +47,17 @@ def _digest(*files: Path) -> str:
     return h.hexdigest()
 
 
-def _ensure_venv(path: Path, stamp_inputs: list[Path], install: list[str]) -> Path:
+def _step(what: str, estimate: str) -> None:
+    print(f"setup: {what} (first run: {estimate}; skipped afterwards while its inputs are unchanged)", flush=True)
+
+
+def _ensure_venv(path: Path, stamp_inputs: list[Path], install: list[str], what: str, estimate: str) -> Path:
     python = path / "bin" / "python"
     stamp = path / ".silolake-stamp"
     digest = _digest(*stamp_inputs)
     if python.exists() and stamp.exists() and stamp.read_text() == digest:
         return python
+    _step(what, estimate)
     if not python.exists():
         venv.EnvBuilder(with_pip=True, clear=True).create(path)
     _run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *install)
@@ -72,20 +82,35 @@ def _check_java() -> None:
         sys.exit(f"Java 17 or newer is required for local PySpark 3.5 (Glue 5.0 runs Java 17); found: {out.strip()}")
 
 
-def setup(java: bool = True) -> Path:
+def setup(test_tools: bool = True) -> Path:
     if sys.version_info[:2] != (3, 11):
         sys.exit(f"silolake needs Python 3.11 (Glue 5.0's Python); this is {sys.version.split()[0]}")
     if not shutil.which("node"):
         sys.exit("Node.js 20 is required (CDKTF runs its core through jsii in Node).")
-    if java:  # synthesizing needs no Java; setup and test do
+    if test_tools:  # synthesizing needs no Java; setup and test do
         _check_java()
-    python = _ensure_venv(VENV, [REPO / "pyproject.toml"], ["-e", f"{REPO}[dev]"])
+    python = _ensure_venv(
+        VENV,
+        [REPO / "pyproject.toml"],
+        ["-e", f"{REPO}[dev]"],
+        "project venv .venv (CDK Terrain, the AWS provider bindings, pinned)",
+        "3 to 10 minutes, mostly the provider bindings",
+    )
+    if not test_tools:
+        return python
     # checkov pins an old boto3 that conflicts with moto/boto3 here: it gets its own venv.
-    _ensure_venv(CHECKOV_VENV, [CHECKOV_REQ], ["-r", str(CHECKOV_REQ)])
+    _ensure_venv(
+        CHECKOV_VENV,
+        [CHECKOV_REQ],
+        ["-r", str(CHECKOV_REQ)],
+        "checkov venv .venv-checkov (tests only)",
+        "1 to 3 minutes",
+    )
     for package in (IAM_SIM, ASL_VALIDATOR):
         lock = package / "package-lock.json"
         stamp = package / "node_modules" / ".silolake-stamp"
         if not stamp.exists() or stamp.read_text() != _digest(lock):
+            _step(f"npm ci in {package.relative_to(REPO)} (tests only)", "under a minute")
             _run("npm", "ci", "--no-audit", "--no-fund", "--silent", cwd=package)
             stamp.write_text(_digest(lock))
     _ensure_graphviz()
@@ -143,7 +168,7 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"setup", "synth", "test"}:
         print(__doc__)
         return 2
-    python = setup(java=argv[0] != "synth")
+    python = setup(test_tools=argv[0] != "synth")
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     if argv[0] == "synth":
         return subprocess.run([str(python), "-m", "silolake", "synth", *argv[1:]], cwd=REPO, env=env).returncode

@@ -1,7 +1,10 @@
 """``silolake`` command line: validate, synth, bootstrap.
 
-User mistakes (a bad catalog, a missing file) exit 2 with located messages; the
-traceback of an unexpected internal error is kept, because that one is a bug to report.
+Exit codes: 0 success; 2 usage and catalog errors (a bad catalog or lock, a refused
+catalog change, a wrong option, what bootstrap needs fixed first: credentials of another
+account, an unapplied org stack); 1 AWS refusals (a denied or failed AWS call) and
+internal errors. User mistakes get located messages; the traceback of an unexpected
+internal error is kept, because that one is a bug to report.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from rich.console import Console
 from .catalog import CatalogError, load_catalog
 
 EXIT_INVALID = 2
+EXIT_AWS = 1
 #: Exit codes of synth failures: a stack the catalog lacks is the user's mistake (2); a
 #: timeout and SIGTERM follow the conventions of timeout(1) and the shell; anything else is 1.
 _SYNTH_EXIT = {"StackSelectionError": EXIT_INVALID, "SynthTimeout": 124, "SynthInterrupted": 143}
@@ -51,21 +55,56 @@ def main() -> None:
     "changed account ids against.",
 )
 def validate(path: Path, base: str | None) -> None:
-    """Check a catalog and report every problem as file:line:col: key.path: message."""
+    """Check a catalog and report every problem as file:line:col: key.path: message.
+
+    With --base, every change from the base is classified (safe, guarded, impossible) and
+    refused changes are problems; without it, the catalog is compared with its last synth
+    in ./cdktf.out when there is one (docs/day-2.md).
+    """
     try:
         catalog = load_catalog(path)
-        if base:
-            from .catalog.history import base_problems, load_base
-
-            problems = base_problems(catalog, load_base(base, path))
-            if problems:
-                raise CatalogError(problems)
+        _check_changes(catalog, path, base, Path("cdktf.out"))
     except CatalogError as exc:
         _fail(exc)
+    _notices(catalog, synth=False)
     out.print(
         f"{path}: valid ({len(catalog.silos)} silos, {sum(len(s.flows) for s in catalog.silos)} flows, "
         f"{len(catalog.analytics)} analytics consumers)"
     )
+
+
+def _check_changes(catalog, path: Path, base: str | None, out_dir: Path) -> None:
+    """Classify the changes against ``base`` (or the last synth in ``out_dir``); print them;
+    raise :class:`CatalogError` with the refused ones."""
+    from .catalog import lock_path_for, read_lock
+    from .catalog.changes import classify, last_synth, lock_changes, problems_of, snapshot
+    from .catalog.history import base_changes, load_base
+    from .catalog.source import read_yaml
+
+    if base:
+        changes, doc = base_changes(catalog, load_base(base, path))
+        against = base
+    else:
+        doc = read_yaml(catalog.source)
+        lock = lock_path_for(catalog.source)
+        changes = lock_changes(catalog, read_lock(lock).accounts, doc, lock.name)
+        previous = last_synth(out_dir, catalog)
+        against = f"last synth in {out_dir}" if previous else lock.name
+        if previous is not None:
+            changes += classify(previous, snapshot(catalog), doc, against)
+    for change in changes:
+        if not change.refused:  # refused ones are reported as located problems below
+            err.print(f"change ({against}): {change.line()}", markup=False)
+    problems = problems_of(changes, doc)
+    if problems:
+        raise CatalogError(problems)
+
+
+def _notices(catalog, *, synth: bool) -> None:
+    from .catalog.not_built import not_built_notices
+
+    for line in not_built_notices(catalog):
+        err.print(f"notice: {line}", markup=False)
 
 
 @main.command()
@@ -98,8 +137,10 @@ def synth(path: Path, out_dir: Path, stack_patterns: tuple[str, ...], jobs: int,
     """Validate the catalog and synthesize one Terraform stack per account."""
     try:
         catalog = load_catalog(path)
+        _check_changes(catalog, path, None, out_dir)
     except CatalogError as exc:
         _fail(exc)
+    _notices(catalog, synth=True)
     from .feedback import stack_progress, synth_notices
     from .synth import SynthError, synthesize  # the engine itself is imported where stacks are built
 
@@ -114,6 +155,9 @@ def synth(path: Path, out_dir: Path, stack_patterns: tuple[str, ...], jobs: int,
     except SynthError as exc:
         err.print(f"error: {exc}", markup=False)
         sys.exit(_SYNTH_EXIT.get(type(exc).__name__, 1))
+    from .catalog.changes import write_manifest
+
+    write_manifest(out_dir, catalog)
     for s in summaries:
         out.print(f"  {s.name:<28} {s.resources:>4} resources  {s.path.parent}", markup=False)
     out.print(
@@ -139,7 +183,7 @@ def bootstrap(path: Path, dry_run: bool, lock_file: Path | None) -> None:
     accounts. See docs/account-lifecycle.md.
     """
     from .catalog import lock_path_for
-    from .ops.bootstrap import BootstrapError, load_for_bootstrap, run
+    from .ops.bootstrap import AwsRefused, BootstrapError, load_for_bootstrap, run
 
     lock_file = lock_file or lock_path_for(path)
     try:
@@ -150,7 +194,7 @@ def bootstrap(path: Path, dry_run: bool, lock_file: Path | None) -> None:
         run(catalog, lock_path=lock_file, dry_run=dry_run, echo=lambda line: out.print(line, markup=False))
     except BootstrapError as exc:
         err.print(f"error: {exc}", markup=False)
-        sys.exit(EXIT_INVALID)
+        sys.exit(EXIT_AWS if isinstance(exc, AwsRefused) else EXIT_INVALID)
 
 
 @main.command()
@@ -178,6 +222,32 @@ def stacks(path: Path, as_json: bool, kind: str | None) -> None:
         return
     for t in targets:
         out.print(f"wave {t.wave}  {t.name:<28} {t.account_id}  {t.region:<14} {t.role_arn}", markup=False)
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", required=True, help="Organization slug prefixed to resource names (e.g. acme).")
+@click.option("--management-account-id", required=True, help="12-digit id of the organization's management account.")
+@click.option("--datalake-account-id", required=True, help="12-digit id of the central data lake account.")
+@click.option("--region", default="eu-west-1", show_default=True, help="Home region.")
+@click.option("--owner", required=True, help="E-mail of the first silo's owner (its account e-mail uses the domain).")
+def init(
+    directory: Path, name: str, management_account_id: str, datalake_account_id: str, region: str, owner: str
+) -> None:
+    """Create a new catalog repository in DIRECTORY: silos.yaml, lock, glue_src/, workflows, README."""
+    from .ops.init import Company, InitError, init_repository
+
+    company = Company(name, management_account_id, datalake_account_id, region, owner)
+    try:
+        written = init_repository(directory, company)
+    except CatalogError as exc:
+        _fail(exc)
+    except InitError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_INVALID)
+    for path in written:
+        out.print(f"  wrote {path}", markup=False)
+    out.print(f"Next: cd {directory} and follow its README (validate, bootstrap, synth).", markup=False)
 
 
 @main.command("plan-summary")

@@ -106,4 +106,6 @@ def test_no_silo_is_readable_without_ou_ids_or_once_decommissioned(example_catal
         ),
     )
     assert "logistics" not in {s.name for s in readable_silos(gone, bi)}
-    assert workspace_regions(gone, bi) == ["eu-west-1"]  # logistics was the only eu-central-1 silo
+    # logistics was the only eu-central-1 silo: decommissioning destroys nothing, so the
+    # eu-central-1 workspace (key, buckets) stays (docs/day-2.md)
+    assert workspace_regions(gone, bi) == ["eu-west-1", "eu-central-1"]

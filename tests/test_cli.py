@@ -50,7 +50,7 @@ def test_validate_example_exits_0() -> None:
     assert result.returncode == 0, result.stderr
     catalog = load_catalog(EXAMPLE)
     assert result.stdout.startswith(f"{EXAMPLE}: valid ({len(catalog.silos)} silos, ")
-    assert result.stderr == ""
+    assert all(line.startswith("notice: ") for line in result.stderr.splitlines())  # not-yet-built features
 
 
 def test_validate_defaults_to_silos_yaml_in_the_current_directory(tmp_path: Path) -> None:

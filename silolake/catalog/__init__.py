@@ -11,8 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import CatalogError, Problem
-from .lock import AccountsLock, lock_path_for, read_lock
+from .hints import with_hints
+from .lock import AccountsLock, lock_path_for, organization_problems, read_lock
 from .model import Catalog, Flow, Silo, build_catalog
+from .renames import rename_problems
 from .schema import schema_problems
 from .semantic import semantic_problems
 from .source import read_yaml
@@ -26,7 +28,8 @@ def validate_file(path: Path | str, *, lock: AccountsLock | None = None) -> tupl
     problems = list(doc.problems)
     problems += schema_problems(doc)
     problems += semantic_problems(doc, lock.accounts if lock else {})
-    return doc.data, sorted(set(problems))
+    problems += rename_problems(doc)
+    return doc.data, sorted(set(with_hints(doc, problems)))
 
 
 def load_catalog(path: Path | str = "silos.yaml", *, lock_path: Path | str | None = None) -> Catalog:
@@ -36,14 +39,16 @@ def load_catalog(path: Path | str = "silos.yaml", *, lock_path: Path | str | Non
     """
     path = Path(path)
     lock_problems: list[Problem] = []
+    lock_file = Path(lock_path) if lock_path else lock_path_for(path)
     try:
-        lock = read_lock(Path(lock_path) if lock_path else lock_path_for(path))
+        lock = read_lock(lock_file)
     except CatalogError as exc:  # still check the catalog: all problems in one run
         lock, lock_problems = AccountsLock(), exc.problems
     try:
         raw, problems = validate_file(path, lock=lock)
     except CatalogError as exc:
         raise CatalogError(exc.problems + lock_problems) from None
+    lock_problems += organization_problems(lock, lock_file, raw)
     if problems or lock_problems:
         raise CatalogError(problems + lock_problems)
     return build_catalog(raw, path, lock.accounts, lock.layout)  # type: ignore[arg-type]

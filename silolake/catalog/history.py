@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
-from typing import Any
 
+from .changes import Change, classify, problems_of, raw_snapshot, snapshot
 from .errors import CatalogError, Problem
 from .lock import lock_path_for, read_lock
 from .model import Catalog
@@ -52,17 +52,10 @@ def load_base(base: str, catalog_path: Path) -> SourceDoc:
     return parse_yaml(proc.stdout, spec)
 
 
-def _silos(doc: SourceDoc) -> dict[str, tuple[int, dict[str, Any]]]:
-    silos = doc.data.get("silos") if isinstance(doc.data, dict) else None
-    out: dict[str, tuple[int, dict[str, Any]]] = {}
-    for i, silo in enumerate(silos if isinstance(silos, list) else []):
-        if isinstance(silo, dict) and isinstance(silo.get("name"), str):
-            out.setdefault(silo["name"], (i, silo))
-    return out
-
-
-def base_problems(current: Catalog, base_doc: SourceDoc, lock_accounts: dict[str, str] | None = None) -> list[Problem]:
-    """Silos removed without a prior decommission, and silos whose account changed.
+def base_changes(
+    current: Catalog, base_doc: SourceDoc, lock_accounts: dict[str, str] | None = None
+) -> tuple[list[Change], SourceDoc]:
+    """Every change from the base to ``current`` (see :mod:`.changes`), and the current source.
 
     ``current`` is the validated catalog (its ids include those bootstrap recorded); a
     base entry given by e-mail is compared through the lock file (``lock_accounts``,
@@ -71,39 +64,10 @@ def base_problems(current: Catalog, base_doc: SourceDoc, lock_accounts: dict[str
     if lock_accounts is None:
         lock_accounts = read_lock(lock_path_for(current.source)).accounts
     doc = read_yaml(current.source)
-    now = _silos(doc)
-    accounts = {s.name: s.account_id for s in current.silos}
-    problems = []
-    for name, (_, old) in _silos(base_doc).items():
-        if name not in now:
-            if old.get("decommission") is not True:
-                problems.append(
-                    doc.problem(
-                        ("silos",),
-                        (
-                            f"silo '{name}' was removed, but it is not decommissioned in the base ({base_doc.file}); "
-                            "removing it now would destroy what its stack manages. Restore it, "
-                            f"set decommission: true on silo '{name}' and deploy that first; "
-                            "remove it in a later change"
-                        ),
-                        at_key=True,
-                    )
-                )
-            continue
-        i, new = now[name]
-        before = old.get("account_id") or lock_accounts.get(name)
-        after = accounts.get(name)
-        if before and after != before:
-            where = ("silos", i, "account_id" if "account_id" in new else "name")
-            became = f"account {after}" if after else "an account the organization has yet to create"
-            problems.append(
-                doc.problem(
-                    where,
-                    (
-                        f"silo '{name}' moved from account {before} (base {base_doc.file}) to {became}; "
-                        "a silo's data and state stay in its account. Keep the account id; "
-                        "to move, decommission this silo and add a new one"
-                    ),
-                )
-            )
-    return problems
+    return classify(raw_snapshot(base_doc.data, lock_accounts), snapshot(current), doc, base_doc.file), doc
+
+
+def base_problems(current: Catalog, base_doc: SourceDoc, lock_accounts: dict[str, str] | None = None) -> list[Problem]:
+    """The refused changes from the base to ``current``, as located problems."""
+    changes, doc = base_changes(current, base_doc, lock_accounts)
+    return problems_of(changes, doc)

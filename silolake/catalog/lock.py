@@ -34,10 +34,14 @@ _IDS = {
 class AccountsLock:
     accounts: dict[str, str] = field(default_factory=dict)  # silo name -> account id
     layout: OrgLayout | None = None
+    #: The organization the ids belong to; a lock of another organization is refused.
+    management_account_id: str | None = None
 
     def to_json(self) -> str:
         """Stable text (sorted keys, trailing newline) so re-running bootstrap is a no-op diff."""
         body: dict = {"version": LOCK_VERSION, "accounts": dict(sorted(self.accounts.items()))}
+        if self.management_account_id:
+            body["management_account_id"] = self.management_account_id
         if self.layout:
             body["organization"] = {k: getattr(self.layout, k) for k in _IDS}
         return json.dumps(body, indent=2, sort_keys=True) + "\n"
@@ -69,6 +73,10 @@ def read_lock(path: Path) -> AccountsLock:
     for name, account in accounts.items():
         if not isinstance(account, str) or not _ACCOUNT.match(account):
             problems.append(doc.problem(("accounts", name), f"{account!r} is not a 12-digit account id"))
+    management = data.get("management_account_id")
+    if management is not None and (not isinstance(management, str) or not _ACCOUNT.match(management)):
+        problems.append(doc.problem(("management_account_id",), f"{management!r} is not a 12-digit account id"))
+        management = None
     layout = None
     org = data.get("organization")
     if org is not None:
@@ -82,7 +90,25 @@ def read_lock(path: Path) -> AccountsLock:
                 layout = OrgLayout(**{k: org[k] for k in _IDS})
     if problems:
         raise CatalogError(problems)
-    return AccountsLock(accounts=dict(accounts), layout=layout)
+    return AccountsLock(accounts=dict(accounts), layout=layout, management_account_id=management)
+
+
+def organization_problems(lock: AccountsLock, lock_path: Path, catalog_data: object) -> list[Problem]:
+    """A lock recorded for another organization (other management account) is an error:
+    its account and OU ids would put another company's ids into every policy."""
+    org = catalog_data.get("organization") if isinstance(catalog_data, dict) else None
+    expected = org.get("management_account_id") if isinstance(org, dict) else None
+    if not lock.management_account_id or not isinstance(expected, str) or lock.management_account_id == expected:
+        return []
+    doc = read_yaml(lock_path)
+    return [
+        doc.problem(
+            ("management_account_id",),
+            f"this lock belongs to the organization of management account {lock.management_account_id}, but the "
+            f"catalog's is {expected}; it is another organization's lock. Delete it and run `silolake bootstrap` "
+            "for this organization",
+        )
+    ]
 
 
 def write_lock(path: Path, lock: AccountsLock) -> bool:

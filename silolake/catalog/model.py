@@ -95,6 +95,13 @@ class Flow:
     quicksight: bool
     glue_worker_type: str  # Glue worker type of the flow's job (G.1X, ...)
     glue_workers: int  # number of Glue workers, the driver included
+    renamed_from: str | None  # former name, kept as the AWS name (docs/day-2.md)
+
+    @property
+    def storage_name(self) -> str:
+        """Name in AWS (S3 prefix, tables, stream, log group, API path): the former name of a
+        renamed flow, since AWS cannot rename those in place (docs/day-2.md)."""
+        return self.renamed_from or self.name
 
     @property
     def custom_job(self) -> bool:
@@ -148,6 +155,8 @@ class Silo:
     decommission: bool
     #: S3 Block Public Access on the whole account (``account_settings.s3_block_public_access``).
     s3_block_public_access: bool
+    #: Flows taken out on purpose: synth emits ``removed`` (destroy = false) for their resources.
+    removed_flows: tuple[str, ...]
 
     @property
     def stack_name(self) -> str:
@@ -330,6 +339,7 @@ def _flow(raw: dict) -> Flow:
         quicksight=raw["quicksight"],
         glue_worker_type=raw["glue"]["worker_type"],
         glue_workers=raw["glue"]["workers"],
+        renamed_from=raw.get("renamed_from"),
     )
 
 
@@ -377,6 +387,7 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
             flows=tuple(_flow(f) for f in s["flows"]),
             decommission=s["decommission"],
             s3_block_public_access=s["account_settings"]["s3_block_public_access"],
+            removed_flows=tuple(s["removed_flows"]),
         )
         silos.append(DeployedSilo(account_id=account_id, **common) if account_id else Silo(account_id=None, **common))
     all_names = tuple(s.name for s in silos)

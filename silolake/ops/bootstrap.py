@@ -50,6 +50,10 @@ class BootstrapError(Exception):
     """Something the operator must fix (credentials, an unapplied org stack, a role)."""
 
 
+class AwsRefused(BootstrapError):
+    """AWS refused a call or could not be reached (``silolake bootstrap`` exits 1)."""
+
+
 class NotApplied(BootstrapError):
     """What the org stack creates is not there yet. Raised only after the state buckets
     of every account already known exist: the org stack itself needs the management
@@ -373,15 +377,19 @@ def run(
             )
         warnings += placement_warnings(aws, catalog, layout)
     except ClientError as exc:
-        raise BootstrapError(f"AWS refused {exc.operation_name}: {_code(exc)}: {_message(exc)}") from None
+        raise AwsRefused(f"AWS refused {exc.operation_name}: {_code(exc)}: {_message(exc)}") from None
     except NoCredentialsError:
         raise BootstrapError(
             "no AWS credentials found: run bootstrap with credentials of the management account "
             f"{org.management_account_id} (AWS_PROFILE, `aws sso login`, or environment)"
         ) from None
     except BotoCoreError as exc:  # no network, bad profile...
-        raise BootstrapError(f"AWS error: {exc}") from None
-    lock = AccountsLock(accounts={**retired_accounts(catalog, lock_path), **resolved}, layout=layout)
+        raise AwsRefused(f"AWS error: {exc}") from None
+    lock = AccountsLock(
+        accounts={**retired_accounts(catalog, lock_path), **resolved},
+        layout=layout,
+        management_account_id=catalog.organization.management_account_id,
+    )
     if dry_run:
         lock_changed = not Path(lock_path).exists() or Path(lock_path).read_text(encoding="utf-8") != lock.to_json()
     else:

@@ -8,6 +8,7 @@ from functools import partial
 from ..catalog.model import Catalog
 from ..cdk import App, Construct
 from ..terraform_text import terraform_view
+from . import continuity
 from .analytics import AnalyticsStack
 from .base import AccountStack
 from .datalake import DatalakeStack
@@ -33,7 +34,15 @@ def stack_builders(catalog: Catalog) -> dict[str, StackBuilder]:
     }
     builders.update({s.stack_name: partial(SiloStack, catalog=catalog, silo=s) for s in catalog.deployable_silos})
     builders.update({c.stack_name: partial(AnalyticsStack, catalog=catalog, consumer=c) for c in catalog.analytics})
-    return builders
+    return {name: partial(_with_continuity, build, catalog) for name, build in builders.items()}
+
+
+def _with_continuity(build: StackBuilder, catalog: Catalog, scope: Construct) -> AccountStack:
+    """Build one stack, then add its ``moved``/``removed`` blocks (:mod:`.continuity`): no
+    catalog edit takes a data-holding resource out of the configuration silently."""
+    stack = build(scope)
+    continuity.add_blocks([stack], catalog)
+    return stack
 
 
 def build_app(app: App, catalog: Catalog) -> list[str]:

@@ -42,8 +42,11 @@ class AnalyticsStack(AccountStack):
             policy=policy.render(doc),
         )
         for role in consumer.reader_roles:
+            # The roles belong to the consumer's account (docs/day-2.md, prerequisites): the
+            # lookup makes `terraform plan` name a missing one instead of failing at apply.
+            exists = aws.data_aws_iam_role.DataAwsIamRole(self, f"reader-role-{role}", name=role)
             aws.iam_role_policy_attachment.IamRolePolicyAttachment(
-                self, f"reader-policy-{role}", role=role, policy_arn=self.reader_policy.arn
+                self, f"reader-policy-{role}", role=role, policy_arn=self.reader_policy.arn, depends_on=[exists]
             )
         home = self.workspaces[consumer.region]
         TerraformOutput(self, "workgroup", value=home.workgroup.name)

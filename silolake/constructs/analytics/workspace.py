@@ -62,8 +62,13 @@ def readable_silos(catalog: Catalog, consumer: AnalyticsConsumer) -> tuple[Deplo
 
 
 def workspace_regions(catalog: Catalog, consumer: AnalyticsConsumer) -> list[str]:
-    """The consumer's home region first, then every other region holding a readable silo."""
-    others = sorted({s.region for s in readable_silos(catalog, consumer)} - {consumer.region})
+    """The consumer's home region first, then every other region holding a readable silo.
+
+    A decommissioned silo still counts: decommissioning destroys nothing, so the workspace
+    (key, results and log buckets) of a region whose only silo was decommissioned stays.
+    """
+    entitled = [s for s in catalog.deployable_silos if s.name in consumer.silos] if catalog.layout else []
+    others = sorted({s.region for s in entitled} - {consumer.region})
     return [consumer.region, *others]
 
 

@@ -195,7 +195,7 @@ class ApiIngestion(Construct):
         deployed: list = [bad_request_body]
         for f in flows:
             flow_res = aws.api_gateway_resource.ApiGatewayResource(
-                self, f"flow-{f.name}", rest_api_id=api_id, parent_id=flows_root.id, path_part=f.name
+                self, f"flow-{f.name}", rest_api_id=api_id, parent_id=flows_root.id, path_part=f.storage_name
             )
             for kind, action in tpl.ACTIONS.items():
                 deployed += self._post(
@@ -352,12 +352,12 @@ class ApiIngestion(Construct):
                 TerraformOutput(
                     stack,
                     f"ingest_{f.name}_{kind}_url",
-                    value=f"{self.stage.invoke_url}{resource_path(f.name, kind)}",
+                    value=f"{self.stage.invoke_url}{resource_path(f.storage_name, kind)}",
                     description=f"POST {kind} of flow {f.name} here (SigV4, service execute-api)",
                 )
                 TerraformOutput(
                     stack,
                     f"ingest_{f.name}_{kind}_path",
-                    value=resource_path(f.name, kind),
+                    value=resource_path(f.storage_name, kind),
                     description=f"Resource path of flow {f.name} {kind} in the ingestion API",
                 )

@@ -125,10 +125,10 @@ class ParquetDeliveryStream(Construct):
         (pass the table resource's ``name`` so Terraform orders the stream after the table)."""
         super().__init__(scope, id)
         account_id, region = silo.account_id, silo.region
-        self.stream_name = names.firehose_stream(org, silo.name, flow.name)
+        self.stream_name = names.firehose_stream(org, silo.name, flow.storage_name)
         self.arn = f"arn:aws:firehose:{region}:{account_id}:deliverystream/{self.stream_name}"
         bucket = names.silo_bucket(org, silo.name, "raw", account_id, region)
-        table = names.glue_table(flow.name, "raw")
+        table = names.glue_table(flow.storage_name, "raw")
         log_group = names.firehose_log_group(self.stream_name)
 
         logs = encrypted_log_group(self, "logs", name=log_group, kms_key_arn=kms_key_arn)
@@ -139,14 +139,14 @@ class ParquetDeliveryStream(Construct):
         self.role = service_role(
             self,
             "role",
-            name=names.silo_role(silo.name, f"{flow.name}-firehose"),
+            name=names.silo_role(silo.name, f"{flow.storage_name}-firehose"),
             service="firehose.amazonaws.com",
             description=f"Firehose delivery of api flow {flow.name} to the raw zone (Parquet)",
             # Firehose passes the account id as external id: blocks confused-deputy use.
             trust_condition={"StringEquals": {"sts:ExternalId": account_id}},
             statements=delivery_role_statements(
                 bucket=bucket,
-                flow=flow.name,
+                flow=flow.storage_name,
                 region=region,
                 account_id=account_id,
                 database=names.glue_database(silo.name),
@@ -164,8 +164,8 @@ class ParquetDeliveryStream(Construct):
             extended_s3_configuration={
                 "role_arn": self.role.arn,
                 "bucket_arn": raw_bucket_arn,
-                "prefix": data_prefix(flow.name),
-                "error_output_prefix": error_prefix(flow.name),
+                "prefix": data_prefix(flow.storage_name),
+                "error_output_prefix": error_prefix(flow.storage_name),
                 "buffering_size": flow.buffer_mb,
                 "buffering_interval": flow.buffer_seconds,
                 "compression_format": "UNCOMPRESSED",

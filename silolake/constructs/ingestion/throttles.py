@@ -41,7 +41,7 @@ def flow_throttles(scope: Construct, api_id: str, stage_name: str, flows: Sequen
                 f"method-settings-{f.name}-{kind}",
                 rest_api_id=api_id,
                 stage_name=stage_name,
-                method_path=method_path(f.name, kind),
+                method_path=method_path(f.storage_name, kind),  # the API path keeps a renamed flow's name
                 settings=method_settings(f.throttle_rate, f.throttle_burst),
                 depends_on=depends_on,
             )

@@ -144,7 +144,7 @@ def table_spec(flow: Flow, zone: str, location: str) -> dict[str, Any]:
         raise ValueError(f"flows have tables in raw and processed only, not {zone!r}")
     descriptor, parameters = storage_format(fmt, flow)
     return {
-        "name": names.glue_table(flow.name, zone),
+        "name": names.glue_table(flow.storage_name, zone),
         "description": f"{zone} data of flow '{flow.name}' ({flow.source}, {fmt})",
         "table_type": "EXTERNAL_TABLE",
         "parameters": {"EXTERNAL": "TRUE", **parameters},
@@ -199,7 +199,7 @@ class GlueCatalog(Construct):
         self.processed_tables: dict[str, Any] = {}
         for flow in silo.flows:
             for zone, tables in (("raw", self.raw_tables), ("processed", self.processed_tables)):
-                spec = table_spec(flow, zone, f"s3://{buckets[zone]}/{flow.name}/")
+                spec = table_spec(flow, zone, f"s3://{buckets[zone]}/{flow.storage_name}/")
                 # Protected: the table is the schema contract Firehose converts against and the
                 # partitions analysts query; dropping it loses the partition index.
                 tables[flow.name] = aws.glue_catalog_table.GlueCatalogTable(

@@ -1,0 +1,64 @@
+"""Checks of the day-2 keys ``renamed_from`` (flows) and ``removed_flows`` (silos).
+
+A flow's AWS names (S3 prefix, Glue tables, Firehose stream, log group, API path) are its
+*storage name*: ``renamed_from`` when given, else its name. Two flows of a silo may not
+share a storage name, and a name listed in ``removed_flows`` (whose resources Terraform
+forgets, their data staying in AWS) may not be in use by a declared flow: the new flow
+would collide with the forgotten resources of the same AWS names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import Problem
+from .source import SourceDoc
+
+
+def rename_problems(doc: SourceDoc) -> list[Problem]:
+    data = doc.data if isinstance(doc.data, dict) else {}
+    silos = data.get("silos")
+    problems: list[Problem] = []
+    for i, silo in enumerate(silos if isinstance(silos, list) else []):
+        if not isinstance(silo, dict):
+            continue
+        declared = silo.get("flows")
+        flows = [(j, f) for j, f in enumerate(declared if isinstance(declared, list) else []) if isinstance(f, dict)]
+        storage: dict[str, str] = {}
+        for j, flow in flows:
+            name, former = flow.get("name"), flow.get("renamed_from")
+            if not isinstance(name, str):
+                continue
+            if former == name:
+                problems.append(doc.problem(("silos", i, "flows", j, "renamed_from"), "renamed_from equals the name"))
+                continue
+            used = former if isinstance(former, str) else name
+            other = storage.get(used)
+            if other is not None and other != name:  # a duplicate name is reported by the semantic checks
+                key = "renamed_from" if isinstance(former, str) else "name"
+                problems.append(
+                    doc.problem(
+                        ("silos", i, "flows", j, key),
+                        f"flow '{name}' would use the AWS names of flow '{other}' ('{used}'); each flow needs its own",
+                    )
+                )
+            storage.setdefault(used, name)
+            if isinstance(former, str) and any(f.get("name") == former for _, f in flows):
+                problems.append(
+                    doc.problem(
+                        ("silos", i, "flows", j, "renamed_from"),
+                        f"flow '{former}' is still declared; a rename replaces the entry (change its name and keep "
+                        f"renamed_from: {former})",
+                    )
+                )
+        removed: Any = silo.get("removed_flows")
+        for k, name in enumerate(removed if isinstance(removed, list) else []):
+            if isinstance(name, str) and name in storage:
+                problems.append(
+                    doc.problem(
+                        ("silos", i, "removed_flows", k),
+                        f"'{name}' is listed as removed but flow '{storage[name]}' uses that name; a removed flow's "
+                        "tables and stream stay in AWS under it. Give the flow another name",
+                    )
+                )
+    return problems

@@ -1,0 +1,175 @@
+"""No data-holding resource leaves a stack's configuration because of a catalog edit.
+
+``prevent_destroy`` protects a resource only while it is in the configuration: once a
+catalog edit drops it from the synthesized JSON, ``terraform plan`` destroys it. This
+module adds the explicit Terraform blocks that make such edits safe, computed from the
+catalog alone (no memory of earlier synths is needed, so every synth of the same catalog
+gives the same blocks):
+
+- ``moved``: a flow with ``renamed_from`` gets its resources' addresses moved from the
+  former name's addresses (the AWS names keep the former name, see
+  :attr:`~silolake.catalog.model.Flow.storage_name`), so nothing is destroyed or recreated.
+- ``removed { destroy = false }``: for the data-holding resources of the flows a silo lists
+  in ``removed_flows``, and of an analytics consumer's regional workspaces in every
+  allowed region the consumer no longer has a workspace in (its last readable silo there
+  was dropped from its ``silos:`` list or from the catalog), with their buckets' and keys'
+  attached configuration (:func:`forgotten_with_data`). Terraform forgets them; the data
+  stays in AWS, still encrypted and private. A ``removed`` block whose address was never in the state is a no-op,
+  which is what makes emitting them unconditionally safe.
+
+The addresses are computed by building a *ghost* of the stack (the same stack class on a
+catalog model that still has the removed flow, the workspace, or the former flow name) in
+a scratch app that is never synthesized, so they come from CDKTF's own logical-id
+allocation and can never drift from what an earlier synth produced.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from ..catalog.model import AnalyticsConsumer, Catalog, Column, DeployedSilo, Flow
+from ..cdk import App, TerraformResource, TerraformStack
+
+#: Resource types that hold data or are the identity of data (a key decrypts it, an
+#: account contains it). Capabilities that add such a type add it here.
+DATA_TYPES = frozenset(
+    {
+        "aws_s3_bucket",
+        "aws_kms_key",
+        "aws_glue_catalog_database",
+        "aws_glue_catalog_table",
+        "aws_cloudwatch_log_group",
+        "aws_cloudwatch_log_stream",
+        "aws_kinesis_firehose_delivery_stream",
+        "aws_secretsmanager_secret",
+        "aws_dynamodb_table",
+        "aws_redshiftserverless_namespace",
+        "aws_redshift_cluster",
+        "aws_organizations_account",
+        "aws_transfer_server",
+        "aws_quicksight_data_set",
+    }
+)
+
+
+def forgotten_with_data(rtype: str) -> bool:
+    """Types forgotten (never destroyed) with the data they belong to: the data types and
+    a bucket's or key's attached configuration (destroying a bucket's public access block
+    or TLS-only policy would weaken a bucket that stays in AWS)."""
+    return rtype in DATA_TYPES or rtype.startswith("aws_s3_bucket_") or rtype == "aws_kms_alias"
+
+
+def addresses(stack: TerraformStack) -> list[tuple[str, str]]:
+    """``(resource type, address)`` of every resource in ``stack``, in construct order."""
+    out = []
+    for child in stack.node.find_all():
+        if isinstance(child, TerraformResource):
+            rtype = child.terraform_resource_type
+            out.append((rtype, f"{rtype}.{stack.get_logical_id(child)}"))
+    return out
+
+
+def kept_addresses(stack: TerraformStack) -> set[str]:
+    return {addr for rtype, addr in addresses(stack) if forgotten_with_data(rtype)}
+
+
+def _scratch_app() -> App:
+    from ..synth import APP_CONTEXT  # same logical-id rules as the real app
+
+    return App(context=dict(APP_CONTEXT), skip_validation=True)
+
+
+def _ghost_flow(name: str) -> Flow:
+    """An api flow: its resources are a superset of a file flow's (tables + stream + logs)."""
+    return Flow(
+        name=name,
+        source="api",
+        format="json",
+        columns=(Column("value", "string"),),
+        keys=(),
+        partition_by=("ingest_date",),
+        schedule="rate(1 day)",
+        job="default",
+        buffer_seconds=300,
+        buffer_mb=64,
+        csv_delimiter=",",
+        csv_header=True,
+        warehouse=False,
+        quicksight=False,
+        renamed_from=None,
+        glue_worker_type="G.1X",
+        glue_workers=2,
+        throttle_rate=50,  # values do not matter: only the addresses of the ghost are read
+        throttle_burst=100,
+    )
+
+
+def _emit(stack: TerraformStack, moved: list[dict], removed: Iterable[str]) -> None:
+    blocks = [{"from": addr, "lifecycle": {"destroy": False}} for addr in sorted(removed)]
+    if moved:
+        stack.add_override("moved", moved)
+    if blocks:
+        stack.add_override("removed", blocks)
+
+
+def silo_blocks(stack: TerraformStack, catalog: Catalog, silo: DeployedSilo) -> None:
+    """``moved`` blocks for renamed flows, ``removed`` blocks for ``removed_flows``."""
+    from .silo import SiloStack
+
+    moved: list[dict] = []
+    renamed = [f for f in silo.flows if f.renamed_from]
+    if renamed:
+        former = dataclasses.replace(
+            silo,
+            flows=tuple(
+                dataclasses.replace(f, name=f.renamed_from, renamed_from=None) if f.renamed_from else f
+                for f in silo.flows
+            ),
+        )
+        # Renamed flows keep their AWS names, so both trees hold the same resources in the
+        # same construct order; only the ids built from the flow name differ.
+        old = addresses(SiloStack(_scratch_app(), catalog=catalog, silo=former))
+        new = addresses(stack)
+        assert [t for t, _ in old] == [t for t, _ in new], "a rename must not change the resources built"
+        moved = [{"from": a, "to": b} for (_, a), (_, b) in zip(old, new, strict=True) if a != b]
+    removed: set[str] = set()
+    if silo.removed_flows:
+        ghost = dataclasses.replace(silo, flows=silo.flows + tuple(_ghost_flow(n) for n in silo.removed_flows))
+        removed = kept_addresses(SiloStack(_scratch_app(), catalog=catalog, silo=ghost)) - kept_addresses(stack)
+    _emit(stack, moved, removed)
+
+
+def analytics_blocks(stack: TerraformStack, catalog: Catalog, consumer: AnalyticsConsumer, regions: list[str]) -> None:
+    """``removed`` blocks for the data-holding resources of workspaces in every allowed
+    region other than ``regions`` (those the stack builds)."""
+    from ..constructs.analytics.workspace import RegionalWorkspace
+    from .base import AccountStack
+
+    gone = [r for r in catalog.organization.allowed_regions if r not in regions]
+    if not gone:
+        return
+    ghost = AccountStack(
+        _scratch_app(),
+        consumer.stack_name,
+        catalog=catalog,
+        account_id=consumer.account_id,
+        region=consumer.region,
+    )
+    for region in gone:
+        RegionalWorkspace(
+            ghost, f"workspace-{region}", org=catalog.organization.name, consumer=consumer, region=region, silos=[]
+        )
+    _emit(stack, [], kept_addresses(ghost) - kept_addresses(stack))
+
+
+def add_blocks(stacks: Iterable[TerraformStack], catalog: Catalog) -> None:
+    """Add the ``moved``/``removed`` blocks of every silo and analytics stack built."""
+    from .analytics import AnalyticsStack
+    from .silo import SiloStack
+
+    for stack in stacks:
+        if isinstance(stack, SiloStack):
+            silo_blocks(stack, catalog, stack.silo)
+        elif isinstance(stack, AnalyticsStack):
+            analytics_blocks(stack, catalog, stack.consumer, list(stack.workspaces))
