@@ -65,6 +65,26 @@ def _ensure_venv(path: Path, stamp_inputs: list[Path], install: list[str], what:
     return python
 
 
+#: Debian packages the browser test needs (headless Chromium and its matching WebDriver).
+BROWSER_PACKAGES = ("chromium", "chromium-driver")
+
+
+def _ensure_browser() -> None:
+    """Install Chromium with apt-get when missing (CI runs as root). Without root or apt the
+    browser test is skipped with a message naming this step, and nothing else depends on it."""
+    if shutil.which("chromium") and shutil.which("chromedriver"):
+        return
+    apt = shutil.which("apt-get")
+    if not apt or os.geteuid() != 0:
+        print(f"setup: chromium missing and cannot apt-get as this user; install {' '.join(BROWSER_PACKAGES)}")
+        return
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run([apt, "update", "-qq"], check=True, env=env)
+    cmd = [apt, "install", "-y", "-qq", "--no-install-recommends", *BROWSER_PACKAGES]
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True, env=env)
+
+
 def _check_java() -> None:
     """Local PySpark (the conform job's tests) needs a Java runtime, 17 like Glue 5.0."""
     java = shutil.which("java")
@@ -113,6 +133,7 @@ def setup(test_tools: bool = True) -> Path:
             _step(f"npm ci in {package.relative_to(REPO)} (tests only)", "under a minute")
             _run("npm", "ci", "--no-audit", "--no-fund", "--silent", cwd=package)
             stamp.write_text(_digest(lock))
+    _ensure_browser()
     _ensure_graphviz()
     return python
 
@@ -176,7 +197,13 @@ def main(argv: list[str]) -> int:
         code = gate(python, env)
         if code:
             return code
-        _ensure_venv(CDKTF_VENV, [REPO / "pyproject.toml"], ["-e", f"{REPO}[cdktf]"])
+        _ensure_venv(
+            CDKTF_VENV,
+            [REPO / "pyproject.toml"],
+            ["-e", f"{REPO}[cdktf]"],
+            "cdktf engine venv .venv-cdktf (tests compare it with the default engine)",
+            "3 to 10 minutes",
+        )
         code = subprocess.run([str(python), "-m", "pytest", *argv[1:]], cwd=REPO, env=env).returncode
         return 1 if code == 5 else code  # "no tests collected" must not pass as green
     return 0

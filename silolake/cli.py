@@ -1,4 +1,4 @@
-"""``silolake`` command line: validate, synth, bootstrap.
+"""``silolake`` command line: validate, synth, bootstrap, stacks, portal.
 
 Exit codes: 0 success; 2 usage and catalog errors (a bad catalog or lock, a refused
 catalog change, a wrong option, what bootstrap needs fixed first: credentials of another
@@ -10,6 +10,7 @@ internal error is kept, because that one is a bug to report.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -393,3 +394,42 @@ def verify_bundle(bundle_zip: Path, stack: str | None, commit: str | None) -> No
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@main.command()
+@catalog_path
+@click.option("--silo", "silo_name", required=True, help="The silo whose partner flow to run.")
+@click.option("--port", default=8765, show_default=True, help="Port of the pages and API on 127.0.0.1 (0: any free).")
+@click.option("--aws-port", default=0, show_default=True, help="Port of the local AWS (moto) server (0: any free).")
+def portal(path: Path, silo_name: str, port: int, aws_port: int) -> None:
+    """Run a silo's partner pages, API and a local AWS on 127.0.0.1 until Ctrl-C."""
+    try:
+        catalog = load_catalog(path)
+    except CatalogError as exc:
+        _fail(exc)
+    if all(s.name != silo_name for s in catalog.silos):
+        err.print(f"{path}: no silo named '{silo_name}'", markup=False)
+        sys.exit(EXIT_INVALID)
+    try:
+        from .ops import portal as local
+    except ImportError as exc:  # moto is a development dependency
+        err.print(f"silolake portal needs the development extras (pip install -e '.[dev]'): {exc}", markup=False)
+        sys.exit(EXIT_INVALID)
+    try:
+        with local.run(catalog, silo_name, port=port, aws_port=aws_port) as running:
+            out.print(f"Partner upload page:  {running.pages_url}", markup=False)
+            out.print(f"Admin page:           {running.admin_url}", markup=False)
+            out.print(f"Local AWS (moto):     {running.aws_url}  (dropzone bucket {running.bucket})", markup=False)
+            out.print(
+                "Local only: staff sign in through a stand-in for Cognito (no password, no MFA); "
+                "127.0.0.1/32 is added to the allowed CIDRs; moto does not enforce IAM. Ctrl-C stops.",
+                markup=False,
+            )
+            sys.stdout.flush()
+            try:
+                threading.Event().wait()
+            except KeyboardInterrupt:
+                out.print("Stopping.", markup=False)
+    except ValueError as exc:
+        err.print(str(exc), markup=False)
+        sys.exit(EXIT_INVALID)

@@ -40,6 +40,10 @@ _DIRECTIONS = {
 
 # Data zones of a silo, with what each holds. Analytics reads only "processed".
 ZONES = ("dropzone", "raw", "processed", "athena", "logs")
+#: Buckets of a silo that are not data zones: the partner pages and their CloudFront logs.
+PARTNER_BUCKETS = ("web", "cdnlogs")
+#: Every kind of bucket a silo account gets (the SCP protects all of them).
+SILO_BUCKET_KINDS = ZONES + PARTNER_BUCKETS
 
 #: Top-level S3 prefixes silolake itself writes in a silo's buckets, beside the flows'
 #: ``<flow>/`` prefixes. Each starts with "_", which no flow name can (flow names start
@@ -173,6 +177,39 @@ def lambda_log_group(function: str) -> str:
     return f"/aws/lambda/{function}"
 
 
+def partner_function(org: str, silo: str, kind: str) -> str:
+    """Partner access Lambda function (``kind``: admin, session, idp, sweeper)."""
+    return f"{org}-{silo}-partner-{kind}"
+
+
+def partner_stack_prefix(org: str, silo: str) -> str:
+    """Every partner credential's CloudFormation stack name starts with this."""
+    return f"{org}-{silo}-partner-"
+
+
+def partner_boundary(silo: str) -> str:
+    """Managed policy (under the ``/silolake/`` path) bounding every partner role of a silo."""
+    return f"silolake-{silo}-partner-boundary"
+
+
+def partner_lockout_table(org: str, silo: str) -> str:
+    return f"{org}-{silo}-partner-lockout"
+
+
+def partner_user_pool(org: str, silo: str) -> str:
+    """Cognito user pool of a silo's staff; also the hosted UI domain prefix."""
+    return f"{org}-{silo}-partner-admins"
+
+
+def partner_api(org: str, silo: str) -> str:
+    """HTTP API of partner credentials (admin routes) and partner sessions."""
+    return f"{org}-{silo}-partner"
+
+
+def partner_sftp_server(org: str, silo: str) -> str:
+    return f"{org}-{silo}-sftp"
+
+
 def stack_name(kind: str, name: str | None = None) -> str:
     """Terraform stack (and state key) names: ``org``, ``datalake``, ``silo-<n>``, ``analytics-<n>``."""
     return kind if name is None else f"{kind}-{name}"
@@ -207,6 +244,9 @@ def silo_names(
         f"{zone} bucket": (silo_bucket(org, silo, zone, account_id, region), rules.S3_BUCKET) for zone in ZONES
     }
     for purpose in SILO_ROLE_PURPOSES:
+        out[f"{purpose} role"] = (silo_role(silo, purpose), rules.IAM_ROLE)
+    # Partner access (silolake.constructs.partner): the functions' roles and the SFTP logging role.
+    for purpose in ("partner-admin", "partner-session", "partner-idp", "partner-sweeper", "partner-cfn", "sftp-logs"):
         out[f"{purpose} role"] = (silo_role(silo, purpose), rules.IAM_ROLE)
     out["Glue database"] = (glue_database(silo), rules.GLUE_DATABASE)
     out["data key alias"] = (f"alias/{silo_key_alias(silo)}", rules.KMS_ALIAS)

@@ -24,6 +24,10 @@ DATA_HOLDING = {
     "aws_redshiftserverless_namespace": "the warehouse's tables and its admin secret",
     "aws_organizations_account": "an AWS account and everything in it",
     "aws_organizations_organizational_unit": "the OU paths every sharing policy is keyed by",
+    "aws_dynamodb_table": "partner lockout counters (operational, but a table is data)",
+    "aws_cognito_user_pool": "the silo staff's identities and their MFA enrolment",
+    "aws_cognito_user": "a staff identity (recreating it loses its MFA device and password)",
+    "aws_transfer_server": "the SFTP host key and endpoint partners have pinned",
 }
 
 #: Types that hold no data: configuration Terraform recreates identically, with why.
@@ -82,6 +86,22 @@ NO_DATA = {
     "aws_s3_bucket_public_access_block": "bucket setting",
     "aws_s3_bucket_server_side_encryption_configuration": "bucket setting",
     "aws_s3_bucket_versioning": "bucket setting",
+    "aws_apigatewayv2_api": "partner API configuration; requests pass through to Lambda",
+    "aws_apigatewayv2_authorizer": "API configuration",
+    "aws_apigatewayv2_integration": "API configuration",
+    "aws_apigatewayv2_route": "API configuration",
+    "aws_apigatewayv2_stage": "stage configuration; access logs live in the (protected) log group",
+    "aws_cloudfront_distribution": "CDN configuration in front of the (protected) pages bucket",
+    "aws_cloudfront_origin_access_control": "signing setting",
+    "aws_cloudfront_response_headers_policy": "header configuration",
+    "aws_cloudwatch_event_rule": "schedule",
+    "aws_cloudwatch_event_target": "schedule target",
+    "aws_cognito_user_pool_client": "app client configuration (no secret)",
+    "aws_cognito_user_pool_domain": "hosted UI domain of the (protected) pool",
+    "aws_lambda_function": "code deployed from lambda_src/, rebuilt byte for byte",
+    "aws_lambda_permission": "resource policy statement",
+    "aws_s3_bucket_cors_configuration": "bucket setting",
+    "aws_s3_object": "partner pages built from frontend/ and config.json written from Terraform",
 }
 
 

@@ -37,7 +37,13 @@ def _by_bucket(synth: Synth, stack: str, rtype: str) -> dict[str, dict]:
 def _zones(synth: Synth, silo) -> dict[str, tuple[str, dict]]:
     """zone -> (bucket logical id, bucket resource), checking names follow names.silo_bucket."""
     org = synth.catalog.organization.name
-    by_name = {b["bucket"]: (lid, b) for lid, b in synth.resources(silo.stack_name, "aws_s3_bucket").items()}
+    # The partner pages' buckets (constructs/partner) are not data zones.
+    partner = {names.silo_bucket(org, silo.name, k, silo.account_id, silo.region) for k in names.PARTNER_BUCKETS}
+    by_name = {
+        b["bucket"]: (lid, b)
+        for lid, b in synth.resources(silo.stack_name, "aws_s3_bucket").items()
+        if b["bucket"] not in partner
+    }
     expected = {names.silo_bucket(org, silo.name, z, silo.account_id, silo.region): z for z in names.ZONES}
     assert set(by_name) == set(expected), "one bucket per zone, named by names.silo_bucket"
     return {zone: by_name[name] for name, zone in expected.items()}
@@ -106,7 +112,9 @@ def test_every_bucket_logs_to_the_logs_bucket(example_synth):
         zones = _zones(example_synth, silo)
         logs_name = zones["logs"][1]["bucket"]
         logging = _by_bucket(example_synth, silo.stack_name, "aws_s3_bucket_logging")
-        assert set(logging) == {lid for zone, (lid, _) in zones.items() if zone != "logs"}
+        assert set(logging) >= {lid for zone, (lid, _) in zones.items() if zone != "logs"}
+        # Buckets beyond the zones (the partner pages') log there too, under their own prefix.
+        assert {entry["target_bucket"] for entry in logging.values()} == {logs_name}
         for zone, (lid, _) in zones.items():
             if zone != "logs":
                 assert (logging[lid]["target_bucket"], logging[lid]["target_prefix"]) == (logs_name, f"{zone}/")

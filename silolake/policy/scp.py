@@ -8,8 +8,9 @@ Statements are grouped into two policies rather than one per concern: AWS allows
 most five SCPs attached to one OU *including* the default ``FullAWSAccess``, so single-
 purpose policies would leave no room for the organization's own SCPs. The budget:
 ``FullAWSAccess`` + ``baseline`` + ``regions`` = three, two left for the organization.
-``baseline`` (leave-org, CloudTrail, roles, data keys and buckets) has a bounded size
-(2,654 characters for the example, 2,944 in the worst case of a 64-character deploy
+``baseline`` (leave-org, CloudTrail, roles, managed policies under ``/silolake/``, data
+keys and buckets) has a bounded size (3,138 characters for the example, 3,495 in the
+worst case of a 64-character deploy
 role and a 12-character organization name, under the 5,120 limit); ``regions`` grows
 only with ``allowed_regions``.
 
@@ -220,7 +221,7 @@ def protect_silo_buckets(org: str, deploy_role_name: str) -> list[dict]:
     account id), so buckets of other workloads in a silo account are untouched. S3's own
     lifecycle expiry is not an IAM request and keeps working.
     """
-    patterns = [names.silo_bucket_pattern(org, zone) for zone in names.ZONES]
+    patterns = [names.silo_bucket_pattern(org, kind) for kind in names.SILO_BUCKET_KINDS]
     return [
         {
             "Sid": "ProtectSiloBuckets",
@@ -237,6 +238,32 @@ def protect_silo_buckets(org: str, deploy_role_name: str) -> list[dict]:
             "Condition": _except_deploy_role(deploy_role_name),
         },
     ]
+
+
+#: Every IAM action that changes or deletes a managed policy in place.
+POLICY_MUTATIONS = (
+    "iam:CreatePolicyVersion",
+    "iam:DeletePolicy",
+    "iam:DeletePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+)
+
+
+def protect_silolake_policies(deploy_role_name: str) -> dict:
+    """Only the deploy role may change managed policies under the ``/silolake/`` path.
+
+    The partner permissions boundaries live there (``names.partner_boundary``): a boundary
+    anyone else could widen would confine no partner. The roles that carry it are created
+    by CloudFormation under ``/silolake/partner/`` and are not ``silolake-*-*`` roles, so
+    :func:`protect_silolake_roles` leaves them to the partner functions' service role.
+    """
+    return {
+        "Sid": "ProtectSilolakePolicies",
+        "Effect": "Deny",
+        "Action": list(POLICY_MUTATIONS),
+        "Resource": "arn:aws:iam::*:policy/silolake/*",
+        "Condition": _except_deploy_role(deploy_role_name),
+    }
 
 
 def deny_outside_regions(allowed_regions: tuple[str, ...] | list[str]) -> dict:
@@ -262,6 +289,7 @@ def baseline_scp(catalog: Catalog) -> dict:
             deny_leave_organization(),
             deny_cloudtrail_tampering(),
             protect_silolake_roles(org.deploy_role_name),
+            protect_silolake_policies(org.deploy_role_name),
             *protect_silo_keys(org.deploy_role_name),
             *protect_silo_buckets(org.name, org.deploy_role_name),
         ]

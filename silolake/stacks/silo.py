@@ -6,6 +6,7 @@ from ..catalog.model import Catalog, DeployedSilo
 from ..cdk import Construct
 from ..constructs.account import AccountBaseline
 from ..constructs.etl import SiloEtl
+from ..constructs import partner
 from ..constructs.ingestion import ApiIngestion
 from ..constructs.storage import GlueCatalog, SiloStorage
 from ..policy import sharing
@@ -62,3 +63,14 @@ class SiloStack(AccountStack):
             key=self.storage.key,
             catalog_dir=catalog.base_dir,
         )
+        # Partner access (SFTP, upload page, credential admin) for silos that take partner files.
+        self.partner = None
+        if partner.wanted(silo):
+            self.partner = partner.PartnerAccess(
+                self,
+                "partner",
+                org=catalog.organization.name,
+                silo=silo,
+                storage=self.storage,
+                flow_api=self.ingestion,
+            )

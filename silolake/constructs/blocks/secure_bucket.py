@@ -38,12 +38,15 @@ class SecureBucket(Construct):
         statements: Sequence[policy.Statement] = (),
         protect: bool = True,
         object_lock_days: int | None = None,
+        object_ownership: str = "BucketOwnerEnforced",
     ) -> None:
         """``kms_key_arn=None`` selects SSE-S3 (only for access-log targets, which AWS
         cannot deliver to with SSE-KMS). ``access_log_bucket=None`` only for the log
         bucket itself. ``statements`` are added after the TLS-only deny.
         ``object_lock_days``: S3 Object Lock default retention in governance mode (see
-        :meth:`_object_lock`); ``None`` leaves Object Lock off."""
+        :meth:`_object_lock`); ``None`` leaves Object Lock off.
+        ``object_ownership="BucketOwnerPreferred"`` (ACLs enabled) only for the one target
+        that still requires ACLs: CloudFront standard logging."""
         super().__init__(scope, id)
         self.name = name
         self.bucket = aws.s3_bucket.S3Bucket(
@@ -72,7 +75,7 @@ class SecureBucket(Construct):
             restrict_public_buckets=True,
         )
         aws.s3_bucket_ownership_controls.S3BucketOwnershipControls(
-            self, "ownership", bucket=bucket_id, rule={"object_ownership": "BucketOwnerEnforced"}
+            self, "ownership", bucket=bucket_id, rule={"object_ownership": object_ownership}
         )
         if access_log_bucket:
             aws.s3_bucket_logging.S3BucketLoggingA(

@@ -1,0 +1,135 @@
+"""Partner access of one silo: everything third parties touch, composed in one place.
+
+For a silo with ``ingestion.sftp.enabled`` or ``ingestion.web_upload.enabled``:
+:class:`.functions.PartnerFunctions` (boundary, CloudFormation service role, lockout
+table, four functions, sweep), :class:`.web.PartnerWeb` (pages behind CloudFront),
+:class:`.api.PartnerApi` (HTTP API + Cognito), :class:`.sftp.SftpServer` when SFTP is
+enabled, and the dropzone bucket's CORS rule admitting only the pages' origin.
+The runtime contract is ``lambda_src/partner/README.md``.
+"""
+
+from __future__ import annotations
+
+from ... import names
+from ...catalog.model import DeployedSilo
+from ...cdk import Construct, TerraformOutput, TerraformStack, aws
+from ...partner_runtime import build_site, channels, function_environment, runtime_config
+from ...policy import partner as partner_policy
+from ..ingestion.api_ingestion import STAGE, ApiIngestion
+from ..storage import SiloStorage
+from .api import PartnerApi
+from .functions import PartnerFunctions
+from .sftp import SftpServer
+from .web import PartnerWeb
+
+#: Headers the upload page reads from S3 responses: multipart completion needs each part's ETag.
+EXPOSED_HEADERS = ["ETag"]
+
+
+def wanted(silo: DeployedSilo) -> bool:
+    """Whether ``silo`` gets partner access (SFTP or the web upload is enabled)."""
+    return silo.ingestion.sftp_enabled or silo.ingestion.web_upload_enabled
+
+
+class PartnerAccess(Construct):
+    """Partner access of ``silo``; ``flow_api`` (the silo's ingestion API, if any) adds the
+    ``api`` channel. Raises ``ValueError`` for a silo without SFTP or web upload.
+    Attributes: ``functions``, ``web``, ``api``, ``sftp`` (or ``None``)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        org: str,
+        silo: DeployedSilo,
+        storage: SiloStorage,
+        flow_api: ApiIngestion | None,
+    ) -> None:
+        super().__init__(scope, id)
+        if not wanted(silo):
+            raise ValueError(f"silo '{silo.name}' enables neither sftp nor web_upload: no partner access")
+        account, region, key_arn = silo.account_id, silo.region, storage.key.arn
+        dropzone = storage.buckets["dropzone"]
+        flow_api_arns = (
+            [f"arn:aws:execute-api:{region}:{account}:{flow_api.api.id}/{STAGE}/POST/flows/*"] if flow_api else []
+        )
+        self.sftp = None
+        if silo.ingestion.sftp_enabled:
+            idp_name = names.partner_function(org, silo.name, "idp")
+            self.sftp = SftpServer(
+                self,
+                "sftp",
+                org=org,
+                silo=silo,
+                key_arn=key_arn,
+                idp_function_arn=f"arn:aws:lambda:{region}:{account}:function:{idp_name}",
+            )
+        environment = function_environment(
+            org=org, silo=silo, dropzone_bucket=dropzone.name, key_arn=key_arn, flow_api_arns=flow_api_arns
+        )
+        self.functions = PartnerFunctions(
+            self,
+            "functions",
+            org=org,
+            silo=silo,
+            key_arn=key_arn,
+            boundary=partner_policy.boundary_document(
+                region=region, bucket=dropzone.name, key_arn=key_arn, api_arns=flow_api_arns
+            ),
+            environment=environment,
+            transfer_server_arn=self.sftp.arn if self.sftp else None,
+        )
+        self.web = PartnerWeb(self, "web", org=org, silo=silo, site=build_site(), dropzone_bucket=dropzone.name)
+        self.api = PartnerApi(
+            self,
+            "api",
+            org=org,
+            silo=silo,
+            key_arn=key_arn,
+            admin=self.functions.functions["admin"],
+            session=self.functions.functions["session"],
+            web_origin=self.web.origin,
+        )
+        auth_domain = f"{names.partner_user_pool(org, silo.name)}.auth.{region}.amazoncognito.com"
+        self.web.write_config(
+            runtime_config(
+                region=region,
+                api_url=self.api.endpoint,
+                bucket=dropzone.name,
+                bucket_url=f"https://{dropzone.name}.s3.{region}.amazonaws.com",
+                user_pool_id=self.api.user_pool.id,
+                client_id=self.api.client.id,
+                auth_url=f"https://{auth_domain}",
+                channels=channels(silo, bool(flow_api_arns)),
+            )
+        )
+        # Browsers upload straight to the dropzone, from the pages' origin only.
+        aws.s3_bucket_cors_configuration.S3BucketCorsConfiguration(
+            self,
+            "dropzone-cors",
+            bucket=dropzone.bucket.id,
+            cors_rule=[
+                {
+                    "allowedOrigins": [self.web.origin],
+                    "allowedMethods": ["POST", "PUT"],
+                    "allowedHeaders": ["*"],
+                    "exposeHeaders": EXPOSED_HEADERS,
+                    "maxAgeSeconds": 600,
+                }
+            ],
+        )
+        self._outputs()
+
+    def _outputs(self) -> None:
+        stack = TerraformStack.of(self)
+        outputs = {
+            "partner_upload_page_url": (f"{self.web.origin}/", "Partner upload page"),
+            "partner_admin_page_url": (f"{self.web.origin}/admin.html", "Admin page of partner credentials"),
+            "partner_api_url": (self.api.endpoint, "Partner HTTP API (POST /session, /credentials)"),
+        }
+        if self.sftp:
+            outputs["partner_sftp_server_id"] = (self.sftp.server.id, "Transfer Family server id (SFTP)")
+            outputs["partner_sftp_endpoint"] = (self.sftp.server.endpoint, "SFTP host name for partners")
+        for name, (value, description) in outputs.items():
+            TerraformOutput(stack, name, value=value, description=description)

@@ -1,0 +1,152 @@
+"""What the partner runtime is given: the functions' environment, the web pages
+(``frontend/``) built into static assets, and the pages' runtime configuration.
+
+Pure (no cdktf): the constructs of :mod:`silolake.constructs.partner` and
+``silolake portal`` both use it, so the local portal runs what a deployment runs.
+
+The pages as static assets, built deterministically.
+
+The pages are plain HTML, CSS and JavaScript (no bundler, no npm dependencies): the
+"build" copies the files in a fixed order and hashes them, so the same folder always
+gives the same asset directory, byte for byte, and its digest names it. Runtime settings
+(API URL, user pool, bucket, region) are never in the build: the pages fetch
+``config.json``, which Terraform writes at deploy (:func:`runtime_config`) and
+``silolake portal`` serves locally. No cdktf here: the portal uses it too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .catalog.model import Silo
+
+FRONTEND = Path(__file__).resolve().parents[1] / "frontend"
+CONFIG_FILE = "config.json"
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+}
+DEFAULT_BUILD_DIR = Path(tempfile.gettempdir()) / "silolake-frontend-build"
+
+
+@dataclass(frozen=True)
+class Site:
+    root: Path  # the built directory
+    files: tuple[str, ...]  # relative paths, sorted
+    sha256: str  # over names and contents
+
+
+def content_type(name: str) -> str:
+    """Content-Type of a page asset; ``ValueError`` for a file type the pages do not use."""
+    suffix = Path(name).suffix
+    if suffix not in CONTENT_TYPES:
+        raise ValueError(f"frontend/{name}: unexpected file type {suffix!r} (allowed: {sorted(CONTENT_TYPES)})")
+    return CONTENT_TYPES[suffix]
+
+
+def build_site(source: Path = FRONTEND, build_dir: Path = DEFAULT_BUILD_DIR) -> Site:
+    """Copy ``source`` into ``<build_dir>/site-<sha256>`` (reused when present).
+
+    ``config.json`` in the source is refused: it is written per deployment, never built.
+    """
+    files = sorted(p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file())
+    if not files:
+        raise ValueError(f"{source} has no files")
+    if CONFIG_FILE in files:
+        raise ValueError(f"{source}/{CONFIG_FILE} must not exist: it is written at deploy time")
+    digest = hashlib.sha256()
+    for name in files:
+        content_type(name)
+        data = (source / name).read_bytes()
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    sha = digest.hexdigest()
+    target = Path(build_dir) / f"site-{sha}"
+    if not target.exists():
+        Path(build_dir).mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=build_dir))
+        for name in files:
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / name, tmp / name)
+        try:
+            tmp.rename(target)
+        except OSError:  # a concurrent build won the race with identical content
+            shutil.rmtree(tmp)
+    return Site(target, tuple(files), sha)
+
+
+def runtime_config(
+    *,
+    region: str,
+    api_url: str,
+    bucket: str,
+    bucket_url: str,
+    user_pool_id: str,
+    client_id: str,
+    auth_url: str,
+    channels: list[str],
+    local_sign_in: bool = False,
+) -> dict:
+    """What the pages read from ``config.json``.
+
+    ``bucket_url`` is where the upload page sends S3 requests for ``bucket``: an object is
+    ``<bucket_url>/<key>`` (``https://<bucket>.s3.<region>.amazonaws.com`` in AWS);
+    ``auth_url`` the Cognito hosted UI base (``https://<domain>.auth.<region>.amazoncognito.com``);
+    ``channels`` the silo's channels (``CHANNELS``). ``local_sign_in`` is only ever
+    true in ``silolake portal``: the admin page then shows the portal's labelled stand-in
+    for Cognito instead of redirecting to the hosted UI.
+    """
+    return {
+        "region": region,
+        "apiUrl": api_url,
+        "bucket": bucket,
+        "bucketUrl": bucket_url,
+        "userPoolId": user_pool_id,
+        "clientId": client_id,
+        "authUrl": auth_url,
+        "channels": list(channels),
+        "localSignIn": local_sign_in,
+    }
+
+
+def channels(silo: Silo, has_flow_api: bool) -> list[str]:
+    """Channels a credential of this silo may be granted (``CHANNELS``)."""
+    ing = silo.ingestion
+    wanted = (("sftp", ing.sftp_enabled), ("upload", ing.web_upload_enabled), ("api", has_flow_api))
+    return [name for name, on in wanted if on]
+
+
+def function_environment(
+    *,
+    org: str,
+    silo: Silo,
+    dropzone_bucket: str,
+    key_arn: str,
+    flow_api_arns: Sequence[str],
+    allowed_cidrs: Sequence[str] | None = None,
+) -> dict[str, str]:
+    """The catalog-derived part of the partner functions' environment
+    (``lambda_src/partner/README.md``); ``allowed_cidrs`` defaults to the silo's
+    ``ingestion.sftp.allowed_cidrs`` (every sign-in must come from inside them)."""
+    env = {
+        "ORGANIZATION": org,
+        "SILO": silo.name,
+        "DROPZONE_BUCKET": dropzone_bucket,
+        "KMS_KEY_ARN": key_arn,
+        "CHANNELS": ",".join(channels(silo, bool(flow_api_arns))),
+        "MAX_DAYS": str(silo.ingestion.partner_credential_max_days),
+        "ALLOWED_CIDRS": ",".join(silo.ingestion.sftp_allowed_cidrs if allowed_cidrs is None else allowed_cidrs),
+        "DECOMMISSIONED": "true" if silo.decommission else "false",
+        "POWERTOOLS_SERVICE_NAME": "silolake-partner",
+    }
+    if flow_api_arns:
+        env["FLOW_API_ARNS"] = ",".join(flow_api_arns)
+    return env

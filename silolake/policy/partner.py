@@ -1,0 +1,244 @@
+"""IAM documents of partner access (``lambda_src/partner``), as plain dicts.
+
+The runtime's README (``lambda_src/partner/README.md``) lists, per function, exactly the
+actions built here; ``tests/iam/test_partner_boundary.py`` proves the boundary and the
+CloudFormation service role with the offline IAM engine, and checks the boundary is the
+one the runtime documents.
+
+Who can create a partner role, and with what:
+
+- the admin function may only ``CreateStack``/``DeleteStack`` stacks named
+  ``<org>-<silo>-partner-*`` *through* the CloudFormation service role
+  (``cloudformation:RoleArn``) and pass only that role;
+- the service role may only touch roles under ``ROLE_PATH`` and only create or
+  re-permission them when the request carries the boundary (``iam:PermissionsBoundary``);
+  removing or replacing a boundary is denied to it explicitly;
+- the boundary itself is a managed policy that Terraform deploys. The role-protection SCP
+  (:func:`silolake.policy.scp.protect_partner_boundaries`) denies changing it to everyone
+  but the deploy role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .documents import Statement, document
+
+__all__ = [
+    "ROLE_PATH",
+    "TAG_USERNAME",
+    "admin_statements",
+    "boundary_document",
+    "cfn_role_statements",
+    "idp_statements",
+    "partner_roles_arn",
+    "session_statements",
+    "sweeper_statements",
+    "terraform_escape",
+]
+
+#: IAM path of every partner role (``/silolake/partner/partner-<username>``): never of the
+#: ``silolake-*-*`` name shape the role-protection SCP reserves for Terraform.
+ROLE_PATH = "/silolake/partner/"
+#: The role tag naming the partner; the boundary resolves the prefix from it.
+TAG_USERNAME = "silolake:partner-username"
+UPLOAD_ACTIONS = ("s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:PutObject")
+#: Actions the CloudFormation service role never needs and must never have (explicit deny).
+BOUNDARY_ESCAPES = (
+    "iam:AttachRolePolicy",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:PutRolePermissionsBoundary",
+    "iam:UpdateAssumeRolePolicy",
+)
+
+
+def terraform_escape(text: str) -> str:
+    """``${aws:...}`` -> ``$${aws:...}``: IAM policy variables must reach AWS literally, not
+    be interpolated by Terraform (its JSON syntax escapes a template with ``$$``). Only the
+    ``aws:`` variables are escaped: CDKTF tokens (``${TfToken[...]}``) in the same text
+    must stay references."""
+    return text.replace("${aws:", "$${aws:")
+
+
+def partner_roles_arn(account_id: str) -> str:
+    return f"arn:aws:iam::{account_id}:role{ROLE_PATH}*"
+
+
+def _stacks_arn(region: str, account_id: str, stack_prefix: str) -> str:
+    return f"arn:aws:cloudformation:{region}:{account_id}:stack/{stack_prefix}*/*"
+
+
+def _secrets_arn(region: str, account_id: str) -> str:
+    return f"arn:aws:secretsmanager:{region}:{account_id}:secret:silolake/partner/*"
+
+
+def boundary_document(*, region: str, bucket: str, key_arn: str, api_arns: Sequence[str] = ()) -> dict:
+    """The permissions boundary of every partner role of a silo (the README's block).
+
+    Uploads under ``<bucket>/<tag>/``, listing that prefix, the silo key through S3 only
+    and ``execute-api:Invoke`` on ``api_arns`` (left out when empty). ``<tag>`` is the IAM
+    policy variable ``${aws:PrincipalTag/silolake:partner-username}``: render the result
+    through :func:`terraform_escape` before it goes into Terraform JSON.
+    """
+    own = "${aws:PrincipalTag/" + TAG_USERNAME + "}"
+    bucket_arn = f"arn:aws:s3:::{bucket}"
+    statements: list[Statement] = [
+        {
+            "Sid": "UploadOwnPrefix",
+            "Effect": "Allow",
+            "Action": list(UPLOAD_ACTIONS),
+            "Resource": f"{bucket_arn}/{own}/*",
+        },
+        {
+            "Sid": "ListOwnPrefix",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": bucket_arn,
+            "Condition": {"StringLike": {"s3:prefix": f"{own}/*"}},
+        },
+        {
+            "Sid": "KeyThroughS3",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+        },
+    ]
+    if api_arns:
+        statements.append(
+            {"Sid": "InvokeFlowApis", "Effect": "Allow", "Action": "execute-api:Invoke", "Resource": list(api_arns)}
+        )
+    return document(statements)
+
+
+def cfn_role_statements(*, account_id: str, boundary_arn: str) -> list[Statement]:
+    """The CloudFormation service role: partner roles only, and only with the boundary."""
+    roles = partner_roles_arn(account_id)
+    with_boundary = {"StringEquals": {"iam:PermissionsBoundary": boundary_arn}}
+    return [
+        {
+            "Sid": "CreatePartnerRolesWithBoundary",
+            "Effect": "Allow",
+            "Action": ["iam:CreateRole", "iam:DeleteRolePolicy", "iam:PutRolePolicy"],
+            "Resource": roles,
+            "Condition": with_boundary,
+        },
+        {
+            "Sid": "ManagePartnerRoles",
+            "Effect": "Allow",
+            "Action": ["iam:DeleteRole", "iam:GetRole", "iam:GetRolePolicy", "iam:TagRole", "iam:UntagRole"],
+            "Resource": roles,
+        },
+        {"Sid": "NeverEscapeTheBoundary", "Effect": "Deny", "Action": list(BOUNDARY_ESCAPES), "Resource": "*"},
+    ]
+
+
+def _pass_cfn_role(cfn_role_arn: str) -> Statement:
+    return {
+        "Sid": "PassCloudFormationRole",
+        "Effect": "Allow",
+        "Action": "iam:PassRole",
+        "Resource": cfn_role_arn,
+        "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}},
+    }
+
+
+def _key_via(sid: str, actions: Sequence[str], key_arn: str, service: str, region: str) -> Statement:
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": list(actions),
+        "Resource": key_arn,
+        "Condition": {"StringEquals": {"kms:ViaService": f"{service}.{region}.amazonaws.com"}},
+    }
+
+
+def admin_statements(
+    *, region: str, account_id: str, stack_prefix: str, cfn_role_arn: str, key_arn: str
+) -> list[Statement]:
+    stacks = _stacks_arn(region, account_id, stack_prefix)
+    return [
+        {
+            "Sid": "CredentialStacksThroughServiceRole",
+            "Effect": "Allow",
+            "Action": ["cloudformation:CreateStack", "cloudformation:DeleteStack"],
+            "Resource": stacks,
+            "Condition": {"StringEquals": {"cloudformation:RoleArn": cfn_role_arn}},
+        },
+        {"Sid": "TagCredentialStacks", "Effect": "Allow", "Action": "cloudformation:TagResource", "Resource": stacks},
+        # DescribeStacks (listing) has no resource-level permission.
+        {"Sid": "ListStacks", "Effect": "Allow", "Action": "cloudformation:DescribeStacks", "Resource": "*"},
+        _pass_cfn_role(cfn_role_arn),
+        {
+            "Sid": "CredentialSecrets",
+            "Effect": "Allow",
+            "Action": [
+                "secretsmanager:CreateSecret",
+                "secretsmanager:DeleteSecret",
+                "secretsmanager:DescribeSecret",
+                "secretsmanager:GetSecretValue",
+                "secretsmanager:PutSecretValue",
+                "secretsmanager:TagResource",
+            ],
+            "Resource": _secrets_arn(region, account_id),
+        },
+        _key_via("KeyThroughSecretsManager", ("kms:Decrypt", "kms:GenerateDataKey"), key_arn, "secretsmanager", region),
+    ]
+
+
+def idp_statements(*, region: str, account_id: str, key_arn: str, table_arn: str) -> list[Statement]:
+    """Verification: read the secret, count failures (the table is encrypted with the silo key)."""
+    return [
+        {
+            "Sid": "ReadCredentialSecrets",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": _secrets_arn(region, account_id),
+        },
+        _key_via("KeyThroughSecretsManager", ("kms:Decrypt",), key_arn, "secretsmanager", region),
+        {
+            "Sid": "LockoutCounters",
+            "Effect": "Allow",
+            "Action": ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+            "Resource": table_arn,
+        },
+        _key_via("KeyThroughDynamoDb", ("kms:Decrypt", "kms:GenerateDataKey"), key_arn, "dynamodb", region),
+    ]
+
+
+def session_statements(*, region: str, account_id: str, key_arn: str, table_arn: str) -> list[Statement]:
+    """``idp_statements`` plus assuming partner roles with the partner as source identity."""
+    return [
+        *idp_statements(region=region, account_id=account_id, key_arn=key_arn, table_arn=table_arn),
+        {
+            "Sid": "AssumePartnerRoles",
+            "Effect": "Allow",
+            "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"],
+            "Resource": partner_roles_arn(account_id),
+        },
+    ]
+
+
+def sweeper_statements(
+    *, region: str, account_id: str, stack_prefix: str, cfn_role_arn: str, key_arn: str
+) -> list[Statement]:
+    return [
+        {"Sid": "ListStacks", "Effect": "Allow", "Action": "cloudformation:DescribeStacks", "Resource": "*"},
+        {
+            "Sid": "DeleteCredentialStacks",
+            "Effect": "Allow",
+            "Action": "cloudformation:DeleteStack",
+            "Resource": _stacks_arn(region, account_id, stack_prefix),
+            "Condition": {"StringEquals": {"cloudformation:RoleArn": cfn_role_arn}},
+        },
+        _pass_cfn_role(cfn_role_arn),
+        # ListSecrets has no resource-level permission.
+        {"Sid": "ListSecrets", "Effect": "Allow", "Action": "secretsmanager:ListSecrets", "Resource": "*"},
+        {
+            "Sid": "CredentialSecrets",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:DeleteSecret", "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+            "Resource": _secrets_arn(region, account_id),
+        },
+        _key_via("KeyThroughSecretsManager", ("kms:Decrypt",), key_arn, "secretsmanager", region),
+    ]

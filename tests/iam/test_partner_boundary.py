@@ -1,0 +1,241 @@
+"""The framework's partner IAM documents, proven with the offline IAM engine.
+
+- The permissions boundary Terraform deploys is the one the runtime documents, and it
+  confines a partner role even when its inline policy allows everything: own prefix
+  only; another partner's prefix, raw, processed, another silo and IAM changes denied.
+- The CloudFormation service role creates roles on the partner path only, and only with
+  the boundary; it can never remove or replace a boundary.
+- The admin function cannot create a role at all (with or without a boundary), and may
+  create stacks only through that service role.
+- Against the organization's SCPs: partner roles are not ``silolake-*-*`` roles (the
+  service role may create them), while the boundary policy can be changed by the deploy
+  role alone.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from typing import Any
+
+from silolake import names
+from silolake.policy import partner as pp
+from silolake.policy import scp
+from silolake.policy.documents import document
+
+from .iam_sim import simulate
+
+ACCOUNT = "444444444444"
+REGION = "eu-west-1"
+BUCKET = names.silo_bucket("acme", "sales", "dropzone", ACCOUNT, REGION)
+KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/11111111-2222-4333-8444-555555555555"
+API = f"arn:aws:execute-api:{REGION}:{ACCOUNT}:a1b2c3d4e5/v1/POST/flows/*"
+BOUNDARY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/silolake/{names.partner_boundary('sales')}"
+OTHER_BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/silolake/wide-open"
+CFN_ROLE = f"arn:aws:iam::{ACCOUNT}:role/{names.silo_role('sales', 'partner-cfn')}"
+ADMIN_ROLE = f"arn:aws:iam::{ACCOUNT}:role/{names.silo_role('sales', 'partner-admin')}"
+DEPLOY_ROLE = f"arn:aws:iam::{ACCOUNT}:role/OrganizationAccountAccessRole"
+PARTNER = f"arn:aws:sts::{ACCOUNT}:assumed-role/partner-bob/bob"
+PARTNER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/silolake/partner/partner-bob"
+STACKS = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/acme-sales-partner-bob/0a1b2c3d-0000-4000-8000-000000000000"
+BOUNDARY = pp.boundary_document(region=REGION, bucket=BUCKET, key_arn=KEY, api_arns=[API])
+WIDE_OPEN = document([{"Effect": "Allow", "Action": "*", "Resource": "*"}])
+ALLOWED, IMPLICIT, EXPLICIT = "Allowed", "ImplicitlyDenied", "ExplicitlyDenied"
+
+
+def case(name: str, principal: str, action: str, resource: str, **extra: Any) -> dict[str, Any]:
+    context = {"aws:SecureTransport": "true", **extra.pop("context", {})}
+    return {
+        "name": name,
+        "principal": principal,
+        "action": action,
+        "resource": resource,
+        "resourceAccount": ACCOUNT,
+        "context": context,
+        **extra,
+    }
+
+
+def partner(name: str, action: str, resource: str, **context: str) -> dict[str, Any]:
+    """A partner session whose role has a wide-open inline policy: only the boundary holds it."""
+    return case(
+        name,
+        PARTNER,
+        action,
+        resource,
+        identityPolicies=[WIDE_OPEN],
+        permissionBoundaries=[BOUNDARY],
+        context={f"aws:PrincipalTag/{pp.TAG_USERNAME}": "bob", **context},
+    )
+
+
+def decide(cases: list[dict[str, Any]]) -> dict[str, str]:
+    return {r["name"]: r["decision"] for r in simulate(cases)}
+
+
+def test_boundary_is_the_one_the_runtime_documents() -> None:
+    source = str(Path(__file__).resolve().parents[2] / "lambda_src" / "partner")
+    if source not in sys.path:
+        sys.path.insert(0, source)  # how Lambda imports the bundle: its folder is the root
+    boundary_document = importlib.import_module("partner_access.policies").boundary_document
+
+    assert boundary_document(partition="aws", region=REGION, bucket=BUCKET, key_arn=KEY, api_arns=[API]) == BOUNDARY
+    assert "InvokeFlowApis" not in str(pp.boundary_document(region=REGION, bucket=BUCKET, key_arn=KEY))
+
+
+def test_terraform_escape_keeps_policy_variables_and_tokens() -> None:
+    text = '{"Resource":"arn:aws:s3:::b/${aws:PrincipalTag/silolake:partner-username}/*","Key":"${TfToken[TOKEN.1]}"}'
+    assert pp.terraform_escape(text) == text.replace("${aws:", "$${aws:")
+
+
+def test_boundary_confines_a_wide_open_partner_role() -> None:
+    other_dropzone = names.silo_bucket("acme", "logistics", "dropzone", "555555555555", "eu-central-1")
+    got = decide(
+        [
+            partner("own prefix", "s3:PutObject", f"arn:aws:s3:::{BUCKET}/bob/report.csv"),
+            partner("own multipart", "s3:AbortMultipartUpload", f"arn:aws:s3:::{BUCKET}/bob/big.bin"),
+            partner("list own", "s3:ListBucket", f"arn:aws:s3:::{BUCKET}", **{"s3:prefix": "bob/x"}),
+            partner(
+                "flow api",
+                "execute-api:Invoke",
+                f"arn:aws:execute-api:{REGION}:{ACCOUNT}:a1b2c3d4e5/v1/POST/flows/orders",
+            ),
+            partner("other partner", "s3:PutObject", f"arn:aws:s3:::{BUCKET}/alice/report.csv"),
+            partner("list other", "s3:ListBucket", f"arn:aws:s3:::{BUCKET}", **{"s3:prefix": "alice/"}),
+            partner("read own", "s3:GetObject", f"arn:aws:s3:::{BUCKET}/bob/report.csv"),
+            partner(
+                "raw",
+                "s3:PutObject",
+                f"arn:aws:s3:::{names.silo_bucket('acme', 'sales', 'raw', ACCOUNT, REGION)}/bob/x",
+            ),
+            partner(
+                "processed",
+                "s3:GetObject",
+                f"arn:aws:s3:::{names.silo_bucket('acme', 'sales', 'processed', ACCOUNT, REGION)}/orders/x",
+            ),
+            partner("other silo", "s3:PutObject", f"arn:aws:s3:::{other_dropzone}/bob/x"),
+            partner("key direct", "kms:Decrypt", KEY, **{"kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com"}),
+            partner("create role", "iam:CreateRole", f"arn:aws:iam::{ACCOUNT}:role/silolake/partner/partner-eve"),
+            partner("drop boundary", "iam:DeleteRolePermissionsBoundary", PARTNER_ROLE),
+            partner("new boundary version", "iam:CreatePolicyVersion", BOUNDARY_ARN),
+        ]
+    )
+    allowed = {"own prefix", "own multipart", "list own", "flow api"}
+    assert got == {name: ALLOWED if name in allowed else IMPLICIT for name in got}
+
+
+def test_cloudformation_role_creates_partner_roles_only_with_the_boundary() -> None:
+    statements = pp.cfn_role_statements(account_id=ACCOUNT, boundary_arn=BOUNDARY_ARN)
+
+    def cfn(name: str, action: str, resource: str, boundary: str | None = None) -> dict[str, Any]:
+        context = {"iam:PermissionsBoundary": boundary} if boundary else {}
+        return case(name, CFN_ROLE, action, resource, identityPolicies=[document(statements)], context=context)
+
+    got = decide(
+        [
+            cfn("with boundary", "iam:CreateRole", PARTNER_ROLE, BOUNDARY_ARN),
+            cfn("inline with boundary", "iam:PutRolePolicy", PARTNER_ROLE, BOUNDARY_ARN),
+            cfn("tag", "iam:TagRole", PARTNER_ROLE),
+            cfn("delete", "iam:DeleteRole", PARTNER_ROLE),
+            cfn("without boundary", "iam:CreateRole", PARTNER_ROLE),
+            cfn("other boundary", "iam:CreateRole", PARTNER_ROLE, OTHER_BOUNDARY),
+            cfn("inline without boundary", "iam:PutRolePolicy", PARTNER_ROLE),
+            cfn("outside the path", "iam:CreateRole", f"arn:aws:iam::{ACCOUNT}:role/admin", BOUNDARY_ARN),
+            cfn("silo role", "iam:PutRolePolicy", ADMIN_ROLE, BOUNDARY_ARN),
+            cfn("remove boundary", "iam:DeleteRolePermissionsBoundary", PARTNER_ROLE),
+            cfn("replace boundary", "iam:PutRolePermissionsBoundary", PARTNER_ROLE, OTHER_BOUNDARY),
+            cfn("managed policy", "iam:AttachRolePolicy", PARTNER_ROLE, BOUNDARY_ARN),
+            cfn("re-trust", "iam:UpdateAssumeRolePolicy", PARTNER_ROLE),
+            cfn("edit boundary", "iam:CreatePolicyVersion", BOUNDARY_ARN),
+        ]
+    )
+    assert got == {
+        "with boundary": ALLOWED,
+        "inline with boundary": ALLOWED,
+        "tag": ALLOWED,
+        "delete": ALLOWED,
+        "without boundary": IMPLICIT,
+        "other boundary": IMPLICIT,
+        "inline without boundary": IMPLICIT,
+        "outside the path": IMPLICIT,
+        "silo role": IMPLICIT,
+        "remove boundary": EXPLICIT,
+        "replace boundary": EXPLICIT,
+        "managed policy": EXPLICIT,
+        "re-trust": EXPLICIT,
+        "edit boundary": IMPLICIT,
+    }
+
+
+def test_admin_function_cannot_create_a_role_and_only_stacks_through_the_service_role() -> None:
+    statements = pp.admin_statements(
+        region=REGION, account_id=ACCOUNT, stack_prefix="acme-sales-partner-", cfn_role_arn=CFN_ROLE, key_arn=KEY
+    )
+
+    def admin(name: str, action: str, resource: str, **context: str) -> dict[str, Any]:
+        return case(name, ADMIN_ROLE, action, resource, identityPolicies=[document(statements)], context=context)
+
+    got = decide(
+        [
+            admin("stack via role", "cloudformation:CreateStack", STACKS, **{"cloudformation:RoleArn": CFN_ROLE}),
+            admin(
+                "pass service role", "iam:PassRole", CFN_ROLE, **{"iam:PassedToService": "cloudformation.amazonaws.com"}
+            ),
+            admin("stack as itself", "cloudformation:CreateStack", STACKS),
+            admin(
+                "stack via other role", "cloudformation:CreateStack", STACKS, **{"cloudformation:RoleArn": DEPLOY_ROLE}
+            ),
+            admin(
+                "other stack",
+                "cloudformation:CreateStack",
+                f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/anything/0a1b2c3d-0000-4000-8000-000000000000",
+                **{"cloudformation:RoleArn": CFN_ROLE},
+            ),
+            admin(
+                "pass other role",
+                "iam:PassRole",
+                DEPLOY_ROLE,
+                **{"iam:PassedToService": "cloudformation.amazonaws.com"},
+            ),
+            admin("role with boundary", "iam:CreateRole", PARTNER_ROLE, **{"iam:PermissionsBoundary": BOUNDARY_ARN}),
+            admin("role without boundary", "iam:CreateRole", PARTNER_ROLE),
+            admin("inline policy", "iam:PutRolePolicy", PARTNER_ROLE),
+        ]
+    )
+    allowed = {"stack via role", "pass service role"}
+    assert got == {name: ALLOWED if name in allowed else IMPLICIT for name in got}
+
+
+def test_scps_leave_partner_roles_to_cloudformation_and_the_boundary_to_terraform() -> None:
+    scps = [
+        document(
+            [
+                scp.protect_silolake_roles("OrganizationAccountAccessRole"),
+                scp.protect_silolake_policies("OrganizationAccountAccessRole"),
+            ]
+        )
+    ]
+    admin_everything = [WIDE_OPEN]
+
+    def org(name: str, principal: str, action: str, resource: str) -> dict[str, Any]:
+        return case(name, principal, action, resource, identityPolicies=admin_everything, scps=scps)
+
+    got = decide(
+        [
+            org("cfn creates partner role", CFN_ROLE, "iam:CreateRole", PARTNER_ROLE),
+            org("cfn edits boundary", CFN_ROLE, "iam:CreatePolicyVersion", BOUNDARY_ARN),
+            org("admin sets default version", ADMIN_ROLE, "iam:SetDefaultPolicyVersion", BOUNDARY_ARN),
+            org("cfn deletes boundary", CFN_ROLE, "iam:DeletePolicy", BOUNDARY_ARN),
+            org("cfn edits its own role", CFN_ROLE, "iam:PutRolePolicy", CFN_ROLE),
+            org("deploy role edits boundary", DEPLOY_ROLE, "iam:CreatePolicyVersion", BOUNDARY_ARN),
+        ]
+    )
+    assert got == {
+        "cfn creates partner role": ALLOWED,
+        "cfn edits boundary": EXPLICIT,
+        "admin sets default version": EXPLICIT,
+        "cfn deletes boundary": EXPLICIT,
+        "cfn edits its own role": EXPLICIT,
+        "deploy role edits boundary": ALLOWED,
+    }
