@@ -191,10 +191,9 @@ def check_accepted(catalog: Catalog) -> None:
                 assert col.name not in BUILTIN_PARTITIONS and reserved_column(col.name) is None
         tables = [names.glue_table(f.name, z) for f in silo.flows for z in ("raw", "processed")]
         assert len(tables) == len(set(tables)), tables
-        per_silo = [
-            n for n, _ in names.silo_names(catalog.organization.name, silo.name, "0" * 12, silo.region, []).values()
-        ]
-        assert len(per_silo) == len(set(per_silo))
+        # Names are unique within their kind (a Lambda function and its role may share a name).
+        per_silo = list(names.silo_names(catalog.organization.name, silo.name, "0" * 12, silo.region, []).values())
+        assert len(per_silo) == len({(n, rule.kind) for n, rule in per_silo})
     buckets = [n for _, found in derived(catalog) for n, rule in found.values() if rule is name_rules.S3_BUCKET]
     assert len(buckets) == len(set(buckets)), "bucket names are global"
     # Organization tags fit next to silolake's own, within IAM's rules.

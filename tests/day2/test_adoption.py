@@ -61,12 +61,13 @@ def test_catalog_checks_run_on_another_company_catalog(tmp_path):
     different valid catalog: the catalog-level checks run there and pass."""
     copy = tmp_path / "repo"
     copy.mkdir()
-    for name in ("silolake", "tests", "security", "glue_src", "lambda_src"):
+    for name in ("silolake", "tests", "security", "glue_src", "lambda_src", "glue_jobs", "frontend"):
         shutil.copytree(
             REPO / name, copy / name, symlinks=True, ignore=shutil.ignore_patterns("node_modules", "__pycache__")
         )
     shutil.copy(REPO / "pyproject.toml", copy)
-    (copy / "tests" / "iam" / "node_modules").symlink_to(REPO / "tests" / "iam" / "node_modules")
+    for engine in (("silolake", "ops", "iam"), ("tests", "etl", "asl")):  # npm packages, installed once by setup
+        (copy.joinpath(*engine) / "node_modules").symlink_to(REPO.joinpath(*engine) / "node_modules")
     (copy / ".venv-checkov").symlink_to((REPO / ".venv-checkov").resolve())
     shutil.copy(CATALOGS / "base.yaml", copy / "silos.yaml")
     shutil.copy(CATALOGS / "accounts.lock.json", copy / "accounts.lock.json")

@@ -115,7 +115,7 @@ def test_synth_prints_the_notices_and_records_what_it_synthesized(tmp_path, monk
     import silolake.synth
     from silolake.catalog.changes import last_synth, snapshot
 
-    monkeypatch.setattr(silolake.synth, "synthesize", lambda catalog, out: out.mkdir() or [])
+    monkeypatch.setattr(silolake.synth, "synthesize", lambda catalog, out, **_options: out.mkdir() or [])
     out = tmp_path / "cdktf.out"
     result = CliRunner().invoke(main, ["synth", str(EXAMPLE), "--out", str(out)])
     assert result.exit_code == 0, result.output

@@ -58,6 +58,7 @@ def flow(partition_by=("ingest_date",), extra=()) -> Flow:
         csv_header=True,
         warehouse=True,
         quicksight=False,
+        renamed_from=None,
         glue_worker_type="G.1X",
         glue_workers=2,
         throttle_rate=100.0,

@@ -48,9 +48,9 @@ def flow_spec(flow: Flow, *, raw_bucket: str, processed_bucket: str) -> dict[str
         "columns": [{"name": c.name, "type": c.type} for c in flow.columns],
         "keys": list(flow.keys),
         "partition_by": list(flow.partition_by),
-        "raw_path": zone_path(raw_bucket, f"{flow.name}/"),
-        "processed_path": zone_path(processed_bucket, f"{flow.name}/"),
-        "rejects_path": zone_path(processed_bucket, f"{names.REJECTS_PREFIX}{flow.name}/"),
+        "raw_path": zone_path(raw_bucket, f"{flow.storage_name}/"),
+        "processed_path": zone_path(processed_bucket, f"{flow.storage_name}/"),
+        "rejects_path": zone_path(processed_bucket, f"{names.REJECTS_PREFIX}{flow.storage_name}/"),
     }
 
 
@@ -66,7 +66,7 @@ def landing_flows(flows: tuple[Flow, ...], max_bytes: int) -> dict[str, Any]:
     with them); ``max_bytes`` is the largest file accepted (bigger ones are quarantined).
     """
     return {
-        f.name: {
+        f.storage_name: {
             "format": f.format,
             "max_bytes": max_bytes,
             "csv": {"delimiter": f.csv_delimiter, "header": f.csv_header},

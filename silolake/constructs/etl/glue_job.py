@@ -94,7 +94,7 @@ class FlowJob(Construct):
         self.role = service_role(
             self,
             "role",
-            name=names.silo_role(silo.name, f"{flow.name}-glue"),
+            name=names.silo_role(silo.name, f"{flow.storage_name}-glue"),
             service="glue.amazonaws.com",
             description=f"Glue job of flow '{flow.name}' in silo '{silo.name}'",
             statements=glue_job_statements(
@@ -106,7 +106,7 @@ class FlowJob(Construct):
         self.job = aws.glue_job.GlueJob(
             self,
             "job",
-            name=names.etl_name(silo.name, flow.name),
+            name=names.etl_name(silo.name, flow.storage_name),
             description=f"silolake: {'custom job ' + flow.job if flow.custom_job else 'conform'} of flow '{flow.name}'",
             role_arn=self.role.arn,
             glue_version=GLUE_VERSION,

@@ -43,7 +43,7 @@ def topic_arn(silo: DeployedSilo) -> str:
 
 
 def state_machine_arn(silo: DeployedSilo, flow: Flow) -> str:
-    return f"arn:aws:states:{silo.region}:{silo.account_id}:stateMachine:{names.etl_name(silo.name, flow.name)}"
+    return f"arn:aws:states:{silo.region}:{silo.account_id}:stateMachine:{names.etl_name(silo.name, flow.storage_name)}"
 
 
 def pipeline_definition(
@@ -52,24 +52,26 @@ def pipeline_definition(
     """The :class:`~.asl.PipelineDefinition` of ``flow`` (warehouse load when it asks for one)."""
     load = None
     if flow.warehouse and warehouse is not None:
-        target = warehouse_sql.LoadTarget(f"s3://{buckets['processed']}/{flow.name}/", warehouse.load_roles[flow.name])
+        target = warehouse_sql.LoadTarget(
+            f"s3://{buckets['processed']}/{flow.storage_name}/", warehouse.load_roles[flow.name]
+        )
         load = asl.WarehouseLoad(
             workgroup=warehouse.workgroup_name,
             database=warehouse.database,
             statements=tuple(warehouse_sql.load_statements(flow, target)),
             partition_by=flow.partition_by,
             state_bucket=buckets["processed"],
-            state_key=f"{flow.name}/{CONFORM_STATE}",
+            state_key=f"{flow.storage_name}/{CONFORM_STATE}",
         )
     return asl.PipelineDefinition(
         silo=silo.name,
         flow=flow.name,
-        job_name=names.etl_name(silo.name, flow.name),
+        job_name=names.etl_name(silo.name, flow.storage_name),
         topic_arn=topic_arn(silo),
         athena_workgroup=names.etl_silo_name(silo.name, "athena"),
         database=names.glue_database(silo.name),
-        raw_table=names.glue_table(flow.name, "raw"),
-        processed_table=names.glue_table(flow.name, "processed"),
+        raw_table=names.glue_table(flow.storage_name, "raw"),
+        processed_table=names.glue_table(flow.storage_name, "processed"),
         warehouse=load,
     )
 
@@ -184,7 +186,7 @@ class SiloEtl(Construct):
             flow.name: aws.scheduler_schedule.SchedulerSchedule(
                 self,
                 f"{flow.name}-schedule",
-                name=names.etl_name(silo.name, flow.name),
+                name=names.etl_name(silo.name, flow.storage_name),
                 description=f"silolake: runs the pipeline of flow '{flow.name}'",
                 schedule_expression=flow.schedule,
                 schedule_expression_timezone="UTC",
@@ -222,14 +224,14 @@ class SiloEtl(Construct):
             key_arn=key_arn,
             security_configuration=security,
         )
-        name = names.etl_name(silo.name, flow.name)
+        name = names.etl_name(silo.name, flow.storage_name)
         group = encrypted_log_group(
             self, f"{flow.name}-logs", name=names.state_machine_log_group(name), kms_key_arn=key_arn
         )
         role = service_role(
             self,
             f"{flow.name}-pipeline-role",
-            name=names.silo_role(silo.name, f"{flow.name}-sfn"),
+            name=names.silo_role(silo.name, f"{flow.storage_name}-sfn"),
             service="states.amazonaws.com",
             description=f"Step Functions pipeline of flow '{flow.name}'",
             statements=[

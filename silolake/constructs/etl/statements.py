@@ -41,13 +41,13 @@ def glue_job_statements(
     """The conform job of ``flow``: read its raw prefix and its code, write its processed and
     rejects prefixes, its two tables, the silo key, and Glue's encrypted job logs."""
     raw, processed = buckets["raw"], buckets["processed"]
-    flow_prefixes = [f"{flow.name}/", f"{names.REJECTS_PREFIX}{flow.name}/"]
+    flow_prefixes = [f"{flow.storage_name}/", f"{names.REJECTS_PREFIX}{flow.storage_name}/"]
     return [
         {
             "Sid": "ReadRawOfFlow",
             "Effect": "Allow",
             "Action": ["s3:GetObject"],
-            "Resource": f"arn:aws:s3:::{raw}/{flow.name}/*",
+            "Resource": f"arn:aws:s3:::{raw}/{flow.storage_name}/*",
         },
         {
             "Sid": "ReadJobCode",
@@ -84,7 +84,7 @@ def glue_job_statements(
                 "glue:UpdatePartition",
             ],
             "Resource": glue_table_arns(
-                silo, [names.glue_table(flow.name, "raw"), names.glue_table(flow.name, "processed")]
+                silo, [names.glue_table(flow.storage_name, "raw"), names.glue_table(flow.storage_name, "processed")]
             ),
         },
         _kms(key_arn, ("kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt")),
@@ -113,7 +113,7 @@ def state_machine_statements(
 ) -> list[policy.Statement]:
     """The pipeline of ``flow``: its job, its tables' partitions through Athena, its topic,
     its log delivery and, for warehouse flows, the Data API on the silo's workgroup."""
-    job = _arn("glue", silo, f"job/{names.etl_name(silo.name, flow.name)}")
+    job = _arn("glue", silo, f"job/{names.etl_name(silo.name, flow.storage_name)}")
     athena_results = buckets["athena"]
     statements: list[policy.Statement] = [
         {
@@ -134,7 +134,7 @@ def state_machine_statements(
             "Effect": "Allow",
             "Action": ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions", "glue:BatchCreatePartition"],
             "Resource": glue_table_arns(
-                silo, [names.glue_table(flow.name, "raw"), names.glue_table(flow.name, "processed")]
+                silo, [names.glue_table(flow.storage_name, "raw"), names.glue_table(flow.storage_name, "processed")]
             ),
         },
         {
@@ -142,7 +142,7 @@ def state_machine_statements(
             "Effect": "Allow",
             "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
             "Resource": [f"arn:aws:s3:::{buckets['raw']}", f"arn:aws:s3:::{buckets['processed']}"],
-            "Condition": {"StringLike": {"s3:prefix": [f"{flow.name}/", f"{flow.name}/*"]}},
+            "Condition": {"StringLike": {"s3:prefix": [f"{flow.storage_name}/", f"{flow.storage_name}/*"]}},
         },
         {
             "Sid": "WriteAthenaResults",
@@ -181,7 +181,7 @@ def state_machine_statements(
                 "Sid": "ReadConformState",
                 "Effect": "Allow",
                 "Action": "s3:GetObject",
-                "Resource": f"arn:aws:s3:::{buckets['processed']}/{flow.name}/_silolake/*",
+                "Resource": f"arn:aws:s3:::{buckets['processed']}/{flow.storage_name}/_silolake/*",
             },
             {
                 "Sid": "LoadWarehouse",
@@ -208,14 +208,14 @@ def load_role_statements(processed_bucket: str, flow: Flow, key_arn: str) -> lis
             "Sid": "ReadProcessedOfFlow",
             "Effect": "Allow",
             "Action": "s3:GetObject",
-            "Resource": f"arn:aws:s3:::{processed_bucket}/{flow.name}/*",
+            "Resource": f"arn:aws:s3:::{processed_bucket}/{flow.storage_name}/*",
         },
         {
             "Sid": "ListProcessedOfFlow",
             "Effect": "Allow",
             "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
             "Resource": f"arn:aws:s3:::{processed_bucket}",
-            "Condition": {"StringLike": {"s3:prefix": [f"{flow.name}/", f"{flow.name}/*"]}},
+            "Condition": {"StringLike": {"s3:prefix": [f"{flow.storage_name}/", f"{flow.storage_name}/*"]}},
         },
         _kms(key_arn, ("kms:Decrypt",)),
     ]
