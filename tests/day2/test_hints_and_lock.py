@@ -113,12 +113,15 @@ def test_synth_prints_the_notices_and_records_what_it_synthesized(tmp_path, monk
     """synth (engine stubbed: only the CLI's own steps are under test here) prints the
     not-built notices and leaves the snapshot later validate/synth runs compare with."""
     import silolake.synth
+    from silolake.catalog import not_built
     from silolake.catalog.changes import last_synth, snapshot
 
     monkeypatch.setattr(silolake.synth, "synthesize", lambda catalog, out, **_options: out.mkdir() or [])
+    row = not_built.Feature("silos[].flows[].warehouse", "a feature still to come", flow_uses=lambda f: f.warehouse)
+    monkeypatch.setattr(not_built, "NOT_BUILT", (row,))
     out = tmp_path / "cdktf.out"
     result = CliRunner().invoke(main, ["synth", str(EXAMPLE), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "silos[].flows[].warehouse (loading into Redshift) is accepted but not built yet" in result.output
+    assert "silos[].flows[].warehouse (a feature still to come) is accepted but not built yet" in result.output
     catalog = load_catalog(EXAMPLE)
     assert last_synth(out, catalog) == snapshot(catalog)
