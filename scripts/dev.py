@@ -88,6 +88,15 @@ def _ensure_browser() -> None:
 def _check_java() -> None:
     """Local PySpark (the conform job's tests) needs a Java runtime, 17 like Glue 5.0."""
     java = shutil.which("java")
+    apt = shutil.which("apt-get")
+    if not java and apt and os.geteuid() == 0:  # CI and fresh machines run as root
+        _step("Java runtime for local PySpark (apt-get install default-jre-headless, tests only)", "1 to 3 minutes")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run([apt, "update", "-qq"], check=True, env=env)
+        subprocess.run(
+            [apt, "install", "-y", "-qq", "--no-install-recommends", "default-jre-headless"], check=True, env=env
+        )
+        java = shutil.which("java")
     if not java:
         sys.exit(
             "Java 17 is required (the Glue conform job's tests run on local PySpark 3.5): "
