@@ -108,6 +108,14 @@ def _notices(catalog, *, synth: bool) -> None:
         err.print(f"notice: {line}", markup=False)
 
 
+def _emit(text: str, out_file: Path | None) -> None:
+    """Write a command's Markdown report to ``out_file``, or to standard output."""
+    if out_file:
+        out_file.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
 @main.command()
 @catalog_path
 @click.option(
@@ -266,10 +274,7 @@ def plan_summary(plans: tuple[str, ...], out_file: Path | None) -> None:
     except PlanError as exc:
         err.print(f"error: {exc}", markup=False)
         sys.exit(EXIT_INVALID)
-    if out_file:
-        out_file.write_text(markdown, encoding="utf-8")
-    else:
-        click.echo(markdown, nl=False)
+    _emit(markdown, out_file)
 
 
 @main.command()
@@ -327,10 +332,7 @@ def access_diff(path: Path, base: str, out_file: Path | None) -> None:
     except AffectedError as exc:
         err.print(f"error: {exc}", markup=False)
         sys.exit(EXIT_INVALID)
-    if out_file:
-        out_file.write_text(markdown, encoding="utf-8")
-    else:
-        click.echo(markdown, nl=False)
+    _emit(markdown, out_file)
 
 
 @main.command()
