@@ -137,6 +137,25 @@ def bundle_prefix(account_id: str) -> str:
     return f"bundles/{account_id}/"
 
 
+def stack_bundle_key(account_id: str, stack: str) -> str:
+    """Object key of a stack's deployment bundle in the central artifacts bucket:
+    ``bundles/<account id>/<stack>/bundle.zip`` (one zip, so a CodePipeline S3 source action
+    can watch it; inside its own account's prefix, so the bucket policy admits the pipeline)."""
+    return f"{bundle_prefix(account_id)}{stack}/bundle.zip"
+
+
+#: Prefix of the Terraform provider mirror in the artifacts bucket (readable by every silo
+#: pipeline role of the organization, written by the publisher only): pipelines install the
+#: pinned provider from there, never from the public registry.
+PROVIDER_MIRROR_PREFIX = "providers/"
+
+
+def provider_mirror_key(provider_version: str, platform: str = "linux_amd64") -> str:
+    """Object key of the zipped filesystem mirror (``terraform providers mirror`` layout) of
+    ``hashicorp/aws`` ``provider_version`` for ``platform``."""
+    return f"{PROVIDER_MIRROR_PREFIX}hashicorp/aws/{provider_version}/{platform}.zip"
+
+
 def athena_catalog(silo: str) -> str:
     """Athena data catalog (in an analytics account) pointing at a silo's Glue catalog.
 

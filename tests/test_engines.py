@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from silolake import versions
 from silolake.feedback import synth_notices
 from tests.conftest import EXAMPLE, REPO
 
@@ -57,7 +58,10 @@ def test_cdktf_engine_synthesizes_the_same_resources(cdktf_cli_synth, example_sy
         theirs = json.loads((out / "stacks" / name / "cdk.tf.json").read_text())
         ours = example_synth.stack(name)
         assert theirs["terraform"]["required_providers"]["aws"]["version"] == "6.25.0"
-        assert ours["terraform"]["required_providers"]["aws"] == {"source": "hashicorp/aws", "version": "6.69.1"}
+        assert ours["terraform"]["required_providers"]["aws"] == {
+            "source": "hashicorp/aws",
+            "version": versions.AWS_PROVIDER_VERSION,
+        }
         a, b = without_engine_specifics(theirs), without_engine_specifics(ours)
         assert sorted(a) == sorted(b), name
         for block in a:
