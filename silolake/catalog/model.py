@@ -157,6 +157,8 @@ class Silo:
     s3_block_public_access: bool
     #: Flows taken out on purpose: synth emits ``removed`` (destroy = false) for their resources.
     removed_flows: tuple[str, ...]
+    #: ``pipeline.approval``: the silo's own pipeline waits for a person between plan and apply.
+    pipeline_approval: bool = False
 
     @property
     def stack_name(self) -> str:
@@ -293,6 +295,9 @@ class Catalog:
     #: whose silo is no longer email-only in the catalog (removed after decommission, or
     #: now given by ``account_id``): the org stack must forget them, not remove them.
     retired_accounts: tuple[tuple[str, str], ...] = ()
+    #: ``delivery.github.repository`` (``owner/name``): every account stack gets a GitHub OIDC
+    #: plan role trusted for it; ``None``: no OIDC access (CI signs in through its own role).
+    github_repository: str | None = None
 
     @property
     def base_dir(self) -> Path:
@@ -388,6 +393,7 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
             decommission=s["decommission"],
             s3_block_public_access=s["account_settings"]["s3_block_public_access"],
             removed_flows=tuple(s["removed_flows"]),
+            pipeline_approval=s["pipeline"]["approval"],
         )
         silos.append(DeployedSilo(account_id=account_id, **common) if account_id else Silo(account_id=None, **common))
     all_names = tuple(s.name for s in silos)
@@ -413,4 +419,5 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
         source=source,
         layout=layout,
         retired_accounts=tuple(sorted((n, a) for n, a in accounts.items() if n not in email_silos)),
+        github_repository=raw["delivery"].get("github", {}).get("repository"),
     )

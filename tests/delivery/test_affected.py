@@ -117,7 +117,7 @@ def test_a_framework_change_makes_every_stack_a_candidate_and_hashes_decide(tmp_
     framework = Path(__file__).resolve().parents[2] / "silolake"
     shutil.copytree(framework, repo / "silolake", ignore=shutil.ignore_patterns("__pycache__", "node_modules"))
     # Constructs package code from beside the package (Lambda functions, the partner pages).
-    for folder in ("lambda_src", "frontend", "glue_jobs"):
+    for folder in ("lambda_src", "frontend", "glue_jobs", "delivery"):
         shutil.copytree(framework.parent / folder, repo / folder, ignore=shutil.ignore_patterns("__pycache__"))
     catalog = make_repo(repo, 2)
     names_py = repo / "silolake" / "names.py"
