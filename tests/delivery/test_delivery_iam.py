@@ -210,10 +210,16 @@ def test_every_account_stack_gets_the_oidc_provider_and_plan_role(example_synth,
 
 
 def test_oidc_trust_admits_only_the_repository_and_audience(example_synth):
+    """The engine's condition-key catalog (AWS's service authorization reference) lists the
+    web-identity keys of a few named providers, not GitHub's. The synthesized trust is
+    evaluated with GitHub's issuer renamed to one it knows (``accounts.google.com``) in both
+    the policy and the token: operators, values and structure stay exactly as deployed."""
     sales = silo(example_synth.catalog, "sales")
-    trust = policy_json(plan_role(example_synth.stack("silo-sales"))["assume_role_policy"])
+    synthesized = plan_role(example_synth.stack("silo-sales"))["assume_role_policy"]
+    host = "accounts.google.com"
+    trust = policy_json(synthesized.replace(f"{names.GITHUB_OIDC_HOST}:", f"{host}:"))
+    assert f"{names.GITHUB_OIDC_HOST}:sub" in synthesized and f"{host}:sub" in json.dumps(trust)
     role = f"arn:aws:iam::{sales.account_id}:role/{names.GITHUB_PLAN_ROLE}"
-    host = names.GITHUB_OIDC_HOST
     tokens = {
         "pull request of the repository": ("repo:acme/datalake:pull_request", "sts.amazonaws.com", ALLOWED),
         "main branch (drift)": ("repo:acme/datalake:ref:refs/heads/main", "sts.amazonaws.com", ALLOWED),
@@ -225,7 +231,7 @@ def test_oidc_trust_admits_only_the_repository_and_audience(example_synth):
     cases = [
         {
             "name": name,
-            "principal": f"arn:aws:iam::{sales.account_id}:oidc-provider/{host}",
+            "principal": f"arn:aws:iam::{sales.account_id}:oidc-provider/{names.GITHUB_OIDC_HOST}",
             "action": "sts:AssumeRoleWithWebIdentity",
             "resource": role,
             "resourceAccount": sales.account_id,
