@@ -115,6 +115,10 @@ def test_a_service_of_a_foreign_account_cannot_assume_any_role(example_synth):
                     context = {"aws:SourceAccount": source, "aws:PrincipalIsAWSService": "true"}
                     if service == "firehose.amazonaws.com":
                         context["sts:ExternalId"] = source
+                    pinned = stmt.get("Condition", {}).get("ArnLike", {}).get("aws:SourceArn")
+                    if pinned:  # the exact resource the service acts for, in this or the other account
+                        first = pinned if isinstance(pinned, str) else pinned[0]
+                        context["aws:SourceArn"] = first.replace(f":{account}:", f":{source}:").replace("*", "x")
                     name = f"{stack_name}/{logical}/{service}/{who}"
                     cases.append(
                         {
