@@ -42,8 +42,13 @@ _DIRECTIONS = {
 ZONES = ("dropzone", "raw", "processed", "athena", "logs")
 #: Buckets of a silo that are not data zones: the partner pages and their CloudFront logs.
 PARTNER_BUCKETS = ("web", "cdnlogs")
-#: Every kind of bucket a silo account gets (the SCP protects all of them).
+#: Every kind of bucket holding silo data or pages (the silos-OU SCP protects all of them).
 SILO_BUCKET_KINDS = ZONES + PARTNER_BUCKETS
+#: Bucket kind of a silo pipeline's artifact store (``<org>-<silo>-pipeline-<account>-<region>``):
+#: scratch copies of bundles and saved plans. Not in :data:`SILO_BUCKET_KINDS`: another SCP
+#: pattern would pass the SCP's worst-case size budget; the pipeline's boundary denies its
+#: build role changes to the store's settings instead.
+PIPELINE_BUCKET = "pipeline"
 
 #: Top-level S3 prefixes silolake itself writes in a silo's buckets, beside the flows'
 #: ``<flow>/`` prefixes. Each starts with "_", which no flow name can (flow names start
@@ -369,8 +374,6 @@ ATHENA_RESULTS_PREFIX = "results/"
 #: artifacts bucket admits. ``pipeline-trigger`` (EventBridge starting the pipeline) reads
 #: nothing there and deliberately does not match it.
 PIPELINE_ROLE_PURPOSES = ("pipeline", "release-pipeline", "pipeline-trigger")
-#: Bucket kind of a silo pipeline's artifact store (``<org>-<silo>-pipeline-<account>-<region>``).
-PIPELINE_BUCKET = "pipeline"
 #: Read-only role GitHub Actions assumes (OIDC) in every account to plan that account's stack.
 GITHUB_PLAN_ROLE = "silolake-github-plan"
 #: Host of GitHub Actions' OIDC issuer (the provider URL is ``https://`` + this).
