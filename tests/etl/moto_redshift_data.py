@@ -10,12 +10,21 @@ reaches moto's backend like any SDK call. Three gaps keep the warehouse branch
 2. moto's redshift-data backend has no ``BatchExecuteStatement``;
 3. its statements stay ``STARTED`` for ever (``DescribeStatement`` never says FINISHED).
 
-:func:`install` closes the three for one test (``monkeypatch`` undoes it), and nothing else: the definition, its
-parameters (``States.Format`` of every SQL template, ``States.Array``), the Map, the Wait /
-Choice polling loop and the catches run as deployed. Each batch is recorded with its SQL
+:func:`install` closes them, and the interpreter differences below, for one test
+(``monkeypatch`` undoes it), and nothing else: the definition, its parameters
+(``States.Format`` of every SQL template, ``States.Array``), the Map, the Wait / Choice
+polling loop and the catches run as deployed. Each batch is recorded with its SQL
 text and answered with a statement that already reached ``status`` (``FINISHED``, or
 ``FAILED`` like a rolled-back transaction). The polling ``Wait`` states are
 recorded instead of slept (``waits``): the interpreter would otherwise sleep the real 10 s.
+
+Intrinsic functions: Step Functions reads the definition as JSON first, then parses an
+intrinsic function, where ``\\'`` is a quote and ``\\\\`` a backslash inside a string literal
+("Reserved characters in intrinsic functions", Step Functions developer guide). moto parses
+the raw JSON token (``\\"`` stays two characters) and keeps the backslash of ``\\'``, so the
+load's ``States.Format`` of ``COPY ... FROM \\'s3://...\\'`` breaks. The adapter decodes the JSON
+escapes of quote and backslash before the intrinsic parser, and lets the intrinsic parser
+read ``\\'`` and ``\\\\`` as AWS does (``\\n`` keeps moto's handling).
 
 Also for the ``aws-sdk:s3:getObject`` task: Step Functions returns the object's ``Body`` as
 text, moto's interpreter passes boto3's stream on; the adapter reads it into text the same way.
@@ -26,6 +35,7 @@ definition catches when the conform job has not written its state yet).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,9 +49,14 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state
     StateTaskServiceAwsSdk,
 )
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+from moto.stepfunctions.parser.asl.parse import preprocessor as asl_preprocessor
+from moto.stepfunctions.parser.asl.parse.intrinsic import preprocessor as intrinsic_preprocessor
+from moto.stepfunctions.parser.asl.parse.intrinsic.intrinsic_parser import IntrinsicParser
 
 #: Step Functions' SDK service name -> boto3's.
 SDK_TO_BOTO = {"redshiftdata": "redshift-data"}
+#: A JSON escape of a quote or a backslash (``\\"``, ``\\\\``), other escapes left to the intrinsic parser.
+JSON_QUOTE_OR_BACKSLASH = re.compile(r'\\(["\\])')
 #: Error-name prefixes Step Functions gives these services (``S3.NoSuchKeyException``); moto
 #: knows only DynamoDB's and SFN's and would say ``s3.NoSuchKeyException``.
 ERROR_PREFIXES = {"s3": "S3", "redshiftdata": "RedshiftData"}
@@ -82,7 +97,9 @@ def install(monkeypatch: pytest.MonkeyPatch, *, status: str = "FINISHED") -> Red
             secret_arn="",
         )
         statement.status = status
-        statement.sub_statements = [f"{statement.id}:{i + 1}" for i in range(len(sqls))]
+        statement.sub_statements = [  # type: ignore[list-item]  # SubStatementData
+            {"Id": f"{statement.id}:{i + 1}", "QueryString": sql, "Status": status} for i, sql in enumerate(sqls)
+        ]
         redshiftdata_backends[self.current_account][self.region].statements[statement.id] = statement
         record.batches.append(Batch(statement.id, workgroup, database, sqls))
         body = {"Id": statement.id, "CreatedAt": statement.created_at, "Database": database}
@@ -97,6 +114,17 @@ def install(monkeypatch: pytest.MonkeyPatch, *, status: str = "FINISHED") -> Red
                     response[name] = value.read().decode("utf-8")
         original_normalise(self, response, *args, **kwargs)
 
+    def intrinsic_from_json(self: Any, ctx: Any) -> Any:
+        raw = ctx.STRINGINTRINSICFUNC().getText()[1:-1]
+        derivation = JSON_QUOTE_OR_BACKSLASH.sub(r"\1", raw)
+        function, _ = IntrinsicParser.parse(derivation)
+        return asl_preprocessor.StringIntrinsicFunction(intrinsic_function_derivation=derivation, function=function)
+
+    moto_unescape = intrinsic_preprocessor.Preprocessor._replace_escaped_characters
+
+    def intrinsic_unescape(match: re.Match[str]) -> str:
+        return match.group(1) if match.group(1) in "'\\" else moto_unescape(match)
+
     def record_wait(self: WaitFunction, env: Any, wait_seconds: int) -> None:
         record.waits.append(wait_seconds)
 
@@ -109,4 +137,8 @@ def install(monkeypatch: pytest.MonkeyPatch, *, status: str = "FINISHED") -> Red
     )
     monkeypatch.setattr(StateTaskServiceAwsSdk, "_normalise_response", text_bodies)
     monkeypatch.setattr(WaitFunction, "_wait_interval", record_wait)
+    monkeypatch.setattr(asl_preprocessor.Preprocessor, "visitString_intrinsic_function", intrinsic_from_json)
+    monkeypatch.setattr(
+        intrinsic_preprocessor.Preprocessor, "_replace_escaped_characters", staticmethod(intrinsic_unescape)
+    )
     return record
