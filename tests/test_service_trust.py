@@ -99,6 +99,10 @@ def _roles(synth):
             yield stack_name, logical, role, account
 
 
+def stack_region(synth, stack_name: str) -> str:
+    return synth.stack(stack_name)["provider"]["aws"][0]["region"]
+
+
 def test_a_service_of_a_foreign_account_cannot_assume_any_role(example_synth):
     """For every role a service may assume: the service acting for this account may, the same
     service acting for another account (aws:SourceAccount, sts:ExternalId) may not."""
@@ -115,8 +119,13 @@ def test_a_service_of_a_foreign_account_cannot_assume_any_role(example_synth):
                     context = {"aws:SourceAccount": source, "aws:PrincipalIsAWSService": "true"}
                     if service == "firehose.amazonaws.com":
                         context["sts:ExternalId"] = source
+                    if service == "malware-protection-plan.guardduty.amazonaws.com":  # pinned to its plans too
+                        region = stack_region(example_synth, stack_name)
+                        context["aws:SourceArn"] = f"arn:aws:guardduty:{region}:{source}:malware-protection-plan/p1"
                     pinned = stmt.get("Condition", {}).get("ArnLike", {}).get("aws:SourceArn")
-                    if pinned:  # the exact resource the service acts for, in this or the other account
+                    if (
+                        pinned and "aws:SourceArn" not in context
+                    ):  # the exact resource the service acts for, in this or the other account
                         first = pinned if isinstance(pinned, str) else pinned[0]
                         context["aws:SourceArn"] = first.replace(f":{account}:", f":{source}:").replace("*", "x")
                     name = f"{stack_name}/{logical}/{service}/{who}"

@@ -157,6 +157,9 @@ class Silo:
     s3_block_public_access: bool
     #: Flows taken out on purpose: synth emits ``removed`` (destroy = false) for their resources.
     removed_flows: tuple[str, ...]
+    #: The malware hold (``malware_protection``): GuardDuty Malware Protection for S3 scans every
+    #: dropped file, and only files it found clean land in raw (docs/etl.md).
+    malware_protection: bool
     #: ``pipeline.approval``: the silo's own pipeline waits for a person between plan and apply.
     pipeline_approval: bool = False
 
@@ -393,6 +396,7 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
             decommission=s["decommission"],
             s3_block_public_access=s["account_settings"]["s3_block_public_access"],
             removed_flows=tuple(s["removed_flows"]),
+            malware_protection=s["malware_protection"],
             pipeline_approval=s["pipeline"]["approval"],
         )
         silos.append(DeployedSilo(account_id=account_id, **common) if account_id else Silo(account_id=None, **common))
