@@ -333,3 +333,18 @@ def test_workflows_plan_with_the_plan_role_and_the_in_account_rendering():
         assert fallback["with"]["role-to-assume"] == "${{ secrets.SILOLAKE_CI_ROLE_ARN }}"
     apply = yaml.safe_load((root / "apply-stack.yml").read_text())
     assert "silolake-github-plan" not in json.dumps(apply)  # applies stay on the deploy role
+
+
+def test_without_delivery_github_no_account_gets_oidc_access(example_catalog, tmp_path):
+    """The plan role is catalog-controlled: no ``delivery.github``, no OIDC provider, no role."""
+    import dataclasses
+
+    from silolake.synth import synthesize
+
+    assert example_catalog.github_repository == "acme/datalake"
+    bare = dataclasses.replace(example_catalog, github_repository=None)
+    synthesize(bare, tmp_path / "out", stacks=["datalake", "silo-sales"])
+    for stack in ("datalake", "silo-sales"):
+        doc = json.loads((tmp_path / "out" / "stacks" / stack / "cdk.tf.json").read_text())
+        assert not resources(doc, "aws_iam_openid_connect_provider")
+        assert all(r["name"] != names.GITHUB_PLAN_ROLE for r in resources(doc, "aws_iam_role").values())
