@@ -394,6 +394,26 @@ def verify_bundle(bundle_zip: Path, stack: str | None, commit: str | None) -> No
     out.print(f"{bundle_zip}: {manifest['stack']} at {manifest['commit']}, {len(manifest['files'])} file(s) verified")
 
 
+@main.command()
+@click.argument("stack_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--in-account",
+    is_flag=True,
+    required=True,
+    help="Write the override that deploys with the runner's own credentials (no deploy role).",
+)
+def render(stack_dir: Path, in_account: bool) -> None:
+    """Render a synthesized stack for a runner already inside its account (exit 2 if not a stack)."""
+    from .ops.rendering import RenderError, write_in_account
+
+    try:
+        written = write_in_account(stack_dir)
+    except RenderError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_INVALID)
+    out.print(f"{written}: provider and state backend use this runner's credentials", markup=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
 

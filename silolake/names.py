@@ -42,8 +42,13 @@ _DIRECTIONS = {
 ZONES = ("dropzone", "raw", "processed", "athena", "logs")
 #: Buckets of a silo that are not data zones: the partner pages and their CloudFront logs.
 PARTNER_BUCKETS = ("web", "cdnlogs")
-#: Every kind of bucket a silo account gets (the SCP protects all of them).
+#: Every kind of bucket holding silo data or pages (the silos-OU SCP protects all of them).
 SILO_BUCKET_KINDS = ZONES + PARTNER_BUCKETS
+#: Bucket kind of a silo pipeline's artifact store (``<org>-<silo>-pipeline-<account>-<region>``):
+#: scratch copies of bundles and saved plans. Not in :data:`SILO_BUCKET_KINDS`: another SCP
+#: pattern would pass the SCP's worst-case size budget; the pipeline's boundary denies its
+#: build role changes to the store's settings instead.
+PIPELINE_BUCKET = "pipeline"
 
 #: Top-level S3 prefixes silolake itself writes in a silo's buckets, beside the flows'
 #: ``<flow>/`` prefixes. Each starts with "_", which no flow name can (flow names start
@@ -278,6 +283,7 @@ def silo_names(
     for purpose in ("landing", "etl-scheduler", "warehouse-flow-logs"):
         out[f"{purpose} role"] = (silo_role(silo, purpose), rules.IAM_ROLE)
     out["landing function"] = (etl_silo_name(silo, "landing"), rules.LAMBDA_FUNCTION)
+    out.update(pipeline_names(org, silo, account_id, region))
     for flow in flows:
         out.update(flow_names(org, silo, flow))
     return out
@@ -360,3 +366,43 @@ def redshift_database(silo: str) -> str:
 
 #: Where a silo's Athena workgroup writes query results, in the silo's athena zone bucket.
 ATHENA_RESULTS_PREFIX = "results/"
+
+
+# --- Delivery: the silo leg of the AWS-native pipeline and per-account plan access -------------
+#: Purposes of the silo pipeline's roles. ``pipeline`` (CodeBuild) and ``release-pipeline``
+#: (CodePipeline, which runs the S3 source action) both end in ``-pipeline``: the pattern the
+#: artifacts bucket admits. ``pipeline-trigger`` (EventBridge starting the pipeline) reads
+#: nothing there and deliberately does not match it.
+PIPELINE_ROLE_PURPOSES = ("pipeline", "release-pipeline", "pipeline-trigger")
+#: Read-only role GitHub Actions assumes (OIDC) in every account to plan that account's stack.
+GITHUB_PLAN_ROLE = "silolake-github-plan"
+#: Host of GitHub Actions' OIDC issuer (the provider URL is ``https://`` + this).
+GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
+
+
+def silo_pipeline(silo: str) -> str:
+    """CodePipeline of a silo's own deployments (``silolake-<silo>-deploy``)."""
+    return f"silolake-{silo}-deploy"
+
+
+def silo_build_project(silo: str, stage: str) -> str:
+    """CodeBuild project of one pipeline stage (``silolake-<silo>-plan``, ``silolake-<silo>-apply``)."""
+    return f"silolake-{silo}-{stage}"
+
+
+def silo_pipeline_boundary(silo: str) -> str:
+    """Permissions boundary of the silo pipeline's CodeBuild role (an IAM policy under ``/silolake/``)."""
+    return f"silolake-{silo}-pipeline-boundary"
+
+
+def bundle_forward_rule(account_id: str) -> str:
+    """EventBridge rule in the datalake account forwarding one account's bundle events."""
+    return f"silolake-bundles-{account_id}"
+
+
+def pipeline_names(org: str, silo: str, account_id: str, region: str) -> Derived:
+    """Every name a silo pipeline derives, with its rule."""
+    out: Derived = {f"{purpose} role": (silo_role(silo, purpose), rules.IAM_ROLE) for purpose in PIPELINE_ROLE_PURPOSES}
+    out["pipeline artifact bucket"] = (silo_bucket(org, silo, PIPELINE_BUCKET, account_id, region), rules.S3_BUCKET)
+    out["pipeline boundary policy"] = (silo_pipeline_boundary(silo), rules.IAM_POLICY)
+    return out

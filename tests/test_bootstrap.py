@@ -22,6 +22,7 @@ from silolake import names
 from silolake.catalog import load_catalog
 from silolake.catalog.lock import read_lock
 from silolake.cli import main
+from silolake.ops import rendering
 from silolake.ops.bootstrap import BootstrapError, load_for_bootstrap, run
 
 moto = pytest.importorskip("moto")
@@ -389,7 +390,7 @@ def test_synth_after_bootstrap_deploys_the_new_silo(aws, tmp_path):
     stack = synth.stack("silo-marketing")
     [provider] = stack["provider"]["aws"]
     assert provider["allowed_account_ids"] == [marketing]
-    assert provider["assume_role"][0]["role_arn"] == f"arn:aws:iam::{marketing}:role/{ROLE}"
+    assert rendering.provider_role_arn(stack) == f"arn:aws:iam::{marketing}:role/{ROLE}"
     backend = stack["terraform"]["backend"]["s3"]
     assert backend["bucket"] == names.state_bucket(PREFIX, marketing, "eu-west-1")
     assert backend["key"] == names.state_key("silo-marketing")

@@ -98,6 +98,10 @@ NO_DATA = {
     "aws_cognito_user_pool_client": "app client configuration (no secret)",
     "aws_cognito_user_pool_domain": "hosted UI domain of the (protected) pool",
     "aws_s3_bucket_cors_configuration": "bucket setting",
+    "aws_cloudwatch_event_bus_policy": "policy (the datalake account forwards bundle events)",
+    "aws_codebuild_project": "build definition; build logs live in the (protected) log group",
+    "aws_codepipeline": "pipeline definition; its artifacts are in the (protected) store bucket, rebuilt from bundles",
+    "aws_iam_openid_connect_provider": "identity provider setting (GitHub's issuer and audience)",
 }
 
 

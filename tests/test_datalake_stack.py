@@ -60,7 +60,14 @@ def test_artifacts_bucket_policy_grants_silo_pipelines_by_ou_path(example_synth,
     expected_path = catalog.layout.silos_path + "*"
     assert expected_path == "o-acme12ab34/r-ac12/ou-ac12-1datalak/ou-ac12-2silos00/*"
     reads = [s for s in doc["Statement"] if s["Effect"] == "Allow" and s["Principal"] == {"AWS": "*"}]
-    assert {a for s in reads for a in s["Action"]} == {"s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"}
+    # Objects and listing of the own prefix; the bucket's versioning and location (CodePipeline's S3 source).
+    assert {a for s in reads for a in s["Action"]} == {
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "s3:ListBucket",
+        "s3:GetBucketLocation",
+        "s3:GetBucketVersioning",
+    }
     for s in reads:
         assert s["Condition"]["ArnLike"] == {"aws:PrincipalArn": "arn:aws:iam::*:role/silolake-*-pipeline"}
         assert s["Condition"]["ForAnyValue:StringLike"] == {"aws:PrincipalOrgPaths": expected_path}
@@ -80,13 +87,12 @@ def test_artifacts_key_policy_decrypt_for_silo_pipelines_via_s3(example_synth, s
 
 
 def test_publisher_role_is_assumable_only_by_the_deploy_role_and_scoped(example_synth, stack):
-    [role] = stack["resource"]["aws_iam_role"].values()
-    assert role["name"] == "silolake-datalake-publisher"
+    [role] = [r for r in stack["resource"]["aws_iam_role"].values() if r["name"] == "silolake-datalake-publisher"]
     trust = json.loads(role["assume_role_policy"])
     assert [s["Principal"] for s in trust["Statement"]] == [
         {"AWS": "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole"}
     ]
-    [inline] = stack["resource"]["aws_iam_role_policy"].values()
+    [inline] = [p for p in stack["resource"]["aws_iam_role_policy"].values() if p["name"] == "publish-artifacts"]
     doc = json.loads(inline["policy"])
     name = artifacts_bucket(example_synth.catalog)
     for s in doc["Statement"]:

@@ -122,6 +122,12 @@ def test_a_service_of_a_foreign_account_cannot_assume_any_role(example_synth):
                     if service == "malware-protection-plan.guardduty.amazonaws.com":  # pinned to its plans too
                         region = stack_region(example_synth, stack_name)
                         context["aws:SourceArn"] = f"arn:aws:guardduty:{region}:{source}:malware-protection-plan/p1"
+                    pinned = stmt.get("Condition", {}).get("ArnLike", {}).get("aws:SourceArn")
+                    if (
+                        pinned and "aws:SourceArn" not in context
+                    ):  # the exact resource the service acts for, in this or the other account
+                        first = pinned if isinstance(pinned, str) else pinned[0]
+                        context["aws:SourceArn"] = first.replace(f":{account}:", f":{source}:").replace("*", "x")
                     name = f"{stack_name}/{logical}/{service}/{who}"
                     cases.append(
                         {

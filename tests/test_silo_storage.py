@@ -37,8 +37,10 @@ def _by_bucket(synth: Synth, stack: str, rtype: str) -> dict[str, dict]:
 def _zones(synth: Synth, silo) -> dict[str, tuple[str, dict]]:
     """zone -> (bucket logical id, bucket resource), checking names follow names.silo_bucket."""
     org = synth.catalog.organization.name
-    # The partner pages' buckets (constructs/partner) are not data zones.
-    partner = {names.silo_bucket(org, silo.name, k, silo.account_id, silo.region) for k in names.PARTNER_BUCKETS}
+    # The partner pages' buckets (constructs/partner) and the pipeline's artifact store
+    # (constructs/delivery) are not data zones.
+    kinds = (*names.PARTNER_BUCKETS, names.PIPELINE_BUCKET)
+    partner = {names.silo_bucket(org, silo.name, k, silo.account_id, silo.region) for k in kinds}
     by_name = {
         b["bucket"]: (lid, b)
         for lid, b in synth.resources(silo.stack_name, "aws_s3_bucket").items()

@@ -8,6 +8,7 @@ import filecmp
 import pytest
 
 from silolake import names
+from silolake.ops import rendering
 from tests.conftest import Synth, synthesize_catalog
 
 EXPECTED_STACKS = {
@@ -38,7 +39,13 @@ def test_one_stack_per_account_and_no_stack_for_pending_silo(example_synth):
 def test_provider_assumes_deploy_role_in_its_own_account(example_synth, stack):
     account = _accounts(example_synth)[stack]
     (provider,) = example_synth.stack(stack)["provider"]["aws"]
-    assert provider["assume_role"][0]["role_arn"] == f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+    # The role is the deploy_role_arn variable's default, fed to a dynamic assume_role block
+    # (tests/delivery/test_renderings.py proves both renderings with Terraform core).
+    assert rendering.provider_role_arn(example_synth.stack(stack)) == (
+        f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+    )
+    assert provider["dynamic"]["assume_role"]["for_each"] == "${compact([var.deploy_role_arn])}"
+    assert "assume_role" not in provider
     assert provider["allowed_account_ids"] == [account]
     tags = provider["default_tags"][0]["tags"]
     assert tags["cost-center"] == "data-platform"
@@ -134,6 +141,6 @@ def test_stack_targets_match_synthesized_stacks(example_synth):
     assert [t.name for t in targets] == example_synth.stack_names
     for t in targets:
         (provider,) = example_synth.stack(t.name)["provider"]["aws"]
-        assert provider["assume_role"][0]["role_arn"] == t.role_arn
+        assert rendering.provider_role_arn(example_synth.stack(t.name)) == t.role_arn
         assert provider["region"] == t.region
     assert [t.wave for t in targets] == sorted(t.wave for t in targets)

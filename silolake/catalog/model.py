@@ -160,6 +160,8 @@ class Silo:
     #: The malware hold (``malware_protection``): GuardDuty Malware Protection for S3 scans every
     #: dropped file, and only files it found clean land in raw (docs/etl.md).
     malware_protection: bool
+    #: ``pipeline.approval``: the silo's own pipeline waits for a person between plan and apply.
+    pipeline_approval: bool = False
 
     @property
     def stack_name(self) -> str:
@@ -296,6 +298,9 @@ class Catalog:
     #: whose silo is no longer email-only in the catalog (removed after decommission, or
     #: now given by ``account_id``): the org stack must forget them, not remove them.
     retired_accounts: tuple[tuple[str, str], ...] = ()
+    #: ``delivery.github.repository`` (``owner/name``): every account stack gets a GitHub OIDC
+    #: plan role trusted for it; ``None``: no OIDC access (CI signs in through its own role).
+    github_repository: str | None = None
 
     @property
     def base_dir(self) -> Path:
@@ -392,6 +397,7 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
             s3_block_public_access=s["account_settings"]["s3_block_public_access"],
             removed_flows=tuple(s["removed_flows"]),
             malware_protection=s["malware_protection"],
+            pipeline_approval=s["pipeline"]["approval"],
         )
         silos.append(DeployedSilo(account_id=account_id, **common) if account_id else Silo(account_id=None, **common))
     all_names = tuple(s.name for s in silos)
@@ -417,4 +423,5 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
         source=source,
         layout=layout,
         retired_accounts=tuple(sorted((n, a) for n, a in accounts.items() if n not in email_silos)),
+        github_repository=raw["delivery"].get("github", {}).get("repository"),
     )

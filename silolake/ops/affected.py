@@ -58,6 +58,7 @@ FRAMEWORK_PATHS = (
     "silolake/",
     "lambda_src/",
     "glue_jobs/",
+    "delivery/",
     "pyproject.toml",
     "cdktf.json",
     "package.json",

@@ -41,6 +41,8 @@ PUBLISHER_PURPOSE = "publisher"
 #: Read-only object access: versions too, since bundles are pinned by version id.
 ARTIFACT_OBJECT_READ = ("s3:GetObject", "s3:GetObjectVersion")
 ARTIFACT_BUCKET_READ = ("s3:ListBucket",)
+#: Bucket settings a CodePipeline S3 source reads (versioning status, region); no object data.
+ARTIFACT_BUCKET_SETTINGS = ("s3:GetBucketLocation", "s3:GetBucketVersioning")
 ARTIFACT_WRITE = ("s3:PutObject",)
 #: Every request that creates, replaces or removes a bundle object (or its retention,
 #: tags or ACL): denied to everyone but the publisher.
@@ -167,6 +169,15 @@ def artifacts_bucket_statements(catalog: Catalog, bucket: str) -> list[Statement
             "Action": list(ARTIFACT_BUCKET_READ),
             "Resource": bucket_arn,
             "Condition": list_scope,
+        },
+        {
+            # CodePipeline's S3 source (the silo pipeline) checks the source bucket is versioned.
+            "Sid": "SiloPipelinesReadBucketSettings",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": list(ARTIFACT_BUCKET_SETTINGS),
+            "Resource": bucket_arn,
+            "Condition": scope,
         },
     ]
     return statements

@@ -5,7 +5,8 @@ a compromised or deleted silo can never read or corrupt another account's state,
 adding or removing a silo never touches a shared bucket. Both the provider and the
 backend assume the catalog's deploy role in the target account and pin
 ``allowed_account_ids``, so credentials that resolve to the wrong account fail before
-anything is read or written.
+anything is read or written. A runner already inside the account deploys the same
+stack with the in-account rendering (:mod:`silolake.ops.rendering`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 from .. import names
 from ..catalog.model import Catalog
 from ..cdk import Construct, TerraformOutput, TerraformStack, aws, s3_backend
+from ..constructs.delivery.github_plan import GithubPlanAccess
+from ..ops import rendering
 
 MANAGED_BY = "silolake"
 
@@ -34,13 +37,23 @@ class AccountStack(TerraformStack):
         if silo:
             tags["silolake:silo"] = silo
         self.tags = tags
-        aws.provider.AwsProvider(
-            self,
-            "aws",
-            region=region,
-            allowed_account_ids=[account_id],
-            assume_role=[{"roleArn": role_arn, "sessionName": f"silolake-{name}"}],
-            default_tags=[{"tags": tags}],
+        provider = aws.provider.AwsProvider(
+            self, "aws", region=region, allowed_account_ids=[account_id], default_tags=[{"tags": tags}]
+        )
+        # Two ways in, one cdk.tf.json (docs/delivery.md): the provider assumes the role in
+        # the variable, by default the deploy role (central CI, from outside the account); a
+        # runner already inside the account renders it empty (silolake.ops.rendering) and
+        # the provider keeps the runner's own credentials, still pinned by allowed_account_ids.
+        self.add_override(
+            f"variable.{rendering.ROLE_VARIABLE}",
+            {"type": "string", "default": role_arn, "description": rendering.ROLE_VARIABLE_DESCRIPTION},
+        )
+        provider.add_override(
+            "dynamic.assume_role",
+            {
+                "for_each": f"${{compact([var.{rendering.ROLE_VARIABLE}])}}",
+                "content": {"role_arn": "${assume_role.value}", "session_name": f"silolake-{name}"},
+            },
         )
         # Native S3 locking (Terraform >= 1.10) instead of a DynamoDB table per account.
         s3_backend(
@@ -52,5 +65,15 @@ class AccountStack(TerraformStack):
             assume_role={"role_arn": role_arn, "session_name": f"silolake-{name}-state"},
             allowed_account_ids=[account_id],
         )
+        if catalog.github_repository:
+            GithubPlanAccess(
+                self,
+                "github-plan",
+                org=org.name,
+                account_id=account_id,
+                repository=catalog.github_repository,
+                state_bucket=names.state_bucket(org.state_bucket_prefix, account_id, region),
+                state_key=names.state_key(name),
+            )
         TerraformOutput(self, "account_id", value=account_id, description="AWS account this stack deploys into")
         TerraformOutput(self, "region", value=region)

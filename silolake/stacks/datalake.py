@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..catalog.model import Catalog
 from ..cdk import Construct, TerraformOutput
-from ..constructs.delivery import ArtifactsStore
+from ..constructs.delivery import ArtifactsStore, BundleForwarding
 from ..policy import sharing
 from .base import AccountStack
 
@@ -26,6 +26,13 @@ class DatalakeStack(AccountStack):
             deploy_role_arn=catalog.organization.deploy_role_arn(catalog.datalake.account_id),
             key_statements=sharing.artifacts_key_statements(catalog),
             bucket_statements=lambda bucket: sharing.artifacts_bucket_statements(catalog, bucket),
+        )
+        self.bundle_events = BundleForwarding(
+            self,
+            "bundle-events",
+            account=catalog.datalake,
+            bucket=self.artifacts.bucket.name,
+            silos=catalog.deployable_silos,
         )
         TerraformOutput(
             self,

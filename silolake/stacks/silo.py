@@ -7,6 +7,7 @@ from ..catalog.model import Catalog, DeployedSilo
 from ..cdk import Construct
 from ..constructs import partner
 from ..constructs.account import AccountBaseline
+from ..constructs.delivery import silo_pipeline
 from ..constructs.etl import SiloEtl, hold_statements
 from ..constructs.ingestion import ApiIngestion
 from ..constructs.storage import GlueCatalog, SiloStorage
@@ -78,4 +79,23 @@ class SiloStack(AccountStack):
                 silo=silo,
                 storage=self.storage,
                 flow_api=self.ingestion,
+            )
+        # The silo's own deployment pipeline (docs/delivery.md), where its region allows one.
+        self.pipeline = None
+        org = catalog.organization
+        bundles = silo_pipeline.BundleSource(
+            bucket=names.account_bucket(org.name, "artifacts", catalog.datalake.account_id, catalog.datalake.region),
+            account_id=catalog.datalake.account_id,
+            region=catalog.datalake.region,
+        )
+        if silo_pipeline.wanted(silo, bundles.region):
+            self.pipeline = silo_pipeline.SiloPipeline(
+                self,
+                "pipeline",
+                org=org.name,
+                silo=silo,
+                key=self.storage.key,
+                log_bucket=self.storage.buckets["logs"].name,
+                state_bucket=names.state_bucket(org.state_bucket_prefix, silo.account_id, silo.region),
+                source=bundles,
             )

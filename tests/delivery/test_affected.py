@@ -69,8 +69,9 @@ def test_adding_a_silo_affects_org_then_its_stack_once_its_account_is_known(cata
     lock = json.loads(lock_path.read_text())
     lock["accounts"]["newsilo"] = account(77)
     lock_path.write_text(json.dumps(lock, indent=2, sort_keys=True) + "\n")
-    # bi reads every silo: its workspace gains the new silo's catalog.
-    assert affected(catalog, "HEAD").stacks == ["org", "silo-newsilo", "analytics-bi"]
+    # bi reads every silo: its workspace gains the new silo's catalog. The datalake account
+    # forwards the new account's bundle events to its pipeline (one rule per piped account).
+    assert affected(catalog, "HEAD").stacks == ["org", "datalake", "silo-newsilo", "analytics-bi"]
 
 
 def test_a_consumers_silo_list_affects_it_and_the_silos_whose_sharing_changed(catalog: Path) -> None:
@@ -117,7 +118,7 @@ def test_a_framework_change_makes_every_stack_a_candidate_and_hashes_decide(tmp_
     framework = Path(__file__).resolve().parents[2] / "silolake"
     shutil.copytree(framework, repo / "silolake", ignore=shutil.ignore_patterns("__pycache__", "node_modules"))
     # Constructs package code from beside the package (Lambda functions, the partner pages).
-    for folder in ("lambda_src", "frontend", "glue_jobs"):
+    for folder in ("lambda_src", "frontend", "glue_jobs", "delivery"):
         shutil.copytree(framework.parent / folder, repo / folder, ignore=shutil.ignore_patterns("__pycache__"))
     catalog = make_repo(repo, 2)
     names_py = repo / "silolake" / "names.py"

@@ -1,0 +1,361 @@
+"""Policies of delivery: the silo pipeline's roles and boundary, bundle-event routing, the
+GitHub OIDC plan role. Plain dicts (no cdktf), so the IAM engine tests evaluate exactly
+what is deployed.
+
+Who may do what:
+
+* ``silolake-<silo>-release-pipeline`` (CodePipeline): reads *its own* bundle key in the
+  artifacts bucket (the bucket policy admits ``silolake-*-pipeline`` roles of the silos OU
+  to ``bundles/${aws:PrincipalAccount}/`` only), writes its artifact store, starts its two
+  CodeBuild projects.
+* ``silolake-<silo>-pipeline`` (CodeBuild): runs ``terraform apply`` of the silo stack, so it
+  needs what Terraform needs in the account: the AWS managed ``AdministratorAccess``, bounded
+  by :func:`pipeline_boundary`. The silos-OU SCP already keeps every principal but the deploy
+  role from changing ``silolake-*-*`` roles, ``/silolake/`` policies, silo buckets' guardrail
+  settings and silo keys (:mod:`silolake.policy.scp`); the boundary adds what the SCP does
+  not cover: the pipeline's own definition, projects, approval and trigger, the state
+  bucket's settings, the account's OIDC providers and long-lived IAM credentials.
+* ``silolake-<silo>-pipeline-trigger`` (EventBridge): starts that one pipeline.
+* ``silolake-github-plan`` (GitHub OIDC, every account): reads configuration and state and
+  takes the state lock; never reads data (:func:`github_plan_statements`).
+"""
+
+from __future__ import annotations
+
+from .. import names
+from ..catalog.model import Catalog, Silo
+from . import scp, sharing
+from .documents import Statement, account_root
+
+#: Terraform's S3 backend: state read and write, native lock file create and delete.
+STATE_OBJECT_RW = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
+
+#: Changes that would let a bundle widen or bypass its own pipeline. Denied to the CodeBuild
+#: role by its boundary; central CI (the deploy role) changes the pipeline.
+PIPELINE_SELF_CHANGES = (
+    "codepipeline:DeletePipeline",
+    "codepipeline:PutApprovalResult",
+    "codepipeline:UpdatePipeline",
+    "codebuild:DeleteProject",
+    "codebuild:UpdateProject",
+)
+TRIGGER_CHANGES = (
+    "events:DeleteRule",
+    "events:DisableRule",
+    "events:PutPermission",
+    "events:PutRule",
+    "events:PutTargets",
+    "events:RemovePermission",
+    "events:RemoveTargets",
+)
+#: Bucket settings of the state bucket (created by ``silolake bootstrap``, never by Terraform).
+STATE_BUCKET_SETTINGS = (
+    "s3:DeleteBucket",
+    "s3:DeleteBucketPolicy",
+    "s3:PutBucketPolicy",
+    "s3:PutBucketVersioning",
+    "s3:PutEncryptionConfiguration",
+    "s3:PutLifecycleConfiguration",
+    "s3:PutBucketPublicAccessBlock",
+)
+#: Identity-provider changes (the OIDC provider decides who may sign in as the plan role)
+#: and long-lived credentials, which no silo stack creates.
+IDENTITY_CHANGES = (
+    "iam:AddClientIDToOpenIDConnectProvider",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:CreateOpenIDConnectProvider",
+    "iam:CreateSAMLProvider",
+    "iam:CreateUser",
+    "iam:DeleteOpenIDConnectProvider",
+    "iam:RemoveClientIDFromOpenIDConnectProvider",
+    "iam:UpdateOpenIDConnectProviderThumbprint",
+)
+
+#: Data-plane reads the plan role must never make: a pull request can run any workflow code
+#: with that role, so it reads configuration and state, not the silo's data or secrets.
+DATA_READS = (
+    "athena:GetQueryResults",
+    "dynamodb:BatchGetItem",
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "kinesis:GetRecords",
+    "kms:Decrypt",
+    "logs:FilterLogEvents",
+    "logs:GetLogEvents",
+    "logs:StartQuery",
+    "redshift-data:GetStatementResult",
+    "secretsmanager:GetSecretValue",
+    "sqs:ReceiveMessage",
+    "ssm:GetParameter",
+    "ssm:GetParameters",
+    "ssm:GetParametersByPath",
+)
+OBJECT_READS = ("s3:GetObject", "s3:GetObjectVersion")
+
+#: GitHub's OIDC token audience for AWS (aws-actions/configure-aws-credentials).
+GITHUB_AUDIENCE = "sts.amazonaws.com"
+
+
+def pipeline_arn(account_id: str, region: str, silo: str) -> str:
+    return f"arn:aws:codepipeline:{region}:{account_id}:{names.silo_pipeline(silo)}"
+
+
+def project_arn(account_id: str, region: str, silo: str, stage: str) -> str:
+    return f"arn:aws:codebuild:{region}:{account_id}:project/{names.silo_build_project(silo, stage)}"
+
+
+def bundle_object_arn(bucket: str, account_id: str, stack: str) -> str:
+    return f"arn:aws:s3:::{bucket}/{names.stack_bundle_key(account_id, stack)}"
+
+
+def source_trust(account_id: str, source_arns: list[str]) -> dict:
+    """Trust condition of a service role: only for ``source_arns`` of ``account_id`` (confused deputy)."""
+    return {
+        "StringEquals": {"aws:SourceAccount": account_id},
+        "ArnLike": {"aws:SourceArn": source_arns[0] if len(source_arns) == 1 else sorted(source_arns)},
+    }
+
+
+def release_statements(
+    *,
+    account_id: str,
+    region: str,
+    silo: str,
+    stack: str,
+    artifacts_bucket: str,
+    artifacts_account: str,
+    store_bucket: str,
+    key_arn: str,
+) -> list[Statement]:
+    """CodePipeline role: its own bundle (object and versions), the artifacts key through S3,
+    its artifact store (encrypted with the silo key), its two build projects."""
+    return [
+        {
+            "Sid": "ReadOwnBundle",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+            "Resource": bundle_object_arn(artifacts_bucket, account_id, stack),
+        },
+        {
+            "Sid": "SourceBucketSettings",
+            "Effect": "Allow",
+            "Action": list(sharing.ARTIFACT_BUCKET_SETTINGS),
+            "Resource": f"arn:aws:s3:::{artifacts_bucket}",
+        },
+        {
+            "Sid": "DecryptBundles",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": f"arn:aws:kms:{region}:{artifacts_account}:key/*",
+            "Condition": {
+                "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
+                "ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/silolake-artifacts"},
+            },
+        },
+        {
+            "Sid": "ArtifactStore",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+            "Resource": f"arn:aws:s3:::{store_bucket}/*",
+        },
+        {
+            "Sid": "ArtifactStoreBucket",
+            "Effect": "Allow",
+            "Action": ["s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:ListBucket"],
+            "Resource": f"arn:aws:s3:::{store_bucket}",
+        },
+        {
+            "Sid": "ArtifactStoreKey",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext"],
+            "Resource": key_arn,
+        },
+        {
+            "Sid": "RunOwnBuilds",
+            "Effect": "Allow",
+            "Action": ["codebuild:BatchGetBuilds", "codebuild:StartBuild"],
+            "Resource": [project_arn(account_id, region, silo, s) for s in ("apply", "plan")],
+        },
+    ]
+
+
+def pipeline_boundary(
+    *, account_id: str, region: str, silo: str, state_bucket: str, store_bucket: str
+) -> list[Statement]:
+    """Permissions boundary of the CodeBuild role (see the module docstring for what the SCP covers).
+
+    Statement 1 allows everything, so ``AdministratorAccess`` keeps the actions Terraform needs
+    for any resource a silo stack holds; the denies carve out what no bundle may change. Only
+    *changes* are denied: ``terraform plan`` still reads (refreshes) every one of these resources."""
+    own_roles = [f"arn:aws:iam::{account_id}:role/{names.silo_role(silo, p)}" for p in names.PIPELINE_ROLE_PURPOSES]
+    trigger_rule = f"arn:aws:events:{region}:{account_id}:rule/{names.silo_pipeline(silo)}"
+    return [
+        {"Sid": "TerraformManagesTheSilo", "Effect": "Allow", "Action": "*", "Resource": "*"},
+        {
+            "Sid": "NoPipelineSelfChange",
+            "Effect": "Deny",
+            "Action": list(PIPELINE_SELF_CHANGES),
+            "Resource": "*",
+        },
+        {
+            "Sid": "NoTriggerChange",
+            "Effect": "Deny",
+            "Action": list(TRIGGER_CHANGES),
+            "Resource": [trigger_rule, f"arn:aws:events:{region}:{account_id}:event-bus/default"],
+        },
+        {
+            "Sid": "NoOwnRoleOrBoundaryChange",
+            "Effect": "Deny",
+            "Action": sorted({*scp.ROLE_MUTATIONS, *scp.POLICY_MUTATIONS}),
+            "Resource": [
+                *own_roles,
+                f"arn:aws:iam::{account_id}:policy/silolake/{names.silo_pipeline_boundary(silo)}",
+            ],
+        },
+        {
+            "Sid": "NoStateOrStoreBucketSettings",
+            "Effect": "Deny",
+            "Action": list(STATE_BUCKET_SETTINGS),
+            "Resource": [f"arn:aws:s3:::{state_bucket}", f"arn:aws:s3:::{store_bucket}"],
+        },
+        {
+            "Sid": "NoIdentityProvidersOrUsers",
+            "Effect": "Deny",
+            "Action": list(IDENTITY_CHANGES),
+            "Resource": "*",
+        },
+    ]
+
+
+def trigger_statements(account_id: str, region: str, silo: str) -> list[Statement]:
+    return [
+        {
+            "Sid": "StartOwnPipeline",
+            "Effect": "Allow",
+            "Action": "codepipeline:StartPipelineExecution",
+            "Resource": pipeline_arn(account_id, region, silo),
+        }
+    ]
+
+
+def bundle_event_pattern(bucket: str, prefix: str, source_account: str) -> dict:
+    """EventBridge pattern: S3 ``Object Created`` of ``bucket`` under ``prefix`` (EventBridge
+    notifications of the artifacts bucket, https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html)."""
+    return {
+        "source": ["aws.s3"],
+        "detail-type": ["Object Created"],
+        "account": [source_account],
+        "detail": {"bucket": {"name": [bucket]}, "object": {"key": [{"prefix": prefix}]}},
+    }
+
+
+def bus_policy(account_id: str, region: str, datalake_account: str) -> list[Statement]:
+    """The silo's default bus accepts events from the datalake account (the forwarding rule).
+    Only the silo's trigger rule acts on them, and it matches its own bundle key only."""
+    return [
+        {
+            "Sid": "DatalakeForwardsBundleEvents",
+            "Effect": "Allow",
+            "Principal": {"AWS": account_root(datalake_account)},
+            "Action": "events:PutEvents",
+            "Resource": f"arn:aws:events:{region}:{account_id}:event-bus/default",
+        }
+    ]
+
+
+def forward_statements(targets: list[tuple[str, str]]) -> list[Statement]:
+    """Forwarding role of the datalake account: put events on the listed (account, region) default buses."""
+    return [
+        {
+            "Sid": "ForwardToSiloBuses",
+            "Effect": "Allow",
+            "Action": "events:PutEvents",
+            "Resource": sorted(f"arn:aws:events:{r}:{a}:event-bus/default" for a, r in targets),
+        }
+    ]
+
+
+# --- GitHub OIDC plan role ---------------------------------------------------------------------
+
+
+def github_subjects(repository: str) -> list[str]:
+    """The ``sub`` claims the plan role admits: pull requests of ``repository`` and its main
+    branch (the nightly drift run). https://docs.github.com/en/actions/reference/openid-connect-reference"""
+    return [f"repo:{repository}:pull_request", f"repo:{repository}:ref:refs/heads/main"]
+
+
+def github_plan_trust(account_id: str, repository: str) -> dict:
+    provider = f"arn:aws:iam::{account_id}:oidc-provider/{names.GITHUB_OIDC_HOST}"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": provider},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{names.GITHUB_OIDC_HOST}:aud": GITHUB_AUDIENCE,
+                        f"{names.GITHUB_OIDC_HOST}:sub": github_subjects(repository),
+                    }
+                },
+            }
+        ],
+    }
+
+
+def github_plan_statements(*, org: str, state_bucket: str, state_key: str) -> list[Statement]:
+    """Beside ``ReadOnlyAccess``: the state and its lock file, and denies for data reads.
+
+    Objects stay readable only where Terraform manages objects itself (``_silolake/`` prefixes,
+    the partner pages) and in the state bucket."""
+    lock = f"{state_key}.tflock"
+    return [
+        {"Sid": "ListState", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{state_bucket}"},
+        {
+            "Sid": "ReadState",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{state_bucket}/{state_key}",
+        },
+        {
+            "Sid": "TakeStateLock",
+            "Effect": "Allow",
+            "Action": list(STATE_OBJECT_RW),
+            "Resource": f"arn:aws:s3:::{state_bucket}/{lock}",
+        },
+        {"Sid": "NoDataReads", "Effect": "Deny", "Action": list(DATA_READS), "Resource": "*"},
+        {
+            "Sid": "NoObjectReadsButTerraformOwn",
+            "Effect": "Deny",
+            "Action": list(OBJECT_READS),
+            "NotResource": [
+                f"arn:aws:s3:::{state_bucket}/*",
+                f"arn:aws:s3:::*/{names.SYSTEM_PREFIXES['silolake']}*",
+                f"arn:aws:s3:::{names.silo_bucket_pattern(org, 'web')}/*",
+            ],
+        },
+    ]
+
+
+# --- which silos get a pipeline ----------------------------------------------------------------
+
+
+def pipeline_possible(silo: Silo, artifacts_region: str) -> bool:
+    """An S3 source action reads only a bucket of the pipeline's own region, and source actions
+    cannot be cross-Region (https://docs.aws.amazon.com/codepipeline/latest/userguide/actions-create-cross-region.html),
+    so a silo gets its own pipeline only in the artifacts bucket's (the datalake account's) region."""
+    return silo.region == artifacts_region
+
+
+def notices(catalog: Catalog) -> list[str]:
+    """Silos without their own pipeline (printed by ``silolake synth``)."""
+    return [
+        f"silo '{silo.name}' is in {silo.region}, the artifacts bucket in {catalog.datalake.region}: "
+        "it gets no pipeline of its own (an S3 source must be in the pipeline's region); "
+        "central CI deploys it."
+        for silo in catalog.deployable_silos
+        if not pipeline_possible(silo, catalog.datalake.region)
+    ]

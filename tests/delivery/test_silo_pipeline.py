@@ -1,0 +1,259 @@
+"""The silo leg of the AWS-native pipeline, in the synthesized example stacks.
+
+The example has ``sales`` (eu-west-1, ``pipeline.approval: true``), ``facilities``
+(eu-west-1, no approval) and ``logistics`` (eu-central-1: the artifacts bucket is in
+eu-west-1, and an S3 source must be in the pipeline's region, so no pipeline).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from fnmatch import fnmatch
+
+import pytest
+import yaml
+
+from silolake import names, versions
+from silolake.constructs.delivery import silo_pipeline
+from silolake.feedback import synth_notices
+from silolake.policy import delivery, sharing
+
+from ..stackjson import policy_json, resources
+
+
+def only(found: dict) -> dict:
+    assert len(found) == 1, sorted(found)
+    return next(iter(found.values()))
+
+
+def silo(catalog, name: str):
+    return next(s for s in catalog.deployable_silos if s.name == name)
+
+
+def artifacts_bucket(catalog) -> str:
+    dl = catalog.datalake
+    return names.account_bucket(catalog.organization.name, "artifacts", dl.account_id, dl.region)
+
+
+def pipeline_of(stack: dict) -> dict:
+    return only(resources(stack, "aws_codepipeline"))
+
+
+def stages(pipeline: dict) -> dict[str, list[dict]]:
+    return {s["name"]: s["action"] for s in pipeline["stage"]}
+
+
+def role_named(stack: dict, name: str) -> dict:
+    return only({k: v for k, v in resources(stack, "aws_iam_role").items() if v["name"] == name})
+
+
+def test_pipeline_is_v2_sourced_from_its_own_bundle_key(example_synth):
+    sales = silo(example_synth.catalog, "sales")
+    pipeline = pipeline_of(example_synth.stack("silo-sales"))
+    assert pipeline["name"] == names.silo_pipeline("sales")
+    assert pipeline["pipeline_type"] == "V2"
+    [source] = stages(pipeline)["Source"]
+    assert (source["category"], source["owner"], source["provider"]) == ("Source", "AWS", "S3")
+    assert source["configuration"] == {
+        "S3Bucket": artifacts_bucket(example_synth.catalog),
+        "S3ObjectKey": names.stack_bundle_key(sales.account_id, "silo-sales"),
+        "PollForSourceChanges": "false",  # events start it (polling stops after 30 idle days)
+    }
+    [store] = pipeline["artifact_store"]
+    assert store["location"] == names.silo_bucket("acme", "sales", "pipeline", sales.account_id, sales.region)
+    assert store["encryption_key"]["type"] == "KMS" and "aws_kms_key.storage_key" in store["encryption_key"]["id"]
+
+
+def test_plan_stage_gets_the_exact_object_version_the_source_saw(example_synth):
+    [plan] = stages(pipeline_of(example_synth.stack("silo-sales")))["Plan"]
+    env = json.loads(plan["configuration"]["EnvironmentVariables"])
+    assert env == [{"name": "BUNDLE_VERSION_ID", "value": "#{SourceVariables.VersionId}", "type": "PLAINTEXT"}]
+    assert plan["input_artifacts"] == ["bundle"] and plan["output_artifacts"] == ["planned"]
+
+
+@pytest.mark.parametrize(("name", "approval"), [("sales", True), ("facilities", False)])
+def test_manual_approval_follows_the_catalog_flag(example_synth, name, approval):
+    assert silo(example_synth.catalog, name).pipeline_approval is approval
+    order = [s["name"] for s in pipeline_of(example_synth.stack(f"silo-{name}"))["stage"]]
+    assert order == (["Source", "Plan", "Approve", "Apply"] if approval else ["Source", "Plan", "Apply"])
+    if approval:
+        [review] = stages(pipeline_of(example_synth.stack(f"silo-{name}")))["Approve"]
+        assert (review["category"], review["provider"]) == ("Approval", "Manual")
+
+
+def test_a_silo_outside_the_artifacts_region_gets_no_pipeline_and_a_notice(example_synth):
+    logistics = silo(example_synth.catalog, "logistics")
+    assert logistics.region != example_synth.catalog.datalake.region
+    assert not resources(example_synth.stack("silo-logistics"), "aws_codepipeline")
+    assert not resources(example_synth.stack("silo-logistics"), "aws_codebuild_project")
+    assert any("'logistics'" in n and "no pipeline" in n for n in synth_notices(example_synth.catalog))
+
+
+def test_codebuild_projects_pin_terraform_provider_and_buildspec(example_synth):
+    sales = silo(example_synth.catalog, "sales")
+    projects = {p["name"]: p for p in resources(example_synth.stack("silo-sales"), "aws_codebuild_project").values()}
+    assert sorted(projects) == [names.silo_build_project("sales", s) for s in ("apply", "plan")]
+    for stage in ("plan", "apply"):
+        project = projects[names.silo_build_project("sales", stage)]
+        env = {v["name"]: v["value"] for v in project["environment"]["environment_variable"]}
+        assert env["TERRAFORM_VERSION"] == versions.TERRAFORM_VERSION
+        assert env["PROVIDER_MIRROR_KEY"] == names.provider_mirror_key(versions.AWS_PROVIDER_VERSION)
+        assert env["BUNDLE_KEY"] == names.stack_bundle_key(sales.account_id, "silo-sales")
+        assert env["ARTIFACTS_BUCKET"] == artifacts_bucket(example_synth.catalog)
+        assert env["SILOLAKE_STACK"] == "silo-sales"
+        assert env["SILOLAKE_REQUIREMENT"].startswith("silolake==")
+        assert project["environment"]["image"] == silo_pipeline.BUILD_IMAGE
+        assert project["environment"]["privileged_mode"] is False
+        assert project["source"] == {"type": "CODEPIPELINE", "buildspec": silo_pipeline.buildspec(stage)}
+        assert "aws_kms_key.storage_key" in project["encryption_key"]
+        assert project["logs_config"]["cloudwatch_logs"]["group_name"] == "/aws/codebuild/silolake-sales-deploy"
+    # The provider version the mirror holds is the one every stack requires.
+    required = example_synth.stack("silo-sales")["terraform"]["required_providers"]["aws"]["version"]
+    assert required == versions.AWS_PROVIDER_VERSION
+
+
+def test_roles_names_match_the_bucket_pattern_and_trusts_are_pinned(example_synth):
+    sales = silo(example_synth.catalog, "sales")
+    stack = example_synth.stack("silo-sales")
+    pattern = sharing.silo_pipeline_role_pattern()
+    build = role_named(stack, names.silo_role("sales", "pipeline"))
+    release = role_named(stack, names.silo_role("sales", "release-pipeline"))
+    trigger = role_named(stack, names.silo_role("sales", "pipeline-trigger"))
+    arn = lambda role: f"arn:aws:iam::{sales.account_id}:role/{role['name']}"  # noqa: E731
+    assert fnmatch(arn(build), pattern) and fnmatch(arn(release), pattern)
+    assert not fnmatch(arn(trigger), pattern)  # reads nothing in the artifacts bucket
+    expected = {
+        build["name"]: (
+            "codebuild.amazonaws.com",
+            sorted(delivery.project_arn(sales.account_id, sales.region, "sales", s) for s in ("apply", "plan")),
+        ),
+        release["name"]: ("codepipeline.amazonaws.com", delivery.pipeline_arn(sales.account_id, sales.region, "sales")),
+        trigger["name"]: (
+            "events.amazonaws.com",
+            f"arn:aws:events:{sales.region}:{sales.account_id}:rule/silolake-sales-deploy",
+        ),
+    }
+    for role in (build, release, trigger):
+        [statement] = policy_json(role["assume_role_policy"])["Statement"]
+        service, source_arn = expected[role["name"]]
+        assert statement["Principal"] == {"Service": service}
+        assert statement["Condition"] == {
+            "StringEquals": {"aws:SourceAccount": sales.account_id},
+            "ArnLike": {"aws:SourceArn": source_arn},
+        }
+    # The build role: AdministratorAccess, bounded.
+    attachments = [
+        a
+        for a in resources(stack, "aws_iam_role_policy_attachment").values()
+        if "build_role" in a["role"].replace("-", "_")
+    ]
+    assert [a["policy_arn"] for a in attachments] == [silo_pipeline.ADMINISTRATOR_ACCESS]
+    boundary = only(
+        {
+            k: v
+            for k, v in resources(stack, "aws_iam_policy").items()
+            if v["name"] == names.silo_pipeline_boundary("sales")
+        }
+    )
+    assert boundary["path"] == "/silolake/"  # the silos-OU SCP lets only the deploy role change it
+    assert "pipeline_boundary" in build["permissions_boundary"]
+
+
+def test_data_holding_pipeline_resources_are_protected(example_synth):
+    sales = silo(example_synth.catalog, "sales")
+    stack = example_synth.stack("silo-sales")
+    store = names.silo_bucket("acme", "sales", "pipeline", sales.account_id, sales.region)
+    [bucket] = [b for b in resources(stack, "aws_s3_bucket").values() if b["bucket"] == store]
+    assert bucket["lifecycle"]["prevent_destroy"] is True
+    [group] = [
+        g
+        for g in resources(stack, "aws_cloudwatch_log_group").values()
+        if g["name"] == "/aws/codebuild/silolake-sales-deploy"
+    ]
+    assert group["lifecycle"]["prevent_destroy"] is True and group["kms_key_id"]
+
+
+def test_new_bundles_start_the_pipeline_through_events(example_synth):
+    catalog = example_synth.catalog
+    sales = silo(catalog, "sales")
+    stack = example_synth.stack("silo-sales")
+    [rule] = [r for r in resources(stack, "aws_cloudwatch_event_rule").values() if r["name"] == "silolake-sales-deploy"]
+    assert rule["state"] == "ENABLED"
+    assert json.loads(rule["event_pattern"]) == {
+        "source": ["aws.s3"],
+        "detail-type": ["Object Created"],
+        "account": [catalog.datalake.account_id],
+        "detail": {
+            "bucket": {"name": [artifacts_bucket(catalog)]},
+            "object": {"key": [{"prefix": names.stack_bundle_key(sales.account_id, "silo-sales")}]},
+        },
+    }
+    bus = only(resources(stack, "aws_cloudwatch_event_bus_policy"))
+    [grant] = policy_json(bus["policy"])["Statement"]
+    assert grant["Principal"] == {"AWS": f"arn:aws:iam::{catalog.datalake.account_id}:root"}
+    assert grant["Action"] == "events:PutEvents"
+    # The datalake account forwards each piped account's prefix, and only those.
+    dl = example_synth.stack("datalake")
+    forwards = {r["name"]: r for r in resources(dl, "aws_cloudwatch_event_rule").values()}
+    piped = [s for s in catalog.deployable_silos if s.region == catalog.datalake.region]
+    assert sorted(forwards) == sorted(names.bundle_forward_rule(s.account_id) for s in piped)
+    for s in piped:
+        pattern = json.loads(forwards[names.bundle_forward_rule(s.account_id)]["event_pattern"])
+        assert pattern["detail"]["object"]["key"] == [{"prefix": f"bundles/{s.account_id}/"}]
+    targets = sorted(t["arn"] for t in resources(dl, "aws_cloudwatch_event_target").values())
+    assert targets == sorted(f"arn:aws:events:{s.region}:{s.account_id}:event-bus/default" for s in piped)
+
+
+def test_decommission_disables_the_pipeline_trigger_and_keeps_everything(decommissioned_synth, example_synth):
+    stack = decommissioned_synth.stack("silo-sales")
+    assert resources(stack, "aws_codepipeline")  # kept
+    [rule] = [r for r in resources(stack, "aws_cloudwatch_event_rule").values() if r["name"] == "silolake-sales-deploy"]
+    assert rule["state"] == "DISABLED"
+    sales = silo(decommissioned_synth.catalog, "sales")
+    [forward] = [
+        r
+        for r in resources(decommissioned_synth.stack("datalake"), "aws_cloudwatch_event_rule").values()
+        if r["name"] == names.bundle_forward_rule(sales.account_id)
+    ]
+    assert forward["state"] == "DISABLED"
+    before = {t: set(resources(example_synth.stack("silo-sales"), t)) for t in ("aws_codepipeline", "aws_s3_bucket")}
+    assert all(set(resources(stack, t)) == ids for t, ids in before.items())
+
+
+# --- buildspec files ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stage", silo_pipeline.STAGES)
+def test_buildspecs_are_version_0_2_and_call_real_commands(stage):
+    from silolake.cli import main
+
+    spec = yaml.safe_load(silo_pipeline.buildspec(stage))
+    assert spec["version"] == 0.2
+    commands = [c for phase in spec["phases"].values() for c in phase["commands"]]
+    text = "\n".join(commands)
+    # Pinned Terraform, checked; the provider from the mirror only.
+    assert "releases.hashicorp.com/terraform/${TERRAFORM_VERSION}" in text and "sha256sum -c" in text
+    assert "$PROVIDER_MIRROR_KEY" in text and "filesystem_mirror" in text and "direct" not in text
+    assert "terraform init" in text
+    used = {c.split()[1] for c in commands if c.startswith("silolake ")}
+    for command in used:
+        assert command in main.commands, f"silo-{stage}.yml calls `silolake {command}`, which does not exist"
+    if stage == "plan":
+        assert used == {"verify-bundle", "render", "plan-summary"}
+        assert '--version-id "$BUNDLE_VERSION_ID"' in text
+        assert "terraform plan -input=false -no-color -out=plan.tfplan" in text
+        assert spec["artifacts"]["base-directory"] == "stack"
+    else:
+        assert "terraform apply -input=false -no-color plan.tfplan" in text
+
+
+def test_every_variable_the_buildspecs_read_is_set_by_the_project(example_synth):
+    project = next(iter(resources(example_synth.stack("silo-sales"), "aws_codebuild_project").values()))
+    provided = {v["name"] for v in project["environment"]["environment_variable"]}
+    provided |= {"BUNDLE_VERSION_ID", "CODEBUILD_SRC_DIR", "TF_MIRROR_DIR", "TF_CLI_CONFIG_FILE"}
+    for stage in silo_pipeline.STAGES:
+        text = silo_pipeline.buildspec(stage)
+        body = text[text.index("version: 0.2") :]
+        read = set(re.findall(r"\$\{?([A-Z][A-Z0-9_]+)", body))
+        assert read <= provided, f"silo-{stage}.yml reads unset {sorted(read - provided)}"
