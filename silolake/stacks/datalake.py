@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from .. import names
 from ..catalog.model import Catalog
 from ..cdk import Construct, TerraformOutput
-from ..constructs.delivery import ArtifactsStore
+from ..constructs.delivery import ArtifactsStore, MasterPipeline
 from ..policy import sharing
 from .base import AccountStack
 
@@ -26,7 +27,9 @@ class DatalakeStack(AccountStack):
             deploy_role_arn=catalog.organization.deploy_role_arn(catalog.datalake.account_id),
             key_statements=sharing.artifacts_key_statements(catalog),
             bucket_statements=lambda bucket: sharing.artifacts_bucket_statements(catalog, bucket),
+            publisher_callers=[release_build_role_arn(catalog)] if catalog.master_pipeline else [],
         )
+        self.release = self._master_pipeline(catalog) if catalog.master_pipeline else None
         TerraformOutput(
             self,
             "artifacts_bucket",
@@ -36,3 +39,32 @@ class DatalakeStack(AccountStack):
         TerraformOutput(self, "artifacts_bucket_arn", value=self.artifacts.bucket.arn)
         TerraformOutput(self, "artifacts_key_arn", value=self.artifacts.key.arn)
         TerraformOutput(self, "publisher_role_arn", value=self.artifacts.publisher.arn)
+
+    def _master_pipeline(self, catalog: Catalog) -> MasterPipeline:
+        assert catalog.master_pipeline is not None
+        release = MasterPipeline(
+            self,
+            "release",
+            org=catalog.organization.name,
+            account=catalog.datalake,
+            spec=catalog.master_pipeline,
+            key_arn=self.artifacts.key.arn,
+            artifacts_bucket=self.artifacts.bucket.name,
+            access_log_bucket=self.artifacts.logs.name,
+            publisher_arn=sharing.publisher_role_arn(catalog),
+        )
+        TerraformOutput(self, "release_pipeline", value=release.pipeline.name)
+        if release.connection is not None:
+            TerraformOutput(
+                self,
+                "release_connection_arn",
+                value=release.connection.arn,
+                description="Complete this connection's handshake once in the console (it is created PENDING)",
+            )
+        return release
+
+
+def release_build_role_arn(catalog: Catalog) -> str:
+    """The master pipeline's build role (it assumes the publisher)."""
+    purpose = names.RELEASE_ROLE_PURPOSES["build"]
+    return f"arn:aws:iam::{catalog.datalake.account_id}:role/{names.datalake_role(purpose)}"

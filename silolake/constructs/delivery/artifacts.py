@@ -4,14 +4,14 @@ One versioned, KMS-encrypted bucket in the datalake account. Silo accounts come 
 so the bucket and key policies never list them: they trust the silo pipeline role *name*
 inside the silos OU path, and only under the caller's own account prefix
 ``bundles/${aws:PrincipalAccount}/`` (:mod:`silolake.policy.sharing`). Versioning lets a
-silo pin the exact bundle it deployed (by version id and manifest digest,
-:mod:`silolake.ops.bundles`) and makes a bad publish reversible.
+silo pipeline record the exact bundle version it deployed and makes a bad publish
+reversible; each bundle carries a manifest of content hashes (:mod:`silolake.ops.stack_bundles`).
 
 Only the publisher role of the datalake account writes (an explicit deny refuses every
-other writer). It is created here, assumable
-only by the account's deploy role (the role CI already uses for this account), and its
-permissions are limited to this bucket and key: a deployment job publishes bundles as
-the publisher, never with the deploy role's broad rights.
+other writer). It is created here, assumable by the account's deploy role (the role CI
+already uses for this account) and by the roles in ``publisher_callers`` (the master
+pipeline's build role), and its permissions are limited to this bucket and key: a
+deployment job publishes bundles as the publisher, never with its own rights.
 """
 
 from __future__ import annotations
@@ -45,6 +45,29 @@ def publisher_statements(bucket: str, key_arn: str) -> list[policy.Statement]:
     ]
 
 
+def publisher_trust(deploy_role_arn: str, account_id: str, callers: Sequence[str] = ()) -> list[policy.Statement]:
+    """Trust statements of the publisher: the deploy role, and each of ``callers``.
+
+    Callers are admitted through the account root pinned by ``aws:PrincipalArn`` rather
+    than named as principals: IAM refuses a trust policy naming a role that does not exist
+    yet, and the master pipeline's build role is created in the same apply. The pin admits
+    exactly those role ARNs (a role recreated under the same name is the same caller)."""
+    statements: list[policy.Statement] = [
+        {"Effect": "Allow", "Principal": {"AWS": deploy_role_arn}, "Action": "sts:AssumeRole"}
+    ]
+    if callers:
+        statements.append(
+            {
+                "Sid": "PipelineBuildPublishes",
+                "Effect": "Allow",
+                "Principal": {"AWS": policy.account_root(account_id)},
+                "Action": "sts:AssumeRole",
+                "Condition": {"ArnEquals": {"aws:PrincipalArn": sorted(callers)}},
+            }
+        )
+    return statements
+
+
 class ArtifactsStore(Construct):
     """Key, access-log bucket, artifacts bucket and publisher role of the datalake account.
 
@@ -62,9 +85,11 @@ class ArtifactsStore(Construct):
         deploy_role_arn: str,
         key_statements: Sequence[policy.Statement],
         bucket_statements: Callable[[str], Sequence[policy.Statement]],
+        publisher_callers: Sequence[str] = (),
     ) -> None:
         """``account``: the datalake account; ``deploy_role_arn``: the role that may assume the
-        publisher; ``key_statements`` and ``bucket_statements``
+        publisher; ``publisher_callers``: ARNs of other roles of this account that may assume
+        it; ``key_statements`` and ``bucket_statements``
         (a function of the bucket name) are the OU-path grants the stack computed with
         :mod:`silolake.policy.sharing`."""
         super().__init__(scope, id)
@@ -100,15 +125,7 @@ class ArtifactsStore(Construct):
             name=names.datalake_role(sharing.PUBLISHER_PURPOSE),
             description="Publishes silolake deployment bundles to the artifacts bucket",
             assume_role_policy=policy.render(
-                policy.document(
-                    [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"AWS": deploy_role_arn},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ]
-                )
+                policy.document(publisher_trust(deploy_role_arn, account_id, publisher_callers))
             ),
         )
         aws.iam_role_policy.IamRolePolicy(
