@@ -263,35 +263,6 @@ def test_every_variable_the_buildspec_reads_is_set(stack):
     assert {"TERRAFORM_VERSION", "ARTIFACTS_BUCKET", "PUBLISHER_ROLE_ARN"} <= used
 
 
-# --- day 2: the section removed --------------------------------------------------------------------
-
-
-def test_removing_the_pipeline_forgets_its_data_and_destroys_nothing_else_that_holds_data(
-    example_synth, stack, tmp_path
-):
-    from silolake.stacks.continuity import forgotten_with_data
-    from silolake.synth import synthesize
-
-    catalog = dataclasses.replace(example_synth.catalog, master_pipeline=None)
-    synthesize(catalog, tmp_path, stacks=["datalake"])
-    without = json.loads((tmp_path / "stacks" / "datalake" / "cdk.tf.json").read_text())
-    assert "aws_codepipeline" not in without.get("resource", {})
-    before = {
-        f"{rtype}.{logical}"
-        for rtype, items in stack["resource"].items()
-        if forgotten_with_data(rtype)
-        for logical in items
-    }
-    after = {f"{rtype}.{logical}" for rtype, items in without["resource"].items() for logical in items}
-    gone = before - after
-    assert gone, "the pipeline holds data (store bucket, log group)"
-    assert {r["from"] for r in without["removed"]} == gone
-    assert all(r["lifecycle"] == {"destroy": False} for r in without["removed"])
-    assert any(a.startswith("aws_s3_bucket.") for a in gone) and any(
-        a.startswith("aws_cloudwatch_log_group.") for a in gone
-    )
-
-
 def test_an_s3_source_is_read_by_the_pipeline_role_and_started_by_an_eventbridge_rule(example_synth, tmp_path):
     from silolake.synth import synthesize
 
