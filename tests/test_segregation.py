@@ -234,7 +234,7 @@ def artifacts_cases(proof: Proof, synth) -> None:
                 paths=[layout.analytics_path],
                 **s3,
             )
-    [inline] = resources(stack, "aws_iam_role_policy").values()
+    [inline] = [p for p in resources(stack, "aws_iam_role_policy").values() if p["name"] == "publish-artifacts"]
     publisher = role(dl.account_id, names.datalake_role("publisher"))
     dl_path = [f"{layout.org_id}/{layout.root_id}/{layout.datalake_ou_id}/"]
     add(

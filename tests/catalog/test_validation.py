@@ -95,7 +95,7 @@ CASES = {
         ("datalake_account:", "datalake_acount:"),
         [
             f"{S}:10:1: datalake_acount: unknown key 'datalake_acount' (did you mean 'datalake_account'?); "
-            "allowed keys: analytics, datalake_account, organization, silos, version"
+            "allowed keys: analytics, datalake_account, delivery, organization, silos, version"
         ],
     ),
     "unknown organization key": (
