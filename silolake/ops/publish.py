@@ -239,7 +239,7 @@ def mirror_files(
     if problems:
         raise MirrorError("; ".join(problems))
     # Only the pinned version and platform: a mirror holding others still yields the same zip.
-    index_doc = {"versions": {version: {}}}
+    index_doc: dict[str, dict[str, dict]] = {"versions": {version: {}}}
     listing_doc = {"archives": {platform: archive}}
     return {
         f"{_REGISTRY_DIR}/{version}.json": (json.dumps(listing_doc, indent=2, sort_keys=True) + "\n").encode(),
