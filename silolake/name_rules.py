@@ -158,6 +158,18 @@ _ATHENA_NAME = _p(r"[a-z0-9_]+")
 _ATHENA_WORDS = "lowercase letters, digits and '_' (Athena reads no other database, table or column names)"
 
 
+def _athena_rule(label: str) -> NameRule:
+    """A Glue catalog name Athena can query: 1-255 characters of ``[a-z0-9_]``."""
+    return NameRule(
+        label,
+        1,
+        255,
+        _ATHENA_NAME,
+        _ATHENA_WORDS,
+        "https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html",
+    )
+
+
 @_rule
 def GLUE_DATABASE() -> NameRule:
     """Glue database names: 1-255 characters; Athena, which queries them, accepts only
@@ -165,14 +177,7 @@ def GLUE_DATABASE() -> NameRule:
     https://docs.aws.amazon.com/glue/latest/webapi/API_DatabaseInput.html
     https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html
     """
-    return NameRule(
-        "Glue database name",
-        1,
-        255,
-        _ATHENA_NAME,
-        _ATHENA_WORDS,
-        "https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html",
-    )
+    return _athena_rule("Glue database name")
 
 
 @_rule
@@ -181,14 +186,7 @@ def GLUE_TABLE() -> NameRule:
     https://docs.aws.amazon.com/glue/latest/webapi/API_TableInput.html
     https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html
     """
-    return NameRule(
-        "Glue table name",
-        1,
-        255,
-        _ATHENA_NAME,
-        _ATHENA_WORDS,
-        "https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html",
-    )
+    return _athena_rule("Glue table name")
 
 
 @_rule
@@ -198,14 +196,7 @@ def GLUE_COLUMN() -> NameRule:
     https://docs.aws.amazon.com/glue/latest/webapi/API_Column.html
     https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html
     """
-    return NameRule(
-        "Glue column name",
-        1,
-        255,
-        _ATHENA_NAME,
-        _ATHENA_WORDS,
-        "https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html",
-    )
+    return _athena_rule("Glue column name")
 
 
 @_rule

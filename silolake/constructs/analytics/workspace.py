@@ -25,14 +25,12 @@ from ... import names, policy
 from ...catalog.model import AnalyticsConsumer, Catalog, DeployedSilo
 from ...cdk import Construct, TerraformResource, aws
 from ...policy import sharing
+from ..blocks.athena import enforced_workgroup
 from ..blocks.kms import CustomerKey
 from ..blocks.secure_bucket import Lifecycle, SecureBucket, access_log_bucket
 
 #: Query results are scratch data: re-running the query recreates them.
 RESULTS_EXPIRE_DAYS = 30
-#: Per-query scan limit (100 GiB): a runaway ``SELECT *`` over a year of data fails
-#: instead of producing a surprise bill. Raise it in the workgroup if a workload needs it.
-BYTES_SCANNED_CUTOFF = 100 * 1024**3
 
 ATHENA_QUERY = (
     "athena:BatchGetQueryExecution",
@@ -207,31 +205,14 @@ class RegionalWorkspace(Construct):
             access_log_bucket=logs_name,
             lifecycle=Lifecycle(noncurrent_version_days=7, expire_days=RESULTS_EXPIRE_DAYS),
         )
-        wg = aws.athena_workgroup
-        self.workgroup = wg.AthenaWorkgroup(
+        self.workgroup = enforced_workgroup(
             self,
             "workgroup",
             name=names.athena_workgroup(org, consumer.name),
-            state="ENABLED",
             description=f"silolake: {consumer.name} queries over silo data (results encrypted, enforced)",
-            force_destroy=False,
-            # Deleting a workgroup deletes its saved queries and query history.
-            lifecycle={"prevent_destroy": True},
-            configuration=wg.AthenaWorkgroupConfiguration(
-                enforce_workgroup_configuration=True,
-                publish_cloudwatch_metrics_enabled=True,
-                bytes_scanned_cutoff_per_query=BYTES_SCANNED_CUTOFF,
-                engine_version=wg.AthenaWorkgroupConfigurationEngineVersion(
-                    selected_engine_version="Athena engine version 3"
-                ),
-                result_configuration=wg.AthenaWorkgroupConfigurationResultConfiguration(
-                    output_location=f"s3://{results}/results/",
-                    expected_bucket_owner=account,
-                    encryption_configuration=wg.AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration(
-                        encryption_option="SSE_KMS", kms_key_arn=self.key.arn
-                    ),
-                ),
-            ),
+            output_location=f"s3://{results}/results/",
+            account_id=account,
+            key_arn=self.key.arn,
         )
         self.catalogs = {
             silo.name: aws.athena_data_catalog.AthenaDataCatalog(

@@ -1,5 +1,6 @@
 """Building blocks: primitives in (names, ARNs, statements), typed handles out."""
 
+from .athena import enforced_workgroup
 from .kms import CustomerKey
 from .lambda_function import LAMBDA_SRC, FunctionSpec, LambdaFunction
 from .secure_bucket import Lifecycle, SecureBucket, access_log_bucket
@@ -15,6 +16,7 @@ __all__ = [
     "ServiceRole",
     "access_log_bucket",
     "encrypted_log_group",
+    "enforced_workgroup",
     "log_group_arn",
     "service_role",
 ]

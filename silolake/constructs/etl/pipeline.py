@@ -22,6 +22,7 @@ from typing import Any
 from ... import names
 from ...catalog.model import DeployedSilo, Flow
 from ...cdk import Construct, aws
+from ..blocks.athena import enforced_workgroup
 from ..blocks.kms import CustomerKey
 from ..blocks.service_role import encrypted_log_group, service_role
 from . import asl, warehouse_sql
@@ -32,8 +33,6 @@ from .landing import Landing
 from .statements import scheduler_statements, state_machine_statements
 from .warehouse import Warehouse
 
-#: Per-query scan limit of the silo's workgroup (100 GiB): a runaway query fails instead of billing.
-BYTES_SCANNED_CUTOFF = 100 * 1024**3
 #: Scheduler retries a failed *start* (throttling, service errors); failed runs alert through SNS.
 SCHEDULE_RETRIES = 3
 
@@ -113,30 +112,14 @@ class SiloEtl(Construct):
                 "s3_encryption": {"s3_encryption_mode": "SSE-KMS", "kms_key_arn": key_arn},
             },
         )
-        wg = aws.athena_workgroup
-        self.workgroup = wg.AthenaWorkgroup(
+        self.workgroup = enforced_workgroup(
             self,
             "athena",
             name=names.etl_silo_name(silo.name, "athena"),
             description=f"silolake silo '{silo.name}': partition repair and the silo's own queries",
-            state="ENABLED",
-            force_destroy=False,
-            lifecycle={"prevent_destroy": True},  # saved queries and query history
-            configuration=wg.AthenaWorkgroupConfiguration(
-                enforce_workgroup_configuration=True,
-                publish_cloudwatch_metrics_enabled=True,
-                bytes_scanned_cutoff_per_query=BYTES_SCANNED_CUTOFF,
-                engine_version=wg.AthenaWorkgroupConfigurationEngineVersion(
-                    selected_engine_version="Athena engine version 3"
-                ),
-                result_configuration=wg.AthenaWorkgroupConfigurationResultConfiguration(
-                    output_location=f"s3://{buckets['athena']}/{names.ATHENA_RESULTS_PREFIX}",
-                    expected_bucket_owner=silo.account_id,
-                    encryption_configuration=wg.AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration(
-                        encryption_option="SSE_KMS", kms_key_arn=key_arn
-                    ),
-                ),
-            ),
+            output_location=f"s3://{buckets['athena']}/{names.ATHENA_RESULTS_PREFIX}",
+            account_id=silo.account_id,
+            key_arn=key_arn,
         )
         files = silo.flows_from("sftp", "upload")
         self.landing = Landing(self, "landing", silo=silo, flows=files, buckets=buckets, key=key) if files else None
