@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from .. import names
 from ..catalog.model import Catalog
 from ..cdk import Construct, TerraformOutput
 from ..constructs.delivery import ArtifactsStore, MasterPipeline
@@ -27,7 +26,6 @@ class DatalakeStack(AccountStack):
             deploy_role_arn=catalog.organization.deploy_role_arn(catalog.datalake.account_id),
             key_statements=sharing.artifacts_key_statements(catalog),
             bucket_statements=lambda bucket: sharing.artifacts_bucket_statements(catalog, bucket),
-            publisher_callers=[release_build_role_arn(catalog)] if catalog.master_pipeline else [],
         )
         self.release = self._master_pipeline(catalog) if catalog.master_pipeline else None
         TerraformOutput(
@@ -53,6 +51,7 @@ class DatalakeStack(AccountStack):
             access_log_bucket=self.artifacts.logs.name,
             publisher_arn=sharing.publisher_role_arn(catalog),
         )
+        self.artifacts.admit_publishers([release.build_role.arn])
         TerraformOutput(self, "release_pipeline", value=release.pipeline.name)
         if release.connection is not None:
             TerraformOutput(
@@ -62,9 +61,3 @@ class DatalakeStack(AccountStack):
                 description="Complete this connection's handshake once in the console (it is created PENDING)",
             )
         return release
-
-
-def release_build_role_arn(catalog: Catalog) -> str:
-    """The master pipeline's build role (it assumes the publisher)."""
-    purpose = names.RELEASE_ROLE_PURPOSES["build"]
-    return f"arn:aws:iam::{catalog.datalake.account_id}:role/{names.datalake_role(purpose)}"

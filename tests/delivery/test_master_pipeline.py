@@ -15,7 +15,6 @@ from silolake import names
 from silolake.cli import main
 from silolake.constructs.delivery.master_pipeline import BUILDSPEC
 from silolake.policy import sharing
-from silolake.stacks.datalake import release_build_role_arn
 from silolake.versions import AWS_PROVIDER_VERSION, TERRAFORM_VERSION
 
 from ..iam.iam_sim import simulate
@@ -41,6 +40,15 @@ def one(stack: dict, rtype: str) -> tuple[str, dict]:
 def role_named(stack: dict, name: str) -> dict:
     [role] = [r for r in resources(stack, "aws_iam_role").values() if r["name"] == name]
     return role
+
+
+def with_role_arns(stack: dict, doc: dict) -> dict:
+    """``doc`` with references to roles of the stack (``${aws_iam_role.x.arn}``) replaced by
+    the ARN Terraform resolves them to (the datalake account, the role's name)."""
+    text = json.dumps(doc)
+    for logical, role in resources(stack, "aws_iam_role").items():
+        text = text.replace(f"${{aws_iam_role.{logical}.arn}}", f"arn:aws:iam::{DL}:role/{role['name']}")
+    return json.loads(text)
 
 
 def inline_policy(stack: dict, role_name: str) -> dict:
@@ -120,7 +128,7 @@ def decisions(example_synth, stack) -> dict[str, str]:
     artifacts_policy = bucket_policy(stack, bucket)
     publisher = role_named(stack, "silolake-datalake-publisher")
     publisher_arn = sharing.publisher_role_arn(catalog)
-    build_arn = release_build_role_arn(catalog)
+    build_arn = f"arn:aws:iam::{DL}:role/silolake-datalake-release-build"
     build_policy = inline_policy(stack, "silolake-datalake-release-build")
     silos = catalog.deployable_silos
     dl_path = [f"{layout.org_id}/{layout.root_id}/{layout.datalake_ou_id}/"]
@@ -175,7 +183,7 @@ def decisions(example_synth, stack) -> dict[str, str]:
     )
     case("publisher writes mirror", publisher_arn, "s3:PutObject", mirror, [broad], dl_path)
     # The build role: it may assume the publisher, and it cannot write a bundle itself.
-    trust = policy_json(publisher["assume_role_policy"])
+    trust = with_role_arns(stack, policy_json(publisher["assume_role_policy"]))
     case("build assumes publisher", build_arn, "sts:AssumeRole", publisher_arn, [build_policy], dl_path, trust)
     other_role = f"arn:aws:iam::{DL}:role/silolake-datalake-release"
     any_role = {

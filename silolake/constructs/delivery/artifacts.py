@@ -9,8 +9,8 @@ reversible; each bundle carries a manifest of content hashes (:mod:`silolake.ops
 
 Only the publisher role of the datalake account writes (an explicit deny refuses every
 other writer). It is created here, assumable by the account's deploy role (the role CI
-already uses for this account) and by the roles in ``publisher_callers`` (the master
-pipeline's build role), and its permissions are limited to this bucket and key: a
+already uses for this account) and by the roles given to :meth:`ArtifactsStore.admit_publishers`
+(the master pipeline's build role), and its permissions are limited to this bucket and key: a
 deployment job publishes bundles as the publisher, never with its own rights.
 """
 
@@ -45,13 +45,9 @@ def publisher_statements(bucket: str, key_arn: str) -> list[policy.Statement]:
     ]
 
 
-def publisher_trust(deploy_role_arn: str, account_id: str, callers: Sequence[str] = ()) -> list[policy.Statement]:
-    """Trust statements of the publisher: the deploy role, and each of ``callers``.
-
-    Callers are admitted through the account root pinned by ``aws:PrincipalArn`` rather
-    than named as principals: IAM refuses a trust policy naming a role that does not exist
-    yet, and the master pipeline's build role is created in the same apply. The pin admits
-    exactly those role ARNs (a role recreated under the same name is the same caller)."""
+def publisher_trust(deploy_role_arn: str, callers: Sequence[str] = ()) -> list[policy.Statement]:
+    """Trust statements of the publisher: the deploy role, and each role ARN in ``callers``
+    (the master pipeline's build role), each named exactly as principal."""
     statements: list[policy.Statement] = [
         {"Effect": "Allow", "Principal": {"AWS": deploy_role_arn}, "Action": "sts:AssumeRole"}
     ]
@@ -60,9 +56,8 @@ def publisher_trust(deploy_role_arn: str, account_id: str, callers: Sequence[str
             {
                 "Sid": "PipelineBuildPublishes",
                 "Effect": "Allow",
-                "Principal": {"AWS": policy.account_root(account_id)},
+                "Principal": {"AWS": sorted(callers) if len(callers) > 1 else callers[0]},
                 "Action": "sts:AssumeRole",
-                "Condition": {"ArnEquals": {"aws:PrincipalArn": sorted(callers)}},
             }
         )
     return statements
@@ -85,11 +80,9 @@ class ArtifactsStore(Construct):
         deploy_role_arn: str,
         key_statements: Sequence[policy.Statement],
         bucket_statements: Callable[[str], Sequence[policy.Statement]],
-        publisher_callers: Sequence[str] = (),
     ) -> None:
         """``account``: the datalake account; ``deploy_role_arn``: the role that may assume the
-        publisher; ``publisher_callers``: ARNs of other roles of this account that may assume
-        it; ``key_statements`` and ``bucket_statements``
+        publisher; ``key_statements`` and ``bucket_statements``
         (a function of the bucket name) are the OU-path grants the stack computed with
         :mod:`silolake.policy.sharing`."""
         super().__init__(scope, id)
@@ -119,14 +112,13 @@ class ArtifactsStore(Construct):
         aws.s3_bucket_notification.S3BucketNotification(
             self, "bucket-events", bucket=self.bucket.bucket.id, eventbridge=True
         )
+        self._deploy_role_arn = deploy_role_arn
         self.publisher = aws.iam_role.IamRole(
             self,
             "publisher",
             name=names.datalake_role(sharing.PUBLISHER_PURPOSE),
             description="Publishes silolake deployment bundles to the artifacts bucket",
-            assume_role_policy=policy.render(
-                policy.document(publisher_trust(deploy_role_arn, account_id, publisher_callers))
-            ),
+            assume_role_policy=policy.render(policy.document(publisher_trust(deploy_role_arn))),
         )
         aws.iam_role_policy.IamRolePolicy(
             self,
@@ -134,4 +126,12 @@ class ArtifactsStore(Construct):
             name="publish-artifacts",
             role=self.publisher.id,
             policy=policy.render(policy.document(publisher_statements(name, self.key.arn))),
+        )
+
+    def admit_publishers(self, role_arns: Sequence[str]) -> None:
+        """Let ``role_arns`` (roles of this account, typically Terraform references such as the
+        master pipeline's build role ``.arn``) assume the publisher too. A reference also
+        orders the apply: IAM refuses a trust policy naming a role that does not exist yet."""
+        self.publisher.assume_role_policy = policy.render(
+            policy.document(publisher_trust(self._deploy_role_arn, role_arns))
         )
