@@ -55,6 +55,7 @@ NO_DATA = {
     "aws_flow_log": "setting; flow log events live in the (protected) log group",
     "aws_glue_job": "job definition; its code is in the artifacts prefix, rebuilt from the repository",
     "aws_glue_security_configuration": "encryption setting",
+    "aws_guardduty_malware_protection_plan": "scan setting; scanned objects stay in the (protected) dropzone",
     "aws_lambda_function": "code packaged from the repository",
     "aws_lambda_permission": "policy",
     "aws_quicksight_data_source": "a pointer to the silo's Athena workgroup",

@@ -99,6 +99,10 @@ def _roles(synth):
             yield stack_name, logical, role, account
 
 
+def stack_region(synth, stack_name: str) -> str:
+    return synth.stack(stack_name)["provider"]["aws"][0]["region"]
+
+
 def test_a_service_of_a_foreign_account_cannot_assume_any_role(example_synth):
     """For every role a service may assume: the service acting for this account may, the same
     service acting for another account (aws:SourceAccount, sts:ExternalId) may not."""
@@ -128,6 +132,9 @@ def test_a_service_of_a_foreign_account_cannot_assume_any_role(example_synth):
                         context["aws:SourceArn"] = pinned_arn.replace(f":{account}:", f":{source}:")
                     if service == "firehose.amazonaws.com":
                         context["sts:ExternalId"] = source
+                    if service == "malware-protection-plan.guardduty.amazonaws.com":  # pinned to its plans too
+                        region = stack_region(example_synth, stack_name)
+                        context["aws:SourceArn"] = f"arn:aws:guardduty:{region}:{source}:malware-protection-plan/p1"
                     name = f"{stack_name}/{logical}/{service}/{who}"
                     cases.append(
                         {

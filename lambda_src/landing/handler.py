@@ -1,7 +1,8 @@
-"""Lambda entry point: an EventBridge "Object Created" event of the dropzone bucket -> :func:`landing.mover.land`.
+"""Lambda entry point: an EventBridge event of the dropzone bucket -> :func:`landing.mover.land`.
 
-Environment: ``RAW_BUCKET``, ``KMS_KEY_ARN``, ``FLOWS`` (see README.md). aws-lambda-powertools
-comes from its Lambda layer.
+The event is S3's "Object Created" or, with the malware hold, GuardDuty's "Malware Protection
+Object Scan Result". Environment: ``RAW_BUCKET``, ``KMS_KEY_ARN``, ``FLOWS``, optional
+``REQUIRE_SCAN`` (see README.md). aws-lambda-powertools comes from its Lambda layer.
 """
 
 from __future__ import annotations
@@ -29,7 +30,10 @@ def load_config(env: dict[str, str] | os._Environ[str] = os.environ) -> Config:
     missing = [name for name in ("RAW_BUCKET", "KMS_KEY_ARN", "FLOWS") if not env.get(name)]
     if missing:
         raise ConfigError(f"missing environment variables: {', '.join(missing)}")
-    return Config(env["RAW_BUCKET"], env["KMS_KEY_ARN"], parse_flows(env["FLOWS"]))
+    require_scan = env.get("REQUIRE_SCAN", "false")
+    if require_scan not in ("true", "false"):
+        raise ConfigError(f"REQUIRE_SCAN must be 'true' or 'false', got {require_scan!r}")
+    return Config(env["RAW_BUCKET"], env["KMS_KEY_ARN"], parse_flows(env["FLOWS"]), require_scan == "true")
 
 
 @logger.inject_lambda_context(clear_state=True)

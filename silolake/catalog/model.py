@@ -157,6 +157,9 @@ class Silo:
     s3_block_public_access: bool
     #: Flows taken out on purpose: synth emits ``removed`` (destroy = false) for their resources.
     removed_flows: tuple[str, ...]
+    #: The malware hold (``malware_protection``): GuardDuty Malware Protection for S3 scans every
+    #: dropped file, and only files it found clean land in raw (docs/etl.md).
+    malware_protection: bool
 
     @property
     def stack_name(self) -> str:
@@ -428,6 +431,7 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
             decommission=s["decommission"],
             s3_block_public_access=s["account_settings"]["s3_block_public_access"],
             removed_flows=tuple(s["removed_flows"]),
+            malware_protection=s["malware_protection"],
         )
         silos.append(DeployedSilo(account_id=account_id, **common) if account_id else Silo(account_id=None, **common))
     all_names = tuple(s.name for s in silos)

@@ -223,6 +223,14 @@ class _Checker:
         self.unique(flows, path + ("flows",), "flow")
         for j, flow in flows:
             self.check_flow(path + ("flows", j), _dict(flow), ingestion)
+        if silo.get("malware_protection") is True and not any(
+            _dict(f).get("source") in ("sftp", "upload") for _, f in flows
+        ):
+            self.add(
+                path + ("malware_protection",),
+                "malware_protection scans the files partners drop, but this silo has no sftp or upload flow; "
+                "remove it or add a file flow",
+            )
 
     def check_cidr(self, path: KeyPath, value: Any) -> None:
         if not isinstance(value, str):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from .. import names
 from ..catalog.model import Catalog, DeployedSilo
 from ..cdk import Construct
 from ..constructs import partner
 from ..constructs.account import AccountBaseline
-from ..constructs.etl import SiloEtl
+from ..constructs.etl import SiloEtl, hold_statements
 from ..constructs.ingestion import ApiIngestion
 from ..constructs.storage import GlueCatalog, SiloStorage
 from ..policy import sharing
@@ -34,6 +35,10 @@ class SiloStack(AccountStack):
             silo=silo,
             processed_statements=sharing.processed_bucket_statements(catalog, silo),
             key_statements=sharing.processed_key_statements(catalog, silo),
+            # The malware hold: unscanned dropzone objects stay unreadable (empty without it).
+            dropzone_statements=hold_statements(
+                silo, names.silo_bucket(catalog.organization.name, silo.name, "dropzone", silo.account_id, silo.region)
+            ),
         )
         self.glue = GlueCatalog(
             self,

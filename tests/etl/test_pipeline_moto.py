@@ -4,15 +4,16 @@ moto 5.2.5 runs ``glue:startJobRun``, ``athena:startQueryExecution`` and ``sns:p
 tasks with their retries and catches, but fails any ``.sync`` task with
 ``States.Runtime``; the definition runs here in the request-response form of
 :func:`silolake.constructs.etl.asl.request_response_form` (the one difference: a job run
-that *starts* and fails later is not seen by this form; ``docs/etl.md``). Warehouse flows
-are not run here: moto's Redshift Data API has no ``BatchExecuteStatement`` and its
-statements never finish (their ASL is validated and their SQL parsed instead).
+that *starts* and fails later is not seen by this form; ``docs/etl.md``). Warehouse loads
+run in ``test_warehouse_moto.py`` through a small test-only adapter for moto's Redshift
+Data API (``moto_redshift_data.py``).
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 
 import boto3
 import pytest
@@ -33,8 +34,12 @@ def pipeline(example_synth):
     return silo, flow, found[names.etl_name(silo.name, flow.name)]
 
 
-def run(silo, flow, definition: dict, *, job_exists: bool, monkeypatch) -> tuple[dict, list[dict], list[str]]:
-    """Execute ``definition`` in moto; return (execution, history events, messages on the topic)."""
+def run(
+    silo, flow, definition: dict, *, job_exists: bool, monkeypatch, setup: Callable[[], None] | None = None
+) -> tuple[dict, list[dict], list[str]]:
+    """Execute ``definition`` in moto; return (execution, history events, messages on the topic).
+
+    ``setup`` runs inside the moto session before the execution starts (more resources)."""
     monkeypatch.setenv("MOTO_ACCOUNT_ID", silo.account_id)
     monkeypatch.setenv("AWS_DEFAULT_REGION", silo.region)
     for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
@@ -53,6 +58,8 @@ def run(silo, flow, definition: dict, *, job_exists: bool, monkeypatch) -> tuple
                 Role=f"arn:aws:iam::{silo.account_id}:role/glue",
                 Command={"Name": "glueetl", "ScriptLocation": "s3://code/job.py"},
             )
+        if setup:
+            setup()
         sfn = boto3.client("stepfunctions")
         machine = sfn.create_state_machine(
             name=names.etl_name(silo.name, flow.name),

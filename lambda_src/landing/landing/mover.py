@@ -3,7 +3,8 @@
 Order of operations (each step safe to repeat, so a redelivered or retried event is harmless):
 
 1. head the source (the version the event names); gone -> an earlier delivery finished, stop;
-2. check it: key layout, known flow, file name, size, first bytes (ranged GETs only);
+2. check it: with the malware hold, the scan result first (anything but ``NO_THREATS_FOUND`` is
+   quarantined unread); then key layout, known flow, file name, size, first bytes (ranged GETs only);
 3. copy it (``CopySourceIfMatch`` the ETag just checked, so a file replaced meanwhile is never
    copied under the old verdict), SSE-KMS with the silo key, metadata ``partner``,
    ``source-key`` and ``source-etag``; skipped when the target already holds this version;
@@ -21,6 +22,7 @@ from urllib.parse import quote, unquote_plus
 from botocore.exceptions import ClientError
 
 from . import rules
+from .events import VALIDATION_OBJECT, Arrival, parse_event, scan_refusal
 
 #: CopyObject copies up to 5 GiB in one request; larger objects go through a multipart copy.
 SINGLE_COPY_MAX = 5 * 1024**3
@@ -31,6 +33,8 @@ class Config:
     raw_bucket: str
     kms_key_arn: str
     flows: dict[str, rules.FlowRule]
+    #: The malware hold is on: only GuardDuty scan results move files; ``Object Created`` is ignored.
+    require_scan: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,11 @@ def _range(s3: Any, bucket: str, key: str, version: str | None, byte_range: str)
     return data
 
 
-def _verdict(s3: Any, config: Config, bucket: str, key: str, head: dict[str, Any], version: str | None) -> str | None:
+def _verdict(s3: Any, config: Config, arrival: Arrival, key: str, head: dict[str, Any]) -> str | None:
+    scanned = scan_refusal(arrival)
+    if scanned:  # never read a file GuardDuty did not find clean
+        return scanned
+    bucket, version = arrival.bucket, arrival.version
     drop = rules.parse_key(key)
     if drop is None:
         return "key outside the layout <partner>/<flow>/<file>"
@@ -137,12 +145,16 @@ def _move(
 
 
 def land(s3: Any, config: Config, event: dict[str, Any]) -> Outcome:
-    """Handle one EventBridge ``Object Created`` event of the dropzone bucket (see module docstring)."""
-    detail = event["detail"]
-    bucket, key = detail["bucket"]["name"], detail["object"]["key"]
-    version = detail["object"].get("version-id")
+    """Handle one EventBridge event of the dropzone bucket: ``Object Created``, or with the
+    malware hold GuardDuty's scan result (:mod:`landing.events`; steps in the module docstring)."""
+    arrival = parse_event(event)
+    bucket, key, version = arrival.bucket, arrival.key, arrival.version
     if key.startswith("_") or key.endswith("/"):  # system prefixes (our own quarantine) and folder markers
         return Outcome("ignored", key)
+    if key == VALIDATION_OBJECT:  # GuardDuty's own write check when its plan is created
+        return Outcome("ignored", key, reason="GuardDuty's validation object")
+    if config.require_scan and arrival.scan is None:
+        return Outcome("ignored", key, reason="the malware hold is on: the file moves once GuardDuty scanned it")
     head = _head(s3, bucket, key, version)
     if head is None and unquote_plus(key) != key:  # tolerate a URL-encoded key (S3 notification style)
         key = unquote_plus(key)
@@ -150,11 +162,15 @@ def land(s3: Any, config: Config, event: dict[str, Any]) -> Outcome:
     if head is None:
         return Outcome("gone", key, reason="source no longer exists (an earlier delivery moved it)")
     source = {"bucket": bucket, "key": key, "version": version, "etag": head["ETag"].strip('"')}
+    if arrival.scan is not None and arrival.etag and arrival.etag != source["etag"]:
+        # Only reachable without a version id: the object was replaced after GuardDuty scanned
+        # it, and the verdict belongs to the old content. The new content has its own scan.
+        return Outcome("gone", key, reason="replaced since the scan; its own scan result will move it")
     size = head["ContentLength"]
-    reason = _verdict(s3, config, bucket, key, head, version)
+    reason = _verdict(s3, config, arrival, key, head)
     drop = rules.parse_key(key)
     if reason is None and drop is not None:
-        target = rules.raw_key(drop, rules.ingest_date(event["time"]))
+        target = rules.raw_key(drop, rules.ingest_date(arrival.time))
         metadata = {"partner": rules.metadata_value(drop.partner), "source-key": rules.metadata_value(key)}
         _move(s3, config, source, size, config.raw_bucket, target, metadata)
         return Outcome("landed", key, f"{config.raw_bucket}/{target}")

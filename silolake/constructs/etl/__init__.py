@@ -2,12 +2,14 @@
 
 Pure builders (no cdktf): :mod:`.flow_spec`, :mod:`.asl`, :mod:`.warehouse_sql`,
 :mod:`.statements`, :mod:`.artifacts`. Constructs: :class:`SiloEtl` (composes the others),
-:class:`FlowJob`, :class:`Landing`, :class:`Warehouse`. Guide: ``docs/etl.md``.
+:class:`FlowJob`, :class:`Landing`, :class:`MalwareScan`, :class:`Warehouse`; the malware hold's
+dropzone policy: :func:`hold_statements`. Guide: ``docs/etl.md``.
 """
 
 from .glue_job import FlowJob
 from .landing import Landing
+from .malware import MalwareScan, hold_statements
 from .pipeline import SiloEtl
 from .warehouse import Warehouse
 
-__all__ = ["FlowJob", "Landing", "SiloEtl", "Warehouse"]
+__all__ = ["FlowJob", "Landing", "MalwareScan", "SiloEtl", "Warehouse", "hold_statements"]

@@ -8,6 +8,10 @@ its flow (format, size, CSV header), copies it to ``raw/<flow>/ingest_date=YYYY-
 and quarantines refused files under ``_quarantine/`` (runtime code and its tests:
 ``lambda_src/landing/``). Events of the quarantine prefix itself never match the rule.
 
+With the silo's malware hold (``malware_protection: true``, :mod:`.malware`) the rule
+matches GuardDuty's scan results of the dropzone instead, and the function lands only
+files GuardDuty found clean (``REQUIRE_SCAN=true``: it ignores ``Object Created``).
+
 A decommissioned silo keeps the function and rule; the rule is disabled (intake stops).
 """
 
@@ -24,6 +28,8 @@ from .flow_spec import landing_flows
 from .statements import landing_statements
 
 SOURCE = LAMBDA_SRC / "landing"
+#: Role purpose of the function (``silolake-<silo>-landing``).
+ROLE_PURPOSE = "landing"
 #: Largest file a flow accepts by default (bytes); bigger files are quarantined.
 MAX_FILE_BYTES = 5 * 1024**3
 #: Powertools for AWS Lambda (Python) v3, AWS-managed layer (account 017000801446), pinned version.
@@ -38,14 +44,34 @@ def powertools_layer(region: str) -> str:
     return f"arn:aws:lambda:{region}:017000801446:layer:{POWERTOOLS_LAYER}:{POWERTOOLS_LAYER_VERSION}"
 
 
-def landing_event_pattern(dropzone: str) -> dict:
-    """Object Created events of the dropzone, except the quarantine the function writes itself."""
+def landing_event_pattern(dropzone: str, *, scanned: bool = False) -> dict:
+    """Object Created events of the dropzone, except the quarantine the function writes itself;
+    with ``scanned`` (the malware hold) the scan results of the dropzone instead."""
+    if scanned:
+        return scan_result_pattern(dropzone)
     return {
         "source": ["aws.s3"],
         "detail-type": ["Object Created"],
         "detail": {
             "bucket": {"name": [dropzone]},
             "object": {"key": [{"anything-but": {"prefix": names.QUARANTINE_PREFIX}}]},
+        },
+    }
+
+
+def scan_result_pattern(dropzone: str) -> dict:
+    """GuardDuty's scan results of the dropzone's objects, except the quarantine (which GuardDuty
+    scans too, being in the protected bucket). Fields: GuardDuty User Guide, "Monitoring S3 object
+    scans with Amazon EventBridge"."""
+    return {
+        "source": ["aws.guardduty"],
+        "detail-type": ["GuardDuty Malware Protection Object Scan Result"],
+        "detail": {
+            "resourceType": ["S3_OBJECT"],
+            "s3ObjectDetails": {
+                "bucketName": [dropzone],
+                "objectKey": [{"anything-but": {"prefix": names.QUARANTINE_PREFIX}}],
+            },
         },
     }
 
@@ -74,7 +100,7 @@ class Landing(Construct):
             "function",
             FunctionSpec(
                 function_name=name,
-                role_name=names.silo_role(silo.name, "landing"),
+                role_name=names.silo_role(silo.name, ROLE_PURPOSE),
                 source_dir=SOURCE,
                 handler="handler.lambda_handler",
                 kms_key_arn=key.arn,
@@ -87,6 +113,8 @@ class Landing(Construct):
                     "KMS_KEY_ARN": key.arn,
                     "FLOWS": json.dumps(landing_flows(flows, MAX_FILE_BYTES), sort_keys=True, separators=(",", ":")),
                     "POWERTOOLS_SERVICE_NAME": "silolake-landing",
+                    # The malware hold: only scan results move files (absent = off).
+                    **({"REQUIRE_SCAN": "true"} if silo.malware_protection else {}),
                 },
                 layers=(powertools_layer(silo.region),),
                 timeout=300,
@@ -97,8 +125,8 @@ class Landing(Construct):
             self,
             "rule",
             name=name,
-            description=f"silolake: files dropped for silo '{silo.name}'",
-            event_pattern=json.dumps(landing_event_pattern(dropzone), sort_keys=True),
+            description=f"silolake: files {'scanned' if silo.malware_protection else 'dropped'} for silo '{silo.name}'",
+            event_pattern=json.dumps(landing_event_pattern(dropzone, scanned=silo.malware_protection), sort_keys=True),
             state="DISABLED" if silo.decommission else "ENABLED",
         )
         aws.cloudwatch_event_target.CloudwatchEventTarget(

@@ -5,7 +5,9 @@ security configuration (logs, bookmarks and S3 output encrypted with the silo ke
 Athena workgroup (enforced, results encrypted with the silo key in the athena zone, a
 bytes-scanned cutoff), the landing function when the silo has file flows, Redshift
 Serverless when a flow has ``warehouse: true``, a QuickSight data source when one has
-``quicksight: true``, and the role EventBridge Scheduler starts pipelines with.
+``quicksight: true``, GuardDuty Malware Protection for S3 on the dropzone with
+``malware_protection: true`` (:mod:`.malware`), and the role EventBridge Scheduler starts
+pipelines with.
 
 Per flow: the Glue job (:class:`.glue_job.FlowJob`), a Step Functions state machine
 (:mod:`.asl`) logging every execution to a log group encrypted with the silo key, and
@@ -30,6 +32,7 @@ from .artifacts import JobBundle, job_bundle
 from .flow_spec import CONFORM_STATE
 from .glue_job import FlowJob, upload_bundles
 from .landing import Landing
+from .malware import MalwareScan
 from .statements import scheduler_statements, state_machine_statements
 from .warehouse import Warehouse
 
@@ -80,7 +83,7 @@ class SiloEtl(Construct):
 
     ``buckets`` maps zone -> bucket name; ``catalog_dir`` is where custom ``job:`` paths
     resolve. Attributes: ``topic``, ``workgroup``, ``jobs`` / ``state_machines`` /
-    ``schedules`` (flow -> resource), ``landing``, ``warehouse``, ``quicksight``.
+    ``schedules`` (flow -> resource), ``landing``, ``malware``, ``warehouse``, ``quicksight``.
     """
 
     def __init__(
@@ -123,6 +126,12 @@ class SiloEtl(Construct):
         )
         files = silo.flows_from("sftp", "upload")
         self.landing = Landing(self, "landing", silo=silo, flows=files, buckets=buckets, key=key) if files else None
+        # The malware hold (catalog validation requires file flows with it).
+        self.malware = (
+            MalwareScan(self, "malware", silo=silo, dropzone=buckets["dropzone"], key_arn=key_arn)
+            if self.landing and silo.malware_protection
+            else None
+        )
         warehouse_flows = tuple(f for f in silo.flows if f.warehouse)
         self.warehouse = (
             Warehouse(

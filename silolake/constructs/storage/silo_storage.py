@@ -117,6 +117,7 @@ class SiloStorage(Construct):
     ``key_statements`` to the key policy: the analytics sharing grants. They exist only
     for ``processed``; every other zone denies all principals of other accounts
     (:func:`deny_outside_account`), so raw and dropzone data can never be shared.
+    ``dropzone_statements`` are added to the dropzone's policy (the ETL's malware hold).
 
     Attributes: ``key`` (:class:`CustomerKey`), ``buckets`` (zone -> :class:`SecureBucket`),
     ``notifications`` (zone -> EventBridge notification of dropzone, raw, processed).
@@ -131,6 +132,7 @@ class SiloStorage(Construct):
         silo: DeployedSilo,
         processed_statements: Sequence[policy.Statement] = (),
         key_statements: Sequence[policy.Statement] = (),
+        dropzone_statements: Sequence[policy.Statement] = (),
     ) -> None:
         super().__init__(scope, id)
         self.silo = silo
@@ -164,6 +166,8 @@ class SiloStorage(Construct):
         for zone in KMS_ZONES:
             name = bucket_names[zone]
             extra = list(processed_statements) if zone == "processed" else [deny_outside_account(name, account_id)]
+            if zone == "dropzone":
+                extra += dropzone_statements
             self.buckets[zone] = SecureBucket(
                 self,
                 zone,
