@@ -455,3 +455,7 @@ def portal(path: Path, silo_name: str, port: int, aws_port: int) -> None:
     except ValueError as exc:
         err.print(str(exc), markup=False)
         sys.exit(EXIT_INVALID)
+
+
+# Publishing commands live in their own module (registered on ``main`` when it is imported).
+from . import cli_publish  # noqa: E402,F401

@@ -161,6 +161,26 @@ def provider_mirror_key(provider_version: str, platform: str = "linux_amd64") ->
     return f"{PROVIDER_MIRROR_PREFIX}hashicorp/aws/{provider_version}/{platform}.zip"
 
 
+# --- master leg of the AWS-native pipeline (silolake.constructs.delivery.master_pipeline) ------
+#: Purposes of the master pipeline's roles in the datalake account (``silolake-datalake-<purpose>``).
+#: None ends in ``-pipeline``: the artifacts bucket admits roles named ``silolake-*-pipeline``.
+RELEASE_ROLE_PURPOSES = {"pipeline": "release", "build": "release-build", "events": "release-events"}
+
+
+def release_name(org: str) -> str:
+    """The master pipeline and its CodeBuild project (``<org>-silolake-release``)."""
+    return f"{org}-silolake-release"
+
+
+def source_connection_name(org: str) -> str:
+    """CodeConnections connection of the master pipeline (at most 32 characters)."""
+    return f"{org}-silolake"
+
+
+def codebuild_log_group(project: str) -> str:
+    return f"/aws/codebuild/{project}"
+
+
 def athena_catalog(silo: str) -> str:
     """Athena data catalog (in an analytics account) pointing at a silo's Glue catalog.
 
@@ -327,6 +347,9 @@ def organization_names(org: str, account_id: str, region: str) -> Derived:
         for purpose in ("artifacts", "artifacts-logs")
     }
     out["publisher role"] = (datalake_role("publisher"), rules.IAM_ROLE)
+    out["release bucket"] = (account_bucket(org, "release", account_id, region), rules.S3_BUCKET)
+    for what, purpose in RELEASE_ROLE_PURPOSES.items():
+        out[f"release {what} role"] = (datalake_role(purpose), rules.IAM_ROLE)
     return out
 
 

@@ -48,6 +48,9 @@ NO_DATA = {
     "aws_athena_data_catalog": "a pointer to a silo's Glue catalog",
     "aws_cloudwatch_event_rule": "routing rule (landing trigger)",
     "aws_cloudwatch_event_target": "routing target",
+    "aws_codebuild_project": "build configuration; build logs live in the (protected) log group",
+    "aws_codeconnections_connection": "an authorization handle to the repository; the code stays there",
+    "aws_codepipeline": "pipeline configuration; its artifacts live in the (protected) store bucket",
     "aws_default_security_group": "network setting",
     "aws_flow_log": "setting; flow log events live in the (protected) log group",
     "aws_glue_job": "job definition; its code is in the artifacts prefix, rebuilt from the repository",
@@ -99,8 +102,6 @@ NO_DATA = {
     "aws_cognito_user_pool_domain": "hosted UI domain of the (protected) pool",
     "aws_s3_bucket_cors_configuration": "bucket setting",
     "aws_cloudwatch_event_bus_policy": "policy (the datalake account forwards bundle events)",
-    "aws_codebuild_project": "build definition; build logs live in the (protected) log group",
-    "aws_codepipeline": "pipeline definition; its artifacts are in the (protected) store bucket, rebuilt from bundles",
     "aws_iam_openid_connect_provider": "identity provider setting (GitHub's issuer and audience)",
 }
 

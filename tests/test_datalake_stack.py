@@ -86,13 +86,16 @@ def test_artifacts_key_policy_decrypt_for_silo_pipelines_via_s3(example_synth, s
     assert grant["Condition"]["ForAnyValue:StringLike"]["aws:PrincipalOrgPaths"].endswith("ou-ac12-2silos00/*")
 
 
-def test_publisher_role_is_assumable_only_by_the_deploy_role_and_scoped(example_synth, stack):
-    [role] = [r for r in stack["resource"]["aws_iam_role"].values() if r["name"] == "silolake-datalake-publisher"]
+def test_publisher_role_is_assumable_only_by_the_deploy_role_and_the_release_build_and_scoped(example_synth, stack):
+    roles = {r["name"]: (k, r) for k, r in stack["resource"]["aws_iam_role"].items()}
+    logical, role = roles["silolake-datalake-publisher"]
     trust = json.loads(role["assume_role_policy"])
     assert [s["Principal"] for s in trust["Statement"]] == [
-        {"AWS": "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole"}
+        {"AWS": "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole"},
+        {"AWS": f"${{aws_iam_role.{roles['silolake-datalake-release-build'][0]}.arn}}"},  # the master build
     ]
-    [inline] = [p for p in stack["resource"]["aws_iam_role_policy"].values() if p["name"] == "publish-artifacts"]
+    assert all("Condition" not in s for s in trust["Statement"])
+    [inline] = [p for p in stack["resource"]["aws_iam_role_policy"].values() if logical in p["role"]]
     doc = json.loads(inline["policy"])
     name = artifacts_bucket(example_synth.catalog)
     for s in doc["Statement"]:

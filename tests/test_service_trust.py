@@ -115,8 +115,21 @@ def test_a_service_of_a_foreign_account_cannot_assume_any_role(example_synth):
             principal = stmt.get("Principal", {})
             services = principal.get("Service", []) if isinstance(principal, dict) else []
             for service in [services] if isinstance(services, str) else services:
+                # A trust pinned to one resource too (aws:SourceArn) sees that resource's ARN,
+                # in the role's own account or, for the foreign case, the same ARN elsewhere.
+                pinned_arn = next(
+                    (
+                        v
+                        for block in stmt.get("Condition", {}).values()
+                        for k, v in block.items()
+                        if k == "aws:SourceArn"
+                    ),
+                    None,
+                )
                 for who, source in (("own", account), ("foreign", foreign)):
                     context = {"aws:SourceAccount": source, "aws:PrincipalIsAWSService": "true"}
+                    if isinstance(pinned_arn, str):
+                        context["aws:SourceArn"] = pinned_arn.replace(f":{account}:", f":{source}:")
                     if service == "firehose.amazonaws.com":
                         context["sts:ExternalId"] = source
                     if service == "malware-protection-plan.guardduty.amazonaws.com":  # pinned to its plans too

@@ -279,6 +279,44 @@ class Account:
 
 
 @dataclass(frozen=True)
+class DeliveryPipeline:
+    """Master leg of the AWS-native pipeline (``delivery.pipeline``), in the datalake account.
+
+    Exactly one source: a CodeConnections ``connection_provider`` (``GitHub``, ``GitLab``,
+    ``Bitbucket``) with ``repository`` (``owner/name``) and ``branch``, or an S3 object
+    ``s3_bucket``/``s3_key`` (a zip of the repository). ``compute_type`` and
+    ``build_timeout_minutes`` (minutes) size the CodeBuild build.
+    """
+
+    connection_provider: str | None
+    repository: str | None
+    branch: str | None
+    s3_bucket: str | None
+    s3_key: str | None
+    compute_type: str
+    build_timeout_minutes: int
+
+    @property
+    def uses_connection(self) -> bool:
+        return self.connection_provider is not None
+
+
+def _master_pipeline(raw: dict | None) -> DeliveryPipeline | None:
+    if not raw:
+        return None
+    conn, s3 = raw["source"].get("connection") or {}, raw["source"].get("s3") or {}
+    return DeliveryPipeline(
+        connection_provider=conn.get("provider"),
+        repository=conn.get("repository"),
+        branch=conn.get("branch"),
+        s3_bucket=s3.get("bucket"),
+        s3_key=s3.get("key"),
+        compute_type=raw["compute_type"],
+        build_timeout_minutes=raw["build_timeout_minutes"],
+    )
+
+
+@dataclass(frozen=True)
 class Catalog:
     """A whole validated ``silos.yaml`` (plus ``accounts.lock.json``): the only input of synth.
 
@@ -301,6 +339,8 @@ class Catalog:
     #: ``delivery.github.repository`` (``owner/name``): every account stack gets a GitHub OIDC
     #: plan role trusted for it; ``None``: no OIDC access (CI signs in through its own role).
     github_repository: str | None = None
+    #: ``delivery.pipeline``: the master leg of the AWS-native pipeline, ``None`` when not asked for.
+    master_pipeline: DeliveryPipeline | None = None
 
     @property
     def base_dir(self) -> Path:
@@ -424,4 +464,5 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
         layout=layout,
         retired_accounts=tuple(sorted((n, a) for n, a in accounts.items() if n not in email_silos)),
         github_repository=raw["delivery"].get("github", {}).get("repository"),
+        master_pipeline=_master_pipeline(raw.get("delivery", {}).get("pipeline")),
     )

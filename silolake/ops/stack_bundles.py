@@ -1,9 +1,8 @@
 """Stack bundles: one reproducible zip per synthesized stack, ``<dest>/<stack>/bundle.zip``.
 
-(:mod:`silolake.ops.bundles` publishes and verifies file bundles under each account's
-prefix of the artifacts bucket; a stack bundle is meant to be published there as
-``bundles/<account id>/<stack>/``. Reconciling the two manifests is still open, see
-docs/delivery.md.)
+:mod:`silolake.ops.publish` uploads each to the artifacts bucket at
+:func:`silolake.names.stack_bundle_key` (``bundles/<account id>/<stack>/bundle.zip``), the
+one object that stack's pipeline watches.
 
 A bundle holds everything under the synthesized stack's directory (``cdk.tf.json`` and the
 assets cdktf copied beside it: Lambda zips, web assets, Glue scripts) plus a
@@ -17,7 +16,8 @@ The same commit gives byte-identical zips: entries sorted, fixed timestamps (198
 and permissions, a fixed compression level, no directory entries. ``content_sha256``
 lets the publisher skip uploading a bundle whose contents did not change (a new object
 version would start that silo's pipeline for nothing); :func:`verify` refuses a bundle
-whose files differ from its manifest.
+whose files differ from its manifest, and any entry whose name could leave the directory it
+is unzipped into (absolute, ``..``, backslashes: "zip slip").
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["BundleError", "Bundle", "build_all", "build_bundle", "verify"]
+__all__ = ["BundleError", "Bundle", "build_all", "build_bundle", "read_manifest", "safe_name", "verify", "write_zip"]
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -46,12 +46,31 @@ class Bundle:
     content_sha256: str
 
 
-def _entry(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
+def _entry(zf: zipfile.ZipFile, name: str, data: bytes, mode: int = 0o644) -> None:
     info = zipfile.ZipInfo(name, date_time=_EPOCH)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.create_system = 3  # unix: the permission bits below are meaningful
-    info.external_attr = 0o644 << 16
+    info.external_attr = mode << 16
     zf.writestr(info, data, compresslevel=9)
+
+
+def write_zip(path: Path, entries: dict[str, bytes], *, executable: frozenset[str] = frozenset()) -> None:
+    """Write ``entries`` (name -> bytes, in the order given) as a reproducible zip, atomically.
+
+    Fixed timestamps, modes (0644, or 0755 for names in ``executable``) and compression
+    level: the same entries always give the same bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w") as zf:
+        for name, data in entries.items():
+            _entry(zf, name, data, 0o755 if name in executable else 0o644)
+    tmp.replace(path)
+
+
+def safe_name(name: str) -> bool:
+    """Whether a zip entry name stays inside the directory it is extracted into."""
+    parts = name.split("/")
+    return bool(name) and "\\" not in name and not name.startswith("/") and all(p not in ("", ".", "..") for p in parts)
 
 
 def _content_hash(files: dict[str, str]) -> str:
@@ -69,13 +88,7 @@ def build_bundle(stack_dir: Path, dest: Path, *, commit: str) -> Bundle:
     content = _content_hash(files)
     manifest = {"format": FORMAT, "stack": stack_dir.name, "commit": commit, "content_sha256": content, "files": files}
     out = Path(dest) / stack_dir.name / "bundle.zip"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".zip.tmp")
-    with zipfile.ZipFile(tmp, "w") as zf:
-        _entry(zf, MANIFEST, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
-        for name, data in blobs.items():
-            _entry(zf, name, data)
-    tmp.replace(out)
+    write_zip(out, {MANIFEST: (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode(), **blobs})
     return Bundle(stack_dir.name, out, content)
 
 
@@ -85,11 +98,23 @@ def build_all(out: Path, dest: Path, *, commit: str, stacks: list[str] | None = 
     return [build_bundle(d, dest, commit=commit) for d in dirs if stacks is None or d.name in stacks]
 
 
+def read_manifest(bundle: Path) -> dict:
+    """The manifest of a bundle zip, unverified (:func:`verify` checks it against the files)."""
+    with zipfile.ZipFile(bundle) as zf:
+        try:
+            return json.loads(zf.read(MANIFEST))
+        except KeyError:
+            raise BundleError(f"{bundle}: no {MANIFEST}") from None
+
+
 def verify(bundle: Path, *, stack: str | None = None, commit: str | None = None) -> dict:
     """Check every file of ``bundle`` against its manifest; return the manifest.
 
     Raises :class:`BundleError` on a missing, extra or altered file, a wrong stack or commit."""
     with zipfile.ZipFile(bundle) as zf:
+        unsafe = sorted(n for n in zf.namelist() if not safe_name(n))
+        if unsafe:
+            raise BundleError(f"{bundle}: entries that would leave the extraction directory: {unsafe}")
         try:
             manifest = json.loads(zf.read(MANIFEST))
         except KeyError:

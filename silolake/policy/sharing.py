@@ -116,6 +116,11 @@ def own_bundles_arn(bucket: str) -> str:
     return f"arn:aws:s3:::{bucket}/{names.bundle_prefix(policy.PRINCIPAL_ACCOUNT)}*"
 
 
+def provider_mirror_arn(bucket: str) -> str:
+    """Objects of the provider mirror (``providers/...``) in the artifacts bucket."""
+    return f"arn:aws:s3:::{bucket}/{names.PROVIDER_MIRROR_PREFIX}*"
+
+
 def artifacts_bucket_statements(catalog: Catalog, bucket: str) -> list[Statement]:
     """Bucket policy statements added after the TLS-only deny of :class:`SecureBucket`.
 
@@ -127,7 +132,8 @@ def artifacts_bucket_statements(catalog: Catalog, bucket: str) -> list[Statement
 
     Silo pipelines read and list only ``bundles/${aws:PrincipalAccount}/``: the prefix of
     their own account (AWS sets the variable from the signed request, so a pipeline
-    cannot claim another account's). The policy still lists no silo account.
+    cannot claim another account's), and read the provider mirror under ``providers/``.
+    The policy still lists no silo account.
     """
     object_arn, bucket_arn = f"arn:aws:s3:::{bucket}/*", f"arn:aws:s3:::{bucket}"
     publisher = publisher_role_arn(catalog)
@@ -177,6 +183,16 @@ def artifacts_bucket_statements(catalog: Catalog, bucket: str) -> list[Statement
             "Principal": {"AWS": "*"},
             "Action": list(ARTIFACT_BUCKET_SETTINGS),
             "Resource": bucket_arn,
+            "Condition": scope,
+        },
+        {
+            # The pinned Terraform provider (silolake.ops.publish): the same object for every
+            # silo, so no account prefix; read-only, and written only by the publisher (above).
+            "Sid": "SiloPipelinesReadProviderMirror",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": list(ARTIFACT_OBJECT_READ),
+            "Resource": provider_mirror_arn(bucket),
             "Condition": scope,
         },
     ]

@@ -163,13 +163,44 @@ def analytics_blocks(stack: TerraformStack, catalog: Catalog, consumer: Analytic
     _emit(stack, [], kept_addresses(ghost) - kept_addresses(stack))
 
 
+def datalake_blocks(stack: TerraformStack, catalog: Catalog) -> None:
+    """``removed`` blocks for the master pipeline's data (artifact store bucket and its
+    configuration, build log group) when the catalog has no ``delivery.pipeline``: removing
+    the section forgets them, it never destroys them."""
+    from ..catalog.model import DeliveryPipeline
+    from ..constructs.delivery import MasterPipeline
+    from .base import AccountStack
+
+    if catalog.master_pipeline is not None:
+        return
+    dl = catalog.datalake
+    ghost = AccountStack(_scratch_app(), "datalake", catalog=catalog, account_id=dl.account_id, region=dl.region)
+    # Either source kind builds the same data-holding resources; only their addresses are read.
+    spec = DeliveryPipeline("GitHub", "ghost/ghost", "main", None, None, "BUILD_GENERAL1_MEDIUM", 60)
+    MasterPipeline(
+        ghost,
+        "release",
+        org=catalog.organization.name,
+        account=dl,
+        spec=spec,
+        key_arn=f"arn:aws:kms:{dl.region}:{dl.account_id}:key/ghost",
+        artifacts_bucket="ghost",
+        access_log_bucket="ghost-logs",
+        publisher_arn=f"arn:aws:iam::{dl.account_id}:role/ghost",
+    )
+    _emit(stack, [], kept_addresses(ghost) - kept_addresses(stack))
+
+
 def add_blocks(stacks: Iterable[TerraformStack], catalog: Catalog) -> None:
-    """Add the ``moved``/``removed`` blocks of every silo and analytics stack built."""
+    """Add the ``moved``/``removed`` blocks of every silo, analytics and datalake stack built."""
     from .analytics import AnalyticsStack
+    from .datalake import DatalakeStack
     from .silo import SiloStack
 
     for stack in stacks:
-        if isinstance(stack, SiloStack):
+        if isinstance(stack, DatalakeStack):
+            datalake_blocks(stack, catalog)
+        elif isinstance(stack, SiloStack):
             silo_blocks(stack, catalog, stack.silo)
         elif isinstance(stack, AnalyticsStack):
             analytics_blocks(stack, catalog, stack.consumer, list(stack.workspaces))

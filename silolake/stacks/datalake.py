@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..catalog.model import Catalog
 from ..cdk import Construct, TerraformOutput
-from ..constructs.delivery import ArtifactsStore, BundleForwarding
+from ..constructs.delivery import ArtifactsStore, BundleForwarding, MasterPipeline
 from ..policy import sharing
 from .base import AccountStack
 
@@ -34,6 +34,7 @@ class DatalakeStack(AccountStack):
             bucket=self.artifacts.bucket.name,
             silos=catalog.deployable_silos,
         )
+        self.release = self._master_pipeline(catalog) if catalog.master_pipeline else None
         TerraformOutput(
             self,
             "artifacts_bucket",
@@ -43,3 +44,27 @@ class DatalakeStack(AccountStack):
         TerraformOutput(self, "artifacts_bucket_arn", value=self.artifacts.bucket.arn)
         TerraformOutput(self, "artifacts_key_arn", value=self.artifacts.key.arn)
         TerraformOutput(self, "publisher_role_arn", value=self.artifacts.publisher.arn)
+
+    def _master_pipeline(self, catalog: Catalog) -> MasterPipeline:
+        assert catalog.master_pipeline is not None
+        release = MasterPipeline(
+            self,
+            "release",
+            org=catalog.organization.name,
+            account=catalog.datalake,
+            spec=catalog.master_pipeline,
+            key_arn=self.artifacts.key.arn,
+            artifacts_bucket=self.artifacts.bucket.name,
+            access_log_bucket=self.artifacts.logs.name,
+            publisher_arn=sharing.publisher_role_arn(catalog),
+        )
+        self.artifacts.admit_publishers([release.build_role.arn])
+        TerraformOutput(self, "release_pipeline", value=release.pipeline.name)
+        if release.connection is not None:
+            TerraformOutput(
+                self,
+                "release_connection_arn",
+                value=release.connection.arn,
+                description="Complete this connection's handshake once in the console (it is created PENDING)",
+            )
+        return release

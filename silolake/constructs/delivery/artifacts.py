@@ -4,14 +4,14 @@ One versioned, KMS-encrypted bucket in the datalake account. Silo accounts come 
 so the bucket and key policies never list them: they trust the silo pipeline role *name*
 inside the silos OU path, and only under the caller's own account prefix
 ``bundles/${aws:PrincipalAccount}/`` (:mod:`silolake.policy.sharing`). Versioning lets a
-silo pin the exact bundle it deployed (by version id and manifest digest,
-:mod:`silolake.ops.bundles`) and makes a bad publish reversible.
+silo pipeline record the exact bundle version it deployed and makes a bad publish
+reversible; each bundle carries a manifest of content hashes (:mod:`silolake.ops.stack_bundles`).
 
 Only the publisher role of the datalake account writes (an explicit deny refuses every
-other writer). It is created here, assumable
-only by the account's deploy role (the role CI already uses for this account), and its
-permissions are limited to this bucket and key: a deployment job publishes bundles as
-the publisher, never with the deploy role's broad rights.
+other writer). It is created here, assumable by the account's deploy role (the role CI
+already uses for this account) and by the roles given to :meth:`ArtifactsStore.admit_publishers`
+(the master pipeline's build role), and its permissions are limited to this bucket and key: a
+deployment job publishes bundles as the publisher, never with its own rights.
 """
 
 from __future__ import annotations
@@ -43,6 +43,24 @@ def publisher_statements(bucket: str, key_arn: str) -> list[policy.Statement]:
             "Resource": key_arn,
         },
     ]
+
+
+def publisher_trust(deploy_role_arn: str, callers: Sequence[str] = ()) -> list[policy.Statement]:
+    """Trust statements of the publisher: the deploy role, and each role ARN in ``callers``
+    (the master pipeline's build role), each named exactly as principal."""
+    statements: list[policy.Statement] = [
+        {"Effect": "Allow", "Principal": {"AWS": deploy_role_arn}, "Action": "sts:AssumeRole"}
+    ]
+    if callers:
+        statements.append(
+            {
+                "Sid": "PipelineBuildPublishes",
+                "Effect": "Allow",
+                "Principal": {"AWS": sorted(callers) if len(callers) > 1 else callers[0]},
+                "Action": "sts:AssumeRole",
+            }
+        )
+    return statements
 
 
 class ArtifactsStore(Construct):
@@ -94,22 +112,13 @@ class ArtifactsStore(Construct):
         aws.s3_bucket_notification.S3BucketNotification(
             self, "bucket-events", bucket=self.bucket.bucket.id, eventbridge=True
         )
+        self._deploy_role_arn = deploy_role_arn
         self.publisher = aws.iam_role.IamRole(
             self,
             "publisher",
             name=names.datalake_role(sharing.PUBLISHER_PURPOSE),
             description="Publishes silolake deployment bundles to the artifacts bucket",
-            assume_role_policy=policy.render(
-                policy.document(
-                    [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"AWS": deploy_role_arn},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ]
-                )
-            ),
+            assume_role_policy=policy.render(policy.document(publisher_trust(deploy_role_arn))),
         )
         aws.iam_role_policy.IamRolePolicy(
             self,
@@ -117,4 +126,12 @@ class ArtifactsStore(Construct):
             name="publish-artifacts",
             role=self.publisher.id,
             policy=policy.render(policy.document(publisher_statements(name, self.key.arn))),
+        )
+
+    def admit_publishers(self, role_arns: Sequence[str]) -> None:
+        """Let ``role_arns`` (roles of this account, typically Terraform references such as the
+        master pipeline's build role ``.arn``) assume the publisher too. A reference also
+        orders the apply: IAM refuses a trust policy naming a role that does not exist yet."""
+        self.publisher.assume_role_policy = policy.render(
+            policy.document(publisher_trust(self._deploy_role_arn, role_arns))
         )

@@ -1,0 +1,130 @@
+"""``silolake publish`` and ``silolake mirror-provider``: uploads to the central artifacts bucket.
+
+Registered on :data:`silolake.cli.main` (imported at the end of :mod:`silolake.cli`).
+Exit codes as every command: 2 for a bad catalog, bundle or mirror tree; 1 for AWS refusals.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .catalog import CatalogError, load_catalog
+from .cli import EXIT_AWS, EXIT_INVALID, _fail, catalog_path, err, main, out
+
+
+def _s3_client(role_arn: str | None, region: str | None):
+    """boto3 S3 client with the ambient credentials, or as ``role_arn`` (the publisher) when given."""
+    import boto3
+
+    session = boto3.Session(region_name=region)
+    if role_arn:
+        creds = session.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="silolake-publish")["Credentials"]
+        session = boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            region_name=region,
+        )
+    return session.client("s3")
+
+
+_bucket_option = click.option(
+    "--bucket", required=True, help="The artifacts bucket (datalake stack output artifacts_bucket)."
+)
+_role_option = click.option(
+    "--role-arn",
+    default=None,
+    help="Assume this role first (the publisher: datalake stack output publisher_role_arn); "
+    "default: the ambient credentials.",
+)
+_only_changed_option = click.option(
+    "--only-changed",
+    is_flag=True,
+    help="Skip an object whose current version already carries the same content-sha256 metadata.",
+)
+
+
+@main.command()
+@catalog_path
+@_bucket_option
+@click.option("--bundles", "bundles_dir", default="bundles", show_default=True, type=click.Path(path_type=Path))
+@click.option(
+    "--stack", "stack_names", multiple=True, help="Only these stacks (default: every bundle built for the catalog)."
+)
+@_only_changed_option
+@_role_option
+def publish(
+    path: Path, bucket: str, bundles_dir: Path, stack_names: tuple[str, ...], only_changed: bool, role_arn: str | None
+) -> None:
+    """Upload each stack's bundle.zip to bundles/<account id>/<stack>/bundle.zip in the artifacts bucket.
+
+    The account is the one the stack deploys into (as `silolake stacks` lists it), the only
+    prefix that account's pipeline may read. Prints per stack: uploaded (version id) or unchanged."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from .ops.publish import PublishError, publish_bundles, stack_bundles_of
+    from .ops.targets import stack_targets
+
+    try:
+        catalog = load_catalog(path)
+    except CatalogError as exc:
+        _fail(exc)
+
+    def show(p) -> None:
+        detail = f"version {p.version_id}" if p.status == "uploaded" else f"content {p.content_sha256[:16]}"
+        out.print(f"  {p.name:<28} {p.status:<9} {detail}  s3://{bucket}/{p.key}", markup=False)
+
+    try:
+        found = stack_bundles_of(stack_targets(catalog), bundles_dir, list(stack_names) or None)
+        s3 = _s3_client(role_arn, catalog.datalake.region)
+        done = publish_bundles(s3, bucket, found, only_changed=only_changed, on_published=show)
+    except PublishError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_INVALID)
+    except (BotoCoreError, ClientError) as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_AWS)
+    uploaded = sum(p.status == "uploaded" for p in done)
+    out.print(f"{uploaded} uploaded, {len(done) - uploaded} unchanged", markup=False)
+
+
+@main.command("mirror-provider")
+@_bucket_option
+@click.option(
+    "--dir",
+    "mirror_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Directory written by `terraform providers mirror -platform=linux_amd64 DIR`.",
+)
+@click.option("--region", default=None, help="Region of the artifacts bucket (default: the environment's).")
+@_only_changed_option
+@_role_option
+def mirror_provider(
+    bucket: str, mirror_dir: Path, region: str | None, only_changed: bool, role_arn: str | None
+) -> None:
+    """Upload the pinned hashicorp/aws provider (a zipped filesystem mirror) for silo pipelines.
+
+    Key: providers/hashicorp/aws/<version>/linux_amd64.zip (version: silolake.versions)."""
+    import tempfile
+
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from .ops.publish import PublishError, publish_mirror
+
+    try:
+        with tempfile.TemporaryDirectory() as work:
+            p = publish_mirror(
+                _s3_client(role_arn, region), bucket, mirror_dir, work_dir=Path(work), only_changed=only_changed
+            )
+    except PublishError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_INVALID)
+    except (BotoCoreError, ClientError) as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_AWS)
+    detail = f"version {p.version_id}" if p.status == "uploaded" else f"content {p.content_sha256[:16]}"
+    out.print(f"  {p.name}: {p.status} {detail}  s3://{bucket}/{p.key}", markup=False)
