@@ -143,20 +143,25 @@ def setup(test_tools: bool = True) -> Path:
             _run("npm", "ci", "--no-audit", "--no-fund", "--silent", cwd=package)
             stamp.write_text(_digest(lock))
     _ensure_browser()
-    _ensure_graphviz()
+    _ensure_tools()
     return python
 
 
-def _ensure_graphviz() -> None:
-    """`silolake diagram --format svg` renders with Graphviz `dot` (Debian package `graphviz`).
+#: Debian packages of command-line tools some tests run, by the command: Graphviz `dot`
+#: (`silolake diagram --format svg`) and `unzip` (the silo pipeline's buildspec lines run in
+#: a test as CodeBuild runs them).
+DEBIAN_TOOLS = {"dot": "graphviz", "unzip": "unzip"}
 
-    Installed when missing and this runs as root with apt-get (CI does); otherwise the SVG
-    test skips and says why."""
-    if shutil.which("dot") or not shutil.which("apt-get") or os.geteuid() != 0:
+
+def _ensure_tools() -> None:
+    """Install the missing :data:`DEBIAN_TOOLS` when this runs as root with apt-get (CI does);
+    otherwise the tests needing them say what is missing."""
+    missing = [pkg for cmd, pkg in DEBIAN_TOOLS.items() if not shutil.which(cmd)]
+    if not missing or not shutil.which("apt-get") or os.geteuid() != 0:
         return
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "graphviz"], check=False, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], check=False, env=env)
 
 
 #: Runtime code is type-checked in its own pass: it is deployed alone (a Lambda zip, a

@@ -1,4 +1,4 @@
-"""``silolake publish`` and ``silolake mirror-provider``: uploads to the central artifacts bucket.
+"""``silolake publish``, ``mirror-provider`` and ``publish-wheel``: uploads to the central artifacts bucket.
 
 Registered on :data:`silolake.cli.main` (imported at the end of :mod:`silolake.cli`).
 Exit codes as every command: 2 for a bad catalog, bundle or mirror tree; 1 for AWS refusals.
@@ -7,12 +7,17 @@ Exit codes as every command: 2 for a bad catalog, bundle or mirror tree; 1 for A
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .catalog import CatalogError, load_catalog
 from .cli import EXIT_AWS, EXIT_INVALID, _fail, catalog_path, err, main, out
+
+if TYPE_CHECKING:
+    from .ops.publish import Published
 
 
 def _s3_client(role_arn: str | None, region: str | None):
@@ -29,6 +34,25 @@ def _s3_client(role_arn: str | None, region: str | None):
             region_name=region,
         )
     return session.client("s3")
+
+
+def _upload_one(action: Callable[[], Published], bucket: str) -> None:
+    """Run one upload (a callable returning a ``Published``), print its line; exit 2 on a bad
+    input, 1 on an AWS refusal."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from .ops.publish import PublishError
+
+    try:
+        p = action()
+    except PublishError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_INVALID)
+    except (BotoCoreError, ClientError) as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_AWS)
+    detail = f"version {p.version_id}" if p.status == "uploaded" else f"content {p.content_sha256[:16]}"
+    out.print(f"  {p.name}: {p.status} {detail}  s3://{bucket}/{p.key}", markup=False)
 
 
 _bucket_option = click.option(
@@ -111,20 +135,36 @@ def mirror_provider(
     Key: providers/hashicorp/aws/<version>/linux_amd64.zip (version: silolake.versions)."""
     import tempfile
 
-    from botocore.exceptions import BotoCoreError, ClientError
+    from .ops.publish import publish_mirror
 
-    from .ops.publish import PublishError, publish_mirror
-
-    try:
-        with tempfile.TemporaryDirectory() as work:
-            p = publish_mirror(
+    with tempfile.TemporaryDirectory() as work:
+        _upload_one(
+            lambda: publish_mirror(
                 _s3_client(role_arn, region), bucket, mirror_dir, work_dir=Path(work), only_changed=only_changed
-            )
-    except PublishError as exc:
-        err.print(f"error: {exc}", markup=False)
-        sys.exit(EXIT_INVALID)
-    except (BotoCoreError, ClientError) as exc:
-        err.print(f"error: {exc}", markup=False)
-        sys.exit(EXIT_AWS)
-    detail = f"version {p.version_id}" if p.status == "uploaded" else f"content {p.content_sha256[:16]}"
-    out.print(f"  {p.name}: {p.status} {detail}  s3://{bucket}/{p.key}", markup=False)
+            ),
+            bucket,
+        )
+
+
+@main.command("publish-wheel")
+@_bucket_option
+@click.option(
+    "--wheel",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The wheel `pip wheel --no-deps -w dist .` built (dist/silolake-<version>-py3-none-any.whl).",
+)
+@click.option("--commit", required=True, help="The commit the wheel and the bundles were built from.")
+@click.option("--region", default=None, help="Region of the artifacts bucket (default: the environment's).")
+@_only_changed_option
+@_role_option
+def publish_wheel_command(
+    bucket: str, wheel: Path, commit: str, region: str | None, only_changed: bool, role_arn: str | None
+) -> None:
+    """Upload the silolake wheel silo pipelines install, to tools/silolake/<commit>.whl."""
+    from .ops.publish import publish_wheel
+
+    _upload_one(
+        lambda: publish_wheel(_s3_client(role_arn, region), bucket, wheel, commit=commit, only_changed=only_changed),
+        bucket,
+    )

@@ -181,6 +181,17 @@ def codebuild_log_group(project: str) -> str:
     return f"/aws/codebuild/{project}"
 
 
+#: Prefix of the silolake wheels silo pipelines install (``verify-bundle``, ``render``,
+#: ``plan-summary``): readable like the provider mirror, written by the publisher only.
+SILOLAKE_WHEEL_PREFIX = "tools/silolake/"
+
+
+def silolake_wheel_key(commit: str) -> str:
+    """Object key of the silolake wheel built from ``commit`` (the commit a bundle's manifest names):
+    a silo pipeline installs the very framework that synthesized the bundle it deploys."""
+    return f"{SILOLAKE_WHEEL_PREFIX}{commit}.whl"
+
+
 def athena_catalog(silo: str) -> str:
     """Athena data catalog (in an analytics account) pointing at a silo's Glue catalog.
 

@@ -15,6 +15,10 @@ or by an operator. Two kinds of object, each at a key fixed in :mod:`silolake.na
   zip of the tree ``terraform providers mirror -platform=<platform> DIR`` writes
   (``registry.terraform.io/hashicorp/aws/index.json``, ``<version>.json`` and the provider
   zip), so silo pipelines install the pinned provider without reaching the public registry.
+- **the silolake wheel**: ``tools/silolake/<commit>.whl``, built from the commit the bundles
+  were synthesized from, so a silo pipeline verifies, renders and summarizes its bundle with
+  the very framework that made it (the commit is in the bundle's manifest); no package index
+  has to serve silolake.
 
 The bucket must be versioned (every upload returns a version id; the pipeline execution
 that deploys a bundle records the version its S3 source action read). An upload without a
@@ -275,3 +279,37 @@ def publish_mirror(
     content = mirror_zip(mirror_dir, dest, version, platform)
     key = names.provider_mirror_key(version, platform)
     return _put(s3, bucket, key, f"provider hashicorp/aws {version}", dest.read_bytes(), content, {}, only_changed)
+
+
+# --- the silolake wheel ---------------------------------------------------------------------------
+
+_WHEEL = re.compile(r"^silolake-(?P<version>[^-]+)-py3-none-any\.whl$")
+_COMMIT = re.compile(r"^[0-9a-f]{7,64}$")
+
+
+def publish_wheel(s3: Any, bucket: str, wheel: Path, *, commit: str, only_changed: bool = False) -> Published:
+    """Upload a silolake wheel (``pip wheel --no-deps .`` of ``commit``) to
+    :func:`silolake.names.silolake_wheel_key`.
+
+    Raises :class:`PublishError` for a file that is not a pure-Python silolake wheel
+    (``silolake-<version>-py3-none-any.whl`` holding ``silolake/__init__.py`` and the
+    matching ``.dist-info/METADATA``), a commit that is not a hex git revision, or an
+    unversioned bucket."""
+    wheel = Path(wheel)
+    m = _WHEEL.match(wheel.name)
+    if not m:
+        raise PublishError(f"{wheel}: not a silolake wheel (expected silolake-<version>-py3-none-any.whl)")
+    if not _COMMIT.match(commit):
+        raise PublishError(f"commit {commit!r} is not a git revision (7-64 lowercase hex digits)")
+    body = wheel.read_bytes()
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as z:
+            entries = set(z.namelist())
+            metadata = z.read(f"silolake-{m['version']}.dist-info/METADATA").decode()
+    except (zipfile.BadZipFile, KeyError) as exc:
+        raise PublishError(f"{wheel}: not a readable wheel ({exc})") from None
+    if "silolake/__init__.py" not in entries or f"Version: {m['version']}\n" not in metadata:
+        raise PublishError(f"{wheel}: the wheel does not hold silolake {m['version']}")
+    key = names.silolake_wheel_key(commit)
+    content = hashlib.sha256(body).hexdigest()
+    return _put(s3, bucket, key, f"silolake {m['version']}", body, content, {COMMIT: commit}, only_changed)

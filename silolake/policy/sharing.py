@@ -116,6 +116,11 @@ def own_bundles_arn(bucket: str) -> str:
     return f"arn:aws:s3:::{bucket}/{names.bundle_prefix(policy.PRINCIPAL_ACCOUNT)}*"
 
 
+def silolake_wheels_arn(bucket: str) -> str:
+    """Every silolake wheel in the artifacts bucket (``tools/silolake/*``)."""
+    return f"arn:aws:s3:::{bucket}/{names.SILOLAKE_WHEEL_PREFIX}*"
+
+
 def provider_mirror_arn(bucket: str) -> str:
     """Objects of the provider mirror (``providers/...``) in the artifacts bucket."""
     return f"arn:aws:s3:::{bucket}/{names.PROVIDER_MIRROR_PREFIX}*"
@@ -186,13 +191,14 @@ def artifacts_bucket_statements(catalog: Catalog, bucket: str) -> list[Statement
             "Condition": scope,
         },
         {
-            # The pinned Terraform provider (silolake.ops.publish): the same object for every
-            # silo, so no account prefix; read-only, and written only by the publisher (above).
-            "Sid": "SiloPipelinesReadProviderMirror",
+            # The pinned Terraform provider and the silolake wheels (silolake.ops.publish): the
+            # same objects for every silo, so no account prefix; read-only, and written only by
+            # the publisher (above).
+            "Sid": "SiloPipelinesReadProviderMirrorAndTools",
             "Effect": "Allow",
             "Principal": {"AWS": "*"},
             "Action": list(ARTIFACT_OBJECT_READ),
-            "Resource": provider_mirror_arn(bucket),
+            "Resource": [provider_mirror_arn(bucket), silolake_wheels_arn(bucket)],
             "Condition": scope,
         },
     ]

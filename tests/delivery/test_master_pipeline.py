@@ -154,12 +154,15 @@ def decisions(example_synth, stack) -> dict[str, str]:
         )
 
     mirror = f"arn:aws:s3:::{bucket}/{names.provider_mirror_key(AWS_PROVIDER_VERSION)}"
+    wheel = f"arn:aws:s3:::{bucket}/{names.silolake_wheel_key('0123456789abcdef0123456789abcdef01234567')}"
     for silo in silos:
         role = f"arn:aws:iam::{silo.account_id}:role/{names.silo_role(silo.name, 'pipeline')}"
         own = f"arn:aws:s3:::{bucket}/{names.stack_bundle_key(silo.account_id, silo.stack_name)}"
         case(f"{silo.name} reads own bundle", role, "s3:GetObjectVersion", own, [broad], [layout.silos_path])
         case(f"{silo.name} reads mirror", role, "s3:GetObject", mirror, [broad], [layout.silos_path])
         case(f"{silo.name} writes mirror", role, "s3:PutObject", mirror, [broad], [layout.silos_path])
+        case(f"{silo.name} reads the silolake wheel", role, "s3:GetObject", wheel, [broad], [layout.silos_path])
+        case(f"{silo.name} writes the silolake wheel", role, "s3:PutObject", wheel, [broad], [layout.silos_path])
         for other in silos:
             if other is not silo:
                 theirs = f"arn:aws:s3:::{bucket}/{names.stack_bundle_key(other.account_id, other.stack_name)}"
@@ -182,6 +185,15 @@ def decisions(example_synth, stack) -> dict[str, str]:
         [layout.analytics_path],
     )
     case("publisher writes mirror", publisher_arn, "s3:PutObject", mirror, [broad], dl_path)
+    case(
+        "analytics-OU pipeline-named role reads the wheel",
+        outsider,
+        "s3:GetObject",
+        wheel,
+        [broad],
+        [layout.analytics_path],
+    )
+    case("publisher writes the wheel", publisher_arn, "s3:PutObject", wheel, [broad], dl_path)
     # The build role: it may assume the publisher, and it cannot write a bundle itself.
     trust = with_role_arns(stack, policy_json(publisher["assume_role_policy"]))
     case("build assumes publisher", build_arn, "sts:AssumeRole", publisher_arn, [build_policy], dl_path, trust)
@@ -202,11 +214,15 @@ def test_silo_pipelines_read_their_own_bundle_key_and_the_provider_mirror_only(e
         assert decisions[f"{silo.name} reads own bundle"] == "Allowed"
         assert decisions[f"{silo.name} reads mirror"] == "Allowed"
         assert decisions[f"{silo.name} writes mirror"] == "ExplicitlyDenied"
+        assert decisions[f"{silo.name} reads the silolake wheel"] == "Allowed"
+        assert decisions[f"{silo.name} writes the silolake wheel"] == "ExplicitlyDenied"
         for other in silos:
             if other is not silo:
                 assert decisions[f"{silo.name} reads {other.name}'s bundle"] != "Allowed"
     assert decisions["analytics-OU pipeline-named role reads mirror"] != "Allowed"
     assert decisions["publisher writes mirror"] == "Allowed"
+    assert decisions["analytics-OU pipeline-named role reads the wheel"] != "Allowed"
+    assert decisions["publisher writes the wheel"] == "Allowed"
 
 
 def test_only_the_build_role_may_become_the_publisher_and_only_the_publisher_writes(decisions):
@@ -242,6 +258,8 @@ def test_buildspec_is_a_codebuild_0_2_file_running_test_synth_bundle_mirror_publ
         "providers mirror -platform=linux_amd64",
         ".venv/bin/silolake publish",
         ".venv/bin/silolake mirror-provider",
+        "pip wheel --quiet --no-deps --wheel-dir dist .",
+        ".venv/bin/silolake publish-wheel",
     ]
     positions = [text.index(step) for step in order]
     assert positions == sorted(positions)
@@ -251,7 +269,7 @@ def test_buildspec_is_a_codebuild_0_2_file_running_test_synth_bundle_mirror_publ
 def test_buildspec_calls_real_silolake_commands_and_options():
     calls = [re.search(r"\.venv/bin/silolake ([a-z-]+)(.*)", c) for c in commands(buildspec())]
     calls = [m for m in calls if m]
-    assert {m.group(1) for m in calls} == {"synth", "bundle", "publish", "mirror-provider"}
+    assert {m.group(1) for m in calls} == {"synth", "bundle", "publish", "mirror-provider", "publish-wheel"}
     for m in calls:
         command = main.commands[m.group(1)]
         known = {opt for p in command.params for opt in getattr(p, "opts", [])}
@@ -296,10 +314,13 @@ def test_an_s3_source_is_read_by_the_pipeline_role_and_started_by_an_eventbridge
         "PollForSourceChanges": "false",
     }
     assert not pipeline.get("trigger")
-    _, rule = one(stack, "aws_cloudwatch_event_rule")
+    # The datalake stack's other rules forward bundle events to silo accounts (silo leg).
+    [(logical, rule)] = [
+        (k, r) for k, r in resources(stack, "aws_cloudwatch_event_rule").items() if k.startswith("release")
+    ]
     pattern = json.loads(rule["event_pattern"])
     assert pattern["detail"] == {"bucket": {"name": ["acme-sources"]}, "object": {"key": ["datalake/main.zip"]}}
-    _, target = one(stack, "aws_cloudwatch_event_target")
+    [target] = [t for t in resources(stack, "aws_cloudwatch_event_target").values() if logical in t["rule"]]
     assert target["arn"].startswith("${aws_codepipeline.") and target["rule"].startswith("${aws_cloudwatch_event_rule.")
     events = role_named(stack, "silolake-datalake-release-events")
     [trust] = policy_json(events["assume_role_policy"])["Statement"]

@@ -163,6 +163,74 @@ def test_cli_publishes_as_the_publisher_role_and_reports_each_stack(aws_env, bui
     assert missing.exit_code == 2 and "no stack named 'silo-nope'" in missing.output
 
 
+# --- the silolake wheel ---------------------------------------------------------------------------
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+def fake_wheel(root: Path, version: str = "1.2.3", *, holds: str = "silolake/__init__.py") -> Path:
+    """A minimal pure-Python wheel laid out as `pip wheel` writes one (package + dist-info)."""
+    path = root / f"silolake-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(holds, "")
+        z.writestr(
+            f"silolake-{version}.dist-info/METADATA", f"Metadata-Version: 2.1\nName: silolake\nVersion: {version}\n"
+        )
+    return path
+
+
+def test_the_wheel_goes_to_its_commit_key_once(aws_env, tmp_path):
+    s3 = make_bucket()
+    wheel = fake_wheel(tmp_path)
+    first = publish.publish_wheel(s3, BUCKET, wheel, commit=COMMIT, only_changed=True)
+    assert (first.status, first.key) == ("uploaded", names.silolake_wheel_key(COMMIT))
+    assert first.key == f"tools/silolake/{COMMIT}.whl"
+    stored = s3.get_object(Bucket=BUCKET, Key=first.key)
+    assert stored["Body"].read() == wheel.read_bytes() and stored["Metadata"]["commit"] == COMMIT
+    again = publish.publish_wheel(s3, BUCKET, wheel, commit=COMMIT, only_changed=True)
+    assert again.status == "unchanged" and versions(s3) == 1
+
+
+def not_a_zip(root: Path) -> Path:
+    path = root / "silolake-1.2.3-py3-none-any.whl"
+    path.write_bytes(b"not a zip")
+    return path
+
+
+def renamed(root: Path) -> Path:
+    return fake_wheel(root).rename(root / "tool-1.0-py3-none-any.whl")
+
+
+def other_package(root: Path) -> Path:
+    return fake_wheel(root, holds="other/__init__.py")
+
+
+@pytest.mark.parametrize(
+    ("make", "commit", "message"),
+    [
+        (other_package, COMMIT, "does not hold silolake"),
+        (not_a_zip, COMMIT, "not a readable wheel"),
+        (renamed, COMMIT, "not a silolake wheel"),
+        (fake_wheel, "main", "not a git revision"),
+    ],
+)
+def test_a_wrong_wheel_or_commit_is_refused_before_any_upload(aws_env, tmp_path, make, commit, message):
+    s3 = make_bucket()
+    with pytest.raises(PublishError, match=message):
+        publish.publish_wheel(s3, BUCKET, make(tmp_path), commit=commit)
+    assert versions(s3) == 0
+
+
+def test_cli_publishes_the_wheel(aws_env, tmp_path):
+    make_bucket()
+    args = ["publish-wheel", "--bucket", BUCKET, "--wheel", str(fake_wheel(tmp_path)), "--commit", COMMIT]
+    result = CliRunner().invoke(main, [*args, "--region", "eu-west-1"])
+    assert result.exit_code == 0, result.output
+    assert "silolake 1.2.3: uploaded version" in result.output and f"tools/silolake/{COMMIT}.whl" in result.output
+    bad = CliRunner().invoke(main, [*args[:-1], "HEAD"])
+    assert bad.exit_code == 2 and "not a git revision" in bad.output
+
+
 # --- the provider mirror ------------------------------------------------------------------------
 
 REGISTRY = "registry.terraform.io/hashicorp/aws"

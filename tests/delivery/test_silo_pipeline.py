@@ -102,7 +102,8 @@ def test_codebuild_projects_pin_terraform_provider_and_buildspec(example_synth):
         assert env["BUNDLE_KEY"] == names.stack_bundle_key(sales.account_id, "silo-sales")
         assert env["ARTIFACTS_BUCKET"] == artifacts_bucket(example_synth.catalog)
         assert env["SILOLAKE_STACK"] == "silo-sales"
-        assert env["SILOLAKE_REQUIREMENT"].startswith("silolake==")
+        assert env["SILOLAKE_WHEEL_PREFIX"] == names.SILOLAKE_WHEEL_PREFIX  # + the bundle's commit + ".whl"
+        assert not any("silolake==" in v for v in env.values())  # no package index needed, no version in the stack
         assert project["environment"]["image"] == silo_pipeline.BUILD_IMAGE
         assert project["environment"]["privileged_mode"] is False
         assert project["source"] == {"type": "CODEPIPELINE", "buildspec": silo_pipeline.buildspec(stage)}
@@ -257,3 +258,27 @@ def test_every_variable_the_buildspecs_read_is_set_by_the_project(example_synth)
         body = text[text.index("version: 0.2") :]
         read = set(re.findall(r"\$\{?([A-Z][A-Z0-9_]+)", body))
         assert read <= provided, f"silo-{stage}.yml reads unset {sorted(read - provided)}"
+
+
+def test_the_plan_build_installs_the_wheel_of_the_commit_its_bundle_names(tmp_path):
+    """Run the plan buildspec's own shell lines that find the commit in the bundle's manifest and
+    give the downloaded wheel the file name pip requires (S3 downloads replaced by copies)."""
+    import shutil
+    import subprocess
+    import zipfile
+
+    install = yaml.safe_load(silo_pipeline.buildspec("plan"))["phases"]["install"]["commands"]
+    commit_line = next(c for c in install if c.startswith("commit="))
+    wheel_line = next(c for c in install if c.startswith("wheel="))
+    with zipfile.ZipFile(tmp_path / "bundle.zip", "w") as z:
+        z.writestr("manifest.json", json.dumps({"format": 1, "stack": "silo-sales", "commit": "abc1234"}))
+        z.writestr("cdk.tf.json", "{}")
+    with zipfile.ZipFile(tmp_path / "built.whl", "w") as z:
+        z.writestr("silolake/__init__.py", "")
+        z.writestr("silolake-0.7.1.dist-info/METADATA", "Metadata-Version: 2.1\nName: silolake\nVersion: 0.7.1\n")
+    shutil.copy(tmp_path / "built.whl", tmp_path / "silolake.whl")  # what `aws s3api get-object` wrote
+    script = "\n".join(["set -euo pipefail", commit_line, wheel_line, 'echo "$commit $wheel"'])
+    script = script.replace("/tmp/", f"{tmp_path}/")
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["abc1234", f"{tmp_path}/silolake-0.7.1-py3-none-any.whl"]
+    assert (tmp_path / "silolake-0.7.1-py3-none-any.whl").read_bytes() == (tmp_path / "built.whl").read_bytes()

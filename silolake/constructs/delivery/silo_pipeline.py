@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from ... import names, policy, versions
@@ -63,11 +62,6 @@ class BundleSource:
 def wanted(silo: DeployedSilo, artifacts_region: str) -> bool:
     """Whether the silo gets a pipeline (:func:`silolake.policy.delivery.pipeline_possible`)."""
     return delivery.pipeline_possible(silo, artifacts_region)
-
-
-def silolake_requirement() -> str:
-    """What CodeBuild's pip installs for ``verify-bundle``, ``render`` and ``plan-summary``."""
-    return f"silolake=={metadata.version('silolake')}"
 
 
 class SiloPipeline(Construct):
@@ -142,7 +136,9 @@ class SiloPipeline(Construct):
         )
         environment = {
             "SILOLAKE_STACK": stack,
-            "SILOLAKE_REQUIREMENT": silolake_requirement(),
+            # The wheel of the commit that made the bundle (its manifest names it): the build
+            # verifies and renders with the framework that synthesized it, from no package index.
+            "SILOLAKE_WHEEL_PREFIX": names.SILOLAKE_WHEEL_PREFIX,
             "ARTIFACTS_BUCKET": source.bucket,
             "ARTIFACTS_REGION": source.region,
             "BUNDLE_KEY": names.stack_bundle_key(account, stack),
