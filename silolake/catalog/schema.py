@@ -212,6 +212,10 @@ def _message(error: ValidationError, doc: SourceDoc) -> tuple[str, bool]:
         return f"must have at least {error.validator_value} character(s)", False
     if v == "minItems":
         return f"needs at least {error.validator_value} item(s)", False
+    if v in ("minProperties", "maxProperties"):
+        # The schema's description says which keys and how many (e.g. "exactly one of connection or s3").
+        given = ", ".join(sorted(inst)) if isinstance(inst, dict) and inst else "none"
+        return f"{desc or error.message} (given: {given})", False
     if v == "uniqueItems":
         return "contains duplicate entries; list each value once", False
     return error.message, False

@@ -111,6 +111,8 @@ def stack_bundles_of(
             out.append(StackBundle(name, by_name[name].account_id, path))
         elif stacks:
             problems.append(f"{path}: no bundle (run `silolake bundle` first)")
+    if not out and not problems:
+        problems.append(f"{bundles_dir}: no stack bundle (run `silolake bundle` first)")
     if problems:
         raise PublishError("; ".join(problems))
     return out
@@ -284,7 +286,6 @@ def publish_mirror(
 # --- the silolake wheel ---------------------------------------------------------------------------
 
 _WHEEL = re.compile(r"^silolake-(?P<version>[^-]+)-py3-none-any\.whl$")
-_COMMIT = re.compile(r"^[0-9a-f]{7,64}$")
 
 
 def publish_wheel(s3: Any, bucket: str, wheel: Path, *, commit: str, only_changed: bool = False) -> Published:
@@ -293,14 +294,16 @@ def publish_wheel(s3: Any, bucket: str, wheel: Path, *, commit: str, only_change
 
     Raises :class:`PublishError` for a file that is not a pure-Python silolake wheel
     (``silolake-<version>-py3-none-any.whl`` holding ``silolake/__init__.py`` and the
-    matching ``.dist-info/METADATA``), a commit that is not a hex git revision, or an
+    matching ``.dist-info/METADATA``), a revision :func:`stack_bundles.check_revision` refuses, or an
     unversioned bucket."""
     wheel = Path(wheel)
     m = _WHEEL.match(wheel.name)
     if not m:
         raise PublishError(f"{wheel}: not a silolake wheel (expected silolake-<version>-py3-none-any.whl)")
-    if not _COMMIT.match(commit):
-        raise PublishError(f"commit {commit!r} is not a git revision (7-64 lowercase hex digits)")
+    try:
+        stack_bundles.check_revision(commit)
+    except stack_bundles.BundleError as exc:
+        raise PublishError(str(exc)) from None
     body = wheel.read_bytes()
     try:
         with zipfile.ZipFile(io.BytesIO(body)) as z:

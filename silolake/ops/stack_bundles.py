@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,26 @@ def safe_name(name: str) -> bool:
     return bool(name) and "\\" not in name and not name.startswith("/") and all(p not in ("", ".", "..") for p in parts)
 
 
+#: A source revision as bundles and the silolake wheel key record it: a git commit, or the S3
+#: object version id of an S3-sourced build (no git history there). Safe inside an S3 key.
+REVISION = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+
+
+def check_revision(revision: str) -> str:
+    """``revision`` if it matches :data:`REVISION`; raises :class:`BundleError` otherwise."""
+    if not REVISION.match(revision):
+        raise BundleError(f"revision {revision!r} is not a commit or object version id (1-128 of A-Z a-z 0-9 . _ -)")
+    return revision
+
+
+def _bundled(stack_dir: Path, path: Path) -> bool:
+    """Whether a file is what Terraform reads of a synthesized stack: its configuration and the
+    assets it references. Anything else there (an in-account override written by ``silolake
+    render``, ``.terraform/``, a saved plan or state) is never bundled."""
+    rel = path.relative_to(stack_dir).as_posix()
+    return path.is_file() and (rel == "cdk.tf.json" or rel.startswith("assets/"))
+
+
 def _content_hash(files: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
 
@@ -80,9 +101,10 @@ def _content_hash(files: dict[str, str]) -> str:
 def build_bundle(stack_dir: Path, dest: Path, *, commit: str) -> Bundle:
     """Zip ``stack_dir`` (a ``cdktf.out/stacks/<stack>`` directory) into ``dest/<stack>/bundle.zip``."""
     stack_dir = Path(stack_dir)
+    check_revision(commit)
     if not (stack_dir / "cdk.tf.json").is_file():
         raise BundleError(f"{stack_dir}: no cdk.tf.json (not a synthesized stack)")
-    paths = sorted(p for p in stack_dir.rglob("*") if p.is_file() and p.name != MANIFEST)
+    paths = sorted(p for p in stack_dir.rglob("*") if _bundled(stack_dir, p))
     blobs = {p.relative_to(stack_dir).as_posix(): p.read_bytes() for p in paths}
     files = {name: hashlib.sha256(data).hexdigest() for name, data in blobs.items()}
     content = _content_hash(files)
@@ -93,32 +115,51 @@ def build_bundle(stack_dir: Path, dest: Path, *, commit: str) -> Bundle:
 
 
 def build_all(out: Path, dest: Path, *, commit: str, stacks: list[str] | None = None) -> list[Bundle]:
-    """One bundle per synthesized stack under ``out/stacks`` (or only ``stacks``)."""
-    dirs = sorted(p for p in (Path(out) / "stacks").iterdir() if p.is_dir())
+    """One bundle per synthesized stack under ``out/stacks`` (or only ``stacks``).
+
+    Raises :class:`BundleError` for a named stack that was not synthesized, or no stack at all."""
+    root = Path(out) / "stacks"
+    dirs = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    missing = sorted(set(stacks or ()) - {d.name for d in dirs})
+    if missing or not dirs:
+        raise BundleError(f"{root}: no synthesized stack {', '.join(missing) or ''} (run `silolake synth` first)")
     return [build_bundle(d, dest, commit=commit) for d in dirs if stacks is None or d.name in stacks]
+
+
+def _manifest(bundle: Path, zf: zipfile.ZipFile) -> dict:
+    try:
+        manifest = json.loads(zf.read(MANIFEST))
+    except KeyError:
+        raise BundleError(f"{bundle}: no {MANIFEST}") from None
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
+        raise BundleError(f"{bundle}: {MANIFEST} is not JSON ({exc})") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files", {}), dict):
+        raise BundleError(f"{bundle}: {MANIFEST} is not a bundle manifest (an object with a files object)")
+    return manifest
+
+
+def _open(bundle: Path) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(bundle)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BundleError(f"{bundle}: not a readable zip ({exc})") from None
 
 
 def read_manifest(bundle: Path) -> dict:
     """The manifest of a bundle zip, unverified (:func:`verify` checks it against the files)."""
-    with zipfile.ZipFile(bundle) as zf:
-        try:
-            return json.loads(zf.read(MANIFEST))
-        except KeyError:
-            raise BundleError(f"{bundle}: no {MANIFEST}") from None
+    with _open(bundle) as zf:
+        return _manifest(bundle, zf)
 
 
 def verify(bundle: Path, *, stack: str | None = None, commit: str | None = None) -> dict:
     """Check every file of ``bundle`` against its manifest; return the manifest.
 
     Raises :class:`BundleError` on a missing, extra or altered file, a wrong stack or commit."""
-    with zipfile.ZipFile(bundle) as zf:
+    with _open(bundle) as zf:
         unsafe = sorted(n for n in zf.namelist() if not safe_name(n))
         if unsafe:
             raise BundleError(f"{bundle}: entries that would leave the extraction directory: {unsafe}")
-        try:
-            manifest = json.loads(zf.read(MANIFEST))
-        except KeyError:
-            raise BundleError(f"{bundle}: no {MANIFEST}") from None
+        manifest = _manifest(bundle, zf)
         names = {n for n in zf.namelist() if n != MANIFEST}
         listed = manifest.get("files", {})
         if names != set(listed):

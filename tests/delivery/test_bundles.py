@@ -70,6 +70,9 @@ def rewrite(bundle: Path, change: dict[str, bytes | None]) -> None:
         ({"assets/extra.sh": b"curl evil"}, "files differ from the manifest"),
         ({"assets/job.py": None}, "files differ from the manifest"),
         ({"manifest.json": None}, "no manifest.json"),
+        ({"manifest.json": b"{not json"}, "manifest.json is not JSON"),
+        ({"manifest.json": b"[1, 2]"}, "not a bundle manifest"),
+        ({"manifest.json": b'{"files": ["cdk.tf.json"]}'}, "not a bundle manifest"),
     ],
 )
 def test_a_tampered_bundle_is_refused(tmp_path: Path, change: dict, message: str) -> None:
@@ -101,3 +104,51 @@ def test_cli_bundles_and_verifies(tmp_path: Path) -> None:
     assert manifest["format"] == 1 and manifest["commit"] == COMMIT
     bad = runner.invoke(main, ["verify-bundle", str(zip_path), "--stack", "silo-y"])
     assert bad.exit_code == 2
+
+
+def test_a_file_that_is_not_a_zip_is_refused_with_exit_2(tmp_path: Path) -> None:
+    junk = tmp_path / "bundle.zip"
+    junk.write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(BundleError, match="not a readable zip"):
+        verify(junk)
+    result = CliRunner().invoke(main, ["verify-bundle", str(junk)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_only_what_terraform_reads_is_bundled(tmp_path: Path) -> None:
+    """An in-account override, Terraform's working files and a saved plan stay out of the bundle:
+    a bundle is the synthesized stack, rendered by whoever deploys it."""
+    stack = fake_stack(tmp_path / "out")
+    (stack / "silolake_in_account_override.tf.json").write_text("{}")
+    (stack / ".terraform" / "providers").mkdir(parents=True)
+    (stack / ".terraform" / "providers" / "x").write_text("binary")
+    (stack / "plan.tfplan").write_bytes(b"plan")
+    bundle = build_bundle(stack, tmp_path / "bundles", commit=COMMIT)
+    assert set(verify(bundle.path)["files"]) == {"cdk.tf.json", "assets/ingest/abc/function.zip", "assets/job.py"}
+
+
+@pytest.mark.parametrize("revision", ["", "../x", "refs/heads/main", "a b"])
+def test_a_revision_that_cannot_name_an_object_is_refused(tmp_path: Path, revision: str) -> None:
+    with pytest.raises(BundleError, match="not a commit or object version id"):
+        build_bundle(fake_stack(tmp_path / "out"), tmp_path / "bundles", commit=revision)
+
+
+def test_bundling_a_stack_that_was_not_synthesized_fails(tmp_path: Path) -> None:
+    fake_stack(tmp_path / "out")
+    with pytest.raises(BundleError, match="no synthesized stack silo-nope"):
+        build_all(tmp_path / "out", tmp_path / "b", commit=COMMIT, stacks=["silo-nope"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "bundle",
+            "--out",
+            str(tmp_path / "out"),
+            "--dest",
+            str(tmp_path / "b"),
+            "--commit",
+            COMMIT,
+            "--stack",
+            "silo-nope",
+        ],
+    )
+    assert result.exit_code == 2 and "silo-nope" in result.output

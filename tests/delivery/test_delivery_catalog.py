@@ -70,3 +70,20 @@ def test_mistakes_are_located(tmp_path, source, where):
         load_catalog(path)
     lines = [str(p) for p in err.value.problems]
     assert any(f": {where}: " in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("source", "given"),
+    [
+        ("{connection: {provider: GitHub, repository: a/b}, s3: {bucket: acme-src, key: a.zip}}", "connection, s3"),
+        ("{}", "none"),
+    ],
+)
+def test_a_source_with_both_or_neither_kind_says_to_give_exactly_one(tmp_path, source, given):
+    path = catalog_with(tmp_path, f"delivery:\n  pipeline:\n    source: {source}\n")
+    with pytest.raises(CatalogError) as err:
+        load_catalog(path)
+    [line] = [str(p) for p in err.value.problems]
+    assert line.endswith(
+        f"delivery.pipeline.source: Where the repository comes from: exactly one of connection or s3. (given: {given})"
+    )

@@ -254,12 +254,13 @@ def test_buildspec_is_a_codebuild_0_2_file_running_test_synth_bundle_mirror_publ
     order = [
         "python3 scripts/dev.py test",
         ".venv/bin/silolake synth",
-        '.venv/bin/silolake bundle --out cdktf.out --dest bundles --commit "${CODEBUILD_RESOLVED_SOURCE_VERSION}"',
+        '.venv/bin/silolake bundle --out cdktf.out --dest bundles --commit "${REVISION}"',
         "providers mirror -platform=linux_amd64",
-        ".venv/bin/silolake publish",
         ".venv/bin/silolake mirror-provider",
         "pip wheel --quiet --no-deps --wheel-dir dist .",
         ".venv/bin/silolake publish-wheel",
+        '--commit "${REVISION}" --only-changed',
+        ".venv/bin/silolake publish ",  # bundles last: what their builds install is there first
     ]
     positions = [text.index(step) for step in order]
     assert positions == sorted(positions)
@@ -284,6 +285,7 @@ def test_every_variable_the_buildspec_reads_is_set(stack):
     _, project = one(stack, "aws_codebuild_project")
     defined = set(spec["env"]["variables"]) | CODEBUILD_VARIABLES
     defined |= {v["name"] for v in project["environment"]["environment_variable"]}
+    defined |= {v for c in commands(spec) for v in re.findall(r"^export ([A-Z_]+)=", c)}
     used = {v for c in commands(spec) for v in re.findall(r"\$\{([A-Z_]+)\}", c)}
     assert used <= defined, used - defined
     assert {"TERRAFORM_VERSION", "ARTIFACTS_BUCKET", "PUBLISHER_ROLE_ARN"} <= used

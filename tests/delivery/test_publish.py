@@ -211,7 +211,7 @@ def other_package(root: Path) -> Path:
         (other_package, COMMIT, "does not hold silolake"),
         (not_a_zip, COMMIT, "not a readable wheel"),
         (renamed, COMMIT, "not a silolake wheel"),
-        (fake_wheel, "main", "not a git revision"),
+        (fake_wheel, "../main", "not a commit or object version id"),
     ],
 )
 def test_a_wrong_wheel_or_commit_is_refused_before_any_upload(aws_env, tmp_path, make, commit, message):
@@ -227,8 +227,8 @@ def test_cli_publishes_the_wheel(aws_env, tmp_path):
     result = CliRunner().invoke(main, [*args, "--region", "eu-west-1"])
     assert result.exit_code == 0, result.output
     assert "silolake 1.2.3: uploaded version" in result.output and f"tools/silolake/{COMMIT}.whl" in result.output
-    bad = CliRunner().invoke(main, [*args[:-1], "HEAD"])
-    assert bad.exit_code == 2 and "not a git revision" in bad.output
+    bad = CliRunner().invoke(main, [*args[:-1], "refs/heads/main"])
+    assert bad.exit_code == 2 and "not a commit or object version id" in bad.output
 
 
 # --- the provider mirror ------------------------------------------------------------------------

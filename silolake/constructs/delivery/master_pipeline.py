@@ -117,7 +117,7 @@ def build_statements(
     """Identity policy of the CodeBuild role: logs, artifact store, assume the publisher.
 
     A connection source is cloned by CodeBuild itself (``CODEBUILD_CLONE_REF``, so the build
-    has the git history the test command's change guard needs), hence the connection use."""
+    has the git checkout whose commit the bundles record), hence the connection use."""
     group = log_group_arn(account.region, account.account_id, names.codebuild_log_group(project))
     statements: list[policy.Statement] = [
         {
