@@ -7,7 +7,8 @@ Exit codes as every command: 2 for a bad catalog, bundle or mirror tree; 1 for A
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,21 +37,27 @@ def _s3_client(role_arn: str | None, region: str | None):
     return session.client("s3")
 
 
-def _upload_one(action: Callable[[], Published], bucket: str) -> None:
-    """Run one upload (a callable returning a ``Published``), print its line; exit 2 on a bad
-    input, 1 on an AWS refusal."""
+@contextmanager
+def _publish_errors() -> Iterator[None]:
+    """Exit 2 on a bad bundle, mirror tree or wheel; 1 on an AWS refusal (one line, no traceback)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from .ops.publish import PublishError
 
     try:
-        p = action()
+        yield
     except PublishError as exc:
         err.print(f"error: {exc}", markup=False)
         sys.exit(EXIT_INVALID)
     except (BotoCoreError, ClientError) as exc:
         err.print(f"error: {exc}", markup=False)
         sys.exit(EXIT_AWS)
+
+
+def _upload_one(action: Callable[[], Published], bucket: str) -> None:
+    """Run one upload (a callable returning a ``Published``) and print its line."""
+    with _publish_errors():
+        p = action()
     detail = f"version {p.version_id}" if p.status == "uploaded" else f"content {p.content_sha256[:16]}"
     out.print(f"  {p.name}: {p.status} {detail}  s3://{bucket}/{p.key}", markup=False)
 
@@ -87,9 +94,7 @@ def publish(
 
     The account is the one the stack deploys into (as `silolake stacks` lists it), the only
     prefix that account's pipeline may read. Prints per stack: uploaded (version id) or unchanged."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from .ops.publish import PublishError, publish_bundles, stack_bundles_of
+    from .ops.publish import publish_bundles, stack_bundles_of
     from .ops.targets import stack_targets
 
     try:
@@ -101,16 +106,10 @@ def publish(
         detail = f"version {p.version_id}" if p.status == "uploaded" else f"content {p.content_sha256[:16]}"
         out.print(f"  {p.name:<28} {p.status:<9} {detail}  s3://{bucket}/{p.key}", markup=False)
 
-    try:
+    with _publish_errors():
         found = stack_bundles_of(stack_targets(catalog), bundles_dir, list(stack_names) or None)
         s3 = _s3_client(role_arn, catalog.datalake.region)
         done = publish_bundles(s3, bucket, found, only_changed=only_changed, on_published=show)
-    except PublishError as exc:
-        err.print(f"error: {exc}", markup=False)
-        sys.exit(EXIT_INVALID)
-    except (BotoCoreError, ClientError) as exc:
-        err.print(f"error: {exc}", markup=False)
-        sys.exit(EXIT_AWS)
     uploaded = sum(p.status == "uploaded" for p in done)
     out.print(f"{uploaded} uploaded, {len(done) - uploaded} unchanged", markup=False)
 
