@@ -33,7 +33,7 @@ from ...catalog.model import Account, DeliveryPipeline
 from ...cdk import Construct, aws
 from ...versions import AWS_PROVIDER_VERSION, TERRAFORM_VERSION
 from ..blocks.secure_bucket import Lifecycle, SecureBucket
-from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role
+from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role, source_account_condition
 
 #: The build's instructions, a file in the repository (read from the source at build time).
 BUILDSPEC = "delivery/buildspec/master.yml"
@@ -59,10 +59,7 @@ def project_arn(account: Account, name: str) -> str:
 
 def _trust(account: Account, source_arn: str) -> dict[str, Any]:
     """Confused-deputy pin: the service acts for this account and for exactly this resource."""
-    return {
-        "StringEquals": {"aws:SourceAccount": account.account_id},
-        "ArnEquals": {"aws:SourceArn": source_arn},
-    }
+    return {**source_account_condition(account.account_id), "ArnEquals": {"aws:SourceArn": source_arn}}
 
 
 def store_statements(bucket: str, key_arn: str) -> list[policy.Statement]:

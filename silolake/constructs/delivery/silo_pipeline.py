@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from ... import names, policy, versions
@@ -45,6 +46,7 @@ ARTIFACT_DAYS = 30
 SOURCE_NAMESPACE = "SourceVariables"
 
 
+@cache  # read once per process, not once per silo stack of a large synth
 def buildspec(stage: str) -> str:
     """Text of ``delivery/buildspec/silo-<stage>.yml``."""
     return (BUILDSPEC_DIR / f"silo-{stage}.yml").read_text(encoding="utf-8")
