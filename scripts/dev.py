@@ -3,12 +3,16 @@
 
     python3 scripts/dev.py synth   # set up, then synthesize the example catalog
     python3 scripts/dev.py test    # set up, then the static gate (ruff, mypy) and every test incl. checkov
+    python3 scripts/dev.py setup [--runtime-only]   # only set up (--runtime-only: the synth venv)
+    python3 scripts/dev.py lock    # refresh every lock (requirements/, silolake/requirements/) with uv
+    python3 scripts/dev.py lock --check   # offline: does every lock agree with pyproject.toml?
 
 Needs only Python 3.11 and Node.js 20 (jsii runs the CDKTF core in Node). Setup is
 idempotent and skipped when nothing it depends on changed (stamp files hold hashes of
 the inputs), so repeated runs start immediately. Each step that has work to do prints
-itself with an estimate first. ``synth`` installs only the project; the test-only tools
-(checkov in its own venv, the IAM simulator under tests/iam) come with ``test``/``setup``.
+itself with an estimate first. Every Python install comes from a lock with hashes
+(``pip --require-hashes``; scripts/locks.py). ``synth`` installs only the framework's runtime lock;
+the test tools (the dev lock, checkov in its own venv, the npm packages) come with ``test``/``setup``.
 
 Exit codes: those of the command run (silolake: 2 catalog or usage error, 1 AWS refusal
 or internal error); 2 for a wrong invocation or a missing Python 3.11/Node.js.
@@ -29,7 +33,14 @@ REPO = Path(__file__).resolve().parent.parent
 VENV = REPO / ".venv"
 CHECKOV_VENV = REPO / ".venv-checkov"
 CDKTF_VENV = REPO / ".venv-cdktf"  # the archived cdktf engine, tested beside the default (tests only)
-CHECKOV_REQ = REPO / "security" / "requirements-checkov.txt"
+# Every install comes from a lock with hashes (scripts/locks.py says how they are made).
+SYNTH_LOCK = REPO / "silolake" / "requirements" / "synth.lock"
+DEV_LOCK = REPO / "requirements" / "dev.lock"
+CDKTF_LOCK = REPO / "requirements" / "cdktf.lock"
+CHECKOV_LOCK = REPO / "requirements" / "checkov.lock"
+BUILD_LOCK = REPO / "requirements" / "build.lock"
+TOOLS_LOCK = REPO / "requirements" / "tools.lock"
+TOOLS_VENV = REPO / ".venv-tools"
 IAM_SIM = REPO / "silolake" / "ops" / "iam"  # offline IAM engine (npm), used by access-diff and tests
 ASL_VALIDATOR = REPO / "tests" / "etl" / "asl"  # asl-validator (npm), pinned in its package.json
 
@@ -51,17 +62,31 @@ def _step(what: str, estimate: str) -> None:
     print(f"setup: {what} (first run: {estimate}; skipped afterwards while its inputs are unchanged)", flush=True)
 
 
-def _ensure_venv(path: Path, stamp_inputs: list[Path], install: list[str], what: str, estimate: str) -> Path:
+def _ensure_venv(
+    path: Path, locks: list[Path], what: str, estimate: str, *, project: bool = True, satisfied_by: Path | None = None
+) -> Path:
+    """A venv holding exactly ``locks`` (pip ``--require-hashes``, no resolution) and, with
+    ``project``, this checkout installed editable without dependencies or build isolation (its
+    build backend comes from ``requirements/build.lock``). Skipped while the stamp of the same
+    inputs exists; ``satisfied_by`` names a superset lock whose stamp also counts (dev over synth).
+    """
     python = path / "bin" / "python"
-    stamp = path / ".silolake-stamp"
-    digest = _digest(*stamp_inputs)
-    if python.exists() and stamp.exists() and stamp.read_text() == digest:
+    inputs = [*locks, REPO / "pyproject.toml"]
+    stamp = path / f".silolake-stamp-{locks[-1].stem}"
+    if python.exists() and stamp.exists() and stamp.read_text() == _digest(*inputs):
         return python
+    if satisfied_by is not None:
+        wider = path / f".silolake-stamp-{satisfied_by.stem}"
+        if python.exists() and wider.exists() and wider.read_text() == _digest(*locks[:-1], satisfied_by, inputs[-1]):
+            return python
     _step(what, estimate)
     if not python.exists():
         venv.EnvBuilder(with_pip=True, clear=True).create(path)
-    _run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *install)
-    stamp.write_text(digest)
+    pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps"]
+    _run(*pip, "--require-hashes", *(arg for lock in locks for arg in ("-r", lock)))
+    if project:
+        _run(*pip, "--no-build-isolation", "--no-index", "-e", REPO)
+    stamp.write_text(_digest(*inputs))
     return python
 
 
@@ -118,23 +143,19 @@ def setup(test_tools: bool = True) -> Path:
         sys.exit("Node.js 20 is required (CDKTF runs its core through jsii in Node).")
     if test_tools:  # synthesizing needs no Java; setup and test do
         _check_java()
+    # synth needs only the framework's runtime lock; test adds the tools (a superset lock).
+    lock = DEV_LOCK if test_tools else SYNTH_LOCK
     python = _ensure_venv(
         VENV,
-        [REPO / "pyproject.toml"],
-        ["-e", f"{REPO}[dev]"],
-        "project venv .venv (CDK Terrain, the AWS provider bindings, pinned)",
-        "3 to 10 minutes, mostly the provider bindings",
+        [BUILD_LOCK, lock],
+        "project venv .venv from " + str(lock.relative_to(REPO)) + (" (with the test tools)" if test_tools else ""),
+        "3 to 10 minutes, mostly the provider bindings" if test_tools else "1 to 3 minutes",
+        satisfied_by=None if test_tools else DEV_LOCK,
     )
     if not test_tools:
         return python
     # checkov pins an old boto3 that conflicts with moto/boto3 here: it gets its own venv.
-    _ensure_venv(
-        CHECKOV_VENV,
-        [CHECKOV_REQ],
-        ["-r", str(CHECKOV_REQ)],
-        "checkov venv .venv-checkov (tests only)",
-        "1 to 3 minutes",
-    )
+    _ensure_venv(CHECKOV_VENV, [CHECKOV_LOCK], "checkov venv .venv-checkov (tests only)", "1 to 3 minutes", project=False)
     for package in (IAM_SIM, ASL_VALIDATOR):
         lock = package / "package-lock.json"
         stamp = package / "node_modules" / ".silolake-stamp"
@@ -199,11 +220,30 @@ def gate(python: Path, env: dict[str, str]) -> int:
     return 0
 
 
+def lock(check_only: bool) -> int:
+    """Refresh every lock with the pinned uv (needs PyPI), or with ``check_only`` verify offline
+    that each lock agrees with its inputs."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import locks  # scripts/locks.py; imported here so the other commands never need it
+
+    if not check_only:
+        uv_python = _ensure_venv(TOOLS_VENV, [TOOLS_LOCK], "lock tool venv .venv-tools (uv)", "seconds", project=False)
+        locks.refresh(uv_python.parent / "uv")
+    problems = locks.check()
+    print("\n".join(problems) or "lock: every lock agrees with its inputs")
+    return 1 if problems else 0
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"setup", "synth", "test"}:
+    if not argv or argv[0] not in {"setup", "synth", "test", "lock"}:
         print(__doc__)
         return 2
-    python = setup(test_tools=argv[0] != "synth")
+    if argv[0] == "lock":
+        return lock(check_only="--check" in argv[1:])
+    # `setup --runtime-only`: the synth venv alone (workflows that only synthesize or summarize).
+    python = setup(test_tools=argv[0] not in {"synth"} and "--runtime-only" not in argv[1:])
+    if argv[0] == "setup":
+        return 0
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     if argv[0] == "synth":
         return subprocess.run([str(python), "-m", "silolake", "synth", *argv[1:]], cwd=REPO, env=env).returncode
@@ -213,8 +253,7 @@ def main(argv: list[str]) -> int:
             return code
         _ensure_venv(
             CDKTF_VENV,
-            [REPO / "pyproject.toml"],
-            ["-e", f"{REPO}[cdktf]"],
+            [BUILD_LOCK, CDKTF_LOCK],
             "cdktf engine venv .venv-cdktf (tests compare it with the default engine)",
             "3 to 10 minutes",
         )
