@@ -266,7 +266,8 @@ def init(
     except CatalogError as exc:
         _fail(exc)
     except InitError as exc:
-        err.print(f"error: {exc}", markup=False)
+        for line in str(exc).splitlines():
+            err.print(f"error: {line}", markup=False)
         sys.exit(EXIT_INVALID)
     for path in written:
         out.print(f"  wrote {path}", markup=False)

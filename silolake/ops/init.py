@@ -142,7 +142,7 @@ def init_repository(target: Path, company: Company) -> list[Path]:
         raise InitError(f"{target / 'silos.yaml'} exists; silolake init never overwrites a catalog")
     problems = option_problems(company)
     if problems:
-        raise InitError("; ".join(problems))
+        raise InitError("\n".join(problems))
     version = metadata.version("silolake")
     values = {
         **{k: v or "" for k, v in asdict(company).items()},
