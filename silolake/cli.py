@@ -106,6 +106,26 @@ def _notices(catalog, *, synth: bool) -> None:
 
     for line in not_built_notices(catalog):
         err.print(f"notice: {line}", markup=False)
+    if catalog.master_pipeline is not None:
+        from .constructs.delivery.master_pipeline import BUILDSPEC
+
+        root = Path(catalog.source).parent
+        spec = root / BUILDSPEC
+        if not spec.is_file():
+            err.print(
+                f"notice: delivery.pipeline is set, but {spec} does not exist: the master build reads it from the "
+                "source (silolake init writes one for a catalog repository)",
+                markup=False,
+            )
+        elif (
+            "scripts/dev.py" in spec.read_text(encoding="utf-8", errors="replace")
+            and not (root / "scripts" / "dev.py").is_file()
+        ):
+            err.print(
+                f"notice: {spec} runs scripts/dev.py, which this repository does not have: the master build "
+                "would fail (silolake init writes a buildspec for a catalog repository)",
+                markup=False,
+            )
 
 
 def _emit(text: str, out_file: Path | None) -> None:
@@ -240,7 +260,9 @@ def stacks(path: Path, as_json: bool, kind: str | None) -> None:
 @click.option("--datalake-account-id", required=True, help="12-digit id of the central data lake account.")
 @click.option("--region", required=True, help="Home region (e.g. eu-west-1), also the first silo's.")
 @click.option("--silo", required=True, help="Name of the first silo (a slug, e.g. sales).")
-@click.option("--account-id", "silo_account_id", required=True, help="12-digit id of the first silo's existing account.")
+@click.option(
+    "--account-id", "silo_account_id", required=True, help="12-digit id of the first silo's existing account."
+)
 @click.option("--owner", required=True, help="E-mail of the first silo's owner.")
 @click.option("--repository", default=None, metavar="OWNER/NAME", help="GitHub repository of the catalog (plan roles).")
 def init(

@@ -72,7 +72,10 @@ def test_init_with_bad_options_writes_nothing(tmp_path):
         ([*INIT, "--owner", "o@x.example"], "Missing option '--region'"),
         ([*INIT, "--region", "eu-west-1", "--owner", "o@x.example"], "Missing option '--silo'"),
         ([*INIT, "--region", "eu-west-1", "--silo", "s", "--owner", "o@x.example"], "Missing option '--account-id'"),
-        ([*INIT, *FIRST[:-1], "12345", "--owner", "o@x.example"], "--account-id '12345' is not valid: expected 12 digits"),
+        (
+            [*INIT, *FIRST[:-1], "12345", "--owner", "o@x.example"],
+            "--account-id '12345' is not valid: expected 12 digits",
+        ),
         ([*INIT, "--region", "eu-west", *FIRST[2:], "--owner", "o@x.example"], "--region 'eu-west' is not valid"),
         ([*INIT, *FIRST[:-1], "210000000002", "--owner", "o@x.example"], "is the management or data lake account"),
         ([*INIT, *FIRST, "--owner", "o@x.example", "--repository", "nope"], "--repository 'nope' is not valid"),
@@ -123,3 +126,23 @@ def test_catalog_checks_run_on_another_company_catalog(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "5 passed" in proc.stdout, proc.stdout[-2000:]
+
+
+def test_validate_notices_a_master_buildspec_the_repository_cannot_run(tmp_path):
+    """delivery.pipeline in a catalog repository whose buildspec is missing, or is the
+    framework's (scripts/dev.py): validate says so instead of the master build failing."""
+    lake = tmp_path / "lake"
+    assert CliRunner().invoke(main, ["init", str(lake), *INIT, *FIRST, "--owner", "o@globex.example"]).exit_code == 0
+    catalog = lake / "silos.yaml"
+    pipeline = (
+        "delivery:\n  pipeline:\n    source:\n      connection: {provider: GitHub, repository: g/d, branch: main}\n"
+    )
+    catalog.write_text(catalog.read_text() + pipeline)
+    result = CliRunner().invoke(main, ["validate", str(catalog)])
+    assert result.exit_code == 0 and "notice:" not in result.output, result.output
+    (lake / "delivery/buildspec/master.yml").write_text((REPO / "delivery/buildspec/master.yml").read_text())
+    result = CliRunner().invoke(main, ["validate", str(catalog)])
+    assert "runs scripts/dev.py, which this repository does not have" in result.output
+    (lake / "delivery/buildspec/master.yml").unlink()
+    result = CliRunner().invoke(main, ["validate", str(catalog)])
+    assert "delivery.pipeline is set, but" in result.output and "does not exist" in result.output
