@@ -106,6 +106,26 @@ def _notices(catalog, *, synth: bool) -> None:
 
     for line in not_built_notices(catalog):
         err.print(f"notice: {line}", markup=False)
+    if catalog.master_pipeline is not None:
+        from .constructs.delivery.master_pipeline import BUILDSPEC
+
+        root = Path(catalog.source).parent
+        spec = root / BUILDSPEC
+        if not spec.is_file():
+            err.print(
+                f"notice: delivery.pipeline is set, but {spec} does not exist: the master build reads it from the "
+                "source (silolake init writes one for a catalog repository)",
+                markup=False,
+            )
+        elif (
+            "scripts/dev.py" in spec.read_text(encoding="utf-8", errors="replace")
+            and not (root / "scripts" / "dev.py").is_file()
+        ):
+            err.print(
+                f"notice: {spec} runs scripts/dev.py, which this repository does not have: the master build "
+                "would fail (silolake init writes a buildspec for a catalog repository)",
+                markup=False,
+            )
 
 
 def _emit(text: str, out_file: Path | None) -> None:
@@ -238,25 +258,48 @@ def stacks(path: Path, as_json: bool, kind: str | None) -> None:
 @click.option("--name", required=True, help="Organization slug prefixed to resource names (e.g. acme).")
 @click.option("--management-account-id", required=True, help="12-digit id of the organization's management account.")
 @click.option("--datalake-account-id", required=True, help="12-digit id of the central data lake account.")
-@click.option("--region", default="eu-west-1", show_default=True, help="Home region.")
-@click.option("--owner", required=True, help="E-mail of the first silo's owner (its account e-mail uses the domain).")
+@click.option("--region", required=True, help="Home region (e.g. eu-west-1), also the first silo's.")
+@click.option("--silo", required=True, help="Name of the first silo (a slug, e.g. sales).")
+@click.option(
+    "--account-id", "silo_account_id", required=True, help="12-digit id of the first silo's existing account."
+)
+@click.option("--owner", required=True, help="E-mail of the first silo's owner.")
+@click.option("--repository", default=None, metavar="OWNER/NAME", help="GitHub repository of the catalog (plan roles).")
 def init(
-    directory: Path, name: str, management_account_id: str, datalake_account_id: str, region: str, owner: str
+    directory: Path,
+    name: str,
+    management_account_id: str,
+    datalake_account_id: str,
+    region: str,
+    silo: str,
+    silo_account_id: str,
+    owner: str,
+    repository: str | None,
 ) -> None:
-    """Create a new catalog repository in DIRECTORY: silos.yaml, lock, glue_src/, workflows, README."""
-    from .ops.init import Company, InitError, init_repository
+    """Create a new catalog repository in DIRECTORY: silos.yaml with its first silo, lock,
+    glue_src/, workflows (ci, plan, deploy, drift), master buildspec, README."""
+    from .ops.init import REQUIREMENTS_LOCK, Company, InitError, init_repository
 
-    company = Company(name, management_account_id, datalake_account_id, region, owner)
+    company = Company(
+        name, management_account_id, datalake_account_id, region, owner, silo, silo_account_id, repository
+    )
     try:
         written = init_repository(directory, company)
     except CatalogError as exc:
         _fail(exc)
     except InitError as exc:
-        err.print(f"error: {exc}", markup=False)
+        for line in str(exc).splitlines():
+            err.print(f"error: {line}", markup=False)
         sys.exit(EXIT_INVALID)
     for path in written:
         out.print(f"  wrote {path}", markup=False)
-    out.print(f"Next: cd {directory} and follow its README (validate, bootstrap, synth).", markup=False)
+    if not (directory / REQUIREMENTS_LOCK).exists():
+        err.print(
+            f"warning: this silolake ships no dependency lock (silolake/requirements/synth.lock): write "
+            f"{directory / REQUIREMENTS_LOCK} (pip-compile --generate-hashes) before the workflows can install",
+            markup=False,
+        )
+    out.print(f"Next: cd {directory} and follow its README (install, validate, bootstrap, synth).", markup=False)
 
 
 @main.command("plan-summary")

@@ -228,7 +228,7 @@ def _silo_changes(
                     "its stack is no longer synthesized or planned; account, data and state stay",
                 )
             )
-        else:
+        elif old.get("account_id"):
             add(
                 Change(
                     "silo removed",
@@ -238,6 +238,23 @@ def _silo_changes(
                     f"silo '{name}' was removed, but it is not decommissioned in the base ({base_name}); "
                     "removing it now would destroy what its stack manages. Restore it, set decommission: true on "
                     f"silo '{name}' and deploy that first; remove it in a later change",
+                    ("silos",),
+                )
+            )
+        else:
+            add(
+                Change(
+                    "silo removed",
+                    subject,
+                    "guarded",
+                    "would take its account out of the organization if the org stack created it",
+                    f"silo '{name}' was removed, but it is not decommissioned in the base ({base_name}) and no "
+                    f"account id is recorded for it: the org stack creates its account at the next apply after the "
+                    "base (or already did, before bootstrap recorded the id), and removing the silo then takes that "
+                    f"account out of the organization. Restore it; if its account exists (run silolake bootstrap "
+                    f"to record it), set decommission: true on silo '{name}', deploy, and remove it in a later "
+                    "change. Decommissioning keeps the account, so it cannot undo an unwanted one: give a silo an "
+                    "existing account with account_id instead of email when no new account is wanted",
                     ("silos",),
                 )
             )

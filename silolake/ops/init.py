@@ -1,34 +1,58 @@
 """``silolake init DIR``: the repository layout of a company adopting silolake.
 
-Writes a starter ``silos.yaml`` (valid as written: one email-only silo with one api
-flow), the JSON Schema the catalog's modeline points editors at, an empty
-``accounts.lock.json`` that already records the organization's management account (a
-lock of another organization is then refused), ``glue_src/``, the CI workflows
-(validate, the destructive-change guard against the target branch, synth, per-stack
-plan), ``requirements.txt`` pinning this silolake version, and a README for the company.
-An existing ``silos.yaml`` in ``DIR`` is never overwritten.
+Writes a starter ``silos.yaml`` (valid as written: the company's first *real* silo, an
+existing account given by ``account_id``, with one api flow), the JSON Schema the
+catalog's modeline points editors at, an ``accounts.lock.json`` that already records the
+organization's management account (a lock of another organization is then refused),
+``glue_src/``, the GitHub workflows the framework's own repository runs (ci, plan of the
+affected stacks through each account's OIDC plan role, deploy in waves, nightly drift)
+with a setup action that installs silolake from the hashed lock, the master buildspec of
+the AWS-native pipeline (``delivery.pipeline``), ``requirements.lock`` (the dependency lock
+this silolake ships, ``silolake/requirements/synth.lock``), ``requirements.txt`` pinning
+this silolake version, and a README for the company. Nothing generated refers to the
+framework's own source tree or test suite. An existing ``silos.yaml`` in ``DIR`` is never
+overwritten.
+
+The first silo is required (``--silo``, ``--account-id``) rather than a placeholder: an
+email-only placeholder is a trap, since once synthesized or committed it can only leave
+the catalog through a decommission, which makes the org stack create a real account for it.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import asdict, dataclass
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path
 
 from ..catalog import load_catalog
 from ..catalog.lock import LOCK_NAME, AccountsLock
 from ..catalog.schema import SCHEMA_FILE
+from ..constructs.delivery.master_pipeline import BUILDSPEC
+from ..versions import TERRAFORM_VERSION
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "init"
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "catalog" / SCHEMA_FILE
 
 #: template -> path in the new repository
 FILES = {
     "silos.yaml": "silos.yaml",
     "README.md": "README.md",
     "glue_src.README.md": "glue_src/README.md",
+    "setup-silolake.action.yml": ".github/actions/setup-silolake/action.yml",
     "workflows/ci.yml": ".github/workflows/ci.yml",
     "workflows/plan.yml": ".github/workflows/plan.yml",
+    "workflows/deploy.yml": ".github/workflows/deploy.yml",
+    "workflows/apply-stack.yml": ".github/workflows/apply-stack.yml",
+    "workflows/drift.yml": ".github/workflows/drift.yml",
+    "master.buildspec.yml": BUILDSPEC,
 }
+#: The lock of silolake's runtime dependencies, shipped as package data; copied verbatim.
+SYNTH_LOCK = ("requirements", "synth.lock")
+REQUIREMENTS_LOCK = "requirements.lock"
+#: ``<%key%>`` in a template (nothing else is touched: shell and GitHub ``${{ }}`` stay as written).
+_PLACEHOLDER = re.compile(r"<%(\w+)%>")
 
 
 class InitError(Exception):
@@ -40,32 +64,108 @@ class Company:
     name: str  # organization slug, prefixed to resource names
     management_account_id: str
     datalake_account_id: str
-    region: str
+    region: str  # home region, and the first silo's
     owner: str  # e-mail of the first silo's owner
-    silo: str = "first"
+    silo: str  # the first silo: an existing account
+    silo_account_id: str
+    repository: str | None = None  # owner/name on GitHub: delivery.github (per-account plan roles)
 
-    @property
-    def silo_email(self) -> str:
-        """Root e-mail of the first silo's account, on the owner's domain."""
-        return f"aws-{self.name}-{self.silo}@{self.owner.rpartition('@')[2]}"
+
+def _pattern(definition: str) -> re.Pattern[str]:
+    return re.compile(json.loads(SCHEMA_PATH.read_text("utf-8"))["$defs"][definition]["pattern"])
+
+
+def option_problems(company: Company) -> list[str]:
+    """The options' own mistakes, named by option (the catalog check locates the rest)."""
+    checks = [
+        ("--name", company.name, "slug", "lowercase letters, digits and hyphens, starting with a letter"),
+        ("--management-account-id", company.management_account_id, "account_id", "12 digits"),
+        ("--datalake-account-id", company.datalake_account_id, "account_id", "12 digits"),
+        ("--region", company.region, "region", "an AWS region code such as eu-west-1"),
+        ("--silo", company.silo, "slug", "lowercase letters, digits and hyphens, starting with a letter"),
+        ("--account-id", company.silo_account_id, "account_id", "12 digits"),
+    ]
+    problems = [
+        f"{option} {value!r} is not valid: expected {expected}"
+        for option, value, definition, expected in checks
+        if not _pattern(definition).fullmatch(value)
+    ]
+    if "@" not in company.owner.strip("@"):
+        problems.append(f"--owner {company.owner!r} is not an e-mail address")
+    if company.repository is not None and not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", company.repository):
+        problems.append(f"--repository {company.repository!r} is not valid: expected owner/name, e.g. acme/datalake")
+    if company.silo_account_id in (company.management_account_id, company.datalake_account_id):
+        problems.append(
+            f"--account-id {company.silo_account_id} is the management or data lake account: a silo needs an "
+            "account of its own"
+        )
+    return problems
+
+
+def synth_lock() -> str | None:
+    """The dependency lock this silolake ships (``silolake/requirements/synth.lock``), if any."""
+    lock = resources.files("silolake").joinpath(*SYNTH_LOCK)
+    return lock.read_text(encoding="utf-8") if lock.is_file() else None
+
+
+def _delivery(company: Company) -> str:
+    """The ``delivery`` block: the plan roles when the repository is known; the AWS-native
+    pipeline commented out (it needs a CodeConnections connection first)."""
+    repo = company.repository or "OWNER/NAME"
+    github = f"github: {{repository: {repo}}}"
+    pipeline = [
+        "# pipeline:  # the AWS-native pipeline (silolake docs/delivery.md) builds delivery/buildspec/master.yml",
+        "#   source:",
+        f"#     connection: {{provider: GitHub, repository: {repo}, branch: main}}",
+    ]
+    lines = [
+        "# Pull requests and the nightly drift run plan each stack in its own account through",
+        "# GitHub OIDC: every account stack gets the read-only plan role silolake-github-plan.",
+    ]
+    if company.repository:
+        lines += ["delivery:", f"  {github}", *(f"  {line}" for line in pipeline)]
+    else:
+        lines += ["# delivery:", f"#   {github}", *(f"#   {line[2:]}" for line in pipeline)]
+    return "\n".join(lines) + "\n"
+
+
+def _render(template: str, values: dict[str, str]) -> str:
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
 
 
 def init_repository(target: Path, company: Company) -> list[Path]:
-    """Write the layout into ``target``; return the files written. The starter catalog is
-    validated before anything is written, so bad options fail with located problems."""
+    """Write the layout into ``target``; return the files written. The options and the
+    starter catalog are checked before anything is written, so bad options fail with
+    named or located problems."""
     target = Path(target)
     if (target / "silos.yaml").exists():
         raise InitError(f"{target / 'silos.yaml'} exists; silolake init never overwrites a catalog")
-    values = {**asdict(company), "silo_email": company.silo_email}
-    rendered = {dest: (TEMPLATES / src).read_text(encoding="utf-8").format(**values) for src, dest in FILES.items()}
-    rendered[SCHEMA_FILE] = (Path(__file__).resolve().parent.parent / "catalog" / SCHEMA_FILE).read_text("utf-8")
+    problems = option_problems(company)
+    if problems:
+        raise InitError("\n".join(problems))
+    version = metadata.version("silolake")
+    values = {
+        **{k: v or "" for k, v in asdict(company).items()},
+        "version": version,
+        "terraform_version": TERRAFORM_VERSION,
+        "delivery": _delivery(company),
+        "repository_note": f"here: {company.repository}"
+        if company.repository
+        else "not yet: uncomment it with this repository's owner/name",
+    }
+    rendered = {dest: _render((TEMPLATES / src).read_text(encoding="utf-8"), values) for src, dest in FILES.items()}
+    rendered[SCHEMA_FILE] = SCHEMA_PATH.read_text("utf-8")
     rendered[LOCK_NAME] = AccountsLock(management_account_id=company.management_account_id).to_json()
+    lock = synth_lock()
+    if lock is not None:
+        rendered[REQUIREMENTS_LOCK] = lock
     rendered["requirements.txt"] = (
-        "# The silolake version this catalog is checked and synthesized with; point pip at where\n"
-        "# your organization installs silolake from (an internal index or a git URL).\n"
-        f"silolake=={metadata.version('silolake')}\n"
+        f"# silolake itself, installed after {REQUIREMENTS_LOCK} (its dependencies, hashed) with\n"
+        f"#   pip install --no-deps -r requirements.txt\n"
+        "# Point pip at where your organization installs silolake from with PIP_INDEX_URL.\n"
+        f"silolake=={version}\n"
     )
-    rendered[".gitignore"] = "cdktf.out/\n.venv/\n"
+    rendered[".gitignore"] = "cdktf.out/\n.venv/\nbundles/\ndist/\n"
     staging = target / ".silolake-init"
     written = []
     for dest, text in rendered.items():

@@ -228,3 +228,15 @@ def test_without_base_validate_compares_with_the_lock(tmp_path):
         "silos[2].account_id: silo 'depot' moved from account 200000000003 (created by the organization"
         in result.output
     )
+
+
+def test_email_only_silo_removed_before_its_account_is_recorded_names_the_account_risk(tmp_path):
+    """No account id in the base (catalog or lock): the refusal says the org stack creates (or
+    created) the account and that a decommission keeps it, instead of suggesting one blindly."""
+    trial = "  - name: trial\n    email: aws-trial@beta.example\n    owners: [data@beta.example]\n"
+    at = BASE.index("  - name: archive\n")
+    result = run(tmp_path, BASE, base=BASE[:at] + trial + BASE[at:])
+    assert result.exit_code == 2
+    assert "silo 'trial' was removed, but it is not decommissioned in the base" in result.output
+    assert "no account id is recorded for it" in result.output
+    assert "existing account with account_id instead of email" in result.output
