@@ -155,7 +155,9 @@ def setup(test_tools: bool = True) -> Path:
     if not test_tools:
         return python
     # checkov pins an old boto3 that conflicts with moto/boto3 here: it gets its own venv.
-    _ensure_venv(CHECKOV_VENV, [CHECKOV_LOCK], "checkov venv .venv-checkov (tests only)", "1 to 3 minutes", project=False)
+    _ensure_venv(
+        CHECKOV_VENV, [CHECKOV_LOCK], "checkov venv .venv-checkov (tests only)", "1 to 3 minutes", project=False
+    )
     for package in (IAM_SIM, ASL_VALIDATOR):
         lock = package / "package-lock.json"
         stamp = package / "node_modules" / ".silolake-stamp"

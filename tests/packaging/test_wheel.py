@@ -9,17 +9,14 @@ whole example; the others synthesize one silo stack and compare it, to keep the 
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
-import venv
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from tests.golden import golden, read_stacks
+from tests.wheel_env import build_wheel, clean_env, find_python, install_wheel
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -29,52 +26,15 @@ VERSIONS = ("3.11", "3.12", "3.13")
 ONE_STACK = "silo-sales"
 
 
-def _python(version: str) -> str | None:
-    found = shutil.which(f"python{version}")
-    if found:
-        return found
-    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    candidates = sorted(pyenv.glob(f"{version}.*/bin/python{version}"))
-    return str(candidates[-1]) if candidates else None
-
-
-def _clean_env(venv_dir: Path) -> dict[str, str]:
-    """The environment of a user outside the repository: nothing of the checkout on the path."""
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"}}
-    env["PATH"] = f"{venv_dir / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    env["CHECKPOINT_DISABLE"] = "1"
-    return env
-
-
 @pytest.fixture(scope="session")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dist = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", dist, REPO],
-        check=True,
-        cwd=dist,
-    )
-    (found,) = dist.glob("silolake-*-py3-none-any.whl")
-    return found
-
-
-def _install(wheel: Path, python: str, where: Path) -> Path:
-    """A venv with the lock that ships inside the wheel, then the wheel without dependencies."""
-    venv_dir = where / "venv"
-    subprocess.run([python, "-m", "venv", venv_dir], check=True)
-    lock = where / "synth.lock"
-    with zipfile.ZipFile(wheel) as zf:
-        lock.write_bytes(zf.read("silolake/requirements/synth.lock"))
-    pip = [venv_dir / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps"]
-    subprocess.run([*pip, "--require-hashes", "-r", lock], check=True, cwd=where)
-    subprocess.run([*pip, wheel], check=True, cwd=where)
-    return venv_dir
+    return build_wheel(tmp_path_factory.mktemp("dist"))
 
 
 def _company_repository(venv_dir: Path, where: Path) -> Path:
     """``silolake init`` in an empty directory, then the example catalog as the company's own."""
     repo = where / "company"
-    env = _clean_env(venv_dir)
+    env = clean_env(venv_dir)
     subprocess.run([venv_dir / "bin" / "silolake", "init", repo, *INIT_ARGS], check=True, cwd=where, env=env)
     for name in ("silos.yaml", "accounts.lock.json"):
         shutil.copy(REPO / name, repo / name)
@@ -92,12 +52,18 @@ INIT_ARGS = [
     "222222222222",
     "--owner",
     "data@example.com",
+    "--region",
+    "eu-west-1",
+    "--silo",
+    "sales",
+    "--account-id",
+    "444444444444",
 ]
 
 
 def _run(venv_dir: Path, repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
-        [venv_dir / "bin" / "silolake", *args], cwd=repo, env=_clean_env(venv_dir), capture_output=True, text=True
+        [venv_dir / "bin" / "silolake", *args], cwd=repo, env=clean_env(venv_dir), capture_output=True, text=True
     )
     assert result.returncode == 0, f"silolake {' '.join(args)}: {result.stdout}\n{result.stderr}"
     return result
@@ -107,19 +73,19 @@ def _run(venv_dir: Path, repo: Path, *args: str) -> subprocess.CompletedProcess[
 def test_installed_wheel_synthesizes_the_golden_snapshot(
     version: str, wheel: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    python = _python(version)
+    python = find_python(version)
     if python is None:
         pytest.skip(f"Python {version} is not on this machine")
     where = Path(tmp_path_factory.mktemp(f"wheel-py{version}"))
     assert REPO not in where.parents
-    venv_dir = _install(wheel, python, where)
+    venv_dir = install_wheel(wheel, python, where)
     site = subprocess.run(
         [venv_dir / "bin" / "python", "-c", "import silolake; print(silolake.__file__)"],
         capture_output=True,
         text=True,
         check=True,
         cwd=where,
-        env=_clean_env(venv_dir),
+        env=clean_env(venv_dir),
     ).stdout
     assert str(venv_dir) in site, f"silolake imported from outside the venv: {site}"
     repo = _company_repository(venv_dir, where)
