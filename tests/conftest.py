@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,3 +111,20 @@ def copy_example(dest: Path) -> Path:
     if lock.exists():
         shutil.copy(lock, dest / "accounts.lock.json")
     return dest / "silos.yaml"
+
+
+@pytest.fixture(scope="session")
+def silolake_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel of this checkout (tests/wheel_env.py), built once per run."""
+    from tests.wheel_env import build_wheel
+
+    return build_wheel(tmp_path_factory.mktemp("wheel-dist"))
+
+
+@pytest.fixture(scope="session")
+def wheel_venv(silolake_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel installed from its own lock into a Python 3.11 venv outside the repository:
+    the product as a company installs it."""
+    from tests.wheel_env import install_wheel
+
+    return install_wheel(silolake_wheel, sys.executable, tmp_path_factory.mktemp("wheel-venv"))

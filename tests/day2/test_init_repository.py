@@ -1,7 +1,7 @@
 """A repository made by ``silolake init`` runs its own CI: the shell steps of the generated
 workflows and master buildspec, read from their YAML, run in a git checkout of the new
-repository with this environment's silolake as ``.venv/bin/silolake`` (the wheel-installed
-variant is another test). Steps that need AWS or GitHub (plan, apply, publish, comments)
+repository with ``.venv/bin/silolake`` being this environment's silolake and, again, the built wheel
+installed from its own lock in a venv outside the repository (as the setup action installs it). Steps that need AWS or GitHub (plan, apply, publish, comments)
 are not run; every step that only needs the repository is, and each must exit 0.
 """
 
@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 import silolake
 from silolake.cli import main
+from tests.wheel_env import clean_env
 
 ARGS = [
     "--name", "globex", "--management-account-id", "210000000001", "--datalake-account-id", "210000000002",
@@ -35,9 +36,10 @@ def _git(repo: Path, *args: str) -> str:
     return subprocess.run([*GIT, *args], cwd=repo, check=True, capture_output=True, text=True).stdout.strip()
 
 
-@pytest.fixture(scope="module")
-def lake(tmp_path_factory) -> Path:
-    """An init repository: one commit on main (also origin/main), one pull-request commit."""
+@pytest.fixture(scope="module", params=["checkout", "wheel"])
+def lake(request, tmp_path_factory) -> Path:
+    """An init repository: one commit on main (also origin/main), one pull-request commit.
+    Its ``.venv`` is this checkout's silolake, or the built wheel installed from its lock."""
     lake = tmp_path_factory.mktemp("init") / "lake"
     result = CliRunner().invoke(main, ["init", str(lake), *ARGS])
     assert result.exit_code == 0, result.output
@@ -48,7 +50,10 @@ def lake(tmp_path_factory) -> Path:
     catalog = lake / "silos.yaml"
     catalog.write_text(catalog.read_text() + FLOW)  # a second flow in the first silo
     _git(lake, "commit", "-qam", "sales: orders")
-    # .venv/bin/silolake, as the setup action installs it: here, this checkout's silolake.
+    if request.param == "wheel":  # .venv as the setup action installs it: the lock, then the wheel
+        (lake / ".venv").symlink_to(request.getfixturevalue("wheel_venv"), target_is_directory=True)
+        return lake
+    # .venv/bin/silolake standing in for the install: this checkout's silolake.
     venv = lake / ".venv" / "bin"
     venv.mkdir(parents=True)
     (venv / "silolake").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m silolake "$@"\n')
@@ -57,6 +62,8 @@ def lake(tmp_path_factory) -> Path:
 
 
 def _env(lake: Path, **extra: str) -> dict[str, str]:
+    if (lake / ".venv").is_symlink():  # the wheel: nothing of the checkout on any path
+        return {**clean_env((lake / ".venv").resolve()), "GITHUB_OUTPUT": str(lake / "github-output.txt"), **extra}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SILOLAKE_", "PYTEST_"))}
     package_root = str(Path(silolake.__file__).resolve().parents[1])
     return {**env, "PYTHONPATH": package_root, "GITHUB_OUTPUT": str(lake / "github-output.txt"), **extra}

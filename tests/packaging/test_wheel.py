@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.golden import golden, read_stacks
-from tests.wheel_env import build_wheel, clean_env, find_python, install_wheel
+from tests.wheel_env import clean_env, find_python, install_wheel
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -24,11 +24,6 @@ pytestmark = pytest.mark.slow
 VERSIONS = ("3.11", "3.12", "3.13")
 #: One stack with every channel, the ETL and the silo pipeline (the example's silo ``sales``).
 ONE_STACK = "silo-sales"
-
-
-@pytest.fixture(scope="session")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_wheel(tmp_path_factory.mktemp("dist"))
 
 
 def _company_repository(venv_dir: Path, where: Path) -> Path:
@@ -71,14 +66,14 @@ def _run(venv_dir: Path, repo: Path, *args: str) -> subprocess.CompletedProcess[
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_installed_wheel_synthesizes_the_golden_snapshot(
-    version: str, wheel: Path, tmp_path_factory: pytest.TempPathFactory
+    version: str, silolake_wheel: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     python = find_python(version)
     if python is None:
         pytest.skip(f"Python {version} is not on this machine")
     where = Path(tmp_path_factory.mktemp(f"wheel-py{version}"))
     assert REPO not in where.parents
-    venv_dir = install_wheel(wheel, python, where)
+    venv_dir = install_wheel(silolake_wheel, python, where)
     site = subprocess.run(
         [venv_dir / "bin" / "python", "-c", "import silolake; print(silolake.__file__)"],
         capture_output=True,
