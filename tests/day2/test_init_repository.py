@@ -1,8 +1,9 @@
 """A repository made by ``silolake init`` runs its own CI: the shell steps of the generated
 workflows and master buildspec, read from their YAML, run in a git checkout of the new
-repository with ``.venv/bin/silolake`` being this environment's silolake and, again, the built wheel
-installed from its own lock in a venv outside the repository (as the setup action installs it). Steps that need AWS or GitHub (plan, apply, publish, comments)
-are not run; every step that only needs the repository is, and each must exit 0.
+repository, with ``.venv/bin/silolake`` being this environment's silolake and, again, the
+built wheel installed from its own lock in a venv outside the repository (as the setup
+action installs it). Steps that need AWS or GitHub (plan, apply, publish, comments) are
+not run; every step that only needs the repository is, and each must exit 0.
 """
 
 from __future__ import annotations
