@@ -84,11 +84,6 @@ def test_boundary_is_the_one_the_runtime_documents() -> None:
     assert "InvokeFlowApis" not in str(pp.boundary_document(region=REGION, bucket=BUCKET, key_arn=KEY))
 
 
-def test_terraform_escape_keeps_policy_variables_and_tokens() -> None:
-    text = '{"Resource":"arn:aws:s3:::b/${aws:PrincipalTag/silolake:partner-username}/*","Key":"${TfToken[TOKEN.1]}"}'
-    assert pp.terraform_escape(text) == text.replace("${aws:", "$${aws:")
-
-
 def test_boundary_confines_a_wide_open_partner_role() -> None:
     other_dropzone = names.silo_bucket("acme", "logistics", "dropzone", "555555555555", "eu-central-1")
     got = decide(
