@@ -1,4 +1,13 @@
-"""Catalog text on its way into Terraform JSON: escaped here, once, so Terraform reads it literally.
+"""Text on its way into Terraform JSON: escaped here, once, so Terraform reads it literally.
+
+This module is the only place silolake escapes Terraform template syntax; nothing else
+writes ``$${`` or ``%%{``. Two kinds of text come through it, each exactly once:
+
+- catalog text, by :func:`terraform_view` (below);
+- the policy documents silolake builds (IAM, bucket, key, SCP), by
+  :func:`silolake.policy.render` through :func:`literal_except_tokens`: an IAM policy
+  variable (``${aws:PrincipalTag/...}``, ``${aws:PrincipalAccount}``) reaches AWS
+  literally, while cdktf tokens (which become Terraform references at synthesis) stay live.
 
 Terraform reads every string of a ``.tf.json`` file as a template: ``${...}`` is an
 interpolation and ``%{...}`` a directive. A column comment ``amount in ${currency}`` or a
@@ -19,6 +28,7 @@ https://developer.hashicorp.com/terraform/language/syntax/json#expression-mappin
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -27,6 +37,29 @@ T = TypeVar("T")
 def literal(text: str) -> str:
     """``text`` as a Terraform template that evaluates to ``text`` (``${`` -> ``$${``, ``%{`` -> ``%%{``)."""
     return text.replace("${", "$${").replace("%{", "%%{")
+
+
+#: A cdktf string token (``${TfToken[TOKEN.12]}``): the engine replaces it with a Terraform
+#: expression (``${aws_kms_key.x.arn}``) when it synthesizes the stack.
+_TOKEN = re.compile(r"(\$\{TfToken\[[^\]\s]*\]\})")
+
+
+class AlreadyEscapedError(ValueError):
+    """Text that already holds a Terraform escape was about to be escaped again."""
+
+
+def literal_except_tokens(text: str) -> str:
+    """``text`` as a Terraform template: literal (:func:`literal`) except its cdktf tokens.
+
+    For text silolake writes itself (a rendered policy document), never for catalog text:
+    that is escaped by :func:`terraform_view` already. Text that holds an escape (``$${``,
+    ``%%{``) is refused rather than escaped a second time, which Terraform would deliver
+    as ``$${...}`` (a literal ``$`` before the IAM policy variable).
+    """
+    if "$${" in text or "%%{" in text:
+        raise AlreadyEscapedError(f"text is already escaped for Terraform: {text[:200]!r}")
+    parts = _TOKEN.split(text)
+    return "".join(part if i % 2 else literal(part) for i, part in enumerate(parts))
 
 
 def unescape(template: str) -> str:

@@ -78,6 +78,15 @@ def example_synth(example_catalog: Catalog, tmp_path_factory: pytest.TempPathFac
 
 
 @pytest.fixture(scope="session")
+def example_delivery(example_synth: Synth, tmp_path_factory: pytest.TempPathFactory):
+    """The example's stacks as Terraform core delivers them to AWS (:mod:`tests.delivered`);
+    references the stacks do not spell are ``tfref:<expression>``."""
+    from .delivered import deliver
+
+    return deliver(example_synth, tmp_path_factory.mktemp("delivered"))
+
+
+@pytest.fixture(scope="session")
 def decommissioned_synth(example_catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> Synth:
     """The example with its first shared silo (``sales``) in decommission, all else unchanged.
 

@@ -9,6 +9,7 @@ import pytest
 
 from silolake import names, policy
 from silolake.policy import sharing
+from silolake.terraform_text import AlreadyEscapedError, unescape
 
 from .iam.iam_sim import simulate
 from .stackjson import bucket_policy, resources
@@ -62,12 +63,17 @@ def test_terraform_core_yields_the_literal_policy_variable(example_synth, tmp_pa
     assert reads["Resource"].endswith("/bundles/${aws:PrincipalAccount}/*")
 
 
-def test_render_escapes_only_policy_variables():
-    doc = {"a": "x/${aws:PrincipalAccount}/${s3:prefix}", "b": "${aws_kms_key.k.arn}", "c": "${TfToken[TOKEN.1]}"}
+def test_render_escapes_everything_but_cdktf_tokens():
+    doc = {"a": "x/${aws:PrincipalAccount}/${s3:prefix}", "b": "%{ if x }", "c": "${TfToken[TOKEN.1]}/*"}
     text = policy.render(doc)
-    assert '"x/$${aws:PrincipalAccount}/$${s3:prefix}"' in text
-    assert '"${aws_kms_key.k.arn}"' in text and '"${TfToken[TOKEN.1]}"' in text
-    assert json.loads(policy.terraform_literal(text)) == doc
+    assert '"x/$${aws:PrincipalAccount}/$${s3:prefix}"' in text and '"%%{ if x }"' in text
+    assert '"${TfToken[TOKEN.1]}/*"' in text
+    assert json.loads(unescape(text)) == doc
+
+
+def test_render_refuses_text_escaped_already():
+    with pytest.raises(AlreadyEscapedError):
+        policy.render({"a": "x/$${aws:PrincipalAccount}"})
 
 
 @pytest.fixture(scope="module")

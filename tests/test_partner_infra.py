@@ -135,6 +135,7 @@ def test_boundary_policy_reaches_aws_with_its_policy_variable(example_synth) -> 
     assert boundary["name"] == names.partner_boundary("sales") and boundary["path"] == "/silolake/"
     text = boundary["policy"]
     assert f"$${{aws:PrincipalTag/{TAG_USERNAME}}}" in text
+    assert "$$${" not in text, "escaped once (issue 19): tests/delivered.py proves what AWS gets"
     assert "$${TfToken" not in text and "$${aws_" not in text
     assert "${aws_api_gateway_rest_api." in text, "the flow API ARN stays a Terraform reference"
 

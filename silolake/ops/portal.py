@@ -35,7 +35,7 @@ from .. import names
 from ..catalog.model import Catalog, Silo
 from ..partner_runtime import CONFIG_FILE, build_site, content_type, function_environment, runtime_config
 from ..policy import partner as partner_policy
-from ..policy.documents import render
+from ..policy.documents import to_json
 
 PARTNER_SRC = Path(__file__).resolve().parents[2] / "lambda_src" / "partner"
 LOCAL_ACCOUNT = "123456789012"
@@ -107,7 +107,7 @@ def _provision(org: str, silo: Silo, region: str, origin: str) -> dict[str, str]
     )
     boundary = partner_policy.boundary_document(region=region, bucket=bucket, key_arn=key_arn)
     iam = client("iam")
-    iam.create_policy(PolicyName=names.partner_boundary(silo.name), Path="/silolake/", PolicyDocument=render(boundary))
+    iam.create_policy(PolicyName=names.partner_boundary(silo.name), Path="/silolake/", PolicyDocument=to_json(boundary))
     boundary_arn = f"arn:aws:iam::{LOCAL_ACCOUNT}:policy/silolake/{names.partner_boundary(silo.name)}"
     roles = {}
     for purpose, service in (
@@ -119,7 +119,7 @@ def _provision(org: str, silo: Silo, region: str, origin: str) -> dict[str, str]
             "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
         }
         roles[purpose] = iam.create_role(
-            RoleName=names.silo_role(silo.name, purpose), AssumeRolePolicyDocument=render(trust)
+            RoleName=names.silo_role(silo.name, purpose), AssumeRolePolicyDocument=to_json(trust)
         )["Role"]["Arn"]
     table = names.partner_lockout_table(org, silo.name)
     db = client("dynamodb")

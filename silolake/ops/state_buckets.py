@@ -135,5 +135,5 @@ def guardrail_fixes(s3, bucket: str) -> list[tuple[str, Callable[[], object]]]:
     if not any(_canonical(s) == wanted for s in present):
         # Other statements someone added are kept: only ours is (re)placed.
         new_doc = policy.document([_tls_statement(bucket), *statements])
-        fixes.append((TLS_POLICY, lambda: s3.put_bucket_policy(Bucket=bucket, Policy=policy.render(new_doc))))
+        fixes.append((TLS_POLICY, lambda: s3.put_bucket_policy(Bucket=bucket, Policy=policy.to_json(new_doc))))
     return fixes

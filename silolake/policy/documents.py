@@ -8,9 +8,10 @@ them offline with a real IAM policy engine. Keep this module free of cdktf impor
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from typing import Any
+
+from ..terraform_text import literal_except_tokens
 
 Statement = dict[str, Any]
 
@@ -18,7 +19,7 @@ __all__ = [
     "Statement",
     "document",
     "render",
-    "terraform_literal",
+    "to_json",
     "PRINCIPAL_ACCOUNT",
     "deny_insecure_transport",
     "bucket_arns",
@@ -29,10 +30,6 @@ __all__ = [
 ]
 
 
-#: An IAM policy variable (``${aws:PrincipalAccount}``, ``${s3:prefix}``): a service or
-#: global key name, a colon, a key. Terraform references never contain a colon there.
-_POLICY_VARIABLE = re.compile(r"\$\{(?=[A-Za-z0-9-]+:[^}]+\})")
-
 #: The policy variable central policies key per-account paths by.
 PRINCIPAL_ACCOUNT = "${aws:PrincipalAccount}"
 
@@ -41,22 +38,25 @@ def document(statements: Iterable[Statement]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
+def to_json(doc: dict[str, Any]) -> str:
+    """Stable JSON text (sorted keys, minified): the document exactly as AWS receives it.
+
+    For AWS API calls (boto3) and size limits; for Terraform JSON use :func:`render`.
+    """
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"))
+
+
 def render(doc: dict[str, Any]) -> str:
-    """Stable JSON text (sorted keys) so synth output is byte-identical run to run,
-    ready to be a Terraform string.
+    """:func:`to_json` as a Terraform string: byte-identical run to run, and evaluated by
+    Terraform to exactly :func:`to_json` (tokens resolved).
 
     Terraform reads ``${...}`` in any string as an interpolation, so IAM policy variables
-    are escaped as ``$${aws:PrincipalAccount}``; Terraform turns them back into the
-    literal ``${aws:PrincipalAccount}`` AWS receives (proved with Terraform core in
-    ``tests/test_artifacts_by_account.py``). Terraform references (``${aws_kms_key.x.arn}``)
-    carry no colon and stay live. :func:`terraform_literal` is the inverse.
+    are escaped (``$${aws:PrincipalAccount}``) by :mod:`silolake.terraform_text`, the one
+    place silolake escapes; cdktf tokens stay live and become Terraform references
+    (``${aws_kms_key.x.arn}``). Do not escape the result again: Terraform would deliver
+    ``$${aws:...}`` (``tests/delivered.py`` proves what it delivers).
     """
-    return _POLICY_VARIABLE.sub("$${", json.dumps(doc, sort_keys=True, separators=(",", ":")))
-
-
-def terraform_literal(text: str) -> str:
-    """What Terraform makes of a rendered string's escapes (``$${`` -> ``${``), for tests and tools."""
-    return text.replace("$${", "${")
+    return literal_except_tokens(to_json(doc))
 
 
 def deny_insecure_transport(resources: list[str]) -> Statement:

@@ -34,7 +34,6 @@ __all__ = [
     "partner_roles_arn",
     "session_statements",
     "sweeper_statements",
-    "terraform_escape",
 ]
 
 #: IAM path of every partner role (``/silolake/partner/partner-<username>``): never of the
@@ -50,14 +49,6 @@ BOUNDARY_ESCAPES = (
     "iam:PutRolePermissionsBoundary",
     "iam:UpdateAssumeRolePolicy",
 )
-
-
-def terraform_escape(text: str) -> str:
-    """``${aws:...}`` -> ``$${aws:...}``: IAM policy variables must reach AWS literally, not
-    be interpolated by Terraform (its JSON syntax escapes a template with ``$$``). Only the
-    ``aws:`` variables are escaped: CDKTF tokens (``${TfToken[...]}``) in the same text
-    must stay references."""
-    return text.replace("${aws:", "$${aws:")
 
 
 def partner_roles_arn(account_id: str) -> str:
@@ -77,8 +68,8 @@ def boundary_document(*, region: str, bucket: str, key_arn: str, api_arns: Seque
 
     Uploads under ``<bucket>/<tag>/``, listing that prefix, the silo key through S3 only
     and ``execute-api:Invoke`` on ``api_arns`` (left out when empty). ``<tag>`` is the IAM
-    policy variable ``${aws:PrincipalTag/silolake:partner-username}``: render the result
-    through :func:`terraform_escape` before it goes into Terraform JSON.
+    policy variable ``${aws:PrincipalTag/silolake:partner-username}``; :func:`silolake.policy.render`
+    escapes it for Terraform (once).
     """
     own = "${aws:PrincipalTag/" + TAG_USERNAME + "}"
     bucket_arn = f"arn:aws:s3:::{bucket}"

@@ -307,11 +307,11 @@ def silo_scps(catalog: Catalog) -> dict[str, dict]:
 
 
 def render(doc: dict) -> str:
-    """Minified, key-sorted JSON (``policy.render``), checked against the size limit."""
-    text = policy.render(doc)
-    if len(text) > SCP_MAX_CHARS:
+    """``policy.render``, with the document AWS receives (``policy.to_json``) checked
+    against the size limit."""
+    size = len(policy.to_json(doc))
+    if size > SCP_MAX_CHARS:
         raise ValueError(
-            f"SCP is {len(text)} characters, over the AWS limit of {SCP_MAX_CHARS}; "
-            "shorten organization.allowed_regions"
+            f"SCP is {size} characters, over the AWS limit of {SCP_MAX_CHARS}; shorten organization.allowed_regions"
         )
-    return text
+    return policy.render(doc)

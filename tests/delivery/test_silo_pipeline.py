@@ -90,7 +90,8 @@ def test_a_silo_outside_the_artifacts_region_gets_no_pipeline_and_a_notice(examp
     assert any("'logistics'" in n and "no pipeline" in n for n in synth_notices(example_synth.catalog))
 
 
-def test_codebuild_projects_pin_terraform_provider_and_buildspec(example_synth):
+def test_codebuild_projects_pin_terraform_provider_and_buildspec(example_synth, example_delivery):
+    delivered = {p["name"]: p for p in example_delivery.resources("silo-sales", "aws_codebuild_project").values()}
     sales = silo(example_synth.catalog, "sales")
     projects = {p["name"]: p for p in resources(example_synth.stack("silo-sales"), "aws_codebuild_project").values()}
     assert sorted(projects) == [names.silo_build_project("sales", s) for s in ("apply", "plan")]
@@ -106,7 +107,11 @@ def test_codebuild_projects_pin_terraform_provider_and_buildspec(example_synth):
         assert not any("silolake==" in v for v in env.values())  # no package index needed, no version in the stack
         assert project["environment"]["image"] == silo_pipeline.BUILD_IMAGE
         assert project["environment"]["privileged_mode"] is False
-        assert project["source"] == {"type": "CODEPIPELINE", "buildspec": silo_pipeline.buildspec(stage)}
+        # The file exactly, as Terraform delivers it: its shell ${VARIABLE}s reach CodeBuild as written.
+        assert delivered[project["name"]]["source"] == {
+            "type": "CODEPIPELINE",
+            "buildspec": silo_pipeline.buildspec(stage),
+        }
         assert "aws_kms_key.storage_key" in project["encryption_key"]
         assert project["logs_config"]["cloudwatch_logs"]["group_name"] == "/aws/codebuild/silolake-sales-deploy"
     # The provider version the mirror holds is the one every stack requires.

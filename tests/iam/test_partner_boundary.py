@@ -1,5 +1,9 @@
 """The framework's partner IAM documents, proven with the offline IAM engine.
 
+Every proof evaluates the policy *as Terraform delivers it to AWS*: read out of the
+synthesized example (silo ``sales``), evaluated by Terraform core (:mod:`tests.delivered`),
+with the silo key's ARN and the flow API's id resolved to the constants below.
+
 - The permissions boundary Terraform deploys is the one the runtime documents, and it
   confines a partner role even when its inline policy allows everything: own prefix
   only; another partner's prefix, raw, processed, another silo and IAM changes denied.
@@ -19,11 +23,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from silolake import names
 from silolake.policy import partner as pp
 from silolake.policy import scp
 from silolake.policy.documents import document
 
+from ..delivered import Delivery, deliver
 from .iam_sim import simulate
 
 ACCOUNT = "444444444444"
@@ -39,9 +46,46 @@ DEPLOY_ROLE = f"arn:aws:iam::{ACCOUNT}:role/OrganizationAccountAccessRole"
 PARTNER = f"arn:aws:sts::{ACCOUNT}:assumed-role/partner-bob/bob"
 PARTNER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/silolake/partner/partner-bob"
 STACKS = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/acme-sales-partner-bob/0a1b2c3d-0000-4000-8000-000000000000"
-BOUNDARY = pp.boundary_document(region=REGION, bucket=BUCKET, key_arn=KEY, api_arns=[API])
+API_ID = "a1b2c3d4e5"
+#: What the framework's builder makes of the constants (the runtime documents this one).
+BUILT_BOUNDARY = pp.boundary_document(region=REGION, bucket=BUCKET, key_arn=KEY, api_arns=[API])
 WIDE_OPEN = document([{"Effect": "Allow", "Action": "*", "Resource": "*"}])
 ALLOWED, IMPLICIT, EXPLICIT = "Allowed", "ImplicitlyDenied", "ExplicitlyDenied"
+
+
+SALES = "silo-sales"
+
+
+def resolve(expr: str) -> str | None:
+    """The sales silo key's ARN and the flow API's id: the only references the proofs read."""
+    if expr.startswith("aws_kms_key.") and expr.endswith(".arn"):
+        return KEY
+    if expr.startswith("aws_api_gateway_rest_api.") and expr.endswith(".id"):
+        return API_ID
+    return None
+
+
+@pytest.fixture(scope="module")
+def delivered(example_synth, tmp_path_factory) -> Delivery:
+    return deliver(example_synth, tmp_path_factory.mktemp("delivered-partner"), resolve)
+
+
+@pytest.fixture(scope="module")
+def boundary(delivered: Delivery) -> dict:
+    """The partner boundary as AWS receives it (``aws_iam_policy``)."""
+    return delivered.policy(SALES, "aws_iam_policy", name=names.partner_boundary("sales"))
+
+
+def role_policy(delivered: Delivery, purpose: str) -> dict:
+    """The inline policy of a sales role as AWS receives it (the role reference resolved to its name)."""
+    role = names.silo_role("sales", purpose)
+    found = [
+        p
+        for key, p in delivered.policies(SALES, "aws_iam_role_policy").items()
+        if delivered.resources(SALES, "aws_iam_role_policy")[key.split(".")[1]]["role"] == role
+    ]
+    assert len(found) == 1, (role, len(found))
+    return found[0]
 
 
 def case(name: str, principal: str, action: str, resource: str, **extra: Any) -> dict[str, Any]:
@@ -57,7 +101,7 @@ def case(name: str, principal: str, action: str, resource: str, **extra: Any) ->
     }
 
 
-def partner(name: str, action: str, resource: str, **context: str) -> dict[str, Any]:
+def partner(boundary: dict, name: str, action: str, resource: str, **context: str) -> dict[str, Any]:
     """A partner session whose role has a wide-open inline policy: only the boundary holds it."""
     return case(
         name,
@@ -65,7 +109,7 @@ def partner(name: str, action: str, resource: str, **context: str) -> dict[str, 
         action,
         resource,
         identityPolicies=[WIDE_OPEN],
-        permissionBoundaries=[BOUNDARY],
+        permissionBoundaries=[boundary],
         context={f"aws:PrincipalTag/{pp.TAG_USERNAME}": "bob", **context},
     )
 
@@ -74,59 +118,79 @@ def decide(cases: list[dict[str, Any]]) -> dict[str, str]:
     return {r["name"]: r["decision"] for r in simulate(cases)}
 
 
-def test_boundary_is_the_one_the_runtime_documents() -> None:
+def test_boundary_is_the_one_the_runtime_documents(boundary: dict) -> None:
     source = str(Path(__file__).resolve().parents[2] / "lambda_src" / "partner")
     if source not in sys.path:
         sys.path.insert(0, source)  # how Lambda imports the bundle: its folder is the root
     boundary_document = importlib.import_module("partner_access.policies").boundary_document
 
-    assert boundary_document(partition="aws", region=REGION, bucket=BUCKET, key_arn=KEY, api_arns=[API]) == BOUNDARY
+    assert boundary_document(partition="aws", region=REGION, bucket=BUCKET, key_arn=KEY, api_arns=[API]) == boundary
+    assert boundary == BUILT_BOUNDARY
     assert "InvokeFlowApis" not in str(pp.boundary_document(region=REGION, bucket=BUCKET, key_arn=KEY))
 
 
-def test_terraform_escape_keeps_policy_variables_and_tokens() -> None:
-    text = '{"Resource":"arn:aws:s3:::b/${aws:PrincipalTag/silolake:partner-username}/*","Key":"${TfToken[TOKEN.1]}"}'
-    assert pp.terraform_escape(text) == text.replace("${aws:", "$${aws:")
+def test_delivered_boundary_confines_uploads_to_the_partners_own_prefix(boundary: dict) -> None:
+    """Issue 19: the boundary Terraform delivers names ``<bucket>/bob/``, not ``<bucket>/$bob/``."""
+    got = decide(
+        [
+            partner(boundary, "put own", "s3:PutObject", f"arn:aws:s3:::{BUCKET}/bob/orders/2026-01-01.csv"),
+            partner(boundary, "put dollar", "s3:PutObject", f"arn:aws:s3:::{BUCKET}/$bob/orders/2026-01-01.csv"),
+            partner(boundary, "put other", "s3:PutObject", f"arn:aws:s3:::{BUCKET}/alice/orders/2026-01-01.csv"),
+            partner(boundary, "list own", "s3:ListBucket", f"arn:aws:s3:::{BUCKET}", **{"s3:prefix": "bob/"}),
+        ]
+    )
+    assert got == {"put own": ALLOWED, "put dollar": IMPLICIT, "put other": IMPLICIT, "list own": ALLOWED}
 
 
-def test_boundary_confines_a_wide_open_partner_role() -> None:
+def test_boundary_confines_a_wide_open_partner_role(boundary: dict) -> None:
     other_dropzone = names.silo_bucket("acme", "logistics", "dropzone", "555555555555", "eu-central-1")
     got = decide(
         [
-            partner("own prefix", "s3:PutObject", f"arn:aws:s3:::{BUCKET}/bob/report.csv"),
-            partner("own multipart", "s3:AbortMultipartUpload", f"arn:aws:s3:::{BUCKET}/bob/big.bin"),
-            partner("list own", "s3:ListBucket", f"arn:aws:s3:::{BUCKET}", **{"s3:prefix": "bob/x"}),
+            partner(boundary, "own prefix", "s3:PutObject", f"arn:aws:s3:::{BUCKET}/bob/report.csv"),
+            partner(boundary, "own multipart", "s3:AbortMultipartUpload", f"arn:aws:s3:::{BUCKET}/bob/big.bin"),
+            partner(boundary, "list own", "s3:ListBucket", f"arn:aws:s3:::{BUCKET}", **{"s3:prefix": "bob/x"}),
             partner(
+                boundary,
                 "flow api",
                 "execute-api:Invoke",
                 f"arn:aws:execute-api:{REGION}:{ACCOUNT}:a1b2c3d4e5/v1/POST/flows/orders",
             ),
-            partner("other partner", "s3:PutObject", f"arn:aws:s3:::{BUCKET}/alice/report.csv"),
-            partner("list other", "s3:ListBucket", f"arn:aws:s3:::{BUCKET}", **{"s3:prefix": "alice/"}),
-            partner("read own", "s3:GetObject", f"arn:aws:s3:::{BUCKET}/bob/report.csv"),
+            partner(boundary, "other partner", "s3:PutObject", f"arn:aws:s3:::{BUCKET}/alice/report.csv"),
+            partner(boundary, "list other", "s3:ListBucket", f"arn:aws:s3:::{BUCKET}", **{"s3:prefix": "alice/"}),
+            partner(boundary, "read own", "s3:GetObject", f"arn:aws:s3:::{BUCKET}/bob/report.csv"),
             partner(
+                boundary,
                 "raw",
                 "s3:PutObject",
                 f"arn:aws:s3:::{names.silo_bucket('acme', 'sales', 'raw', ACCOUNT, REGION)}/bob/x",
             ),
             partner(
+                boundary,
                 "processed",
                 "s3:GetObject",
                 f"arn:aws:s3:::{names.silo_bucket('acme', 'sales', 'processed', ACCOUNT, REGION)}/orders/x",
             ),
-            partner("other silo", "s3:PutObject", f"arn:aws:s3:::{other_dropzone}/bob/x"),
-            partner("key direct", "kms:Decrypt", KEY, **{"kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com"}),
-            partner("create role", "iam:CreateRole", f"arn:aws:iam::{ACCOUNT}:role/silolake/partner/partner-eve"),
-            partner("drop boundary", "iam:DeleteRolePermissionsBoundary", PARTNER_ROLE),
-            partner("new boundary version", "iam:CreatePolicyVersion", BOUNDARY_ARN),
+            partner(boundary, "other silo", "s3:PutObject", f"arn:aws:s3:::{other_dropzone}/bob/x"),
+            partner(
+                boundary,
+                "key direct",
+                "kms:Decrypt",
+                KEY,
+                **{"kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com"},
+            ),
+            partner(
+                boundary, "create role", "iam:CreateRole", f"arn:aws:iam::{ACCOUNT}:role/silolake/partner/partner-eve"
+            ),
+            partner(boundary, "drop boundary", "iam:DeleteRolePermissionsBoundary", PARTNER_ROLE),
+            partner(boundary, "new boundary version", "iam:CreatePolicyVersion", BOUNDARY_ARN),
         ]
     )
     allowed = {"own prefix", "own multipart", "list own", "flow api"}
     assert got == {name: ALLOWED if name in allowed else IMPLICIT for name in got}
 
 
-def test_cloudformation_role_creates_partner_roles_only_with_the_boundary() -> None:
-    statements = pp.cfn_role_statements(account_id=ACCOUNT, boundary_arn=BOUNDARY_ARN)
+def test_cloudformation_role_creates_partner_roles_only_with_the_boundary(delivered: Delivery) -> None:
+    statements = role_policy(delivered, "partner-cfn")["Statement"]
 
     def cfn(name: str, action: str, resource: str, boundary: str | None = None) -> dict[str, Any]:
         context = {"iam:PermissionsBoundary": boundary} if boundary else {}
@@ -168,10 +232,8 @@ def test_cloudformation_role_creates_partner_roles_only_with_the_boundary() -> N
     }
 
 
-def test_admin_function_cannot_create_a_role_and_only_stacks_through_the_service_role() -> None:
-    statements = pp.admin_statements(
-        region=REGION, account_id=ACCOUNT, stack_prefix="acme-sales-partner-", cfn_role_arn=CFN_ROLE, key_arn=KEY
-    )
+def test_admin_function_cannot_create_a_role_and_only_stacks_through_the_service_role(delivered: Delivery) -> None:
+    statements = role_policy(delivered, "partner-admin")["Statement"]
 
     def admin(name: str, action: str, resource: str, **context: str) -> dict[str, Any]:
         return case(name, ADMIN_ROLE, action, resource, identityPolicies=[document(statements)], context=context)
@@ -239,3 +301,28 @@ def test_scps_leave_partner_roles_to_cloudformation_and_the_boundary_to_terrafor
         "cfn edits its own role": EXPLICIT,
         "deploy role edits boundary": ALLOWED,
     }
+
+
+def test_session_function_assumes_partner_roles_only(delivered: Delivery) -> None:
+    """The session function's role as delivered: partner roles (with source identity) and nothing else."""
+    session = f"arn:aws:iam::{ACCOUNT}:role/{names.silo_role('sales', 'partner-session')}"
+    policy = role_policy(delivered, "partner-session")
+    secret = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:silolake/partner/bob-AbCdEf"
+
+    def fn(name: str, action: str, resource: str) -> dict[str, Any]:
+        return case(name, session, action, resource, identityPolicies=[policy])
+
+    got = decide(
+        [
+            fn("assume partner role", "sts:AssumeRole", PARTNER_ROLE),
+            fn("source identity", "sts:SetSourceIdentity", PARTNER_ROLE),
+            fn("read credential", "secretsmanager:GetSecretValue", secret),
+            fn("assume admin role", "sts:AssumeRole", ADMIN_ROLE),
+            fn("assume cfn role", "sts:AssumeRole", CFN_ROLE),
+            fn("assume deploy role", "sts:AssumeRole", DEPLOY_ROLE),
+            fn("write credential", "secretsmanager:PutSecretValue", secret),
+            fn("create role", "iam:CreateRole", PARTNER_ROLE),
+        ]
+    )
+    allowed = {"assume partner role", "source identity", "read credential"}
+    assert got == {name: ALLOWED if name in allowed else IMPLICIT for name in got}

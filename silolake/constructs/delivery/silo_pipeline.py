@@ -31,6 +31,7 @@ from ... import names, policy, versions
 from ...catalog.model import DeployedSilo
 from ...cdk import Construct, aws
 from ...policy import delivery
+from ...terraform_text import literal
 from ..blocks.kms import CustomerKey
 from ..blocks.secure_bucket import Lifecycle, SecureBucket
 from ..blocks.service_role import encrypted_log_group, service_role, trust_policy
@@ -48,7 +49,8 @@ SOURCE_NAMESPACE = "SourceVariables"
 
 @cache  # read once per process, not once per silo stack of a large synth
 def buildspec(stage: str) -> str:
-    """Text of ``delivery/buildspec/silo-<stage>.yml``."""
+    """Text of ``delivery/buildspec/silo-<stage>.yml`` (its shell ``${VARIABLE}`` s are not
+    Terraform's: the resource gets it through :func:`silolake.terraform_text.literal`)."""
     return (BUILDSPEC_DIR / f"silo-{stage}.yml").read_text(encoding="utf-8")
 
 
@@ -156,7 +158,7 @@ class SiloPipeline(Construct):
                 service_role=self.build_role.arn,
                 encryption_key=key.arn,
                 build_timeout=60,
-                source={"type": "CODEPIPELINE", "buildspec": buildspec(stage)},
+                source={"type": "CODEPIPELINE", "buildspec": literal(buildspec(stage))},
                 artifacts={"type": "CODEPIPELINE"},
                 environment={
                     "compute_type": "BUILD_GENERAL1_SMALL",

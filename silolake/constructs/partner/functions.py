@@ -89,7 +89,7 @@ class PartnerFunctions(Construct):
             name=names.partner_boundary(silo.name),
             path="/silolake/",
             description=f"Permissions boundary of every partner role of silo {silo.name}",
-            policy=partner_policy.terraform_escape(policy.render(boundary)),
+            policy=policy.render(boundary),
         )
         boundary_arn = f"arn:aws:iam::{account}:policy/silolake/{names.partner_boundary(silo.name)}"
         cfn_role_name = names.silo_role(silo.name, "partner-cfn")

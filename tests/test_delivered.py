@@ -1,0 +1,100 @@
+"""What AWS receives is what the tests prove: every synthesized string as Terraform core
+delivers it (:mod:`tests.delivered`).
+
+- No string of any stack is escaped twice (``$$${``), and every live ``${...}`` is a
+  Terraform expression the engine emitted: a literal (an IAM policy variable, a shell
+  variable of a buildspec) appears escaped, ``$${``.
+- Every IAM policy variable reaches AWS with exactly one ``$``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from silolake import policy
+from silolake.terraform_text import literal
+
+from .delivered import interpolations, problems, string_problems
+from .terraform_eval import evaluate
+
+pytestmark = pytest.mark.slow
+
+#: An IAM policy variable as a synthesized (escaped) string holds it, and as AWS gets it.
+ESCAPED_VARIABLE = re.compile(r"\$\$\{([A-Za-z0-9-]+):[^}]+\}")
+DELIVERED_VARIABLE = re.compile(r"(\$+)\{([A-Za-z0-9-]+):[^}]+\}")
+
+
+def test_the_scanner_reads_templates_as_terraform_does(tmp_path) -> None:
+    samples = {
+        "a/$${aws:x}/b": [],
+        "a/$$${aws:x}/b": [],  # "$" + the escape "$${"
+        "x ${aws_s3_bucket.b.arn}/*": ["aws_s3_bucket.b.arn"],
+        '${compact([var.v, "}"])} and ${data.aws_ssm_parameter.p.value}': [
+            'compact([var.v, "}"])',
+            "data.aws_ssm_parameter.p.value",
+        ],
+        "%%{ if x } $$": [],
+    }
+    for text, bodies in samples.items():
+        assert [i.body for i in interpolations(text)] == bodies, text
+    # Terraform core agrees on the escapes.
+    assert evaluate(["a/$${aws:x}/b", "a/$$${aws:x}/b", "%%{ if x } $$"], tmp_path) == [
+        "a/${aws:x}/b",
+        "a/$${aws:x}/b",
+        "%{ if x } $$",
+    ]
+    assert [p.reason for p in string_problems("s", (), "a/$$${aws:x}/b")] == ["escaped twice"]
+    for live in ("b/${aws:PrincipalAccount}", "${commit}.whl", "%{ if x }", "${TfToken[TOKEN.1]}", "${s3:prefix}"):
+        assert string_problems("s", (), live), live
+
+
+def test_no_string_is_escaped_twice_and_every_interpolation_is_the_engines(example_synth) -> None:
+    found = problems(example_synth)
+    assert not found, "\n".join(map(str, found))
+
+
+def test_every_policy_variable_reaches_aws_with_one_dollar(example_synth, example_delivery) -> None:
+    from .delivered import leaves
+
+    kinds: set[str] = set()
+    checked = 0
+    for name in example_synth.stack_names:
+        delivered = dict(leaves(example_delivery.stacks[name]))
+        for path, text in leaves(example_synth.stack(name)):
+            escaped = ESCAPED_VARIABLE.findall(text)
+            if not escaped:
+                continue
+            kinds.update(escaped)
+            value = delivered[path]
+            got = DELIVERED_VARIABLE.findall(value)
+            assert len(got) == len(escaped), (name, path, value)
+            assert all(dollars == "$" for dollars, _ in got), (name, path, value)
+            checked += 1
+    assert "aws" in kinds and checked >= 4, (kinds, checked)
+
+
+@pytest.mark.parametrize(
+    "variable",
+    [
+        "${aws:PrincipalTag/silolake:partner-username}",
+        "${aws:PrincipalAccount}",
+        "${transfer:UserName}",
+        "${s3:prefix}",
+    ],
+)
+def test_render_delivers_every_variable_kind_with_one_dollar(variable: str, tmp_path) -> None:
+    doc = policy.document(
+        [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::b/{variable}/*", "Sid": "%{x}"}]
+    )
+    [delivered] = evaluate([policy.render(doc)], tmp_path)
+    assert delivered == policy.to_json(doc)
+    assert json.loads(delivered)["Statement"][0]["Resource"] == f"arn:aws:s3:::b/{variable}/*"
+
+
+def test_catalog_text_and_policies_are_escaped_by_one_function() -> None:
+    """``policy.render`` is ``terraform_text.literal`` around the cdktf tokens, nothing more."""
+    doc = {"a": "${aws:userid} %{ x }", "b": "${TfToken[TOKEN.7]}"}
+    assert policy.render(doc) == policy.to_json(doc).replace(json.dumps(doc["a"]), json.dumps(literal(doc["a"])))
