@@ -39,4 +39,4 @@ def runtime_path(*parts: str) -> Path:
     for part in parts:
         if not part or Path(part).is_absolute() or ".." in Path(part).parts:
             raise ValueError(f"runtime asset path part {part!r} must be relative and stay inside the package")
-    return root.joinpath(*parts)
+    return root.joinpath(*parts).resolve()
