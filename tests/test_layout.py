@@ -7,8 +7,9 @@ line that introduced it, before it can be copied by the next module:
 - the catalog and the policy builders never import cdktf, constructs, stacks or synth;
 - constructs never import stacks; operations never import constructs or stacks;
 - runtime code (``silolake/runtime/``: Lambda functions, Glue jobs; and ``glue_src/``) never
-  imports the framework, and the framework reads runtime assets only through
-  :func:`silolake.runtime.runtime_path` (never ``Path(__file__).parents[...]`` out of a module);
+  imports the framework, and the runtime's folders are not framework packages (the
+  framework reads them through :func:`silolake.runtime.runtime_path`;
+  ``tests/packaging/test_wheel_assets.py`` checks that they ship);
 - every capability package declares its public constructs in ``__all__``;
 - every Lambda function folder is deployed by exactly one construct (a module-level
   ``SOURCE = LAMBDA_SRC / "<function>"``) and has tests in ``tests/runtime/<function>/``.
@@ -108,45 +109,6 @@ def test_runtime_folders_are_not_framework_packages() -> None:
     assert stray == []
     functions = [LAMBDA / name for name in _function_folders()] + [RUNTIME / "glue" / "conform"]
     assert [str(f.relative_to(REPO)) for f in functions if (f / "__init__.py").exists()] == []
-
-
-def _levels_up_from_file(node: ast.AST) -> int | None:
-    """How many folders ``Path(__file__)[.resolve()].parent...`` / ``.parents[n]`` climbs; ``None``
-    for an expression that does not start at ``Path(__file__)``."""
-    levels = 0
-    while True:
-        if isinstance(node, ast.Attribute) and node.attr == "parent":
-            levels, node = levels + 1, node.value
-        elif (
-            isinstance(node, ast.Subscript)
-            and isinstance(node.value, ast.Attribute)
-            and node.value.attr == "parents"
-            and isinstance(node.slice, ast.Constant)
-            and isinstance(node.slice.value, int)
-        ):
-            levels, node = levels + node.slice.value + 1, node.value.value
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "resolve":
-            node = node.func.value
-        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Path" and node.args:
-            return levels if getattr(node.args[0], "id", "") == "__file__" else None
-        else:
-            return None
-
-
-def test_no_module_finds_files_outside_the_package() -> None:
-    """Installed from the wheel, nothing but the package exists beside the framework: no module
-    climbs above ``silolake/`` from its own file. Runtime assets are found through
-    :func:`silolake.runtime.runtime_path`, the user's files beside the catalog (``Catalog.base_dir``)."""
-    climbing = []
-    for path in _py("silolake"):
-        allowed = len(path.relative_to(PACKAGE).parts)  # silolake/ops/x.py: .parent.parent is silolake/
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            levels = _levels_up_from_file(node)
-            if levels is not None and levels > allowed:
-                climbing.append(f"{path.relative_to(REPO)}:{node.lineno}: climbs {levels} folders from its file")
-    assert climbing == []
-    assert _levels_up_from_file(ast.parse("Path(__file__).resolve().parents[3]", mode="eval").body) == 4
-    assert _levels_up_from_file(ast.parse("Path(__file__).parent.parent", mode="eval").body) == 2
 
 
 @pytest.mark.parametrize("capability", CAPABILITIES)
