@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO), str(REPO / "glue_jobs" / "conform")]
+sys.path[:0] = [str(REPO), str(REPO / "silolake" / "runtime" / "glue" / "conform")]
 
 from conform import conform  # noqa: E402
 from conform_spec import parse_spec  # noqa: E402

@@ -189,13 +189,22 @@ def _ensure_tools() -> None:
 
 #: Runtime code is type-checked in its own pass: it is deployed alone (a Lambda zip, a
 #: Glue script) and must not lean on the framework's modules or stubs.
-RUNTIME_DIRS = ("lambda_src", "glue_jobs", "glue_src")
+#: ``mypy silolake`` skips the Lambda and Glue folders (pyproject ``exclude``); these passes check
+#: them, naming their files one by one (a folder named on the command line is subject to ``exclude``).
+LAMBDA_DIR = "silolake/runtime/lambda"
+RUNTIME_DIRS = (LAMBDA_DIR, "silolake/runtime/glue", "glue_src")
 
 
 def gate(python: Path, env: dict[str, str]) -> int:
     """The static gate: formatting, lint and types. Returns the first failing exit code."""
     bindir = python.parent
-    runtime = [d for d in RUNTIME_DIRS if d != "lambda_src" and any((REPO / d).rglob("*.py"))]
+    runtime = sorted(
+        p.relative_to(REPO)
+        for d in RUNTIME_DIRS
+        if d != LAMBDA_DIR
+        for p in (REPO / d).rglob("*.py")
+        if "__pycache__" not in p.parts
+    )
     steps: list[tuple[list[str | Path], dict[str, str]]] = [
         ([bindir / "ruff", "format", "--check", "--quiet", "."], env),
         ([bindir / "ruff", "check", "--quiet", "."], env),
@@ -205,10 +214,11 @@ def gate(python: Path, env: dict[str, str]) -> int:
         steps.append(([bindir / "mypy", "--no-error-summary", "--explicit-package-bases", *runtime], env))
     # One pass per Lambda folder, rooted at the folder as Lambda roots it (handler.py imports
     # its modules as top-level names; two folders' handler.py must not meet in one pass).
-    for folder in sorted(p for p in (REPO / "lambda_src").iterdir() if p.is_dir() and any(p.rglob("*.py"))):
+    for folder in sorted(p for p in (REPO / LAMBDA_DIR).iterdir() if p.is_dir() and any(p.rglob("*.py"))):
+        files = sorted(p.relative_to(REPO) for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
         steps.append(
             (
-                [bindir / "mypy", "--no-error-summary", "--explicit-package-bases", folder.relative_to(REPO)],
+                [bindir / "mypy", "--no-error-summary", "--explicit-package-bases", *files],
                 dict(env, MYPYPATH=str(folder)),
             )
         )

@@ -475,10 +475,10 @@ def portal(path: Path, silo_name: str, port: int, aws_port: int) -> None:
     if all(s.name != silo_name for s in catalog.silos):
         err.print(f"{path}: no silo named '{silo_name}'", markup=False)
         sys.exit(EXIT_INVALID)
-    try:
-        from .ops import portal as local
-    except ImportError as exc:  # moto is a development dependency
-        err.print(f"silolake portal needs the development extras (pip install -e '.[dev]'): {exc}", markup=False)
+    from .ops import portal as local
+
+    if local.missing_requirements():  # moto and Powertools come with the `portal` extra only
+        err.print("silolake portal needs the portal extra: pip install 'silolake[portal]'", markup=False)
         sys.exit(EXIT_INVALID)
     try:
         with local.run(catalog, silo_name, port=port, aws_port=aws_port) as running:

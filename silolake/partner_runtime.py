@@ -1,5 +1,5 @@
 """What the partner runtime is given: the functions' environment, the web pages
-(``frontend/``) built into static assets, and the pages' runtime configuration.
+(``silolake/runtime/pages/``) built into static assets, and the pages' runtime configuration.
 
 Pure (no cdktf): the constructs of :mod:`silolake.constructs.partner` and
 ``silolake portal`` both use it, so the local portal runs what a deployment runs.
@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .catalog.model import Silo
+from .runtime import runtime_path
 
-FRONTEND = Path(__file__).resolve().parents[1] / "frontend"
+PAGES = runtime_path("pages")
 CONFIG_FILE = "config.json"
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -48,11 +49,11 @@ def content_type(name: str) -> str:
     """Content-Type of a page asset; ``ValueError`` for a file type the pages do not use."""
     suffix = Path(name).suffix
     if suffix not in CONTENT_TYPES:
-        raise ValueError(f"frontend/{name}: unexpected file type {suffix!r} (allowed: {sorted(CONTENT_TYPES)})")
+        raise ValueError(f"pages/{name}: unexpected file type {suffix!r} (allowed: {sorted(CONTENT_TYPES)})")
     return CONTENT_TYPES[suffix]
 
 
-def build_site(source: Path = FRONTEND, build_dir: Path = DEFAULT_BUILD_DIR) -> Site:
+def build_site(source: Path = PAGES, build_dir: Path = DEFAULT_BUILD_DIR) -> Site:
     """Copy ``source`` into ``<build_dir>/site-<sha256>`` (reused when present).
 
     ``config.json`` in the source is refused: it is written per deployment, never built.
@@ -134,7 +135,7 @@ def function_environment(
     allowed_cidrs: Sequence[str] | None = None,
 ) -> dict[str, str]:
     """The catalog-derived part of the partner functions' environment
-    (``lambda_src/partner/README.md``); ``allowed_cidrs`` defaults to the silo's
+    (``silolake/runtime/lambda/partner/README.md``); ``allowed_cidrs`` defaults to the silo's
     ``ingestion.sftp.allowed_cidrs`` (every sign-in must come from inside them)."""
     env = {
         "ORGANIZATION": org,

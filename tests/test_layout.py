@@ -6,7 +6,10 @@ line that introduced it, before it can be copied by the next module:
 - only ``silolake/cdk.py`` imports the CDKTF engine or the provider bindings;
 - the catalog and the policy builders never import cdktf, constructs, stacks or synth;
 - constructs never import stacks; operations never import constructs or stacks;
-- runtime code (``lambda_src/``, ``glue_jobs/``, ``glue_src/``) never imports the framework;
+- runtime code (``silolake/runtime/``: Lambda functions, Glue jobs; and ``glue_src/``) never
+  imports the framework, and the runtime's folders are not framework packages (the
+  framework reads them through :func:`silolake.runtime.runtime_path`;
+  ``tests/packaging/test_wheel_assets.py`` checks that they ship);
 - every capability package declares its public constructs in ``__all__``;
 - every Lambda function folder is deployed by exactly one construct (a module-level
   ``SOURCE = LAMBDA_SRC / "<function>"``) and has tests in ``tests/runtime/<function>/``.
@@ -22,12 +25,20 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "silolake"
 ENGINE_MODULES = ("cdktf", "cdktn", "cdktf_cdktf_provider_aws", "cdktn_provider_aws", "constructs", "jsii")
-RUNTIME_DIRS = ("lambda_src", "glue_jobs", "glue_src")
+RUNTIME = PACKAGE / "runtime"
+LAMBDA = RUNTIME / "lambda"
+RUNTIME_DIRS = ("silolake/runtime", "glue_src")
 CAPABILITIES = ("storage", "ingestion", "analytics", "org", "delivery", "etl")
 
 
 def _module_name(path: Path) -> str:
-    rel = path.relative_to(REPO).with_suffix("")
+    """Dotted name of ``path``; a Lambda function's or Glue job's file is named from its own
+    folder, the import root it is deployed with (``silolake/runtime/lambda/landing/landing/x.py``
+    is ``landing.x``)."""
+    root = REPO
+    if path.is_relative_to(RUNTIME) and len(path.relative_to(RUNTIME).parts) > 2:
+        root = RUNTIME.joinpath(*path.relative_to(RUNTIME).parts[:2])
+    rel = path.relative_to(root).with_suffix("")
     parts = rel.parts[:-1] if rel.name == "__init__" else rel.parts
     return ".".join(parts)
 
@@ -88,6 +99,18 @@ def test_runtime_code_never_imports_the_framework() -> None:
     assert _violations(_py(*RUNTIME_DIRS), ("silolake", *ENGINE_MODULES)) == []
 
 
+def test_runtime_folders_are_not_framework_packages() -> None:
+    """Only ``silolake/runtime/__init__.py`` (the :func:`runtime_path` module) is a package file
+    at the runtime's top: its folders are deployed with their own import roots, never imported
+    as ``silolake.runtime.<kind>``, and ship as package data."""
+    kinds = sorted(p.name for p in RUNTIME.iterdir() if p.is_dir() and p.name != "__pycache__")
+    assert kinds == ["buildspec", "glue", "lambda", "pages"]
+    stray = sorted(str(p.relative_to(REPO)) for kind in kinds for p in [RUNTIME / kind / "__init__.py"] if p.exists())
+    assert stray == []
+    functions = [LAMBDA / name for name in _function_folders()] + [RUNTIME / "glue" / "conform"]
+    assert [str(f.relative_to(REPO)) for f in functions if (f / "__init__.py").exists()] == []
+
+
 @pytest.mark.parametrize("capability", CAPABILITIES)
 def test_capability_packages_export_their_constructs(capability: str) -> None:
     init = PACKAGE / "constructs" / capability / "__init__.py"
@@ -121,7 +144,7 @@ def _deployed_sources() -> dict[str, list[str]]:
 
 
 def _function_folders() -> list[str]:
-    return sorted(p.name for p in (REPO / "lambda_src").iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    return sorted(p.name for p in LAMBDA.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
 
 
 #: Function folders whose runtime landed before the construct that deploys them, with the
@@ -132,12 +155,13 @@ NOT_YET_DEPLOYED: dict[str, str] = {}
 def test_every_function_folder_is_deployed_once_and_tested() -> None:
     deployed = _deployed_sources()
     for name in _function_folders():
-        folder = REPO / "lambda_src" / name
-        assert (folder / "handler.py").is_file(), f"lambda_src/{name}/ has no handler.py (keep handlers thin there)"
+        folder = LAMBDA / name
+        shown = folder.relative_to(REPO)
+        assert (folder / "handler.py").is_file(), f"{shown}/ has no handler.py (keep handlers thin there)"
         expected = 0 if name in NOT_YET_DEPLOYED else 1
-        assert len(deployed.get(name, [])) == expected, f"lambda_src/{name}/ is deployed by {deployed.get(name, [])}"
+        assert len(deployed.get(name, [])) == expected, f"{shown}/ is deployed by {deployed.get(name, [])}"
         tests = REPO / "tests" / "runtime" / name
-        assert any(tests.glob("test_*.py")), f"lambda_src/{name}/ has no tests in tests/runtime/{name}/"
+        assert any(tests.glob("test_*.py")), f"{shown}/ has no tests in tests/runtime/{name}/"
     stale = sorted(set(deployed) - set(_function_folders()))
     assert stale == [], f"constructs deploy missing function folders: {stale}"
 

@@ -55,9 +55,7 @@ __all__ = [
 
 #: Repository paths whose change may alter what any catalog synthesizes to.
 FRAMEWORK_PATHS = (
-    "silolake/",
-    "lambda_src/",
-    "glue_jobs/",
+    "silolake/",  # with its runtime assets (silolake/runtime/: Lambda code, Glue jobs, pages, buildspecs)
     "delivery/",
     "pyproject.toml",
     "cdktf.json",

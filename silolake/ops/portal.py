@@ -2,8 +2,8 @@
 
 What runs is what a deployment runs, minus AWS: moto's server stands in for the silo
 account (created with the framework's names, boundary and function environment), the
-real ``lambda_src/partner`` handlers answer behind a small HTTP adapter that builds API
-Gateway (HTTP API, payload 2.0) events, and the built ``frontend/`` pages are served with
+real ``silolake/runtime/lambda/partner`` handlers answer behind a small HTTP adapter that builds API
+Gateway (HTTP API, payload 2.0) events, and the built partner pages (``silolake/runtime/pages/``) are served with
 the production security headers. Two honest differences, both printed at start:
 
 - staff sign in through a **local stand-in for Cognito** (an e-mail, no password, no MFA)
@@ -11,7 +11,8 @@ the production security headers. Two honest differences, both printed at start:
 - ``127.0.0.1/32`` is added to the silo's allowed CIDRs so this machine may sign in, and
   moto does not enforce IAM (confinement is proven by the IAM engine tests instead).
 
-Needs the development extras (moto server): ``pip install -e '.[dev]'``.
+Needs the ``portal`` extra (moto's server, Powertools): ``pip install 'silolake[portal]'``
+(the ``dev`` extra has them too).
 """
 
 from __future__ import annotations
@@ -36,11 +37,19 @@ from ..catalog.model import Catalog, Silo
 from ..partner_runtime import CONFIG_FILE, build_site, content_type, function_environment, runtime_config
 from ..policy import partner as partner_policy
 from ..policy.documents import to_json
+from ..runtime import runtime_path
 
-PARTNER_SRC = Path(__file__).resolve().parents[2] / "lambda_src" / "partner"
+PARTNER_SRC = runtime_path("lambda", "partner")
+#: Top-level modules the portal needs beyond the framework's dependencies (the ``portal`` extra).
+REQUIREMENTS = ("moto", "aws_lambda_powertools")
 LOCAL_ACCOUNT = "123456789012"
 LOCAL_CIDR = "127.0.0.1/32"
 API_PREFIX = "/api"
+
+
+def missing_requirements() -> list[str]:
+    """The modules of :data:`REQUIREMENTS` this Python cannot import."""
+    return [name for name in REQUIREMENTS if importlib.util.find_spec(name) is None]
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,7 @@ class Portal:
 
 
 def _load_handler() -> ModuleType:
-    """``lambda_src/partner/handler.py`` as Lambda loads it (its folder is the import root)."""
+    """``silolake/runtime/lambda/partner/handler.py`` as Lambda loads it (its folder is the import root)."""
     if str(PARTNER_SRC) not in sys.path:
         sys.path.insert(0, str(PARTNER_SRC))
     spec = importlib.util.spec_from_file_location("silolake_portal_partner_handler", PARTNER_SRC / "handler.py")

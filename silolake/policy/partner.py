@@ -1,6 +1,6 @@
-"""IAM documents of partner access (``lambda_src/partner``), as plain dicts.
+"""IAM documents of partner access (``silolake/runtime/lambda/partner``), as plain dicts.
 
-The runtime's README (``lambda_src/partner/README.md``) lists, per function, exactly the
+The runtime's README (``silolake/runtime/lambda/partner/README.md``) lists, per function, exactly the
 actions built here; ``tests/iam/test_partner_boundary.py`` proves the boundary and the
 CloudFormation service role with the offline IAM engine, and checks the boundary is the
 one the runtime documents.

@@ -102,7 +102,7 @@ def test_catalog_checks_run_on_another_company_catalog(tmp_path):
     different valid catalog: the catalog-level checks run there and pass."""
     copy = tmp_path / "repo"
     copy.mkdir()
-    for name in ("silolake", "tests", "security", "glue_src", "lambda_src", "glue_jobs", "frontend", "delivery"):
+    for name in ("silolake", "tests", "security", "glue_src", "delivery"):
         shutil.copytree(
             REPO / name, copy / name, symlinks=True, ignore=shutil.ignore_patterns("node_modules", "__pycache__")
         )

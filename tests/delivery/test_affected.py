@@ -117,9 +117,9 @@ def test_a_framework_change_makes_every_stack_a_candidate_and_hashes_decide(tmp_
     repo = tmp_path / "repo"
     framework = Path(__file__).resolve().parents[2] / "silolake"
     shutil.copytree(framework, repo / "silolake", ignore=shutil.ignore_patterns("__pycache__", "node_modules"))
-    # Constructs package code from beside the package (Lambda functions, the partner pages).
-    for folder in ("lambda_src", "frontend", "glue_jobs", "delivery"):
-        shutil.copytree(framework.parent / folder, repo / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    # The runtime assets (Lambda code, Glue jobs, pages, buildspecs) came with the package;
+    # the master buildspec stays in the repository.
+    shutil.copytree(framework.parent / "delivery", repo / "delivery", ignore=shutil.ignore_patterns("__pycache__"))
     catalog = make_repo(repo, 2)
     names_py = repo / "silolake" / "names.py"
     names_py.write_text(names_py.read_text() + "\n# a comment changes no output\n")

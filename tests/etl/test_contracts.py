@@ -50,7 +50,8 @@ def test_landing_configuration_is_accepted_by_the_landing_function(example_catal
 def test_the_framework_bundle_is_the_conform_folder():
     bundle = artifacts.framework_bundle()
     assert bundle.script_key.endswith("/job.py")
-    assert {p.name for _, p in bundle.files} == {p.name for p in (REPO / "glue_jobs" / "conform").glob("*.py")}
+    conform = REPO / "silolake" / "runtime" / "glue" / "conform"
+    assert {p.name for _, p in bundle.files} == {p.name for p in conform.glob("*.py")}
     assert all(
         k.startswith(f"{artifacts.names.ARTIFACTS_PREFIX}_silolake/conform/{bundle.digest}/")
         for k in bundle.module_keys

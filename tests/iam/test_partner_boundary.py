@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +28,7 @@ from silolake import names
 from silolake.policy import partner as pp
 from silolake.policy import scp
 from silolake.policy.documents import document
+from silolake.runtime import runtime_path
 
 from ..delivered import Delivery, deliver
 from .iam_sim import simulate
@@ -119,7 +119,7 @@ def decide(cases: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def test_boundary_is_the_one_the_runtime_documents(boundary: dict) -> None:
-    source = str(Path(__file__).resolve().parents[2] / "lambda_src" / "partner")
+    source = str(runtime_path("lambda", "partner"))
     if source not in sys.path:
         sys.path.insert(0, source)  # how Lambda imports the bundle: its folder is the root
     boundary_document = importlib.import_module("partner_access.policies").boundary_document

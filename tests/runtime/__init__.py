@@ -1,1 +1,1 @@
-"""Tests of runtime code under lambda_src/ (handlers called directly, AWS through moto)."""
+"""Tests of runtime code under silolake/runtime/ (Lambda handlers called directly, AWS through moto)."""

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ... import names, policy
 from ...cdk import AssetType, Construct, TerraformAsset, aws
+from ...runtime import runtime_path
 from .service_role import encrypted_log_group, log_group_arn, service_role
 
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
@@ -33,7 +34,7 @@ EXCLUDED_DIRS = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".git"
 EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 EXCLUDED_NAMES = frozenset({".DS_Store"})
 #: Runtime code of the framework's Lambda functions, one folder per function.
-LAMBDA_SRC = Path(__file__).resolve().parents[3] / "lambda_src"
+LAMBDA_SRC = runtime_path("lambda")
 #: Default place for built zips; content-addressed, so builds can share it safely.
 DEFAULT_BUILD_DIR = Path(tempfile.gettempdir()) / "silolake-lambda-build"
 

@@ -7,7 +7,7 @@ mirror, in-account rendering, ``terraform plan -out``), an optional manual appro
 (``silos[].pipeline.approval``) and an apply stage (the saved plan). docs/delivery.md
 explains each choice; :mod:`silolake.policy.delivery` holds every policy.
 
-* The buildspecs are the repository files ``delivery/buildspec/silo-{plan,apply}.yml``,
+* The buildspecs are the package files ``silolake/runtime/buildspec/silo-{plan,apply}.yml``,
   embedded in the projects at synth: what runs with the pipeline's rights is decided by the
   deployed silo stack, never by the bundle being deployed.
 * New bundles are *events*: the datalake account forwards ``Object Created`` of this
@@ -25,19 +25,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from ... import names, policy, versions
 from ...catalog.model import DeployedSilo
 from ...cdk import Construct, aws
 from ...policy import delivery
+from ...runtime import runtime_path
 from ...terraform_text import literal
 from ..blocks.kms import CustomerKey
 from ..blocks.secure_bucket import Lifecycle, SecureBucket
 from ..blocks.service_role import encrypted_log_group, service_role, trust_policy
 
-#: Buildspec files of the silo leg (repository root ``delivery/buildspec/``).
-BUILDSPEC_DIR = Path(__file__).resolve().parents[3] / "delivery" / "buildspec"
+#: Buildspec files of the silo leg (shipped in the package, ``silolake/runtime/buildspec/``).
+BUILDSPEC_DIR = runtime_path("buildspec")
 STAGES = ("plan", "apply")
 #: CodeBuild's managed Amazon Linux 2023 image (Python 3.11 runtime, AWS CLI, curl, unzip).
 BUILD_IMAGE = "aws/codebuild/amazonlinux-x86_64-standard:5.0"
@@ -49,8 +49,8 @@ SOURCE_NAMESPACE = "SourceVariables"
 
 @cache  # read once per process, not once per silo stack of a large synth
 def buildspec(stage: str) -> str:
-    """Text of ``delivery/buildspec/silo-<stage>.yml`` (its shell ``${VARIABLE}`` s are not
-    Terraform's: the resource gets it through :func:`silolake.terraform_text.literal`)."""
+    """Text of ``silolake/runtime/buildspec/silo-<stage>.yml`` (its shell ``${VARIABLE}`` s are
+    not Terraform's: the resource gets it through :func:`silolake.terraform_text.literal`)."""
     return (BUILDSPEC_DIR / f"silo-{stage}.yml").read_text(encoding="utf-8")
 
 

@@ -20,9 +20,10 @@ from pathlib import Path
 
 from ... import names
 from ...catalog.model import Flow
+from ...runtime import runtime_path
 
 #: The framework's own Glue jobs, one folder per job (plain PySpark + thin Glue entry point).
-GLUE_JOBS = Path(__file__).resolve().parents[3] / "glue_jobs"
+GLUE_JOBS = runtime_path("glue")
 #: The default conform job's folder; ``job.py`` is its Glue entry point.
 CONFORM_SOURCE = GLUE_JOBS / "conform"
 CONFORM_ENTRY = "job.py"

@@ -1,6 +1,6 @@
 """The job spec of one flow: the single argument (``--flow_spec``) of the conform job.
 
-Pure data (never imports cdktf). Shape, consumed by ``glue_jobs/conform/job.py``::
+Pure data (never imports cdktf). Shape, consumed by ``silolake/runtime/glue/conform/job.py``::
 
     {"flow": "orders", "format": "json" | "csv" | "parquet",
      "csv": {"delimiter": ";", "header": true},

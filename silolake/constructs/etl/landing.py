@@ -6,7 +6,7 @@ upload). The dropzone already routes every object event to EventBridge
 ``Object Created`` events invokes the landing function, which checks the file against
 its flow (format, size, CSV header), copies it to ``raw/<flow>/ingest_date=YYYY-MM-DD/``
 and quarantines refused files under ``_quarantine/`` (runtime code and its tests:
-``lambda_src/landing/``). Events of the quarantine prefix itself never match the rule.
+``silolake/runtime/lambda/landing/``). Events of the quarantine prefix itself never match the rule.
 
 With the silo's malware hold (``malware_protection: true``, :mod:`.malware`) the rule
 matches GuardDuty's scan results of the dropzone instead, and the function lands only

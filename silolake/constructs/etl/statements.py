@@ -235,7 +235,7 @@ def scheduler_statements(state_machine_arns: Sequence[str], key_arn: str) -> lis
 
 
 def landing_statements(flows: Sequence[Flow], *, dropzone: str, raw: str, key_arn: str) -> list[policy.Statement]:
-    """The landing function (``lambda_src/landing``): every arrival in the dropzone is either
+    """The landing function (``silolake/runtime/lambda/landing``): every arrival in the dropzone is either
     copied into its flow's raw prefix or quarantined, then deleted (by version) once the copy
     is confirmed. Any dropzone key may arrive (a file outside ``<partner>/<flow>/`` is
     quarantined too), so reads and deletes cover the bucket; writes only the flows' raw

@@ -5,7 +5,7 @@ For a silo with ``ingestion.sftp.enabled`` or ``ingestion.web_upload.enabled``:
 table, four functions, sweep), :class:`.web.PartnerWeb` (pages behind CloudFront),
 :class:`.api.PartnerApi` (HTTP API + Cognito), :class:`.sftp.SftpServer` when SFTP is
 enabled, and the dropzone bucket's CORS rule admitting only the pages' origin.
-The runtime contract is ``lambda_src/partner/README.md``.
+The runtime contract is ``silolake/runtime/lambda/partner/README.md``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The partner HTTP API (API Gateway v2) and the silo staff's Cognito user pool.
 
-Routes (``lambda_src/partner/README.md`` has the request and response shapes)::
+Routes (``silolake/runtime/lambda/partner/README.md`` has the request and response shapes)::
 
     POST   /credentials                     admin function, Cognito JWT
     GET    /credentials                     admin function, Cognito JWT

@@ -3,7 +3,7 @@
 Built here, in the silo account: the permissions boundary of partner roles (a managed
 policy), the CloudFormation service role credentials are created through, the lockout
 table, the admin/session/idp/sweeper functions with exactly the actions
-``lambda_src/partner/README.md`` lists (:mod:`silolake.policy.partner`), and the
+``silolake/runtime/lambda/partner/README.md`` lists (:mod:`silolake.policy.partner`), and the
 sweeper's hourly schedule.
 
 ARNs the functions' shared environment needs (their own roles, the service role, the

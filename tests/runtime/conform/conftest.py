@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
 
-JOB_DIR = Path(__file__).resolve().parents[3] / "glue_jobs" / "conform"
+from silolake.runtime import runtime_path
+
+JOB_DIR = runtime_path("glue", "conform")
 if str(JOB_DIR) not in sys.path:  # the job's modules are flat files, as Glue ships them
     sys.path.insert(0, str(JOB_DIR))
 

@@ -12,7 +12,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-FUNCTION_DIR = Path(__file__).resolve().parents[3] / "lambda_src" / "landing"
+from silolake.runtime import runtime_path
+
+FUNCTION_DIR = runtime_path("lambda", "landing")
 if str(FUNCTION_DIR) not in sys.path:  # the function's folder is the root of its zip
     sys.path.insert(0, str(FUNCTION_DIR))
 

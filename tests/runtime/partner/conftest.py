@@ -44,7 +44,7 @@ def bucket(account: str) -> str:
 
 
 def load_handler() -> Any:
-    """``lambda_src/partner/handler.py`` under a name no other function's handler uses."""
+    """``silolake/runtime/lambda/partner/handler.py`` under a name no other function's handler uses."""
     spec = importlib.util.spec_from_file_location("partner_handler", SOURCE / "handler.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
