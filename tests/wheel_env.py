@@ -18,13 +18,15 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def find_python(version: str) -> str | None:
-    """``pythonX.Y`` on PATH or under pyenv's versions, else None."""
-    found = shutil.which(f"python{version}")
-    if found:
-        return found
+    """A working ``pythonX.Y``: pyenv's installed versions first, then PATH (a pyenv shim on
+    PATH answers for versions that are not selected, so each candidate is run once)."""
     pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    candidates = sorted(pyenv.glob(f"{version}.*/bin/python{version}"))
-    return str(candidates[-1]) if candidates else None
+    candidates = [str(p) for p in sorted(pyenv.glob(f"{version}.*/bin/python{version}"), reverse=True)]
+    candidates += [found] if (found := shutil.which(f"python{version}")) else []
+    for candidate in candidates:
+        if subprocess.run([candidate, "-c", "pass"], capture_output=True).returncode == 0:
+            return candidate
+    return None
 
 
 def build_wheel(dist: Path) -> Path:
