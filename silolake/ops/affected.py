@@ -156,7 +156,8 @@ def _synth_in_process(catalog: Catalog, out: Path, stacks: list[str]) -> None:
 
 def _synth_with_base_code(tree: Path, catalog_rel: Path, out: Path) -> None:
     """Synthesize the base catalog with the base's own framework code (a subprocess)."""
-    env = dict(os.environ, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1")
+    # CHECKPOINT_DISABLE: older framework code ran `terraform version` during synth.
+    env = dict(os.environ, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1", CHECKPOINT_DISABLE="1")
     cmd = [sys.executable, "-m", "silolake", "synth", str(catalog_rel), "--out", str(out)]
     proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
