@@ -126,7 +126,12 @@ def stack_hashes(out: Path, names: Sequence[str] | None = None) -> dict[str, str
 
 
 def _git(args: list[str], cwd: Path) -> bytes:
-    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    try:
+        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    except FileNotFoundError as exc:  # no git on PATH: the base cannot be read at all
+        raise AffectedError(
+            f"git is not installed or not on PATH ({exc.strerror}): the base revision cannot be read"
+        ) from exc
     if proc.returncode != 0:
         raise AffectedError(f"git {' '.join(args)}: {proc.stderr.decode(errors='replace').strip()}")
     return proc.stdout
