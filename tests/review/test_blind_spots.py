@@ -141,4 +141,4 @@ def test_an_incomplete_plan_is_marked(tmp_path: Path) -> None:
     assert "> Incomplete plan (`complete: false`" in result.stdout
     assert summarize_plan("x", load_plan(path)).incomplete
     assert not summarize_plan("x", {**PLAN, "complete": True}).incomplete
-    assert not summarize_plan("x", PLAN).incomplete  # before Terraform 1.8 plans carry no "complete"
+    assert not summarize_plan("x", PLAN).incomplete  # a plan without the field
