@@ -23,7 +23,7 @@ from typing import Any
 from ...cdk import Construct, TerraformElement, TerraformResource
 
 
-class MovedBlocks(TerraformElement):  # type: ignore[misc]  # jsii base class (Any to mypy)
+class MovedBlocks(TerraformElement):
     """``moved`` blocks carrying ``(resource, former address)`` pairs to ``resource``.
 
     A former address is ``<type>.<logical id>``, e.g. ``aws_iam_role.ingestion_role_0447A189``;
