@@ -63,6 +63,7 @@ App = _core.App
 Fn = _core.Fn
 S3Backend = _core.S3Backend
 TerraformAsset = _core.TerraformAsset
+TerraformElement = _core.TerraformElement
 AssetType = _core.AssetType
 TerraformOutput = _core.TerraformOutput
 TerraformStack = _core.TerraformStack
@@ -121,6 +122,7 @@ __all__ = [
     "Fn",
     "S3Backend",
     "TerraformAsset",
+    "TerraformElement",
     "TerraformOutput",
     "TerraformResource",
     "TerraformResourceLifecycle",

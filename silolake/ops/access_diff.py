@@ -18,6 +18,12 @@ silo's processed data or catalog; any other gain (raw or dropzone data, a pipeli
 outsider reading, a reader of a silo it is not entitled to) is flagged loudly. Key
 policies are not evaluated here (the key id exists only after apply); the segregation
 proof in the test suite covers them.
+
+What it cannot see, it says (issue 18): before ``silolake bootstrap`` has recorded the
+organization ids in the lock file, no silo data is shared at all (sharing fails closed),
+so there is nothing to compare and :func:`require_organization` refuses; a silo a consumer
+reads but whose account does not exist yet has no policies to evaluate, and
+:func:`unevaluated` names it (the CLI prints it and the report carries it).
 """
 
 from __future__ import annotations
@@ -25,16 +31,18 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import names
+from ..catalog.lock import lock_path_for
 from ..catalog.model import Catalog, DeployedSilo, OrgLayout
 from .affected import Comparison
 from .iam import simulate
 
-__all__ = ["AccessChange", "access_diff", "render_markdown"]
+__all__ = ["AccessChange", "AccessDiffError", "access_diff", "render_markdown", "require_organization", "unevaluated"]
 
 ZONES = ("dropzone", "raw", "processed")
 CATALOG = "catalog"
@@ -47,6 +55,38 @@ WORST_CASE = {
 }
 _TOKEN = re.compile(r"\$\{[^}]+\}")
 _PLACEHOLDER_LAYOUT = OrgLayout("o-unbootstrap", "r-none", "ou-none-datalake", "ou-none-silos", "ou-none-analytics")
+
+
+class AccessDiffError(RuntimeError):
+    """The inputs cannot support an answer (the message says which input, and what fills it)."""
+
+
+def require_organization(catalog: Catalog) -> None:
+    """Refuse a catalog whose lock file has no organization ids (before ``silolake bootstrap``).
+
+    Without them every resource policy fails closed (no reader is granted anything, on either
+    side), so an evaluation would report "no change" for any catalog change."""
+    if catalog.layout is None:
+        lock = lock_path_for(catalog.source).name
+        raise AccessDiffError(
+            f"{lock} has no organization ids, so no silo data is shared yet and there is no access to "
+            "compare: apply the org stack, then run `silolake bootstrap` to record them"
+        )
+
+
+def unevaluated(catalog: Catalog) -> list[str]:
+    """One line per silo a consumer reads that has no account yet (nothing to evaluate for it)."""
+    pending = {s.name for s in catalog.pending_silos}
+    readers: dict[str, list[str]] = defaultdict(list)
+    for consumer in catalog.analytics:
+        for silo in consumer.silos:
+            if silo in pending:
+                readers[silo].append(consumer.name)
+    return [
+        f"silo '{silo}' (read by {', '.join(sorted(who))}) has no account yet: its access is not evaluated "
+        "(apply the org stack, then run `silolake bootstrap`)"
+        for silo, who in sorted(readers.items())
+    ]
 
 
 @dataclass(frozen=True)
@@ -177,7 +217,11 @@ def _scope(cmp: Comparison, affected: list[str]) -> tuple[list[str], list[str]]:
 
 
 def access_diff(cmp: Comparison) -> list[AccessChange]:
-    """Gains and losses between base and head; empty when no affected stack holds access."""
+    """Gains and losses between base and head; empty when no affected stack holds access.
+
+    Raises :class:`AccessDiffError` when the head cannot be evaluated (see
+    :func:`require_organization`)."""
+    require_organization(cmp.head)
     affected = cmp.affected().stacks
     silos, stacks = _scope(cmp, affected)
     if not silos:
@@ -220,10 +264,16 @@ def _changes(head: Catalog, principals: list[_Principal], allowed: dict[str, set
     return changes
 
 
-def render_markdown(changes: list[AccessChange]) -> str:
+def render_markdown(changes: list[AccessChange], not_evaluated: Sequence[str] = ()) -> str:
+    """The report; ``not_evaluated`` (from :func:`unevaluated`) heads it as a warning."""
     lines = ["## Access diff", ""]
+    if not_evaluated:
+        lines += ["> [!WARNING]", "> Not evaluated:"]
+        lines += [f"> - {line}" for line in not_evaluated]
+        lines.append("")
     if not changes:
-        return "\n".join([*lines, "No principal gains or loses read access to silo data.", ""])
+        scope = "the silo data evaluated" if not_evaluated else "silo data"
+        return "\n".join([*lines, f"No principal gains or loses read access to {scope}.", ""])
     unexpected = [c for c in changes if not c.expected]
     if unexpected:
         lines += ["> [!CAUTION]", f"> {len(unexpected)} unexpected gain(s): review before merging.", ""]

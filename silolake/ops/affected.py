@@ -124,7 +124,12 @@ def stack_hashes(out: Path, names: Sequence[str] | None = None) -> dict[str, str
 
 
 def _git(args: list[str], cwd: Path) -> bytes:
-    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    try:
+        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    except FileNotFoundError as exc:  # no git on PATH: the base cannot be read at all
+        raise AffectedError(
+            f"git is not installed or not on PATH ({exc.strerror}): the base revision cannot be read"
+        ) from exc
     if proc.returncode != 0:
         raise AffectedError(f"git {' '.join(args)}: {proc.stderr.decode(errors='replace').strip()}")
     return proc.stdout
@@ -154,7 +159,8 @@ def _synth_in_process(catalog: Catalog, out: Path, stacks: list[str]) -> None:
 
 def _synth_with_base_code(tree: Path, catalog_rel: Path, out: Path) -> None:
     """Synthesize the base catalog with the base's own framework code (a subprocess)."""
-    env = dict(os.environ, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1")
+    # CHECKPOINT_DISABLE: older framework code ran `terraform version` during synth.
+    env = dict(os.environ, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1", CHECKPOINT_DISABLE="1")
     cmd = [sys.executable, "-m", "silolake", "synth", str(catalog_rel), "--out", str(out)]
     proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:

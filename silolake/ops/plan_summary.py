@@ -15,6 +15,10 @@ plan line by line before approving:
 * **sharing changes** - anything that changes who outside an account may read: the
   org-path-scoped statements of resource policies, Glue resource policies, Athena catalogs
   pointing at silo accounts, RAM shares and Lake Formation grants.
+
+What the input cannot show is said, not summarized as "no changes": a file that is not a
+plan (unreadable, empty, another format, a state) and a plan that errored are refused
+(:class:`PlanError`, exit 2); an incomplete plan (``"complete": false``) is marked as such.
 """
 
 from __future__ import annotations
@@ -152,6 +156,9 @@ class StackPlan:
     replaces: int = 0
     forgets: int = 0
     drifted: int = 0
+    #: The plan says applying it would not converge (``"complete": false``: a ``-target``
+    #: plan or deferred changes): more changes follow that this plan does not show.
+    incomplete: bool = False
     flags: list[Flag] = field(default_factory=list)
     rows: list[tuple[str, str]] = field(default_factory=list)  # (symbol, address)
 
@@ -171,6 +178,12 @@ def load_plan(path: Path) -> dict[str, Any]:
         raise PlanError(f"{path}: format_version {version or 'missing'} (expected 1.x from `terraform show -json`)")
     if "planned_values" not in plan and "resource_changes" not in plan:
         raise PlanError(f"{path}: a state, not a plan (no resource_changes); run `terraform show -json <planfile>`")
+    if plan.get("errored"):
+        # Terraform stopped at an error: the changes it lists are a part, "no changes" means nothing.
+        raise PlanError(
+            f'{path}: the plan errored ("errored": true) and lists only part of the changes; '
+            "fix the errors `terraform plan` printed and plan again"
+        )
     return plan
 
 
@@ -252,7 +265,7 @@ def _flags(rc: dict[str, Any], actions: tuple[str, ...]) -> list[Flag]:
 
 def summarize_plan(stack: str, plan: dict[str, Any]) -> StackPlan:
     """Count and flag the resource changes of one stack's plan."""
-    summary = StackPlan(stack, drifted=len(plan.get("resource_drift") or []))
+    summary = StackPlan(stack, drifted=len(plan.get("resource_drift") or []), incomplete=plan.get("complete") is False)
     for rc in plan.get("resource_changes") or []:
         if rc.get("mode", "managed") != "managed":
             continue
@@ -288,6 +301,13 @@ def _stack_section(p: StackPlan) -> list[str]:
     kinds = sorted({f.kind for f in p.flags}, key=[DESTROYS, REPLACES, GROWS, SHARING].index)
     icon = _ICON[kinds[0]] if kinds else ("✅" if p.empty else "📝")
     lines = [f"### {icon} `{p.stack}`: {_counts(p)}", ""]
+    if p.incomplete:
+        lines += [
+            "> [!WARNING]",
+            "> Incomplete plan (`complete: false`: a `-target` plan or deferred changes): more changes follow "
+            "that it does not show.",
+            "",
+        ]
     if p.drifted:
         lines += [f"{p.drifted} resource(s) changed outside Terraform since the last apply (drift).", ""]
     if p.flags:
@@ -312,6 +332,9 @@ def render_markdown(plans: Sequence[StackPlan], *, title: str = "Plan summary") 
     if flagged:
         every = ", ".join(sorted({f.kind for p in plans for f in p.flags}))
         lines += [f"**{flagged} flag(s) need a careful review: {every}.**", ""]
+    incomplete = [f"`{p.stack}`" for p in plans if p.incomplete]
+    if incomplete:
+        lines += [f"**Incomplete plan(s), more changes follow: {', '.join(incomplete)}.**", ""]
     lines += ["| stack | add | change | destroy | replace | flags |", "|---|---:|---:|---:|---:|---|"]
     for p in plans:
         shown = ", ".join(sorted({f"{_ICON[f.kind]} {f.kind}" for f in p.flags})) or "-"

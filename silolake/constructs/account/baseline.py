@@ -25,6 +25,7 @@ from __future__ import annotations
 from ... import names
 from ...catalog.model import DeployedSilo
 from ...cdk import Construct, aws
+from ..blocks.moved import MovedBlocks
 from ..blocks.service_role import log_group_arn, service_role, source_account_condition
 
 #: Terraform addresses of the API Gateway account setting and its role while the ingestion
@@ -85,12 +86,17 @@ class AccountBaseline(Construct):
         self.api_gateway_account = aws.api_gateway_account.ApiGatewayAccount(
             self, "api-gateway-account", cloudwatch_role_arn=logging_role.arn, depends_on=[logging_role.policy]
         )
-        for resource, key in (
-            (self.api_gateway_account, "api-gateway-account"),
-            (logging_role.role, "api-logging-role"),
-            (logging_role.policy, "api-logging-role-policy"),
-        ):
-            resource.move_from_id(LEGACY_ADDRESSES[key])
+        # Not ``move_from_id``: that makes the engine run ``terraform version`` at synth
+        # (see blocks/moved.py). Construct order, as move_from_id rendered them.
+        MovedBlocks(
+            self,
+            "moved",
+            [
+                (logging_role.role, LEGACY_ADDRESSES["api-logging-role"]),
+                (logging_role.policy, LEGACY_ADDRESSES["api-logging-role-policy"]),
+                (self.api_gateway_account, LEGACY_ADDRESSES["api-gateway-account"]),
+            ],
+        )
         self.public_access_block = None
         if silo.s3_block_public_access:
             self.public_access_block = aws.s3_account_public_access_block.S3AccountPublicAccessBlock(
