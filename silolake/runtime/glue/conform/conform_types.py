@@ -47,7 +47,7 @@ DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 TIMESTAMP_PATTERN = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
 )
-_PATTERNS = {DateType: DATE_PATTERN, TimestampType: TIMESTAMP_PATTERN}
+_PATTERNS: dict[type[DataType], str] = {DateType: DATE_PATTERN, TimestampType: TIMESTAMP_PATTERN}
 
 
 def parse_glue_type(text: str) -> DataType:
