@@ -77,3 +77,17 @@ def test_handler_configuration_names_missing_variables() -> None:
         {"RAW_BUCKET": "b", "KMS_KEY_ARN": "arn:k", "FLOWS": json.dumps({"orders": {"format": "json", "max_bytes": 5}})}
     )
     assert config.flows["orders"] == rules.FlowRule("orders", "json", 5)
+
+
+def test_header_check_rejects_bytes_that_are_not_utf8() -> None:
+    latin1 = "a;b\nZoë;2\n".encode("latin-1")
+    assert rules.check_content(CSV, "x.csv", latin1, b"", True) == "not UTF-8 text (invalid byte at offset 6)"
+    assert rules.check_content(CSV, "x.csv.gz", gzip.compress(latin1), b"", True) == (
+        "not UTF-8 text (invalid byte at offset 6)"
+    )
+    assert rules.check_content(CSV, "x.csv", "a;b\n1;é".encode()[:-1], b"", False) is None  # cut mid-character
+
+
+def test_raw_key_writes_gz_suffix_in_lower_case() -> None:
+    drop = rules.DropKey("acme", "orders", "X.CSV.GZ")
+    assert rules.raw_key(drop, "2024-05-01") == "orders/ingest_date=2024-05-01/acme__X.CSV.gz"

@@ -49,7 +49,16 @@ from conform_types import cast_sql, parse_glue_type, raw_text_sql, skeleton, sto
 from pyspark.errors import AnalysisException
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
-from pyspark.sql.types import DataType, StringType, StructField, StructType
+from pyspark.sql.types import (
+    ArrayType,
+    BinaryType,
+    DataType,
+    MapType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampType,
+)
 
 __all__ = ["ConformResult", "conform", "configure_session", "list_raw_partitions", "read_state"]
 
@@ -184,6 +193,7 @@ def _read_raw(spark: SparkSession, spec: FlowSpec, targets: dict[str, DataType],
                 .option("header", str(spec.csv_header).lower())
                 .option("quote", '"')
                 .option("escape", '"')
+                .option("multiLine", "true")  # RFC 4180: a quoted field may contain line breaks
                 .csv(paths)
             )
         cols = [F.col(c) for c in targets] + [F.col(CORRUPT)]
@@ -197,13 +207,51 @@ def _read_raw(spark: SparkSession, spec: FlowSpec, targets: dict[str, DataType],
     )
 
 
+def _bad_files(spark: SparkSession, spec: FlowSpec, dates: list[str]) -> dict[str, str]:
+    """Raw text files the readers would garble, by ``_metadata.file_path``, with the reason to reject them.
+
+    - A compressed suffix in other case than ``.gz`` (``x.CSV.GZ``): Hadoop picks the codec by
+      exact suffix, so Spark would read the gzip bytes as text. (Landing writes ``.gz`` in lower
+      case; this catches files that reached raw another way.)
+    - Bytes that are not UTF-8: the readers decode with replacement (U+FFFD) and would accept
+      the damaged values. The text source keeps each line's bytes as they are; decoding and
+      re-encoding them changes them exactly when they are not valid UTF-8.
+    """
+    if spec.format not in ("csv", "json"):
+        return {}
+    paths = [f"{spec.raw_path}{INGEST_DATE}={d}/" for d in dates]
+    lines = spark.read.option("recursiveFileLookup", "true").text(paths)
+    found = (
+        lines.select(
+            F.col("_metadata.file_path").alias(_FILE),
+            (F.col("value").cast("binary") != F.encode(F.col("value"), "UTF-8")).alias("__invalid"),
+        )
+        .groupBy(_FILE)
+        .agg(F.max("__invalid").alias("__invalid"))
+        .collect()
+    )
+    reasons = {}
+    for row in found:
+        path = row[_FILE]
+        if path.lower().endswith(".gz") and not path.endswith(".gz"):
+            reasons[path] = f"file rejected: compressed file suffix {path[-3:]!r} is not lower-case '.gz'"
+        elif row["__invalid"]:
+            reasons[path] = "file rejected: not valid UTF-8 text"
+    return reasons
+
+
 # -- check -----------------------------------------------------------------------------------------------
 def _sql_str(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _check(raw: DataFrame, spec: FlowSpec, targets: dict[str, DataType]) -> DataFrame:
-    """``raw`` plus ``__v_<col>`` (the cast value) and ``__reason`` (NULL for a good row)."""
+def _check(
+    raw: DataFrame, spec: FlowSpec, targets: dict[str, DataType], bad_files: dict[str, str] | None = None
+) -> DataFrame:
+    """``raw`` plus ``__v_<col>`` (the cast value) and ``__reason`` (NULL for a good row).
+
+    Every row of a file in ``bad_files`` (path -> reason) is rejected with that reason alone.
+    """
     src = {f.name: f.dataType for f in raw.schema.fields}
     has_corrupt = CORRUPT in src
     bad_cols, reasons = [], []
@@ -223,14 +271,6 @@ def _check(raw: DataFrame, spec: FlowSpec, targets: dict[str, DataType]) -> Data
             f"{_sql_str(chr(39) + ' is not a valid ' + label)}) END"
         )
     checked = raw.select("*", *bad_cols)
-    for key in spec.keys:
-        reasons.append(f"CASE WHEN `{key}` IS NULL AND NOT `__b_{key}` THEN {_sql_str(key + ': missing key')} END")
-    if has_corrupt:
-        what = "malformed JSON record" if spec.format == "json" else f"malformed CSV record (not {len(targets)} fields)"
-        # JSON: a record whose failing columns were named above needs no second reason.
-        named = " OR ".join(f"`__b_{n}`" for n in targets) if spec.format == "json" else "false"
-        reasons.append(f"CASE WHEN {CORRUPT} IS NOT NULL AND NOT ({named}) THEN {_sql_str(what)} END")
-    reason = F.expr(f"nullif(concat_ws('; ', {', '.join(reasons)}), '')")
     values = []
     for name, target in targets.items():
         value, _ = cast_sql(f"`{name}`", src[name], target)
@@ -238,7 +278,27 @@ def _check(raw: DataFrame, spec: FlowSpec, targets: dict[str, DataType]) -> Data
         values.append(
             F.expr(f"CASE WHEN `__b_{name}` THEN NULL ELSE {value} END").cast(storage_type(target)).alias(f"__v_{name}")
         )
-    return checked.select("*", reason.alias(_REASON), *values)
+    checked = checked.select("*", *values)
+    for key in spec.keys:
+        reasons.append(f"CASE WHEN `__v_{key}` IS NULL AND NOT `__b_{key}` THEN {_sql_str(key + ': missing key')} END")
+    for part in spec.partition_by:
+        if part in targets:  # Spark would write NULL and '' to __HIVE_DEFAULT_PARTITION__
+            reasons.append(
+                f"CASE WHEN NOT `__b_{part}` AND coalesce(CAST(`__v_{part}` AS string), '') = '' "
+                f"THEN {_sql_str(part + ': missing partition value')} END"
+            )
+    if has_corrupt:
+        what = "malformed JSON record" if spec.format == "json" else f"malformed CSV record (not {len(targets)} fields)"
+        # JSON: a record whose failing columns were named above needs no second reason.
+        named = " OR ".join(f"`__b_{n}`" for n in targets) if spec.format == "json" else "false"
+        reasons.append(f"CASE WHEN {CORRUPT} IS NOT NULL AND NOT ({named}) THEN {_sql_str(what)} END")
+    reason = F.expr(f"nullif(concat_ws('; ', {', '.join(reasons)}), '')")
+    if bad_files:
+        file_reason = F.element_at(
+            F.create_map(*[F.lit(x) for item in sorted(bad_files.items()) for x in item]), F.col(_FILE)
+        )
+        reason = F.when(F.col(_FILE).isin(list(bad_files)), file_reason).otherwise(reason)
+    return checked.select("*", reason.alias(_REASON))
 
 
 # -- write -----------------------------------------------------------------------------------------------
@@ -300,6 +360,31 @@ def _existing(
     return stored
 
 
+def _lossless_text(name: str, dtype: DataType) -> Column:
+    """A column's value as text that differs whenever the value differs (NULL stays NULL)."""
+    col = F.col(f"`{name}`")
+    if isinstance(dtype, TimestampType):
+        return F.unix_micros(col).cast("string")
+    if isinstance(dtype, BinaryType):
+        return F.hex(col)
+    if isinstance(dtype, (ArrayType, MapType, StructType)):
+        # JSON keeps numbers exactly (Double.toString round-trips); timestamps inside with microseconds.
+        return F.to_json(col, {"timestampFormat": "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX"})
+    return col.cast("string")  # numbers, decimals, booleans, dates: Spark's casts to string are exact
+
+
+def _content_hash(schema: StructType) -> Column:
+    """SHA-256 of every column in full precision: each value as ``<length>:<text>`` or ``N`` for NULL,
+    joined by ``|`` -- the length prefix makes the concatenation unambiguous whatever the text holds."""
+    parts = []
+    for f in schema.fields:
+        text = _lossless_text(f.name, f.dataType)
+        parts.append(
+            F.when(text.isNull(), F.lit("N")).otherwise(F.concat(F.length(text).cast("string"), F.lit(":"), text))
+        )
+    return F.sha2(F.concat_ws("|", *parts), 256)
+
+
 def _data_files(spark: SparkSession, path: str) -> list[Any]:
     fs, root = _fs(spark, path)
     if not fs.exists(root):
@@ -320,7 +405,8 @@ def conform(spark: SparkSession, spec: FlowSpec) -> ConformResult:
     if raw is None:
         return result
     src = {f.name: f.dataType for f in raw.schema.fields}
-    checked = _slim(_check(raw, spec, targets), targets, src).persist()
+    bad_files = _bad_files(spark, spec, result.raw_partitions)
+    checked = _slim(_check(raw, spec, targets, bad_files), targets, src).persist()
     try:
         counts = {r[0]: r[1] for r in checked.groupBy(F.col(_REASON).isNull()).count().collect()}
         result.rows_read = sum(counts.values())
@@ -357,11 +443,7 @@ def conform(spark: SparkSession, spec: FlowSpec) -> ConformResult:
         if stored is not None:
             rows = good.unionByName(stored.withColumn(_SRC, F.lit(0)), allowMissingColumns=True)
         # Without keys a whole row is its key: identical rows are one row (and a rerun adds none).
-        dedupe_on = (
-            [F.col(k) for k in spec.keys]
-            if spec.keys
-            else [F.to_json(F.struct(*[F.col(f.name) for f in schema.fields]))]
-        )
+        dedupe_on = [F.col(k) for k in spec.keys] if spec.keys else [_content_hash(schema)]
         window = Window.partitionBy(*dedupe_on, *[F.col(p) for p in spec.partition_by if p not in spec.keys])
         arrival = [F.col(c).desc_nulls_last() for c in (_SRC, _INGEST, _MTIME, _FILE, _BLOCK, _ROW)]
         rows = rows.withColumn("__rank", F.row_number().over(window.orderBy(*arrival))).where("__rank = 1")

@@ -24,11 +24,13 @@ from pyspark.sql.types import (
     BinaryType,
     CharType,
     DataType,
+    DateType,
     DecimalType,
     MapType,
     StringType,
     StructField,
     StructType,
+    TimestampType,
     VarcharType,
     _parse_datatype_string,
 )
@@ -36,6 +38,16 @@ from pyspark.sql.types import (
 __all__ = ["cast_sql", "is_complex", "parse_glue_type", "raw_text_sql", "skeleton", "storage_type"]
 
 _NO = "false"
+
+#: The only text accepted for a ``date``: ``YYYY-MM-DD`` (Spark's cast would also take '2024', '45413', ...).
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: The only text accepted for a ``timestamp``: ISO 8601 date, ``T`` (or a space), ``HH:MM:SS``, at most
+#: 6 fractional digits (Spark keeps microseconds and would silently drop more), optional zone
+#: ``Z``, ``+HH:MM``, ``+HHMM`` or ``+HH`` (or ``-``). Without a zone the time is UTC.
+TIMESTAMP_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
+)
+_PATTERNS: dict[type[DataType], str] = {DateType: DATE_PATTERN, TimestampType: TIMESTAMP_PATTERN}
 
 
 def parse_glue_type(text: str) -> DataType:
@@ -109,6 +121,9 @@ def _leaf(expr: str, src: DataType, dst: DataType) -> tuple[str, str]:
         value = f"try_to_binary({expr}, 'base64')"
     else:
         value = f"try_cast({expr} AS {_ddl(dst)})"
+    pattern = _PATTERNS.get(type(dst))
+    if pattern and isinstance(src, StringType):  # strict text forms; the cast alone is lenient
+        value = f"CASE WHEN {expr} RLIKE '{pattern}' THEN {value} END"
     present = f"{expr} IS NOT NULL"
     if isinstance(src, StringType) and not isinstance(dst, (StringType, BinaryType)):
         present += f" AND trim({expr}) <> ''"  # an empty CSV/JSON string is a missing number/date, not a bad one

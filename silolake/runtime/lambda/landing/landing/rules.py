@@ -5,6 +5,7 @@ No AWS calls here: everything takes bytes, sizes and strings, so each rule is te
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -129,7 +130,11 @@ def _text_head(file: str, head: bytes) -> str:
             head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, HEAD_BYTES)
         except zlib.error as exc:
             raise ValueError(f"not a readable gzip file ({exc})") from exc
-    return head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    try:  # incremental: the head may end inside a multi-byte character
+        text: str = codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=False)
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text (invalid byte at offset {exc.start})") from exc
+    return text.lstrip("\ufeff")
 
 
 def check_content(rule: FlowRule, file: str, head: bytes, tail: bytes, complete: bool) -> str | None:
@@ -179,8 +184,14 @@ def ingest_date(event_time: str) -> str:
 
 
 def raw_key(drop: DropKey, day: str) -> str:
-    """``<flow>/ingest_date=YYYY-MM-DD/<partner>__<file>``: the raw layout the Glue tables read."""
-    return f"{drop.flow}/ingest_date={day}/{drop.partner}__{drop.file}"
+    """``<flow>/ingest_date=YYYY-MM-DD/<partner>__<file>``: the raw layout the Glue tables read.
+
+    A ``.gz`` suffix in any case is written as ``.gz`` (``X.CSV.GZ`` -> ``X.CSV.gz``).
+    """
+    file = drop.file
+    if file.lower().endswith(".gz"):  # Spark picks the gzip codec by the exact, lower-case suffix
+        file = file[:-3] + ".gz"
+    return f"{drop.flow}/ingest_date={day}/{drop.partner}__{file}"
 
 
 def quarantine_key(key: str) -> str:
