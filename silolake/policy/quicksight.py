@@ -21,7 +21,7 @@ which would block the silo's key and buckets, not just the data source. A fixed 
 ARN keeps the buckets non-public for S3 Block Public Access. Within one account a resource
 policy grant is enough for IAM; :func:`role_policy` is the same access as an identity policy
 for QuickSight's own "S3 buckets" page (``silolake quicksight-policy``, docs/etl.md).
-Nothing here reaches raw or the dropzone.
+Nothing here reaches raw or the dropzone, and a decommissioned silo grants none of it.
 """
 
 from __future__ import annotations
@@ -52,6 +52,13 @@ def wanted(silo: DeployedSilo) -> bool:
     return any(f.quicksight for f in silo.flows)
 
 
+def granted(silo: DeployedSilo) -> bool:
+    """Whether the silo's policies grant QuickSight's role: it has the data source and is not
+    decommissioned (decommission revokes every read of processed data from outside the
+    pipeline, sharing and QuickSight alike; the data source itself stays)."""
+    return wanted(silo) and not silo.decommission
+
+
 def _bucket(org: str, silo: DeployedSilo, zone: str) -> str:
     return names.silo_bucket(org, silo.name, zone, silo.account_id, silo.region)
 
@@ -79,7 +86,7 @@ def _grant(sid: str, actions: tuple[str, ...], resource: str | list[str], accoun
 
 def processed_statements(org: str, silo: DeployedSilo) -> list[Statement]:
     """Processed bucket policy: QuickSight's role lists and reads (empty without the data source)."""
-    if not wanted(silo):
+    if not granted(silo):
         return []
     bucket = _bucket(org, silo, "processed")
     return [_grant("QuickSightReadsProcessed", (*BUCKET_READ, *OBJECT_READ), policy.bucket_arns(bucket), silo.account_id)]
@@ -87,7 +94,7 @@ def processed_statements(org: str, silo: DeployedSilo) -> list[Statement]:
 
 def results_statements(org: str, silo: DeployedSilo) -> list[Statement]:
     """Athena bucket policy: QuickSight's role lists, reads and writes the results prefix only."""
-    if not wanted(silo):
+    if not granted(silo):
         return []
     bucket = _bucket(org, silo, "athena")
     prefix = names.ATHENA_RESULTS_PREFIX
@@ -111,7 +118,7 @@ def results_statements(org: str, silo: DeployedSilo) -> list[Statement]:
 
 def key_statements(silo: DeployedSilo) -> list[Statement]:
     """Key policy: QuickSight's role decrypts and encrypts, only through S3 and Glue."""
-    if not wanted(silo):
+    if not granted(silo):
         return []
     via = [f"{svc}.{silo.region}.amazonaws.com" for svc in ("glue", "s3")]
     return [_grant("QuickSightUsesKey", KEY_USE, "*", silo.account_id, StringEquals={"kms:ViaService": via})]
