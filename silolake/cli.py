@@ -513,6 +513,7 @@ def quicksight_policy(path: Path, silo_name: str) -> None:
     """
     from .catalog.model import DeployedSilo
     from .policy import quicksight
+
     try:
         catalog = load_catalog(path)
     except CatalogError as exc:

@@ -89,7 +89,9 @@ def processed_statements(org: str, silo: DeployedSilo) -> list[Statement]:
     if not granted(silo):
         return []
     bucket = _bucket(org, silo, "processed")
-    return [_grant("QuickSightReadsProcessed", (*BUCKET_READ, *OBJECT_READ), policy.bucket_arns(bucket), silo.account_id)]
+    return [
+        _grant("QuickSightReadsProcessed", (*BUCKET_READ, *OBJECT_READ), policy.bucket_arns(bucket), silo.account_id)
+    ]
 
 
 def results_statements(org: str, silo: DeployedSilo) -> list[Statement]:
@@ -140,7 +142,12 @@ def role_policy(org: str, silo: DeployedSilo) -> dict:
                 "Action": [*BUCKET_READ, *OBJECT_READ],
                 "Resource": policy.bucket_arns(processed),
             },
-            {"Sid": "FindResultsBucket", "Effect": "Allow", "Action": "s3:GetBucketLocation", "Resource": f"arn:aws:s3:::{athena}"},
+            {
+                "Sid": "FindResultsBucket",
+                "Effect": "Allow",
+                "Action": "s3:GetBucketLocation",
+                "Resource": f"arn:aws:s3:::{athena}",
+            },
             {
                 "Sid": "ListResults",
                 "Effect": "Allow",

@@ -235,7 +235,9 @@ def test_delivered_dropzone_refuses_sse_c_and_lets_a_partner_abort_its_upload(de
 def test_quicksight_role_reads_processed_and_results_and_uses_the_key(delivered: Delivery) -> None:
     """Resource policies alone (the role QuickSight manages carries no silolake policy)."""
     processed, athena = bucket("processed"), bucket("athena")
-    policies = {zone: bucket_policy(delivered, SALES, bucket(zone)) for zone in ("processed", "athena", "raw", "dropzone")}
+    policies = {
+        zone: bucket_policy(delivered, SALES, bucket(zone)) for zone in ("processed", "athena", "raw", "dropzone")
+    }
     key = key_policy(delivered, SALES, names.silo_key_alias("sales"))
     results = names.ATHENA_RESULTS_PREFIX
 
@@ -244,7 +246,12 @@ def test_quicksight_role_reads_processed_and_results_and_uses_the_key(delivered:
 
     def kms(name: str, action: str, service: str, principal: str = QS_SESSION) -> dict:
         return case(
-            name, principal, action, KEY, resourcePolicy=key, context={"kms:ViaService": f"{service}.{REGION}.amazonaws.com"}
+            name,
+            principal,
+            action,
+            KEY,
+            resourcePolicy=key,
+            context={"kms:ViaService": f"{service}.{REGION}.amazonaws.com"},
         )
 
     other = f"arn:aws:sts::{ACCOUNT}:assumed-role/someone/x"
