@@ -9,6 +9,7 @@ internal error is kept, because that one is a bug to report.
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 import time
@@ -506,6 +507,43 @@ def portal(path: Path, silo_name: str, port: int, aws_port: int) -> None:
     except ValueError as exc:
         err.print(str(exc), markup=False)
         sys.exit(EXIT_INVALID)
+
+
+@main.command("quicksight-policy")
+@catalog_path
+@click.option("--silo", "silo_name", required=True, help="The silo whose QuickSight data source to serve.")
+def quicksight_policy(path: Path, silo_name: str) -> None:
+    """Print the IAM policy for QuickSight's service role in a silo account (stdout) and the
+    command that puts it on the role (stderr).
+
+    The silo stack already grants the role (bucket and key policies); this is the same access
+    as an identity policy, for QuickSight's own "S3 buckets" permissions (docs/etl.md).
+    """
+    from .catalog.model import DeployedSilo
+    from .policy import quicksight
+
+    try:
+        catalog = load_catalog(path)
+    except CatalogError as exc:
+        _fail(exc)
+    silo = next((s for s in catalog.silos if s.name == silo_name), None)
+    if silo is None:
+        err.print(f"{path}: no silo named '{silo_name}'", markup=False)
+        sys.exit(EXIT_INVALID)
+    if not isinstance(silo, DeployedSilo):
+        err.print(f"silo '{silo_name}' has no account id yet (run silolake bootstrap)", markup=False)
+        sys.exit(EXIT_INVALID)
+    if not quicksight.wanted(silo):
+        err.print(f"silo '{silo_name}' has no flow with quicksight: true", markup=False)
+        sys.exit(EXIT_INVALID)
+    click.echo(json.dumps(quicksight.role_policy(catalog.organization.name, silo), indent=2, sort_keys=True))
+    # The policy alone on stdout (redirect it into the file); the command on stderr.
+    err.print(
+        f"# In account {silo.account_id}, with the policy above saved as {quicksight.INLINE_POLICY}.json:\n"
+        f"aws iam put-role-policy --role-name {quicksight.SERVICE_ROLE} "
+        f"--policy-name {quicksight.INLINE_POLICY} --policy-document file://{quicksight.INLINE_POLICY}.json",
+        markup=False,
+    )
 
 
 # Publishing commands live in their own module (registered on ``main`` when it is imported).

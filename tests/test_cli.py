@@ -198,3 +198,21 @@ def test_synth_example_prints_pending_silos_and_one_line_per_stack(tmp_path: Pat
     for name in expected:
         assert (out / "stacks" / name / "cdk.tf.json").is_file()
     assert not (out / "stacks" / stack_name("silo", "marketing")).exists()
+
+
+def test_quicksight_policy_prints_the_policy_on_stdout_and_the_command_on_stderr() -> None:
+    import json
+
+    from silolake.policy import quicksight
+
+    result = silolake("quicksight-policy", str(EXAMPLE), "--silo", "sales", cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == quicksight.role_policy("acme", load_catalog(EXAMPLE).silo("sales"))  # type: ignore[arg-type]
+    [command] = [line for line in result.stderr.splitlines() if line.startswith("aws ")]
+    assert command == (
+        "aws iam put-role-policy --role-name aws-quicksight-service-role-v0 --policy-name silolake-athena-data "
+        "--policy-document file://silolake-athena-data.json"
+    )
+    # A silo without a QuickSight flow, and an unknown silo: usage errors.
+    assert silolake("quicksight-policy", str(EXAMPLE), "--silo", "facilities", cwd=REPO).returncode == 2
+    assert silolake("quicksight-policy", str(EXAMPLE), "--silo", "nope", cwd=REPO).returncode == 2

@@ -1,7 +1,8 @@
 """Partner access in the synthesized example: what a silo with sftp and web_upload gets.
 
 ``sales`` enables SFTP and the upload page and has an api flow (all three channels);
-``logistics`` enables SFTP only; ``facilities`` neither (it gets no partner resources).
+``logistics`` enables SFTP only (no upload page); ``facilities`` neither, but has an api flow:
+it gets credential vending for the flow API alone (``tests/iam/test_intake.py``).
 """
 
 from __future__ import annotations
@@ -50,11 +51,22 @@ def functions(synth, stack: str) -> dict[str, dict]:
     }
 
 
-def test_only_silos_with_sftp_or_upload_get_partner_access(example_synth) -> None:
+def test_every_partner_channel_gets_partner_access(example_synth) -> None:
     assert set(functions(example_synth, SALES)) == {"admin", "session", "idp", "sweeper"}
     assert set(functions(example_synth, "silo-logistics")) == {"admin", "session", "idp", "sweeper"}
-    assert functions(example_synth, "silo-facilities") == {}
+    # api flows only: vending without the SFTP identity provider or server.
+    assert set(functions(example_synth, "silo-facilities")) == {"admin", "session", "sweeper"}
     assert example_synth.resources("silo-facilities", "aws_transfer_server") == {}
+
+
+def test_upload_page_and_dropzone_cors_only_with_web_upload(example_synth) -> None:
+    def pages(stack: str) -> set[str]:
+        return {o["key"] for o in example_synth.resources(stack, "aws_s3_object").values() if "/" not in o["key"]}
+
+    assert {"index.html", "upload.js", "admin.html"} <= pages(SALES)
+    for stack in ("silo-logistics", "silo-facilities"):
+        assert "admin.html" in pages(stack) and not {"index.html", "upload.js"} & pages(stack)
+        assert example_synth.resources(stack, "aws_s3_bucket_cors_configuration") == {}
 
 
 def test_transfer_server_and_its_lambda_permission(example_synth) -> None:
@@ -207,6 +219,7 @@ def test_distribution_headers_and_cors(example_synth) -> None:
     [rule] = cors["cors_rule"]
     assert rule["allowed_origins"] == [f"https://${{aws_cloudfront_distribution.{logical}.domain_name}}"]
     assert rule["expose_headers"] == ["ETag"] and "GET" not in rule["allowed_methods"]
+    assert "DELETE" in rule["allowed_methods"]  # the upload page aborts a failed multipart upload
     site = [b for b in example_synth.resources(SALES, "aws_s3_bucket").values() if "-web-" in b["bucket"]]
     assert len(site) == 1 and site[0]["lifecycle"] == {"prevent_destroy": True}
 

@@ -229,7 +229,9 @@ def test_key_policy_is_least_privilege(example_synth):
     for silo in example_synth.catalog.deployable_silos:
         statements = _key_policy(example_synth, silo)["Statement"]
         sids = [s["Sid"] for s in statements if not _is_analytics(s)]
-        assert sids == ["AccountAdministersKeyThroughIam", "CloudWatchLogsEncryptsLogGroups"]
+        # QuickSight's service role, for a silo with a QuickSight data source (tests/iam/test_intake.py).
+        quicksight = ["QuickSightUsesKey"] if any(f.quicksight for f in silo.flows) else []
+        assert sids == ["AccountAdministersKeyThroughIam", "CloudWatchLogsEncryptsLogGroups", *quicksight]
         for s in statements:
             if _is_analytics(s):
                 assert s["Action"] == ["kms:Decrypt", "kms:DescribeKey"]

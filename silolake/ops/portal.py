@@ -107,7 +107,7 @@ def _provision(org: str, silo: Silo, region: str, origin: str) -> dict[str, str]
             "CORSRules": [
                 {
                     "AllowedOrigins": [origin],
-                    "AllowedMethods": ["POST", "PUT"],
+                    "AllowedMethods": ["DELETE", "POST", "PUT"],  # DELETE: multipart abort
                     "AllowedHeaders": ["*"],
                     "ExposeHeaders": ["ETag"],
                 }

@@ -63,17 +63,24 @@ def _secrets_arn(region: str, account_id: str) -> str:
     return f"arn:aws:secretsmanager:{region}:{account_id}:secret:silolake/partner/*"
 
 
-def boundary_document(*, region: str, bucket: str, key_arn: str, api_arns: Sequence[str] = ()) -> dict:
+def boundary_document(
+    *, region: str, bucket: str, key_arn: str, api_arns: Sequence[str] = (), uploads: bool = True
+) -> dict:
     """The permissions boundary of every partner role of a silo (the README's block).
 
-    Uploads under ``<bucket>/<tag>/``, listing that prefix, the silo key through S3 only
-    and ``execute-api:Invoke`` on ``api_arns`` (left out when empty). ``<tag>`` is the IAM
-    policy variable ``${aws:PrincipalTag/silolake:partner-username}``; :func:`silolake.policy.render`
+    Uploads under ``<bucket>/<tag>/`` (multipart abort included), listing that prefix, the
+    silo key through S3 only, and ``execute-api:Invoke`` on ``api_arns`` (left out when
+    empty). ``uploads=False`` (a silo without SFTP and web upload, whose partners only call
+    its flow APIs) leaves out the three dropzone statements: the boundary is then the flow
+    APIs alone. ``<tag>`` is the IAM policy variable
+    ``${aws:PrincipalTag/silolake:partner-username}``; :func:`silolake.policy.render`
     escapes it for Terraform (once).
     """
+    if not uploads and not api_arns:
+        raise ValueError("a partner boundary without uploads needs flow API ARNs: it would allow nothing")
     own = "${aws:PrincipalTag/" + TAG_USERNAME + "}"
     bucket_arn = f"arn:aws:s3:::{bucket}"
-    statements: list[Statement] = [
+    dropzone: list[Statement] = [
         {
             "Sid": "UploadOwnPrefix",
             "Effect": "Allow",
@@ -95,6 +102,7 @@ def boundary_document(*, region: str, bucket: str, key_arn: str, api_arns: Seque
             "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
         },
     ]
+    statements = dropzone if uploads else []
     if api_arns:
         statements.append(
             {"Sid": "InvokeFlowApis", "Effect": "Allow", "Action": "execute-api:Invoke", "Resource": list(api_arns)}

@@ -11,7 +11,7 @@ from ..constructs.delivery import silo_pipeline
 from ..constructs.etl import SiloEtl, hold_statements
 from ..constructs.ingestion import ApiIngestion
 from ..constructs.storage import GlueCatalog, SiloStorage
-from ..policy import sharing
+from ..policy import quicksight, sharing
 from .base import AccountStack
 
 
@@ -29,13 +29,20 @@ class SiloStack(AccountStack):
         self.baseline = AccountBaseline(self, "baseline", org=catalog.organization.name, silo=silo)
         # Decommission keeps every resource and all data: sharing statements come out empty
         # and the ingestion API refuses calls (pipelines are stopped, nothing is destroyed).
+        # QuickSight's service role (a flow with quicksight: true) reads processed data and
+        # Athena results through resource policies: the role itself is QuickSight's.
+        org_name = catalog.organization.name
         self.storage = SiloStorage(
             self,
             "storage",
-            org=catalog.organization.name,
+            org=org_name,
             silo=silo,
-            processed_statements=sharing.processed_bucket_statements(catalog, silo),
-            key_statements=sharing.processed_key_statements(catalog, silo),
+            processed_statements=[
+                *sharing.processed_bucket_statements(catalog, silo),
+                *quicksight.processed_statements(org_name, silo),
+            ],
+            key_statements=[*sharing.processed_key_statements(catalog, silo), *quicksight.key_statements(silo)],
+            athena_statements=quicksight.results_statements(org_name, silo),
             # The malware hold: unscanned dropzone objects stay unreadable (empty without it).
             dropzone_statements=hold_statements(
                 silo, names.silo_bucket(catalog.organization.name, silo.name, "dropzone", silo.account_id, silo.region)
@@ -69,7 +76,8 @@ class SiloStack(AccountStack):
             key=self.storage.key,
             catalog_dir=catalog.base_dir,
         )
-        # Partner access (SFTP, upload page, credential admin) for silos that take partner files.
+        # Partner access (credential admin and sessions; SFTP, upload page) for silos that take
+        # partner files or have flow APIs partners sign calls to.
         self.partner = None
         if partner.wanted(silo):
             self.partner = partner.PartnerAccess(

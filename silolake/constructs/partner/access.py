@@ -1,10 +1,18 @@
 """Partner access of one silo: everything third parties touch, composed in one place.
 
-For a silo with ``ingestion.sftp.enabled`` or ``ingestion.web_upload.enabled``:
-:class:`.functions.PartnerFunctions` (boundary, CloudFormation service role, lockout
-table, four functions, sweep), :class:`.web.PartnerWeb` (pages behind CloudFront),
-:class:`.api.PartnerApi` (HTTP API + Cognito), :class:`.sftp.SftpServer` when SFTP is
-enabled, and the dropzone bucket's CORS rule admitting only the pages' origin.
+For a silo with ``ingestion.sftp.enabled``, ``ingestion.web_upload.enabled`` or an
+``api`` flow (whose calls partners sign with the temporary credentials ``POST /session``
+vends): :class:`.functions.PartnerFunctions` (boundary, CloudFormation service role,
+lockout table, the functions, sweep), :class:`.web.PartnerWeb` (pages behind CloudFront),
+:class:`.api.PartnerApi` (HTTP API + Cognito), and by channel:
+
+- SFTP: :class:`.sftp.SftpServer` and the identity provider function;
+- web upload: the upload page and the dropzone bucket's CORS rule admitting only the
+  pages' origin (``DELETE`` included: the page aborts a failed multipart upload);
+- SFTP or web upload: the boundary's dropzone statements. A silo with only ``api``
+  flows gets the admin page and ``POST /session``, and a boundary that allows nothing
+  but ``execute-api:Invoke`` on its flow API.
+
 The runtime contract is ``silolake/runtime/lambda/partner/README.md``.
 """
 
@@ -24,16 +32,25 @@ from .web import PartnerWeb
 
 #: Headers the upload page reads from S3 responses: multipart completion needs each part's ETag.
 EXPOSED_HEADERS = ["ETag"]
+#: What the upload page sends to the dropzone: POST creates and completes a multipart upload,
+#: PUT sends a part or a small file, DELETE aborts a multipart upload that failed.
+CORS_METHODS = ["DELETE", "POST", "PUT"]
+
+
+def takes_files(silo: DeployedSilo) -> bool:
+    """Whether partners drop files into the silo's dropzone (SFTP or the web upload)."""
+    return silo.ingestion.sftp_enabled or silo.ingestion.web_upload_enabled
 
 
 def wanted(silo: DeployedSilo) -> bool:
-    """Whether ``silo`` gets partner access (SFTP or the web upload is enabled)."""
-    return silo.ingestion.sftp_enabled or silo.ingestion.web_upload_enabled
+    """Whether ``silo`` gets partner access: it takes partner files, or has flow APIs
+    (IAM-authorized: a partner needs vended credentials to sign its calls)."""
+    return takes_files(silo) or bool(silo.flows_from("api"))
 
 
 class PartnerAccess(Construct):
     """Partner access of ``silo``; ``flow_api`` (the silo's ingestion API, if any) adds the
-    ``api`` channel. Raises ``ValueError`` for a silo without SFTP or web upload.
+    ``api`` channel. Raises ``ValueError`` for a silo with no channel (see :func:`wanted`).
     Attributes: ``functions``, ``web``, ``api``, ``sftp`` (or ``None``)."""
 
     def __init__(
@@ -48,7 +65,9 @@ class PartnerAccess(Construct):
     ) -> None:
         super().__init__(scope, id)
         if not wanted(silo):
-            raise ValueError(f"silo '{silo.name}' enables neither sftp nor web_upload: no partner access")
+            raise ValueError(f"silo '{silo.name}' enables neither sftp nor web_upload and has no api flow")
+        if not takes_files(silo) and flow_api is None:
+            raise ValueError(f"silo '{silo.name}': partner access for api flows needs the flow API")
         account, region, key_arn = silo.account_id, silo.region, storage.key.arn
         dropzone = storage.buckets["dropzone"]
         flow_api_arns = (
@@ -75,12 +94,20 @@ class PartnerAccess(Construct):
             silo=silo,
             key_arn=key_arn,
             boundary=partner_policy.boundary_document(
-                region=region, bucket=dropzone.name, key_arn=key_arn, api_arns=flow_api_arns
+                region=region, bucket=dropzone.name, key_arn=key_arn, api_arns=flow_api_arns, uploads=takes_files(silo)
             ),
             environment=environment,
             transfer_server_arn=self.sftp.arn if self.sftp else None,
         )
-        self.web = PartnerWeb(self, "web", org=org, silo=silo, site=build_site(), dropzone_bucket=dropzone.name)
+        upload_page = silo.ingestion.web_upload_enabled
+        self.web = PartnerWeb(
+            self,
+            "web",
+            org=org,
+            silo=silo,
+            site=build_site(),
+            dropzone_bucket=dropzone.name if upload_page else None,
+        )
         self.api = PartnerApi(
             self,
             "api",
@@ -104,30 +131,32 @@ class PartnerAccess(Construct):
                 channels=channels(silo, bool(flow_api_arns)),
             )
         )
-        # Browsers upload straight to the dropzone, from the pages' origin only.
-        aws.s3_bucket_cors_configuration.S3BucketCorsConfiguration(
-            self,
-            "dropzone-cors",
-            bucket=dropzone.bucket.id,
-            cors_rule=[
-                {
-                    "allowedOrigins": [self.web.origin],
-                    "allowedMethods": ["POST", "PUT"],
-                    "allowedHeaders": ["*"],
-                    "exposeHeaders": EXPOSED_HEADERS,
-                    "maxAgeSeconds": 600,
-                }
-            ],
-        )
-        self._outputs()
+        if upload_page:
+            # Browsers upload straight to the dropzone, from the pages' origin only.
+            aws.s3_bucket_cors_configuration.S3BucketCorsConfiguration(
+                self,
+                "dropzone-cors",
+                bucket=dropzone.bucket.id,
+                cors_rule=[
+                    {
+                        "allowedOrigins": [self.web.origin],
+                        "allowedMethods": CORS_METHODS,
+                        "allowedHeaders": ["*"],
+                        "exposeHeaders": EXPOSED_HEADERS,
+                        "maxAgeSeconds": 600,
+                    }
+                ],
+            )
+        self._outputs(upload_page)
 
-    def _outputs(self) -> None:
+    def _outputs(self, upload_page: bool) -> None:
         stack = TerraformStack.of(self)
         outputs = {
-            "partner_upload_page_url": (f"{self.web.origin}/", "Partner upload page"),
             "partner_admin_page_url": (f"{self.web.origin}/admin.html", "Admin page of partner credentials"),
             "partner_api_url": (self.api.endpoint, "Partner HTTP API (POST /session, /credentials)"),
         }
+        if upload_page:
+            outputs["partner_upload_page_url"] = (f"{self.web.origin}/", "Partner upload page")
         if self.sftp:
             outputs["partner_sftp_server_id"] = (self.sftp.server.id, "Transfer Family server id (SFTP)")
             outputs["partner_sftp_endpoint"] = (self.sftp.server.endpoint, "SFTP host name for partners")

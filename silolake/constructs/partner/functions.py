@@ -1,8 +1,8 @@
-"""The four partner functions (one code bundle) and what they stand on.
+"""The partner functions (one code bundle) and what they stand on.
 
 Built here, in the silo account: the permissions boundary of partner roles (a managed
 policy), the CloudFormation service role credentials are created through, the lockout
-table, the admin/session/idp/sweeper functions with exactly the actions
+table, the admin/session/sweeper functions (and idp, for a silo with SFTP) with exactly the actions
 ``silolake/runtime/lambda/partner/README.md`` lists (:mod:`silolake.policy.partner`), and the
 sweeper's hourly schedule.
 
@@ -61,11 +61,12 @@ def _role_arn(account_id: str, name: str, path: str = "/") -> str:
 
 
 class PartnerFunctions(Construct):
-    """Boundary, CloudFormation service role, lockout table, the four functions, schedule.
+    """Boundary, CloudFormation service role, lockout table, the functions, schedule.
 
     ``environment`` is the runtime configuration the caller computed (everything but the
     ARNs derived here); ``transfer_server_arn`` (a Terraform reference) admits that server
-    alone to invoke the identity provider. Attributes: ``functions`` (kind ->
+    alone to invoke the identity provider; without it (no SFTP) there is no identity
+    provider function. Attributes: ``functions`` (kind ->
     :class:`LambdaFunction`), ``boundary``, ``cfn_role``, ``table``.
     """
 
@@ -165,6 +166,8 @@ class PartnerFunctions(Construct):
                 ),
             )
             for kind, spec in KINDS.items()
+            # The identity provider only ever serves the SFTP server.
+            if kind != "idp" or transfer_server_arn
         }
         self._schedule(org, silo.name)
         if transfer_server_arn:

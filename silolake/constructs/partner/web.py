@@ -25,20 +25,23 @@ from ...cdk import AssetType, Construct, TerraformAsset, aws
 from ...partner_runtime import CONFIG_FILE, Site, content_type
 from ..blocks.secure_bucket import Lifecycle, SecureBucket
 
+#: The upload page (``silolake/runtime/pages/``): published only for a silo with ``ingestion.web_upload``.
+UPLOAD_PAGE_FILES = frozenset({"index.html", "partner.js", "sigv4.js", "upload.js"})
 #: AWS managed cache policy "CachingOptimized".
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 HSTS_SECONDS = 63072000  # two years, the preload list's expectation
 LOG_DAYS = 365
 
 
-def content_security_policy(region: str, bucket: str, auth_domain: str) -> str:
+def content_security_policy(region: str, bucket: str | None, auth_domain: str) -> str:
     """Only this origin's scripts and styles; network access only to the HTTP API (any API
     Gateway endpoint of the region: naming this silo's would make the distribution depend on
-    the API, whose CORS depends on the distribution), the dropzone bucket and Cognito."""
+    the API, whose CORS depends on the distribution), the dropzone bucket (when the upload
+    page is published, ``bucket``) and Cognito."""
     connect = [
         "'self'",
         f"https://*.execute-api.{region}.amazonaws.com",
-        f"https://{bucket}.s3.{region}.amazonaws.com",
+        *([f"https://{bucket}.s3.{region}.amazonaws.com"] if bucket else []),
         f"https://{auth_domain}",
         f"https://cognito-idp.{region}.amazonaws.com",
     ]
@@ -58,11 +61,13 @@ def content_security_policy(region: str, bucket: str, auth_domain: str) -> str:
 
 class PartnerWeb(Construct):
     """Bucket, distribution and the built ``site`` of one silo. Call :meth:`write_config`
-    once the API exists. Attributes: ``bucket``, ``distribution``, ``origin``
-    (``https://<distribution domain>``), ``headers``."""
+    once the API exists. ``dropzone_bucket`` publishes the upload page (the site root) for
+    that bucket; without it only the admin page is published, and it is the root.
+    Attributes: ``bucket``, ``distribution``, ``origin`` (``https://<distribution domain>``),
+    ``headers``, ``files`` (the published site files)."""
 
     def __init__(
-        self, scope: Construct, id: str, *, org: str, silo: DeployedSilo, site: Site, dropzone_bucket: str
+        self, scope: Construct, id: str, *, org: str, silo: DeployedSilo, site: Site, dropzone_bucket: str | None
     ) -> None:
         super().__init__(scope, id)
         account, region = silo.account_id, silo.region
@@ -117,7 +122,7 @@ class PartnerWeb(Construct):
             "distribution",
             enabled=True,
             comment=f"silolake {silo.name}: partner upload and admin pages",
-            default_root_object="index.html",
+            default_root_object="index.html" if dropzone_bucket else "admin.html",
             http_version="http2and3",
             is_ipv6_enabled=True,
             price_class="PriceClass_100",
@@ -167,7 +172,8 @@ class PartnerWeb(Construct):
             ],
         )
         asset = TerraformAsset(self, "pages", path=str(site.root), type=AssetType.DIRECTORY, asset_hash=site.sha256)
-        for i, name in enumerate(site.files):
+        self.files = tuple(f for f in site.files if dropzone_bucket or f not in UPLOAD_PAGE_FILES)
+        for i, name in enumerate(self.files):
             aws.s3_object.S3Object(
                 self,
                 f"page-{i}",
