@@ -240,3 +240,39 @@ def test_the_boundaries_hold_the_invariant_statements(example_delivery: Delivery
         "StringNotEquals": {"iam:PermissionsBoundary": PARTNER_BOUNDARY}
     }
     assert cfn["ChangeOnlyRolesItCreated"]["NotResource"] == pp.partner_roles_arn(ACCOUNT)
+
+
+def test_the_pipeline_still_deploys_the_silo(principals: dict[str, Principal]) -> None:
+    """What the bundle's Terraform legitimately does with roles stays allowed: pass the silo's
+    roles (created by the deploy role) to the services that run as them, read any role, and
+    manage the bounded roles on its path."""
+    build = principals["pipeline build role (plan and apply)"]
+    own = role_arn("helper", PIPELINE_PATH)
+
+    def case(name: str, action: str, resource: str, **context: str) -> dict[str, Any]:
+        return {
+            "name": name,
+            "principal": build.arn,
+            "action": action,
+            "resource": resource,
+            "resourceAccount": ACCOUNT,
+            "identityPolicies": build.identity,
+            "permissionBoundaries": build.boundaries,
+            "context": {"aws:SecureTransport": "true", **context},
+        }
+
+    glue_role = role_arn(names.silo_role("sales", "orders-glue"))
+    got = {
+        r["name"]: r["decision"]
+        for r in simulate(
+            [
+                case("pass a silo role to Glue", "iam:PassRole", glue_role, **{"iam:PassedToService": "glue.amazonaws.com"}),
+                case("read a silo role", "iam:GetRole", glue_role),
+                case("read a foreign role", "iam:GetRole", FOREIGN_ROLE),
+                case("policy on its own role", "iam:PutRolePolicy", own, **{"iam:PermissionsBoundary": PIPELINE_BOUNDARY}),
+                case("re-trust its own role", "iam:UpdateAssumeRolePolicy", own),
+                case("assume its own role", "sts:AssumeRole", own),
+            ]
+        )
+    }
+    assert got == {name: ALLOWED for name in got}
