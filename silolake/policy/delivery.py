@@ -278,6 +278,40 @@ def github_subjects(repository: str) -> list[str]:
     return [f"repo:{repository}:pull_request", f"repo:{repository}:ref:refs/heads/main"]
 
 
+#: The one GitHub Environment whose jobs may sign in to the CI role (deploy.yml, apply-stack.yml).
+DEPLOY_ENVIRONMENT = "production"
+
+
+def ci_role_subjects(repository: str) -> list[str]:
+    """The ``sub`` claims the CI role (secret ``SILOLAKE_CI_ROLE_ARN``, which assumes the deploy
+    role of every account) may admit: jobs of the ``production`` environment and the main
+    branch. Never ``pull_request``: a pull request runs any workflow code it likes."""
+    return [f"repo:{repository}:environment:{DEPLOY_ENVIRONMENT}", f"repo:{repository}:ref:refs/heads/main"]
+
+
+def ci_role_trust(management_account_id: str, repository: str) -> dict:
+    """Trust policy of the CI role in the management account (the operator creates the role;
+    ``silolake init`` prints this in the repository's README, docs/delivery.md explains it)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {
+                    "Federated": f"arn:aws:iam::{management_account_id}:oidc-provider/{names.GITHUB_OIDC_HOST}"
+                },
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{names.GITHUB_OIDC_HOST}:aud": GITHUB_AUDIENCE,
+                        f"{names.GITHUB_OIDC_HOST}:sub": ci_role_subjects(repository),
+                    }
+                },
+            }
+        ],
+    }
+
+
 def github_plan_trust(account_id: str, repository: str) -> dict:
     provider = f"arn:aws:iam::{account_id}:oidc-provider/{names.GITHUB_OIDC_HOST}"
     return {
