@@ -55,9 +55,7 @@ IDENTITY_CHANGES = (
 ROLE_SESSIONS = ("sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession")
 
 
-def bounded_role_statements(
-    *, boundary_arn: str, roles_arn: str, passable: Sequence[str] = ()
-) -> list[Statement]:
+def bounded_role_statements(*, boundary_arn: str, roles_arn: str, passable: Sequence[str] = ()) -> list[Statement]:
     """The invariant of every principal that can create roles (docs/security.md, "No principal
     a bundle, a partner or a portal admin controls escapes its boundary"), as denies:
 
@@ -88,7 +86,17 @@ def bounded_role_statements(
             "NotResource": roles_arn,
         },
         {"Sid": "AssumeOnlyRolesItCreated", "Effect": "Deny", "Action": list(ROLE_SESSIONS), "NotResource": roles_arn},
-        {"Sid": "PassOnlyKnownRoles", "Effect": "Deny", "Action": "iam:PassRole", "NotResource": [roles_arn, *passable]},
+        {
+            "Sid": "PassOnlyKnownRoles",
+            "Effect": "Deny",
+            "Action": "iam:PassRole",
+            "NotResource": [roles_arn, *passable],
+        },
         {"Sid": "NoBoundaryChange", "Effect": "Deny", "Action": list(scp.POLICY_MUTATIONS), "Resource": boundary_arn},
-        {"Sid": "NoIdentityProvidersUsersOrCredentials", "Effect": "Deny", "Action": list(IDENTITY_CHANGES), "Resource": "*"},
+        {
+            "Sid": "NoIdentityProvidersUsersOrCredentials",
+            "Effect": "Deny",
+            "Action": list(IDENTITY_CHANGES),
+            "Resource": "*",
+        },
     ]

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from .. import names
 from ..catalog.model import Catalog, Silo
-from . import bounded, scp, sharing
+from . import bounded, sharing
 from .documents import Statement, account_root
 
 #: Terraform's S3 backend: state read and write, native lock file create and delete.
@@ -212,7 +212,8 @@ def pipeline_boundary(
             "Action": list(STATE_BUCKET_SETTINGS),
             "Resource": [f"arn:aws:s3:::{state_bucket}", f"arn:aws:s3:::{store_bucket}"],
         },
-        # Its own roles and boundary: neither under its path nor changeable (ChangeOnlyRolesItCreated, NoBoundaryChange).
+        # Its own roles and boundary: not under its path, so unchangeable (ChangeOnlyRolesItCreated),
+        # and NoBoundaryChange.
         *bounded.bounded_role_statements(
             boundary_arn=boundary_arn,
             roles_arn=pipeline_roles_arn(account_id, silo),

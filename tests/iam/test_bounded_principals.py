@@ -70,7 +70,11 @@ def role_arn(name: str, path: str = "/") -> str:
 def inline_policy(delivered: Delivery, purpose: str) -> dict:
     role = names.silo_role("sales", purpose)
     bodies = delivered.resources(SALES, "aws_iam_role_policy")
-    found = [p for key, p in delivered.policies(SALES, "aws_iam_role_policy").items() if bodies[key.split(".")[1]]["role"] == role]
+    found = [
+        p
+        for key, p in delivered.policies(SALES, "aws_iam_role_policy").items()
+        if bodies[key.split(".")[1]]["role"] == role
+    ]
     assert len(found) == 1, (role, len(found))
     return found[0]
 
@@ -224,7 +228,12 @@ def test_no_bounded_principal_escapes_its_boundary(principals: dict[str, Princip
     # Principals holding AdministratorAccess are stopped by their boundary's explicit denies.
     admin = [w for w, p in principals.items() if p.identity == [WIDE_OPEN] and p.creates_roles]
     assert admin
-    assert all(got[(w, what)] == EXPLICIT for w in admin for what in requests(principals[w]) if (w, what) in got and what != "CreateRole with its boundary")
+    assert all(
+        got[(w, what)] == EXPLICIT
+        for w in admin
+        for what in requests(principals[w])
+        if (w, what) in got and what != "CreateRole with its boundary"
+    )
 
 
 def test_the_boundaries_hold_the_invariant_statements(example_delivery: Delivery) -> None:
@@ -266,10 +275,17 @@ def test_the_pipeline_still_deploys_the_silo(principals: dict[str, Principal]) -
         r["name"]: r["decision"]
         for r in simulate(
             [
-                case("pass a silo role to Glue", "iam:PassRole", glue_role, **{"iam:PassedToService": "glue.amazonaws.com"}),
+                case(
+                    "pass a silo role to Glue",
+                    "iam:PassRole",
+                    glue_role,
+                    **{"iam:PassedToService": "glue.amazonaws.com"},
+                ),
                 case("read a silo role", "iam:GetRole", glue_role),
                 case("read a foreign role", "iam:GetRole", FOREIGN_ROLE),
-                case("policy on its own role", "iam:PutRolePolicy", own, **{"iam:PermissionsBoundary": PIPELINE_BOUNDARY}),
+                case(
+                    "policy on its own role", "iam:PutRolePolicy", own, **{"iam:PermissionsBoundary": PIPELINE_BOUNDARY}
+                ),
                 case("re-trust its own role", "iam:UpdateAssumeRolePolicy", own),
                 case("assume its own role", "sts:AssumeRole", own),
             ]

@@ -8,7 +8,8 @@ Order and its reasons:
 4. the credential is read; expiry, channel and the credential's own CIDRs decide
    eligibility, but the password is hashed in every case, by one ``passwords.check`` (a
    dummy hash of the same work factor when there is no credential) so timing tells
-   nothing about which usernames exist or why a sign-in failed, and a password cannot be tested from outside the allowed networks;
+   nothing about which usernames exist or why a sign-in failed, and a password cannot be
+   tested from outside the allowed networks;
 5. every refusal after step 3 counts as a failure for the username and the source IP;
    a success clears the username's counter.
 

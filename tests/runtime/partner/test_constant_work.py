@@ -73,7 +73,9 @@ def test_every_check_derives_exactly_once(monkeypatch: pytest.MonkeyPatch) -> No
     work factor of new hashes."""
     calls: list[int] = []
     real = passwords._derive
-    monkeypatch.setattr(passwords, "_derive", lambda pw, salt, params: calls.append(params.log2_n) or real(pw, salt, params))
+    monkeypatch.setattr(
+        passwords, "_derive", lambda pw, salt, params: calls.append(params.log2_n) or real(pw, salt, params)
+    )
     stored = passwords.hash_password("right")
     calls.clear()
     for password in ("right", "wrong", "", None, 7, TOO_LONG):
