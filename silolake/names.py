@@ -429,6 +429,15 @@ def silo_pipeline_boundary(silo: str) -> str:
     return f"silolake-{silo}-pipeline-boundary"
 
 
+def silo_pipeline_role_path(silo: str) -> str:
+    """IAM path of the roles a silo pipeline may create (``/silolake/pipeline/<silo>/``).
+
+    A role's path is fixed at creation, so "under this path" is how the pipeline's boundary
+    recognizes the roles *it* created (each with its boundary): never a ``silolake-*-*`` role
+    (the ARN reads ``role/silolake/pipeline/...``), nor a partner role (``/silolake/partner/``)."""
+    return f"/silolake/pipeline/{silo}/"
+
+
 def bundle_forward_rule(account_id: str) -> str:
     """EventBridge rule in the datalake account forwarding one account's bundle events."""
     return f"silolake-bundles-{account_id}"

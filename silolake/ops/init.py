@@ -30,6 +30,7 @@ from ..catalog import load_catalog
 from ..catalog.lock import LOCK_NAME, AccountsLock
 from ..catalog.schema import SCHEMA_FILE
 from ..constructs.delivery.master_pipeline import BUILDSPEC
+from ..policy.delivery import ci_role_trust
 from ..versions import TERRAFORM_VERSION
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "init"
@@ -149,6 +150,12 @@ def init_repository(target: Path, company: Company) -> list[Path]:
         "version": version,
         "terraform_version": TERRAFORM_VERSION,
         "delivery": _delivery(company),
+        "ci_role_trust_indented": "\n".join(
+            "  " + line
+            for line in json.dumps(
+                ci_role_trust(company.management_account_id, company.repository or "OWNER/NAME"), indent=2
+            ).splitlines()
+        ),
         "repository_note": f"here: {company.repository}"
         if company.repository
         else "not yet: uncomment it with this repository's owner/name",

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from .. import names
 from ..catalog.model import Catalog, Silo
-from . import scp, sharing
+from . import bounded, sharing
 from .documents import Statement, account_root
 
 #: Terraform's S3 backend: state read and write, native lock file create and delete.
@@ -58,19 +58,8 @@ STATE_BUCKET_SETTINGS = (
     "s3:PutLifecycleConfiguration",
     "s3:PutBucketPublicAccessBlock",
 )
-#: Identity-provider changes (the OIDC provider decides who may sign in as the plan role)
-#: and long-lived credentials, which no silo stack creates.
-IDENTITY_CHANGES = (
-    "iam:AddClientIDToOpenIDConnectProvider",
-    "iam:CreateAccessKey",
-    "iam:CreateLoginProfile",
-    "iam:CreateOpenIDConnectProvider",
-    "iam:CreateSAMLProvider",
-    "iam:CreateUser",
-    "iam:DeleteOpenIDConnectProvider",
-    "iam:RemoveClientIDFromOpenIDConnectProvider",
-    "iam:UpdateOpenIDConnectProviderThumbprint",
-)
+#: Identity providers, users, credentials: :data:`silolake.policy.bounded.IDENTITY_CHANGES`.
+IDENTITY_CHANGES = bounded.IDENTITY_CHANGES
 
 #: Data-plane reads the plan role must never make: a pull request can run any workflow code
 #: with that role, so it reads configuration and state, not the silo's data or secrets.
@@ -181,16 +170,28 @@ def release_statements(
     ]
 
 
+def pipeline_boundary_arn(account_id: str, silo: str) -> str:
+    return f"arn:aws:iam::{account_id}:policy/silolake/{names.silo_pipeline_boundary(silo)}"
+
+
+def pipeline_roles_arn(account_id: str, silo: str) -> str:
+    """The roles the silo pipeline may create: its path (:func:`silolake.names.silo_pipeline_role_path`)."""
+    return f"arn:aws:iam::{account_id}:role{names.silo_pipeline_role_path(silo)}*"
+
+
 def pipeline_boundary(
     *, account_id: str, region: str, silo: str, state_bucket: str, store_bucket: str
 ) -> list[Statement]:
     """Permissions boundary of the CodeBuild role (see the module docstring for what the SCP covers).
 
     Statement 1 allows everything, so ``AdministratorAccess`` keeps the actions Terraform needs
-    for any resource a silo stack holds; the denies carve out what no bundle may change. Only
-    *changes* are denied: ``terraform plan`` still reads (refreshes) every one of these resources."""
-    own_roles = [f"arn:aws:iam::{account_id}:role/{names.silo_role(silo, p)}" for p in names.PIPELINE_ROLE_PURPOSES]
+    for any resource a silo stack holds; the denies carve out what no bundle may change, and
+    :func:`silolake.policy.bounded.bounded_role_statements` keeps every role it creates inside this same boundary
+    (passing silo roles, ``silolake-*``, to services stays allowed: the silo's functions and
+    jobs run as them). Only *changes* are denied: ``terraform plan`` still reads (refreshes)
+    every one of these resources."""
     trigger_rule = f"arn:aws:events:{region}:{account_id}:rule/{names.silo_pipeline(silo)}"
+    boundary_arn = pipeline_boundary_arn(account_id, silo)
     return [
         {"Sid": "TerraformManagesTheSilo", "Effect": "Allow", "Action": "*", "Resource": "*"},
         {
@@ -206,26 +207,18 @@ def pipeline_boundary(
             "Resource": [trigger_rule, f"arn:aws:events:{region}:{account_id}:event-bus/default"],
         },
         {
-            "Sid": "NoOwnRoleOrBoundaryChange",
-            "Effect": "Deny",
-            "Action": sorted({*scp.ROLE_MUTATIONS, *scp.POLICY_MUTATIONS}),
-            "Resource": [
-                *own_roles,
-                f"arn:aws:iam::{account_id}:policy/silolake/{names.silo_pipeline_boundary(silo)}",
-            ],
-        },
-        {
             "Sid": "NoStateOrStoreBucketSettings",
             "Effect": "Deny",
             "Action": list(STATE_BUCKET_SETTINGS),
             "Resource": [f"arn:aws:s3:::{state_bucket}", f"arn:aws:s3:::{store_bucket}"],
         },
-        {
-            "Sid": "NoIdentityProvidersOrUsers",
-            "Effect": "Deny",
-            "Action": list(IDENTITY_CHANGES),
-            "Resource": "*",
-        },
+        # Its own roles and boundary: not under its path, so unchangeable (ChangeOnlyRolesItCreated),
+        # and NoBoundaryChange.
+        *bounded.bounded_role_statements(
+            boundary_arn=boundary_arn,
+            roles_arn=pipeline_roles_arn(account_id, silo),
+            passable=[f"arn:aws:iam::{account_id}:role/{names.silo_role_pattern('*')}"],
+        ),
     ]
 
 
@@ -284,6 +277,40 @@ def github_subjects(repository: str) -> list[str]:
     """The ``sub`` claims the plan role admits: pull requests of ``repository`` and its main
     branch (the nightly drift run). https://docs.github.com/en/actions/reference/openid-connect-reference"""
     return [f"repo:{repository}:pull_request", f"repo:{repository}:ref:refs/heads/main"]
+
+
+#: The one GitHub Environment whose jobs may sign in to the CI role (deploy.yml, apply-stack.yml).
+DEPLOY_ENVIRONMENT = "production"
+
+
+def ci_role_subjects(repository: str) -> list[str]:
+    """The ``sub`` claims the CI role (secret ``SILOLAKE_CI_ROLE_ARN``, which assumes the deploy
+    role of every account) may admit: jobs of the ``production`` environment and the main
+    branch. Never ``pull_request``: a pull request runs any workflow code it likes."""
+    return [f"repo:{repository}:environment:{DEPLOY_ENVIRONMENT}", f"repo:{repository}:ref:refs/heads/main"]
+
+
+def ci_role_trust(management_account_id: str, repository: str) -> dict:
+    """Trust policy of the CI role in the management account (the operator creates the role;
+    ``silolake init`` prints this in the repository's README, docs/delivery.md explains it)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {
+                    "Federated": f"arn:aws:iam::{management_account_id}:oidc-provider/{names.GITHUB_OIDC_HOST}"
+                },
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{names.GITHUB_OIDC_HOST}:aud": GITHUB_AUDIENCE,
+                        f"{names.GITHUB_OIDC_HOST}:sub": ci_role_subjects(repository),
+                    }
+                },
+            }
+        ],
+    }
 
 
 def github_plan_trust(account_id: str, repository: str) -> dict:

@@ -12,7 +12,9 @@ Who can create a partner role, and with what:
   (``cloudformation:RoleArn``) and pass only that role;
 - the service role may only touch roles under ``ROLE_PATH`` and only create or
   re-permission them when the request carries the boundary (``iam:PermissionsBoundary``);
-  removing or replacing a boundary is denied to it explicitly;
+  removing or replacing a boundary is denied to it explicitly, and so is everything
+  :func:`silolake.policy.bounded.bounded_role_statements` denies (the invariant every
+  role creator holds: users, credentials, identity providers, the boundary policy);
 - the boundary itself is a managed policy that Terraform deploys. The role-protection SCP
   (:func:`silolake.policy.scp.protect_partner_boundaries`) denies changing it to everyone
   but the deploy role.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .bounded import bounded_role_statements
 from .documents import Statement, document
 
 __all__ = [
@@ -129,6 +132,8 @@ def cfn_role_statements(*, account_id: str, boundary_arn: str) -> list[Statement
             "Resource": roles,
         },
         {"Sid": "NeverEscapeTheBoundary", "Effect": "Deny", "Action": list(BOUNDARY_ESCAPES), "Resource": "*"},
+        # The invariant of every role creator (silolake.policy.bounded), explicit here too.
+        *bounded_role_statements(boundary_arn=boundary_arn, roles_arn=roles),
     ]
 
 

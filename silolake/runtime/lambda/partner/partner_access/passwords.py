@@ -65,7 +65,8 @@ def _unb64(text: str) -> bytes:
 
 def _derive(password: str, salt: bytes, params: ScryptParams) -> bytes:
     return hashlib.scrypt(
-        password.encode("utf-8"),
+        # surrogatepass: a lone surrogate hashes (and fails) like any other wrong password
+        password.encode("utf-8", "surrogatepass"),
         salt=salt,
         n=2**params.log2_n,
         r=params.r,
@@ -93,20 +94,39 @@ def _parse(stored: str) -> tuple[ScryptParams, bytes, bytes]:
     return ScryptParams(params.log2_n, params.r, params.p, key_bytes=len(key_bytes)), _unb64(salt), key_bytes
 
 
-def verify(password: object, stored: str) -> bool:
-    """Constant-time comparison of ``password`` against ``stored``; False for anything malformed."""
-    if not isinstance(password, str) or not password or len(password) > MAX_PASSWORD_CHARS:
-        return False
+def _dummy() -> str:
+    """A stored hash of the parameters of new hashes that no password derives to (a zero key):
+    what an unknown username, or an unreadable stored hash, is checked against."""
+    salt, key = b"\0" * PARAMS.salt_bytes, b"\0" * PARAMS.key_bytes
+    return "$".join((_PREFIX, str(PARAMS.log2_n), str(PARAMS.r), str(PARAMS.p), _b64(salt), _b64(key)))
+
+
+def check(password: object, stored: str | None) -> bool:
+    """Whether ``password`` matches ``stored``, with the same work whatever the inputs: exactly
+    one scrypt derivation, with the stored hash's parameters, or with those of a dummy hash of
+    :data:`PARAMS` (the work factor of every stored hash) when there is none (``None``: an
+    unknown username) or it is malformed. A password longer than :data:`MAX_PASSWORD_CHARS` is
+    hashed capped to that length and refused *after* the work; a non-string or empty one
+    hashes a placeholder. Comparison in constant time."""
+    acceptable = isinstance(password, str) and 0 < len(password) <= MAX_PASSWORD_CHARS
+    text = password[:MAX_PASSWORD_CHARS] if isinstance(password, str) and password else "-"
     try:
+        if stored is None:
+            raise ValueError("no stored hash")
         params, salt, expected = _parse(stored)
-        actual = _derive(password, salt, params)
-    except (ValueError, TypeError, UnicodeError):
-        return False
-    return hmac.compare_digest(actual, expected)
+    except (ValueError, TypeError, AttributeError):
+        params, salt, expected = _parse(_dummy())
+        acceptable = False
+    actual = _derive(text, salt, params)
+    return hmac.compare_digest(actual, expected) and acceptable
+
+
+def verify(password: object, stored: str) -> bool:
+    """:func:`check` against a stored hash; False for anything malformed."""
+    return check(password, stored)
 
 
 def burn(password: object) -> None:
-    """Spend the same time as a verification when there is nothing to verify against
-    (unknown user, unreadable secret), so response time does not reveal which usernames exist."""
-    text = password if isinstance(password, str) and len(password) <= MAX_PASSWORD_CHARS else "-"
-    _derive(text or "-", b"\0" * PARAMS.salt_bytes, PARAMS)
+    """:func:`check` with no stored hash: the work of a verification when there is nothing to
+    verify against, so response time does not reveal which usernames exist."""
+    check(password, None)

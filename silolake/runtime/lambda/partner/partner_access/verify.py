@@ -6,9 +6,10 @@ Order and its reasons:
 2. the source IP must parse and lie in the silo's ``ALLOWED_CIDRS`` (when set);
 3. a locked username or source IP is refused without hashing (cheap under attack);
 4. the credential is read; expiry, channel and the credential's own CIDRs decide
-   eligibility, but the password is hashed in every case (``passwords.burn`` when there
-   is no credential) so timing tells nothing about which usernames exist or why a
-   sign-in failed, and a password cannot be tested from outside the allowed networks;
+   eligibility, but the password is hashed in every case, by one ``passwords.check`` (a
+   dummy hash of the same work factor when there is no credential) so timing tells
+   nothing about which usernames exist or why a sign-in failed, and a password cannot be
+   tested from outside the allowed networks;
 5. every refusal after step 3 counts as a failure for the username and the source IP;
    a success clears the username's counter.
 
@@ -70,22 +71,22 @@ class Verifier:
         if self.lockout.locked(username, source_ip):
             return Outcome(False, "locked out")
         credential = self.store.read(str(username)) if valid_username(username) else None
+        # One check on every path, known user or not: the same scrypt work (a dummy hash of the
+        # same work factor when there is no credential; an over-long password is capped, hashed,
+        # then refused), so the time taken tells nothing (issue 20).
+        password_ok = passwords.check(password, credential.password_hash if credential else None)
         if credential is None:
-            passwords.burn(password)
-            self.lockout.failure(username, source_ip)
-            return Outcome(False, "unknown username")
-        reason = ""
-        if credential.expired(self.clock()):
+            reason = "unknown username"
+        elif credential.expired(self.clock()):
             reason = "credential expired"
         elif not channels & set(credential.channels):
             reason = "channel not granted"
         elif not ip_allowed(source_ip, credential.networks()):
             reason = "source IP outside the credential's CIDRs"
-        password_ok = passwords.verify(password, credential.password_hash)
-        if not password_ok and not reason:
+        elif not password_ok:
             reason = "wrong password"
-        if reason:
-            self.lockout.failure(username, source_ip)
-            return Outcome(False, reason)
-        self.lockout.success(credential.username)
-        return Outcome(True, "ok", credential)
+        else:
+            self.lockout.success(credential.username)
+            return Outcome(True, "ok", credential)
+        self.lockout.failure(username, source_ip)
+        return Outcome(False, reason)
