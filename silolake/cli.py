@@ -108,7 +108,7 @@ def _notices(catalog, *, synth: bool) -> None:
     for line in not_built_notices(catalog):
         err.print(f"notice: {line}", markup=False)
     if catalog.master_pipeline is not None:
-        from .constructs.delivery.master_pipeline import BUILDSPEC
+        from .names import MASTER_BUILDSPEC as BUILDSPEC
 
         root = Path(catalog.source).parent
         spec = root / BUILDSPEC

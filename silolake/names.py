@@ -18,6 +18,10 @@ IAM_ROLE_MAX = rules.IAM_ROLE.max_len
 FIREHOSE_STREAM_MAX = rules.FIREHOSE_STREAM.max_len
 GLUE_NAME_MAX = rules.GLUE_TABLE.max_len
 
+#: Where the master pipeline's CodeBuild project reads its buildspec, relative to the catalog
+#: repository's root (the framework's own and every `silolake init` repository).
+MASTER_BUILDSPEC = "delivery/buildspec/master.yml"
+
 #: A derived name and the AWS rule it must meet, by what it names ("raw bucket").
 Derived = dict[str, tuple[str, NameRule]]
 LAMBDA_FUNCTION_MAX = rules.LAMBDA_FUNCTION.max_len

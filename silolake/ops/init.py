@@ -29,7 +29,7 @@ from pathlib import Path
 from ..catalog import load_catalog
 from ..catalog.lock import LOCK_NAME, AccountsLock
 from ..catalog.schema import SCHEMA_FILE
-from ..constructs.delivery.master_pipeline import BUILDSPEC
+from ..names import MASTER_BUILDSPEC
 from ..policy.delivery import ci_role_trust
 from ..versions import TERRAFORM_VERSION
 
@@ -47,7 +47,7 @@ FILES = {
     "workflows/deploy.yml": ".github/workflows/deploy.yml",
     "workflows/apply-stack.yml": ".github/workflows/apply-stack.yml",
     "workflows/drift.yml": ".github/workflows/drift.yml",
-    "master.buildspec.yml": BUILDSPEC,
+    "master.buildspec.yml": MASTER_BUILDSPEC,
 }
 #: The lock of silolake's runtime dependencies, shipped as package data; copied verbatim.
 SYNTH_LOCK = ("requirements", "synth.lock")

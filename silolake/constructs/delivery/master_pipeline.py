@@ -36,7 +36,7 @@ from ..blocks.secure_bucket import Lifecycle, SecureBucket
 from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role, source_account_condition
 
 #: The build's instructions, a file in the repository (read from the source at build time).
-BUILDSPEC = "delivery/buildspec/master.yml"
+BUILDSPEC = names.MASTER_BUILDSPEC
 #: CodeBuild image: Ubuntu 22.04 with the Python 3.11, Node.js 20 and Java 17 runtimes the
 #: test command needs (selected in the buildspec's runtime-versions).
 BUILD_IMAGE = "aws/codebuild/standard:7.0"
