@@ -22,9 +22,14 @@ from .catalog import CatalogError, load_catalog
 
 EXIT_INVALID = 2
 EXIT_AWS = 1
-#: Exit codes of synth failures: a stack the catalog lacks is the user's mistake (2); a
-#: timeout and SIGTERM follow the conventions of timeout(1) and the shell; anything else is 1.
-_SYNTH_EXIT = {"StackSelectionError": EXIT_INVALID, "SynthTimeout": 124, "SynthInterrupted": 143}
+#: Exit codes of synth failures: a stack the catalog lacks or a missing Node.js is for the user
+#: to fix (2); a timeout and SIGTERM follow the conventions of timeout(1) and the shell; else 1.
+_SYNTH_EXIT = {
+    "StackSelectionError": EXIT_INVALID,
+    "NodeMissing": EXIT_INVALID,
+    "SynthTimeout": 124,
+    "SynthInterrupted": 143,
+}
 # emoji=False: messages quote user values verbatim; ":thumbs_up:" must not become a glyph.
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 out = Console(highlight=False, soft_wrap=True, emoji=False)
@@ -266,6 +271,13 @@ def stacks(path: Path, as_json: bool, kind: str | None) -> None:
 )
 @click.option("--owner", required=True, help="E-mail of the first silo's owner.")
 @click.option("--repository", default=None, metavar="OWNER/NAME", help="GitHub repository of the catalog (plan roles).")
+@click.option(
+    "--wheel",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The silolake wheel the repository installs: requirements.txt pins its SHA-256 (default: the wheel "
+    "this silolake was installed from, when pip recorded it).",
+)
 def init(
     directory: Path,
     name: str,
@@ -276,6 +288,7 @@ def init(
     silo_account_id: str,
     owner: str,
     repository: str | None,
+    wheel: Path | None,
 ) -> None:
     """Create a new catalog repository in DIRECTORY: silos.yaml with its first silo, lock,
     glue_src/, workflows (ci, plan, deploy, drift), master buildspec, README."""
@@ -285,7 +298,7 @@ def init(
         name, management_account_id, datalake_account_id, region, owner, silo, silo_account_id, repository
     )
     try:
-        written = init_repository(directory, company)
+        written = init_repository(directory, company, wheel)
     except CatalogError as exc:
         _fail(exc)
     except InitError as exc:
@@ -294,6 +307,14 @@ def init(
         sys.exit(EXIT_INVALID)
     for path in written:
         out.print(f"  wrote {path}", markup=False)
+    pins = (directory / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    if not any(line.strip().startswith("--hash=") for line in pins):
+        err.print(
+            "warning: requirements.txt pins silolake without a hash (this silolake was not installed from a "
+            "wheel file): add the wheel's --hash=sha256:<hex> or rerun with --wheel FILE; the workflows "
+            "install with --require-hashes",
+            markup=False,
+        )
     if not (directory / REQUIREMENTS_LOCK).exists():
         err.print(
             f"warning: this silolake ships no dependency lock (silolake/requirements/synth.lock): write "

@@ -72,6 +72,19 @@ class SynthInterrupted(SynthError):
     """The synth received SIGTERM (a CI job cancelled, a container stopped)."""
 
 
+class NodeMissing(SynthError):
+    """No Node.js to run the engine's core in (jsii starts ``node``, or ``JSII_NODE``)."""
+
+
+def require_node() -> None:
+    """Raise :class:`NodeMissing` before the engine starts when it has no Node.js to start:
+    otherwise jsii fails inside its import with a traceback."""
+    if not (os.environ.get("JSII_NODE") or shutil.which("node")):
+        raise NodeMissing(
+            "synth needs Node.js 20 on PATH (the engine's core runs in it; JSII_NODE may name the binary)"
+        )
+
+
 @dataclass(frozen=True)
 class StackSummary:
     name: str
@@ -172,6 +185,7 @@ def synthesize(
     Raises :class:`SynthError` (unknown stack, a stack failed, :class:`SynthTimeout`,
     :class:`SynthInterrupted` on SIGTERM); ``out`` is then untouched and staging removed.
     """
+    require_node()
     selected = select_stacks(catalog, stacks)
     if jobs < 1:
         raise SynthError(f"jobs must be at least 1, not {jobs}")

@@ -71,6 +71,28 @@ def test_silo_stack_synthesizes_without_terraform_on_path(tmp_path: Path, exampl
     assert stack_hashes(out) == stack_hashes(example_synth.out, [SILO_STACK])
 
 
+def test_synth_without_node_says_so_in_one_line(tmp_path: Path) -> None:
+    """No Node.js: a one-line error and exit 2 before the engine starts, nothing written."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python").symlink_to(sys.executable)
+    out = tmp_path / "out"
+    env = {k: v for k, v in os.environ.items() if k != "JSII_NODE"}
+    env["PATH"] = str(bin_dir)
+    result = subprocess.run(
+        [sys.executable, "-m", "silolake", "synth", str(EXAMPLE), "--out", str(out)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "error: synth needs Node.js 20 on PATH" in result.stderr
+    assert not out.exists()
+
+
 @pytest.mark.slow
 def test_full_synth_runs_no_terraform_and_equals_a_normal_synth(tmp_path: Path, example_synth) -> None:
     calls = tmp_path / "terraform-calls"

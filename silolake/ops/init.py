@@ -20,6 +20,7 @@ the catalog through a decommission, which makes the org stack create a real acco
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass
@@ -134,7 +135,42 @@ def _render(template: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
 
 
-def init_repository(target: Path, company: Company) -> list[Path]:
+def wheel_sha256(wheel: Path | None = None) -> str | None:
+    """SHA-256 (hex) of the silolake wheel a company installs: of ``wheel`` when given, else of
+    the wheel this silolake was installed from, which pip records in the distribution's
+    ``direct_url.json`` (PEP 610) for an install from a wheel file or URL; None when unknown
+    (an install from an index or an editable checkout records none)."""
+    if wheel is not None:
+        return hashlib.sha256(Path(wheel).read_bytes()).hexdigest()
+    try:
+        raw = metadata.distribution("silolake").read_text("direct_url.json")
+        hashes = json.loads(raw or "{}").get("archive_info", {}).get("hashes", {})
+    except (metadata.PackageNotFoundError, ValueError, AttributeError):
+        return None
+    digest = hashes.get("sha256") if isinstance(hashes, dict) else None
+    return digest if isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{64}", digest) else None
+
+
+def requirements_txt(version: str, sha256: str | None) -> str:
+    """``requirements.txt`` of a company repository: silolake itself, hash-pinned when known.
+    Installed after the lock with ``pip install --require-hashes --no-deps -r requirements.txt``,
+    so a package of the same name and version from any index but this exact wheel is refused."""
+    head = (
+        f"# silolake itself, installed after {REQUIREMENTS_LOCK} (its dependencies, hashed) with\n"
+        "#   pip install --require-hashes --no-deps -r requirements.txt\n"
+        "# from the index PIP_INDEX_URL names (or a wheel file: pip install --require-hashes --no-deps FILE).\n"
+    )
+    if sha256 is None:
+        return head + (
+            "# No hash was known when `silolake init` ran (silolake was not installed from a wheel file):\n"
+            "# add the wheel's own `--hash=sha256:<hex>` below, or run `silolake init --wheel FILE`; until\n"
+            "# then --require-hashes refuses the install.\n"
+            f"silolake=={version}\n"
+        )
+    return head + f"silolake=={version} \\\n    --hash=sha256:{sha256}\n"
+
+
+def init_repository(target: Path, company: Company, wheel: Path | None = None) -> list[Path]:
     """Write the layout into ``target``; return the files written. The options and the
     starter catalog are checked before anything is written, so bad options fail with
     named or located problems."""
@@ -166,12 +202,7 @@ def init_repository(target: Path, company: Company) -> list[Path]:
     lock = synth_lock()
     if lock is not None:
         rendered[REQUIREMENTS_LOCK] = lock
-    rendered["requirements.txt"] = (
-        f"# silolake itself, installed after {REQUIREMENTS_LOCK} (its dependencies, hashed) with\n"
-        f"#   pip install --no-deps -r requirements.txt\n"
-        "# Point pip at where your organization installs silolake from with PIP_INDEX_URL.\n"
-        f"silolake=={version}\n"
-    )
+    rendered["requirements.txt"] = requirements_txt(version, wheel_sha256(wheel))
     rendered[".gitignore"] = "cdktf.out/\n.venv/\nbundles/\ndist/\n"
     staging = target / ".silolake-init"
     written = []

@@ -9,6 +9,7 @@ whole example; the others synthesize one silo stack and compare it, to keep the 
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 from pathlib import Path
@@ -84,6 +85,9 @@ def test_installed_wheel_synthesizes_the_golden_snapshot(
     ).stdout
     assert str(venv_dir) in site, f"silolake imported from outside the venv: {site}"
     repo = _company_repository(venv_dir, where)
+    # init, run from a silolake installed from a wheel file, pins that wheel by its hash.
+    digest = hashlib.sha256(silolake_wheel.read_bytes()).hexdigest()
+    assert f"--hash=sha256:{digest}" in (repo / "requirements.txt").read_text()
     _run(venv_dir, repo, "validate", "silos.yaml")
     expected = golden()
     if version == "3.11":
