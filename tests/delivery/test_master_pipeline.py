@@ -257,7 +257,7 @@ def test_buildspec_is_a_codebuild_0_2_file_running_test_synth_bundle_mirror_publ
         '.venv/bin/silolake bundle --out cdktf.out --dest bundles --commit "${REVISION}"',
         "providers mirror -platform=linux_amd64",
         ".venv/bin/silolake mirror-provider",
-        "pip wheel --quiet --no-deps --wheel-dir dist .",
+        "pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .",
         ".venv/bin/silolake publish-wheel",
         '--commit "${REVISION}" --only-changed',
         ".venv/bin/silolake publish ",  # bundles last: what their builds install is there first
