@@ -16,6 +16,7 @@ from ..terraform_text import literal_except_tokens
 Statement = dict[str, Any]
 
 __all__ = [
+    "deny_customer_keys",
     "Statement",
     "document",
     "render",
@@ -104,6 +105,24 @@ def logs_key_statement(account_id: str, region: str) -> Statement:
         "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         "Resource": "*",
         "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account_id}:*"}},
+    }
+
+
+def deny_customer_keys(bucket: str) -> Statement:
+    """Refuse uploads encrypted with a key the caller brings (SSE-C).
+
+    S3 keeps no copy of an SSE-C key: nothing downstream (landing, the malware scan, Glue)
+    could read such an object, and every later read would need the partner's key. The
+    request carries ``x-amz-server-side-encryption-customer-algorithm`` exactly when it
+    asks for SSE-C (a multipart upload states it on create, where this applies too).
+    """
+    return {
+        "Sid": "DenyCustomerProvidedKeys",
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": "s3:PutObject",
+        "Resource": f"arn:aws:s3:::{bucket}/*",
+        "Condition": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}},
     }
 
 

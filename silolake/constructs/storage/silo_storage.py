@@ -88,24 +88,6 @@ def deny_foreign_encryption(bucket: str, key_arn: str) -> list[policy.Statement]
     ]
 
 
-def deny_customer_keys(bucket: str) -> policy.Statement:
-    """Refuse uploads encrypted with a key the caller brings (SSE-C).
-
-    S3 keeps no copy of an SSE-C key: nothing downstream (landing, the malware scan, Glue)
-    could read such an object, and every later read would need the partner's key. The
-    request carries ``x-amz-server-side-encryption-customer-algorithm`` exactly when it
-    asks for SSE-C (a multipart upload states it on create, where this applies too).
-    """
-    return {
-        "Sid": "DenyCustomerProvidedKeys",
-        "Effect": "Deny",
-        "Principal": {"AWS": "*"},
-        "Action": "s3:PutObject",
-        "Resource": f"arn:aws:s3:::{bucket}/*",
-        "Condition": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}},
-    }
-
-
 def deny_outside_account(bucket: str, account_id: str) -> policy.Statement:
     """No principal of another account may touch a private zone, whatever it is granted.
 
@@ -136,7 +118,7 @@ class SiloStorage(Construct):
     for ``processed``; every other zone denies all principals of other accounts
     (:func:`deny_outside_account`), so raw and dropzone data can never be shared.
     ``dropzone_statements`` are added to the dropzone's policy (the ETL's malware hold),
-    after :func:`deny_customer_keys`; ``athena_statements`` to the athena bucket's policy
+    after :func:`silolake.policy.deny_customer_keys`; ``athena_statements`` to the athena bucket's policy
     (QuickSight's access to query results).
 
     Attributes: ``key`` (:class:`CustomerKey`), ``buckets`` (zone -> :class:`SecureBucket`),
@@ -188,7 +170,7 @@ class SiloStorage(Construct):
             name = bucket_names[zone]
             extra = list(processed_statements) if zone == "processed" else [deny_outside_account(name, account_id)]
             if zone == "dropzone":
-                extra += [deny_customer_keys(name), *dropzone_statements]
+                extra += [policy.deny_customer_keys(name), *dropzone_statements]
             if zone == "athena":
                 extra += athena_statements
             self.buckets[zone] = SecureBucket(
