@@ -1,0 +1,150 @@
+"""What a journey reads from the delivered stacks, and the steps after the partner's request.
+
+Everything a step needs is taken from the synthesized stacks as Terraform delivers them
+(:mod:`tests.delivered`): the functions' environment, the bucket, key and service control
+policies, the conform job's ``--flow_spec``, the Glue tables' column types and the Firehose
+stream's ``prefix``. Nothing here restates what the catalog or the framework decides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from silolake.catalog.types import parse_type
+
+from ..delivered import Delivery
+from ..runtime.conform.test_reader_agrees import duckdb_type
+
+#: ``tfref:aws_organizations_policy.<logical>.id``: an id Terraform knows only after apply.
+_POLICY_REF = re.compile(r"aws_organizations_policy\.([^.]+)\.id")
+#: Firehose's ``!{timestamp:<Java date pattern>}`` expression in an S3 prefix.
+_TIMESTAMP = re.compile(r"!\{timestamp:([^}]+)\}")
+_JAVA_PATTERN = {"yyyy": "%Y", "MM": "%m", "dd": "%d", "HH": "%H", "mm": "%M", "ss": "%S"}
+
+
+def one(found: list[Any], what: str) -> Any:
+    assert len(found) == 1, f"{len(found)} {what}"
+    return found[0]
+
+
+def function_env(delivery: Delivery, stack: str, function_name: str) -> dict[str, str]:
+    """The ``environment.variables`` of the Lambda function named ``function_name``."""
+    functions = delivery.resources(stack, "aws_lambda_function").values()
+    fn = one([f for f in functions if f["function_name"] == function_name], f"functions {function_name}")
+    return dict(fn["environment"]["variables"])
+
+
+def bucket_policy(delivery: Delivery, bucket: str) -> tuple[str, dict]:
+    """``(stack, policy)`` of the bucket named ``bucket`` in whichever stack deploys it (the
+    delivered ``bucket`` argument is the name: a reference to the bucket's id resolves to it)."""
+    found = [
+        (name, json.loads(p["policy"]))
+        for name in delivery.stacks
+        for p in delivery.resources(name, "aws_s3_bucket_policy").values()
+        if p["bucket"] == bucket
+    ]
+    return one(found, f"policies of bucket {bucket}")  # type: ignore[no-any-return]
+
+
+def key_policy(delivery: Delivery, stack: str) -> dict:
+    """The policy of the one customer managed key of ``stack`` (the silo key)."""
+    keys = list(delivery.resources(stack, "aws_kms_key").values())
+    return json.loads(one(keys, f"keys in {stack}")["policy"])  # type: ignore[no-any-return]
+
+
+def scps_of_ou(delivery: Delivery, ou_name: str, stack: str = "org") -> list[dict]:
+    """The service control policies the org stack attaches to the OU named ``ou_name``, as delivered."""
+    ous = delivery.resources(stack, "aws_organizations_organizational_unit")
+    [ou_logical] = [logical for logical, ou in ous.items() if ou["name"] == ou_name]
+    policies = delivery.resources(stack, "aws_organizations_policy")
+    attached = []
+    for attachment in delivery.resources(stack, "aws_organizations_policy_attachment").values():
+        if ou_logical not in attachment["target_id"]:
+            continue
+        match = _POLICY_REF.search(attachment["policy_id"])
+        assert match, attachment["policy_id"]
+        policy = policies[match.group(1)]
+        assert policy["type"] == "SERVICE_CONTROL_POLICY"
+        attached.append(json.loads(policy["content"]))
+    assert attached, f"no SCP attached to OU {ou_name}"
+    return attached
+
+
+def glue_table(delivery: Delivery, stack: str, name: str) -> dict:
+    tables = delivery.resources(stack, "aws_glue_catalog_table").values()
+    return one([t for t in tables if t["name"] == name], f"tables {name}")  # type: ignore[no-any-return]
+
+
+def flow_spec(delivery: Delivery, stack: str, flow: str, root: Path) -> dict[str, Any]:
+    """The ``--flow_spec`` of the flow's conform job, every ``s3://<bucket>/`` read as ``<root>/<bucket>/``."""
+    jobs = [
+        json.loads(job["default_arguments"]["--flow_spec"])
+        for job in delivery.resources(stack, "aws_glue_job").values()
+        if "--flow_spec" in job.get("default_arguments", {})
+    ]
+    spec: dict[str, Any] = one([s for s in jobs if s["flow"] == flow], f"conform jobs of {flow}")
+    for field in ("raw_path", "processed_path", "rejects_path"):
+        assert spec[field].startswith("s3://"), spec[field]
+        spec[field] = f"{root.resolve().as_uri()}/{spec[field].removeprefix('s3://')}"
+    return spec
+
+
+def firehose_stream(delivery: Delivery, stack: str, flow: str) -> dict:
+    """``extended_s3_configuration`` of the flow's delivery stream (its Glue table names the flow)."""
+    streams = [
+        s["extended_s3_configuration"]
+        for s in delivery.resources(stack, "aws_kinesis_firehose_delivery_stream").values()
+        if s["extended_s3_configuration"]["prefix"].startswith(f"{flow}/")
+    ]
+    return one(streams, f"streams of {flow}")  # type: ignore[no-any-return]
+
+
+def firehose_prefix(expression: str, when: dt.datetime) -> str:
+    """The S3 prefix Firehose evaluates from ``expression`` for a record arriving at ``when``
+    (UTC; only the ``!{timestamp:...}`` namespace, the one the framework uses). Firehose
+    Developer Guide, "Custom prefixes for Amazon S3 objects"."""
+
+    def stamp(match: re.Match[str]) -> str:
+        pattern = match.group(1)
+        for java, c in _JAVA_PATTERN.items():
+            pattern = pattern.replace(java, c)
+        return when.strftime(pattern)
+
+    evaluated = _TIMESTAMP.sub(stamp, expression)
+    assert "!{" not in evaluated, f"an expression this emulation does not evaluate: {expression}"
+    return evaluated
+
+
+def download(s3: Any, bucket: str, prefix: str, root: Path) -> list[str]:
+    """Copy every object under ``prefix`` to ``<root>/<bucket>/<key>``; returns the keys."""
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])]
+    for key in keys:
+        path = root / bucket / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    return keys
+
+
+def read_processed(delivery: Delivery, stack: str, flow: str, spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The flow's processed rows read by DuckDB declaring exactly the synthesized processed table's
+    column and partition types (as Athena reads the table); asserts DuckDB sees those types."""
+    table = glue_table(delivery, stack, f"{flow}_processed")
+    columns = [(c["name"], duckdb_type(parse_type(c["type"]))) for c in table["storage_descriptor"]["columns"]]
+    partitions = [(p["name"], duckdb_type(parse_type(p["type"]))) for p in table["partition_keys"]]
+    hive = ", ".join(f"'{n}': '{t}'" for n, t in partitions)
+    source = (
+        f"read_parquet('{spec['processed_path'].removeprefix('file://')}**/*.parquet', "
+        f"hive_partitioning = true, hive_types = {{{hive}}})"
+    )
+    con = duckdb.connect()
+    described = [(name, kind) for name, kind, *_ in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+    assert described == columns + partitions, (described, columns + partitions)
+    names = [n for n, _ in columns + partitions]
+    rows = con.execute(f"SELECT {', '.join(names)} FROM {source} ORDER BY ALL").fetchall()
+    return [dict(zip(names, row, strict=True)) for row in rows]
