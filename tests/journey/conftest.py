@@ -81,6 +81,7 @@ class Identity:
     """A partner's session: the role as IAM holds it, plus the session policy it was given."""
 
     username: str
+    role_arn: str
     principal: str  # the assumed-role session ARN
     role_policies: list[dict]
     boundary: dict
@@ -161,6 +162,7 @@ class Silo:
         boundary = iam.get_policy_version(PolicyArn=boundary_arn, VersionId=version)["PolicyVersion"]["Document"]
         return Identity(
             username=username,
+            role_arn=role["Arn"],
             principal=f"arn:aws:sts::{ACCOUNT}:assumed-role/{role['RoleName']}/{session_name}",
             role_policies=[_document(p) for p in inline],
             boundary=_document(boundary),
