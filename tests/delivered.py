@@ -160,7 +160,7 @@ _ID_IS = {"aws_iam_role": "name", "aws_s3_bucket": "bucket", "aws_iam_policy": "
 
 def known(synth: Stacks, expr: str, stack: str) -> str | None:
     """A reference's value when ``stack`` spells it (``aws_iam_role.r.name``, a role's ``id``,
-    a bucket's ``bucket``), else ``None``. A Terraform reference names a resource of its own
+    a bucket's ``bucket`` and ARN), else ``None``. A Terraform reference names a resource of its own
     configuration: logical ids repeat across stacks (every silo's dropzone bucket has the
     same one), so another stack's value would be another account's resource."""
     parts = expr.split(".")
@@ -170,6 +170,9 @@ def known(synth: Stacks, expr: str, stack: str) -> str | None:
     body = synth.stack(stack).get("resource", {}).get(rtype, {}).get(logical)
     if body is None:
         return None
+    if rtype == "aws_s3_bucket" and attr == "arn":  # derived from the name (partition aws)
+        name = known(synth, f"{rtype}.{logical}.id", stack)
+        return None if name is None else f"arn:aws:s3:::{name}"
     value = body.get(_ID_IS.get(rtype, "") if attr == "id" else attr)
     if isinstance(value, str) and "${" not in value and "%{" not in value:
         return value
@@ -181,9 +184,40 @@ Resolver = Mapping[str, str] | Callable[[str], str | None]
 
 @dataclass
 class Delivery:
+    """The delivered stacks; it reads like a synth (``stack_names``, ``stack``, ``resources``,
+    ``data``, ``catalog``), so a proof written against a synth takes a delivery instead."""
+
     stacks: dict[str, dict]
     #: Every Terraform expression met, ``"<stack>/<expression>"``, with the value delivered in its place.
     references: dict[str, str] = field(default_factory=dict)
+    #: The catalog of the synth, when it has one.
+    catalog: Any = None
+
+    @property
+    def stack_names(self) -> list[str]:
+        return list(self.stacks)
+
+    def stack(self, name: str) -> dict:
+        return self.stacks[name]
+
+    def data(self, stack: str, dtype: str) -> dict[str, dict]:
+        return self.stacks[stack].get("data", {}).get(dtype, {})
+
+    def scps(self, ou_name: str, stack: str = "org") -> list[dict]:
+        """The service control policies ``stack`` attaches to the OU named ``ou_name``, parsed."""
+        ous = self.resources(stack, "aws_organizations_organizational_unit")
+        [ou] = [logical for logical, body in ous.items() if body["name"] == ou_name]
+        policies = self.resources(stack, "aws_organizations_policy")
+        found = []
+        for attachment in self.resources(stack, "aws_organizations_policy_attachment").values():
+            # Ids Terraform learns at apply: placeholders naming the OU and the policy.
+            if attachment["target_id"] != placeholder(f"aws_organizations_organizational_unit.{ou}.id"):
+                continue
+            logical = attachment["policy_id"].removeprefix(placeholder("aws_organizations_policy.")).split(".")[0]
+            assert policies[logical]["type"] == "SERVICE_CONTROL_POLICY", logical
+            found.append(json.loads(policies[logical]["content"]))
+        assert found, f"no SCP attached to OU {ou_name}"
+        return found
 
     def policies(self, stack: str | None = None, rtype: str | None = None) -> dict[str, dict]:
         """``{"<stack>/<type>.<logical id>.<attribute>": parsed document}`` of every policy: any
@@ -262,7 +296,7 @@ def deliver(synth: Stacks, workdir: Path, resolve: Resolver | None = None) -> De
     for (name, path, _), value in zip(pending, values, strict=True):
         _set(stacks[name], path, unmark(value))
     references = {f"{stack}/{expr}": value for (stack, expr), value in zip(expressions, resolved, strict=True)}
-    return Delivery(stacks, references)
+    return Delivery(stacks, references, getattr(synth, "catalog", None))
 
 
 def _marked(stack: str, text: str, expressions: list[tuple[str, str]], index: dict[tuple[str, str], int]) -> str:

@@ -179,7 +179,7 @@ class Silo:
         return None  # execute-api: the flow API has no resource policy; IAM alone decides
 
     def decide(self, who: Identity, requests: list[Request]) -> dict[str, str]:
-        scps = lake.scps_of_ou(self.delivery, "Silos")  # every silo account sits in the Silos OU
+        scps = self.delivery.scps("Silos")  # every silo account sits in the Silos OU
         cases = []
         for r in requests:
             case: dict[str, Any] = {

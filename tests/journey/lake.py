@@ -21,8 +21,6 @@ from silolake.catalog.types import parse_type
 from ..delivered import Delivery
 from ..runtime.conform.test_reader_agrees import duckdb_type
 
-#: ``tfref:aws_organizations_policy.<logical>.id``: an id Terraform knows only after apply.
-_POLICY_REF = re.compile(r"aws_organizations_policy\.([^.]+)\.id")
 #: Firehose's ``!{timestamp:<Java date pattern>}`` expression in an S3 prefix.
 _TIMESTAMP = re.compile(r"!\{timestamp:([^}]+)\}")
 _JAVA_PATTERN = {"yyyy": "%Y", "MM": "%m", "dd": "%d", "HH": "%H", "mm": "%M", "ss": "%S"}
@@ -56,24 +54,6 @@ def key_policy(delivery: Delivery, stack: str) -> dict:
     """The policy of the one customer managed key of ``stack`` (the silo key)."""
     keys = list(delivery.resources(stack, "aws_kms_key").values())
     return json.loads(one(keys, f"keys in {stack}")["policy"])  # type: ignore[no-any-return]
-
-
-def scps_of_ou(delivery: Delivery, ou_name: str, stack: str = "org") -> list[dict]:
-    """The service control policies the org stack attaches to the OU named ``ou_name``, as delivered."""
-    ous = delivery.resources(stack, "aws_organizations_organizational_unit")
-    [ou_logical] = [logical for logical, ou in ous.items() if ou["name"] == ou_name]
-    policies = delivery.resources(stack, "aws_organizations_policy")
-    attached = []
-    for attachment in delivery.resources(stack, "aws_organizations_policy_attachment").values():
-        if ou_logical not in attachment["target_id"]:
-            continue
-        match = _POLICY_REF.search(attachment["policy_id"])
-        assert match, attachment["policy_id"]
-        policy = policies[match.group(1)]
-        assert policy["type"] == "SERVICE_CONTROL_POLICY"
-        attached.append(json.loads(policy["content"]))
-    assert attached, f"no SCP attached to OU {ou_name}"
-    return attached
 
 
 def glue_table(delivery: Delivery, stack: str, name: str) -> dict:
@@ -148,3 +128,27 @@ def read_processed(delivery: Delivery, stack: str, flow: str, spec: dict[str, An
     names = [n for n, _ in columns + partitions]
     rows = con.execute(f"SELECT {', '.join(names)} FROM {source} ORDER BY ALL").fetchall()
     return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+_RESOURCE_REF = re.compile(r"aws_api_gateway_resource\.([^.]+)\.id")
+
+
+def iam_routes(delivery: Delivery, stack: str, region: str, account: str) -> list[str]:
+    """The ``execute-api:Invoke`` ARN of every ``AWS_IAM`` method of the stack's REST API
+    (``arn:aws:execute-api:<region>:<account>:<api id>/<stage>/<METHOD>/<path>``; API Gateway
+    Developer Guide, "Control access to a REST API with IAM permissions")."""
+    [api_id] = {s["rest_api_id"] for s in delivery.resources(stack, "aws_api_gateway_stage").values()}
+    [stage] = {s["stage_name"] for s in delivery.resources(stack, "aws_api_gateway_stage").values()}
+    resources = delivery.resources(stack, "aws_api_gateway_resource")
+
+    def path(logical: str) -> str:
+        parent = _RESOURCE_REF.search(resources[logical]["parent_id"])
+        own = resources[logical]["path_part"]
+        return f"{path(parent.group(1))}/{own}" if parent else own
+
+    return sorted(
+        f"arn:aws:execute-api:{region}:{account}:{api_id}/{stage}/{m['http_method']}/"
+        + path(_RESOURCE_REF.search(m["resource_id"]).group(1))  # type: ignore[union-attr]
+        for m in delivery.resources(stack, "aws_api_gateway_method").values()
+        if m["authorization"] == "AWS_IAM"
+    )
