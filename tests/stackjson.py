@@ -1,4 +1,5 @@
-"""Find deployed policies in a synthesized stack (``cdk.tf.json`` parsed) by AWS name.
+"""Find deployed policies in a synthesized or delivered stack (``cdk.tf.json`` parsed, or a
+stack of :class:`tests.delivered.Delivery`) by AWS name.
 
 Resources are located by what AWS will see (a bucket's name) and followed through the
 Terraform references that wire them (bucket policy -> bucket, SSE config -> KMS key),
@@ -12,15 +13,22 @@ import re
 
 from silolake.terraform_text import unescape
 
-_REF = re.compile(r"^\$\{([a-z0-9_]+)\.([^.}]+)\.[a-z_]+\}$")
+_REF = re.compile(r"^(?:\$\{|tfref:)([a-z0-9_]+)\.([^.}]+)\.[a-z_]+\}?$")
 
 
 def ref_name(token: str) -> str:
-    """``${aws_s3_bucket.X.id}`` -> ``X``."""
+    """``${aws_s3_bucket.X.id}`` (synthesized) or ``tfref:aws_s3_bucket.X.id`` (delivered,
+    :mod:`tests.delivered`) -> ``X``."""
     m = _REF.match(token)
     if not m:
         raise AssertionError(f"not a resource reference: {token!r}")
     return m.group(2)
+
+
+def points_to(value: str, logical: str, literal: str) -> bool:
+    """Whether an argument names the resource ``logical``: by reference, or (in a delivered
+    stack, where Terraform core resolved the reference) by its ``literal`` name."""
+    return value == literal or (_REF.match(value) is not None and ref_name(value) == logical)
 
 
 def policy_json(text: str) -> dict:
@@ -43,7 +51,7 @@ def bucket_named(stack: dict, name: str) -> tuple[str, dict]:
 
 def _for_bucket(stack: dict, rtype: str, name: str) -> list[dict]:
     logical, _ = bucket_named(stack, name)
-    return [v for v in resources(stack, rtype).values() if ref_name(v["bucket"]) == logical]
+    return [v for v in resources(stack, rtype).values() if points_to(v["bucket"], logical, name)]
 
 
 def bucket_policy(stack: dict, name: str) -> dict:

@@ -1,8 +1,8 @@
 """Service control policies of the silos OU: size limits and offline evaluation.
 
-The documents are pure functions of the catalog (``silolake.policy.scp``), so nothing here
-imports cdktf; the org stack test checks that the synthesized policies are exactly
-these documents.
+Size limits read the documents the catalog yields (``silolake.policy.scp``); the offline
+evaluation reads the SCPs the org stack attaches to the Silos OU, as Terraform delivers them
+(``example_delivery``).
 """
 
 from __future__ import annotations
@@ -172,8 +172,10 @@ def case(name: str, principal: str, action: str, resource: str, region: str, scp
 
 
 @pytest.fixture(scope="module")
-def sim_decisions(example_catalog) -> dict[str, str]:
-    scps = list(scp.silo_scps(example_catalog).values())
+def sim_decisions(example_catalog, example_delivery) -> dict[str, str]:
+    """The SCPs the org stack attaches to the Silos OU, as Terraform delivers them."""
+    scps = example_delivery.scps("Silos")
+    assert len(scps) == len(scp.silo_scps(example_catalog))
     deploy = role(example_catalog.organization.deploy_role_name)
     pipeline = role(names.silo_role("sales", "pipeline"))
     admin = role("Admin")

@@ -1,8 +1,9 @@
 """ETL roles proven with the offline IAM engine: each flow's roles reach their own flow only.
 
-The synthesized inline policies of a silo with several flows are evaluated together with
-the bucket policies of the zones, for the calls the roles make and for their neighbours'
-data, which must stay out of reach.
+The inline policies of a silo with several flows, as Terraform delivers them
+(:mod:`tests.delivered`), are evaluated together with the delivered bucket policies of the
+zones, for the calls the roles make and for their neighbours' data, which must stay out of
+reach.
 """
 
 from __future__ import annotations
@@ -33,16 +34,16 @@ def case(name, role_arn, identity, action, resource, account, resource_policy=No
     }
 
 
-def test_flow_roles_reach_their_own_flow_only(example_synth):
-    silo = next(s for s in example_synth.catalog.deployable_silos if len(s.flows) > 2)
+def test_flow_roles_reach_their_own_flow_only(example_delivery):
+    silo = next(s for s in example_delivery.catalog.deployable_silos if len(s.flows) > 2)
     stack, account = silo.stack_name, silo.account_id
     flow, other = silo.flows[1], silo.flows[2]
     bucket = {
         z: names.silo_bucket("acme", silo.name, z, account, silo.region) for z in ("raw", "processed", "dropzone")
     }
-    policies = {z: bucket_policy(example_synth.stack(stack), b) for z, b in bucket.items()}
+    policies = {z: bucket_policy(example_delivery.stack(stack), b) for z, b in bucket.items()}
     glue_role = names.silo_role(silo.name, f"{flow.name}-glue")
-    glue = role_policy(example_synth, stack, glue_role)
+    glue = role_policy(example_delivery, stack, glue_role)
     glue_arn = f"arn:aws:iam::{account}:role/{glue_role}"
     # Writers send the silo key explicitly (the zones deny any other, and aws:kms without a key id).
     [deny] = [st for st in policies["raw"]["Statement"] if st.get("Sid") == "DenyForeignKmsKey"]
@@ -75,10 +76,10 @@ def test_flow_roles_reach_their_own_flow_only(example_synth):
         "glue cannot read the dropzone": (glue_arn, glue, "s3:GetObject", "dropzone", f"p/{flow.name}/a.csv", False),
     }
     sm_role = names.silo_role(silo.name, f"{flow.name}-sfn")
-    sm = role_policy(example_synth, stack, sm_role)
+    sm = role_policy(example_delivery, stack, sm_role)
     sm_arn = f"arn:aws:iam::{account}:role/{sm_role}"
     landing_role = names.silo_role(silo.name, "landing")
-    landing = role_policy(example_synth, stack, landing_role)
+    landing = role_policy(example_delivery, stack, landing_role)
     landing_arn = f"arn:aws:iam::{account}:role/{landing_role}"
     expected.update(
         {

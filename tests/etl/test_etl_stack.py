@@ -11,7 +11,7 @@ from silolake.constructs.etl import flow_spec
 from silolake.constructs.etl.artifacts import FRAMEWORK_ORIGIN
 from silolake.constructs.etl.landing import SOURCE, powertools_layer
 from silolake.constructs.storage.glue_tables import raw_format
-from tests.stackjson import ref_name
+from tests.stackjson import points_to, policy_json, ref_name
 
 pytestmark = pytest.mark.slow
 
@@ -23,8 +23,10 @@ def by_name(synth, stack: str, rtype: str, attr: str = "name") -> dict[str, dict
 def role_policy(synth, stack: str, role_name: str) -> list[dict]:
     roles = synth.resources(stack, "aws_iam_role")
     [logical] = [k for k, r in roles.items() if r["name"] == role_name]
-    [pol] = [p for p in synth.resources(stack, "aws_iam_role_policy").values() if ref_name(p["role"]) == logical]
-    return json.loads(pol["policy"])["Statement"]
+    [pol] = [
+        p for p in synth.resources(stack, "aws_iam_role_policy").values() if points_to(p["role"], logical, role_name)
+    ]
+    return policy_json(pol["policy"])["Statement"]
 
 
 def silos(synth):
