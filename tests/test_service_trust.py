@@ -1,9 +1,9 @@
 """Every service trust is pinned: no AWS service may act on silolake's roles or resources for
 another account (the confused deputy).
 
-The walk covers every policy document in every synthesized stack (trust policies, bucket,
-key, Glue and API resource policies, wherever a string attribute holds one), so a new
-construct is checked without anyone listing it here.
+The walk covers every policy document in every stack as Terraform delivers it
+(``example_delivery``: trust policies, bucket, key, Glue and API resource policies, wherever a
+string attribute holds one), so a new construct is checked without anyone listing it here.
 """
 
 from __future__ import annotations
@@ -73,8 +73,8 @@ def accepted_keys(service: str) -> set[str]:
     return keys
 
 
-def test_every_service_principal_is_pinned(example_synth):
-    found = service_statements(example_synth)
+def test_every_service_principal_is_pinned(example_delivery):
+    found = service_statements(example_delivery)
     services = {s for _, s, _ in found}
     # The walk really sees the trusts it is about (guards against a walk that finds nothing).
     assert {"apigateway.amazonaws.com", "firehose.amazonaws.com", "logging.s3.amazonaws.com"} <= services
@@ -103,12 +103,12 @@ def stack_region(synth, stack_name: str) -> str:
     return synth.stack(stack_name)["provider"]["aws"][0]["region"]
 
 
-def test_a_service_of_a_foreign_account_cannot_assume_any_role(example_synth):
+def test_a_service_of_a_foreign_account_cannot_assume_any_role(example_delivery):
     """For every role a service may assume: the service acting for this account may, the same
     service acting for another account (aws:SourceAccount, sts:ExternalId) may not."""
     foreign = "999999999999"
     cases, expected = [], {}
-    for stack_name, logical, role, account in _roles(example_synth):
+    for stack_name, logical, role, account in _roles(example_delivery):
         trust = policy_json(role["assume_role_policy"])
         arn = f"arn:aws:iam::{account}:role/{role['name']}"
         for stmt in trust["Statement"]:
@@ -133,7 +133,7 @@ def test_a_service_of_a_foreign_account_cannot_assume_any_role(example_synth):
                     if service == "firehose.amazonaws.com":
                         context["sts:ExternalId"] = source
                     if service == "malware-protection-plan.guardduty.amazonaws.com":  # pinned to its plans too
-                        region = stack_region(example_synth, stack_name)
+                        region = stack_region(example_delivery, stack_name)
                         context["aws:SourceArn"] = f"arn:aws:guardduty:{region}:{source}:malware-protection-plan/p1"
                     pinned = stmt.get("Condition", {}).get("ArnLike", {}).get("aws:SourceArn")
                     if (

@@ -26,7 +26,6 @@ import pytest
 
 from silolake import names
 from silolake.policy import partner as pp
-from silolake.policy import scp
 from silolake.policy.documents import document
 from silolake.runtime import runtime_path
 
@@ -271,19 +270,21 @@ def test_admin_function_cannot_create_a_role_and_only_stacks_through_the_service
     assert got == {name: ALLOWED if name in allowed else IMPLICIT for name in got}
 
 
-def test_scps_leave_partner_roles_to_cloudformation_and_the_boundary_to_terraform() -> None:
-    scps = [
-        document(
-            [
-                scp.protect_silolake_roles("OrganizationAccountAccessRole"),
-                scp.protect_silolake_policies("OrganizationAccountAccessRole"),
-            ]
-        )
-    ]
+def test_scps_leave_partner_roles_to_cloudformation_and_the_boundary_to_terraform(delivered: Delivery) -> None:
+    """The SCPs the org stack attaches to the Silos OU, as delivered."""
+    scps = delivered.scps("Silos")
     admin_everything = [WIDE_OPEN]
 
     def org(name: str, principal: str, action: str, resource: str) -> dict[str, Any]:
-        return case(name, principal, action, resource, identityPolicies=admin_everything, scps=scps)
+        return case(
+            name,
+            principal,
+            action,
+            resource,
+            identityPolicies=admin_everything,
+            scps=scps,
+            context={"aws:RequestedRegion": REGION},
+        )
 
     got = decide(
         [
