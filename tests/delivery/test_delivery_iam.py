@@ -1,4 +1,4 @@
-"""Delivery policies proven with the offline IAM engine, as synthesized.
+"""Delivery policies proven with the offline IAM engine, as Terraform delivers them (``example_delivery``).
 
 - The silo pipeline's roles read their *own* bundle key and never another account's
   (identity policy of the role in the silo stack x bucket policy of the artifacts bucket in
@@ -21,7 +21,7 @@ from silolake import names
 from silolake.policy import delivery
 
 from ..iam.iam_sim import simulate
-from ..stackjson import bucket_policy, policy_json, resources
+from ..stackjson import bucket_policy, points_to, policy_json, resources
 
 pytestmark = pytest.mark.slow
 
@@ -35,23 +35,23 @@ def silo(catalog, name: str):
 
 
 def _literal_key(doc: dict, key_arn: str) -> dict:
-    """``doc`` with the silo key's Terraform reference replaced by a literal key ARN."""
-    return json.loads(re.sub(r"\$\{aws_kms_key\.[A-Za-z0-9_]+\.arn\}", key_arn, json.dumps(doc)))
+    """``doc`` with the silo key's ARN (known after apply: a placeholder) replaced by a literal key ARN."""
+    return json.loads(re.sub(r"tfref:aws_kms_key\.[A-Za-z0-9_]+\.arn", key_arn, json.dumps(doc)))
 
 
 @pytest.fixture(scope="module")
-def world(example_synth):
-    catalog = example_synth.catalog
+def world(example_delivery):
+    catalog = example_delivery.catalog
     dl = catalog.datalake
     bucket = names.account_bucket("acme", "artifacts", dl.account_id, dl.region)
-    return catalog, bucket, bucket_policy(example_synth.stack("datalake"), bucket)
+    return catalog, bucket, bucket_policy(example_delivery.stack("datalake"), bucket)
 
 
-def test_pipeline_roles_read_their_own_bundle_and_no_other(example_synth, world):
+def test_pipeline_roles_read_their_own_bundle_and_no_other(example_delivery, world):
     catalog, bucket, artifacts_policy = world
     layout = catalog.layout
     sales, facilities = silo(catalog, "sales"), silo(catalog, "facilities")
-    stack = example_synth.stack("silo-sales")
+    stack = example_delivery.stack("silo-sales")
     key = KEY.format(account=sales.account_id)
     release_name = names.silo_role("sales", "release-pipeline")
     release_doc = _literal_key(role_policy_doc(stack, release_name), key)
@@ -102,7 +102,7 @@ def test_pipeline_roles_read_their_own_bundle_and_no_other(example_synth, world)
 def role_policy_doc(stack: dict, role_name: str) -> dict:
     roles = resources(stack, "aws_iam_role")
     [logical] = [k for k, v in roles.items() if v["name"] == role_name]
-    [inline] = [v for v in resources(stack, "aws_iam_role_policy").values() if f".{logical}." in v["role"]]
+    [inline] = [v for v in resources(stack, "aws_iam_role_policy").values() if points_to(v["role"], logical, role_name)]
     return policy_json(inline["policy"])
 
 
@@ -113,13 +113,13 @@ def boundary_doc(stack: dict) -> dict:
     return policy_json(boundary["policy"])
 
 
-def test_the_boundary_keeps_terraform_working_and_the_pipeline_unchanged(example_synth):
-    catalog = example_synth.catalog
+def test_the_boundary_keeps_terraform_working_and_the_pipeline_unchanged(example_delivery):
+    catalog = example_delivery.catalog
     sales = silo(catalog, "sales")
     account, region = sales.account_id, sales.region
     build = f"arn:aws:iam::{account}:role/{names.silo_role('sales', 'pipeline')}"
     state_bucket = names.state_bucket("acme-tfstate", account, region)
-    boundary = boundary_doc(example_synth.stack("silo-sales"))
+    boundary = boundary_doc(example_delivery.stack("silo-sales"))
     own_role = f"arn:aws:iam::{account}:role/{names.silo_role('sales', 'release-pipeline')}"
     checks = {
         # Terraform's ordinary work in the silo account.
@@ -209,16 +209,16 @@ def test_every_account_stack_gets_the_oidc_provider_and_plan_role(example_synth,
     assert attached == ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
 
 
-def test_oidc_trust_admits_only_the_repository_and_audience(example_synth):
+def test_oidc_trust_admits_only_the_repository_and_audience(example_delivery):
     """The engine's condition-key catalog (AWS's service authorization reference) lists the
-    web-identity keys of a few named providers, not GitHub's. The synthesized trust is
+    web-identity keys of a few named providers, not GitHub's. The delivered trust is
     evaluated with GitHub's issuer renamed to one it knows (``accounts.google.com``) in both
     the policy and the token: operators, values and structure stay exactly as deployed."""
-    sales = silo(example_synth.catalog, "sales")
-    synthesized = plan_role(example_synth.stack("silo-sales"))["assume_role_policy"]
+    sales = silo(example_delivery.catalog, "sales")
+    delivered = plan_role(example_delivery.stack("silo-sales"))["assume_role_policy"]
     host = "accounts.google.com"
-    trust = policy_json(synthesized.replace(f"{names.GITHUB_OIDC_HOST}:", f"{host}:"))
-    assert f"{names.GITHUB_OIDC_HOST}:sub" in synthesized and f"{host}:sub" in json.dumps(trust)
+    trust = json.loads(delivered.replace(f"{names.GITHUB_OIDC_HOST}:", f"{host}:"))
+    assert f"{names.GITHUB_OIDC_HOST}:sub" in delivered and f"{host}:sub" in json.dumps(trust)
     role = f"arn:aws:iam::{sales.account_id}:role/{names.GITHUB_PLAN_ROLE}"
     tokens = {
         "pull request of the repository": ("repo:acme/datalake:pull_request", "sts.amazonaws.com", ALLOWED),
@@ -245,10 +245,10 @@ def test_oidc_trust_admits_only_the_repository_and_audience(example_synth):
     assert got == {name: decision for name, (_, _, decision) in tokens.items()}
 
 
-def test_plan_role_reads_state_takes_the_lock_and_reads_no_data(example_synth):
-    sales = silo(example_synth.catalog, "sales")
+def test_plan_role_reads_state_takes_the_lock_and_reads_no_data(example_delivery):
+    sales = silo(example_delivery.catalog, "sales")
     account, region = sales.account_id, sales.region
-    doc = example_synth.stack("silo-sales")
+    doc = example_delivery.stack("silo-sales")
     [inline] = [
         v for v in resources(doc, "aws_iam_role_policy").values() if "github_plan" in v["role"].replace("-", "_")
     ]
