@@ -1,4 +1,4 @@
-"""Artifacts by account, not by name: the synthesized artifacts bucket policy, evaluated offline,
+"""Artifacts by account, not by name: the artifacts bucket policy as delivered, evaluated offline,
 and Terraform core's reading of the escaped ``$${aws:PrincipalAccount}`` policy variable."""
 
 from __future__ import annotations
@@ -77,11 +77,13 @@ def test_render_refuses_text_escaped_already():
 
 
 @pytest.fixture(scope="module")
-def decisions(example_synth) -> dict[str, str]:
-    catalog = example_synth.catalog
+def decisions(example_delivery) -> dict[str, str]:
+    """The artifacts bucket policy as Terraform delivers it."""
+    catalog = example_delivery.catalog
     layout, dl = catalog.layout, catalog.datalake
     bucket = artifacts_bucket(catalog)
-    pol = bucket_policy(example_synth.stack("datalake"), bucket)
+    pol = bucket_policy(example_delivery.stack("datalake"), bucket)
+    assert "bundles/${aws:PrincipalAccount}/*" in json.dumps(pol)
     silos = catalog.deployable_silos
     cases = []
 

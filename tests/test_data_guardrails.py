@@ -84,15 +84,12 @@ def test_synthesized_scps_are_the_policy_documents(example_synth):
 # -- offline evaluation ---------------------------------------------------------------------
 
 
-def _scps(synth) -> list[dict]:
-    return [policy_json(p["content"]) for p in resources(synth.stack("org"), "aws_organizations_policy").values()]
-
-
 @pytest.fixture(scope="module")
-def proof(example_synth) -> tuple[dict[str, str], dict[str, str]]:
-    """(case name -> decision, case name -> expected) over every deployable silo."""
-    catalog = example_synth.catalog
-    scps = _scps(example_synth)
+def proof(example_delivery) -> tuple[dict[str, str], dict[str, str]]:
+    """(case name -> decision, case name -> expected) over every deployable silo, with the SCPs
+    the org stack attaches to the Silos OU and the silos' bucket and key policies as delivered."""
+    catalog = example_delivery.catalog
+    scps = example_delivery.scps("Silos")
     deploy_name = catalog.organization.deploy_role_name
     cases, expected = [], {}
 
@@ -114,7 +111,7 @@ def proof(example_synth) -> tuple[dict[str, str], dict[str, str]]:
 
     for silo in catalog.deployable_silos:
         acct, region = silo.account_id, silo.region
-        stack = example_synth.stack(silo.stack_name)
+        stack = example_delivery.stack(silo.stack_name)
         buckets = {z: names.silo_bucket(catalog.organization.name, silo.name, z, acct, region) for z in names.ZONES}
         key = f"arn:aws:kms:{region}:{acct}:key/{KEY_ID}"
         key_policy = bucket_key_policy(stack, buckets["raw"])
