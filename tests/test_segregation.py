@@ -1,8 +1,9 @@
-"""Segregation proof: the *synthesized* sharing policies, evaluated by a real IAM engine.
+"""Segregation proof: the *delivered* sharing policies, evaluated by a real IAM engine.
 
-Policies are read from the example's synthesized Terraform JSON (bucket, key and Glue
-resource policies found by the AWS names they protect), never from ``silolake.policy.sharing``
-directly, so the proof covers what would be deployed. Cases are generated from the
+Policies are read from the example's synthesized Terraform JSON as Terraform core delivers it
+(``example_delivery``; bucket, key and Glue resource policies found by the AWS names they
+protect), never from ``silolake.policy.sharing`` directly, so the proof covers what would be
+deployed. Cases are generated from the
 catalog: every deployable silo, every analytics consumer and reader role, so the proof
 grows with the catalog.
 
@@ -11,8 +12,7 @@ Callers' identity policies (a cross-account request needs the caller's own IAM t
 * denial cases give the caller a *broad* allow (``s3:*``, ``kms:*``, ``glue:*`` on
   ``*``): whatever the caller's account grants, the resource side must refuse;
 * analytics reader allow cases use the synthesized reader managed policy of the
-  consumer's stack (results-key ARNs, Terraform references there, replaced by a
-  placeholder), proving both halves fit;
+  consumer's stack (results-key ARNs, known after apply, replaced by an ARN), proving both halves fit;
 * silo pipeline allow cases use the broad allow: pipeline roles belong to the silo
   stacks, and the point here is what the central resource policies accept.
 
@@ -38,6 +38,8 @@ from .stackjson import bucket_key_policy, bucket_policy, glue_resource_policy, r
 pytestmark = pytest.mark.slow
 
 KEY_ID = "0c0ffee0-0000-4000-8000-000000000000"  # key ids are not known before apply
+#: A key's ARN in a delivered policy: known after apply, a placeholder (:mod:`tests.delivered`).
+_KEY_REF = re.compile(r"tfref:aws_kms_key\.[A-Za-z0-9_-]+\.arn")
 OUTSIDER_ORG = "o-zzzzzzzzzz"
 BROAD = {
     "Version": "2012-10-17",
@@ -102,7 +104,7 @@ def key_arn(region: str, account: str) -> str:
 
 def reader_identity(synth, consumer) -> dict:
     [pol] = resources(synth.stack(consumer.stack_name), "aws_iam_policy").values()
-    text = re.sub(r"\$\{aws_kms_key\.[^}]+\}", key_arn(consumer.region, consumer.account_id), pol["policy"])
+    text = _KEY_REF.sub(key_arn(consumer.region, consumer.account_id), pol["policy"])
     return json.loads(text)
 
 
@@ -245,7 +247,7 @@ def artifacts_cases(proof: Proof, synth) -> None:
         resource=obj,
         principal=publisher,
         paths=dl_path,
-        identity=json.loads(re.sub(r"\$\{aws_kms_key\.[^}]+\}", key, inline["policy"])),
+        identity=json.loads(_KEY_REF.sub(key, inline["policy"])),
         **s3,
     )
     add(
@@ -470,23 +472,26 @@ class _EntitlementsOf:
 
 
 @pytest.fixture(scope="module")
-def decommissioned(decommissioned_synth):
-    """The example with its first entitled silo decommissioned (shared session synth)."""
+def decommissioned(decommissioned_synth, tmp_path_factory):
+    """The example with its first entitled silo decommissioned (shared session synth), delivered."""
+    from .delivered import deliver
+
     variant = decommissioned_synth.catalog
     silo = next(s for s in variant.silos if s.decommission)
-    return variant, silo, decommissioned_synth.stack(silo.stack_name)
+    delivered = deliver(decommissioned_synth, tmp_path_factory.mktemp("delivered-decommissioned"))
+    return variant, silo, delivered.stack(silo.stack_name)
 
 
 @pytest.fixture(scope="module")
-def verdicts(example_synth, decommissioned):
-    catalog = example_synth.catalog
+def verdicts(example_delivery, decommissioned):
+    catalog = example_delivery.catalog
     assert catalog.layout, "the example lock file records organization ids"
     proof = Proof(catalog)
-    artifacts_cases(proof, example_synth)
+    artifacts_cases(proof, example_delivery)
     for silo in catalog.deployable_silos:
-        silo_cases(proof, example_synth, catalog, silo, example_synth.stack(silo.stack_name))
+        silo_cases(proof, example_delivery, catalog, silo, example_delivery.stack(silo.stack_name))
     variant, silo, stack = decommissioned
-    silo_cases(proof, _EntitlementsOf(example_synth, variant), variant, silo, stack, group_prefix="decommissioned")
+    silo_cases(proof, _EntitlementsOf(example_delivery, variant), variant, silo, stack, group_prefix="decommissioned")
     results = simulate(proof.cases)
     return [(proof.expected[r["name"]][0], r["name"], proof.expected[r["name"]][1], r["decision"]) for r in results]
 
