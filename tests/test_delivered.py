@@ -14,10 +14,10 @@ import re
 
 import pytest
 
-from silolake import policy
+from silolake import names, policy
 from silolake.terraform_text import literal
 
-from .delivered import interpolations, problems, string_problems
+from .delivered import interpolations, leaves, problems, string_problems
 from .terraform_eval import evaluate
 
 pytestmark = pytest.mark.slow
@@ -57,8 +57,6 @@ def test_no_string_is_escaped_twice_and_every_interpolation_is_the_engines(examp
 
 
 def test_every_policy_variable_reaches_aws_with_one_dollar(example_synth, example_delivery) -> None:
-    from .delivered import leaves
-
     kinds: set[str] = set()
     checked = 0
     for name in example_synth.stack_names:
@@ -98,3 +96,24 @@ def test_catalog_text_and_policies_are_escaped_by_one_function() -> None:
     """``policy.render`` is ``terraform_text.literal`` around the cdktf tokens, nothing more."""
     doc = {"a": "${aws:userid} %{ x }", "b": "${TfToken[TOKEN.7]}"}
     assert policy.render(doc) == policy.to_json(doc).replace(json.dumps(doc["a"]), json.dumps(literal(doc["a"])))
+
+
+#: Every ``${`` of a delivered string with what precedes it: a policy variable's namespace.
+_VARIABLE_AT = re.compile(r"(\$*)\$\{([A-Za-z0-9-]*):")
+
+
+def test_every_delivered_policy_holds_its_variables_with_one_dollar(example_delivery) -> None:
+    """Read on the delivered documents alone (no comparison with the synth): every ``${`` of every
+    policy Terraform sends AWS opens a policy variable with exactly one ``$`` (``$${`` would be a
+    literal ``$`` before the variable, matching nothing AWS means), and the variables the
+    partner boundary and the artifacts bucket depend on are there."""
+    strings = [text for doc in example_delivery.policies().values() for _, text in leaves(doc)]
+    assert len(strings) > 100
+    assert not [t for t in strings if "$${" in t]
+    opened = [m for t in strings for m in _VARIABLE_AT.finditer(t)]
+    assert sum(t.count("${") for t in strings) == len(opened)  # every ${ opens a variable
+    assert {m.group(1) for m in opened} == {""}
+    namespaces = {m.group(2) for m in opened}
+    assert namespaces <= {"aws", "transfer", "s3"} and "aws" in namespaces, namespaces
+    boundary = json.dumps(example_delivery.policy("silo-sales", "aws_iam_policy", name=names.partner_boundary("sales")))
+    assert "/${aws:PrincipalTag/silolake:partner-username}/*" in boundary
