@@ -18,7 +18,7 @@ from silolake.policy import sharing
 from silolake.versions import AWS_PROVIDER_VERSION, TERRAFORM_VERSION
 
 from ..iam.iam_sim import simulate
-from ..stackjson import bucket_policy, policy_json, ref_name, resources
+from ..stackjson import bucket_policy, points_to, policy_json, ref_name, resources
 
 pytestmark = pytest.mark.slow
 
@@ -43,17 +43,18 @@ def role_named(stack: dict, name: str) -> dict:
 
 
 def with_role_arns(stack: dict, doc: dict) -> dict:
-    """``doc`` with references to roles of the stack (``${aws_iam_role.x.arn}``) replaced by
-    the ARN Terraform resolves them to (the datalake account, the role's name)."""
+    """``doc`` of a delivered stack with the ARNs of the stack's roles (known after apply:
+    ``tfref:aws_iam_role.x.arn``) replaced by the ARN AWS gives them (the datalake account,
+    the role's name)."""
     text = json.dumps(doc)
     for logical, role in resources(stack, "aws_iam_role").items():
-        text = text.replace(f"${{aws_iam_role.{logical}.arn}}", f"arn:aws:iam::{DL}:role/{role['name']}")
+        text = text.replace(f"tfref:aws_iam_role.{logical}.arn", f"arn:aws:iam::{DL}:role/{role['name']}")
     return json.loads(text)
 
 
 def inline_policy(stack: dict, role_name: str) -> dict:
     logical = next(k for k, r in resources(stack, "aws_iam_role").items() if r["name"] == role_name)
-    [pol] = [p for p in resources(stack, "aws_iam_role_policy").values() if ref_name(p["role"]) == logical]
+    [pol] = [p for p in resources(stack, "aws_iam_role_policy").values() if points_to(p["role"], logical, role_name)]
     return policy_json(pol["policy"])
 
 
@@ -121,8 +122,10 @@ def test_service_trusts_are_pinned_to_the_account_and_the_resource(stack, role, 
 
 
 @pytest.fixture(scope="module")
-def decisions(example_synth, stack) -> dict[str, str]:
-    catalog = example_synth.catalog
+def decisions(example_delivery) -> dict[str, str]:
+    """The datalake stack's policies as Terraform delivers them."""
+    stack = example_delivery.stack("datalake")
+    catalog = example_delivery.catalog
     layout = catalog.layout
     bucket = names.account_bucket("acme", "artifacts", DL, "eu-west-1")
     artifacts_policy = bucket_policy(stack, bucket)
