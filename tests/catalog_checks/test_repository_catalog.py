@@ -56,16 +56,19 @@ def test_checkov_gate(synth):
     assert gate.passed > 0 and not problems, "\n".join(problems)
 
 
-def test_segregation_proof(synth, catalog):
+def test_segregation_proof(synth, catalog, tmp_path):
+    """The sharing policies as Terraform delivers them (:mod:`tests.delivered`)."""
+    from tests.delivered import deliver
     from tests.iam.iam_sim import simulate
     from tests.test_segregation import Proof, artifacts_cases, check, silo_cases
 
     if catalog.layout is None:
         pytest.skip("no organization ids in accounts.lock.json yet (run silolake bootstrap): sharing fails closed")
+    delivery = deliver(synth, tmp_path)
     proof = Proof(catalog)
-    artifacts_cases(proof, synth)
+    artifacts_cases(proof, delivery)
     for silo in catalog.deployable_silos:
-        silo_cases(proof, synth, catalog, silo, synth.stack(silo.stack_name))
+        silo_cases(proof, delivery, catalog, silo, delivery.stack(silo.stack_name))
     results = simulate(proof.cases)
     verdicts = [(proof.expected[r["name"]][0], r["name"], proof.expected[r["name"]][1], r["decision"]) for r in results]
     check(verdicts, "artifacts/")
