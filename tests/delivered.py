@@ -179,6 +179,8 @@ def known(synth: Stacks, expr: str, stack: str) -> str | None:
     return None
 
 
+#: The value of a reference the stacks do not spell: asked ``"<stack>/<expression>"`` first
+#: (a value for one stack's resource), then ``"<expression>"`` (the same in every stack).
 Resolver = Mapping[str, str] | Callable[[str], str | None]
 
 
@@ -276,7 +278,7 @@ def deliver(synth: Stacks, workdir: Path, resolve: Resolver | None = None) -> De
         given = resolve.get
 
     def lookup(stack: str, expr: str) -> str:
-        return given(expr) or known(synth, expr, stack) or placeholder(expr)
+        return given(f"{stack}/{expr}") or given(expr) or known(synth, expr, stack) or placeholder(expr)
 
     expressions: list[tuple[str, str]] = []  # (stack, expression): a reference means its own stack's resource
     index: dict[tuple[str, str], int] = {}

@@ -1,7 +1,7 @@
 """One silo of the example (``sales``) deployed in moto, its functions wired as in Lambda.
 
 - ``delivery``: the example synthesized once (``example_synth``) and delivered by Terraform
-  core, with the silo key's ARN resolved to the moto key's, the flow API's id and the SFTP
+  core, with the sales silo key's ARN resolved to the moto key's, its flow API's id and SFTP
   server's ARN to fixed values (the only references a journey reads).
 - ``silo``: what Terraform would create in the silo's account, each from its delivered
   resource: the dropzone and raw buckets, the partner permissions boundary (the delivered
@@ -55,11 +55,19 @@ TAG_USERNAME = "silolake:partner-username"
 
 
 def _resolver(key_arn: str):
+    """The deployed silo's key is the moto key and its SFTP server's ARN a fixed value; other
+    stacks' keys stay placeholders (not deployed). Every flow API gets one fixed id (an
+    ``execute-api`` ARN needs one; the account in the ARN tells the APIs apart)."""
+
     def resolve(expr: str) -> str | None:
-        rtype, _, attr = (expr.split(".") + ["", ""])[:3]
+        stack, _, ref = expr.rpartition("/")
+        rtype, _, attr = (ref.split(".") + ["", ""])[:3]
+        if (rtype, attr) == ("aws_api_gateway_rest_api", "id"):
+            return API_ID
+        if stack != STACK:
+            return None
         return {
             ("aws_kms_key", "arn"): key_arn,
-            ("aws_api_gateway_rest_api", "id"): API_ID,
             ("aws_transfer_server", "arn"): f"arn:aws:transfer:{REGION}:{ACCOUNT}:server/{SERVER_ID}",
         }.get((rtype, attr))
 
