@@ -23,6 +23,8 @@ from ..runtime.conform.test_reader_agrees import duckdb_type
 
 #: Firehose's ``!{timestamp:<Java date pattern>}`` expression in an S3 prefix.
 _TIMESTAMP = re.compile(r"!\{timestamp:([^}]+)\}")
+#: A REST API resource's id in a delivered stack (known after apply: a placeholder).
+_RESOURCE_REF = re.compile(r"aws_api_gateway_resource\.([^.]+)\.id")
 _JAVA_PATTERN = {"yyyy": "%Y", "MM": "%m", "dd": "%d", "HH": "%H", "mm": "%M", "ss": "%S"}
 
 
@@ -130,9 +132,6 @@ def read_processed(delivery: Delivery, stack: str, flow: str, spec: dict[str, An
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
-_RESOURCE_REF = re.compile(r"aws_api_gateway_resource\.([^.]+)\.id")
-
-
 def iam_routes(delivery: Delivery, stack: str, region: str, account: str) -> list[str]:
     """The ``execute-api:Invoke`` ARN of every ``AWS_IAM`` method of the stack's REST API
     (``arn:aws:execute-api:<region>:<account>:<api id>/<stage>/<METHOD>/<path>``; API Gateway
@@ -152,3 +151,25 @@ def iam_routes(delivery: Delivery, stack: str, region: str, account: str) -> lis
         for m in delivery.resources(stack, "aws_api_gateway_method").values()
         if m["authorization"] == "AWS_IAM"
     )
+
+
+def flow_route(delivery: Delivery, stack: str, flow: str, leaf: str) -> tuple[dict, str]:
+    """``(request model schema, request template)`` of ``POST /flows/<flow>/<leaf>`` of the
+    stack's REST API: what API Gateway validates the body with and hands Firehose."""
+    resources = delivery.resources(stack, "aws_api_gateway_resource")
+
+    def logical_of(value: str) -> str:
+        match = _RESOURCE_REF.search(value)
+        assert match, value
+        return match.group(1)
+
+    [flow_id] = [k for k, r in resources.items() if r["path_part"] == flow]
+    [leaf_id] = [k for k, r in resources.items() if r["path_part"] == leaf and logical_of(r["parent_id"]) == flow_id]
+    methods = delivery.resources(stack, "aws_api_gateway_method").values()
+    method = one([m for m in methods if logical_of(m["resource_id"]) == leaf_id], f"methods of {flow}/{leaf}")
+    models = delivery.resources(stack, "aws_api_gateway_model").values()
+    model_name = method["request_models"]["application/json"]
+    model = one([m for m in models if m["name"] == model_name], f"models {model_name}")
+    integrations = delivery.resources(stack, "aws_api_gateway_integration").values()
+    integration = one([i for i in integrations if logical_of(i["resource_id"]) == leaf_id], f"integrations of {leaf}")
+    return json.loads(model["schema"]), integration["request_templates"]["application/json"]

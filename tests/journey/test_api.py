@@ -1,8 +1,10 @@
 """HTTPS API, end to end: the owner creates an ``api`` credential, the partner opens a session
-and signs ``execute-api:Invoke`` on the flow's routes (allowed; another silo's API denied),
-Firehose's record format conversion is emulated by writing Parquet with the schema of the
-Glue table the stream names, under the prefix the stream's expression yields; the conform
-job writes processed Parquet and DuckDB reads it back with the synthesized table types.
+and signs ``execute-api:Invoke`` on the flow's routes (allowed; another silo's API denied).
+The body the partner posts passes the route's delivered request model and mapping template
+(evaluated by the Velocity evaluator of ``tests/test_mapping_template.py``) into Firehose's
+request; Firehose's record format conversion is emulated by writing Parquet with the schema
+of the Glue table the stream names, under the prefix the stream's expression yields; the
+conform job writes processed Parquet and DuckDB reads it back with the synthesized types.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import jsonschema
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -20,6 +23,7 @@ import pytest
 from silolake.catalog.types import parse_type
 
 from ..runtime.conform.test_reader_agrees import arrow_type
+from ..test_mapping_template import decoded, render
 from . import lake
 from .conftest import ACCOUNT, ALLOWED, ARRIVAL, REGION, STACK, Identity, Request, Silo
 
@@ -29,15 +33,15 @@ PARTNER, FLOW = "erin", "orders"  # orders: source api (silos.yaml)
 AT = dt.datetime(2026, 5, 4, 9, 0)
 
 
-def _order(i: int, amount: str, currency: str = "EUR") -> dict[str, Any]:
-    """One record as the partner posts it, typed as Firehose's JSON deserializer reads it."""
+def _posted(i: int, amount: str, currency: str = "EUR") -> dict[str, Any]:
+    """One order as the partner's client posts it (JSON: decimals and timestamps as text)."""
     return {
         "order_id": f"o{i}",
         "customer_id": f"c{i}",
-        "amount": Decimal(amount),
+        "amount": amount,
         "currency": currency,
-        "ordered_at": AT + dt.timedelta(minutes=i),
-        "lines": [{"sku": f"s{i}", "qty": i, "unit_price": Decimal(amount)}],
+        "ordered_at": f"{AT + dt.timedelta(minutes=i):%Y-%m-%d %H:%M:%S}",
+        "lines": [{"sku": f"s{i}", "qty": i, "unit_price": amount}],
     }
 
 
@@ -71,25 +75,40 @@ def test_the_partner_may_not_invoke_another_flows_route(silo: Silo, partner: Ide
     assert silo.decide(partner, [Request("other flow", "execute-api:Invoke", other)]) != {"other flow": ALLOWED}
 
 
-def test_records_delivered_by_firehose_are_conformed_and_read_back_typed(silo: Silo, partner: Identity, spark) -> None:
+def test_records_posted_to_the_flow_api_are_conformed_and_read_back_typed(silo: Silo, partner: Identity, spark) -> None:
+    # API Gateway: the method's request model (JSON Schema draft 4) admits the partner's body,
+    # the integration's mapping template turns it into Firehose's PutRecordBatch request.
+    body = {"records": [_posted(1, "10.00"), _posted(2, "20.50"), _posted(3, "30.00", currency="EURO")]}
+    model, template = lake.flow_route(silo.delivery, STACK, FLOW, "batch")
+    jsonschema.Draft4Validator(model).validate(body)
+    request = json.loads(render(template, body))
     stream = lake.firehose_stream(silo.delivery, STACK, FLOW)
+    streams = {s["name"] for s in silo.delivery.resources(STACK, "aws_kinesis_firehose_delivery_stream").values()}
+    assert request["DeliveryStreamName"] in streams
+    lines = [json.loads(decoded(r["Data"])) for r in request["Records"]]
+    assert lines == body["records"]
+
+    # Firehose: record format conversion (OpenX JSON in, Parquet out) with the schema of the Glue
+    # table the stream names, delivered under the prefix its expression yields for the arrival.
     conversion = stream["data_format_conversion_configuration"]
     assert conversion["enabled"] and "parquet_ser_de" in json.dumps(conversion["output_format_configuration"])
-    table = lake.glue_table(silo.delivery, STACK, conversion["schema_configuration"]["table_name"])
-    schema = pa.schema([(c["name"], arrow_type(parse_type(c["type"]))) for c in table["storage_descriptor"]["columns"]])
-    records = [_order(1, "10.00"), _order(2, "20.50"), _order(3, "30.00", currency="EURO")]  # o3: char(3) too long
-    body = io.BytesIO()
-    pq.write_table(pa.Table.from_pylist(records, schema=schema), body, compression="snappy")
+    assert "open_x_json_ser_de" in json.dumps(conversion["input_format_configuration"])
+    table = lake.glue_table(silo.delivery, STACK, conversion["arrow_schemaconfiguration"]["table_name"])
+    columns = [(c["name"], arrow_type(parse_type(c["type"]))) for c in table["storage_descriptor"]["columns"]]
+    arrow_schema = pa.schema(columns)
+    parquet = io.BytesIO()
+    pq.write_table(
+        pa.Table.from_pylist(lines).select(arrow_schema.names).cast(arrow_schema), parquet, compression="snappy"
+    )
     # Firehose's object name: <stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<random><file_extension>.
-    name = f"acme-sales-orders-1-{ARRIVAL:%Y-%m-%d-%H-%M-%S}-0f1e2d3c{stream['file_extension']}"
+    name = f"{request['DeliveryStreamName']}-1-{ARRIVAL:%Y-%m-%d-%H-%M-%S}-0f1e2d3c{stream['file_extension']}"
     key = lake.firehose_prefix(stream["prefix"], ARRIVAL) + name
     assert key.startswith(f"{FLOW}/ingest_date={ARRIVAL.date().isoformat()}/"), key
-    bucket = silo.raw
-    assert stream["bucket_arn"] == f"arn:aws:s3:::{bucket}"
-    silo.client("s3").put_object(Bucket=bucket, Key=key, Body=body.getvalue())
+    assert stream["bucket_arn"] == f"arn:aws:s3:::{silo.raw}"
+    silo.client("s3").put_object(Bucket=silo.raw, Key=key, Body=parquet.getvalue())
 
     result, rows = silo.conform(spark, FLOW)
-    assert (result.rows_read, result.rows_rejected) == (3, 1)
+    assert (result.rows_read, result.rows_rejected) == (3, 1)  # o3: char(3) too long
     day = ARRIVAL.date().isoformat()
     assert rows == [
         {
