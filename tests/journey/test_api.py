@@ -93,7 +93,7 @@ def test_records_posted_to_the_flow_api_are_conformed_and_read_back_typed(silo: 
     conversion = stream["data_format_conversion_configuration"]
     assert conversion["enabled"] and "parquet_ser_de" in json.dumps(conversion["output_format_configuration"])
     assert "open_x_json_ser_de" in json.dumps(conversion["input_format_configuration"])
-    table = lake.glue_table(silo.delivery, STACK, conversion["arrow_schemaconfiguration"]["table_name"])
+    table = lake.glue_table(silo.delivery, STACK, conversion["schema_configuration"]["table_name"])
     columns = [(c["name"], arrow_type(parse_type(c["type"]))) for c in table["storage_descriptor"]["columns"]]
     arrow_schema = pa.schema(columns)
     parquet = io.BytesIO()
