@@ -22,7 +22,7 @@ API::
     delivery.stacks["silo-sales"]             # the stack, every string as AWS receives it
     delivery.policies()                       # {"silo-sales/aws_iam_policy.<id>.policy": {...}}
     delivery.policy("silo-sales", "aws_iam_policy", name="silolake-sales-partner-boundary")
-    delivery.references                       # {"aws_kms_key.<id>.arn": value used}
+    delivery.references                       # {"silo-sales:aws_kms_key.<id>.arn": value used}
     problems(synth)                           # the Problems, without Terraform
 """
 
@@ -158,21 +158,21 @@ def placeholder(expr: str) -> str:
 _ID_IS = {"aws_iam_role": "name", "aws_s3_bucket": "bucket", "aws_iam_policy": "name"}
 
 
-def known(synth: Stacks, expr: str) -> str | None:
-    """A reference's value when the stack spells it (``aws_iam_role.r.name``, a role's
-    ``id``, a bucket's ``bucket``), else ``None``. Stacks are searched in order; logical ids
-    are unique enough across stacks for tests (a found value is literal)."""
+def known(synth: Stacks, stack: str, expr: str) -> str | None:
+    """A reference's value when ``stack`` spells it (``aws_iam_role.r.name``, a role's
+    ``id``, a bucket's ``bucket``), else ``None``. Only ``stack`` is read: each stack is a
+    Terraform configuration of its own, and logical ids repeat across stacks (every silo
+    stack has its ``partner_functions_sweeper``)."""
     parts = expr.split(".")
     if len(parts) != 3:
         return None
     rtype, logical, attr = parts
-    for name in synth.stack_names:
-        body = synth.stack(name).get("resource", {}).get(rtype, {}).get(logical)
-        if body is None:
-            continue
-        value = body.get(_ID_IS.get(rtype, "") if attr == "id" else attr)
-        if isinstance(value, str) and "${" not in value and "%{" not in value:
-            return value
+    body = synth.stack(stack).get("resource", {}).get(rtype, {}).get(logical)
+    if body is None:
+        return None
+    value = body.get(_ID_IS.get(rtype, "") if attr == "id" else attr)
+    if isinstance(value, str) and "${" not in value and "%{" not in value:
+        return value
     return None
 
 
@@ -182,7 +182,7 @@ Resolver = Mapping[str, str] | Callable[[str], str | None]
 @dataclass
 class Delivery:
     stacks: dict[str, dict]
-    #: Every Terraform expression met, with the value delivered in its place.
+    #: Every Terraform expression met, ``"<stack>:<expression>"``, with the value delivered in its place.
     references: dict[str, str] = field(default_factory=dict)
 
     def policies(self, stack: str | None = None, rtype: str | None = None) -> dict[str, dict]:
@@ -241,37 +241,37 @@ def deliver(synth: Stacks, workdir: Path, resolve: Resolver | None = None) -> De
     else:
         given = resolve.get
 
-    def lookup(expr: str) -> str:
-        return given(expr) or known(synth, expr) or placeholder(expr)
+    def lookup(stack: str, expr: str) -> str:
+        return given(expr) or known(synth, stack, expr) or placeholder(expr)
 
-    expressions: list[str] = []
-    index: dict[str, int] = {}
+    expressions: list[tuple[str, str]] = []  # (stack, expression): references are stack-local
+    index: dict[tuple[str, str], int] = {}
     pending: list[tuple[str, Path_, str]] = []
     stacks = {name: copy.deepcopy(synth.stack(name)) for name in synth.stack_names}
     for name, doc in stacks.items():
         for path, text in leaves(doc):
             if "${" not in text and "%{" not in text:
                 continue  # no template syntax: Terraform delivers it as it is
-            pending.append((name, path, _marked(text, expressions, index)))
+            pending.append((name, path, _marked(name, text, expressions, index)))
     values = evaluate([t for _, _, t in pending], workdir) if pending else []
-    references = {expr: lookup(expr) for expr in expressions}
+    references = {key: lookup(*key) for key in expressions}
 
     def unmark(value: str) -> str:
         return _MARKERS.sub(lambda m: references[expressions[int(m.group(1))]], value)
 
     for (name, path, _), value in zip(pending, values, strict=True):
         _set(stacks[name], path, unmark(value))
-    return Delivery(stacks, references)
+    return Delivery(stacks, {f"{stack}:{expr}": value for (stack, expr), value in references.items()})
 
 
-def _marked(text: str, expressions: list[str], index: dict[str, int]) -> str:
+def _marked(stack: str, text: str, expressions: list[tuple[str, str]], index: dict[tuple[str, str], int]) -> str:
     out, last = [], 0
     for it in interpolations(text):
-        expr = it.body.strip().strip("~").strip()
-        if expr not in index:
-            index[expr] = len(expressions)
-            expressions.append(expr)
-        out += [text[last : it.start], _MARKER.format(index[expr])]
+        key = (stack, it.body.strip().strip("~").strip())
+        if key not in index:
+            index[key] = len(expressions)
+            expressions.append(key)
+        out += [text[last : it.start], _MARKER.format(index[key])]
         last = it.end
     return "".join([*out, text[last:]])
 

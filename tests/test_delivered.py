@@ -98,3 +98,28 @@ def test_catalog_text_and_policies_are_escaped_by_one_function() -> None:
     """``policy.render`` is ``terraform_text.literal`` around the cdktf tokens, nothing more."""
     doc = {"a": "${aws:userid} %{ x }", "b": "${TfToken[TOKEN.7]}"}
     assert policy.render(doc) == policy.to_json(doc).replace(json.dumps(doc["a"]), json.dumps(literal(doc["a"])))
+
+
+class _TwoStacks:
+    """Two stacks with the same logical id and different literal names, as two silos have."""
+
+    stack_names = ["silo-a", "silo-b"]
+
+    def stack(self, name: str) -> dict:
+        return {
+            "resource": {
+                "aws_cloudwatch_event_rule": {"rule": {"name": f"{name}-schedule"}},
+                "aws_cloudwatch_event_target": {"target": {"rule": "${aws_cloudwatch_event_rule.rule.name}"}},
+            }
+        }
+
+
+def test_a_reference_resolves_within_its_own_stack(tmp_path) -> None:
+    """Each stack is its own Terraform configuration: a reference never takes a value from
+    another stack that happens to use the same logical id."""
+    from .delivered import deliver
+
+    delivery = deliver(_TwoStacks(), tmp_path)
+    for name in _TwoStacks.stack_names:
+        target = delivery.resources(name, "aws_cloudwatch_event_target")["target"]
+        assert target["rule"] == f"{name}-schedule"
