@@ -25,6 +25,7 @@ and with ``jobs > 1`` only the workers import it.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import json
 import os
@@ -42,6 +43,7 @@ from typing import Any
 
 from .catalog.model import Catalog
 from .ops.targets import stack_targets
+from .synth_cache import SynthCache, key_inputs
 
 #: Context making logical ids stable and readable (no hash suffixes tied to stack ids), and
 #: the Terraform the output needs: native S3 state locking (``use_lockfile``) came in 1.10
@@ -95,7 +97,8 @@ class StackSummary:
 
 @dataclass(frozen=True)
 class StackDone:
-    """One stack synthesized (reported while the synth runs): ``index`` of ``total``, wall ``seconds``."""
+    """One stack synthesized (reported while the synth runs): ``index`` of ``total``, wall ``seconds``;
+    ``cached``: copied from the synth cache, the engine did not run for it."""
 
     name: str
     index: int
@@ -103,6 +106,7 @@ class StackDone:
     resources: int
     seconds: float
     worker: int
+    cached: bool = False
 
 
 def make_app(outdir: str | None = None):
@@ -171,6 +175,7 @@ def synthesize(
     timeout: float | None = None,
     on_stack: Callable[[StackDone], None] | None = None,
     worker_memory_mb: int | None = None,
+    cache: SynthCache | None = None,
 ) -> list[StackSummary]:
     """Synthesize ``catalog`` into ``out``; return one summary per synthesized stack (deploy order).
 
@@ -181,6 +186,9 @@ def synthesize(
     (default ``SILOLAKE_SYNTH_WORKER_MB`` or 1,100) is replaced after its current stack).
     ``1`` builds in this process. The output is byte-identical for every ``jobs``.
     ``timeout``: seconds for the whole synth. ``on_stack`` is called as each stack finishes.
+    ``cache``: stacks whose key (:mod:`silolake.synth_cache`) has an entry are copied from it
+    and the engine starts only for the others, which are stored; a full synth then prunes
+    the entries it did not use. The output is the same bytes with or without a cache.
 
     Raises :class:`SynthError` (unknown stack, a stack failed, :class:`SynthTimeout`,
     :class:`SynthInterrupted` on SIGTERM); ``out`` is then untouched and staging removed.
@@ -196,20 +204,27 @@ def synthesize(
     deadline = None if timeout is None else time.monotonic() + timeout
     try:
         (staging / "stacks").mkdir()
+        keys = {n: k.key() for n, k in key_inputs(catalog, selected).items()} if cache else {}
+        results = _fetch_cached(cache, keys, selected, staging, on_stack)
+        missing = [n for n in selected if n not in results]
+        relay = _renumbered(on_stack, len(results), len(selected))
         with _sigterm_raises():
-            if jobs == 1 or len(selected) == 1:
+            if missing and (jobs == 1 or len(missing) == 1):
                 try:
-                    results = _synth_here(catalog, selected, staging, deadline, on_stack)
+                    results |= _synth_here(catalog, missing, staging, deadline, relay)
                 except (SynthTimeout, SynthInterrupted):
                     _stop_engine_here()
                     raise
-            else:
+            elif missing:
                 from .synth_pool import synth_in_workers
 
                 budget = worker_memory_mb or int(os.environ.get("SILOLAKE_SYNTH_WORKER_MB", "1100"))
-                results = synth_in_workers(
-                    catalog, selected, staging, jobs=jobs, deadline=deadline, on_stack=on_stack, memory_mb=budget
+                results |= synth_in_workers(
+                    catalog, missing, staging, jobs=jobs, deadline=deadline, on_stack=relay, memory_mb=budget
                 )
+        if cache:
+            for name in missing:
+                cache.store(keys[name], name, staging / "stacks" / name, results[name])
         version = next(iter(results.values()))["version"]
         entries = {name: results[name]["entry"] for name in selected}
         with _sigterm_deferred():  # a commit runs to its end: never half the stacks moved
@@ -221,7 +236,10 @@ def synthesize(
                 version,
                 partial=stacks is not None,
                 deploy_order=select_stacks(catalog, None),
+                keep=_inside(cache.root, out) if cache else None,
             )
+        if cache and stacks is None:
+            cache.prune()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [
@@ -229,6 +247,43 @@ def synthesize(
         for name in selected
         for by in [results[name]["by_type"]]
     ]
+
+
+def _fetch_cached(
+    cache: SynthCache | None,
+    keys: dict[str, str],
+    selected: list[str],
+    staging: Path,
+    on_stack: Callable[[StackDone], None] | None,
+) -> dict[str, dict[str, Any]]:
+    """Copy every stack of ``selected`` the cache holds into staging; ``{name: synth_stack result}``."""
+    results: dict[str, dict[str, Any]] = {}
+    for name in selected if cache else []:
+        started = time.perf_counter()
+        hit = cache.fetch(keys[name], name, staging / "stacks" / name) if cache else None
+        if hit is None:
+            continue
+        results[name] = hit
+        if on_stack:
+            resources = sum(hit["by_type"].values())
+            seconds = time.perf_counter() - started
+            on_stack(StackDone(name, len(results), len(selected), resources, seconds, 0, cached=True))
+    return results
+
+
+def _renumbered(
+    on_stack: Callable[[StackDone], None] | None, offset: int, total: int
+) -> Callable[[StackDone], None] | None:
+    """``on_stack`` for the synthesized stacks, counting on after the ``offset`` copied from the cache."""
+    if on_stack is None or offset == 0:
+        return on_stack
+    report = on_stack
+    return lambda done: report(dataclasses.replace(done, index=offset + done.index, total=total))
+
+
+def _inside(path: Path, out: Path) -> Path | None:
+    """``path`` relative to ``out`` when it lies inside it (a cache a full synth carries over), else ``None``."""
+    return path.relative_to(out) if path.is_relative_to(out) and path != out else None
 
 
 def _synth_here(
@@ -271,11 +326,17 @@ def _commit(
     *,
     partial: bool,
     deploy_order: list[str],
+    keep: Path | None = None,
 ) -> None:
-    """Move the staged stacks into ``out``: the whole tree for a full synth, else stack by stack."""
+    """Move the staged stacks into ``out``: the whole tree for a full synth, else stack by stack.
+
+    ``keep``: a path inside ``out`` a full synth carries over into the new tree (the synth cache)."""
     if not partial:
         shutil.rmtree(staging / ".work", ignore_errors=True)
         _write_manifest(staging / MANIFEST, version, entries)
+        if keep is not None and (out / keep).exists():
+            (staging / keep).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(out / keep, staging / keep)
         if out.exists():
             trash = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING_MARK}{os.getpid()}-old-", dir=out.parent))
             os.replace(out, trash / "old")
