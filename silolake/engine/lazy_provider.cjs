@@ -12,7 +12,7 @@
 // The rewrite applies only when every `require` of the index has that exact shape; if an
 // engine upgrade changes the index (another emitter, ES modules), the index is left as it
 // is (eager loading, the engine's own behaviour) and the outcome is recorded as
-// "eager" (tests/engine/test_lazy_provider.py fails loudly on the installed provider).
+// "eager" (tests/test_lazy_provider.py fails loudly on the installed provider).
 "use strict";
 const Module = require("module");
 const fs = require("fs");
