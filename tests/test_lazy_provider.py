@@ -1,4 +1,5 @@
-"""The engine's lazy provider load (silolake/engine/lazy_provider.cjs, silolake/engine_env.py).
+"""The engine's lazy provider load (silolake/engine/lazy_provider.cjs, silolake/engine_env.py)
+and a synth that starts no process.
 
 The hook rewrites the installed provider's index so its modules load on first use; these
 tests fail loudly when an engine upgrade ships an index the hook no longer rewrites (the
@@ -129,6 +130,7 @@ def test_a_synth_loads_few_provider_modules_and_writes_the_same_bytes_as_an_eage
     seen = json.loads(report.read_text())
     assert [i["mode"] for i in seen["indexes"]] == ["lazy"], seen
     assert 0 < seen["loadedProviderModules"] < 300, seen  # a silo stack uses ~90 of ~2,400
+    assert seen["childProcesses"] == []  # no `terraform version` or any other process during synth
     eager_report = tmp_path / "eager.json"
     eager = synth_one(tmp_path, "eager", SILOLAKE_EAGER_PROVIDER="1", SILOLAKE_LAZY_PROVIDER_REPORT=str(eager_report))
     assert not eager_report.exists()  # no hook in the engine

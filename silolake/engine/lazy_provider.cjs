@@ -41,7 +41,19 @@ function transform(source) {
   return { code: out.join("\n"), lazy, requires };
 }
 
-const report = { indexes: [] };
+const report = { indexes: [], childProcesses: [] };
+
+/** Record every process the engine starts (a synth should start none: tests/test_lazy_provider.py). */
+function watchChildProcesses() {
+  const cp = require("child_process");
+  for (const name of ["spawn", "spawnSync", "exec", "execSync", "execFile", "execFileSync", "fork"]) {
+    const original = cp[name];
+    cp[name] = function (command, ...rest) {
+      report.childProcesses.push(String(command));
+      return original.call(this, command, ...rest);
+    };
+  }
+}
 
 function install() {
   const compile = Module.prototype._compile;
@@ -55,7 +67,9 @@ function install() {
   };
   const target = process.env.SILOLAKE_LAZY_PROVIDER_REPORT;
   if (target) {
-    // Written when the engine exits: what the hook did, and how many provider modules a synth loaded.
+    watchChildProcesses();
+    // Written when the engine exits: what the hook did, how many provider modules a synth loaded
+    // and which processes the engine started.
     // Only by the process that loaded a provider: jsii's launcher is a Node.js process too, and
     // the kernel runs in its child (both get the preload).
     process.on("exit", () => {
