@@ -191,7 +191,10 @@ class SynthCache:
     catalog's size)."""
 
     def __init__(self, root: Path | str) -> None:
-        self.root = Path(root).resolve()
+        # The parent resolved, the last part kept: a cache directory that is a symlink (a CI
+        # cache mounted inside the output) stays a path inside the output, carried over as such.
+        root = Path(root).absolute()
+        self.root = root.parent.resolve() / root.name
         self.hits = 0
         self.misses = 0
         self.stored = 0
