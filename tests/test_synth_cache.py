@@ -171,3 +171,42 @@ def test_a_damaged_entry_is_a_miss_and_is_replaced(tmp_path: Path) -> None:
     third = SynthCache(tmp_path / "cache")
     synthesize(catalog, tmp_path / "c", stacks=["silo-sales"], cache=third)
     assert third.hits == 1
+
+
+@pytest.mark.slow
+def test_the_cli_synth_uses_the_cache_under_out_and_no_cache_bypasses_it(tmp_path: Path) -> None:
+    from tests.test_cli import silolake
+
+    catalog = make_repo(tmp_path / "repo", 2)
+    out = tmp_path / "out"
+    first = silolake("synth", str(catalog), "--out", str(out), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "from the cache" not in first.stdout and (out / ".synth-cache").is_dir()
+    second = silolake("synth", str(catalog), "--out", str(out), cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    stacks = len(key_inputs(load_catalog(catalog)))
+    assert f"({stacks} from the cache in {(out / '.synth-cache').resolve()})" in second.stdout.splitlines()[-1]
+    assert second.stderr.count("(cached)") == stacks
+    plain = tmp_path / "plain"
+    third = silolake("synth", str(catalog), "--out", str(plain), "--no-cache", cwd=tmp_path)
+    assert third.returncode == 0, third.stderr
+    assert "(cached)" not in third.stderr and not (plain / ".synth-cache").exists()
+    same_tree(plain, out)
+
+
+@pytest.mark.slow
+def test_affected_synthesizes_base_and_head_through_the_cache(tmp_path: Path) -> None:
+    from silolake.ops.affected import affected
+
+    catalog = make_repo(tmp_path / "repo", 3)
+    catalog.write_text(catalog.read_text().replace("owners: [team2@gen.example]", "owners: [x@gen.example]"))
+    cache = tmp_path / "cache"
+    first = affected(catalog, "HEAD", cache_dir=cache)
+    assert first.stacks == ["silo-silo02"]
+    entries = sorted(p.name for p in cache.glob("*/*"))
+    assert len(entries) == 2  # the candidate at the base and at the head
+    cached = SynthCache(cache)
+    synthesize(load_catalog(catalog), tmp_path / "again", stacks=["silo-silo02"], cache=cached)
+    assert cached.hits == 1
+    assert affected(catalog, "HEAD", cache_dir=cache).stacks == ["silo-silo02"]
+    assert sorted(p.name for p in cache.glob("*/*")) == entries
