@@ -30,13 +30,10 @@ import fnmatch
 import json
 import os
 import shutil
-import signal
 import tempfile
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +41,16 @@ from typing import Any
 from .catalog.model import Catalog
 from .ops.targets import stack_targets
 from .synth_cache import SynthCache, key_inputs
+from .synth_control import (
+    NodeMissing,
+    StackSelectionError,
+    SynthError,
+    SynthInterrupted,
+    SynthTimeout,
+    alarm,
+    sigterm_deferred,
+    sigterm_raises,
+)
 
 #: Context making logical ids stable and readable (no hash suffixes tied to stack ids), and
 #: the Terraform the output needs: native S3 state locking (``use_lockfile``) came in 1.10
@@ -56,26 +63,6 @@ APP_CONTEXT: dict[str, Any] = {
 MANIFEST = "manifest.json"
 #: Staging directories are ``.<out name>.staging-<pid>-<random>`` beside ``out``.
 STAGING_MARK = ".staging-"
-
-
-class SynthError(Exception):
-    """Synth could not run as asked (unknown stack, a worker failed, timeout); nothing was written."""
-
-
-class StackSelectionError(SynthError):
-    """A requested stack name or glob matches no stack of the catalog."""
-
-
-class SynthTimeout(SynthError):
-    """The synth did not finish within its time limit."""
-
-
-class SynthInterrupted(SynthError):
-    """The synth received SIGTERM (a CI job cancelled, a container stopped)."""
-
-
-class NodeMissing(SynthError):
-    """No Node.js to run the engine's core in (jsii starts ``node``, or ``JSII_NODE``)."""
 
 
 def require_node() -> None:
@@ -208,7 +195,7 @@ def synthesize(
         results = _fetch_cached(cache, keys, selected, staging, on_stack)
         missing = [n for n in selected if n not in results]
         relay = _renumbered(on_stack, len(results), len(selected))
-        with _sigterm_raises():
+        with sigterm_raises():
             if missing and (jobs == 1 or len(missing) == 1):
                 try:
                     results |= _synth_here(catalog, missing, staging, deadline, relay)
@@ -227,7 +214,7 @@ def synthesize(
                 cache.store(keys[name], name, staging / "stacks" / name, results[name])
         version = next(iter(results.values()))["version"]
         entries = {name: results[name]["entry"] for name in selected}
-        with _sigterm_deferred():  # a commit runs to its end: never half the stacks moved
+        with sigterm_deferred():  # a commit runs to its end: never half the stacks moved
             _commit(
                 staging,
                 out,
@@ -294,7 +281,7 @@ def _synth_here(
     on_stack: Callable[[StackDone], None] | None,
 ) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
-    with _alarm(deadline):
+    with alarm(deadline):
         from .stacks import stack_builders  # the engine's start-up: inside the time limit
 
         builders = stack_builders(catalog)
@@ -387,55 +374,6 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-@contextmanager
-def _sigterm_raises() -> Iterator[None]:
-    """Turn SIGTERM into :class:`SynthInterrupted` while synth runs, so ``finally`` blocks clean up."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        raise SynthInterrupted("interrupted by SIGTERM; nothing written")
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextmanager
-def _sigterm_deferred() -> Iterator[None]:
-    """Hold SIGTERM back (it is delivered right after) while the staged output moves into place."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
-
-
-@contextmanager
-def _alarm(deadline: float | None) -> Iterator[None]:
-    """Raise :class:`SynthTimeout` in this (main) thread at ``deadline`` (monotonic seconds)."""
-    if deadline is None or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        raise SynthTimeout("synth did not finish in time; nothing written")
-
-    previous = signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), 0.001))
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def summarize(out: Path, names: list[str]) -> list[StackSummary]:
