@@ -288,6 +288,10 @@ def _synth_here(
         for index, name in enumerate(selected, 1):
             started = time.perf_counter()
             results[name] = synth_stack(builders[name], name, staging)
+            # Checked here too: an alarm landing while the engine runs Python code for it (a
+            # callback) is caught by jsii and handed to the engine, which may swallow it.
+            if deadline is not None and time.monotonic() >= deadline:
+                raise SynthTimeout("synth did not finish in time; nothing written")
             if on_stack:
                 resources = sum(results[name]["by_type"].values())
                 on_stack(StackDone(name, index, len(selected), resources, time.perf_counter() - started, 0))
