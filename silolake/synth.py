@@ -20,7 +20,9 @@ replaces ``out`` as a whole; a per-stack synth replaces only those stacks' direc
 and their manifest entries, leaving every other stack's output as it was.
 
 The engine is imported lazily here: ``silolake validate`` must not pay its start-up,
-and with ``jobs > 1`` only the workers import it.
+and with ``jobs > 1`` only the workers import it. With a synth cache
+(:mod:`silolake.synth_cache`), a stack whose key has an entry is copied into staging and
+the engine starts only when some stack has none; the bytes are the same either way.
 """
 
 from __future__ import annotations
