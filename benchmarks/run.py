@@ -65,13 +65,20 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
-def run(cmd: list[str | Path], *, engine: str = "cdktn", workers: bool = False) -> dict:
-    """Run ``cmd`` in a fresh process; wall seconds, peak RSS (MB) of its tree and (``workers``) of its largest
-    worker process tree."""
-    env = dict(os.environ, SILOLAKE_ENGINE=engine, PYTHONDONTWRITEBYTECODE="1")
+def run(
+    cmd: list[str | Path],
+    *,
+    engine: str = "cdktn",
+    workers: bool = False,
+    env: dict[str, str] | None = None,
+    cwd: Path = REPO,
+) -> dict:
+    """Run ``cmd`` in a fresh process in ``cwd`` (``env`` added to the environment); wall seconds, peak RSS
+    (MB) of its tree and (``workers``) of its largest worker process tree."""
+    env = dict(os.environ, SILOLAKE_ENGINE=engine, PYTHONDONTWRITEBYTECODE="1", **(env or {}))
     load_before = load()
     started = time.perf_counter()
-    proc = subprocess.Popen([str(c) for c in cmd], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([str(c) for c in cmd], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = worker_peak = 0
     stop = threading.Event()
 

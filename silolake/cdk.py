@@ -9,12 +9,14 @@ Two engines ship the same class names, and this is the only module that imports 
   on 2025-12-10, kept for teams that pinned it. Install ``silolake[cdktf]`` and set
   ``SILOLAKE_ENGINE=cdktf``.
 
-The engine is chosen once per process from ``SILOLAKE_ENGINE`` (:data:`ENGINE_ENV`);
+The engine is chosen once per process from ``SILOLAKE_ENGINE`` (:mod:`silolake.engine_env`);
 an unknown value or a missing package fails with a message saying what to install.
 
 Provider submodules are imported on first attribute access (``aws.s3_bucket``): the
-provider package holds ~2,000 of them and importing one costs jsii time, so we only
-pay for what a synth actually uses.
+provider package holds ~2,400 of them and importing one costs jsii time, so we only
+pay for what a synth actually uses. That is the Python side; in the engine's Node.js
+process the kernel loads the provider's whole JavaScript package, and the preload hook
+set up by :mod:`silolake.engine_env` makes its modules load on first use there too.
 """
 
 from __future__ import annotations
@@ -23,37 +25,18 @@ import importlib
 import os
 from types import ModuleType
 
+from .engine_env import ENGINES, EngineError, engine_started, selected_engine
+
 # jsii warns on every process start that Node 20 is past end-of-life; the README pins
 # Node 20 as the supported runtime, so the banner is noise in every synth and test run.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20,22")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 
-#: Environment variable selecting the engine; values are the keys of :data:`ENGINES`.
-ENGINE_ENV = "SILOLAKE_ENGINE"
-#: engine name -> (core module, provider module, pip requirement that brings both).
-ENGINES = {
-    "cdktn": ("cdktn", "cdktn_provider_aws", "silolake"),
-    "cdktf": ("cdktf", "cdktf_cdktf_provider_aws", "silolake[cdktf]"),
-}
-DEFAULT_ENGINE = "cdktn"
-
-
-class EngineError(RuntimeError):
-    """The selected engine is unknown or not installed."""
-
-
-def selected_engine() -> str:
-    """The engine ``SILOLAKE_ENGINE`` names (default ``cdktn``); raises :class:`EngineError` if unknown."""
-    name = os.environ.get(ENGINE_ENV, "").strip() or DEFAULT_ENGINE
-    if name not in ENGINES:
-        raise EngineError(f"{ENGINE_ENV}={name!r} is not an engine; use one of {', '.join(sorted(ENGINES))}")
-    return name
-
-
 ENGINE = selected_engine()
 CDKTF_MODULE, PROVIDER_MODULE, _REQUIREMENT = ENGINES[ENGINE]
 try:
-    _core = importlib.import_module(CDKTF_MODULE)
+    with engine_started():  # the kernel starts its Node.js process here, with the lazy provider hook
+        _core = importlib.import_module(CDKTF_MODULE)
 except ImportError as exc:  # pragma: no cover - depends on the installation
     raise EngineError(f"engine {ENGINE!r} is selected but not installed: pip install '{_REQUIREMENT}'") from exc
 

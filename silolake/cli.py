@@ -168,7 +168,21 @@ def _emit(text: str, out_file: Path | None) -> None:
     help="Worker processes; each starts the engine once and builds its share of the stacks.",
 )
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Give up after this many seconds.")
-def synth(path: Path, out_dir: Path, stack_patterns: tuple[str, ...], jobs: int, timeout: float | None) -> None:
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Synth cache: stacks whose inputs are unchanged are copied from here (default: OUT/.synth-cache).",
+)
+@click.option("--no-cache", is_flag=True, help="Synthesize every selected stack; neither read nor write the cache.")
+def synth(
+    path: Path,
+    out_dir: Path,
+    stack_patterns: tuple[str, ...],
+    jobs: int,
+    timeout: float | None,
+    cache_dir: Path | None,
+    no_cache: bool,
+) -> None:
     """Validate the catalog and synthesize one Terraform stack per account."""
     try:
         catalog = load_catalog(path)
@@ -178,6 +192,9 @@ def synth(path: Path, out_dir: Path, stack_patterns: tuple[str, ...], jobs: int,
     _notices(catalog, synth=True)
     from .feedback import stack_progress, synth_notices
     from .synth import SynthError, synthesize  # the engine itself is imported where stacks are built
+    from .synth_cache import SynthCache, default_cache_dir
+
+    cache = None if no_cache else SynthCache(cache_dir or default_cache_dir(out_dir))
 
     started = time.perf_counter()
     for notice in synth_notices(catalog):
@@ -185,7 +202,13 @@ def synth(path: Path, out_dir: Path, stack_patterns: tuple[str, ...], jobs: int,
     try:
         with stack_progress(err) as on_stack:
             summaries = synthesize(
-                catalog, out_dir, stacks=stack_patterns or None, jobs=jobs, timeout=timeout, on_stack=on_stack
+                catalog,
+                out_dir,
+                stacks=stack_patterns or None,
+                jobs=jobs,
+                timeout=timeout,
+                on_stack=on_stack,
+                cache=cache,
             )
     except SynthError as exc:
         err.print(f"error: {exc}", markup=False)
@@ -195,8 +218,10 @@ def synth(path: Path, out_dir: Path, stack_patterns: tuple[str, ...], jobs: int,
     write_manifest(out_dir, catalog)
     for s in summaries:
         out.print(f"  {s.name:<28} {s.resources:>4} resources  {s.path.parent}", markup=False)
+    cached = f" ({cache.hits} from the cache in {cache.root})" if cache and cache.hits else ""
     out.print(
-        f"Synthesized {len(summaries)} stacks into {out_dir.resolve()} in {time.perf_counter() - started:.1f}s",
+        f"Synthesized {len(summaries)} stacks into {out_dir.resolve()} in {time.perf_counter() - started:.1f}s"
+        + cached,
         markup=False,
     )
 
@@ -352,7 +377,12 @@ def plan_summary(plans: tuple[str, ...], out_file: Path | None) -> None:
     type=click.Path(path_type=Path),
     help="Keep the head's synthesized candidate stacks here (CI plans from it without a second synth).",
 )
-def affected(path: Path, base: str, as_json: bool, out_dir: Path | None) -> None:
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Synth cache for base and head (default: OUT/.synth-cache with --out, else none).",
+)
+def affected(path: Path, base: str, as_json: bool, out_dir: Path | None, cache_dir: Path | None) -> None:
     """Stacks whose synthesized Terraform differs from the base revision's (content hash per stack)."""
     import json
 
@@ -361,7 +391,10 @@ def affected(path: Path, base: str, as_json: bool, out_dir: Path | None) -> None
     from .ops.targets import stack_targets
 
     try:
-        result = compute(path, base, head_out=out_dir)
+        from .synth_cache import default_cache_dir
+
+        cache_dir = cache_dir or (default_cache_dir(out_dir) if out_dir else None)
+        result = compute(path, base, head_out=out_dir, cache_dir=cache_dir)
     except CatalogError as exc:
         _fail(exc)
     except AffectedError as exc:

@@ -37,7 +37,8 @@ def stack_progress(console: Console) -> Iterator[Callable[[StackDone], None]]:
         def line(done: StackDone) -> None:
             console.print(
                 f"[{done.index}/{done.total}] {done.name}: {done.resources} resources in {done.seconds:.1f}s"
-                + (f" (worker {done.worker})" if done.worker else ""),
+                + (f" (worker {done.worker})" if done.worker else "")
+                + (" (cached)" if done.cached else ""),
                 markup=False,
                 highlight=False,
             )

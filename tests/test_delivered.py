@@ -117,3 +117,28 @@ def test_every_delivered_policy_holds_its_variables_with_one_dollar(example_deli
     assert namespaces <= {"aws", "transfer", "s3"} and "aws" in namespaces, namespaces
     boundary = json.dumps(example_delivery.policy("silo-sales", "aws_iam_policy", name=names.partner_boundary("sales")))
     assert "/${aws:PrincipalTag/silolake:partner-username}/*" in boundary
+
+
+class _TwoStacks:
+    """Two stacks with the same logical id and different literal names, as two silos have."""
+
+    stack_names = ["silo-a", "silo-b"]
+
+    def stack(self, name: str) -> dict:
+        return {
+            "resource": {
+                "aws_cloudwatch_event_rule": {"rule": {"name": f"{name}-schedule"}},
+                "aws_cloudwatch_event_target": {"target": {"rule": "${aws_cloudwatch_event_rule.rule.name}"}},
+            }
+        }
+
+
+def test_a_reference_resolves_within_its_own_stack(tmp_path) -> None:
+    """Each stack is its own Terraform configuration: a reference never takes a value from
+    another stack that happens to use the same logical id."""
+    from .delivered import deliver
+
+    delivery = deliver(_TwoStacks(), tmp_path)
+    for name in _TwoStacks.stack_names:
+        target = delivery.resources(name, "aws_cloudwatch_event_target")["target"]
+        assert target["rule"] == f"{name}-schedule"

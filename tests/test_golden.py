@@ -10,15 +10,15 @@ import difflib
 
 import pytest
 
-from tests.golden import golden, read_stacks
+from tests.golden import golden, texts
 
 ACCEPT = "accept it with `.venv/bin/python -m tests.golden accept` and commit tests/golden/stacks/"
 
 pytestmark = pytest.mark.slow
 
 
-def test_every_stack_matches_the_golden_snapshot(example_synth) -> None:
-    synthesized = read_stacks(example_synth.out)
+def test_every_stack_matches_the_golden_snapshot(example_delivery) -> None:
+    synthesized = texts(example_delivery)
     expected = golden()
     assert expected, f"no golden snapshot yet: {ACCEPT}"
     assert sorted(synthesized) == sorted(expected), f"the set of stacks changed; if deliberate, {ACCEPT}"

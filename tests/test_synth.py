@@ -6,6 +6,7 @@ single-process synth (``example_synth``), so "the same output" means the same fi
 
 from __future__ import annotations
 
+import contextlib
 import filecmp
 import json
 import os
@@ -278,3 +279,28 @@ def test_cli_synth_of_an_unknown_stack_exits_2_and_writes_nothing(tmp_path: Path
     assert result.returncode == 2
     assert "error: 'nope*': no such stack" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_timeout_the_engine_swallows_still_stops_synth(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, example_catalog: Catalog
+) -> None:
+    """The alarm can land while the engine runs Python code for it (jsii hands the exception to
+    the engine, which may drop it); synth still stops at the deadline, after the stack at hand."""
+    from silolake import stacks
+    from silolake import synth as synth_mod
+    from silolake.cdk import TerraformStack
+    from silolake.synth import SynthTimeout
+
+    def builder(name: str):
+        def build(app) -> None:
+            with contextlib.suppress(SynthTimeout):
+                time.sleep(1.0)  # the alarm lands here, in code that swallows it
+            TerraformStack(app, name)
+
+        return build
+
+    monkeypatch.setattr(stacks, "stack_builders", lambda c: {n: builder(n) for n in select_stacks(c, None)})
+    monkeypatch.setattr(synth_mod, "_stop_engine_here", lambda: None)  # keep this process's engine for other tests
+    with pytest.raises(SynthTimeout):
+        synthesize(example_catalog, tmp_path / "out", stacks=["org", "datalake"], timeout=0.3)
+    assert not (tmp_path / "out").exists()

@@ -26,6 +26,7 @@ an input. ``tests/delivery/test_affected.py`` checks them against full synths.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import io
 import os
@@ -151,10 +152,11 @@ def _framework_changed(base: str, root: Path) -> bool:
 Synth = Callable[[Catalog, Path, list[str]], None]
 
 
-def _synth_in_process(catalog: Catalog, out: Path, stacks: list[str]) -> None:
+def _synth_in_process(catalog: Catalog, out: Path, stacks: list[str], cache_dir: Path | None = None) -> None:
     from ..synth import synthesize  # heavy: imports cdktf
+    from ..synth_cache import SynthCache
 
-    synthesize(catalog, out, stacks=stacks)
+    synthesize(catalog, out, stacks=stacks, cache=SynthCache(cache_dir) if cache_dir else None)
 
 
 def _synth_with_base_code(tree: Path, catalog_rel: Path, out: Path) -> None:
@@ -227,11 +229,20 @@ class Comparison:
 
 @contextmanager
 def comparison(
-    catalog_path: Path, base: str, *, head_out: Path | None = None, synth: Synth = _synth_in_process
+    catalog_path: Path,
+    base: str,
+    *,
+    head_out: Path | None = None,
+    synth: Synth = _synth_in_process,
+    cache_dir: Path | None = None,
 ) -> Iterator[Comparison]:
     """Open the working tree's catalog (and code) against revision ``base``; scratch files
-    are removed on exit. Raises :class:`AffectedError` (bad ref, base synth failure) and
-    :class:`~silolake.catalog.CatalogError` (the head catalog is invalid)."""
+    are removed on exit. ``cache_dir``: the synth cache both sides use (the default ``synth``
+    only; a base synthesized by its own code never uses it). Raises :class:`AffectedError`
+    (bad ref, base synth failure) and :class:`~silolake.catalog.CatalogError` (the head
+    catalog is invalid)."""
+    if cache_dir is not None and synth is _synth_in_process:
+        synth = functools.partial(_synth_in_process, cache_dir=Path(cache_dir))
     catalog_path = Path(catalog_path).resolve()
     head = load_catalog(catalog_path)
     root = Path(_git(["rev-parse", "--show-toplevel"], catalog_path.parent).decode().strip())
@@ -262,11 +273,17 @@ def comparison(
 
 
 def affected(
-    catalog_path: Path, base: str, *, head_out: Path | None = None, synth: Synth = _synth_in_process
+    catalog_path: Path,
+    base: str,
+    *,
+    head_out: Path | None = None,
+    synth: Synth = _synth_in_process,
+    cache_dir: Path | None = None,
 ) -> Affected:
     """The stacks a change of the working tree against revision ``base`` affects.
 
     ``head_out``: where the head's synthesized candidates go (a scratch directory if
-    ``None``); CI plans from there without synthesizing again. Errors: see :func:`comparison`."""
-    with comparison(catalog_path, base, head_out=head_out, synth=synth) as cmp:
+    ``None``); CI plans from there without synthesizing again. ``cache_dir``: the synth
+    cache (:mod:`silolake.synth_cache`). Errors: see :func:`comparison`."""
+    with comparison(catalog_path, base, head_out=head_out, synth=synth, cache_dir=cache_dir) as cmp:
         return cmp.affected()

@@ -33,7 +33,8 @@ from silolake.catalog.model import BUILTIN_PARTITIONS, reserved_column
 from silolake.constructs.ingestion.firehose_delivery import object_prefixes
 from silolake.terraform_text import literal, terraform_view
 
-REGIONS = ["eu-west-1", "eu-central-1", "ap-southeast-2", "us-gov-west-1"]
+# Regions of the commercial partition (validation refuses the others).
+REGIONS = ["eu-west-1", "eu-central-1", "ap-southeast-2", "ap-southeast-5"]
 TEMPLATE_BITS = ["${", "%{", "}", "$", "%", "$${", "%%{", "${x}", "%{ if a }", "{", "\\"]
 
 _slug_tail = st.from_regex(r"[a-z0-9-]{0,34}[a-z0-9]", fullmatch=True)

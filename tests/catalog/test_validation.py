@@ -521,6 +521,22 @@ CASES = {
             "(aws:, silolake:); silolake and AWS set those themselves"
         ],
     ),
+    "GovCloud region: ARNs of the commercial partition only": (
+        ("allowed_regions: [eu-west-1, eu-central-1]", "allowed_regions: [eu-west-1, us-gov-west-1]"),
+        [
+            f"{S}:6:32: organization.allowed_regions[1]: region 'us-gov-west-1' is in the aws-us-gov partition; "
+            "silolake synthesizes ARNs and service principals of the commercial 'aws' partition only, which AWS "
+            "refuses there. Use commercial regions (e.g. eu-west-1, us-east-1)"
+        ],
+    ),
+    "China region": (
+        ("allowed_regions: [eu-west-1, eu-central-1]", "allowed_regions: [cn-north-1, eu-west-1]"),
+        [
+            f"{S}:6:21: organization.allowed_regions[0]: region 'cn-north-1' is in the aws-cn partition; "
+            "silolake synthesizes ARNs and service principals of the commercial 'aws' partition only, which AWS "
+            "refuses there. Use commercial regions (e.g. eu-west-1, us-east-1)"
+        ],
+    ),
 }
 
 

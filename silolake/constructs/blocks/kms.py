@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 
 from ... import policy
 from ...cdk import Construct, aws
@@ -40,6 +41,7 @@ class CustomerKey(Construct):
         )
         self.alias = aws.kms_alias.KmsAlias(self, "alias", name=f"alias/{alias}", target_key_id=self.key.key_id)
 
-    @property
+    @cached_property
     def arn(self) -> str:
+        # Read once (one engine round trip); see ServiceRole.arn.
         return self.key.arn

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ... import policy
@@ -40,8 +41,10 @@ class ServiceRole:
     role: Any  # aws.iam_role.IamRole
     policy: Any  # aws.iam_role_policy.IamRolePolicy: depend on it, not the role, before first use
 
-    @property
+    @cached_property
     def arn(self) -> str:
+        # Read once: every read of an engine attribute is a round trip to the engine that
+        # makes a new token for the same reference (`${aws_iam_role.<id>.arn}`).
         return self.role.arn
 
 

@@ -76,31 +76,33 @@ class Warehouse(Construct):
         vpc = aws.vpc.Vpc(
             self, "vpc", cidr_block=VPC_CIDR, enable_dns_support=True, enable_dns_hostnames=True, tags={"Name": name}
         )
-        aws.default_security_group.DefaultSecurityGroup(self, "default-sg", vpc_id=vpc.id)
-        route_table = aws.route_table.RouteTable(self, "routes", vpc_id=vpc.id, tags={"Name": f"{name}-private"})
+        vpc_id = vpc.id  # read once: each read is an engine round trip (the same reference every time)
+        aws.default_security_group.DefaultSecurityGroup(self, "default-sg", vpc_id=vpc_id)
+        route_table = aws.route_table.RouteTable(self, "routes", vpc_id=vpc_id, tags={"Name": f"{name}-private"})
+        route_table_id = route_table.id
         subnets = []
         ranges = ipaddress.ip_network(VPC_CIDR).subnets(prefixlen_diff=SUBNET_BITS)
         for index, (suffix, cidr) in enumerate(zip(AZ_SUFFIXES, ranges, strict=False)):
             subnet = aws.subnet.Subnet(
                 self,
                 f"subnet-{index}",
-                vpc_id=vpc.id,
+                vpc_id=vpc_id,
                 cidr_block=str(cidr),
                 availability_zone=f"{silo.region}{suffix}",
                 map_public_ip_on_launch=False,
                 tags={"Name": f"{name}-private-{index}"},
             )
             aws.route_table_association.RouteTableAssociation(
-                self, f"subnet-{index}-routes", subnet_id=subnet.id, route_table_id=route_table.id
+                self, f"subnet-{index}-routes", subnet_id=subnet.id, route_table_id=route_table_id
             )
             subnets.append(subnet)
         s3_endpoint = aws.vpc_endpoint.VpcEndpoint(
             self,
             "s3-endpoint",
-            vpc_id=vpc.id,
+            vpc_id=vpc_id,
             service_name=f"com.amazonaws.{silo.region}.s3",
             vpc_endpoint_type="Gateway",
-            route_table_ids=[route_table.id],
+            route_table_ids=[route_table_id],
             policy=policy.render(endpoint_policy(processed_bucket)),
         )
         flow_log_group = names.etl_silo_name(silo.name, "warehouse-flow-logs")
@@ -128,7 +130,7 @@ class Warehouse(Construct):
         aws.flow_log.FlowLog(
             self,
             "flow-log",
-            vpc_id=vpc.id,
+            vpc_id=vpc_id,
             traffic_type="ALL",
             log_destination_type="cloud-watch-logs",
             log_destination=group.arn,
@@ -139,7 +141,7 @@ class Warehouse(Construct):
             "sg",
             name=name,
             description="silolake warehouse: no inbound; HTTPS to S3 through the gateway endpoint only",
-            vpc_id=vpc.id,
+            vpc_id=vpc_id,
             egress=[
                 {
                     "description": "COPY from S3 (gateway endpoint prefix list)",

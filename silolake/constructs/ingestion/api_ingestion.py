@@ -241,22 +241,25 @@ class ApiIngestion(Construct):
         resource = aws.api_gateway_resource.ApiGatewayResource(
             self, id, rest_api_id=api_id, parent_id=parent_id, path_part=kind
         )
+        # Attributes read once: each read is an engine round trip (the same reference every time).
+        resource_id = resource.id
         method = aws.api_gateway_method.ApiGatewayMethod(
             self,
             f"{id}-post",
             rest_api_id=api_id,
-            resource_id=resource.id,
+            resource_id=resource_id,
             http_method="POST",
             authorization="AWS_IAM",
             request_validator_id=validator.id,
             request_models={"application/json": model.name},
         )
+        http_method = method.http_method
         integration = aws.api_gateway_integration.ApiGatewayIntegration(
             self,
             f"{id}-integration",
             rest_api_id=api_id,
-            resource_id=resource.id,
-            http_method=method.http_method,
+            resource_id=resource_id,
+            http_method=http_method,
             type="AWS",
             integration_http_method="POST",
             uri=f"arn:aws:apigateway:{region}:firehose:action/{action}",
@@ -274,8 +277,8 @@ class ApiIngestion(Construct):
                 self,
                 f"{id}-response-{status}",
                 rest_api_id=api_id,
-                resource_id=resource.id,
-                http_method=method.http_method,
+                resource_id=resource_id,
+                http_method=http_method,
                 status_code=status,
             )
             created.append(
@@ -283,8 +286,8 @@ class ApiIngestion(Construct):
                     self,
                     f"{id}-integration-response-{status}",
                     rest_api_id=api_id,
-                    resource_id=resource.id,
-                    http_method=method.http_method,
+                    resource_id=resource_id,
+                    http_method=http_method,
                     status_code=method_response.status_code,
                     selection_pattern=pattern,
                     response_templates={"application/json": body},

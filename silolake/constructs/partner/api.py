@@ -112,20 +112,22 @@ class PartnerApi(Construct):
         )
         admin_integration = self._integration("admin", admin)
         session_integration = self._integration("session", session)
+        # Read once, not per route: each read is an engine round trip (the same reference every time).
+        api_id, admin_target, authorizer_id = self.api.id, f"integrations/{admin_integration.id}", authorizer.id
         for i, route in enumerate(ADMIN_ROUTES):
             aws.apigatewayv2_route.Apigatewayv2Route(
                 self,
                 f"admin-route-{i}",
-                api_id=self.api.id,
+                api_id=api_id,
                 route_key=route,
-                target=f"integrations/{admin_integration.id}",
+                target=admin_target,
                 authorization_type="JWT",
-                authorizer_id=authorizer.id,
+                authorizer_id=authorizer_id,
             )
         aws.apigatewayv2_route.Apigatewayv2Route(
             self,
             "session-route",
-            api_id=self.api.id,
+            api_id=api_id,
             route_key=SESSION_ROUTE,
             target=f"integrations/{session_integration.id}",
             authorization_type="NONE",
@@ -136,7 +138,7 @@ class PartnerApi(Construct):
         self.stage = aws.apigatewayv2_stage.Apigatewayv2Stage(
             self,
             "stage",
-            api_id=self.api.id,
+            api_id=api_id,
             name="$default",
             auto_deploy=True,
             access_log_settings={"destination_arn": logs.arn, "format": ACCESS_LOG_FORMAT},
