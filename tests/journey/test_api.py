@@ -22,6 +22,7 @@ import pytest
 
 from silolake.catalog.types import parse_type
 
+from ..delivered import placeholder
 from ..runtime.conform.test_reader_agrees import arrow_type
 from ..test_mapping_template import decoded, render
 from . import lake
@@ -104,7 +105,8 @@ def test_records_posted_to_the_flow_api_are_conformed_and_read_back_typed(silo: 
     name = f"{request['DeliveryStreamName']}-1-{ARRIVAL:%Y-%m-%d-%H-%M-%S}-0f1e2d3c{stream['file_extension']}"
     key = lake.firehose_prefix(stream["prefix"], ARRIVAL) + name
     assert key.startswith(f"{FLOW}/ingest_date={ARRIVAL.date().isoformat()}/"), key
-    assert stream["bucket_arn"] == f"arn:aws:s3:::{silo.raw}"
+    [raw] = [k for k, b in silo.delivery.resources(STACK, "aws_s3_bucket").items() if b["bucket"] == silo.raw]
+    assert stream["bucket_arn"] == placeholder(f"aws_s3_bucket.{raw}.arn")  # the raw bucket's ARN, after apply
     silo.client("s3").put_object(Bucket=silo.raw, Key=key, Body=parquet.getvalue())
 
     result, rows = silo.conform(spark, FLOW)
