@@ -17,6 +17,7 @@ gives the same asset directory, byte for byte, and its digest names it. Runtime 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -150,4 +151,16 @@ def function_environment(
     }
     if flow_api_arns:
         env["FLOW_API_ARNS"] = ",".join(flow_api_arns)
+    env["FLOWS"] = json.dumps(partner_flows(silo), separators=(",", ":"))
     return env
+
+
+def partner_flows(silo: Silo) -> dict[str, dict]:
+    """``FLOWS`` of the partner functions, keyed by the flow's name in the dropzone (its
+    ``storage_name``): each flow's channel (``source``), ``format`` and
+    ``columns`` (a credential names the flows it may send; the upload page shows format and
+    columns). A compact map: Lambda caps a function's whole environment at 4 KB."""
+    return {
+        flow.storage_name: {"source": flow.source, "format": flow.format, "columns": [c.name for c in flow.columns]}
+        for flow in silo.flows
+    }
