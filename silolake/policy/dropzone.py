@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .. import names
+from .documents import Statement
 
 __all__ = [
     "LAYOUT",
@@ -31,6 +32,7 @@ __all__ = [
     "STATUS_FIELDS",
     "flow_prefix",
     "home_directory",
+    "landing_feedback_statements",
     "partner_prefix",
     "quarantine_key",
     "status_key",
@@ -84,3 +86,34 @@ def home_directory(bucket: str, partner: str, flows: Iterable[str]) -> list[dict
     entries = [{"Entry": f"/{flow}", "Target": f"/{bucket}/{flow_prefix(partner, flow).rstrip('/')}"} for flow in flows]
     entries.append({"Entry": SFTP_STATUS_FOLDER, "Target": f"/{bucket}/{status_prefix(partner).rstrip('/')}"})
     return entries
+
+
+def landing_feedback_statements(*, dropzone: str, topic_arn: str, partner_roles_arn: str | None) -> list[Statement]:
+    """What the landing function needs beyond moving files: write the status records
+    (``_status/*``), publish the owners' notice to ``topic_arn`` only, and read the tags of
+    the partner roles (``partner_roles_arn``, ``None`` when the silo vends no credentials):
+    the flows a credential may send. ``iam:ListRoleTags`` on roles under one path reads
+    tags only, and partner roles hold nothing secret in them.
+
+    The topic is encrypted with the silo key; publishing uses it through SNS, which the
+    landing role's key statement (``kms:GenerateDataKey``, ``kms:Decrypt``) covers.
+    """
+    statements: list[Statement] = [
+        {
+            "Sid": "WriteStatusRecords",
+            "Effect": "Allow",
+            "Action": "s3:PutObject",
+            "Resource": f"arn:aws:s3:::{dropzone}/{names.STATUS_PREFIX}*",
+        },
+        {"Sid": "NotifyOwnersOfQuarantine", "Effect": "Allow", "Action": "sns:Publish", "Resource": topic_arn},
+    ]
+    if partner_roles_arn:
+        statements.append(
+            {
+                "Sid": "ReadCredentialFlows",
+                "Effect": "Allow",
+                "Action": "iam:ListRoleTags",
+                "Resource": partner_roles_arn,
+            }
+        )
+    return statements

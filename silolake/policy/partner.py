@@ -30,6 +30,8 @@ from .documents import Statement, document
 
 __all__ = [
     "ROLE_PATH",
+    "ROLE_PREFIX",
+    "TAG_FLOWS",
     "TAG_USERNAME",
     "admin_statements",
     "boundary_document",
@@ -45,6 +47,10 @@ __all__ = [
 ROLE_PATH = "/silolake/partner/"
 #: The role tag naming the partner; the boundary resolves the prefix from it.
 TAG_USERNAME = "silolake:partner-username"
+#: The role tag listing the flows a credential may send (space-separated); landing reads it.
+TAG_FLOWS = "silolake:partner-flows"
+#: Every partner role is named ``partner-<username>`` (under :data:`ROLE_PATH`).
+ROLE_PREFIX = "partner-"
 UPLOAD_ACTIONS = ("s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:PutObject")
 #: Actions the CloudFormation service role never needs and must never have (explicit deny).
 BOUNDARY_ESCAPES = (
@@ -76,8 +82,7 @@ def boundary_document(
     records under ``_status/<tag>/``, listing those two prefixes, the silo key through S3
     only, and ``execute-api:Invoke`` on ``api_arns`` (left out when empty). ``uploads=False``
     (a silo without SFTP and web upload, whose partners only call its flow APIs) leaves out
-    the four dropzone statements: the boundary is then the flow
-    APIs alone. ``<tag>`` is the IAM policy variable
+    the four dropzone statements: the boundary is then the flow APIs alone. ``<tag>`` is the IAM policy variable
     ``${aws:PrincipalTag/silolake:partner-username}``; :func:`silolake.policy.render`
     escapes it for Terraform (once).
     """
@@ -94,7 +99,7 @@ def boundary_document(
             "Sid": "UploadOwnPrefix",
             "Effect": "Allow",
             "Action": list(UPLOAD_ACTIONS),
-            "Resource": [f"{bucket_arn}/{writes}*"],
+            "Resource": f"{bucket_arn}/{writes}*",
         },
         {"Sid": "ReadOwnStatus", "Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{bucket_arn}/{status}*"},
         {

@@ -67,7 +67,7 @@ def upload_statements(
             "Sid": "UploadOwnPrefix",
             "Effect": "Allow",
             "Action": list(UPLOAD_ACTIONS),
-            "Resource": [f"{bucket_arn}/{p}*" for p in prefixes],
+            "Resource": _one_or_list([f"{bucket_arn}/{p}*" for p in prefixes]),
         },
         {"Sid": "ReadOwnStatus", "Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{bucket_arn}/{status}*"},
         {
@@ -85,6 +85,11 @@ def upload_statements(
             "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
         },
     ]
+
+
+def _one_or_list(items: list[str]) -> str | list[str]:
+    """A single resource as a string (how the boundary has always spelled it), several as a list."""
+    return items[0] if len(items) == 1 else items
 
 
 def api_statements(api_arns: Sequence[str], flows: Sequence[str] | None = None) -> list[Statement]:
