@@ -19,7 +19,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-from . import passwords
+from . import passwords, policies
 from .config import Config
 from .httpapi import ApiError, error_response, json_body, json_response, new_app
 from .logs import logger
@@ -124,6 +124,9 @@ class AdminService:
             password_hash=passwords.hash_password(password),
             flows=flows,
         )
+        too_long = policies.oversized(self.cfg, credential)
+        if too_long:
+            raise ApiError(400, f"flows: {too_long}; name fewer flows (or give them shorter names)")
         try:
             self.store.create(credential)
         except CredentialExists:

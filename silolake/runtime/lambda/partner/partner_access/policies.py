@@ -28,6 +28,9 @@ Statement = dict[str, Any]
 
 #: Transfer Family refuses a session ``Policy`` longer than this (characters).
 TRANSFER_POLICY_MAX = 2048
+#: STS ``AssumeRole`` refuses a session ``Policy`` whose plain text is longer than this
+#: (IAM User Guide, "Session policies"; the packed size may refuse a shorter one too).
+STS_POLICY_MAX = 2048
 #: Object-level S3 actions a partner needs to upload, including multipart uploads and the
 #: retry of failed parts (``s3:PutObject`` covers Create/UploadPart/CompleteMultipartUpload).
 UPLOAD_ACTIONS = ("s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:PutObject")
@@ -151,6 +154,16 @@ def session_policy(cfg: Config, credential: Credential) -> dict[str, Any]:
 def sftp_policy(cfg: Config, credential: Credential) -> dict[str, Any]:
     """Session policy Transfer Family applies to an SFTP login: uploads to its ``sftp`` flows only."""
     return document(_upload(cfg, credential.username, allowed_flows(cfg, credential, frozenset({"sftp"}))))
+
+
+def oversized(cfg: Config, credential: Credential) -> str | None:
+    """Which session policy of ``credential`` would be refused for its length (the more flows,
+    the longer), or ``None``: checked when the credential is created, not at sign-in."""
+    if "sftp" in credential.channels and len(render(sftp_policy(cfg, credential))) > TRANSFER_POLICY_MAX:
+        return f"the SFTP session policy exceeds Transfer Family's {TRANSFER_POLICY_MAX} characters"
+    if {"upload", "api"} & set(credential.channels) and len(render(session_policy(cfg, credential))) > STS_POLICY_MAX:
+        return f"the web session policy exceeds STS's {STS_POLICY_MAX} characters"
+    return None
 
 
 def trust_policy(cfg: Config, channels: Sequence[str]) -> dict[str, Any]:
