@@ -4,7 +4,9 @@ What runs is what a deployment runs, minus AWS: moto's server stands in for the 
 account (created with the framework's names, boundary and function environment), the
 real ``silolake/runtime/lambda/partner`` handlers answer behind a small HTTP adapter that builds API
 Gateway (HTTP API, payload 2.0) events, and the built partner pages (``silolake/runtime/pages/``) are served with
-the production security headers. Two honest differences, both printed at start:
+the production security headers. The real landing function decides about each uploaded file
+(:mod:`.portal_landing`), so the upload page shows its verdict. Two honest differences, both
+printed at start:
 
 - staff sign in through a **local stand-in for Cognito** (an e-mail, no password, no MFA)
   that exists only here; a deployed silo uses its Cognito user pool;
