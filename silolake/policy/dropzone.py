@@ -29,6 +29,7 @@ from .documents import Statement
 __all__ = [
     "LAYOUT",
     "SFTP_STATUS_FOLDER",
+    "STATUS_RECORD_DAYS",
     "STATUS_FIELDS",
     "flow_prefix",
     "home_directory",
@@ -47,6 +48,9 @@ LAYOUT = {
 }
 #: The SFTP folder (logical directory) that shows the partner's status records.
 SFTP_STATUS_FOLDER = "/status"
+#: Days a status record stays readable: long enough to look a file up after a holiday, short
+#: enough that records of files long gone do not pile up (the dropzone's lifecycle expires them).
+STATUS_RECORD_DAYS = 90
 #: Fields of a status record (JSON object), in the order ``docs/partners.md`` documents them.
 STATUS_FIELDS = ("key", "partner", "flow", "file", "size", "status", "reason", "decided_at")
 
