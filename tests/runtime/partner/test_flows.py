@@ -172,3 +172,13 @@ def test_a_credential_from_before_flows_may_send_every_flow_of_its_channels() ->
     named = model.Credential.from_secret(json.dumps({**record, "flows": ["price_lists"]}))
     assert policies.allowed_flows(cfg, named) == ("price_lists",)
     assert policies.allowed_flows(cfg, named, frozenset({"upload"})) == ()
+
+
+def test_sftp_sign_in_is_refused_when_none_of_the_credentials_flows_remain(world: World, monkeypatch) -> None:
+    password = world.create("gone-flows", channels=("sftp",), flows=["price_lists"])
+    assert world.sftp("gone-flows", password)["HomeDirectoryType"] == "LOGICAL"
+    # The catalog dropped price_lists since: the credential's only flow no longer exists.
+    remaining = tuple(f for f in world.idp.cfg.flows if f.name != "price_lists")
+    monkeypatch.setattr(world.idp, "cfg", Config(**{**world.idp.cfg.__dict__, "flows": remaining}))
+    world.clock.advance(seconds=world.cfg.lockout_window_seconds)
+    assert world.sftp("gone-flows", password) == {}

@@ -71,4 +71,8 @@ class IdentityProvider:
         outcome = self.verifier.verify(event.get("username"), password, event.get("sourceIp"), SFTP)
         if not outcome.ok or outcome.credential is None:
             return {}
+        if not policies.allowed_flows(self.cfg, outcome.credential, SFTP):
+            # Its sftp flows were all removed from the catalog since: nothing it could write.
+            logger.info("identity provider: the credential may send no flow over SFTP; refusing")
+            return {}
         return self.success(outcome.credential)
