@@ -13,6 +13,7 @@ from silolake import names
 from silolake.policy import partner as pp
 
 from ..delivered import Delivery
+from .test_intake import bucket, bucket_policy, key_policy
 from .test_partner_boundary import (
     ACCOUNT,
     ALLOWED,
@@ -78,14 +79,32 @@ def test_landing_writes_status_notifies_the_owners_topic_only_and_reads_partner_
     assert (env["PARTNER_ROLE_PREFIX"], env["PARTNER_FLOWS_TAG"]) == (pp.ROLE_PREFIX, pp.TAG_FLOWS)
     encrypted = {"s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": KEY}
 
+    dropzone = bucket_policy(delivered, SALES, bucket("dropzone"))
+    key = key_policy(delivered, SALES, names.silo_key_alias("sales"))
+
     def act(name: str, action: str, resource: str, **context: str) -> dict:
-        return case(name, LANDING, action, resource, identityPolicies=[landing], context=context)
+        """The landing role's request; the bucket's or the key's own policy too where one applies."""
+        resource_policy = dropzone if resource.startswith(DROPZONE) else key if resource == KEY else None
+        extra = {"resourcePolicy": resource_policy} if resource_policy else {}
+        return case(name, LANDING, action, resource, identityPolicies=[landing], context=context, **extra)
 
     got = decide(
         [
             act("write status", "s3:PutObject", f"{DROPZONE}/_status/bob/flow/a.csv.json", **encrypted),
             act("write into a partner prefix", "s3:PutObject", f"{DROPZONE}/bob/flow/a.csv", **encrypted),
             act("notify owners", "sns:Publish", topic),
+            act(
+                "silo key for the topic",
+                "kms:GenerateDataKey",
+                KEY,
+                **{"kms:ViaService": "sns.eu-west-1.amazonaws.com"},
+            ),
+            act(
+                "write status with another key",
+                "s3:PutObject",
+                f"{DROPZONE}/_status/bob/f/a.csv.json",
+                **{**encrypted, "s3:x-amz-server-side-encryption-aws-kms-key-id": KEY.replace("1111", "9999")},
+            ),
             act("notify another topic", "sns:Publish", topic.replace("etl-alerts", "other")),
             act("read partner tags", "iam:ListRoleTags", f"arn:aws:iam::{ACCOUNT}:role/silolake/partner/partner-bob"),
             act("read other tags", "iam:ListRoleTags", f"arn:aws:iam::{ACCOUNT}:role/{names.silo_role('sales', 'x')}"),
@@ -96,6 +115,8 @@ def test_landing_writes_status_notifies_the_owners_topic_only_and_reads_partner_
         "write status": ALLOWED,
         "write into a partner prefix": IMPLICIT,
         "notify owners": ALLOWED,
+        "silo key for the topic": ALLOWED,
+        "write status with another key": "ExplicitlyDenied",
         "notify another topic": IMPLICIT,
         "read partner tags": ALLOWED,
         "read other tags": IMPLICIT,
