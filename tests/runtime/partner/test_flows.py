@@ -182,3 +182,16 @@ def test_sftp_sign_in_is_refused_when_none_of_the_credentials_flows_remain(world
     monkeypatch.setattr(world.idp, "cfg", Config(**{**world.idp.cfg.__dict__, "flows": remaining}))
     world.clock.advance(seconds=world.cfg.lockout_window_seconds)
     assert world.sftp("gone-flows", password) == {}
+
+
+def test_a_credential_left_without_flows_gets_policies_that_allow_nothing() -> None:
+    """IAM and STS refuse a document without statements (or a statement without resources):
+    a credential whose flows all left the catalog gets an explicit deny instead."""
+    cfg = Config.from_env(env_for("444444444444", FLOWS=json.dumps({})))
+    stranded = model.Credential("left", ("upload", "api"), (), NOW, NOW, "x", flows=("gone",))
+    for doc in (policies.role_policy(cfg, stranded), policies.session_policy(cfg, stranded)):
+        assert doc["Statement"] == [policies.NOTHING]
+    everything = Config.from_env(env_for("444444444444"))
+    assert policies.api_statements(everything.flow_api_arns, ("events",))[0]["Resource"] == [
+        "arn:aws:execute-api:eu-west-1:444444444444:a1b2c3d4e5/v1/POST/flows/events/*"
+    ]

@@ -35,6 +35,9 @@ STS_POLICY_MAX = 2048
 #: retry of failed parts (``s3:PutObject`` covers Create/UploadPart/CompleteMultipartUpload).
 UPLOAD_ACTIONS = ("s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:PutObject")
 KMS_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")  # Decrypt: completing a multipart upload
+#: The document of a credential left with no flow on any of its channels (their flows were
+#: removed from the catalog since): IAM and STS refuse a policy without statements.
+NOTHING: Statement = {"Sid": "NoFlowLeft", "Effect": "Deny", "Action": "*", "Resource": "*"}
 FILE_CHANNELS = frozenset({"sftp", "upload"})
 API_CHANNELS = frozenset({"api"})
 
@@ -101,6 +104,8 @@ def api_statements(api_arns: Sequence[str], flows: Sequence[str] | None = None) 
     resources = list(api_arns)
     if flows is not None:
         resources = [a[: -len("*")] + f"{f}/*" if a.endswith("/flows/*") else a for a in api_arns for f in flows]
+    if not resources:  # IAM refuses a statement without resources
+        return []
     return [{"Sid": "InvokeFlowApis", "Effect": "Allow", "Action": "execute-api:Invoke", "Resource": resources}]
 
 
@@ -136,7 +141,7 @@ def role_policy(cfg: Config, credential: Credential) -> dict[str, Any]:
         statements += _upload(cfg, credential.username, allowed_flows(cfg, credential, FILE_CHANNELS))
     if "api" in credential.channels:
         statements += api_statements(cfg.flow_api_arns, allowed_flows(cfg, credential, API_CHANNELS))
-    return document(statements)
+    return document(statements or [NOTHING])
 
 
 def session_policy(cfg: Config, credential: Credential) -> dict[str, Any]:
@@ -148,7 +153,7 @@ def session_policy(cfg: Config, credential: Credential) -> dict[str, Any]:
         statements += _upload(cfg, credential.username, allowed_flows(cfg, credential, frozenset({"upload"})))
     if "api" in credential.channels:
         statements += api_statements(cfg.flow_api_arns, allowed_flows(cfg, credential, API_CHANNELS))
-    return document(statements)
+    return document(statements or [NOTHING])
 
 
 def sftp_policy(cfg: Config, credential: Credential) -> dict[str, Any]:
