@@ -143,3 +143,19 @@ def test_without_a_live_credential_nothing_lands(lake: Lake, roles: Any) -> None
     assert outcome["reason"] == "no live credential named 'gone' (revoked or expired before the file landed)"
     outcome = lake.invoke(lake.drop("Not_A_User/reseller_reports/april.csv", CSV_OK))
     assert outcome["reason"] == "no live credential named 'Not_A_User' (revoked or expired before the file landed)"
+
+
+def test_a_burst_of_files_reads_the_credential_once_a_minute(lake: Lake, roles: Any, monkeypatch) -> None:
+    credentials = pytest.importorskip("landing.credentials")
+    roles("acme", "reseller_reports")
+    iam = boto3.client("iam", region_name=REGION)
+    calls: list[str] = []
+    real = iam.list_role_tags
+    monkeypatch.setattr(iam, "list_role_tags", lambda **kw: calls.append(kw["RoleName"]) or real(**kw))
+    now = [0.0]
+    lookup = credentials.role_flows(iam, "partner-", FLOWS_TAG, clock=lambda: now[0])
+    assert {lookup("acme") for _ in range(100)} == {frozenset({"reseller_reports"})}
+    assert calls == ["partner-acme"]
+    now[0] = credentials.CACHE_SECONDS + 1
+    lookup("acme")
+    assert calls == ["partner-acme", "partner-acme"]
