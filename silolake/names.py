@@ -381,6 +381,11 @@ ARTIFACTS_PREFIX = "_silolake/artifacts/"
 REJECTS_PREFIX = "_rejects/"
 #: Files the landing function refused, in the dropzone bucket: ``_quarantine/<partner>/<flow>/...``.
 QUARANTINE_PREFIX = "_quarantine/"
+#: What landing decided about each dropped file, in the dropzone bucket:
+#: ``_status/<partner>/<flow>/<file>.json`` (:mod:`silolake.policy.dropzone`).
+STATUS_PREFIX = "_status/"
+#: Every system prefix of the dropzone starts with this; no partner username can (``^[a-z]``).
+SYSTEM_PREFIX = "_"
 
 
 def etl_name(silo: str, flow: str) -> str:

@@ -17,13 +17,15 @@ gives the same asset directory, byte for byte, and its digest names it. Runtime 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .catalog.model import Silo
+from .catalog.model import Flow, Silo
 from .runtime import runtime_path
 
 PAGES = runtime_path("pages")
@@ -36,6 +38,10 @@ CONTENT_TYPES = {
     ".svg": "image/svg+xml",
 }
 DEFAULT_BUILD_DIR = Path(tempfile.gettempdir()) / "silolake-frontend-build"
+#: What the upload page sends to the dropzone (its CORS rule): POST creates and completes a
+#: multipart upload, PUT sends a part or a small file, DELETE aborts a multipart upload that
+#: failed, GET reads what landing decided about a file (its status record).
+CORS_METHODS = ["DELETE", "GET", "POST", "PUT"]
 
 
 @dataclass(frozen=True)
@@ -150,4 +156,34 @@ def function_environment(
     }
     if flow_api_arns:
         env["FLOW_API_ARNS"] = ",".join(flow_api_arns)
+    env["FLOWS"] = json.dumps(partner_flows(silo), separators=(",", ":"))
     return env
+
+
+def landing_flows(flows: tuple[Flow, ...], max_bytes: int) -> dict[str, Any]:
+    """The landing function's ``FLOWS`` environment: ``{flow: {format, max_bytes, csv, columns}}``
+    (here, not in the constructs, so ``silolake portal`` runs landing without cdktf).
+
+    ``columns`` are the declared names in order (the landing check compares a CSV header
+    with them); ``max_bytes`` is the largest file accepted (bigger ones are quarantined).
+    """
+    return {
+        f.storage_name: {
+            "format": f.format,
+            "max_bytes": max_bytes,
+            "csv": {"delimiter": f.csv_delimiter, "header": f.csv_header},
+            "columns": [c.name for c in f.columns],
+        }
+        for f in flows
+    }
+
+
+def partner_flows(silo: Silo) -> dict[str, dict]:
+    """``FLOWS`` of the partner functions, keyed by the flow's name in the dropzone (its
+    ``storage_name``): each flow's channel (``source``), ``format`` and
+    ``columns`` (a credential names the flows it may send; the upload page shows format and
+    columns). A compact map: Lambda caps a function's whole environment at 4 KB."""
+    return {
+        flow.storage_name: {"source": flow.source, "format": flow.format, "columns": [c.name for c in flow.columns]}
+        for flow in silo.flows
+    }

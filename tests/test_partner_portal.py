@@ -3,9 +3,12 @@
 The portal runs as the command a silo owner types (a subprocess, stopped with Ctrl-C
 at the end). Chromium (Debian ``chromium`` + ``chromium-driver``, installed by
 ``scripts/dev.py setup``) clicks through: staff create a credential on the admin page,
-the partner signs in on the upload page and uploads a three-part file, the object is
-checked in the local S3 under the partner's prefix, staff revoke, and the partner's
-next sign-in fails. Screenshots of both pages go to ``test-artifacts/partner/``.
+where only the flows of the silo's web channel are offered; the partner signs in on the
+upload page, sees only that flow with its format and columns, uploads a three-part file
+to ``<partner>/<flow>/<file>`` and a file with the wrong header; the portal's landing (the
+real function) moves the first into raw and quarantines the second, and the page shows
+both decisions, the reason included. Staff revoke, and the partner's next sign-in fails.
+Screenshots of both pages go to ``test-artifacts/partner/``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ ARTIFACTS = Path(os.environ.get("SILOLAKE_ARTIFACTS", REPO / "test-artifacts")) 
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking")
 PART = 5 * 1024 * 1024
 USERNAME = "reseller-one"
+#: The sales silo's only web-upload flow (its other flows arrive by SFTP and API).
+FLOW, COLUMNS = "price_lists", ("sku", "list_price", "valid_from")
 
 pytestmark = [
     pytest.mark.slow,
@@ -115,27 +120,57 @@ def test_partner_flow_in_a_real_browser(portal: dict[str, str], browser, tmp_pat
     driver.find_element("id", "local-email").send_keys("alice@acme.example")
     driver.find_element("css selector", "#local-sign-in button").click()
     wait_for(driver, lambda d: d.find_element("id", "create").is_displayed())
+    wait_for(driver, lambda d: d.find_elements("css selector", "#new-flows label"))
+    offered = [label.text for label in driver.find_elements("css selector", "#new-flows label") if label.is_displayed()]
+    assert offered == [f"{FLOW} (upload)"], "only the flows of the channels offered, all ticked"
     driver.find_element("id", "new-username").send_keys(USERNAME)
     driver.find_element("id", "create-button").click()
     wait_for(driver, lambda d: d.find_element("id", "secret").is_displayed())
     password = visible_text(driver, "secret-password")
     assert re.fullmatch(r"[A-Za-z0-9_-]{32}", password), "a generated password is shown once"
     wait_for(driver, lambda d: USERNAME in visible_text(d, "credentials"))
+    row = driver.find_element("css selector", f'tr[data-username="{USERNAME}"]').text
+    assert FLOW in row and "reseller_reports" not in row
     driver.save_screenshot(str(ARTIFACTS / "admin-page.png"))
 
-    # Partner: sign in and upload a file of three parts (5 + 5 + 1 MiB).
-    data = os.urandom(2 * PART + 1024 * 1024)
-    upload = tmp_path / "reseller report 2026-05.csv"
-    upload.write_bytes(data)
+    # Partner: sign in, see the one flow it may send with its format and columns, upload a
+    # good file of three parts (5 + 5 + 1 MiB) and one whose header is wrong.
+    header = ",".join(COLUMNS) + "\n"
+    row_text = "SKU-0001,12.50,2026-05-01\n"
+    data = (header + row_text * ((2 * PART + 1024 * 1024) // len(row_text) + 1)).encode()
+    assert len(data) > 2 * PART
+    good = tmp_path / "reseller report 2026-05.csv"
+    good.write_bytes(data)
+    bad = tmp_path / "old prices.csv"
+    bad.write_bytes(b"sku,price\nSKU-0001,12.50\n")
     sign_in_partner(driver, portal["pages"], password)
     wait_for(driver, lambda d: d.find_element("id", "upload").is_displayed())
-    assert visible_text(driver, "target").endswith(f"/{USERNAME}/")
-    driver.find_element("id", "file").send_keys(str(upload))
-    driver.find_element("id", "upload-button").click()
-    wait_for(driver, lambda d: "Uploaded" in visible_text(d, "message") or "failed" in visible_text(d, "message"), 180)
-    assert visible_text(driver, "message") == f"Uploaded {upload.name}."
-    assert "3 parts uploaded" in visible_text(driver, "log")
-    assert driver.find_element("id", "progress").get_attribute("value") == "100"
+    options = [o.text for o in driver.find_elements("css selector", "#flow option")]
+    assert options == [FLOW], "only the flows of the upload channel the credential allows"
+    assert visible_text(driver, "target").endswith(f"/{USERNAME}/{FLOW}/")
+    assert visible_text(driver, "flow-help") == f"Expected: CSV files, columns in this order: {', '.join(COLUMNS)}."
+    for upload in (good, bad):
+        driver.find_element("id", "file").send_keys(str(upload))
+        driver.find_element("id", "upload-button").click()
+        wait_for(
+            driver,
+            lambda d, name=upload.name: (
+                f"Uploaded {name}." == visible_text(d, "message") or "failed" in visible_text(d, "message")
+            ),
+            180,
+        )
+        assert visible_text(driver, "message") == f"Uploaded {upload.name}."
+        if upload is good:
+            assert "3 parts uploaded" in visible_text(driver, "log")
+            assert driver.find_element("id", "progress").get_attribute("value") == "100"
+
+    # What landing decided, as the partner sees it.
+    wait_for(driver, lambda d: "waiting" not in visible_text(d, "statuses"), 120)
+    reason = f"CSV header 'sku,price' does not match the flow's columns '{','.join(COLUMNS)}'"
+    assert visible_text(driver, "statuses").splitlines() == [
+        f"{bad.name}: quarantined: {reason}",
+        f"{good.name}: accepted into raw.",
+    ]
     driver.save_screenshot(str(ARTIFACTS / "upload-page.png"))
 
     s3 = boto3.client(
@@ -145,10 +180,16 @@ def test_partner_flow_in_a_real_browser(portal: dict[str, str], browser, tmp_pat
         aws_access_key_id="portal",
         aws_secret_access_key="portal",
     )
-    bucket = s3.list_buckets()["Buckets"][0]["Name"]
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
-    assert keys == [f"{USERNAME}/reseller_report_2026-05.csv"], "only the partner's prefix was written"
-    assert s3.get_object(Bucket=bucket, Key=keys[0])["Body"].read() == data
+    buckets = {b["Name"].split("-")[2]: b["Name"] for b in s3.list_buckets()["Buckets"]}
+
+    def keys(zone: str) -> list[str]:
+        return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=buckets[zone]).get("Contents", []))
+
+    good_key, bad_key = f"{USERNAME}/{FLOW}/reseller_report_2026-05.csv", f"{USERNAME}/{FLOW}/old_prices.csv"
+    assert keys("dropzone") == [f"_quarantine/{bad_key}", f"_status/{bad_key}.json", f"_status/{good_key}.json"]
+    [landed] = keys("raw")
+    assert re.fullmatch(rf"{FLOW}/ingest_date=\d{{4}}-\d{{2}}-\d{{2}}/{USERNAME}__reseller_report_2026-05.csv", landed)
+    assert s3.get_object(Bucket=buckets["raw"], Key=landed)["Body"].read() == data
 
     # Staff revoke; the partner's next sign-in is refused.
     driver.get(portal["admin"])

@@ -181,6 +181,12 @@ def test_lifecycle_follows_the_silo_storage_settings(example_synth):
                 assert expire["expiration"] == [{"days": silo_storage.ATHENA_RESULTS_EXPIRE_DAYS}]
             else:
                 assert expire is None, (silo.name, zone)
+            status = by_id.get("expire-status")
+            if zone == "dropzone":  # landing's status records, and nothing else of the dropzone
+                assert status["filter"] == [{"prefix": "_status/"}]
+                assert status["expiration"] == [{"days": 90}]
+            else:
+                assert status is None, (silo.name, zone)
 
 
 @pytest.mark.slow  # needs a synth

@@ -4,7 +4,9 @@ What runs is what a deployment runs, minus AWS: moto's server stands in for the 
 account (created with the framework's names, boundary and function environment), the
 real ``silolake/runtime/lambda/partner`` handlers answer behind a small HTTP adapter that builds API
 Gateway (HTTP API, payload 2.0) events, and the built partner pages (``silolake/runtime/pages/``) are served with
-the production security headers. Two honest differences, both printed at start:
+the production security headers. The real landing function decides about each uploaded file
+(:mod:`.portal_landing`), so the upload page shows its verdict. Two honest differences, both
+printed at start:
 
 - staff sign in through a **local stand-in for Cognito** (an e-mail, no password, no MFA)
   that exists only here; a deployed silo uses its Cognito user pool;
@@ -34,10 +36,11 @@ from urllib.parse import urlsplit
 
 from .. import names
 from ..catalog.model import Catalog, Silo
-from ..partner_runtime import CONFIG_FILE, build_site, content_type, function_environment, runtime_config
+from ..partner_runtime import CONFIG_FILE, CORS_METHODS, build_site, content_type, function_environment, runtime_config
 from ..policy import partner as partner_policy
 from ..policy.documents import to_json
 from ..runtime import runtime_path
+from .portal_landing import provision_landing, start_landing
 
 PARTNER_SRC = runtime_path("lambda", "partner")
 #: Top-level modules the portal needs beyond the framework's dependencies (the ``portal`` extra).
@@ -73,6 +76,12 @@ def _load_handler() -> ModuleType:
     return module
 
 
+def boto3_client(service: str, region: str) -> Any:
+    import boto3
+
+    return boto3.client(service, region_name=region)
+
+
 class _Context:
     """The Lambda context attributes Powertools reads."""
 
@@ -87,12 +96,12 @@ class _Context:
         self.log_group_name = names.lambda_log_group(function_name)
 
 
-def _provision(org: str, silo: Silo, region: str, origin: str) -> dict[str, str]:
-    """Create what Terraform would in the silo account; return the functions' environment."""
-    import boto3
+def _provision(org: str, silo: Silo, region: str, origin: str) -> tuple[dict[str, str], Any]:
+    """Create what Terraform would in the silo account; return the functions' environment
+    and the landing function's configuration."""
 
     def client(service: str) -> Any:
-        return boto3.client(service, region_name=region)
+        return boto3_client(service, region)
 
     bucket = names.silo_bucket(org, silo.name, "dropzone", LOCAL_ACCOUNT, region)
     key_arn = client("kms").create_key(Description=f"silolake-{silo.name}-data")["KeyMetadata"]["Arn"]
@@ -107,7 +116,7 @@ def _provision(org: str, silo: Silo, region: str, origin: str) -> dict[str, str]
             "CORSRules": [
                 {
                     "AllowedOrigins": [origin],
-                    "AllowedMethods": ["DELETE", "POST", "PUT"],  # DELETE: multipart abort
+                    "AllowedMethods": CORS_METHODS,
                     "AllowedHeaders": ["*"],
                     "ExposeHeaders": ["ETag"],
                 }
@@ -155,7 +164,7 @@ def _provision(org: str, silo: Silo, region: str, origin: str) -> dict[str, str]
         SESSION_ROLE_ARN=roles["partner-session"],
         LOCKOUT_TABLE=table,
     )
-    return env
+    return env, provision_landing(org, silo, region, LOCAL_ACCOUNT, key_arn, client)
 
 
 def _security_headers(aws_url: str) -> dict[str, str]:
@@ -318,7 +327,7 @@ def run(catalog: Catalog, silo_name: str, *, port: int = 0, aws_port: int = 0) -
         os.environ["AWS_ENDPOINT_URL"] = aws_url
         server = ThreadingHTTPServer(("127.0.0.1", port), BaseHTTPRequestHandler)
         origin = f"http://127.0.0.1:{server.server_address[1]}"
-        env = _provision(org, silo, region, origin)
+        env, landing = _provision(org, silo, region, origin)
         os.environ.update(env)
         handler = _load_handler()
         config = runtime_config(
@@ -338,9 +347,11 @@ def run(catalog: Catalog, silo_name: str, *, port: int = 0, aws_port: int = 0) -
         )
         thread = threading.Thread(target=server.serve_forever, name="portal", daemon=True)
         thread.start()
+        stop_landing = start_landing(env["DROPZONE_BUCKET"], landing, boto3_client("s3", region))
         try:
             yield Portal(f"{origin}/", f"{origin}/admin.html", aws_url, env["DROPZONE_BUCKET"], region, server.shutdown)
         finally:
+            stop_landing()
             server.shutdown()
             server.server_close()
     finally:

@@ -24,11 +24,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from . import dropzone
 from .bounded import bounded_role_statements
 from .documents import Statement, document
 
 __all__ = [
     "ROLE_PATH",
+    "ROLE_PREFIX",
+    "TAG_FLOWS",
     "TAG_USERNAME",
     "admin_statements",
     "boundary_document",
@@ -44,6 +47,10 @@ __all__ = [
 ROLE_PATH = "/silolake/partner/"
 #: The role tag naming the partner; the boundary resolves the prefix from it.
 TAG_USERNAME = "silolake:partner-username"
+#: The role tag listing the flows a credential may send (space-separated); landing reads it.
+TAG_FLOWS = "silolake:partner-flows"
+#: Every partner role is named ``partner-<username>`` (under :data:`ROLE_PATH`).
+ROLE_PREFIX = "partner-"
 UPLOAD_ACTIONS = ("s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:PutObject")
 #: Actions the CloudFormation service role never needs and must never have (explicit deny).
 BOUNDARY_ESCAPES = (
@@ -71,11 +78,11 @@ def boundary_document(
 ) -> dict:
     """The permissions boundary of every partner role of a silo (the README's block).
 
-    Uploads under ``<bucket>/<tag>/`` (multipart abort included), listing that prefix, the
-    silo key through S3 only, and ``execute-api:Invoke`` on ``api_arns`` (left out when
-    empty). ``uploads=False`` (a silo without SFTP and web upload, whose partners only call
-    its flow APIs) leaves out the three dropzone statements: the boundary is then the flow
-    APIs alone. ``<tag>`` is the IAM policy variable
+    Uploads under ``<bucket>/<tag>/`` (multipart abort included), reading landing's status
+    records under ``_status/<tag>/``, listing those two prefixes, the silo key through S3
+    only, and ``execute-api:Invoke`` on ``api_arns`` (left out when empty). ``uploads=False``
+    (a silo without SFTP and web upload, whose partners only call its flow APIs) leaves out
+    the four dropzone statements: the boundary is then the flow APIs alone. ``<tag>`` is the IAM policy variable
     ``${aws:PrincipalTag/silolake:partner-username}``; :func:`silolake.policy.render`
     escapes it for Terraform (once).
     """
@@ -83,19 +90,24 @@ def boundary_document(
         raise ValueError("a partner boundary without uploads needs flow API ARNs: it would allow nothing")
     own = "${aws:PrincipalTag/" + TAG_USERNAME + "}"
     bucket_arn = f"arn:aws:s3:::{bucket}"
-    dropzone: list[Statement] = [
+    writes, status = dropzone.partner_prefix(own), dropzone.status_prefix(own)
+    # Partner-scoped on purpose: one managed policy serves every partner, and IAM cannot match
+    # a key against a list held in a tag. The per-flow narrowing is the session policy's
+    # (partner_access.policies.session_policy / sftp_policy) and landing's (docs/partners.md).
+    statements_of_dropzone: list[Statement] = [
         {
             "Sid": "UploadOwnPrefix",
             "Effect": "Allow",
             "Action": list(UPLOAD_ACTIONS),
-            "Resource": f"{bucket_arn}/{own}/*",
+            "Resource": f"{bucket_arn}/{writes}*",
         },
+        {"Sid": "ReadOwnStatus", "Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{bucket_arn}/{status}*"},
         {
             "Sid": "ListOwnPrefix",
             "Effect": "Allow",
             "Action": "s3:ListBucket",
             "Resource": bucket_arn,
-            "Condition": {"StringLike": {"s3:prefix": f"{own}/*"}},
+            "Condition": {"StringLike": {"s3:prefix": [f"{writes}*", f"{status}*"]}},
         },
         {
             "Sid": "KeyThroughS3",
@@ -105,7 +117,7 @@ def boundary_document(
             "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
         },
     ]
-    statements = dropzone if uploads else []
+    statements = statements_of_dropzone if uploads else []
     if api_arns:
         statements.append(
             {"Sid": "InvokeFlowApis", "Effect": "Allow", "Action": "execute-api:Invoke", "Resource": list(api_arns)}

@@ -164,10 +164,10 @@ def test_api_only_boundary_invokes_the_flow_api_and_nothing_on_the_dropzone(deli
 # ---- item 6: SSE-C denied, multipart abort allowed on the dropzone -------------------
 
 
-def test_dropzone_cors_admits_the_pages_multipart_abort(example_synth) -> None:
+def test_dropzone_cors_admits_the_pages_multipart_abort_and_status_read(example_synth) -> None:
     [cors] = example_synth.resources(SALES, "aws_s3_bucket_cors_configuration").values()
     [rule] = cors["cors_rule"]
-    assert rule["allowed_methods"] == ["DELETE", "POST", "PUT"]
+    assert rule["allowed_methods"] == ["DELETE", "GET", "POST", "PUT"]  # GET: the status record
     assert rule["expose_headers"] == ["ETag"]
 
 

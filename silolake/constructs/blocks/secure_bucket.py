@@ -22,6 +22,9 @@ class Lifecycle:
     abort_multipart_days: int = 7
     transition_days: int | None = None  # to STANDARD_IA
     expire_days: int | None = None  # only for scratch data such as query results
+    #: ``(prefix, days)``: current objects under ``prefix`` expire after ``days`` (records
+    #: that lose their use, such as the dropzone's status records).
+    expire_prefixes: tuple[tuple[str, int], ...] = ()
 
 
 class SecureBucket(Construct):
@@ -115,6 +118,15 @@ class SecureBucket(Construct):
                     "status": "Enabled",
                     "filter": [{}],
                     "expiration": [{"days": lifecycle.expire_days}],
+                }
+            )
+        for prefix, days in lifecycle.expire_prefixes:
+            rules.append(
+                {
+                    "id": f"expire-{prefix.strip('/_').replace('/', '-')}",
+                    "status": "Enabled",
+                    "filter": [{"prefix": prefix}],
+                    "expiration": [{"days": days}],
                 }
             )
         aws.s3_bucket_lifecycle_configuration.S3BucketLifecycleConfiguration(

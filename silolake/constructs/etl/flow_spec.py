@@ -21,6 +21,7 @@ from typing import Any
 
 from ... import names
 from ...catalog.model import Flow
+from ...partner_runtime import landing_flows  # noqa: F401 - where the constructs and tests read it
 
 #: Conform job's own state (watermark and the processed partitions of its last run), relative
 #: to the flow's processed path; the warehouse load reads ``processed_partitions`` from it.
@@ -57,20 +58,3 @@ def flow_spec(flow: Flow, *, raw_bucket: str, processed_bucket: str) -> dict[str
 def render_spec(spec: dict[str, Any]) -> str:
     """Compact, key-sorted JSON: a stable job argument, so an unchanged flow plans no change."""
     return json.dumps(spec, sort_keys=True, separators=(",", ":"))
-
-
-def landing_flows(flows: tuple[Flow, ...], max_bytes: int) -> dict[str, Any]:
-    """The landing function's ``FLOWS`` environment: ``{flow: {format, max_bytes, csv, columns}}``.
-
-    ``columns`` are the declared names in order (the landing check compares a CSV header
-    with them); ``max_bytes`` is the largest file accepted (bigger ones are quarantined).
-    """
-    return {
-        f.storage_name: {
-            "format": f.format,
-            "max_bytes": max_bytes,
-            "csv": {"delimiter": f.csv_delimiter, "header": f.csv_header},
-            "columns": [c.name for c in f.columns],
-        }
-        for f in flows
-    }

@@ -22,6 +22,9 @@ import json
 from ... import names
 from ...catalog.model import DeployedSilo, Flow
 from ...cdk import Construct, aws
+from ...partner_runtime import channels
+from ...policy import dropzone as layout
+from ...policy import partner as partner_policy
 from ..blocks.kms import CustomerKey
 from ..blocks.lambda_function import LAMBDA_SRC, FunctionSpec, LambdaFunction
 from .flow_spec import landing_flows
@@ -45,8 +48,9 @@ def powertools_layer(region: str) -> str:
 
 
 def landing_event_pattern(dropzone: str, *, scanned: bool = False) -> dict:
-    """Object Created events of the dropzone, except the quarantine the function writes itself;
-    with ``scanned`` (the malware hold) the scan results of the dropzone instead."""
+    """Object Created events of the dropzone, except its system prefixes (``_quarantine/`` and
+    ``_status/``, which the function writes itself); with ``scanned`` (the malware hold) the
+    scan results of the dropzone instead."""
     if scanned:
         return scan_result_pattern(dropzone)
     return {
@@ -54,14 +58,14 @@ def landing_event_pattern(dropzone: str, *, scanned: bool = False) -> dict:
         "detail-type": ["Object Created"],
         "detail": {
             "bucket": {"name": [dropzone]},
-            "object": {"key": [{"anything-but": {"prefix": names.QUARANTINE_PREFIX}}]},
+            "object": {"key": [{"anything-but": {"prefix": names.SYSTEM_PREFIX}}]},
         },
     }
 
 
 def scan_result_pattern(dropzone: str) -> dict:
-    """GuardDuty's scan results of the dropzone's objects, except the quarantine (which GuardDuty
-    scans too, being in the protected bucket). Fields: GuardDuty User Guide, "Monitoring S3 object
+    """GuardDuty's scan results of the dropzone's objects, except its system prefixes (which
+    GuardDuty scans too, being in the protected bucket). Fields: GuardDuty User Guide, "Monitoring S3 object
     scans with Amazon EventBridge"."""
     return {
         "source": ["aws.guardduty"],
@@ -70,7 +74,7 @@ def scan_result_pattern(dropzone: str) -> dict:
             "resourceType": ["S3_OBJECT"],
             "s3ObjectDetails": {
                 "bucketName": [dropzone],
-                "objectKey": [{"anything-but": {"prefix": names.QUARANTINE_PREFIX}}],
+                "objectKey": [{"anything-but": {"prefix": names.SYSTEM_PREFIX}}],
             },
         },
     }
@@ -79,7 +83,9 @@ def scan_result_pattern(dropzone: str) -> dict:
 class Landing(Construct):
     """Landing function and its EventBridge rule for the file flows of ``silo``.
 
-    Attributes: ``function`` (:class:`LambdaFunction`), ``rule``.
+    ``topic_arn``: the owners' topic (silo key) told of each quarantined file. When the silo
+    vends partner credentials, the function checks each file's flow against the credential's
+    role (:mod:`silolake.policy.dropzone`). Attributes: ``function`` (:class:`LambdaFunction`), ``rule``.
     """
 
     def __init__(
@@ -91,10 +97,22 @@ class Landing(Construct):
         flows: tuple[Flow, ...],
         buckets: dict[str, str],
         key: CustomerKey,
+        topic_arn: str,
     ) -> None:
         super().__init__(scope, id)
         name = names.etl_silo_name(silo.name, "landing")
         dropzone, raw = buckets["dropzone"], buckets["raw"]
+        vends = bool(channels(silo, has_flow_api=False))  # partner credentials write the dropzone
+        credential_check = (
+            {"PARTNER_ROLE_PREFIX": partner_policy.ROLE_PREFIX, "PARTNER_FLOWS_TAG": partner_policy.TAG_FLOWS}
+            if vends
+            else {}
+        )
+        feedback = layout.landing_feedback_statements(
+            dropzone=dropzone,
+            topic_arn=topic_arn,
+            partner_roles_arn=partner_policy.partner_roles_arn(silo.account_id) if vends else None,
+        )
         self.function = LambdaFunction(
             self,
             "function",
@@ -107,12 +125,17 @@ class Landing(Construct):
                 account_id=silo.account_id,
                 region=silo.region,
                 description=f"silolake: lands dropped files of silo '{silo.name}' into raw",
-                policy_statements=landing_statements(flows, dropzone=dropzone, raw=raw, key_arn=key.arn),
+                policy_statements=[
+                    *landing_statements(flows, dropzone=dropzone, raw=raw, key_arn=key.arn),
+                    *feedback,
+                ],
                 environment={
                     "RAW_BUCKET": raw,
                     "KMS_KEY_ARN": key.arn,
                     "FLOWS": json.dumps(landing_flows(flows, MAX_FILE_BYTES), sort_keys=True, separators=(",", ":")),
                     "POWERTOOLS_SERVICE_NAME": "silolake-landing",
+                    "QUARANTINE_TOPIC_ARN": topic_arn,
+                    **credential_check,
                     # The malware hold: only scan results move files (absent = off).
                     **({"REQUIRE_SCAN": "true"} if silo.malware_protection else {}),
                 },

@@ -1,6 +1,6 @@
 """ETL of one silo: every flow becomes a scheduled, alerting pipeline from arrival to query.
 
-Per silo: an SNS topic for failures (silo key; every owner subscribed by e-mail), the Glue
+Per silo: an SNS topic for failures and quarantined partner files (silo key; every owner subscribed by e-mail), the Glue
 security configuration (logs, bookmarks and S3 output encrypted with the silo key), an
 Athena workgroup (enforced, results encrypted with the silo key in the athena zone, a
 bytes-scanned cutoff), the landing function when the silo has file flows, Redshift
@@ -125,7 +125,11 @@ class SiloEtl(Construct):
             key_arn=key_arn,
         )
         files = silo.flows_from("sftp", "upload")
-        self.landing = Landing(self, "landing", silo=silo, flows=files, buckets=buckets, key=key) if files else None
+        self.landing = (
+            Landing(self, "landing", silo=silo, flows=files, buckets=buckets, key=key, topic_arn=topic_arn(silo))
+            if files
+            else None
+        )
         # The malware hold (catalog validation requires file flows with it).
         self.malware = (
             MalwareScan(self, "malware", silo=silo, dropzone=buckets["dropzone"], key_arn=key_arn)

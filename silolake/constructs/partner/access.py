@@ -21,7 +21,7 @@ from __future__ import annotations
 from ... import names
 from ...catalog.model import DeployedSilo
 from ...cdk import Construct, TerraformOutput, TerraformStack, aws
-from ...partner_runtime import build_site, channels, function_environment, runtime_config
+from ...partner_runtime import CORS_METHODS, build_site, channels, function_environment, runtime_config
 from ...policy import partner as partner_policy
 from ..ingestion.api_ingestion import STAGE, ApiIngestion
 from ..storage import SiloStorage
@@ -32,9 +32,6 @@ from .web import PartnerWeb
 
 #: Headers the upload page reads from S3 responses: multipart completion needs each part's ETag.
 EXPOSED_HEADERS = ["ETag"]
-#: What the upload page sends to the dropzone: POST creates and completes a multipart upload,
-#: PUT sends a part or a small file, DELETE aborts a multipart upload that failed.
-CORS_METHODS = ["DELETE", "POST", "PUT"]
 
 
 def takes_files(silo: DeployedSilo) -> bool:

@@ -1,8 +1,10 @@
 """The silo's SFTP endpoint: a Transfer Family server whose sign-in is the partner
 identity provider function (``IdentityProviderType: AWS_LAMBDA``).
 
-Partners land in ``<dropzone>/<username>/`` as the role the identity provider returns
-(``HomeDirectoryType: LOGICAL``); the server itself holds no users and no keys.
+Partners see one folder per flow their credential may send over SFTP, ``/<flow>`` mapped to
+``<dropzone>/<username>/<flow>/``, and ``/status`` (``_status/<username>/``), as the role
+the identity provider returns (``HomeDirectoryType: LOGICAL``, :mod:`silolake.policy.dropzone`);
+the server itself holds no users and no keys.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from ... import names, policy
 from ...catalog.model import DeployedSilo, Silo
 from ...cdk import Construct, aws
+from ...policy import dropzone
 from ..blocks.kms import CustomerKey
 from ..blocks.secure_bucket import Lifecycle, SecureBucket
 
@@ -49,13 +50,15 @@ def zone_lifecycle(silo: Silo, zone: str) -> Lifecycle:
     Noncurrent versions expire after ``storage.noncurrent_version_days`` everywhere
     (versioning protects against overwrites, not forever); only ``raw`` transitions to
     infrequent access (landed data is read once by ETL, then rarely); only ``athena``
-    expires current objects.
+    expires current objects, and ``dropzone`` its status records after
+    :data:`silolake.policy.dropzone.STATUS_RECORD_DAYS`.
     """
     storage = silo.storage
     return Lifecycle(
         noncurrent_version_days=storage.noncurrent_version_days,
         transition_days=storage.raw_transition_days if zone == "raw" else None,
         expire_days=ATHENA_RESULTS_EXPIRE_DAYS if zone == "athena" else None,
+        expire_prefixes=((names.STATUS_PREFIX, dropzone.STATUS_RECORD_DAYS),) if zone == "dropzone" else (),
     )
 
 

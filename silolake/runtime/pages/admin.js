@@ -93,9 +93,44 @@ function cell(row, text) {
   return td;
 }
 
+// The flows a credential may be given: one checkbox each, shown only while the flow's
+// channel (its source) is ticked; all ticked by default (the API's default too).
+function renderFlows(flows) {
+  const fieldset = $("new-flows");
+  if (fieldset.querySelector("input")) return;
+  for (const f of flows) {
+    const label = document.createElement("label");
+    label.className = "inline";
+    label.dataset.source = f.source;
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.id = `flow-${f.name}`;
+    box.value = f.name;
+    box.defaultChecked = box.checked = true;
+    label.append(box, ` ${f.name} (${f.source})`);
+    fieldset.append(label);
+  }
+  showFlowsOfChannels();
+}
+
+function showFlowsOfChannels() {
+  for (const label of $("new-flows").querySelectorAll("label")) {
+    label.hidden = !$(`channel-${label.dataset.source}`)?.checked;
+  }
+}
+
+function chosenFlows() {
+  return [...$("new-flows").querySelectorAll("label")]
+    .filter((label) => !label.hidden)
+    .map((label) => label.querySelector("input"))
+    .filter((box) => box.checked)
+    .map((box) => box.value);
+}
+
 async function refresh() {
   const { ok, data, status } = await api("GET", "/credentials");
   if (!ok) return show($("message"), data.message || `HTTP ${status}`, "error");
+  renderFlows(data.flows ?? []);
   const body = $("credentials");
   body.replaceChildren();
   for (const c of data.credentials) {
@@ -103,6 +138,7 @@ async function refresh() {
     row.dataset.username = c.username;
     cell(row, c.username);
     cell(row, c.channels.join(", "));
+    cell(row, c.flows ? c.flows.join(", ") : "all of its channels");
     cell(row, c.cidrs.length ? c.cidrs.join(", ") : "any allowed");
     cell(row, c.expired ? `${c.expires_at} (expired)` : c.expires_at);
     cell(row, c.created_by);
@@ -131,12 +167,18 @@ async function create(event) {
   show($("message"), "");
   const channels = CHANNELS.filter((c) => $(`channel-${c}`)?.checked);
   const cidrs = $("new-cidrs").value.split(",").map((s) => s.trim()).filter(Boolean);
-  const body = { username: $("new-username").value.trim(), expiry_days: Number($("new-days").value), channels };
+  const body = {
+    username: $("new-username").value.trim(),
+    expiry_days: Number($("new-days").value),
+    channels,
+    flows: chosenFlows(),
+  };
   if (cidrs.length) body.cidrs = cidrs;
   const { status, data } = await api("POST", "/credentials", body);
   if (status !== 201) return show($("message"), data.message || `HTTP ${status}`, "error");
   showPassword(data.credential.username, data.password);
   $("create").reset();
+  showFlowsOfChannels();
   await refresh();
 }
 
@@ -172,6 +214,7 @@ async function render() {
       box.type = "checkbox";
       box.id = `channel-${c}`;
       box.defaultChecked = box.checked = c !== "api";
+      box.addEventListener("change", showFlowsOfChannels);
       label.append(box, ` ${c}`);
       fieldset.append(label);
     }

@@ -1,11 +1,25 @@
 // Partner upload page: POST /session with username + password, then upload straight to
-// the partner's prefix in the dropzone bucket with the temporary credentials it returns.
+// the chosen flow's folder in the dropzone bucket (<partner>/<flow>/<file>) with the
+// temporary credentials it returns, and show what landing decided (accepted into raw, or
+// quarantined with the reason) by polling the file's status record.
 // The credentials live in memory only (a reload signs the partner out).
 import { callApi, formatBytes, loadConfig, show } from "./common.js";
-import { uploadFile } from "./upload.js";
+import { uploadFile, waitForStatus } from "./upload.js";
 
 const $ = (id) => document.getElementById(id);
 let session = null;
+
+function chosenFlow() {
+  return session?.flows.find((f) => f.name === $("flow").value);
+}
+
+function describeFlow() {
+  const flow = chosenFlow();
+  if (!flow) return;
+  $("target").textContent = `${session.bucket}/${flow.prefix}`;
+  const columns = flow.columns.length ? `, columns in this order: ${flow.columns.join(", ")}` : "";
+  $("flow-help").textContent = `Expected: ${flow.format.toUpperCase()} files${columns}.`;
+}
 
 async function signIn(event) {
   event.preventDefault();
@@ -23,11 +37,14 @@ async function signIn(event) {
     }
     session = data;
     $("who").textContent = data.username;
-    $("target").textContent = `${data.bucket}/${data.prefix}`;
+    $("flow").replaceChildren(
+      ...data.flows.map((f) => Object.assign(document.createElement("option"), { value: f.name, textContent: f.name })),
+    );
     $("sign-in").hidden = true;
     $("upload").hidden = false;
-    if (!data.channels.includes("upload")) {
-      show($("message"), "This credential is not allowed to upload from the web page.", "error");
+    describeFlow();
+    if (!data.channels.includes("upload") || !data.flows.length) {
+      show($("message"), "This credential may not send any flow from the web page.", "error");
       $("upload-button").disabled = true;
     }
   } catch (error) {
@@ -43,15 +60,36 @@ function log(text) {
   $("log").append(item);
 }
 
+function verdict(file, record) {
+  if (!record) return `${file}: no decision yet; look again later.`;
+  if (record.status === "landed") return `${file}: accepted into raw.`;
+  return `${file}: quarantined: ${record.reason}`;
+}
+
+async function report(file, key, config) {
+  const item = document.createElement("li");
+  item.dataset.key = key;
+  item.textContent = `${file}: waiting for the checks...`;
+  $("statuses").prepend(item);
+  try {
+    const record = await waitForStatus(session, config, key);
+    item.textContent = verdict(file, record);
+    item.className = record?.status ?? "";
+  } catch (error) {
+    item.textContent = `${file}: status unavailable (${error.message})`;
+  }
+}
+
 async function upload() {
   const file = $("file").files[0];
-  if (!file || !session) return;
+  const flow = chosenFlow();
+  if (!file || !session || !flow) return;
   show($("message"), "");
   $("upload-button").disabled = true;
   $("progress").value = 0;
   try {
     const config = await loadConfig();
-    const key = await uploadFile(file, session, config, {
+    const key = await uploadFile(file, flow, session, config, {
       onProgress: (done, total) => {
         $("progress").value = total ? Math.floor((100 * done) / total) : 100;
         $("progress-text").textContent = `${formatBytes(done)} of ${formatBytes(total)}`;
@@ -60,6 +98,7 @@ async function upload() {
     });
     log(`uploaded ${key} (${formatBytes(file.size)})`);
     show($("message"), `Uploaded ${file.name}.`, "success");
+    report(file.name, key, config); // not awaited: the partner may upload the next file meanwhile
   } catch (error) {
     show($("message"), `Upload failed: ${error.message}`, "error");
   } finally {
@@ -72,8 +111,10 @@ function signOut() {
   $("upload").hidden = true;
   $("sign-in").hidden = false;
   $("log").replaceChildren();
+  $("statuses").replaceChildren();
 }
 
 $("sign-in").addEventListener("submit", signIn);
+$("flow").addEventListener("change", describeFlow);
 $("upload-button").addEventListener("click", upload);
 $("sign-out").addEventListener("click", signOut);

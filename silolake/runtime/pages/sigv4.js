@@ -69,3 +69,32 @@ export async function signS3(method, url, query, credentials, region, now = new 
     `SignedHeaders=${names.join(";")}, Signature=${signature}`;
   return { headers: sent, search: canonicalQuery };
 }
+
+// A presigned URL (query-string authentication) for a GET with `query`: the request then
+// carries no Authorization or x-amz-* header, so the browser sends it as a CORS "simple
+// request" without a preflight. Reference: "Authenticating Requests: Using Query Parameters
+// (AWS Signature Version 4)" in the Amazon S3 API reference. `expires` in seconds.
+export async function presignS3(url, query, credentials, region, expires = 60, now = new Date()) {
+  const u = new URL(url);
+  const date = amzDate(now);
+  const day = date.slice(0, 8);
+  const scope = `${day}/${region}/s3/aws4_request`;
+  const params = {
+    ...query,
+    "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
+    "X-Amz-Credential": `${credentials.access_key_id}/${scope}`,
+    "X-Amz-Date": date,
+    "X-Amz-Expires": String(expires),
+    "X-Amz-SignedHeaders": "host",
+  };
+  if (credentials.session_token) params["X-Amz-Security-Token"] = credentials.session_token;
+  const canonicalQuery = Object.keys(params)
+    .sort()
+    .map((k) => `${uriEncode(k)}=${uriEncode(String(params[k]))}`)
+    .join("&");
+  const canonical = ["GET", u.pathname, canonicalQuery, `host:${u.host}\n`, "host", "UNSIGNED-PAYLOAD"].join("\n");
+  const toSign = ["AWS4-HMAC-SHA256", date, scope, await sha256Hex(canonical)].join("\n");
+  let key = await hmac("AWS4" + credentials.secret_access_key, day);
+  for (const part of [region, "s3", "aws4_request"]) key = await hmac(key, part);
+  return `${u.origin}${u.pathname}?${canonicalQuery}&X-Amz-Signature=${hex(await hmac(key, toSign))}`;
+}

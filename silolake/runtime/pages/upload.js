@@ -1,8 +1,13 @@
-// Upload one file straight to S3 under the partner's prefix with temporary credentials:
+// Upload one file straight to S3 under the chosen flow's prefix with temporary credentials:
 // a single PUT below PART_SIZE, otherwise a multipart upload (parts in parallel, each
 // retried with backoff; a part that keeps failing aborts the upload so no orphan parts
-// are left to bill).
-import { encodeKey, signS3 } from "./sigv4.js";
+// are left to bill). Then read what landing decided.
+//
+// The page holds no key layout of its own: the session API answers with each allowed
+// flow's prefix (<partner>/<flow>/) and the partner's status prefix (_status/<partner>/);
+// the key is <flow prefix><file> and its status record <status prefix><flow>/<file>.json
+// (silolake.policy.dropzone, docs/partners.md).
+import { encodeKey, presignS3, signS3 } from "./sigv4.js";
 
 export const PART_SIZE = 5 * 1024 * 1024; // S3's minimum part size (all but the last part)
 const PARALLEL = 3;
@@ -51,9 +56,52 @@ async function withRetry(what, fn, log) {
   }
 }
 
+// The key a file of `flow` (one of session.flows) is written to.
+export function objectKey(flow, file) {
+  return flow.prefix + safeName(file.name);
+}
+
+// Where landing records its decision about `key`.
+export function statusKey(session, key) {
+  if (!key.startsWith(session.prefix)) throw new Error(`${key} is not under ${session.prefix}`);
+  return `${session.status_prefix}${key.slice(session.prefix.length)}.json`;
+}
+
+// A GET of the dropzone through a presigned URL: no preflight (see presignS3), and the
+// same temporary credentials, so the same session policy decides.
+async function presignedGet(session, config, path, query) {
+  const base = config.bucketUrl.replace(/\/$/, "");
+  const url = await presignS3(`${base}/${path}`, query, session.credentials, session.region);
+  const response = await fetch(url, { cache: "no-store", credentials: "omit" });
+  if (!response.ok) throw new Error(`S3 answered HTTP ${response.status}`);
+  return response.text();
+}
+
+// The status record of `key` ({status: "landed"|"quarantined", reason, ...}), or null while
+// landing has not decided yet. It lists the record's exact key first (ListObjectsV2 answers
+// 200 with or without it; the session may list its status prefix), so a record not yet
+// written is never an error response, then reads it.
+export async function readStatus(session, config, key) {
+  const wanted = statusKey(session, key);
+  const listing = await presignedGet(session, config, "", { "list-type": "2", prefix: wanted });
+  const doc = new DOMParser().parseFromString(listing, "application/xml");
+  if (doc.getElementsByTagName("Key")[0]?.textContent !== wanted) return null;
+  return JSON.parse(await presignedGet(session, config, encodeKey(wanted), {}));
+}
+
+// Poll readStatus every `every` ms until landing decided or `timeout` ms passed (then null).
+export async function waitForStatus(session, config, key, { every = 2000, timeout = 300000 } = {}) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const record = await readStatus(session, config, key);
+    if (record || Date.now() >= until) return record;
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
 // onProgress(bytesDone, total); log(message). Resolves to the object key.
-export async function uploadFile(file, session, config, { onProgress = () => {}, log = () => {} } = {}) {
-  const key = session.prefix + safeName(file.name);
+export async function uploadFile(file, flow, session, config, { onProgress = () => {}, log = () => {} } = {}) {
+  const key = objectKey(flow, file);
   if (file.size < PART_SIZE) {
     await withRetry("upload", () => s3(session, config, "PUT", key, {}, file, (n) => onProgress(n, file.size)), log);
     onProgress(file.size, file.size);

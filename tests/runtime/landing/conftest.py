@@ -87,8 +87,14 @@ class Lake:
             },
         }
 
-    def keys(self, bucket: str) -> list[str]:
-        return sorted(o["Key"] for o in self.s3.list_objects_v2(Bucket=bucket).get("Contents", []))
+    def keys(self, bucket: str, *, status: bool = False) -> list[str]:
+        """The bucket's keys; landing's status records (``_status/``) only with ``status``."""
+        keys = sorted(o["Key"] for o in self.s3.list_objects_v2(Bucket=bucket).get("Contents", []))
+        return keys if status else [k for k in keys if not k.startswith("_status/")]
+
+    def status(self, key: str) -> dict[str, Any]:
+        """The status record landing wrote for the dropzone object ``key``."""
+        return json.loads(self.s3.get_object(Bucket=DROPZONE, Key=f"_status/{key}.json")["Body"].read())
 
     def invoke(self, event: dict[str, Any]) -> dict[str, str]:
         import handler
@@ -119,9 +125,11 @@ def lake(aws, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("FLOWS", json.dumps(FLOWS))
     import handler
 
-    handler._s3.cache_clear()  # a client created inside this moto session
+    for cached in (handler._s3, handler._iam, handler._sns):
+        cached.cache_clear()  # clients created inside this moto session
     yield Lake(s3, key_arn)
-    handler._s3.cache_clear()
+    for cached in (handler._s3, handler._iam, handler._sns):
+        cached.cache_clear()
     for bucket in (DROPZONE, RAW):
         listing = s3.list_object_versions(Bucket=bucket)
         for entry in listing.get("Versions", []) + listing.get("DeleteMarkers", []):

@@ -36,6 +36,13 @@ SERVER_ID = "s-0123456789abcdef0"
 PARTNER_IP = "203.0.113.10"
 STAFF = {"email": "owner@acme.example", "sub": "5b1c0e4e-0000-4000-8000-000000000001"}
 _ACCOUNTS = itertools.count(200000000001)
+#: The silo's flows (``FLOWS``): two arrive over SFTP, one through the upload page, one by API.
+FLOWS = {
+    "reseller_reports": {"source": "sftp", "format": "csv", "columns": ["sku", "quantity"]},
+    "price_lists": {"source": "sftp", "format": "csv", "columns": ["sku", "price"]},
+    "web_orders": {"source": "upload", "format": "csv", "columns": ["order_id", "amount"]},
+    "events": {"source": "api", "format": "json", "columns": ["id"]},
+}
 SERVICES = ("cloudformation", "secretsmanager", "dynamodb", "sts", "iam", "s3", "kms")
 
 
@@ -128,6 +135,7 @@ def env_for(account: str = "123456789012", **overrides: str) -> dict[str, str]:
         "ALLOWED_CIDRS": "203.0.113.0/24,198.51.100.0/24",
         "LOCKOUT_TABLE": "acme-sales-partner-lockout",
         "MAX_DAYS": "30",
+        "FLOWS": json.dumps(FLOWS),
     }
     env.update(overrides)
     return env

@@ -30,10 +30,18 @@ def test_create_session_revoke_then_session_fails(world: World) -> None:
     inline = iam.get_role_policy(RoleName="partner-bob", PolicyName=template.INLINE_POLICY)["PolicyDocument"]
     if isinstance(inline, str):  # moto's CloudFormation stores the Python repr of the document
         inline = ast.literal_eval(inline)
-    assert {s["Sid"] for s in inline["Statement"]} == {"UploadOwnPrefix", "ListOwnPrefix", "KeyThroughS3"}
+    assert {s["Sid"] for s in inline["Statement"]} == {
+        "UploadOwnPrefix",
+        "ReadOwnStatus",
+        "ListOwnPrefix",
+        "KeyThroughS3",
+    }
+    # No flows named: every flow of the granted channels, on the stack and on the role (landing reads it).
+    assert {"Key": model.TAG_FLOWS, "Value": "reseller_reports price_lists web_orders"} in role["Tags"]
     stack = cfn.describe_stacks(StackName="acme-sales-partner-bob")["Stacks"][0]
     tags = {t["Key"]: t["Value"] for t in stack["Tags"]}
     assert tags[model.TAG_CHANNELS] == "sftp upload"
+    assert tags[model.TAG_FLOWS] == "reseller_reports price_lists web_orders"
     assert tags[model.TAG_CIDRS] == "203.0.113.0/28"
     assert tags[model.TAG_CREATED_BY] == STAFF["email"]
     assert tags[model.TAG_EXPIRES] == model.isoformat(start + timedelta(days=7))
@@ -60,7 +68,8 @@ def test_create_session_revoke_then_session_fails(world: World) -> None:
         aws_secret_access_key=keys["secret_access_key"],
         aws_session_token=keys["session_token"],
     )
-    s3.put_object(Bucket=world.cfg.dropzone_bucket, Key="bob/orders/2026-05-01.csv", Body=b"order_id\no-1\n")
+    assert [(f["name"], f["prefix"]) for f in body["flows"]] == [("web_orders", "bob/web_orders/")]
+    s3.put_object(Bucket=world.cfg.dropzone_bucket, Key="bob/web_orders/2026-05-01.csv", Body=b"order_id\no-1\n")
     assert world.clients["s3"].list_objects_v2(Bucket=world.cfg.dropzone_bucket, Prefix="bob/")["KeyCount"] == 1
 
     assert world.admin("DELETE", "/credentials/bob") == (200, {"username": "bob", "revoked": True})
@@ -175,6 +184,7 @@ def test_list_shows_metadata_only(world: World) -> None:
         "expires_at": model.isoformat(world.clock() + timedelta(days=7)),
         "created_at": model.isoformat(world.clock()),
         "created_by": STAFF["email"],
+        "flows": ["reseller_reports", "price_lists"],
         "status": "CREATE_COMPLETE",
         "expired": False,
     }

@@ -14,14 +14,21 @@ from .conftest import PARTNER_IP, SERVER_ID, World
 RESPONSE_KEYS = {"Role", "HomeDirectoryType", "HomeDirectoryDetails", "Policy"}
 
 
-def assert_contract(world: World, response: dict[str, Any], username: str) -> None:
-    """A success answer as Transfer Family expects it: every value a string, the two JSON fields as strings."""
+def assert_contract(
+    world: World, response: dict[str, Any], username: str, flows: tuple[str, ...] = ("reseller_reports", "price_lists")
+) -> None:
+    """A success answer as Transfer Family expects it: every value a string, the two JSON fields
+    as strings, one folder per flow the credential may send over SFTP and its status folder."""
     assert set(response) == RESPONSE_KEYS
     assert all(isinstance(value, str) for value in response.values())
     assert response["Role"] == f"arn:aws:iam::{world.cfg.account_id}:role/silolake/partner/partner-{username}"
     assert response["HomeDirectoryType"] == "LOGICAL"
     details = json.loads(response["HomeDirectoryDetails"])
-    assert details == [{"Entry": "/", "Target": f"/{world.cfg.dropzone_bucket}/{username}"}]
+    bucket = world.cfg.dropzone_bucket
+    assert details == [
+        *({"Entry": f"/{flow}", "Target": f"/{bucket}/{username}/{flow}"} for flow in flows),
+        {"Entry": "/status", "Target": f"/{bucket}/_status/{username}"},
+    ]
     assert len(response["Policy"]) <= TRANSFER_POLICY_MAX
     policy = json.loads(response["Policy"])
     assert policy["Version"] == "2012-10-17"

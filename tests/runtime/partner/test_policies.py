@@ -25,7 +25,12 @@ ACCOUNT = "444444444444"
 CFG = Config.from_env(env_for(ACCOUNT))
 BUCKET_ARN = f"arn:aws:s3:::{CFG.dropzone_bucket}"
 RAW_ARN = f"arn:aws:s3:::acme-sales-raw-{ACCOUNT}-euw1"
-API_ARN = f"arn:aws:execute-api:eu-west-1:{ACCOUNT}:a1b2c3d4e5/v1/POST/flows/orders"
+API_ARN = f"arn:aws:execute-api:eu-west-1:{ACCOUNT}:a1b2c3d4e5/v1/POST/flows/events/records"
+#: The route of a flow that does not arrive by API: no credential may call it.
+OTHER_API_ARN = f"arn:aws:execute-api:eu-west-1:{ACCOUNT}:a1b2c3d4e5/v1/POST/flows/web_orders/records"
+#: The flow each label's session may write (its channel's), and one of another channel.
+OWN_FLOW = {"web": "web_orders", "sftp": "reseller_reports", "role": "web_orders"}
+FOREIGN_FLOW = {"web": "reseller_reports", "sftp": "web_orders", "role": "events"}
 KEY_POLICY = {
     "Version": "2012-10-17",
     "Statement": [
@@ -80,7 +85,7 @@ def test_partner_is_confined_to_its_prefix() -> None:
     everything = credential(("sftp", "upload", "api"))
     role = policies.role_policy(CFG, everything)
     web = policies.session_policy(CFG, everything)
-    sftp = policies.sftp_policy(CFG, "bob")
+    sftp = policies.sftp_policy(CFG, everything)
     api_only = credential(("api",))
     expected = {}
     cases = []
@@ -99,13 +104,20 @@ def test_partner_is_confined_to_its_prefix() -> None:
             cases.append(case(f"{label}: {name}", action, resource, identity=role, session=session, **kwargs))
             expected[f"{label}: {name}"] = decision
 
-        add("put own prefix", "Allowed", "s3:PutObject", f"{BUCKET_ARN}/bob/orders/a.csv")
-        add("multipart abort own prefix", "Allowed", "s3:AbortMultipartUpload", f"{BUCKET_ARN}/bob/a.csv")
-        add("list own prefix", "Allowed", "s3:ListBucket", BUCKET_ARN, context={"s3:prefix": "bob/"})
+        own, foreign = f"bob/{OWN_FLOW[label]}", f"bob/{FOREIGN_FLOW[label]}"
+        add("put own flow", "Allowed", "s3:PutObject", f"{BUCKET_ARN}/{own}/a.csv")
+        add("multipart abort own flow", "Allowed", "s3:AbortMultipartUpload", f"{BUCKET_ARN}/{own}/a.csv")
+        add("list own flow", "Allowed", "s3:ListBucket", BUCKET_ARN, context={"s3:prefix": f"{own}/"})
+        add("read own status", "Allowed", "s3:GetObject", f"{BUCKET_ARN}/_status/{own}/a.csv.json")
+        add("list own status", "Allowed", "s3:ListBucket", BUCKET_ARN, context={"s3:prefix": "_status/bob/"})
+        add("put another channel's flow", "ImplicitlyDenied", "s3:PutObject", f"{BUCKET_ARN}/{foreign}/a.csv")
+        add("put outside any flow", "ImplicitlyDenied", "s3:PutObject", f"{BUCKET_ARN}/bob/a.csv")
+        add("list whole own prefix", "ImplicitlyDenied", "s3:ListBucket", BUCKET_ARN, context={"s3:prefix": "bob/"})
+        add("read other status", "ImplicitlyDenied", "s3:GetObject", f"{BUCKET_ARN}/_status/alice/web_orders/a.json")
         add("key through S3", "Allowed", "kms:GenerateDataKey", CFG.kms_key_arn, context=kms_context())
         add("decrypt through S3", "Allowed", "kms:Decrypt", CFG.kms_key_arn, context=kms_context())
-        add("get own object", "ImplicitlyDenied", "s3:GetObject", f"{BUCKET_ARN}/bob/a.csv")
-        add("delete own object", "ImplicitlyDenied", "s3:DeleteObject", f"{BUCKET_ARN}/bob/a.csv")
+        add("get own object", "ImplicitlyDenied", "s3:GetObject", f"{BUCKET_ARN}/{own}/a.csv")
+        add("delete own object", "ImplicitlyDenied", "s3:DeleteObject", f"{BUCKET_ARN}/{own}/a.csv")
         add("put other partner", "ImplicitlyDenied", "s3:PutObject", f"{BUCKET_ARN}/bobby/a.csv")
         add("put bucket root", "ImplicitlyDenied", "s3:PutObject", f"{BUCKET_ARN}/a.csv")
         add("put system prefix", "ImplicitlyDenied", "s3:PutObject", f"{BUCKET_ARN}/_silolake/a.csv")
@@ -130,13 +142,14 @@ def test_partner_is_confined_to_its_prefix() -> None:
         )
         add("assume another role", "ImplicitlyDenied", "sts:AssumeRole", f"arn:aws:iam::{ACCOUNT}:role/admin")
         add("flow API", "ImplicitlyDenied" if label == "sftp" else "Allowed", "execute-api:Invoke", API_ARN)
+        add("route of a file flow", "ImplicitlyDenied", "execute-api:Invoke", OTHER_API_ARN)
 
     # api only: the web session has no S3 at all.
     api_role = policies.role_policy(CFG, api_only)
     api_session = policies.session_policy(CFG, api_only)
     for name, decision, action, resource in (
         ("api-only: flow API", "Allowed", "execute-api:Invoke", API_ARN),
-        ("api-only: put own prefix", "ImplicitlyDenied", "s3:PutObject", f"{BUCKET_ARN}/bob/a.csv"),
+        ("api-only: put own prefix", "ImplicitlyDenied", "s3:PutObject", f"{BUCKET_ARN}/bob/web_orders/a.csv"),
     ):
         cases.append(case(name, action, resource, identity=api_role, session=api_session))
         expected[name] = decision

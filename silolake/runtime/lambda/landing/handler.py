@@ -7,6 +7,7 @@ Object Scan Result". Environment: ``RAW_BUCKET``, ``KMS_KEY_ARN``, ``FLOWS``, op
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import asdict
 from functools import lru_cache
@@ -14,6 +15,7 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger
+from landing.credentials import role_flows
 from landing.mover import Config, land
 from landing.rules import ConfigError, parse_flows
 
@@ -25,6 +27,27 @@ def _s3() -> Any:
     return boto3.client("s3")
 
 
+@lru_cache(maxsize=1)
+def _iam() -> Any:
+    return boto3.client("iam")
+
+
+@lru_cache(maxsize=1)
+def _sns() -> Any:
+    return boto3.client("sns")
+
+
+#: SNS subject of the owners' notice (at most 100 printable ASCII characters).
+SUBJECT = "silolake: a partner file was quarantined"
+
+
+def _publisher(topic_arn: str) -> Any:
+    def publish(notice: dict[str, Any]) -> None:
+        _sns().publish(TopicArn=topic_arn, Subject=SUBJECT, Message=json.dumps(notice, sort_keys=True, indent=2))
+
+    return publish
+
+
 def load_config(env: dict[str, str] | os._Environ[str] = os.environ) -> Config:
     """The function's configuration; :class:`ConfigError` names a missing or malformed variable."""
     missing = [name for name in ("RAW_BUCKET", "KMS_KEY_ARN", "FLOWS") if not env.get(name)]
@@ -33,7 +56,18 @@ def load_config(env: dict[str, str] | os._Environ[str] = os.environ) -> Config:
     require_scan = env.get("REQUIRE_SCAN", "false")
     if require_scan not in ("true", "false"):
         raise ConfigError(f"REQUIRE_SCAN must be 'true' or 'false', got {require_scan!r}")
-    return Config(env["RAW_BUCKET"], env["KMS_KEY_ARN"], parse_flows(env["FLOWS"]), require_scan == "true")
+    role_prefix, flows_tag = env.get("PARTNER_ROLE_PREFIX", ""), env.get("PARTNER_FLOWS_TAG", "")
+    if bool(role_prefix) != bool(flows_tag):
+        raise ConfigError("PARTNER_ROLE_PREFIX and PARTNER_FLOWS_TAG are set together or not at all")
+    topic = env.get("QUARANTINE_TOPIC_ARN", "")
+    return Config(
+        env["RAW_BUCKET"],
+        env["KMS_KEY_ARN"],
+        parse_flows(env["FLOWS"]),
+        require_scan == "true",
+        credential_flows=role_flows(_iam(), role_prefix, flows_tag) if role_prefix else None,
+        notify=_publisher(topic) if topic else None,
+    )
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -10,18 +10,27 @@ Order of operations (each step safe to repeat, so a redelivered or retried event
    ``source-key`` and ``source-etag``; skipped when the target already holds this version;
 4. confirm: head the copy, compare size and ``source-etag`` (S3 ETags of SSE-KMS objects are not
    content hashes, so the two objects' ETags are not compared with each other);
-5. only then delete the source -- that exact version, so a newer upload under the same key stays.
+5. record the decision for the partner (``_status/<key>.json``, :func:`rules.status_record`)
+   and, for a quarantined file, notify the silo owners (one message, no file contents);
+6. only then delete the source -- that exact version, so a newer upload under the same key stays.
+   A retry after a failure in 5 or 6 finds the copy confirmed and repeats 5: the status is
+   rewritten with the same content, and the owners may get a second message (at least once,
+   never none).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import quote, unquote_plus
 
 from botocore.exceptions import ClientError
 
 from . import rules
+from .credentials import NoCredential
 from .events import VALIDATION_OBJECT, Arrival, parse_event, scan_refusal
 
 #: CopyObject copies up to 5 GiB in one request; larger objects go through a multipart copy.
@@ -35,6 +44,11 @@ class Config:
     flows: dict[str, rules.FlowRule]
     #: The malware hold is on: only GuardDuty scan results move files; ``Object Created`` is ignored.
     require_scan: bool = False
+    #: ``partner -> flows`` its credential may send (:func:`landing.credentials.role_flows`);
+    #: ``None``: not checked (a silo without partner credentials).
+    credential_flows: Callable[[str], frozenset[str] | None] | None = None
+    #: Called once per quarantined file with :func:`notice` (the owners' SNS topic).
+    notify: Callable[[dict[str, Any]], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,14 @@ def _verdict(s3: Any, config: Config, arrival: Arrival, key: str, head: dict[str
     rule = config.flows.get(drop.flow)
     if rule is None:
         return f"unknown flow {drop.flow!r}"
+    if config.credential_flows is not None:
+        try:
+            granted = config.credential_flows(drop.partner)
+        except NoCredential:
+            return f"no live credential named {drop.partner!r} (revoked or expired before the file landed)"
+        reason = rules.check_grant(drop, granted)
+        if reason:
+            return reason
     size = head["ContentLength"]
     reason = rules.check_name(rule, drop.file) or rules.check_size(rule, size)
     if reason:
@@ -134,12 +156,15 @@ def _move(
     key: str,
     metadata: dict[str, str],
     tags: str = "",
+    before_delete: Callable[[], None] | None = None,
 ) -> None:
     metadata = {**metadata, "source-etag": source["etag"]}
     if not _confirmed(s3, bucket, key, size, source["etag"]):
         _copy(s3, config, source, size, bucket, key, metadata, tags)
         if not _confirmed(s3, bucket, key, size, source["etag"]):
             raise CopyNotConfirmed(f"s3://{bucket}/{key} does not match s3://{source['bucket']}/{source['key']}")
+    if before_delete is not None:
+        before_delete()
     extra = {"VersionId": source["version"]} if source["version"] else {}
     s3.delete_object(Bucket=source["bucket"], Key=source["key"], **extra)
 
@@ -172,15 +197,57 @@ def land(s3: Any, config: Config, event: dict[str, Any]) -> Outcome:
     if reason is None and drop is not None:
         target = rules.raw_key(drop, rules.ingest_date(arrival.time))
         metadata = {"partner": rules.metadata_value(drop.partner), "source-key": rules.metadata_value(key)}
-        _move(s3, config, source, size, config.raw_bucket, target, metadata)
+        decided = rules.status_record(key, size, "landed", "", arrival.time)
+        record = partial(_record, s3, config, bucket, decided)
+        _move(s3, config, source, size, config.raw_bucket, target, metadata, before_delete=record)
         return Outcome("landed", key, f"{config.raw_bucket}/{target}")
     reason = reason or "key outside the layout <partner>/<flow>/<file>"
     target = rules.quarantine_key(key)
     metadata = {"source-key": rules.metadata_value(key), "quarantine-reason": rules.metadata_value(reason)}
     if drop is not None:
         metadata["partner"] = rules.metadata_value(drop.partner)
-    _move(s3, config, source, size, bucket, target, metadata, tags=f"quarantine-reason={_tag(reason)}")
+    decided = rules.status_record(key, size, "quarantined", reason, arrival.time)
+
+    def record_and_notify() -> None:
+        _record(s3, config, bucket, decided)
+        if config.notify is not None:
+            config.notify(notice(decided, bucket, target))
+
+    tags = f"quarantine-reason={_tag(reason)}"
+    _move(s3, config, source, size, bucket, target, metadata, tags=tags, before_delete=record_and_notify)
     return Outcome("quarantined", key, f"{bucket}/{target}", reason)
+
+
+def _record(s3: Any, config: Config, bucket: str, decided: dict[str, Any]) -> None:
+    """Write the status record the partner reads (silo key; nothing of the file's contents)."""
+    key = rules.status_key(str(decided["key"]))
+    if key is None:
+        return
+    s3.put_object(
+        Bucket=bucket,
+        Key=key,
+        Body=json.dumps(decided, sort_keys=True).encode(),
+        ContentType="application/json",
+        CacheControl="no-store",
+        ServerSideEncryption="aws:kms",
+        SSEKMSKeyId=config.kms_key_arn,
+        BucketKeyEnabled=True,
+    )
+
+
+def notice(decided: dict[str, Any], bucket: str, target: str) -> dict[str, Any]:
+    """The owners' message about one quarantined file: partner, flow, key, reason, size (bytes),
+    where it now is and when; never any of the file's contents."""
+    return {
+        "event": "file quarantined",
+        "partner": decided["partner"],
+        "flow": decided["flow"],
+        "key": decided["key"],
+        "reason": decided["reason"],
+        "size": decided["size"],
+        "quarantined_to": f"s3://{bucket}/{target}",
+        "decided_at": decided["decided_at"],
+    }
 
 
 def _tag(reason: str) -> str:

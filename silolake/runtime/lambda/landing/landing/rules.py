@@ -28,6 +28,9 @@ __all__ = [
     "parse_key",
     "quarantine_key",
     "raw_key",
+    "status_key",
+    "status_record",
+    "STATUS_PREFIX",
     "metadata_value",
     "tag_value",
 ]
@@ -192,6 +195,46 @@ def raw_key(drop: DropKey, day: str) -> str:
     if file.lower().endswith(".gz"):  # Spark picks the gzip codec by the exact, lower-case suffix
         file = file[:-3] + ".gz"
     return f"{drop.flow}/ingest_date={day}/{drop.partner}__{file}"
+
+
+#: Where landing writes what it decided about each file (``silolake.policy.dropzone``).
+STATUS_PREFIX = "_status/"
+
+
+def status_key(key: str) -> str | None:
+    """``_status/<key>.json`` (``_status/<partner>/<flow>/<file>.json`` for keys in the layout);
+    ``None`` for a key at the bucket's root, which names no partner who could read it."""
+    return f"{STATUS_PREFIX}{key}.json" if "/" in key.strip("/") else None
+
+
+def status_record(key: str, size: int, status: str, reason: str, decided_at: str) -> dict[str, object]:
+    """The status record of a dropzone object (format documented in ``docs/partners.md``):
+    ``key``, ``partner``, ``flow`` and ``file`` (``""`` when the key is outside the layout),
+    ``size`` (bytes), ``status`` (``landed`` or ``quarantined``), ``reason`` (``""`` when landed)
+    and ``decided_at`` (the event's time, ISO 8601 UTC)."""
+    parts = key.split("/")
+    drop = parse_key(key)
+    return {
+        "key": key,
+        "partner": parts[0],
+        "flow": drop.flow if drop else "",
+        "file": parts[-1],
+        "size": size,
+        "status": status,
+        "reason": reason,
+        "decided_at": decided_at,
+    }
+
+
+def check_grant(drop: DropKey, granted: frozenset[str] | None) -> str | None:
+    """Reason the partner's credential does not cover the file's flow, or ``None``.
+
+    ``granted``: the flows on the credential's role (``None``: a credential created before
+    credentials named flows, which may send every flow)."""
+    if granted is None or drop.flow in granted:
+        return None
+    allowed = ", ".join(sorted(granted)) or "none"
+    return f"the credential {drop.partner!r} may not send flow {drop.flow!r} (it may send: {allowed})"
 
 
 def quarantine_key(key: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-from . import passwords
+from . import passwords, policies
 from .config import Config
 from .httpapi import ApiError, error_response, json_body, json_response, new_app
 from .logs import logger
@@ -40,6 +40,11 @@ def create_schema(cfg: Config) -> dict[str, Any]:
             "username": {"type": "string", "pattern": USERNAME.pattern},
             "expiry_days": {"type": "integer", "minimum": 1, "maximum": cfg.max_days},
             "channels": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": sorted(cfg.channels)}},
+            "flows": {
+                "type": "array",
+                "uniqueItems": True,
+                "items": {"enum": sorted(f.name for f in cfg.flows) or [""]},
+            },
             "cidrs": {
                 "type": "array",
                 "maxItems": MAX_CIDRS,
@@ -74,6 +79,27 @@ def check_cidrs(cfg: Config, items: list[str]) -> tuple[str, ...]:
     return tuple(result)
 
 
+def check_flows(cfg: Config, channels: tuple[str, ...], requested: list[str] | None) -> tuple[str, ...]:
+    """The credential's flows: ``requested`` (default: every flow of ``channels``), each one
+    arriving through a granted channel, and at least one per granted channel; in catalog order."""
+    offered = cfg.flows_of(channels)
+    if requested is None:
+        chosen = offered
+    else:
+        stray = [f for f in requested if f not in offered]
+        if stray:
+            raise ApiError(400, f"flows: {', '.join(stray)} does not arrive through the granted channels")
+        chosen = tuple(f for f in offered if f in requested)
+    for channel in channels:
+        if not cfg.flows_of((channel,)):
+            continue  # a channel without flows of its own (none in the catalog) grants nothing to pick
+        if not any(f in chosen for f in cfg.flows_of((channel,))):
+            raise ApiError(400, f"flows: name at least one flow of the channel {channel}")
+    if len(" ".join(chosen)) > TAG_VALUE_MAX:
+        raise ApiError(400, f"flows: together they must fit in {TAG_VALUE_MAX} characters (space-separated)")
+    return chosen
+
+
 @dataclass
 class AdminService:
     cfg: Config
@@ -84,6 +110,7 @@ class AdminService:
         if self.cfg.decommissioned:
             raise ApiError(403, "this silo is decommissioned: no new credentials", "refused")
         channels = tuple(sorted(body["channels"]))
+        flows = check_flows(self.cfg, channels, body.get("flows"))
         cidrs = check_cidrs(self.cfg, body.get("cidrs", []))
         now = self.clock()
         password = passwords.generate()
@@ -95,7 +122,11 @@ class AdminService:
             created_at=now,
             created_by=actor,
             password_hash=passwords.hash_password(password),
+            flows=flows,
         )
+        too_long = policies.oversized(self.cfg, credential)
+        if too_long:
+            raise ApiError(400, f"flows: {too_long}; name fewer flows (or give them shorter names)")
         try:
             self.store.create(credential)
         except CredentialExists:
@@ -179,7 +210,14 @@ def make_app(service: AdminService) -> APIGatewayHttpResolver:
             actor_of(app)
         except ApiError as error:
             return error_response(error)
-        return json_response(200, {"credentials": service.store.listing(), "now": isoformat(service.clock())})
+        return json_response(
+            200,
+            {
+                "credentials": service.store.listing(),
+                "flows": [f.public() for f in service.cfg.flows],
+                "now": isoformat(service.clock()),
+            },
+        )
 
     @app.post("/credentials/<username>/rotate")
     def rotate(username: str) -> Response:

@@ -9,6 +9,7 @@ naming the variable, instead of failing later on a request.
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ _ARN_ACCOUNT = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/.+$")
 _TRANSFER_SERVER = re.compile(r"^arn:aws[a-z-]*:transfer:[a-z0-9-]+:(\d{12}):server/(s-[0-9a-f]{17})$")
 _EXECUTE_API = re.compile(r"^arn:aws[a-z-]*:execute-api:[a-z0-9-]+:\d{12}:[a-z0-9]{10}/\S+$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
+_FLOW = re.compile(r"^[a-z][a-z0-9_]*$")
 
 #: STS refuses a role session shorter than 15 minutes; the design caps it at one hour.
 MIN_SESSION_SECONDS = 900
@@ -27,6 +29,20 @@ MAX_SESSION_SECONDS = 3600
 
 class ConfigError(ValueError):
     """An environment variable is missing or malformed (the message names it)."""
+
+
+@dataclass(frozen=True)
+class FlowInfo:
+    """One flow of the silo as a partner sees it: the channel it arrives through (``source``:
+    ``sftp``, ``upload`` or ``api``), its file ``format`` and expected ``columns`` (in order)."""
+
+    name: str
+    source: str
+    format: str
+    columns: tuple[str, ...] = ()
+
+    def public(self) -> dict[str, object]:
+        return {"name": self.name, "source": self.source, "format": self.format, "columns": list(self.columns)}
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,8 @@ class Config:
     lockout_max_ip_failures: int = 20
     session_duration_seconds: int = MAX_SESSION_SECONDS
     decommissioned: bool = False
+    #: The silo's flows (``FLOWS``), in catalog order.
+    flows: tuple[FlowInfo, ...] = ()
 
     # ---- derived names -------------------------------------------------------------
     @property
@@ -75,6 +93,13 @@ class Config:
 
     def stack_name(self, username: str) -> str:
         return self.stack_prefix + username
+
+    def flows_of(self, channels: tuple[str, ...] | frozenset[str]) -> tuple[str, ...]:
+        """Names of the flows arriving through ``channels`` (a flow's ``source`` is its channel)."""
+        return tuple(f.name for f in self.flows if f.source in channels)
+
+    def flow(self, name: str) -> FlowInfo | None:
+        return next((f for f in self.flows if f.name == name), None)
 
     # ---- loading ---------------------------------------------------------------------
     @classmethod
@@ -121,7 +146,30 @@ class Config:
                 "SESSION_DURATION_SECONDS", MAX_SESSION_SECONDS, MIN_SESSION_SECONDS, MAX_SESSION_SECONDS
             ),
             decommissioned=decommissioned == "true",
+            flows=_flows(env.get("FLOWS", "").strip()),
         )
+
+
+def _flows(text: str) -> tuple[FlowInfo, ...]:
+    """``FLOWS``: ``{"<flow>": {"source": channel, "format": "csv", "columns": ["a", ...]}}``
+    (empty or absent: no flows, so no credential can be given a file or API flow)."""
+    if not text:
+        return ()
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ConfigError(f"environment variable FLOWS is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError("environment variable FLOWS must be a JSON object keyed by flow name")
+    flows = []
+    for name, spec in data.items():
+        if not _FLOW.match(name) or not isinstance(spec, dict) or spec.get("source") not in CHANNELS:
+            raise ConfigError(f"environment variable FLOWS: {name!r} needs a source among {', '.join(CHANNELS)}")
+        columns = spec.get("columns", [])
+        if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+            raise ConfigError(f"environment variable FLOWS: {name!r} columns must be a list of names")
+        flows.append(FlowInfo(name, spec["source"], str(spec.get("format", "")), tuple(columns)))
+    return tuple(flows)
 
 
 class _Env:

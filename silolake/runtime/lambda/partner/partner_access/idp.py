@@ -4,22 +4,23 @@ Contract (AWS Transfer Family User Guide, "Using AWS Lambda to integrate your id
 provider"): the event carries ``username``, ``password`` (absent when the client offers
 a key), ``protocol``, ``serverId`` and ``sourceIp``. Success returns ``Role``,
 ``HomeDirectoryType: "LOGICAL"`` and ``HomeDirectoryDetails`` as a JSON *string* of
-``[{"Entry": "/", "Target": "/<bucket>/<username>"}]`` (a list of maps is refused at run
-time), plus ``Policy``, a session policy as a JSON string of at most 2,048 characters.
+``[{"Entry": "/<flow>", "Target": "/<bucket>/<username>/<flow>"}, ...,
+{"Entry": "/status", "Target": "/<bucket>/_status/<username>"}]`` (one folder per flow the
+credential may send over SFTP, :mod:`layout`; a list of maps is refused at run time), plus
+``Policy``, a session policy as a JSON string of at most 2,048 characters.
 Failure is ``{}``, the same for every cause. This function never raises: any error is a
 refusal.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from . import policies
+from . import layout, policies
 from .config import Config
 from .logs import logger
-from .model import role_arn
+from .model import Credential, role_arn
 from .verify import Verifier
 
 SFTP = frozenset({"sftp"})
@@ -30,14 +31,17 @@ class IdentityProvider:
     cfg: Config
     verifier: Verifier
 
-    def success(self, username: str) -> dict[str, str]:
-        policy = policies.render(policies.sftp_policy(self.cfg, username))
+    def success(self, credential: Credential) -> dict[str, str]:
+        flows = policies.allowed_flows(self.cfg, credential, SFTP)
+        if not flows:
+            raise ValueError("the credential may send no flow over SFTP")
+        policy = policies.render(policies.sftp_policy(self.cfg, credential))
         if len(policy) > policies.TRANSFER_POLICY_MAX:
             raise ValueError("SFTP session policy exceeds Transfer Family's 2048 characters")
         return {
-            "Role": role_arn(self.cfg.partition, self.cfg.account_id, username),
+            "Role": role_arn(self.cfg.partition, self.cfg.account_id, credential.username),
             "HomeDirectoryType": "LOGICAL",
-            "HomeDirectoryDetails": json.dumps([{"Entry": "/", "Target": f"/{self.cfg.dropzone_bucket}/{username}"}]),
+            "HomeDirectoryDetails": layout.home_directory_json(self.cfg.dropzone_bucket, credential.username, flows),
             "Policy": policy,
         }
 
@@ -67,4 +71,8 @@ class IdentityProvider:
         outcome = self.verifier.verify(event.get("username"), password, event.get("sourceIp"), SFTP)
         if not outcome.ok or outcome.credential is None:
             return {}
-        return self.success(outcome.credential.username)
+        if not policies.allowed_flows(self.cfg, outcome.credential, SFTP):
+            # Its sftp flows were all removed from the catalog since: nothing it could write.
+            logger.info("identity provider: the credential may send no flow over SFTP; refusing")
+            return {}
+        return self.success(outcome.credential)

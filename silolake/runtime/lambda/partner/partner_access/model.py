@@ -42,6 +42,11 @@ ROLE_PREFIX = "partner-"
 # Stack tag keys (IAM also receives them: CloudFormation propagates stack tags to the role).
 TAG_USERNAME = "silolake:partner-username"
 TAG_CHANNELS = "silolake:partner-channels"
+#: The flows the credential may send, space-separated; on the role too, where landing reads it.
+#: Absent on credentials created before flows were named: they may send every flow of their channels.
+TAG_FLOWS = "silolake:partner-flows"
+#: Tag value for "no flows" (CloudFormation refuses empty tag values; never a flow name).
+NO_FLOWS = "-"
 TAG_CIDRS = "silolake:partner-cidrs"
 TAG_EXPIRES = "silolake:partner-expires-at"
 TAG_CREATED_BY = "silolake:partner-created-by"
@@ -52,6 +57,13 @@ TAG_STACK_ID = "silolake:partner-stack-id"
 ANY_CIDR = "any"
 
 _TAG_UNSAFE = re.compile(r"[^\w.:/=+\-@ ]")
+
+
+def flows_from_tag(value: str | None) -> tuple[str, ...] | None:
+    """The flows of a :data:`TAG_FLOWS` value; ``None`` when the tag is absent (every flow of the channels)."""
+    if value is None:
+        return None
+    return tuple(f for f in value.split() if f != NO_FLOWS)
 
 
 def valid_username(value: object) -> bool:
@@ -105,6 +117,9 @@ class Credential:
     created_at: datetime
     created_by: str
     password_hash: str = ""
+    #: Flows the credential may send (``None``: created before flows were named, so every
+    #: flow of its channels; see :func:`allowed_flows`).
+    flows: tuple[str, ...] | None = None
 
     def expired(self, now: datetime) -> bool:
         return now >= self.expires_at
@@ -126,6 +141,7 @@ class Credential:
                 "expires_at": isoformat(self.expires_at),
                 "created_at": isoformat(self.created_at),
                 "created_by": self.created_by,
+                **({} if self.flows is None else {"flows": list(self.flows)}),
             },
             sort_keys=True,
         )
@@ -143,6 +159,9 @@ class Credential:
             raise ValueError("bad cidrs in credential secret")
         if not valid_username(data["username"]) or not isinstance(data["password_hash"], str):
             raise ValueError("bad username or hash in credential secret")
+        flows = data.get("flows")
+        if flows is not None and not (isinstance(flows, list) and all(isinstance(f, str) for f in flows)):
+            raise ValueError("bad flows in credential secret")
         return cls(
             username=data["username"],
             channels=tuple(channels),
@@ -151,6 +170,7 @@ class Credential:
             created_at=parse_time(data["created_at"]),
             created_by=str(data["created_by"]),
             password_hash=data["password_hash"],
+            flows=None if flows is None else tuple(flows),
         )
 
     # ---- stack tags (non-secret metadata; what listing shows) --------------------------
@@ -162,6 +182,7 @@ class Credential:
             TAG_EXPIRES: isoformat(self.expires_at),
             TAG_CREATED_AT: isoformat(self.created_at),
             TAG_CREATED_BY: tag_safe(self.created_by),
+            **({} if self.flows is None else {TAG_FLOWS: " ".join(self.flows) or NO_FLOWS}),
         }
 
     @classmethod
@@ -175,6 +196,7 @@ class Credential:
             expires_at=parse_time(tags[TAG_EXPIRES]),
             created_at=parse_time(tags[TAG_CREATED_AT]),
             created_by=tags[TAG_CREATED_BY],
+            flows=flows_from_tag(tags.get(TAG_FLOWS)),
         )
 
     def public(self) -> dict[str, Any]:
@@ -186,4 +208,5 @@ class Credential:
             "expires_at": isoformat(self.expires_at),
             "created_at": isoformat(self.created_at),
             "created_by": self.created_by,
+            "flows": None if self.flows is None else list(self.flows),
         }

@@ -16,11 +16,11 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from botocore.exceptions import ClientError
 
-from . import policies
+from . import layout, policies
 from .config import Config
 from .httpapi import ApiError, error_response, json_body, json_response, new_app
 from .logs import logger
-from .model import SESSION_CHANNELS, role_arn
+from .model import SESSION_CHANNELS, Credential, role_arn
 from .passwords import MAX_PASSWORD_CHARS
 from .verify import Verifier
 
@@ -72,9 +72,20 @@ class SessionService:
             },
             "region": self.cfg.region,
             "bucket": self.cfg.dropzone_bucket,
-            "prefix": f"{credential.username}/",
+            "prefix": layout.partner_prefix(credential.username),
+            "status_prefix": layout.status_prefix(credential.username),
             "channels": [c for c in credential.channels if c in SESSION_CHANNELS],
+            "flows": [self._flow(credential.username, name) for name in self._upload_flows(credential)],
         }
+
+    def _upload_flows(self, credential: Credential) -> tuple[str, ...]:
+        return policies.allowed_flows(self.cfg, credential, frozenset({"upload"}))
+
+    def _flow(self, username: str, name: str) -> dict[str, Any]:
+        """What the upload page shows and where it writes: ``prefix`` = ``<partner>/<flow>/``."""
+        info = self.cfg.flow(name)
+        assert info is not None  # allowed_flows keeps only the silo's flows
+        return {**info.public(), "prefix": layout.flow_prefix(username, name)}
 
 
 def make_app(service: SessionService) -> APIGatewayHttpResolver:

@@ -2,7 +2,7 @@
 
 One resource: the partner's IAM role under ``/silolake/partner/`` with the permissions
 boundary, the trust and inline policy from :mod:`policies`, and the username tag the
-boundary reads. The password hash is not in the template (templates are readable with
+boundary reads and the flows tag landing reads. The password hash is not in the template (templates are readable with
 ``cloudformation:GetTemplate``); it lives in the credential's secret, which the admin
 function creates beside the stack (see :mod:`store`).
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from . import policies
 from .config import Config
-from .model import ROLE_PATH, TAG_USERNAME, Credential, role_name
+from .model import ROLE_PATH, TAG_FLOWS, TAG_USERNAME, Credential, role_name
 
 #: Name of the role's inline policy.
 INLINE_POLICY = "partner-access"
@@ -25,6 +25,8 @@ MAX_SESSION_DURATION = 3600
 def render(cfg: Config, credential: Credential) -> dict[str, Any]:
     """The template as a dict; ``json.dumps`` it for ``CreateStack``."""
     role_tags = [{"Key": TAG_USERNAME, "Value": credential.username}]
+    if credential.flows is not None:  # landing reads it from the role
+        role_tags.append({"Key": TAG_FLOWS, "Value": credential.tags()[TAG_FLOWS]})
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"silolake partner credential {credential.username} of silo {cfg.silo}",
