@@ -24,6 +24,8 @@ import datetime as dt
 import importlib.util
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -107,6 +109,7 @@ class Silo:
     partner: ModuleType  # silolake/runtime/lambda/partner/handler.py
     landing: ModuleType  # silolake/runtime/lambda/landing/handler.py
     root: Path  # local copies of buckets, where the conform job reads and writes
+    owners_queue: str  # an SQS queue subscribed to the owners' quarantine topic
     assumed: list[dict[str, Any]] = field(default_factory=list)  # AssumeRole calls of the session function
 
     @property
@@ -125,7 +128,8 @@ class Silo:
         """The silo owner creates a credential through the admin API; returns the password."""
         event = http_event("POST", "/credentials", {"username": username, "expiry_days": 7, "channels": channels})
         event["requestContext"]["authorizer"] = {"jwt": {"claims": STAFF, "scopes": None}}
-        response = self.partner.admin_handler(event, Context())
+        with _environment(self.env):
+            response = self.partner.admin_handler(event, Context())
         body = json.loads(response["body"])
         assert response["statusCode"] == 201, body
         return str(body["password"])
@@ -135,7 +139,8 @@ class Silo:
         session function made (``Policy``: the session policy, ``RoleSessionName``)."""
         before = len(self.assumed)
         event = http_event("POST", "/session", {"username": username, "password": password}, source_ip=PARTNER_IP)
-        response = self.partner.session_handler(event, Context())
+        with _environment(self.env):
+            response = self.partner.session_handler(event, Context())
         body = json.loads(response["body"])
         assert response["statusCode"] == 200, body
         [call] = self.assumed[before:]
@@ -150,7 +155,8 @@ class Silo:
             "serverId": SERVER_ID,
             "sourceIp": PARTNER_IP,
         }
-        answer: dict[str, str] = self.partner.idp_handler(event, Context())
+        with _environment(self.env):
+            answer: dict[str, str] = self.partner.idp_handler(event, Context())
         assert answer.get("Role"), answer
         return answer
 
@@ -238,7 +244,25 @@ class Silo:
                 "reason": "PutObject",
             },
         }
-        return self.landing.lambda_handler(event, Context())  # type: ignore[no-any-return]
+        with _environment(self.landing_env):
+            return self.landing.lambda_handler(event, Context())  # type: ignore[no-any-return]
+
+    def owners_notices(self) -> list[dict[str, Any]]:
+        """The messages the owners' topic delivered since the last call."""
+        sqs = self.client("sqs")
+        found = sqs.receive_message(QueueUrl=self.owners_queue, MaxNumberOfMessages=10).get("Messages", [])
+        for m in found:
+            sqs.delete_message(QueueUrl=self.owners_queue, ReceiptHandle=m["ReceiptHandle"])
+        return [json.loads(m["Body"]) for m in found]
+
+    def status(self, key: str) -> dict[str, Any]:
+        """The status record landing wrote for the dropzone object ``key`` (what the partner reads)."""
+        from landing.rules import status_key  # the landing function's own layout of the records
+
+        record = status_key(key)
+        assert record is not None, key
+        body = self.client("s3").get_object(Bucket=self.dropzone, Key=record)["Body"].read()
+        return json.loads(body)  # type: ignore[no-any-return]
 
     def conform(self, spark_session: Any, flow: str) -> tuple[Any, list[dict[str, Any]]]:
         """The flow's conform job (its delivered ``--flow_spec``) over a copy of the raw bucket,
@@ -267,6 +291,16 @@ def _document(policy: Any) -> dict:
         return policy
     text = unquote(policy)
     return json.loads(text) if text.lstrip().startswith('{"') else ast.literal_eval(text)  # type: ignore[no-any-return]
+
+
+@contextmanager
+def _environment(variables: dict[str, str]) -> Iterator[None]:
+    """The function's own environment while it runs (the partner and landing functions both
+    read ``FLOWS``, each in its own shape)."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in variables.items():
+            mp.setenv(name, value)
+        yield
 
 
 def _load(name: str, path: Path) -> ModuleType:
@@ -303,8 +337,10 @@ def delivery(example_synth: Any, key_arn: str, tmp_path_factory: pytest.TempPath
     return deliver(example_synth, tmp_path_factory.mktemp("journey-delivered"), _resolver(key_arn))
 
 
-def _provision(aws: Any, delivery: Delivery, env: dict[str, str], raw: str) -> None:
-    """What Terraform creates in the silo account and the journeys use, from the delivered resources."""
+def _provision(aws: Any, delivery: Delivery, env: dict[str, str], landing_env: dict[str, str]) -> str:
+    """What Terraform creates in the silo account and the journeys use, from the delivered
+    resources; returns the URL of a queue subscribed to the owners' quarantine topic."""
+    raw = landing_env["RAW_BUCKET"]
     s3 = aws.client("s3")
     for bucket in (env["DROPZONE_BUCKET"], raw):
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
@@ -335,26 +371,39 @@ def _provision(aws: Any, delivery: Delivery, env: dict[str, str], raw: str) -> N
         TableName=table["name"],
         TimeToLiveSpecification={"Enabled": True, "AttributeName": table["ttl"]["attribute_name"]},
     )
+    topic_arn = landing_env["QUARANTINE_TOPIC_ARN"]
+    topic = lake.one(
+        [t for t in delivery.resources(STACK, "aws_sns_topic").values() if topic_arn.endswith(f":{t['name']}")],
+        "quarantine topics",
+    )
+    assert aws.client("sns").create_topic(Name=topic["name"])["TopicArn"] == topic_arn
+    queue = aws.client("sqs").create_queue(QueueName="owners")["QueueUrl"]
+    queue_arn = aws.client("sqs").get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]
+    aws.client("sns").subscribe(
+        TopicArn=topic_arn,
+        Protocol="sqs",
+        Endpoint=queue_arn["QueueArn"],
+        Attributes={"RawMessageDelivery": "true"},
+    )
+    return str(queue)
 
 
 @pytest.fixture(scope="package")
 def silo(aws: Any, delivery: Delivery, key_arn: str, tmp_path_factory: pytest.TempPathFactory):
     env = lake.function_env(delivery, STACK, names.partner_function(ORG, SILO, "admin"))
     landing_env = lake.function_env(delivery, STACK, names.etl_silo_name(SILO, "landing"))
-    _provision(aws, delivery, env, landing_env["RAW_BUCKET"])
+    owners = _provision(aws, delivery, env, landing_env)
     assumed: list[dict[str, Any]] = []
     aws.events.register("provide-client-params.sts.AssumeRole", lambda params, **_: assumed.append(dict(params)))
-    with pytest.MonkeyPatch.context() as mp:
-        for name, value in {**env, **landing_env}.items():
-            mp.setenv(name, value)
-        yield Silo(
-            aws=aws,
-            delivery=delivery,
-            key_arn=key_arn,
-            env=env,
-            landing_env=landing_env,
-            partner=load_handler(),
-            landing=_load("landing_handler", runtime_path("lambda", "landing") / "handler.py"),
-            root=tmp_path_factory.mktemp("buckets"),
-            assumed=assumed,
-        )
+    yield Silo(
+        aws=aws,
+        delivery=delivery,
+        key_arn=key_arn,
+        env=env,
+        landing_env=landing_env,
+        partner=load_handler(),
+        landing=_load("landing_handler", runtime_path("lambda", "landing") / "handler.py"),
+        root=tmp_path_factory.mktemp("buckets"),
+        owners_queue=owners,
+        assumed=assumed,
+    )

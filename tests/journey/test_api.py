@@ -69,7 +69,6 @@ def test_the_partner_may_invoke_the_flow_routes_and_no_other_silos(silo: Silo, p
     assert {n: d for n, d in got.items() if d == ALLOWED} == {f"own {r}": ALLOWED for r in own}
 
 
-@pytest.mark.xfail(strict=True, reason="credentials are not tied to flows yet (issue 19, item 3)")
 def test_the_partner_may_not_invoke_another_flows_route(silo: Silo, partner: Identity) -> None:
     [route, *_] = lake.iam_routes(silo.delivery, STACK, REGION, ACCOUNT)
     other = route.replace(f"/flows/{FLOW}/", "/flows/price_lists/")

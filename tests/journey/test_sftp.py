@@ -1,8 +1,9 @@
 """SFTP, end to end: the owner creates a credential, Transfer Family asks the identity provider
 about the partner's login, and the writes an SFTP client makes into the mapped home directory
-are allowed (role, boundary, the provider's session policy, bucket and key policies, SCPs)
-only under ``<partner>/<flow>/``; the file lands in raw, is conformed into processed and read
-back with the synthesized table types. A file put beside the flow folders is quarantined.
+(one folder per flow of the credential) are allowed (role, boundary, the provider's session
+policy, bucket and key policies, SCPs) only under ``<partner>/<flow>/``; the file lands in raw,
+is conformed into processed and read back with the synthesized table types. A bad file is
+quarantined: the partner reads why in its ``status`` folder, the owners get one notice.
 """
 
 from __future__ import annotations
@@ -22,15 +23,24 @@ UPLOAD_FLOW = "price_lists"
 REPORT = b"reseller_id;period;units_sold;revenue\nr-1;2026-04-01;120;1999.90\nr-2;2026-04-01;7;70.00\n"
 
 
-def mapped(details: str, path: str) -> tuple[str, str]:
-    """``(bucket, key)`` Transfer Family writes for ``path`` in a LOGICAL home directory: the
-    longest ``Entry`` that is a prefix of the path is replaced by its ``Target`` (``/<bucket>/<prefix>``).
+def mapped(details: str, path: str) -> tuple[str, str] | None:
+    """``(bucket, key)`` Transfer Family uses for ``path`` in a LOGICAL home directory: the
+    longest ``Entry`` that is a prefix of the path is replaced by its ``Target``
+    (``/<bucket>/<prefix>``); ``None`` when no entry maps it (Transfer refuses the path).
     AWS Transfer Family User Guide, "Logical directories"."""
     entries = sorted(json.loads(details), key=lambda e: len(e["Entry"]), reverse=True)
-    entry = next(e for e in entries if path == e["Entry"] or path.startswith(e["Entry"].rstrip("/") + "/"))
+    entry = next((e for e in entries if path == e["Entry"] or path.startswith(e["Entry"].rstrip("/") + "/")), None)
+    if entry is None:
+        return None
     target = entry["Target"].rstrip("/") + "/" + path[len(entry["Entry"]) :].lstrip("/")
     bucket, _, key = target.lstrip("/").partition("/")
     return bucket, key
+
+
+def put_path(details: str, path: str) -> tuple[str, str]:
+    found = mapped(details, path)
+    assert found is not None, f"{path} is outside the home directory's mappings: {details}"
+    return found
 
 
 def sftp_requests(name: str, bucket: str, key: str, key_arn: str) -> list[Request]:
@@ -57,7 +67,7 @@ def test_the_identity_provider_maps_the_home_directory_into_the_partners_prefix(
     who, answer = login
     assert answer["Role"] == who.role_arn
     assert answer["HomeDirectoryType"] == "LOGICAL"
-    assert mapped(answer["HomeDirectoryDetails"], f"/{FLOW}/report.csv") == (
+    assert put_path(answer["HomeDirectoryDetails"], f"/{FLOW}/report.csv") == (
         silo.dropzone,
         f"{PARTNER}/{FLOW}/report.csv",
     )
@@ -65,7 +75,7 @@ def test_the_identity_provider_maps_the_home_directory_into_the_partners_prefix(
 
 def test_writes_are_allowed_in_the_partners_flow_folder_only(silo: Silo, login) -> None:
     who, answer = login
-    bucket, key = mapped(answer["HomeDirectoryDetails"], f"/{FLOW}/report.csv")
+    bucket, key = put_path(answer["HomeDirectoryDetails"], f"/{FLOW}/report.csv")
     other_dropzone = next(
         b["bucket"]
         for b in silo.delivery.resources("silo-logistics", "aws_s3_bucket").values()
@@ -82,7 +92,6 @@ def test_writes_are_allowed_in_the_partners_flow_folder_only(silo: Silo, login) 
     assert {n: d for n, d in got.items() if d == ALLOWED and not n.startswith("own")} == {}
 
 
-@pytest.mark.xfail(strict=True, reason="credentials are not tied to flows yet (issue 19, item 3)")
 def test_writes_are_denied_in_a_flow_of_another_channel(silo: Silo, login) -> None:
     who, _ = login
     got = silo.decide(
@@ -93,7 +102,7 @@ def test_writes_are_denied_in_a_flow_of_another_channel(silo: Silo, login) -> No
 
 def test_a_report_put_over_sftp_lands_in_raw_and_is_read_back_typed(silo: Silo, login, spark) -> None:
     _, answer = login
-    bucket, key = mapped(answer["HomeDirectoryDetails"], f"/{FLOW}/report.csv")
+    bucket, key = put_path(answer["HomeDirectoryDetails"], f"/{FLOW}/report.csv")
     silo.client("s3").put_object(Bucket=bucket, Key=key, Body=REPORT)  # what Transfer writes for the partner
 
     outcome = silo.land(key)
@@ -110,12 +119,24 @@ def test_a_report_put_over_sftp_lands_in_raw_and_is_read_back_typed(silo: Silo, 
     ]
 
 
-def test_a_file_put_beside_the_flow_folders_is_quarantined(silo: Silo, login) -> None:
+def test_the_home_directory_holds_only_the_partners_flow_folders(login) -> None:
     _, answer = login
-    bucket, key = mapped(answer["HomeDirectoryDetails"], "/report.csv")
-    silo.client("s3").put_object(Bucket=bucket, Key=key, Body=REPORT)
+    assert mapped(answer["HomeDirectoryDetails"], "/report.csv") is None  # nothing beside the folders
+    assert mapped(answer["HomeDirectoryDetails"], f"/{UPLOAD_FLOW}/p.csv") is None  # a flow of the upload page
+
+
+def test_a_bad_report_is_quarantined_and_the_partner_reads_why(silo: Silo, login) -> None:
+    """Wrong columns: quarantined with the reason; the partner reads the status record through
+    the SFTP ``status`` folder (allowed by its policies), the owners get one notice."""
+    who, answer = login
+    bucket, key = put_path(answer["HomeDirectoryDetails"], f"/{FLOW}/bad.csv")
+    silo.client("s3").put_object(Bucket=bucket, Key=key, Body=b"reseller;units\nr-1;3\n")
     outcome = silo.land(key)
-    assert outcome["status"] == "quarantined", outcome
-    assert outcome["reason"] == "key outside the layout <partner>/<flow>/<file>"
-    head = silo.client("s3").head_object(Bucket=silo.dropzone, Key=f"_quarantine/{key}")
-    assert head["Metadata"]["quarantine-reason"] == outcome["reason"]
+    assert outcome["status"] == "quarantined" and "header" in outcome["reason"], outcome
+    status_bucket, status_key = put_path(answer["HomeDirectoryDetails"], f"/status/{FLOW}/bad.csv.json")
+    got = silo.decide(who, [Request("read status", "s3:GetObject", f"arn:aws:s3:::{status_bucket}/{status_key}")])
+    assert got == {"read status": ALLOWED}
+    record = json.loads(silo.client("s3").get_object(Bucket=status_bucket, Key=status_key)["Body"].read())
+    assert record == silo.status(key) and record["reason"] == outcome["reason"]
+    [notice] = silo.owners_notices()
+    assert (notice["key"], notice["reason"], notice["partner"]) == (key, outcome["reason"], PARTNER)

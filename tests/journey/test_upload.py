@@ -1,13 +1,15 @@
 """Web upload, end to end: the owner creates a credential, the partner opens a session and the
 upload page's requests (``silolake/runtime/pages/upload.js``) are allowed on
-``<partner>/<flow>/<file>`` and denied elsewhere; the file lands in raw, is conformed into
-processed and read back with the synthesized table types. A file outside the layout or with
-the wrong columns ends in quarantine with its reason.
+``<partner>/<flow>/<file>`` and denied elsewhere (another partner, a flow of another channel,
+another zone, another silo); the file lands in raw, is conformed into processed and read
+back with the synthesized table types. A file outside the layout or with the wrong columns
+ends in quarantine with its reason, in the partner's status record and the owners' notice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -50,8 +52,6 @@ def partner(silo: Silo) -> tuple[Identity, dict[str, Any]]:
 
 
 def _policy(call: dict[str, Any]) -> dict:
-    import json
-
     return json.loads(call["Policy"])  # type: ignore[no-any-return]
 
 
@@ -83,7 +83,6 @@ def test_the_pages_requests_are_allowed_on_the_partners_flow_prefix_only(silo: S
     assert {n: d for n, d in got.items() if d == ALLOWED and not n.startswith("own")} == {}
 
 
-@pytest.mark.xfail(strict=True, reason="credentials are not tied to flows yet (issue 19, item 3)")
 def test_the_pages_requests_are_denied_on_a_flow_of_another_channel(silo: Silo, partner) -> None:
     who, _ = partner
     got = silo.decide(who, page_requests("sftp flow", silo.dropzone, f"{PARTNER}/{SFTP_FLOW}/r.csv", silo.key_arn)[:5])
@@ -137,3 +136,9 @@ def test_a_refused_file_ends_in_quarantine_with_its_reason(silo: Silo, partner, 
     tags = {t["Key"]: t["Value"] for t in s3.get_object_tagging(Bucket=silo.dropzone, Key=quarantined)["TagSet"]}
     assert reason.split("<")[0].strip() in tags["quarantine-reason"]
     assert "Contents" not in s3.list_objects_v2(Bucket=silo.dropzone, Prefix=key)
+    # What the partner's status view reads, and the owners' one message (no contents).
+    status = silo.status(key)
+    assert (status["status"], status["key"]) == ("quarantined", key) and reason in status["reason"]
+    [notice] = silo.owners_notices()
+    assert (notice["event"], notice["key"], notice["reason"]) == ("file quarantined", key, outcome["reason"])
+    assert body.decode() not in json.dumps(notice)
