@@ -403,7 +403,7 @@ def _loads(tmp: Path, org: str, region: str, silo: str) -> bool:
     return True
 
 
-@pytest.mark.parametrize("region", ["eu-west-1", "ap-southeast-2", "us-gov-west-1"])
+@pytest.mark.parametrize("region", ["eu-west-1", "ap-southeast-2", "ap-northeast-3"])
 def test_longest_allowed_silo_name_fits_every_bucket(tmp_path, region):
     org = "abcdefghijkl"  # the longest organization name the schema allows (12)
     length = 2
