@@ -16,8 +16,9 @@ Who may do what:
   not cover: the pipeline's own definition, projects, approval and trigger, the state
   bucket's settings, the account's OIDC providers and long-lived IAM credentials.
 * ``silolake-<silo>-pipeline-trigger`` (EventBridge): starts that one pipeline.
-* ``silolake-github-plan`` (GitHub OIDC, every account): reads configuration and state and
-  takes the state lock; never reads data (:func:`github_plan_statements`).
+* ``silolake-github-plan`` (GitHub OIDC, every account): trusted by :func:`github_plan_trust`;
+  reads configuration and state and takes the state lock, never data
+  (:func:`silolake.policy.read_only.github_plan_statements`).
 """
 
 from __future__ import annotations
@@ -26,9 +27,6 @@ from .. import names
 from ..catalog.model import Catalog, Silo
 from . import bounded, sharing
 from .documents import Statement, account_root
-
-#: Terraform's S3 backend: state read and write, native lock file create and delete.
-STATE_OBJECT_RW = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
 
 #: Changes that would let a bundle widen or bypass its own pipeline. Denied to the CodeBuild
 #: role by its boundary; central CI (the deploy role) changes the pipeline.
@@ -60,28 +58,6 @@ STATE_BUCKET_SETTINGS = (
 )
 #: Identity providers, users, credentials: :data:`silolake.policy.bounded.IDENTITY_CHANGES`.
 IDENTITY_CHANGES = bounded.IDENTITY_CHANGES
-
-#: Data-plane reads the plan role must never make: a pull request can run any workflow code
-#: with that role, so it reads configuration and state, not the silo's data or secrets.
-DATA_READS = (
-    "athena:GetQueryResults",
-    "dynamodb:BatchGetItem",
-    "dynamodb:GetItem",
-    "dynamodb:Query",
-    "dynamodb:Scan",
-    "kinesis:GetRecords",
-    "kms:Decrypt",
-    "logs:FilterLogEvents",
-    "logs:GetLogEvents",
-    "logs:StartQuery",
-    "redshift-data:GetStatementResult",
-    "secretsmanager:GetSecretValue",
-    "sqs:ReceiveMessage",
-    "ssm:GetParameter",
-    "ssm:GetParameters",
-    "ssm:GetParametersByPath",
-)
-OBJECT_READS = ("s3:GetObject", "s3:GetObjectVersion")
 
 #: GitHub's OIDC token audience for AWS (aws-actions/configure-aws-credentials).
 GITHUB_AUDIENCE = "sts.amazonaws.com"
@@ -331,40 +307,6 @@ def github_plan_trust(account_id: str, repository: str) -> dict:
             }
         ],
     }
-
-
-def github_plan_statements(*, org: str, state_bucket: str, state_key: str) -> list[Statement]:
-    """Beside ``ReadOnlyAccess``: the state and its lock file, and denies for data reads.
-
-    Objects stay readable only where Terraform manages objects itself (``_silolake/`` prefixes,
-    the partner pages) and in the state bucket."""
-    lock = f"{state_key}.tflock"
-    return [
-        {"Sid": "ListState", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{state_bucket}"},
-        {
-            "Sid": "ReadState",
-            "Effect": "Allow",
-            "Action": "s3:GetObject",
-            "Resource": f"arn:aws:s3:::{state_bucket}/{state_key}",
-        },
-        {
-            "Sid": "TakeStateLock",
-            "Effect": "Allow",
-            "Action": list(STATE_OBJECT_RW),
-            "Resource": f"arn:aws:s3:::{state_bucket}/{lock}",
-        },
-        {"Sid": "NoDataReads", "Effect": "Deny", "Action": list(DATA_READS), "Resource": "*"},
-        {
-            "Sid": "NoObjectReadsButTerraformOwn",
-            "Effect": "Deny",
-            "Action": list(OBJECT_READS),
-            "NotResource": [
-                f"arn:aws:s3:::{state_bucket}/*",
-                f"arn:aws:s3:::*/{names.SYSTEM_PREFIXES['silolake']}*",
-                f"arn:aws:s3:::{names.silo_bucket_pattern(org, 'web')}/*",
-            ],
-        },
-    ]
 
 
 # --- which silos get a pipeline ----------------------------------------------------------------

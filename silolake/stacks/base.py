@@ -74,6 +74,7 @@ class AccountStack(TerraformStack):
                 repository=catalog.github_repository,
                 state_bucket=names.state_bucket(org.state_bucket_prefix, account_id, region),
                 state_key=names.state_key(name),
+                management=account_id == org.management_account_id,
             )
         TerraformOutput(self, "account_id", value=account_id, description="AWS account this stack deploys into")
         TerraformOutput(self, "region", value=region)
