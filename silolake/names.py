@@ -445,6 +445,15 @@ def silo_pipeline(silo: str) -> str:
     return f"silolake-{silo}-deploy"
 
 
+#: Prefix of the SSM parameters the silo pipelines record what they applied under.
+PIPELINE_PARAMETER_PREFIX = "/silolake/pipeline/"
+
+
+def silo_pipeline_applied_parameter(silo: str) -> str:
+    """SSM parameter holding ``<sequence>:<commit>`` of the last bundle the silo pipeline applied."""
+    return f"{PIPELINE_PARAMETER_PREFIX}{silo}/applied"
+
+
 def silo_build_project(silo: str, stage: str) -> str:
     """CodeBuild project of one pipeline stage (``silolake-<silo>-plan``, ``silolake-<silo>-apply``)."""
     return f"silolake-{silo}-{stage}"

@@ -25,7 +25,8 @@ ARN, path included, so a look-alike role ``role/x/<deploy role>`` is not exempt)
 * **State, audit and hold**: the Terraform state buckets (``names.state_bucket_pattern``):
   versions, policy, versioning, encryption, lifecycle, public access block, existence; the
   partner audit log groups (``names.partner_audit_log_group_patterns``); the malware hold
-  (GuardDuty Malware Protection plans of the account).
+  (GuardDuty Malware Protection plans of the account); what each silo pipeline last applied
+  (its rollback refusal's record, written by the pipeline's build role only).
 
 A bundle whose plan changes one of these fails at apply with an explicit deny; central CI
 (the deploy role) applies it.
@@ -74,6 +75,14 @@ AUDIT_LOG_CHANGES = (
     "logs:DeleteLogStream",
     "logs:DisassociateKmsKey",
     "logs:PutRetentionPolicy",
+)
+#: Rewriting what a silo pipeline last applied would let it apply an older bundle again.
+APPLIED_RECORD_CHANGES = (
+    "ssm:DeleteParameter",
+    "ssm:DeleteParameters",
+    "ssm:LabelParameterVersion",
+    "ssm:PutParameter",
+    "ssm:UnlabelParameterVersion",
 )
 #: Switching the malware hold off: the plan tags objects, and the dropzone's policy waits for the tag.
 MALWARE_HOLD_CHANGES = ("guardduty:DeleteMalwareProtectionPlan", "guardduty:UpdateMalwareProtectionPlan")
@@ -140,6 +149,13 @@ def protection_statements(org: str, state_prefix: str, deploy_role: str) -> list
         _deny("StateVersionsKept", OBJECT_DESTRUCTION, f"{state}/*", deploy_role),
         _deny("PartnerAuditLogsKept", AUDIT_LOG_CHANGES, [*logs, *(f"{g}:*" for g in logs)], deploy_role),
         _deny("MalwareHoldKept", MALWARE_HOLD_CHANGES, "arn:aws:guardduty:*:*:malware-protection-plan/*", deploy_role),
+        _deny(
+            "AppliedRecordOnlyFromPipelines",
+            APPLIED_RECORD_CHANGES,
+            f"arn:aws:ssm:*:*:parameter{names.PIPELINE_PARAMETER_PREFIX}*",
+            deploy_role,
+            names.silo_role("*", "pipeline"),
+        ),
     ]
 
 

@@ -198,6 +198,11 @@ def _protected() -> dict[str, tuple[str, str, dict[str, Any]]]:
             f"arn:aws:guardduty:{REGION}:{SALES}:malware-protection-plan/a1b2c3",
             {},
         ),
+        "rewrite what the pipeline last applied": (
+            "ssm:PutParameter",
+            f"arn:aws:ssm:{REGION}:{SALES}:parameter{names.silo_pipeline_applied_parameter('sales')}",
+            {},
+        ),
         "test the identity provider from a spoofed IP": (
             "transfer:TestIdentityProvider",
             f"arn:aws:transfer:{REGION}:{SALES}:user/s-0123456789abcdef0/bob",
@@ -214,9 +219,10 @@ def test_state_audit_hold_and_sign_in_tests_are_the_deploy_roles(
     read_only = document(
         [{"Effect": "Allow", "Action": ["transfer:Describe*", "transfer:List*", "transfer:Test*"], "Resource": "*"}]
     )
+    pipeline = Who(role(SALES, names.silo_role("sales", "pipeline")), SALES, [WIDE_OPEN], [boundary])
     attackers = {
         "silo admin": Who(role(SALES, "silo-admin"), SALES, [WIDE_OPEN]),
-        "pipeline build role": Who(role(SALES, names.silo_role("sales", "pipeline")), SALES, [WIDE_OPEN], [boundary]),
+        "pipeline build role": pipeline,
         "plan role": Who(role(SALES, names.GITHUB_PLAN_ROLE), SALES, [read_only, plan_role]),
         "look-alike deploy role": Who(role(SALES, DEPLOY, "/impostor/"), SALES, [WIDE_OPEN]),
     }
@@ -228,8 +234,14 @@ def test_state_audit_hold_and_sign_in_tests_are_the_deploy_roles(
                 continue  # read-only: it holds no write action anyway
             cases[f"{who_name}: {what}"] = (who, action, resource, dict(extra))
         cases[f"deploy role: {what}"] = (deploy, action, resource, dict(extra))
+    # The one writer of the rollback refusal's record besides the deploy role: the pipeline's apply.
+    cases["pipeline build role: rewrite what the pipeline last applied"] = (
+        pipeline,
+        *_protected()["rewrite what the pipeline last applied"],
+    )
     got = decide(scps, cases)
-    expected = {name: ALLOWED if name.startswith("deploy role:") else DENIED for name in cases}
+    allowed = {"pipeline build role: rewrite what the pipeline last applied"}
+    expected = {name: ALLOWED if name.startswith("deploy role:") or name in allowed else DENIED for name in cases}
     assert got == expected, {k: v for k, v in got.items() if v != expected[k]}
 
 

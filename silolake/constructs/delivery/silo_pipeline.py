@@ -148,6 +148,10 @@ class SiloPipeline(Construct):
             "BUNDLE_KEY": names.stack_bundle_key(account, stack),
             "PROVIDER_MIRROR_KEY": names.provider_mirror_key(versions.AWS_PROVIDER_VERSION),
             "TERRAFORM_VERSION": versions.TERRAFORM_VERSION,
+            # Rollback refusal (silo-plan.yml): what was last applied, and the one older commit
+            # the catalog allows (``pipeline.rollback_to``; empty: none).
+            "APPLIED_PARAMETER": names.silo_pipeline_applied_parameter(silo.name),
+            "SILOLAKE_ROLLBACK_TO": silo.pipeline_rollback_to or "",
         }
         self.projects = {
             stage: aws.codebuild_project.CodebuildProject(
