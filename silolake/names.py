@@ -445,6 +445,12 @@ def silo_pipeline(silo: str) -> str:
     return f"silolake-{silo}-deploy"
 
 
+def silo_pipeline_key_alias(silo: str) -> str:
+    """KMS alias (without ``alias/``) of the key a silo's pipeline encrypts its artifacts with
+    when it runs outside the silo's region (a key serves its own region only)."""
+    return f"silolake-{silo}-pipeline"
+
+
 #: Prefix of the SSM parameters the silo pipelines record what they applied under.
 PIPELINE_PARAMETER_PREFIX = "/silolake/pipeline/"
 

@@ -24,7 +24,7 @@ Who may do what:
 from __future__ import annotations
 
 from .. import names
-from ..catalog.model import Catalog, Silo
+from ..catalog.model import Silo
 from . import bounded, sharing
 from .documents import Statement, account_root
 
@@ -309,22 +309,17 @@ def github_plan_trust(account_id: str, repository: str) -> dict:
     }
 
 
-# --- which silos get a pipeline ----------------------------------------------------------------
+# --- where a silo's pipeline runs ------------------------------------------------------------------
 
 
-def pipeline_possible(silo: Silo, artifacts_region: str) -> bool:
-    """An S3 source action reads only a bucket of the pipeline's own region, and source actions
+def pipeline_region(silo: Silo, artifacts_region: str) -> str:
+    """Region of a silo's pipeline: the artifacts bucket's, whatever the silo's.
+
+    An S3 source action reads only a bucket of the pipeline's own region, and source actions
     cannot be cross-Region (https://docs.aws.amazon.com/codepipeline/latest/userguide/actions-create-cross-region.html),
-    so a silo gets its own pipeline only in the artifacts bucket's (the datalake account's) region."""
-    return silo.region == artifacts_region
-
-
-def notices(catalog: Catalog) -> list[str]:
-    """Silos without their own pipeline (printed by ``silolake synth``)."""
-    return [
-        f"silo '{silo.name}' is in {silo.region}, the artifacts bucket in {catalog.datalake.region}: "
-        "it gets no pipeline of its own (an S3 source must be in the pipeline's region); "
-        "central CI deploys it."
-        for silo in catalog.deployable_silos
-        if not pipeline_possible(silo, catalog.datalake.region)
-    ]
+    so the pipeline, its builds, artifact store and trigger live in the artifacts bucket's
+    region, in the silo's account; the builds run Terraform against the silo's region (the
+    stack's provider and backend name it). A regional copy of the artifacts bucket per silo
+    region was the other answer: more buckets, replication and keys to guard, for no gain."""
+    del silo  # every silo, in any region (docs/delivery.md, "Region")
+    return artifacts_region
