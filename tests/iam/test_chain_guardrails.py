@@ -7,6 +7,11 @@ account's roles and the publisher's trust, the silo pipeline's boundary. Attacke
 everything their own identity policy can hold (``Action: *``): a datalake administrator, a
 silo administrator, the silo pipeline's build role (``AdministratorAccess`` and its
 boundary), the GitHub plan role, and a look-alike of the deploy role on another IAM path.
+
+Principals are role ARNs with their IAM path, not sessions: for an assumed-role session the
+engine's harness derives ``aws:PrincipalArn`` from the session ARN, which carries no path
+(``simulate.mjs``, ``principalArnFor``), whereas AWS reports the role's ARN with its path; a
+session of ``role/impostor/<deploy role>`` would look like the deploy role there.
 """
 
 from __future__ import annotations
@@ -261,3 +266,4 @@ def test_chain_scp_fits_in_the_worst_case(example_catalog) -> None:
     worst = dataclasses.replace(example_catalog, organization=org)
     text = scp.render(chain.chain_scp(worst))
     assert len(text) <= scp.SCP_MAX_CHARS
+    assert len(text) <= 5010, len(text)  # chain.chain_scp's docstring states 5,010
