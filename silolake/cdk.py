@@ -49,6 +49,7 @@ TerraformAsset = _core.TerraformAsset
 TerraformElement = _core.TerraformElement
 AssetType = _core.AssetType
 TerraformOutput = _core.TerraformOutput
+TerraformProvider = _core.TerraformProvider
 TerraformStack = _core.TerraformStack
 TerraformResource = _core.TerraformResource
 TerraformResourceLifecycle = _core.TerraformResourceLifecycle
@@ -107,6 +108,7 @@ __all__ = [
     "TerraformAsset",
     "TerraformElement",
     "TerraformOutput",
+    "TerraformProvider",
     "TerraformResource",
     "TerraformResourceLifecycle",
     "TerraformStack",

@@ -471,12 +471,18 @@ def diagram(path: Path, fmt: str, highlight: str, out_file: Path | None) -> None
 @click.option("--dest", default="bundles", show_default=True, type=click.Path(path_type=Path))
 @click.option("--commit", required=True, help="Source commit recorded in each manifest.")
 @click.option("--stack", "stack_names", multiple=True, help="Only these stacks (default: every synthesized stack).")
-def bundle(out_dir: Path, dest: Path, commit: str, stack_names: tuple[str, ...]) -> None:
+@click.option(
+    "--sequence",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Order of the commit (its committer time, epoch seconds): silo pipelines refuse an older one.",
+)
+def bundle(out_dir: Path, dest: Path, commit: str, stack_names: tuple[str, ...], sequence: int | None) -> None:
     """Package each synthesized stack as DEST/<stack>/bundle.zip (reproducible, with a manifest)."""
     from .ops.stack_bundles import BundleError, build_all
 
     try:
-        built = build_all(out_dir, dest, commit=commit, stacks=list(stack_names) or None)
+        built = build_all(out_dir, dest, commit=commit, stacks=list(stack_names) or None, sequence=sequence)
     except (BundleError, FileNotFoundError) as exc:
         err.print(f"error: {exc}", markup=False)
         sys.exit(EXIT_INVALID)

@@ -14,7 +14,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .catalog.model import Catalog
-from .policy import delivery
 from .policy.sharing import notices
 from .synth import StackDone
 
@@ -26,7 +25,7 @@ def synth_notices(catalog: Catalog) -> list[str]:
         "Apply the org stack, then run `silolake bootstrap` to record its account id."
         for silo in catalog.pending_silos
     ]
-    return pending + notices(catalog) + delivery.notices(catalog)
+    return pending + notices(catalog)
 
 
 @contextmanager

@@ -78,6 +78,12 @@ def state_bucket(prefix: str, account_id: str, region: str) -> str:
     return f"{prefix}-{account_id}-{region}"
 
 
+def state_bucket_pattern(prefix: str) -> str:
+    """Wildcard matching every account's state bucket (:func:`state_bucket`; SCP resources):
+    twelve ``?`` for the account id, so a bucket merely starting with the prefix does not match."""
+    return f"{prefix}-{'?' * 12}-*"
+
+
 def state_key(stack_name: str) -> str:
     return f"silolake/{stack_name}.tfstate"
 
@@ -269,14 +275,30 @@ def partner_sftp_server(org: str, silo: str) -> str:
     return f"{org}-{silo}-sftp"
 
 
+def transfer_log_group(server: str) -> str:
+    """Structured log group of a Transfer Family server."""
+    return f"/aws/transfer/{server}"
+
+
+def partner_audit_log_group_patterns(org: str) -> list[str]:
+    """Log groups holding the partner audit trail of every silo (SCP resources): the partner
+    functions' (the admin's audit events, sign-ins), the partner API's access log and the
+    SFTP server's structured log."""
+    return [
+        lambda_log_group(partner_function(org, "*", "*")),
+        api_access_log_group(partner_api(org, "*")),
+        transfer_log_group(partner_sftp_server(org, "*")),
+    ]
+
+
 def stack_name(kind: str, name: str | None = None) -> str:
     """Terraform stack (and state key) names: ``org``, ``datalake``, ``silo-<n>``, ``analytics-<n>``."""
     return kind if name is None else f"{kind}-{name}"
 
 
-def scp_name(kind: str) -> str:
-    """Service control policy attached to the silos OU (``silolake-silos-regions``)."""
-    return f"silolake-silos-{kind}"
+def scp_name(kind: str, ou: str = "silos") -> str:
+    """Service control policy attached to an OU (``silolake-silos-regions``, ``silolake-datalake-chain``)."""
+    return f"silolake-{ou}-{kind}"
 
 
 def silo_account_name(org: str, silo: str) -> str:
@@ -426,6 +448,21 @@ GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 def silo_pipeline(silo: str) -> str:
     """CodePipeline of a silo's own deployments (``silolake-<silo>-deploy``)."""
     return f"silolake-{silo}-deploy"
+
+
+def silo_pipeline_key_alias(silo: str) -> str:
+    """KMS alias (without ``alias/``) of the key a silo's pipeline encrypts its artifacts with
+    when it runs outside the silo's region (a key serves its own region only)."""
+    return f"silolake-{silo}-pipeline"
+
+
+#: Prefix of the SSM parameters the silo pipelines record what they applied under.
+PIPELINE_PARAMETER_PREFIX = "/silolake/pipeline/"
+
+
+def silo_pipeline_applied_parameter(silo: str) -> str:
+    """SSM parameter holding ``<sequence>:<commit>`` of the last bundle the silo pipeline applied."""
+    return f"{PIPELINE_PARAMETER_PREFIX}{silo}/applied"
 
 
 def silo_build_project(silo: str, stage: str) -> str:

@@ -16,7 +16,7 @@ import pytest
 
 from silolake import names, policy
 from silolake.catalog import Catalog
-from silolake.policy import scp
+from silolake.policy import chain, delivery, scp
 
 from .iam.iam_sim import simulate
 from .stackjson import bucket_key_policy, bucket_policy, policy_json, resources
@@ -58,7 +58,9 @@ def test_bucket_patterns_match_every_silo_bucket_and_nothing_else(example_synth)
     for silo in catalog.deployable_silos:
         stack = example_synth.stack(silo.stack_name)
         # The pipeline's artifact store holds scratch copies only (names.PIPELINE_BUCKET).
-        store = names.silo_bucket(org, silo.name, names.PIPELINE_BUCKET, silo.account_id, silo.region)
+        # It lives in the pipeline's region: the artifacts bucket's (policy.delivery.pipeline_region).
+        region = delivery.pipeline_region(silo, catalog.datalake.region)
+        store = names.silo_bucket(org, silo.name, names.PIPELINE_BUCKET, silo.account_id, region)
         for b in resources(stack, "aws_s3_bucket").values():
             if b["bucket"] != store:
                 assert any(fnmatch.fnmatchcase(b["bucket"], p) for p in patterns), b["bucket"]
@@ -78,7 +80,8 @@ def test_synthesized_scps_are_the_policy_documents(example_synth):
     org_stack = example_synth.stack("org")
     deployed = {p["name"]: policy_json(p["content"]) for p in resources(org_stack, "aws_organizations_policy").values()}
     expected = {names.scp_name(k): d for k, d in scp.silo_scps(example_synth.catalog).items()}
-    assert deployed == expected
+    chain_scps = {names.scp_name(k, "datalake"): d for k, d in chain.datalake_scps(example_synth.catalog).items()}
+    assert deployed == expected | chain_scps
 
 
 # -- offline evaluation ---------------------------------------------------------------------

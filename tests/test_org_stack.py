@@ -9,7 +9,7 @@ import pytest
 
 from silolake import names
 from silolake.constructs.org.organization import account_logical_id
-from silolake.policy import scp
+from silolake.policy import chain, scp
 
 ORG_DATA = "aws_organizations_organization"
 OU = "aws_organizations_organizational_unit"
@@ -58,21 +58,24 @@ def test_only_email_silos_get_an_account_in_the_silos_ou(org, ous):
     assert account["tags"]["silolake:silo"] == "marketing"
 
 
-def test_scps_are_the_pure_documents_attached_to_the_silos_ou(org, ous):
+def test_scps_are_the_pure_documents_attached_to_their_ous(org, ous):
+    """The silos OU's guardrails and the delivery chain's on the DataLake OU; nothing on Analytics."""
     policies = org.resources("org", "aws_organizations_policy")
     attachments = org.resources("org", "aws_organizations_policy_attachment")
-    expected = scp.silo_scps(org.catalog)
+    expected = {names.scp_name(kind): (doc, "Silos") for kind, doc in scp.silo_scps(org.catalog).items()} | {
+        names.scp_name(kind, "datalake"): (doc, "DataLake") for kind, doc in chain.datalake_scps(org.catalog).items()
+    }
     by_name = {p["name"]: (lid, p) for lid, p in policies.items()}
-    assert set(by_name) == {names.scp_name(kind) for kind in expected}
-    for kind, doc in expected.items():
-        lid, body = by_name[names.scp_name(kind)]
+    assert set(by_name) == set(expected)
+    for name, (doc, ou) in expected.items():
+        lid, body = by_name[name]
         assert body["type"] == "SERVICE_CONTROL_POLICY"
         assert json.loads(body["content"]) == doc
         assert len(body["content"]) <= scp.SCP_MAX_CHARS
-        assert {"policy_id": ref("aws_organizations_policy", lid), "target_id": ref(OU, ous["Silos"])} in [
+        assert {"policy_id": ref("aws_organizations_policy", lid), "target_id": ref(OU, ous[ou])} in [
             {k: a[k] for k in ("policy_id", "target_id")} for a in attachments.values()
         ]
-    assert len(attachments) == len(expected)  # nothing attached to the analytics or data lake OU
+    assert len(attachments) == len(expected)  # nothing attached to the analytics OU
 
 
 def test_org_stack_outputs_what_bootstrap_records(org):

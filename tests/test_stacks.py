@@ -38,7 +38,16 @@ def test_one_stack_per_account_and_no_stack_for_pending_silo(example_synth):
 @pytest.mark.parametrize("stack", sorted(EXPECTED_STACKS))
 def test_provider_assumes_deploy_role_in_its_own_account(example_synth, stack):
     account = _accounts(example_synth)[stack]
-    (provider,) = example_synth.stack(stack)["provider"]["aws"]
+    # Every provider (a silo outside the artifacts bucket's region has a second one, aliased,
+    # for its pipeline) assumes the same role in the same account.
+    providers = example_synth.stack(stack)["provider"]["aws"]
+    assert [p.get("alias") for p in providers][0] is None
+    assert len(providers) == len({p["region"] for p in providers})
+    for provider in providers:
+        _assumes_the_deploy_role(example_synth, stack, account, provider)
+
+
+def _assumes_the_deploy_role(example_synth, stack: str, account: str, provider: dict) -> None:
     # The role is the deploy_role_arn variable's default, fed to a dynamic assume_role block
     # (tests/delivery/test_renderings.py proves both renderings with Terraform core).
     assert rendering.provider_role_arn(example_synth.stack(stack)) == (
@@ -60,7 +69,8 @@ def test_provider_assumes_deploy_role_in_its_own_account(example_synth, stack):
 @pytest.mark.parametrize("stack", sorted(EXPECTED_STACKS))
 def test_state_lives_in_the_stacks_own_account(example_synth, stack):
     account = _accounts(example_synth)[stack]
-    (provider,) = example_synth.stack(stack)["provider"]["aws"]
+    # The default (unaliased) provider's region is the stack's.
+    [provider] = [p for p in example_synth.stack(stack)["provider"]["aws"] if "alias" not in p]
     backend = example_synth.stack(stack)["terraform"]["backend"]["s3"]
     assert backend["bucket"] == names.state_bucket("acme-tfstate", account, provider["region"])
     assert backend["key"] == f"silolake/{stack}.tfstate"
@@ -80,7 +90,7 @@ def test_no_two_accounts_share_a_state_bucket(example_synth):
 
 
 def test_silo_region_is_used_for_provider_and_state(example_synth):
-    (provider,) = example_synth.stack("silo-logistics")["provider"]["aws"]
+    [provider] = [p for p in example_synth.stack("silo-logistics")["provider"]["aws"] if "alias" not in p]
     assert provider["region"] == "eu-central-1"
     assert example_synth.stack("silo-logistics")["terraform"]["backend"]["s3"]["region"] == "eu-central-1"
 
@@ -140,7 +150,7 @@ def test_stack_targets_match_synthesized_stacks(example_synth):
     targets = stack_targets(example_synth.catalog)
     assert [t.name for t in targets] == example_synth.stack_names
     for t in targets:
-        (provider,) = example_synth.stack(t.name)["provider"]["aws"]
+        [provider] = [p for p in example_synth.stack(t.name)["provider"]["aws"] if "alias" not in p]
         assert rendering.provider_role_arn(example_synth.stack(t.name)) == t.role_arn
         assert provider["region"] == t.region
     assert [t.wave for t in targets] == sorted(t.wave for t in targets)

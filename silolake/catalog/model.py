@@ -162,6 +162,9 @@ class Silo:
     malware_protection: bool
     #: ``pipeline.approval``: the silo's own pipeline waits for a person between plan and apply.
     pipeline_approval: bool = False
+    #: ``pipeline.rollback_to``: the commit (7 to 40 hex digits, a prefix of the bundle's) the
+    #: silo's pipeline may apply although it is older than the one it last applied.
+    pipeline_rollback_to: str | None = None
 
     @property
     def stack_name(self) -> str:
@@ -438,6 +441,7 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
             removed_flows=tuple(s["removed_flows"]),
             malware_protection=s["malware_protection"],
             pipeline_approval=s["pipeline"]["approval"],
+            pipeline_rollback_to=s["pipeline"].get("rollback_to"),
         )
         silos.append(DeployedSilo(account_id=account_id, **common) if account_id else Silo(account_id=None, **common))
     all_names = tuple(s.name for s in silos)

@@ -8,7 +8,7 @@ A bundle holds everything under the synthesized stack's directory (``cdk.tf.json
 assets cdktf copied beside it: Lambda zips, web assets, Glue scripts) plus a
 ``manifest.json``::
 
-    {"format": 1, "stack": "silo-sales", "commit": "<git sha>",
+    {"format": 1, "stack": "silo-sales", "commit": "<git sha>", "sequence": <commit time, epoch s>,
      "content_sha256": "<hash of the files, independent of the commit>",
      "files": {"cdk.tf.json": "<sha256>", "assets/...": "<sha256>"}}
 
@@ -98,23 +98,40 @@ def _content_hash(files: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
 
 
-def build_bundle(stack_dir: Path, dest: Path, *, commit: str) -> Bundle:
-    """Zip ``stack_dir`` (a ``cdktf.out/stacks/<stack>`` directory) into ``dest/<stack>/bundle.zip``."""
+def build_bundle(stack_dir: Path, dest: Path, *, commit: str, sequence: int | None = None) -> Bundle:
+    """Zip ``stack_dir`` (a ``cdktf.out/stacks/<stack>`` directory) into ``dest/<stack>/bundle.zip``.
+
+    ``sequence``: a number that grows with every published commit (the master build gives the
+    commit's committer time, epoch seconds); a silo pipeline refuses a bundle whose sequence is
+    below the one it last applied (docs/delivery.md, "Rollbacks"). Raises :class:`BundleError`
+    for a negative one."""
     stack_dir = Path(stack_dir)
     check_revision(commit)
+    if sequence is not None and sequence < 0:
+        raise BundleError(f"sequence {sequence} is negative")
     if not (stack_dir / "cdk.tf.json").is_file():
         raise BundleError(f"{stack_dir}: no cdk.tf.json (not a synthesized stack)")
     paths = sorted(p for p in stack_dir.rglob("*") if _bundled(stack_dir, p))
     blobs = {p.relative_to(stack_dir).as_posix(): p.read_bytes() for p in paths}
     files = {name: hashlib.sha256(data).hexdigest() for name, data in blobs.items()}
     content = _content_hash(files)
-    manifest = {"format": FORMAT, "stack": stack_dir.name, "commit": commit, "content_sha256": content, "files": files}
+    manifest: dict[str, object] = {
+        "format": FORMAT,
+        "stack": stack_dir.name,
+        "commit": commit,
+        "content_sha256": content,
+        "files": files,
+    }
+    if sequence is not None:
+        manifest["sequence"] = sequence
     out = Path(dest) / stack_dir.name / "bundle.zip"
     write_zip(out, {MANIFEST: (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode(), **blobs})
     return Bundle(stack_dir.name, out, content)
 
 
-def build_all(out: Path, dest: Path, *, commit: str, stacks: list[str] | None = None) -> list[Bundle]:
+def build_all(
+    out: Path, dest: Path, *, commit: str, stacks: list[str] | None = None, sequence: int | None = None
+) -> list[Bundle]:
     """One bundle per synthesized stack under ``out/stacks`` (or only ``stacks``).
 
     Raises :class:`BundleError` for a named stack that was not synthesized, or no stack at all."""
@@ -123,7 +140,7 @@ def build_all(out: Path, dest: Path, *, commit: str, stacks: list[str] | None = 
     missing = sorted(set(stacks or ()) - {d.name for d in dirs})
     if missing or not dirs:
         raise BundleError(f"{root}: no synthesized stack {', '.join(missing) or ''} (run `silolake synth` first)")
-    return [build_bundle(d, dest, commit=commit) for d in dirs if stacks is None or d.name in stacks]
+    return [build_bundle(d, dest, commit=commit, sequence=sequence) for d in dirs if stacks is None or d.name in stacks]
 
 
 def _manifest(bundle: Path, zf: zipfile.ZipFile) -> dict:

@@ -16,19 +16,17 @@ Who may do what:
   not cover: the pipeline's own definition, projects, approval and trigger, the state
   bucket's settings, the account's OIDC providers and long-lived IAM credentials.
 * ``silolake-<silo>-pipeline-trigger`` (EventBridge): starts that one pipeline.
-* ``silolake-github-plan`` (GitHub OIDC, every account): reads configuration and state and
-  takes the state lock; never reads data (:func:`github_plan_statements`).
+* ``silolake-github-plan`` (GitHub OIDC, every account): trusted by :func:`github_plan_trust`;
+  reads configuration and state and takes the state lock, never data
+  (:func:`silolake.policy.read_only.github_plan_statements`).
 """
 
 from __future__ import annotations
 
 from .. import names
-from ..catalog.model import Catalog, Silo
+from ..catalog.model import Silo
 from . import bounded, sharing
 from .documents import Statement, account_root
-
-#: Terraform's S3 backend: state read and write, native lock file create and delete.
-STATE_OBJECT_RW = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
 
 #: Changes that would let a bundle widen or bypass its own pipeline. Denied to the CodeBuild
 #: role by its boundary; central CI (the deploy role) changes the pipeline.
@@ -60,28 +58,6 @@ STATE_BUCKET_SETTINGS = (
 )
 #: Identity providers, users, credentials: :data:`silolake.policy.bounded.IDENTITY_CHANGES`.
 IDENTITY_CHANGES = bounded.IDENTITY_CHANGES
-
-#: Data-plane reads the plan role must never make: a pull request can run any workflow code
-#: with that role, so it reads configuration and state, not the silo's data or secrets.
-DATA_READS = (
-    "athena:GetQueryResults",
-    "dynamodb:BatchGetItem",
-    "dynamodb:GetItem",
-    "dynamodb:Query",
-    "dynamodb:Scan",
-    "kinesis:GetRecords",
-    "kms:Decrypt",
-    "logs:FilterLogEvents",
-    "logs:GetLogEvents",
-    "logs:StartQuery",
-    "redshift-data:GetStatementResult",
-    "secretsmanager:GetSecretValue",
-    "sqs:ReceiveMessage",
-    "ssm:GetParameter",
-    "ssm:GetParameters",
-    "ssm:GetParametersByPath",
-)
-OBJECT_READS = ("s3:GetObject", "s3:GetObjectVersion")
 
 #: GitHub's OIDC token audience for AWS (aws-actions/configure-aws-credentials).
 GITHUB_AUDIENCE = "sts.amazonaws.com"
@@ -333,56 +309,17 @@ def github_plan_trust(account_id: str, repository: str) -> dict:
     }
 
 
-def github_plan_statements(*, org: str, state_bucket: str, state_key: str) -> list[Statement]:
-    """Beside ``ReadOnlyAccess``: the state and its lock file, and denies for data reads.
-
-    Objects stay readable only where Terraform manages objects itself (``_silolake/`` prefixes,
-    the partner pages) and in the state bucket."""
-    lock = f"{state_key}.tflock"
-    return [
-        {"Sid": "ListState", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{state_bucket}"},
-        {
-            "Sid": "ReadState",
-            "Effect": "Allow",
-            "Action": "s3:GetObject",
-            "Resource": f"arn:aws:s3:::{state_bucket}/{state_key}",
-        },
-        {
-            "Sid": "TakeStateLock",
-            "Effect": "Allow",
-            "Action": list(STATE_OBJECT_RW),
-            "Resource": f"arn:aws:s3:::{state_bucket}/{lock}",
-        },
-        {"Sid": "NoDataReads", "Effect": "Deny", "Action": list(DATA_READS), "Resource": "*"},
-        {
-            "Sid": "NoObjectReadsButTerraformOwn",
-            "Effect": "Deny",
-            "Action": list(OBJECT_READS),
-            "NotResource": [
-                f"arn:aws:s3:::{state_bucket}/*",
-                f"arn:aws:s3:::*/{names.SYSTEM_PREFIXES['silolake']}*",
-                f"arn:aws:s3:::{names.silo_bucket_pattern(org, 'web')}/*",
-            ],
-        },
-    ]
+# --- where a silo's pipeline runs ------------------------------------------------------------------
 
 
-# --- which silos get a pipeline ----------------------------------------------------------------
+def pipeline_region(silo: Silo, artifacts_region: str) -> str:
+    """Region of a silo's pipeline: the artifacts bucket's, whatever the silo's.
 
-
-def pipeline_possible(silo: Silo, artifacts_region: str) -> bool:
-    """An S3 source action reads only a bucket of the pipeline's own region, and source actions
+    An S3 source action reads only a bucket of the pipeline's own region, and source actions
     cannot be cross-Region (https://docs.aws.amazon.com/codepipeline/latest/userguide/actions-create-cross-region.html),
-    so a silo gets its own pipeline only in the artifacts bucket's (the datalake account's) region."""
-    return silo.region == artifacts_region
-
-
-def notices(catalog: Catalog) -> list[str]:
-    """Silos without their own pipeline (printed by ``silolake synth``)."""
-    return [
-        f"silo '{silo.name}' is in {silo.region}, the artifacts bucket in {catalog.datalake.region}: "
-        "it gets no pipeline of its own (an S3 source must be in the pipeline's region); "
-        "central CI deploys it."
-        for silo in catalog.deployable_silos
-        if not pipeline_possible(silo, catalog.datalake.region)
-    ]
+    so the pipeline, its builds, artifact store and trigger live in the artifacts bucket's
+    region, in the silo's account; the builds run Terraform against the silo's region (the
+    stack's provider and backend name it). A regional copy of the artifacts bucket per silo
+    region was the other answer: more buckets, replication and keys to guard, for no gain."""
+    del silo  # every silo, in any region (docs/delivery.md, "Region")
+    return artifacts_region

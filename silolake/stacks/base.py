@@ -37,9 +37,8 @@ class AccountStack(TerraformStack):
         if silo:
             tags["silolake:silo"] = silo
         self.tags = tags
-        provider = aws.provider.AwsProvider(
-            self, "aws", region=region, allowed_account_ids=[account_id], default_tags=[{"tags": tags}]
-        )
+        self._providers: dict[str, object] = {}
+        self.regional_provider(region)
         # Two ways in, one cdk.tf.json (docs/delivery.md): the provider assumes the role in
         # the variable, by default the deploy role (central CI, from outside the account); a
         # runner already inside the account renders it empty (silolake.ops.rendering) and
@@ -47,13 +46,6 @@ class AccountStack(TerraformStack):
         self.add_override(
             f"variable.{rendering.ROLE_VARIABLE}",
             {"type": "string", "default": role_arn, "description": rendering.ROLE_VARIABLE_DESCRIPTION},
-        )
-        provider.add_override(
-            "dynamic.assume_role",
-            {
-                "for_each": f"${{compact([var.{rendering.ROLE_VARIABLE}])}}",
-                "content": {"role_arn": "${assume_role.value}", "session_name": f"silolake-{name}"},
-            },
         )
         # Native S3 locking (Terraform >= 1.10) instead of a DynamoDB table per account.
         s3_backend(
@@ -74,6 +66,32 @@ class AccountStack(TerraformStack):
                 repository=catalog.github_repository,
                 state_bucket=names.state_bucket(org.state_bucket_prefix, account_id, region),
                 state_key=names.state_key(name),
+                management=account_id == org.management_account_id,
             )
         TerraformOutput(self, "account_id", value=account_id, description="AWS account this stack deploys into")
         TerraformOutput(self, "region", value=region)
+
+    def regional_provider(self, region: str):
+        """The stack's AWS provider for ``region`` (the stack's own region: the default provider;
+        another: an aliased one, ``aws.<region with underscores>``), each assuming the role in
+        the ``deploy_role_arn`` variable and pinned to the stack's account."""
+        if region in self._providers:
+            return self._providers[region]
+        alias = None if region == self.region else region.replace("-", "_")
+        provider = aws.provider.AwsProvider(
+            self,
+            "aws" if alias is None else f"aws-{region}",
+            region=region,
+            alias=alias,
+            allowed_account_ids=[self.account_id],
+            default_tags=[{"tags": self.tags}],
+        )
+        provider.add_override(
+            "dynamic.assume_role",
+            {
+                "for_each": f"${{compact([var.{rendering.ROLE_VARIABLE}])}}",
+                "content": {"role_arn": "${assume_role.value}", "session_name": f"silolake-{self.node.id}"},
+            },
+        )
+        self._providers[region] = provider
+        return provider

@@ -5,20 +5,29 @@ from __future__ import annotations
 from ..catalog.model import Catalog
 from ..cdk import Construct, TerraformOutput
 from ..constructs.org import DataLakeOus, SiloAccount, SiloGuardrails, forget_accounts
-from ..policy import scp
+from ..policy import chain, scp
 from .base import AccountStack
 
 
 class OrgStack(AccountStack):
     """``org`` in the management account: the DataLake > Silos/Analytics OUs, an account for
-    every email-only silo (kept, never destroyed), and the guardrail SCPs on the silos OU.
-    Outputs the OU ids and created account ids that ``silolake bootstrap`` records."""
+    every email-only silo (kept, never destroyed), the guardrail SCPs on the silos OU and the
+    delivery chain's on the DataLake OU. Outputs the OU ids and created account ids that
+    ``silolake bootstrap`` records."""
 
     def __init__(self, scope: Construct, *, catalog: Catalog) -> None:
         org = catalog.organization
         super().__init__(scope, "org", catalog=catalog, account_id=org.management_account_id, region=org.home_region)
         self.ous = DataLakeOus(self, "ous", ous=org.ous)
         SiloGuardrails(self, "guardrails", documents=scp.silo_scps(catalog), target_id=self.ous.silos.id)
+        # The delivery chain's guardrail holds in every account below DataLake (docs/security.md).
+        SiloGuardrails(
+            self,
+            "chain-guardrails",
+            documents=chain.datalake_scps(catalog),
+            target_id=self.ous.datalake.id,
+            ou="datalake",
+        )
         # Every email-only silo, decommissioned ones included: decommissioning keeps the account.
         self.accounts = {
             silo.name: SiloAccount(

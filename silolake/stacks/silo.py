@@ -11,7 +11,7 @@ from ..constructs.delivery import silo_pipeline
 from ..constructs.etl import SiloEtl, hold_statements
 from ..constructs.ingestion import ApiIngestion
 from ..constructs.storage import GlueCatalog, SiloStorage
-from ..policy import quicksight, sharing
+from ..policy import delivery, quicksight, sharing
 from .base import AccountStack
 
 
@@ -88,22 +88,22 @@ class SiloStack(AccountStack):
                 storage=self.storage,
                 flow_api=self.ingestion,
             )
-        # The silo's own deployment pipeline (docs/delivery.md), where its region allows one.
-        self.pipeline = None
+        # The silo's own deployment pipeline (docs/delivery.md), in the artifacts bucket's region.
         org = catalog.organization
         bundles = silo_pipeline.BundleSource(
             bucket=names.account_bucket(org.name, "artifacts", catalog.datalake.account_id, catalog.datalake.region),
             account_id=catalog.datalake.account_id,
             region=catalog.datalake.region,
         )
-        if silo_pipeline.wanted(silo, bundles.region):
-            self.pipeline = silo_pipeline.SiloPipeline(
-                self,
-                "pipeline",
-                org=org.name,
-                silo=silo,
-                key=self.storage.key,
-                log_bucket=self.storage.buckets["logs"].name,
-                state_bucket=names.state_bucket(org.state_bucket_prefix, silo.account_id, silo.region),
-                source=bundles,
-            )
+        here = delivery.pipeline_region(silo, bundles.region)
+        self.pipeline = silo_pipeline.SiloPipeline(
+            self,
+            "pipeline",
+            org=org.name,
+            silo=silo,
+            key=self.storage.key,
+            log_bucket=self.storage.buckets["logs"].name,
+            state_bucket=names.state_bucket(org.state_bucket_prefix, silo.account_id, silo.region),
+            source=bundles,
+            provider=None if here == silo.region else self.regional_provider(here),
+        )

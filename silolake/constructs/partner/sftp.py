@@ -33,7 +33,7 @@ class SftpServer(Construct):
     ) -> None:
         super().__init__(scope, id)
         name = names.partner_sftp_server(org, silo.name)
-        self.log_group = encrypted_log_group(self, "logs", name=f"/aws/transfer/{name}", kms_key_arn=key_arn)
+        self.log_group = encrypted_log_group(self, "logs", name=names.transfer_log_group(name), kms_key_arn=key_arn)
         self.server = aws.transfer_server.TransferServer(
             self,
             "server",
