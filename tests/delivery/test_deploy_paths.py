@@ -88,6 +88,8 @@ def read_by_synth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str
         elif path.is_relative_to(PACKAGE):
             if path.suffix != ".py":  # the code itself: any change to silolake/ is covered as a whole
                 found["framework"].add(path.relative_to(ROOT).as_posix())
+        elif path.is_relative_to(Path(sys.prefix)) or path.is_relative_to(Path(sys.base_prefix)):
+            continue  # the installed dependencies (a venv inside the checkout included), not the repository's files
         elif path.is_relative_to(ROOT) and not path.is_relative_to(ROOT / "tests") and path != ROOT:
             found["other"].add(path.relative_to(ROOT).as_posix())
     return found
