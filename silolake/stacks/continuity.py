@@ -49,6 +49,14 @@ DATA_TYPES = frozenset(
         "aws_organizations_account",
         "aws_transfer_server",
         "aws_quicksight_data_set",
+        # Identity and address holders: recreating one gives partners and owners another
+        # endpoint, host key, sign-in or user (the ForceNew table: silolake/catalog/changes/forcenew.py).
+        "aws_redshiftserverless_workgroup",
+        "aws_athena_workgroup",
+        "aws_quicksight_data_source",
+        "aws_cognito_user_pool",
+        "aws_cognito_user",
+        "aws_cloudfront_distribution",
     }
 )
 
@@ -72,6 +80,29 @@ def addresses(stack: TerraformStack) -> list[tuple[str, str]]:
 
 def kept_addresses(stack: TerraformStack) -> set[str]:
     return {addr for rtype, addr in addresses(stack) if forgotten_with_data(rtype)}
+
+
+def _parents(stack: TerraformStack) -> dict[str, str]:
+    """``address -> construct path of the resource's parent`` of every resource in ``stack``."""
+    return {
+        f"{child.terraform_resource_type}.{stack.get_logical_id(child)}": child.node.scope.node.path
+        for child in stack.node.find_all()
+        if isinstance(child, TerraformResource)
+    }
+
+
+def gone_with_data(ghost: TerraformStack, stack: TerraformStack, *, skip: str | None = None) -> set[str]:
+    """Data-holding addresses of ``ghost`` that ``stack`` no longer has, with the attached
+    configuration of a gone bucket or key (its siblings in the ghost). Attached configuration
+    whose bucket stays (e.g. the dropzone's CORS rule of a page turned off) is not included:
+    it goes with the capability. ``skip``: a construct id whose addresses are left out (a
+    ghost flow standing in for a capability)."""
+    have = {addr for _, addr in addresses(stack)}
+    parents = _parents(ghost)
+    pairs = [(t, a) for t, a in addresses(ghost) if a not in have and not (skip and f"{skip}_" in a)]
+    data = {a for t, a in pairs if t in DATA_TYPES}
+    holders = {parents[a] for a in data}
+    return data | {a for t, a in pairs if forgotten_with_data(t) and parents[a] in holders}
 
 
 def _scratch_app() -> App:
@@ -113,8 +144,36 @@ def _emit(stack: TerraformStack, moved: list[dict], removed: Iterable[str]) -> N
         stack.add_override("removed", blocks)
 
 
+#: Construct id of the warehouse flow a silo ghost gets when the silo has none (its own
+#: per-flow addresses are left out: only the silo's warehouse is of interest).
+GHOST_WAREHOUSE_FLOW = "ghost-warehouse-flow"
+
+
+def capabilities_ghost(silo: DeployedSilo) -> DeployedSilo:
+    """``silo`` with every capability that owns data-holding resources switched on: both
+    partner channels (Transfer server, partner pages, user pool, functions' log groups), a
+    warehouse (namespace, workgroup and the network it sits in), the malware hold and the
+    flows of ``removed_flows``. Whatever of it the real stack lacks was either never built
+    (its ``removed`` block is a no-op) or was taken away by an edit: either way it is
+    forgotten, never destroyed."""
+    flows = silo.flows + tuple(_ghost_flow(n) for n in silo.removed_flows)
+    if not any(f.warehouse for f in silo.flows):
+        warehouse = dataclasses.replace(
+            _ghost_flow(GHOST_WAREHOUSE_FLOW), source="sftp", format="csv", warehouse=True, quicksight=True
+        )
+        flows += (warehouse,)
+    ingestion = dataclasses.replace(
+        silo.ingestion,
+        sftp_enabled=True,
+        web_upload_enabled=True,
+        sftp_allowed_cidrs=silo.ingestion.sftp_allowed_cidrs or ("192.0.2.0/24",),
+    )
+    return dataclasses.replace(silo, flows=flows, ingestion=ingestion, malware_protection=True)
+
+
 def silo_blocks(stack: TerraformStack, catalog: Catalog, silo: DeployedSilo) -> None:
-    """``moved`` blocks for renamed flows, ``removed`` blocks for ``removed_flows``."""
+    """``moved`` blocks for renamed flows; ``removed`` blocks for ``removed_flows`` and for
+    every capability's data the silo no longer has (:func:`capabilities_ghost`)."""
     from .silo import SiloStack
 
     moved: list[dict] = []
@@ -133,11 +192,8 @@ def silo_blocks(stack: TerraformStack, catalog: Catalog, silo: DeployedSilo) -> 
         new = addresses(stack)
         assert [t for t, _ in old] == [t for t, _ in new], "a rename must not change the resources built"
         moved = [{"from": a, "to": b} for (_, a), (_, b) in zip(old, new, strict=True) if a != b]
-    removed: set[str] = set()
-    if silo.removed_flows:
-        ghost = dataclasses.replace(silo, flows=silo.flows + tuple(_ghost_flow(n) for n in silo.removed_flows))
-        removed = kept_addresses(SiloStack(_scratch_app(), catalog=catalog, silo=ghost)) - kept_addresses(stack)
-    _emit(stack, moved, removed)
+    ghost = SiloStack(_scratch_app(), catalog=catalog, silo=capabilities_ghost(silo))
+    _emit(stack, moved, gone_with_data(ghost, stack, skip=GHOST_WAREHOUSE_FLOW))
 
 
 def analytics_blocks(stack: TerraformStack, catalog: Catalog, consumer: AnalyticsConsumer, regions: list[str]) -> None:
