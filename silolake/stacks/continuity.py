@@ -91,18 +91,44 @@ def _parents(stack: TerraformStack) -> dict[str, str]:
     }
 
 
+#: The network a Redshift Serverless workgroup sits in: destroying it while the forgotten
+#: workgroup's interfaces are in its subnets fails (DependencyViolation), so it is forgotten too.
+WORKGROUP_NETWORK = frozenset(
+    {
+        "aws_vpc",
+        "aws_subnet",
+        "aws_route_table",
+        "aws_route_table_association",
+        "aws_vpc_endpoint",
+        "aws_security_group",
+        "aws_default_security_group",
+        "aws_flow_log",
+    }
+)
+
+
+def attached(holder: str, rtype: str) -> bool:
+    """Whether a resource of ``rtype`` beside (same parent construct as) a forgotten
+    ``holder`` is forgotten with it: a bucket's configuration, a key's alias, a workgroup's network."""
+    if holder == "aws_s3_bucket":
+        return rtype.startswith("aws_s3_bucket_")
+    if holder == "aws_kms_key":
+        return rtype == "aws_kms_alias"
+    return holder == "aws_redshiftserverless_workgroup" and rtype in WORKGROUP_NETWORK
+
+
 def gone_with_data(ghost: TerraformStack, stack: TerraformStack, *, skip: str | None = None) -> set[str]:
-    """Data-holding addresses of ``ghost`` that ``stack`` no longer has, with the attached
-    configuration of a gone bucket or key (its siblings in the ghost). Attached configuration
-    whose bucket stays (e.g. the dropzone's CORS rule of a page turned off) is not included:
-    it goes with the capability. ``skip``: a construct id whose addresses are left out (a
-    ghost flow standing in for a capability)."""
+    """Data-holding addresses of ``ghost`` that ``stack`` no longer has, with what is
+    :func:`attached` to them in the ghost. Attached configuration whose holder stays (e.g.
+    the dropzone's CORS rule of an upload page turned off) is not included: it goes with
+    the capability. ``skip``: a construct id whose addresses are left out (a ghost flow
+    standing in for a capability)."""
     have = {addr for _, addr in addresses(stack)}
     parents = _parents(ghost)
     pairs = [(t, a) for t, a in addresses(ghost) if a not in have and not (skip and f"{skip}_" in a)]
     data = {a for t, a in pairs if t in DATA_TYPES}
-    holders = {parents[a] for a in data}
-    return data | {a for t, a in pairs if forgotten_with_data(t) and parents[a] in holders}
+    holders = {(parents[a], t) for t, a in pairs if a in data}
+    return data | {a for t, a in pairs if any(p == parents[a] and attached(h, t) for p, h in holders)}
 
 
 def _scratch_app() -> App:
