@@ -120,6 +120,14 @@ class Ingestion:
     sftp_allowed_cidrs: tuple[str, ...]
     web_upload_enabled: bool
     partner_credential_max_days: int
+    #: ``sftp.keep_server``: SFTP is off (or on) but its Transfer server and logs stay in
+    #: configuration, sign-ins refused (the first step of turning SFTP off, docs/day-2.md).
+    sftp_server_kept: bool = False
+
+    @property
+    def sftp_server(self) -> bool:
+        """Whether the silo's Transfer server is in configuration (SFTP on, or kept)."""
+        return self.sftp_enabled or self.sftp_server_kept
 
 
 @dataclass(frozen=True)
@@ -426,6 +434,7 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
                 sftp_allowed_cidrs=tuple(sftp["allowed_cidrs"]),
                 web_upload_enabled=ing["web_upload"]["enabled"],
                 partner_credential_max_days=ing["partner_credential_max_days"],
+                sftp_server_kept=sftp["keep_server"],
             ),
             storage=Storage(
                 noncurrent_version_days=storage["noncurrent_version_days"],

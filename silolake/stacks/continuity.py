@@ -28,8 +28,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
+from .. import names
 from ..catalog.model import AnalyticsConsumer, Catalog, Column, DeployedSilo, Flow
-from ..cdk import App, TerraformResource, TerraformStack
+from ..cdk import App, Construct, TerraformResource, TerraformStack
 
 #: Resource types that hold data or are the identity of data (a key decrypts it, an
 #: account contains it). Capabilities that add such a type add it here.
@@ -170,6 +171,43 @@ def _emit(stack: TerraformStack, moved: list[dict], removed: Iterable[str]) -> N
         stack.add_override("removed", blocks)
 
 
+#: Per-owner resources: construct id prefix by resource type (``names.owner_construct_id``).
+OWNER_KINDS = {"aws_cognito_user": "owner", "aws_sns_topic_subscription": "alerts"}
+
+
+def _former_address(stack: TerraformStack, resource: TerraformResource, former_id: str) -> str:
+    """The address ``resource`` had when its construct id was ``former_id`` (same parent
+    construct path in the same stack): built in a scratch app, read from CDKTF's allocator."""
+    scopes = resource.node.scopes
+    inner = [c.node.id for c in scopes[scopes.index(stack) + 1 : -1]]
+    scratch = TerraformStack(_scratch_app(), stack.node.id)
+    scope: Construct = scratch
+    for cid in inner:
+        scope = Construct(scope, cid)
+    rtype = resource.terraform_resource_type
+    return f"{rtype}.{scratch.get_logical_id(TerraformResource(scope, former_id, terraform_resource_type=rtype))}"
+
+
+def owner_moves(stack: TerraformStack, silo: DeployedSilo) -> list[dict]:
+    """``moved`` blocks from the positional addresses owners' Cognito users and alert
+    subscriptions had (``owner-<index>``, ``alerts-<index>``, index in today's ``owners``) to
+    their e-mail-keyed ones. Applied once to a stack last deployed with positional
+    addresses (same owners list), they keep every user and subscription; afterwards the
+    positional addresses are no longer in the state and the blocks are no-ops. Reordering
+    the list in the same change as the upgrade would pair the wrong owners: upgrade first."""
+    position = {owner: i for i, owner in enumerate(silo.owners)}
+    moves = []
+    for child in stack.node.find_all():
+        kind = OWNER_KINDS.get(getattr(child, "terraform_resource_type", ""))
+        if kind is None or not isinstance(child, TerraformResource):
+            continue
+        owner = next((o for o in position if child.node.id == names.owner_construct_id(kind, o)), None)
+        if owner is not None:
+            to = f"{child.terraform_resource_type}.{stack.get_logical_id(child)}"
+            moves.append({"from": _former_address(stack, child, f"{kind}-{position[owner]}"), "to": to})
+    return moves
+
+
 #: Construct id of the warehouse flow a silo ghost gets when the silo has none (its own
 #: per-flow addresses are left out: only the silo's warehouse is of interest).
 GHOST_WAREHOUSE_FLOW = "ghost-warehouse-flow"
@@ -218,6 +256,7 @@ def silo_blocks(stack: TerraformStack, catalog: Catalog, silo: DeployedSilo) -> 
         new = addresses(stack)
         assert [t for t, _ in old] == [t for t, _ in new], "a rename must not change the resources built"
         moved = [{"from": a, "to": b} for (_, a), (_, b) in zip(old, new, strict=True) if a != b]
+    moved += owner_moves(stack, silo)
     ghost = SiloStack(_scratch_app(), catalog=catalog, silo=capabilities_ghost(silo))
     _emit(stack, moved, gone_with_data(ghost, stack, skip=GHOST_WAREHOUSE_FLOW))
 

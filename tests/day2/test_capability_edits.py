@@ -97,3 +97,91 @@ def test_warehouse_leaving_forgets_namespace_and_workgroup(base, tmp_path, edit)
     # workgroup's interfaces), and nothing holding data is destroyed.
     assert of_type(before, "aws_vpc") <= removed(after)
     assert lost(before, after) == set()
+
+
+def _sftp_off(keep: bool):
+    def edit(data) -> None:
+        sftp = silo(data)["ingestion"]["sftp"]
+        sftp["enabled"] = False
+        if keep:
+            sftp["keep_server"] = True
+        hub = silo(data)
+        hub["flows"] = [f for f in hub["flows"] if f["source"] != "sftp"]
+        hub["removed_flows"] = ["drops"]
+
+    return edit
+
+
+def _sftp_parts(stack: dict) -> set[str]:
+    """The Transfer server and its log group."""
+    logs = {a for a in of_type(stack, "aws_cloudwatch_log_group") if "_sftp_" in a}
+    return of_type(stack, "aws_transfer_server") | logs
+
+
+def _idp(synth) -> list[str]:
+    functions = synth.resources(HUB, "aws_lambda_function").values()
+    return [f["function_name"] for f in functions if f["function_name"].endswith("-idp")]
+
+
+def test_sftp_off_with_keep_server_keeps_server_and_logs_and_refuses_sign_ins(base, tmp_path):
+    before = base.stack(HUB)
+    after = edited(tmp_path, _sftp_off(keep=True))
+    kept = _sftp_parts(before)
+    assert len(kept) == 2 and kept <= set(addresses(after.stack(HUB)))
+    assert lost(before, after.stack(HUB)) == set()
+    # Sign-ins fail: the server's identity provider function and Transfer's permission to
+    # invoke it are gone, so no existing credential opens a session.
+    assert _idp(base) and not _idp(after)
+    permissions = after.resources(HUB, "aws_lambda_permission").values()
+    assert not [p for p in permissions if p.get("principal") == "transfer.amazonaws.com"]
+    assert "partner_sftp_endpoint" in after.stack(HUB)["output"]
+
+
+def test_sftp_off_without_keep_server_forgets_server_and_logs(base, tmp_path):
+    before, after = base.stack(HUB), edited(tmp_path, _sftp_off(keep=False)).stack(HUB)
+    gone = _sftp_parts(before)
+    assert len(gone) == 2 and gone <= removed(after)
+    assert lost(before, after) == set()
+
+
+def _owners(*owners: str):
+    def edit(data) -> None:
+        silo(data)["owners"] = list(owners)
+
+    return edit
+
+
+def _per_owner(stack: dict) -> dict[str, str]:
+    """address -> owner e-mail of the Cognito users and alert subscriptions."""
+    users = {a: r["username"] for a, r in _typed(stack, "aws_cognito_user").items()}
+    subs = {a: r["endpoint"] for a, r in _typed(stack, "aws_sns_topic_subscription").items()}
+    return users | subs
+
+
+def _typed(stack: dict, rtype: str) -> dict[str, dict]:
+    return {f"{rtype}.{n}": r for n, r in stack["resource"].get(rtype, {}).items()}
+
+
+def test_owners_are_keyed_by_email_not_position(base, tmp_path):
+    before = _per_owner(base.stack(HUB))
+    after = edited(tmp_path, _owners("cid@gamma.example", "ben@gamma.example"))  # ann removed, reordered
+    now = _per_owner(after.stack(HUB))
+    # ben's and cid's users and subscriptions keep their addresses (no replacement of a
+    # protected user, no re-confirmation); only ann's go, which revokes her access.
+    assert {a: o for a, o in before.items() if o != "ann@gamma.example"} == now
+    assert lost(base.stack(HUB), after.stack(HUB)) == {
+        a for a, o in before.items() if o == "ann@gamma.example" and a.startswith("aws_cognito_user.")
+    }
+
+
+def test_positional_owner_addresses_move_to_email_keyed_ones(base):
+    """Stacks deployed with ``owner-<index>`` addresses keep their users: ``moved`` blocks
+    carry each to the address keyed by the same position's e-mail."""
+    stack = base.stack(HUB)
+    per_owner = _per_owner(stack)
+    owners = list(base.catalog.silos[0].owners)
+    moves = [m for m in stack["moved"] if m["to"] in per_owner]
+    assert len(moves) == 2 * len(owners)
+    for m in moves:
+        kind, index = m["from"].split(".", 1)[1].rsplit("_", 1)[0].rsplit("-", 1)
+        assert kind.endswith(("owner", "alerts")) and per_owner[m["to"]] == owners[int(index)]
