@@ -1,0 +1,101 @@
+"""Snapshots: the facts of a catalog the classification compares (plain JSON data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import Catalog
+from ..source import SourceDoc
+from .base import Snapshot, as_dict, as_list
+
+
+def snapshot(catalog: Catalog) -> Snapshot:
+    """The facts of a validated catalog the classification compares."""
+    org = catalog.organization
+    return {
+        "organization": {
+            "name": org.name,
+            "management_account_id": org.management_account_id,
+            "home_region": org.home_region,
+            "state_bucket_prefix": org.state_bucket_prefix,
+        },
+        "datalake": {"account_id": catalog.datalake.account_id, "region": catalog.datalake.region},
+        "silos": {
+            s.name: {
+                "account_id": s.account_id,
+                "region": s.region,
+                "decommission": s.decommission,
+                "flows": {f.name: {"source": f.source, "storage": f.storage_name} for f in s.flows},
+                "removed_flows": list(s.removed_flows),
+            }
+            for s in catalog.silos
+        },
+        "analytics": {
+            c.name: {
+                "account_id": c.account_id,
+                "region": c.region,
+                "silos": "all" if c.all_silos else sorted(c.silos),
+            }
+            for c in catalog.analytics
+        },
+    }
+
+
+def raw_snapshot(data: Any, lock_accounts: dict[str, str]) -> Snapshot:
+    """Snapshot of a parsed but unvalidated catalog (a base may predate today's schema):
+    what cannot be read is left out rather than guessed."""
+    data = as_dict(data)
+    org = as_dict(data.get("organization"))
+    home = org.get("home_region")
+    silos: dict[str, Any] = {}
+    for s in as_list(data.get("silos")):
+        if not isinstance(s, dict) or not isinstance(s.get("name"), str) or s["name"] in silos:
+            continue
+        flows = {}
+        for f in as_list(s.get("flows")):
+            if isinstance(f, dict) and isinstance(f.get("name"), str):
+                flows[f["name"]] = {"source": f.get("source"), "storage": f.get("renamed_from") or f["name"]}
+        silos[s["name"]] = {
+            "account_id": s.get("account_id") or lock_accounts.get(s["name"]),
+            "region": s.get("region", home),
+            "decommission": s.get("decommission") is True,
+            "flows": flows,
+            "removed_flows": [n for n in as_list(s.get("removed_flows")) if isinstance(n, str)],
+        }
+    analytics = {}
+    for c in as_list(data.get("analytics")):
+        if isinstance(c, dict) and isinstance(c.get("name"), str):
+            chosen = c.get("silos", "all")
+            analytics[c["name"]] = {
+                "account_id": c.get("account_id"),
+                "region": c.get("region", home),
+                "silos": chosen if chosen == "all" else sorted(x for x in as_list(chosen) if isinstance(x, str)),
+            }
+    dl = as_dict(data.get("datalake_account"))
+    return {
+        "organization": {
+            k: org.get(k) for k in ("name", "management_account_id", "home_region", "state_bucket_prefix")
+        },
+        "datalake": {"account_id": dl.get("account_id"), "region": dl.get("region", home)},
+        "silos": silos,
+        "analytics": analytics,
+    }
+
+
+def positions(doc: SourceDoc) -> tuple[dict[str, int], dict[tuple[str, str], int], dict[str, int]]:
+    """Positions of silos, flows and consumers in the new catalog (to locate problems)."""
+    data = as_dict(doc.data)
+    silos: dict[str, int] = {}
+    flows: dict[tuple[str, str], int] = {}
+    for i, s in enumerate(as_list(data.get("silos"))):
+        if isinstance(s, dict) and isinstance(s.get("name"), str):
+            silos.setdefault(s["name"], i)
+            for j, f in enumerate(as_list(s.get("flows"))):
+                if isinstance(f, dict) and isinstance(f.get("name"), str):
+                    flows.setdefault((s["name"], f["name"]), j)
+    consumers = {
+        c["name"]: i
+        for i, c in enumerate(as_list(data.get("analytics")))
+        if isinstance(c, dict) and isinstance(c.get("name"), str)
+    }
+    return silos, flows, consumers
