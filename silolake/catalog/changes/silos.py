@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..model import Catalog
 from ..source import SourceDoc
 from .base import MOVE_ACCOUNT, Change, Snapshot, as_dict, as_list
+from .capabilities import capability_changes
 from .flows import flow_changes
 from .snapshot import positions
 
@@ -104,6 +105,7 @@ def silo_changes(
             )
         )
     changes += flow_changes(name, i, old, now, flow_at, base_name)
+    changes += capability_changes(name, i, old, now, base_name)
     return changes
 
 

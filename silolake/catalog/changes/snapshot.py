@@ -9,6 +9,11 @@ from ..source import SourceDoc
 from .base import Snapshot, as_dict, as_list
 
 
+def sftp_state(enabled: Any, keep_server: Any) -> str:
+    """``on``, ``kept`` (off, its Transfer server kept: ``sftp.keep_server``) or ``off``."""
+    return "on" if enabled is True else "kept" if keep_server is True else "off"
+
+
 def snapshot(catalog: Catalog) -> Snapshot:
     """The facts of a validated catalog the classification compares."""
     org = catalog.organization
@@ -25,8 +30,13 @@ def snapshot(catalog: Catalog) -> Snapshot:
                 "account_id": s.account_id,
                 "region": s.region,
                 "decommission": s.decommission,
-                "flows": {f.name: {"source": f.source, "storage": f.storage_name} for f in s.flows},
+                "flows": {
+                    f.name: {"source": f.source, "storage": f.storage_name, "warehouse": f.warehouse} for f in s.flows
+                },
                 "removed_flows": list(s.removed_flows),
+                "sftp": sftp_state(s.ingestion.sftp_enabled, s.ingestion.sftp_server_kept),
+                "web_upload": s.ingestion.web_upload_enabled,
+                "owners": list(s.owners),
             }
             for s in catalog.silos
         },
@@ -54,13 +64,22 @@ def raw_snapshot(data: Any, lock_accounts: dict[str, str]) -> Snapshot:
         flows = {}
         for f in as_list(s.get("flows")):
             if isinstance(f, dict) and isinstance(f.get("name"), str):
-                flows[f["name"]] = {"source": f.get("source"), "storage": f.get("renamed_from") or f["name"]}
+                flows[f["name"]] = {
+                    "source": f.get("source"),
+                    "storage": f.get("renamed_from") or f["name"],
+                    "warehouse": f.get("warehouse") is True,
+                }
+        ingestion = as_dict(s.get("ingestion"))
+        sftp = as_dict(ingestion.get("sftp"))
         silos[s["name"]] = {
             "account_id": s.get("account_id") or lock_accounts.get(s["name"]),
             "region": s.get("region", home),
             "decommission": s.get("decommission") is True,
             "flows": flows,
             "removed_flows": [n for n in as_list(s.get("removed_flows")) if isinstance(n, str)],
+            "sftp": sftp_state(sftp.get("enabled"), sftp.get("keep_server")),
+            "web_upload": as_dict(ingestion.get("web_upload")).get("enabled") is True,
+            "owners": [o for o in as_list(s.get("owners")) if isinstance(o, str)],
         }
     analytics = {}
     for c in as_list(data.get("analytics")):
