@@ -126,7 +126,7 @@ def gone_with_data(ghost: TerraformStack, stack: TerraformStack, *, skip: str | 
     standing in for a capability)."""
     have = {addr for _, addr in addresses(stack)}
     parents = _parents(ghost)
-    pairs = [(t, a) for t, a in addresses(ghost) if a not in have and not (skip and f"{skip}_" in a)]
+    pairs = [(t, a) for t, a in addresses(ghost) if a not in have and not (skip and skip in a)]
     data = {a for t, a in pairs if t in DATA_TYPES}
     holders = {(parents[a], t) for t, a in pairs if a in data}
     return data | {a for t, a in pairs if any(p == parents[a] and attached(h, t) for p, h in holders)}
