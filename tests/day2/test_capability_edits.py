@@ -185,3 +185,23 @@ def test_positional_owner_addresses_move_to_email_keyed_ones(base):
     for m in moves:
         kind, index = m["from"].split(".", 1)[1].rsplit("_", 1)[0].rsplit("-", 1)
         assert kind.endswith(("owner", "alerts")) and per_owner[m["to"]] == owners[int(index)]
+
+
+def test_last_partner_channel_gone_forgets_partner_access(tmp_path):
+    """Silo ``yard``'s only channel is its api flow: removing it takes partner access out of
+    configuration, and its user pool, owners' users, pages' distribution and logs are forgotten."""
+
+    def edit(data) -> None:
+        yard = silo(data, "yard")
+        yard["flows"], yard["removed_flows"] = [], ["gates"]
+
+    before = synth_edit(None, tmp_path / "base", ["silo-yard"]).stack("silo-yard")
+    after = synth_edit(edit, tmp_path / "edit", ["silo-yard"]).stack("silo-yard")
+    partner = {
+        a
+        for t in ("aws_cognito_user_pool", "aws_cognito_user", "aws_cloudfront_distribution", "aws_dynamodb_table")
+        for a in of_type(before, t)
+    }
+    assert len(partner) == 4 and not partner & set(addresses(after))
+    assert partner <= removed(after)
+    assert lost(before, after) == set()
