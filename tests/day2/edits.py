@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from silolake.catalog import load_catalog
+from silolake.catalog.changes.forcenew import replacements
 from silolake.stacks.continuity import DATA_TYPES
 from silolake.synth import synthesize
 from tests.conftest import Synth
@@ -69,10 +70,12 @@ def removed(stack: dict) -> set[str]:
 
 def lost(before: dict, after: dict) -> set[str]:
     """Data-, identity- or address-holding addresses of ``before`` that Terraform would destroy
-    applying ``after``: neither kept, moved to a kept address, nor forgotten."""
+    applying ``after``: neither kept, moved to a kept address, nor forgotten; or kept but
+    replaced (a ForceNew attribute changed, :mod:`silolake.catalog.changes.forcenew`)."""
     now, moves, forgets = addresses(after), moved(after), removed(after)
-    return {
+    gone = {
         a
         for a, t in addresses(before).items()
         if t in DATA_TYPES and a not in now and a not in forgets and moves.get(a) not in now
     }
+    return gone | set(replacements(before, after))
