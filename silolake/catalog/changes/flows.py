@@ -79,6 +79,15 @@ def flow_changes(
             )
     known = {f["storage"] for f in old["flows"].values()}
     for name in sorted(now["flows"].keys() - old["flows"].keys()):
-        if now["flows"][name]["storage"] not in known:
+        if now["flows"][name]["storage"] in now["removed_flows"]:
+            out.append(
+                Change(
+                    "removed flow adopted",
+                    f"silo '{silo}' flow '{name}'",
+                    "guarded",
+                    "the tables, stream and log groups it left in AWS are imported (import blocks), not created",
+                )
+            )
+        elif now["flows"][name]["storage"] not in known:
             out.append(Change("flow added", f"silo '{silo}' flow '{name}'", "safe", "new tables (and stream)"))
     return out
