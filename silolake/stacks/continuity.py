@@ -178,13 +178,14 @@ GHOST_WAREHOUSE_FLOW = "ghost-warehouse-flow"
 def capabilities_ghost(silo: DeployedSilo) -> DeployedSilo:
     """``silo`` with every capability that owns data-holding resources switched on: both
     partner channels (Transfer server, partner pages, user pool, functions' log groups), a
-    warehouse (namespace, workgroup and the network it sits in), the malware hold and the
+    warehouse (namespace, workgroup and the network it sits in), the QuickSight data source,
+    the malware hold and the
     flows of ``removed_flows``. Whatever of it the real stack lacks was either never built
     (its ``removed`` block is a no-op) or was taken away by an edit: either way it is
     forgotten, never destroyed."""
     declared = {f.name for f in silo.flows} | {f.storage_name for f in silo.flows}
     flows = silo.flows + tuple(_ghost_flow(n) for n in silo.removed_flows if n not in declared)
-    if not any(f.warehouse for f in silo.flows):
+    if not all(any(getattr(f, c) for f in silo.flows) for c in ("warehouse", "quicksight")):
         warehouse = dataclasses.replace(
             _ghost_flow(GHOST_WAREHOUSE_FLOW), source="sftp", format="csv", warehouse=True, quicksight=True
         )
