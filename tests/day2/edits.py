@@ -37,14 +37,15 @@ def flow(data: dict[str, Any], name: str, silo_name: str = "hub") -> dict[str, A
     return next(f for f in silo(data, silo_name)["flows"] if f["name"] == name)
 
 
-def synth_data(data: dict[str, Any], workdir: Path, stacks: Sequence[str]) -> Synth:
+def synth_data(data: dict[str, Any], workdir: Path, stacks: Sequence[str] | None) -> Synth:
+    """Synthesize ``data`` into ``workdir``: the stacks named (every stack with ``None``)."""
     workdir.mkdir(parents=True, exist_ok=True)
     path = workdir / "silos.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     catalog = load_catalog(path)
     out = workdir / "cdktf.out"
-    synthesize(catalog, out, stacks=list(stacks))
-    return Synth(catalog, out, list(stacks))
+    summaries = synthesize(catalog, out, stacks=None if stacks is None else list(stacks))
+    return Synth(catalog, out, [s.name for s in summaries])
 
 
 def synth_edit(edit: Edit | None, workdir: Path, stacks: Sequence[str]) -> Synth:
