@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -125,3 +126,46 @@ def test_adopting_a_removed_flow_is_reported_as_an_import(tmp_path):
     result = CliRunner().invoke(main, ["validate", str(tmp_path / "silos.yaml"), "--base", str(tmp_path / "base.yaml")])
     assert result.exit_code == 0, result.output
     assert "guarded: removed flow adopted: silo 'yard' flow 'gates'" in result.output
+
+
+def _columns(flow_name: str, columns: list[dict], silo_name: str = "hub"):
+    def edit(data) -> None:
+        flow(data, flow_name, silo_name)["columns"] = columns
+
+    return edit
+
+
+SKU, UNITS = {"name": "sku", "type": "string"}, {"name": "units", "type": "bigint"}
+
+
+def test_appending_a_column_or_widening_a_type_is_compatible(tmp_path):
+    widened = [
+        {"name": "sku", "type": "string"},
+        {"name": "price", "type": "decimal(14,2)"},
+        {"name": "n", "type": "int"},
+    ]
+    code, out = validate(tmp_path, _columns("prices", widened))
+    assert code == 0, out
+    assert "safe: columns changed (compatible): silo 'hub' flow 'prices'" in out
+
+
+@pytest.mark.parametrize(
+    ("columns", "why"),
+    [
+        ([{"name": "sku", "type": "string"}], "column price removed or renamed"),
+        ([{"name": "price", "type": "decimal(12,2)"}, {"name": "sku", "type": "string"}], "columns reordered"),
+        ([{"name": "sku", "type": "string"}, {"name": "price", "type": "decimal(10,2)"}], "type changed incompatibly"),
+    ],
+    ids=["remove", "reorder", "narrow"],
+)
+def test_breaking_column_changes_are_refused_with_the_way_out(tmp_path, columns, why):
+    code, out = validate(tmp_path, _columns("prices", columns))
+    assert code == 2
+    assert "silos[0].flows[2].columns: flow 'prices' of silo 'hub'" in out and why in out
+    assert "add a flow under a new name" in out
+
+
+def test_any_column_change_of_a_warehouse_flow_is_refused(tmp_path):
+    code, out = validate(tmp_path, _columns("drops", [SKU, UNITS, {"name": "note", "type": "string"}]))
+    assert code == 2
+    assert "silos[0].flows[1].columns:" in out and "Redshift table is not altered" in out

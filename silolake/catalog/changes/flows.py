@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import Change
+from .columns import column_changes
 
 
 def flow_changes(
@@ -49,6 +50,7 @@ def flow_changes(
                 )
             continue
         j = flow_at.get((silo, name), 0)
+        out += column_changes(silo, i, j, name, flow, cur, base_name)
         if cur["storage"] != flow["storage"]:
             out.append(
                 Change(

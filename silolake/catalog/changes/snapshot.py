@@ -31,7 +31,15 @@ def snapshot(catalog: Catalog) -> Snapshot:
                 "region": s.region,
                 "decommission": s.decommission,
                 "flows": {
-                    f.name: {"source": f.source, "storage": f.storage_name, "warehouse": f.warehouse} for f in s.flows
+                    f.name: {
+                        "source": f.source,
+                        "storage": f.storage_name,
+                        "warehouse": f.warehouse,
+                        "columns": [[c.name, c.type] for c in f.columns],
+                        "partition_by": list(f.partition_by),
+                        "keys": list(f.keys),
+                    }
+                    for f in s.flows
                 },
                 "removed_flows": list(s.removed_flows),
                 "sftp": sftp_state(s.ingestion.sftp_enabled, s.ingestion.sftp_server_kept),
@@ -68,6 +76,11 @@ def raw_snapshot(data: Any, lock_accounts: dict[str, str]) -> Snapshot:
                     "source": f.get("source"),
                     "storage": f.get("renamed_from") or f["name"],
                     "warehouse": f.get("warehouse") is True,
+                    "columns": [
+                        [c.get("name"), c.get("type")] for c in as_list(f.get("columns")) if isinstance(c, dict)
+                    ],
+                    "partition_by": f.get("partition_by") if isinstance(f.get("partition_by"), list) else None,
+                    "keys": f.get("keys") if isinstance(f.get("keys"), list) else None,
                 }
         ingestion = as_dict(s.get("ingestion"))
         sftp = as_dict(ingestion.get("sftp"))
