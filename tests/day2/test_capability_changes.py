@@ -169,3 +169,24 @@ def test_any_column_change_of_a_warehouse_flow_is_refused(tmp_path):
     code, out = validate(tmp_path, _columns("drops", [SKU, UNITS, {"name": "note", "type": "string"}]))
     assert code == 2
     assert "silos[0].flows[1].columns:" in out and "Redshift table is not altered" in out
+
+
+def test_changing_the_deploy_role_is_refused_before_it_locks_terraform_out(tmp_path):
+    def edit(data) -> None:
+        data["organization"]["deploy_role_name"] = "PlatformDeploy"
+
+    code, out = validate(tmp_path, edit)
+    assert code == 2
+    assert (
+        "organization.deploy_role_name: organization.deploy_role_name changed from 'OrganizationAccountAccessRole'"
+        in out
+    )
+    assert "create 'PlatformDeploy' in every account first" in out
+
+
+def test_the_deploy_role_default_is_the_schemas():
+    from silolake.catalog.changes.snapshot import DEFAULT_DEPLOY_ROLE
+    from silolake.catalog.schema import inlined_schema
+
+    org = inlined_schema()["properties"]["organization"]["properties"]
+    assert org["deploy_role_name"]["default"] == DEFAULT_DEPLOY_ROLE

@@ -23,6 +23,22 @@ def organization_changes(base: Snapshot, new: Snapshot, base_name: str) -> list[
                     ("organization", key),
                 )
             )
+    before, after = base["organization"].get("deploy_role_name"), new["organization"].get("deploy_role_name")
+    if before is not None and after is not None and before != after:
+        add(
+            Change(
+                "organization.deploy_role_name changed",
+                f"{before} -> {after}",
+                "guarded",
+                "every plan would assume the new role, and the SCP would let only it change roles",
+                f"organization.deploy_role_name changed from {before!r} (base {base_name}) to {after!r}: every plan "
+                f"assumes it in every account at once, and the SCP ProtectSilolakeRoles then lets only {after!r} "
+                f"change roles, locking {before!r} out. Keep it; to switch, create {after!r} in every account "
+                "first (outside silolake, e.g. StackSets, trusted like the current one), then change the name in a "
+                "change of its own",
+                ("organization", "deploy_role_name"),
+            )
+        )
     for key in ("account_id", "region"):
         before, after = base["datalake"].get(key), new["datalake"].get(key)
         if before is not None and before != after:

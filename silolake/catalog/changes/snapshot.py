@@ -8,6 +8,9 @@ from ..model import Catalog
 from ..source import SourceDoc
 from .base import Snapshot, as_dict, as_list
 
+#: ``organization.deploy_role_name`` when a catalog leaves it out (the schema's default).
+DEFAULT_DEPLOY_ROLE = "OrganizationAccountAccessRole"
+
 
 def sftp_state(enabled: Any, keep_server: Any) -> str:
     """``on``, ``kept`` (off, its Transfer server kept: ``sftp.keep_server``) or ``off``."""
@@ -23,6 +26,7 @@ def snapshot(catalog: Catalog) -> Snapshot:
             "management_account_id": org.management_account_id,
             "home_region": org.home_region,
             "state_bucket_prefix": org.state_bucket_prefix,
+            "deploy_role_name": org.deploy_role_name,
         },
         "datalake": {"account_id": catalog.datalake.account_id, "region": catalog.datalake.region},
         "silos": {
@@ -106,7 +110,9 @@ def raw_snapshot(data: Any, lock_accounts: dict[str, str]) -> Snapshot:
     dl = as_dict(data.get("datalake_account"))
     return {
         "organization": {
-            k: org.get(k) for k in ("name", "management_account_id", "home_region", "state_bucket_prefix")
+            **{k: org.get(k) for k in ("name", "management_account_id", "home_region", "state_bucket_prefix")},
+            # The schema default when the base leaves it out.
+            "deploy_role_name": org.get("deploy_role_name", DEFAULT_DEPLOY_ROLE),
         },
         "datalake": {"account_id": dl.get("account_id"), "region": dl.get("region", home)},
         "silos": silos,
