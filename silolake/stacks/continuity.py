@@ -82,13 +82,15 @@ def kept_addresses(stack: TerraformStack) -> set[str]:
     return {addr for rtype, addr in addresses(stack) if forgotten_with_data(rtype)}
 
 
-def _parents(stack: TerraformStack) -> dict[str, str]:
-    """``address -> construct path of the resource's parent`` of every resource in ``stack``."""
-    return {
-        f"{child.terraform_resource_type}.{stack.get_logical_id(child)}": child.node.scope.node.path
-        for child in stack.node.find_all()
-        if isinstance(child, TerraformResource)
-    }
+def _with_parents(stack: TerraformStack) -> list[tuple[str, str, str]]:
+    """``(resource type, address, construct path of its parent)`` of every resource in
+    ``stack``, in one walk of the construct tree (each step is a call into the engine)."""
+    out = []
+    for child in stack.node.find_all():
+        if isinstance(child, TerraformResource):
+            rtype = child.terraform_resource_type
+            out.append((rtype, f"{rtype}.{stack.get_logical_id(child)}", child.node.scope.node.path))
+    return out
 
 
 #: The network a Redshift Serverless workgroup sits in: destroying it while the forgotten
@@ -124,11 +126,10 @@ def gone_with_data(ghost: TerraformStack, stack: TerraformStack, *, skip: str | 
     the capability. ``skip``: a construct id whose addresses are left out (a ghost flow
     standing in for a capability)."""
     have = {addr for _, addr in addresses(stack)}
-    parents = _parents(ghost)
-    pairs = [(t, a) for t, a in addresses(ghost) if a not in have and not (skip and skip in a)]
-    data = {a for t, a in pairs if t in DATA_TYPES}
-    holders = {(parents[a], t) for t, a in pairs if a in data}
-    return data | {a for t, a in pairs if any(p == parents[a] and attached(h, t) for p, h in holders)}
+    rows = [(t, a, p) for t, a, p in _with_parents(ghost) if a not in have and not (skip and skip in a)]
+    data = {a for t, a, _ in rows if t in DATA_TYPES}
+    holders = {(p, t) for t, a, p in rows if a in data}
+    return data | {a for t, a, p in rows if any(hp == p and attached(h, t) for hp, h in holders)}
 
 
 def scratch_app() -> App:
