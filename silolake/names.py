@@ -495,3 +495,11 @@ def pipeline_names(org: str, silo: str, account_id: str, region: str) -> Derived
     out["pipeline artifact bucket"] = (silo_bucket(org, silo, PIPELINE_BUCKET, account_id, region), rules.S3_BUCKET)
     out["pipeline boundary policy"] = (silo_pipeline_boundary(silo), rules.IAM_POLICY)
     return out
+
+
+def owner_construct_id(kind: str, owner: str) -> str:
+    """Construct id of a per-owner resource (``owner-<e-mail>``, ``alerts-<e-mail>``): keyed by
+    the owner's e-mail, never by list position, so removing or reordering owners leaves the
+    other owners' Cognito users and alert subscriptions at their addresses. Formerly
+    ``<kind>-<index>``; :func:`silolake.stacks.continuity.owner_moves` moves those addresses."""
+    return f"{kind}-{owner}"

@@ -96,6 +96,9 @@ class Flow:
     glue_worker_type: str  # Glue worker type of the flow's job (G.1X, ...)
     glue_workers: int  # number of Glue workers, the driver included
     renamed_from: str | None  # former name, kept as the AWS name (docs/day-2.md)
+    #: ``adopt: true``: the flow's AWS name is in its silo's ``removed_flows``; synth imports
+    #: the forgotten tables, stream and log groups (``import`` blocks) instead of colliding.
+    adopt: bool = False
 
     @property
     def storage_name(self) -> str:
@@ -120,6 +123,14 @@ class Ingestion:
     sftp_allowed_cidrs: tuple[str, ...]
     web_upload_enabled: bool
     partner_credential_max_days: int
+    #: ``sftp.keep_server``: SFTP is off (or on) but its Transfer server and logs stay in
+    #: configuration, sign-ins refused (the first step of turning SFTP off, docs/day-2.md).
+    sftp_server_kept: bool = False
+
+    @property
+    def sftp_server(self) -> bool:
+        """Whether the silo's Transfer server is in configuration (SFTP on, or kept)."""
+        return self.sftp_enabled or self.sftp_server_kept
 
 
 @dataclass(frozen=True)
@@ -391,6 +402,7 @@ def _flow(raw: dict) -> Flow:
         glue_worker_type=raw["glue"]["worker_type"],
         glue_workers=raw["glue"]["workers"],
         renamed_from=raw.get("renamed_from"),
+        adopt=raw.get("adopt") is True,
     )
 
 
@@ -429,6 +441,7 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
                 sftp_allowed_cidrs=tuple(sftp["allowed_cidrs"]),
                 web_upload_enabled=ing["web_upload"]["enabled"],
                 partner_credential_max_days=ing["partner_credential_max_days"],
+                sftp_server_kept=sftp["keep_server"],
             ),
             storage=Storage(
                 noncurrent_version_days=storage["noncurrent_version_days"],

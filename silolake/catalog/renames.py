@@ -52,13 +52,31 @@ def rename_problems(doc: SourceDoc) -> list[Problem]:
                     )
                 )
         removed: Any = silo.get("removed_flows")
-        for k, name in enumerate(removed if isinstance(removed, list) else []):
-            if isinstance(name, str) and name in storage:
+        listed = [n for n in (removed if isinstance(removed, list) else []) if isinstance(n, str)]
+        adopting = {storage_of(f): j for j, f in flows if f.get("adopt") is True}
+        for k, name in enumerate(listed):
+            if name in storage and name not in adopting:
                 problems.append(
                     doc.problem(
                         ("silos", i, "removed_flows", k),
                         f"'{name}' is listed as removed but flow '{storage[name]}' uses that name; a removed flow's "
-                        "tables and stream stay in AWS under it. Give the flow another name",
+                        "tables and stream stay in AWS under it. Give the flow another name, or set adopt: true on "
+                        "it to take them back (import)",
+                    )
+                )
+        for used, j in adopting.items():
+            if used not in listed:
+                problems.append(
+                    doc.problem(
+                        ("silos", i, "flows", j, "adopt"),
+                        f"adopt takes back what a removed flow left in AWS, but '{used}' is not in removed_flows "
+                        "of this silo: there is nothing to import. Remove adopt",
                     )
                 )
     return problems
+
+
+def storage_of(flow: dict) -> Any:
+    """A flow entry's AWS name (``renamed_from`` when given)."""
+    former = flow.get("renamed_from")
+    return former if isinstance(former, str) else flow.get("name")

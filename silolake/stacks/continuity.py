@@ -49,6 +49,14 @@ DATA_TYPES = frozenset(
         "aws_organizations_account",
         "aws_transfer_server",
         "aws_quicksight_data_set",
+        # Identity and address holders: recreating one gives partners and owners another
+        # endpoint, host key, sign-in or user (the ForceNew table: silolake/catalog/changes/forcenew.py).
+        "aws_redshiftserverless_workgroup",
+        "aws_athena_workgroup",
+        "aws_quicksight_data_source",
+        "aws_cognito_user_pool",
+        "aws_cognito_user",
+        "aws_cloudfront_distribution",
     }
 )
 
@@ -74,7 +82,57 @@ def kept_addresses(stack: TerraformStack) -> set[str]:
     return {addr for rtype, addr in addresses(stack) if forgotten_with_data(rtype)}
 
 
-def _scratch_app() -> App:
+def _with_parents(stack: TerraformStack) -> list[tuple[str, str, str]]:
+    """``(resource type, address, construct path of its parent)`` of every resource in
+    ``stack``, in one walk of the construct tree (each step is a call into the engine)."""
+    out = []
+    for child in stack.node.find_all():
+        if isinstance(child, TerraformResource):
+            rtype = child.terraform_resource_type
+            out.append((rtype, f"{rtype}.{stack.get_logical_id(child)}", child.node.scope.node.path))
+    return out
+
+
+#: The network a Redshift Serverless workgroup sits in: destroying it while the forgotten
+#: workgroup's interfaces are in its subnets fails (DependencyViolation), so it is forgotten too.
+WORKGROUP_NETWORK = frozenset(
+    {
+        "aws_vpc",
+        "aws_subnet",
+        "aws_route_table",
+        "aws_route_table_association",
+        "aws_vpc_endpoint",
+        "aws_security_group",
+        "aws_default_security_group",
+        "aws_flow_log",
+    }
+)
+
+
+def attached(holder: str, rtype: str) -> bool:
+    """Whether a resource of ``rtype`` beside (same parent construct as) a forgotten
+    ``holder`` is forgotten with it: a bucket's configuration, a key's alias, a workgroup's network."""
+    if holder == "aws_s3_bucket":
+        return rtype.startswith("aws_s3_bucket_")
+    if holder == "aws_kms_key":
+        return rtype == "aws_kms_alias"
+    return holder == "aws_redshiftserverless_workgroup" and rtype in WORKGROUP_NETWORK
+
+
+def gone_with_data(ghost: TerraformStack, stack: TerraformStack, *, skip: str | None = None) -> set[str]:
+    """Data-holding addresses of ``ghost`` that ``stack`` no longer has, with what is
+    :func:`attached` to them in the ghost. Attached configuration whose holder stays (e.g.
+    the dropzone's CORS rule of an upload page turned off) is not included: it goes with
+    the capability. ``skip``: a construct id whose addresses are left out (a ghost flow
+    standing in for a capability)."""
+    have = {addr for _, addr in addresses(stack)}
+    rows = [(t, a, p) for t, a, p in _with_parents(ghost) if a not in have and not (skip and skip in a)]
+    data = {a for t, a, _ in rows if t in DATA_TYPES}
+    holders = {(p, t) for t, a, p in rows if a in data}
+    return data | {a for t, a, p in rows if any(hp == p and attached(h, t) for hp, h in holders)}
+
+
+def scratch_app() -> App:
     from ..synth import APP_CONTEXT  # same logical-id rules as the real app
 
     return App(context=dict(APP_CONTEXT), skip_validation=True)
@@ -113,8 +171,38 @@ def _emit(stack: TerraformStack, moved: list[dict], removed: Iterable[str]) -> N
         stack.add_override("removed", blocks)
 
 
+#: Construct id of the warehouse flow a silo ghost gets when the silo has none (its own
+#: per-flow addresses are left out: only the silo's warehouse is of interest).
+GHOST_WAREHOUSE_FLOW = "ghost-warehouse-flow"
+
+
+def capabilities_ghost(silo: DeployedSilo) -> DeployedSilo:
+    """``silo`` with every capability that owns data-holding resources switched on: both
+    partner channels (Transfer server, partner pages, user pool, functions' log groups), a
+    warehouse (namespace, workgroup and the network it sits in), the QuickSight data source,
+    the malware hold and the
+    flows of ``removed_flows``. Whatever of it the real stack lacks was either never built
+    (its ``removed`` block is a no-op) or was taken away by an edit: either way it is
+    forgotten, never destroyed."""
+    declared = {f.name for f in silo.flows} | {f.storage_name for f in silo.flows}
+    flows = silo.flows + tuple(_ghost_flow(n) for n in silo.removed_flows if n not in declared)
+    if not all(any(getattr(f, c) for f in silo.flows) for c in ("warehouse", "quicksight")):
+        warehouse = dataclasses.replace(
+            _ghost_flow(GHOST_WAREHOUSE_FLOW), source="sftp", format="csv", warehouse=True, quicksight=True
+        )
+        flows += (warehouse,)
+    ingestion = dataclasses.replace(
+        silo.ingestion,
+        sftp_enabled=True,
+        web_upload_enabled=True,
+        sftp_allowed_cidrs=silo.ingestion.sftp_allowed_cidrs or ("192.0.2.0/24",),
+    )
+    return dataclasses.replace(silo, flows=flows, ingestion=ingestion, malware_protection=True)
+
+
 def silo_blocks(stack: TerraformStack, catalog: Catalog, silo: DeployedSilo) -> None:
-    """``moved`` blocks for renamed flows, ``removed`` blocks for ``removed_flows``."""
+    """``moved`` blocks for renamed flows; ``removed`` blocks for ``removed_flows`` and for
+    every capability's data the silo no longer has (:func:`capabilities_ghost`)."""
     from .silo import SiloStack
 
     moved: list[dict] = []
@@ -129,15 +217,18 @@ def silo_blocks(stack: TerraformStack, catalog: Catalog, silo: DeployedSilo) -> 
         )
         # Renamed flows keep their AWS names, so both trees hold the same resources in the
         # same construct order; only the ids built from the flow name differ.
-        old = addresses(SiloStack(_scratch_app(), catalog=catalog, silo=former))
+        old = addresses(SiloStack(scratch_app(), catalog=catalog, silo=former))
         new = addresses(stack)
         assert [t for t, _ in old] == [t for t, _ in new], "a rename must not change the resources built"
         moved = [{"from": a, "to": b} for (_, a), (_, b) in zip(old, new, strict=True) if a != b]
-    removed: set[str] = set()
-    if silo.removed_flows:
-        ghost = dataclasses.replace(silo, flows=silo.flows + tuple(_ghost_flow(n) for n in silo.removed_flows))
-        removed = kept_addresses(SiloStack(_scratch_app(), catalog=catalog, silo=ghost)) - kept_addresses(stack)
-    _emit(stack, moved, removed)
+    from .readdress import adopted_imports, owner_moves
+
+    moved += owner_moves(stack, silo)
+    ghost = SiloStack(scratch_app(), catalog=catalog, silo=capabilities_ghost(silo))
+    _emit(stack, moved, gone_with_data(ghost, stack, skip=GHOST_WAREHOUSE_FLOW))
+    imports = adopted_imports(stack, catalog, silo)
+    if imports:
+        stack.add_override("import", imports)
 
 
 def analytics_blocks(stack: TerraformStack, catalog: Catalog, consumer: AnalyticsConsumer, regions: list[str]) -> None:
@@ -150,7 +241,7 @@ def analytics_blocks(stack: TerraformStack, catalog: Catalog, consumer: Analytic
     if not gone:
         return
     ghost = AccountStack(
-        _scratch_app(),
+        scratch_app(),
         consumer.stack_name,
         catalog=catalog,
         account_id=consumer.account_id,
@@ -174,7 +265,7 @@ def datalake_blocks(stack: TerraformStack, catalog: Catalog) -> None:
     if catalog.master_pipeline is not None:
         return
     dl = catalog.datalake
-    ghost = AccountStack(_scratch_app(), "datalake", catalog=catalog, account_id=dl.account_id, region=dl.region)
+    ghost = AccountStack(scratch_app(), "datalake", catalog=catalog, account_id=dl.account_id, region=dl.region)
     # Either source kind builds the same data-holding resources; only their addresses are read.
     spec = DeliveryPipeline("GitHub", "ghost/ghost", "main", None, None, "BUILD_GENERAL1_MEDIUM", 60)
     MasterPipeline(

@@ -209,7 +209,9 @@ def test_column_and_option_changes_are_in_place(tmp_path):
     )
     result = run(tmp_path, text)
     assert result.exit_code == 0, result.output
-    assert "change (" not in result.output  # nothing that touches resource identity
+    # Nothing that touches resource identity: the one change line is the compatible column.
+    changes = [line for line in result.output.splitlines() if line.startswith("change (")]
+    assert len(changes) == 1 and "safe: columns changed (compatible): silo 'shop' flow 'clicks'" in changes[0]
 
 
 def test_without_base_validate_compares_with_the_lock(tmp_path):

@@ -101,9 +101,13 @@ class SiloEtl(Construct):
         self.topic = aws.sns_topic.SnsTopic(
             self, "alerts", name=names.etl_silo_name(silo.name, "etl-alerts"), kms_master_key_id=key_arn
         )
-        for index, owner in enumerate(silo.owners):
+        for owner in silo.owners:
             aws.sns_topic_subscription.SnsTopicSubscription(
-                self, f"alerts-{index}", topic_arn=self.topic.arn, protocol="email", endpoint=owner
+                self,
+                names.owner_construct_id("alerts", owner),
+                topic_arn=self.topic.arn,
+                protocol="email",
+                endpoint=owner,
             )
         security = aws.glue_security_configuration.GlueSecurityConfiguration(
             self,

@@ -240,7 +240,9 @@ def landing_statements(flows: Sequence[Flow], *, dropzone: str, raw: str, key_ar
     is confirmed. Any dropzone key may arrive (a file outside ``<partner>/<flow>/`` is
     quarantined too), so reads and deletes cover the bucket; writes only the flows' raw
     prefixes and the quarantine."""
-    landed = [f"arn:aws:s3:::{raw}/{f.name}/*" for f in flows]
+    # The raw prefix is the flow's AWS name (``storage_name``): a renamed flow keeps landing
+    # where its data already is (the landing function's FLOWS are keyed by it too).
+    landed = [f"arn:aws:s3:::{raw}/{f.storage_name}/*" for f in flows]
     quarantine = f"arn:aws:s3:::{dropzone}/{names.QUARANTINE_PREFIX}*"
     return [
         {

@@ -155,7 +155,8 @@ class Warehouse(Construct):
         self.load_roles: dict[str, str] = {}
         roles = []
         for flow in flows:
-            role_name = names.silo_role(silo.name, f"{flow.name}-load")
+            # AWS name from storage_name: a renamed flow keeps its role (and the namespace's role list).
+            role_name = names.silo_role(silo.name, f"{flow.storage_name}-load")
             role = service_role(
                 self,
                 f"load-{flow.name}",

@@ -100,7 +100,8 @@ class LoadTarget:
 
 
 def table_name(flow: Flow) -> str:
-    return f"{SCHEMA}.{quote(flow.name)}"
+    # The AWS name: a renamed flow (``renamed_from``) keeps loading into its table.
+    return f"{SCHEMA}.{quote(flow.storage_name)}"
 
 
 def file_columns(flow: Flow) -> list[tuple[str, str]]:
@@ -121,7 +122,7 @@ def create_table(flow: Flow) -> str:
 def load_statements(flow: Flow, target: LoadTarget) -> list[str]:
     """The load transaction of one partition; ``{}`` stand for its values in ``partition_by`` order."""
     check_warehouse_flow(flow)
-    stage = quote(STAGE_PREFIX + flow.name)
+    stage = quote(STAGE_PREFIX + flow.storage_name)
     stage_cols = ", ".join(f"{quote(n)} {t}" for n, t in file_columns(flow))
     path = target.processed_path + "".join(f"{p}={{}}/" for p in flow.partition_by)
     where = " AND ".join(f"{quote(p)} = '{{}}'::{redshift_type(_partition_type(flow, p))}" for p in flow.partition_by)

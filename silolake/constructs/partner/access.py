@@ -41,8 +41,9 @@ def takes_files(silo: DeployedSilo) -> bool:
 
 def wanted(silo: DeployedSilo) -> bool:
     """Whether ``silo`` gets partner access: it takes partner files, or has flow APIs
-    (IAM-authorized: a partner needs vended credentials to sign its calls)."""
-    return takes_files(silo) or bool(silo.flows_from("api"))
+    (IAM-authorized: a partner needs vended credentials to sign its calls), or keeps its
+    Transfer server while SFTP is off (``sftp.keep_server``)."""
+    return takes_files(silo) or bool(silo.flows_from("api")) or silo.ingestion.sftp_server
 
 
 class PartnerAccess(Construct):
@@ -71,7 +72,10 @@ class PartnerAccess(Construct):
             [f"arn:aws:execute-api:{region}:{account}:{flow_api.api.id}/{STAGE}/POST/flows/*"] if flow_api else []
         )
         self.sftp = None
-        if silo.ingestion.sftp_enabled:
+        # SFTP turned off with keep_server: the server (endpoint, host key) and its logs stay,
+        # but without the identity provider function and its invoke permission below, every
+        # sign-in fails and partner roles lose the channel (docs/day-2.md).
+        if silo.ingestion.sftp_server:
             idp_name = names.partner_function(org, silo.name, "idp")
             self.sftp = SftpServer(
                 self,
@@ -94,7 +98,7 @@ class PartnerAccess(Construct):
                 region=region, bucket=dropzone.name, key_arn=key_arn, api_arns=flow_api_arns, uploads=takes_files(silo)
             ),
             environment=environment,
-            transfer_server_arn=self.sftp.arn if self.sftp else None,
+            transfer_server_arn=self.sftp.arn if self.sftp and silo.ingestion.sftp_enabled else None,
         )
         upload_page = silo.ingestion.web_upload_enabled
         self.web = PartnerWeb(

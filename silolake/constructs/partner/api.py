@@ -193,10 +193,10 @@ class PartnerApi(Construct):
             refresh_token_validity=12,
             token_validity_units=[{"idToken": "minutes", "accessToken": "minutes", "refreshToken": "hours"}],
         )
-        for i, owner in enumerate(silo.owners):
+        for owner in silo.owners:
             aws.cognito_user.CognitoUser(
                 self,
-                f"owner-{i}",
+                names.owner_construct_id("owner", owner),
                 user_pool_id=self.user_pool.id,
                 username=owner,
                 attributes={"email": owner, "email_verified": "true"},

@@ -1,0 +1,110 @@
+"""Rule: a flow's columns, partitions and keys (schema evolution).
+
+Files already landed keep the layout they were written with, and Athena, Glue and Redshift
+read them through today's table. So a change is *compatible* only when every old file
+still reads right under the new table: columns appended at the end (null in old data) and
+types widened the way Athena and Redshift read across old Parquet and CSV files (``int`` to
+``bigint``, ``float`` to ``double``, more ``decimal`` precision at the same scale, longer
+``varchar``). Anything else (remove, rename, narrow, reorder, change partitions or keys) is
+*breaking* and refused with the way out: a flow under a new name for the new layout, the
+old one listed in ``removed_flows`` (its data stays queryable).
+
+A ``warehouse`` flow is refused any column change: its Redshift table is created once
+(``CREATE TABLE IF NOT EXISTS``) and the load inserts without a column list, so an added
+column would fail every load and a removed one would shift values into the wrong columns.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .base import Change
+
+#: (old, new) type pairs Athena and Redshift read across old files (widening).
+_WIDER = {
+    ("tinyint", "smallint"),
+    ("tinyint", "int"),
+    ("tinyint", "bigint"),
+    ("smallint", "int"),
+    ("smallint", "bigint"),
+    ("int", "bigint"),
+    ("float", "double"),
+}
+_SIZED = re.compile(r"^(decimal|varchar|char)\((\d+)(?:,\s*(\d+))?\)$")
+
+
+def widened(old: str, new: str) -> bool:
+    """Whether a column of type ``old`` may become ``new`` with old data still read right."""
+    old, new = old.strip().lower(), new.strip().lower()
+    if old == new or (old, new) in _WIDER:
+        return True
+    a, b = _SIZED.match(old), _SIZED.match(new)
+    if a and new == "string" and a.group(1) in ("varchar", "char"):
+        return True
+    if not (a and b) or a.group(1) != b.group(1):
+        return False
+    if a.group(1) == "decimal":
+        return a.group(3) == b.group(3) and int(b.group(2)) >= int(a.group(2))
+    return int(b.group(2)) >= int(a.group(2))
+
+
+def column_changes(silo: str, i: int, j: int, name: str, old: dict, now: dict, base_name: str) -> list[Change]:
+    """The column change of flow ``name`` (``silos[i].flows[j]``), if any; bases without
+    column facts are not compared."""
+    if "columns" not in old or old["columns"] == now["columns"] and _same_layout(old, now):
+        return []
+    subject = f"silo '{silo}' flow '{name}'"
+    before, after = [tuple(c) for c in old["columns"]], [tuple(c) for c in now["columns"]]
+    problems = _breaking(before, after)
+    if not _same_layout(old, now):
+        problems.append("partition_by or keys changed")
+    added = [c[0] for c in after[len(before) :]]
+    if not problems and now.get("warehouse"):
+        problems.append(f"column{'s' if len(added) != 1 else ''} {', '.join(added) or 'types'} changed")
+    if not problems:
+        return [
+            Change(
+                "columns changed (compatible)",
+                subject,
+                "safe",
+                "Glue tables updated in place; old files read with the new types, added columns are null in them",
+            )
+        ]
+    why = "; ".join(problems)
+    where = (
+        "its Redshift table is not altered, so loads would fail or shift values"
+        if now.get("warehouse")
+        else ("files already landed keep the old layout, so queries over them would fail or read wrong values")
+    )
+    return [
+        Change(
+            "columns changed (breaking)",
+            subject,
+            "impossible",
+            f"{why}: {where}",
+            f"flow '{name}' of silo '{silo}': {why} (base {base_name}); {where}. Keep the columns (append nullable "
+            "ones at the end, widen types) or, for the new layout, add a flow under a new name and list "
+            f"'{name}' under removed_flows (its data stays queryable)",
+            ("silos", i, "flows", j, "columns"),
+        )
+    ]
+
+
+def _same_layout(old: dict, now: dict) -> bool:
+    return all(old.get(k) is None or old.get(k) == now.get(k) for k in ("partition_by", "keys"))
+
+
+def _breaking(before: list[tuple], after: list[tuple]) -> list[str]:
+    problems = []
+    names_after = [c[0] for c in after]
+    gone = [c[0] for c in before if c[0] not in names_after]
+    if gone:
+        problems.append(f"column{'s' if len(gone) > 1 else ''} {', '.join(gone)} removed or renamed")
+    kept = [c for c in before if c[0] in names_after]
+    if [c[0] for c in after[: len(kept)]] != [c[0] for c in kept] and not gone:
+        problems.append("columns reordered (or added before existing ones)")
+    types_after = dict((c[0], c[1]) for c in after)
+    narrowed = [f"{n} {t} -> {types_after[n]}" for n, t in kept if not widened(t, types_after[n])]
+    if narrowed:
+        problems.append(f"type changed incompatibly: {', '.join(narrowed)}")
+    return problems
