@@ -74,10 +74,12 @@ def identical(a: Path, b: Path) -> bool:
 
 
 def change_one_silo(catalog: Path, index: int) -> Path:
-    """A copy of ``catalog`` with silo ``index`` given one more owner."""
+    """A copy of ``catalog`` with silo ``index`` given one more owner, under the same file name in
+    a sibling directory (the catalog's file name is one of every stack's inputs)."""
     doc = yaml.safe_load(catalog.read_text())
     doc["silos"][index]["owners"].append("someone-else@bench.example")
-    changed = catalog.with_name(f"changed-{catalog.name}")
+    changed = catalog.parent / "changed" / catalog.name
+    changed.parent.mkdir(exist_ok=True)
     changed.write_text(yaml.safe_dump(doc, sort_keys=False))
     return changed
 
