@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Synth at the speed of the change: the synth cache and the lazy engine start, side by side.
 
-    .venv/bin/python -m benchmarks.synth_speed [--before main] [--only cache,stack,jobs] [--runs 3]
+    .venv/bin/python -m benchmarks.synth_speed [--before main] [--only cache,stack,jobs,example] [--runs 3]
         [--cache-silos 200] [--cache-jobs 2] [--stack-silos 200] [--jobs-silos 100]
 
 "Before" is the code of git revision ``--before`` (exported with ``git archive``), "after"
@@ -17,6 +17,8 @@ recorded beside every number. Every comparison also compares the outputs byte fo
   one silo changed <= 0.15 x.
 - stack: cold ``synth --stack silo-silo0100`` before vs after (time and peak memory of the
   process tree, the engine's Node.js process included). Target <= 0.5 x both.
+- example: the README's synth command after setup (``silolake synth silos.yaml``), before vs
+  after without a cache, and after with nothing changed since the previous run.
 - jobs: ``--jobs-silos`` full synth ``--jobs 1`` before vs after, and ``--jobs 2`` vs
   ``--jobs 1`` after. Targets <= 0.55 x each.
 """
@@ -72,10 +74,12 @@ def identical(a: Path, b: Path) -> bool:
 
 
 def change_one_silo(catalog: Path, index: int) -> Path:
-    """A copy of ``catalog`` with silo ``index`` given one more owner."""
+    """A copy of ``catalog`` with silo ``index`` given one more owner, under the same file name in
+    a sibling directory (the catalog's file name is one of every stack's inputs)."""
     doc = yaml.safe_load(catalog.read_text())
     doc["silos"][index]["owners"].append("someone-else@bench.example")
-    changed = catalog.with_name(f"changed-{catalog.name}")
+    changed = catalog.parent / "changed" / catalog.name
+    changed.parent.mkdir(exist_ok=True)
     changed.write_text(yaml.safe_dump(doc, sort_keys=False))
     return changed
 
@@ -137,6 +141,27 @@ def jobs(out: Path, runs: int, silos: int, before: Path) -> dict:
     return rows
 
 
+def example(out: Path, runs: int, before: Path) -> dict:
+    """What the README's ``dev.py synth`` runs after setup: ``silolake synth silos.yaml``, before vs after,
+    without a cache and with the cache of the previous run (nothing changed)."""
+    catalog = REPO / "silos.yaml"
+    results: dict[str, list[dict]] = {}
+    for _ in range(runs):
+        results.setdefault("example, before", []).append(synth(before, catalog, out / "example" / "before"))
+        results.setdefault("example, after, no cache", []).append(
+            synth(REPO, catalog, out / "example" / "after", "--no-cache")
+        )
+        synth(REPO, catalog, out / "example" / "cached")  # fills the cache
+        results.setdefault("example, after, nothing changed (cached)", []).append(
+            synth(REPO, catalog, out / "example" / "cached", fresh=False)
+        )
+    same = [identical(out / "example" / "before", out / "example" / s) for s in ("after", "cached")]
+    rows = {k: report(k, median_of(v)) for k, v in results.items()}
+    b, a, c = (r["s"] for r in rows.values())
+    print(f"example: after/before {a / b:.3f} x, cached/before {c / b:.3f} x; same: {same}")
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--before", default="main", help="git revision of the code to compare with")
@@ -159,6 +184,8 @@ def main() -> None:
             rows.update(stack(args.out, args.runs, args.stack_silos, before))
         elif part == "jobs":
             rows.update(jobs(args.out, args.runs, args.jobs_silos, before))
+        elif part == "example":
+            rows.update(example(args.out, args.runs, before))
     table(rows)
     print(f"\nuptime at end: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
 

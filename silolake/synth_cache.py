@@ -54,9 +54,9 @@ CACHE_FORMAT = 1
 DEFAULT_DIR = ".synth-cache"
 #: Environment variables read while synthesizing that may change the output: the engine's
 #: (``SYNTH_HCL_OUTPUT``, context JSON, target stack, the Terraform binary name, whether
-#: creation stacks are recorded) and the framework's engine choice and lazy provider load.
+#: creation stacks are recorded) and the lazy provider load. ``SILOLAKE_ENGINE`` is not here:
+#: :func:`engine_identity` keys the engine it selects, so unset and ``cdktn`` share entries.
 ENVIRONMENT = (
-    "SILOLAKE_ENGINE",
     "SILOLAKE_EAGER_PROVIDER",
     "CDKTF_CONTEXT_JSON",
     "CDKTF_TARGET_STACK_ID",

@@ -105,7 +105,16 @@ def test_framework_digest_covers_code_and_runtime_assets(tmp_path: Path) -> None
 
 def test_environment_identity_lists_only_what_synth_reads() -> None:
     assert environment_identity({"HOME": "/x", "PATH": "/bin"}) == "{}"
-    assert environment_identity({"SILOLAKE_ENGINE": "cdktf"}) != environment_identity({})
+    assert environment_identity({"SYNTH_HCL_OUTPUT": "true"}) != environment_identity({})
+
+
+def test_the_default_engine_named_or_not_is_one_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SILOLAKE_ENGINE", raising=False)
+    unset = keys_of(EXAMPLE)
+    monkeypatch.setenv("SILOLAKE_ENGINE", "cdktn")
+    assert keys_of(EXAMPLE) == unset
+    monkeypatch.setenv("SILOLAKE_ENGINE", "cdktf")
+    assert keys_of(EXAMPLE) != unset
 
 
 def same_tree(a: Path, b: Path) -> None:
