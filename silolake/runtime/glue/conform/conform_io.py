@@ -86,8 +86,8 @@ def list_files(spark: SparkSession, dirs: list[str]) -> list[RawFile]:
                     stack.append(status.getPath())
                 else:
                     uri = str(status.getPath().toUri().toString())
-                    if uri.startswith("file:/") and not uri.startswith("file:///"):
-                        uri = "file:///" + uri[len("file:/") :]  # Spark's _metadata.file_path spelling
+                    if uri.startswith("file:///"):  # _metadata.file_path spells local files file:/...
+                        uri = "file:/" + uri[len("file:///") :]
                     out.append(RawFile(uri, int(status.getLen()), int(status.getModificationTime())))
     return sorted(out, key=lambda f: f.path)
 
