@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from conform_io import RawFile, footer_schema
 from conform_spec import INGEST_DATE, FlowSpec
+from conform_types import skeleton
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StringType, StructField, StructType
@@ -182,9 +183,9 @@ def _header(line: str | None, delimiter: str) -> tuple[str, ...]:
     return tuple(h.strip().lower() for h in row)
 
 
-def _text_part(spark: SparkSession, spec: FlowSpec, targets: dict[str, DataType], paths: list[str], order: list[str]):
-    from conform_types import skeleton
-
+def _text_part(
+    spark: SparkSession, spec: FlowSpec, targets: dict[str, DataType], paths: list[str], order: list[str]
+) -> DataFrame:
     keep_decimals = spec.format == "json"  # see conform_types.skeleton
     schema = StructType(
         [StructField(c, skeleton(targets[c], keep_decimals) if keep_decimals else StringType(), True) for c in order]
