@@ -51,7 +51,7 @@ from typing import Any
 
 from conform_check import REASON, check, slim
 from conform_io import RawFile, data_files, fs_of, list_files, list_raw_partitions, read_state, write_state
-from conform_read import META, Batch, configure_read, failure_reason, read_batch
+from conform_read import META, Batch, configure_read, failure_reason, read_batch, systemic
 from conform_spec import INGEST_DATE, FlowSpec
 from conform_stored import read_stored
 from conform_types import cast_sql, content_hash, parse_glue_type, storage_type, written_type
@@ -142,6 +142,7 @@ def _probe_files(
     spark: SparkSession, spec: FlowSpec, targets: dict[str, DataType], files: list[RawFile], bad: dict[str, str]
 ) -> None:
     """Run the read and check of each file alone, every column decoded; reject the files that fail."""
+    failed: dict[str, BaseException] = {}
     for f in files:
         try:
             batch = read_batch(spark, spec, targets, [f])
@@ -149,7 +150,9 @@ def _probe_files(
             for part in _slim_parts(batch, spec, targets, bad):
                 part.write.format("noop").mode("overwrite").save()
         except Py4JJavaError as exc:
-            bad[f.path] = failure_reason(exc)
+            failed[f.path] = exc
+    systemic(failed)
+    bad.update({path: failure_reason(exc) for path, exc in failed.items()})
 
 
 def _read_checked(

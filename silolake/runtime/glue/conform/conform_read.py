@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -43,6 +44,7 @@ __all__ = [
     "configure_read",
     "failure_reason",
     "read_batch",
+    "systemic",
 ]
 
 CORRUPT = "__corrupt"
@@ -124,11 +126,15 @@ def _nanos_text(col: Column) -> Column:
 
 def _parquet(spark: SparkSession, targets: dict[str, DataType], files: list[RawFile], batch: Batch) -> None:
     groups: dict[str, list[str]] = defaultdict(list)
+    failed: dict[str, BaseException] = {}
     for f in files:
         try:
             groups[footer_schema(spark, f.path)].append(f.path)
         except Exception as exc:  # noqa: BLE001 - any footer failure rejects this file only
-            batch.bad_files[f.path] = failure_reason(exc).replace("cannot be read", "not a readable Parquet file")
+            failed[f.path] = exc
+    systemic(failed)
+    for path, exc in failed.items():
+        batch.bad_files[path] = failure_reason(exc).replace("cannot be read", "not a readable Parquet file")
     for footer, paths in sorted(groups.items(), key=lambda g: g[1][0]):
         df = spark.read.parquet(*paths)
         present = {f.name.lower(): f.name for f in df.schema.fields}
@@ -165,15 +171,36 @@ def _probe_text(spark: SparkSession, paths: list[str]) -> dict[str, tuple[bool, 
     return {r["f"]: (bool(r["bad"]), r["first"]) for r in rows}
 
 
+#: Java classes whose presence in a failure's cause chain means the store failed, not the file.
+_STORAGE_FAILURES = re.compile(
+    r"AccessDenied|SocketTimeout|ConnectException|UnknownHost|NoRouteToHost|com\.amazonaws\.|software\.amazon\."
+    r"|\.s3a\.AWS|S3Exception|SdkClient|Throttl"
+)
+
+
+def systemic(failed: dict[str, BaseException]) -> None:
+    """Re-raise a failure caused by the store (access denied, throttling, network), not by the file:
+    rejecting the file, and remembering it as bad, would drop valid data. The run fails and is retried."""
+    for exc in failed.values():
+        cause, names = getattr(exc, "java_exception", None), []
+        while cause is not None:
+            names.append(str(cause.getClass().getName()) + " " + str(cause.getMessage() or ""))
+            cause = cause.getCause()
+        if any(_STORAGE_FAILURES.search(n) for n in names):
+            raise exc
+
+
 def _probe_each(spark: SparkSession, paths: list[str], batch: Batch) -> list[str]:
     """Read each file alone; reject those that fail; return the readable ones."""
-    readable = []
+    readable, failed = [], {}
     for path in paths:
         try:
             spark.read.text(path).write.format("noop").mode("overwrite").save()
             readable.append(path)
         except Exception as exc:  # noqa: BLE001 - the failure is this file's, whatever it is
-            batch.bad_files[path] = failure_reason(exc)
+            failed[path] = exc
+    systemic(failed)
+    batch.bad_files.update({path: failure_reason(exc) for path, exc in failed.items()})
     return readable
 
 
