@@ -120,3 +120,10 @@ def gzip_garbage(root: Path, day: str, name: str = "p__garbage.json.gz", minute:
 def json_lines(root: Path, day: str, name: str, lines: list[str], minute: int = 0, gz: bool = False) -> Path:
     data = "".join(line + "\n" for line in lines).encode()
     return write_bytes(root, day, name, gzip.compress(data, mtime=0) if gz else data, minute)
+
+
+def nested_nanos_file(root: Path, day: str) -> Path:
+    """A declared struct holding a nanosecond timestamp (Spark would read it as a plain long)."""
+    at = pa.array([{"seen": 1714550400_000000000}], pa.struct([("seen", pa.timestamp("ns"))]))
+    table = pa.table({"id": ["n1"], "qty": pa.array([1], pa.int64()), "meta": at})
+    return write_parquet(root, day, "p__nestednanos.parquet", table, 6, coerce_timestamps=None)

@@ -159,3 +159,16 @@ def test_the_first_run_finds_a_garbage_gzip_among_good_files(spark, tmp_path: Pa
     assert [r[:2] for r in rejects(tmp_path)] == [("p__garbage.json.gz", None)]
     table = pa.table({"id": ["g1", "g2"]})
     assert [r[0] for r in arrow_rows(tmp_path, [("id", "string"), ("n", "int")])] == table["id"].to_pylist()
+
+
+def test_nested_nanoseconds_reject_the_file_not_read_as_seconds(spark, tmp_path: Path) -> None:
+    cols = [("id", "string"), ("qty", "bigint"), ("meta", "struct<seen:timestamp>")]
+    corpus.nested_nanos_file(tmp_path, DAY)
+    good = {"id": ["k1"], "qty": pa.array([3], pa.int64())}
+    corpus.write_parquet(tmp_path, DAY, "p__good.parquet", pa.table(good), 7)
+    result = run(spark, spec(tmp_path, fmt="parquet", columns=cols))
+    assert (result.rows_read, result.files_rejected) == (1, 1)
+    assert rejects(tmp_path) == [
+        ("p__nestednanos.parquet", None, "file rejected: meta: nanosecond timestamps inside a nested value")
+    ]
+    assert duck_rows(tmp_path, cols[:2]) == arrow_rows(tmp_path, cols[:2]) == [("k1", 3)]

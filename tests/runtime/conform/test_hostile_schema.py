@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from . import hostile_corpus as corpus
@@ -86,3 +87,25 @@ def test_a_breaking_change_refuses_and_says_how_to_backfill(spark, tmp_path: Pat
     )
     assert _processed(tmp_path) == before
     shutil.rmtree(tmp_path / "raw")
+
+
+def test_a_type_change_that_makes_an_old_parquet_file_uncastable_refuses(spark, tmp_path: Path) -> None:
+    from conform_read import SchemaChangeRefused
+
+    table = pa.table({"id": ["f1"], "flag": pa.array([True])})
+    corpus.write_parquet(tmp_path, DAY, "p__flags.parquet", table)
+    run(spark, spec(tmp_path, fmt="parquet", columns=[("id", "string"), ("flag", "boolean")]))
+    before = _processed(tmp_path)
+
+    with pytest.raises(SchemaChangeRefused) as refused:
+        run(spark, spec(tmp_path, fmt="parquet", columns=[("id", "string"), ("flag", "date")]))
+    message = str(refused.value)
+    assert "p__flags.parquet (ingest_date=2024-05-01) was read by an earlier run" in message
+    assert "but now flag: boolean cannot be cast to date" in message
+    assert "To backfill" in message
+    assert _processed(tmp_path) == before
+
+    # A new file of the same shape, never read before, is an input fault: rejected, the run goes on.
+    shutil.rmtree(tmp_path / "processed")
+    result = run(spark, spec(tmp_path, fmt="parquet", columns=[("id", "string"), ("flag", "date")]))
+    assert result.files_rejected == 1

@@ -51,7 +51,7 @@ from typing import Any
 
 from conform_check import REASON, check, slim
 from conform_io import RawFile, data_files, fs_of, list_files, list_raw_partitions, read_state, write_state
-from conform_read import META, Batch, configure_read, failure_reason, read_batch, systemic
+from conform_read import META, Batch, SchemaChangeRefused, configure_read, failure_reason, read_batch, systemic
 from conform_spec import INGEST_DATE, FlowSpec
 from conform_stored import read_stored
 from conform_types import cast_sql, content_hash, parse_glue_type, storage_type, written_type
@@ -264,6 +264,30 @@ def _write_processed(spark: SparkSession, spec: FlowSpec, targets: dict[str, Dat
     return touched
 
 
+def known_paths(known: dict[tuple[str, int, int], str]) -> set[str]:
+    return {path for path, _, _ in known}
+
+
+def _refuse_uncastable_old_files(
+    spec: FlowSpec, state: dict[str, Any], files: list[RawFile], rejected: dict[str, str]
+) -> None:
+    """Refuse the run when a file a previous run read without fault now has a column type with no
+    cast to the declared one: the catalog changed the type incompatibly, and rewriting the file's
+    day would remove rows that were valid when they were written."""
+    if state.get("status") != "finished" or not state.get("finished_at"):
+        return
+    cutoff = dt.datetime.fromisoformat(state["finished_at"]).timestamp() * 1000
+    by_path = {f.path: f for f in files}
+    old = sorted(p for p, r in rejected.items() if "cannot be cast to" in r and by_path[p].mtime < cutoff)
+    if old:
+        raise SchemaChangeRefused(
+            f"flow '{spec.flow}': raw file {old[0]} (ingest_date={by_path[old[0]].ingest_date}) was read by an "
+            f"earlier run, but now {rejected[old[0]].removeprefix('file rejected: ')}; reprocessing its day "
+            "would remove its rows (a breaking schema change). To backfill: declare a type its values cast to, "
+            "or write the flow to a new processed location and reprocess its raw data there."
+        )
+
+
 def conform(spark: SparkSession, spec: FlowSpec) -> ConformResult:
     """Run the job for one flow (see module docstring); returns what was done.
 
@@ -283,6 +307,7 @@ def conform(spark: SparkSession, spec: FlowSpec) -> ConformResult:
     bad = {f.path: known[f.key] for f in files if f.key in known}
     checked, counts = _read_checked(spark, spec, targets, files, bad)
     try:
+        _refuse_uncastable_old_files(spec, state, files, {p: r for p, r in bad.items() if p not in known_paths(known)})
         result.rows_read = sum(counts.values())
         result.rows_rejected = counts.get(False, 0)
         by_path = {f.path: f for f in files}

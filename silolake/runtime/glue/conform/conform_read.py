@@ -106,14 +106,20 @@ def _meta(df: DataFrame) -> list[Column]:
 
 
 # -- Parquet ---------------------------------------------------------------------------------------------
-def _nanos_columns(footer: str) -> set[str]:
-    """Top-level columns stored as ``TIMESTAMP(NANOS, ...)`` in a footer's schema text."""
-    found = set()
+def _nanos_columns(footer: str) -> tuple[set[str], set[str]]:
+    """Top-level columns stored as ``TIMESTAMP(NANOS, ...)`` in a footer's schema text, and top-level
+    columns with such a timestamp nested inside (``MessageType.toString`` indents two spaces a level)."""
+    top: set[str] = set()
+    nested: set[str] = set()
+    current = ""
     for line in footer.splitlines():
-        parts = line.strip().rstrip(";").split()
-        if len(parts) >= 3 and "TIMESTAMP(NANOS" in line and line.startswith("  ") and not line.startswith("   "):
-            found.add(parts[2].lower())
-    return found
+        parts = line.strip().rstrip(";{").split()
+        depth = (len(line) - len(line.lstrip(" "))) // 2
+        if depth == 1 and len(parts) >= 3:
+            current = parts[2].lower()
+        if "TIMESTAMP(NANOS" in line:
+            (top if depth == 1 else nested).add(current)
+    return top, nested
 
 
 def _nanos_text(col: Column) -> Column:
@@ -136,9 +142,19 @@ def _parquet(spark: SparkSession, targets: dict[str, DataType], files: list[RawF
     for path, exc in failed.items():
         batch.bad_files[path] = failure_reason(exc).replace("cannot be read", "not a readable Parquet file")
     for footer, paths in sorted(groups.items(), key=lambda g: g[1][0]):
-        df = spark.read.parquet(*paths)
+        nanos, nested = _nanos_columns(footer)
+        if declared := sorted(nested & set(targets)):
+            # Spark reads nested nanoseconds as a plain long, which a cast would take for seconds.
+            reason = f"file rejected: {', '.join(declared)}: nanosecond timestamps inside a nested value"
+            batch.bad_files.update(dict.fromkeys(paths, reason))
+            continue
+        try:
+            df = spark.read.parquet(*paths)
+        except Exception as exc:  # noqa: BLE001 - a footer Spark cannot map to its types
+            systemic({paths[0]: exc})
+            batch.bad_files.update(dict.fromkeys(paths, failure_reason(exc)))
+            continue
         present = {f.name.lower(): f.name for f in df.schema.fields}
-        nanos = _nanos_columns(footer)
         cols = []
         for c in targets:
             if c not in present:
@@ -151,23 +167,25 @@ def _parquet(spark: SparkSession, targets: dict[str, DataType], files: list[RawF
 
 
 # -- CSV / JSON ------------------------------------------------------------------------------------------
-def _probe_text(spark: SparkSession, paths: list[str]) -> dict[str, tuple[bool, str | None]]:
-    """Per file: (not valid UTF-8, first line). One pass; raises when any file cannot be read.
+def _probe_text(spark: SparkSession, paths: list[str], headers: bool) -> dict[str, tuple[bool, str | None]]:
+    """Per file: (not valid UTF-8, first line when ``headers``). One pass; raises when a file cannot be read.
 
     The text source keeps each line's bytes; decoding and re-encoding them changes them
     exactly when they are not valid UTF-8 (the readers would put U+FFFD in their place)."""
-    lines = spark.read.text(paths)
-    rows = (
-        lines.select(
-            F.col("_metadata.file_path").alias("f"),
-            (F.col("value").cast("binary") != F.encode(F.col("value"), "UTF-8")).alias("bad"),
-            F.when(F.col("_metadata.file_block_start") == 0, F.col("value")).alias("line"),
-            F.monotonically_increasing_id().alias("i"),
-        )
-        .groupBy("f")
-        .agg(F.max("bad").alias("bad"), F.min_by("line", F.when(F.col("line").isNotNull(), F.col("i"))).alias("first"))
-        .collect()
+    lines = spark.read.text(paths).select(
+        F.col("_metadata.file_path").alias("f"),
+        (F.col("value").cast("binary") != F.encode(F.col("value"), "UTF-8")).alias("bad"),
+        *(
+            [
+                F.when(F.col("_metadata.file_block_start") == 0, F.col("value")).alias("line"),
+                F.monotonically_increasing_id().alias("i"),
+            ]
+            if headers
+            else []
+        ),
     )
+    first = F.min_by("line", F.when(F.col("line").isNotNull(), F.col("i"))) if headers else F.lit(None)
+    rows = lines.groupBy("f").agg(F.max("bad").alias("bad"), first.alias("first")).collect()
     return {r["f"]: (bool(r["bad"]), r["first"]) for r in rows}
 
 
@@ -248,13 +266,14 @@ def _text(spark: SparkSession, spec: FlowSpec, targets: dict[str, DataType], fil
             paths.append(f.path)
     if not paths:
         return
+    headers = spec.format == "csv" and spec.csv_header
     try:
-        probed = _probe_text(spark, paths)
+        probed = _probe_text(spark, paths, headers)
     except Exception:  # noqa: BLE001 - find the file(s) at fault, then read the rest
         paths = _probe_each(spark, paths, batch)
         if not paths:
             return
-        probed = _probe_text(spark, paths)
+        probed = _probe_text(spark, paths, headers)
     for path, (invalid, _) in probed.items():
         if invalid:
             batch.row_bad_files[path] = "file rejected: not valid UTF-8 text"
@@ -262,7 +281,7 @@ def _text(spark: SparkSession, spec: FlowSpec, targets: dict[str, DataType], fil
     groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
     for path in paths:
         line = probed.get(path, (False, None))[1]
-        groups[_header(line, spec.csv_delimiter) if spec.format == "csv" and spec.csv_header else ()].append(path)
+        groups[_header(line, spec.csv_delimiter) if headers else ()].append(path)
     for header, members in sorted(groups.items(), key=lambda g: g[1][0]):
         order = declared
         if header and header != tuple(declared) and any(h for h in header):

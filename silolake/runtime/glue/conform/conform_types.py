@@ -208,7 +208,8 @@ def cast_sql(expr: str, src: DataType, dst: DataType, depth: int = 0) -> tuple[s
         # Keys must be unique after the cast ('1' and '01' are both the int key 1; a JSON object may
         # repeat a key): such a map is bad, never deduplicated by a silent "last wins" -- and DuckDB
         # refuses to read a Parquet map with duplicate keys.
-        dup = f"size(array_distinct(transform(map_keys({expr}), {k} -> {kval}))) < size({expr})"
+        keys = f"map_keys({expr})" if kval == k else f"transform(map_keys({expr}), {k} -> {kval})"
+        dup = f"size(array_distinct({keys})) < size({expr})"
         bads = [
             f"coalesce({dup}, false)",
             f"coalesce(exists(map_keys({expr}), {k} -> {kbad}), false)" if kbad != _NO else _NO,
