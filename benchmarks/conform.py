@@ -126,10 +126,12 @@ def measure(
         took = (time.perf_counter() - wall, cpu_seconds(spark) - cpu)
         best[name] = min(best[name], took)
 
-    for _ in range(repeat):
+    for i in range(repeat):
         shutil.rmtree(root / "floor", ignore_errors=True)
         timed("floor", lambda: floor(spark, jobs["conform"], flow, (root / "floor").as_uri()))
-        for name, job in jobs.items():
+        # Alternate the order of the job versions: the one run first after the floor pays for JIT
+        # compilation of code the other then reuses (measured: up to 1.4x CPU on 150,000 rows).
+        for name, job in list(jobs.items())[:: -1 if i % 2 else 1]:
             shutil.rmtree(root / "processed", ignore_errors=True)  # a first run: every partition, no watermark
             timed(name, lambda job=job: job["conform"].conform(spark, job["conform_spec"].parse_spec(flow)))
             state = json.loads((root / "processed/things/_silolake/conform_state.json").read_text())
