@@ -78,7 +78,9 @@ def test_flow_spec_is_the_documented_shape(example_synth):
         "raw_path",
         "processed_path",
         "rejects_path",
+        "warehouse",
     }
+    assert spec["warehouse"] is flow.warehouse  # the job checks Redshift's byte limits for warehouse flows
     assert spec["raw_path"] == f"s3://r/{flow.name}/" and spec["processed_path"] == f"s3://p/{flow.name}/"
     for f in silo.flows:
         assert flow_spec.raw_format(f) == raw_format(f)

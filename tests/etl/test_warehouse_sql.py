@@ -161,3 +161,19 @@ def test_catalog_refuses_warehouse_partitions_the_load_cannot_quote(tmp_path):
     assert len(messages) == 2, messages
     assert "flows[0].partition_by[0]: 'id' (string) cannot partition a warehouse flow" in messages[0]
     assert "flows[1].partition_by: warehouse flows are loaded per partition" in messages[1]
+
+
+def test_insert_names_every_target_column_in_the_order_it_selects_them():
+    """An added or reordered table column never shifts values: the INSERT lists its target columns."""
+    f = flow(("day", "ingest_date"), (Column("day", "date"),))
+    statements = sql.load_statements(f, TARGET)
+    insert = parse(sql.render(statements[4], {"day": "2026-11-01", "ingest_date": "2026-11-29"}, f))
+    assert isinstance(insert, exp.Insert)
+    schema = insert.this
+    assert isinstance(schema, exp.Schema)  # INSERT INTO t (<columns>) ...
+    targets = [c.name for c in schema.expressions]
+    assert targets == [n for n, _ in sql.table_columns(f)]
+    select = insert.expression
+    selected = [e.name if isinstance(e, exp.Column) else e.sql("redshift") for e in select.expressions]
+    assert selected[: len(targets) - 2] == targets[:-2]  # file columns by name, partition values last
+    assert len(selected) == len(targets)

@@ -8,7 +8,8 @@ Pure data (never imports cdktf). Shape, consumed by ``silolake/runtime/glue/conf
      "keys": ["order_id"], "partition_by": ["ingest_date"],
      "raw_path": "s3://<raw bucket>/<flow>/",
      "processed_path": "s3://<processed bucket>/<flow>/",
-     "rejects_path": "s3://<processed bucket>/_rejects/<flow>/"}
+     "rejects_path": "s3://<processed bucket>/_rejects/<flow>/",
+     "warehouse": false}   # the job rejects values over Redshift's byte limits when true
 
 ``format`` is the format of the *raw* data: api flows land as Parquet (Firehose converts
 them), file flows in the format the partner sends. Paths always end with ``/``.
@@ -52,6 +53,7 @@ def flow_spec(flow: Flow, *, raw_bucket: str, processed_bucket: str) -> dict[str
         "raw_path": zone_path(raw_bucket, f"{flow.storage_name}/"),
         "processed_path": zone_path(processed_bucket, f"{flow.storage_name}/"),
         "rejects_path": zone_path(processed_bucket, f"{names.REJECTS_PREFIX}{flow.storage_name}/"),
+        "warehouse": flow.warehouse,
     }
 
 

@@ -128,12 +128,18 @@ def load_statements(flow: Flow, target: LoadTarget) -> list[str]:
     where = " AND ".join(f"{quote(p)} = '{{}}'::{redshift_type(_partition_type(flow, p))}" for p in flow.partition_by)
     values = ", ".join(f"'{{}}'::{redshift_type(_partition_type(flow, p))}" for p in flow.partition_by)
     selected = ", ".join([*(quote(n) for n, _ in file_columns(flow)), values])
+    # The INSERT names its target columns: a table whose columns were added to or reordered since it
+    # was created gets each value in the column of the same name, never the one at the same position.
+    # COPY from Parquet takes no column list and maps the file's columns by position into the stage
+    # (https://docs.aws.amazon.com/redshift/latest/dg/copy-usage_notes-copy-from-columnar.html); the stage
+    # is created here from the same file_columns the conform job writes, in the same order.
+    targets = ", ".join(quote(n) for n, _ in table_columns(flow))
     return [
         create_table(flow),
         f"CREATE TEMP TABLE {stage} ({stage_cols})",
         f"COPY {stage} FROM '{path}' IAM_ROLE '{target.role_arn}' FORMAT AS PARQUET SERIALIZETOJSON",
         f"DELETE FROM {table_name(flow)} WHERE {where}",
-        f"INSERT INTO {table_name(flow)} SELECT {selected} FROM {stage}",
+        f"INSERT INTO {table_name(flow)} ({targets}) SELECT {selected} FROM {stage}",
         f"DROP TABLE {stage}",
     ]
 

@@ -150,7 +150,7 @@ def test_parquet_schema_matches_the_processed_table(first_run) -> None:
         "code": "string",
         "label": "string",
         "day": "date32[day]",
-        "at": "timestamp[ns]",
+        "at": "timestamp[us]",  # INT64 TIMESTAMP(MICROS, not adjusted to UTC), not INT96
         "payload": "binary",
         "lines": "list<element: struct<sku: string, qty: int32, unit_price: decimal128(12, 2)>>",
         "labels": got["labels"],

@@ -10,11 +10,17 @@ One call of :func:`conform` is one run for one flow:
    Firehose), so older partitions cannot have changed; the day before covers objects
    delivered just after midnight for the day before.
 2. **Read** those partitions whole (every file, not only the new ones) as json lines, csv
-   (declared delimiter, header, RFC 4180 quoting) or parquet.
-3. **Cast** every column to its declared type (:mod:`conform_types`). A row is rejected,
+   (declared delimiter, header mapped by name, RFC 4180 quoting) or parquet, a file being
+   the unit of failure (:mod:`conform_read`): a file that cannot be read is rejected as a
+   whole, with its reason, and the rest of the batch proceeds. Before anything is written to
+   processed, the run records which files it rejected (state ``status: rejects_written``),
+   so a later step failing never makes the next run read them again.
+3. **Cast** every column to its declared type (:mod:`conform_types`, :mod:`conform_check`),
+   each group of files with the same physical schema on its own, then union. A row is rejected,
    with a reason naming each failing column, when a value is present but does not cast
    (anywhere inside a nested value), a ``char``/``varchar`` value is too long, a key
-   column is missing, or the record itself is malformed.
+   column is missing, a map repeats a key, a warehouse value is over Redshift's byte
+   limits, or the record itself is malformed.
 4. **Deduplicate** on ``keys`` within each processed partition: the latest *arrival* wins.
    Arrival orders rows by raw partition ``ingest_date``, then the raw file's modification
    time (S3 ``LastModified``: when the landing function or Firehose wrote it), then file
@@ -32,60 +38,47 @@ a run that sees only part of a day never replaces the day with that part.
 When ``partition_by`` does not contain ``ingest_date`` (e.g. ``[day]``), a processed
 partition collects rows from many raw partitions, so the run merges the rows already in
 each partition it touches with the new ones; rows of this run win over stored rows
-(they arrived later: step 1 always reads up to the newest raw partition).
+(they arrived later: step 1 always reads up to the newest raw partition). Stored rows are
+read with their own physical types and cast forward (:mod:`conform_stored`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 from dataclasses import asdict, dataclass, field
 from functools import reduce
 from typing import Any
 
+from conform_check import REASON, check, slim
+from conform_io import RawFile, data_files, fs_of, list_files, list_raw_partitions, read_state, write_state
+from conform_read import META, Batch, SchemaChangeRefused, configure_read, failure_reason, read_batch, systemic
 from conform_spec import INGEST_DATE, FlowSpec
-from conform_types import cast_sql, parse_glue_type, raw_text_sql, skeleton, storage_type
+from conform_stored import read_stored
+from conform_types import cast_sql, content_hash, parse_glue_type, storage_type, written_type
+from py4j.protocol import Py4JJavaError
 from pyspark.errors import AnalysisException
-from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
-from pyspark.sql.types import (
-    ArrayType,
-    BinaryType,
-    DataType,
-    MapType,
-    StringType,
-    StructField,
-    StructType,
-    TimestampType,
-)
+from pyspark.sql.types import DataType, StringType, StructField, StructType
 
 __all__ = ["ConformResult", "conform", "configure_session", "list_raw_partitions", "read_state"]
 
-CORRUPT = "__corrupt"
-_PARTITION_DIR = re.compile(rf"^{INGEST_DATE}=(\d{{4}}-\d{{2}}-\d{{2}})$")
-_REASON_VALUE_CHARS = 60
-
-# Internal columns (double underscore: declared columns are [a-z_][a-z0-9_]*, but never this shape).
-_FILE, _MTIME, _BLOCK, _ROW, _INGEST, _SRC, _REASON = (
-    "__file",
-    "__mtime",
-    "__block",
-    "__row",
-    "__ingest_date",
-    "__src",
-    "__reason",
-)
+_FILE, _MTIME, _BLOCK, _ROW, _INGEST = META
+_SRC = "__src"
 
 
 @dataclass
 class ConformResult:
-    """What one run did; ``processed_partitions`` are the partition values written (``[{"ingest_date": "..."}]``)."""
+    """What one run did; ``processed_partitions`` are the partition values written (``[{"ingest_date": "..."}]``).
+
+    ``rows_rejected`` counts rejected rows; ``files_rejected`` the files rejected as a whole
+    (unreadable: no row of theirs was read), each one line in the rejects output."""
 
     flow: str
     raw_partitions: list[str] = field(default_factory=list)
     rows_read: int = 0
     rows_rejected: int = 0
+    files_rejected: int = 0
     processed_partitions: list[dict[str, str]] = field(default_factory=list)
 
     @property
@@ -96,57 +89,22 @@ class ConformResult:
 def configure_session(spark: SparkSession) -> None:
     """Session settings the job's output depends on (set per run, so a shared session cannot change them)."""
     spark.conf.set("spark.sql.session.timeZone", "UTC")  # a timestamp without zone is UTC
-    spark.conf.set("spark.sql.parquet.outputTimestampType", "INT96")  # what Hive-era readers (Redshift COPY) expect
+    # Timestamps are written as INT64 microseconds without zone (conform_types.written_type), never as the
+    # deprecated INT96: pyarrow/pandas read INT96 as nanoseconds and misread every value outside
+    # 1677-09-21..2262-04-11. Athena expects a Parquet "built-in time type" for TIMESTAMP columns
+    # (https://docs.aws.amazon.com/athena/latest/ug/data-types-timestamps.html); the warehouse COPY maps the
+    # Parquet columns by position into TIMESTAMP (without zone) columns
+    # (https://docs.aws.amazon.com/redshift/latest/dg/copy-usage_notes-copy-from-columnar.html).
+    # The setting below covers any Spark timestamp still written (none of the job's columns).
+    spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
     # Proleptic Gregorian calendar as Athena/Trino/DuckDB read it; Spark's default refuses dates before 1582.
     spark.conf.set("spark.sql.parquet.datetimeRebaseModeInWrite", "CORRECTED")
     spark.conf.set("spark.sql.parquet.int96RebaseModeInWrite", "CORRECTED")
-    spark.conf.set("spark.sql.mapKeyDedupPolicy", "LAST_WIN")  # '1' and '01' both cast to map key 1
+    # Map keys are unique by the time a map is built (conform_types rejects a map whose cast keys repeat),
+    # so this policy never decides a value; LAST_WIN only keeps a guard evaluation from raising.
+    spark.conf.set("spark.sql.mapKeyDedupPolicy", "LAST_WIN")
     spark.conf.set("spark.sql.parquet.compression.codec", "snappy")
-
-
-# -- storage helpers (Hadoop FileSystem: the same calls on file:// locally and s3:// on Glue) --------
-def _fs(spark: SparkSession, path: str) -> tuple[Any, Any]:
-    jvm = spark.sparkContext._jvm
-    assert jvm is not None
-    hpath = jvm.org.apache.hadoop.fs.Path(path)
-    return hpath.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), hpath
-
-
-def list_raw_partitions(spark: SparkSession, raw_path: str) -> list[str]:
-    """Sorted ``ingest_date`` values of the raw partitions under ``raw_path`` (other folders ignored)."""
-    fs, path = _fs(spark, raw_path)
-    if not fs.exists(path):
-        return []
-    found = (_PARTITION_DIR.match(s.getPath().getName()) for s in fs.listStatus(path) if s.isDirectory())
-    return sorted(m.group(1) for m in found if m)
-
-
-def read_state(spark: SparkSession, spec: FlowSpec) -> dict[str, Any] | None:
-    """The previous run's state (``raw_partitions_through``, counts), or ``None`` before the first run."""
-    fs, path = _fs(spark, spec.state_path)
-    if not fs.exists(path):
-        return None
-    stream = fs.open(path)
-    try:
-        text = spark.sparkContext._jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8")  # type: ignore[union-attr]
-    finally:
-        stream.close()
-    state: dict[str, Any] = json.loads(text)
-    return state
-
-
-def _write_state(spark: SparkSession, spec: FlowSpec, result: ConformResult) -> None:
-    fs, path = _fs(spark, spec.state_path)
-    state = {
-        "raw_partitions_through": max(result.raw_partitions),
-        **asdict(result),
-        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
-    out = fs.create(path, True)
-    try:
-        out.write(bytearray(json.dumps(state, indent=1).encode()))
-    finally:
-        out.close()
+    configure_read(spark)
 
 
 def _select_partitions(available: list[str], state: dict[str, Any] | None) -> list[str]:
@@ -156,179 +114,105 @@ def _select_partitions(available: list[str], state: dict[str, Any] | None) -> li
     return [p for p in available if p >= since]
 
 
-# -- read ------------------------------------------------------------------------------------------------
-def _read_raw(spark: SparkSession, spec: FlowSpec, targets: dict[str, DataType], dates: list[str]) -> DataFrame | None:
-    paths = [f"{spec.raw_path}{INGEST_DATE}={d}/" for d in dates]
-    # recursiveFileLookup: the partition comes from the path below, and a stray sub-folder is read, not fatal.
-    reader = spark.read.option("recursiveFileLookup", "true")
-    if spec.format == "parquet":
+# -- read and check, a file being the unit of failure ----------------------------------------------------
+def _uncastable(part: DataFrame, targets: dict[str, DataType]) -> str:
+    """Which columns of a part have a physical type that cannot be cast at all (for the reason)."""
+    src = {f.name: f.dataType for f in part.schema.fields}
+    out = []
+    for name, target in targets.items():
         try:
-            df = reader.option("mergeSchema", "true").parquet(*paths)
-        except AnalysisException as exc:  # partition folders without a single Parquet file
-            if "Unable to infer schema" not in str(exc):
+            part.select(F.expr(cast_sql(f"`{name}`", src[name], target)[0]))
+        except AnalysisException:
+            out.append(f"{name}: {src[name].simpleString()} cannot be cast to {target.simpleString()}")
+    return "; ".join(out) or "column types cannot be cast to the declared types"
+
+
+def _slim_parts(batch: Batch, spec: FlowSpec, targets: dict[str, DataType], bad: dict[str, str]) -> list[DataFrame]:
+    out = []
+    for part, paths in zip(batch.parts, batch.part_files, strict=True):
+        try:
+            out.append(slim(check(part, spec, targets, batch.row_bad_files), targets))
+        except AnalysisException:
+            reason = f"file rejected: {_uncastable(part, targets)}"
+            bad.update(dict.fromkeys(paths, reason))
+    return out
+
+
+def _probe_files(
+    spark: SparkSession, spec: FlowSpec, targets: dict[str, DataType], files: list[RawFile], bad: dict[str, str]
+) -> None:
+    """Run the read and check of each file alone, every column decoded; reject the files that fail."""
+    failed: dict[str, BaseException] = {}
+    for f in files:
+        try:
+            batch = read_batch(spark, spec, targets, [f])
+            bad.update(batch.bad_files)
+            for part in _slim_parts(batch, spec, targets, bad):
+                part.write.format("noop").mode("overwrite").save()
+        except Py4JJavaError as exc:
+            failed[f.path] = exc
+    systemic(failed)
+    bad.update({path: failure_reason(exc) for path, exc in failed.items()})
+
+
+def _read_checked(
+    spark: SparkSession, spec: FlowSpec, targets: dict[str, DataType], files: list[RawFile], bad: dict[str, str]
+) -> tuple[DataFrame | None, dict[bool, int]]:
+    """The checked rows of the readable files (persisted) and their counts by verdict (good=True).
+
+    Files rejected as a whole are added to ``bad``. A read failure that only shows while the
+    rows are decoded (a damaged Parquet page) makes every file be tried alone, once."""
+    for attempt in (0, 1):
+        batch = read_batch(spark, spec, targets, [f for f in files if f.path not in bad])
+        bad.update(batch.bad_files)
+        parts = _slim_parts(batch, spec, targets, bad)
+        if not parts:
+            return None, {}
+        checked = reduce(lambda a, b: a.unionByName(b), parts).persist()
+        try:
+            counts = {r[0]: r[1] for r in checked.groupBy(F.col(REASON).isNull()).count().collect()}
+            return checked, counts
+        except Py4JJavaError:
+            checked.unpersist()
+            if attempt:
                 raise
-            return None
-        present = {f.name.lower(): f.name for f in df.schema.fields}
-        cols = [
-            F.col(f"`{present[c]}`").alias(c) if c in present else F.lit(None).cast("string").alias(c) for c in targets
-        ]
-    else:
-        keep_decimals = spec.format == "json"  # see conform_types.skeleton
-        schema = StructType(
-            [
-                StructField(c, skeleton(t, keep_decimals) if keep_decimals else StringType(), True)
-                for c, t in targets.items()
-            ]
-            + [StructField(CORRUPT, StringType(), True)]
-        )
-        reader = reader.schema(schema).option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT)
-        if spec.format == "json":
-            # Decimal *strings* are parsed with the reader's locale. Spark's default (en-US) drops commas, so
-            # "1,50" would load as 150. de-CH has '.' as decimal point and U+2019 as grouping mark, so a comma
-            # ends the number and the row is rejected. Number tokens are exact whatever the locale.
-            df = reader.option("locale", "de-CH").json(paths)
-        else:
-            df = (
-                reader.option("sep", spec.csv_delimiter)
-                .option("header", str(spec.csv_header).lower())
-                .option("quote", '"')
-                .option("escape", '"')
-                .option("multiLine", "true")  # RFC 4180: a quoted field may contain line breaks
-                .csv(paths)
-            )
-        cols = [F.col(c) for c in targets] + [F.col(CORRUPT)]
-    return df.select(
-        *cols,
-        F.col("_metadata.file_path").alias(_FILE),
-        F.col("_metadata.file_modification_time").alias(_MTIME),
-        F.col("_metadata.file_block_start").alias(_BLOCK),
-        F.monotonically_increasing_id().alias(_ROW),  # increases with position inside one file split
-        F.regexp_extract(F.col("_metadata.file_path"), rf"/{INGEST_DATE}=(\d{{4}}-\d{{2}}-\d{{2}})/", 1).alias(_INGEST),
-    )
-
-
-def _bad_files(spark: SparkSession, spec: FlowSpec, dates: list[str]) -> dict[str, str]:
-    """Raw text files the readers would garble, by ``_metadata.file_path``, with the reason to reject them.
-
-    - A compressed suffix in other case than ``.gz`` (``x.CSV.GZ``): Hadoop picks the codec by
-      exact suffix, so Spark would read the gzip bytes as text. (Landing writes ``.gz`` in lower
-      case; this catches files that reached raw another way.)
-    - Bytes that are not UTF-8: the readers decode with replacement (U+FFFD) and would accept
-      the damaged values. The text source keeps each line's bytes as they are; decoding and
-      re-encoding them changes them exactly when they are not valid UTF-8.
-    """
-    if spec.format not in ("csv", "json"):
-        return {}
-    paths = [f"{spec.raw_path}{INGEST_DATE}={d}/" for d in dates]
-    lines = spark.read.option("recursiveFileLookup", "true").text(paths)
-    found = (
-        lines.select(
-            F.col("_metadata.file_path").alias(_FILE),
-            (F.col("value").cast("binary") != F.encode(F.col("value"), "UTF-8")).alias("__invalid"),
-        )
-        .groupBy(_FILE)
-        .agg(F.max("__invalid").alias("__invalid"))
-        .collect()
-    )
-    reasons = {}
-    for row in found:
-        path = row[_FILE]
-        if path.lower().endswith(".gz") and not path.endswith(".gz"):
-            reasons[path] = f"file rejected: compressed file suffix {path[-3:]!r} is not lower-case '.gz'"
-        elif row["__invalid"]:
-            reasons[path] = "file rejected: not valid UTF-8 text"
-    return reasons
-
-
-# -- check -----------------------------------------------------------------------------------------------
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def _check(
-    raw: DataFrame, spec: FlowSpec, targets: dict[str, DataType], bad_files: dict[str, str] | None = None
-) -> DataFrame:
-    """``raw`` plus ``__v_<col>`` (the cast value) and ``__reason`` (NULL for a good row).
-
-    Every row of a file in ``bad_files`` (path -> reason) is rejected with that reason alone.
-    """
-    src = {f.name: f.dataType for f in raw.schema.fields}
-    has_corrupt = CORRUPT in src
-    bad_cols, reasons = [], []
-    for name, target in targets.items():
-        ref = f"`{name}`"
-        _, bad = cast_sql(ref, src[name], target)
-        text = raw_text_sql(ref, src[name])
-        if spec.format == "json":  # a value Spark's JSON reader could not fit is NULL; its text is in the record
-            lost = f"get_json_object({CORRUPT}, '$.{name}')"
-            bad = f"({bad}) OR ({CORRUPT} IS NOT NULL AND {ref} IS NULL AND {lost} IS NOT NULL)"
-            text = f"coalesce({text}, {lost})"
-        bad_cols.append(F.expr(f"coalesce({bad}, false)").alias(f"__b_{name}"))
-        label = target.simpleString()
-        reasons.append(
-            f"CASE WHEN `__b_{name}` THEN concat({_sql_str(name + ': ')}, "
-            f"{_sql_str(chr(39))}, substring({text}, 1, {_REASON_VALUE_CHARS}), "
-            f"{_sql_str(chr(39) + ' is not a valid ' + label)}) END"
-        )
-    checked = raw.select("*", *bad_cols)
-    values = []
-    for name, target in targets.items():
-        value, _ = cast_sql(f"`{name}`", src[name], target)
-        # The guard keeps a failed cast from ever being evaluated (a NULL map key would raise).
-        values.append(
-            F.expr(f"CASE WHEN `__b_{name}` THEN NULL ELSE {value} END").cast(storage_type(target)).alias(f"__v_{name}")
-        )
-    checked = checked.select("*", *values)
-    for key in spec.keys:
-        reasons.append(f"CASE WHEN `__v_{key}` IS NULL AND NOT `__b_{key}` THEN {_sql_str(key + ': missing key')} END")
-    for part in spec.partition_by:
-        if part in targets:  # Spark would write NULL and '' to __HIVE_DEFAULT_PARTITION__
-            reasons.append(
-                f"CASE WHEN NOT `__b_{part}` AND coalesce(CAST(`__v_{part}` AS string), '') = '' "
-                f"THEN {_sql_str(part + ': missing partition value')} END"
-            )
-    if has_corrupt:
-        what = "malformed JSON record" if spec.format == "json" else f"malformed CSV record (not {len(targets)} fields)"
-        # JSON: a record whose failing columns were named above needs no second reason.
-        named = " OR ".join(f"`__b_{n}`" for n in targets) if spec.format == "json" else "false"
-        reasons.append(f"CASE WHEN {CORRUPT} IS NOT NULL AND NOT ({named}) THEN {_sql_str(what)} END")
-    reason = F.expr(f"nullif(concat_ws('; ', {', '.join(reasons)}), '')")
-    if bad_files:
-        file_reason = F.element_at(
-            F.create_map(*[F.lit(x) for item in sorted(bad_files.items()) for x in item]), F.col(_FILE)
-        )
-        reason = F.when(F.col(_FILE).isin(list(bad_files)), file_reason).otherwise(reason)
-    return checked.select("*", reason.alias(_REASON))
+            _probe_files(spark, spec, targets, [f for f in files if f.path not in bad], bad)
+    raise AssertionError("unreachable")
 
 
 # -- write -----------------------------------------------------------------------------------------------
-def _slim(checked: DataFrame, targets: dict[str, DataType], src: dict[str, DataType]) -> DataFrame:
-    """What the outputs need, and no more (it is cached): values, verdict, arrival, and the raw text of
-    rejected rows only -- NULL for good rows, which the columnar cache stores almost for free."""
-    rejected = F.col(_REASON).isNotNull()
-    record = F.struct(*[F.expr(raw_text_sql(f"`{n}`", src[n])).alias(n) for n in targets])
-    corrupt = F.col(CORRUPT) if CORRUPT in src else F.lit(None).cast("string")
-    return checked.select(
-        *[f"__v_{n}" for n in targets],
-        _REASON,
-        _FILE,
-        _MTIME,
-        _BLOCK,
-        _ROW,
-        _INGEST,
-        F.when(rejected, record).alias("__record"),
-        F.when(rejected, corrupt).alias("__malformed"),
-    )
+_RECORD = "__record"
 
 
-def _write_rejects(checked: DataFrame, spec: FlowSpec) -> None:
-    rejects = checked.where(F.col(_REASON).isNotNull()).select(
-        F.col("__record").alias("record"),
-        F.col("__malformed").alias("malformed_record"),
-        F.col(_REASON).alias("reason"),
-        F.col(_FILE).alias("source_file"),
-        F.col(_INGEST).alias(INGEST_DATE),
-    )
+def _write_rejects(spark: SparkSession, checked: DataFrame | None, spec: FlowSpec, files: list[dict[str, Any]]):
+    """Rejected rows, and one line per file rejected as a whole (``record`` NULL), JSON lines by ingest_date."""
+    parts = []
+    if checked is not None:
+        parts.append(
+            checked.where(F.col(REASON).isNotNull()).select(
+                F.col(_RECORD).alias("record"),
+                F.col("__malformed").alias("malformed_record"),
+                F.col(REASON).alias("reason"),
+                F.col(_FILE).alias("source_file"),
+                F.col(_INGEST).alias(INGEST_DATE),
+            )
+        )
+    if files:
+        record = checked.schema[_RECORD].dataType if checked is not None else StringType()
+        rows = [(None, None, f["reason"], f["path"], f["ingest_date"]) for f in files]
+        schema = StructType(
+            [
+                StructField("record", record),
+                StructField("malformed_record", StringType()),
+                StructField("reason", StringType()),
+                StructField("source_file", StringType()),
+                StructField(INGEST_DATE, StringType()),
+            ]
+        )
+        parts.append(spark.createDataFrame(rows, schema))
+    if not parts:
+        return
+    rejects = reduce(lambda a, b: a.unionByName(b), parts)
     (
         rejects.write.mode("overwrite")
         .option("partitionOverwriteMode", "dynamic")
@@ -344,126 +228,117 @@ def _output_schema(spec: FlowSpec, targets: dict[str, DataType]) -> StructType:
     return StructType(fields)
 
 
-def _existing(
-    spark: SparkSession, spec: FlowSpec, schema: StructType, touched: list[dict[str, Any]]
-) -> DataFrame | None:
-    """Stored rows of the processed partitions this run rewrites (merge case only)."""
-    fs, path = _fs(spark, spec.processed_path)
-    if not fs.exists(path):
-        return None
-    stored = spark.read.schema(schema).parquet(spec.processed_path)  # an empty folder reads as no rows
+def _write_processed(spark: SparkSession, spec: FlowSpec, targets: dict[str, DataType], good: DataFrame) -> list:
+    """Dedupe and write the good rows (merged with stored rows when needed); the touched partitions."""
+    schema = _output_schema(spec, targets)
+    touched = (
+        [row.asDict() for row in good.select(*spec.partition_by).distinct().collect()] if spec.partition_by else []
+    )
+    merge = INGEST_DATE not in spec.partition_by
+    old_files = data_files(spark, spec.processed_path) if merge and not spec.partition_by else []
+    stored = read_stored(spark, spec, schema, touched) if merge and (touched or not spec.partition_by) else None
+    rows = good
+    if stored is not None:
+        rows = good.unionByName(stored.withColumn(_SRC, F.lit(0)), allowMissingColumns=True)
+    # Without keys a whole row is its key: identical rows are one row (and a rerun adds none).
+    dedupe_on = [F.col(k) for k in spec.keys] if spec.keys else [content_hash(schema)]
+    window = Window.partitionBy(*dedupe_on, *[F.col(p) for p in spec.partition_by if p not in spec.keys])
+    arrival = [F.col(c).desc_nulls_last() for c in (_SRC, _INGEST, _MTIME, _FILE, _BLOCK, _ROW)]
+    rows = rows.withColumn("__rank", F.row_number().over(window.orderBy(*arrival))).where("__rank = 1")
+    out = rows.select(*[F.col(f.name).cast(written_type(f.dataType)) for f in schema.fields])
     if spec.partition_by:
-        conds: list[Column] = [
-            reduce(lambda a, b: a & b, [F.col(k).eqNullSafe(F.lit(v)) for k, v in part.items()]) for part in touched
-        ]
-        stored = stored.where(reduce(lambda a, b: a | b, conds))
-    return stored
-
-
-def _lossless_text(name: str, dtype: DataType) -> Column:
-    """A column's value as text that differs whenever the value differs (NULL stays NULL)."""
-    col = F.col(f"`{name}`")
-    if isinstance(dtype, TimestampType):
-        return F.unix_micros(col).cast("string")
-    if isinstance(dtype, BinaryType):
-        return F.hex(col)
-    if isinstance(dtype, (ArrayType, MapType, StructType)):
-        # JSON keeps numbers exactly (Double.toString round-trips); timestamps inside with microseconds.
-        return F.to_json(col, {"timestampFormat": "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX"})
-    return col.cast("string")  # numbers, decimals, booleans, dates: Spark's casts to string are exact
-
-
-def _content_hash(schema: StructType) -> Column:
-    """SHA-256 of every column in full precision: each value as ``<length>:<text>`` or ``N`` for NULL,
-    joined by ``|`` -- the length prefix makes the concatenation unambiguous whatever the text holds."""
-    parts = []
-    for f in schema.fields:
-        text = _lossless_text(f.name, f.dataType)
-        parts.append(
-            F.when(text.isNull(), F.lit("N")).otherwise(F.concat(F.length(text).cast("string"), F.lit(":"), text))
+        (
+            out.write.mode("overwrite")
+            .option("partitionOverwriteMode", "dynamic")
+            .partitionBy(*spec.partition_by)
+            .parquet(spec.processed_path)
         )
-    return F.sha2(F.concat_ws("|", *parts), 256)
+    else:
+        # No partitions: a static overwrite would delete the files being merged before reading them.
+        # Append the new version, then delete the files of the previous one (a crash in between leaves
+        # duplicates that the next run's dedupe folds back together).
+        out.write.mode("append").parquet(spec.processed_path)
+        fs, _ = fs_of(spark, spec.processed_path)
+        for old in old_files:
+            fs.delete(old, False)
+    return touched
 
 
-def _data_files(spark: SparkSession, path: str) -> list[Any]:
-    fs, root = _fs(spark, path)
-    if not fs.exists(root):
-        return []
-    return [s.getPath() for s in fs.listStatus(root) if s.isFile() and not s.getPath().getName().startswith(("_", "."))]
+def known_paths(known: dict[tuple[str, int, int], str]) -> set[str]:
+    return {path for path, _, _ in known}
+
+
+def _refuse_uncastable_old_files(
+    spec: FlowSpec, state: dict[str, Any], files: list[RawFile], rejected: dict[str, str]
+) -> None:
+    """Refuse the run when a file a previous run read without fault now has a column type with no
+    cast to the declared one: the catalog changed the type incompatibly, and rewriting the file's
+    day would remove rows that were valid when they were written."""
+    if state.get("status") != "finished" or not state.get("finished_at"):
+        return
+    cutoff = dt.datetime.fromisoformat(state["finished_at"]).timestamp() * 1000
+    by_path = {f.path: f for f in files}
+    old = sorted(p for p, r in rejected.items() if "cannot be cast to" in r and by_path[p].mtime < cutoff)
+    if old:
+        raise SchemaChangeRefused(
+            f"flow '{spec.flow}': raw file {old[0]} (ingest_date={by_path[old[0]].ingest_date}) was read by an "
+            f"earlier run, but now {rejected[old[0]].removeprefix('file rejected: ')}; reprocessing its day "
+            "would remove its rows (a breaking schema change). To backfill: declare a type its values cast to, "
+            "or write the flow to a new processed location and reprocess its raw data there."
+        )
 
 
 def conform(spark: SparkSession, spec: FlowSpec) -> ConformResult:
-    """Run the job for one flow (see module docstring); returns what was done. Raises on I/O or spec errors."""
+    """Run the job for one flow (see module docstring); returns what was done.
+
+    Raises on I/O or spec errors, and :class:`conform_read.SchemaChangeRefused` when a
+    reprocess would remove or change rows that were valid when they were written."""
     configure_session(spark)
     result = ConformResult(spec.flow)
-    state = read_state(spark, spec)
+    state = read_state(spark, spec) or {}
     result.raw_partitions = _select_partitions(list_raw_partitions(spark, spec.raw_path), state)
     if not result.raw_partitions:
         return result
     targets = {c.name: parse_glue_type(c.type) for c in spec.columns}
-    raw = _read_raw(spark, spec, targets, result.raw_partitions)
-    if raw is None:
-        return result
-    src = {f.name: f.dataType for f in raw.schema.fields}
-    bad_files = _bad_files(spark, spec, result.raw_partitions)
-    checked = _slim(_check(raw, spec, targets, bad_files), targets, src).persist()
+    files = list_files(spark, [f"{spec.raw_path}{INGEST_DATE}={d}/" for d in result.raw_partitions])
+    # Files a previous run rejected as a whole, unchanged since (same path, size, modification time):
+    # not read again; their reject line is written again (the rejects partition is rewritten).
+    known = {(r["path"], r["size"], r["mtime"]): r["reason"] for r in state.get("rejected_files", [])}
+    bad = {f.path: known[f.key] for f in files if f.key in known}
+    checked, counts = _read_checked(spark, spec, targets, files, bad)
     try:
-        counts = {r[0]: r[1] for r in checked.groupBy(F.col(_REASON).isNull()).count().collect()}
+        _refuse_uncastable_old_files(spec, state, files, {p: r for p, r in bad.items() if p not in known_paths(known)})
         result.rows_read = sum(counts.values())
         result.rows_rejected = counts.get(False, 0)
-        _write_rejects(checked, spec)
-
-        schema = _output_schema(spec, targets)
-        good = checked.where(F.col(_REASON).isNull()).select(
-            *[F.col(f"__v_{n}").alias(n) for n in targets],
-            *(
-                [F.col(_INGEST).alias(INGEST_DATE)]
-                if INGEST_DATE in spec.partition_by and INGEST_DATE not in targets
-                else []
-            ),
-            F.lit(1).alias(_SRC),
-            _FILE,
-            _MTIME,
-            _BLOCK,
-            _ROW,
-            _INGEST,
-        )
-        touched = (
-            [{k: v for k, v in row.asDict().items()} for row in good.select(*spec.partition_by).distinct().collect()]
-            if spec.partition_by
-            else []
-        )
-        result.processed_partitions = sorted(
-            ({k: str(v) for k, v in t.items()} for t in touched), key=lambda d: tuple(d.values())
-        )
-        merge = INGEST_DATE not in spec.partition_by
-        old_files = _data_files(spark, spec.processed_path) if merge and not spec.partition_by else []
-        stored = _existing(spark, spec, schema, touched) if merge and (touched or not spec.partition_by) else None
-        rows = good
-        if stored is not None:
-            rows = good.unionByName(stored.withColumn(_SRC, F.lit(0)), allowMissingColumns=True)
-        # Without keys a whole row is its key: identical rows are one row (and a rerun adds none).
-        dedupe_on = [F.col(k) for k in spec.keys] if spec.keys else [_content_hash(schema)]
-        window = Window.partitionBy(*dedupe_on, *[F.col(p) for p in spec.partition_by if p not in spec.keys])
-        arrival = [F.col(c).desc_nulls_last() for c in (_SRC, _INGEST, _MTIME, _FILE, _BLOCK, _ROW)]
-        rows = rows.withColumn("__rank", F.row_number().over(window.orderBy(*arrival))).where("__rank = 1")
-        out = rows.select(*[F.col(f.name).cast(f.dataType) for f in schema.fields])
-        if spec.partition_by:
-            (
-                out.write.mode("overwrite")
-                .option("partitionOverwriteMode", "dynamic")
-                .partitionBy(*spec.partition_by)
-                .parquet(spec.processed_path)
+        by_path = {f.path: f for f in files}
+        rejected_files = [
+            {**dict(zip(("path", "size", "mtime"), by_path[p].key, strict=True)), "ingest_date": by_path[p].ingest_date}
+            | {"reason": reason}
+            for p, reason in sorted(bad.items())
+        ]
+        result.files_rejected = len(rejected_files)
+        _write_rejects(spark, checked, spec, rejected_files)
+        # Progress before the processed write: the rejected files, the previous watermark.
+        progress = {**asdict(result), "raw_partitions_through": state.get("raw_partitions_through")}
+        write_state(spark, spec, progress | {"rejected_files": rejected_files, "status": "rejects_written"})
+        if checked is not None and counts.get(True):
+            good = checked.where(F.col(REASON).isNull()).select(
+                *[F.col(f"__v_{n}").alias(n) for n in targets],
+                *(
+                    [F.col(_INGEST).alias(INGEST_DATE)]
+                    if INGEST_DATE in spec.partition_by and INGEST_DATE not in targets
+                    else []
+                ),
+                F.lit(1).alias(_SRC),
+                *META,
             )
-        else:
-            # No partitions: a static overwrite would delete the files being merged before reading them.
-            # Append the new version, then delete the files of the previous one (a crash in between leaves
-            # duplicates that the next run's dedupe folds back together).
-            out.write.mode("append").parquet(spec.processed_path)
-            fs, _ = _fs(spark, spec.processed_path)
-            for old in old_files:
-                fs.delete(old, False)
+            touched = _write_processed(spark, spec, targets, good)
+            result.processed_partitions = sorted(
+                ({k: str(v) for k, v in t.items()} for t in touched), key=lambda d: tuple(d.values())
+            )
     finally:
-        checked.unpersist()
-    _write_state(spark, spec, result)
+        if checked is not None:
+            checked.unpersist()
+    final = {**asdict(result), "raw_partitions_through": max(result.raw_partitions)}
+    write_state(spark, spec, final | {"rejected_files": rejected_files, "status": "finished"})
     return result

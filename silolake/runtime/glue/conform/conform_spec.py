@@ -8,7 +8,8 @@ Shape (JSON; README.md in this folder is the contract):
      "keys": ["order_id"], "partition_by": ["ingest_date"],
      "raw_path": "s3://<raw bucket>/orders/",
      "processed_path": "s3://<processed bucket>/orders/",
-     "rejects_path": "s3://<processed bucket>/_rejects/orders/"}
+     "rejects_path": "s3://<processed bucket>/_rejects/orders/",
+     "warehouse": false}   # optional: true when the flow loads into Redshift (byte limits checked)
 
 Types are the catalog's canonical Glue/Hive strings; they are parsed by Spark itself
 (:func:`pyspark.sql.types._parse_datatype_string` accepts every type the catalog admits,
@@ -50,6 +51,7 @@ class FlowSpec:
     rejects_path: str
     csv_delimiter: str = ","
     csv_header: bool = True
+    warehouse: bool = False
 
     @property
     def data_columns(self) -> tuple[Column, ...]:
@@ -130,6 +132,9 @@ def parse_spec(data: str | dict[str, Any]) -> FlowSpec:
         if name not in declared and name != INGEST_DATE:
             raise SpecError(f"partition column {name!r} is neither declared nor {INGEST_DATE!r}")
     delimiter, header = _csv(data.get("csv"))
+    warehouse = data.get("warehouse", False)
+    if not isinstance(warehouse, bool):
+        raise SpecError(f"warehouse must be true or false, got {warehouse!r}")
     return FlowSpec(
         flow=flow,
         format=fmt,
@@ -141,4 +146,5 @@ def parse_spec(data: str | dict[str, Any]) -> FlowSpec:
         rejects_path=_dir(data.get("rejects_path"), "rejects_path"),
         csv_delimiter=delimiter,
         csv_header=header,
+        warehouse=warehouse,
     )

@@ -19,6 +19,8 @@ cleanly in SQL.
 
 from __future__ import annotations
 
+from pyspark.sql import Column
+from pyspark.sql import functions as F
 from pyspark.sql.types import (
     ArrayType,
     BinaryType,
@@ -26,16 +28,30 @@ from pyspark.sql.types import (
     DataType,
     DateType,
     DecimalType,
+    FloatType,
+    FractionalType,
+    IntegralType,
     MapType,
     StringType,
     StructField,
     StructType,
+    TimestampNTZType,
     TimestampType,
     VarcharType,
     _parse_datatype_string,
 )
 
-__all__ = ["cast_sql", "is_complex", "parse_glue_type", "raw_text_sql", "skeleton", "storage_type"]
+__all__ = [
+    "cast_sql",
+    "content_hash",
+    "is_complex",
+    "lossless_text",
+    "parse_glue_type",
+    "raw_text_sql",
+    "skeleton",
+    "storage_type",
+    "written_type",
+]
 
 _NO = "false"
 
@@ -48,6 +64,7 @@ TIMESTAMP_PATTERN = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
 )
 _PATTERNS: dict[type[DataType], str] = {DateType: DATE_PATTERN, TimestampType: TIMESTAMP_PATTERN}
+_NUMBER = (IntegralType, FractionalType)
 
 
 def parse_glue_type(text: str) -> DataType:
@@ -69,6 +86,28 @@ def storage_type(dt: DataType) -> DataType:
         return MapType(storage_type(dt.keyType), storage_type(dt.valueType), True)
     if isinstance(dt, StructType):
         return StructType([StructField(f.name, storage_type(f.dataType), True) for f in dt.fields])
+    return dt
+
+
+def written_type(dt: DataType) -> DataType:
+    """The type a processed Parquet file holds: :func:`storage_type` with every ``timestamp`` (nested
+    too) written as Spark's ``timestamp_ntz``, i.e. Parquet ``INT64 TIMESTAMP(MICROS, isAdjustedToUTC=false)``.
+
+    That is the Parquet form of a timestamp *without* zone, which is what a Glue/Hive ``timestamp``,
+    an Athena ``TIMESTAMP`` and a Redshift ``TIMESTAMP`` are: pyarrow reads it as ``timestamp[us]`` and
+    DuckDB as ``TIMESTAMP``, both exactly over 0001-01-01..9999-12-31. Spark's ``timestamp`` would be
+    written as ``INT96`` (which pyarrow reads as nanoseconds, wrong outside 1677..2262) or as an
+    instant (``isAdjustedToUTC=true``: DuckDB reads ``TIMESTAMP WITH TIME ZONE``). Values are UTC.
+    """
+    dt = storage_type(dt)
+    if isinstance(dt, TimestampType):
+        return TimestampNTZType()
+    if isinstance(dt, ArrayType):
+        return ArrayType(written_type(dt.elementType), True)
+    if isinstance(dt, MapType):
+        return MapType(written_type(dt.keyType), written_type(dt.valueType), True)
+    if isinstance(dt, StructType):
+        return StructType([StructField(f.name, written_type(f.dataType), True) for f in dt.fields])
     return dt
 
 
@@ -121,6 +160,11 @@ def _leaf(expr: str, src: DataType, dst: DataType) -> tuple[str, str]:
         value = f"try_to_binary({expr}, 'base64')"
     else:
         value = f"try_cast({expr} AS {_ddl(dst)})"
+    if isinstance(src, _NUMBER) and isinstance(dst, _NUMBER) and not isinstance(dst, FloatType):
+        # Typed sources (Parquet): a cast that rounds (decimal(10,3) -> decimal(12,2), 1.5 -> int) or
+        # overflows is bad, not silently changed -- the value must survive the way back. A declared
+        # float is an approximation by choice, so double -> float is not checked.
+        return value, f"{expr} IS NOT NULL AND ({value} IS NULL OR try_cast({value} AS {_ddl(src)}) <> {expr})"
     pattern = _PATTERNS.get(type(dst))
     if pattern and isinstance(src, StringType):  # strict text forms; the cast alone is lenient
         value = f"CASE WHEN {expr} RLIKE '{pattern}' THEN {value} END"
@@ -161,7 +205,13 @@ def cast_sql(expr: str, src: DataType, dst: DataType, depth: int = 0) -> tuple[s
                 f"map_from_arrays(transform(map_keys({expr}), {k} -> {kval}), "
                 f"transform(map_values({expr}), {v} -> {vval}))"
             )
+        # Keys must be unique after the cast ('1' and '01' are both the int key 1; a JSON object may
+        # repeat a key): such a map is bad, never deduplicated by a silent "last wins" -- and DuckDB
+        # refuses to read a Parquet map with duplicate keys.
+        keys = f"map_keys({expr})" if kval == k else f"transform(map_keys({expr}), {k} -> {kval})"
+        dup = f"size(array_distinct({keys})) < size({expr})"
         bads = [
+            f"coalesce({dup}, false)",
             f"coalesce(exists(map_keys({expr}), {k} -> {kbad}), false)" if kbad != _NO else _NO,
             f"coalesce(exists(map_values({expr}), {v} -> {vbad}), false)" if vbad != _NO else _NO,
         ]
@@ -185,3 +235,28 @@ def cast_sql(expr: str, src: DataType, dst: DataType, depth: int = 0) -> tuple[s
         value = expr if identity else f"CASE WHEN {expr} IS NULL THEN NULL ELSE named_struct({', '.join(parts)}) END"
         return value, _or(*bads)
     return _leaf(expr, src, dst)
+
+
+def lossless_text(name: str, dtype: DataType) -> Column:
+    """A column's value as text that differs whenever the value differs (NULL stays NULL)."""
+    col = F.col(f"`{name}`")
+    if isinstance(dtype, TimestampType):
+        return F.unix_micros(col).cast("string")
+    if isinstance(dtype, BinaryType):
+        return F.hex(col)
+    if isinstance(dtype, (ArrayType, MapType, StructType)):
+        # JSON keeps numbers exactly (Double.toString round-trips); timestamps inside with microseconds.
+        return F.to_json(col, {"timestampFormat": "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX"})
+    return col.cast("string")  # numbers, decimals, booleans, dates: Spark's casts to string are exact
+
+
+def content_hash(schema: StructType) -> Column:
+    """SHA-256 of every column in full precision: each value as ``<length>:<text>`` or ``N`` for NULL,
+    joined by ``|`` -- the length prefix makes the concatenation unambiguous whatever the text holds."""
+    parts = []
+    for f in schema.fields:
+        text = lossless_text(f.name, f.dataType)
+        parts.append(
+            F.when(text.isNull(), F.lit("N")).otherwise(F.concat(F.length(text).cast("string"), F.lit(":"), text))
+        )
+    return F.sha2(F.concat_ws("|", *parts), 256)

@@ -1,6 +1,6 @@
 """Glue 5.0 entry point of the default conform job: ``--flow_spec <JSON>`` -> :func:`conform.conform`.
 
-Deployed as the job's script; ``conform.py``, ``conform_types.py`` and ``conform_spec.py``
+Deployed as the job's script; the other ``conform*.py`` modules of this folder
 travel beside it in ``--extra-py-files``. Only this file imports ``awsglue`` (absent off Glue).
 """
 
@@ -26,6 +26,7 @@ print(
             "raw_partitions": result.raw_partitions,
             "rows_read": result.rows_read,
             "rows_rejected": result.rows_rejected,
+            "files_rejected": result.files_rejected,
             "processed_partitions": result.processed_partitions,
         }
     )
