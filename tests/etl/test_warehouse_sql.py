@@ -11,6 +11,7 @@ from sqlglot import exp
 from silolake.catalog.model import Column, Flow
 from silolake.catalog.types import glue_type
 from silolake.constructs.etl import warehouse_sql as sql
+from tests.flows import file_flow
 
 #: One column per type the catalog accepts (primitive spellings, parameters, nesting).
 EVERY_TYPE = [
@@ -43,27 +44,7 @@ TARGET = sql.LoadTarget("s3://acme-sales-processed-444444444444-euw1/everything/
 
 def flow(partition_by=("ingest_date",), extra=()) -> Flow:
     columns = tuple(Column(f"c{i}", glue_type(t)) for i, t in enumerate(EVERY_TYPE)) + tuple(extra)
-    return Flow(
-        name="everything",
-        source="sftp",
-        format="csv",
-        columns=columns,
-        keys=("c0",),
-        partition_by=tuple(partition_by),
-        schedule="rate(1 day)",
-        job="default",
-        buffer_seconds=300,
-        buffer_mb=128,
-        csv_delimiter=",",
-        csv_header=True,
-        warehouse=True,
-        quicksight=False,
-        renamed_from=None,
-        glue_worker_type="G.1X",
-        glue_workers=2,
-        throttle_rate=100.0,
-        throttle_burst=200,
-    )
+    return file_flow("everything", columns, keys=("c0",), partition_by=tuple(partition_by))
 
 
 def parse(statement: str) -> exp.Expression:

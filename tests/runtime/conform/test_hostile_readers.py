@@ -22,6 +22,7 @@ from sqlglot import exp
 
 from silolake.catalog.model import Column, Flow
 from silolake.constructs.etl import warehouse_sql
+from tests.flows import file_flow
 
 from . import hostile_corpus as corpus
 from .sample_data import spec
@@ -90,27 +91,7 @@ def test_int96_is_what_pyarrow_misreads(spark, tmp_path: Path) -> None:
 
 
 def _flow(columns: tuple[Column, ...]) -> Flow:
-    return Flow(
-        name="edges",
-        source="sftp",
-        format="json",
-        columns=columns,
-        keys=("id",),
-        partition_by=("ingest_date",),
-        schedule="rate(1 day)",
-        job="default",
-        buffer_seconds=300,
-        buffer_mb=128,
-        csv_delimiter=",",
-        csv_header=True,
-        warehouse=True,
-        quicksight=False,
-        renamed_from=None,
-        glue_worker_type="G.1X",
-        glue_workers=2,
-        throttle_rate=100.0,
-        throttle_burst=200,
-    )
+    return file_flow("edges", columns, format="json", keys=("id",))
 
 
 def test_the_warehouse_sql_loads_the_timestamp_into_a_timestamp_column_by_name() -> None:
