@@ -339,6 +339,9 @@ def _commit(
             os.replace(staging, out)
         return
     (out / "stacks").mkdir(parents=True, exist_ok=True)
+    # Where replaced stacks go until staging is removed; made here, as a synth served wholly
+    # from the cache never starts the engine that would otherwise have made it.
+    (staging / ".work").mkdir(exist_ok=True)
     kept = {}
     if (out / MANIFEST).exists():
         kept = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("stacks", {})

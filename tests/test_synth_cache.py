@@ -184,6 +184,20 @@ def test_a_damaged_entry_is_a_miss_and_is_replaced(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_a_stack_served_from_the_cache_replaces_the_one_in_out(tmp_path: Path) -> None:
+    """``--stack`` over an existing output, every stack a hit: the engine never starts, and the
+    old stack directory is swapped out all the same (``affected`` does this on every CI run)."""
+    catalog = load_catalog(EXAMPLE)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    synthesize(catalog, out, stacks=["silo-sales"], cache=SynthCache(cache))
+    again = SynthCache(cache)
+    synthesize(catalog, out, stacks=["silo-sales"], cache=again)
+    assert (again.hits, again.misses) == (1, 0)
+    synthesize(catalog, tmp_path / "plain", stacks=["silo-sales"])
+    same_tree(tmp_path / "plain" / "stacks", out / "stacks")
+
+
+@pytest.mark.slow
 def test_the_cli_synth_uses_the_cache_under_out_and_no_cache_bypasses_it(tmp_path: Path) -> None:
     from tests.test_cli import silolake
 
