@@ -25,6 +25,10 @@ WAREHOUSE_PARTITION_TYPES = ("date", "tinyint", "smallint", "int", "bigint")
 BUILTIN_PARTITIONS = {"ingest_date": "date the record or file arrived (UTC), from the delivery time"}
 #: Column-name prefixes reserved for columns silolake's own jobs add while they work.
 RESERVED_COLUMN_PREFIXES = ("__", "_silolake")
+#: The SFTP folder that shows a partner's status records (``/status``, beside one ``/<flow>``
+#: folder per flow the credential names): a flow of this name would give the partner two
+#: folders of one name, so no flow may take it (docs/partners.md).
+STATUS_FOLDER = "status"
 
 
 def reserved_column(name: str) -> str | None:

@@ -17,7 +17,7 @@ from typing import Any
 from . import limits
 from .errors import Path as KeyPath
 from .errors import Problem
-from .model import BUILTIN_PARTITIONS, WAREHOUSE_PARTITION_TYPES, reserved_column
+from .model import BUILTIN_PARTITIONS, STATUS_FOLDER, WAREHOUSE_PARTITION_TYPES, reserved_column
 from .schedule import check_schedule
 from .schema import load_schema
 from .source import SourceDoc
@@ -269,6 +269,12 @@ class _Checker:
             self.add(path, f"'{value}' is not a valid CIDR block: {exc}{hint}")
 
     def check_flow(self, path: KeyPath, flow: dict, ingestion: dict) -> None:
+        if flow.get("name") == STATUS_FOLDER:
+            self.add(
+                path + ("name",),
+                f"'{STATUS_FOLDER}' is reserved: SFTP partners see their status records in the folder "
+                f"/{STATUS_FOLDER}, beside one folder per flow; give the flow another name",
+            )
         declared = self.check_columns(path, flow)
         self.check_key_columns(path, flow, declared)
         self.check_warehouse(path, flow, declared)

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .. import names
+from ..catalog.model import STATUS_FOLDER
 from .documents import Statement
 
 __all__ = [
@@ -47,7 +48,7 @@ LAYOUT = {
     "quarantine": f"{names.QUARANTINE_PREFIX}<partner>/<flow>/<file>",
 }
 #: The SFTP folder (logical directory) that shows the partner's status records.
-SFTP_STATUS_FOLDER = "/status"
+SFTP_STATUS_FOLDER = f"/{STATUS_FOLDER}"
 #: Days a status record stays readable: long enough to look a file up after a holiday, short
 #: enough that records of files long gone do not pile up (the dropzone's lifecycle expires them).
 STATUS_RECORD_DAYS = 90

@@ -521,6 +521,13 @@ CASES = {
             "(aws:, silolake:); silolake and AWS set those themselves"
         ],
     ),
+    "flow named like the SFTP status folder": (
+        ("      - name: reports", "      - name: status"),
+        [
+            f"{S}:36:15: silos[0].flows[1].name: 'status' is reserved: SFTP partners see their status records "
+            "in the folder /status, beside one folder per flow; give the flow another name"
+        ],
+    ),
     "GovCloud region: ARNs of the commercial partition only": (
         ("allowed_regions: [eu-west-1, eu-central-1]", "allowed_regions: [eu-west-1, us-gov-west-1]"),
         [
