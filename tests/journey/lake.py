@@ -117,6 +117,25 @@ def read_processed(delivery: Delivery, stack: str, flow: str, spec: dict[str, An
     """The flow's processed rows read by DuckDB declaring exactly the synthesized processed table's
     column and partition types (as Athena reads the table); asserts DuckDB sees those types."""
     table = glue_table(delivery, stack, f"{flow}_processed")
+    descriptor = table["storage_descriptor"]
+    # Athena reads the table's location with its SerDe: the job must write exactly there, Parquet.
+    location = descriptor["location"]
+    assert spec["processed_path"].rstrip("/").endswith("/" + location.removeprefix("s3://").rstrip("/")), (
+        spec["processed_path"],
+        location,
+    )
+    assert (
+        descriptor["ser_de_info"]["serialization_library"]
+        == "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+    )
+    assert descriptor["input_format"] == "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+    # The pipeline registers partitions with MSCK REPAIR TABLE, which adds only Hive-style
+    # folders <key>=<value>/..., the partition keys in the table's order.
+    keys = [p["name"] for p in table["partition_keys"]]
+    root = Path(spec["processed_path"].removeprefix("file://"))
+    for file in root.rglob("*.parquet"):
+        folders = file.relative_to(root).parts[:-1]
+        assert [f.split("=", 1)[0] for f in folders] == keys, (file, keys)
     columns = [(c["name"], duckdb_type(parse_type(c["type"]))) for c in table["storage_descriptor"]["columns"]]
     partitions = [(p["name"], duckdb_type(parse_type(p["type"]))) for p in table["partition_keys"]]
     hive = ", ".join(f"'{n}': '{t}'" for n, t in partitions)
