@@ -139,8 +139,8 @@ def _parquet(spark: SparkSession, targets: dict[str, DataType], files: list[RawF
         except Exception as exc:  # noqa: BLE001 - any footer failure rejects this file only
             failed[f.path] = exc
     systemic(failed)
-    for path, exc in failed.items():
-        batch.bad_files[path] = failure_reason(exc).replace("cannot be read", "not a readable Parquet file")
+    for path, error in failed.items():
+        batch.bad_files[path] = failure_reason(error).replace("cannot be read", "not a readable Parquet file")
     for footer, paths in sorted(groups.items(), key=lambda g: g[1][0]):
         nanos, nested = _nanos_columns(footer)
         if declared := sorted(nested & set(targets)):
@@ -210,7 +210,8 @@ def systemic(failed: dict[str, BaseException]) -> None:
 
 def _probe_each(spark: SparkSession, paths: list[str], batch: Batch) -> list[str]:
     """Read each file alone; reject those that fail; return the readable ones."""
-    readable, failed = [], {}
+    readable: list[str] = []
+    failed: dict[str, BaseException] = {}
     for path in paths:
         try:
             spark.read.text(path).write.format("noop").mode("overwrite").save()
