@@ -107,6 +107,12 @@ def account_bucket(org: str, purpose: str, account_id: str, region: str) -> str:
     return f"{org}-{purpose}-{account_id}-{region_code(region)}"
 
 
+def account_bucket_pattern(org: str, purpose: str) -> str:
+    """Wildcard matching :func:`account_bucket` of ``purpose`` in every account (SCP resources):
+    twelve ``?`` for the account id, as :func:`silo_bucket_pattern`."""
+    return f"{org}-{purpose}-{'?' * 12}-*"
+
+
 def silo_role(silo: str, purpose: str) -> str:
     """IAM role of a silo. The ``silolake-<silo>-<purpose>`` shape is what central
     resource policies match with ``ArnLike`` (for example ``silolake-*-pipeline``)."""

@@ -93,7 +93,9 @@ def _except(*role_names: str) -> dict:
     return {"ArnNotLike": {"aws:PrincipalArn": arns[0] if len(arns) == 1 else arns}}
 
 
-def _deny(sid: str, actions: tuple[str, ...] | str, resources: list[str] | str, *exempt: str) -> dict:
+def deny_except(sid: str, actions: tuple[str, ...] | str, resources: list[str] | str, *exempt: str) -> dict:
+    """A guardrail statement: deny ``actions`` on ``resources`` to every principal whose ARN is
+    not the role named (or name-patterned) by one of ``exempt``, in any account."""
     return {
         "Sid": sid,
         "Effect": "Deny",
@@ -112,24 +114,24 @@ def publish_statements(org: str, deploy_role: str) -> list[dict]:
     pipeline = f"arn:aws:codepipeline:*:*:{release}"
     roles = names.RELEASE_ROLE_PURPOSES
     return [
-        _deny(
+        deny_except(
             "ReleaseBuildOnlyFromItsPipeline",
             RELEASE_BUILD_RUNS,
             project,
             deploy_role,
             names.datalake_role(roles["pipeline"]),
         ),
-        _deny("ReleaseProjectUnchanged", RELEASE_PROJECT_CHANGES, project, deploy_role),
-        _deny(
+        deny_except("ReleaseProjectUnchanged", RELEASE_PROJECT_CHANGES, project, deploy_role),
+        deny_except(
             "ReleasePipelineOnlyFromItsSource",
             RELEASE_PIPELINE_START,
             pipeline,
             deploy_role,
             names.datalake_role(roles["events"]),
         ),
-        _deny("ReleasePipelineUnchanged", RELEASE_PIPELINE_CHANGES, f"{pipeline}*", deploy_role),
-        _deny("DatalakeRolesUnchanged", ROLE_MUTATIONS, role_arn_pattern(names.datalake_role("*")), deploy_role),
-        _deny(
+        deny_except("ReleasePipelineUnchanged", RELEASE_PIPELINE_CHANGES, f"{pipeline}*", deploy_role),
+        deny_except("DatalakeRolesUnchanged", ROLE_MUTATIONS, role_arn_pattern(names.datalake_role("*")), deploy_role),
+        deny_except(
             "PublisherOnlyFromTheBuild",
             "sts:AssumeRole",
             role_arn_pattern(names.datalake_role(PUBLISHER_PURPOSE)),
@@ -144,12 +146,14 @@ def protection_statements(org: str, state_prefix: str, deploy_role: str) -> list
     state = f"arn:aws:s3:::{names.state_bucket_pattern(state_prefix)}"
     logs = [f"arn:aws:logs:*:*:log-group:{g}" for g in names.partner_audit_log_group_patterns(org)]
     return [
-        _deny("IdentityProviderTestOnlyDeploy", IDENTITY_PROVIDER_TEST, "*", deploy_role),
-        _deny("StateBucketUnchanged", STATE_BUCKET_SETTINGS, state, deploy_role),
-        _deny("StateVersionsKept", OBJECT_DESTRUCTION, f"{state}/*", deploy_role),
-        _deny("PartnerAuditLogsKept", AUDIT_LOG_CHANGES, [*logs, *(f"{g}:*" for g in logs)], deploy_role),
-        _deny("MalwareHoldKept", MALWARE_HOLD_CHANGES, "arn:aws:guardduty:*:*:malware-protection-plan/*", deploy_role),
-        _deny(
+        deny_except("IdentityProviderTestOnlyDeploy", IDENTITY_PROVIDER_TEST, "*", deploy_role),
+        deny_except("StateBucketUnchanged", STATE_BUCKET_SETTINGS, state, deploy_role),
+        deny_except("StateVersionsKept", OBJECT_DESTRUCTION, f"{state}/*", deploy_role),
+        deny_except("PartnerAuditLogsKept", AUDIT_LOG_CHANGES, [*logs, *(f"{g}:*" for g in logs)], deploy_role),
+        deny_except(
+            "MalwareHoldKept", MALWARE_HOLD_CHANGES, "arn:aws:guardduty:*:*:malware-protection-plan/*", deploy_role
+        ),
+        deny_except(
             "AppliedRecordOnlyFromPipelines",
             APPLIED_RECORD_CHANGES,
             f"arn:aws:ssm:*:*:parameter{names.PIPELINE_PARAMETER_PREFIX}*",
@@ -174,5 +178,8 @@ def chain_scp(catalog: Catalog) -> dict:
 
 
 def datalake_scps(catalog: Catalog) -> dict[str, dict]:
-    """Every SCP attached to the DataLake OU, by kind (named ``names.scp_name(kind, "datalake")``)."""
-    return {"chain": chain_scp(catalog)}
+    """Every SCP attached to the DataLake OU, by kind (named ``names.scp_name(kind, "datalake")``):
+    this chain and :func:`silolake.policy.pipelines.pipelines_scp`."""
+    from .pipelines import pipelines_scp  # it builds on this module's action sets
+
+    return {"chain": chain_scp(catalog), "pipelines": pipelines_scp(catalog)}

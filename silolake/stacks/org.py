@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..catalog.model import Catalog
 from ..cdk import Construct, TerraformOutput
 from ..constructs.org import DataLakeOus, SiloAccount, SiloGuardrails, forget_accounts
-from ..policy import chain, scp
+from ..policy import chain, pipelines, scp
 from .base import AccountStack
 
 
@@ -27,6 +27,14 @@ class OrgStack(AccountStack):
             documents=chain.datalake_scps(catalog),
             target_id=self.ous.datalake.id,
             ou="datalake",
+        )
+        # Who may assume the roles a silo pipeline creates: a resource control policy (docs/security.md).
+        SiloGuardrails(
+            self,
+            "trust-guardrails",
+            documents=pipelines.silos_rcps(),
+            target_id=self.ous.silos.id,
+            policy_type="RESOURCE_CONTROL_POLICY",
         )
         # Every email-only silo, decommissioned ones included: decommissioning keeps the account.
         self.accounts = {

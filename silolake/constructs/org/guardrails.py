@@ -22,10 +22,19 @@ _GUARDED = {"silos": "silo accounts", "datalake": "every DataLake account"}
 
 class SiloGuardrails(Construct):
     def __init__(
-        self, scope: Construct, id: str, *, documents: Mapping[str, dict], target_id: str, ou: str = "silos"
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        documents: Mapping[str, dict],
+        target_id: str,
+        ou: str = "silos",
+        policy_type: str = "SERVICE_CONTROL_POLICY",
     ) -> None:
         """``documents``: ``{kind: SCP document}`` from :func:`silolake.policy.scp.silo_scps` (or
-        :func:`silolake.policy.chain.datalake_scps`); ``target_id``: the id of the OU named ``ou``."""
+        :func:`silolake.policy.chain.datalake_scps`, or RCPs from :func:`silolake.policy.pipelines.silos_rcps`
+        with ``policy_type="RESOURCE_CONTROL_POLICY"``); ``target_id``: the id of the OU named ``ou``.
+        Both types share the 5,120-character limit :func:`silolake.policy.scp.render` checks."""
         super().__init__(scope, id)
         self.policies = {}
         for kind, doc in documents.items():
@@ -34,7 +43,7 @@ class SiloGuardrails(Construct):
                 kind,
                 name=names.scp_name(kind, ou),
                 description=f"silolake guardrails for {_GUARDED[ou]} ({kind}); managed by the org stack",
-                type="SERVICE_CONTROL_POLICY",
+                type=policy_type,
                 content=scp.render(doc),
             )
             aws.organizations_policy_attachment.OrganizationsPolicyAttachment(

@@ -1,0 +1,158 @@
+"""The pipelines' guardrail: a second SCP on the DataLake OU, and the Silos-OU RCP on role trust.
+
+**SCP ``silolake-datalake-pipelines``** keeps what each pipeline runs and reads to the principals
+that must do it. A silo's own administrator (``Action: *`` in the silo account) could otherwise
+run the apply project with a buildspec or environment override (``codebuild:StartBuild``),
+change either project, write a forged plan or bundle into the pipeline's artifact store, pass
+the pipeline's roles to a compute service of their own, override a stage condition or roll a
+stage back to an older execution (an older saved plan: the rollback refusal of the plan stage
+never sees it), or delete the plan log; a datalake administrator could re-policy the artifacts
+bucket (the bucket policy is what reserves bundle writes to the publisher) or write into the
+release pipeline's artifact store. Each statement exempts principals by ``aws:PrincipalArn``
+(``ArnNotLike``, full role ARN: a look-alike on another IAM path is not exempt):
+
+========================================  =========================================================
+what                                      who may, besides the deploy role
+========================================  =========================================================
+start or retry a silo plan/apply build    ``silolake-<silo>-release-pipeline`` (CodePipeline)
+change a silo build project                nobody
+update, delete, override a condition of,  nobody (approving stays IAM's: the reviewer approves)
+or roll back a stage of a silo pipeline
+pass a ``silolake-<silo>-*pipeline`` role  nobody (Terraform passes them when it creates the project)
+write a silo pipeline's artifact store     the two ``-pipeline`` roles (source and build outputs)
+write the release pipeline's store         ``silolake-datalake-release``, ``-release-build``
+re-policy, re-ACL, unversion or delete     nobody
+the artifacts bucket or either store
+delete or shorten a pipeline's build log   nobody
+========================================  =========================================================
+
+Why a second DataLake-OU SCP rather than statements in ``chain`` or ``baseline``: ``chain`` has
+110 characters left in its worst case and ``baseline`` is the silos OU's, whose five-slot budget
+the organization shares; the DataLake OU holds two silolake SCPs after this one
+(``FullAWSAccess``, ``chain``, ``pipelines``: two slots left) and its SCPs hold in the datalake
+account and in every silo account below it, which is where these resources live.
+
+**RCP ``silolake-silos-trust``** (a resource control policy: it limits who may act on the silo
+accounts' resources, whoever the caller is, which an SCP cannot): a role a silo pipeline creates
+(its path ``/silolake/pipeline/<silo>/``, :func:`silolake.names.silo_pipeline_role_path`) can be
+assumed only by principals of its own account or by AWS services, however its trust reads. The
+boundary cannot say this (``iam:CreateRole`` and ``iam:UpdateAssumeRolePolicy`` have no condition
+key for the trust's principals), and the SCP cannot either (it governs the organization's callers,
+not an external account's). RCPs support ``sts`` (AWS Organizations User Guide, "Resource control
+policies", the supported-services list); their grammar is a resource policy's with
+``Principal: "*"`` and no ``NotAction`` ("RCP syntax").
+"""
+
+from __future__ import annotations
+
+from .. import names
+from ..catalog.model import Catalog
+from . import documents as policy
+from .chain import AUDIT_LOG_CHANGES, RELEASE_BUILD_RUNS, RELEASE_PROJECT_CHANGES, deny_except
+from .delivery import STATE_BUCKET_SETTINGS
+from .scp import role_arn_pattern
+
+#: A build project's definition and who may read or share it (``UpdateProjectVisibility`` makes
+#: its build logs public).
+PROJECT_CHANGES = (*RELEASE_PROJECT_CHANGES, "codebuild:PutResourcePolicy", "codebuild:UpdateProjectVisibility")
+#: A silo pipeline's definition, the conditions that gate a stage, and the stage rollback (which
+#: re-runs a stage with an older execution's artifacts). ``PutApprovalResult`` is not here: the
+#: silo's reviewer approves (``silos[].pipeline.approval``), which is IAM's to grant.
+SILO_PIPELINE_CHANGES = (
+    "codepipeline:DeletePipeline",
+    "codepipeline:OverrideStageCondition",
+    "codepipeline:RollbackStage",
+    "codepipeline:UpdatePipeline",
+)
+#: Bucket settings that could admit another writer (policy, ACL, ownership, public access block)
+#: or drop what a store holds (versioning, encryption, lifecycle, the bucket).
+STORE_BUCKET_SETTINGS = tuple(sorted({*STATE_BUCKET_SETTINGS, "s3:PutBucketAcl", "s3:PutBucketOwnershipControls"}))
+#: Writing an artifact: a bundle or a saved plan the next stage runs (multipart uploads and
+#: copies authorize as ``s3:PutObject``).
+ARTIFACT_WRITES = "s3:PutObject"
+#: Assuming a role, by any of the three ways STS offers.
+ROLE_ASSUMPTION = ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity")
+
+
+def silo_pipeline_statements(org: str, deploy_role: str) -> list[dict]:
+    """Silo pipelines (every silo account): builds, projects, pipeline, passed roles, store, log."""
+    projects = [f"arn:aws:codebuild:*:*:project/{names.silo_build_project('*', s)}" for s in ("plan", "apply")]
+    pipeline = f"arn:aws:codepipeline:*:*:{names.silo_pipeline('*')}"
+    release_pipeline = names.silo_role("*", "release-pipeline")
+    pipeline_roles = names.silo_role_pattern("pipeline")  # the build role and the release-pipeline role
+    store = f"arn:aws:s3:::{names.silo_bucket_pattern(org, names.PIPELINE_BUCKET)}/*"
+    return [
+        deny_except("SiloBuildsOnlyFromTheirPipeline", RELEASE_BUILD_RUNS, projects, deploy_role, release_pipeline),
+        deny_except("SiloProjectsUnchanged", PROJECT_CHANGES, projects, deploy_role),
+        # One pattern for the pipeline and its stages (``<pipeline>/<stage>``), as the chain's.
+        deny_except("SiloPipelinesUnchanged", SILO_PIPELINE_CHANGES, f"{pipeline}*", deploy_role),
+        deny_except("SiloPipelineRolesNotPassed", "iam:PassRole", role_arn_pattern(pipeline_roles), deploy_role),
+        deny_except("SiloStoreOnlyFromItsPipeline", ARTIFACT_WRITES, store, deploy_role, pipeline_roles),
+    ]
+
+
+def datalake_store_statements(org: str, deploy_role: str) -> list[dict]:
+    """The release pipeline's store, every store's and the artifacts bucket's settings, the build logs."""
+    roles = names.RELEASE_ROLE_PURPOSES
+    buckets = [
+        f"arn:aws:s3:::{names.account_bucket_pattern(org, 'artifacts')}",
+        f"arn:aws:s3:::{names.account_bucket_pattern(org, 'release')}",
+        f"arn:aws:s3:::{names.silo_bucket_pattern(org, names.PIPELINE_BUCKET)}",
+    ]
+    logs = [
+        f"arn:aws:logs:*:*:log-group:{names.codebuild_log_group(p)}"
+        for p in (names.silo_pipeline("*"), names.release_name(org))
+    ]
+    return [
+        deny_except(
+            "ReleaseStoreOnlyFromItsPipeline",
+            ARTIFACT_WRITES,
+            f"{buckets[1]}/*",
+            deploy_role,
+            names.datalake_role(roles["pipeline"]),
+            names.datalake_role(roles["build"]),
+        ),
+        deny_except("ArtifactBucketsKept", STORE_BUCKET_SETTINGS, buckets, deploy_role),
+        deny_except("PipelineLogsKept", AUDIT_LOG_CHANGES, [*logs, *(f"{g}:*" for g in logs)], deploy_role),
+    ]
+
+
+def pipelines_scp(catalog: Catalog) -> dict:
+    """The DataLake-OU ``pipelines`` SCP (bounded size: it grows only with the deploy role name and
+    the organization name: 3,195 characters for the example, 3,531 of the 5,120 allowed in the
+    worst case of a 64-character deploy role and a 12-character organization, which
+    ``tests/iam/test_pipeline_guardrails.py`` renders)."""
+    org = catalog.organization
+    return policy.document(
+        [
+            *silo_pipeline_statements(org.name, org.deploy_role_name),
+            *datalake_store_statements(org.name, org.deploy_role_name),
+        ]
+    )
+
+
+def trust_rcp() -> dict:
+    """The Silos-OU RCP: roles on a silo pipeline's path are assumed only from their own account
+    or by an AWS service. ``aws:PrincipalAccount`` is absent for SAML and web-identity callers
+    (``IfExists``: denied), and ``aws:PrincipalIsAWSService`` is true only for a service principal
+    (IAM User Guide, "AWS global condition context keys")."""
+    return policy.document(
+        [
+            {
+                "Sid": "PipelineRolesTrustOnlyTheirAccount",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": list(ROLE_ASSUMPTION),
+                "Resource": f"arn:aws:iam::*:role{names.silo_pipeline_role_path('*').rstrip('/')}/*",
+                "Condition": {
+                    "StringNotEqualsIfExists": {"aws:PrincipalAccount": "${aws:ResourceAccount}"},
+                    "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+                },
+            }
+        ]
+    )
+
+
+def silos_rcps() -> dict[str, dict]:
+    """Every RCP attached to the Silos OU, by kind (named ``names.scp_name(kind)``)."""
+    return {"trust": trust_rcp()}

@@ -1,0 +1,333 @@
+"""Issue 20, the last holes of the delivery chain: who steers a pipeline, who writes its store,
+who may assume what a silo pipeline creates.
+
+Proved with the IAM engine on the policies as Terraform delivers them (``example_delivery``):
+the org stack's SCPs at their levels (root, DataLake OU with ``chain`` and ``pipelines``, Silos
+OU) and its RCP (Silos OU), the silo pipeline's boundary and roles, the release roles. Attackers
+hold everything their own identity policy can hold (``Action: *``). Each attack here was allowed
+before the ``pipelines`` SCP and the ``trust`` RCP existed (the first two tests find no DataLake
+SCP named ``pipelines`` then, the last no RCP).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import pytest
+
+from silolake import names
+from silolake.policy import pipelines, scp
+from silolake.policy.documents import document
+
+from ..delivered import Delivery
+from .iam_sim import simulate
+from .test_chain_guardrails import DATALAKE, DEPLOY, SALES, WIDE_OPEN, Who, inline, role
+
+pytestmark = pytest.mark.slow
+
+ALLOWED, DENIED = "Allowed", "ExplicitlyDenied"
+OUTSIDER = "999999999999"  # an account outside the organization
+FULL_ACCESS = WIDE_OPEN
+SILO_STACK = "silo-sales"
+
+
+@dataclasses.dataclass(frozen=True)
+class Lake:
+    """The delivered org policies and the example's names the attacks aim at."""
+
+    scps: dict[str, dict]
+    rcps: dict[str, dict]
+    region: str  # the artifacts bucket's: every pipeline lives there
+    store: str  # the sales pipeline's artifact store
+    release_store: str
+    artifacts: str
+
+    def pipeline(self, stage: str = "") -> str:
+        arn = f"arn:aws:codepipeline:{self.region}:{SALES}:{names.silo_pipeline('sales')}"
+        return f"{arn}/{stage}" if stage else arn
+
+    def project(self, stage: str) -> str:
+        return f"arn:aws:codebuild:{self.region}:{SALES}:project/{names.silo_build_project('sales', stage)}"
+
+
+@pytest.fixture(scope="module")
+def lake(example_delivery: Delivery) -> Lake:
+    policies = example_delivery.resources("org", "aws_organizations_policy").values()
+    by_type = {
+        t: {p["name"]: json.loads(p["content"]) for p in policies if p["type"] == t}
+        for t in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
+    }
+    [pipeline] = example_delivery.resources(SILO_STACK, "aws_codepipeline").values()
+    datalake = example_delivery.catalog.datalake
+    return Lake(
+        scps=by_type["SERVICE_CONTROL_POLICY"],
+        rcps=by_type["RESOURCE_CONTROL_POLICY"],
+        region=datalake.region,
+        store=pipeline["artifact_store"][0]["location"],
+        release_store=names.account_bucket("acme", "release", DATALAKE, datalake.region),
+        artifacts=names.account_bucket("acme", "artifacts", DATALAKE, datalake.region),
+    )
+
+
+def scp_levels(lake: Lake, account: str) -> list[dict[str, Any]]:
+    """Root, DataLake OU and (for a silo account) Silos OU, each with FullAWSAccess as AWS attaches it."""
+    datalake = [lake.scps[names.scp_name(k, "datalake")] for k in ("chain", "pipelines")]
+    out = [
+        {"orgIdentifier": "r-acme", "policies": [FULL_ACCESS]},
+        {"orgIdentifier": "ou-acme-datalake", "policies": [FULL_ACCESS, *datalake]},
+    ]
+    if account == SALES:
+        silos = [lake.scps[names.scp_name(k)] for k in ("baseline", "regions")]
+        out.append({"orgIdentifier": "ou-acme-silos", "policies": [FULL_ACCESS, *silos]})
+    return out
+
+
+def rcp_levels(lake: Lake, account: str) -> list[dict[str, Any]]:
+    """The RCPs of the resource's account by level (the engine stands in for RCPFullAWSAccess:
+    it accepts no Allow in an RCP, as AWS accepts none but that one)."""
+    out: list[dict[str, Any]] = [
+        {"orgIdentifier": "r-acme", "policies": []},
+        {"orgIdentifier": "ou-acme-datalake", "policies": []},
+    ]
+    if account == SALES:
+        out.append({"orgIdentifier": "ou-acme-silos", "policies": [lake.rcps[names.scp_name("trust")]]})
+    return out
+
+
+Case = tuple[Who, str, str, dict[str, Any]]
+
+
+def decide(lake: Lake, cases: dict[str, Case]) -> dict[str, str]:
+    """``{name: (who, action, resource, extra case fields)}`` -> ``{name: decision}``."""
+    batch = []
+    for name, (who, action, resource, extra) in cases.items():
+        extra = dict(extra)
+        resource_account = extra.pop("resourceAccount", who.account)
+        context = {"aws:SecureTransport": "true", "aws:RequestedRegion": lake.region, **extra.pop("context", {})}
+        case = {
+            "name": name,
+            "principal": who.arn,
+            "action": action,
+            "resource": resource,
+            "resourceAccount": resource_account,
+            "identityPolicies": who.identity,
+            "permissionBoundaries": who.boundaries,
+            "rcpLevels": rcp_levels(lake, resource_account),
+            "context": context,
+            **extra,
+        }
+        if who.account in (DATALAKE, SALES):  # SCPs govern the organization's principals only
+            case["scpLevels"] = scp_levels(lake, who.account)
+        batch.append(case)
+    return {r["name"]: r["decision"] for r in simulate(batch)}
+
+
+# -- 1. a silo administrator does not steer its pipeline -------------------------------------------
+
+
+def _silo_attacks(lake: Lake) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    logs = f"arn:aws:logs:{lake.region}:{SALES}:log-group:{names.codebuild_log_group(names.silo_pipeline('sales'))}"
+    passed = {"context": {"iam:PassedToService": "codebuild.amazonaws.com"}}
+    return {
+        "StartBuild apply with a buildspec override": (
+            "codebuild:StartBuild",
+            lake.project("apply"),
+            {"context": {"codebuild:source.buildspec": "evil.yml"}},
+        ),
+        "StartBuild plan": ("codebuild:StartBuild", lake.project("plan"), {}),
+        "RetryBuild apply": ("codebuild:RetryBuild", lake.project("apply"), {}),
+        "StartBuildBatch apply": ("codebuild:StartBuildBatch", lake.project("apply"), {}),
+        "UpdateProject plan": ("codebuild:UpdateProject", lake.project("plan"), {}),
+        "make the plan project's logs public": ("codebuild:UpdateProjectVisibility", lake.project("plan"), {}),
+        "PutObject a forged plan into the store": (
+            "s3:PutObject",
+            f"arn:aws:s3:::{lake.store}/{names.silo_pipeline('sales')}/planned/abc.zip",
+            {},
+        ),
+        "PutBucketPolicy on the store (admit an outsider)": ("s3:PutBucketPolicy", f"arn:aws:s3:::{lake.store}", {}),
+        "PassRole the pipeline role": (
+            "iam:PassRole",
+            role(SALES, names.silo_role("sales", "pipeline")),
+            passed,
+        ),
+        "PassRole the release-pipeline role": (
+            "iam:PassRole",
+            role(SALES, names.silo_role("sales", "release-pipeline")),
+            {"context": {"iam:PassedToService": "codepipeline.amazonaws.com"}},
+        ),
+        "OverrideStageCondition": ("codepipeline:OverrideStageCondition", lake.pipeline("Apply"), {}),
+        "RollbackStage to an older plan": ("codepipeline:RollbackStage", lake.pipeline("Apply"), {}),
+        "UpdatePipeline": ("codepipeline:UpdatePipeline", lake.pipeline(), {}),
+        "DeleteLogGroup of the plan log": ("logs:DeleteLogGroup", logs, {}),
+        "rewrite the applied record": (
+            "ssm:PutParameter",
+            f"arn:aws:ssm:{lake.region}:{SALES}:parameter{names.silo_pipeline_applied_parameter('sales')}",
+            {},
+        ),
+    }
+
+
+def test_a_silo_administrator_cannot_steer_its_pipeline(example_delivery: Delivery, lake: Lake) -> None:
+    attackers = {
+        "silo admin": Who(role(SALES, "silo-admin"), SALES, [WIDE_OPEN]),
+        "look-alike deploy role": Who(role(SALES, DEPLOY, "/impostor/"), SALES, [WIDE_OPEN]),
+    }
+    cases: dict[str, Case] = {
+        f"{who_name}: {what}": (who, action, resource, extra)
+        for who_name, who in attackers.items()
+        for what, (action, resource, extra) in _silo_attacks(lake).items()
+    }
+    # The build role runs the bundle's plan: starting the apply itself would skip the approval.
+    boundary = example_delivery.policy(SILO_STACK, "aws_iam_policy", name=names.silo_pipeline_boundary("sales"))
+    build = Who(role(SALES, names.silo_role("sales", "pipeline")), SALES, [WIDE_OPEN], [boundary])
+    cases["pipeline build role: StartBuild apply (skips the approval)"] = (
+        build,
+        "codebuild:StartBuild",
+        lake.project("apply"),
+        {},
+    )
+    got = decide(lake, cases)
+    assert got == {name: DENIED for name in cases}, {k: v for k, v in got.items() if v != DENIED}
+
+
+def test_the_pipeline_its_reviewer_and_the_deploy_role_still_work(example_delivery: Delivery, lake: Lake) -> None:
+    release_name = names.silo_role("sales", "release-pipeline")
+    release = Who(role(SALES, release_name), SALES, [inline(example_delivery, SILO_STACK, release_name)])
+    boundary = example_delivery.policy(SILO_STACK, "aws_iam_policy", name=names.silo_pipeline_boundary("sales"))
+    build = Who(role(SALES, names.silo_role("sales", "pipeline")), SALES, [WIDE_OPEN], [boundary])
+    admin = Who(role(SALES, "silo-admin"), SALES, [WIDE_OPEN])
+    deploy = Who(role(SALES, DEPLOY), SALES, [WIDE_OPEN])
+    artifact = f"arn:aws:s3:::{lake.store}/{names.silo_pipeline('sales')}/bundle/abc.zip"
+    cases: dict[str, Case] = {
+        "release pipeline starts the plan": (release, "codebuild:StartBuild", lake.project("plan"), {}),
+        "release pipeline starts the apply": (release, "codebuild:StartBuild", lake.project("apply"), {}),
+        "release pipeline stores the bundle": (release, "s3:PutObject", artifact, {}),
+        "build role stores the saved plan": (build, "s3:PutObject", artifact, {}),
+        "build role records what it applied": (
+            build,
+            "ssm:PutParameter",
+            f"arn:aws:ssm:{lake.region}:{SALES}:parameter{names.silo_pipeline_applied_parameter('sales')}",
+            {},
+        ),
+        "the silo's reviewer approves": (admin, "codepipeline:PutApprovalResult", lake.pipeline("Approve/Review"), {}),
+    }
+    for what, (action, resource, extra) in _silo_attacks(lake).items():
+        cases[f"deploy role: {what}"] = (deploy, action, resource, extra)
+    got = decide(lake, cases)
+    assert got == {name: ALLOWED for name in cases}, {k: v for k, v in got.items() if v != ALLOWED}
+
+
+# -- 2. a datalake administrator does not re-policy the artifacts or write the release store --------
+
+
+def test_a_datalake_administrator_cannot_reach_the_artifacts_or_the_release_store(lake: Lake) -> None:
+    attacks = {
+        "PutBucketPolicy on the artifacts bucket": ("s3:PutBucketPolicy", f"arn:aws:s3:::{lake.artifacts}"),
+        "DeleteBucketPolicy on the artifacts bucket": ("s3:DeleteBucketPolicy", f"arn:aws:s3:::{lake.artifacts}"),
+        "PutBucketAcl on the artifacts bucket": ("s3:PutBucketAcl", f"arn:aws:s3:::{lake.artifacts}"),
+        "suspend the artifacts bucket's versioning": ("s3:PutBucketVersioning", f"arn:aws:s3:::{lake.artifacts}"),
+        "PutObject into the release store": ("s3:PutObject", f"arn:aws:s3:::{lake.release_store}/release/src/x.zip"),
+        "PutBucketPolicy on the release store": ("s3:PutBucketPolicy", f"arn:aws:s3:::{lake.release_store}"),
+        "DeleteLogGroup of the release build": (
+            "logs:DeleteLogGroup",
+            f"arn:aws:logs:{lake.region}:{DATALAKE}:log-group:{names.codebuild_log_group(names.release_name('acme'))}",
+        ),
+    }
+    attackers = {
+        "datalake admin": Who(role(DATALAKE, "datalake-admin"), DATALAKE, [WIDE_OPEN]),
+        "look-alike deploy role": Who(role(DATALAKE, DEPLOY, "/impostor/"), DATALAKE, [WIDE_OPEN]),
+    }
+    cases: dict[str, Case] = {
+        f"{who_name}: {what}": (who, action, resource, {})
+        for who_name, who in attackers.items()
+        for what, (action, resource) in attacks.items()
+    }
+    deploy = Who(role(DATALAKE, DEPLOY), DATALAKE, [WIDE_OPEN])
+    expected = dict.fromkeys(cases, DENIED)
+    for what, (action, resource) in attacks.items():
+        cases[f"deploy role: {what}"] = (deploy, action, resource, {})
+        expected[f"deploy role: {what}"] = ALLOWED
+    for purpose in ("pipeline", "build"):  # the release source and build outputs
+        name = names.datalake_role(names.RELEASE_ROLE_PURPOSES[purpose])
+        who = Who(role(DATALAKE, name), DATALAKE, [WIDE_OPEN])
+        cases[f"{name}: PutObject into the release store"] = (who, *attacks["PutObject into the release store"], {})
+        expected[f"{name}: PutObject into the release store"] = ALLOWED
+    got = decide(lake, cases)
+    assert got == expected, {k: v for k, v in got.items() if v != expected[k]}
+
+
+# -- 3. what a silo pipeline creates trusts only its own account -------------------------------------
+
+
+def _trusting(principal: dict) -> dict:
+    return document([{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}])
+
+
+def test_roles_a_silo_pipeline_creates_are_assumed_only_from_their_account(lake: Lake) -> None:
+    created = role(SALES, "backdoor", names.silo_pipeline_role_path("sales"))
+    other = role(SALES, "vendor-access")  # another workload's role: the RCP leaves it alone
+    outsider = Who(role(OUTSIDER, "attacker"), OUTSIDER, [WIDE_OPEN])
+    datalake_admin = Who(role(DATALAKE, "datalake-admin"), DATALAKE, [WIDE_OPEN])
+    boundary_less_insider = Who(role(SALES, "silo-admin"), SALES, [WIDE_OPEN])
+
+    def assume(who: Who, target: str, trusted: dict, service: bool = False) -> Case:
+        context = {"aws:ResourceAccount": SALES, "aws:PrincipalIsAWSService": "true" if service else "false"}
+        return (
+            who,
+            "sts:AssumeRole",
+            target,
+            {"resourceAccount": SALES, "resourcePolicy": _trusting(trusted), "context": context},
+        )
+
+    lambda_service = Who("lambda.amazonaws.com", SALES, [])
+    cases = {
+        "an outside account, trusted by a pipeline-made role": assume(
+            outsider, created, {"AWS": account_root(OUTSIDER)}
+        ),
+        "another account of the organization, trusted by it": assume(
+            datalake_admin, created, {"AWS": account_root(DATALAKE)}
+        ),
+        "the silo account itself": assume(boundary_less_insider, created, {"AWS": account_root(SALES)}),
+        "an AWS service it trusts": assume(lambda_service, created, {"Service": "lambda.amazonaws.com"}, service=True),
+        "an outside account, trusted by another workload's role": assume(
+            outsider, other, {"AWS": account_root(OUTSIDER)}
+        ),
+    }
+    got = decide(lake, cases)
+    assert got == {
+        "an outside account, trusted by a pipeline-made role": DENIED,
+        "another account of the organization, trusted by it": DENIED,
+        "the silo account itself": ALLOWED,
+        "an AWS service it trusts": ALLOWED,
+        "an outside account, trusted by another workload's role": ALLOWED,
+    }, got
+
+
+def account_root(account: str) -> str:
+    return f"arn:aws:iam::{account}:root"
+
+
+# -- budgets --------------------------------------------------------------------------------------
+
+
+def test_pipelines_scp_and_trust_rcp_fit_in_the_worst_case(example_catalog) -> None:
+    """Longest deploy role name (64) and organization name (12): sizes the docstrings state."""
+    org = dataclasses.replace(example_catalog.organization, deploy_role_name="r" * names.IAM_ROLE_MAX, name="o" * 12)
+    worst = dataclasses.replace(example_catalog, organization=org)
+    assert len(scp.policy.to_json(pipelines.pipelines_scp(example_catalog))) == 3195
+    assert len(scp.render(pipelines.pipelines_scp(worst))) <= scp.SCP_MAX_CHARS
+    assert len(scp.policy.to_json(pipelines.pipelines_scp(worst))) == 3531
+    assert len(scp.policy.to_json(pipelines.trust_rcp())) == 398  # independent of the catalog
+
+
+def test_the_datalake_ou_keeps_two_scp_slots_and_the_silos_ou_four_rcp_slots(example_delivery: Delivery) -> None:
+    """Five policies of a type per target, the Full*Access one included (AWS Organizations quotas)."""
+    assert len(example_delivery.scps("DataLake")) + 1 == 3
+    rcps = [
+        p
+        for p in example_delivery.resources("org", "aws_organizations_policy").values()
+        if p["type"] == "RESOURCE_CONTROL_POLICY"
+    ]
+    assert [p["name"] for p in rcps] == [names.scp_name("trust")]
