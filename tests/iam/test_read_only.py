@@ -55,6 +55,25 @@ def test_the_issues_reads_are_derived() -> None:
     } <= set(DERIVED)
 
 
+def test_the_second_reviews_reads_are_derived() -> None:
+    """What the security review of the derived list still found readable: anomalies sampled from
+    logs, Glue job runs and column statistics, a function's environment, object tags and attributes."""
+    assert {
+        "logs:ListAnomalies",
+        "glue:GetJobRuns",
+        "glue:GetJobRun",
+        "glue:GetColumnStatisticsForTable",
+        "glue:GetColumnStatisticsForPartition",
+        "lambda:GetFunctionConfiguration",
+        "s3:GetObjectTagging",
+        "s3:GetObjectVersionTagging",
+        "s3:GetObjectAttributes",
+        "s3:GetObjectVersionAttributes",
+    } <= set(DERIVED)
+    # What the AWS provider refreshes the lake's resources with stays out of the list.
+    assert not {"lambda:GetFunction", "glue:GetJob", "glue:GetTable", "logs:GetLogAnomalyDetector"} & set(DERIVED)
+
+
 def _granted_services(delivered: Delivery) -> set[str]:
     found: set[str] = set()
     for doc in delivered.policies().values():
@@ -131,12 +150,23 @@ def test_plan_role_still_reads_what_terraform_refreshes(example_delivery: Delive
             f"arn:aws:cognito-idp:{REGION}:{SALES}:userpool/{REGION}_abc",
         ),
         "a function's configuration": ("lambda:GetFunction", f"arn:aws:lambda:{REGION}:{SALES}:function:f"),
+        "a Glue job's definition": ("glue:GetJob", f"arn:aws:glue:{REGION}:{SALES}:job/j"),
+        # aws_s3_object refreshes with HeadObject and GetObjectTagging: the objects Terraform holds.
+        "the tags of an object Terraform holds": (
+            "s3:GetObjectTagging",
+            f"arn:aws:s3:::acme-sales-raw-{SALES}-euw1/{names.SYSTEM_PREFIXES['silolake']}artifacts/job.py",
+        ),
+        "the tags of a partner's file": (
+            "s3:GetObjectTagging",
+            f"arn:aws:s3:::acme-sales-raw-{SALES}-euw1/orders/2026/file.json",
+        ),
         "a table's description": ("dynamodb:DescribeTable", f"arn:aws:dynamodb:{REGION}:{SALES}:table/t"),
         "a state machine": ("states:DescribeStateMachine", f"arn:aws:states:{REGION}:{SALES}:stateMachine:m"),
     }
     allow = sorted({a for a, _ in checks.values()})
     got = {r["name"]: r["decision"] for r in simulate(_cases(policy, SALES, checks, allow))}
-    assert got == {name: DENIED if name == "a parameter of the account" else ALLOWED for name in checks}
+    denied = {"a parameter of the account", "the tags of a partner's file"}
+    assert got == {name: DENIED if name in denied else ALLOWED for name in checks}
 
 
 def test_management_plan_role_reads_no_directory_history_or_billing(example_delivery: Delivery) -> None:

@@ -82,13 +82,19 @@ RULES: dict[str, tuple[str, str]] = {
     "data": (
         "objects, items, records and messages themselves",
         r"(Batch)?Get(Object|ObjectVersion|ObjectTorrent|ObjectVersionTorrent|ObjectVersionForReplication"
+        # An object's tags, attributes (checksums, parts, sizes) and annotations describe the data:
+        # Terraform reads tags only of the objects it holds, which the plan role's deny exempts.
+        r"|Object(Version)?(Tagging|Attributes|Annotation)"
         r"|Item|Records|EntityRecords|DataAccess)|Query|Scan|PartiQLSelect|SubscribeToShard|ReceiveMessage"
+        r"|List(Object|ObjectVersion)Annotations"
         r"|SearchVectors|ReadDataForReplication|GetTemporaryGlue(Partition|Table)Credentials"
         r"|GetTemporaryDataLocationCredentials|GetWorkUnitResults|StartQueryPlanning|GetQueryState",
     ),
     "logs": (
         "log events and traces: what the functions, jobs and partners' sessions wrote or sent",
         r"FilterLogEvents|GetLogEvents|GetLogRecord|StartLiveTail|Unmask|GetScheduledQueryHistory|StartQuery"
+        # Anomalies carry the log patterns and sample events they were found in.
+        r"|ListAnomalies"
         r"|BatchGetTraces|BatchGetTraceSummaryById|GetTraceSummaries|GetTraceGraph|GetRetrievedTracesGraph"
         r"|ListRetrievedTraces",
     ),
@@ -96,11 +102,28 @@ RULES: dict[str, tuple[str, str]] = {
         "query text and results (Athena, Redshift Data API, CloudTrail Lake, Logs Insights)",
         r"(Batch)?Get(QueryExecution|QueryExecutions|QueryResults|QueryResultsStream|NamedQuery"
         r"|PreparedStatement|StatementResult|CalculationExecutionCode|EventDataStoreData)"
-        r"|ListQueryExecutions|DescribeStatement|DescribeQuery|GenerateQueryResultsSummary|LookupEvents",
+        r"|ListQueryExecutions|DescribeStatement|DescribeQuery|DescribeQueries|ListStatements"
+        r"|GenerateQueryResultsSummary|LookupEvents",
     ),
     "history": (
         "execution history: state inputs and outputs, secrets revealed in them",
         r"GetExecutionHistory|DescribeExecution|RevealSecrets|GetDurableExecution(History|State)?",
+    ),
+    # Terraform refreshes jobs, workflows and rulesets with GetJob, GetWorkflow and
+    # GetDataQualityRuleset (configuration); none of these runs or results.
+    "runs": (
+        "runs (arguments, errors), statistics and quality results of the data, interactive-session code",
+        r"GetJobRuns?|GetJobBookmark|GetWorkflowRuns?|GetWorkflowRunProperties|GetMLTaskRuns?"
+        r"|GetColumnStatisticsFor(Table|Partition)|(Get|List)ColumnStatisticsTaskRuns?"
+        r"|GetDataQuality(Result|ModelResult|RuleRecommendationRun|RulesetEvaluationRun)|ListDataQualityResults"
+        r"|GetStatement",
+    ),
+    # Not lambda:GetFunction, which returns the same environment (and a code link): the AWS
+    # provider refreshes aws_lambda_function with it, and the plan role already reads that
+    # environment in the stack's state. The functions' environments hold names, never secrets.
+    "environment": (
+        "a function's environment variables",
+        r"GetFunctionConfiguration",
     ),
     "secrets": ("secret values (and Glue connections' passwords)", r"(Batch)?GetSecretValue|GetConnections?"),
     "parameters": ("parameter values and their history", r"GetParameter(s|sByPath|History)?"),
@@ -154,6 +177,9 @@ def render(derived: dict[str, list[str]], version: str) -> str:
     ]
     for cat, actions in derived.items():
         lines.append(f"    # {RULES[cat][0]}")
+        if len(actions) == 1:  # as ruff format writes a one-element tuple
+            lines.append(f'    "{cat}": ("{actions[0]}",),')
+            continue
         lines.append(f'    "{cat}": (')
         lines += [f'        "{a}",' for a in actions]
         lines.append("    ),")
