@@ -9,7 +9,7 @@ import pytest
 
 from silolake import names
 from silolake.constructs.org.organization import account_logical_id
-from silolake.policy import chain, scp
+from silolake.policy import chain, pipelines, scp
 
 ORG_DATA = "aws_organizations_organization"
 OU = "aws_organizations_organizational_unit"
@@ -62,15 +62,21 @@ def test_scps_are_the_pure_documents_attached_to_their_ous(org, ous):
     """The silos OU's guardrails and the delivery chain's on the DataLake OU; nothing on Analytics."""
     policies = org.resources("org", "aws_organizations_policy")
     attachments = org.resources("org", "aws_organizations_policy_attachment")
-    expected = {names.scp_name(kind): (doc, "Silos") for kind, doc in scp.silo_scps(org.catalog).items()} | {
-        names.scp_name(kind, "datalake"): (doc, "DataLake") for kind, doc in chain.datalake_scps(org.catalog).items()
+    scps = "SERVICE_CONTROL_POLICY"
+    expected = {names.scp_name(kind): (doc, "Silos", scps) for kind, doc in scp.silo_scps(org.catalog).items()} | {
+        names.scp_name(kind, "datalake"): (doc, "DataLake", scps)
+        for kind, doc in chain.datalake_scps(org.catalog).items()
+    }
+    # The resource control policy on who may assume what a silo pipeline creates.
+    expected |= {
+        names.scp_name(kind): (doc, "Silos", "RESOURCE_CONTROL_POLICY") for kind, doc in pipelines.silos_rcps().items()
     }
     by_name = {p["name"]: (lid, p) for lid, p in policies.items()}
     assert set(by_name) == set(expected)
-    for name, (doc, ou) in expected.items():
+    for name, (doc, ou, policy_type) in expected.items():
         lid, body = by_name[name]
-        assert body["type"] == "SERVICE_CONTROL_POLICY"
-        assert json.loads(body["content"]) == doc
+        assert body["type"] == policy_type
+        assert body["content"] == scp.render(doc)  # the text, policy variables escaped for Terraform
         assert len(body["content"]) <= scp.SCP_MAX_CHARS
         assert {"policy_id": ref("aws_organizations_policy", lid), "target_id": ref(OU, ous[ou])} in [
             {k: a[k] for k in ("policy_id", "target_id")} for a in attachments.values()
