@@ -43,6 +43,8 @@ class Lake:
     store: str  # the sales pipeline's artifact store
     release_store: str
     artifacts: str
+    #: The new policies left out: what the attacks met before them (``pipelines`` SCP, ``trust`` RCP).
+    bare: bool = False
 
     def pipeline(self, stage: str = "") -> str:
         arn = f"arn:aws:codepipeline:{self.region}:{SALES}:{names.silo_pipeline('sales')}"
@@ -73,7 +75,7 @@ def lake(example_delivery: Delivery) -> Lake:
 
 def scp_levels(lake: Lake, account: str) -> list[dict[str, Any]]:
     """Root, DataLake OU and (for a silo account) Silos OU, each with FullAWSAccess as AWS attaches it."""
-    datalake = [lake.scps[names.scp_name(k, "datalake")] for k in ("chain", "pipelines")]
+    datalake = [lake.scps[names.scp_name(k, "datalake")] for k in ("chain", "pipelines")[: 1 if lake.bare else 2]]
     out = [
         {"orgIdentifier": "r-acme", "policies": [FULL_ACCESS]},
         {"orgIdentifier": "ou-acme-datalake", "policies": [FULL_ACCESS, *datalake]},
@@ -92,7 +94,8 @@ def rcp_levels(lake: Lake, account: str) -> list[dict[str, Any]]:
         {"orgIdentifier": "ou-acme-datalake", "policies": []},
     ]
     if account == SALES:
-        out.append({"orgIdentifier": "ou-acme-silos", "policies": [lake.rcps[names.scp_name("trust")]]})
+        trust = [] if lake.bare else [lake.rcps[names.scp_name("trust")]]
+        out.append({"orgIdentifier": "ou-acme-silos", "policies": trust})
     return out
 
 
@@ -307,6 +310,41 @@ def test_roles_a_silo_pipeline_creates_are_assumed_only_from_their_account(lake:
 
 def account_root(account: str) -> str:
     return f"arn:aws:iam::{account}:root"
+
+
+# -- the attacks succeed without the new policies ---------------------------------------------------
+
+
+def test_without_the_pipelines_scp_and_the_trust_rcp_the_attacks_succeed(
+    example_delivery: Delivery, lake: Lake
+) -> None:
+    """The same requests with only the chain SCP and no RCP (the org stack before this change):
+    allowed, but the applied record the chain already kept. So the new policies carry the denies."""
+    bare = dataclasses.replace(lake, bare=True)
+    admin = Who(role(SALES, "silo-admin"), SALES, [WIDE_OPEN])
+    cases: dict[str, Case] = {
+        what: (admin, action, resource, extra) for what, (action, resource, extra) in _silo_attacks(lake).items()
+    }
+    datalake_admin = Who(role(DATALAKE, "datalake-admin"), DATALAKE, [WIDE_OPEN])
+    cases["datalake admin: PutBucketPolicy on the artifacts bucket"] = (
+        datalake_admin,
+        "s3:PutBucketPolicy",
+        f"arn:aws:s3:::{lake.artifacts}",
+        {},
+    )
+    cases["outsider assumes a pipeline-made role"] = (
+        Who(role(OUTSIDER, "attacker"), OUTSIDER, [WIDE_OPEN]),
+        "sts:AssumeRole",
+        role(SALES, "backdoor", names.silo_pipeline_role_path("sales")),
+        {
+            "resourceAccount": SALES,
+            "resourcePolicy": _trusting({"AWS": account_root(OUTSIDER)}),
+            "context": {"aws:ResourceAccount": SALES, "aws:PrincipalIsAWSService": "false"},
+        },
+    )
+    got = decide(bare, cases)
+    expected = {name: DENIED if name == "rewrite the applied record" else ALLOWED for name in cases}
+    assert got == expected, {k: v for k, v in got.items() if v != expected[k]}
 
 
 # -- budgets --------------------------------------------------------------------------------------
