@@ -286,6 +286,7 @@ def test_roles_a_silo_pipeline_creates_are_assumed_only_from_their_account(lake:
 
     lambda_service = Who("lambda.amazonaws.com", SALES, [])
     cases = {
+        "a GitHub token of any repository (web identity), trusted by it": _web_identity(created),
         "an outside account, trusted by a pipeline-made role": assume(
             outsider, created, {"AWS": account_root(OUTSIDER)}
         ),
@@ -300,6 +301,7 @@ def test_roles_a_silo_pipeline_creates_are_assumed_only_from_their_account(lake:
     }
     got = decide(lake, cases)
     assert got == {
+        "a GitHub token of any repository (web identity), trusted by it": DENIED,
         "an outside account, trusted by a pipeline-made role": DENIED,
         "another account of the organization, trusted by it": DENIED,
         "the silo account itself": ALLOWED,
@@ -310,6 +312,26 @@ def test_roles_a_silo_pipeline_creates_are_assumed_only_from_their_account(lake:
 
 def account_root(account: str) -> str:
     return f"arn:aws:iam::{account}:root"
+
+
+def _web_identity(target: str) -> Case:
+    """``AssumeRoleWithWebIdentity`` through the account's GitHub OIDC provider, as AWS reports a
+    federated caller: no principal account (``autoContext`` off), no service."""
+    provider = f"arn:aws:iam::{SALES}:oidc-provider/{names.GITHUB_OIDC_HOST}"
+    trust = document(
+        [{"Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity"}]
+    )
+    return (
+        Who(provider, OUTSIDER, []),  # no account of the organization: no SCP applies
+        "sts:AssumeRoleWithWebIdentity",
+        target,
+        {
+            "resourceAccount": SALES,
+            "resourcePolicy": trust,
+            "autoContext": False,
+            "context": {"aws:ResourceAccount": SALES, "aws:PrincipalIsAWSService": "false"},
+        },
+    )
 
 
 # -- the attacks succeed without the new policies ---------------------------------------------------
@@ -341,6 +363,9 @@ def test_without_the_pipelines_scp_and_the_trust_rcp_the_attacks_succeed(
             "resourcePolicy": _trusting({"AWS": account_root(OUTSIDER)}),
             "context": {"aws:ResourceAccount": SALES, "aws:PrincipalIsAWSService": "false"},
         },
+    )
+    cases["a GitHub token assumes a pipeline-made role"] = _web_identity(
+        role(SALES, "backdoor", names.silo_pipeline_role_path("sales"))
     )
     got = decide(bare, cases)
     expected = {name: DENIED if name == "rewrite the applied record" else ALLOWED for name in cases}
