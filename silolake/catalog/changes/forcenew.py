@@ -11,40 +11,39 @@ Every row of :data:`FORCE_NEW` was read from the provider source
 (``hashicorp/terraform-provider-aws``, path under ``internal/service/`` at the commit read;
 ``ForceNew: true`` in the SDK schema or ``RequiresReplace()`` in the framework schema) and
 lists every ForceNew *argument* silolake sets or could set on that type; a dotted name is
-an attribute of a nested block (``endpoint_details.vpc_id``). A type with an empty tuple
-was read and has no ForceNew argument silolake can change: only its address decides.
+an attribute of a nested block (``endpoint_details.vpc_id``).
 
-=====================================  ==========================================================  ==============================================
-type                                   ForceNew arguments                                          source (``internal/service/...`` @commit)
-=====================================  ==========================================================  ==============================================
-aws_s3_bucket                          bucket, bucket_prefix                                       ``s3/bucket.go`` @0070bcd1
-aws_kms_key                            customer_master_key_spec, key_usage, multi_region,          ``kms/key.go`` @00a35305
-                                       custom_key_store_id, xks_key_id
-aws_kms_alias                          name, name_prefix (target_key_id updates in place)          ``kms/alias.go`` @01c08000
-aws_cloudwatch_log_group               name, name_prefix, log_group_class (kms_key_id and          ``logs/group.go`` @0073593e
-                                       retention_in_days update in place)
-aws_cloudwatch_log_stream              name, log_group_name                                        ``logs/stream.go`` @1468653a
-aws_glue_catalog_database              name, catalog_id, target_database                           ``glue/catalog_database.go`` @0075c786
-aws_glue_catalog_table                 name, database_name, catalog_id, partition_index            ``glue/catalog_table.go`` @004debd4
-aws_sns_topic_subscription             endpoint, protocol, topic_arn                               ``sns/topic_subscription.go`` @04a2e6e5
-aws_dynamodb_table                     name, hash_key, range_key, local_secondary_index,           ``dynamodb/table.go`` @01335dd3
-                                       restore_source_name, restore_to_latest_time,
-                                       restore_date_time
-aws_secretsmanager_secret              name, name_prefix (kms_key_id updates in place)             ``secretsmanager/secret.go`` @00c21ced
-aws_cognito_user_pool                  name, alias_attributes, username_attributes,                ``cognitoidp/user_pool.go`` @015edb13
-                                       username_configuration
-aws_cognito_user                       user_pool_id, username                                      ``cognitoidp/user.go`` @01739318
-aws_redshiftserverless_namespace       namespace_name, db_name                                     ``redshiftserverless/namespace.go`` @209cc4dc
-aws_redshiftserverless_workgroup       workgroup_name, namespace_name                              ``redshiftserverless/workgroup.go`` @01c08000
-aws_kinesis_firehose_delivery_stream   name, destination, kinesis_source_configuration,           ``firehose/delivery_stream.go`` @86475b48
-                                       msk_source_configuration
-aws_transfer_server                    domain, identity_provider_type, endpoint_details.vpc_id     ``transfer/server.go`` @02209241
-aws_cloudfront_distribution            staging (every other argument updates in place; the id      ``cloudfront/distribution.go`` @023c8e5c
-                                       and domain are AWS's)
-aws_quicksight_data_source             data_source_id, type                                        ``quicksight/data_source.go`` @00b76441
-aws_athena_workgroup                   name                                                        ``athena/workgroup.go`` @0148137d
-aws_organizations_account              name, email, iam_user_access_to_billing, role_name          ``organizations/account.go`` @01f43111
-=====================================  ==========================================================  ==============================================
+- ``aws_s3_bucket``: bucket, bucket_prefix (``s3/bucket.go`` @0070bcd1)
+- ``aws_kms_key``: customer_master_key_spec, key_usage, multi_region, custom_key_store_id,
+  xks_key_id (``kms/key.go`` @00a35305)
+- ``aws_kms_alias``: name, name_prefix; target_key_id updates in place (``kms/alias.go`` @01c08000)
+- ``aws_cloudwatch_log_group``: name, name_prefix, log_group_class; kms_key_id and
+  retention_in_days update in place (``logs/group.go`` @0073593e)
+- ``aws_cloudwatch_log_stream``: name, log_group_name (``logs/stream.go`` @1468653a)
+- ``aws_glue_catalog_database``: name, catalog_id, target_database (``glue/catalog_database.go`` @0075c786)
+- ``aws_glue_catalog_table``: name, database_name, catalog_id, partition_index
+  (``glue/catalog_table.go`` @004debd4)
+- ``aws_sns_topic_subscription``: endpoint, protocol, topic_arn (``sns/topic_subscription.go`` @04a2e6e5)
+- ``aws_dynamodb_table``: name, hash_key, range_key, local_secondary_index, restore_source_name,
+  restore_to_latest_time, restore_date_time (``dynamodb/table.go`` @01335dd3)
+- ``aws_secretsmanager_secret``: name, name_prefix; kms_key_id updates in place
+  (``secretsmanager/secret.go`` @00c21ced)
+- ``aws_cognito_user_pool``: name, alias_attributes, username_attributes, username_configuration
+  (``cognitoidp/user_pool.go`` @015edb13)
+- ``aws_cognito_user``: user_pool_id, username (``cognitoidp/user.go`` @01739318)
+- ``aws_redshiftserverless_namespace``: namespace_name, db_name (``redshiftserverless/namespace.go`` @209cc4dc)
+- ``aws_redshiftserverless_workgroup``: workgroup_name, namespace_name
+  (``redshiftserverless/workgroup.go`` @01c08000)
+- ``aws_kinesis_firehose_delivery_stream``: name, destination, kinesis_source_configuration,
+  msk_source_configuration (``firehose/delivery_stream.go`` @86475b48)
+- ``aws_transfer_server``: domain, identity_provider_type, endpoint_details.vpc_id once set
+  (``transfer/server.go`` @02209241)
+- ``aws_cloudfront_distribution``: staging; every other argument updates in place, the id and
+  domain are AWS's (``cloudfront/distribution.go`` @023c8e5c)
+- ``aws_quicksight_data_source``: data_source_id, type (``quicksight/data_source.go`` @00b76441)
+- ``aws_athena_workgroup``: name (``athena/workgroup.go`` @0148137d)
+- ``aws_organizations_account``: name, email, iam_user_access_to_billing, role_name
+  (``organizations/account.go`` @01f43111)
 
 :data:`ALSO_WATCHED` completes the data types of :mod:`silolake.stacks.continuity`
 (``DATA_TYPES``) to every type whose replacement loses data, an identity or an address: a
