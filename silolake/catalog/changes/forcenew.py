@@ -31,6 +31,8 @@ an attribute of a nested block (``endpoint_details.vpc_id``).
 - ``aws_cognito_user_pool``: name, alias_attributes, username_attributes, username_configuration
   (``cognitoidp/user_pool.go`` @015edb13)
 - ``aws_cognito_user``: user_pool_id, username (``cognitoidp/user.go`` @01739318)
+- ``aws_cognito_user_pool_domain``: domain, certificate_arn, user_pool_id
+  (``cognitoidp/user_pool_domain.go`` @01c08000)
 - ``aws_redshiftserverless_namespace``: namespace_name, db_name (``redshiftserverless/namespace.go`` @209cc4dc)
 - ``aws_redshiftserverless_workgroup``: workgroup_name, namespace_name
   (``redshiftserverless/workgroup.go`` @01c08000)
@@ -47,8 +49,9 @@ an attribute of a nested block (``endpoint_details.vpc_id``).
 
 :data:`ALSO_WATCHED` completes the data types of :mod:`silolake.stacks.continuity`
 (``DATA_TYPES``) to every type whose replacement loses data, an identity or an address: a
-key's alias (what applications name the key by) and the owners' alert subscriptions (a
-replaced e-mail subscription waits for a new confirmation, so alerts stop).
+key's alias (what applications name the key by), the owners' alert subscriptions (a
+replaced e-mail subscription waits for a new confirmation, so alerts stop) and the user
+pool's sign-in domain (the address partners and owners sign in at).
 ``tests/day2/test_forcenew.py`` fails when the synthesized example emits one of these types
 that this table lacks.
 """
@@ -79,6 +82,7 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws_secretsmanager_secret": ("name", "name_prefix"),
     "aws_cognito_user_pool": ("name", "alias_attributes", "username_attributes", "username_configuration"),
     "aws_cognito_user": ("user_pool_id", "username"),
+    "aws_cognito_user_pool_domain": ("domain", "certificate_arn", "user_pool_id"),
     "aws_redshiftserverless_namespace": ("namespace_name", "db_name"),
     "aws_redshiftserverless_workgroup": ("workgroup_name", "namespace_name"),
     "aws_kinesis_firehose_delivery_stream": (
@@ -94,8 +98,9 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws_organizations_account": ("name", "email", "iam_user_access_to_billing", "role_name"),
 }
 
-#: Types whose replacement is a loss besides ``DATA_TYPES``: a key's alias, an alert subscription.
-ALSO_WATCHED = frozenset({"aws_kms_alias", "aws_sns_topic_subscription"})
+#: Types whose replacement is a loss besides ``DATA_TYPES``: a key's alias, an alert
+#: subscription, the user pool's sign-in domain.
+ALSO_WATCHED = frozenset({"aws_kms_alias", "aws_sns_topic_subscription", "aws_cognito_user_pool_domain"})
 
 
 def _value(resource: dict[str, Any], path: str) -> Any:
