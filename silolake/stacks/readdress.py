@@ -18,7 +18,7 @@ import dataclasses
 from .. import names
 from ..catalog.model import Catalog, DeployedSilo
 from ..cdk import Construct, TerraformResource, TerraformStack, Token
-from .continuity import addresses, scratch_app
+from .continuity import addresses, resource_type, scratch_app
 
 #: Per-owner resources: construct id prefix by resource type (``names.owner_construct_id``).
 OWNER_KINDS = {"aws_cognito_user": "owner", "aws_sns_topic_subscription": "alerts"}
@@ -47,12 +47,14 @@ def owner_moves(stack: TerraformStack, silo: DeployedSilo) -> list[dict]:
     position = {owner: i for i, owner in enumerate(silo.owners)}
     moves = []
     for child in stack.node.find_all():
-        kind = OWNER_KINDS.get(getattr(child, "terraform_resource_type", ""))
-        if kind is None or not isinstance(child, TerraformResource):
+        if not isinstance(child, TerraformResource):
+            continue
+        kind = OWNER_KINDS.get(resource_type(child))
+        if kind is None:
             continue
         owner = next((o for o in position if child.node.id == names.owner_construct_id(kind, o)), None)
         if owner is not None:
-            to = f"{child.terraform_resource_type}.{stack.get_logical_id(child)}"
+            to = f"{resource_type(child)}.{stack.get_logical_id(child)}"
             moves.append({"from": _former_address(stack, child, f"{kind}-{position[owner]}"), "to": to})
     return moves
 

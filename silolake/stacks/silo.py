@@ -88,7 +88,12 @@ class SiloStack(AccountStack):
                 storage=self.storage,
                 flow_api=self.ingestion,
             )
-        # The silo's own deployment pipeline (docs/delivery.md), in the artifacts bucket's region.
+        self.pipeline: silo_pipeline.SiloPipeline | None = self._delivery_pipeline(catalog, silo)
+
+    def _delivery_pipeline(self, catalog: Catalog, silo: DeployedSilo) -> silo_pipeline.SiloPipeline | None:
+        """The silo's own deployment pipeline (docs/delivery.md), in the artifacts bucket's
+        region. It holds the same resources whatever capabilities the silo has, so the
+        ghost of :mod:`.continuity` leaves it out."""
         org = catalog.organization
         bundles = silo_pipeline.BundleSource(
             bucket=names.account_bucket(org.name, "artifacts", catalog.datalake.account_id, catalog.datalake.region),
@@ -96,7 +101,7 @@ class SiloStack(AccountStack):
             region=catalog.datalake.region,
         )
         here = delivery.pipeline_region(silo, bundles.region)
-        self.pipeline = silo_pipeline.SiloPipeline(
+        return silo_pipeline.SiloPipeline(
             self,
             "pipeline",
             org=org.name,

@@ -165,10 +165,35 @@ def test_breaking_column_changes_are_refused_with_the_way_out(tmp_path, columns,
     assert "add a flow under a new name" in out
 
 
-def test_any_column_change_of_a_warehouse_flow_is_refused(tmp_path):
+def test_a_column_appended_to_a_warehouse_flow_is_compatible_and_altered_into_the_table(tmp_path):
     code, out = validate(tmp_path, _columns("drops", [SKU, UNITS, {"name": "note", "type": "string"}]))
+    assert code == 0, out
+    assert "safe: columns changed (compatible): silo 'hub' flow 'drops'" in out
+    assert "the next load adds note to the Redshift table (ALTER TABLE ADD COLUMN)" in out
+
+
+@pytest.mark.parametrize(
+    ("columns", "why"),
+    [
+        ([SKU, {"name": "units", "type": "int"}], "type changed incompatibly: units bigint -> int"),
+        ([UNITS, SKU], "columns reordered"),
+        ([SKU], "column units removed or renamed"),
+    ],
+    ids=["narrow", "reorder", "remove"],
+)
+def test_breaking_or_retyping_column_changes_of_a_warehouse_flow_are_refused(tmp_path, columns, why):
+    code, out = validate(tmp_path, _columns("drops", columns))
     assert code == 2
-    assert "silos[0].flows[1].columns:" in out and "Redshift table is not altered" in out
+    assert "silos[0].flows[1].columns:" in out and why in out
+    assert "Redshift table keeps the old layout" in out and "add a flow under a new name" in out
+
+
+def test_widening_a_type_of_a_warehouse_flow_is_refused_redshift_cannot_retype(tmp_path):
+    orders = [{"name": "order_id", "type": "string"}, {"name": "amount", "type": "decimal(14,2)"}]
+    code, out = validate(tmp_path, _columns("orders", orders))
+    assert code == 2
+    assert "silos[0].flows[0].columns:" in out
+    assert "type changed on a warehouse flow: amount decimal(12,2) -> decimal(14,2)" in out
 
 
 def test_changing_the_deploy_role_is_refused_before_it_locks_terraform_out(tmp_path):

@@ -81,10 +81,11 @@ def test_every_new_partition_is_loaded_then_partitions_refreshed(warehouse_pipel
     load = definition["States"]["LoadWarehouse"]["ItemProcessor"]["States"]["Load"]["Parameters"]
     assert [(b.workgroup, b.database) for b in record.batches] == [(load["WorkgroupName"], load["Database"])] * 2
     assert [b.sqls for b in record.batches] == [expected_sqls(silo, flow, p) for p in PARTITIONS]
-    # One transaction per partition: DDL, stage, COPY from that partition's prefix, replace, drop stage.
+    # One transaction per partition: DDL, columns the table lacks, stage, COPY from that partition's
+    # prefix, replace, drop stage.
     first = record.batches[0].sqls
-    assert first[0].startswith("CREATE TABLE IF NOT EXISTS") and "FORMAT AS PARQUET" in first[2]
-    assert f"/{flow.storage_name}/ingest_date=2026-11-27/'" in first[2]
+    assert first[0].startswith("CREATE TABLE IF NOT EXISTS") and first[2].startswith("CALL ")
+    assert "FORMAT AS PARQUET" in first[4] and f"/{flow.storage_name}/ingest_date=2026-11-27/'" in first[4]
     assert record.waits == [asl.LOAD_POLL_SECONDS] * len(PARTITIONS)
 
 

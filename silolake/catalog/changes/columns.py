@@ -9,9 +9,12 @@ types widened the way Athena and Redshift read across old Parquet and CSV files 
 *breaking* and refused with the way out: a flow under a new name for the new layout, the
 old one listed in ``removed_flows`` (its data stays queryable).
 
-A ``warehouse`` flow is refused any column change: its Redshift table is created once
-(``CREATE TABLE IF NOT EXISTS``) and the load inserts without a column list, so an added
-column would fail every load and a removed one would shift values into the wrong columns.
+A ``warehouse`` flow follows appended columns: before every load the transaction adds the
+catalog columns its Redshift table lacks (``ALTER TABLE ... ADD COLUMN``, once, see
+``silolake.constructs.etl.warehouse_sql.evolve_statements``) and inserts with a column
+list, so rows loaded before hold NULL in the new column. A type change stays breaking for
+it: Redshift cannot change a column's type in place (only a VARCHAR's length, and not inside
+the load's transaction), so a widened value would not fit the table's column.
 """
 
 from __future__ import annotations
@@ -59,20 +62,21 @@ def column_changes(silo: str, i: int, j: int, name: str, old: dict, now: dict, b
     if not _same_layout(old, now):
         problems.append("partition_by or keys changed")
     added = [c[0] for c in after[len(before) :]]
-    if not problems and now.get("warehouse"):
-        problems.append(f"column{'s' if len(added) != 1 else ''} {', '.join(added) or 'types'} changed")
+    retyped = [f"{n} {t} -> {dict(after)[n]}" for n, t in before if n in dict(after) and t != dict(after)[n]]
+    if not problems and now.get("warehouse") and retyped:
+        problems.append(f"type changed on a warehouse flow: {', '.join(retyped)}")
     if not problems:
-        return [
-            Change(
-                "columns changed (compatible)",
-                subject,
-                "safe",
-                "Glue tables updated in place; old files read with the new types, added columns are null in them",
+        effect = "Glue tables updated in place; old files read with the new types, added columns are null in them"
+        if now.get("warehouse"):
+            effect += (
+                f"; the next load adds {', '.join(added)} to the Redshift table (ALTER TABLE ADD COLUMN), "
+                "rows loaded before hold NULL"
             )
-        ]
+        return [Change("columns changed (compatible)", subject, "safe", effect)]
     why = "; ".join(problems)
     where = (
-        "its Redshift table is not altered, so loads would fail or shift values"
+        "its Redshift table keeps the old layout (Redshift only appends columns; it cannot change a type "
+        "in place), so loads would fail or read wrong values"
         if now.get("warehouse")
         else ("files already landed keep the old layout, so queries over them would fail or read wrong values")
     )

@@ -10,6 +10,19 @@ Idempotent per partition: the transaction deletes the partition's rows and inser
 partition's Parquet files again, so loading a partition twice leaves the same rows
 (a rerun, a retry, or a partition a later run rewrote). A failure rolls everything back.
 
+Column evolution (docs/day-2.md): a compatible catalog change appends nullable columns at
+the end of a warehouse flow (``silolake.catalog.changes.columns`` refuses anything else).
+The table was created once, with the columns of its day, so before every load the
+transaction adds each catalog column the table lacks, and only those: Redshift has no
+``ADD COLUMN IF NOT EXISTS``, so a per-flow stored procedure (:func:`evolve_statements`,
+re-created from the catalog by every load) looks each column up in the system catalog and
+runs ``ALTER TABLE ... ADD COLUMN`` for a missing one. Rows loaded before hold NULL in
+it; the INSERT names its target columns, so the new column's place at the table's end
+(after the partition columns) never shifts a value. A partition written by the conform
+job before the change has fewer columns than the stage: COPY from Parquet refuses such a
+file (the column counts must match), so reloading it fails loudly; re-run the conform
+job for that day first (it rewrites the partition with every column).
+
 Type mapping (Glue -> Redshift; `Data types <https://docs.aws.amazon.com/redshift/latest/dg/c_Supported_data_types.html>`_):
 ``string`` -> ``VARCHAR(65535)``; ``char(n)``/``varchar(n)`` -> ``VARCHAR(4n)`` (Redshift
 counts bytes, UTF-8 needs up to 4 per character; Redshift ``CHAR`` holds single-byte
@@ -119,6 +132,42 @@ def create_table(flow: Flow) -> str:
     return f"CREATE TABLE IF NOT EXISTS {table_name(flow)} ({cols})"
 
 
+def evolve_procedure(flow: Flow) -> str:
+    """Name of the per-flow procedure adding missing columns (one per flow: concurrent loads
+    of two flows never replace each other's procedure)."""
+    return f"{SCHEMA}.{quote('silolake_columns_' + flow.storage_name)}"
+
+
+def evolve_statements(flow: Flow) -> list[str]:
+    """``CREATE OR REPLACE PROCEDURE`` then ``CALL``: add every column of :func:`table_columns`
+    the table lacks (``ALTER TABLE ... ADD COLUMN``), leave the others; idempotent.
+
+    The lookup reads ``pg_catalog`` (``pg_attribute`` of the table's ``pg_class`` in the
+    schema's ``pg_namespace``), which Redshift keeps on the leader node like PostgreSQL,
+    inside the load's transaction. Redshift folds identifiers to lower case, and catalog
+    flow and column names are lower case. Procedures: `CREATE PROCEDURE
+    <https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_PROCEDURE.html>`_, dynamic SQL
+    with ``EXECUTE`` (`PL/pgSQL statements
+    <https://docs.aws.amazon.com/redshift/latest/dg/c_PLpgSQL-statements.html>`_).
+    """
+    checks = []
+    for name, rs_type in table_columns(flow):
+        found = (
+            "SELECT 1 FROM pg_catalog.pg_attribute a"
+            " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+            " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            f" WHERE n.nspname = '{SCHEMA}' AND c.relname = '{flow.storage_name.lower()}'"
+            f" AND a.attname = '{name.lower()}' AND NOT a.attisdropped"
+        )
+        ddl = f"ALTER TABLE {table_name(flow)} ADD COLUMN {quote(name)} {rs_type}"
+        checks.append(f"IF NOT EXISTS ({found}) THEN EXECUTE '{ddl}'; END IF;")
+    body = " ".join(checks)
+    return [
+        f"CREATE OR REPLACE PROCEDURE {evolve_procedure(flow)}() AS $$ BEGIN {body} END; $$ LANGUAGE plpgsql",
+        f"CALL {evolve_procedure(flow)}()",
+    ]
+
+
 def load_statements(flow: Flow, target: LoadTarget) -> list[str]:
     """The load transaction of one partition; ``{}`` stand for its values in ``partition_by`` order."""
     check_warehouse_flow(flow)
@@ -136,6 +185,7 @@ def load_statements(flow: Flow, target: LoadTarget) -> list[str]:
     targets = ", ".join(quote(n) for n, _ in table_columns(flow))
     return [
         create_table(flow),
+        *evolve_statements(flow),
         f"CREATE TEMP TABLE {stage} ({stage_cols})",
         f"COPY {stage} FROM '{path}' IAM_ROLE '{target.role_arn}' FORMAT AS PARQUET SERIALIZETOJSON",
         f"DELETE FROM {table_name(flow)} WHERE {where}",

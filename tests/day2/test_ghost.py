@@ -1,0 +1,62 @@
+"""The cheap ghost forgets exactly what the full ghost forgets (docs/day-2.md).
+
+``silolake.stacks.continuity`` builds the ghost of a silo without its deployment pipeline,
+reads only the types that can be forgotten, and skips the ghost of a silo that already has
+every capability. Here the full ghost (the whole ``SiloStack`` with every capability on)
+is built beside it for every silo of the example and of ``catalogs/full.yaml``, with some
+capabilities taken away, and both must give the same addresses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from silolake.catalog import load_catalog
+from silolake.cdk import App
+from silolake.stacks import continuity
+from silolake.stacks.silo import SiloStack
+from silolake.synth import APP_CONTEXT
+from silolake.terraform_text import terraform_view
+from tests.conftest import EXAMPLE
+
+from .edits import FULL
+
+pytestmark = pytest.mark.slow
+
+
+def _silos():
+    for path in (EXAMPLE, FULL):
+        catalog = terraform_view(load_catalog(path))
+        for silo in catalog.deployable_silos:
+            yield catalog, silo
+    # A silo that lost its partner channels, warehouse and malware hold (forgets the most).
+    catalog = terraform_view(load_catalog(FULL))
+    hub = next(s for s in catalog.deployable_silos if s.name == "hub")
+    bare = dataclasses.replace(
+        hub,
+        malware_protection=False,
+        ingestion=dataclasses.replace(hub.ingestion, sftp_enabled=False, web_upload_enabled=False),
+        flows=tuple(dataclasses.replace(f, warehouse=False, quicksight=False) for f in hub.flows),
+    )
+    yield catalog, bare
+
+
+@pytest.mark.parametrize("case", list(_silos()), ids=lambda c: c[1].name)
+def test_the_cheap_ghost_forgets_what_the_full_ghost_forgets(case):
+    catalog, silo = case
+    stack = SiloStack(App(context=dict(APP_CONTEXT), skip_validation=True), catalog=catalog, silo=silo)
+    model = continuity.capabilities_ghost(silo)
+    full = SiloStack(continuity.scratch_app(), catalog=catalog, silo=model)
+    expected = continuity.gone_with_data(full, stack, skip=continuity.GHOST_WAREHOUSE_FLOW)
+    if model == silo:
+        assert expected == set()  # every capability on: the ghost is skipped, rightly
+        return
+    cheap = continuity.gone_with_data(
+        continuity._ghost_stack(catalog, model), stack, skip=continuity.GHOST_WAREHOUSE_FLOW
+    )
+    assert cheap == expected
+    if silo.name == "hub":  # the bare hub: the check is not vacuous
+        assert any(a.startswith("aws_redshiftserverless_namespace.") for a in expected)
+        assert any(a.startswith("aws_transfer_server.") for a in expected)
