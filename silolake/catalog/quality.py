@@ -48,7 +48,7 @@ class QualityRule:
     """One rule. ``columns``: the checked column (one; all of ``unique``; none for ``min_rows``);
     ``minimum``/``maximum``: inclusive bounds of ``range``; ``values``: ``allowed_values`` as
     canonical text of the column's type (``12.50``, ``true``, ``2024-05-01``); ``regex``: the
-    catalog's pattern (Python form); ``count``: ``min_rows``'s fewest rows per file."""
+    catalog's pattern (Python form) and ``java_regex`` its Java form; ``count``: ``min_rows``'s fewest rows per file."""
 
     check: Check
     on_failure: Literal["fail", "warn"]
@@ -57,6 +57,9 @@ class QualityRule:
     maximum: Decimal | None = None
     values: tuple[str, ...] = ()
     regex: str | None = None
+    #: ``regex`` as Spark's Java engine must read it (:func:`.quality_regex.java_regex`), made from the
+    #: catalog text here, before any escaping for Terraform, which then treats both fields alike.
+    java_regex: str | None = None
     count: int | None = None
 
     @property
@@ -75,7 +78,7 @@ class QualityRule:
             out["values"] = list(self.values)
         if self.regex is not None:
             out["regex"] = self.regex
-            out["java_regex"] = java_regex(self.regex)
+            out["java_regex"] = self.java_regex
         if self.count is not None:
             out["count"] = self.count
         return out
@@ -291,6 +294,7 @@ def rules(raw: list[dict[str, Any]], column_types: dict[str, str]) -> tuple[Qual
                 maximum=_decimal(r["max"]) if "max" in r else None,
                 values=values,
                 regex=r.get("regex"),
+                java_regex=java_regex(r["regex"]) if "regex" in r else None,
                 count=r.get("count"),
             )
         )
