@@ -27,6 +27,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from silolake.catalog.quality import rules
@@ -145,13 +146,20 @@ def test_example_flow_rejects_a_failing_file_lands_the_rest_and_reports(spark, e
     rejects_dir = Path(local["rejects_path"].removeprefix("file://")) / f"ingest_date={DAY}"
     lines = [json.loads(x) for p in rejects_dir.glob("*.json") for x in p.read_text().splitlines()]
     assert sorted((Path(x["source_file"]).name, x["reason"], x.get("record")) for x in lines) == [
-        ("c_null_customer.parquet", "file rejected: quality rule not_null(customer_id) failed: 1 of 2 rows violate", None),
+        (
+            "c_null_customer.parquet",
+            "file rejected: quality rule not_null(customer_id) failed: 1 of 2 rows violate",
+            None,
+        ),
         ("d_empty.parquet", "file rejected: quality rule min_rows failed: 0 rows, at least 1 required", None),
     ]
     # State: the rejected files are remembered like unreadable ones (not read, nor counted, again).
     state = read_state(spark, parse_spec(local))
     assert state is not None and state["status"] == "finished"
-    assert sorted(Path(f["path"]).name for f in state["rejected_files"]) == ["c_null_customer.parquet", "d_empty.parquet"]
+    assert sorted(Path(f["path"]).name for f in state["rejected_files"]) == [
+        "c_null_customer.parquet",
+        "d_empty.parquet",
+    ]
 
     # Results, as Athena reads them: the synthesized table's location template and column types.
     table = _synthesized(example_synth, "aws_glue_catalog_table", lambda t: t["name"] == "silolake_quality")
@@ -207,12 +215,24 @@ RULES = [
 ]
 
 
-def test_null_handling_and_both_outcomes_of_every_check(spark, tmp_path):
-    from conform import conform
+class _UnreachableCloudWatch:
+    """A CloudWatch client whose every call fails (throttled, no route, no permission alike)."""
+
+    calls = 0
+
+    def put_metric_data(self, **kwargs: Any) -> None:
+        self.calls += 1
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "PutMetricData")
+
+
+def test_null_handling_and_both_outcomes_of_every_check(spark, tmp_path, capsys):
+    from conform_io import read_state
+    from conform_run import run_job
     from conform_spec import parse_spec
 
     flow = spec(tmp_path, columns=COLUMNS, keys=[], flow="checks")
     flow |= {"quality": _rule_spec(RULES, COLUMNS), "quality_path": f"{tmp_path.resolve().as_uri()}/q/"}
+    flow |= {"silo": "s"}
     day = raw_partition(tmp_path, DAY, "checks")
     at = dt.datetime(2024, 5, 1, 8)
     nulls = {"id": None, "part": None, "n": None, "day": None, "ok": None, "code": None}
@@ -231,7 +251,12 @@ def test_null_handling_and_both_outcomes_of_every_check(spark, tmp_path):
     }
     for name, records in rows.items():
         write_lines(day / name, [json.dumps(r) for r in records], at)
-    result = conform(spark, parse_spec(flow))
+    # The metrics cannot be published: the run still succeeds, and its state is the finished one.
+    cloudwatch = _UnreachableCloudWatch()
+    result = run_job(spark, json.dumps(flow), cloudwatch=cloudwatch)
+    assert cloudwatch.calls == 1 and '"metrics": "not published"' in capsys.readouterr().err
+    state = read_state(spark, parse_spec(flow))
+    assert state is not None and state["status"] == "finished" and state["quality_warned"] == 7
     got = {
         (Path(r["source_file"]).name, r["rule"]): (r["rows_checked"], r["rows_violating"], r["outcome"])
         for r in pq.read_table(tmp_path / "q").to_pylist()
