@@ -128,7 +128,7 @@ def _values_hint(kind: Primitive) -> str:
         return f"whole numbers within the range of {kind.name}"
     if kind.name == "decimal":
         return f"numbers that fit {kind} without rounding"
-    return {"boolean": "true or false", "date": "dates written YYYY-MM-DD"}[kind.name]
+    return {"boolean": "true or false", "date": "dates as 'YYYY-MM-DD'"}[kind.name]
 
 
 class _RuleChecker:
@@ -212,19 +212,19 @@ class _RuleChecker:
             "boolean",
             "date",
         }:
+            fix = "; use range" if str(kind) in ("float", "double") else ""
             yield (
                 (*at, "column"),
-                (
-                    f"allowed_values cannot check '{names[0]}' of type {kind} (exact comparison needs a string, "
-                    "integer, decimal, boolean or date column); use range for float/double"
-                ),
+                f"allowed_values cannot check '{names[0]}' of type {kind} (exact comparison needs a string, "
+                f"integer, decimal, boolean or date column){fix}",
             )
             return
         seen: dict[str, int] = {}
         for j, value in enumerate(rule.get("values") or []):
             text = _canonical(value, kind)
             if text is None:
-                yield (*at, "values", j), f"{value!r} is not a {kind} value; write {_values_hint(kind)}"
+                shown = str(value).lower() if isinstance(value, bool) else repr(value)
+                yield (*at, "values", j), f"{shown} is not a {kind} value; write {_values_hint(kind)}"
             elif text in seen:
                 yield (*at, "values", j), f"{value!r} repeats values[{seen[text]}]; remove it"
             else:

@@ -67,8 +67,9 @@ def test_every_flow_gets_job_pipeline_and_schedule(example_synth):
 def test_flow_spec_is_the_documented_shape(example_synth):
     silo = silos(example_synth)[0]
     flow = silo.flows[0]
-    spec = flow_spec.flow_spec(flow, raw_bucket="r", processed_bucket="p")
-    assert set(spec) == {
+    spec = flow_spec.flow_spec(flow, raw_bucket="r", processed_bucket="p", silo=silo.name)
+    quality = {"quality", "quality_path"} if flow.quality else set()
+    assert set(spec) - quality == {
         "flow",
         "format",
         "csv",
@@ -79,7 +80,11 @@ def test_flow_spec_is_the_documented_shape(example_synth):
         "processed_path",
         "rejects_path",
         "warehouse",
+        "silo",
     }
+    assert spec["silo"] == silo.name  # the Silo dimension of the job's metrics
+    if flow.quality:
+        assert spec["quality_path"] == f"s3://p/_quality/flow={flow.storage_name}/"
     assert spec["warehouse"] is flow.warehouse  # the job checks Redshift's byte limits for warehouse flows
     assert spec["raw_path"] == f"s3://r/{flow.name}/" and spec["processed_path"] == f"s3://p/{flow.name}/"
     for f in silo.flows:

@@ -215,5 +215,5 @@ def parse_spec(data: str | dict[str, Any]) -> FlowSpec:
         warehouse=warehouse,
         silo=str(data.get("silo", "")),
         quality=quality,
-        quality_path=_dir(data["quality_path"], "quality_path") if quality else "",
+        quality_path=_dir(data.get("quality_path"), "quality_path") if quality else "",
     )
