@@ -132,7 +132,17 @@ def test_glue_role_reads_only_its_flow(example_synth):
     assert f"table/{silo.glue_database}/{flow.name}_raw" in text
     assert f"{other.name}_raw" not in text
     assert all(s["Effect"] == "Allow" for s in statements)
-    assert not any(s["Resource"] == "*" for s in statements)
+    # Only PutMetricData has no resource-level permissions; it is pinned to the flows' namespace.
+    unscoped = [s for s in statements if s["Resource"] == "*"]
+    assert unscoped == [
+        {
+            "Sid": "PublishFlowMetrics",
+            "Effect": "Allow",
+            "Action": "cloudwatch:PutMetricData",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"cloudwatch:namespace": "Silolake/Flows"}},
+        }
+    ]
 
 
 def test_pipeline_roles_are_pinned_to_their_machine(example_synth):
