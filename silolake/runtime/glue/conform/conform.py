@@ -20,7 +20,10 @@ One call of :func:`conform` is one run for one flow:
    with a reason naming each failing column, when a value is present but does not cast
    (anywhere inside a nested value), a ``char``/``varchar`` value is too long, a key
    column is missing, a map repeats a key, a warehouse value is over Redshift's byte
-   limits, or the record itself is malformed.
+   limits, or the record itself is malformed. The flow's **quality rules** then run per raw
+   file on the typed rows (:mod:`conform_quality`): a file violating a ``fail`` rule is
+   rejected as a whole (recorded like an unreadable file), and the results are appended under
+   ``quality_path``.
 4. **Deduplicate** on ``keys`` within each processed partition: the latest *arrival* wins.
    Arrival orders rows by raw partition ``ingest_date``, then the raw file's modification
    time (S3 ``LastModified``: when the landing function or Firehose wrote it), then file
