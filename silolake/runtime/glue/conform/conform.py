@@ -344,7 +344,9 @@ def conform(spark: SparkSession, spec: FlowSpec, *, run: Run | None = None) -> C
         progress = {**asdict(result), "raw_partitions_through": state.get("raw_partitions_through")}
         write_state(spark, spec, progress | {"rejected_files": rejected_files, "status": "rejects_written"})
         if checked is not None and counts.get(True, 0) > quality.rows_in_rejected:
-            passing = F.col(REASON).isNull() & ~F.col(_FILE).isin(sorted(quality.rejected))
+            passing = F.col(REASON).isNull()
+            if quality.rejected:  # files a fail rule rejected: none of their rows are written
+                passing = passing & ~F.col(_FILE).isin(sorted(quality.rejected))
             good = checked.where(passing).select(
                 *[F.col(f"__v_{n}").alias(n) for n in targets],
                 *(
