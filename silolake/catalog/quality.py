@@ -91,6 +91,15 @@ def _decimal(value: Any) -> Decimal | None:
     return Decimal(str(value))
 
 
+def _precision(d: Decimal) -> int:
+    """Digits a decimal literal of ``d`` needs (Spark's ``DecimalType`` precision: 1e-40 needs 40)."""
+    exponent = d.as_tuple().exponent
+    digits = len(d.as_tuple().digits)
+    if not isinstance(exponent, int):
+        return MAX_DIGITS + 1
+    return max(digits, -exponent) if exponent < 0 else digits + exponent
+
+
 def _canonical(value: Any, kind: Primitive) -> str | None:
     """``value`` as canonical text of column type ``kind``, or None when it is not of that type."""
     name = kind.name
@@ -193,7 +202,7 @@ class _RuleChecker:
         for side in ("min", "max"):
             if side in rule:
                 d = _decimal(rule[side])
-                if d is None or len(d.as_tuple().digits) > MAX_DIGITS:
+                if d is None or _precision(d) > MAX_DIGITS:
                     yield (
                         (*at, side),
                         f"{side} must be a finite number of at most {MAX_DIGITS} digits, got {rule[side]!r}",

@@ -155,7 +155,7 @@ def table_spec(flow: Flow, zone: str, location: str) -> dict[str, Any]:
 
 
 #: Columns of the silo's quality results table (restated from the conform job's
-#: ``conform_quality.RESULT_COLUMNS``; ``tests/etl/test_quality_table.py`` keeps them equal).
+#: ``conform_quality.RESULT_COLUMNS``; ``tests/etl/test_quality_contract.py`` keeps them equal).
 QUALITY_COLUMNS = (
     ("run_id", "string", "conform run: YYYYMMDDTHHMMSSZ-<8 hex>"),
     ("run_time", "timestamp", "start of the run (UTC)"),

@@ -2,7 +2,8 @@
 
 Namespace ``Silolake/Flows``, unit Count, dimensions ``Silo`` and ``Flow`` (the flow's catalog
 name), as the health metrics contract of issue 24 fixes them; the framework's alarms and
-dashboards read these names (``tests/etl/test_conform_metrics.py`` ties the two together).
+dashboards read these names (``tests/etl/test_quality_contract.py`` keeps the names, the namespace
+and the Glue role's condition equal).
 The Glue role may call ``cloudwatch:PutMetricData`` only for this namespace
 (``cloudwatch:namespace`` condition; ``silolake/policy/glue_metrics.py``). AWS reference:
 https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html

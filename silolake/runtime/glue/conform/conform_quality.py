@@ -43,7 +43,7 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import LongType, StringType, StructField, StructType, TimestampNTZType
 
-__all__ = ["RESULT_COLUMNS", "QualityOutcome", "evaluate_quality", "new_run", "write_quality_results"]
+__all__ = ["RESULT_COLUMNS", "QualityOutcome", "Run", "evaluate_quality", "new_run", "write_quality_results"]
 
 _FILE = META[0]
 #: Columns of a results row, in the order of the Glue table (partition keys ``flow``, ``ingest_date`` aside).
@@ -94,7 +94,7 @@ class QualityOutcome:
     results: list[tuple] = field(default_factory=list)
 
 
-def _value(spec: FlowSpec, column: str) -> Column:
+def _value(column: str) -> Column:
     return F.col(f"`__v_{column}`")
 
 
@@ -108,7 +108,7 @@ def _violation(spec: FlowSpec, rule: QualityCheck) -> Column | None:
     """1 for a violating row of a per-row rule, else 0; None for the rules counted otherwise."""
     if rule.check in ("unique", "min_rows"):
         return None
-    v = _value(spec, rule.columns[0])
+    v = _value(rule.columns[0])
     if rule.check == "not_null":
         bad = v.isNull()
     elif rule.check == "range":
@@ -123,7 +123,7 @@ def _violation(spec: FlowSpec, rule: QualityCheck) -> Column | None:
 
 
 def _unique_counts(good: DataFrame, spec: FlowSpec, rule: QualityCheck) -> dict[str, int]:
-    cols = [_value(spec, c) for c in rule.columns]
+    cols = [_value(c) for c in rule.columns]
     repeated = (
         good.where(reduce(lambda a, b: a & b, [c.isNotNull() for c in cols]))
         .groupBy(F.col(_FILE), *cols)
