@@ -133,6 +133,18 @@ def glue_table(flow: str, zone: str) -> str:
     return f"{flow}_{zone}"
 
 
+#: The silo's table of data-quality results (one row per conform run, raw file and rule): no flow's
+#: table can take it, since those end in ``_raw``/``_processed``.
+QUALITY_TABLE = "silolake_quality"
+#: Where the conform job writes quality results, in the processed bucket: ``_quality/flow=<flow>/``.
+QUALITY_PREFIX = "_quality/"
+
+
+def quality_prefix(flow: str) -> str:
+    """Prefix of one flow's quality results (``_quality/flow=<storage name>/``, a Hive partition folder)."""
+    return f"{QUALITY_PREFIX}flow={flow}/"
+
+
 def silo_key_alias(silo: str) -> str:
     """KMS alias (without ``alias/``) of a silo's data key."""
     return f"silolake-{silo}-data"
@@ -336,6 +348,7 @@ def silo_names(
     for purpose in ("partner-admin", "partner-session", "partner-idp", "partner-sweeper", "partner-cfn", "sftp-logs"):
         out[f"{purpose} role"] = (silo_role(silo, purpose), rules.IAM_ROLE)
     out["Glue database"] = (glue_database(silo), rules.GLUE_DATABASE)
+    out["quality results table"] = (QUALITY_TABLE, rules.GLUE_TABLE)
     out["data key alias"] = (f"alias/{silo_key_alias(silo)}", rules.KMS_ALIAS)
     api = ingest_api(org, silo)
     out["ingestion API"] = (api, rules.API_GATEWAY_REST_API)

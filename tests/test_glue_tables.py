@@ -115,7 +115,7 @@ def test_every_flow_of_the_example_has_raw_and_processed_tables(example_synth):
     for silo in example_synth.catalog.deployable_silos:
         tables = _tables(example_synth, silo.name)
         expected = {names.glue_table(f.name, z) for f in silo.flows for z in ("raw", "processed")}
-        assert set(tables) == expected
+        assert set(tables) == expected | ({names.QUALITY_TABLE} if silo.flows else set())
         for flow in silo.flows:
             raw = tables[names.glue_table(flow.name, "raw")]
             processed = tables[names.glue_table(flow.name, "processed")]
@@ -216,3 +216,19 @@ def test_table_spec_rejects_zones_without_tables(example_catalog):
     flow = example_catalog.silo("sales").flows[0]
     with pytest.raises(ValueError, match="raw and processed only"):
         glue_tables.table_spec(flow, "dropzone", "s3://x/")
+
+
+def test_every_silo_with_flows_has_a_quality_table_athena_projects(example_synth):
+    """Partition projection (no MSCK): the template is where the job writes each flow's results."""
+    for silo in example_synth.catalog.deployable_silos:
+        table = _tables(example_synth, silo.name)[names.QUALITY_TABLE]
+        processed = _bucket(example_synth, silo, "processed")
+        params = table["parameters"]
+        assert params["projection.enabled"] == "true"
+        assert params["projection.flow.values"].split(",") == sorted(f.storage_name for f in silo.flows)
+        assert params["projection.ingest_date.range"].endswith(",NOW")
+        template = params["storage.location.template"].replace("$${", "${")
+        assert template == f"s3://{processed}/{names.quality_prefix('${flow}')}ingest_date=${{ingest_date}}/"
+        assert [k["name"] for k in table["partition_keys"]] == ["flow", "ingest_date"]
+        assert table["storage_descriptor"]["location"] == f"s3://{processed}/{names.QUALITY_PREFIX}"
+        assert "lifecycle" not in table  # metadata only: rebuilt from the catalog, no partition index

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Literal
 
 from .. import names
+from .quality import QualityRule
+from .quality import rules as quality_rules
 from .schema import with_defaults
 
 Source = Literal["api", "sftp", "upload"]
@@ -103,6 +105,8 @@ class Flow:
     #: ``adopt: true``: the flow's AWS name is in its silo's ``removed_flows``; synth imports
     #: the forgotten tables, stream and log groups (``import`` blocks) instead of colliding.
     adopt: bool = False
+    #: ``quality``: data-quality rules the conform job evaluates per raw file (:mod:`.quality`).
+    quality: tuple[QualityRule, ...] = ()
 
     @property
     def storage_name(self) -> str:
@@ -407,6 +411,7 @@ def _flow(raw: dict) -> Flow:
         glue_workers=raw["glue"]["workers"],
         renamed_from=raw.get("renamed_from"),
         adopt=raw.get("adopt") is True,
+        quality=quality_rules(raw["quality"], {c["name"]: glue_type(c["type"]) for c in raw["columns"]}),
     )
 
 

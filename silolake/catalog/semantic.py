@@ -18,6 +18,7 @@ from . import limits
 from .errors import Path as KeyPath
 from .errors import Problem
 from .model import BUILTIN_PARTITIONS, STATUS_FOLDER, WAREHOUSE_PARTITION_TYPES, reserved_column
+from .quality import quality_findings
 from .schedule import check_schedule
 from .schema import load_schema
 from .source import SourceDoc
@@ -285,6 +286,9 @@ class _Checker:
                 self.add(path + ("schedule",), f"invalid schedule '{schedule}': {reason}")
         self.check_job(path + ("job",), flow.get("job"))
         self.check_source(path, flow, ingestion)
+        # quality: data-quality rules of the conform job (silolake/catalog/quality.py)
+        for where, message in quality_findings(path, flow, declared):
+            self.add(where, message)
 
     def check_columns(self, path: KeyPath, flow: dict) -> dict[str, Any]:
         """Column names and types; returns ``{name: parsed type or None}`` of the declared columns."""

@@ -67,8 +67,9 @@ def test_every_flow_gets_job_pipeline_and_schedule(example_synth):
 def test_flow_spec_is_the_documented_shape(example_synth):
     silo = silos(example_synth)[0]
     flow = silo.flows[0]
-    spec = flow_spec.flow_spec(flow, raw_bucket="r", processed_bucket="p")
-    assert set(spec) == {
+    spec = flow_spec.flow_spec(flow, raw_bucket="r", processed_bucket="p", silo=silo.name)
+    quality = {"quality", "quality_path"} if flow.quality else set()
+    assert set(spec) - quality == {
         "flow",
         "format",
         "csv",
@@ -79,7 +80,11 @@ def test_flow_spec_is_the_documented_shape(example_synth):
         "processed_path",
         "rejects_path",
         "warehouse",
+        "silo",
     }
+    assert spec["silo"] == silo.name  # the Silo dimension of the job's metrics
+    if flow.quality:
+        assert spec["quality_path"] == f"s3://p/_quality/flow={flow.storage_name}/"
     assert spec["warehouse"] is flow.warehouse  # the job checks Redshift's byte limits for warehouse flows
     assert spec["raw_path"] == f"s3://r/{flow.name}/" and spec["processed_path"] == f"s3://p/{flow.name}/"
     for f in silo.flows:
@@ -127,7 +132,17 @@ def test_glue_role_reads_only_its_flow(example_synth):
     assert f"table/{silo.glue_database}/{flow.name}_raw" in text
     assert f"{other.name}_raw" not in text
     assert all(s["Effect"] == "Allow" for s in statements)
-    assert not any(s["Resource"] == "*" for s in statements)
+    # Only PutMetricData has no resource-level permissions; it is pinned to the flows' namespace.
+    unscoped = [s for s in statements if s["Resource"] == "*"]
+    assert unscoped == [
+        {
+            "Sid": "PublishFlowMetrics",
+            "Effect": "Allow",
+            "Action": "cloudwatch:PutMetricData",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"cloudwatch:namespace": "Silolake/Flows"}},
+        }
+    ]
 
 
 def test_pipeline_roles_are_pinned_to_their_machine(example_synth):

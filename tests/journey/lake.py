@@ -71,7 +71,7 @@ def flow_spec(delivery: Delivery, stack: str, flow: str, root: Path) -> dict[str
         if "--flow_spec" in job.get("default_arguments", {})
     ]
     spec: dict[str, Any] = one([s for s in jobs if s["flow"] == flow], f"conform jobs of {flow}")
-    for field in ("raw_path", "processed_path", "rejects_path"):
+    for field in ("raw_path", "processed_path", "rejects_path", *(["quality_path"] if "quality_path" in spec else [])):
         assert spec[field].startswith("s3://"), spec[field]
         spec[field] = f"{root.resolve().as_uri()}/{spec[field].removeprefix('s3://')}"
     return spec

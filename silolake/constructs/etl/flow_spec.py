@@ -9,7 +9,11 @@ Pure data (never imports cdktf). Shape, consumed by ``silolake/runtime/glue/conf
      "raw_path": "s3://<raw bucket>/<flow>/",
      "processed_path": "s3://<processed bucket>/<flow>/",
      "rejects_path": "s3://<processed bucket>/_rejects/<flow>/",
-     "warehouse": false}   # the job rejects values over Redshift's byte limits when true
+     "warehouse": false,   # the job rejects values over Redshift's byte limits when true
+     "silo": "sales",      # the Silo dimension of the job's metrics
+     # with quality rules only (silolake.catalog.quality.QualityRule.spec):
+     "quality": [{"check": "not_null", "on_failure": "fail", "columns": ["order_id"]}, ...],
+     "quality_path": "s3://<processed bucket>/_quality/flow=<flow>/"}
 
 ``format`` is the format of the *raw* data: api flows land as Parquet (Firehose converts
 them), file flows in the format the partner sends. Paths always end with ``/``.
@@ -41,9 +45,9 @@ def zone_path(bucket: str, prefix: str) -> str:
     return f"s3://{bucket}/{prefix}"
 
 
-def flow_spec(flow: Flow, *, raw_bucket: str, processed_bucket: str) -> dict[str, Any]:
-    """The flow spec (shape in the module docstring) of ``flow`` with the silo's bucket names."""
-    return {
+def flow_spec(flow: Flow, *, raw_bucket: str, processed_bucket: str, silo: str = "") -> dict[str, Any]:
+    """The flow spec (shape in the module docstring) of ``flow`` with the silo's name and bucket names."""
+    spec = {
         "flow": flow.name,
         "format": raw_format(flow),
         "csv": {"delimiter": flow.csv_delimiter, "header": flow.csv_header},
@@ -54,7 +58,12 @@ def flow_spec(flow: Flow, *, raw_bucket: str, processed_bucket: str) -> dict[str
         "processed_path": zone_path(processed_bucket, f"{flow.storage_name}/"),
         "rejects_path": zone_path(processed_bucket, f"{names.REJECTS_PREFIX}{flow.storage_name}/"),
         "warehouse": flow.warehouse,
+        "silo": silo,
     }
+    if flow.quality:
+        spec["quality"] = [rule.spec() for rule in flow.quality]
+        spec["quality_path"] = zone_path(processed_bucket, names.quality_prefix(flow.storage_name))
+    return spec
 
 
 def render_spec(spec: dict[str, Any]) -> str:

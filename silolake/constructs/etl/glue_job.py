@@ -102,7 +102,7 @@ class FlowJob(Construct):
             ),
             trust_condition={"StringEquals": {"aws:SourceAccount": silo.account_id}},
         )
-        spec = render_spec(flow_spec(flow, raw_bucket=raw, processed_bucket=buckets["processed"]))
+        spec = render_spec(flow_spec(flow, raw_bucket=raw, processed_bucket=buckets["processed"], silo=silo.name))
         self.job = aws.glue_job.GlueJob(
             self,
             "job",

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from ... import names, policy
 from ...catalog.model import DeployedSilo, Flow
+from ...policy.glue_metrics import put_flow_metrics_statement
 
 
 def log_group_arn(region: str, account_id: str, name: str) -> str:
@@ -42,6 +43,8 @@ def glue_job_statements(
     rejects prefixes, its two tables, the silo key, and Glue's encrypted job logs."""
     raw, processed = buckets["raw"], buckets["processed"]
     flow_prefixes = [f"{flow.storage_name}/", f"{names.REJECTS_PREFIX}{flow.storage_name}/"]
+    if flow.quality:  # the job appends its quality results under the flow's own results folder
+        flow_prefixes.append(names.quality_prefix(flow.storage_name))
     return [
         {
             "Sid": "ReadRawOfFlow",
@@ -98,6 +101,7 @@ def glue_job_statements(
                 log_group_arn(silo.region, silo.account_id, "/aws-glue/*") + ":log-stream:*",
             ],
         },
+        put_flow_metrics_statement(),
     ]
 
 

@@ -36,6 +36,7 @@ from typing import Any
 from ... import names, policy
 from ...catalog.model import BUILTIN_PARTITIONS, Column, Flow, Silo
 from ...cdk import Construct, aws
+from ...terraform_text import literal_except_tokens
 
 _PARQUET = {
     "input_format": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
@@ -153,6 +154,67 @@ def table_spec(flow: Flow, zone: str, location: str) -> dict[str, Any]:
     }
 
 
+#: Columns of the silo's quality results table (restated from the conform job's
+#: ``conform_quality.RESULT_COLUMNS``; ``tests/etl/test_quality_contract.py`` keeps them equal).
+QUALITY_COLUMNS = (
+    ("run_id", "string", "conform run: YYYYMMDDTHHMMSSZ-<8 hex>"),
+    ("run_time", "timestamp", "start of the run (UTC)"),
+    ("source_file", "string", "the raw file (S3 URI), the batch the rule was evaluated on"),
+    ("rule", "string", "the rule: check(columns), e.g. not_null(order_id)"),
+    ("check_name", "string", "not_null, unique, range, allowed_values, pattern or min_rows"),
+    ("columns", "string", "the checked column(s), comma-separated"),
+    ("severity", "string", "fail or warn (on_failure)"),
+    ("rows_checked", "bigint", "rows of the file that passed the type checks"),
+    ("rows_violating", "bigint", "rows violating the rule (min_rows: the shortfall)"),
+    ("outcome", "string", "passed, warned or failed (the file was rejected)"),
+)
+#: First day partition projection offers (earlier results cannot exist: the table is newer).
+QUALITY_PROJECTION_START = "2024-01-01"
+
+
+def quality_table_spec(silo: Silo, processed_bucket: str) -> dict[str, Any]:
+    """Keyword arguments of the silo's quality results table (``silolake_quality``).
+
+    Parquet under ``<processed>/_quality/flow=<flow>/ingest_date=<raw partition>/``, written by
+    the conform job. Partitions come from **partition projection** (Athena computes them from
+    the table properties: ``flow`` an enum of the silo's flows, ``ingest_date`` a date range up
+    to today), so a new day's results are queryable without ``MSCK REPAIR TABLE``
+    (https://docs.aws.amazon.com/athena/latest/ug/partition-projection.html). Nothing but
+    Athena reads this table, so projection's limit (Glue ETL ignores it) does not apply. The
+    table holds no partition index to lose: it is plain metadata, rebuilt from the catalog.
+    """
+    flows = sorted({f.storage_name for f in silo.flows})
+    root = f"s3://{processed_bucket}/{names.QUALITY_PREFIX}"
+    descriptor, parameters = storage_format("parquet", silo.flows[0])
+    projection = {
+        "projection.enabled": "true",
+        "projection.flow.type": "enum",
+        "projection.flow.values": ",".join(flows),
+        "projection.ingest_date.type": "date",
+        "projection.ingest_date.format": "yyyy-MM-dd",
+        "projection.ingest_date.range": f"{QUALITY_PROJECTION_START},NOW",
+        "projection.ingest_date.interval": "1",
+        "projection.ingest_date.interval.unit": "DAYS",
+        # Athena reads ${...} here; Terraform must not (literal_except_tokens keeps the bucket token live).
+        "storage.location.template": literal_except_tokens(root + "flow=${flow}/ingest_date=${ingest_date}/"),
+    }
+    return {
+        "name": names.QUALITY_TABLE,
+        "description": "data-quality results of the conform jobs: one row per run, raw file and rule",
+        "table_type": "EXTERNAL_TABLE",
+        "parameters": {"EXTERNAL": "TRUE", **parameters, **projection},
+        "partition_keys": [
+            {"name": "flow", "type": "string", "comment": "the flow (its S3 name: the catalog name unless renamed)"},
+            {"name": "ingest_date", "type": "string", "comment": "raw partition (arrival date) of the file"},
+        ],
+        "storage_descriptor": {
+            **descriptor,
+            "location": root,
+            "columns": [{"name": n, "type": t, "comment": c} for n, t, c in QUALITY_COLUMNS],
+        },
+    }
+
+
 class GlueCatalog(Construct):
     """Database and per-flow tables of ``silo``.
 
@@ -209,6 +271,16 @@ class GlueCatalog(Construct):
                     lifecycle={"prevent_destroy": True},
                     **spec,
                 )
+        # Every silo with flows has the table, rules or not: adding or removing a rule never adds or
+        # drops it (a flow without rules simply has no results).
+        self.quality_table = None
+        if silo.flows:
+            self.quality_table = aws.glue_catalog_table.GlueCatalogTable(
+                self,
+                "quality-results",
+                database_name=self.database.name,
+                **quality_table_spec(silo, buckets["processed"]),
+            )
         self.resource_policy = None
         if resource_policy is not None:
             # One per account and region; a silo account holds exactly one silo.

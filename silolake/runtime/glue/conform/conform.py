@@ -20,7 +20,10 @@ One call of :func:`conform` is one run for one flow:
    with a reason naming each failing column, when a value is present but does not cast
    (anywhere inside a nested value), a ``char``/``varchar`` value is too long, a key
    column is missing, a map repeats a key, a warehouse value is over Redshift's byte
-   limits, or the record itself is malformed.
+   limits, or the record itself is malformed. The flow's **quality rules** then run per raw
+   file on the typed rows (:mod:`conform_quality`): a file violating a ``fail`` rule is
+   rejected as a whole (recorded like an unreadable file), and the results are appended under
+   ``quality_path``.
 4. **Deduplicate** on ``keys`` within each processed partition: the latest *arrival* wins.
    Arrival orders rows by raw partition ``ingest_date``, then the raw file's modification
    time (S3 ``LastModified``: when the landing function or Firehose wrote it), then file
@@ -51,6 +54,7 @@ from typing import Any
 
 from conform_check import REASON, check, slim
 from conform_io import RawFile, data_files, fs_of, list_files, list_raw_partitions, read_state, write_state
+from conform_quality import QualityOutcome, Run, evaluate_quality, new_run, write_quality_results
 from conform_read import META, Batch, SchemaChangeRefused, configure_read, failure_reason, read_batch, systemic
 from conform_spec import INGEST_DATE, FlowSpec
 from conform_stored import read_stored
@@ -80,6 +84,9 @@ class ConformResult:
     rows_rejected: int = 0
     files_rejected: int = 0
     processed_partitions: list[dict[str, str]] = field(default_factory=list)
+    #: (file, rule) violations of the flow's quality rules this run, by severity (conform_quality).
+    quality_failed: int = 0
+    quality_warned: int = 0
 
     @property
     def rows_accepted(self) -> int:
@@ -288,8 +295,20 @@ def _refuse_uncastable_old_files(
         )
 
 
-def conform(spark: SparkSession, spec: FlowSpec) -> ConformResult:
-    """Run the job for one flow (see module docstring); returns what was done.
+def _apply_quality(
+    spark: SparkSession, spec: FlowSpec, checked: DataFrame | None, files: list[RawFile], run: Run | None
+) -> QualityOutcome:
+    """Evaluate the flow's quality rules on the files read this run and record the results (before the
+    run's progress is written: a file a ``fail`` rule rejects is then remembered like an unreadable one,
+    and never evaluated, nor counted, again)."""
+    outcome = evaluate_quality(spec, checked, files, run or new_run())
+    write_quality_results(spark, spec, outcome)
+    return outcome
+
+
+def conform(spark: SparkSession, spec: FlowSpec, *, run: Run | None = None) -> ConformResult:
+    """Run the job for one flow (see module docstring); returns what was done. ``run`` names the run in
+    the quality results (a new id and the current time by default).
 
     Raises on I/O or spec errors, and :class:`conform_read.SchemaChangeRefused` when a
     reprocess would remove or change rows that were valid when they were written."""
@@ -308,8 +327,11 @@ def conform(spark: SparkSession, spec: FlowSpec) -> ConformResult:
     checked, counts = _read_checked(spark, spec, targets, files, bad)
     try:
         _refuse_uncastable_old_files(spec, state, files, {p: r for p, r in bad.items() if p not in known_paths(known)})
+        quality = _apply_quality(spark, spec, checked, [f for f in files if f.path not in bad], run)
+        bad.update(quality.rejected)
+        result.quality_failed, result.quality_warned = quality.failed, quality.warned
         result.rows_read = sum(counts.values())
-        result.rows_rejected = counts.get(False, 0)
+        result.rows_rejected = counts.get(False, 0) + quality.rows_in_rejected
         by_path = {f.path: f for f in files}
         rejected_files = [
             {**dict(zip(("path", "size", "mtime"), by_path[p].key, strict=True)), "ingest_date": by_path[p].ingest_date}
@@ -321,8 +343,11 @@ def conform(spark: SparkSession, spec: FlowSpec) -> ConformResult:
         # Progress before the processed write: the rejected files, the previous watermark.
         progress = {**asdict(result), "raw_partitions_through": state.get("raw_partitions_through")}
         write_state(spark, spec, progress | {"rejected_files": rejected_files, "status": "rejects_written"})
-        if checked is not None and counts.get(True):
-            good = checked.where(F.col(REASON).isNull()).select(
+        if checked is not None and counts.get(True, 0) > quality.rows_in_rejected:
+            passing = F.col(REASON).isNull()
+            if quality.rejected:  # files a fail rule rejected: none of their rows are written
+                passing = passing & ~F.col(_FILE).isin(sorted(quality.rejected))
+            good = checked.where(passing).select(
                 *[F.col(f"__v_{n}").alias(n) for n in targets],
                 *(
                     [F.col(_INGEST).alias(INGEST_DATE)]

@@ -9,7 +9,15 @@ Shape (JSON; README.md in this folder is the contract):
      "raw_path": "s3://<raw bucket>/orders/",
      "processed_path": "s3://<processed bucket>/orders/",
      "rejects_path": "s3://<processed bucket>/_rejects/orders/",
-     "warehouse": false}   # optional: true when the flow loads into Redshift (byte limits checked)
+     "warehouse": false,   # optional: true when the flow loads into Redshift (byte limits checked)
+     "silo": "sales",      # optional: the Silo dimension of the run's metrics (none published without it)
+     "quality": [{"check": "not_null", "on_failure": "fail", "columns": ["order_id"]}, ...],  # optional
+     "quality_path": "s3://<processed bucket>/_quality/flow=orders/"}  # required with quality rules
+
+A quality rule carries ``check`` (``not_null``, ``unique``, ``range``, ``allowed_values``,
+``pattern``, ``min_rows``), ``on_failure`` (``fail``/``warn``), ``columns`` and per check
+``min``/``max`` (decimal text), ``values`` (canonical text of the column's type), ``regex`` with
+``java_regex`` (the form Spark evaluates, made by the framework) or ``count``.
 
 Types are the catalog's canonical Glue/Hive strings; they are parsed by Spark itself
 (:func:`pyspark.sql.types._parse_datatype_string` accepts every type the catalog admits,
@@ -26,6 +34,7 @@ from typing import Any
 #: The partition the raw layout carries (``<flow>/ingest_date=YYYY-MM-DD/``).
 INGEST_DATE = "ingest_date"
 FORMATS = ("json", "csv", "parquet")
+CHECKS = ("not_null", "unique", "range", "allowed_values", "pattern", "min_rows")
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -37,6 +46,25 @@ class SpecError(ValueError):
 class Column:
     name: str
     type: str  # Glue/Hive type string, e.g. "decimal(12,2)"
+
+
+@dataclass(frozen=True)
+class QualityCheck:
+    """One data-quality rule of the flow (shape in the module docstring); ``name`` as results show it."""
+
+    check: str
+    on_failure: str
+    columns: tuple[str, ...] = ()
+    minimum: str | None = None
+    maximum: str | None = None
+    values: tuple[str, ...] = ()
+    regex: str | None = None
+    java_regex: str | None = None
+    count: int | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.check}({','.join(self.columns)})" if self.columns else self.check
 
 
 @dataclass(frozen=True)
@@ -52,6 +80,9 @@ class FlowSpec:
     csv_delimiter: str = ","
     csv_header: bool = True
     warehouse: bool = False
+    silo: str = ""
+    quality: tuple[QualityCheck, ...] = ()
+    quality_path: str = ""
 
     @property
     def data_columns(self) -> tuple[Column, ...]:
@@ -107,6 +138,40 @@ def _csv(raw: Any) -> tuple[str, bool]:
     return delimiter, header
 
 
+_NEEDS = {"range": ("minimum", "maximum"), "allowed_values": ("values",), "pattern": ("java_regex",)}
+
+
+def _quality(raw: Any, declared: set[str]) -> tuple[QualityCheck, ...]:
+    if not isinstance(raw, list):
+        raise SpecError(f"quality must be a list of rules, got {raw!r}")
+    out = []
+    for i, r in enumerate(raw):
+        if not isinstance(r, dict) or r.get("check") not in CHECKS or r.get("on_failure") not in ("fail", "warn"):
+            raise SpecError(f"quality[{i}] must name a check of {', '.join(CHECKS)} and on_failure fail|warn")
+        columns = _names(r.get("columns", []), f"quality[{i}].columns")
+        count = r.get("count")
+        rule = QualityCheck(
+            check=r["check"],
+            on_failure=r["on_failure"],
+            columns=columns,
+            minimum=r.get("min"),
+            maximum=r.get("max"),
+            values=tuple(str(v) for v in r.get("values", [])),
+            regex=r.get("regex"),
+            java_regex=r.get("java_regex"),
+            count=count,
+        )
+        unknown = [c for c in columns if c not in declared]
+        wants_column = r["check"] != "min_rows"
+        needs = _NEEDS.get(r["check"], ())
+        if unknown or wants_column != bool(columns) or (needs and not any(getattr(rule, n) for n in needs)):
+            raise SpecError(f"quality[{i}] ({rule.name}) lacks a field or names an undeclared column: {r!r}")
+        if r["check"] == "min_rows" and (not isinstance(count, int) or count < 1):
+            raise SpecError(f"quality[{i}].count must be a whole number of at least 1, got {count!r}")
+        out.append(rule)
+    return tuple(out)
+
+
 def parse_spec(data: str | dict[str, Any]) -> FlowSpec:
     """Parse the ``--flow_spec`` JSON (or its dict); raise :class:`SpecError` on any deviation."""
     if isinstance(data, str):
@@ -135,6 +200,7 @@ def parse_spec(data: str | dict[str, Any]) -> FlowSpec:
     warehouse = data.get("warehouse", False)
     if not isinstance(warehouse, bool):
         raise SpecError(f"warehouse must be true or false, got {warehouse!r}")
+    quality = _quality(data.get("quality", []), declared)
     return FlowSpec(
         flow=flow,
         format=fmt,
@@ -147,4 +213,7 @@ def parse_spec(data: str | dict[str, Any]) -> FlowSpec:
         csv_delimiter=delimiter,
         csv_header=header,
         warehouse=warehouse,
+        silo=str(data.get("silo", "")),
+        quality=quality,
+        quality_path=_dir(data.get("quality_path"), "quality_path") if quality else "",
     )
