@@ -1,6 +1,6 @@
 """Conform job throughput on generated rows, beside a bare PySpark read-cast-write of the same files (the floor).
 
-    .venv/bin/python benchmarks/conform.py [--rows 1000000] [--repeat 1] [--workdir DIR] [--baseline REF]
+    .venv/bin/python benchmarks/conform.py [--rows 1000000] [--repeat 1] [--workdir DIR] [--baseline REF] [--quality]
 
 Both paths read the same json lines (every catalog type, nested included, spread over two
 ``ingest_date`` partitions and eight files) on local Spark (``local[2]``) and write
@@ -13,7 +13,10 @@ Snappy Parquet partitioned by ``ingest_date``:
 
 With ``--baseline REF`` a third path runs the conform job as it was at git ``REF`` (its
 modules taken from that commit), so the job with newer checks and the job without them are
-measured side by side in one run, against the same floor.
+measured side by side in one run, against the same floor. ``--quality`` gives the flow the
+quality rules of :data:`QUALITY` (one of every check; none rejects a file of the generated data),
+which a baseline from before quality rules ignores: ``--baseline <ref> --quality`` measures what
+the rules cost.
 
 Prints rows/s (wall) and rows per CPU-second (the Spark JVM plus this process) for both and
 their ratios, plus the load average: other work on a shared machine inflates wall time, CPU
@@ -78,6 +81,26 @@ DAYS = ("2024-05-01", "2024-05-02")
 FILES_PER_DAY = 4
 
 
+#: One rule of every check over the generated columns (warn where generated values may violate).
+QUALITY = [
+    {"check": "not_null", "column": "id", "on_failure": "fail"},
+    {"check": "min_rows", "count": 1, "on_failure": "fail"},
+    {"check": "unique", "columns": ["id"], "on_failure": "warn"},
+    {"check": "range", "column": "price", "min": 0, "max": 1000000, "on_failure": "warn"},
+    {"check": "allowed_values", "column": "active", "values": [True, False], "on_failure": "warn"},
+    {"check": "pattern", "column": "label", "regex": "^[a-z0-9 ]*$", "on_failure": "warn"},
+]
+
+
+def quality_flow(root: Path) -> dict[str, Any]:
+    """The benchmark's flow spec with :data:`QUALITY` (as the framework builds it from the catalog)."""
+    from silolake.catalog.quality import rules
+
+    flow = spec(root)
+    types = {c["name"]: c["type"] for c in flow["columns"]}
+    return flow | {"quality": [r.spec() for r in rules(QUALITY, types)], "quality_path": f"{root.as_uri()}/q/"}
+
+
 def generate(root: Path, rows: int) -> None:
     """``rows`` json lines in len(DAYS) x FILES_PER_DAY files (1% of ids repeat: something to dedupe)."""
     rng = random.Random(42)
@@ -114,10 +137,10 @@ def cpu_seconds(spark) -> float:
 
 
 def measure(
-    spark, root: Path, rows: int, repeat: int, jobs: dict[str, dict[str, Any]]
+    spark, root: Path, rows: int, repeat: int, jobs: dict[str, dict[str, Any]], quality: bool = False
 ) -> dict[str, tuple[float, float]]:
     """Best (wall seconds, CPU seconds) per path: the floor, then each job version in ``jobs``."""
-    flow = spec(root)
+    flow = quality_flow(root) if quality else spec(root)
     best = {name: (float("inf"), 0.0) for name in ("floor", *jobs)}
 
     def timed(name: str, run) -> None:
@@ -133,6 +156,7 @@ def measure(
         # compilation of code the other then reuses (measured: up to 1.4x CPU on 150,000 rows).
         for name, job in list(jobs.items())[:: -1 if i % 2 else 1]:
             shutil.rmtree(root / "processed", ignore_errors=True)  # a first run: every partition, no watermark
+            shutil.rmtree(root / "q", ignore_errors=True)
             timed(name, lambda job=job: job["conform"].conform(spark, job["conform_spec"].parse_spec(flow)))
             state = json.loads((root / "processed/things/_silolake/conform_state.json").read_text())
             assert state["rows_read"] == rows and state["rows_rejected"] == 0, state
@@ -145,6 +169,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--baseline", default=None, help="git ref of the job to measure beside the current one")
+    parser.add_argument("--quality", action="store_true", help="give the flow one quality rule of every check")
     args = parser.parse_args()
 
     from pyspark.sql import SparkSession
@@ -172,8 +197,8 @@ def main() -> int:
         if args.baseline:
             jobs["baseline"] = load_job(job_at(args.baseline, work / "baseline_job"))
         generate(work / "warm", 10_000)
-        measure(spark, work / "warm", 10_000, 1, jobs)
-        best = measure(spark, work / "data", args.rows, args.repeat, jobs)
+        measure(spark, work / "warm", 10_000, 1, jobs, args.quality)
+        best = measure(spark, work / "data", args.rows, args.repeat, jobs, args.quality)
         load_after = os.getloadavg()
     finally:
         spark.stop()

@@ -279,6 +279,18 @@ def test_null_handling_and_both_outcomes_of_every_check(spark, tmp_path, capsys)
     assert len(got) == 4 * len(RULES)  # every rule, every file
     assert (result.quality_failed, result.quality_warned, result.files_rejected) == (1, 7, 1)
 
+    # A rerun over the same day (the job re-reads its newest days): processed is unchanged, the
+    # rejected file is remembered (not evaluated, nor counted, again), the others are evaluated again.
+    processed = sorted(map(str, pq.read_table(tmp_path / "processed" / "checks").to_pylist()))
+    again = run_job(spark, json.dumps(flow), cloudwatch=cloudwatch)
+    assert sorted(map(str, pq.read_table(tmp_path / "processed" / "checks").to_pylist())) == processed
+    assert (again.quality_failed, again.quality_warned, again.files_rejected) == (0, 7, 1)
+    results = pq.read_table(tmp_path / "q").to_pylist()
+    runs = {Path(r["source_file"]).name: set() for r in results}
+    for r in results:
+        runs[Path(r["source_file"]).name].add(r["run_id"])
+    assert {f: len(ids) for f, ids in runs.items()} == {"nulls.json": 2, "good.json": 2, "bad.json": 2, "short.json": 1}
+
 
 VALUES = ["ab", "AB", "a\nb", "a\rb", "ab\n", "ab\r", "x\u2028y", "é", "١٢", "a.b", "a{b", "-", ""]
 PATTERNS = ["^ab$", "a.b", "^.+$", "^[a-z]+$", "b$", "^[^\\n]*$", "\\.", "a\\{", "^(?:a|b)+$", "^[0-9]+$", "é"]
