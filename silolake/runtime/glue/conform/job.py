@@ -1,5 +1,8 @@
 """Glue 5.0 entry point of the default conform job: ``--flow_spec <JSON>`` -> :func:`conform.conform`.
 
+``--redrive_days <JSON list of YYYY-MM-DD>`` is optional: the state machine passes it for a
+redrive (:mod:`conform_redrive`); a scheduled run, or a rerun from the console, has none.
+
 Deployed as the job's script; the other ``conform*.py`` modules of this folder
 travel beside it in ``--extra-py-files``. Only this file imports ``awsglue`` (absent off Glue).
 """
@@ -11,18 +14,23 @@ from awsglue.context import GlueContext
 from awsglue.job import Job
 from awsglue.utils import getResolvedOptions
 from conform import conform
+from conform_redrive import parse_days
 from conform_spec import parse_spec
 from pyspark.context import SparkContext
 
-args = getResolvedOptions(sys.argv, ["JOB_NAME", "flow_spec"])
+# getResolvedOptions fails on a named option that is absent, so the optional one is named only when given.
+optional = ["redrive_days"] if "--redrive_days" in sys.argv else []
+args = getResolvedOptions(sys.argv, ["JOB_NAME", "flow_spec", *optional])
+redrive_days = parse_days(args.get("redrive_days"))
 glue_context = GlueContext(SparkContext.getOrCreate())
 job = Job(glue_context)
 job.init(args["JOB_NAME"], args)
-result = conform(glue_context.spark_session, parse_spec(args["flow_spec"]))
+result = conform(glue_context.spark_session, parse_spec(args["flow_spec"]), redrive_days)
 print(
     json.dumps(
         {
             "conform": result.flow,
+            "redrive_days": list(redrive_days),
             "raw_partitions": result.raw_partitions,
             "rows_read": result.rows_read,
             "rows_rejected": result.rows_rejected,
