@@ -38,8 +38,11 @@ from conform_io import fs_of
 from conform_spec import INGEST_DATE, FlowSpec
 from pyspark.sql import SparkSession
 
-__all__ = ["MAX_DAYS", "RedriveError", "clear_rejects", "forget", "parse_days", "select_partitions"]
+__all__ = ["ARGUMENT", "MAX_DAYS", "RedriveError", "clear_rejects", "forget", "parse_days", "select_partitions"]
 
+#: The job argument's name (``--redrive_days``); the framework's ``silolake/pipeline_input.py`` states
+#: it for the state machine, and ``tests/etl/test_redrive_moto.py`` proves the two agree.
+ARGUMENT = "redrive_days"
 #: Days one redrive may name (a year): a redrive is a repair, not a rebuild (delete the state for that).
 MAX_DAYS = 366
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

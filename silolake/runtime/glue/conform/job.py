@@ -14,14 +14,14 @@ from awsglue.context import GlueContext
 from awsglue.job import Job
 from awsglue.utils import getResolvedOptions
 from conform import conform
-from conform_redrive import parse_days
+from conform_redrive import ARGUMENT, parse_days
 from conform_spec import parse_spec
 from pyspark.context import SparkContext
 
 # getResolvedOptions fails on a named option that is absent, so the optional one is named only when given.
-optional = ["redrive_days"] if "--redrive_days" in sys.argv else []
+optional = [ARGUMENT] if f"--{ARGUMENT}" in sys.argv else []
 args = getResolvedOptions(sys.argv, ["JOB_NAME", "flow_spec", *optional])
-redrive_days = parse_days(args.get("redrive_days"))
+redrive_days = parse_days(args.get(ARGUMENT))
 glue_context = GlueContext(SparkContext.getOrCreate())
 job = Job(glue_context)
 job.init(args["JOB_NAME"], args)
