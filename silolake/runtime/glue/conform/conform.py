@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import reduce
 from typing import Any
 
@@ -271,17 +271,20 @@ def known_paths(known: dict[tuple[str, int, int], str]) -> set[str]:
     return {path for path, _, _ in known}
 
 
-def _refuse_uncastable_old_files(
-    spec: FlowSpec, state: dict[str, Any], files: list[RawFile], rejected: dict[str, str]
-) -> None:
+def _mark_old(state: dict[str, Any], files: list[RawFile]) -> list[RawFile]:
+    """``files`` with :attr:`RawFile.old` set for those that landed before the previous run finished."""
+    if state.get("status") != "finished" or not state.get("finished_at"):
+        return files
+    cutoff = dt.datetime.fromisoformat(state["finished_at"]).timestamp() * 1000
+    return [replace(f, old=f.mtime < cutoff) for f in files]
+
+
+def _refuse_uncastable_old_files(spec: FlowSpec, files: list[RawFile], rejected: dict[str, str]) -> None:
     """Refuse the run when a file a previous run read without fault now has a column type with no
     cast to the declared one: the catalog changed the type incompatibly, and rewriting the file's
     day would remove rows that were valid when they were written."""
-    if state.get("status") != "finished" or not state.get("finished_at"):
-        return
-    cutoff = dt.datetime.fromisoformat(state["finished_at"]).timestamp() * 1000
     by_path = {f.path: f for f in files}
-    old = sorted(p for p, r in rejected.items() if "cannot be cast to" in r and by_path[p].mtime < cutoff)
+    old = sorted(p for p, r in rejected.items() if "cannot be cast to" in r and by_path[p].old)
     if old:
         raise SchemaChangeRefused(
             f"flow '{spec.flow}': raw file {old[0]} (ingest_date={by_path[old[0]].ingest_date}) was read by an "
@@ -307,7 +310,7 @@ def conform(spark: SparkSession, spec: FlowSpec, redrive_days: Sequence[str] = (
     if not result.raw_partitions:
         return result
     targets = {c.name: parse_glue_type(c.type) for c in spec.columns}
-    files = list_files(spark, [f"{spec.raw_path}{INGEST_DATE}={d}/" for d in result.raw_partitions])
+    files = _mark_old(state, list_files(spark, [f"{spec.raw_path}{INGEST_DATE}={d}/" for d in result.raw_partitions]))
     # Files a previous run rejected as a whole, unchanged since (same path, size, modification time):
     # not read again (unless their day is redriven); their reject line is written again (the rejects
     # partition is rewritten).
@@ -317,9 +320,7 @@ def conform(spark: SparkSession, spec: FlowSpec, redrive_days: Sequence[str] = (
     bad = {f.path: known[f.key] for f in files if f.key in known}
     checked, counts = _read_checked(spark, spec, targets, files, bad)
     try:
-        _refuse_uncastable_old_files(
-            spec, state, files, {p: r for p, r in bad.items() if p not in known_paths(previously)}
-        )
+        _refuse_uncastable_old_files(spec, files, {p: r for p, r in bad.items() if p not in known_paths(previously)})
         result.rows_read = sum(counts.values())
         result.rows_rejected = counts.get(False, 0)
         by_path = {f.path: f for f in files}
