@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -22,7 +22,7 @@ from .catalog.model import DeployedSilo, Flow
 from .cli import EXIT_AWS, EXIT_INVALID, _fail, catalog_path, err, main, out
 
 
-def _refuse(message: str) -> None:
+def _refuse(message: str) -> NoReturn:
     err.print(f"error: {message}", markup=False)
     sys.exit(EXIT_INVALID)
 
