@@ -14,6 +14,9 @@ import json
 import re
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import boto3
 import pytest
@@ -71,6 +74,17 @@ def _deploy(silo, flow, definition: dict) -> None:
     )
 
 
+@contextmanager
+def _deployed(definitions, monkeypatch, silo_name: str, flow_name: str) -> Iterator[tuple[Any, Any]]:
+    """Inside moto (Step Functions executing), with the flow's pipeline deployed: (silo, flow)."""
+    catalog, found = definitions
+    silo, flow = _flow(catalog, silo_name, flow_name)
+    _env(monkeypatch, silo)
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        _deploy(silo, flow, found[names.etl_name(silo.name, flow.storage_name)])
+        yield silo, flow
+
+
 def _finished(execution_arn: str) -> tuple[dict, list[dict]]:
     sfn = boto3.client("stepfunctions")
     deadline = time.monotonic() + 60
@@ -89,11 +103,7 @@ def _job_runs(silo, flow) -> list[dict]:
 
 
 def test_the_command_starts_a_redrive_that_reaches_the_job_with_its_days(definitions, monkeypatch):
-    catalog, found = definitions
-    silo, flow = _flow(catalog, "sales", "reseller_reports")
-    _env(monkeypatch, silo)
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        _deploy(silo, flow, found[names.etl_name(silo.name, flow.storage_name)])
+    with _deployed(definitions, monkeypatch, "sales", "reseller_reports") as (silo, flow):
         result = _redrive("--silo", silo.name, "--flow", flow.name, "--day", DAYS[1], "--day", DAYS[0])
         assert result.exit_code == 0, result.output
         arn = result.output.splitlines()[-1].strip()
@@ -123,11 +133,7 @@ def test_the_command_starts_a_redrive_that_reaches_the_job_with_its_days(definit
 
 
 def test_a_scheduled_run_passes_no_redrive_and_another_flows_redrive_is_refused(definitions, monkeypatch):
-    catalog, found = definitions
-    silo, flow = _flow(catalog, "sales", "reseller_reports")
-    _env(monkeypatch, silo)
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        _deploy(silo, flow, found[names.etl_name(silo.name, flow.storage_name)])
+    with _deployed(definitions, monkeypatch, "sales", "reseller_reports") as (silo, flow):
         sfn = boto3.client("stepfunctions")
         machine = names.state_machine_arn(silo.region, silo.account_id, silo.name, flow.storage_name)
         scheduled = sfn.start_execution(
@@ -146,13 +152,9 @@ def test_a_scheduled_run_passes_no_redrive_and_another_flows_redrive_is_refused(
 
 
 def test_a_warehouse_redrive_replaces_the_day_in_redshift(definitions, monkeypatch):
-    catalog, found = definitions
-    silo, flow = _flow(catalog, "sales", "orders")
-    _env(monkeypatch, silo)
     record = moto_redshift_data.install(monkeypatch)
     partitions = [{"ingest_date": DAYS[0]}]  # what the conform job's state says the redrive wrote
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        _deploy(silo, flow, found[names.etl_name(silo.name, flow.storage_name)])
+    with _deployed(definitions, monkeypatch, "sales", "orders") as (silo, flow):
         conform_state(silo, flow, partitions)()
         result = _redrive("--silo", silo.name, "--flow", flow.name, "--day", DAYS[0])
         assert result.exit_code == 0, result.output
