@@ -606,5 +606,5 @@ def quicksight_policy(path: Path, silo_name: str) -> None:
     )
 
 
-# Publishing commands live in their own module (registered on ``main`` when it is imported).
-from . import cli_publish  # noqa: E402,F401
+# Publishing and redrive commands live in their own modules (registered on ``main`` when imported).
+from . import cli_publish, cli_redrive  # noqa: E402,F401

@@ -434,6 +434,21 @@ def etl_name(silo: str, flow: str) -> str:
     return f"silolake-{silo}-{flow}"
 
 
+def state_machine_arn(region: str, account_id: str, silo: str, flow: str) -> str:
+    """ARN of a flow's pipeline state machine (:func:`etl_name`; ``flow`` is its storage name)."""
+    return f"arn:aws:states:{region}:{account_id}:stateMachine:{etl_name(silo, flow)}"
+
+
+def redrive_execution(days: list[str], started: str) -> str:
+    """Execution name of a redrive: ``redrive-<first day>-<last day>-<started>`` with the days as
+    ``YYYYMMDD`` and ``started`` as ``YYYYMMDDTHHMMSSZ`` (at most 43 characters). Same rule as a state
+    machine's name (:data:`silolake.name_rules.STEP_FUNCTIONS`; StartExecution's ``name``:
+    https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html); unique
+    for 90 days, so the same redrive started twice in one second is refused, not run twice."""
+    first, last = min(days).replace("-", ""), max(days).replace("-", "")
+    return f"redrive-{first}-{last}-{started}"
+
+
 def etl_silo_name(silo: str, purpose: str) -> str:
     """Silo-wide ETL resource (``silolake-<silo>-etl-alerts``, ``-landing``, ``-athena``, ...)."""
     return f"silolake-{silo}-{purpose}"

@@ -70,16 +70,17 @@ def test_order_of_steps():
     order, name = [], "RegisterRawPartitions"
     while states[name]["Type"] not in ("Succeed", "Fail"):
         order.append(name)
-        name = states[name]["Next"]
+        name = states[name].get("Next") or states[name]["Default"]  # a Choice: the scheduled run
     assert order == [
         "RegisterRawPartitions",
+        "RunKind",
         "Conform",
         "ReadConformState",
         "LoadWarehouse",
         "RefreshProcessedPartitions",
     ]
     no_warehouse = asl.definition(asl.PipelineDefinition(**{**SPEC.__dict__, "warehouse": None}))["States"]
-    assert no_warehouse["Conform"]["Next"] == "RefreshProcessedPartitions"
+    assert no_warehouse["Conform"]["Next"] == no_warehouse["ConformRedrive"]["Next"] == "RefreshProcessedPartitions"
     assert "LoadWarehouse" not in no_warehouse
 
 
@@ -96,7 +97,19 @@ def test_request_response_form_changes_only_sync_resources():
             changed.append(name)
             other = {**other, "Resource": state["Resource"]}
         assert other == state, name
-    assert changed == ["RegisterRawPartitions", "Conform", "RefreshProcessedPartitions"]
+    assert changed == ["RegisterRawPartitions", "Conform", "ConformRedrive", "RefreshProcessedPartitions"]
+
+
+def test_a_redrive_runs_the_same_job_with_its_days_and_nothing_else_differs():
+    states = asl.definition(SPEC)["States"]
+    redrive, scheduled = states["ConformRedrive"], states["Conform"]
+    assert redrive["Parameters"] == {
+        "JobName": "silolake-sales-orders",
+        "Arguments": {"--redrive_days.$": "States.JsonToString($.redrive.days)"},
+    }
+    assert {**redrive, "Parameters": scheduled["Parameters"]} == scheduled
+    assert states["RegisterRawPartitions"]["Next"] == "RunKind"
+    assert states["RunKind"]["Default"] == "Conform"
 
 
 def test_intrinsic_literals_escape_the_special_characters():

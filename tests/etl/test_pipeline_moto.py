@@ -84,7 +84,7 @@ def test_happy_path_runs_every_step_and_notifies_nobody(pipeline, monkeypatch):
     silo, flow, definition = pipeline
     execution, events, messages = run(silo, flow, definition, job_exists=True, monkeypatch=monkeypatch)
     assert execution["status"] == "SUCCEEDED", execution
-    assert entered(events) == ["RegisterRawPartitions", "Conform", "RefreshProcessedPartitions", "Succeeded"]
+    assert entered(events) == ["RegisterRawPartitions", "RunKind", "Conform", "RefreshProcessedPartitions", "Succeeded"]
     assert messages == []
 
 
@@ -93,7 +93,7 @@ def test_failing_glue_task_ends_in_the_sns_notification(pipeline, monkeypatch):
     execution, events, messages = run(silo, flow, definition, job_exists=False, monkeypatch=monkeypatch)
     assert execution["status"] == "FAILED"
     assert execution["error"] == asl.FAILED_ERROR
-    assert entered(events) == ["RegisterRawPartitions", "Conform", "Notify", "Failed"]
+    assert entered(events) == ["RegisterRawPartitions", "RunKind", "Conform", "Notify", "Failed"]
     [message] = messages
     assert f"flow {flow.name} of silo {silo.name} failed" in message
     assert "Glue.EntityNotFoundException" in message

@@ -70,6 +70,7 @@ def test_every_new_partition_is_loaded_then_partitions_refreshed(warehouse_pipel
     per_partition = ["Load", "WaitForLoad", "CheckLoad", "LoadStatus", "Loaded"]
     assert entered(events) == [
         "RegisterRawPartitions",
+        "RunKind",
         "Conform",
         "ReadConformState",
         "LoadWarehouse",

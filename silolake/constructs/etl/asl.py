@@ -3,7 +3,8 @@
 Pure (never imports cdktf). One state machine per flow::
 
     RegisterRawPartitions   Athena MSCK REPAIR TABLE <flow>_raw      (athena:startQueryExecution.sync)
-    Conform                 the flow's Glue job, waited for          (glue:startJobRun.sync)
+    RunKind, CheckRedrive   a scheduled run, or a redrive of named days (Choice)
+    Conform | ConformRedrive  the flow's Glue job, waited for        (glue:startJobRun.sync)
     [ReadConformState       the job's processed partitions           (aws-sdk:s3:getObject)
      LoadWarehouse          per partition: one Redshift transaction  (Map of aws-sdk:redshiftdata)]
     RefreshProcessedPartitions  MSCK REPAIR TABLE <flow>_processed
@@ -16,6 +17,14 @@ partition DDL while a crawler bills a 10-minute minimum per run, and it needs no
 loop. It also covers what a per-date ``BatchCreatePartition`` cannot: processed partition
 values only the job knows (``partition_by: [day]``) and raw days between two runs of a
 monthly schedule.
+
+Redrive: an execution whose input holds ``{"redrive": {"flow": "<this flow>", "days":
+["YYYY-MM-DD", ...]}}`` (:mod:`silolake.pipeline_input`) runs ``ConformRedrive``, the same job with the argument
+``--redrive_days`` (the days as JSON text), which adds those raw days to the run
+(``silolake/runtime/glue/conform/conform_redrive.py``); the warehouse load then replaces
+every processed partition the run wrote, those days' included. A ``redrive`` naming another
+flow or lacking ``days`` ends in ``RedriveRefused`` before any job starts. Any other input
+(the schedule sends ``{"flow": ...}``) runs ``Conform`` without arguments.
 
 Failure handling: throttling and concurrent-run errors are retried with exponential
 backoff and jitter (:data:`THROTTLING`, :data:`CONCURRENT_RUNS`); every other error of
@@ -34,6 +43,8 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from typing import Any
+
+from ...pipeline_input import REDRIVE, REDRIVE_ARGUMENT
 
 State = dict[str, Any]
 
@@ -58,6 +69,7 @@ CONCURRENT_RUNS = ["Glue.ConcurrentRunsExceededException"]
 #: The conform job has not written its state yet (first run produced nothing): no load.
 NO_STATE = ["S3.NoSuchKeyException", "S3.NoSuchKey"]
 FAILED_ERROR = "silolake.FlowFailed"
+REDRIVE_REFUSED_ERROR = "silolake.RedriveRefused"
 LOAD_FAILED_ERROR = "silolake.WarehouseLoadFailed"
 #: Seconds between two polls of a warehouse load (Redshift Data API statements are asynchronous).
 LOAD_POLL_SECONDS = 10
@@ -230,18 +242,57 @@ def notify_message(spec: PipelineDefinition) -> str:
     return format_template(template, ["$$.Execution.Id", "$.error.Error", "$.error.Cause"])
 
 
+def _run_kind(spec: PipelineDefinition) -> dict[str, State]:
+    """Choose the scheduled run or a redrive. Two Choice states, because a Choice rule reading a path
+    that is absent fails the execution (``States.Runtime``): presence is tested before the value."""
+    refused = (
+        f'A redrive input must be {{"{REDRIVE}": {{"flow": "{spec.flow}", "days": ["YYYY-MM-DD", ...]}}}} '
+        "(use silolake redrive); no job was started."
+    )
+    return {
+        "RunKind": {
+            "Type": "Choice",
+            "Choices": [
+                {"Variable": f"$.{REDRIVE}.flow", "IsPresent": True, "Next": "CheckRedrive"},
+                {"Variable": f"$.{REDRIVE}", "IsPresent": True, "Next": "RedriveRefused"},
+            ],
+            "Default": "Conform",
+        },
+        "CheckRedrive": {
+            "Type": "Choice",
+            "Choices": [
+                {
+                    "And": [
+                        {"Variable": f"$.{REDRIVE}.flow", "StringEquals": spec.flow},
+                        {"Variable": f"$.{REDRIVE}.days", "IsPresent": True},
+                    ],
+                    "Next": "ConformRedrive",
+                }
+            ],
+            "Default": "RedriveRefused",
+        },
+        "RedriveRefused": {"Type": "Fail", "Error": REDRIVE_REFUSED_ERROR, "Cause": refused},
+    }
+
+
 def definition(spec: PipelineDefinition) -> dict[str, Any]:
     """The state machine definition of one flow (states and order in the module docstring)."""
     after_conform = "ReadConformState" if spec.warehouse else "RefreshProcessedPartitions"
-    states: dict[str, State] = {
-        "RegisterRawPartitions": _repair(spec, spec.raw_table, "Conform"),
-        "Conform": _task(
+
+    def conform(arguments: dict[str, str]) -> State:
+        return _task(
             GLUE_SYNC,
-            {"JobName": spec.job_name},
+            {"JobName": spec.job_name, **({"Arguments": arguments} if arguments else {})},
             after_conform,
             ResultPath="$.conform_run",
             Retry=[CONCURRENT_RETRY, THROTTLE_RETRY],
-        ),
+        )
+
+    states: dict[str, State] = {
+        "RegisterRawPartitions": _repair(spec, spec.raw_table, "RunKind"),
+        **_run_kind(spec),
+        "Conform": conform({}),
+        "ConformRedrive": conform({f"{REDRIVE_ARGUMENT}.$": f"States.JsonToString($.{REDRIVE}.days)"}),
     }
     if spec.warehouse:
         states.update(_load_states(spec.warehouse, "RefreshProcessedPartitions"))

@@ -24,6 +24,7 @@ from typing import Any
 from ... import names
 from ...catalog.model import DeployedSilo, Flow
 from ...cdk import Construct, aws
+from ...pipeline_input import scheduled_input
 from ..blocks.athena import enforced_workgroup
 from ..blocks.kms import CustomerKey
 from ..blocks.service_role import encrypted_log_group, service_role
@@ -45,7 +46,7 @@ def topic_arn(silo: DeployedSilo) -> str:
 
 
 def state_machine_arn(silo: DeployedSilo, flow: Flow) -> str:
-    return f"arn:aws:states:{silo.region}:{silo.account_id}:stateMachine:{names.etl_name(silo.name, flow.storage_name)}"
+    return names.state_machine_arn(silo.region, silo.account_id, silo.name, flow.storage_name)
 
 
 def pipeline_definition(
@@ -196,7 +197,7 @@ class SiloEtl(Construct):
                 target={
                     "arn": self.state_machines[flow.name].arn,
                     "role_arn": scheduler.arn,
-                    "input": json.dumps({"flow": flow.name}),
+                    "input": json.dumps(scheduled_input(flow.name)),
                     "retry_policy": {"maximum_retry_attempts": SCHEDULE_RETRIES},
                 },
                 depends_on=[scheduler.policy],

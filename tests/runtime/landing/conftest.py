@@ -63,14 +63,19 @@ class Lake:
 
     def drop(self, key: str, body: bytes) -> dict[str, Any]:
         """Upload to the dropzone; return the EventBridge event S3 would send."""
-        put = self.s3.put_object(Bucket=DROPZONE, Key=key, Body=body)
+        self.s3.put_object(Bucket=DROPZONE, Key=key, Body=body)
+        return self.created(key)
+
+    def created(self, key: str, time: str = EVENT_TIME, reason: str = "PutObject") -> dict[str, Any]:
+        """The ``Object Created`` event S3 sends for the dropzone object ``key`` as it is now."""
+        head = self.s3.head_object(Bucket=DROPZONE, Key=key)
         return {
             "version": "0",
             "id": "e1",
             "detail-type": "Object Created",
             "source": "aws.s3",
             "account": "444444444444",
-            "time": EVENT_TIME,
+            "time": time,
             "region": REGION,
             "resources": [f"arn:aws:s3:::{DROPZONE}"],
             "detail": {
@@ -78,12 +83,12 @@ class Lake:
                 "bucket": {"name": DROPZONE},
                 "object": {
                     "key": key,
-                    "size": len(body),
-                    "etag": put["ETag"].strip('"'),
-                    "version-id": put.get("VersionId"),
+                    "size": head["ContentLength"],
+                    "etag": head["ETag"].strip('"'),
+                    "version-id": head.get("VersionId"),
                     "sequencer": "00",
                 },
-                "reason": "PutObject",
+                "reason": reason,
             },
         }
 

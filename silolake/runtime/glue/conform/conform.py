@@ -8,7 +8,8 @@ One call of :func:`conform` is one run for one flow:
    ``<processed_path>_silolake/conform_state.json``); all of them on the first run. Raw
    files only ever land in the partition of their arrival day (landing function,
    Firehose), so older partitions cannot have changed; the day before covers objects
-   delivered just after midnight for the day before.
+   delivered just after midnight for the day before. A redrive (``--redrive_days``) adds
+   named older days (:mod:`conform_redrive`).
 2. **Read** those partitions whole (every file, not only the new ones) as json lines, csv
    (declared delimiter, header mapped by name, RFC 4180 quoting) or parquet, a file being
    the unit of failure (:mod:`conform_read`): a file that cannot be read is rejected as a
@@ -48,7 +49,8 @@ read with their own physical types and cast forward (:mod:`conform_stored`).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from functools import reduce
 from typing import Any
 
@@ -56,6 +58,7 @@ from conform_check import REASON, check, slim
 from conform_io import RawFile, data_files, fs_of, list_files, list_raw_partitions, read_state, write_state
 from conform_quality import QualityOutcome, Run, evaluate_quality, new_run, write_quality_results
 from conform_read import META, Batch, SchemaChangeRefused, configure_read, failure_reason, read_batch, systemic
+from conform_redrive import clear_rejects, forget, select_partitions
 from conform_spec import INGEST_DATE, FlowSpec
 from conform_stored import read_stored
 from conform_types import cast_sql, content_hash, parse_glue_type, storage_type, written_type
@@ -275,17 +278,20 @@ def known_paths(known: dict[tuple[str, int, int], str]) -> set[str]:
     return {path for path, _, _ in known}
 
 
-def _refuse_uncastable_old_files(
-    spec: FlowSpec, state: dict[str, Any], files: list[RawFile], rejected: dict[str, str]
-) -> None:
+def _mark_old(state: dict[str, Any], files: list[RawFile]) -> list[RawFile]:
+    """``files`` with :attr:`RawFile.old` set for those that landed before the previous run finished."""
+    if state.get("status") != "finished" or not state.get("finished_at"):
+        return files
+    cutoff = dt.datetime.fromisoformat(state["finished_at"]).timestamp() * 1000
+    return [replace(f, old=f.mtime < cutoff) for f in files]
+
+
+def _refuse_uncastable_old_files(spec: FlowSpec, files: list[RawFile], rejected: dict[str, str]) -> None:
     """Refuse the run when a file a previous run read without fault now has a column type with no
     cast to the declared one: the catalog changed the type incompatibly, and rewriting the file's
     day would remove rows that were valid when they were written."""
-    if state.get("status") != "finished" or not state.get("finished_at"):
-        return
-    cutoff = dt.datetime.fromisoformat(state["finished_at"]).timestamp() * 1000
     by_path = {f.path: f for f in files}
-    old = sorted(p for p, r in rejected.items() if "cannot be cast to" in r and by_path[p].mtime < cutoff)
+    old = sorted(p for p, r in rejected.items() if "cannot be cast to" in r and by_path[p].old)
     if old:
         raise SchemaChangeRefused(
             f"flow '{spec.flow}': raw file {old[0]} (ingest_date={by_path[old[0]].ingest_date}) was read by an "
@@ -306,27 +312,36 @@ def _apply_quality(
     return outcome
 
 
-def conform(spark: SparkSession, spec: FlowSpec, *, run: Run | None = None) -> ConformResult:
+def conform(
+    spark: SparkSession, spec: FlowSpec, redrive_days: Sequence[str] = (), *, run: Run | None = None
+) -> ConformResult:
     """Run the job for one flow (see module docstring); returns what was done. ``run`` names the run in
     the quality results (a new id and the current time by default).
 
-    Raises on I/O or spec errors, and :class:`conform_read.SchemaChangeRefused` when a
-    reprocess would remove or change rows that were valid when they were written."""
+    ``redrive_days``: ``YYYY-MM-DD`` raw days to reprocess as well (:mod:`conform_redrive`).
+    Raises on I/O or spec errors, :class:`conform_redrive.RedriveError` for a redriven day
+    without raw data, and :class:`conform_read.SchemaChangeRefused` when a reprocess would
+    remove or change rows that were valid when they were written."""
     configure_session(spark)
     result = ConformResult(spec.flow)
     state = read_state(spark, spec) or {}
-    result.raw_partitions = _select_partitions(list_raw_partitions(spark, spec.raw_path), state)
+    available = list_raw_partitions(spark, spec.raw_path)
+    merge = INGEST_DATE not in spec.partition_by
+    result.raw_partitions = select_partitions(_select_partitions(available, state), available, redrive_days, merge)
     if not result.raw_partitions:
         return result
     targets = {c.name: parse_glue_type(c.type) for c in spec.columns}
-    files = list_files(spark, [f"{spec.raw_path}{INGEST_DATE}={d}/" for d in result.raw_partitions])
+    files = _mark_old(state, list_files(spark, [f"{spec.raw_path}{INGEST_DATE}={d}/" for d in result.raw_partitions]))
     # Files a previous run rejected as a whole, unchanged since (same path, size, modification time):
-    # not read again; their reject line is written again (the rejects partition is rewritten).
-    known = {(r["path"], r["size"], r["mtime"]): r["reason"] for r in state.get("rejected_files", [])}
+    # not read again (unless their day is redriven); their reject line is written again (the rejects
+    # partition is rewritten).
+    previously = {(r["path"], r["size"], r["mtime"]): r["reason"] for r in state.get("rejected_files", [])}
+    known = dict(previously)
+    forget(known, state.get("rejected_files", []), redrive_days)
     bad = {f.path: known[f.key] for f in files if f.key in known}
     checked, counts = _read_checked(spark, spec, targets, files, bad)
     try:
-        _refuse_uncastable_old_files(spec, state, files, {p: r for p, r in bad.items() if p not in known_paths(known)})
+        _refuse_uncastable_old_files(spec, files, {p: r for p, r in bad.items() if p not in known_paths(previously)})
         quality = _apply_quality(spark, spec, checked, [f for f in files if f.path not in bad], run)
         bad.update(quality.rejected)
         result.quality_failed, result.quality_warned = quality.failed, quality.warned
@@ -339,6 +354,7 @@ def conform(spark: SparkSession, spec: FlowSpec, *, run: Run | None = None) -> C
             for p, reason in sorted(bad.items())
         ]
         result.files_rejected = len(rejected_files)
+        clear_rejects(spark, spec, redrive_days)
         _write_rejects(spark, checked, spec, rejected_files)
         # Progress before the processed write: the rejected files, the previous watermark.
         progress = {**asdict(result), "raw_partitions_through": state.get("raw_partitions_through")}

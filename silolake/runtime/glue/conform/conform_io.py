@@ -36,11 +36,15 @@ _INGEST_IN_PATH = re.compile(rf"/{INGEST_DATE}=(\d{{4}}-\d{{2}}-\d{{2}})/")
 @dataclass(frozen=True)
 class RawFile:
     """One data file: its URI (as Spark's ``_metadata.file_path`` spells it), size in bytes and
-    modification time in epoch milliseconds (S3 ``LastModified``); ``key`` identifies this version."""
+    modification time in epoch milliseconds (S3 ``LastModified``); ``key`` identifies this version.
+
+    ``old``: it landed before the previous run finished, so an earlier run read it under the
+    catalog of its time (set by :func:`conform.conform`; what a schema change must not break)."""
 
     path: str
     size: int
     mtime: int
+    old: bool = False
 
     @property
     def ingest_date(self) -> str:

@@ -18,7 +18,10 @@ and only then unioned, so files from different writers never have to merge.
   CSV file's columns are mapped **by header name**: a declared column the file lacks is
   NULL (a column added since the file was written); a header column the flow no longer
   declares refuses the run (:class:`SchemaChangeRefused`), since reprocessing that day
-  would drop the column's values.
+  would drop the column's values. A headerless CSV file an earlier run read
+  (:attr:`RawFile.old`) whose first record has fewer fields than the flow declares holds
+  the leading columns (columns added at the end since are NULL); one with more refuses the
+  run. New headerless files keep the strict field count (short rows are malformed).
 """
 
 from __future__ import annotations
@@ -268,21 +271,28 @@ def _text(spark: SparkSession, spec: FlowSpec, targets: dict[str, DataType], fil
     if not paths:
         return
     headers = spec.format == "csv" and spec.csv_header
+    first_lines = spec.format == "csv"  # headerless files: the first record's width
     try:
-        probed = _probe_text(spark, paths, headers)
+        probed = _probe_text(spark, paths, first_lines)
     except Exception:  # noqa: BLE001 - find the file(s) at fault, then read the rest
         paths = _probe_each(spark, paths, batch)
         if not paths:
             return
-        probed = _probe_text(spark, paths, headers)
+        probed = _probe_text(spark, paths, first_lines)
     for path, (invalid, _) in probed.items():
         if invalid:
             batch.row_bad_files[path] = "file rejected: not valid UTF-8 text"
     declared = list(targets)
+    old = {f.path for f in files if f.old}
     groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
     for path in paths:
         line = probed.get(path, (False, None))[1]
-        groups[_header(line, spec.csv_delimiter) if headers else ()].append(path)
+        if headers:
+            groups[_header(line, spec.csv_delimiter)].append(path)
+        elif first_lines and path in old:
+            groups[_positional(spec, declared, path, len(_header(line, spec.csv_delimiter)))].append(path)
+        else:
+            groups[()].append(path)
     for header, members in sorted(groups.items(), key=lambda g: g[1][0]):
         order = declared
         if header and header != tuple(declared) and any(h for h in header):
@@ -297,6 +307,24 @@ def _text(spark: SparkSession, spec: FlowSpec, targets: dict[str, DataType], fil
             order = list(header)
         batch.parts.append(_text_part(spark, spec, targets, members, order))
         batch.part_files.append(members)
+
+
+def _positional(spec: FlowSpec, declared: list[str], path: str, width: int) -> tuple[str, ...]:
+    """The columns an old headerless CSV file (one an earlier run read) holds, by position.
+
+    Columns are only ever added at the end of a headerless flow (there is no name to map a
+    reordered one by), so a file of ``width`` < declared fields holds the first ``width``
+    columns and the rest are NULL, as a header-based file lacking a column; a wider file
+    holds columns the flow no longer declares, which a reprocess would drop: refused."""
+    if width > len(declared):
+        raise SchemaChangeRefused(
+            f"flow '{spec.flow}': headerless raw file {path} has {width} fields but the flow declares "
+            f"{len(declared)} columns; reprocessing ingest_date={_day(path)} would drop its last "
+            f"{width - len(declared)} field(s) (a breaking schema change). To backfill: declare the column(s) "
+            "again at the end, or rewrite the day's raw files with the declared columns and land them again, "
+            "then rerun."
+        )
+    return tuple(declared[:width]) if 0 < width < len(declared) else ()
 
 
 def _day(path: str) -> str:

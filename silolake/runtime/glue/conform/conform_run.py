@@ -7,6 +7,7 @@ tests call it with local PySpark and moto's CloudWatch.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from conform import ConformResult, conform
@@ -17,14 +18,17 @@ from pyspark.sql import SparkSession
 __all__ = ["run_job"]
 
 
-def run_job(spark: SparkSession, flow_spec: str, *, cloudwatch: Any = None) -> ConformResult:
-    """Conform the flow of ``flow_spec`` (JSON), print the run summary (one JSON line), then publish the
-    run's metrics (:mod:`conform_metrics`; a failure there is logged, never raised). Raises what
+def run_job(
+    spark: SparkSession, flow_spec: str, redrive_days: Sequence[str] = (), *, cloudwatch: Any = None
+) -> ConformResult:
+    """Conform the flow of ``flow_spec`` (JSON), with the raw days ``redrive_days`` names reprocessed,
+    print the run summary (one JSON line), then publish the run's metrics (:mod:`conform_metrics`; a failure there is logged, never raised). Raises what
     :func:`conform.conform` raises, before anything is published."""
     spec = parse_spec(flow_spec)
-    result = conform(spark, spec)
+    result = conform(spark, spec, redrive_days)
     summary = {
         "conform": result.flow,
+        "redrive_days": list(redrive_days),
         "raw_partitions": result.raw_partitions,
         "rows_read": result.rows_read,
         "rows_rejected": result.rows_rejected,

@@ -19,6 +19,8 @@ cleanly in SQL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
@@ -76,17 +78,30 @@ def is_complex(dt: DataType) -> bool:
     return isinstance(dt, (ArrayType, MapType, StructType))
 
 
+def _map_leaves(dt: DataType, leaf: Callable[[DataType], DataType]) -> DataType:
+    """``dt`` with ``leaf`` applied to every non-nested type inside it (array elements, map keys and
+    values, struct fields, to any depth); every nested level becomes nullable, as Parquet stores it."""
+    if isinstance(dt, ArrayType):
+        return ArrayType(_map_leaves(dt.elementType, leaf), True)
+    if isinstance(dt, MapType):
+        return MapType(_map_leaves(dt.keyType, leaf), _map_leaves(dt.valueType, leaf), True)
+    if isinstance(dt, StructType):
+        return StructType([StructField(f.name, _map_leaves(f.dataType, leaf), True) for f in dt.fields])
+    return leaf(dt)
+
+
+def _stored_leaf(dt: DataType) -> DataType:
+    return StringType() if isinstance(dt, (CharType, VarcharType)) else dt
+
+
+def _written_leaf(dt: DataType) -> DataType:
+    dt = _stored_leaf(dt)
+    return TimestampNTZType() if isinstance(dt, TimestampType) else dt
+
+
 def storage_type(dt: DataType) -> DataType:
     """The type written to Parquet: ``char``/``varchar`` become ``string``, everything else as declared."""
-    if isinstance(dt, (CharType, VarcharType)):
-        return StringType()
-    if isinstance(dt, ArrayType):
-        return ArrayType(storage_type(dt.elementType), True)
-    if isinstance(dt, MapType):
-        return MapType(storage_type(dt.keyType), storage_type(dt.valueType), True)
-    if isinstance(dt, StructType):
-        return StructType([StructField(f.name, storage_type(f.dataType), True) for f in dt.fields])
-    return dt
+    return _map_leaves(dt, _stored_leaf)
 
 
 def written_type(dt: DataType) -> DataType:
@@ -99,16 +114,7 @@ def written_type(dt: DataType) -> DataType:
     written as ``INT96`` (which pyarrow reads as nanoseconds, wrong outside 1677..2262) or as an
     instant (``isAdjustedToUTC=true``: DuckDB reads ``TIMESTAMP WITH TIME ZONE``). Values are UTC.
     """
-    dt = storage_type(dt)
-    if isinstance(dt, TimestampType):
-        return TimestampNTZType()
-    if isinstance(dt, ArrayType):
-        return ArrayType(written_type(dt.elementType), True)
-    if isinstance(dt, MapType):
-        return MapType(written_type(dt.keyType), written_type(dt.valueType), True)
-    if isinstance(dt, StructType):
-        return StructType([StructField(f.name, written_type(f.dataType), True) for f in dt.fields])
-    return dt
+    return _map_leaves(dt, _written_leaf)
 
 
 def skeleton(dt: DataType, keep_decimals: bool = False) -> DataType:

@@ -1,0 +1,160 @@
+"""``silolake redrive``: reprocess a flow's raw days, or replay its quarantined files (docs/etl.md, *Redrive*).
+
+Registered on :data:`silolake.cli.main` (imported at the end of :mod:`silolake.cli`).
+Exit codes as every command: 2 for a bad catalog or option (unknown silo or flow, a day
+that is not ``YYYY-MM-DD``, credentials of another account); 1 for AWS refusals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from . import names
+from .catalog import CatalogError, load_catalog
+from .catalog.model import DeployedSilo, Flow
+from .cli import EXIT_AWS, EXIT_INVALID, _fail, catalog_path, err, main, out
+
+
+def _refuse(message: str) -> NoReturn:
+    err.print(f"error: {message}", markup=False)
+    sys.exit(EXIT_INVALID)
+
+
+@contextmanager
+def _aws_errors() -> Iterator[None]:
+    """One line and exit 1 for an AWS refusal or missing credentials (never a traceback)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except (BotoCoreError, ClientError) as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_AWS)
+
+
+def _target(path: Path, silo_name: str, flow_name: str) -> tuple[str, DeployedSilo, Flow]:
+    """(organization name, silo, flow) named by the options; exits 2 naming what exists otherwise."""
+    try:
+        catalog = load_catalog(path)
+    except CatalogError as exc:
+        _fail(exc)
+    silo = next((s for s in catalog.silos if s.name == silo_name), None)
+    if silo is None:
+        _refuse(f"{path}: no silo named '{silo_name}' (silos: {', '.join(s.name for s in catalog.silos)})")
+    if not isinstance(silo, DeployedSilo):
+        _refuse(f"{path}: silo '{silo_name}' has no account id yet (run silolake bootstrap): nothing to redrive")
+    flow = next((f for f in silo.flows if f.name == flow_name), None)
+    if flow is None:
+        known = ", ".join(f.name for f in silo.flows)
+        _refuse(f"{path}: silo '{silo_name}' has no flow named '{flow_name}' (flows: {known})")
+    return catalog.organization.name, silo, flow
+
+
+def _days(values: tuple[str, ...]) -> list[str]:
+    for value in values:
+        try:
+            if len(value) != 10:
+                raise ValueError
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise click.BadParameter(f"{value!r} is not a day in the form YYYY-MM-DD", param_hint="--day") from None
+    return sorted(set(values))
+
+
+def _session(profile: str | None, region: str, silo: DeployedSilo) -> Any:
+    """A boto3 session in the silo account (exits 2 when the credentials are another account's)."""
+    import boto3
+
+    session = boto3.Session(profile_name=profile, region_name=region)
+    with _aws_errors():
+        account = session.client("sts").get_caller_identity()["Account"]
+    if account != silo.account_id:
+        _refuse(
+            f"the credentials are for account {account}, silo '{silo.name}' is account {silo.account_id}: "
+            "use a profile of the silo account (--profile)"
+        )
+    return session
+
+
+@main.command()
+@catalog_path
+@click.option("--silo", "silo_name", required=True, help="The silo of the flow.")
+@click.option("--flow", "flow_name", required=True, help="The flow, as the catalog names it.")
+@click.option(
+    "--day", "days", multiple=True, metavar="YYYY-MM-DD", help="Raw day (ingest_date) to reprocess; repeatable."
+)
+@click.option("--quarantined", is_flag=True, help="Replay the flow's quarantined files through landing instead.")
+@click.option("--partner", default=None, help="With --quarantined: only this partner's files.")
+@click.option("--region", default=None, help="AWS region (default: the silo's).")
+@click.option("--profile", default=None, help="AWS profile of the silo account (default: boto3's credentials).")
+def redrive(
+    path: Path,
+    silo_name: str,
+    flow_name: str,
+    days: tuple[str, ...],
+    quarantined: bool,
+    partner: str | None,
+    region: str | None,
+    profile: str | None,
+) -> None:
+    """Reprocess raw days of a flow after a fix (--day), or replay its quarantined files (--quarantined).
+
+    --day starts the flow's state machine with {"redrive": {"flow", "days"}}: the conform job
+    reads those days again and the warehouse load replaces them. --quarantined copies each
+    quarantined file back to its dropzone key, where landing checks it again as a new arrival.
+    """
+    if bool(days) == quarantined:
+        raise click.UsageError("give --day (repeatable) or --quarantined, not both")
+    if partner and not quarantined:
+        raise click.UsageError("--partner goes with --quarantined")
+    chosen = _days(days)
+    org, silo, flow = _target(path, silo_name, flow_name)
+    session = _session(profile, region or silo.region, silo)
+    if chosen:
+        _start(session, silo, flow, chosen)
+    else:
+        _replay(session, org, silo, flow, partner)
+
+
+def _start(session: Any, silo: DeployedSilo, flow: Flow, days: list[str]) -> None:
+    from .ops.redrive import start_redrive
+
+    if flow.custom_job:
+        err.print(
+            f"notice: flow '{flow.name}' runs its own job ({flow.job}): it receives --redrive_days and must honour it",
+            markup=False,
+        )
+    machine = names.state_machine_arn(session.region_name, silo.account_id, silo.name, flow.storage_name)
+    with _aws_errors():
+        execution, _ = start_redrive(session.client("stepfunctions"), machine, flow.name, days)
+    out.print(f"Started the redrive of {silo.name}/{flow.name}, days {', '.join(days)}:", markup=False)
+    out.print(f"  {execution}", markup=False)
+
+
+def _replay(session: Any, org: str, silo: DeployedSilo, flow: Flow, partner: str | None) -> None:
+    from .ops.redrive import quarantined_keys, replay
+
+    if flow.source not in ("sftp", "upload"):
+        _refuse(f"flow '{flow.name}' receives records by API: landing quarantines no files of it")
+    bucket = names.silo_bucket(org, silo.name, "dropzone", silo.account_id, silo.region)
+    s3 = session.client("s3")
+    with _aws_errors():
+        keys = quarantined_keys(s3, bucket, flow.storage_name, partner)
+        done = [replay(s3, bucket, key) for key in keys]
+    for r in done:
+        detail = f" ({r.detail})" if r.detail else ""
+        out.print(f"  {r.status:<8} s3://{bucket}/{r.key} -> {r.target}{detail}", markup=False)
+    replayed = sum(r.status == "replayed" for r in done)
+    whose = f" of partner '{partner}'" if partner else ""
+    out.print(
+        f"{replayed} of {len(done)} quarantined file(s){whose} of {silo.name}/{flow.name} sent back to landing; "
+        "each one's verdict is in its status record (_status/<partner>/<flow>/<file>.json)",
+        markup=False,
+    )
