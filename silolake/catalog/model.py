@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from .. import names
+from .expect import FlowExpectations, build_expectations
 from .schema import with_defaults
 
 Source = Literal["api", "sftp", "upload"]
@@ -103,6 +104,9 @@ class Flow:
     #: ``adopt: true``: the flow's AWS name is in its silo's ``removed_flows``; synth imports
     #: the forgotten tables, stream and log groups (``import`` blocks) instead of colliding.
     adopt: bool = False
+    #: ``expect``: when data is due, the tolerated reject ratio, per-partner deadlines
+    #: (:mod:`.expect`); ``None``: no freshness check (the other alarms still apply).
+    expect: FlowExpectations | None = None
 
     @property
     def storage_name(self) -> str:
@@ -407,6 +411,7 @@ def _flow(raw: dict) -> Flow:
         glue_workers=raw["glue"]["workers"],
         renamed_from=raw.get("renamed_from"),
         adopt=raw.get("adopt") is True,
+        expect=build_expectations(raw.get("expect")),
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import limits
 from .errors import Path as KeyPath
+from .expect import check_expect
 from .errors import Problem
 from .model import BUILTIN_PARTITIONS, STATUS_FOLDER, WAREHOUSE_PARTITION_TYPES, reserved_column
 from .schedule import check_schedule
@@ -285,6 +286,7 @@ class _Checker:
                 self.add(path + ("schedule",), f"invalid schedule '{schedule}': {reason}")
         self.check_job(path + ("job",), flow.get("job"))
         self.check_source(path, flow, ingestion)
+        check_expect(path, flow, self.add)
 
     def check_columns(self, path: KeyPath, flow: dict) -> dict[str, Any]:
         """Column names and types; returns ``{name: parsed type or None}`` of the declared columns."""
