@@ -16,8 +16,8 @@ from typing import Any
 
 from . import limits
 from .errors import Path as KeyPath
-from .expect import check_expect
 from .errors import Problem
+from .expect import check_expect
 from .model import BUILTIN_PARTITIONS, STATUS_FOLDER, WAREHOUSE_PARTITION_TYPES, reserved_column
 from .schedule import check_schedule
 from .schema import load_schema

@@ -99,12 +99,14 @@ def test_hourly_expectation_on_an_hourly_pipeline_is_valid(problems) -> None:  #
         (
             "{every: 1d, max_reject_ratio: 1}",
             47,
-            "expect.max_reject_ratio: max_reject_ratio 1 must be between 0 and 1 (exclusive), e.g. 0.05 for 5% of the rows",
+            "expect.max_reject_ratio: max_reject_ratio 1 must be between 0 and 1 (exclusive), "
+            "e.g. 0.05 for 5% of the rows",
         ),
         (
             "{every: 1d, max_reject_ratio: 0}",
             47,
-            "expect.max_reject_ratio: max_reject_ratio 0 must be between 0 and 1 (exclusive), e.g. 0.05 for 5% of the rows",
+            "expect.max_reject_ratio: max_reject_ratio 0 must be between 0 and 1 (exclusive), "
+            "e.g. 0.05 for 5% of the rows",
         ),
         (
             '{by: "06:00 UTC", partners: {bob: {every: 1d}}}',
@@ -121,7 +123,8 @@ def test_hourly_expectation_on_an_hourly_pipeline_is_valid(problems) -> None:  #
             "{partners: {Bob_Partner: {every: 1d}}}",
             29,
             "expect.partners.Bob_Partner: key 'Bob_Partner' is not valid: expected a partner name as the credential "
-            "admin issues it: 3-32 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen",
+            "admin issues it: 3-32 lowercase letters, digits and hyphens, starting with a letter, "
+            "not ending with a hyphen",
         ),
         (
             "{partners: {bob: {every: 9d}}}",
