@@ -34,8 +34,12 @@ QUALITY_RULES_FAILED = "QualityRulesFailed"
 QUALITY_RULES_WARNED = "QualityRulesWarned"
 CONFORM_RUNS_SUCCEEDED = "ConformRunsSucceeded"
 FLOW_LATE = "FlowLate"
-#: SFTP sign-ins refused (``AUTH_FAILURE`` in the Transfer server's structured log), per silo.
+#: SFTP sign-ins refused (``AUTH_FAILURE`` in the Transfer server's structured log), per silo account.
 SFTP_AUTH_FAILURES = "SftpAuthFailures"
+
+#: The Transfer server log events counted as :data:`SFTP_AUTH_FAILURES` (a term filter: the
+#: structured log's ``activity-type`` value; Transfer User Guide, "CloudWatch log structure").
+SFTP_AUTH_FAILURE_PATTERN = '"AUTH_FAILURE"'
 
 #: Which runtime emits which silolake metric (``namespace/metric``): the drift test reads each
 #: emitter's source and fails when an alarm or widget names a metric none of them emits.
@@ -208,6 +212,13 @@ def _firehose_alarms(silo: DeployedSilo, flow: Flow, stream: str) -> list[Alarm]
     ]
 
 
+def sftp_auth_failures() -> Metric:
+    """The silo's refused SFTP sign-ins. A log metric filter can take dimension values only from
+    the log event's fields, not literals, so the metric has none: each silo is its own account,
+    and the organization dashboard tells silos apart by account."""
+    return Metric(SILO_NAMESPACE, SFTP_AUTH_FAILURES, ())
+
+
 def state_machine_arn(silo: DeployedSilo, flow: Flow) -> str:
     name = names.etl_name(silo.name, flow.storage_name)
     return f"arn:aws:states:{silo.region}:{silo.account_id}:stateMachine:{name}"
@@ -251,7 +262,7 @@ def silo_alarms(org: str, silo: DeployedSilo, *, functions: Sequence[str], sftp:
                     f"silolake: {SFTP_AUTH_FAILURE_THRESHOLD} or more SFTP sign-ins to silo '{silo.name}' "
                     "were refused within five minutes"
                 ),
-                metrics=(("refused", Metric(SILO_NAMESPACE, SFTP_AUTH_FAILURES, (("Silo", silo.name),))),),
+                metrics=(("refused", sftp_auth_failures()),),
                 threshold=SFTP_AUTH_FAILURE_THRESHOLD,
                 comparison="GreaterThanOrEqualToThreshold",
             )

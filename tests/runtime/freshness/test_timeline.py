@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,8 +19,8 @@ import pytest
 from silolake.catalog import load_catalog
 from silolake.policy import freshness
 from silolake.policy import health_metrics as hm
+from tests.conftest import EXAMPLE
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "silos.yaml"
 ROME, BERLIN = ZoneInfo("Europe/Rome"), ZoneInfo("Europe/Berlin")
 SILO, FLOW = "logistics", "shipments"
 
