@@ -55,8 +55,8 @@ def test_example_catalog_is_valid() -> None:
 
 S = "silos.yaml"
 FLOW_KEYS = (
-    "adopt, buffer, columns, csv, expect, format, glue, job, keys, name, partition_by, quicksight, renamed_from, schedule, "
-    "source, throttle, warehouse"
+    "adopt, buffer, columns, csv, expect, format, glue, job, keys, name, partition_by, quicksight, renamed_from, "
+    "schedule, source, throttle, warehouse"
 )
 ONE_OF = "give exactly one of account_id (existing account) or email (the organization creates the account)"
 REGIONS = "(eu-west-1, eu-central-1); add it there or pick an allowed region"
