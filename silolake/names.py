@@ -344,7 +344,8 @@ def silo_names(
     out["landing function"] = (etl_silo_name(silo, "landing"), rules.LAMBDA_FUNCTION)
     # Health (silolake.constructs.health): the freshness check, its role and its schedules.
     out["freshness function"] = (etl_silo_name(silo, "freshness"), rules.LAMBDA_FUNCTION)
-    for purpose in ("freshness", "health-scheduler"):
+    out["chat forwarder function"] = (etl_silo_name(silo, "notify"), rules.LAMBDA_FUNCTION)
+    for purpose in ("freshness", "health-scheduler", "notify"):
         out[f"{purpose} role"] = (silo_role(silo, purpose), rules.IAM_ROLE)
     out["health schedule group"] = (health_schedule_group(silo), rules.SCHEDULER_GROUP)
     out["health dashboard"] = (silo_dashboard(silo), rules.CLOUDWATCH_DASHBOARD)

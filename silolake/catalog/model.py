@@ -184,6 +184,9 @@ class Silo:
     #: ``pipeline.rollback_to``: the commit (7 to 40 hex digits, a prefix of the bundle's) the
     #: silo's pipeline may apply although it is older than the one it last applied.
     pipeline_rollback_to: str | None = None
+    #: ``alerts.webhook_secret``: a Secrets Manager secret (name, in the silo's account) holding
+    #: a chat webhook URL every alarm message is also posted to; ``None``: e-mail only.
+    alerts_webhook_secret: str | None = None
 
     @property
     def stack_name(self) -> str:
@@ -464,6 +467,7 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
             malware_protection=s["malware_protection"],
             pipeline_approval=s["pipeline"]["approval"],
             pipeline_rollback_to=s["pipeline"].get("rollback_to"),
+            alerts_webhook_secret=s.get("alerts", {}).get("webhook_secret"),
         )
         silos.append(DeployedSilo(account_id=account_id, **common) if account_id else Silo(account_id=None, **common))
     all_names = tuple(s.name for s in silos)

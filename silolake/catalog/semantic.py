@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import limits
+from .alerts import check_alerts
 from .errors import Path as KeyPath
 from .errors import Problem
 from .expect import check_expect
@@ -234,6 +235,7 @@ class _Checker:
         for j, owner in _items(silo.get("owners")):
             self.email(path + ("owners", j), owner)
         self.region(path + ("region",), silo.get("region"))
+        check_alerts(path, silo, self.add)
         ingestion = _dict(silo.get("ingestion"))
         sftp = _dict(ingestion.get("sftp"))
         cidrs = _items(sftp.get("allowed_cidrs"))

@@ -11,6 +11,7 @@
   owners' topic (encrypted with the silo key; SNS Developer Guide, "Encryption at rest": a
   service publishing to an encrypted topic needs ``kms:GenerateDataKey*`` and ``kms:Decrypt``),
   pinned to this account's silolake alarms of the silo.
+- :func:`webhook_statements`: the chat forwarder's read of its one webhook secret.
 """
 
 from __future__ import annotations
@@ -71,4 +72,20 @@ def alarm_key_statements(silo: DeployedSilo) -> list[Statement]:
                 "ArnLike": {"aws:SourceArn": alarms},
             },
         }
+    ]
+
+
+def webhook_statements(silo: DeployedSilo, secret: str, key_arn: str) -> list[Statement]:
+    """The chat forwarder's permissions: read its one secret (Secrets Manager appends six random
+    characters to the name in the ARN) and decrypt it when the silo key encrypts it."""
+    arn = f"arn:aws:secretsmanager:{silo.region}:{silo.account_id}:secret:{secret}-??????"
+    return [
+        {"Sid": "ReadWebhook", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": arn},
+        {
+            "Sid": "DecryptWebhook",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{silo.region}.amazonaws.com"}},
+        },
     ]

@@ -204,3 +204,26 @@ def test_a_monthly_pipeline_cannot_be_expected_weekly(problems) -> None:  # noqa
 )
 def test_longest_interval_of_a_schedule(expression: str, gap: dt.timedelta | None) -> None:
     assert longest_interval(expression) == gap
+
+
+SILO_LINE = "    owners: [alice@acme.example]\n"
+
+
+def test_the_chat_webhook_is_a_secret_name(problems, catalog_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    ok = mutate(SILO_LINE, SILO_LINE + "    alerts: {webhook_secret: silolake/sales/chat}\n")
+    assert problems(ok) == []
+    monkeypatch.chdir(catalog_dir)
+    Path("silos.yaml").write_text(ok)
+    assert load_catalog("silos.yaml").silo("sales").alerts_webhook_secret == "silolake/sales/chat"
+    arn = mutate(SILO_LINE, SILO_LINE + "    alerts: {webhook_secret: 'arn:aws:secretsmanager:x'}\n")
+    (found,) = problems(arn)
+    assert found.endswith(
+        "silos[0].alerts.webhook_secret: 'arn:aws:secretsmanager:x' is not valid: expected the name of a Secrets "
+        "Manager secret in the silo's account (letters, digits and /_+=.@-), not its ARN"
+    )
+    suffix = mutate(SILO_LINE, SILO_LINE + "    alerts: {webhook_secret: chat-a1B2c3}\n")
+    (found,) = problems(suffix)
+    assert found.endswith(
+        "silos[0].alerts.webhook_secret: secret name 'chat-a1B2c3' ends like the random suffix Secrets Manager "
+        "appends to ARNs (a hyphen and six characters); rename the secret, e.g. end it in '/webhook'"
+    )

@@ -8,6 +8,6 @@ account's. Guide: ``docs/operations.md``.
 """
 
 from .organization import HealthSharing, OrganizationHealth
-from .silo_health import SiloHealth
+from .silo_health import ChatForwarder, SiloHealth
 
-__all__ = ["HealthSharing", "OrganizationHealth", "SiloHealth"]
+__all__ = ["ChatForwarder", "HealthSharing", "OrganizationHealth", "SiloHealth"]

@@ -9,7 +9,7 @@ from typing import Any
 from ... import names
 from ...catalog.model import DeployedSilo
 from ...cdk import Construct, aws
-from ...policy import dashboards, freshness
+from ...policy import dashboards, freshness, health_sharing
 from ...policy import health_metrics as hm
 from ..blocks.kms import CustomerKey
 from ..blocks.lambda_function import LAMBDA_SRC, FunctionSpec, LambdaFunction
@@ -17,6 +17,8 @@ from ..blocks.service_role import service_role
 from ..etl.landing import powertools_layer
 
 SOURCE = LAMBDA_SRC / "freshness"
+#: The chat forwarder (``silos[].alerts.webhook_secret``), deployed by :class:`ChatForwarder`.
+NOTIFY_SOURCE = LAMBDA_SRC / "notify"
 #: Scheduler retries a check it could not invoke (throttling); a failing check alarms as a Lambda error.
 CHECK_RETRIES = 3
 
@@ -98,7 +100,14 @@ class SiloHealth(Construct):
         super().__init__(scope, id)
         checks = freshness.checks(silo)
         self.check = self._freshness(org, silo, key, checks) if checks else None
-        function_names = [*functions, *([names.etl_silo_name(silo.name, "freshness")] if checks else [])]
+        self.forwarder = (
+            ChatForwarder(self, "chat", silo=silo, key=key, topic_arn=topic_arn) if silo.alerts_webhook_secret else None
+        )
+        function_names = [
+            *functions,
+            *([names.etl_silo_name(silo.name, "freshness")] if checks else []),
+            *([names.etl_silo_name(silo.name, "notify")] if self.forwarder else []),
+        ]
         if sftp_log_group:
             aws.cloudwatch_log_metric_filter.CloudwatchLogMetricFilter(
                 self,
@@ -189,3 +198,46 @@ class SiloHealth(Construct):
             for c in checks
         }
         return check
+
+
+class ChatForwarder(Construct):
+    """Posts every message of the owners' topic to the chat webhook whose URL the secret
+    ``silo.alerts_webhook_secret`` holds (``silolake/runtime/lambda/notify``). The function may
+    read that secret only (and decrypt it when the silo key encrypts it). Attribute: ``function``."""
+
+    def __init__(self, scope: Construct, id: str, *, silo: DeployedSilo, key: CustomerKey, topic_arn: str) -> None:
+        super().__init__(scope, id)
+        secret = silo.alerts_webhook_secret
+        assert secret is not None
+        name = names.etl_silo_name(silo.name, "notify")
+        self.function = LambdaFunction(
+            self,
+            "function",
+            FunctionSpec(
+                function_name=name,
+                role_name=names.silo_role(silo.name, "notify"),
+                source_dir=NOTIFY_SOURCE,
+                handler="handler.lambda_handler",
+                kms_key_arn=key.arn,
+                account_id=silo.account_id,
+                region=silo.region,
+                description=f"silolake: posts the alarms of silo '{silo.name}' to its chat webhook",
+                policy_statements=health_sharing.webhook_statements(silo, secret, key.arn),
+                environment={"WEBHOOK_SECRET": secret, "POWERTOOLS_SERVICE_NAME": "silolake-notify"},
+                layers=(powertools_layer(silo.region),),
+                timeout=30,
+            ),
+        )
+        aws.lambda_permission.LambdaPermission(
+            self,
+            "invoke",
+            statement_id="OwnersTopic",
+            action="lambda:InvokeFunction",
+            function_name=self.function.function.function_name,
+            principal="sns.amazonaws.com",
+            source_arn=topic_arn,
+            source_account=silo.account_id,
+        )
+        aws.sns_topic_subscription.SnsTopicSubscription(
+            self, "subscription", topic_arn=topic_arn, protocol="lambda", endpoint=self.function.function.arn
+        )
