@@ -178,3 +178,24 @@ def test_refused_sftp_sign_ins_are_counted_from_the_servers_log(example_synth: S
     assert metric_filter["pattern"] == '"AUTH_FAILURE"'
     assert metric_filter["metric_transformation"]["namespace"] == "Silolake/Silos"
     assert not example_synth.resources("silo-facilities", "aws_cloudwatch_log_metric_filter")
+
+
+def test_schedule_names_fit_schedulers_rule_however_long_the_flow_and_partner() -> None:
+    flow, partner = "f" * 60, "p" * 32
+    long = names.freshness_schedule(flow, partner)
+    assert len(long) == 64 and name_rules.SCHEDULER_GROUP.accepts(long)
+    assert long != names.freshness_schedule(flow, "q" * 32)  # each pair keeps its own name
+    assert names.freshness_schedule("orders", "acme") == "orders.acme"
+
+
+def test_a_deadline_just_before_midnight_runs_its_check_after_midnight() -> None:
+    from silolake.catalog.expect import Deadline, Expectation
+    from silolake.catalog.model import Flow
+    from silolake.policy.freshness import FreshnessCheck
+
+    flow = Flow.__new__(Flow)
+    check = FreshnessCheck(flow, None, Expectation(24, Deadline(23, 58, "Asia/Tokyo")))
+    assert (check.schedule_expression, check.timezone) == ("cron(3 0 * * ? *)", "Asia/Tokyo")
+    assert FreshnessCheck(flow, None, Expectation(6)).schedule_expression == "rate(6 hours)"
+    assert FreshnessCheck(flow, None, Expectation(48)).schedule_expression == "rate(2 days)"
+    assert FreshnessCheck(flow, None, Expectation(1)).schedule_expression == "rate(1 hour)"
