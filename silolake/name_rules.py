@@ -326,6 +326,52 @@ def LAMBDA_FUNCTION() -> NameRule:
 
 
 @_rule
+def CLOUDWATCH_ALARM() -> NameRule:
+    """CloudWatch alarm names: 1-255 characters, unique per account and region; silolake's are
+    ASCII letters, digits and ``._-`` (AWS refuses control characters).
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+    """
+    return NameRule(
+        "CloudWatch alarm name",
+        1,
+        255,
+        _p(r"[A-Za-z0-9._-]+"),
+        "ASCII letters, digits, '.', '_' and '-'",
+        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
+    )
+
+
+@_rule
+def CLOUDWATCH_DASHBOARD() -> NameRule:
+    """CloudWatch dashboard names: up to 255 of ``A-Z a-z 0-9 - _``.
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html
+    """
+    return NameRule(
+        "CloudWatch dashboard name",
+        1,
+        255,
+        _p(r"[A-Za-z0-9_-]+"),
+        "ASCII letters, digits, '-' and '_'",
+        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html",
+    )
+
+
+@_rule
+def SCHEDULER_GROUP() -> NameRule:
+    """EventBridge Scheduler schedule and schedule group names: 1-64 of ``[0-9a-zA-Z-_.]``.
+    https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html
+    """
+    return NameRule(
+        "EventBridge Scheduler name",
+        1,
+        64,
+        _p(r"[0-9A-Za-z._-]+"),
+        "ASCII letters, digits, '.', '_' and '-'",
+        "https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html",
+    )
+
+
+@_rule
 def GLUE_JOB() -> NameRule:
     """Glue job names: 1-255 characters, a single line.
     https://docs.aws.amazon.com/glue/latest/webapi/API_CreateJob.html

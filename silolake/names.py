@@ -9,6 +9,8 @@ Terraform and the validation follow.
 
 from __future__ import annotations
 
+import hashlib
+
 from . import name_rules as rules
 from .name_rules import NameRule
 
@@ -359,6 +361,13 @@ def silo_names(
     for purpose in ("landing", "etl-scheduler", "warehouse-flow-logs"):
         out[f"{purpose} role"] = (silo_role(silo, purpose), rules.IAM_ROLE)
     out["landing function"] = (etl_silo_name(silo, "landing"), rules.LAMBDA_FUNCTION)
+    # Health (silolake.constructs.health): the freshness check, its role and its schedules.
+    out["freshness function"] = (etl_silo_name(silo, "freshness"), rules.LAMBDA_FUNCTION)
+    out["chat forwarder function"] = (etl_silo_name(silo, "notify"), rules.LAMBDA_FUNCTION)
+    for purpose in ("freshness", "health-scheduler", "notify"):
+        out[f"{purpose} role"] = (silo_role(silo, purpose), rules.IAM_ROLE)
+    out["health schedule group"] = (health_schedule_group(silo), rules.SCHEDULER_GROUP)
+    out["health dashboard"] = (silo_dashboard(silo), rules.CLOUDWATCH_DASHBOARD)
     out.update(pipeline_names(org, silo, account_id, region))
     for flow in flows:
         out.update(flow_names(org, silo, flow))
@@ -537,3 +546,45 @@ def owner_construct_id(kind: str, owner: str) -> str:
     other owners' Cognito users and alert subscriptions at their addresses. Formerly
     ``<kind>-<index>``; :func:`silolake.stacks.continuity.owner_moves` moves those addresses."""
     return f"{kind}-{owner}"
+
+
+# -- health: alarms, freshness checks, dashboards (silolake.policy.health_metrics, docs/operations.md)
+
+#: The role CloudWatch's cross-account console assumes in a source account; AWS fixes this
+#: exact name ("Cross-account cross-Region CloudWatch console", CloudWatch User Guide).
+CLOUDWATCH_SHARING_ROLE = "CloudWatch-CrossAccountSharingRole"
+#: The service-linked role of that feature in the monitoring account (its ARN's path and name are AWS's).
+CLOUDWATCH_CROSS_ACCOUNT_SERVICE = "cloudwatch-crossaccount.amazonaws.com"
+CLOUDWATCH_CROSS_ACCOUNT_SLR = "AWSServiceRoleForCloudWatchCrossAccount"
+
+
+def health_alarm(silo: str, subject: str, what: str) -> str:
+    """A CloudWatch alarm of a silo: ``silolake-<silo>-<subject>-<what>`` (subject: a flow or ``silo``)."""
+    return f"silolake-{silo}-{subject}-{what}"
+
+
+def health_schedule_group(silo: str) -> str:
+    """The EventBridge Scheduler group holding a silo's freshness checks."""
+    return f"silolake-{silo}-health"
+
+
+def freshness_schedule(flow: str, partner: str | None = None) -> str:
+    """A freshness check's schedule name inside its group: ``<flow>`` or ``<flow>.<partner>``.
+
+    Scheduler allows 64 characters; a longer flow + partner pair keeps the flow's first
+    characters and a hash of the pair, so each pair keeps its own, stable name."""
+    name = flow if partner is None else f"{flow}.{partner}"
+    if len(name) <= SCHEDULE_MAX:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:10]
+    return f"{name[: SCHEDULE_MAX - 11]}-{digest}"
+
+
+def silo_dashboard(silo: str) -> str:
+    """The CloudWatch dashboard of one silo, in its account."""
+    return f"silolake-{silo}"
+
+
+def organization_dashboard(org: str) -> str:
+    """The organization-wide health dashboard, in the datalake account."""
+    return f"{org}-silolake-health"

@@ -243,7 +243,9 @@ def test_key_policy_is_least_privilege(example_synth):
         sids = [s["Sid"] for s in statements if not _is_analytics(s)]
         # QuickSight's service role, for a silo with a QuickSight data source (tests/iam/test_intake.py).
         quicksight = ["QuickSightUsesKey"] if any(f.quicksight for f in silo.flows) else []
-        assert sids == ["AccountAdministersKeyThroughIam", "CloudWatchLogsEncryptsLogGroups", *quicksight]
+        # The silo's alarms publish to the owners' topic the key encrypts (docs/operations.md).
+        alarms = ["AlarmsNotifyOwners"]
+        assert sids == ["AccountAdministersKeyThroughIam", "CloudWatchLogsEncryptsLogGroups", *quicksight, *alarms]
         for s in statements:
             if _is_analytics(s):
                 assert s["Action"] == ["kms:Decrypt", "kms:DescribeKey"]

@@ -15,6 +15,7 @@ from typing import Literal
 from .. import names
 from .quality import QualityRule
 from .quality import rules as quality_rules
+from .expect import FlowExpectations, build_expectations
 from .schema import with_defaults
 
 Source = Literal["api", "sftp", "upload"]
@@ -107,6 +108,9 @@ class Flow:
     adopt: bool = False
     #: ``quality``: data-quality rules the conform job evaluates per raw file (:mod:`.quality`).
     quality: tuple[QualityRule, ...] = ()
+    #: ``expect``: when data is due, the tolerated reject ratio, per-partner deadlines
+    #: (:mod:`.expect`); ``None``: no freshness check (the other alarms still apply).
+    expect: FlowExpectations | None = None
 
     @property
     def storage_name(self) -> str:
@@ -184,6 +188,9 @@ class Silo:
     #: ``pipeline.rollback_to``: the commit (7 to 40 hex digits, a prefix of the bundle's) the
     #: silo's pipeline may apply although it is older than the one it last applied.
     pipeline_rollback_to: str | None = None
+    #: ``alerts.webhook_secret``: a Secrets Manager secret (name, in the silo's account) holding
+    #: a chat webhook URL every alarm message is also posted to; ``None``: e-mail only.
+    alerts_webhook_secret: str | None = None
 
     @property
     def stack_name(self) -> str:
@@ -412,6 +419,7 @@ def _flow(raw: dict) -> Flow:
         renamed_from=raw.get("renamed_from"),
         adopt=raw.get("adopt") is True,
         quality=quality_rules(raw["quality"], {c["name"]: glue_type(c["type"]) for c in raw["columns"]}),
+        expect=build_expectations(raw.get("expect")),
     )
 
 
@@ -464,6 +472,7 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
             malware_protection=s["malware_protection"],
             pipeline_approval=s["pipeline"]["approval"],
             pipeline_rollback_to=s["pipeline"].get("rollback_to"),
+            alerts_webhook_secret=s.get("alerts", {}).get("webhook_secret"),
         )
         silos.append(DeployedSilo(account_id=account_id, **common) if account_id else Silo(account_id=None, **common))
     all_names = tuple(s.name for s in silos)

@@ -9,6 +9,7 @@ is ``?``, and rate units are singular for a value of 1 and plural otherwise.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 
@@ -102,3 +103,61 @@ def check_schedule(expression: str) -> str | None:
     except ValueError as exc:
         return f"cron {exc}"
     return None
+
+
+#: Cron fields the longest-interval walk cannot expand exactly (last day, nearest weekday,
+#: nth weekday): such schedules fire about monthly, so they are judged as firing every 35 days.
+_MONTHLY_TOKENS = re.compile(r"[LW#]")
+#: How long the walk looks ahead for cron schedules (two years covers leap years and 5-week months).
+_WALK_DAYS = 2 * 366
+
+
+def _expand(text: str, index: int) -> set[int]:
+    """The values a valid cron field (:func:`check_schedule` accepted it) stands for."""
+    _field, low, high, names, _extras = _FIELDS[index]
+    if text in ("*", "?"):
+        return set(range(low, high + 1))
+    values: set[int] = set()
+    for part in text.split(","):
+        base, _, step = part.partition("/")
+        start, dash, end = base.partition("-")
+        first = low if start == "*" else _value(start, low, high, names, _field)
+        last = (high if (start == "*" or step) else first) if not dash else _value(end, low, high, names, _field)
+        span = range(first, last + 1) if last >= first else [*range(first, high + 1), *range(low, last + 1)]
+        values.update(list(span)[:: int(step) if step else 1])
+    return values
+
+
+def longest_interval(expression: str) -> dt.timedelta | None:
+    """The longest time between two consecutive runs of a valid ``expression``, or ``None``
+    when a ``cron`` restricts its year field (a schedule that eventually stops has no period).
+
+    ``rate(n unit)`` is exact; a ``cron`` is walked day by day over two years from
+    2026-01-01 (UTC, EventBridge's day-of-week 1 = Sunday). Used to refuse expectations no
+    pipeline can meet: a flow cannot be expected conformed every 6 h when it runs daily.
+    """
+    rate = _RATE.fullmatch(expression)
+    if rate:
+        value, unit = int(rate.group(1)), rate.group(2).rstrip("s")
+        return dt.timedelta(**{unit + "s": value})
+    fields = _CRON.fullmatch(expression).group(1).split()  # type: ignore[union-attr]
+    if fields[5] != "*":
+        return None
+    if _MONTHLY_TOKENS.search(fields[2] + fields[4]):
+        return dt.timedelta(days=35)
+    minutes = sorted(h * 60 + m for h in _expand(fields[1], 1) for m in _expand(fields[0], 0))
+    months, doms, dows = _expand(fields[3], 3), _expand(fields[2], 2), _expand(fields[4], 4)
+    within_day = max((b - a for a, b in zip(minutes, minutes[1:], strict=False)), default=0)
+    start = dt.date(2026, 1, 1)
+    days = [
+        day
+        for day in (start + dt.timedelta(days=n) for n in range(_WALK_DAYS))
+        if day.month in months and (day.day in doms if fields[4] == "?" else (day.weekday() + 1) % 7 + 1 in dows)
+    ]
+    if not days:
+        return None
+    between = max(
+        ((b - a).days * 1440 + minutes[0] - minutes[-1] for a, b in zip(days, days[1:], strict=False)),
+        default=0,
+    )
+    return dt.timedelta(minutes=max(within_day, between, 1))

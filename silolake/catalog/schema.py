@@ -176,8 +176,9 @@ def suggest_name(value: str, pattern: str, max_length: int | None = None) -> str
 
 def _pattern_message(inst: Any, schema: dict, pattern: str) -> str:
     message = f"{inst!r} is not valid: {_expected(schema, pattern)}"
-    # Role names refer to roles that exist in an account: a respelling would name another role.
-    names_own = pattern != load_schema()["$defs"]["role_name"]["pattern"]
+    # Role names refer to roles that exist in an account, and ``x-existing-name`` marks other
+    # names of things that exist (a secret): a respelling would name another one.
+    names_own = pattern != load_schema()["$defs"]["role_name"]["pattern"] and not schema.get("x-existing-name")
     fix = suggest_name(inst, pattern, schema.get("maxLength")) if isinstance(inst, str) and names_own else None
     return f"{message.rstrip('.')}; write '{fix}' instead" if fix else message
 

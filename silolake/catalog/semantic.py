@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from . import limits
+from .alerts import check_alerts
 from .errors import Path as KeyPath
 from .errors import Problem
+from .expect import check_expect
 from .model import BUILTIN_PARTITIONS, STATUS_FOLDER, WAREHOUSE_PARTITION_TYPES, reserved_column
 from .quality import quality_findings
 from .schedule import check_schedule
@@ -234,6 +236,7 @@ class _Checker:
         for j, owner in _items(silo.get("owners")):
             self.email(path + ("owners", j), owner)
         self.region(path + ("region",), silo.get("region"))
+        check_alerts(path, silo, self.add)
         ingestion = _dict(silo.get("ingestion"))
         sftp = _dict(ingestion.get("sftp"))
         cidrs = _items(sftp.get("allowed_cidrs"))
@@ -289,6 +292,7 @@ class _Checker:
         # quality: data-quality rules of the conform job (silolake/catalog/quality.py)
         for where, message in quality_findings(path, flow, declared):
             self.add(where, message)
+        check_expect(path, flow, self.add)
 
     def check_columns(self, path: KeyPath, flow: dict) -> dict[str, Any]:
         """Column names and types; returns ``{name: parsed type or None}`` of the declared columns."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..catalog.model import Catalog
 from ..cdk import Construct, TerraformOutput
 from ..constructs.delivery import ArtifactsStore, BundleForwarding, MasterPipeline
+from ..constructs.health import OrganizationHealth
 from ..policy import sharing
 from .base import AccountStack
 
@@ -35,6 +36,8 @@ class DatalakeStack(AccountStack):
             silos=catalog.deployable_silos,
         )
         self.release = self._master_pipeline(catalog) if catalog.master_pipeline else None
+        # Every silo's flow health at a glance, read across accounts (metrics only; docs/operations.md).
+        self.health = OrganizationHealth(self, "health", catalog=catalog)
         TerraformOutput(
             self,
             "artifacts_bucket",

@@ -9,9 +9,11 @@ from ..constructs import partner
 from ..constructs.account import AccountBaseline
 from ..constructs.delivery import silo_pipeline
 from ..constructs.etl import SiloEtl, hold_statements
+from ..constructs.etl.pipeline import topic_arn
+from ..constructs.health import HealthSharing, SiloHealth
 from ..constructs.ingestion import ApiIngestion
 from ..constructs.storage import GlueCatalog, SiloStorage
-from ..policy import delivery, quicksight, sharing
+from ..policy import delivery, health_sharing, quicksight, sharing
 from .base import AccountStack
 
 
@@ -41,7 +43,12 @@ class SiloStack(AccountStack):
                 *sharing.processed_bucket_statements(catalog, silo),
                 *quicksight.processed_statements(org_name, silo),
             ],
-            key_statements=[*sharing.processed_key_statements(catalog, silo), *quicksight.key_statements(silo)],
+            key_statements=[
+                *sharing.processed_key_statements(catalog, silo),
+                *quicksight.key_statements(silo),
+                # The silo's alarms publish to the owners' topic, which the silo key encrypts.
+                *health_sharing.alarm_key_statements(silo),
+            ],
             athena_statements=quicksight.results_statements(org_name, silo),
             # The malware hold: unscanned dropzone objects stay unreadable (empty without it).
             dropzone_statements=hold_statements(
@@ -88,6 +95,7 @@ class SiloStack(AccountStack):
                 storage=self.storage,
                 flow_api=self.ingestion,
             )
+        self._health(catalog, silo)
         self.pipeline: silo_pipeline.SiloPipeline | None = self._delivery_pipeline(catalog, silo)
 
     def _delivery_pipeline(self, catalog: Catalog, silo: DeployedSilo) -> silo_pipeline.SiloPipeline | None:
@@ -111,4 +119,33 @@ class SiloStack(AccountStack):
             state_bucket=names.state_bucket(org.state_bucket_prefix, silo.account_id, silo.region),
             source=bundles,
             provider=None if here == silo.region else self.regional_provider(here),
+        )
+
+    def _health(self, catalog: Catalog, silo: DeployedSilo) -> None:
+        """Alarms, freshness checks and the dashboard (docs/operations.md); the sharing role the
+        organization dashboard reads through exists once bootstrap recorded the organization id
+        (before that it would trust nothing pinnable: fail closed, like the other sharing)."""
+        org = catalog.organization.name
+        functions = [names.etl_silo_name(silo.name, "landing")] if self.etl.landing else []
+        sftp_logs = None
+        if self.partner is not None:
+            functions += [names.partner_function(org, silo.name, kind) for kind in self.partner.functions.functions]
+            if self.partner.sftp is not None:
+                sftp_logs = names.transfer_log_group(names.partner_sftp_server(org, silo.name))
+        self.health = SiloHealth(
+            self,
+            "health",
+            org=org,
+            silo=silo,
+            topic_arn=topic_arn(silo),
+            key=self.storage.key,
+            functions=functions,
+            sftp_log_group=sftp_logs,
+        )
+        self.health_sharing = (
+            HealthSharing(
+                self, "health-sharing", datalake_account=catalog.datalake.account_id, org_id=catalog.layout.org_id
+            )
+            if catalog.layout
+            else None
         )

@@ -212,6 +212,9 @@ def test_every_rule_cites_its_aws_doc_and_accepts_a_typical_name() -> None:
         "ORG_ACCOUNT_EMAIL": "aws-sales@acme.example",
         "ORG_UNIT_NAME": "DataLake",
         "SCP_NAME": "silolake-silos-regions",
+        "CLOUDWATCH_ALARM": "silolake-sales-orders-late-dhl-express",
+        "CLOUDWATCH_DASHBOARD": "silolake-sales",
+        "SCHEDULER_GROUP": "silolake-sales-health",
     }
     assert set(typical) == set(name_rules.RULES)
     for key, rule in name_rules.RULES.items():

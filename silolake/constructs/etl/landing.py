@@ -108,6 +108,7 @@ class Landing(Construct):
             if vends
             else {}
         )
+        renamed = {f.storage_name: f.name for f in flows if f.storage_name != f.name}
         feedback = layout.landing_feedback_statements(
             dropzone=dropzone,
             topic_arn=topic_arn,
@@ -135,6 +136,9 @@ class Landing(Construct):
                     "FLOWS": json.dumps(landing_flows(flows, MAX_FILE_BYTES), sort_keys=True, separators=(",", ":")),
                     "POWERTOOLS_SERVICE_NAME": "silolake-landing",
                     "QUARANTINE_TOPIC_ARN": topic_arn,
+                    # Health metrics (landing/signals.py): the silo, and renamed flows' catalog names.
+                    "SILO": silo.name,
+                    **({"FLOW_NAMES": json.dumps(renamed, sort_keys=True)} if renamed else {}),
                     **credential_check,
                     # The malware hold: only scan results move files (absent = off).
                     **({"REQUIRE_SCAN": "true"} if silo.malware_protection else {}),

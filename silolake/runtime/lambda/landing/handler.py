@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import asdict
 from functools import lru_cache
 from typing import Any
@@ -17,7 +18,8 @@ import boto3
 from aws_lambda_powertools import Logger
 from landing.credentials import role_flows
 from landing.mover import Config, land
-from landing.rules import ConfigError, parse_flows
+from landing.rules import ConfigError, parse_flows, parse_key
+from landing.signals import emf_record, parse_flow_names
 
 logger = Logger(service="silolake-landing")
 
@@ -70,9 +72,25 @@ def load_config(env: dict[str, str] | os._Environ[str] = os.environ) -> Config:
     )
 
 
+def emit_metrics(outcome: Any, config: Config, env: dict[str, str] | os._Environ[str] = os.environ) -> None:
+    """Print the EMF line of a decided file (``landing.signals``): ``SILO`` names the silo,
+    ``FLOW_NAMES`` (optional) maps renamed flows' folders to their catalog names."""
+    drop = parse_key(outcome.key)
+    silo = env.get("SILO", "")
+    if not silo or outcome.status not in ("landed", "quarantined") or drop is None or drop.flow not in config.flows:
+        return
+    flow = parse_flow_names(env.get("FLOW_NAMES", "")).get(drop.flow, drop.flow)
+    record = emf_record(
+        silo=silo, flow=flow, partner=drop.partner, status=outcome.status, timestamp_ms=int(time.time() * 1000)
+    )
+    print(json.dumps(record, separators=(",", ":")), flush=True)
+
+
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, str]:
-    outcome = land(_s3(), load_config(), event)
+    config = load_config()
+    outcome = land(_s3(), config, event)
+    emit_metrics(outcome, config)
     if outcome.status == "quarantined":
         logger.warning("file quarantined", extra=asdict(outcome))
     else:

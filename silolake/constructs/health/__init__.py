@@ -1,0 +1,13 @@
+"""Health capability: alarms, freshness checks and dashboards of a silo, and the organization view.
+
+:class:`SiloHealth` (in the silo's account) renders the catalog-derived alarm table of
+:mod:`silolake.policy.health_metrics`, the freshness checks of :mod:`silolake.policy.freshness`
+and the dashboard of :mod:`silolake.policy.dashboards`; :class:`HealthSharing` is the silo
+account's side of the organization dashboard, :class:`OrganizationHealth` the datalake
+account's. Guide: ``docs/operations.md``.
+"""
+
+from .organization import HealthSharing, OrganizationHealth
+from .silo_health import ChatForwarder, SiloHealth
+
+__all__ = ["ChatForwarder", "HealthSharing", "OrganizationHealth", "SiloHealth"]

@@ -1,0 +1,243 @@
+"""Alarms, freshness checks and the dashboard of one silo (module docstring of the package)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from ... import names
+from ...catalog.model import DeployedSilo
+from ...cdk import Construct, aws
+from ...policy import dashboards, freshness, health_sharing
+from ...policy import health_metrics as hm
+from ..blocks.kms import CustomerKey
+from ..blocks.lambda_function import LAMBDA_SRC, FunctionSpec, LambdaFunction
+from ..blocks.service_role import service_role
+from ..etl.landing import powertools_layer
+
+SOURCE = LAMBDA_SRC / "freshness"
+#: The chat forwarder (``silos[].alerts.webhook_secret``), deployed by :class:`ChatForwarder`.
+NOTIFY_SOURCE = LAMBDA_SRC / "notify"
+#: Scheduler retries a check it could not invoke (throttling); a failing check alarms as a Lambda error.
+CHECK_RETRIES = 3
+
+
+def alarm_arn(silo: DeployedSilo, name: str) -> str:
+    return f"arn:aws:cloudwatch:{silo.region}:{silo.account_id}:alarm:{name}"
+
+
+def alarm_arguments(alarm: hm.Alarm, topic_arn: str) -> dict[str, Any]:
+    """``aws_cloudwatch_metric_alarm`` arguments of ``alarm``: the single metric's fields, or
+    ``metric_query`` blocks (the metrics, then the expression that alone returns data; typed
+    structs, as the engine converts only the first level of plain mappings)."""
+    common: dict[str, Any] = {
+        "alarm_name": alarm.name,
+        "alarm_description": alarm.description,
+        "comparison_operator": alarm.comparison,
+        "threshold": alarm.threshold,
+        "evaluation_periods": alarm.evaluation_periods,
+        "treat_missing_data": alarm.treat_missing,
+        "alarm_actions": [topic_arn],
+        "ok_actions": [topic_arn],
+    }
+    if alarm.expression is None:
+        ((_, metric),) = alarm.metrics
+        return {
+            **common,
+            "namespace": metric.namespace,
+            "metric_name": metric.name,
+            "dimensions": metric.dimension_map or None,
+            "statistic": metric.stat,
+            "period": metric.period,
+        }
+    typed = aws.cloudwatch_metric_alarm
+    queries = [
+        typed.CloudwatchMetricAlarmMetricQuery(
+            id=ident,
+            return_data=False,
+            metric=typed.CloudwatchMetricAlarmMetricQueryMetric(
+                namespace=m.namespace,
+                metric_name=m.name,
+                dimensions=m.dimension_map,
+                stat=m.stat,
+                period=m.period,
+            ),
+        )
+        for ident, m in alarm.metrics
+    ]
+    queries.append(
+        typed.CloudwatchMetricAlarmMetricQuery(
+            id="verdict", expression=alarm.expression, label=alarm.name, return_data=True
+        )
+    )
+    return {**common, "metric_query": queries}
+
+
+class SiloHealth(Construct):
+    """The health signals of ``silo`` (docs/operations.md).
+
+    ``topic_arn``: the owners' topic every alarm notifies (in ALARM and back to OK); ``key``:
+    the silo key (schedules, the check's logs and environment); ``functions``: names of the
+    silo's other silolake Lambda functions (each gets an errors alarm, the check too);
+    ``sftp_log_group``: the Transfer server's log group, when the silo has one (a metric filter
+    counts refused sign-ins). Attributes: ``alarms`` (name -> alarm), ``schedules`` (name ->
+    schedule), ``check`` (:class:`LambdaFunction` or None without expectations), ``dashboard``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        org: str,
+        silo: DeployedSilo,
+        topic_arn: str,
+        key: CustomerKey,
+        functions: Sequence[str],
+        sftp_log_group: str | None,
+    ) -> None:
+        super().__init__(scope, id)
+        checks = freshness.checks(silo)
+        self.check = self._freshness(org, silo, key, checks) if checks else None
+        self.forwarder = (
+            ChatForwarder(self, "chat", silo=silo, key=key, topic_arn=topic_arn) if silo.alerts_webhook_secret else None
+        )
+        function_names = [
+            *functions,
+            *([names.etl_silo_name(silo.name, "freshness")] if checks else []),
+            *([names.etl_silo_name(silo.name, "notify")] if self.forwarder else []),
+        ]
+        if sftp_log_group:
+            aws.cloudwatch_log_metric_filter.CloudwatchLogMetricFilter(
+                self,
+                "sftp-auth-failures",
+                name=hm.SFTP_AUTH_FAILURES,
+                log_group_name=sftp_log_group,
+                pattern=hm.SFTP_AUTH_FAILURE_PATTERN,
+                metric_transformation={
+                    "name": hm.SFTP_AUTH_FAILURES,
+                    "namespace": hm.SILO_NAMESPACE,
+                    "value": "1",
+                    "unit": "Count",
+                },
+            )
+        table = hm.silo_alarms(org, silo, functions=function_names, sftp=sftp_log_group is not None)
+        self.alarms = {
+            alarm.name: aws.cloudwatch_metric_alarm.CloudwatchMetricAlarm(
+                self, alarm.name, **alarm_arguments(alarm, topic_arn)
+            )
+            for alarm in table
+        }
+        body = dashboards.silo_dashboard(org, silo, [alarm_arn(silo, a.name) for a in table])
+        self.dashboard = aws.cloudwatch_dashboard.CloudwatchDashboard(
+            self,
+            "dashboard",
+            dashboard_name=names.silo_dashboard(silo.name),
+            dashboard_body=json.dumps(body, sort_keys=True, separators=(",", ":")),
+        )
+
+    def _freshness(
+        self, org: str, silo: DeployedSilo, key: CustomerKey, checks: list[freshness.FreshnessCheck]
+    ) -> LambdaFunction:
+        name = names.etl_silo_name(silo.name, "freshness")
+        check = LambdaFunction(
+            self,
+            "freshness",
+            FunctionSpec(
+                function_name=name,
+                role_name=names.silo_role(silo.name, "freshness"),
+                source_dir=SOURCE,
+                handler="handler.lambda_handler",
+                kms_key_arn=key.arn,
+                account_id=silo.account_id,
+                region=silo.region,
+                description=f"silolake: judges the delivery expectations of silo '{silo.name}'",
+                policy_statements=freshness.freshness_statements(),
+                environment={"POWERTOOLS_SERVICE_NAME": "silolake-freshness"},
+                layers=(powertools_layer(silo.region),),
+                timeout=60,
+            ),
+        )
+        function_arn = f"arn:aws:lambda:{silo.region}:{silo.account_id}:function:{name}"
+        role = service_role(
+            self,
+            "scheduler-role",
+            name=names.silo_role(silo.name, "health-scheduler"),
+            service="scheduler.amazonaws.com",
+            description=f"EventBridge Scheduler: runs the freshness checks of silo '{silo.name}'",
+            statements=[
+                {"Sid": "DecryptSchedules", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key.arn},
+                {"Sid": "RunChecks", "Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": function_arn},
+            ],
+            trust_condition={"StringEquals": {"aws:SourceAccount": silo.account_id}},
+        )
+        group = aws.scheduler_schedule_group.SchedulerScheduleGroup(
+            self, "schedules", name=names.health_schedule_group(silo.name)
+        )
+        self.schedules = {
+            c.name: aws.scheduler_schedule.SchedulerSchedule(
+                self,
+                f"check-{c.name}",
+                name=c.name,
+                group_name=group.name,
+                description=f"silolake: is {c.flow.name}{' from ' + c.partner if c.partner else ''} on time?",
+                schedule_expression=c.schedule_expression,
+                schedule_expression_timezone=c.timezone,
+                flexible_time_window={"mode": "OFF"},
+                state="DISABLED" if silo.decommission else "ENABLED",
+                kms_key_arn=key.arn,
+                target={
+                    "arn": check.function.arn,
+                    "role_arn": role.arn,
+                    "input": freshness.check_input_json(org, silo, c),
+                    "retry_policy": {"maximum_retry_attempts": CHECK_RETRIES},
+                },
+                depends_on=[role.policy],
+            )
+            for c in checks
+        }
+        return check
+
+
+class ChatForwarder(Construct):
+    """Posts every message of the owners' topic to the chat webhook whose URL the secret
+    ``silo.alerts_webhook_secret`` holds (``silolake/runtime/lambda/notify``). The function may
+    read that secret only (and decrypt it when the silo key encrypts it). Attribute: ``function``."""
+
+    def __init__(self, scope: Construct, id: str, *, silo: DeployedSilo, key: CustomerKey, topic_arn: str) -> None:
+        super().__init__(scope, id)
+        secret = silo.alerts_webhook_secret
+        assert secret is not None
+        name = names.etl_silo_name(silo.name, "notify")
+        self.function = LambdaFunction(
+            self,
+            "function",
+            FunctionSpec(
+                function_name=name,
+                role_name=names.silo_role(silo.name, "notify"),
+                source_dir=NOTIFY_SOURCE,
+                handler="handler.lambda_handler",
+                kms_key_arn=key.arn,
+                account_id=silo.account_id,
+                region=silo.region,
+                description=f"silolake: posts the alarms of silo '{silo.name}' to its chat webhook",
+                policy_statements=health_sharing.webhook_statements(silo, secret, key.arn),
+                environment={"WEBHOOK_SECRET": secret, "POWERTOOLS_SERVICE_NAME": "silolake-notify"},
+                layers=(powertools_layer(silo.region),),
+                timeout=30,
+            ),
+        )
+        aws.lambda_permission.LambdaPermission(
+            self,
+            "invoke",
+            statement_id="OwnersTopic",
+            action="lambda:InvokeFunction",
+            function_name=self.function.function.function_name,
+            principal="sns.amazonaws.com",
+            source_arn=topic_arn,
+            source_account=silo.account_id,
+        )
+        aws.sns_topic_subscription.SnsTopicSubscription(
+            self, "subscription", topic_arn=topic_arn, protocol="lambda", endpoint=self.function.function.arn
+        )

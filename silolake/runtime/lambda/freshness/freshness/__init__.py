@@ -1,0 +1,1 @@
+"""Freshness check of silolake flows: pure window and verdict rules (:mod:`.window`, :mod:`.verdict`)."""

@@ -1,0 +1,229 @@
+"""``flows[].expect``: every rule with a bad catalog of its own, exact located messages, and the model.
+
+Cases start from ``minimal.yaml`` (``orders``: api, rate(1 hour); ``reports``: sftp, the default
+daily schedule) and add one ``expect`` mapping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from silolake.catalog import load_catalog
+from silolake.catalog.expect import Deadline, Expectation, FlowExpectations
+from silolake.catalog.schedule import longest_interval
+
+from .test_validation import MINIMAL, S, mutate, problems  # noqa: F401  (fixture)
+
+REPORTS = "        partition_by: [ingest_date]\n"
+ORDERS = "        schedule: rate(1 hour)\n"
+
+
+def on_reports(expect: str) -> str:
+    """The minimal catalog with ``expect`` (one YAML flow mapping) on the sftp flow ``reports``."""
+    return mutate(REPORTS, REPORTS + f"        expect: {expect}\n")
+
+
+def on_orders(expect: str) -> str:
+    return mutate(ORDERS, ORDERS + f"        expect: {expect}\n")
+
+
+def test_a_valid_expectation_is_modelled(catalog_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(catalog_dir)
+    text = on_reports(
+        '{every: 1d, by: "06:00 Europe/Rome", max_reject_ratio: 0.05, '
+        'partners: {acme-carrier: {every: 2d, by: "07:30 America/New_York"}, bob: {every: 12h}}}'
+    )
+    Path("silos.yaml").write_text(text)
+    flow = load_catalog("silos.yaml").silo("sales").flows[1]
+    assert flow.expect == FlowExpectations(
+        flow=Expectation(24, Deadline(6, 0, "Europe/Rome")),
+        max_reject_ratio=0.05,
+        partners=(
+            ("acme-carrier", Expectation(48, Deadline(7, 30, "America/New_York"))),
+            ("bob", Expectation(12)),
+        ),
+    )
+    assert flow.expect.flow is not None and flow.expect.flow.every_text == "1d"
+    assert Expectation(12).every_text == "12h"
+    assert load_catalog("silos.yaml").silo("sales").flows[0].expect is None
+
+
+def test_hourly_expectation_on_an_hourly_pipeline_is_valid(problems) -> None:  # noqa: F811
+    assert problems(on_orders("{every: 1h, max_reject_ratio: 0.5}")) == []
+
+
+@pytest.mark.parametrize(
+    ("expect", "col", "message"),
+    [
+        (
+            "{every: 90m}",
+            25,
+            "expect.every: '90m' is not valid: expected a duration as <n>h or <n>d, e.g. 6h or 1d (1h to 7d)",
+        ),
+        (
+            "{every: 8d}",
+            25,
+            "expect.every: every '8d' is outside 1h..7d; expect data at least weekly and at most hourly",
+        ),
+        (
+            "{every: 0h}",
+            25,
+            "expect.every: '0h' is not valid: expected a duration as <n>h or <n>d, e.g. 6h or 1d (1h to 7d)",
+        ),
+        (
+            '{every: 36h, by: "06:00 UTC"}',
+            34,
+            "expect.by: a deadline by a time of day needs every in whole days, not '36h'; write every: 2d or remove by",
+        ),
+        (
+            '{every: 1d, by: "06:00 Europe/Roma"}',
+            33,
+            "expect.by: unknown time zone 'Europe/Roma' (did you mean 'Europe/Rome' or 'Europe/Riga'?); "
+            "write an IANA zone such as Europe/Rome or UTC",
+        ),
+        (
+            '{every: 1d, by: "6:00 Europe/Rome"}',
+            33,
+            "expect.by: '6:00 Europe/Rome' is not valid: expected a time of day and an IANA time zone, "
+            'e.g. "06:00 Europe/Rome"',
+        ),
+        (
+            '{every: 1d, by: "24:00 UTC"}',
+            33,
+            "expect.by: '24:00 UTC' is not valid: expected a time of day and an IANA time zone, "
+            'e.g. "06:00 Europe/Rome"',
+        ),
+        (
+            "{every: 1d, max_reject_ratio: 1}",
+            47,
+            "expect.max_reject_ratio: max_reject_ratio 1 must be between 0 and 1 (exclusive), "
+            "e.g. 0.05 for 5% of the rows",
+        ),
+        (
+            "{every: 1d, max_reject_ratio: 0}",
+            47,
+            "expect.max_reject_ratio: max_reject_ratio 0 must be between 0 and 1 (exclusive), "
+            "e.g. 0.05 for 5% of the rows",
+        ),
+        (
+            '{by: "06:00 UTC", partners: {bob: {every: 1d}}}',
+            22,
+            "expect.by: by needs every (how often data is due, e.g. every: 1d)",
+        ),
+        (
+            "{every: 6h}",
+            25,
+            "expect.every: the flow's pipeline (rate(1 day)) runs only every 1d at worst, so conformed data "
+            "cannot be expected every 6h; make every at least 1d or run the pipeline at least every 6h (schedule)",
+        ),
+        (
+            "{partners: {Bob_Partner: {every: 1d}}}",
+            29,
+            "expect.partners.Bob_Partner: key 'Bob_Partner' is not valid: expected a partner name as the credential "
+            "admin issues it: 3-32 lowercase letters, digits and hyphens, starting with a letter, "
+            "not ending with a hyphen",
+        ),
+        (
+            "{partners: {bob: {every: 9d}}}",
+            42,
+            "expect.partners.bob.every: every '9d' is outside 1h..7d; expect data at least weekly and at most hourly",
+        ),
+        (
+            '{partners: {bob: {by: "06:00 UTC"}}}',
+            29,
+            "expect.partners.bob: missing required key 'every'",
+        ),
+        ("{}", 17, "expect: Declared expectations of the flow"),
+        (
+            "{every: 1d, max_reject_rato: 0.1}",
+            29,
+            "expect.max_reject_rato: unknown key 'max_reject_rato' (did you mean 'max_reject_ratio'?); "
+            "allowed keys: by, every, max_reject_ratio, partners",
+        ),
+    ],
+)
+def test_bad_expectations_are_located_with_the_fix(problems, expect: str, col: int, message: str) -> None:  # noqa: F811
+    found = problems(on_reports(expect))
+    line = on_reports(expect).splitlines().index(f"        expect: {expect}") + 1
+    assert len(found) == 1, found
+    assert found[0].startswith(f"{S}:{line}:{col}: silos[0].flows[1].{message}"), found
+
+
+def test_partners_only_on_file_flows(problems) -> None:  # noqa: F811
+    text = on_orders("{every: 1h, partners: {bob: {every: 1d}}}")
+    line = text.splitlines().index("        expect: {every: 1h, partners: {bob: {every: 1d}}}") + 1
+    assert problems(text) == [
+        f"{S}:{line}:39: silos[0].flows[0].expect.partners: only sftp and upload flows receive files from "
+        "named partners; remove partners or expect the whole flow"
+    ]
+
+
+def test_a_custom_job_cannot_promise_a_reject_ratio(problems, catalog_dir: Path) -> None:  # noqa: F811
+    (catalog_dir / "glue_src").mkdir(exist_ok=True)
+    (catalog_dir / "glue_src" / "job.py").write_text("print('custom')\n")
+    text = mutate(
+        REPORTS, REPORTS + "        job: glue_src/job.py\n        expect: {every: 1d, max_reject_ratio: 0.1}\n"
+    )
+    assert problems(text) == [
+        f"{S}:{text.splitlines().index('        expect: {every: 1d, max_reject_ratio: 0.1}') + 1}:47: "
+        "silos[0].flows[1].expect.max_reject_ratio: a custom job counts no rejected rows: max_reject_ratio "
+        "needs the default conform job (job: default)"
+    ]
+
+
+def test_a_monthly_pipeline_cannot_be_expected_weekly(problems) -> None:  # noqa: F811
+    text = mutate(REPORTS, REPORTS + '        schedule: "cron(0 6 2 * ? *)"\n        expect: {every: 7d}\n')
+    (found,) = problems(text)
+    assert found.endswith(
+        "silos[0].flows[1].expect.every: the flow's pipeline (cron(0 6 2 * ? *)) runs only every 31d at worst, so "
+        "conformed data cannot be expected every 7d; run the pipeline at least every 7d (schedule)"
+    )
+    # Per-partner expectations judge deliveries only: a monthly pipeline may still expect them.
+    text = mutate(
+        REPORTS, REPORTS + '        schedule: "cron(0 6 2 * ? *)"\n        expect: {partners: {bob: {every: 1d}}}\n'
+    )
+    assert problems(text) == []
+
+
+@pytest.mark.parametrize(
+    ("expression", "gap"),
+    [
+        ("rate(1 hour)", dt.timedelta(hours=1)),
+        ("rate(15 minutes)", dt.timedelta(minutes=15)),
+        ("cron(0/15 * * * ? *)", dt.timedelta(minutes=15)),
+        ("cron(0 6,18 * * ? *)", dt.timedelta(hours=12)),
+        ("cron(0 8 ? * MON-FRI *)", dt.timedelta(days=3)),  # Friday 08:00 to Monday 08:00
+        ("cron(30 23 * * ? *)", dt.timedelta(days=1)),
+        ("cron(0 6 2 * ? *)", dt.timedelta(days=31)),
+        ("cron(0 6 L * ? *)", dt.timedelta(days=35)),
+        ("cron(0 6 * * ? 2027)", None),
+    ],
+)
+def test_longest_interval_of_a_schedule(expression: str, gap: dt.timedelta | None) -> None:
+    assert longest_interval(expression) == gap
+
+
+SILO_LINE = "    owners: [alice@acme.example]\n"
+
+
+def test_the_chat_webhook_is_a_secret_name(problems, catalog_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    ok = mutate(SILO_LINE, SILO_LINE + "    alerts: {webhook_secret: silolake/sales/chat}\n")
+    assert problems(ok) == []
+    monkeypatch.chdir(catalog_dir)
+    Path("silos.yaml").write_text(ok)
+    assert load_catalog("silos.yaml").silo("sales").alerts_webhook_secret == "silolake/sales/chat"
+    arn = mutate(SILO_LINE, SILO_LINE + "    alerts: {webhook_secret: 'arn:aws:secretsmanager:x'}\n")
+    (found,) = problems(arn)
+    assert found.endswith(
+        "silos[0].alerts.webhook_secret: 'arn:aws:secretsmanager:x' is not valid: expected the name of a Secrets "
+        "Manager secret in the silo's account (letters, digits and /_+=.@-), not its ARN"
+    )
+    suffix = mutate(SILO_LINE, SILO_LINE + "    alerts: {webhook_secret: chat-a1B2c3}\n")
+    (found,) = problems(suffix)
+    assert found.endswith(
+        "silos[0].alerts.webhook_secret: secret name 'chat-a1B2c3' ends like the random suffix Secrets Manager "
+        "appends to ARNs (a hyphen and six characters); rename the secret, e.g. end it in '/webhook'"
+    )

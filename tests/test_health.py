@@ -1,0 +1,201 @@
+"""The synthesized health signals of the example: alarms, freshness schedules, dashboards.
+
+Asserted from the Terraform JSON: what each flow gets, that thresholds come from the catalog,
+that every alarm notifies the owners' topic and meets CloudWatch's name rule and evaluation
+limits, that dashboards show every flow, and that a decommissioned silo's checks stop.
+"""
+
+from __future__ import annotations
+
+import json
+
+from silolake import name_rules, names
+from silolake.policy import health_sharing
+
+from .conftest import Synth
+
+#: PutMetricAlarm: period x evaluation periods at most 7 days, and at most 1 day for periods
+#: under an hour (CloudWatch API Reference, PutMetricAlarm "Period").
+MAX_EVALUATION, MAX_SHORT_EVALUATION = 7 * 86400, 86400
+
+
+def alarms(synth: Synth, stack: str) -> dict[str, dict]:
+    return {a["alarm_name"]: a for a in synth.resources(stack, "aws_cloudwatch_metric_alarm").values()}
+
+
+def topic(synth: Synth, stack: str) -> str:
+    silo = synth.catalog.silo(stack.removeprefix("silo-"))
+    [alerts] = [t for t in synth.resources(stack, "aws_sns_topic").values() if t["name"].endswith("-etl-alerts")]
+    return f"arn:aws:sns:{silo.region}:{silo.account_id}:{alerts['name']}"
+
+
+def test_each_flow_gets_the_alarms_its_catalog_entry_asks_for(example_synth: Synth) -> None:
+    got = alarms(example_synth, "silo-logistics")
+    flow = {
+        n.removeprefix("silolake-logistics-shipments-") for n in got if n.startswith("silolake-logistics-shipments-")
+    }
+    assert flow == {"late", "late-dhl-express", "quarantine", "reject-ratio", "quality", "pipeline-failed"}
+    # The threshold is the catalog's max_reject_ratio (0.05), judged on rejected / read rows.
+    ratio = got["silolake-logistics-shipments-reject-ratio"]
+    assert ratio["threshold"] == 0.05 and ratio["comparison_operator"] == "GreaterThanThreshold"
+    [verdict] = [q for q in ratio["metric_query"] if q.get("return_data")]
+    assert verdict["expression"] == "IF(FILL(read, 0) > 0, FILL(rejected, 0) / read, 0)"
+    assert {q["metric"]["metric_name"] for q in ratio["metric_query"] if "metric" in q} == {"RowsRead", "RowsRejected"}
+    late = got["silolake-logistics-shipments-late-dhl-express"]
+    assert late["dimensions"] == {"Silo": "logistics", "Flow": "shipments", "Partner": "dhl-express"}
+    assert (late["threshold"], late["treat_missing_data"]) == (1, "ignore")
+    assert "silolake-logistics-silo-sftp-auth-failures" in got
+    sales = alarms(example_synth, "silo-sales")
+    # api flow: Firehose delivery, freshness and conversion; no quarantine (no files).
+    assert {"silolake-sales-orders-firehose-delivery", "silolake-sales-orders-firehose-conversion"} <= set(sales)
+    assert "silolake-sales-orders-quarantine" not in sales
+    # Without max_reject_ratio (price_lists) any rejected row alarms.
+    assert sales["silolake-sales-price_lists-reject-ratio"]["threshold"] == 0
+    # A flow without every (reseller_reports: monthly) has no freshness alarm.
+    assert "silolake-sales-reseller_reports-late" not in sales
+
+
+def test_every_alarm_notifies_the_owners_and_is_a_valid_cloudwatch_alarm(example_synth: Synth) -> None:
+    stacks = [s for s in example_synth.stack_names if s.startswith("silo-")]
+    assert stacks
+    for stack in stacks:
+        for name, alarm in alarms(example_synth, stack).items():
+            assert name_rules.CLOUDWATCH_ALARM.accepts(name), name
+            assert name.startswith(f"silolake-{stack.removeprefix('silo-')}-")
+            assert alarm["alarm_actions"] == alarm["ok_actions"] == [topic(example_synth, stack)]
+            periods = (
+                [alarm["period"]]
+                if "period" in alarm
+                else [q["metric"]["period"] for q in alarm["metric_query"] if "metric" in q]
+            )
+            for period in periods:
+                span = period * alarm["evaluation_periods"]
+                assert span <= (MAX_EVALUATION if period >= 3600 else MAX_SHORT_EVALUATION), name
+            if "metric_query" in alarm:
+                assert sum(1 for q in alarm["metric_query"] if q.get("return_data")) == 1, name
+                assert len(alarm["metric_query"]) <= 11  # metric math reads at most 10 metrics
+
+
+def test_the_silo_key_lets_only_the_silos_alarms_use_it(example_synth: Synth) -> None:
+    silo = example_synth.catalog.silo("sales")
+    [key] = [
+        k for k in example_synth.resources("silo-sales", "aws_kms_key").values() if "silo 'sales'" in k["description"]
+    ]
+    [statement] = [s for s in json.loads(key["policy"])["Statement"] if s.get("Sid") == "AlarmsNotifyOwners"]
+    assert statement == health_sharing.alarm_key_statements(silo)[0]  # type: ignore[arg-type]
+    assert (
+        statement["Condition"]["ArnLike"]["aws:SourceArn"]
+        == "arn:aws:cloudwatch:eu-west-1:444444444444:alarm:silolake-sales-*-*"
+    )
+
+
+def test_freshness_schedules_run_the_check_in_the_deadline_zone(example_synth: Synth) -> None:
+    schedules = {
+        s["name"]: s
+        for s in example_synth.resources("silo-logistics", "aws_scheduler_schedule").values()
+        if "group_name" in s
+    }
+    assert set(schedules) == {"shipments", "shipments.dhl-express"}
+    partner = schedules["shipments.dhl-express"]
+    assert (partner["schedule_expression"], partner["schedule_expression_timezone"]) == (
+        "cron(5 7 * * ? *)",
+        "Europe/Berlin",
+    )
+    assert partner["state"] == "ENABLED" and partner["flexible_time_window"] == {"mode": "OFF"}
+    check = json.loads(partner["target"]["input"])
+    assert check["scheduled_time"] == "<aws.scheduler.scheduled-time>"
+    assert (check["partner"], check["every_hours"], check["by"]) == (
+        "dhl-express",
+        24,
+        {"hour": 7, "minute": 0, "zone": "Europe/Berlin"},
+    )
+    [function] = [
+        f
+        for f in example_synth.resources("silo-logistics", "aws_lambda_function").values()
+        if f["function_name"] == names.etl_silo_name("logistics", "freshness")
+    ]
+    assert function["handler"] == "handler.lambda_handler" and function["layers"]
+    [group] = example_synth.resources("silo-logistics", "aws_scheduler_schedule_group").values()
+    assert group["name"] == names.health_schedule_group("logistics")
+    # No expectation, no check: none of the sales flows with only a reject ratio gets one.
+    sales = [
+        s["name"] for s in example_synth.resources("silo-sales", "aws_scheduler_schedule").values() if "group_name" in s
+    ]
+    assert sorted(sales) == ["orders", "price_lists"]
+
+
+def test_a_decommissioned_silo_stops_its_checks(decommissioned_synth: Synth) -> None:
+    states = {
+        s["name"]: s["state"]
+        for s in decommissioned_synth.resources("silo-sales", "aws_scheduler_schedule").values()
+        if "group_name" in s
+    }
+    assert states == {"orders": "DISABLED", "price_lists": "DISABLED"}
+
+
+def test_the_silo_dashboard_shows_every_flow_and_every_alarm(example_synth: Synth) -> None:
+    [board] = example_synth.resources("silo-sales", "aws_cloudwatch_dashboard").values()
+    assert board["dashboard_name"] == "silolake-sales" and name_rules.CLOUDWATCH_DASHBOARD.accepts("silolake-sales")
+    body = json.loads(board["dashboard_body"])
+    titles = [w["properties"].get("title", "") for w in body["widgets"]]
+    for flow in ("orders", "reseller_reports", "price_lists"):
+        assert f"{flow}: arrivals" in titles and f"{flow}: rows" in titles and f"{flow}: last successful runs" in titles
+    assert "orders: late (1 = missed)" in titles and "reseller_reports: late (1 = missed)" not in titles
+    [alarm_widget] = [w for w in body["widgets"] if w["type"] == "alarm"]
+    arns = {f"arn:aws:cloudwatch:eu-west-1:444444444444:alarm:{n}" for n in alarms(example_synth, "silo-sales")}
+    assert set(alarm_widget["properties"]["alarms"]) == arns
+    for widget in body["widgets"]:
+        assert widget["x"] + widget["width"] <= 24
+    cells = [(w["x"], w["y"]) for w in body["widgets"]]
+    assert len(cells) == len(set(cells)), "no two widgets share a place"
+
+
+def test_the_organization_dashboard_reads_each_silo_account(example_synth: Synth) -> None:
+    catalog = example_synth.catalog
+    [board] = example_synth.resources("datalake", "aws_cloudwatch_dashboard").values()
+    assert board["dashboard_name"] == "acme-silolake-health"
+    body = json.loads(board["dashboard_body"])
+    accounts = {line[-1]["accountId"] for w in body["widgets"] for line in w["properties"].get("metrics", [])}
+    assert accounts == {s.account_id for s in catalog.deployable_silos}
+    [slr] = example_synth.resources("datalake", "aws_iam_service_linked_role").values()
+    assert slr["aws_service_name"] == "cloudwatch-crossaccount.amazonaws.com"
+    for silo in catalog.deployable_silos:
+        [role] = [
+            r
+            for r in example_synth.resources(silo.stack_name, "aws_iam_role").values()
+            if r["name"] == names.CLOUDWATCH_SHARING_ROLE
+        ]
+        assert json.loads(role["assume_role_policy"]) == health_sharing.sharing_trust(
+            catalog.datalake.account_id,
+            catalog.layout.org_id,  # type: ignore[union-attr]
+        )
+
+
+def test_refused_sftp_sign_ins_are_counted_from_the_servers_log(example_synth: Synth) -> None:
+    [metric_filter] = example_synth.resources("silo-logistics", "aws_cloudwatch_log_metric_filter").values()
+    server = names.partner_sftp_server("acme", "logistics")
+    assert metric_filter["log_group_name"] == names.transfer_log_group(server)
+    assert metric_filter["pattern"] == '"AUTH_FAILURE"'
+    assert metric_filter["metric_transformation"]["namespace"] == "Silolake/Silos"
+    assert not example_synth.resources("silo-facilities", "aws_cloudwatch_log_metric_filter")
+
+
+def test_schedule_names_fit_schedulers_rule_however_long_the_flow_and_partner() -> None:
+    flow, partner = "f" * 60, "p" * 32
+    long = names.freshness_schedule(flow, partner)
+    assert len(long) == 64 and name_rules.SCHEDULER_GROUP.accepts(long)
+    assert long != names.freshness_schedule(flow, "q" * 32)  # each pair keeps its own name
+    assert names.freshness_schedule("orders", "acme") == "orders.acme"
+
+
+def test_a_deadline_just_before_midnight_runs_its_check_after_midnight() -> None:
+    from silolake.catalog.expect import Deadline, Expectation
+    from silolake.catalog.model import Flow
+    from silolake.policy.freshness import FreshnessCheck
+
+    flow = Flow.__new__(Flow)
+    check = FreshnessCheck(flow, None, Expectation(24, Deadline(23, 58, "Asia/Tokyo")))
+    assert (check.schedule_expression, check.timezone) == ("cron(3 0 * * ? *)", "Asia/Tokyo")
+    assert FreshnessCheck(flow, None, Expectation(6)).schedule_expression == "rate(6 hours)"
+    assert FreshnessCheck(flow, None, Expectation(48)).schedule_expression == "rate(2 days)"
+    assert FreshnessCheck(flow, None, Expectation(1)).schedule_expression == "rate(1 hour)"
