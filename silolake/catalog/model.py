@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Literal
 
 from .. import names
+from .expect import FlowExpectations, build_expectations
 from .quality import QualityRule
 from .quality import rules as quality_rules
-from .expect import FlowExpectations, build_expectations
 from .schema import with_defaults
 
 Source = Literal["api", "sftp", "upload"]

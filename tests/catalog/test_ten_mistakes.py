@@ -36,7 +36,8 @@ EXPECTED = [
     "write rate(2 hours): EventBridge wants the singular unit only for 1",
     f"{F}:39:17: silos[0].flows[1].source: 'uplaod' is not one of 'api', 'sftp', 'upload' (did you mean 'upload'?)",
     f"{F}:41:9: silos[0].flows[1].colums: unknown key 'colums' (did you mean 'columns'?); allowed keys: "
-    "adopt, buffer, columns, csv, expect, format, glue, job, keys, name, partition_by, quality, quicksight, renamed_from, "
+    "adopt, buffer, columns, csv, expect, format, glue, job, keys, name, partition_by, quality, quicksight, "
+    "renamed_from, "
     "schedule, source, throttle, warehouse",
 ]
 

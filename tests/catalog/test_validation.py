@@ -55,7 +55,8 @@ def test_example_catalog_is_valid() -> None:
 
 S = "silos.yaml"
 FLOW_KEYS = (
-    "adopt, buffer, columns, csv, expect, format, glue, job, keys, name, partition_by, quality, quicksight, renamed_from, "
+    "adopt, buffer, columns, csv, expect, format, glue, job, keys, name, partition_by, quality, quicksight, "
+    "renamed_from, "
     "schedule, source, throttle, warehouse"
 )
 ONE_OF = "give exactly one of account_id (existing account) or email (the organization creates the account)"

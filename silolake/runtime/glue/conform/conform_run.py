@@ -22,8 +22,9 @@ def run_job(
     spark: SparkSession, flow_spec: str, redrive_days: Sequence[str] = (), *, cloudwatch: Any = None
 ) -> ConformResult:
     """Conform the flow of ``flow_spec`` (JSON), with the raw days ``redrive_days`` names reprocessed,
-    print the run summary (one JSON line), then publish the run's metrics (:mod:`conform_metrics`; a failure there is logged, never raised). Raises what
-    :func:`conform.conform` raises, before anything is published."""
+    print the run summary (one JSON line), then publish the run's metrics (:mod:`conform_metrics`; a
+    failure there is logged, never raised). Raises what :func:`conform.conform` raises, before anything
+    is published."""
     spec = parse_spec(flow_spec)
     result = conform(spark, spec, redrive_days)
     summary = {
