@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Synth at the speed of the change: the synth cache and the lazy engine start, side by side.
 
-    .venv/bin/python -m benchmarks.synth_speed [--before main] [--only cache,stack,jobs,example] [--runs 3]
-        [--cache-silos 200] [--cache-jobs 2] [--stack-silos 200] [--jobs-silos 100]
+    .venv/bin/python -m benchmarks.synth_speed [--before main] [--only cache,stack,jobs,example,scheduler]
+        [--runs 3] [--cache-silos 200] [--cache-jobs 2] [--stack-silos 200] [--jobs-silos 100]
 
 "Before" is the code of git revision ``--before`` (exported with ``git archive``), "after"
 the working tree; both run ``python -m silolake synth`` in fresh processes from the same
@@ -19,8 +19,14 @@ recorded beside every number. Every comparison also compares the outputs byte fo
   process tree, the engine's Node.js process included). Target <= 0.5 x both.
 - example: the README's synth command after setup (``silolake synth silos.yaml``), before vs
   after without a cache, and after with nothing changed since the previous run.
-- jobs: ``--jobs-silos`` full synth ``--jobs 1`` before vs after, and ``--jobs 2`` vs
-  ``--jobs 1`` after. Targets <= 0.55 x each.
+- jobs: ``--jobs-silos`` full synth, ``--jobs 1`` and ``--jobs 2`` of the working tree and
+  ``--jobs 2`` of ``--before``, each in a session of its own, with the CPU seconds of the
+  synth process and of each worker (its Node.js processes included), the cores it got and
+  the CPU on its critical path (what idle cores would take); then a cold one-stack synth,
+  the start-up each worker pays, for Amdahl's bound. Target: ``--jobs 2`` <= 0.55 x
+  ``--jobs 1``. (The earlier ``--jobs 1`` before vs after pair, target met, is in RESULTS.md.)
+- scheduler: the CPU one busy process gets against two in one session and two in sessions
+  of their own (Linux autogroup shares CPU between sessions first), ``--runs`` rounds.
 """
 
 from __future__ import annotations
@@ -304,6 +310,40 @@ def _print_cpu(name: str, r: dict) -> None:
     )
 
 
+def _burn(seconds: float, *, own_session: bool) -> subprocess.Popen:
+    """A Python process spinning on the CPU for ``seconds`` of wall time."""
+    spin = f"import time\nend = time.time() + {seconds}\nwhile time.time() < end: pass"
+    return subprocess.Popen([sys.executable, "-c", spin], start_new_session=own_session)
+
+
+def _cpu_of(procs: list[subprocess.Popen]) -> float:
+    """CPU seconds ``procs`` used, read from ``wait4`` as each exits."""
+    total = 0.0
+    for proc in procs:
+        _, _, usage = os.wait4(proc.pid, 0)
+        proc.returncode = 0
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
+def scheduler(runs: int, seconds: float = 6.0) -> None:
+    """The CPU one busy process gets, two in one session, and two in sessions of their own, for
+    ``seconds`` each, alternated ``runs`` times (what autogroup does to workers sharing a session)."""
+    autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled")
+    print(f"scheduler: {autogroup} = {autogroup.read_text().strip() if autogroup.exists() else 'absent'}")
+    for i in range(runs):
+        load = os.getloadavg()[0]
+        one = _cpu_of([_burn(seconds, own_session=False)])
+        shared = _cpu_of([_burn(seconds, own_session=False) for _ in range(2)])
+        own = _cpu_of([_burn(seconds, own_session=True) for _ in range(2)])
+        print(
+            f"scheduler: round {i + 1} (load {load:.1f}): CPU seconds in {seconds:.0f} s: one process {one:.2f}; "
+            f"two in one session {shared:.2f} ({shared / one:.2f} x); two in sessions of their own {own:.2f} "
+            f"({own / one:.2f} x)",
+            flush=True,
+        )
+
+
 def example(out: Path, runs: int, before: Path) -> dict:
     """What the README's ``dev.py synth`` runs after setup: ``silolake synth silos.yaml``, before vs after,
     without a cache and with the cache of the previous run (nothing changed)."""
@@ -349,6 +389,8 @@ def main() -> None:
             rows.update(jobs(args.out, args.runs, args.jobs_silos, before))
         elif part == "example":
             rows.update(example(args.out, args.runs, before))
+        elif part == "scheduler":
+            scheduler(args.runs)
     table(rows)
     print(f"\nuptime at end: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
 
