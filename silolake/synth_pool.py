@@ -64,9 +64,10 @@ def worker_main(conn: Connection, catalog: Catalog, staging: str, memory_bytes: 
     #   (``/proc/sys/kernel/sched_autogroup_enabled``, on by default on desktop distributions
     #   and on the development machine), CPU time is shared fairly between sessions first:
     #   workers left in the caller's session split that one session's share, so on a machine
-    #   busy with other sessions ``--jobs 2`` got about the CPU of ``--jobs 1`` (two CPU-bound
-    #   processes in one session got about the CPU of one, in two sessions about twice that:
-    #   benchmarks/RESULTS.md, "Parallel synth"). On an idle machine this changes nothing.
+    #   busy with other sessions two workers can get little more CPU than one (two busy
+    #   processes in one session got 0.9-1.7 x the CPU of one, in sessions of their own
+    #   1.5-2.4 x: benchmarks/RESULTS.md, "--jobs 2 against --jobs 1"). On an idle machine
+    #   this changes nothing.
     # Its Node.js processes inherit the session. Nothing is lost with the controlling terminal:
     # a worker reads stack names from its pipe, not the terminal, exits when the parent closes
     # that pipe, and was already out of reach of the terminal's Ctrl-C (its own group before).
