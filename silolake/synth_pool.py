@@ -61,8 +61,8 @@ def worker_main(conn: Connection, catalog: Catalog, staging: str, memory_bytes: 
     # - the group lets the parent stop a worker together with the engine's Node.js processes
     #   (one killpg), so nothing writes into staging once the parent removes it;
     # - the session gives the worker a scheduling share of its own. With Linux autogroup
-    #   (``/proc/sys/kernel/sched_autogroup_enabled``, on by default on desktop distributions
-    #   and on the development machine), CPU time is shared fairly between sessions first:
+    #   (``/proc/sys/kernel/sched_autogroup_enabled``, on in many distributions' kernels and
+    #   on the development machine), CPU time is shared fairly between sessions first:
     #   workers left in the caller's session split that one session's share, so on a machine
     #   busy with other sessions two workers can get little more CPU than one (two busy
     #   processes in one session got 0.9-1.7 x the CPU of one, in sessions of their own
