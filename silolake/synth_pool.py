@@ -57,21 +57,9 @@ def worker_main(conn: Connection, catalog: Catalog, staging: str, memory_bytes: 
 
     Messages to the parent: ``("done", name, result, seconds, rss, retiring)`` and ``("failed", name,
     traceback)``; a retiring worker exits right after its message."""
-    # A session of its own, which is also a process group of its own:
-    # - the group lets the parent stop a worker together with the engine's Node.js processes
-    #   (one killpg), so nothing writes into staging once the parent removes it;
-    # - the session gives the worker a scheduling share of its own. With Linux autogroup
-    #   (``/proc/sys/kernel/sched_autogroup_enabled``, on in many distributions' kernels and
-    #   on the development machine), CPU time is shared fairly between sessions first:
-    #   workers left in the caller's session split that one session's share, so on a machine
-    #   busy with other sessions two workers can get little more CPU than one (two busy
-    #   processes in one session got 0.9-1.7 x the CPU of one, in sessions of their own
-    #   1.5-2.4 x: benchmarks/RESULTS.md, "--jobs 2 against --jobs 1"). On an idle machine
-    #   this changes nothing.
-    # Its Node.js processes inherit the session. Nothing is lost with the controlling terminal:
-    # a worker reads stack names from its pipe, not the terminal, exits when the parent closes
-    # that pipe, and was already out of reach of the terminal's Ctrl-C (its own group before).
-    os.setsid()
+    # Its own process group: the parent stops a worker together with the engine's Node.js
+    # processes (one killpg), so nothing writes into staging once the parent removes it.
+    os.setpgrp()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     from .stacks import stack_builders  # the engine's start-up, paid once per worker
 

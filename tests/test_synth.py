@@ -148,18 +148,9 @@ def test_staging_left_by_a_killed_synth_is_removed_by_the_next(example_catalog, 
 
 @pytest.mark.slow
 def test_parallel_synth_is_byte_identical_and_recycles_workers(example_synth, example_catalog, tmp_path) -> None:
-    """Two workers with a 1 MB budget: each retires after one stack and a fresh one takes over.
-    Every worker runs in a session of its own (a scheduling share of its own under autogroup)."""
+    """Two workers with a 1 MB budget: each retires after one stack and a fresh one takes over."""
     done: list[StackDone] = []
-    sessions: dict[int, int] = {}
-
-    def on_stack(event: StackDone) -> None:
-        done.append(event)
-        for pid in _workers_of(os.getpid()):
-            with contextlib.suppress(ProcessLookupError):
-                sessions[pid] = os.getsid(pid)
-
-    summaries = synthesize(example_catalog, tmp_path / "out", jobs=2, worker_memory_mb=1, on_stack=on_stack)
+    summaries = synthesize(example_catalog, tmp_path / "out", jobs=2, worker_memory_mb=1, on_stack=done.append)
     assert [s.name for s in summaries] == example_synth.stack_names
     assert tree(tmp_path / "out") == tree(example_synth.out)
     assert_same_files(tmp_path / "out", example_synth.out, tree(example_synth.out))
@@ -167,44 +158,22 @@ def test_parallel_synth_is_byte_identical_and_recycles_workers(example_synth, ex
     assert [d.index for d in done] == list(range(1, len(done) + 1))
     assert {d.total for d in done} == {len(example_synth.stack_names)}
     assert len({d.worker for d in done}) == len(done), "every worker retired after its first stack"
-    assert sessions, "no live worker seen while stacks were reported"
-    assert all(sid == pid for pid, sid in sessions.items()), sessions
-    assert os.getsid(0) not in sessions.values()
     assert staging_dirs(tmp_path) == []
-
-
-def _workers_of(pid: int) -> list[int]:
-    """Live synth worker processes (``multiprocessing`` spawn children) of ``pid``."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    found = []
-    for child in map(int, children):
-        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
-            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
-                found.append(child)
-    return found
 
 
 # --- signals and timeouts (the CLI, in a process of its own) ---------------------------
 
 
-#: Environment variable marking every process of one synth started by a test: workers run
-#: in sessions of their own (silolake/synth_pool.py), so a session id does not find them all,
-#: but each inherits the environment, and so do their Node.js processes.
-MARK = "SILOLAKE_TEST_SYNTH_RUN"
-
-
-def _marked_processes(mark: str) -> list[str]:
-    """Command lines of live processes whose environment holds ``MARK=mark`` (the synth's whole tree)."""
+def _session_processes(sid: int) -> list[str]:
+    """Command lines of live processes in session ``sid`` (workers and Node.js children included)."""
     found = []
-    needle = f"{MARK}={mark}".encode()
-    for environ in Path("/proc").glob("[0-9]*/environ"):
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            state = environ.with_name("stat").read_text().rsplit(")", 1)[1].split()[0]
-            marked = needle in environ.read_bytes().split(b"\0")
-            if marked and state != "Z":
-                found.append(environ.with_name("cmdline").read_text(errors="replace").replace("\0", " "))
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
             continue
+        if int(fields[3]) == sid and fields[0] != "Z":
+            found.append(stat.parent.joinpath("cmdline").read_text(errors="replace").replace("\0", " "))
     return found
 
 
@@ -212,11 +181,10 @@ def _start_synth(tmp_path: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "silolake", "synth", str(EXAMPLE), "--out", str(tmp_path / "out"), *args],
         cwd=REPO,
-        env={**os.environ, MARK: str(tmp_path)},  # unique across concurrent test runs
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        start_new_session=True,
+        start_new_session=True,  # its own session: leftovers are findable by session id
     )
 
 
@@ -224,9 +192,9 @@ def _assert_clean(tmp_path: Path, proc: subprocess.Popen) -> None:
     assert (tmp_path / "out" / "marker").read_text() == "previous", "existing output untouched"
     assert staging_dirs(tmp_path) == []
     deadline = time.monotonic() + 10
-    while _marked_processes(str(tmp_path)) and time.monotonic() < deadline:
+    while _session_processes(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _marked_processes(str(tmp_path)) == [], "a worker or Node.js process outlived synth"
+    assert _session_processes(proc.pid) == [], "a worker or Node.js process outlived synth"
 
 
 @pytest.mark.slow
