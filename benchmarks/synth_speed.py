@@ -67,7 +67,7 @@ def synth(code: Path, catalog: Path, out: Path, *args: str, fresh: bool = True) 
     if fresh:
         shutil.rmtree(out, ignore_errors=True)
     parallel = "--jobs" in args and args[args.index("--jobs") + 1] != "1"
-    cmd = [sys.executable, "-m", "silolake", "synth", catalog, "--out", out, *args]
+    cmd: list[str | Path] = [sys.executable, "-m", "silolake", "synth", catalog, "--out", out, *args]
     # In the code's own directory: ``python -m`` puts the working directory first on sys.path.
     return run(cmd, env={"PYTHONPATH": str(code)}, workers=parallel, cwd=code)
 
@@ -252,7 +252,7 @@ def jobs(out: Path, runs: int, silos: int, before: Path) -> dict:
         for side, code, extra in sides:
             dest = out / "jobs" / side.replace(" ", "")
             shutil.rmtree(dest, ignore_errors=True)
-            cmd = [sys.executable, "-m", "silolake", "synth", catalog, "--out", dest, *extra]
+            cmd: list[str | Path] = [sys.executable, "-m", "silolake", "synth", catalog, "--out", dest, *extra]
             results.setdefault(f"{silos} silos, {side}", []).append(sampled(cmd, code))
             _print_cpu(f"{silos} silos, {side}", results[f"{silos} silos, {side}"][-1])
     same = [identical(out / "jobs" / "after--jobs1", out / "jobs" / s.replace(" ", "")) for s, _, _ in sides[1:]]
