@@ -12,12 +12,14 @@ namespace an alarm of someone else reads.
 from __future__ import annotations
 
 from .documents import Statement
+from .health_metrics import NAMESPACE
 
 __all__ = ["FLOW_METRICS_NAMESPACE", "put_flow_metrics_statement"]
 
-#: The custom namespace of every flow's health metrics (issue 24's metrics contract). Restated by
-#: the runtime (``silolake/runtime/glue/conform/conform_metrics.py``; a drift test keeps them equal).
-FLOW_METRICS_NAMESPACE = "Silolake/Flows"
+#: The custom namespace of every flow's health metrics, the one the alarms read
+#: (:mod:`.health_metrics`). Restated by the runtime (``silolake/runtime/glue/conform/conform_metrics.py``;
+#: a drift test keeps them equal).
+FLOW_METRICS_NAMESPACE = NAMESPACE
 
 
 def put_flow_metrics_statement(namespace: str = FLOW_METRICS_NAMESPACE) -> Statement:
