@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from silolake.runtime import runtime_path
+from tests.runtime.lambda_env import handler_first, moto_in
 
 FUNCTION_DIR = runtime_path("lambda", "landing")
 if str(FUNCTION_DIR) not in sys.path:  # the function's folder is the root of its zip
@@ -21,17 +20,7 @@ if str(FUNCTION_DIR) not in sys.path:  # the function's folder is the root of it
 
 @pytest.fixture(autouse=True)
 def _landing_handler_module():
-    """Every Lambda folder has a top-level ``handler.py``, as Lambda wants it; in one test
-    session ``import handler`` must mean this function's: its folder first on ``sys.path``
-    and no other function's ``handler`` left in ``sys.modules``."""
-    if sys.path[0] != str(FUNCTION_DIR):
-        while str(FUNCTION_DIR) in sys.path:
-            sys.path.remove(str(FUNCTION_DIR))
-        sys.path.insert(0, str(FUNCTION_DIR))
-    loaded = sys.modules.get("handler")
-    if loaded is not None and Path(getattr(loaded, "__file__", "")).resolve().parent != FUNCTION_DIR:
-        del sys.modules["handler"]
-    yield
+    handler_first(FUNCTION_DIR)
 
 
 DROPZONE, RAW, REGION = "acme-sales-dropzone-444444444444-euw1", "acme-sales-raw-444444444444-euw1", "eu-west-1"
@@ -110,12 +99,8 @@ class Lake:
 @pytest.fixture(scope="module")
 def aws():
     """One moto session per module (starting one costs seconds); each test gets fresh buckets."""
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("AWS_DEFAULT_REGION", REGION)
-        for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-            env.setenv(var, "testing")
-        with mock_aws():
-            yield boto3.client("s3", region_name=REGION), boto3.client("kms", region_name=REGION)
+    with moto_in(REGION):
+        yield boto3.client("s3", region_name=REGION), boto3.client("kms", region_name=REGION)
 
 
 @pytest.fixture

@@ -4,15 +4,13 @@ Secrets Manager (moto), never anything but https."""
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from silolake.runtime import runtime_path
+from tests.runtime.lambda_env import handler_first, moto_in
 
 FUNCTION_DIR = runtime_path("lambda", "notify")
 SECRET = "silolake/sales/chat-webhook"
@@ -21,27 +19,17 @@ URL = "https://chat.example/hooks/T0/B0/x"
 
 @pytest.fixture(autouse=True)
 def _notify_handler_module():
-    while str(FUNCTION_DIR) in sys.path:
-        sys.path.remove(str(FUNCTION_DIR))
-    sys.path.insert(0, str(FUNCTION_DIR))
-    loaded = sys.modules.get("handler")
-    if loaded is not None and Path(getattr(loaded, "__file__", "")).resolve().parent != FUNCTION_DIR:
-        del sys.modules["handler"]
-    yield
+    handler_first(FUNCTION_DIR)
 
 
 @pytest.fixture
 def secrets():
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-        for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-            env.setenv(var, "testing")
-        with mock_aws():
-            client = boto3.client("secretsmanager", region_name="eu-west-1")
-            import handler
+    with moto_in("eu-west-1"):
+        client = boto3.client("secretsmanager", region_name="eu-west-1")
+        import handler
 
-            handler._cache.clear()
-            yield client
+        handler._cache.clear()
+        yield client
 
 
 def sns(*messages: tuple[str | None, str]) -> dict[str, Any]:
