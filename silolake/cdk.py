@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib
 import os
 from types import ModuleType
+from typing import Any
 
 from .engine_env import ENGINES, EngineError, engine_started, selected_engine
 
@@ -41,6 +42,18 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
     raise EngineError(f"engine {ENGINE!r} is selected but not installed: pip install '{_REQUIREMENT}'") from exc
 
 from constructs import Construct  # noqa: E402  (after the engine: it pins the constructs version)
+
+#: Context of every ``App`` silolake makes (synth and the scratch apps of
+#: :mod:`silolake.stacks.scratch`): logical ids stable and readable (no hash suffixes tied to
+#: stack ids), and the Terraform the output needs: native S3 state locking (``use_lockfile``)
+#: came in 1.10 (CDK Terrain validates features against it; cdktf ignores the key). Same as
+#: cdktf.json. Here, beside ``App``, so the stacks and synth both read it without importing
+#: each other.
+APP_CONTEXT: dict[str, Any] = {
+    "excludeStackIdFromLogicalIds": "true",
+    "allowSepCharsInLogicalIds": "true",
+    "targetVersions": {"terraform": ">=1.10.0"},
+}
 
 App = _core.App
 Fn = _core.Fn

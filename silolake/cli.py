@@ -16,35 +16,9 @@ import time
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from .catalog import CatalogError, load_catalog
-
-EXIT_INVALID = 2
-EXIT_AWS = 1
-#: Exit codes of synth failures: a stack the catalog lacks or a missing Node.js is for the user
-#: to fix (2); a timeout and SIGTERM follow the conventions of timeout(1) and the shell; else 1.
-_SYNTH_EXIT = {
-    "StackSelectionError": EXIT_INVALID,
-    "NodeMissing": EXIT_INVALID,
-    "SynthTimeout": 124,
-    "SynthInterrupted": 143,
-}
-# emoji=False: messages quote user values verbatim; ":thumbs_up:" must not become a glyph.
-err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
-out = Console(highlight=False, soft_wrap=True, emoji=False)
-
-
-def _fail(exc: CatalogError) -> None:
-    for problem in exc.problems:
-        err.print(str(problem), markup=False)
-    err.print(f"[bold red]{len(exc.problems)} problem(s) found[/]")
-    sys.exit(EXIT_INVALID)
-
-
-#: The catalog argument every command takes. Not ``dir_okay=False``: a directory gets the
-#: same located "is a directory" message as any other unreadable catalog.
-catalog_path = click.argument("path", default="silos.yaml", type=click.Path(path_type=Path))
+from .cli_common import _SYNTH_EXIT, EXIT_AWS, EXIT_INVALID, _fail, catalog_path, err, out
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -85,7 +59,7 @@ def _check_changes(catalog, path: Path, base: str | None, out_dir: Path) -> None
     raise :class:`CatalogError` with the refused ones."""
     from .catalog import lock_path_for, read_lock
     from .catalog.changes import classify, last_synth, lock_changes, problems_of, snapshot
-    from .catalog.history import base_changes, load_base
+    from .catalog.changes.history import base_changes, load_base
     from .catalog.source import read_yaml
 
     if base:
@@ -270,7 +244,7 @@ def stacks(path: Path, as_json: bool, kind: str | None) -> None:
     """List the stacks the catalog deploys: account, region, deploy role, wave (no synth)."""
     import json
 
-    from .ops.targets import stack_targets
+    from .catalog.topology import stack_targets
 
     try:
         catalog = load_catalog(path)
@@ -386,9 +360,9 @@ def affected(path: Path, base: str, as_json: bool, out_dir: Path | None, cache_d
     """Stacks whose synthesized Terraform differs from the base revision's (content hash per stack)."""
     import json
 
+    from .catalog.topology import stack_targets
     from .ops.affected import AffectedError
     from .ops.affected import affected as compute
-    from .ops.targets import stack_targets
 
     try:
         from .synth_cache import default_cache_dir
@@ -516,7 +490,7 @@ def verify_bundle(bundle_zip: Path, stack: str | None, commit: str | None) -> No
 )
 def render(stack_dir: Path, in_account: bool) -> None:
     """Render a synthesized stack for a runner already inside its account (exit 2 if not a stack)."""
-    from .ops.rendering import RenderError, write_in_account
+    from .release.rendering import RenderError, write_in_account
 
     try:
         written = write_in_account(stack_dir)
@@ -606,5 +580,8 @@ def quicksight_policy(path: Path, silo_name: str) -> None:
     )
 
 
-# Publishing commands live in their own module (registered on ``main`` when it is imported).
-from . import cli_publish  # noqa: E402,F401
+# Publishing commands live in their own module.
+from .cli_publish import COMMANDS as _PUBLISH_COMMANDS  # noqa: E402
+
+for _command in _PUBLISH_COMMANDS:
+    main.add_command(_command)

@@ -1,6 +1,6 @@
 """``silolake publish``, ``mirror-provider`` and ``publish-wheel``: uploads to the central artifacts bucket.
 
-Registered on :data:`silolake.cli.main` (imported at the end of :mod:`silolake.cli`).
+Registered on :data:`silolake.cli.main` (:data:`COMMANDS`, added at the end of :mod:`silolake.cli`).
 Exit codes as every command: 2 for a bad catalog, bundle or mirror tree; 1 for AWS refusals.
 """
 
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .catalog import CatalogError, load_catalog
-from .cli import EXIT_AWS, EXIT_INVALID, _fail, catalog_path, err, main, out
+from .cli_common import EXIT_AWS, EXIT_INVALID, _fail, catalog_path, err, out
 
 if TYPE_CHECKING:
     from .ops.publish import Published
@@ -78,7 +78,7 @@ _only_changed_option = click.option(
 )
 
 
-@main.command()
+@click.command()
 @catalog_path
 @_bucket_option
 @click.option("--bundles", "bundles_dir", default="bundles", show_default=True, type=click.Path(path_type=Path))
@@ -94,8 +94,8 @@ def publish(
 
     The account is the one the stack deploys into (as `silolake stacks` lists it), the only
     prefix that account's pipeline may read. Prints per stack: uploaded (version id) or unchanged."""
+    from .catalog.topology import stack_targets
     from .ops.publish import publish_bundles, stack_bundles_of
-    from .ops.targets import stack_targets
 
     try:
         catalog = load_catalog(path)
@@ -114,7 +114,7 @@ def publish(
     out.print(f"{uploaded} uploaded, {len(done) - uploaded} unchanged", markup=False)
 
 
-@main.command("mirror-provider")
+@click.command("mirror-provider")
 @_bucket_option
 @click.option(
     "--dir",
@@ -145,7 +145,7 @@ def mirror_provider(
         )
 
 
-@main.command("publish-wheel")
+@click.command("publish-wheel")
 @_bucket_option
 @click.option(
     "--wheel",
@@ -167,3 +167,7 @@ def publish_wheel_command(
         lambda: publish_wheel(_s3_client(role_arn, region), bucket, wheel, commit=commit, only_changed=only_changed),
         bucket,
     )
+
+
+#: The commands of this module, in help order (added to :data:`silolake.cli.main`).
+COMMANDS = (publish, mirror_provider, publish_wheel_command)

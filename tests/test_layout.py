@@ -12,7 +12,10 @@ line that introduced it, before it can be copied by the next module:
   ``tests/packaging/test_wheel_assets.py`` checks that they ship);
 - every capability package declares its public constructs in ``__all__``;
 - every Lambda function folder is deployed by exactly one construct (a module-level
-  ``SOURCE = LAMBDA_SRC / "<function>"``) and has tests in ``tests/runtime/<function>/``.
+  ``SOURCE = LAMBDA_SRC / "<function>"``) and has tests in ``tests/runtime/<function>/``;
+- the import graph has no cycle at all, between modules, packages or rooms
+  (strongly connected components, :mod:`tests.import_graph`), rather than a list of
+  forbidden edges that a new circle can go around.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import ast
 from pathlib import Path
 
 import pytest
+
+from tests import import_graph
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "silolake"
@@ -178,3 +183,43 @@ def test_the_layout_checks_see_violations(tmp_path: Path) -> None:
         assert _violations([bad], ENGINE_MODULES) == [f"{bad.relative_to(REPO)}:2: imports cdktf"]
     finally:
         bad.unlink()
+
+
+@pytest.mark.parametrize("level", ["module", "package", "room"])
+def test_the_import_graph_has_no_cycle(level: str) -> None:
+    """No strongly connected component of more than one node: imports point one way, so any
+    module, package or room can be read, moved and tested with only what it imports."""
+    graph = import_graph.levels()[level]
+    assert len(graph) > 20, "the scan found no modules"
+    assert import_graph.cycles(graph) == []
+
+
+def test_the_cycle_check_sees_cycles(tmp_path: Path) -> None:
+    """A two-module circle (one side a lazy import, the other ``from pkg import module``), a
+    package-level circle without a module-level one, and the tree they are found in."""
+    pkg = tmp_path / "silolake"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "runtime").mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("def f():\n    from .b import g\n")
+    (pkg / "b.py").write_text("from silolake import a\n")
+    (pkg / "c.py").write_text("from .sub.y import z\n")
+    (pkg / "sub" / "__init__.py").write_text("")
+    (pkg / "sub" / "x.py").write_text("from ..c import NAME\n")
+    (pkg / "sub" / "y.py").write_text("z = 1\n")
+    (pkg / "runtime" / "handler.py").write_text("import silolake.a\n")
+    files = import_graph.module_files(pkg)
+    assert sorted(files) == [
+        "silolake",
+        "silolake.a",
+        "silolake.b",
+        "silolake.c",
+        "silolake.sub",
+        "silolake.sub.x",
+        "silolake.sub.y",
+    ]
+    graph = import_graph.build(files)
+    assert graph["silolake.b"] == {"silolake.a"} and graph["silolake.sub.x"] == {"silolake.c"}
+    assert import_graph.cycles(graph) == [["silolake.a", "silolake.b"]]
+    packages = import_graph.collapse(graph, import_graph.package_of(files))
+    assert ["silolake.c", "silolake.sub"] in import_graph.cycles(packages)

@@ -30,6 +30,7 @@ from .. import names
 from ..catalog import CatalogError, validate_file
 from ..catalog.lock import AccountsLock, read_lock, write_lock
 from ..catalog.model import Catalog, OrgLayout, build_catalog, with_account
+from ..catalog.topology import stack_targets
 from .state_buckets import (
     ALL_GUARDRAILS,
     BucketNotAccessible,
@@ -38,7 +39,6 @@ from .state_buckets import (
     error_code,
     guardrail_fixes,
 )
-from .targets import stack_targets
 
 ORGANIZATIONS_REGION = "us-east-1"  # Organizations has a single (global) endpoint
 SESSION_NAME = "silolake-bootstrap"

@@ -94,7 +94,7 @@ class Published:
 def stack_bundles_of(
     targets: Iterable[Any], bundles_dir: Path, stacks: Sequence[str] | None = None
 ) -> list[StackBundle]:
-    """Pair each stack target (:func:`silolake.ops.targets.stack_targets`: ``name``,
+    """Pair each stack target (:func:`silolake.catalog.topology.stack_targets`: ``name``,
     ``account_id``) with its ``bundles_dir/<stack>/bundle.zip``.
 
     Stacks without a bundle are skipped unless named in ``stacks``; a named stack the

@@ -29,7 +29,8 @@ import dataclasses
 from collections.abc import Iterable
 
 from ..catalog.model import AnalyticsConsumer, Catalog, Column, DeployedSilo, Flow
-from ..cdk import App, TerraformResource, TerraformStack
+from ..cdk import TerraformResource, TerraformStack
+from .scratch import addresses, scratch_app
 
 #: Resource types that hold data or are the identity of data (a key decrypts it, an
 #: account contains it). Capabilities that add such a type add it here.
@@ -66,16 +67,6 @@ def forgotten_with_data(rtype: str) -> bool:
     a bucket's or key's attached configuration (destroying a bucket's public access block
     or TLS-only policy would weaken a bucket that stays in AWS)."""
     return rtype in DATA_TYPES or rtype.startswith("aws_s3_bucket_") or rtype == "aws_kms_alias"
-
-
-def addresses(stack: TerraformStack) -> list[tuple[str, str]]:
-    """``(resource type, address)`` of every resource in ``stack``, in construct order."""
-    out = []
-    for child in stack.node.find_all():
-        if isinstance(child, TerraformResource):
-            rtype = child.terraform_resource_type
-            out.append((rtype, f"{rtype}.{stack.get_logical_id(child)}"))
-    return out
 
 
 def kept_addresses(stack: TerraformStack) -> set[str]:
@@ -130,12 +121,6 @@ def gone_with_data(ghost: TerraformStack, stack: TerraformStack, *, skip: str | 
     data = {a for t, a, _ in rows if t in DATA_TYPES}
     holders = {(p, t) for t, a, p in rows if a in data}
     return data | {a for t, a, p in rows if any(hp == p and attached(h, t) for hp, h in holders)}
-
-
-def scratch_app() -> App:
-    from ..synth import APP_CONTEXT  # same logical-id rules as the real app
-
-    return App(context=dict(APP_CONTEXT), skip_validation=True)
 
 
 def _ghost_flow(name: str) -> Flow:

@@ -22,11 +22,11 @@ from moto import mock_aws
 
 from silolake import names
 from silolake.catalog import load_catalog
+from silolake.catalog.topology import stack_targets
 from silolake.cli import main
 from silolake.ops import publish
 from silolake.ops.publish import MirrorError, PublishError, StackBundle
 from silolake.ops.stack_bundles import build_all, build_bundle
-from silolake.ops.targets import stack_targets
 from silolake.versions import AWS_PROVIDER_VERSION
 
 from ..conftest import EXAMPLE
