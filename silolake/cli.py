@@ -1,10 +1,10 @@
 """``silolake`` command line: validate, synth, bootstrap, stacks, portal.
 
-Exit codes: 0 success; 2 usage and catalog errors (a bad catalog or lock, a refused
-catalog change, a wrong option, what bootstrap needs fixed first: credentials of another
-account, an unapplied org stack); 1 AWS refusals (a denied or failed AWS call) and
-internal errors. User mistakes get located messages; the traceback of an unexpected
-internal error is kept, because that one is a bug to report.
+Exit codes: README.md, "Exit codes" (:mod:`silolake.errors`). Every command lets a
+:class:`~silolake.errors.SilolakeError` propagate to the group's one handler
+(:class:`~silolake.cli_common.SilolakeGroup`), which prints it without a traceback and
+exits with its code; the traceback of an unexpected internal error is kept, because that
+one is a bug to report.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from pathlib import Path
 import click
 
 from .catalog import CatalogError, load_catalog
-from .cli_common import _SYNTH_EXIT, EXIT_AWS, EXIT_INVALID, _fail, catalog_path, err, out
+from .cli_common import SilolakeGroup, catalog_path, err, out
+from .errors import UsageError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SilolakeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="silolake")
 def main() -> None:
     """silolake: one silos.yaml catalog -> Terraform for a multi-account AWS data lake."""
@@ -42,11 +43,8 @@ def validate(path: Path, base: str | None) -> None:
     refused changes are problems; without it, the catalog is compared with its last synth
     in ./cdktf.out when there is one (docs/day-2.md).
     """
-    try:
-        catalog = load_catalog(path)
-        _check_changes(catalog, path, base, Path("cdktf.out"))
-    except CatalogError as exc:
-        _fail(exc)
+    catalog = load_catalog(path)
+    _check_changes(catalog, path, base, Path("cdktf.out"))
     _notices(catalog, synth=False)
     out.print(
         f"{path}: valid ({len(catalog.silos)} silos, {sum(len(s.flows) for s in catalog.silos)} flows, "
@@ -158,14 +156,11 @@ def synth(
     no_cache: bool,
 ) -> None:
     """Validate the catalog and synthesize one Terraform stack per account."""
-    try:
-        catalog = load_catalog(path)
-        _check_changes(catalog, path, None, out_dir)
-    except CatalogError as exc:
-        _fail(exc)
+    catalog = load_catalog(path)
+    _check_changes(catalog, path, None, out_dir)
     _notices(catalog, synth=True)
     from .feedback import stack_progress, synth_notices
-    from .synth import SynthError, synthesize  # the engine itself is imported where stacks are built
+    from .synth import synthesize  # the engine itself is imported where stacks are built
     from .synth_cache import SynthCache, default_cache_dir
 
     cache = None if no_cache else SynthCache(cache_dir or default_cache_dir(out_dir))
@@ -173,20 +168,16 @@ def synth(
     started = time.perf_counter()
     for notice in synth_notices(catalog):
         err.print(f"notice: {notice}", markup=False)
-    try:
-        with stack_progress(err) as on_stack:
-            summaries = synthesize(
-                catalog,
-                out_dir,
-                stacks=stack_patterns or None,
-                jobs=jobs,
-                timeout=timeout,
-                on_stack=on_stack,
-                cache=cache,
-            )
-    except SynthError as exc:
-        err.print(f"error: {exc}", markup=False)
-        sys.exit(_SYNTH_EXIT.get(type(exc).__name__, 1))
+    with stack_progress(err) as on_stack:
+        summaries = synthesize(
+            catalog,
+            out_dir,
+            stacks=stack_patterns or None,
+            jobs=jobs,
+            timeout=timeout,
+            on_stack=on_stack,
+            cache=cache,
+        )
     from .catalog.changes import write_manifest
 
     write_manifest(out_dir, catalog)
@@ -217,18 +208,11 @@ def bootstrap(path: Path, dry_run: bool, lock_file: Path | None) -> None:
     accounts. See docs/account-lifecycle.md.
     """
     from .catalog import lock_path_for
-    from .ops.bootstrap import AwsRefused, BootstrapError, load_for_bootstrap, run
+    from .ops.bootstrap import load_for_bootstrap, run
 
     lock_file = lock_file or lock_path_for(path)
-    try:
-        catalog = load_for_bootstrap(path)
-    except CatalogError as exc:
-        _fail(exc)
-    try:
-        run(catalog, lock_path=lock_file, dry_run=dry_run, echo=lambda line: out.print(line, markup=False))
-    except BootstrapError as exc:
-        err.print(f"error: {exc}", markup=False)
-        sys.exit(EXIT_AWS if isinstance(exc, AwsRefused) else EXIT_INVALID)
+    catalog = load_for_bootstrap(path)
+    run(catalog, lock_path=lock_file, dry_run=dry_run, echo=lambda line: out.print(line, markup=False))
 
 
 @main.command()
@@ -246,10 +230,7 @@ def stacks(path: Path, as_json: bool, kind: str | None) -> None:
 
     from .catalog.topology import stack_targets
 
-    try:
-        catalog = load_catalog(path)
-    except CatalogError as exc:
-        _fail(exc)
+    catalog = load_catalog(path)
     targets = [t for t in stack_targets(catalog) if kind is None or t.kind == kind]
     if as_json:
         click.echo(json.dumps([t.as_dict() for t in targets], separators=(",", ":")))
@@ -291,19 +272,12 @@ def init(
 ) -> None:
     """Create a new catalog repository in DIRECTORY: silos.yaml with its first silo, lock,
     glue_src/, workflows (ci, plan, deploy, drift), master buildspec, README."""
-    from .ops.init import REQUIREMENTS_LOCK, Company, InitError, init_repository
+    from .ops.init import REQUIREMENTS_LOCK, Company, init_repository
 
     company = Company(
         name, management_account_id, datalake_account_id, region, owner, silo, silo_account_id, repository
     )
-    try:
-        written = init_repository(directory, company, wheel)
-    except CatalogError as exc:
-        _fail(exc)
-    except InitError as exc:
-        for line in str(exc).splitlines():
-            err.print(f"error: {line}", markup=False)
-        sys.exit(EXIT_INVALID)
+    written = init_repository(directory, company, wheel)
     for path in written:
         out.print(f"  wrote {path}", markup=False)
     pins = (directory / "requirements.txt").read_text(encoding="utf-8").splitlines()
@@ -331,13 +305,9 @@ def plan_summary(plans: tuple[str, ...], out_file: Path | None) -> None:
 
     The stack name is STACK= when given, else the file's name (plans/silo-sales.json) or its
     directory's (stacks/silo-sales/plan.json)."""
-    from .ops.plan_summary import PlanError, render_markdown, summarize_files
+    from .ops.plan_summary import render_markdown, summarize_files
 
-    try:
-        markdown = render_markdown(summarize_files(plans))
-    except PlanError as exc:
-        err.print(f"error: {exc}", markup=False)
-        sys.exit(EXIT_INVALID)
+    markdown = render_markdown(summarize_files(plans))
     _emit(markdown, out_file)
 
 
@@ -361,19 +331,11 @@ def affected(path: Path, base: str, as_json: bool, out_dir: Path | None, cache_d
     import json
 
     from .catalog.topology import stack_targets
-    from .ops.affected import AffectedError
     from .ops.affected import affected as compute
+    from .synth_cache import default_cache_dir
 
-    try:
-        from .synth_cache import default_cache_dir
-
-        cache_dir = cache_dir or (default_cache_dir(out_dir) if out_dir else None)
-        result = compute(path, base, head_out=out_dir, cache_dir=cache_dir)
-    except CatalogError as exc:
-        _fail(exc)
-    except AffectedError as exc:
-        err.print(f"error: {exc}", markup=False)
-        sys.exit(EXIT_INVALID)
+    cache_dir = cache_dir or (default_cache_dir(out_dir) if out_dir else None)
+    result = compute(path, base, head_out=out_dir, cache_dir=cache_dir)
     for name in result.removed:
         err.print(f"notice: stack '{name}' exists at {base} but no longer in the catalog (not planned)", markup=False)
     if as_json:
@@ -396,20 +358,14 @@ def access_diff(path: Path, base: str, out_file: Path | None) -> None:
     Exit 2 when the inputs cannot support an answer (no organization ids in the lock file
     before `silolake bootstrap`); a silo a consumer reads without an account yet is named
     as not evaluated."""
-    from .ops.access_diff import AccessDiffError, render_markdown, require_organization, unevaluated
     from .ops.access_diff import access_diff as compute
-    from .ops.affected import AffectedError, comparison
+    from .ops.access_diff import render_markdown, require_organization, unevaluated
+    from .ops.affected import comparison
 
-    try:
-        require_organization(load_catalog(path))  # before synthesizing anything
-        with comparison(path, base) as cmp:
-            changes = compute(cmp)
-            not_evaluated = unevaluated(cmp.head)
-    except CatalogError as exc:
-        _fail(exc)
-    except (AffectedError, AccessDiffError) as exc:
-        err.print(f"error: {exc}", markup=False)
-        sys.exit(EXIT_INVALID)
+    require_organization(load_catalog(path))  # before synthesizing anything
+    with comparison(path, base) as cmp:
+        changes = compute(cmp)
+        not_evaluated = unevaluated(cmp.head)
     for line in not_evaluated:
         err.print(f"notice: {line}", markup=False)
     _emit(render_markdown(changes, not_evaluated), out_file)
@@ -422,18 +378,11 @@ def access_diff(path: Path, base: str, out_file: Path | None) -> None:
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the diagram here.")
 def diagram(path: Path, fmt: str, highlight: str, out_file: Path | None) -> None:
     """Draw the organization, OUs, accounts, silos, flows, channels and who may read what."""
-    from .ops.diagram import DiagramError, build, to_mermaid, to_svg
+    from .ops.diagram import build, to_mermaid, to_svg
 
-    try:
-        catalog = load_catalog(path)
-    except CatalogError as exc:
-        _fail(exc)
+    catalog = load_catalog(path)
     graph = build(catalog, [h for h in highlight.split(",") if h])
-    try:
-        text = to_svg(graph) if fmt == "svg" else "```mermaid\n" + to_mermaid(graph) + "```\n"
-    except DiagramError as exc:
-        err.print(f"error: {exc}", markup=False)
-        sys.exit(EXIT_INVALID)
+    text = to_svg(graph) if fmt == "svg" else "```mermaid\n" + to_mermaid(graph) + "```\n"
     if out_file:
         out_file.write_text(text, encoding="utf-8")
     else:
@@ -453,13 +402,12 @@ def diagram(path: Path, fmt: str, highlight: str, out_file: Path | None) -> None
 )
 def bundle(out_dir: Path, dest: Path, commit: str, stack_names: tuple[str, ...], sequence: int | None) -> None:
     """Package each synthesized stack as DEST/<stack>/bundle.zip (reproducible, with a manifest)."""
-    from .ops.stack_bundles import BundleError, build_all
+    from .ops.stack_bundles import build_all
 
     try:
         built = build_all(out_dir, dest, commit=commit, stacks=list(stack_names) or None, sequence=sequence)
-    except (BundleError, FileNotFoundError) as exc:
-        err.print(f"error: {exc}", markup=False)
-        sys.exit(EXIT_INVALID)
+    except FileNotFoundError as exc:  # no synthesized stacks in OUT_DIR: the user's to fix
+        raise UsageError(str(exc)) from exc
     for b in built:
         out.print(f"  {b.stack:<28} {b.content_sha256[:16]}  {b.path}", markup=False)
 
@@ -470,13 +418,9 @@ def bundle(out_dir: Path, dest: Path, commit: str, stack_names: tuple[str, ...],
 @click.option("--commit", default=None, help="Refuse a bundle built from another commit.")
 def verify_bundle(bundle_zip: Path, stack: str | None, commit: str | None) -> None:
     """Check a bundle's files against its manifest (exit 2 on any mismatch)."""
-    from .ops.stack_bundles import BundleError, verify
+    from .ops.stack_bundles import verify
 
-    try:
-        manifest = verify(bundle_zip, stack=stack, commit=commit)
-    except BundleError as exc:
-        err.print(f"error: {exc}", markup=False)
-        sys.exit(EXIT_INVALID)
+    manifest = verify(bundle_zip, stack=stack, commit=commit)
     out.print(f"{bundle_zip}: {manifest['stack']} at {manifest['commit']}, {len(manifest['files'])} file(s) verified")
 
 
@@ -490,13 +434,9 @@ def verify_bundle(bundle_zip: Path, stack: str | None, commit: str | None) -> No
 )
 def render(stack_dir: Path, in_account: bool) -> None:
     """Render a synthesized stack for a runner already inside its account (exit 2 if not a stack)."""
-    from .release.rendering import RenderError, write_in_account
+    from .release.rendering import write_in_account
 
-    try:
-        written = write_in_account(stack_dir)
-    except RenderError as exc:
-        err.print(f"error: {exc}", markup=False)
-        sys.exit(EXIT_INVALID)
+    written = write_in_account(stack_dir)
     out.print(f"{written}: provider and state backend use this runner's credentials", markup=False)
 
 
@@ -511,18 +451,13 @@ if __name__ == "__main__":  # pragma: no cover
 @click.option("--aws-port", default=0, show_default=True, help="Port of the local AWS (moto) server (0: any free).")
 def portal(path: Path, silo_name: str, port: int, aws_port: int) -> None:
     """Run a silo's partner pages, API and a local AWS on 127.0.0.1 until Ctrl-C."""
-    try:
-        catalog = load_catalog(path)
-    except CatalogError as exc:
-        _fail(exc)
+    catalog = load_catalog(path)
     if all(s.name != silo_name for s in catalog.silos):
-        err.print(f"{path}: no silo named '{silo_name}'", markup=False)
-        sys.exit(EXIT_INVALID)
+        raise UsageError(f"{path}: no silo named '{silo_name}'")
     from .ops import portal as local
 
     if local.missing_requirements():  # moto and Powertools come with the `portal` extra only
-        err.print("silolake portal needs the portal extra: pip install 'silolake[portal]'", markup=False)
-        sys.exit(EXIT_INVALID)
+        raise UsageError("silolake portal needs the portal extra: pip install 'silolake[portal]'")
     try:
         with local.run(catalog, silo_name, port=port, aws_port=aws_port) as running:
             out.print(f"Partner upload page:  {running.pages_url}", markup=False)
@@ -538,9 +473,8 @@ def portal(path: Path, silo_name: str, port: int, aws_port: int) -> None:
                 threading.Event().wait()
             except KeyboardInterrupt:
                 out.print("Stopping.", markup=False)
-    except ValueError as exc:
-        err.print(str(exc), markup=False)
-        sys.exit(EXIT_INVALID)
+    except ValueError as exc:  # the silo cannot run locally as configured (the message says why)
+        raise UsageError(str(exc)) from exc
 
 
 @main.command("quicksight-policy")
@@ -556,20 +490,14 @@ def quicksight_policy(path: Path, silo_name: str) -> None:
     from .catalog.model import DeployedSilo
     from .policy import quicksight
 
-    try:
-        catalog = load_catalog(path)
-    except CatalogError as exc:
-        _fail(exc)
+    catalog = load_catalog(path)
     silo = next((s for s in catalog.silos if s.name == silo_name), None)
     if silo is None:
-        err.print(f"{path}: no silo named '{silo_name}'", markup=False)
-        sys.exit(EXIT_INVALID)
+        raise UsageError(f"{path}: no silo named '{silo_name}'")
     if not isinstance(silo, DeployedSilo):
-        err.print(f"silo '{silo_name}' has no account id yet (run silolake bootstrap)", markup=False)
-        sys.exit(EXIT_INVALID)
+        raise UsageError(f"silo '{silo_name}' has no account id yet (run silolake bootstrap)")
     if not quicksight.wanted(silo):
-        err.print(f"silo '{silo_name}' has no flow with quicksight: true", markup=False)
-        sys.exit(EXIT_INVALID)
+        raise UsageError(f"silo '{silo_name}' has no flow with quicksight: true")
     click.echo(json.dumps(quicksight.role_policy(catalog.organization.name, silo), indent=2, sort_keys=True))
     # The policy alone on stdout (redirect it into the file); the command on stderr.
     err.print(

@@ -1,35 +1,34 @@
-"""What every ``silolake`` command module shares: exit codes, consoles, the catalog argument."""
+"""What every ``silolake`` command module shares: the group with the one error handler, consoles,
+the catalog argument. Exit codes: :mod:`silolake.errors`."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 
-from .catalog import CatalogError
+from .errors import SilolakeError
 
-EXIT_INVALID = 2
-EXIT_AWS = 1
-#: Exit codes of synth failures: a stack the catalog lacks or a missing Node.js is for the user
-#: to fix (2); a timeout and SIGTERM follow the conventions of timeout(1) and the shell; else 1.
-_SYNTH_EXIT = {
-    "StackSelectionError": EXIT_INVALID,
-    "NodeMissing": EXIT_INVALID,
-    "SynthTimeout": 124,
-    "SynthInterrupted": 143,
-}
 # emoji=False: messages quote user values verbatim; ":thumbs_up:" must not become a glyph.
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 out = Console(highlight=False, soft_wrap=True, emoji=False)
 
 
-def _fail(exc: CatalogError) -> None:
-    for problem in exc.problems:
-        err.print(str(problem), markup=False)
-    err.print(f"[bold red]{len(exc.problems)} problem(s) found[/]")
-    sys.exit(EXIT_INVALID)
+class SilolakeGroup(click.Group):
+    """The command group with the one error handler: a :class:`~silolake.errors.SilolakeError`
+    from any command prints its :meth:`~silolake.errors.SilolakeError.report` on standard error
+    (no traceback) and exits with its ``exit_code`` (README.md, "Exit codes"). Anything else
+    propagates with its traceback (exit 1): that one is a bug to report."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SilolakeError as exc:
+            for line in exc.report():
+                err.print(line, markup=False)
+            ctx.exit(exc.exit_code)
 
 
 #: The catalog argument every command takes. Not ``dir_okay=False``: a directory gets the

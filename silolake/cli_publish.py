@@ -1,12 +1,12 @@
 """``silolake publish``, ``mirror-provider`` and ``publish-wheel``: uploads to the central artifacts bucket.
 
 Registered on :data:`silolake.cli.main` (:data:`COMMANDS`, added at the end of :mod:`silolake.cli`).
-Exit codes as every command: 2 for a bad catalog, bundle or mirror tree; 1 for AWS refusals.
+Exit codes as every command (README.md, "Exit codes"): 2 for a bad catalog, bundle or mirror tree
+(:class:`~silolake.ops.publish.PublishError`); 1 for AWS refusals (:class:`~silolake.errors.AwsError`).
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .catalog import CatalogError, load_catalog
-from .cli_common import EXIT_AWS, EXIT_INVALID, _fail, catalog_path, err, out
+from .catalog import load_catalog
+from .cli_common import catalog_path, out
+from .errors import AwsError
 
 if TYPE_CHECKING:
     from .ops.publish import Published
@@ -38,25 +39,19 @@ def _s3_client(role_arn: str | None, region: str | None):
 
 
 @contextmanager
-def _publish_errors() -> Iterator[None]:
-    """Exit 2 on a bad bundle, mirror tree or wheel; 1 on an AWS refusal (one line, no traceback)."""
+def _aws_refusals() -> Iterator[None]:
+    """An AWS refusal (boto3's exceptions) becomes an :class:`~silolake.errors.AwsError` (exit 1)."""
     from botocore.exceptions import BotoCoreError, ClientError
-
-    from .ops.publish import PublishError
 
     try:
         yield
-    except PublishError as exc:
-        err.print(f"error: {exc}", markup=False)
-        sys.exit(EXIT_INVALID)
     except (BotoCoreError, ClientError) as exc:
-        err.print(f"error: {exc}", markup=False)
-        sys.exit(EXIT_AWS)
+        raise AwsError(str(exc)) from exc
 
 
 def _upload_one(action: Callable[[], Published], bucket: str) -> None:
     """Run one upload (a callable returning a ``Published``) and print its line."""
-    with _publish_errors():
+    with _aws_refusals():
         p = action()
     detail = f"version {p.version_id}" if p.status == "uploaded" else f"content {p.content_sha256[:16]}"
     out.print(f"  {p.name}: {p.status} {detail}  s3://{bucket}/{p.key}", markup=False)
@@ -97,16 +92,13 @@ def publish(
     from .catalog.topology import stack_targets
     from .ops.publish import publish_bundles, stack_bundles_of
 
-    try:
-        catalog = load_catalog(path)
-    except CatalogError as exc:
-        _fail(exc)
+    catalog = load_catalog(path)
 
     def show(p) -> None:
         detail = f"version {p.version_id}" if p.status == "uploaded" else f"content {p.content_sha256[:16]}"
         out.print(f"  {p.name:<28} {p.status:<9} {detail}  s3://{bucket}/{p.key}", markup=False)
 
-    with _publish_errors():
+    with _aws_refusals():
         found = stack_bundles_of(stack_targets(catalog), bundles_dir, list(stack_names) or None)
         s3 = _s3_client(role_arn, catalog.datalake.region)
         done = publish_bundles(s3, bucket, found, only_changed=only_changed, on_published=show)

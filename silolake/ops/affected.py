@@ -41,6 +41,7 @@ from pathlib import Path
 from ..catalog import CatalogError, load_catalog
 from ..catalog.model import Catalog
 from ..catalog.topology import stack_inputs, stack_targets
+from ..errors import UsageError
 
 __all__ = [
     "FRAMEWORK_PATHS",
@@ -65,7 +66,7 @@ FRAMEWORK_PATHS = (
 )
 
 
-class AffectedError(RuntimeError):
+class AffectedError(UsageError, RuntimeError):
     """The base could not be read or synthesized (bad ref, not a git checkout, base synth failed)."""
 
 

@@ -31,6 +31,7 @@ from ..catalog import CatalogError, validate_file
 from ..catalog.lock import AccountsLock, read_lock, write_lock
 from ..catalog.model import Catalog, OrgLayout, build_catalog, with_account
 from ..catalog.topology import stack_targets
+from ..errors import AwsError, UsageError
 from .state_buckets import (
     ALL_GUARDRAILS,
     BucketNotAccessible,
@@ -46,11 +47,11 @@ _READ_ONLY = ("Get", "List", "Head", "Describe")
 _READ_ONLY_CALLS = {"AssumeRole"}  # returns credentials, changes nothing
 
 
-class BootstrapError(Exception):
+class BootstrapError(UsageError):
     """Something the operator must fix (credentials, an unapplied org stack, a role)."""
 
 
-class AwsRefused(BootstrapError):
+class AwsRefused(AwsError, BootstrapError):
     """AWS refused a call or could not be reached (``silolake bootstrap`` exits 1)."""
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
 from . import policy_diff
 
 __all__ = [
@@ -136,7 +137,7 @@ _SYMBOL = {
 }
 
 
-class PlanError(ValueError):
+class PlanError(UsageError, ValueError):
     """The file is not a ``terraform show -json`` plan this tool understands."""
 
 

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import names
+from ..errors import UsageError
 from ..versions import AWS_PROVIDER_VERSION
 from . import stack_bundles
 
@@ -62,7 +63,7 @@ MIRROR_PLATFORM = "linux_amd64"
 _REGISTRY_DIR = "registry.terraform.io/hashicorp/aws"
 
 
-class PublishError(RuntimeError):
+class PublishError(UsageError, RuntimeError):
     """Nothing or not everything was published (unversioned bucket, missing bundle, bad bundle)."""
 
 

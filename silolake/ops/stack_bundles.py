@@ -29,6 +29,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import UsageError
+
 __all__ = ["BundleError", "Bundle", "build_all", "build_bundle", "read_manifest", "safe_name", "verify", "write_zip"]
 
 FORMAT = 1
@@ -36,7 +38,7 @@ MANIFEST = "manifest.json"
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-class BundleError(ValueError):
+class BundleError(UsageError, ValueError):
     """A bundle does not match its manifest, or a stack directory is missing."""
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from silolake.cli import EXIT_INVALID, main
+from silolake.cli import main
+from silolake.errors import EXIT_INVALID
 from silolake.ops.access_diff import AccessDiffError, access_diff, render_markdown, unevaluated
 from silolake.ops.affected import comparison
 from silolake.ops.plan_summary import load_plan, summarize_plan
