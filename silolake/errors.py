@@ -1,7 +1,7 @@
 """One error model: every error silolake raises on purpose is a :class:`SilolakeError` carrying
 the exit code the command line ends with and the lines it prints.
 
-The command line has one handler (:class:`silolake.cli.SilolakeGroup`): it prints
+The command line has one handler (:class:`silolake.cli.shared.common.SilolakeGroup`): it prints
 :meth:`SilolakeError.report` on standard error, without a traceback, and exits with
 :attr:`SilolakeError.exit_code`. Any other exception is a bug: its traceback is kept (exit 1).
 The codes are tabled in README.md ("Exit codes"); ``tests/test_exit_codes.py`` checks that

@@ -1,5 +1,6 @@
 """What every ``silolake`` command module shares: the group with the one error handler, consoles,
-the catalog argument. Exit codes: :mod:`silolake.errors`."""
+the catalog argument. Exit codes: :mod:`silolake.errors`
+(README.md, "Exit codes")."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 import click
 from rich.console import Console
 
-from .errors import SilolakeError
+from ...errors import SilolakeError
 
 # emoji=False: messages quote user values verbatim; ":thumbs_up:" must not become a glyph.
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
@@ -34,3 +35,11 @@ class SilolakeGroup(click.Group):
 #: The catalog argument every command takes. Not ``dir_okay=False``: a directory gets the
 #: same located "is a directory" message as any other unreadable catalog.
 catalog_path = click.argument("path", default="silos.yaml", type=click.Path(path_type=Path))
+
+
+def emit(text: str, out_file: Path | None) -> None:
+    """Write a command's report (Markdown, a diagram) to ``out_file``, or to standard output."""
+    if out_file:
+        out_file.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
