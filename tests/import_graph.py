@@ -68,7 +68,7 @@ def build(files: dict[str, Path] | None = None) -> Graph:
         is_package = path.name == "__init__.py"
         for node in ast.walk(tree):
             for target in _targets(node, name, is_package, modules):
-                # "import silolake.ops.bootstrap" names the module; a name inside a module
+                # "import silolake.accounts.bootstrap" names the module; a name inside a module
                 # ("from .names import X" where X is not a module) resolved to the module above.
                 while target and target not in modules:
                     target = target.rpartition(".")[0]

@@ -5,7 +5,8 @@ line that introduced it, before it can be copied by the next module:
 
 - only ``silolake/cdk.py`` imports the CDKTF engine or the provider bindings;
 - the catalog and the policy builders never import cdktf, constructs, stacks or synth;
-- constructs never import stacks; operations never import constructs or stacks;
+- constructs never import stacks or the tool rooms; the tool rooms (``review``, ``release``,
+  ``accounts``, ``dev``, ``ops``) never import the engine, constructs or stacks;
 - runtime code (``silolake/runtime/``: Lambda functions, Glue jobs; and ``glue_src/``) never
   imports the framework, and the runtime's folders are not framework packages (the
   framework reads them through :func:`silolake.runtime.runtime_path`;
@@ -33,6 +34,9 @@ ENGINE_MODULES = ("cdktf", "cdktn", "cdktf_cdktf_provider_aws", "cdktn_provider_
 RUNTIME = PACKAGE / "runtime"
 LAMBDA = RUNTIME / "lambda"
 RUNTIME_DIRS = ("silolake/runtime", "glue_src")
+#: Rooms of tools that run beside synth, never inside it: they read the catalog and synthesized
+#: output, so they never import the engine, constructs or stacks.
+TOOL_ROOMS = ("silolake.ops", "silolake.review", "silolake.release", "silolake.accounts", "silolake.dev")
 CAPABILITIES = ("storage", "ingestion", "analytics", "org", "delivery", "etl")
 
 
@@ -92,8 +96,8 @@ def test_only_the_cdk_module_imports_the_engine() -> None:
     [
         ("silolake/catalog", ("silolake.cdk", "silolake.constructs", "silolake.stacks", "silolake.synth")),
         ("silolake/policy", ("silolake.cdk", "silolake.constructs", "silolake.stacks", "silolake.synth")),
-        ("silolake/constructs", ("silolake.stacks", "silolake.synth", "silolake.ops", "silolake.cli")),
-        ("silolake/ops", ("silolake.cdk", "silolake.constructs", "silolake.stacks")),
+        ("silolake/constructs", ("silolake.stacks", "silolake.synth", *TOOL_ROOMS, "silolake.cli")),
+        *((room.replace(".", "/"), ("silolake.cdk", "silolake.constructs", "silolake.stacks")) for room in TOOL_ROOMS),
     ],
 )
 def test_layers_import_only_downwards(package: str, forbidden: tuple[str, ...]) -> None:

@@ -8,7 +8,7 @@ import tomllib
 from click.testing import CliRunner
 
 from silolake import cli
-from silolake.ops import portal
+from silolake.dev import portal
 
 from ..conftest import EXAMPLE, REPO
 

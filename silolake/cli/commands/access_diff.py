@@ -20,9 +20,9 @@ def access_diff(path: Path, base: str, out_file: Path | None) -> None:
     Exit 2 when the inputs cannot support an answer (no organization ids in the lock file
     before `silolake bootstrap`); a silo a consumer reads without an account yet is named
     as not evaluated."""
-    from ...ops.access_diff import access_diff as compute
-    from ...ops.access_diff import render_markdown, require_organization, unevaluated
-    from ...ops.affected import comparison
+    from ...review.access_diff import access_diff as compute
+    from ...review.access_diff import render_markdown, require_organization, unevaluated
+    from ...review.affected import comparison
 
     require_organization(load_catalog(path))  # before synthesizing anything
     with comparison(path, base) as cmp:

@@ -31,7 +31,7 @@ def affected(path: Path, base: str, as_json: bool, out_dir: Path | None, cache_d
     """Stacks whose synthesized Terraform differs from the base revision's (content hash per stack)."""
 
     from ...catalog.topology import stack_targets
-    from ...ops.affected import affected as compute
+    from ...review.affected import affected as compute
     from ...synth_cache import default_cache_dir
 
     cache_dir = cache_dir or (default_cache_dir(out_dir) if out_dir else None)

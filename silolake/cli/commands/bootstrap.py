@@ -25,8 +25,8 @@ def bootstrap(path: Path, dry_run: bool, lock_file: Path | None) -> None:
     buckets; it then reports the OUs missing), and after every org apply that creates
     accounts. See docs/account-lifecycle.md.
     """
+    from ...accounts.bootstrap import load_for_bootstrap, run
     from ...catalog import lock_path_for
-    from ...ops.bootstrap import load_for_bootstrap, run
 
     lock_file = lock_file or lock_path_for(path)
     catalog = load_for_bootstrap(path)

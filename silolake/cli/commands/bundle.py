@@ -23,7 +23,7 @@ from ..shared.common import out
 )
 def bundle(out_dir: Path, dest: Path, commit: str, stack_names: tuple[str, ...], sequence: int | None) -> None:
     """Package each synthesized stack as DEST/<stack>/bundle.zip (reproducible, with a manifest)."""
-    from ...ops.stack_bundles import build_all
+    from ...release.stack_bundles import build_all
 
     try:
         built = build_all(out_dir, dest, commit=commit, stacks=list(stack_names) or None, sequence=sequence)

@@ -17,7 +17,7 @@ from ..shared.common import catalog_path
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the diagram here.")
 def diagram(path: Path, fmt: str, highlight: str, out_file: Path | None) -> None:
     """Draw the organization, OUs, accounts, silos, flows, channels and who may read what."""
-    from ...ops.diagram import build, to_mermaid, to_svg
+    from ...review.diagram import build, to_mermaid, to_svg
 
     catalog = load_catalog(path)
     graph = build(catalog, [h for h in highlight.split(",") if h])

@@ -42,7 +42,7 @@ def init(
 ) -> None:
     """Create a new catalog repository in DIRECTORY: silos.yaml with its first silo, lock,
     glue_src/, workflows (ci, plan, deploy, drift), master buildspec, README."""
-    from ...ops.init import REQUIREMENTS_LOCK, Company, init_repository
+    from ...dev.init import REQUIREMENTS_LOCK, Company, init_repository
 
     company = Company(
         name, management_account_id, datalake_account_id, region, owner, silo, silo_account_id, repository

@@ -30,7 +30,7 @@ def mirror_provider(
     Key: providers/hashicorp/aws/<version>/linux_amd64.zip (version: silolake.versions)."""
     import tempfile
 
-    from ...ops.publish import publish_mirror
+    from ...release.publish import publish_mirror
 
     with tempfile.TemporaryDirectory() as work:
         upload_one(

@@ -18,7 +18,7 @@ def plan_summary(plans: tuple[str, ...], out_file: Path | None) -> None:
 
     The stack name is STACK= when given, else the file's name (plans/silo-sales.json) or its
     directory's (stacks/silo-sales/plan.json)."""
-    from ...ops.plan_summary import render_markdown, summarize_files
+    from ...review.plan_summary import render_markdown, summarize_files
 
     markdown = render_markdown(summarize_files(plans))
     emit(markdown, out_file)

@@ -23,7 +23,7 @@ def portal(path: Path, silo_name: str, port: int, aws_port: int) -> None:
     catalog = load_catalog(path)
     if all(s.name != silo_name for s in catalog.silos):
         raise UsageError(f"{path}: no silo named '{silo_name}'")
-    from ...ops import portal as local
+    from ...dev import portal as local
 
     if local.missing_requirements():  # moto and Powertools come with the `portal` extra only
         raise UsageError("silolake portal needs the portal extra: pip install 'silolake[portal]'")

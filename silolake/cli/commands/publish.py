@@ -29,7 +29,7 @@ def publish(
     The account is the one the stack deploys into (as `silolake stacks` lists it), the only
     prefix that account's pipeline may read. Prints per stack: uploaded (version id) or unchanged."""
     from ...catalog.topology import stack_targets
-    from ...ops.publish import publish_bundles, stack_bundles_of
+    from ...release.publish import publish_bundles, stack_bundles_of
 
     catalog = load_catalog(path)
 

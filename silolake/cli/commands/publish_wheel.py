@@ -25,7 +25,7 @@ def publish_wheel_command(
     bucket: str, wheel: Path, commit: str, region: str | None, only_changed: bool, role_arn: str | None
 ) -> None:
     """Upload the silolake wheel silo pipelines install, to tools/silolake/<commit>.whl."""
-    from ...ops.publish import publish_wheel
+    from ...release.publish import publish_wheel
 
     upload_one(
         lambda: publish_wheel(s3_client(role_arn, region), bucket, wheel, commit=commit, only_changed=only_changed),

@@ -15,7 +15,7 @@ from ..shared.common import out
 @click.option("--commit", default=None, help="Refuse a bundle built from another commit.")
 def verify_bundle(bundle_zip: Path, stack: str | None, commit: str | None) -> None:
     """Check a bundle's files against its manifest (exit 2 on any mismatch)."""
-    from ...ops.stack_bundles import verify
+    from ...release.stack_bundles import verify
 
     manifest = verify(bundle_zip, stack=stack, commit=commit)
     out.print(f"{bundle_zip}: {manifest['stack']} at {manifest['commit']}, {len(manifest['files'])} file(s) verified")

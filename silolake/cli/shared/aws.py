@@ -13,7 +13,7 @@ from ...errors import AwsError
 from .common import out
 
 if TYPE_CHECKING:
-    from ...ops.publish import Published
+    from ...release.publish import Published
 
 
 def s3_client(role_arn: str | None, region: str | None):

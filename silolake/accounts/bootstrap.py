@@ -13,7 +13,7 @@ Runs with management-account credentials (the default credential chain), after e
 Idempotent: a second run reads, finds nothing to do and writes nothing. ``dry_run``
 performs only read calls, and that is enforced: every client refuses a mutating call
 in dry-run mode, so a planning bug cannot turn into a change.
-The bucket guardrails (and why SSE-S3) are in :mod:`silolake.ops.state_buckets`.
+The bucket guardrails (and why SSE-S3) are in :mod:`silolake.accounts.state_buckets`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Stack bundles: one reproducible zip per synthesized stack, ``<dest>/<stack>/bundle.zip``.
 
-:mod:`silolake.ops.publish` uploads each to the artifacts bucket at
+:mod:`silolake.release.publish` uploads each to the artifacts bucket at
 :func:`silolake.names.stack_bundle_key` (``bundles/<account id>/<stack>/bundle.zip``), the
 one object that stack's pipeline watches.
 

@@ -4,7 +4,7 @@ Run as the publisher role (``silolake-datalake-publisher``, the only principal t
 lets write) by the master leg of the AWS-native pipeline (``delivery/buildspec/master.yml``)
 or by an operator. Two kinds of object, each at a key fixed in :mod:`silolake.names`:
 
-- **stack bundles** (:mod:`silolake.ops.stack_bundles`): ``bundles/<account id>/<stack>/bundle.zip``,
+- **stack bundles** (:mod:`silolake.release.stack_bundles`): ``bundles/<account id>/<stack>/bundle.zip``,
   under the prefix of the account the stack deploys into, which is the only prefix that
   account's pipeline role may read. The zip is uploaded with the object metadata
   ``content-sha256`` (the manifest's hash of the files, independent of the commit) and

@@ -40,8 +40,8 @@ from .. import names
 from ..catalog.lock import lock_path_for
 from ..catalog.model import Catalog, DeployedSilo, OrgLayout
 from ..errors import UsageError
+from ..ops.iam import simulate
 from .affected import Comparison
-from .iam import simulate
 
 __all__ = ["AccessChange", "AccessDiffError", "access_diff", "render_markdown", "require_organization", "unevaluated"]
 
