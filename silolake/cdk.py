@@ -21,9 +21,13 @@ set up by :mod:`silolake.engine_env` makes its modules load on first use there t
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
+import typing
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 from .engine_env import ENGINES, EngineError, engine_started, selected_engine
 
@@ -41,6 +45,18 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
     raise EngineError(f"engine {ENGINE!r} is selected but not installed: pip install '{_REQUIREMENT}'") from exc
 
 from constructs import Construct  # noqa: E402  (after the engine: it pins the constructs version)
+
+#: Context of every ``App`` silolake makes (synth and the scratch apps of
+#: :mod:`silolake.stacks.scratch`): logical ids stable and readable (no hash suffixes tied to
+#: stack ids), and the Terraform the output needs: native S3 state locking (``use_lockfile``)
+#: came in 1.10 (CDK Terrain validates features against it; cdktf ignores the key). Same as
+#: cdktf.json. Here, beside ``App``, so the stacks and synth both read it without importing
+#: each other.
+APP_CONTEXT: dict[str, Any] = {
+    "excludeStackIdFromLogicalIds": "true",
+    "allowSepCharsInLogicalIds": "true",
+    "targetVersions": {"terraform": ">=1.10.0"},
+}
 
 App = _core.App
 Fn = _core.Fn
@@ -86,6 +102,69 @@ def s3_backend(scope: Construct, **kwargs: object) -> object:
     return backend
 
 
+def typed(provider_class: Any) -> Callable[..., Any]:
+    """``provider_class`` (a resource or data source of ``aws``) with every nested setting built
+    as the provider's own struct class: ``typed(aws.s3_bucket_lifecycle_configuration.
+    S3BucketLifecycleConfiguration)(scope, "id", bucket=..., rule=[{"id": "x", "filter": [{}]}])``.
+
+    Why: jsii converts a dict passed *directly* as a struct argument (and fails on an unknown
+    key), but a dict inside a list reaches the engine as it is: a snake_case key there is
+    dropped without an error (a lifecycle rule once lost its action so). Here every dict a
+    struct is expected for, at any depth and inside lists, becomes that struct; keys may be
+    snake_case (the Python argument) or camelCase (the struct's jsii name), and an unknown key
+    raises :class:`TypeError` naming the setting path and the keys allowed.
+    ``tests/test_provider_settings.py`` scans the constructs for provider calls that bypass it."""
+    hints = _hints(provider_class.__init__)
+    name = provider_class.__name__
+
+    def build(*args: Any, **kwargs: Any) -> Any:
+        return provider_class(*args, **{k: _typed_value(hints.get(k), v, f"{name}.{k}") for k, v in kwargs.items()})
+
+    return build
+
+
+@functools.cache
+def _hints(init: Any) -> dict[str, Any]:
+    return typing.get_type_hints(init)
+
+
+def _struct_in(hint: Any) -> Any:
+    """The jsii struct class a type hint names, at any depth of Union/Optional/Sequence, else ``None``."""
+    if isinstance(hint, type) and hasattr(hint, "__jsii_name_mapping__"):
+        return hint
+    for arg in typing.get_args(hint):
+        found = _struct_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _typed_value(hint: Any, value: Any, where: str) -> Any:
+    struct = _struct_in(hint)
+    if struct is None:
+        return value
+    if isinstance(value, dict):
+        return _struct(struct, value, where)
+    if isinstance(value, list | tuple):
+        return [_struct(struct, v, f"{where}[{i}]") if isinstance(v, dict) else v for i, v in enumerate(value)]
+    return value
+
+
+def _struct(struct: Any, value: dict[str, Any], where: str) -> Any:
+    mapping: dict[str, str] = struct.__jsii_name_mapping__  # python name -> jsii (camelCase) name
+    by_jsii = {jsii_name: py for py, jsii_name in mapping.items()}
+    hints = _hints(struct.__init__)
+    kwargs = {}
+    for key, item in value.items():
+        py = key if key in mapping else by_jsii.get(key)
+        if py is None:
+            raise TypeError(
+                f"{where}: unknown setting {key!r} for {struct.__name__} (known: {', '.join(sorted(mapping))})"
+            )
+        kwargs[py] = _typed_value(hints.get(py), item, f"{where}.{py}")
+    return struct(**kwargs)
+
+
 def stop_engine() -> None:
     """Stop this process's engine (its jsii Node.js process) after the request in flight, within ~5 s.
 
@@ -117,4 +196,5 @@ __all__ = [
     "aws",
     "s3_backend",
     "stop_engine",
+    "typed",
 ]

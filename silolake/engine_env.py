@@ -27,6 +27,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .errors import UsageError
+
 #: Environment variable selecting the engine; values are the keys of :data:`ENGINES`.
 ENGINE_ENV = "SILOLAKE_ENGINE"
 #: engine name -> (core module, provider module, pip requirement that brings both).
@@ -43,7 +45,7 @@ DEBUG_ENV = "SILOLAKE_ENGINE_DEBUG"
 LAZY_HOOK = Path(__file__).resolve().parent / "engine" / "lazy_provider.cjs"
 
 
-class EngineError(RuntimeError):
+class EngineError(UsageError, RuntimeError):
     """The selected engine is unknown or not installed."""
 
 

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .catalog.model import Catalog
 from .policy.sharing import notices
-from .synth import StackDone
+from .synth_one import StackDone
 
 
 def synth_notices(catalog: Catalog) -> list[str]:

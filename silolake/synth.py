@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalog.model import Catalog
-from .ops.targets import stack_targets
+from .catalog.topology import stack_targets
 from .synth_cache import SynthCache, key_inputs
 from .synth_control import (
     NodeMissing,
@@ -53,16 +53,9 @@ from .synth_control import (
     sigterm_deferred,
     sigterm_raises,
 )
+from .synth_one import MANIFEST, StackDone, synth_stack
+from .synth_one import make_app as make_app  # re-exported: main.py and callers make their app here
 
-#: Context making logical ids stable and readable (no hash suffixes tied to stack ids), and
-#: the Terraform the output needs: native S3 state locking (``use_lockfile``) came in 1.10
-#: (CDK Terrain validates features against it; cdktf ignores the key). Same as cdktf.json.
-APP_CONTEXT: dict[str, Any] = {
-    "excludeStackIdFromLogicalIds": "true",
-    "allowSepCharsInLogicalIds": "true",
-    "targetVersions": {"terraform": ">=1.10.0"},
-}
-MANIFEST = "manifest.json"
 #: Staging directories are ``.<out name>.staging-<pid>-<random>`` beside ``out``.
 STAGING_MARK = ".staging-"
 
@@ -82,29 +75,6 @@ class StackSummary:
     path: Path
     resources: int
     by_type: dict[str, int]
-
-
-@dataclass(frozen=True)
-class StackDone:
-    """One stack synthesized (reported while the synth runs): ``index`` of ``total``, wall ``seconds``;
-    ``cached``: copied from the synth cache, the engine did not run for it."""
-
-    name: str
-    index: int
-    total: int
-    resources: int
-    seconds: float
-    worker: int
-    cached: bool = False
-
-
-def make_app(outdir: str | None = None):
-    from .cdk import App
-
-    kwargs: dict[str, Any] = {"context": dict(APP_CONTEXT), "skip_validation": False}
-    if outdir is not None:
-        kwargs["outdir"] = outdir
-    return App(**kwargs)
 
 
 def synth_into(app, catalog: Catalog) -> list[str]:
@@ -136,23 +106,6 @@ def select_stacks(catalog: Catalog, patterns: Sequence[str] | None) -> list[str]
         shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
         raise StackSelectionError(f"{'; '.join(reasons)} (stacks: {shown}; `silolake stacks` lists all)")
     return [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in patterns)]
-
-
-def synth_stack(build: Callable[[Any], Any], name: str, staging: Path) -> dict[str, Any]:
-    """Synthesize one stack in an ``App`` of its own into ``staging/stacks/<name>``.
-
-    Returns ``{"entry": <its manifest entry>, "version": <engine version>, "by_type": {type: count}}``."""
-    work = staging / ".work" / name
-    work.parent.mkdir(exist_ok=True)
-    app = make_app(str(work))
-    build(app)
-    app.synth()
-    manifest = json.loads((work / MANIFEST).read_text(encoding="utf-8"))
-    os.replace(work / "stacks" / name, staging / "stacks" / name)
-    shutil.rmtree(work)
-    doc = json.loads((staging / "stacks" / name / "cdk.tf.json").read_text(encoding="utf-8"))
-    by_type = {rtype: len(items) for rtype, items in doc.get("resource", {}).items()}
-    return {"entry": manifest["stacks"][name], "version": manifest["version"], "by_type": by_type}
 
 
 def synthesize(

@@ -4,7 +4,7 @@ An entry is addressed by a sha256 **key** over everything that can change a stac
 synthesized output (:class:`KeyInputs`):
 
 - the stack's name and kind (``org`` and ``datalake`` share one catalog projection);
-- its catalog projection, :func:`silolake.ops.affected.stack_inputs` (the same text
+- its catalog projection, :func:`silolake.catalog.topology.stack_inputs` (the same text
   ``silolake affected`` compares; it never misses an input, ``tests/delivery/test_affected.py``);
 - the accounts lock file's bytes (organization and OU ids);
 - the framework's code and runtime assets: every file of the installed ``silolake``
@@ -45,8 +45,7 @@ from typing import Any
 
 from .catalog.lock import lock_path_for
 from .catalog.model import Catalog
-from .ops.affected import stack_inputs
-from .ops.targets import stack_targets
+from .catalog.topology import stack_inputs, stack_targets
 
 #: Bumped when the entry layout or the key's composition changes: older entries become misses.
 CACHE_FORMAT = 1

@@ -10,6 +10,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from .errors import EXIT_INVALID, EXIT_TERMINATED, EXIT_TIMEOUT, SilolakeError
+
 __all__ = [
     "NodeMissing",
     "StackSelectionError",
@@ -22,24 +24,32 @@ __all__ = [
 ]
 
 
-class SynthError(Exception):
+class SynthError(SilolakeError):
     """Synth could not run as asked (unknown stack, a worker failed, timeout); nothing was written."""
 
 
 class StackSelectionError(SynthError):
-    """A requested stack name or glob matches no stack of the catalog."""
+    """A requested stack name or glob matches no stack of the catalog (the user's to fix: exit 2)."""
+
+    exit_code = EXIT_INVALID
 
 
 class SynthTimeout(SynthError):
-    """The synth did not finish within its time limit."""
+    """The synth did not finish within its time limit (exit 124, as timeout(1))."""
+
+    exit_code = EXIT_TIMEOUT
 
 
 class SynthInterrupted(SynthError):
-    """The synth received SIGTERM (a CI job cancelled, a container stopped)."""
+    """The synth received SIGTERM (a CI job cancelled, a container stopped): exit 143, as the shell."""
+
+    exit_code = EXIT_TERMINATED
 
 
 class NodeMissing(SynthError):
-    """No Node.js to run the engine's core in (jsii starts ``node``, or ``JSII_NODE``)."""
+    """No Node.js to run the engine's core in (jsii starts ``node``, or ``JSII_NODE``): exit 2."""
+
+    exit_code = EXIT_INVALID
 
 
 @contextmanager

@@ -9,7 +9,7 @@ Node.js child, passes the budget retires after its current stack and a fresh one
 its place. That bounds peak memory per worker at the budget plus one stack, whatever
 the catalog size, for the price of one more start-up per retirement.
 
-Every stack is built in an ``App`` of its own (:func:`silolake.synth.synth_stack`), so
+Every stack is built in an ``App`` of its own (:func:`silolake.synth_one.synth_stack`), so
 which worker built it changes nothing in its output.
 """
 
@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from .catalog.model import Catalog
-from .synth import StackDone, SynthError, SynthTimeout, synth_stack
+from .synth_control import SynthError, SynthTimeout
+from .synth_one import StackDone, synth_stack
 
 #: How long a worker may take to start (import the engine) or to exit before it is killed.
 STOP_GRACE_S = 5.0

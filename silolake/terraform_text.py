@@ -31,6 +31,8 @@ import dataclasses
 import re
 from typing import Any, TypeVar
 
+from .errors import SilolakeError
+
 T = TypeVar("T")
 
 
@@ -44,7 +46,7 @@ def literal(text: str) -> str:
 _TOKEN = re.compile(r"(\$\{TfToken\[[^\]\s]*\]\})")
 
 
-class AlreadyEscapedError(ValueError):
+class AlreadyEscapedError(SilolakeError, ValueError):
     """Text that already holds a Terraform escape was about to be escaped again."""
 
 

@@ -19,11 +19,11 @@ import pytest
 from click.testing import CliRunner
 
 from silolake import names
+from silolake.accounts.bootstrap import BootstrapError, load_for_bootstrap, run
 from silolake.catalog import load_catalog
 from silolake.catalog.lock import read_lock
 from silolake.cli import main
-from silolake.ops import rendering
-from silolake.ops.bootstrap import BootstrapError, load_for_bootstrap, run
+from silolake.release import rendering
 
 moto = pytest.importorskip("moto")
 

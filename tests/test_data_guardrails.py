@@ -16,7 +16,7 @@ import pytest
 
 from silolake import names, policy
 from silolake.catalog import Catalog
-from silolake.policy import chain, delivery, pipelines, scp
+from silolake.policy import delivery, pipelines, scp
 
 from .iam.iam_sim import simulate
 from .stackjson import bucket_key_policy, bucket_policy, policy_json, resources
@@ -80,7 +80,7 @@ def test_synthesized_scps_are_the_policy_documents(example_synth):
     org_stack = example_synth.stack("org")
     deployed = {p["name"]: policy_json(p["content"]) for p in resources(org_stack, "aws_organizations_policy").values()}
     expected = {names.scp_name(k): d for k, d in scp.silo_scps(example_synth.catalog).items()}
-    chain_scps = {names.scp_name(k, "datalake"): d for k, d in chain.datalake_scps(example_synth.catalog).items()}
+    chain_scps = {names.scp_name(k, "datalake"): d for k, d in pipelines.datalake_scps(example_synth.catalog).items()}
     rcps = {names.scp_name(k): d for k, d in pipelines.silos_rcps().items()}
     assert deployed == expected | chain_scps | rcps
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from silolake.catalog import CatalogError, load_catalog
-from silolake.catalog.history import base_problems, load_base
+from silolake.catalog.changes.history import base_problems, load_base
 from silolake.cli import main
 from tests.conftest import CATALOG_HEADER
 

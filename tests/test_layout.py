@@ -5,14 +5,18 @@ line that introduced it, before it can be copied by the next module:
 
 - only ``silolake/cdk.py`` imports the CDKTF engine or the provider bindings;
 - the catalog and the policy builders never import cdktf, constructs, stacks or synth;
-- constructs never import stacks; operations never import constructs or stacks;
+- constructs never import stacks or the tool rooms; the tool rooms (``review``, ``release``,
+  ``accounts``, ``dev``, ``ops``) never import the engine, constructs or stacks;
 - runtime code (``silolake/runtime/``: Lambda functions, Glue jobs; and ``glue_src/``) never
   imports the framework, and the runtime's folders are not framework packages (the
   framework reads them through :func:`silolake.runtime.runtime_path`;
   ``tests/packaging/test_wheel_assets.py`` checks that they ship);
 - every capability package declares its public constructs in ``__all__``;
 - every Lambda function folder is deployed by exactly one construct (a module-level
-  ``SOURCE = LAMBDA_SRC / "<function>"``) and has tests in ``tests/runtime/<function>/``.
+  ``SOURCE = LAMBDA_SRC / "<function>"``) and has tests in ``tests/runtime/<function>/``;
+- the import graph has no cycle at all, between modules, packages or rooms
+  (strongly connected components, :mod:`tests.import_graph`), rather than a list of
+  forbidden edges that a new circle can go around.
 """
 
 from __future__ import annotations
@@ -22,12 +26,17 @@ from pathlib import Path
 
 import pytest
 
+from tests import import_graph
+
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "silolake"
 ENGINE_MODULES = ("cdktf", "cdktn", "cdktf_cdktf_provider_aws", "cdktn_provider_aws", "constructs", "jsii")
 RUNTIME = PACKAGE / "runtime"
 LAMBDA = RUNTIME / "lambda"
 RUNTIME_DIRS = ("silolake/runtime", "glue_src")
+#: Rooms of tools that run beside synth, never inside it: they read the catalog and synthesized
+#: output, so they never import the engine, constructs or stacks.
+TOOL_ROOMS = ("silolake.ops", "silolake.review", "silolake.release", "silolake.accounts", "silolake.dev")
 CAPABILITIES = ("storage", "ingestion", "analytics", "org", "delivery", "etl")
 
 
@@ -87,8 +96,8 @@ def test_only_the_cdk_module_imports_the_engine() -> None:
     [
         ("silolake/catalog", ("silolake.cdk", "silolake.constructs", "silolake.stacks", "silolake.synth")),
         ("silolake/policy", ("silolake.cdk", "silolake.constructs", "silolake.stacks", "silolake.synth")),
-        ("silolake/constructs", ("silolake.stacks", "silolake.synth", "silolake.ops", "silolake.cli")),
-        ("silolake/ops", ("silolake.cdk", "silolake.constructs", "silolake.stacks")),
+        ("silolake/constructs", ("silolake.stacks", "silolake.synth", *TOOL_ROOMS, "silolake.cli")),
+        *((room.replace(".", "/"), ("silolake.cdk", "silolake.constructs", "silolake.stacks")) for room in TOOL_ROOMS),
     ],
 )
 def test_layers_import_only_downwards(package: str, forbidden: tuple[str, ...]) -> None:
@@ -178,3 +187,43 @@ def test_the_layout_checks_see_violations(tmp_path: Path) -> None:
         assert _violations([bad], ENGINE_MODULES) == [f"{bad.relative_to(REPO)}:2: imports cdktf"]
     finally:
         bad.unlink()
+
+
+@pytest.mark.parametrize("level", ["module", "package", "room"])
+def test_the_import_graph_has_no_cycle(level: str) -> None:
+    """No strongly connected component of more than one node: imports point one way, so any
+    module, package or room can be read, moved and tested with only what it imports."""
+    graph = import_graph.levels()[level]
+    assert len(graph) > 20, "the scan found no modules"
+    assert import_graph.cycles(graph) == []
+
+
+def test_the_cycle_check_sees_cycles(tmp_path: Path) -> None:
+    """A two-module circle (one side a lazy import, the other ``from pkg import module``), a
+    package-level circle without a module-level one, and the tree they are found in."""
+    pkg = tmp_path / "silolake"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "runtime").mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("def f():\n    from .b import g\n")
+    (pkg / "b.py").write_text("from silolake import a\n")
+    (pkg / "c.py").write_text("from .sub.y import z\n")
+    (pkg / "sub" / "__init__.py").write_text("")
+    (pkg / "sub" / "x.py").write_text("from ..c import NAME\n")
+    (pkg / "sub" / "y.py").write_text("z = 1\n")
+    (pkg / "runtime" / "handler.py").write_text("import silolake.a\n")
+    files = import_graph.module_files(pkg)
+    assert sorted(files) == [
+        "silolake",
+        "silolake.a",
+        "silolake.b",
+        "silolake.c",
+        "silolake.sub",
+        "silolake.sub.x",
+        "silolake.sub.y",
+    ]
+    graph = import_graph.build(files)
+    assert graph["silolake.b"] == {"silolake.a"} and graph["silolake.sub.x"] == {"silolake.c"}
+    assert import_graph.cycles(graph) == [["silolake.a", "silolake.b"]]
+    packages = import_graph.collapse(graph, import_graph.package_of(files))
+    assert ["silolake.c", "silolake.sub"] in import_graph.cycles(packages)

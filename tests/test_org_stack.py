@@ -9,7 +9,7 @@ import pytest
 
 from silolake import names
 from silolake.constructs.org.organization import account_logical_id
-from silolake.policy import chain, pipelines, scp
+from silolake.policy import pipelines, scp
 
 ORG_DATA = "aws_organizations_organization"
 OU = "aws_organizations_organizational_unit"
@@ -65,7 +65,7 @@ def test_scps_are_the_pure_documents_attached_to_their_ous(org, ous):
     scps = "SERVICE_CONTROL_POLICY"
     expected = {names.scp_name(kind): (doc, "Silos", scps) for kind, doc in scp.silo_scps(org.catalog).items()} | {
         names.scp_name(kind, "datalake"): (doc, "DataLake", scps)
-        for kind, doc in chain.datalake_scps(org.catalog).items()
+        for kind, doc in pipelines.datalake_scps(org.catalog).items()
     }
     # The resource control policy on who may assume what a silo pipeline creates.
     expected |= {

@@ -8,7 +8,7 @@ import filecmp
 import pytest
 
 from silolake import names
-from silolake.ops import rendering
+from silolake.release import rendering
 from tests.conftest import Synth, synthesize_catalog
 
 EXPECTED_STACKS = {
@@ -145,7 +145,7 @@ def test_synthesize_failure_leaves_previous_output_untouched(example_catalog, tm
 
 def test_stack_targets_match_synthesized_stacks(example_synth):
     """`silolake stacks` (CI's job matrix, computed without synth) names exactly the synthesized stacks."""
-    from silolake.ops.targets import stack_targets
+    from silolake.catalog.topology import stack_targets
 
     targets = stack_targets(example_synth.catalog)
     assert [t.name for t in targets] == example_synth.stack_names

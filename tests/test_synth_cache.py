@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from silolake import synth_cache
 from silolake.catalog import load_catalog
-from silolake.ops.affected import stack_inputs
+from silolake.review.affected import stack_inputs
 from silolake.synth import synthesize
 from silolake.synth_cache import KeyInputs, SynthCache, engine_identity, environment_identity, key_inputs, tree_digest
 from tests.conftest import EXAMPLE, REPO, copy_example
@@ -220,7 +220,7 @@ def test_the_cli_synth_uses_the_cache_under_out_and_no_cache_bypasses_it(tmp_pat
 
 @pytest.mark.slow
 def test_affected_synthesizes_base_and_head_through_the_cache(tmp_path: Path) -> None:
-    from silolake.ops.affected import affected
+    from silolake.review.affected import affected
 
     catalog = make_repo(tmp_path / "repo", 3)
     catalog.write_text(catalog.read_text().replace("owners: [team2@gen.example]", "owners: [x@gen.example]"))

@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from silolake.constructs.account.baseline import LEGACY_ADDRESSES
-from silolake.ops.affected import stack_hashes
+from silolake.review.affected import stack_hashes
 from tests.conftest import EXAMPLE, REPO
 
 SILO_STACK = "silo-sales"

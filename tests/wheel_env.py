@@ -45,8 +45,8 @@ def install_wheel(wheel: Path, python: str, where: Path) -> Path:
     with zipfile.ZipFile(wheel) as zf:
         lock.write_bytes(zf.read("silolake/requirements/synth.lock"))
     pip = [venv_dir / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps"]
-    # A user's environment: a PYTHONPATH naming a checkout (whose build left silolake.egg-info in it)
-    # would make pip take the wheel as already installed and skip it.
+    # Without the checkout on PYTHONPATH: pip would see its silolake.egg-info (written by
+    # build_wheel) as silolake already installed and skip the wheel, console script and all.
     env = clean_env(venv_dir)
     subprocess.run([*pip, "--require-hashes", "-r", lock], check=True, cwd=where, env=env)
     subprocess.run([*pip, wheel], check=True, cwd=where, env=env)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..errors import UsageError
+
 PathElem = str | int
 Path = tuple[PathElem, ...]
 
@@ -40,9 +42,13 @@ class Problem:
         return f"{self.file}:{self.line}:{self.col}: {self.path}: {self.message}"
 
 
-class CatalogError(Exception):
-    """Raised when a catalog is invalid; carries every problem found."""
+class CatalogError(UsageError):
+    """Raised when a catalog is invalid; carries every problem found (exit 2)."""
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems: list[Problem] = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def report(self) -> list[str]:
+        """One located line per problem (``file:line:col: key.path: message``), then the count."""
+        return [*(str(p) for p in self.problems), f"{len(self.problems)} problem(s) found"]

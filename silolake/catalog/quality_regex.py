@@ -29,6 +29,8 @@ from __future__ import annotations
 import re
 import warnings
 
+from ..errors import UsageError
+
 __all__ = ["RegexRefused", "java_regex"]
 
 _QUANTIFIER = re.compile(r"\{([0-9]+)(,([0-9]*))?\}")
@@ -36,7 +38,7 @@ _ASCII_CLASS = {"d": "[0-9]", "w": "[A-Za-z0-9_]", "s": "[ \\t\\n\\r\\f]", "b": 
 _CONTROL = set("ntrf")
 
 
-class RegexRefused(ValueError):
+class RegexRefused(UsageError):
     """The pattern is not valid, or uses a construct Python and Java read differently; says which and how to fix."""
 
 

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..errors import UsageError
+
 __all__ = [
     "ArrayType",
     "GlueType",
@@ -59,7 +61,7 @@ _TOKEN = re.compile(r"\s*(?:([A-Za-z_][A-Za-z0-9_]*)|([0-9]+)|([<>(),:])|(\S))")
 _WORD, _NUM, _PUNCT, _BAD = 1, 2, 3, 4
 
 
-class TypeSyntaxError(ValueError):
+class TypeSyntaxError(UsageError, ValueError):
     """A column type string is not a valid Glue/Hive type.
 
     ``position`` is the 0-based character offset of the offending fragment in

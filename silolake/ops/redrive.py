@@ -1,7 +1,7 @@
 """Redrive of one flow after a fix: reprocess raw days, or replay quarantined partner files.
 
 Two operations against the silo account (boto3 clients in, plain results out; the command
-is ``silolake redrive``, :mod:`silolake.cli_redrive`; guide: ``docs/etl.md``, *Redrive*):
+is ``silolake redrive``, :mod:`silolake.cli.commands.redrive`; guide: ``docs/etl.md``, *Redrive*):
 
 - :func:`start_redrive` starts the flow's state machine with the redrive input of
   :mod:`silolake.pipeline_input`; the conform job then reads those ``ingest_date`` days

@@ -175,11 +175,3 @@ def chain_scp(catalog: Catalog) -> dict:
             *protection_statements(org.name, org.state_bucket_prefix, org.deploy_role_name),
         ]
     )
-
-
-def datalake_scps(catalog: Catalog) -> dict[str, dict]:
-    """Every SCP attached to the DataLake OU, by kind (named ``names.scp_name(kind, "datalake")``):
-    this chain and :func:`silolake.policy.pipelines.pipelines_scp`."""
-    from .pipelines import pipelines_scp  # it builds on this module's action sets
-
-    return {"chain": chain_scp(catalog), "pipelines": pipelines_scp(catalog)}

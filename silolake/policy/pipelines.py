@@ -48,7 +48,7 @@ from __future__ import annotations
 from .. import names
 from ..catalog.model import Catalog
 from . import documents as policy
-from .chain import AUDIT_LOG_CHANGES, RELEASE_BUILD_RUNS, RELEASE_PROJECT_CHANGES, deny_except
+from .chain import AUDIT_LOG_CHANGES, RELEASE_BUILD_RUNS, RELEASE_PROJECT_CHANGES, chain_scp, deny_except
 from .delivery import STATE_BUCKET_SETTINGS
 from .scp import role_arn_pattern
 
@@ -156,3 +156,9 @@ def trust_rcp() -> dict:
 def silos_rcps() -> dict[str, dict]:
     """Every RCP attached to the Silos OU, by kind (named ``names.scp_name(kind)``)."""
     return {"trust": trust_rcp()}
+
+
+def datalake_scps(catalog: Catalog) -> dict[str, dict]:
+    """Every SCP attached to the DataLake OU, by kind (named ``names.scp_name(kind, "datalake")``):
+    the publishing chain (:func:`silolake.policy.chain.chain_scp`) and :func:`pipelines_scp`."""
+    return {"chain": chain_scp(catalog), "pipelines": pipelines_scp(catalog)}

@@ -191,7 +191,7 @@ def artifacts_bucket_statements(catalog: Catalog, bucket: str) -> list[Statement
             "Condition": scope,
         },
         {
-            # The pinned Terraform provider and the silolake wheels (silolake.ops.publish): the
+            # The pinned Terraform provider and the silolake wheels (silolake.release.publish): the
             # same objects for every silo, so no account prefix; read-only, and written only by
             # the publisher (above).
             "Sid": "SiloPipelinesReadProviderMirrorAndTools",

@@ -24,7 +24,7 @@ StackBuilder = Callable[[Construct], AccountStack]
 def stack_builders(catalog: Catalog) -> dict[str, StackBuilder]:
     """``{stack name: builder}`` for every stack of ``catalog``, in deploy order; nothing is constructed.
 
-    The names and their order equal :func:`silolake.ops.targets.stack_targets` (which needs no engine).
+    The names and their order equal :func:`silolake.catalog.topology.stack_targets` (which needs no engine).
     Stacks are built from the catalog's Terraform view: catalog text reaches the JSON
     escaped, so Terraform reads it literally (:mod:`silolake.terraform_text`)."""
     catalog = terraform_view(catalog)

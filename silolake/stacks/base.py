@@ -6,7 +6,7 @@ adding or removing a silo never touches a shared bucket. Both the provider and t
 backend assume the catalog's deploy role in the target account and pin
 ``allowed_account_ids``, so credentials that resolve to the wrong account fail before
 anything is read or written. A runner already inside the account deploys the same
-stack with the in-account rendering (:mod:`silolake.ops.rendering`).
+stack with the in-account rendering (:mod:`silolake.release.rendering`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from .. import names
 from ..catalog.model import Catalog
 from ..cdk import Construct, TerraformOutput, TerraformStack, aws, s3_backend
 from ..constructs.delivery.github_plan import GithubPlanAccess
-from ..ops import rendering
+from ..release import rendering
 
 MANAGED_BY = "silolake"
 
@@ -41,7 +41,7 @@ class AccountStack(TerraformStack):
         self.regional_provider(region)
         # Two ways in, one cdk.tf.json (docs/delivery.md): the provider assumes the role in
         # the variable, by default the deploy role (central CI, from outside the account); a
-        # runner already inside the account renders it empty (silolake.ops.rendering) and
+        # runner already inside the account renders it empty (silolake.release.rendering) and
         # the provider keeps the runner's own credentials, still pinned by allowed_account_ids.
         self.add_override(
             f"variable.{rendering.ROLE_VARIABLE}",

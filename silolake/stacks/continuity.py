@@ -26,10 +26,11 @@ allocation and can never drift from what an earlier synth produced.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from ..catalog.model import AnalyticsConsumer, Catalog, Column, DeployedSilo, Flow
-from ..cdk import App, TerraformResource, TerraformStack
+from ..cdk import TerraformResource, TerraformStack
+from .scratch import addresses, resource_type, scratch_app
 
 #: Resource types that hold data or are the identity of data (a key decrypts it, an
 #: account contains it). Capabilities that add such a type add it here.
@@ -66,35 +67,6 @@ def forgotten_with_data(rtype: str) -> bool:
     a bucket's or key's attached configuration (destroying a bucket's public access block
     or TLS-only policy would weaken a bucket that stays in AWS)."""
     return rtype in DATA_TYPES or rtype.startswith("aws_s3_bucket_") or rtype == "aws_kms_alias"
-
-
-#: Resource type of each provider class (``TF_RESOURCE_TYPE``), read from the engine once per class.
-_CLASS_TYPES: dict[type, str] = {}
-
-
-def resource_type(resource: TerraformResource) -> str:
-    """``resource``'s Terraform type. Every attribute read is a round trip to the engine's
-    process, and the walks below visit every resource of a stack (silo stacks hold ~250):
-    a provider class has one type, so it is asked once per class (the generic
-    ``TerraformResource``, whose instances carry any type, is asked every time)."""
-    cls = type(resource)
-    if "TF_RESOURCE_TYPE" not in vars(cls):
-        return resource.terraform_resource_type
-    if cls not in _CLASS_TYPES:
-        _CLASS_TYPES[cls] = resource.terraform_resource_type
-    return _CLASS_TYPES[cls]
-
-
-def addresses(stack: TerraformStack, only: Callable[[str], bool] | None = None) -> list[tuple[str, str]]:
-    """``(resource type, address)`` of every resource in ``stack`` (of the types ``only``
-    accepts, when given), in construct order."""
-    out = []
-    for child in stack.node.find_all():
-        if isinstance(child, TerraformResource):
-            rtype = resource_type(child)
-            if only is None or only(rtype):
-                out.append((rtype, f"{rtype}.{stack.get_logical_id(child)}"))
-    return out
 
 
 def kept_addresses(stack: TerraformStack) -> set[str]:
@@ -164,12 +136,6 @@ def gone_with_data(ghost: TerraformStack, stack: TerraformStack, *, skip: str | 
     data = {a for t, a, _ in rows if t in DATA_TYPES}
     holders = {(p, t) for t, a, p in rows if a in data}
     return data | {a for t, a, p in rows if any(hp == p and attached(h, t) for hp, h in holders)}
-
-
-def scratch_app() -> App:
-    from ..synth import APP_CONTEXT  # same logical-id rules as the real app
-
-    return App(context=dict(APP_CONTEXT), skip_validation=True)
 
 
 def _ghost_flow(name: str) -> Flow:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..catalog.model import Catalog
 from ..cdk import Construct, TerraformOutput
 from ..constructs.org import DataLakeOus, SiloAccount, SiloGuardrails, forget_accounts
-from ..policy import chain, pipelines, scp
+from ..policy import pipelines, scp
 from .base import AccountStack
 
 
@@ -24,7 +24,7 @@ class OrgStack(AccountStack):
         SiloGuardrails(
             self,
             "chain-guardrails",
-            documents=chain.datalake_scps(catalog),
+            documents=pipelines.datalake_scps(catalog),
             target_id=self.ous.datalake.id,
             ou="datalake",
         )

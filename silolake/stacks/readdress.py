@@ -18,7 +18,7 @@ import dataclasses
 from .. import names
 from ..catalog.model import Catalog, DeployedSilo
 from ..cdk import Construct, TerraformResource, TerraformStack, Token
-from .continuity import addresses, resource_type, scratch_app
+from .scratch import addresses, resource_type, scratch_app
 
 #: Per-owner resources: construct id prefix by resource type (``names.owner_construct_id``).
 OWNER_KINDS = {"aws_cognito_user": "owner", "aws_sns_topic_subscription": "alerts"}

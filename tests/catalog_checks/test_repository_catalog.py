@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from silolake.catalog import load_catalog
-from silolake.catalog.history import base_problems, load_base
+from silolake.catalog.changes.history import base_problems, load_base
 from tests.conftest import REPO, synthesize_catalog
 from tests.security.checkov_gate import evaluate
 

@@ -14,8 +14,8 @@ from typing import Any
 import yaml
 
 from silolake.catalog import load_catalog
+from silolake.catalog.changes.history import base_problems
 from silolake.catalog.errors import CatalogError
-from silolake.catalog.history import base_problems
 from silolake.catalog.source import read_yaml
 from silolake.synth import synthesize
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from silolake.catalog import load_catalog
 from silolake.cli import main
-from silolake.ops.init import synth_lock
+from silolake.dev.init import synth_lock
 from tests.conftest import REPO
 
 CATALOGS = Path(__file__).parent / "catalogs"

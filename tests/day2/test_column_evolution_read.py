@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from silolake.catalog.history import base_problems
+from silolake.catalog.changes.history import base_problems
 from silolake.catalog.source import read_yaml
 from silolake.catalog.types import parse_type
 from tests.runtime.conform.test_reader_agrees import arrow_type, duckdb_type

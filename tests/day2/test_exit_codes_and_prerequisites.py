@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
+from silolake.accounts import bootstrap as bootstrap_module
 from silolake.cli import main
-from silolake.ops import bootstrap as bootstrap_module
 from tests.conftest import copy_example
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from silolake.cli import main
-from silolake.ops.init import requirements_txt
+from silolake.dev.init import requirements_txt
 from tests.day2.test_init_repository import ARGS
 
 

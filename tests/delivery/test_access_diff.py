@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from silolake.ops.access_diff import AccessChange, _changes, _Principal, access_diff, render_markdown
-from silolake.ops.affected import comparison
+from silolake.review.access_diff import AccessChange, _changes, _Principal, access_diff, render_markdown
+from silolake.review.affected import comparison
 
 from .generated import git, make_repo
 

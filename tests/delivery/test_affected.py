@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from silolake.catalog import load_catalog
-from silolake.ops.affected import affected, stack_hashes, stack_inputs
+from silolake.review.affected import affected, stack_hashes, stack_inputs
 
 from .generated import account, catalog_yaml, git, make_repo
 

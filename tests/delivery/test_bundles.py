@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from silolake.cli import main
-from silolake.ops.stack_bundles import BundleError, build_all, build_bundle, verify
+from silolake.release.stack_bundles import BundleError, build_all, build_bundle, verify
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 

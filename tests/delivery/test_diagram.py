@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from silolake.cli import main
-from silolake.ops.diagram import build, to_dot, to_mermaid, to_svg
+from silolake.review.diagram import build, to_dot, to_mermaid, to_svg
 
 from ..conftest import EXAMPLE
 

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from silolake.cli import main
-from silolake.ops.plan_summary import (
+from silolake.review.plan_summary import (
     DESTROYS,
     GROWS,
     REPLACES,

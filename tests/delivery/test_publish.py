@@ -22,11 +22,11 @@ from moto import mock_aws
 
 from silolake import names
 from silolake.catalog import load_catalog
+from silolake.catalog.topology import stack_targets
 from silolake.cli import main
-from silolake.ops import publish
-from silolake.ops.publish import MirrorError, PublishError, StackBundle
-from silolake.ops.stack_bundles import build_all, build_bundle
-from silolake.ops.targets import stack_targets
+from silolake.release import publish
+from silolake.release.publish import MirrorError, PublishError, StackBundle
+from silolake.release.stack_bundles import build_all, build_bundle
 from silolake.versions import AWS_PROVIDER_VERSION
 
 from ..conftest import EXAMPLE
@@ -324,7 +324,7 @@ def test_mirror_is_published_at_the_shared_key_once(aws_env, tmp_path):
 
 
 def test_bundle_entries_that_leave_the_directory_are_refused(tmp_path):
-    from silolake.ops.stack_bundles import BundleError, verify
+    from silolake.release.stack_bundles import BundleError, verify
 
     out = synth_dir(tmp_path / "out")
     bundle = build_bundle(out / "stacks" / "datalake", tmp_path / "b", commit=COMMIT)

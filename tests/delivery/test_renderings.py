@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from silolake.cli import main
-from silolake.ops import rendering
+from silolake.release import rendering
 
 STACKS = ["org", "datalake", "silo-sales", "analytics-company-bi"]
 

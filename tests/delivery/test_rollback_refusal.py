@@ -20,7 +20,7 @@ import yaml
 from silolake import names
 from silolake.catalog import CatalogError, load_catalog
 from silolake.constructs.delivery import silo_pipeline
-from silolake.ops.stack_bundles import build_bundle, read_manifest
+from silolake.release.stack_bundles import build_bundle, read_manifest
 
 from ..stackjson import resources
 

@@ -8,7 +8,7 @@ import tomllib
 from click.testing import CliRunner
 
 from silolake import cli
-from silolake.ops import portal
+from silolake.dev import portal
 
 from ..conftest import EXAMPLE, REPO
 
@@ -17,7 +17,7 @@ def test_without_the_portal_extra_the_command_names_it(monkeypatch) -> None:
     monkeypatch.setattr(portal, "missing_requirements", lambda: ["moto"])
     result = CliRunner().invoke(cli.main, ["portal", str(EXAMPLE), "--silo", "sales"])
     assert result.exit_code == 2
-    assert result.stderr.strip() == "silolake portal needs the portal extra: pip install 'silolake[portal]'"
+    assert result.stderr.strip() == "error: silolake portal needs the portal extra: pip install 'silolake[portal]'"
 
 
 def test_the_portal_extra_pins_what_the_dev_extra_pins() -> None:

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from silolake.cli import EXIT_INVALID, main
-from silolake.ops.access_diff import AccessDiffError, access_diff, render_markdown, unevaluated
-from silolake.ops.affected import comparison
-from silolake.ops.plan_summary import load_plan, summarize_plan
+from silolake.cli import main
+from silolake.errors import EXIT_INVALID
+from silolake.review.access_diff import AccessDiffError, access_diff, render_markdown, unevaluated
+from silolake.review.affected import comparison
+from silolake.review.plan_summary import load_plan, summarize_plan
 from tests.conftest import FIXTURE_DIR
 from tests.delivery.generated import git
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ... import policy
-from ...cdk import Construct, aws
+from ...cdk import Construct, aws, typed
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class SecureBucket(Construct):
         if object_lock_days:
             self._object_lock(bucket_id, object_lock_days, versioning)
         rule = {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": kms_key_arn} if kms_key_arn else {"sseAlgorithm": "AES256"}
-        aws.s3_bucket_server_side_encryption_configuration.S3BucketServerSideEncryptionConfigurationA(
+        typed(aws.s3_bucket_server_side_encryption_configuration.S3BucketServerSideEncryptionConfigurationA)(
             self,
             "encryption",
             bucket=bucket_id,
@@ -129,7 +129,7 @@ class SecureBucket(Construct):
                     "expiration": [{"days": days}],
                 }
             )
-        aws.s3_bucket_lifecycle_configuration.S3BucketLifecycleConfiguration(
+        typed(aws.s3_bucket_lifecycle_configuration.S3BucketLifecycleConfiguration)(
             self, "lifecycle", bucket=bucket_id, rule=rules
         )
         self.statements = [policy.deny_insecure_transport(policy.bucket_arns(name)), *statements]

@@ -5,7 +5,7 @@ so the bucket and key policies never list them: they trust the silo pipeline rol
 inside the silos OU path, and only under the caller's own account prefix
 ``bundles/${aws:PrincipalAccount}/`` (:mod:`silolake.policy.sharing`). Versioning lets a
 silo pipeline record the exact bundle version it deployed and makes a bad publish
-reversible; each bundle carries a manifest of content hashes (:mod:`silolake.ops.stack_bundles`).
+reversible; each bundle carries a manifest of content hashes (:mod:`silolake.release.stack_bundles`).
 
 Only the publisher role of the datalake account writes (an explicit deny refuses every
 other writer). It is created here, assumable by the account's deploy role (the role CI

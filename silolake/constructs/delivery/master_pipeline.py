@@ -30,7 +30,7 @@ from typing import Any
 
 from ... import names, policy
 from ...catalog.model import Account, DeliveryPipeline
-from ...cdk import Construct, aws
+from ...cdk import Construct, aws, typed
 from ...versions import AWS_PROVIDER_VERSION, TERRAFORM_VERSION
 from ..blocks.secure_bucket import Lifecycle, SecureBucket
 from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role, source_account_condition
@@ -195,7 +195,7 @@ class MasterPipeline(Construct):
             ),
             trust_condition=_trust(account, project_arn(account, name)),
         )
-        self.project = aws.codebuild_project.CodebuildProject(
+        self.project = typed(aws.codebuild_project.CodebuildProject)(
             self,
             "project",
             name=name,
@@ -247,7 +247,7 @@ class MasterPipeline(Construct):
             trust_condition=_trust(account, pipeline_arn(account, name)),
         )
         # Blocks inside lists reach jsii as plain maps: their keys are the camelCase struct names.
-        self.pipeline = aws.codepipeline.Codepipeline(
+        self.pipeline = typed(aws.codepipeline.Codepipeline)(
             self,
             "pipeline",
             name=name,

@@ -31,7 +31,7 @@ from functools import cache
 
 from ... import names, policy, versions
 from ...catalog.model import DeployedSilo
-from ...cdk import Construct, TerraformProvider, TerraformResource, aws
+from ...cdk import Construct, TerraformProvider, TerraformResource, aws, typed
 from ...policy import delivery
 from ...runtime import runtime_path
 from ...terraform_text import literal
@@ -171,7 +171,7 @@ class SiloPipeline(Construct):
             "SILOLAKE_ROLLBACK_TO": silo.pipeline_rollback_to or "",
         }
         self.projects = {
-            stage: aws.codebuild_project.CodebuildProject(
+            stage: typed(aws.codebuild_project.CodebuildProject)(
                 self,
                 f"{stage}-project",
                 name=names.silo_build_project(silo.name, stage),

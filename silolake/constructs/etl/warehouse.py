@@ -22,7 +22,7 @@ import ipaddress
 
 from ... import names, policy
 from ...catalog.model import DeployedSilo, Flow
-from ...cdk import Construct, aws
+from ...cdk import Construct, aws, typed
 from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role
 from .statements import load_role_statements
 
@@ -136,7 +136,7 @@ class Warehouse(Construct):
             log_destination=group.arn,
             iam_role_arn=flow_role.arn,
         )
-        security_group = aws.security_group.SecurityGroup(
+        security_group = typed(aws.security_group.SecurityGroup)(
             self,
             "sg",
             name=name,
@@ -183,7 +183,7 @@ class Warehouse(Construct):
             lifecycle={"prevent_destroy": True},
             depends_on=[r.policy for r in roles],
         )
-        self.workgroup = aws.redshiftserverless_workgroup.RedshiftserverlessWorkgroup(
+        self.workgroup = typed(aws.redshiftserverless_workgroup.RedshiftserverlessWorkgroup)(
             self,
             "workgroup",
             workgroup_name=name,

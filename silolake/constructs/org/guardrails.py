@@ -32,7 +32,7 @@ class SiloGuardrails(Construct):
         policy_type: str = "SERVICE_CONTROL_POLICY",
     ) -> None:
         """``documents``: ``{kind: SCP document}`` from :func:`silolake.policy.scp.silo_scps` (or
-        :func:`silolake.policy.chain.datalake_scps`, or RCPs from :func:`silolake.policy.pipelines.silos_rcps`
+        :func:`silolake.policy.pipelines.datalake_scps`, or RCPs from :func:`silolake.policy.pipelines.silos_rcps`
         with ``policy_type="RESOURCE_CONTROL_POLICY"``); ``target_id``: the id of the OU named ``ou``.
         Both types share the 5,120-character limit :func:`silolake.policy.scp.render` checks."""
         super().__init__(scope, id)

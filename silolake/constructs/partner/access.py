@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from ... import names
 from ...catalog.model import DeployedSilo
-from ...cdk import Construct, TerraformOutput, TerraformStack, aws
+from ...cdk import Construct, TerraformOutput, TerraformStack, aws, typed
 from ...partner_runtime import CORS_METHODS, build_site, channels, function_environment, runtime_config
 from ...policy import partner as partner_policy
 from ..ingestion.api_ingestion import STAGE, ApiIngestion
@@ -134,7 +134,7 @@ class PartnerAccess(Construct):
         )
         if upload_page:
             # Browsers upload straight to the dropzone, from the pages' origin only.
-            aws.s3_bucket_cors_configuration.S3BucketCorsConfiguration(
+            typed(aws.s3_bucket_cors_configuration.S3BucketCorsConfiguration)(
                 self,
                 "dropzone-cors",
                 bucket=dropzone.bucket.id,

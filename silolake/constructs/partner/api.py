@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 from ... import names
 from ...catalog.model import DeployedSilo
-from ...cdk import Construct, aws
+from ...cdk import Construct, aws, typed
 from ..blocks.lambda_function import LambdaFunction
 from ..blocks.service_role import encrypted_log_group
 
@@ -155,7 +155,7 @@ class PartnerApi(Construct):
 
     def _cognito(self, org: str, silo: DeployedSilo, web_origin: str) -> None:
         pool_name = names.partner_user_pool(org, silo.name)
-        self.user_pool = aws.cognito_user_pool.CognitoUserPool(
+        self.user_pool = typed(aws.cognito_user_pool.CognitoUserPool)(
             self,
             "user-pool",
             name=pool_name,
@@ -173,7 +173,7 @@ class PartnerApi(Construct):
             self, "domain", domain=pool_name, user_pool_id=self.user_pool.id
         )
         admin_page = f"{web_origin}/admin.html"
-        self.client = aws.cognito_user_pool_client.CognitoUserPoolClient(
+        self.client = typed(aws.cognito_user_pool_client.CognitoUserPoolClient)(
             self,
             "client",
             name="admin-page",

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ... import names, policy
 from ...catalog.model import DeployedSilo
-from ...cdk import Construct, aws
+from ...cdk import Construct, aws, typed
 from ...policy import partner as partner_policy
 from ..blocks.lambda_function import LAMBDA_SRC, FunctionSpec, LambdaFunction
 from ..blocks.service_role import service_role, source_account_condition
@@ -104,7 +104,7 @@ class PartnerFunctions(Construct):
             trust_condition=source_account_condition(account),
         )
         table_name = names.partner_lockout_table(org, silo.name)
-        self.table = aws.dynamodb_table.DynamodbTable(
+        self.table = typed(aws.dynamodb_table.DynamodbTable)(
             self,
             "lockout",
             name=table_name,

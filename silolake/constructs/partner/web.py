@@ -21,7 +21,7 @@ from collections.abc import Mapping
 
 from ... import names
 from ...catalog.model import DeployedSilo
-from ...cdk import AssetType, Construct, TerraformAsset, aws
+from ...cdk import AssetType, Construct, TerraformAsset, aws, typed
 from ...partner_runtime import CONFIG_FILE, Site, content_type
 from ..blocks.secure_bucket import Lifecycle, SecureBucket
 
@@ -117,7 +117,7 @@ class PartnerWeb(Construct):
             signing_behavior="always",
             signing_protocol="sigv4",
         )
-        self.distribution = aws.cloudfront_distribution.CloudfrontDistribution(
+        self.distribution = typed(aws.cloudfront_distribution.CloudfrontDistribution)(
             self,
             "distribution",
             enabled=True,

@@ -21,6 +21,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from ...errors import SilolakeError
+
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "simulate.mjs"
 NODE_MODULES_MARKER = HERE / "node_modules" / "@cloud-copilot" / "iam-simulate" / "package.json"
@@ -30,7 +32,7 @@ DECISIONS = ("Allowed", "ImplicitlyDenied", "ExplicitlyDenied")
 _install_lock = threading.Lock()
 
 
-class IamSimError(RuntimeError):
+class IamSimError(SilolakeError, RuntimeError):
     """The harness could not evaluate the cases (bad input, policy error, missing tooling)."""
 
 

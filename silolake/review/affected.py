@@ -25,7 +25,6 @@ an input. ``tests/delivery/test_affected.py`` checks them against full synths.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import io
@@ -40,8 +39,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..catalog import CatalogError, load_catalog
-from ..catalog.model import Catalog, Silo
-from .targets import stack_targets
+from ..catalog.model import Catalog
+from ..catalog.topology import stack_inputs, stack_targets
+from ..errors import UsageError
 
 __all__ = [
     "FRAMEWORK_PATHS",
@@ -66,7 +66,7 @@ FRAMEWORK_PATHS = (
 )
 
 
-class AffectedError(RuntimeError):
+class AffectedError(UsageError, RuntimeError):
     """The base could not be read or synthesized (bad ref, not a git checkout, base synth failed)."""
 
 
@@ -81,32 +81,6 @@ class Affected:
     candidates: list[str]
     framework_changed: bool
     reasons: dict[str, str] = field(default_factory=dict)
-
-
-def _file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
-
-
-def _silo_identity(silo: Silo) -> tuple:
-    return (silo.name, silo.account_id, silo.email, silo.region, silo.decommission)
-
-
-def stack_inputs(catalog: Catalog) -> dict[str, str]:
-    """``{stack name: text of everything that stack's synthesis reads from the catalog}``."""
-    # Every top-level field but the silo and consumer lists: a field added to Catalog later
-    # lands here by itself and makes every stack a candidate (safe by default).
-    common = repr(dataclasses.replace(catalog, silos=(), analytics=(), source=Path(catalog.source.name)))
-    silos = repr([_silo_identity(s) for s in catalog.silos])
-    inputs = {"org": common + silos, "datalake": common + silos}
-    for silo in catalog.deployable_silos:
-        jobs = [(f.job, _file_digest(catalog.base_dir / f.job)) for f in silo.flows if f.custom_job]
-        # A reader's other entitlements do not change this silo's grants: drop its silo list.
-        readers = [dataclasses.replace(c, silos=()) for c in catalog.readers_of(silo)]
-        inputs[silo.stack_name] = common + repr((silo, readers, jobs))
-    for consumer in catalog.analytics:
-        read = [_silo_identity(s) for s in catalog.deployable_silos if s.name in consumer.silos]
-        inputs[consumer.stack_name] = common + repr((consumer, read))
-    return inputs
 
 
 def stack_hashes(out: Path, names: Sequence[str] | None = None) -> dict[str, str]:

@@ -13,7 +13,7 @@ Runs with management-account credentials (the default credential chain), after e
 Idempotent: a second run reads, finds nothing to do and writes nothing. ``dry_run``
 performs only read calls, and that is enforced: every client refuses a mutating call
 in dry-run mode, so a planning bug cannot turn into a change.
-The bucket guardrails (and why SSE-S3) are in :mod:`silolake.ops.state_buckets`.
+The bucket guardrails (and why SSE-S3) are in :mod:`silolake.accounts.state_buckets`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from .. import names
 from ..catalog import CatalogError, validate_file
 from ..catalog.lock import AccountsLock, read_lock, write_lock
 from ..catalog.model import Catalog, OrgLayout, build_catalog, with_account
+from ..catalog.topology import stack_targets
+from ..errors import AwsError, UsageError
 from .state_buckets import (
     ALL_GUARDRAILS,
     BucketNotAccessible,
@@ -38,7 +40,6 @@ from .state_buckets import (
     error_code,
     guardrail_fixes,
 )
-from .targets import stack_targets
 
 ORGANIZATIONS_REGION = "us-east-1"  # Organizations has a single (global) endpoint
 SESSION_NAME = "silolake-bootstrap"
@@ -46,11 +47,11 @@ _READ_ONLY = ("Get", "List", "Head", "Describe")
 _READ_ONLY_CALLS = {"AssumeRole"}  # returns credentials, changes nothing
 
 
-class BootstrapError(Exception):
+class BootstrapError(UsageError):
     """Something the operator must fix (credentials, an unapplied org stack, a role)."""
 
 
-class AwsRefused(BootstrapError):
+class AwsRefused(AwsError, BootstrapError):
     """AWS refused a call or could not be reached (``silolake bootstrap`` exits 1)."""
 
 

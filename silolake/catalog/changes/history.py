@@ -13,11 +13,13 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from .changes import Change, classify, problems_of, raw_snapshot, snapshot
-from .errors import CatalogError, Problem
-from .lock import lock_path_for, read_lock
-from .model import Catalog
-from .source import SourceDoc, parse_yaml, read_yaml
+from ..errors import CatalogError, Problem
+from ..lock import lock_path_for, read_lock
+from ..model import Catalog
+from ..source import SourceDoc, parse_yaml, read_yaml
+from .base import Change
+from .classify import classify, problems_of
+from .snapshot import raw_snapshot, snapshot
 
 
 def load_base(base: str, catalog_path: Path) -> SourceDoc:

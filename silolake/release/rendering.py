@@ -29,6 +29,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
+
 __all__ = [
     "OVERRIDE_FILE",
     "ROLE_VARIABLE",
@@ -49,7 +51,7 @@ OVERRIDE_FILE = "silolake_in_account_override.tf.json"
 STACK_FILE = "cdk.tf.json"
 
 
-class RenderError(ValueError):
+class RenderError(UsageError, ValueError):
     """The directory holds no synthesized silolake stack, or one without an S3 backend."""
 
 

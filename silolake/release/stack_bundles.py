@@ -1,6 +1,6 @@
 """Stack bundles: one reproducible zip per synthesized stack, ``<dest>/<stack>/bundle.zip``.
 
-:mod:`silolake.ops.publish` uploads each to the artifacts bucket at
+:mod:`silolake.release.publish` uploads each to the artifacts bucket at
 :func:`silolake.names.stack_bundle_key` (``bundles/<account id>/<stack>/bundle.zip``), the
 one object that stack's pipeline watches.
 
@@ -29,6 +29,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import UsageError
+
 __all__ = ["BundleError", "Bundle", "build_all", "build_bundle", "read_manifest", "safe_name", "verify", "write_zip"]
 
 FORMAT = 1
@@ -36,7 +38,7 @@ MANIFEST = "manifest.json"
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-class BundleError(ValueError):
+class BundleError(UsageError, ValueError):
     """A bundle does not match its manifest, or a stack directory is missing."""
 
 

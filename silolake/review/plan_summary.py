@@ -10,7 +10,7 @@ plan line by line before approving:
   data-holding resource (:data:`DATA_HOLDING`). ``prevent_destroy`` normally makes such a
   plan fail; a plan that gets here with one means the protection itself was removed;
 * **policy grows** - an IAM, bucket, key, Glue, SCP, ... policy whose new document allows
-  more (:func:`silolake.ops.policy_diff.grown`), a new grant resource (an attachment, a
+  more (:func:`silolake.review.policy_diff.grown`), a new grant resource (an attachment, a
   Lambda permission), a removed SCP attachment, or a policy Terraform only knows after apply;
 * **sharing changes** - anything that changes who outside an account may read: the
   org-path-scoped statements of resource policies, Glue resource policies, Athena catalogs
@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
 from . import policy_diff
 
 __all__ = [
@@ -136,7 +137,7 @@ _SYMBOL = {
 }
 
 
-class PlanError(ValueError):
+class PlanError(UsageError, ValueError):
     """The file is not a ``terraform show -json`` plan this tool understands."""
 
 

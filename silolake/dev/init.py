@@ -30,6 +30,7 @@ from pathlib import Path
 from ..catalog import load_catalog
 from ..catalog.lock import LOCK_NAME, AccountsLock
 from ..catalog.schema import SCHEMA_FILE
+from ..errors import UsageError
 from ..names import MASTER_BUILDSPEC
 from ..policy.delivery import ci_role_trust
 from ..versions import TERRAFORM_VERSION
@@ -57,7 +58,7 @@ REQUIREMENTS_LOCK = "requirements.lock"
 _PLACEHOLDER = re.compile(r"<%(\w+)%>")
 
 
-class InitError(Exception):
+class InitError(UsageError):
     """The target cannot take a new layout (``silolake init`` exits 2)."""
 
 

@@ -4,7 +4,7 @@ Run as the publisher role (``silolake-datalake-publisher``, the only principal t
 lets write) by the master leg of the AWS-native pipeline (``delivery/buildspec/master.yml``)
 or by an operator. Two kinds of object, each at a key fixed in :mod:`silolake.names`:
 
-- **stack bundles** (:mod:`silolake.ops.stack_bundles`): ``bundles/<account id>/<stack>/bundle.zip``,
+- **stack bundles** (:mod:`silolake.release.stack_bundles`): ``bundles/<account id>/<stack>/bundle.zip``,
   under the prefix of the account the stack deploys into, which is the only prefix that
   account's pipeline role may read. The zip is uploaded with the object metadata
   ``content-sha256`` (the manifest's hash of the files, independent of the commit) and
@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import names
+from ..errors import UsageError
 from ..versions import AWS_PROVIDER_VERSION
 from . import stack_bundles
 
@@ -62,7 +63,7 @@ MIRROR_PLATFORM = "linux_amd64"
 _REGISTRY_DIR = "registry.terraform.io/hashicorp/aws"
 
 
-class PublishError(RuntimeError):
+class PublishError(UsageError, RuntimeError):
     """Nothing or not everything was published (unversioned bucket, missing bundle, bad bundle)."""
 
 
@@ -94,7 +95,7 @@ class Published:
 def stack_bundles_of(
     targets: Iterable[Any], bundles_dir: Path, stacks: Sequence[str] | None = None
 ) -> list[StackBundle]:
-    """Pair each stack target (:func:`silolake.ops.targets.stack_targets`: ``name``,
+    """Pair each stack target (:func:`silolake.catalog.topology.stack_targets`: ``name``,
     ``account_id``) with its ``bundles_dir/<stack>/bundle.zip``.
 
     Stacks without a bundle are skipped unless named in ``stacks``; a named stack the

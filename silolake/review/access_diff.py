@@ -39,8 +39,9 @@ from typing import Any
 from .. import names
 from ..catalog.lock import lock_path_for
 from ..catalog.model import Catalog, DeployedSilo, OrgLayout
+from ..errors import UsageError
+from ..ops.iam import simulate
 from .affected import Comparison
-from .iam import simulate
 
 __all__ = ["AccessChange", "AccessDiffError", "access_diff", "render_markdown", "require_organization", "unevaluated"]
 
@@ -57,7 +58,7 @@ _TOKEN = re.compile(r"\$\{[^}]+\}")
 _PLACEHOLDER_LAYOUT = OrgLayout("o-unbootstrap", "r-none", "ou-none-datalake", "ou-none-silos", "ou-none-analytics")
 
 
-class AccessDiffError(RuntimeError):
+class AccessDiffError(UsageError, RuntimeError):
     """The inputs cannot support an answer (the message says which input, and what fills it)."""
 
 

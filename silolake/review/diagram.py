@@ -20,13 +20,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..catalog.model import Catalog, Silo
+from ..errors import UsageError
 
 __all__ = ["DiagramError", "Graph", "build", "to_dot", "to_mermaid", "to_svg"]
 
 CHANNELS = {"api": "HTTPS API", "sftp": "SFTP", "upload": "web upload"}
 
 
-class DiagramError(RuntimeError):
+class DiagramError(UsageError, RuntimeError):
     """SVG requested but Graphviz ``dot`` is not installed."""
 
 

@@ -1,59 +1,35 @@
 """``silolake redrive``: reprocess a flow's raw days, or replay its quarantined files (docs/etl.md, *Redrive*).
 
-Registered on :data:`silolake.cli.main` (imported at the end of :mod:`silolake.cli`).
-Exit codes as every command: 2 for a bad catalog or option (unknown silo or flow, a day
-that is not ``YYYY-MM-DD``, credentials of another account); 1 for AWS refusals.
+Exit codes as every command (README.md, "Exit codes"): 2 for a bad catalog or option (unknown
+silo or flow, a day that is not ``YYYY-MM-DD``, credentials of another account); 1 for AWS refusals.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import names
-from .catalog import CatalogError, load_catalog
-from .catalog.model import DeployedSilo, Flow
-from .cli import EXIT_AWS, EXIT_INVALID, _fail, catalog_path, err, main, out
+from ... import names
+from ...catalog import load_catalog
+from ...errors import UsageError
+from ..shared.aws import aws_refusals
+from ..shared.common import catalog_path, deployed_silo, err, out
 
-
-def _refuse(message: str) -> NoReturn:
-    err.print(f"error: {message}", markup=False)
-    sys.exit(EXIT_INVALID)
-
-
-@contextmanager
-def _aws_errors() -> Iterator[None]:
-    """One line and exit 1 for an AWS refusal or missing credentials (never a traceback)."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        yield
-    except (BotoCoreError, ClientError) as exc:
-        err.print(f"error: {exc}", markup=False)
-        sys.exit(EXIT_AWS)
+if TYPE_CHECKING:
+    from ...catalog.model import DeployedSilo, Flow
 
 
 def _target(path: Path, silo_name: str, flow_name: str) -> tuple[str, DeployedSilo, Flow]:
-    """(organization name, silo, flow) named by the options; exits 2 naming what exists otherwise."""
-    try:
-        catalog = load_catalog(path)
-    except CatalogError as exc:
-        _fail(exc)
-    silo = next((s for s in catalog.silos if s.name == silo_name), None)
-    if silo is None:
-        _refuse(f"{path}: no silo named '{silo_name}' (silos: {', '.join(s.name for s in catalog.silos)})")
-    if not isinstance(silo, DeployedSilo):
-        _refuse(f"{path}: silo '{silo_name}' has no account id yet (run silolake bootstrap): nothing to redrive")
+    """(organization name, silo, flow) named by the options; :class:`UsageError` naming what exists otherwise."""
+    catalog = load_catalog(path)
+    silo = deployed_silo(catalog, path, silo_name, "nothing to redrive")
     flow = next((f for f in silo.flows if f.name == flow_name), None)
     if flow is None:
         known = ", ".join(f.name for f in silo.flows)
-        _refuse(f"{path}: silo '{silo_name}' has no flow named '{flow_name}' (flows: {known})")
+        raise UsageError(f"{path}: silo '{silo_name}' has no flow named '{flow_name}' (flows: {known})")
     return catalog.organization.name, silo, flow
 
 
@@ -69,21 +45,21 @@ def _days(values: tuple[str, ...]) -> list[str]:
 
 
 def _session(profile: str | None, region: str, silo: DeployedSilo) -> Any:
-    """A boto3 session in the silo account (exits 2 when the credentials are another account's)."""
+    """A boto3 session in the silo account (:class:`UsageError` when the credentials are another account's)."""
     import boto3
 
     session = boto3.Session(profile_name=profile, region_name=region)
-    with _aws_errors():
+    with aws_refusals():
         account = session.client("sts").get_caller_identity()["Account"]
     if account != silo.account_id:
-        _refuse(
+        raise UsageError(
             f"the credentials are for account {account}, silo '{silo.name}' is account {silo.account_id}: "
             "use a profile of the silo account (--profile)"
         )
     return session
 
 
-@main.command()
+@click.command("redrive")
 @catalog_path
 @click.option("--silo", "silo_name", required=True, help="The silo of the flow.")
 @click.option("--flow", "flow_name", required=True, help="The flow, as the catalog names it.")
@@ -124,7 +100,7 @@ def redrive(
 
 
 def _start(session: Any, silo: DeployedSilo, flow: Flow, days: list[str]) -> None:
-    from .ops.redrive import start_redrive
+    from ...ops.redrive import start_redrive
 
     if flow.custom_job:
         err.print(
@@ -132,20 +108,20 @@ def _start(session: Any, silo: DeployedSilo, flow: Flow, days: list[str]) -> Non
             markup=False,
         )
     machine = names.state_machine_arn(session.region_name, silo.account_id, silo.name, flow.storage_name)
-    with _aws_errors():
+    with aws_refusals():
         execution, _ = start_redrive(session.client("stepfunctions"), machine, flow.name, days)
     out.print(f"Started the redrive of {silo.name}/{flow.name}, days {', '.join(days)}:", markup=False)
     out.print(f"  {execution}", markup=False)
 
 
 def _replay(session: Any, org: str, silo: DeployedSilo, flow: Flow, partner: str | None) -> None:
-    from .ops.redrive import quarantined_keys, replay
+    from ...ops.redrive import quarantined_keys, replay
 
     if flow.source not in ("sftp", "upload"):
-        _refuse(f"flow '{flow.name}' receives records by API: landing quarantines no files of it")
+        raise UsageError(f"flow '{flow.name}' receives records by API: landing quarantines no files of it")
     bucket = names.silo_bucket(org, silo.name, "dropzone", silo.account_id, silo.region)
     s3 = session.client("s3")
-    with _aws_errors():
+    with aws_refusals():
         keys = quarantined_keys(s3, bucket, flow.storage_name, partner)
         done = [replay(s3, bucket, key) for key in keys]
     for r in done:
@@ -158,3 +134,6 @@ def _replay(session: Any, org: str, silo: DeployedSilo, flow: Flow, partner: str
         "each one's verdict is in its status record (_status/<partner>/<flow>/<file>.json)",
         markup=False,
     )
+
+
+command = redrive

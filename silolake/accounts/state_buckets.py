@@ -16,11 +16,12 @@ from collections.abc import Callable
 from botocore.exceptions import ClientError
 
 from .. import policy
+from ..errors import AwsError
 
 _TLS_SID = "DenyInsecureTransport"
 
 
-class BucketNotAccessible(Exception):
+class BucketNotAccessible(AwsError):
     """The name exists but this account cannot use it (usually: another account owns it)."""
 
 

@@ -1,0 +1,1 @@
+"""One module per ``silolake`` command, each defining ``command`` (:mod:`silolake.cli.registry`)."""

@@ -1,0 +1,62 @@
+"""Catalog checks ``validate`` and ``synth`` share: the change classification and the notices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...catalog import CatalogError
+from .common import err
+
+
+def check_changes(catalog, path: Path, base: str | None, out_dir: Path) -> None:
+    """Classify the changes against ``base`` (or the last synth in ``out_dir``); print them;
+    raise :class:`CatalogError` with the refused ones."""
+    from ...catalog import lock_path_for, read_lock
+    from ...catalog.changes import classify, last_synth, lock_changes, problems_of, snapshot
+    from ...catalog.changes.history import base_changes, load_base
+    from ...catalog.source import read_yaml
+
+    if base:
+        changes, doc = base_changes(catalog, load_base(base, path))
+        against = base
+    else:
+        doc = read_yaml(catalog.source)
+        lock = lock_path_for(catalog.source)
+        changes = lock_changes(catalog, read_lock(lock).accounts, doc, lock.name)
+        previous = last_synth(out_dir, catalog)
+        against = f"last synth in {out_dir}" if previous else lock.name
+        if previous is not None:
+            changes += classify(previous, snapshot(catalog), doc, against)
+    for change in changes:
+        if not change.refused:  # refused ones are reported as located problems below
+            err.print(f"change ({against}): {change.line()}", markup=False)
+    problems = problems_of(changes, doc)
+    if problems:
+        raise CatalogError(problems)
+
+
+def notices(catalog, *, synth: bool) -> None:
+    from ...catalog.not_built import not_built_notices
+
+    for line in not_built_notices(catalog):
+        err.print(f"notice: {line}", markup=False)
+    if catalog.master_pipeline is not None:
+        from ...names import MASTER_BUILDSPEC as BUILDSPEC
+
+        root = Path(catalog.source).parent
+        spec = root / BUILDSPEC
+        if not spec.is_file():
+            err.print(
+                f"notice: delivery.pipeline is set, but {spec} does not exist: the master build reads it from the "
+                "source (silolake init writes one for a catalog repository)",
+                markup=False,
+            )
+        elif (
+            "scripts/dev.py" in spec.read_text(encoding="utf-8", errors="replace")
+            and not (root / "scripts" / "dev.py").is_file()
+        ):
+            err.print(
+                f"notice: {spec} runs scripts/dev.py, which this repository does not have: the master build "
+                "would fail (silolake init writes a buildspec for a catalog repository)",
+                markup=False,
+            )
