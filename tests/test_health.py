@@ -34,7 +34,13 @@ def test_each_flow_gets_the_alarms_its_catalog_entry_asks_for(example_synth: Syn
     flow = {
         n.removeprefix("silolake-logistics-shipments-") for n in got if n.startswith("silolake-logistics-shipments-")
     }
-    assert flow == {"late", "late-dhl-express", "quarantine", "reject-ratio", "quality", "pipeline-failed"}
+    assert flow == {
+        "late", "late-dhl-express", "quarantine", "reject-ratio", "files-rejected", "quality", "pipeline-failed"
+    }  # fmt: skip
+    # A file rejected whole counts no rows: its own alarm, on the job's FilesRejected.
+    rejected = got["silolake-logistics-shipments-files-rejected"]
+    assert (rejected["metric_name"], rejected["threshold"]) == ("FilesRejected", 0)
+    assert rejected["dimensions"] == {"Silo": "logistics", "Flow": "shipments"}
     # The threshold is the catalog's max_reject_ratio (0.05), judged on rejected / read rows.
     ratio = got["silolake-logistics-shipments-reject-ratio"]
     assert ratio["threshold"] == 0.05 and ratio["comparison_operator"] == "GreaterThanThreshold"

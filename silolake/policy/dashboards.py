@@ -86,6 +86,7 @@ def flow_widgets(org: str, silo: DeployedSilo, flow: Flow, *, cross_account: boo
         rows = [
             (hm.flow_metric(silo, flow, hm.ROWS_CONFORMED), "rows conformed"),
             (hm.flow_metric(silo, flow, hm.ROWS_REJECTED), "rows rejected"),
+            (hm.flow_metric(silo, flow, hm.FILES_REJECTED), "files rejected whole"),
         ]
         out.append(_widget(f"{title}: rows", lines(rows), silo.region))
         runs = [

@@ -170,6 +170,18 @@ def _conform_alarms(silo: DeployedSilo, flow: Flow) -> list[Alarm]:
             flow=flow.name,
         ),
         Alarm(
+            # Unreadable, undecodable or unmergeable files count no rows: without this alarm a flow
+            # whose every file is rejected whole would look healthy (reject ratio 0, runs succeed).
+            name=names.health_alarm(silo.name, flow.name, "files-rejected"),
+            description=(
+                f"silolake: the conform job rejected whole files of flow '{flow.name}' "
+                "(docs/operations.md#files-rejected)"
+            ),
+            metrics=(("rejected", flow_metric(silo, flow, FILES_REJECTED, period=RUN_PERIOD)),),
+            threshold=0,
+            flow=flow.name,
+        ),
+        Alarm(
             name=names.health_alarm(silo.name, flow.name, "quality"),
             description=f"silolake: a fail rule of flow '{flow.name}' rejected files (docs/operations.md#quality)",
             metrics=(("failed", flow_metric(silo, flow, QUALITY_RULES_FAILED, period=RUN_PERIOD)),),

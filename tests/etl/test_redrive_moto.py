@@ -176,7 +176,12 @@ def test_a_warehouse_redrive_replaces_the_day_in_redshift(definitions, monkeypat
         (["--silo", "nope", "--flow", "orders", "--day", "2026-11-20"], "no silo named 'nope' (silos: sales,"),
         (["--silo", "sales", "--flow", "nope", "--day", "2026-11-20"], "silo 'sales' has no flow named 'nope'"),
         (["--silo", "sales", "--flow", "orders", "--day", "2026-11-31"], "'2026-11-31' is not a day"),
-        (["--silo", "sales", "--flow", "orders"], "give --day (repeatable) or --quarantined"),
+        (
+            ["--silo", "sales", "--flow", "orders"],
+            "say what to redrive: --day YYYY-MM-DD (repeatable) or --quarantined",
+        ),
+        (["--silo", "sales", "--flow", "orders", "--day", "2026-11-20", "--quarantined"], "not both"),
+        (["--silo", "sales", "--flow", "orders", "--day", "2999-01-01"], "2999-01-01 is in the future (UTC)"),
         (["--silo", "sales", "--flow", "orders", "--partner", "acme", "--day", "2026-11-20"], "--partner goes"),
         (["--silo", "sales", "--flow", "orders", "--quarantined"], "receives records by API"),
     ],
@@ -189,6 +194,16 @@ def test_bad_options_exit_2_with_what_exists(args, message, monkeypatch):
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_api_flow_has_no_quarantine_whatever_the_credentials(monkeypatch):
+    """Refused before any AWS call: without credentials too, exit 2 naming the reason (not an AWS error)."""
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    result = CliRunner().invoke(main, ["redrive", str(EXAMPLE), "--silo", "sales", "--flow", "orders", "--quarantined"])
+    assert result.exit_code == 2, result.output
+    assert "receives records by API" in result.output
 
 
 def test_credentials_of_another_account_exit_2(monkeypatch):

@@ -41,6 +41,10 @@ def _days(values: tuple[str, ...]) -> list[str]:
             dt.date.fromisoformat(value)
         except ValueError:
             raise click.BadParameter(f"{value!r} is not a day in the form YYYY-MM-DD", param_hint="--day") from None
+        # Raw days are named by the UTC day landing wrote them on: a later day holds nothing yet, and
+        # its run would fail and alert every owner.
+        if dt.date.fromisoformat(value) > dt.datetime.now(dt.UTC).date():
+            raise click.BadParameter(f"{value} is in the future (UTC): it holds no raw data yet", param_hint="--day")
     return sorted(set(values))
 
 
@@ -86,12 +90,17 @@ def redrive(
     reads those days again and the warehouse load replaces them. --quarantined copies each
     quarantined file back to its dropzone key, where landing checks it again as a new arrival.
     """
-    if bool(days) == quarantined:
+    if days and quarantined:
         raise click.UsageError("give --day (repeatable) or --quarantined, not both")
+    if not days and not quarantined:
+        raise click.UsageError("say what to redrive: --day YYYY-MM-DD (repeatable) or --quarantined")
     if partner and not quarantined:
         raise click.UsageError("--partner goes with --quarantined")
     chosen = _days(days)
     org, silo, flow = _target(path, silo_name, flow_name)
+    # Refusals that need no AWS call come before the credentials are looked at.
+    if quarantined and flow.source not in ("sftp", "upload"):
+        raise UsageError(f"flow '{flow.name}' receives records by API: landing quarantines no files of it")
     session = _session(profile, region or silo.region, silo)
     if chosen:
         _start(session, silo, flow, chosen)
@@ -117,8 +126,6 @@ def _start(session: Any, silo: DeployedSilo, flow: Flow, days: list[str]) -> Non
 def _replay(session: Any, org: str, silo: DeployedSilo, flow: Flow, partner: str | None) -> None:
     from ...ops.redrive import quarantined_keys, replay
 
-    if flow.source not in ("sftp", "upload"):
-        raise UsageError(f"flow '{flow.name}' receives records by API: landing quarantines no files of it")
     bucket = names.silo_bucket(org, silo.name, "dropzone", silo.account_id, silo.region)
     s3 = session.client("s3")
     with aws_refusals():
