@@ -61,15 +61,28 @@ PROJECT_CHANGES = (*RELEASE_PROJECT_CHANGES, "codebuild:PutResourcePolicy", "cod
 SILO_PIPELINE_CHANGES = (
     "codepipeline:DeletePipeline",
     "codepipeline:OverrideStageCondition",
+    "codepipeline:RetryStageExecution",
     "codepipeline:RollbackStage",
     "codepipeline:UpdatePipeline",
 )
+#: Re-running a stage of the release pipeline: a retry runs the build again on whatever the
+#: stage's input artifact holds now (the chain's ``RELEASE_PIPELINE_CHANGES`` has no room left).
+RELEASE_PIPELINE_RETRY = "codepipeline:RetryStageExecution"
 #: Bucket settings that could admit another writer (policy, ACL, ownership, public access block)
 #: or drop what a store holds (versioning, encryption, lifecycle, the bucket).
 STORE_BUCKET_SETTINGS = tuple(sorted({*STATE_BUCKET_SETTINGS, "s3:PutBucketAcl", "s3:PutBucketOwnershipControls"}))
 #: Writing an artifact: a bundle or a saved plan the next stage runs (multipart uploads and
-#: copies authorize as ``s3:PutObject``).
-ARTIFACT_WRITES = "s3:PutObject"
+#: copies authorize as ``s3:PutObject``; a replication rule of a bucket elsewhere writes
+#: through ``s3:Replicate*`` instead, S3 User Guide, "Setting up permissions for live replication").
+ARTIFACT_WRITES = ("s3:PutObject", "s3:ReplicateDelete", "s3:ReplicateObject", "s3:ReplicateTags")
+#: State bucket settings the chain's ``StateBucketUnchanged`` leaves out (it has no room left):
+#: who else may read it (ACL, ownership, a replica elsewhere) and a retention lock on its objects.
+STATE_BUCKET_SHARING = (
+    "s3:PutBucketAcl",
+    "s3:PutBucketObjectLockConfiguration",
+    "s3:PutBucketOwnershipControls",
+    "s3:PutReplicationConfiguration",
+)
 #: Assuming a role, by any of the three ways STS offers.
 ROLE_ASSUMPTION = ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity")
 
@@ -88,6 +101,17 @@ def silo_pipeline_statements(org: str, deploy_role: str) -> list[dict]:
         deny_except("SiloPipelinesUnchanged", SILO_PIPELINE_CHANGES, f"{pipeline}*", deploy_role),
         deny_except("SiloPipelineRolesNotPassed", "iam:PassRole", role_arn_pattern(pipeline_roles), deploy_role),
         deny_except("SiloStoreOnlyFromItsPipeline", ARTIFACT_WRITES, store, deploy_role, pipeline_roles),
+    ]
+
+
+def state_statements(org: str, state_bucket_prefix: str, deploy_role: str) -> list[dict]:
+    """Only the deploy role shares the state bucket (every account's, ``silolake bootstrap`` made it)
+    or retries a stage of the release pipeline."""
+    state = f"arn:aws:s3:::{names.state_bucket_pattern(state_bucket_prefix)}"
+    release = f"arn:aws:codepipeline:*:*:{names.release_name(org)}*"  # the pipeline and its stages
+    return [
+        deny_except("StateBucketNotShared", STATE_BUCKET_SHARING, state, deploy_role),
+        deny_except("ReleaseStagesNotRetried", RELEASE_PIPELINE_RETRY, release, deploy_role),
     ]
 
 
@@ -118,15 +142,16 @@ def datalake_store_statements(org: str, deploy_role: str) -> list[dict]:
 
 
 def pipelines_scp(catalog: Catalog) -> dict:
-    """The DataLake-OU ``pipelines`` SCP (bounded size: it grows only with the deploy role name and
-    the organization name: 3,195 characters for the example, 3,531 of the 5,120 allowed in the
-    worst case of a 64-character deploy role and a 12-character organization, which
-    ``tests/iam/test_pipeline_guardrails.py`` renders)."""
+    """The DataLake-OU ``pipelines`` SCP (bounded size: it grows only with the deploy role name, the
+    organization name and the state bucket prefix: 3,944 characters for the example, 4,370 of the
+    5,120 allowed in the worst case of a 64-character deploy role, a 12-character organization and
+    a 24-character prefix, which ``tests/iam/test_pipeline_guardrails.py`` renders)."""
     org = catalog.organization
     return policy.document(
         [
             *silo_pipeline_statements(org.name, org.deploy_role_name),
             *datalake_store_statements(org.name, org.deploy_role_name),
+            *state_statements(org.name, org.state_bucket_prefix, org.deploy_role_name),
         ]
     )
 

@@ -55,6 +55,9 @@ ARTIFACT_MUTATIONS = (
     "s3:PutObjectRetention",
     "s3:PutObjectTagging",
     "s3:PutObjectVersionAcl",
+    "s3:ReplicateDelete",
+    "s3:ReplicateObject",
+    "s3:ReplicateTags",
     "s3:RestoreObject",
 )
 

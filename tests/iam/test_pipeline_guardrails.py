@@ -43,6 +43,7 @@ class Lake:
     store: str  # the sales pipeline's artifact store
     release_store: str
     artifacts: str
+    state: str  # the sales account's state bucket
     #: The new policies left out: what the attacks met before them (``pipelines`` SCP, ``trust`` RCP).
     bare: bool = False
 
@@ -70,6 +71,11 @@ def lake(example_delivery: Delivery) -> Lake:
         store=pipeline["artifact_store"][0]["location"],
         release_store=names.account_bucket("acme", "release", DATALAKE, datalake.region),
         artifacts=names.account_bucket("acme", "artifacts", DATALAKE, datalake.region),
+        state=names.state_bucket(
+            example_delivery.catalog.organization.state_bucket_prefix,
+            SALES,
+            example_delivery.catalog.silo("sales").region,
+        ),
     )
 
 
@@ -149,6 +155,14 @@ def _silo_attacks(lake: Lake) -> dict[str, tuple[str, str, dict[str, Any]]]:
             f"arn:aws:s3:::{lake.store}/{names.silo_pipeline('sales')}/planned/abc.zip",
             {},
         ),
+        "ReplicateObject a forged plan into the store": (
+            "s3:ReplicateObject",
+            f"arn:aws:s3:::{lake.store}/{names.silo_pipeline('sales')}/planned/abc.zip",
+            {},
+        ),
+        "RetryStageExecution of the apply": ("codepipeline:RetryStageExecution", lake.pipeline("Apply"), {}),
+        "share the state bucket by ACL": ("s3:PutBucketAcl", f"arn:aws:s3:::{lake.state}", {}),
+        "replicate the state elsewhere": ("s3:PutReplicationConfiguration", f"arn:aws:s3:::{lake.state}", {}),
         "PutBucketPolicy on the store (admit an outsider)": ("s3:PutBucketPolicy", f"arn:aws:s3:::{lake.store}", {}),
         "PassRole the pipeline role": (
             "iam:PassRole",
@@ -232,6 +246,14 @@ def test_a_datalake_administrator_cannot_reach_the_artifacts_or_the_release_stor
         "PutBucketAcl on the artifacts bucket": ("s3:PutBucketAcl", f"arn:aws:s3:::{lake.artifacts}"),
         "suspend the artifacts bucket's versioning": ("s3:PutBucketVersioning", f"arn:aws:s3:::{lake.artifacts}"),
         "PutObject into the release store": ("s3:PutObject", f"arn:aws:s3:::{lake.release_store}/release/src/x.zip"),
+        "ReplicateObject into the release store": (
+            "s3:ReplicateObject",
+            f"arn:aws:s3:::{lake.release_store}/release/src/x.zip",
+        ),
+        "RetryStageExecution of the release build": (
+            "codepipeline:RetryStageExecution",
+            f"arn:aws:codepipeline:{lake.region}:{DATALAKE}:{names.release_name('acme')}/BuildAndPublish",
+        ),
         "PutBucketPolicy on the release store": ("s3:PutBucketPolicy", f"arn:aws:s3:::{lake.release_store}"),
         "DeleteLogGroup of the release build": (
             "logs:DeleteLogGroup",
@@ -376,12 +398,18 @@ def test_without_the_pipelines_scp_and_the_trust_rcp_the_attacks_succeed(
 
 
 def test_pipelines_scp_and_trust_rcp_fit_in_the_worst_case(example_catalog) -> None:
-    """Longest deploy role name (64) and organization name (12): sizes the docstrings state."""
-    org = dataclasses.replace(example_catalog.organization, deploy_role_name="r" * names.IAM_ROLE_MAX, name="o" * 12)
+    """Longest deploy role name (64), organization name (12) and state bucket prefix (24, as the
+    chain's worst case): sizes the docstrings state."""
+    org = dataclasses.replace(
+        example_catalog.organization,
+        deploy_role_name="r" * names.IAM_ROLE_MAX,
+        name="o" * 12,
+        state_bucket_prefix="p" * 24,
+    )
     worst = dataclasses.replace(example_catalog, organization=org)
-    assert len(scp.policy.to_json(pipelines.pipelines_scp(example_catalog))) == 3195
+    assert len(scp.policy.to_json(pipelines.pipelines_scp(example_catalog))) == 3944
     assert len(scp.render(pipelines.pipelines_scp(worst))) <= scp.SCP_MAX_CHARS
-    assert len(scp.policy.to_json(pipelines.pipelines_scp(worst))) == 3531
+    assert len(scp.policy.to_json(pipelines.pipelines_scp(worst))) == 4370
     assert len(scp.policy.to_json(pipelines.trust_rcp())) == 398  # independent of the catalog
 
 

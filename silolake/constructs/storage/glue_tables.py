@@ -279,6 +279,9 @@ class GlueCatalog(Construct):
                 self,
                 "quality-results",
                 database_name=self.database.name,
+                # Protected like every table: its results are queried through it (partition
+                # projection, so no index is lost, but a destroy still drops what readers use).
+                lifecycle={"prevent_destroy": True},
                 **quality_table_spec(silo, buckets["processed"]),
             )
         self.resource_policy = None

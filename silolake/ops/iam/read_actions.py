@@ -62,6 +62,7 @@ LAKE_SERVICES = (
 #: join one list or the other (``tests/iam/test_read_only.py``).
 CONFIGURATION_ONLY_SERVICES = {
     "cloudformation": "stacks and templates of the partner roles; parameters are the role names",
+    "cloudwatch": "alarms, dashboards and metrics: counts of files and rows, never their contents",
     "codebuild": "projects and builds; build output goes to logs (denied there)",
     "codeconnections": "the source connection's settings",
     "codepipeline": "pipeline definitions and execution states",
