@@ -29,6 +29,8 @@ from .schedule import check_schedule, longest_interval
 #: ``every`` bounds, in hours: hourly is the finest the freshness check resolves; a week is
 #: the longest a CloudWatch metric is kept at one-minute resolution with margin (15 days).
 MIN_EVERY_HOURS, MAX_EVERY_HOURS = 1, 7 * 24
+#: The check of a ``by`` deadline runs this many minutes after it (EMF data become readable).
+CHECK_GRACE_MINUTES = 5
 _DURATION = re.compile(r"([1-9][0-9]*)([hd])")
 _DEADLINE = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9]) (\S+)")
 #: Flow sources whose files come from named partners (the dropzone's ``<partner>/`` folders).
@@ -87,6 +89,23 @@ def parse_deadline(text: str) -> Deadline | None:
     return Deadline(int(match.group(1)), int(match.group(2)), match.group(3)) if match else None
 
 
+def skipped_day(deadline: Deadline, start: dt.date, days: int = 2 * 366) -> tuple[dt.date, str] | None:
+    """The first of ``days`` days from ``start`` on which the deadline's check time (the deadline
+    plus :data:`CHECK_GRACE_MINUTES`) does not exist in its zone, with that time as ``HH:MM``:
+    clocks jump forward over it. EventBridge Scheduler skips a cron run at such a time
+    (EventBridge Scheduler User Guide, "Schedule types": daylight saving time), so that day's
+    lateness would go unjudged. ``None`` when every day has it."""
+    zone = zoneinfo.ZoneInfo(deadline.zone)
+    hour, minute = divmod((deadline.hour * 60 + deadline.minute + CHECK_GRACE_MINUTES) % (24 * 60), 60)
+    for n in range(days):
+        day = start + dt.timedelta(days=n)
+        local = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
+        back = local.astimezone(dt.UTC).astimezone(zone)
+        if (back.hour, back.minute) != (hour, minute):
+            return day, f"{hour:02d}:{minute:02d}"
+    return None
+
+
 def _expectation(raw: dict[str, Any]) -> Expectation:
     hours = parse_hours(raw["every"])
     assert hours is not None  # validated
@@ -137,6 +156,15 @@ def _check_one(path: KeyPath, raw: dict[str, Any], add: Report) -> int | None:
         reason = zone_problem(deadline.zone)
         if reason:
             add(path + ("by",), reason)
+        elif skipped := skipped_day(deadline, dt.date.today()):
+            day, at = skipped
+            add(
+                path + ("by",),
+                f"the check runs at {at} {deadline.zone} ({CHECK_GRACE_MINUTES} minutes after the deadline), "
+                f"a time that does not exist on {day.isoformat()} (clocks jump forward): EventBridge Scheduler "
+                "skips that run and the day's lateness would go unjudged; choose a deadline whose check "
+                "falls outside the daylight-saving gap",
+            )
         if hours is not None and hours % 24:
             add(
                 path + ("by",),

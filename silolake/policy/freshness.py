@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import names
-from ..catalog.expect import Expectation
+from ..catalog.expect import CHECK_GRACE_MINUTES, Expectation
 from ..catalog.model import DeployedSilo, Flow
 from . import health_metrics as hm
 
 #: Minutes after a deadline the check runs: EMF metrics take a few minutes to become readable.
 #: The window still ends at the deadline; only data timestamped before it counts.
-GRACE_MINUTES = 5
+GRACE_MINUTES = CHECK_GRACE_MINUTES
 #: Scheduler's context attribute replaced by the time the invocation was scheduled for.
 SCHEDULED_TIME = "<aws.scheduler.scheduled-time>"
 

@@ -91,6 +91,12 @@ def test_hourly_expectation_on_an_hourly_pipeline_is_valid(problems) -> None:  #
             'e.g. "06:00 Europe/Rome"',
         ),
         (
+            '{every: 1d, by: "02:30 Europe/Rome"}',
+            33,
+            "expect.by: the check runs at 02:35 Europe/Rome (5 minutes after the deadline), a time that does "
+            "not exist on ",
+        ),
+        (
             '{every: 1d, by: "24:00 UTC"}',
             33,
             "expect.by: '24:00 UTC' is not valid: expected a time of day and an IANA time zone, "
@@ -227,3 +233,12 @@ def test_the_chat_webhook_is_a_secret_name(problems, catalog_dir: Path, monkeypa
         "silos[0].alerts.webhook_secret: secret name 'chat-a1B2c3' ends like the random suffix Secrets Manager "
         "appends to ARNs (a hyphen and six characters); rename the secret, e.g. end it in '/webhook'"
     )
+
+
+def test_a_deadline_just_before_the_gap_is_refused_by_its_check_time() -> None:
+    """01:58 is a time every day, but its check at 02:03 is not on the last Sunday of March."""
+    from silolake.catalog.expect import Deadline, skipped_day
+
+    assert skipped_day(Deadline(1, 58, "Europe/Rome"), dt.date(2027, 1, 1)) == (dt.date(2027, 3, 28), "02:03")
+    assert skipped_day(Deadline(6, 0, "Europe/Rome"), dt.date(2027, 1, 1)) is None
+    assert skipped_day(Deadline(2, 30, "UTC"), dt.date(2027, 1, 1)) is None
