@@ -3,6 +3,7 @@ without a catalog file: the defaults a loaded file flow gets, any field overridd
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from silolake.catalog.model import Column, Flow
@@ -34,3 +35,18 @@ def file_flow(name: str, columns: tuple[Column, ...], **overrides: Any) -> Flow:
     }
     fields.update(overrides)
     return Flow(**fields)
+
+
+#: The example's ``orders`` flow starts its settings after this line (the first hourly schedule).
+ORDERS_SCHEDULE = '        schedule: "rate(1 hour)"\n'
+
+
+def with_custom_orders_job(text: str, job: str) -> str:
+    """The example catalog ``text`` with ``job`` (a path beside the catalog) as the ``orders``
+    flow's custom Glue job; its quality rules go too (they run in the default job only)."""
+    assert ORDERS_SCHEDULE in text
+    head, tail = text.split(ORDERS_SCHEDULE, 1)
+    flow, sep, rest = tail.partition("      - name: ")
+    # The rules block with the comment lines right above it: "quality:", then its "- {...}" items.
+    flow = re.sub(r"(?:        #[^\n]*\n)*        quality:\n(?:          - [^\n]*\n)+", "", flow)
+    return head + ORDERS_SCHEDULE + f"        job: {job}\n" + flow + sep + rest

@@ -262,7 +262,8 @@ def test_decommissioned_silo_shares_nothing(decommissioned):
     assert _own(decommissioned, sales.stack_name, "aws_glue_resource_policy") == {}
     # Its data plane is all still there: only sharing is revoked.
     assert len(_zones(decommissioned, sales)) == len(names.ZONES)
-    assert len(_own(decommissioned, sales.stack_name, "aws_glue_catalog_table")) == 2 * len(sales.flows)
+    # raw and processed per flow, and the silo's quality results table
+    assert len(_own(decommissioned, sales.stack_name, "aws_glue_catalog_table")) == 2 * len(sales.flows) + 1
     # Other silos keep sharing.
     logistics = catalog.silo("logistics")
     assert any(_is_analytics(s) for s in _policies(decommissioned, logistics)["processed"]["Statement"])

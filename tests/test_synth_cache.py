@@ -20,6 +20,7 @@ from silolake.synth import synthesize
 from silolake.synth_cache import KeyInputs, SynthCache, engine_identity, environment_identity, key_inputs, tree_digest
 from tests.conftest import EXAMPLE, REPO, copy_example
 from tests.delivery.generated import make_repo
+from tests.flows import with_custom_orders_job
 
 FIELDS = [f.name for f in dataclasses.fields(KeyInputs)]
 BASE = KeyInputs("silo-a", "silo", "p" * 64, "l" * 64, "f" * 64, "cdktn x==1", "{}", "[]")
@@ -58,9 +59,7 @@ def test_real_inputs_reach_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     (tmp_path / "glue_src").mkdir()
     job = tmp_path / "glue_src" / "orders.py"
     job.write_text("print('v1')\n")
-    catalog_path.write_text(
-        text.replace('schedule: "rate(1 hour)"\n', 'schedule: "rate(1 hour)"\n        job: glue_src/orders.py\n', 1)
-    )
+    catalog_path.write_text(with_custom_orders_job(text, "glue_src/orders.py"))
     v1 = keys_of(catalog_path)
     job.write_text("print('v2')\n")
     v2 = keys_of(catalog_path)

@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.flows import with_custom_orders_job
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,9 +63,7 @@ def read_by_synth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str
     """``{"catalog": paths relative to the catalog's folder, "framework": relative to the package}``."""
     repo = tmp_path_factory.mktemp("company")
     text = (ROOT / "silos.yaml").read_text()
-    anchor = '        schedule: "rate(1 hour)"\n'
-    assert anchor in text
-    (repo / "silos.yaml").write_text(text.replace(anchor, anchor + "        job: glue_src/orders.py\n", 1))
+    (repo / "silos.yaml").write_text(with_custom_orders_job(text, "glue_src/orders.py"))
     shutil.copy(ROOT / "accounts.lock.json", repo / "accounts.lock.json")
     (repo / "glue_src").mkdir()
     (repo / "glue_src" / "orders.py").write_text("print('custom job')\n")
