@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalog.model import Flow, Silo
+from .channels import CHANNELS
 from .runtime import runtime_path
 
 PAGES = runtime_path("pages")
@@ -125,10 +126,9 @@ def runtime_config(
 
 
 def channels(silo: Silo, has_flow_api: bool) -> list[str]:
-    """Channels a credential of this silo may be granted (``CHANNELS``)."""
-    ing = silo.ingestion
-    wanted = (("sftp", ing.sftp_enabled), ("upload", ing.web_upload_enabled), ("api", has_flow_api))
-    return [name for name, on in wanted if on]
+    """Channels a credential of this silo may be granted (``CHANNELS``), in registry order: those
+    whose ingestion switch is on, and those without a switch when the silo has a flow API."""
+    return [c.name for c in CHANNELS if (silo.ingestion.switched_on(c) if c.switch else has_flow_api)]
 
 
 def function_environment(

@@ -5,6 +5,8 @@ line that introduced it, before it can be copied by the next module:
 
 - only ``silolake/cdk.py`` imports the CDKTF engine or the provider bindings;
 - the catalog and the policy builders never import cdktf, constructs, stacks or synth;
+- the foundation rooms every other room may import (``silolake.channels``, the ingestion
+  channel registry) import no other room and nothing outside the standard library;
 - constructs never import stacks or the tool rooms; the tool rooms (``review``, ``release``,
   ``accounts``, ``dev``, ``ops``) never import the engine, constructs or stacks;
 - runtime code (``silolake/runtime/``: Lambda functions, Glue jobs; and ``glue_src/``) never
@@ -22,6 +24,7 @@ line that introduced it, before it can be copied by the next module:
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,6 +41,10 @@ RUNTIME_DIRS = ("silolake/runtime", "glue_src")
 #: output, so they never import the engine, constructs or stacks.
 TOOL_ROOMS = ("silolake.ops", "silolake.review", "silolake.release", "silolake.accounts", "silolake.dev")
 CAPABILITIES = ("storage", "ingestion", "analytics", "org", "delivery", "etl")
+#: Rooms every other room may import (the catalog, policy builders, constructs, stacks and
+#: tools all ask ``silolake.channels`` about a flow's channel): they import no other room and
+#: no third-party module, so they can never close a cycle or drag a dependency along.
+FOUNDATION_ROOMS = ("silolake.channels",)
 
 
 def _module_name(path: Path) -> str:
@@ -102,6 +109,21 @@ def test_only_the_cdk_module_imports_the_engine() -> None:
 )
 def test_layers_import_only_downwards(package: str, forbidden: tuple[str, ...]) -> None:
     assert _violations(_py(package), forbidden) == []
+
+
+@pytest.mark.parametrize("room", FOUNDATION_ROOMS)
+def test_foundation_rooms_import_only_the_standard_library(room: str) -> None:
+    graph = import_graph.levels()["room"]
+    assert room in graph, f"{room} is not a room of the import graph"
+    assert graph[room] == set(), f"{room} imports other rooms: {sorted(graph[room])}"
+    own = room.replace(".", "/")
+    outside = [
+        f"{path.relative_to(REPO)}:{line}: imports {name}"
+        for path in _py(own)
+        for line, name in _imports(path)
+        if not name.startswith(room) and name.split(".")[0] not in {*sys.stdlib_module_names, "__future__"}
+    ]
+    assert outside == []
 
 
 def test_runtime_code_never_imports_the_framework() -> None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from ..channels import FILE_SOURCES
 from .errors import Path as KeyPath
 from .schedule import check_schedule, longest_interval
 
@@ -34,7 +35,7 @@ CHECK_GRACE_MINUTES = 5
 _DURATION = re.compile(r"([1-9][0-9]*)([hd])")
 _DEADLINE = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9]) (\S+)")
 #: Flow sources whose files come from named partners (the dropzone's ``<partner>/`` folders).
-PARTNER_SOURCES = ("sftp", "upload")
+PARTNER_SOURCES = FILE_SOURCES
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,8 @@ def check_expect(path: KeyPath, flow: dict[str, Any], add: Report) -> None:
     if isinstance(partners, dict) and partners and flow.get("source") not in PARTNER_SOURCES:
         add(
             here + ("partners",),
-            "only sftp and upload flows receive files from named partners; remove partners or expect the whole flow",
+            f"only {' and '.join(PARTNER_SOURCES)} flows receive files from named partners; "
+            "remove partners or expect the whole flow",
         )
     elif isinstance(partners, dict):
         for name, sub in partners.items():

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Literal
 
 from .. import names
+from ..channels import CHANNELS, FILE_SOURCES, Channel, ChannelName, Format, channel
 from .expect import FlowExpectations, build_expectations
 from .quality import QualityRule
 from .quality import rules as quality_rules
 from .schema import with_defaults
 
-Source = Literal["api", "sftp", "upload"]
-Format = Literal["json", "csv", "parquet"]
+#: A flow's ``source``: the name of an ingestion channel (:mod:`silolake.channels`).
+Source = ChannelName
 
 #: Partition columns silolake derives itself instead of reading them from the data.
 #: Partition column types a ``warehouse: true`` flow may use: their values are plain ``[0-9-]``
@@ -69,8 +69,10 @@ class Column:
 class Flow:
     """One data flow of a silo (``silos[].flows[]``): how records or files arrive and what they hold.
 
-    - ``source``: ``api`` (HTTPS records -> Firehose -> Parquet), ``sftp`` or ``upload`` (files).
-    - ``format``: the raw data format (``json`` for api flows; ``csv``/``json``/``parquet`` for files).
+    - ``source``: the ingestion channel (:mod:`silolake.channels`): ``api`` (HTTPS records ->
+      Firehose -> Parquet), ``sftp`` or ``upload`` (files).
+    - ``format``: the data format as delivered (``json`` for api flows, the channel's
+      ``catalog_format``; ``csv``/``json``/``parquet`` for files).
     - ``keys``: columns identifying a record (deduplication); ``partition_by``: partition
       columns of the processed table (``ingest_date`` is built in).
     - ``schedule``: EventBridge ``rate(...)``/``cron(...)`` expression of the flow's pipeline.
@@ -119,6 +121,12 @@ class Flow:
         return self.renamed_from or self.name
 
     @property
+    def raw_format(self) -> str:
+        """Format of the flow's raw zone: the channel's conversion (Parquet for api flows,
+        written by Firehose), else the format as delivered."""
+        return channel(self.source).raw_format or self.format
+
+    @property
     def custom_job(self) -> bool:
         return self.job != "default"
 
@@ -138,6 +146,16 @@ class Ingestion:
     #: ``sftp.keep_server``: SFTP is off (or on) but its Transfer server and logs stay in
     #: configuration, sign-ins refused (the first step of turning SFTP off, docs/day-2.md).
     sftp_server_kept: bool = False
+
+    def switched_on(self, chan: Channel) -> bool:
+        """Whether ``ingestion.<chan.switch>.enabled`` is true (the ``<switch>_enabled`` field
+        here, one per switched channel); ``False`` for a channel without a switch."""
+        return chan.switch is not None and getattr(self, f"{chan.switch}_enabled") is True
+
+    @property
+    def takes_files(self) -> bool:
+        """Whether partners drop files into the silo's dropzone (a dropzone channel is on)."""
+        return any(self.switched_on(c) for c in CHANNELS if c.partner_files)
 
     @property
     def sftp_server(self) -> bool:
@@ -203,6 +221,11 @@ class Silo:
     def flows_from(self, *sources: Source) -> tuple[Flow, ...]:
         """The flows that receive data through one of ``sources``, in catalog order."""
         return tuple(f for f in self.flows if f.source in sources)
+
+    @property
+    def file_flows(self) -> tuple[Flow, ...]:
+        """The flows partners send files to through the dropzone (landing checks them), in catalog order."""
+        return self.flows_from(*FILE_SOURCES)
 
 
 @dataclass(frozen=True)
@@ -400,7 +423,7 @@ def _flow(raw: dict) -> Flow:
     return Flow(
         name=raw["name"],
         source=raw["source"],
-        format="json" if raw["source"] == "api" else raw["format"],
+        format=channel(raw["source"]).catalog_format or raw["format"],
         columns=tuple(Column(c["name"], glue_type(c["type"]), c.get("comment", "")) for c in raw["columns"]),
         keys=tuple(raw["keys"]),
         partition_by=tuple(raw["partition_by"]),

@@ -14,6 +14,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .. import channels
+from ..channels.checks import flow_findings
 from . import limits
 from .alerts import check_alerts
 from .errors import Path as KeyPath
@@ -29,8 +31,6 @@ from .types import TypeSyntaxError, is_primitive, parse_type
 _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
-#: Minimum Firehose buffer when converting to Parquet (AWS rejects less).
-PARQUET_MIN_BUFFER_MB = 64
 # A malformed region is the schema's to report; checking it against allowed_regions too
 # would print two messages for one mistake.
 _JOB_ODD = re.compile(r"[^A-Za-z0-9_./-]")
@@ -252,12 +252,11 @@ class _Checker:
         self.unique(flows, path + ("flows",), "flow")
         for j, flow in flows:
             self.check_flow(path + ("flows", j), _dict(flow), ingestion)
-        if silo.get("malware_protection") is True and not any(
-            _dict(f).get("source") in ("sftp", "upload") for _, f in flows
-        ):
+        files = channels.FILE_SOURCES
+        if silo.get("malware_protection") is True and not any(_dict(f).get("source") in files for _, f in flows):
             self.add(
                 path + ("malware_protection",),
-                "malware_protection scans the files partners drop, but this silo has no sftp or upload flow; "
+                f"malware_protection scans the files partners drop, but this silo has no {' or '.join(files)} flow; "
                 "remove it or add a file flow",
             )
 
@@ -356,29 +355,12 @@ class _Checker:
                 )
 
     def check_source(self, path: KeyPath, flow: dict, ingestion: dict) -> None:
-        """Format and buffer fit the source, and the silo has the channel the source needs enabled."""
-        source = flow.get("source")
-        if source == "api":
-            if flow.get("format", "json") != "json":
-                self.add(path + ("format",), "api flows receive JSON records; remove format or set it to json")
-            mb = _dict(flow.get("buffer")).get("mb", 128)
-            if isinstance(mb, int) and mb < PARQUET_MIN_BUFFER_MB:
-                self.add(
-                    path + ("buffer", "mb"),
-                    f"buffer of {mb} MB is too small: Firehose converts api flows "
-                    f"to Parquet, which needs a buffer of at least {PARQUET_MIN_BUFFER_MB} MB",
-                )
-        elif "throttle" in flow:
-            self.add(path + ("throttle",), "throttle applies to the ingestion API: only api flows have one")
+        """Format, buffer and throttle fit the flow's channel and the silo has the channel's
+        switch on (:func:`silolake.channels.checks.flow_findings`); csv options need csv."""
+        for below, message in flow_findings(flow, ingestion):
+            self.add(path + below, message)
         if "csv" in flow and flow.get("format") != "csv":
             self.add(path + ("csv",), "csv options are only meaningful with format: csv")
-        channel = {"sftp": ("sftp", "SFTP"), "upload": ("web_upload", "web upload")}.get(str(source))
-        if channel and _dict(ingestion.get(channel[0])).get("enabled") is not True:
-            self.add(
-                path + ("source",),
-                f"flow receives files by {channel[1]}, but this silo's "
-                f"ingestion.{channel[0]}.enabled is not true; enable it or change the source",
-            )
 
     def check_job(self, path: KeyPath, job: Any) -> None:
         if not isinstance(job, str) or job == "default":

@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 
 from .. import names
 from ..catalog.model import Catalog, Silo
+from ..channels import UPLOAD
 from ..partner_runtime import CONFIG_FILE, CORS_METHODS, build_site, content_type, function_environment, runtime_config
 from ..policy import partner as partner_policy
 from ..policy.documents import to_json
@@ -157,7 +158,7 @@ def _provision(org: str, silo: Silo, region: str, origin: str) -> tuple[dict[str
         allowed_cidrs=[*silo.ingestion.sftp_allowed_cidrs, LOCAL_CIDR] if silo.ingestion.sftp_allowed_cidrs else [],
     )
     # No SFTP server and no flow API run locally: the portal offers the web upload channel.
-    env["CHANNELS"] = "upload"
+    env["CHANNELS"] = UPLOAD.name
     env.update(
         PERMISSIONS_BOUNDARY_ARN=boundary_arn,
         CFN_ROLE_ARN=roles["partner-cfn"],

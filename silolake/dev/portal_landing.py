@@ -60,7 +60,7 @@ def provision_landing(org: str, silo: Silo, region: str, account: str, key_arn: 
     def notify(notice: dict[str, Any]) -> None:
         sns.publish(TopicArn=topic, Subject="silolake: a partner file was quarantined", Message=json.dumps(notice))
 
-    files = silo.flows_from("sftp", "upload")
+    files = silo.file_flows
     return mover.Config(
         raw,
         key_arn,

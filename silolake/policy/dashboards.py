@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..catalog.model import Catalog, DeployedSilo, Flow
+from ..channels import channel
 from . import health_metrics as hm
 from .freshness import checks
 
@@ -55,7 +56,7 @@ def _widget(title: str, lines: list[list[Any]], region: str, *, period: int = 36
 
 def arrivals(org: str, silo: DeployedSilo, flow: Flow) -> list[tuple[hm.Metric, str]]:
     """What shows data arriving for ``flow``: landing's counts, or Firehose's deliveries for api flows."""
-    if flow.source == "api":
+    if channel(flow.source).landing == "firehose":
         stream = hm.firehose_stream(org, silo, flow)
         return [(hm.Metric("AWS/Firehose", "DeliveryToS3.Records", (("DeliveryStreamName", stream),)), "records")]
     return [

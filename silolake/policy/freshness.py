@@ -28,6 +28,7 @@ from typing import Any
 from .. import names
 from ..catalog.expect import CHECK_GRACE_MINUTES, Expectation
 from ..catalog.model import DeployedSilo, Flow
+from ..channels import channel
 from . import health_metrics as hm
 
 #: Minutes after a deadline the check runs: EMF metrics take a few minutes to become readable.
@@ -91,7 +92,7 @@ def _term(metric: hm.Metric, weight: int = 1) -> dict[str, Any]:
 def evidence(org: str, silo: DeployedSilo, check: FreshnessCheck) -> list[dict[str, Any]]:
     """The check's evidence as the runtime reads it (``freshness/verdict.py``)."""
     flow = check.flow
-    if flow.source == "api":
+    if channel(flow.source).landing == "firehose":
         stream = hm.firehose_stream(org, silo, flow)
         delivered = hm.Metric("AWS/Firehose", "DeliveryToS3.Records", (("DeliveryStreamName", stream),))
         received = [_term(delivered)]

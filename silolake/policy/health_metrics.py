@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from .. import names
 from ..catalog.model import DeployedSilo, Flow
+from ..channels import channel
 
 NAMESPACE = "Silolake/Flows"
 SILO_NAMESPACE = "Silolake/Silos"
@@ -135,7 +136,7 @@ def flow_alarms(org: str, silo: DeployedSilo, flow: Flow) -> list[Alarm]:
         if expect.flow is not None:
             out.append(_late(silo, flow, None))
         out += [_late(silo, flow, partner) for partner, _ in expect.partners]
-    if flow.source in ("sftp", "upload"):
+    if channel(flow.source).partner_files:
         out.append(
             Alarm(
                 name=names.health_alarm(silo.name, flow.name, "quarantine"),
@@ -147,7 +148,7 @@ def flow_alarms(org: str, silo: DeployedSilo, flow: Flow) -> list[Alarm]:
         )
     if not flow.custom_job:
         out += _conform_alarms(silo, flow)
-    if flow.source == "api":
+    if channel(flow.source).landing == "firehose":
         out += _firehose_alarms(silo, flow, firehose_stream(org, silo, flow))
     return out
 

@@ -2,7 +2,8 @@
 
 Drawn: the organization and its management account, the DataLake > Silos / Analytics OUs,
 the datalake account, every silo account with its flows (pending accounts dashed,
-decommissioned ones greyed), the channels data arrives by (HTTPS API, SFTP, web upload),
+decommissioned ones greyed), the channels data arrives by (HTTPS API, SFTP, web upload:
+each channel's ``label`` in :mod:`silolake.channels`),
 and who may read what: one edge per analytics consumer and silo it is entitled to
 (processed data only; decommissioned silos share nothing).
 
@@ -20,11 +21,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..catalog.model import Catalog, Silo
+from ..channels import channel
 from ..errors import UsageError
 
 __all__ = ["DiagramError", "Graph", "build", "to_dot", "to_mermaid", "to_svg"]
-
-CHANNELS = {"api": "HTTPS API", "sftp": "SFTP", "upload": "web upload"}
 
 
 class DiagramError(UsageError, RuntimeError):
@@ -79,7 +79,7 @@ def build(catalog: Catalog, highlight: Iterable[str] = ()) -> Graph:
     dl.children.append("datalake")
     used = sorted({f.source for s in catalog.silos for f in s.flows})
     for source in used:
-        graph.nodes[_id("channel", source)] = (CHANNELS[source], "channel")
+        graph.nodes[_id("channel", source)] = (channel(source).label, "channel")
     stack_ids = {"org": "org", "datalake": "datalake"}
     for silo in catalog.silos:
         group = _silo_group(graph, silo)

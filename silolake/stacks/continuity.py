@@ -30,6 +30,7 @@ from collections.abc import Iterable
 
 from ..catalog.model import AnalyticsConsumer, Catalog, Column, DeployedSilo, Flow
 from ..cdk import TerraformResource, TerraformStack
+from ..channels import API, SFTP
 from .scratch import addresses, resource_type, scratch_app
 
 #: Resource types that hold data or are the identity of data (a key decrypts it, an
@@ -142,7 +143,7 @@ def _ghost_flow(name: str) -> Flow:
     """An api flow: its resources are a superset of a file flow's (tables + stream + logs)."""
     return Flow(
         name=name,
-        source="api",
+        source=API.name,
         format="json",
         columns=(Column("value", "string"),),
         keys=(),
@@ -188,7 +189,7 @@ def capabilities_ghost(silo: DeployedSilo) -> DeployedSilo:
     flows = silo.flows + tuple(_ghost_flow(n) for n in silo.removed_flows if n not in declared)
     if not all(any(getattr(f, c) for f in silo.flows) for c in ("warehouse", "quicksight")):
         warehouse = dataclasses.replace(
-            _ghost_flow(GHOST_WAREHOUSE_FLOW), source="sftp", format="csv", warehouse=True, quicksight=True
+            _ghost_flow(GHOST_WAREHOUSE_FLOW), source=SFTP.name, format="csv", warehouse=True, quicksight=True
         )
         flows += (warehouse,)
     ingestion = dataclasses.replace(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import names
 from ..catalog.model import Catalog, DeployedSilo
 from ..cdk import Construct
+from ..channels import API
 from ..constructs import partner
 from ..constructs.account import AccountBaseline
 from ..constructs.delivery import silo_pipeline
@@ -64,7 +65,7 @@ class SiloStack(AccountStack):
             resource_policy=sharing.glue_catalog_policy(catalog, silo),
         )
         self.ingestion = None
-        if silo.flows_from("api"):
+        if silo.flows_from(API.name):
             self.ingestion = ApiIngestion(
                 self,
                 "ingestion",

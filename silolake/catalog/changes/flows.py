@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from ...channels import find
 from .base import Change
 from .columns import column_changes
+
+
+def _streamed(source: object) -> bool:
+    """Whether a flow of ``source`` (a snapshot's, maybe from an old, invalid catalog) has a
+    Firehose stream and its log group (a ``firehose`` channel, :mod:`silolake.channels`)."""
+    found = find(source)
+    return found is not None and found.landing == "firehose"
 
 
 def flow_changes(
@@ -65,14 +73,14 @@ def flow_changes(
                     ("silos", i, "flows", j, "renamed_from" if cur["storage"] != name else "name"),
                 )
             )
-        if flow.get("source") == "api" and cur.get("source") != "api":
+        if _streamed(flow.get("source")) and not _streamed(cur.get("source")):
             out.append(
                 Change(
                     "flow source changed from api",
                     subject,
                     "guarded",
                     "would destroy its Firehose stream and log group",
-                    f"flow '{name}' of silo '{silo}' changes source from api to {cur.get('source')}: "
+                    f"flow '{name}' of silo '{silo}' changes source from {flow.get('source')} to {cur.get('source')}: "
                     "its Firehose stream "
                     f"and log group would be destroyed. Add a new flow for the {cur.get('source')} data and list "
                     f"'{name}' under removed_flows",

@@ -14,6 +14,7 @@ import click
 
 from ... import names
 from ...catalog import load_catalog
+from ...channels import channel
 from ...errors import UsageError
 from ..shared.aws import aws_refusals
 from ..shared.common import catalog_path, deployed_silo, err, out
@@ -99,7 +100,7 @@ def redrive(
     chosen = _days(days)
     org, silo, flow = _target(path, silo_name, flow_name)
     # Refusals that need no AWS call come before the credentials are looked at.
-    if quarantined and flow.source not in ("sftp", "upload"):
+    if quarantined and not channel(flow.source).partner_files:
         raise UsageError(f"flow '{flow.name}' receives records by API: landing quarantines no files of it")
     session = _session(profile, region or silo.region, silo)
     if chosen:

@@ -36,9 +36,9 @@ CONFORM_STATE = "_silolake/conform_state.json"
 def raw_format(flow: Flow) -> str:
     """Format of a flow's raw data: api records arrive as Parquet (Firehose converts them).
 
-    The raw Glue table applies the same rule (``storage.glue_tables.raw_format``; a test keeps
-    them equal); restated here so this module stays free of cdktf."""
-    return "parquet" if flow.source == "api" else flow.format
+    The rule is the channel's (:attr:`Flow.raw_format`, :mod:`silolake.channels`); the raw
+    Glue table reads it too (``storage.glue_tables.raw_format``)."""
+    return flow.raw_format
 
 
 def zone_path(bucket: str, prefix: str) -> str:

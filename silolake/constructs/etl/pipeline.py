@@ -129,7 +129,7 @@ class SiloEtl(Construct):
             account_id=silo.account_id,
             key_arn=key_arn,
         )
-        files = silo.flows_from("sftp", "upload")
+        files = silo.file_flows
         self.landing = (
             Landing(self, "landing", silo=silo, flows=files, buckets=buckets, key=key, topic_arn=topic_arn(silo))
             if files

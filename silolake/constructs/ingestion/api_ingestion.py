@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from ... import names, policy
 from ...catalog.model import DeployedSilo, Flow
 from ...cdk import Construct, TerraformOutput, TerraformStack, aws
+from ...channels import API
 from ..blocks.service_role import encrypted_log_group, service_role, source_account_condition
 from ..storage import GlueCatalog, SiloStorage
 from . import templates as tpl
@@ -117,7 +118,7 @@ class ApiIngestion(Construct):
         (:class:`~silolake.constructs.account.AccountBaseline`), which the stage waits for so
         its logging role is in place. Raises ``ValueError`` for a silo without api flows."""
         super().__init__(scope, id)
-        flows = silo.flows_from("api")
+        flows = silo.flows_from(API.name)
         if not flows:
             raise ValueError(f"silo '{silo.name}' has no api flows; it gets no ingestion API")
         accepting = not silo.decommission

@@ -21,6 +21,7 @@ from __future__ import annotations
 from ... import names
 from ...catalog.model import DeployedSilo
 from ...cdk import Construct, TerraformOutput, TerraformStack, aws, typed
+from ...channels import API
 from ...partner_runtime import CORS_METHODS, build_site, channels, function_environment, runtime_config
 from ...policy import partner as partner_policy
 from ..ingestion.api_ingestion import STAGE, ApiIngestion
@@ -36,14 +37,14 @@ EXPOSED_HEADERS = ["ETag"]
 
 def takes_files(silo: DeployedSilo) -> bool:
     """Whether partners drop files into the silo's dropzone (SFTP or the web upload)."""
-    return silo.ingestion.sftp_enabled or silo.ingestion.web_upload_enabled
+    return silo.ingestion.takes_files
 
 
 def wanted(silo: DeployedSilo) -> bool:
     """Whether ``silo`` gets partner access: it takes partner files, or has flow APIs
     (IAM-authorized: a partner needs vended credentials to sign its calls), or keeps its
     Transfer server while SFTP is off (``sftp.keep_server``)."""
-    return takes_files(silo) or bool(silo.flows_from("api")) or silo.ingestion.sftp_server
+    return takes_files(silo) or bool(silo.flows_from(API.name)) or silo.ingestion.sftp_server
 
 
 class PartnerAccess(Construct):

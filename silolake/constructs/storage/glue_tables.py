@@ -57,8 +57,9 @@ RAW_PARTITION = "ingest_date"
 
 
 def raw_format(flow: Flow) -> str:
-    """Format of a flow's raw data: api records are converted to Parquet by Firehose."""
-    return "parquet" if flow.source == "api" else flow.format
+    """Format of a flow's raw data: api records are converted to Parquet by Firehose
+    (:attr:`Flow.raw_format`, the channel's rule)."""
+    return flow.raw_format
 
 
 def storage_format(fmt: str, flow: Flow) -> tuple[dict[str, Any], dict[str, str]]:
