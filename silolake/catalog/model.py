@@ -121,7 +121,7 @@ class Flow:
         return self.renamed_from or self.name
 
     @property
-    def raw_format(self) -> str:
+    def raw_format(self) -> Format:
         """Format of the flow's raw zone: the channel's conversion (Parquet for api flows,
         written by Firehose), else the format as delivered."""
         return channel(self.source).raw_format or self.format
