@@ -1,9 +1,11 @@
 """The ingestion channels, one record each: what every framework place knows about a channel.
 
 A channel is how data reaches a silo; a flow names it as its ``source`` (``silos[].flows[].source``).
-Everything the framework decides by channel reads it from :data:`CHANNELS` here, by trait
-rather than by name, so a new channel is one record plus the code of its own traits
-(docs/contributing.md, "Add an ingestion channel"):
+Everything the framework decides by channel reads it from :data:`CHANNELS` here: by trait
+(a flow's landing, switch, formats), or through a channel's record (``API.name``) where the
+code is that channel's own construct, never by a name spelled out (a test scans for one). A new
+channel is one record plus the code of a trait not built yet (docs/contributing.md, "Add an
+ingestion channel"):
 
 - ``landing`` decides the path to the raw zone. ``"dropzone"``: partners drop *files* into the
   silo's dropzone bucket under ``<partner>/<flow>/`` (:mod:`silolake.policy.dropzone`); the
@@ -22,9 +24,17 @@ rather than by name, so a new channel is one record plus the code of its own tra
 - ``label``: the partner-facing name, used in messages and in ``silolake diagram``.
 
 Pure: imports nothing of silolake (the catalog, policy builders, constructs and review tools
-all import it). The runtime (partner functions, partner pages) cannot import it and restates
-the names; ``tests/channels/test_registry.py`` ties each restatement, the JSON Schema enum
-and :data:`ChannelName` to this table.
+all import it). Three places restate it, each tied to this table by
+``tests/channels/test_registry.py``, as is :data:`ChannelName`:
+
+- the flow ``source`` enum of ``silos.schema.json`` stays written in the file (editors
+  validate and complete ``silos.yaml`` from the file as it is, through its modeline), in
+  :func:`schema_enum` order;
+- the partner functions (``partner_access``) and the admin page (``admin.js``) cannot import
+  the framework. They already receive the silo's *enabled* channels (``CHANNELS`` in the
+  environment, ``channels`` in ``config.json``, :mod:`silolake.partner_runtime`), but check
+  stored credentials against *every* channel; handing them the whole table would change every
+  deployed function's environment and bundle, so they keep their lists and the test compares.
 """
 
 from __future__ import annotations
