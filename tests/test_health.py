@@ -57,8 +57,19 @@ def test_each_flow_gets_the_alarms_its_catalog_entry_asks_for(example_synth: Syn
     assert "silolake-sales-orders-quarantine" not in sales
     # Without max_reject_ratio (price_lists) any rejected row alarms.
     assert sales["silolake-sales-price_lists-reject-ratio"]["threshold"] == 0
-    # A flow without every (reseller_reports: monthly) has no freshness alarm.
-    assert "silolake-sales-reseller_reports-late" not in sales
+    # The monthly flow (reseller_reports: by the 5th) is judged like the others.
+    assert sales["silolake-sales-reseller_reports-late"]["metric_name"] == "FlowLate"
+
+
+def test_every_example_flow_has_an_expectation_and_a_late_alarm(example_synth: Synth) -> None:
+    """Issue 24's "done when": every flow of the example tells its owners when it is late."""
+    for silo in example_synth.catalog.deployable_silos:
+        got = alarms(example_synth, f"silo-{silo.name}")
+        for flow in silo.flows:
+            assert flow.expect is not None and flow.expect.flow is not None, f"{silo.name}/{flow.name}"
+            late = got[names.health_alarm(silo.name, flow.name, "late")]
+            assert late["dimensions"] == {"Silo": silo.name, "Flow": flow.name}
+            assert late["alarm_actions"] == [topic(example_synth, f"silo-{silo.name}")]
 
 
 def test_every_alarm_notifies_the_owners_and_is_a_valid_cloudwatch_alarm(example_synth: Synth) -> None:
@@ -123,11 +134,22 @@ def test_freshness_schedules_run_the_check_in_the_deadline_zone(example_synth: S
     assert function["handler"] == "handler.lambda_handler" and function["layers"]
     [group] = example_synth.resources("silo-logistics", "aws_scheduler_schedule_group").values()
     assert group["name"] == names.health_schedule_group("logistics")
-    # No expectation, no check: none of the sales flows with only a reject ratio gets one.
-    sales = [
-        s["name"] for s in example_synth.resources("silo-sales", "aws_scheduler_schedule").values() if "group_name" in s
-    ]
-    assert sorted(sales) == ["orders", "price_lists"]
+    # Every sales flow is expected, the monthly one on its deadline's day.
+    sales = {
+        s["name"]: s
+        for s in example_synth.resources("silo-sales", "aws_scheduler_schedule").values()
+        if "group_name" in s
+    }
+    assert sorted(sales) == ["orders", "price_lists", "reseller_reports"]
+    monthly = sales["reseller_reports"]
+    assert (monthly["schedule_expression"], monthly["schedule_expression_timezone"]) == (
+        "cron(5 6 5 * ? *)",
+        "Europe/Rome",
+    )
+    check = json.loads(monthly["target"]["input"])
+    assert (check["day"], check["every_hours"], check["by"]) == (5, 0, {"hour": 6, "minute": 0, "zone": "Europe/Rome"})
+    conformed = [e for e in check["evidence"] if e["name"] == "conformed"]
+    assert [t["metric"] for e in conformed for t in e["terms"]] == ["RowsConformed"]
 
 
 def test_a_decommissioned_silo_stops_its_checks(decommissioned_synth: Synth) -> None:
@@ -136,7 +158,7 @@ def test_a_decommissioned_silo_stops_its_checks(decommissioned_synth: Synth) -> 
         for s in decommissioned_synth.resources("silo-sales", "aws_scheduler_schedule").values()
         if "group_name" in s
     }
-    assert states == {"orders": "DISABLED", "price_lists": "DISABLED"}
+    assert states == {"orders": "DISABLED", "price_lists": "DISABLED", "reseller_reports": "DISABLED"}
 
 
 def test_the_silo_dashboard_shows_every_flow_and_every_alarm(example_synth: Synth) -> None:
@@ -146,7 +168,7 @@ def test_the_silo_dashboard_shows_every_flow_and_every_alarm(example_synth: Synt
     titles = [w["properties"].get("title", "") for w in body["widgets"]]
     for flow in ("orders", "reseller_reports", "price_lists"):
         assert f"{flow}: arrivals" in titles and f"{flow}: rows" in titles and f"{flow}: last successful runs" in titles
-    assert "orders: late (1 = missed)" in titles and "reseller_reports: late (1 = missed)" not in titles
+    assert "orders: late (1 = missed)" in titles and "reseller_reports: late (1 = missed)" in titles
     [alarm_widget] = [w for w in body["widgets"] if w["type"] == "alarm"]
     arns = {f"arn:aws:cloudwatch:eu-west-1:444444444444:alarm:{n}" for n in alarms(example_synth, "silo-sales")}
     assert set(alarm_widget["properties"]["alarms"]) == arns
