@@ -227,3 +227,93 @@ def test_a_deadline_just_before_midnight_runs_its_check_after_midnight() -> None
     assert FreshnessCheck(flow, None, Expectation(6)).schedule_expression == "rate(6 hours)"
     assert FreshnessCheck(flow, None, Expectation(48)).schedule_expression == "rate(2 days)"
     assert FreshnessCheck(flow, None, Expectation(1)).schedule_expression == "rate(1 hour)"
+
+
+def test_a_check_scheduler_cannot_run_is_dead_lettered_and_alarms(example_synth: Synth) -> None:
+    """Scheduler retries a check, then sends it to the silo's dead-letter queue (silo key, TLS
+    only, only the checks' role may send); the queue's depth and the group's invocation failures
+    alarm to the owners, so a check that never ran cannot leave a late flow silent."""
+    stack = "silo-logistics"
+    [queue] = example_synth.resources(stack, "aws_sqs_queue").values()
+    assert queue["name"] == names.health_dead_letter_queue("logistics")
+    [key] = [
+        k for k in example_synth.resources(stack, "aws_kms_key").values() if "silo 'logistics'" in k["description"]
+    ]
+    assert queue["kms_master_key_id"].startswith("${aws_kms_key.") and queue["kms_master_key_id"].endswith(".arn}")
+    assert key
+    [queue_policy] = example_synth.resources(stack, "aws_sqs_queue_policy").values()
+    statements = {s["Sid"]: s for s in json.loads(queue_policy["policy"])["Statement"]}
+    assert statements["DenyInsecureTransport"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    role_arn = f"arn:aws:iam::555555555555:role/{names.silo_role('logistics', 'health-scheduler')}"
+    only = statements["OnlyTheChecksSchedulerSends"]
+    assert (only["Effect"], only["Action"]) == ("Deny", "sqs:SendMessage")
+    assert only["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": role_arn}}
+    assert not [s for s in statements.values() if s["Effect"] == "Allow"]
+    queue_arn = f"arn:aws:sqs:eu-central-1:555555555555:{queue['name']}"
+    checks = [
+        s
+        for s in example_synth.resources(stack, "aws_scheduler_schedule").values()
+        if "group_name" in s  # the freshness checks' group (the pipelines' schedules have none)
+    ]
+    assert len(checks) == 2
+    for schedule in checks:
+        target = schedule["target"]
+        assert target["dead_letter_config"] == {"arn": queue_arn}
+        assert target["retry_policy"] == {"maximum_retry_attempts": 3, "maximum_event_age_in_seconds": 3600}
+    [role] = [
+        r for r in example_synth.resources(stack, "aws_iam_role").values() if r["name"] == role_arn.split("/")[-1]
+    ]
+    role_policies = [
+        p
+        for p in example_synth.resources(stack, "aws_iam_role_policy").values()
+        if p["name"] and "sqs:SendMessage" in p["policy"]
+    ]
+    [sends] = [
+        s for p in role_policies for s in json.loads(p["policy"])["Statement"] if s["Action"] == "sqs:SendMessage"
+    ]
+    assert sends["Resource"] == queue_arn and role
+    got = alarms(example_synth, stack)
+    depth = got["silolake-logistics-silo-checks-dead-lettered"]
+    assert (depth["namespace"], depth["metric_name"], depth["dimensions"]) == (
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        {"QueueName": queue["name"]},
+    )
+    failed = got["silolake-logistics-silo-checks-not-invoked"]
+    assert {q["metric"]["namespace"] for q in failed["metric_query"] if "metric" in q} == {"AWS/Scheduler"}
+    assert {q["metric"]["dimensions"]["ScheduleGroup"] for q in failed["metric_query"] if "metric" in q} == {
+        names.health_schedule_group("logistics")
+    }
+    for alarm in (depth, failed):
+        assert alarm["alarm_actions"] == [topic(example_synth, stack)]
+    # The silo key lets Scheduler encrypt into this queue only.
+    key_policy = json.loads(key["policy"])
+    [grant] = [s for s in key_policy["Statement"] if s.get("Sid") == "SchedulerDeadLetters"]
+    assert grant["Condition"] == {"StringEquals": {"kms:EncryptionContext:aws:sqs:arn": queue_arn}}
+
+
+def test_the_dashboard_shows_the_hours_since_each_flows_last_success(example_synth: Synth) -> None:
+    """Per flow: hours since rows were last conformed (the job's RowsConformed above 0) and since a
+    pipeline run (conform and load) last succeeded (Step Functions ExecutionsSucceeded)."""
+    [board] = example_synth.resources("silo-logistics", "aws_cloudwatch_dashboard").values()
+    body = json.loads(board["dashboard_body"])
+    [widget] = [w for w in body["widgets"] if w["properties"].get("title") == "shipments: since last success"]
+    props = widget["properties"]
+    assert props["view"] == "singleValue" and props["period"] == 300
+    metrics, expressions = (
+        [m for m in props["metrics"] if not isinstance(m[0], dict)],
+        [m[0] for m in props["metrics"] if isinstance(m[0], dict)],
+    )
+    assert [(m[0], m[1], m[-1]["id"], m[-1]["visible"]) for m in metrics] == [
+        ("Silolake/Flows", "RowsConformed", "conformed", False),
+        ("AWS/States", "ExecutionsSucceeded", "pipeline", False),
+    ]
+    assert metrics[0][2:6] == ["Silo", "logistics", "Flow", "shipments"]
+    assert [e["expression"] for e in expressions] == [
+        "(EPOCH(FILL(conformed, 0)) - FILL(IF(conformed > 0, EPOCH(conformed)), REPEAT)) / 3600",
+        "(EPOCH(FILL(pipeline, 0)) - FILL(IF(pipeline > 0, EPOCH(pipeline)), REPEAT)) / 3600",
+    ]
+    assert [e["label"] for e in expressions] == [
+        "hours since rows were conformed",
+        "hours since a pipeline run (conform and load) succeeded",
+    ]
