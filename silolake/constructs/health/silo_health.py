@@ -22,10 +22,6 @@ SOURCE = LAMBDA_SRC / "freshness"
 NOTIFY_SOURCE = LAMBDA_SRC / "notify"
 
 
-def alarm_arn(silo: DeployedSilo, name: str) -> str:
-    return f"arn:aws:cloudwatch:{silo.region}:{silo.account_id}:alarm:{name}"
-
-
 def alarm_arguments(alarm: hm.Alarm, topic_arn: str) -> dict[str, Any]:
     """``aws_cloudwatch_metric_alarm`` arguments of ``alarm``: the single metric's fields, or
     ``metric_query`` blocks (the metrics, then the expression that alone returns data; typed
@@ -129,7 +125,7 @@ class SiloHealth(Construct):
             )
             for alarm in table
         }
-        body = dashboards.silo_dashboard(org, silo, [alarm_arn(silo, a.name) for a in table])
+        body = dashboards.silo_dashboard(org, silo, [hm.alarm_arn(silo, a.name) for a in table])
         self.dashboard = aws.cloudwatch_dashboard.CloudwatchDashboard(
             self,
             "dashboard",
