@@ -294,7 +294,9 @@ def test_a_check_scheduler_cannot_run_is_dead_lettered_and_alarms(example_synth:
     # The silo key lets Scheduler encrypt into this queue only.
     key_policy = json.loads(key["policy"])
     [grant] = [s for s in key_policy["Statement"] if s.get("Sid") == "SchedulerDeadLetters"]
-    assert grant["Condition"] == {"StringEquals": {"kms:EncryptionContext:aws:sqs:arn": queue_arn}}
+    assert grant["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "555555555555", "kms:EncryptionContext:aws:sqs:arn": queue_arn}
+    }
 
 
 def test_the_dashboard_shows_the_hours_since_each_flows_last_success(example_synth: Synth) -> None:

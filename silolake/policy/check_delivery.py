@@ -78,8 +78,11 @@ def scheduler_statements(silo: DeployedSilo, key_arn: str) -> list[Statement]:
 
 def dlq_key_statements(silo: DeployedSilo) -> list[Statement]:
     """Silo key policy: EventBridge Scheduler may encrypt dead-letter events into the checks' queue
-    only (Scheduler User Guide, "Troubleshooting": a KMS-encrypted DLQ's key must allow the
-    service; pinned by SQS's encryption context ``aws:sqs:arn``)."""
+    only. Scheduler sends with the schedule's role (whose IAM grant, :func:`scheduler_statements`,
+    the key's account delegation honours); the Scheduler User Guide ("Troubleshooting") also asks
+    the key of an encrypted DLQ to allow the service itself, so this grant is pinned to the silo
+    account (``aws:SourceAccount``, against the confused deputy) and to this queue (SQS's
+    encryption context ``aws:sqs:arn``)."""
     return [
         {
             "Sid": "SchedulerDeadLetters",
@@ -87,7 +90,12 @@ def dlq_key_statements(silo: DeployedSilo) -> list[Statement]:
             "Principal": {"Service": "scheduler.amazonaws.com"},
             "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
             "Resource": "*",
-            "Condition": {"StringEquals": {"kms:EncryptionContext:aws:sqs:arn": dlq_arn(silo)}},
+            "Condition": {
+                "StringEquals": {
+                    "aws:SourceAccount": silo.account_id,
+                    "kms:EncryptionContext:aws:sqs:arn": dlq_arn(silo),
+                }
+            },
         }
     ]
 
