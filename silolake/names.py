@@ -568,6 +568,11 @@ def health_schedule_group(silo: str) -> str:
     return f"silolake-{silo}-health"
 
 
+def health_dead_letter_queue(silo: str) -> str:
+    """The SQS queue receiving the freshness checks Scheduler could not invoke (80 characters at most)."""
+    return f"silolake-{silo}-health-dlq"
+
+
 def freshness_schedule(flow: str, partner: str | None = None) -> str:
     """A freshness check's schedule name inside its group: ``<flow>`` or ``<flow>.<partner>``.
 

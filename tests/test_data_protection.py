@@ -73,6 +73,9 @@ NO_DATA = {
     "aws_sfn_state_machine": "pipeline definition; execution history is in the (protected) log group",
     "aws_sns_topic": "alert topic; messages are delivered, none stay",
     "aws_sns_topic_subscription": "subscription (the owner confirms it again)",
+    "aws_sqs_queue": "the freshness checks' dead-letter queue: Scheduler's events about checks it could not run "
+    "(no data; its alarm already reported them)",
+    "aws_sqs_queue_policy": "policy",
     "aws_subnet": "network setting",
     "aws_vpc": "network; holds no data",
     "aws_vpc_endpoint": "network setting",

@@ -40,6 +40,13 @@ AWS_METRICS: dict[tuple[str, str], tuple[str, ...]] = {
     ("AWS/Firehose", "DeliveryToS3.DataFreshness"): ("DeliveryStreamName",),
     ("AWS/Firehose", "DeliveryToS3.Records"): ("DeliveryStreamName",),
     ("AWS/Firehose", "FailedConversion.Records"): ("DeliveryStreamName",),
+    # SQS Developer Guide, "Available CloudWatch metrics for Amazon SQS" (by QueueName);
+    # EventBridge Scheduler User Guide, "Monitoring EventBridge Scheduler with Amazon CloudWatch"
+    # (invocation metrics per schedule group).
+    ("AWS/SQS", "ApproximateNumberOfMessagesVisible"): ("QueueName",),
+    ("AWS/Scheduler", "TargetErrorCount"): ("ScheduleGroup",),
+    ("AWS/Scheduler", "InvocationDroppedCount"): ("ScheduleGroup",),
+    ("AWS/Scheduler", "InvocationsFailedToBeSentToDeadLetterCount"): ("ScheduleGroup",),
 }
 #: The dimension sets each silolake emitter writes.
 EMITTED_DIMENSIONS = {
@@ -71,8 +78,15 @@ Read = tuple[str, str, tuple[str, ...], str]  # namespace, metric, dimension nam
 
 def _widget_metrics(body: dict, where: str) -> Iterator[Read]:
     for widget in body["widgets"]:
-        for line in widget["properties"].get("metrics", []):
+        lines = widget["properties"].get("metrics", [])
+        ids = {line[-1].get("id") for line in lines if isinstance(line[-1], dict)}
+        for line in lines:
             parts = [p for p in line if not isinstance(p, dict)]
+            if not parts:  # a metric math expression: it may read only this widget's metric lines
+                expression = line[0]["expression"]
+                used = set(re.findall(r"\b([a-z][a-z0-9_]*)\b(?!\()", expression)) - {"REPEAT"}
+                assert used and used <= ids, f"{where} widget {widget['properties']['title']!r}: {expression}"
+                continue
             namespace, name, dims = parts[0], parts[1], tuple(parts[2::2])
             yield namespace, name, dims, f"{where} widget {widget['properties']['title']!r}"
 

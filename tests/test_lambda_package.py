@@ -189,3 +189,42 @@ def test_function_has_own_role_log_group_and_kms(synths):
         assert "*" not in json.dumps(statement["Action"])
     assert len(statements) == 3
     assert "aws_iam_role_policy_attachment" not in doc["resource"]
+
+
+def _wheel(folder: Path, name: str, files: dict[str, bytes]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    with zipfile.ZipFile(path, "w") as archive:
+        for arcname, data in files.items():
+            archive.writestr(arcname, data)
+    return path
+
+
+def test_a_locked_wheel_is_bundled_and_a_mismatched_one_refused(source):
+    wheel = _wheel(source / "wheels", "zones-1.0-py3-none-any.whl", {"zones/__init__.py": b"", "zones/Rome": b"TZif"})
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    (source / "requirements.lock").write_text(f"zones==1.0 \\\n    --hash=sha256:{digest}\n")
+    names = zipfile.ZipFile(io.BytesIO(zip_bytes(source))).namelist()
+    assert names == sorted([*EXPECTED_FILES, "zones/Rome", "zones/__init__.py"])  # no lock, no wheels/
+    (source / "requirements.lock").write_text(f"zones==1.0 --hash=sha256:{'0' * 64}\n")
+    with pytest.raises(ValueError, match=f"has sha256 {digest}, which the lock does not pin"):
+        zip_bytes(source)
+    (source / "requirements.lock").write_text("zones==2.0 --hash=sha256:" + digest + "\n")
+    with pytest.raises(ValueError, match="zones==2.0 needs exactly one wheel in wheels/, found 0"):
+        zip_bytes(source)
+
+
+def test_a_bundled_wheel_cannot_shadow_the_functions_code(source):
+    wheel = _wheel(source / "wheels", "evil-1.0-py3-none-any.whl", {"handler.py": b"print('not yours')"})
+    (source / "requirements.lock").write_text(
+        f"evil==1.0 --hash=sha256:{hashlib.sha256(wheel.read_bytes()).hexdigest()}\n"
+    )
+    with pytest.raises(ValueError, match="would overwrite handler.py"):
+        zip_bytes(source)
+
+
+def test_the_freshness_check_bundles_the_pinned_tz_database():
+    from silolake.constructs.blocks.lambda_function import LAMBDA_SRC, bundled_wheels
+
+    (wheel,) = bundled_wheels(LAMBDA_SRC / "freshness")
+    assert wheel.name.startswith("tzdata-")

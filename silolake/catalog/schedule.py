@@ -145,15 +145,9 @@ def longest_interval(expression: str) -> dt.timedelta | None:
         return None
     if _MONTHLY_TOKENS.search(fields[2] + fields[4]):
         return dt.timedelta(days=35)
-    minutes = sorted(h * 60 + m for h in _expand(fields[1], 1) for m in _expand(fields[0], 0))
-    months, doms, dows = _expand(fields[3], 3), _expand(fields[2], 2), _expand(fields[4], 4)
+    minutes = _minutes(fields)
     within_day = max((b - a for a, b in zip(minutes, minutes[1:], strict=False)), default=0)
-    start = dt.date(2026, 1, 1)
-    days = [
-        day
-        for day in (start + dt.timedelta(days=n) for n in range(_WALK_DAYS))
-        if day.month in months and (day.day in doms if fields[4] == "?" else (day.weekday() + 1) % 7 + 1 in dows)
-    ]
+    days = _days(fields, dt.date(2026, 1, 1), _WALK_DAYS)
     if not days:
         return None
     between = max(
@@ -161,3 +155,35 @@ def longest_interval(expression: str) -> dt.timedelta | None:
         default=0,
     )
     return dt.timedelta(minutes=max(within_day, between, 1))
+
+
+def _minutes(fields: list[str]) -> list[int]:
+    """Minutes after midnight at which a valid cron fires on a day it runs, ascending."""
+    return sorted(h * 60 + m for h in _expand(fields[1], 1) for m in _expand(fields[0], 0))
+
+
+def _days(fields: list[str], start: dt.date, count: int) -> list[dt.date]:
+    """The days among ``count`` days from ``start`` on which a valid cron (no L/W/#) runs."""
+    months, doms, dows = _expand(fields[3], 3), _expand(fields[2], 2), _expand(fields[4], 4)
+    return [
+        day
+        for day in (start + dt.timedelta(days=n) for n in range(count))
+        if day.month in months and (day.day in doms if fields[4] == "?" else (day.weekday() + 1) % 7 + 1 in dows)
+    ]
+
+
+def cron_runs(expression: str, start: dt.date, days: int) -> list[dt.datetime] | None:
+    """Every run (UTC, aware) of a valid ``cron(...)`` over ``days`` days from ``start``; ``None``
+    for a ``rate()``, a restricted year or a field the walk cannot expand exactly (L, W, #)."""
+    cron = _CRON.fullmatch(expression)
+    if not cron:
+        return None
+    fields = cron.group(1).split()
+    if fields[5] != "*" or _MONTHLY_TOKENS.search(fields[2] + fields[4]):
+        return None
+    minutes = _minutes(fields)
+    return [
+        dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) + dt.timedelta(minutes=m)
+        for day in _days(fields, start, days)
+        for m in minutes
+    ]

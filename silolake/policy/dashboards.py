@@ -7,8 +7,9 @@ one a runtime or AWS service emits.
 
 - :func:`silo_dashboard`, in the silo's account: its alarms' states, then one row per flow:
   files received and quarantined (api flows: records Firehose delivered), rows conformed and
-  rejected, successful conform runs and pipeline executions (the last successful run and
-  load), and ``FlowLate`` of each expectation.
+  rejected, successful conform runs and pipeline executions, the hours since rows were last
+  conformed and since a pipeline run (conform and load) last succeeded (:func:`since_last`),
+  and ``FlowLate`` of each expectation.
 - :func:`organization_dashboard`, in the datalake account: one row per silo with every flow's
   deliveries, conformed rows and lateness, read from the silo accounts through CloudWatch's
   cross-account console (metric options ``accountId``/``region``; each silo account's
@@ -100,11 +101,32 @@ def flow_widgets(org: str, silo: DeployedSilo, flow: Flow, *, cross_account: boo
             ),
         ]
         out.append(_widget(f"{title}: last successful runs", lines(runs), silo.region, view="bar"))
+        ages = [
+            *since_last(rows[0][0], "conformed", "hours since rows were conformed", **where),
+            *since_last(runs[1][0], "pipeline", "hours since a pipeline run (conform and load) succeeded", **where),
+        ]
+        out.append(_widget(f"{title}: since last success", ages, silo.region, period=300, view="singleValue"))
     late = lateness(silo, flow)
     if late:
         axis = {"left": {"min": 0, "max": 1}}
         out.append(_widget(f"{title}: late (1 = missed)", lines(late), silo.region, period=300, yAxis=axis))
     return out
+
+
+def since_last(metric: hm.Metric, ident: str, label: str, **where: Any) -> list[list[Any]]:
+    """Dashboard lines computing the hours since ``metric`` last had a datum above 0, by metric math
+    (CloudWatch User Guide, "Metric math syntax and functions"): ``EPOCH`` gives each datum's
+    time in seconds, ``IF`` without a false value keeps only the data above 0, ``FILL(..., REPEAT)``
+    carries the last such time forward, and ``FILL(m, 0)`` provides a datum for every period up to
+    now. A single-value widget shows the latest value; within the dashboard's range only (no
+    success in it: no value). ``metric`` is read at five-minute periods, hidden."""
+    dims = [part for pair in metric.dimensions for part in pair]
+    hidden = {"stat": "Sum", "period": 300, "id": ident, "visible": False, **where}
+    expression = f"(EPOCH(FILL({ident}, 0)) - FILL(IF({ident} > 0, EPOCH({ident})), REPEAT)) / 3600"
+    return [
+        [metric.namespace, metric.name, *dims, hidden],
+        [{"expression": expression, "label": label, "id": f"{ident}_age", **where}],
+    ]
 
 
 def _rows(widgets: list[dict[str, Any]], top: int) -> tuple[list[dict[str, Any]], int]:

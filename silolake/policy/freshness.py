@@ -14,9 +14,14 @@ Evidence, per check (the check is late when any of it sums to 0 or less over the
 - ``received``: accepted files, ``FilesReceived`` - ``FilesQuarantined`` (``{Silo, Flow}``, or
   ``{Silo, Flow, Partner}`` for a partner's expectation); for an api flow, the records Firehose
   delivered to S3 (``AWS/Firehose`` ``DeliveryToS3.Records``);
-- ``conformed`` (a flow's own expectation with the default conform job): ``ConformRunsSucceeded``.
-  Validation refuses an ``every`` shorter than the flow's pipeline schedule, so a healthy flow
-  always has a successful run within the window.
+- ``conformed`` (a flow's own expectation with the default conform job): ``RowsConformed``, the
+  rows the conform job accepted for the flow (a run that succeeded but conformed nothing counts
+  0: the flow is late). Validation refuses an ``every`` that the flow's pipeline schedule cannot
+  answer with a finished run inside every window (``catalog/expect.py``, ``RUN_MARGIN``).
+
+A monthly expectation (``monthly: {day, by}``) is checked on the deadline's day each month
+(``cron(M H D * ? *)`` in the deadline's zone) over the month since the previous deadline;
+the check reads five-minute sums then, as one-minute data are kept only 15 days.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ class FreshnessCheck:
         """``cron(M H * * ? *)`` at the deadline + :data:`GRACE_MINUTES` (daily: with ``every`` of
         several days the window is that many days, checked every day), or ``rate(...)``."""
         by = self.expectation.by
+        day = self.expectation.day
         if by is None:
             hours = self.expectation.every_hours
             days, rest = divmod(hours, 24)
@@ -63,7 +69,8 @@ class FreshnessCheck:
                 return f"rate({days} day{'s' if days > 1 else ''})"
             return f"rate({hours} hour{'s' if hours > 1 else ''})"
         minutes = (by.hour * 60 + by.minute + GRACE_MINUTES) % (24 * 60)
-        return f"cron({minutes % 60} {minutes // 60} * * ? *)"
+        # Monthly: validation keeps the check on the deadline's day (no midnight crossing).
+        return f"cron({minutes % 60} {minutes // 60} {day if day is not None else '*'} * ? *)"
 
     @property
     def timezone(self) -> str:
@@ -103,7 +110,7 @@ def evidence(org: str, silo: DeployedSilo, check: FreshnessCheck) -> list[dict[s
         ]
     out = [{"name": "received", "terms": received}]
     if check.partner is None and not flow.custom_job:
-        out.append({"name": "conformed", "terms": [_term(hm.flow_metric(silo, flow, hm.CONFORM_RUNS_SUCCEEDED))]})
+        out.append({"name": "conformed", "terms": [_term(hm.flow_metric(silo, flow, hm.ROWS_CONFORMED))]})
     return out
 
 
@@ -116,6 +123,7 @@ def check_input(org: str, silo: DeployedSilo, check: FreshnessCheck) -> dict[str
         "flow": check.flow.name,
         "partner": check.partner,
         "every_hours": check.expectation.every_hours,
+        "day": check.expectation.day,
         "by": {"hour": by.hour, "minute": by.minute, "zone": by.zone} if by else None,
         "evidence": evidence(org, silo, check),
     }

@@ -102,6 +102,11 @@ class Alarm:
     flow: str | None = None
 
 
+def alarm_arn(silo: DeployedSilo, name: str) -> str:
+    """ARN of the silo's CloudWatch alarm ``name`` (the dashboard's alarm widget lists them)."""
+    return f"arn:aws:cloudwatch:{silo.region}:{silo.account_id}:alarm:{name}"
+
+
 def flow_dimensions(silo: DeployedSilo, flow: Flow, partner: str | None = None) -> tuple[tuple[str, str], ...]:
     """``{Silo, Flow}`` (``Flow`` the catalog name), or with ``Partner``."""
     base = (("Silo", silo.name), ("Flow", flow.name))

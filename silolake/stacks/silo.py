@@ -14,7 +14,7 @@ from ..constructs.etl.pipeline import topic_arn
 from ..constructs.health import HealthSharing, SiloHealth
 from ..constructs.ingestion import ApiIngestion
 from ..constructs.storage import GlueCatalog, SiloStorage
-from ..policy import delivery, health_sharing, quicksight, sharing
+from ..policy import check_delivery, delivery, freshness, health_sharing, quicksight, sharing
 from .base import AccountStack
 
 
@@ -49,6 +49,8 @@ class SiloStack(AccountStack):
                 *quicksight.key_statements(silo),
                 # The silo's alarms publish to the owners' topic, which the silo key encrypts.
                 *health_sharing.alarm_key_statements(silo),
+                # Scheduler dead-letters a check it could not run into a queue the silo key encrypts.
+                *(check_delivery.dlq_key_statements(silo) if freshness.checks(silo) else []),
             ],
             athena_statements=quicksight.results_statements(org_name, silo),
             # The malware hold: unscanned dropzone objects stay unreadable (empty without it).

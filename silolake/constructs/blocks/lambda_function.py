@@ -6,6 +6,11 @@ and the zip's SHA-256 is both in its file name and in ``source_code_hash``. So a
 of unchanged code is byte-identical and ``terraform plan`` shows no change, while any
 edit to a source file changes the hash and redeploys exactly that function.
 
+Third-party code a function needs beyond the runtime and its layers is bundled from wheels
+committed beside it: ``requirements.lock`` pins each (``name==version`` with ``--hash=sha256:``)
+and ``wheels/`` holds the wheel, whose hash is checked on every build before its files join the
+zip at its root (the lock and the wheels themselves are not packaged). Nothing is downloaded.
+
 Security defaults: the function's role trusts only Lambda and carries the caller's
 statements plus writing to its own log group; the log group is KMS-encrypted with
 retention; environment variables are encrypted with the given (silo) key.
@@ -17,6 +22,7 @@ import base64
 import hashlib
 import io
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -39,6 +45,36 @@ LAMBDA_SRC = runtime_path("lambda")
 DEFAULT_BUILD_DIR = Path(tempfile.gettempdir()) / "silolake-lambda-build"
 
 
+#: The bundling lock of a function folder and the folder of its wheels (neither is packaged).
+BUNDLE_LOCK, WHEELS = "requirements.lock", "wheels"
+_PIN = re.compile(r"^([A-Za-z0-9_.-]+)==(\S+)")
+_HASH = re.compile(r"--hash=sha256:([0-9a-f]{64})")
+
+
+def bundled_wheels(source_dir: Path) -> list[Path]:
+    """The wheels ``source_dir/requirements.lock`` pins, each checked against its hashes.
+
+    Raises ValueError naming the pin whose wheel is missing or whose SHA-256 the lock does not list."""
+    lock = Path(source_dir) / BUNDLE_LOCK
+    if not lock.is_file():
+        return []
+    text = re.sub(r"\\\n", " ", lock.read_text())
+    wheels = []
+    for line in text.splitlines():
+        pin = _PIN.match(line.strip())
+        if not pin:
+            continue
+        name, version = pin.group(1).replace("-", "_"), pin.group(2)
+        found = sorted((Path(source_dir) / WHEELS).glob(f"{name}-{version}-*.whl"))
+        if len(found) != 1:
+            raise ValueError(f"{lock}: {name}=={version} needs exactly one wheel in {WHEELS}/, found {len(found)}")
+        digest = hashlib.sha256(found[0].read_bytes()).hexdigest()
+        if digest not in _HASH.findall(line):
+            raise ValueError(f"{lock}: {found[0].name} has sha256 {digest}, which the lock does not pin")
+        wheels.append(found[0])
+    return wheels
+
+
 def source_files(source_dir: Path) -> list[tuple[str, Path]]:
     """``(archive name, path)`` of every file to package, sorted by archive name."""
     source_dir = Path(source_dir)
@@ -46,9 +82,11 @@ def source_files(source_dir: Path) -> list[tuple[str, Path]]:
         raise FileNotFoundError(f"Lambda source folder {source_dir} does not exist")
     found = []
     for root, dirs, files in os.walk(source_dir):
-        dirs[:] = [d for d in dirs if d not in EXCLUDED_DIRS]
+        dirs[:] = [d for d in dirs if d not in EXCLUDED_DIRS and not (Path(root) == source_dir and d == WHEELS)]
         for name in files:
             if name in EXCLUDED_NAMES or name.endswith(EXCLUDED_SUFFIXES):
+                continue
+            if Path(root) == source_dir and name == BUNDLE_LOCK:
                 continue
             path = Path(root) / name
             found.append((path.relative_to(source_dir).as_posix(), path))
@@ -57,16 +95,31 @@ def source_files(source_dir: Path) -> list[tuple[str, Path]]:
     return sorted(found)
 
 
+def _entries(source_dir: Path) -> list[tuple[str, bytes]]:
+    """``(archive name, bytes)`` of the folder's files and its bundled wheels' files, sorted;
+    a name both provide is refused (a wheel must not shadow the function's code)."""
+    entries = {arcname: path.read_bytes() for arcname, path in source_files(source_dir)}
+    for wheel in bundled_wheels(source_dir):
+        with zipfile.ZipFile(wheel) as archive:
+            for name in archive.namelist():
+                if name.endswith("/") or name.endswith(EXCLUDED_SUFFIXES):
+                    continue
+                if name in entries:
+                    raise ValueError(f"{wheel.name} would overwrite {name} of {source_dir}")
+                entries[name] = archive.read(name)
+    return sorted(entries.items())
+
+
 def zip_bytes(source_dir: Path) -> bytes:
-    """The deterministic zip of ``source_dir`` (independent of mtimes, umask, walk order)."""
+    """The deterministic zip of ``source_dir`` and its bundled wheels (independent of mtimes, umask, walk order)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for arcname, path in source_files(source_dir):
+        for arcname, data in _entries(source_dir):
             info = zipfile.ZipInfo(arcname, date_time=ZIP_DATE_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # unix, so external_attr carries the mode below
             info.external_attr = (0o100000 | FILE_MODE) << 16  # regular file, rw-r--r--
-            archive.writestr(info, path.read_bytes(), compresslevel=9)
+            archive.writestr(info, data, compresslevel=9)
     return buffer.getvalue()
 
 

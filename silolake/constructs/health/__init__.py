@@ -4,10 +4,12 @@
 :mod:`silolake.policy.health_metrics`, the freshness checks of :mod:`silolake.policy.freshness`
 and the dashboard of :mod:`silolake.policy.dashboards`; :class:`HealthSharing` is the silo
 account's side of the organization dashboard, :class:`OrganizationHealth` the datalake
-account's. Guide: ``docs/operations.md``.
+account's. :class:`CheckDeadLetterQueue` receives the checks Scheduler could not run
+(:mod:`silolake.policy.check_delivery`). Guide: ``docs/operations.md``.
 """
 
+from .check_dlq import CheckDeadLetterQueue
 from .organization import HealthSharing, OrganizationHealth
 from .silo_health import ChatForwarder, SiloHealth
 
-__all__ = ["ChatForwarder", "HealthSharing", "OrganizationHealth", "SiloHealth"]
+__all__ = ["ChatForwarder", "CheckDeadLetterQueue", "HealthSharing", "OrganizationHealth", "SiloHealth"]

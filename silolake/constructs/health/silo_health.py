@@ -9,22 +9,17 @@ from typing import Any
 from ... import names
 from ...catalog.model import DeployedSilo
 from ...cdk import Construct, aws
-from ...policy import dashboards, freshness, health_sharing
+from ...policy import check_delivery, dashboards, freshness, health_sharing
 from ...policy import health_metrics as hm
 from ..blocks.kms import CustomerKey
 from ..blocks.lambda_function import LAMBDA_SRC, FunctionSpec, LambdaFunction
 from ..blocks.service_role import service_role
 from ..etl.landing import powertools_layer
+from .check_dlq import CheckDeadLetterQueue
 
 SOURCE = LAMBDA_SRC / "freshness"
 #: The chat forwarder (``silos[].alerts.webhook_secret``), deployed by :class:`ChatForwarder`.
 NOTIFY_SOURCE = LAMBDA_SRC / "notify"
-#: Scheduler retries a check it could not invoke (throttling); a failing check alarms as a Lambda error.
-CHECK_RETRIES = 3
-
-
-def alarm_arn(silo: DeployedSilo, name: str) -> str:
-    return f"arn:aws:cloudwatch:{silo.region}:{silo.account_id}:alarm:{name}"
 
 
 def alarm_arguments(alarm: hm.Alarm, topic_arn: str) -> dict[str, Any]:
@@ -123,13 +118,14 @@ class SiloHealth(Construct):
                 },
             )
         table = hm.silo_alarms(org, silo, functions=function_names, sftp=sftp_log_group is not None)
+        table += check_delivery.check_delivery_alarms(silo) if checks else []
         self.alarms = {
             alarm.name: aws.cloudwatch_metric_alarm.CloudwatchMetricAlarm(
                 self, alarm.name, **alarm_arguments(alarm, topic_arn)
             )
             for alarm in table
         }
-        body = dashboards.silo_dashboard(org, silo, [alarm_arn(silo, a.name) for a in table])
+        body = dashboards.silo_dashboard(org, silo, [hm.alarm_arn(silo, a.name) for a in table])
         self.dashboard = aws.cloudwatch_dashboard.CloudwatchDashboard(
             self,
             "dashboard",
@@ -159,17 +155,14 @@ class SiloHealth(Construct):
                 timeout=60,
             ),
         )
-        function_arn = f"arn:aws:lambda:{silo.region}:{silo.account_id}:function:{name}"
+        self.dead_letters = CheckDeadLetterQueue(self, "dead-letters", silo=silo, key_arn=key.arn)
         role = service_role(
             self,
             "scheduler-role",
             name=names.silo_role(silo.name, "health-scheduler"),
             service="scheduler.amazonaws.com",
             description=f"EventBridge Scheduler: runs the freshness checks of silo '{silo.name}'",
-            statements=[
-                {"Sid": "DecryptSchedules", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key.arn},
-                {"Sid": "RunChecks", "Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": function_arn},
-            ],
+            statements=check_delivery.scheduler_statements(silo, key.arn),
             trust_condition={"StringEquals": {"aws:SourceAccount": silo.account_id}},
         )
         group = aws.scheduler_schedule_group.SchedulerScheduleGroup(
@@ -191,9 +184,13 @@ class SiloHealth(Construct):
                     "arn": check.function.arn,
                     "role_arn": role.arn,
                     "input": freshness.check_input_json(org, silo, c),
-                    "retry_policy": {"maximum_retry_attempts": CHECK_RETRIES},
+                    "retry_policy": {
+                        "maximum_retry_attempts": check_delivery.CHECK_RETRIES,
+                        "maximum_event_age_in_seconds": check_delivery.CHECK_MAX_EVENT_AGE,
+                    },
+                    "dead_letter_config": {"arn": self.dead_letters.arn},
                 },
-                depends_on=[role.policy],
+                depends_on=[role.policy, self.dead_letters.queue],
             )
             for c in checks
         }

@@ -25,11 +25,11 @@ ROME, BERLIN = ZoneInfo("Europe/Rome"), ZoneInfo("Europe/Berlin")
 SILO, FLOW = "logistics", "shipments"
 
 
-def scheduled_input(partner: str | None, at: dt.datetime) -> dict[str, Any]:
+def scheduled_input(partner: str | None, at: dt.datetime, silo_name: str = SILO, flow: str = FLOW) -> dict[str, Any]:
     """The synthesized schedule input of the check, with Scheduler's time attribute filled in."""
     catalog = load_catalog(EXAMPLE)
-    silo = catalog.silo(SILO)
-    (check,) = [c for c in freshness.checks(silo) if c.partner == partner]  # type: ignore[arg-type]
+    silo = catalog.silo(silo_name)
+    (check,) = [c for c in freshness.checks(silo) if c.partner == partner and c.flow.name == flow]  # type: ignore[arg-type]
     text = freshness.check_input_json(catalog.organization.name, silo, check)  # type: ignore[arg-type]
     stamp = at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return json.loads(text.replace(freshness.SCHEDULED_TIME, stamp))
@@ -40,10 +40,18 @@ def scheduler_fires(local_deadline: dt.datetime) -> dt.datetime:
     return local_deadline + dt.timedelta(minutes=freshness.GRACE_MINUTES)
 
 
-def put(cloudwatch, name: str, at: dt.datetime, value: float = 1, partner: str | None = None) -> None:
-    sets = [[("Silo", SILO), ("Flow", FLOW)]]
+def put(
+    cloudwatch,
+    name: str,
+    at: dt.datetime,
+    value: float = 1,
+    partner: str | None = None,
+    where: tuple[str, str] = (SILO, FLOW),
+) -> None:
+    silo, flow = where
+    sets = [[("Silo", silo), ("Flow", flow)]]
     if partner:
-        sets.append([("Silo", SILO), ("Flow", FLOW), ("Partner", partner)])
+        sets.append([("Silo", silo), ("Flow", flow), ("Partner", partner)])
     for dims in sets:
         cloudwatch.put_metric_data(
             Namespace=hm.NAMESPACE,
@@ -59,21 +67,31 @@ def put(cloudwatch, name: str, at: dt.datetime, value: float = 1, partner: str |
         )
 
 
-def delivered(cloudwatch, at: dt.datetime, partner: str = "carrier-a", *, quarantined: bool = False) -> None:
+def delivered(
+    cloudwatch,
+    at: dt.datetime,
+    partner: str = "carrier-a",
+    *,
+    quarantined: bool = False,
+    where: tuple[str, str] = (SILO, FLOW),
+) -> None:
     """A file decided by landing at ``at`` (both dimension sets, as its EMF line gives)."""
-    put(cloudwatch, hm.FILES_RECEIVED, at, 1, partner)
-    put(cloudwatch, hm.FILES_QUARANTINED, at, 1 if quarantined else 0, partner)
+    put(cloudwatch, hm.FILES_RECEIVED, at, 1, partner, where)
+    put(cloudwatch, hm.FILES_QUARANTINED, at, 1 if quarantined else 0, partner, where)
 
 
-def conformed(cloudwatch, at: dt.datetime) -> None:
-    put(cloudwatch, hm.CONFORM_RUNS_SUCCEEDED, at)
+def conformed(cloudwatch, at: dt.datetime, rows: int = 120, where: tuple[str, str] = (SILO, FLOW)) -> None:
+    """A successful conform run ending at ``at`` that accepted ``rows`` rows, published as the
+    conform job's ``conform_metrics.metric_data`` does (a run publishes every count, 0 included)."""
+    put(cloudwatch, hm.CONFORM_RUNS_SUCCEEDED, at, 1, None, where)
+    put(cloudwatch, hm.ROWS_CONFORMED, at, rows, None, where)
 
 
-def run(cloudwatch, partner: str | None, at: dt.datetime) -> dict[str, Any]:
+def run(cloudwatch, partner: str | None, at: dt.datetime, where: tuple[str, str] = (SILO, FLOW)) -> dict[str, Any]:
     import handler
 
-    verdict = handler.check(cloudwatch, scheduled_input(partner, at))
-    dims = [{"Name": "Silo", "Value": SILO}, {"Name": "Flow", "Value": FLOW}]
+    verdict = handler.check(cloudwatch, scheduled_input(partner, at, *where))
+    dims = [{"Name": "Silo", "Value": where[0]}, {"Name": "Flow", "Value": where[1]}]
     if partner:
         dims.append({"Name": "Partner", "Value": partner})
     data = cloudwatch.get_metric_data(
@@ -102,7 +120,7 @@ def test_a_day_with_a_delivery_and_a_conform_run_is_on_time(cloudwatch) -> None:
     delivered(cloudwatch, rome(2026, 6, 10, 22, 0))
     conformed(cloudwatch, rome(2026, 6, 10, 22, 15))
     verdict = run(cloudwatch, None, scheduler_fires(rome(2026, 6, 11, 6, 0)))
-    assert verdict["late"] is False and verdict["evidence"] == {"received": 1, "conformed": 1}
+    assert verdict["late"] is False and verdict["evidence"] == {"received": 1, "conformed": 120}
     assert verdict["window_start"] == "2026-06-10T04:00:00+00:00"  # 06:00 CEST
     assert verdict["window_end"] == "2026-06-11T04:00:00+00:00"
 
@@ -133,6 +151,16 @@ def test_files_received_but_never_conformed_are_late(cloudwatch) -> None:
     delivered(cloudwatch, rome(2026, 6, 10, 20, 0))
     verdict = run(cloudwatch, None, scheduler_fires(rome(2026, 6, 11, 6, 0)))
     assert verdict["late"] is True and verdict["missing"] == ["conformed"]
+
+
+def test_a_successful_run_that_conformed_nothing_is_late(cloudwatch) -> None:
+    """The run succeeded (ConformRunsSucceeded 1) but every row was rejected or the files were
+    empty: nothing reached processed, so the owners must hear the flow is late."""
+    delivered(cloudwatch, rome(2026, 6, 10, 20, 0))
+    conformed(cloudwatch, rome(2026, 6, 10, 22, 0), rows=0)
+    verdict = run(cloudwatch, None, scheduler_fires(rome(2026, 6, 11, 6, 0)))
+    assert verdict["late"] is True and verdict["missing"] == ["conformed"]
+    assert verdict["evidence"] == {"received": 1, "conformed": 0}
 
 
 def test_autumn_dst_change_makes_the_window_25_hours(cloudwatch) -> None:
@@ -207,3 +235,63 @@ def test_a_malformed_input_is_refused() -> None:
         parse_evidence([{"name": "received"}])
     with pytest.raises(ValueError, match="at least one evidence"):
         parse_evidence([])
+
+
+# Monthly: the example's reseller_reports (sales) are due by the 5th, 06:00 Europe/Rome; its
+# pipeline runs on the 2nd. The check fires on the 5th at 06:05 and judges the month since the
+# previous 5th, reading five-minute sums (one-minute data are gone after 15 days).
+RESELLERS = ("sales", "reseller_reports")
+
+
+def monthly_run(cloudwatch, at: dt.datetime) -> dict[str, Any]:
+    return run(cloudwatch, None, scheduler_fires(at), RESELLERS)
+
+
+def test_a_monthly_delivery_early_in_the_month_is_on_time(cloudwatch) -> None:
+    delivered(cloudwatch, rome(2026, 6, 6, 9, 0), where=RESELLERS)  # 30 days before the check
+    conformed(cloudwatch, rome(2026, 6, 6, 10, 0), rows=40, where=RESELLERS)
+    verdict = monthly_run(cloudwatch, rome(2026, 7, 5, 6, 0))
+    assert verdict["late"] is False and verdict["evidence"] == {"received": 1, "conformed": 40}
+    assert (verdict["window_start"], verdict["window_end"]) == (
+        "2026-06-05T04:00:00+00:00",
+        "2026-07-05T04:00:00+00:00",
+    )
+    assert verdict["period"] == 300
+
+
+def test_a_month_without_a_delivery_is_late_and_last_months_file_does_not_count(cloudwatch) -> None:
+    delivered(cloudwatch, rome(2026, 6, 4, 9, 0), where=RESELLERS)  # before June's deadline: June's
+    conformed(cloudwatch, rome(2026, 6, 4, 10, 0), where=RESELLERS)
+    verdict = monthly_run(cloudwatch, rome(2026, 7, 5, 6, 0))
+    assert verdict["late"] is True and verdict["missing"] == ["received", "conformed"]
+    assert monthly_run(cloudwatch, rome(2026, 6, 5, 6, 0))["late"] is False
+
+
+def test_a_monthly_run_that_conformed_nothing_is_late(cloudwatch) -> None:
+    delivered(cloudwatch, rome(2026, 7, 1, 9, 0), where=RESELLERS)
+    conformed(cloudwatch, rome(2026, 7, 2, 8, 10), rows=0, where=RESELLERS)
+    verdict = monthly_run(cloudwatch, rome(2026, 7, 5, 6, 0))
+    assert verdict["late"] is True and verdict["missing"] == ["conformed"]
+
+
+def test_the_monthly_window_spans_a_dst_change_and_february() -> None:
+    """March 5 to April 5 in Rome crosses the spring change (06:00 CET, then 06:00 CEST); the
+    February window has 28 days."""
+    from freshness.window import Deadline, parse_time, window
+
+    deadline = Deadline(6, 0, "Europe/Rome")
+    march = window(parse_time("2027-04-05T04:05:00Z"), 0, deadline, 5)
+    assert (march.start.isoformat(), march.end.isoformat()) == (
+        "2027-03-05T05:00:00+00:00",
+        "2027-04-05T04:00:00+00:00",
+    )
+    february = window(parse_time("2027-03-05T05:05:00Z"), 0, deadline, 5)
+    assert february.hours == 28 * 24
+    # A check running before the day's deadline (a retry, a late start) still judges the month before.
+    assert window(parse_time("2027-04-04T12:00:00Z"), 0, deadline, 5) == february
+
+
+def test_the_monthly_schedule_fires_on_the_deadline_day_in_its_zone() -> None:
+    catalog = load_catalog(EXAMPLE)
+    (check,) = [c for c in freshness.checks(catalog.silo("sales")) if c.flow.name == "reseller_reports"]  # type: ignore[arg-type]
+    assert (check.schedule_expression, check.timezone) == ("cron(5 6 5 * ? *)", "Europe/Rome")

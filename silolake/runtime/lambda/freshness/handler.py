@@ -4,13 +4,15 @@ Input (the schedule's target input, written by the framework): ``scheduled_time`
 ``<aws.scheduler.scheduled-time>``), ``silo``, ``flow``, optional ``partner``, ``every_hours``,
 optional ``by`` ``{"hour", "minute", "zone"}`` and ``evidence`` (:mod:`freshness.verdict`).
 
-Reads the evidence's ``Sum`` over the window with one ``GetMetricData`` call (one-minute periods,
-paginated), publishes ``FlowLate`` = 1 or 0 in ``Silolake/Flows`` with dimensions ``{Silo, Flow}``
+Reads the evidence's ``Sum`` over the window with one ``GetMetricData`` call (paginated; one-minute
+periods, or five-minute ones when the window reaches past the 15 days CloudWatch keeps one-minute
+data, :func:`period_for`), publishes ``FlowLate`` = 1 or 0 in ``Silolake/Flows`` with dimensions ``{Silo, Flow}``
 or ``{Silo, Flow, Partner}``, and returns the verdict (logged). See README.md.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from typing import Any
 
@@ -20,8 +22,17 @@ from freshness.verdict import FLOW_LATE, NAMESPACE, Term, late, parse_evidence, 
 from freshness.window import Deadline, Window, parse_time, window
 
 logger = Logger(service="silolake-freshness")
-#: GetMetricData period (seconds): EMF and PutMetricData data are kept at one minute for 15 days.
+#: GetMetricData periods (seconds). CloudWatch keeps one-minute data points 15 days, five-minute
+#: ones 63 days and one-hour ones 455 days (CloudWatch User Guide, "Metrics concepts": metrics
+#: retention); a monthly window (at most 31 days) is read at five minutes, every other at one.
 PERIOD = 60
+COARSE_PERIOD = 300
+FINE_RETENTION = dt.timedelta(days=15)
+
+
+def period_for(span: Window, now: dt.datetime) -> int:
+    """:data:`PERIOD`, or :data:`COARSE_PERIOD` when ``span`` starts more than 15 days before ``now``."""
+    return PERIOD if now - span.start < FINE_RETENTION else COARSE_PERIOD
 
 
 @lru_cache(maxsize=1)
@@ -29,8 +40,8 @@ def _cloudwatch() -> Any:
     return boto3.client("cloudwatch")
 
 
-def metric_sums(cloudwatch: Any, terms: list[Term], span: Window) -> dict[Term, float]:
-    """``Sum`` of each term's metric over ``span`` (0 for a metric with no data)."""
+def metric_sums(cloudwatch: Any, terms: list[Term], span: Window, period: int = PERIOD) -> dict[Term, float]:
+    """``Sum`` of each term's metric over ``span`` in ``period``-second buckets (0 for a metric with no data)."""
     queries = [
         {
             "Id": f"m{i}",
@@ -40,7 +51,7 @@ def metric_sums(cloudwatch: Any, terms: list[Term], span: Window) -> dict[Term, 
                     "MetricName": t.metric,
                     "Dimensions": [{"Name": k, "Value": v} for k, v in t.dimensions],
                 },
-                "Period": PERIOD,
+                "Period": period,
                 "Stat": "Sum",
             },
             "ReturnData": True,
@@ -65,10 +76,12 @@ def check(cloudwatch: Any, event: dict[str, Any]) -> dict[str, Any]:
     """Judge one expectation and publish its ``FlowLate`` datum; returns the verdict."""
     scheduled = parse_time(event["scheduled_time"])
     by = Deadline(**event["by"]) if event.get("by") else None
-    span = window(scheduled, int(event["every_hours"]), by)
+    day = int(event["day"]) if event.get("day") else None
+    span = window(scheduled, int(event["every_hours"]), by, day)
     evidence = parse_evidence(event["evidence"])
     terms = sorted({t for e in evidence for t in e.terms}, key=repr)
-    sums = metric_sums(cloudwatch, terms, span)
+    period = period_for(span, scheduled)
+    sums = metric_sums(cloudwatch, terms, span, period)
     missing = late(evidence, sums)
     dimensions = [{"Name": "Silo", "Value": event["silo"]}, {"Name": "Flow", "Value": event["flow"]}]
     if event.get("partner"):
@@ -91,6 +104,7 @@ def check(cloudwatch: Any, event: dict[str, Any]) -> dict[str, Any]:
         "partner": event.get("partner") or "",
         "window_start": span.start.isoformat(),
         "window_end": span.end.isoformat(),
+        "period": period,
         "evidence": values(evidence, sums),
         "late": bool(missing),
         "missing": missing,

@@ -1,0 +1,34 @@
+"""The dead-letter queue of a silo's freshness checks (:mod:`silolake.policy.check_delivery`).
+
+A standard SQS queue, encrypted with the silo key, TLS only, to which only the checks'
+Scheduler role may send. It holds Scheduler's dead-letter events (the failed invocation and
+the target's answer), never data; its alarm is rendered with the silo's other alarms.
+"""
+
+from __future__ import annotations
+
+from ... import policy
+from ...catalog.model import DeployedSilo
+from ...cdk import Construct, aws
+from ...policy import check_delivery
+
+
+class CheckDeadLetterQueue(Construct):
+    """The queue (attribute ``queue``; ``arn`` for the schedules' ``dead_letter_config``) and its policy."""
+
+    def __init__(self, scope: Construct, id: str, *, silo: DeployedSilo, key_arn: str) -> None:
+        super().__init__(scope, id)
+        self.queue = aws.sqs_queue.SqsQueue(
+            self,
+            "queue",
+            name=check_delivery.dlq_name(silo),
+            kms_master_key_id=key_arn,
+            message_retention_seconds=check_delivery.DLQ_RETENTION_SECONDS,
+        )
+        aws.sqs_queue_policy.SqsQueuePolicy(
+            self,
+            "policy",
+            queue_url=self.queue.url,
+            policy=policy.render(policy.document(check_delivery.dlq_queue_statements(silo))),
+        )
+        self.arn = check_delivery.dlq_arn(silo)

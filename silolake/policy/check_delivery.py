@@ -1,0 +1,160 @@
+"""When EventBridge Scheduler cannot run a freshness check: retries, a dead-letter queue, alarms.
+
+A check that is never invoked publishes no ``FlowLate``, and the ``late`` alarm (missing data:
+``ignore``) keeps its last state: a late flow would stay silent. So each silo's schedules get
+
+- a retry policy (:data:`CHECK_RETRIES` attempts within :data:`CHECK_MAX_EVENT_AGE` seconds;
+  EventBridge Scheduler API Reference, ``RetryPolicy``);
+- a dead-letter queue (a standard SQS queue, Scheduler supports no FIFO queue; EventBridge
+  Scheduler User Guide, "Configuring a schedule's dead-letter queue"), encrypted with the silo
+  key and reachable over TLS only; only the checks' Scheduler role may send to it;
+- two alarms to the owners' topic: the queue's ``ApproximateNumberOfMessagesVisible``
+  (``AWS/SQS``, ``QueueName``; SQS Developer Guide, "Available CloudWatch metrics for Amazon
+  SQS") and the schedule group's invocation failures in ``AWS/Scheduler`` by ``ScheduleGroup``
+  (EventBridge Scheduler User Guide, "Monitoring EventBridge Scheduler with Amazon CloudWatch":
+  ``TargetErrorCount``, ``InvocationDroppedCount``, ``InvocationsFailedToBeSentToDeadLetterCount``).
+
+Pure: names come from :mod:`silolake.names`, the alarms are :class:`.health_metrics.Alarm` rows
+that :class:`silolake.constructs.health.SiloHealth` renders with the others.
+"""
+
+from __future__ import annotations
+
+from .. import names
+from ..catalog.model import DeployedSilo
+from . import health_metrics as hm
+from .documents import Statement
+
+#: Scheduler retries a check it could not invoke (throttling, a transient target error).
+CHECK_RETRIES = 3
+#: A check not delivered within an hour goes to the dead-letter queue (its verdict would be
+#: an hour late; the queue's alarm tells the owners now).
+CHECK_MAX_EVENT_AGE = 3600
+#: Dead-letter events are kept the SQS maximum, 14 days, for the owners to read the cause.
+DLQ_RETENTION_SECONDS = 14 * 86400
+#: The Scheduler metrics that mean a check did not run (sums per five minutes).
+SCHEDULER_FAILURES = ("TargetErrorCount", "InvocationDroppedCount", "InvocationsFailedToBeSentToDeadLetterCount")
+
+
+def dlq_name(silo: DeployedSilo) -> str:
+    return names.health_dead_letter_queue(silo.name)
+
+
+def dlq_arn(silo: DeployedSilo) -> str:
+    return f"arn:aws:sqs:{silo.region}:{silo.account_id}:{dlq_name(silo)}"
+
+
+def check_function_arn(silo: DeployedSilo) -> str:
+    """ARN of the silo's freshness check function (the schedules' target)."""
+    return f"arn:aws:lambda:{silo.region}:{silo.account_id}:function:{names.etl_silo_name(silo.name, 'freshness')}"
+
+
+def scheduler_role_arn(silo: DeployedSilo) -> str:
+    return f"arn:aws:iam::{silo.account_id}:role/{names.silo_role(silo.name, 'health-scheduler')}"
+
+
+def scheduler_statements(silo: DeployedSilo, key_arn: str) -> list[Statement]:
+    """The checks' Scheduler role: decrypt the schedules (silo key), invoke the check, and send a
+    failed invocation to the dead-letter queue (SQS encrypts it with the silo key: the sender
+    needs ``kms:GenerateDataKey`` and ``kms:Decrypt``, only through SQS)."""
+    return [
+        {"Sid": "DecryptSchedules", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key_arn},
+        {
+            "Sid": "RunChecks",
+            "Effect": "Allow",
+            "Action": "lambda:InvokeFunction",
+            "Resource": check_function_arn(silo),
+        },
+        {"Sid": "DeadLetterFailedChecks", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": dlq_arn(silo)},
+        {
+            "Sid": "EncryptDeadLetters",
+            "Effect": "Allow",
+            "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+            "Resource": key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"sqs.{silo.region}.amazonaws.com"}},
+        },
+    ]
+
+
+def dlq_key_statements(silo: DeployedSilo) -> list[Statement]:
+    """Silo key policy: EventBridge Scheduler may encrypt dead-letter events into the checks' queue
+    only. Scheduler sends with the schedule's role (whose IAM grant, :func:`scheduler_statements`,
+    the key's account delegation honours); the Scheduler User Guide ("Troubleshooting") also asks
+    the key of an encrypted DLQ to allow the service itself, so this grant is pinned to the silo
+    account (``aws:SourceAccount``, against the confused deputy) and to this queue (SQS's
+    encryption context ``aws:sqs:arn``)."""
+    return [
+        {
+            "Sid": "SchedulerDeadLetters",
+            "Effect": "Allow",
+            "Principal": {"Service": "scheduler.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {
+                    "aws:SourceAccount": silo.account_id,
+                    "kms:EncryptionContext:aws:sqs:arn": dlq_arn(silo),
+                }
+            },
+        }
+    ]
+
+
+def dlq_queue_statements(silo: DeployedSilo) -> list[Statement]:
+    """The queue's policy: TLS only, and nobody but the checks' Scheduler role sends to it (the
+    owners read it through IAM in the silo account)."""
+    queue = dlq_arn(silo)
+    return [
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "sqs:*",
+            "Resource": queue,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        {
+            "Sid": "OnlyTheChecksSchedulerSends",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "sqs:SendMessage",
+            "Resource": queue,
+            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": scheduler_role_arn(silo)}},
+        },
+    ]
+
+
+def check_delivery_alarms(silo: DeployedSilo) -> list[hm.Alarm]:
+    """The two alarms of the checks' delivery: dead-lettered checks, and Scheduler's invocation failures."""
+    group = (("ScheduleGroup", names.health_schedule_group(silo.name)),)
+    failures = tuple(
+        (f"m{i}", hm.Metric("AWS/Scheduler", metric, group)) for i, metric in enumerate(SCHEDULER_FAILURES)
+    )
+    return [
+        hm.Alarm(
+            name=names.health_alarm(silo.name, "silo", "checks-dead-lettered"),
+            description=(
+                f"silolake: a freshness check of silo '{silo.name}' could not be run; its event waits in "
+                f"{dlq_name(silo)} (docs/operations.md#check-delivery)"
+            ),
+            metrics=(
+                (
+                    "waiting",
+                    hm.Metric(
+                        "AWS/SQS", "ApproximateNumberOfMessagesVisible", (("QueueName", dlq_name(silo)),), "Maximum"
+                    ),
+                ),
+            ),
+            threshold=0,
+        ),
+        hm.Alarm(
+            name=names.health_alarm(silo.name, "silo", "checks-not-invoked"),
+            description=(
+                f"silolake: EventBridge Scheduler failed to invoke a freshness check of silo '{silo.name}' "
+                "(docs/operations.md#check-delivery)"
+            ),
+            metrics=failures,
+            expression=" + ".join(f"FILL({ident}, 0)" for ident, _ in failures),
+            threshold=0,
+        ),
+    ]
