@@ -39,7 +39,7 @@ CAPABILITY_ROLE_PURPOSES = (
     "freshness",
     "health-scheduler",
     "notify",
-    "malware-scan",
+    names.MALWARE_SCAN_PURPOSE,
 )
 #: Silo-wide Lambda functions of ETL and health (``silolake-<silo>-<purpose>``).
 SILO_FUNCTIONS = ("landing", "freshness", "notify")

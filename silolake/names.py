@@ -120,6 +120,10 @@ def silo_role(silo: str, purpose: str) -> str:
     return f"silolake-{silo}-{purpose}"
 
 
+#: Role purpose of the GuardDuty malware scan of a silo's dropzone (``silolake-<silo>-malware-scan``).
+MALWARE_SCAN_PURPOSE = "malware-scan"
+
+
 def silo_role_pattern(purpose: str) -> str:
     """Role-name pattern matching ``purpose`` roles of every silo."""
     return f"silolake-*-{purpose}"
