@@ -226,6 +226,9 @@ def organization_names(org: str, account_id: str, region: str) -> Derived:
     out["release build log group"] = (names.codebuild_log_group(release), rules.LOG_GROUP)
     out["source connection"] = (names.source_connection_name(org), rules.CODECONNECTIONS_CONNECTION)
     out["organization health dashboard"] = (names.organization_dashboard(org), rules.CLOUDWATCH_DASHBOARD)
+    # Every silo's staff sign-in domain starts with the organization name: a word Cognito
+    # reserves there is the organization's to change, said once here (a silo named "silo").
+    out["staff sign-in domain of every silo"] = (names.partner_user_pool(org, "silo"), rules.COGNITO_DOMAIN)
     return out
 
 

@@ -292,3 +292,28 @@ def test_the_longest_names_validate_then_synthesize_only_valid_names(tmp_path: P
     assert _unregistered(docs, data) == []
     alarms = [n for doc in docs.values() for t, _, _, n in literal_names(doc) if t == "aws_cloudwatch_metric_alarm"]
     assert any(n.endswith(f"-late-{partner}") for n in alarms)
+
+
+def test_a_refused_derived_name_is_a_located_cli_error(tmp_path: Path) -> None:
+    """``silolake validate`` on the example with an organization name Cognito refuses in every
+    silo's staff sign-in domain: exit 2, one located message at ``organization.name`` (said once,
+    not again at each silo), no traceback."""
+    from click.testing import CliRunner
+
+    from silolake.cli import main
+    from tests.conftest import copy_example
+
+    path = copy_example(tmp_path)
+    text = path.read_text()
+    assert text.count("\n  name: acme\n") == 1
+    path.write_text(text.replace("\n  name: acme\n", "\n  name: amazon\n"))
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    located = [line for line in result.output.splitlines() if "Cognito domain prefix" in line]
+    assert len(located) == 1, result.output
+    assert re.search(
+        r"silos\.yaml:\d+:\d+: organization\.name: the staff sign-in domain of every silo would be 'amazon-silo-partner-admins'",
+        located[0],
+    )
+    assert located[0].endswith("change the organization name")
