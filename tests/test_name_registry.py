@@ -313,7 +313,8 @@ def test_a_refused_derived_name_is_a_located_cli_error(tmp_path: Path) -> None:
     located = [line for line in result.output.splitlines() if "Cognito domain prefix" in line]
     assert len(located) == 1, result.output
     assert re.search(
-        r"silos\.yaml:\d+:\d+: organization\.name: the staff sign-in domain of every silo would be 'amazon-silo-partner-admins'",
+        r"silos\.yaml:\d+:\d+: organization\.name: the staff sign-in domain of every silo would be "
+        r"'amazon-silo-partner-admins'",
         located[0],
     )
     assert located[0].endswith("change the organization name")
