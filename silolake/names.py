@@ -275,6 +275,13 @@ def api_access_log_group(api: str) -> str:
     return f"/aws/apigateway/{api}/access"
 
 
+def api_execution_log_group(api_id: str, stage: str) -> str:
+    """The execution log group API Gateway writes a REST API stage's logs to; AWS fixes this name
+    from the API's id (a Terraform reference at synth), so only creating it ourselves sets KMS and
+    retention. Not in the registry: no catalog value reaches it."""
+    return f"API-Gateway-Execution-Logs_{api_id}/{stage}"
+
+
 def lambda_log_group(function: str) -> str:
     """Lambda writes to this fixed name; creating it ourselves sets KMS and retention."""
     return f"/aws/lambda/{function}"
