@@ -461,6 +461,188 @@ def SCP_NAME() -> NameRule:
     )
 
 
+def _plain(kind: str, low: int, high: int, regex: str, charset: str, doc: str, **extra: object) -> NameRule:
+    """A rule of a length range and a character pattern (the common shape)."""
+    return NameRule(kind, low, high, _p(regex), charset, doc, **extra)  # type: ignore[arg-type]
+
+
+@_rule
+def CODEBUILD_PROJECT() -> NameRule:
+    """CodeBuild project names: 2-255 characters, ``[A-Za-z0-9][A-Za-z0-9\\-_]{1,254}``.
+    https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html
+    """
+    doc = "https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html"
+    return _plain(
+        "CodeBuild project name",
+        2,
+        255,
+        r"[A-Za-z0-9][A-Za-z0-9_-]{1,254}",
+        "ASCII letters, digits, '_' and '-', starting with a letter or digit",
+        doc,
+    )
+
+
+@_rule
+def CODEPIPELINE() -> NameRule:
+    """CodePipeline pipeline names: 1-100 of ``[A-Za-z0-9.@\\-_]``.
+    https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_PipelineDeclaration.html
+    """
+    doc = "https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_PipelineDeclaration.html"
+    return _plain("CodePipeline pipeline name", 1, 100, r"[A-Za-z0-9.@_-]+", "ASCII letters, digits and .@_-", doc)
+
+
+@_rule
+def CODECONNECTIONS_CONNECTION() -> NameRule:
+    """CodeConnections connection names: 1-32 characters.
+    https://docs.aws.amazon.com/codeconnections/latest/APIReference/API_CreateConnection.html
+    """
+    doc = "https://docs.aws.amazon.com/codeconnections/latest/APIReference/API_CreateConnection.html"
+    return _plain("CodeConnections connection name", 1, 32, r"[\s\S]+", "any characters", doc)
+
+
+@_rule
+def COGNITO_USER_POOL() -> NameRule:
+    """Cognito user pool names: 1-128 of ``[\\w\\s+=,.@-]``.
+    https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPool.html
+    """
+    doc = "https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPool.html"
+    return _plain(
+        "Cognito user pool name", 1, 128, r"[A-Za-z0-9_\s+=,.@-]+", "ASCII letters, digits, spaces and _+=,.@-", doc
+    )
+
+
+@_rule
+def COGNITO_DOMAIN() -> NameRule:
+    """Cognito prefix domains: 1-63 of ``^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$``; the prefix
+    may not contain the reserved words ``aws``, ``amazon`` or ``cognito``.
+    https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPoolDomain.html
+    https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html
+    """
+    doc = "https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPoolDomain.html"
+    reserved = ((_p(r"aws|amazon|cognito"), "a Cognito domain prefix may not contain 'aws', 'amazon' or 'cognito'"),)
+    return _plain(
+        "Cognito domain prefix",
+        1,
+        63,
+        r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?",
+        "lowercase letters, digits and '-', beginning and ending with a letter or digit",
+        doc,
+        forbidden=reserved,
+    )
+
+
+@_rule
+def DYNAMODB_TABLE() -> NameRule:
+    """DynamoDB table names: 3-255 of ``[a-zA-Z0-9_.-]``.
+    https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html
+    """
+    doc = "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html"
+    return _plain("DynamoDB table name", 3, 255, r"[A-Za-z0-9_.-]+", "ASCII letters, digits and _.-", doc)
+
+
+@_rule
+def API_GATEWAY_HTTP_API() -> NameRule:
+    """API Gateway HTTP API names. ``CreateApi`` documents the name only as a required string;
+    silolake holds its names to the REST API rule's letters, digits, ``_`` and ``-`` and 128
+    characters (:data:`API_GATEWAY_REST_API`).
+    https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis.html
+    """
+    doc = "https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis.html"
+    return _plain(
+        "API Gateway HTTP API name",
+        1,
+        128,
+        r"[A-Za-z0-9_-]+",
+        "ASCII letters, digits, '_' and '-' (silolake's own limit; AWS documents none)",
+        doc,
+    )
+
+
+@_rule
+def SNS_TOPIC() -> NameRule:
+    """SNS topic names (standard topics): 1-256 ASCII letters, digits, ``_`` and ``-``.
+    https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html
+    """
+    doc = "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html"
+    return _plain("SNS topic name", 1, 256, r"[A-Za-z0-9_-]+", "ASCII letters, digits, '_' and '-'", doc)
+
+
+@_rule
+def REDSHIFT_SERVERLESS() -> NameRule:
+    """Redshift Serverless namespace and workgroup names: 3-64 of ``[a-z0-9-]``.
+    https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_CreateNamespace.html
+    https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_CreateWorkgroup.html
+    """
+    doc = "https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_CreateNamespace.html"
+    return _plain("Redshift Serverless name", 3, 64, r"[a-z0-9-]+", "lowercase letters, digits and '-'", doc)
+
+
+@_rule
+def EC2_SECURITY_GROUP() -> NameRule:
+    """EC2 security group names (in a VPC): up to 255 of ``a-zA-Z0-9``, spaces and
+    ``._-:/()#,@[]+=&;{}!$*``; not starting with ``sg-``.
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html
+    """
+    doc = "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html"
+    return _plain(
+        "EC2 security group name",
+        1,
+        255,
+        r"[A-Za-z0-9 ._:/()#,@\[\]+=&;{}!$*-]+",
+        "ASCII letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*",
+        doc,
+        reserved_prefixes=("sg-",),
+    )
+
+
+@_rule
+def GLUE_SECURITY_CONFIGURATION() -> NameRule:
+    """Glue security configuration names: 1-255 characters, a single line.
+    https://docs.aws.amazon.com/glue/latest/webapi/API_CreateSecurityConfiguration.html
+    """
+    doc = "https://docs.aws.amazon.com/glue/latest/webapi/API_CreateSecurityConfiguration.html"
+    return _plain("Glue security configuration name", 1, 255, r"[^\r\n]+", "any characters on a single line", doc)
+
+
+@_rule
+def ATHENA_DATA_CATALOG() -> NameRule:
+    """Athena data catalog names: at most 127 alphanumeric, ``_``, ``@`` or ``-`` characters.
+    https://docs.aws.amazon.com/athena/latest/APIReference/API_CreateDataCatalog.html
+    """
+    doc = "https://docs.aws.amazon.com/athena/latest/APIReference/API_CreateDataCatalog.html"
+    return _plain("Athena data catalog name", 1, 127, r"[A-Za-z0-9_@-]+", "ASCII letters, digits and _@-", doc)
+
+
+@_rule
+def CLOUDFRONT_OAC() -> NameRule:
+    """CloudFront origin access control names: 1-64 characters.
+    https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_OriginAccessControlConfig.html
+    """
+    doc = "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_OriginAccessControlConfig.html"
+    return _plain("CloudFront origin access control name", 1, 64, r"[\x20-\x7e]+", "printable ASCII", doc)
+
+
+@_rule
+def CLOUDFRONT_RESPONSE_HEADERS_POLICY() -> NameRule:
+    """CloudFront response headers policy names: at most 128 letters, digits, ``-`` and ``_``
+    (CloudFront quotas, "Response headers policies").
+    https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html
+    """
+    doc = "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html"
+    return _plain(
+        "CloudFront response headers policy name", 1, 128, r"[A-Za-z0-9_-]+", "ASCII letters, digits, '-' and '_'", doc
+    )
+
+
+@_rule
+def QUICKSIGHT_DATA_SOURCE() -> NameRule:
+    """QuickSight data source ids and display names: 1-128 characters.
+    https://docs.aws.amazon.com/quicksight/latest/APIReference/API_CreateDataSource.html
+    """
+    doc = "https://docs.aws.amazon.com/quicksight/latest/APIReference/API_CreateDataSource.html"
+    return _plain("QuickSight data source id or name", 1, 128, r"[\x20-\x7e]+", "printable ASCII", doc)
+
+
 # -- tags -----------------------------------------------------------------------------
 
 #: Tags AWS allows on one resource (user tags; ``aws:`` tags AWS adds do not count).

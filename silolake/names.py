@@ -3,8 +3,10 @@
 Names are computed from the catalog only (never from Terraform tokens) so that the
 validator can check AWS length limits before synth, and so that policies in one
 account can refer to resources in another by name (for example the silo pipeline
-role pattern the central artifacts bucket trusts). Change a rule here and both the
-Terraform and the validation follow.
+role pattern the central artifacts bucket trusts). Constructs never format a name
+themselves: they call a builder here, and :mod:`silolake.name_registry` lists each
+builder's output with its AWS rule for validation, so a change here moves both the
+Terraform and the validation.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import hashlib
 
 from . import name_rules as rules
-from .name_rules import NameRule
 
 # AWS length limits (the whole rules, with their sources, are in silolake.name_rules).
 S3_BUCKET_MAX = rules.S3_BUCKET.max_len
@@ -24,8 +25,6 @@ GLUE_NAME_MAX = rules.GLUE_TABLE.max_len
 #: repository's root (the framework's own and every `silolake init` repository).
 MASTER_BUILDSPEC = "delivery/buildspec/master.yml"
 
-#: A derived name and the AWS rule it must meet, by what it names ("raw bucket").
-Derived = dict[str, tuple[str, NameRule]]
 LAMBDA_FUNCTION_MAX = rules.LAMBDA_FUNCTION.max_len
 SCHEDULE_MAX = 64  # EventBridge Scheduler schedule names
 STATE_MACHINE_MAX = rules.STEP_FUNCTIONS.max_len
@@ -121,6 +120,10 @@ def silo_role(silo: str, purpose: str) -> str:
     return f"silolake-{silo}-{purpose}"
 
 
+#: Role purpose of the GuardDuty malware scan of a silo's dropzone (``silolake-<silo>-malware-scan``).
+MALWARE_SCAN_PURPOSE = "malware-scan"
+
+
 def silo_role_pattern(purpose: str) -> str:
     """Role-name pattern matching ``purpose`` roles of every silo."""
     return f"silolake-*-{purpose}"
@@ -155,6 +158,12 @@ def silo_key_alias(silo: str) -> str:
 def silo_key_alias_pattern() -> str:
     """Alias pattern of every silo's data key (``silolake-*-data``)."""
     return silo_key_alias("*")
+
+
+#: Purposes of the datalake account's own roles: the publisher writing bundles, and the role
+#: EventBridge forwards each silo account's bundle events with.
+PUBLISHER_PURPOSE = "publisher"
+BUNDLE_EVENTS_PURPOSE = "bundle-events"
 
 
 def datalake_role(purpose: str) -> str:
@@ -234,6 +243,15 @@ def athena_workgroup(org: str, consumer: str) -> str:
     return f"{org}-{consumer}"
 
 
+def analytics_key_alias(consumer: str) -> str:
+    """KMS alias (without ``alias/``) of an analytics consumer's query-results key."""
+    return f"silolake-{consumer}-athena"
+
+
+#: KMS alias (without ``alias/``) of the central artifacts bucket's key (datalake account).
+ARTIFACTS_KEY_ALIAS = "silolake-artifacts"
+
+
 def analytics_reader_policy(consumer: str) -> str:
     """Managed policy reader roles of an analytics consumer attach for cross-account reads."""
     return f"silolake-{consumer}-silo-reader"
@@ -257,6 +275,13 @@ def api_access_log_group(api: str) -> str:
     return f"/aws/apigateway/{api}/access"
 
 
+def api_execution_log_group(api_id: str, stage: str) -> str:
+    """The execution log group API Gateway writes a REST API stage's logs to; AWS fixes this name
+    from the API's id (a Terraform reference at synth), so only creating it ourselves sets KMS and
+    retention. Not in the registry: no catalog value reaches it."""
+    return f"API-Gateway-Execution-Logs_{api_id}/{stage}"
+
+
 def lambda_log_group(function: str) -> str:
     """Lambda writes to this fixed name; creating it ourselves sets KMS and retention."""
     return f"/aws/lambda/{function}"
@@ -265,6 +290,20 @@ def lambda_log_group(function: str) -> str:
 def partner_function(org: str, silo: str, kind: str) -> str:
     """Partner access Lambda function (``kind``: admin, session, idp, sweeper)."""
     return f"{org}-{silo}-partner-{kind}"
+
+
+#: Kinds of partner access Lambda function (:func:`partner_function`).
+PARTNER_FUNCTION_KINDS = ("admin", "session", "idp", "sweeper")
+
+
+def partner_sweeper_rule(org: str, silo: str) -> str:
+    """EventBridge rule running the partner sweeper on its schedule."""
+    return f"{partner_function(org, silo, 'sweeper')}-schedule"
+
+
+def partner_pages_headers_policy(org: str, silo: str) -> str:
+    """CloudFront response headers policy of a silo's partner pages."""
+    return f"{org}-{silo}-partner-pages"
 
 
 def partner_stack_prefix(org: str, silo: str) -> str:
@@ -316,6 +355,11 @@ def stack_name(kind: str, name: str | None = None) -> str:
     return kind if name is None else f"{kind}-{name}"
 
 
+#: Guardrail policies (SCPs and RCPs) by the OU they guard (:mod:`silolake.policy.scp`,
+#: :mod:`silolake.policy.pipelines`): ``silolake-<ou>-<kind>``.
+GUARDRAIL_KINDS = {"silos": ("baseline", "regions", "trust"), "datalake": ("chain", "pipelines")}
+
+
 def scp_name(kind: str, ou: str = "silos") -> str:
     """Service control policy attached to an OU (``silolake-silos-regions``, ``silolake-datalake-chain``)."""
     return f"silolake-{ou}-{kind}"
@@ -324,103 +368,6 @@ def scp_name(kind: str, ou: str = "silos") -> str:
 def silo_account_name(org: str, silo: str) -> str:
     """Display name of a silo account the organization creates (AWS allows 50 characters)."""
     return f"{org}-silo-{silo}"
-
-
-#: Roles every silo account has: "api" lets API Gateway write to Firehose, "api-logs" is
-#: API Gateway's account-level logging role (account baseline).
-SILO_ROLE_PURPOSES = ("pipeline", "firehose", "glue", "admin", "api", "api-logs")
-
-
-def silo_names(
-    org: str, silo: str, account_id: str, region: str, flows: list[str], *, created_account: bool = False
-) -> Derived:
-    """Every name one silo derives (``flows``: only their per-flow names), with its rule.
-
-    Used by validation with a placeholder account id for silos whose account does not
-    exist yet (account ids are always 12 digits, so lengths are exact).
-    ``created_account``: the organization creates the account (``email`` given), so its
-    display name counts too.
-    """
-    out: Derived = {
-        f"{zone} bucket": (silo_bucket(org, silo, zone, account_id, region), rules.S3_BUCKET) for zone in ZONES
-    }
-    for purpose in SILO_ROLE_PURPOSES:
-        out[f"{purpose} role"] = (silo_role(silo, purpose), rules.IAM_ROLE)
-    # Partner access (silolake.constructs.partner): the functions' roles and the SFTP logging role.
-    for purpose in ("partner-admin", "partner-session", "partner-idp", "partner-sweeper", "partner-cfn", "sftp-logs"):
-        out[f"{purpose} role"] = (silo_role(silo, purpose), rules.IAM_ROLE)
-    out["Glue database"] = (glue_database(silo), rules.GLUE_DATABASE)
-    out["quality results table"] = (QUALITY_TABLE, rules.GLUE_TABLE)
-    out["data key alias"] = (f"alias/{silo_key_alias(silo)}", rules.KMS_ALIAS)
-    api = ingest_api(org, silo)
-    out["ingestion API"] = (api, rules.API_GATEWAY_REST_API)
-    out["ingestion API access log group"] = (api_access_log_group(api), rules.LOG_GROUP)
-    if created_account:
-        out["account name"] = (silo_account_name(org, silo), rules.ORG_ACCOUNT_NAME)
-    # ETL (silolake.constructs.etl): the landing function and the roles every silo gets.
-    for purpose in ("landing", "etl-scheduler", "warehouse-flow-logs"):
-        out[f"{purpose} role"] = (silo_role(silo, purpose), rules.IAM_ROLE)
-    out["landing function"] = (etl_silo_name(silo, "landing"), rules.LAMBDA_FUNCTION)
-    # Health (silolake.constructs.health): the freshness check, its role and its schedules.
-    out["freshness function"] = (etl_silo_name(silo, "freshness"), rules.LAMBDA_FUNCTION)
-    out["chat forwarder function"] = (etl_silo_name(silo, "notify"), rules.LAMBDA_FUNCTION)
-    for purpose in ("freshness", "health-scheduler", "notify"):
-        out[f"{purpose} role"] = (silo_role(silo, purpose), rules.IAM_ROLE)
-    out["health schedule group"] = (health_schedule_group(silo), rules.SCHEDULER_GROUP)
-    out["health dashboard"] = (silo_dashboard(silo), rules.CLOUDWATCH_DASHBOARD)
-    out.update(pipeline_names(org, silo, account_id, region))
-    for flow in flows:
-        out.update(flow_names(org, silo, flow))
-    return out
-
-
-def flow_names(org: str, silo: str, flow: str) -> Derived:
-    """Every name one flow of a silo derives, with its rule."""
-    stream = firehose_stream(org, silo, flow)
-    out: Derived = {
-        f"flow '{flow}' Firehose stream": (stream, rules.FIREHOSE_STREAM),
-        f"flow '{flow}' Firehose log group": (firehose_log_group(stream), rules.LOG_GROUP),
-        f"flow '{flow}' role": (silo_role(silo, f"{flow}-firehose"), rules.IAM_ROLE),
-    }
-    for zone in ("raw", "processed"):
-        out[f"flow '{flow}' {zone} table"] = (glue_table(flow, zone), rules.GLUE_TABLE)
-    for purpose in ("glue", "sfn", "load"):
-        out[f"flow '{flow}' {purpose} role"] = (silo_role(silo, f"{flow}-{purpose}"), rules.IAM_ROLE)
-    out[f"flow '{flow}' Glue job"] = (etl_name(silo, flow), rules.GLUE_JOB)
-    out[f"flow '{flow}' schedule"] = (etl_name(silo, flow), rules.EVENTBRIDGE_RULE)
-    out[f"flow '{flow}' state machine"] = (etl_name(silo, flow), rules.STEP_FUNCTIONS)
-    return out
-
-
-def analytics_names(org: str, consumer: str, account_id: str, regions: list[str]) -> Derived:
-    """Every name an analytics consumer derives: workgroup, reader policy, per-region buckets."""
-    out: Derived = {
-        "Athena workgroup": (athena_workgroup(org, consumer), rules.ATHENA_WORKGROUP),
-        "reader policy": (analytics_reader_policy(consumer), rules.IAM_POLICY),
-    }
-    for region in regions:
-        for purpose in ("athena", "logs"):
-            bucket = account_bucket(org, f"{consumer}-{purpose}", account_id, region)
-            out[f"{purpose} bucket in {region}"] = (bucket, rules.S3_BUCKET)
-    return out
-
-
-def organization_names(org: str, account_id: str, region: str) -> Derived:
-    """Names the organization name alone decides: the data lake account's buckets and role."""
-    out: Derived = {
-        f"{purpose} bucket": (account_bucket(org, purpose, account_id, region), rules.S3_BUCKET)
-        for purpose in ("artifacts", "artifacts-logs")
-    }
-    out["publisher role"] = (datalake_role("publisher"), rules.IAM_ROLE)
-    out["release bucket"] = (account_bucket(org, "release", account_id, region), rules.S3_BUCKET)
-    for what, purpose in RELEASE_ROLE_PURPOSES.items():
-        out[f"release {what} role"] = (datalake_role(purpose), rules.IAM_ROLE)
-    return out
-
-
-def state_bucket_names(prefix: str, account_id: str, regions: list[str]) -> Derived:
-    """The state bucket of an account in each of ``regions`` (validation: one per distinct region)."""
-    return {f"state bucket in {r}": (state_bucket(prefix, account_id, r), rules.S3_BUCKET) for r in regions}
 
 
 # --- ETL (silolake.constructs.etl) ------------------------------------------------------------
@@ -465,6 +412,16 @@ def etl_silo_name(silo: str, purpose: str) -> str:
 
 def state_machine_log_group(machine: str) -> str:
     return f"/aws/vendedlogs/states/{machine}"
+
+
+def warehouse_flow_log_group(silo: str) -> str:
+    """Log group of the warehouse VPC's flow logs (``/silolake/vpc/silolake-<silo>-warehouse-flow-logs``)."""
+    return f"/silolake/vpc/{etl_silo_name(silo, 'warehouse-flow-logs')}"
+
+
+def quicksight_data_source_name(silo: str) -> str:
+    """Display name of a silo's QuickSight Athena data source (its id is ``etl_silo_name(silo, "athena")``)."""
+    return f"silolake {silo} (Athena)"
 
 
 def redshift_database(silo: str) -> str:
@@ -532,14 +489,6 @@ def bundle_forward_rule(account_id: str) -> str:
     return f"silolake-bundles-{account_id}"
 
 
-def pipeline_names(org: str, silo: str, account_id: str, region: str) -> Derived:
-    """Every name a silo pipeline derives, with its rule."""
-    out: Derived = {f"{purpose} role": (silo_role(silo, purpose), rules.IAM_ROLE) for purpose in PIPELINE_ROLE_PURPOSES}
-    out["pipeline artifact bucket"] = (silo_bucket(org, silo, PIPELINE_BUCKET, account_id, region), rules.S3_BUCKET)
-    out["pipeline boundary policy"] = (silo_pipeline_boundary(silo), rules.IAM_POLICY)
-    return out
-
-
 def owner_construct_id(kind: str, owner: str) -> str:
     """Construct id of a per-owner resource (``owner-<e-mail>``, ``alerts-<e-mail>``): keyed by
     the owner's e-mail, never by list position, so removing or reordering owners leaves the
@@ -583,6 +532,33 @@ def freshness_schedule(flow: str, partner: str | None = None) -> str:
         return name
     digest = hashlib.sha256(name.encode()).hexdigest()[:10]
     return f"{name[: SCHEDULE_MAX - 11]}-{digest}"
+
+
+#: What each flow alarm watches (``silolake-<silo>-<flow>-<what>``, :mod:`silolake.policy.health_metrics`);
+#: a partner's freshness alarm is ``late-<partner>``, a function's ``silolake-<silo>-lambda-<function>``.
+FLOW_ALARMS = (
+    "late",
+    "quarantine",
+    "reject-ratio",
+    "files-rejected",
+    "quality",
+    "firehose-delivery",
+    "firehose-freshness",
+    "firehose-conversion",
+    "pipeline-failed",
+)
+#: Silo-wide alarms (subject ``silo``).
+SILO_ALARMS = ("sftp-auth-failures",)
+
+
+def partner_late_alarm(silo: str, flow: str, partner: str) -> str:
+    """The freshness alarm of one partner's deliveries to a flow."""
+    return health_alarm(silo, flow, f"late-{partner}")
+
+
+def lambda_alarm(silo: str, function: str) -> str:
+    """The errors alarm of one Lambda function of a silo."""
+    return health_alarm(silo, "lambda", function)
 
 
 def silo_dashboard(silo: str) -> str:

@@ -19,7 +19,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .. import name_rules, names
+from .. import name_registry, name_rules
+from ..name_registry import Derived
 from ..name_rules import NameRule
 from .errors import Path as KeyPath
 from .schema import load_schema
@@ -35,6 +36,7 @@ _REGION = re.compile(_DEFS["region"]["pattern"])
 _ORG = load_schema()["$defs"]["organization"]["properties"]
 _ORG_NAME = re.compile(_ORG["name"]["pattern"])
 _STATE_PREFIX = re.compile(_ORG["state_bucket_prefix"]["pattern"])
+_PARTNER = re.compile(_DEFS["flow"]["properties"]["expect"]["properties"]["partners"]["propertyNames"]["pattern"])
 
 #: Tags silolake puts on every resource of a stack beside the organization's (stacks/base.py).
 SYSTEM_TAG_KEYS = ("silolake:managed-by", "silolake:stack", "silolake:silo")
@@ -55,7 +57,12 @@ def _ok(pattern: re.Pattern[str], value: Any) -> str | None:
     return value if isinstance(value, str) and pattern.match(value) else None
 
 
-def _report(derived: names.Derived, whose: str, skip: set[tuple[str, str]]) -> str | None:
+#: One table of the registry at the catalog key that decides it: (key path, what to change
+#: in words, the names, the key path of the table whose faults it does not repeat or None).
+Group = tuple[KeyPath, str, Derived, KeyPath | None]
+
+
+def _report(derived: Derived, whose: str, skip: set[tuple[str, str]]) -> str | None:
     """One message for the worst broken rule in ``derived``, or None when all names are valid.
 
     ``skip``: (rule kind, reason) already reported at a key further up (an organization
@@ -82,7 +89,7 @@ def _report(derived: names.Derived, whose: str, skip: set[tuple[str, str]]) -> s
     return f"the {what} would be '{name}', which AWS refuses as a {rule.kind} ({reasons}); change the {whose}"
 
 
-def _reported(derived: names.Derived) -> set[tuple[str, str]]:
+def _reported(derived: Derived) -> set[tuple[str, str]]:
     return {(rule.kind, r) for name, rule in derived.values() for _, r in rule.problems(name)}
 
 
@@ -96,26 +103,38 @@ def _regions(data: dict) -> tuple[str | None, list[str]]:
     return home, sorted(found)
 
 
-def derived_name_findings(data: dict) -> Iterator[Finding]:
-    """Every derived name that breaks its AWS rule, at the key to change."""
+def registry(data: dict) -> Iterator[Group]:
+    """Every table of :mod:`silolake.name_registry` a raw catalog derives, each at the key that
+    decides its names (the organization, ``state_bucket_prefix``, an OU name, a silo, a flow,
+    a partner of ``expect.partners``, an analytics consumer), with the placeholder account id.
+    A table follows its parent's: a fault its parent has is reported there only."""
     org = _dict(data.get("organization"))
     home, regions = _regions(data)
     org_name = _ok(_ORG_NAME, org.get("name"))
-    skip: set[tuple[str, str]] = set()
-    if org_name and home:
-        dl_region = _ok(_REGION, _dict(data.get("datalake_account")).get("region")) or home
-        derived = names.organization_names(org_name, PLACEHOLDER_ACCOUNT, dl_region)
-        message = _report(derived, "organization name", set())
-        if message:
-            yield ("organization", "name"), message, False
-            skip = _reported(derived)
+    yield (), "silolake's fixed names", name_registry.fixed_names(), None
+    # Taken verbatim (the schema holds them to their rules; listed so the registry is whole).
+    ous = {key: spec["default"] for key, spec in _ORG["ous"]["properties"].items()} | _dict(org.get("ous"))
+    for key, value in ous.items():
+        if isinstance(value, str):
+            yield (
+                ("organization", "ous", key),
+                "OU name",
+                name_registry.organization_value_names({key: value}, None),
+                None,
+            )
+    role = org.get("deploy_role_name", _ORG["deploy_role_name"]["default"])
+    if isinstance(role, str):
+        derived = name_registry.organization_value_names({}, role)
+        yield ("organization", "deploy_role_name"), "deploy_role_name", derived, None
     prefix = _ok(_STATE_PREFIX, org.get("state_bucket_prefix"))
     if prefix and regions:
-        message = _report(names.state_bucket_names(prefix, PLACEHOLDER_ACCOUNT, regions), "state_bucket_prefix", set())
-        if message:
-            yield ("organization", "state_bucket_prefix"), message, False
+        derived = name_registry.state_bucket_names(prefix, PLACEHOLDER_ACCOUNT, regions)
+        yield ("organization", "state_bucket_prefix"), "state_bucket_prefix", derived, None
     if not org_name or not home:
         return
+    dl_region = _ok(_REGION, _dict(data.get("datalake_account")).get("region")) or home
+    org_key: KeyPath = ("organization", "name")
+    yield org_key, "organization name", name_registry.organization_names(org_name, PLACEHOLDER_ACCOUNT, dl_region), None
     silo_regions: dict[str, str] = {}
     for i, silo in enumerate(_list(data.get("silos"))):
         silo = _dict(silo)
@@ -124,7 +143,7 @@ def derived_name_findings(data: dict) -> Iterator[Finding]:
         if name is None:
             continue
         silo_regions[name] = region
-        yield from _silo_findings(("silos", i), org_name, name, region, silo, skip)
+        yield from _silo_groups(("silos", i), org_name, name, region, dl_region, silo, org_key)
     for i, consumer in enumerate(_list(data.get("analytics"))):
         consumer = _dict(consumer)
         name = _ok(_SLUG, consumer.get("name"))
@@ -133,37 +152,64 @@ def derived_name_findings(data: dict) -> Iterator[Finding]:
         reads = consumer.get("silos", "all")
         read_regions = {r for s, r in silo_regions.items() if reads == "all" or s in _list(reads)}
         read_regions.add(_ok(_REGION, consumer.get("region")) or home)
-        derived = names.analytics_names(org_name, name, PLACEHOLDER_ACCOUNT, sorted(read_regions))
-        message = _report(derived, "consumer name", skip)
-        if message:
-            yield ("analytics", i, "name"), message, False
+        derived = name_registry.analytics_names(org_name, name, PLACEHOLDER_ACCOUNT, sorted(read_regions))
+        yield ("analytics", i, "name"), "consumer name", derived, org_key
 
 
-def _silo_findings(
-    path: KeyPath, org: str, silo: str, region: str, raw: dict, skip: set[tuple[str, str]]
-) -> Iterator[Finding]:
+def _silo_groups(
+    path: KeyPath, org: str, silo: str, region: str, pipeline_region: str, raw: dict, org_key: KeyPath
+) -> Iterator[Group]:
     created = "email" in raw
-    base = names.silo_names(org, silo, PLACEHOLDER_ACCOUNT, region, [], created_account=created)
-    message = _report(base, "silo name", skip)
-    if message:
-        yield path + ("name",), message, False
-        skip = skip | _reported(base)
+    silo_key = path + ("name",)
+    base = name_registry.silo_names(
+        org, silo, PLACEHOLDER_ACCOUNT, region, [], created_account=created, pipeline_region=pipeline_region
+    )
+    yield silo_key, "silo name", base, org_key
     for j, flow in enumerate(_list(raw.get("flows"))):
-        flow_name = _ok(_FLOW, _dict(flow).get("name"))
+        flow = _dict(flow)
+        flow_name = _ok(_FLOW, flow.get("name"))
         if flow_name is None:
             continue
-        message = _report(names.flow_names(org, silo, flow_name), "flow name (or the silo name)", skip)
+        storage = _ok(_FLOW, flow.get("renamed_from")) or flow_name
+        flow_key = path + ("flows", j, "name")
+        yield (
+            flow_key,
+            "flow name (or the silo name)",
+            name_registry.flow_names(org, silo, flow_name, storage),
+            silo_key,
+        )
+        for partner in _dict(_dict(flow.get("expect")).get("partners")):
+            if isinstance(partner, str) and _PARTNER.match(partner):
+                derived = name_registry.partner_names(silo, flow_name, partner)
+                partner_key = path + ("flows", j, "expect", "partners", partner)
+                yield partner_key, "partner name (or the flow or silo name)", derived, flow_key
+
+
+def derived_name_findings(data: dict) -> Iterator[Finding]:
+    """Every derived name that breaks its AWS rule, at the key to change: one message per key,
+    a fault said once at the highest key that has it (:func:`registry`)."""
+    said: dict[KeyPath, set[tuple[str, str]]] = {}
+    for path, whose, derived, parent in registry(data):
+        skip = said.get(parent, set()) if parent is not None else set()
+        message = _report(derived, whose, skip)
+        said[path] = skip | (_reported(derived) if message else set())
         if message:
-            yield path + ("flows", j, "name"), message, False
-    email = raw.get("email")
-    if isinstance(email, str):
-        problems = name_rules.ORG_ACCOUNT_EMAIL.problems(email)
-        if problems:
-            yield (
-                path + ("email",),
-                f"AWS Organizations refuses '{email}' as an account e-mail: " + "; ".join(r for _, r in problems),
-                False,
-            )
+            at_key = path[-2:-1] == ("partners",)
+            yield path if path else ("organization",), message, at_key
+    yield from _email_findings(data)
+
+
+def _email_findings(data: dict) -> Iterator[Finding]:
+    for i, silo in enumerate(_list(data.get("silos"))):
+        email = _dict(silo).get("email")
+        if isinstance(email, str):
+            problems = name_rules.ORG_ACCOUNT_EMAIL.problems(email)
+            if problems:
+                yield (
+                    ("silos", i, "email"),
+                    f"AWS Organizations refuses '{email}' as an account e-mail: " + "; ".join(r for _, r in problems),
+                    False,
+                )
 
 
 def tag_findings(data: dict) -> Iterator[Finding]:

@@ -120,7 +120,9 @@ def flow_metric(silo: DeployedSilo, flow: Flow, name: str, *, partner: str | Non
 def _late(silo: DeployedSilo, flow: Flow, partner: str | None) -> Alarm:
     who = f"partner '{partner}' of flow '{flow.name}'" if partner else f"flow '{flow.name}'"
     return Alarm(
-        name=names.health_alarm(silo.name, flow.name, f"late-{partner}" if partner else "late"),
+        name=names.partner_late_alarm(silo.name, flow.name, partner)
+        if partner
+        else names.health_alarm(silo.name, flow.name, "late"),
         description=f"silolake: {who} of silo '{silo.name}' missed its expectation (docs/operations.md#late)",
         metrics=(("late", flow_metric(silo, flow, FLOW_LATE, partner=partner, stat="Maximum")),),
         threshold=1,
@@ -266,7 +268,7 @@ def silo_alarms(org: str, silo: DeployedSilo, *, functions: Sequence[str], sftp:
     for function in sorted(functions):
         out.append(
             Alarm(
-                name=names.health_alarm(silo.name, "lambda", function),
+                name=names.lambda_alarm(silo.name, function),
                 description=f"silolake: the function {function} of silo '{silo.name}' failed",
                 metrics=(("errors", Metric("AWS/Lambda", "Errors", (("FunctionName", function),))),),
                 threshold=0,

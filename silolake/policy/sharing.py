@@ -36,7 +36,7 @@ from . import documents as policy
 from .documents import Statement
 
 #: Role in the datalake account that publishes deployment bundles to the artifacts bucket.
-PUBLISHER_PURPOSE = "publisher"
+PUBLISHER_PURPOSE = names.PUBLISHER_PURPOSE
 
 #: Read-only object access: versions too, since bundles are pinned by version id.
 ARTIFACT_OBJECT_READ = ("s3:GetObject", "s3:GetObjectVersion")

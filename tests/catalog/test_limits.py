@@ -8,10 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from silolake import name_rules, names
 from silolake.catalog import CatalogError, load_catalog
-from silolake.catalog.limits import MAX_ORGANIZATION_TAGS
+from silolake.catalog.limits import MAX_ORGANIZATION_TAGS, registry
 from silolake.catalog.schema import suggest_name
 from silolake.constructs.ingestion.firehose_delivery import object_prefixes
 
@@ -215,6 +216,21 @@ def test_every_rule_cites_its_aws_doc_and_accepts_a_typical_name() -> None:
         "CLOUDWATCH_ALARM": "silolake-sales-orders-late-dhl-express",
         "CLOUDWATCH_DASHBOARD": "silolake-sales",
         "SCHEDULER_GROUP": "silolake-sales-health",
+        "CODEBUILD_PROJECT": "silolake-sales-plan",
+        "CODEPIPELINE": "silolake-sales-deploy",
+        "CODECONNECTIONS_CONNECTION": "acme-silolake",
+        "COGNITO_USER_POOL": "acme-sales-partner-admins",
+        "COGNITO_DOMAIN": "acme-sales-partner-admins",
+        "DYNAMODB_TABLE": "acme-sales-partner-lockout",
+        "API_GATEWAY_HTTP_API": "acme-sales-partner",
+        "SNS_TOPIC": "silolake-sales-etl-alerts",
+        "REDSHIFT_SERVERLESS": "silolake-sales-warehouse",
+        "EC2_SECURITY_GROUP": "silolake-sales-warehouse",
+        "GLUE_SECURITY_CONFIGURATION": "silolake-sales-etl",
+        "ATHENA_DATA_CATALOG": "silo_sales",
+        "CLOUDFRONT_OAC": "acme-sales-web-444444444444-euw1",
+        "CLOUDFRONT_RESPONSE_HEADERS_POLICY": "acme-sales-partner-pages",
+        "QUICKSIGHT_DATA_SOURCE": "silolake sales (Athena)",
     }
     assert set(typical) == set(name_rules.RULES)
     for key, rule in name_rules.RULES.items():
@@ -223,6 +239,35 @@ def test_every_rule_cites_its_aws_doc_and_accepts_a_typical_name() -> None:
     assert not name_rules.KMS_ALIAS.accepts("alias/aws/s3")
     assert not name_rules.STEP_FUNCTIONS.accepts("etl run")
     assert not name_rules.TRANSFER_USER.accepts("ab")
+    assert not name_rules.COGNITO_DOMAIN.accepts("acme-amazon-partner-admins")
+    assert not name_rules.EC2_SECURITY_GROUP.accepts("sg-warehouse")
+
+
+def test_a_silo_name_cognito_refuses_in_its_sign_in_domain_is_located(problems) -> None:
+    """The staff sign-in domain prefix (``<org>-<silo>-partner-admins``) may not contain 'aws',
+    'amazon' or 'cognito': refused at the silo's name, before synth, not at apply."""
+    found = problems(mutate("  - name: sales\n", "  - name: aws-sales\n"))
+    assert found == [
+        f"{S}:18:11: silos[0].name: the staff sign-in domain would be 'acme-aws-sales-partner-admins', which AWS "
+        "refuses as a Cognito domain prefix (a Cognito domain prefix may not contain 'aws', 'amazon' or "
+        "'cognito'); change the silo name"
+    ]
+
+
+def test_a_silo_pipeline_bucket_in_the_artifacts_region_is_checked() -> None:
+    """The pipeline's bucket (and its access-log bucket) live in the artifacts bucket's region, the
+    datalake's, not the silo's (``silolake.policy.delivery.pipeline_region``): validation derives
+    them there (``ap-southeast-2`` is ``apse2``, one character longer than ``euw1``)."""
+    text = mutate("datalake_account:\n", "datalake_account:\n  region: ap-southeast-2\n")
+    found = {
+        what: name
+        for path, _, derived, _ in registry(yaml.safe_load(text))
+        if path == ("silos", 0, "name")
+        for what, (name, _) in derived.items()
+    }
+    assert found["pipeline artifact bucket"] == "acme-sales-pipeline-000000000000-apse2"
+    assert found["pipeline access-log bucket"] == "acme-sales-logs-000000000000-apse2"
+    assert found["raw bucket"] == "acme-sales-raw-000000000000-euw1"
 
 
 def test_tag_rules() -> None:

@@ -27,7 +27,7 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from silolake import name_rules, names
+from silolake import name_registry, name_rules, names
 from silolake.catalog import Catalog, CatalogError, load_catalog
 from silolake.catalog.model import BUILTIN_PARTITIONS, reserved_column
 from silolake.constructs.ingestion.firehose_delivery import object_prefixes
@@ -131,7 +131,7 @@ def load(raw: dict, directory: Path) -> Catalog | None:
         return None
 
 
-def derived(catalog: Catalog) -> list[tuple[str, names.Derived]]:
+def derived(catalog: Catalog) -> list[tuple[str, name_registry.Derived]]:
     """Every derived name of ``catalog`` (placeholder ids for accounts that do not exist yet)."""
     org = catalog.organization.name
     out = []
@@ -139,14 +139,19 @@ def derived(catalog: Catalog) -> list[tuple[str, names.Derived]]:
         account = silo.account_id or "999999999999"
         flows = [f.name for f in silo.flows]
         out.append(
-            (silo.name, names.silo_names(org, silo.name, account, silo.region, flows, created_account=bool(silo.email)))
+            (
+                silo.name,
+                name_registry.silo_names(org, silo.name, account, silo.region, flows, created_account=bool(silo.email)),
+            )
         )
     for c in catalog.analytics:
         regions = sorted({c.region} | {s.region for s in catalog.silos if c.reads(s)})
-        out.append((c.name, names.analytics_names(org, c.name, c.account_id, regions)))
-    out.append(("org", names.organization_names(org, catalog.datalake.account_id, catalog.datalake.region)))
+        out.append((c.name, name_registry.analytics_names(org, c.name, c.account_id, regions)))
+    out.append(("org", name_registry.organization_names(org, catalog.datalake.account_id, catalog.datalake.region)))
     regions = sorted({catalog.organization.home_region, *(s.region for s in catalog.silos)})
-    out.append(("state", names.state_bucket_names(catalog.organization.state_bucket_prefix, "111111111111", regions)))
+    out.append(
+        ("state", name_registry.state_bucket_names(catalog.organization.state_bucket_prefix, "111111111111", regions))
+    )
     return out
 
 
@@ -193,7 +198,9 @@ def check_accepted(catalog: Catalog) -> None:
         tables = [names.glue_table(f.name, z) for f in silo.flows for z in ("raw", "processed")]
         assert len(tables) == len(set(tables)), tables
         # Names are unique within their kind (a Lambda function and its role may share a name).
-        per_silo = list(names.silo_names(catalog.organization.name, silo.name, "0" * 12, silo.region, []).values())
+        per_silo = list(
+            name_registry.silo_names(catalog.organization.name, silo.name, "0" * 12, silo.region, []).values()
+        )
         assert len(per_silo) == len({(n, rule.kind) for n, rule in per_silo})
     buckets = [n for _, found in derived(catalog) for n, rule in found.values() if rule is name_rules.S3_BUCKET]
     assert len(buckets) == len(set(buckets)), "bucket names are global"

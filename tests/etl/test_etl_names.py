@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from silolake import name_registry
 from silolake import name_rules as rules
-from silolake import names
 from silolake.catalog import CatalogError, load_catalog
 from tests.conftest import CATALOG_HEADER
 
@@ -21,10 +21,11 @@ def catalog(tmp_path, flow: str):
 
 
 def test_every_etl_name_of_a_flow_is_checked():
-    derived = names.silo_names("acme", "sales", "0" * 12, "eu-west-1", ["orders"])
-    for what in ("glue role", "sfn role", "load role", "schedule", "state machine"):
+    derived = name_registry.silo_names("acme", "sales", "0" * 12, "eu-west-1", ["orders"])
+    for what in ("glue role", "sfn role", "load role", "ETL schedule", "state machine", "state machine log group"):
         assert f"flow 'orders' {what}" in derived
-    assert derived["flow 'orders' schedule"] == ("silolake-sales-orders", rules.EVENTBRIDGE_RULE)
+    # The ETL schedule is an EventBridge Scheduler schedule (aws_scheduler_schedule), not a rule.
+    assert derived["flow 'orders' ETL schedule"] == ("silolake-sales-orders", rules.SCHEDULER_GROUP)
     for what in ("landing role", "etl-scheduler role", "landing function"):
         assert what in derived
 

@@ -189,7 +189,7 @@ class RegionalWorkspace(Construct):
         self.key = CustomerKey(
             self,
             "key",
-            alias=f"silolake-{consumer.name}-athena",
+            alias=names.analytics_key_alias(consumer.name),
             account_id=account,
             region=region,
             description=f"silolake analytics '{consumer.name}': Athena query results in {region}",

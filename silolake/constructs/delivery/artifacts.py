@@ -90,7 +90,7 @@ class ArtifactsStore(Construct):
         self.key = CustomerKey(
             self,
             "key",
-            alias="silolake-artifacts",
+            alias=names.ARTIFACTS_KEY_ALIAS,
             account_id=account_id,
             region=region,
             description="silolake artifacts: deployment bundles read by silo pipelines",

@@ -25,7 +25,7 @@ from ...cdk import Construct, aws
 from ...policy import delivery
 from ..blocks.service_role import service_role
 
-FORWARD_PURPOSE = "bundle-events"
+FORWARD_PURPOSE = names.BUNDLE_EVENTS_PURPOSE
 
 
 class BundleForwarding(Construct):

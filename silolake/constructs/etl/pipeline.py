@@ -162,7 +162,7 @@ class SiloEtl(Construct):
                 self,
                 "quicksight",
                 data_source_id=names.etl_silo_name(silo.name, "athena"),
-                name=f"silolake {silo.name} (Athena)",
+                name=names.quicksight_data_source_name(silo.name),
                 type="ATHENA",
                 parameters={"athena": {"work_group": self.workgroup.name}},
                 ssl_properties={"disable_ssl": False},

@@ -105,8 +105,8 @@ class Warehouse(Construct):
             route_table_ids=[route_table_id],
             policy=policy.render(endpoint_policy(processed_bucket)),
         )
-        flow_log_group = names.etl_silo_name(silo.name, "warehouse-flow-logs")
-        group = encrypted_log_group(self, "flow-log-group", name=f"/silolake/vpc/{flow_log_group}", kms_key_arn=key_arn)
+        flow_log_group = names.warehouse_flow_log_group(silo.name)
+        group = encrypted_log_group(self, "flow-log-group", name=flow_log_group, kms_key_arn=key_arn)
         flow_role = service_role(
             self,
             "flow-log-role",
@@ -119,9 +119,8 @@ class Warehouse(Construct):
                     "Effect": "Allow",
                     "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
                     "Resource": [
-                        log_group_arn(silo.region, silo.account_id, f"/silolake/vpc/{flow_log_group}"),
-                        log_group_arn(silo.region, silo.account_id, f"/silolake/vpc/{flow_log_group}")
-                        + ":log-stream:*",
+                        log_group_arn(silo.region, silo.account_id, flow_log_group),
+                        log_group_arn(silo.region, silo.account_id, flow_log_group) + ":log-stream:*",
                     ],
                 }
             ],

@@ -316,7 +316,7 @@ class ApiIngestion(Construct):
         access_group = names.api_access_log_group(api_name)
         access_logs = encrypted_log_group(self, "access-logs", name=access_group, kms_key_arn=key_arn)
         execution_logs = encrypted_log_group(
-            self, "execution-logs", name=f"API-Gateway-Execution-Logs_{api_id}/{STAGE}", kms_key_arn=key_arn
+            self, "execution-logs", name=names.api_execution_log_group(api_id, STAGE), kms_key_arn=key_arn
         )
         deployment = aws.api_gateway_deployment.ApiGatewayDeployment(
             self,

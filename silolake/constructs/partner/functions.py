@@ -188,7 +188,7 @@ class PartnerFunctions(Construct):
         rule = aws.cloudwatch_event_rule.CloudwatchEventRule(
             self,
             "sweep-schedule",
-            name=f"{names.partner_function(org, silo, 'sweeper')}-schedule",
+            name=names.partner_sweeper_rule(org, silo),
             description="Delete expired partner credentials",
             schedule_expression=SWEEP_SCHEDULE,
         )

@@ -86,7 +86,7 @@ class PartnerWeb(Construct):
         self.headers = aws.cloudfront_response_headers_policy.CloudfrontResponseHeadersPolicy(
             self,
             "headers",
-            name=f"{org}-{silo.name}-partner-pages",
+            name=names.partner_pages_headers_policy(org, silo.name),
             comment="Strict security headers of the partner pages",
             security_headers_config={
                 "content_security_policy": {
