@@ -568,6 +568,15 @@ def SNS_TOPIC() -> NameRule:
 
 
 @_rule
+def SQS_QUEUE() -> NameRule:
+    """SQS standard queue names: 1-80 ASCII letters, digits, ``-`` and ``_``.
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html
+    """
+    doc = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html"
+    return _plain("SQS queue name", 1, 80, r"[A-Za-z0-9_-]+", "ASCII letters, digits, '-' and '_'", doc)
+
+
+@_rule
 def REDSHIFT_SERVERLESS() -> NameRule:
     """Redshift Serverless namespace and workgroup names: 3-64 of ``[a-z0-9-]``.
     https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_CreateNamespace.html

@@ -548,7 +548,9 @@ FLOW_ALARMS = (
     "pipeline-failed",
 )
 #: Silo-wide alarms (subject ``silo``).
-SILO_ALARMS = ("sftp-auth-failures",)
+#: Silo-wide alarms beside the per-function ones: SFTP sign-in failures, and the freshness checks
+#: Scheduler dead-lettered or could not invoke (policy/check_delivery.py).
+SILO_ALARMS = ("sftp-auth-failures", "checks-dead-lettered", "checks-not-invoked")
 
 
 def partner_late_alarm(silo: str, flow: str, partner: str) -> str:

@@ -224,6 +224,7 @@ def test_every_rule_cites_its_aws_doc_and_accepts_a_typical_name() -> None:
         "DYNAMODB_TABLE": "acme-sales-partner-lockout",
         "API_GATEWAY_HTTP_API": "acme-sales-partner",
         "SNS_TOPIC": "silolake-sales-etl-alerts",
+        "SQS_QUEUE": "silolake-sales-health-dlq",
         "REDSHIFT_SERVERLESS": "silolake-sales-warehouse",
         "EC2_SECURITY_GROUP": "silolake-sales-warehouse",
         "GLUE_SECURITY_CONFIGURATION": "silolake-sales-etl",
