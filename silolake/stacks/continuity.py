@@ -58,6 +58,18 @@ DATA_TYPES = frozenset(
         "aws_cognito_user_pool",
         "aws_cognito_user",
         "aws_cloudfront_distribution",
+        # Addresses partners and owners use: the sign-in domain of the user pool, the flow
+        # API (REST) partners post records to, the partner API (HTTP) the pages call, and
+        # their stages (the URL is the API's id plus the stage name: a destroyed stage is a
+        # dead URL even while the API is kept). A re-created API gets another id, so another URL.
+        "aws_cognito_user_pool_domain",
+        "aws_api_gateway_rest_api",
+        "aws_api_gateway_stage",
+        "aws_apigatewayv2_api",
+        "aws_apigatewayv2_stage",
+        # Identity: a CodeConnections connection is authorized once, by hand, in the console
+        # (docs/delivery.md); a re-created one waits PENDING and the release pipeline stops.
+        "aws_codeconnections_connection",
     }
 )
 
@@ -107,12 +119,16 @@ WORKGROUP_NETWORK = frozenset(
 
 
 #: Types :func:`attached` gives attachments to.
-_HOLDERS = ("aws_s3_bucket", "aws_kms_key", "aws_redshiftserverless_workgroup")
+_HOLDERS = ("aws_s3_bucket", "aws_kms_key", "aws_redshiftserverless_workgroup", "aws_api_gateway_stage")
 
 
 def attached(holder: str, rtype: str) -> bool:
     """Whether a resource of ``rtype`` beside (same parent construct as) a forgotten
-    ``holder`` is forgotten with it: a bucket's configuration, a key's alias, a workgroup's network."""
+    ``holder`` is forgotten with it: a bucket's configuration, a key's alias, a workgroup's
+    network, a REST API stage's deployment (API Gateway refuses to delete a deployment a
+    stage serves: ``DeleteDeployment`` fails while "active stages" point to it)."""
+    if holder == "aws_api_gateway_stage":
+        return rtype == "aws_api_gateway_deployment"
     if holder == "aws_s3_bucket":
         return rtype.startswith("aws_s3_bucket_")
     if holder == "aws_kms_key":
