@@ -54,10 +54,9 @@ PROBE = r"""
 import json, sys, time
 from jsii._kernel.providers import process
 from silolake.catalog import load_catalog
-from silolake.cdk import App
+from silolake.cdk import APP_CONTEXT, App
 from silolake.stacks import continuity
 from silolake.stacks.silo import SiloStack
-from silolake.synth import APP_CONTEXT
 from silolake.terraform_text import terraform_view
 
 import os
