@@ -27,7 +27,7 @@ from ...catalog.changes.snapshot import positions
 from ...catalog.errors import Path as KeyPath  # noqa: N811 (key path, not a file path)
 from ...catalog.model import Catalog
 from ...catalog.source import SourceDoc
-from ...review.affected import Comparison, _synth_in_process, comparison
+from ...review.affected import Comparison, comparison, synth_in_process
 from ...stacks.losses import losses
 
 FIX = (
@@ -100,7 +100,7 @@ def synthesized_changes(
     source, to locate them. Raises :class:`~silolake.review.affected.AffectedError` (bad
     revision, base synth failure)."""
     if Path(base).is_file():
-        synth = functools.partial(_synth_in_process, cache_dir=cache_dir) if cache_dir else _synth_in_process
+        synth = functools.partial(synth_in_process, cache_dir=cache_dir) if cache_dir else synth_in_process
         with tempfile.TemporaryDirectory(prefix="silolake-replaced-") as tmp:
             work = Path(tmp)
             cmp = Comparison(
