@@ -26,20 +26,37 @@ import sys
 import tempfile
 from pathlib import Path
 
+import yaml
+
+from benchmarks.catalogs import catalog
 from benchmarks.run import REPO, load
 from benchmarks.synth_speed import export, identical, synth
 
 CATALOGS = [REPO / "tests" / "fixtures" / "acme" / "silos.yaml", REPO / "tests" / "day2" / "catalogs" / "full.yaml"]
+
+
+def many_flows(directory: Path, copies: int = 4) -> Path:
+    """A one-silo catalog of :mod:`benchmarks.catalogs` (every capability but QuickSight and
+    the malware hold, so its ghost is built) with each of its three flows ``copies`` times
+    under other names: a silo with many flows of few shapes."""
+    data = catalog(1)
+    [silo] = data["silos"]
+    silo["flows"] = [dict(f, name=f"{f['name']}{k}") for k in range(copies) for f in silo["flows"]]
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "glue_src").mkdir(exist_ok=True)
+    path = directory / f"many-flows-{copies}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
 
 #: Runs inside the measured code's process (``PYTHONPATH`` = that code): prints one JSON line per silo.
 PROBE = r"""
 import json, sys, time
 from jsii._kernel.providers import process
 from silolake.catalog import load_catalog
-from silolake.cdk import App
+from silolake.cdk import APP_CONTEXT, App
 from silolake.stacks import continuity
 from silolake.stacks.silo import SiloStack
-from silolake.synth import APP_CONTEXT
 from silolake.terraform_text import terraform_view
 
 import os
@@ -101,19 +118,19 @@ def main() -> None:
         "| identical | load |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for i, catalog in enumerate(args.catalog or CATALOGS):
+    for i, path in enumerate(args.catalog or [*CATALOGS, many_flows(work / "many")]):
         order = ["before", "after"] if i % 2 == 0 else ["after", "before"]
-        blocks = {side: probe(sides[side], catalog) for side in order}
+        blocks = {side: probe(sides[side], path) for side in order}
         for j, silo in enumerate(blocks["after"]):
             stack = f"silo-{silo}"
             timed = {}
             for side in order if j % 2 == 0 else order[::-1]:
-                timed[side] = synth(sides[side], catalog, work / side / stack, "--stack", stack)
+                timed[side] = synth(sides[side], path, work / side / stack, "--stack", stack)
             same = identical(work / "before" / stack, work / "after" / stack)
             b, a = blocks["before"][silo], blocks["after"][silo]
             tb, ta = timed["before"]["s"], timed["after"]["s"]
             print(
-                f"| {catalog.parent.name}/{catalog.name} {silo} | {b['blocks_s']:.2f} / {a['blocks_s']:.2f} s "
+                f"| {path.parent.name}/{path.name} {silo} | {b['blocks_s']:.2f} / {a['blocks_s']:.2f} s "
                 f"| {a['blocks_s'] / b['blocks_s']:.2f} x | {b['blocks_cpu']:.2f} / {a['blocks_cpu']:.2f} s "
                 f"| {a['blocks_cpu'] / b['blocks_cpu']:.2f} x | {b['blocks_msgs']:,} / {a['blocks_msgs']:,} "
                 f"| {a['blocks_msgs'] / b['blocks_msgs']:.2f} x "

@@ -52,6 +52,7 @@ __all__ = [
     "comparison",
     "stack_hashes",
     "stack_inputs",
+    "synth_in_process",
 ]
 
 #: Repository paths whose change may alter what any catalog synthesizes to.
@@ -126,7 +127,9 @@ def _framework_changed(base: str, root: Path) -> bool:
 Synth = Callable[[Catalog, Path, list[str]], None]
 
 
-def _synth_in_process(catalog: Catalog, out: Path, stacks: list[str], cache_dir: Path | None = None) -> None:
+def synth_in_process(catalog: Catalog, out: Path, stacks: list[str], cache_dir: Path | None = None) -> None:
+    """Synthesize ``stacks`` of ``catalog`` into ``out`` with this process's framework code
+    (through the synth cache in ``cache_dir`` when given)."""
     from ..synth import synthesize  # heavy: imports cdktf
     from ..synth_cache import SynthCache
 
@@ -207,7 +210,7 @@ def comparison(
     base: str,
     *,
     head_out: Path | None = None,
-    synth: Synth = _synth_in_process,
+    synth: Synth = synth_in_process,
     cache_dir: Path | None = None,
 ) -> Iterator[Comparison]:
     """Open the working tree's catalog (and code) against revision ``base``; scratch files
@@ -215,8 +218,8 @@ def comparison(
     only; a base synthesized by its own code never uses it). Raises :class:`AffectedError`
     (bad ref, base synth failure) and :class:`~silolake.catalog.CatalogError` (the head
     catalog is invalid)."""
-    if cache_dir is not None and synth is _synth_in_process:
-        synth = functools.partial(_synth_in_process, cache_dir=Path(cache_dir))
+    if cache_dir is not None and synth is synth_in_process:
+        synth = functools.partial(synth_in_process, cache_dir=Path(cache_dir))
     catalog_path = Path(catalog_path).resolve()
     head = load_catalog(catalog_path)
     root = Path(_git(["rev-parse", "--show-toplevel"], catalog_path.parent).decode().strip())
@@ -251,7 +254,7 @@ def affected(
     base: str,
     *,
     head_out: Path | None = None,
-    synth: Synth = _synth_in_process,
+    synth: Synth = synth_in_process,
     cache_dir: Path | None = None,
 ) -> Affected:
     """The stacks a change of the working tree against revision ``base`` affects.

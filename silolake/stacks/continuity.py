@@ -59,6 +59,18 @@ DATA_TYPES = frozenset(
         "aws_cognito_user_pool",
         "aws_cognito_user",
         "aws_cloudfront_distribution",
+        # Addresses partners and owners use: the sign-in domain of the user pool, the flow
+        # API (REST) partners post records to, the partner API (HTTP) the pages call, and
+        # their stages (the URL is the API's id plus the stage name: a destroyed stage is a
+        # dead URL even while the API is kept). A re-created API gets another id, so another URL.
+        "aws_cognito_user_pool_domain",
+        "aws_api_gateway_rest_api",
+        "aws_api_gateway_stage",
+        "aws_apigatewayv2_api",
+        "aws_apigatewayv2_stage",
+        # Identity: a CodeConnections connection is authorized once, by hand, in the console
+        # (docs/delivery.md); a re-created one waits PENDING and the release pipeline stops.
+        "aws_codeconnections_connection",
     }
 )
 
@@ -108,12 +120,16 @@ WORKGROUP_NETWORK = frozenset(
 
 
 #: Types :func:`attached` gives attachments to.
-_HOLDERS = ("aws_s3_bucket", "aws_kms_key", "aws_redshiftserverless_workgroup")
+_HOLDERS = ("aws_s3_bucket", "aws_kms_key", "aws_redshiftserverless_workgroup", "aws_api_gateway_stage")
 
 
 def attached(holder: str, rtype: str) -> bool:
     """Whether a resource of ``rtype`` beside (same parent construct as) a forgotten
-    ``holder`` is forgotten with it: a bucket's configuration, a key's alias, a workgroup's network."""
+    ``holder`` is forgotten with it: a bucket's configuration, a key's alias, a workgroup's
+    network, a REST API stage's deployment (API Gateway refuses to delete a deployment a
+    stage serves: ``DeleteDeployment`` fails while "active stages" point to it)."""
+    if holder == "aws_api_gateway_stage":
+        return rtype == "aws_api_gateway_deployment"
     if holder == "aws_s3_bucket":
         return rtype.startswith("aws_s3_bucket_")
     if holder == "aws_kms_key":
@@ -201,17 +217,55 @@ def capabilities_ghost(silo: DeployedSilo) -> DeployedSilo:
     return dataclasses.replace(silo, flows=flows, ingestion=ingestion, malware_protection=True)
 
 
-def _ghost_stack(catalog: Catalog, ghost: DeployedSilo) -> TerraformStack:
+def _flow_shape(flow: Flow) -> tuple[str, bool, bool]:
+    """What of a flow decides which silo-wide constructs exist: its source (the flow API
+    for api flows, landing and the malware hold for file flows), whether it loads the
+    warehouse (namespace, workgroup) and whether QuickSight reads it (the data source).
+    Any flow at all gives the quality table."""
+    return (flow.source, flow.warehouse, flow.quicksight)
+
+
+def _representatives(silo: DeployedSilo, ghost: DeployedSilo) -> tuple[Flow, ...]:
+    """The ghost's flows minus those of the real silo that add nothing to forget: a real
+    flow's own resources are at the same addresses in the real stack (never missing from
+    it), so only the silo-wide constructs it switches on matter, and the first real flow of
+    each :func:`_flow_shape` switches on the same ones. The stand-ins (removed flows, the
+    ghost warehouse flow) all stay."""
+    real = {f.name for f in silo.flows}
+    seen: set[tuple[str, bool, bool]] = set()
+    kept = []
+    for flow in ghost.flows:
+        if flow.name in real:
+            if _flow_shape(flow) in seen:
+                continue
+            seen.add(_flow_shape(flow))
+        kept.append(flow)
+    return tuple(kept)
+
+
+def _ghost_stack(catalog: Catalog, ghost: DeployedSilo, silo: DeployedSilo | None = None) -> TerraformStack:
     """The silo stack of ``ghost`` in a scratch app, without what holds the same resources
     whatever the silo's capabilities (its deployment pipeline): those addresses are in the
     real stack too, so they can never be forgotten, and building them was a third of the
-    ghost's engine calls (benchmarks/RESULTS.md)."""
+    ghost's engine calls (benchmarks/RESULTS.md), nor its health (alarms, dashboard,
+    freshness checks: see ``_health`` below). With the real ``silo`` given, its flows
+    are cut to one per shape (:func:`_representatives`): a silo with many flows no longer
+    pays for each of them twice."""
     from .silo import SiloStack
 
     class GhostSiloStack(SiloStack):
         def _delivery_pipeline(self, catalog: Catalog, silo: DeployedSilo) -> None:
             return None
 
+        def _health(self, catalog: Catalog, silo: DeployedSilo) -> None:
+            # Its only data types are the log groups of the freshness function (built when a
+            # real flow has a deadline: stand-in flows have none) and of the chat forwarder
+            # (``alerts_webhook_secret``, the same in ghost and silo): whenever the ghost would
+            # hold one, the real stack holds it too, so it can never be forgotten.
+            return None
+
+    if silo is not None:
+        ghost = dataclasses.replace(ghost, flows=_representatives(silo, ghost))
     return GhostSiloStack(scratch_app(), catalog=catalog, silo=ghost)
 
 
@@ -241,7 +295,9 @@ def silo_blocks(stack: TerraformStack, catalog: Catalog, silo: DeployedSilo) -> 
     moved += owner_moves(stack, silo)
     model = capabilities_ghost(silo)
     # A silo with every capability on and no removed flow is its own ghost: nothing to forget.
-    gone = set() if model == silo else gone_with_data(_ghost_stack(catalog, model), stack, skip=GHOST_WAREHOUSE_FLOW)
+    gone = (
+        set() if model == silo else gone_with_data(_ghost_stack(catalog, model, silo), stack, skip=GHOST_WAREHOUSE_FLOW)
+    )
     _emit(stack, moved, gone)
     imports = adopted_imports(stack, catalog, silo)
     if imports:

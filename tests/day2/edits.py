@@ -15,8 +15,10 @@ from typing import Any
 import yaml
 
 from silolake.catalog import load_catalog
-from silolake.catalog.changes.forcenew import replacements
-from silolake.stacks.continuity import DATA_TYPES
+from silolake.stacks.losses import addresses as addresses  # re-exported for the edit tests
+from silolake.stacks.losses import losses
+from silolake.stacks.losses import moved as moved
+from silolake.stacks.losses import removed as forgotten
 from silolake.synth import synthesize
 from tests.conftest import Synth
 
@@ -55,28 +57,15 @@ def synth_edit(edit: Edit | None, workdir: Path, stacks: Sequence[str]) -> Synth
     return synth_data(data, workdir, stacks)
 
 
-def addresses(stack: dict) -> dict[str, str]:
-    """address -> resource type."""
-    return {f"{t}.{n}": t for t, items in stack.get("resource", {}).items() for n in items}
-
-
-def moved(stack: dict) -> dict[str, str]:
-    return {b["from"]: b["to"] for b in stack.get("moved", [])}
-
-
-def removed(stack: dict) -> set[str]:
-    assert all(b["lifecycle"] == {"destroy": False} for b in stack.get("removed", []))
-    return {b["from"] for b in stack.get("removed", [])}
-
-
 def lost(before: dict, after: dict) -> set[str]:
     """Data-, identity- or address-holding addresses of ``before`` that Terraform would destroy
     applying ``after``: neither kept, moved to a kept address, nor forgotten; or kept but
-    replaced (a ForceNew attribute changed, :mod:`silolake.catalog.changes.forcenew`)."""
-    now, moves, forgets = addresses(after), moved(after), removed(after)
-    gone = {
-        a
-        for a, t in addresses(before).items()
-        if t in DATA_TYPES and a not in now and a not in forgets and moves.get(a) not in now
-    }
-    return gone | set(replacements(before, after))
+    replaced (a ForceNew attribute changed). The same judgment as ``validate --synthesized``
+    (:func:`silolake.stacks.losses.losses`)."""
+    return set(losses(before, after))
+
+
+def removed(stack: dict) -> set[str]:
+    """Forgotten addresses; every ``removed`` block silolake emits keeps the resource."""
+    assert all(b["lifecycle"] == {"destroy": False} for b in stack.get("removed", []))
+    return forgotten(stack)

@@ -17,9 +17,9 @@ from silolake.catalog import load_catalog
 from silolake.catalog.changes.history import base_problems
 from silolake.catalog.errors import CatalogError
 from silolake.catalog.source import read_yaml
+from silolake.stacks.losses import losses
 from silolake.synth import synthesize
 
-from .edits import lost
 from .schema_edits import Edit
 
 
@@ -42,12 +42,11 @@ def outcome(edit: Edit, base: dict[str, Any], base_stacks: dict[str, dict], work
     # (decommissioned first): it is no longer planned, nothing in it is touched.
     if stacks:
         synthesize(catalog, workdir / "cdktf.out", stacks=stacks)
-    owners = {s.stack_name: set(s.owners) for s in catalog.deployable_silos}
+    owners = {s.stack_name: frozenset(s.owners) for s in catalog.deployable_silos}
     for name in stacks:
         after = yaml.safe_load((workdir / "cdktf.out" / "stacks" / name / "cdk.tf.json").read_text())
-        # Removing an owner is the explicit decision to delete their user (access revoked).
-        users = base_stacks[name].get("resource", {}).get("aws_cognito_user", {})
-        revoked = {f"aws_cognito_user.{n}" for n, u in users.items() if u["username"] not in owners.get(name, ())}
-        gone = lost(base_stacks[name], after) - revoked
+        # Removing an owner is the explicit decision to delete their user (access revoked):
+        # the judgment of `validate --base --synthesized` (silolake.stacks.losses).
+        gone = losses(base_stacks[name], after, owners.get(name, frozenset()))
         assert not gone, f"{edit}: {name} loses {sorted(gone)}"
     return "kept"

@@ -190,7 +190,9 @@ def test_positional_owner_addresses_move_to_email_keyed_ones(base):
 
 def test_last_partner_channel_gone_forgets_partner_access(tmp_path):
     """Silo ``yard``'s only channel is its api flow: removing it takes partner access out of
-    configuration, and its user pool, owners' users, pages' distribution and logs are forgotten."""
+    configuration, and its user pool, owners' users, pages' distribution and logs are forgotten,
+    and so are the addresses partners use: the sign-in domain, the flow API (REST) and the
+    partner API (HTTP) with their stages, and the deployment the REST stage serves."""
 
     def edit(data) -> None:
         yard = silo(data, "yard")
@@ -205,6 +207,20 @@ def test_last_partner_channel_gone_forgets_partner_access(tmp_path):
     }
     assert len(partner) == 4 and not partner & set(addresses(after))
     assert partner <= removed(after)
+    urls = {
+        a
+        for t in (
+            "aws_cognito_user_pool_domain",
+            "aws_api_gateway_rest_api",
+            "aws_api_gateway_stage",
+            "aws_api_gateway_deployment",
+            "aws_apigatewayv2_api",
+            "aws_apigatewayv2_stage",
+        )
+        for a in of_type(before, t)
+    }
+    assert len(urls) == 6 and not urls & set(addresses(after))
+    assert urls <= removed(after)
     assert lost(before, after) == set()
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from silolake.constructs.account.baseline import LEGACY_ADDRESSES
 from silolake.stacks.continuity import DATA_TYPES
+from silolake.stacks.losses import losses
 
 pytestmark = pytest.mark.slow
 
@@ -48,13 +49,9 @@ def removed(stack: dict) -> set[str]:
 
 
 def lost_data(before: dict, after: dict) -> set[str]:
-    """Data-holding addresses of ``before`` that Terraform would destroy applying ``after``."""
-    now, moves, forgets = addresses(after), moved(after), removed(after)
-    return {
-        a
-        for a, t in addresses(before).items()
-        if t in DATA_TYPES and a not in now and a not in forgets and moves.get(a) not in now
-    }
+    """Data-holding addresses of ``before`` that Terraform would destroy or replace applying
+    ``after`` (the judgment of ``validate --synthesized``: :func:`silolake.stacks.losses.losses`)."""
+    return set(losses(before, after))
 
 
 def test_no_data_address_disappears_in_any_stack(pairs):

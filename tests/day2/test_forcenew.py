@@ -25,6 +25,22 @@ def test_every_watched_type_the_example_emits_has_a_force_new_row(example_synth)
     assert sorted(watched - set(FORCE_NEW)) == []
 
 
+def test_addresses_partners_use_are_watched():
+    """The user pool's sign-in domain, both APIs and their stages, and the release
+    connection (authorized by hand) count as lost when they leave the configuration."""
+    assert {
+        "aws_cognito_user_pool_domain",
+        "aws_api_gateway_rest_api",
+        "aws_api_gateway_stage",
+        "aws_apigatewayv2_api",
+        "aws_apigatewayv2_stage",
+        "aws_cloudfront_distribution",
+        "aws_transfer_server",
+        "aws_kinesis_firehose_delivery_stream",
+        "aws_codeconnections_connection",
+    } <= DATA_TYPES
+
+
 def test_a_changed_force_new_attribute_is_a_replacement_and_others_are_not():
     before = {
         "resource": {

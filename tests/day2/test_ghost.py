@@ -25,8 +25,9 @@ from .edits import FULL
 pytestmark = pytest.mark.slow
 
 
-#: The example's silo without partner channels, warehouse or malware hold; both of the full catalog.
-CHOSEN = {EXAMPLE: ("facilities",), FULL: ("hub", "yard")}
+#: The example's silo without partner channels, warehouse or malware hold and its silo with the most
+#: flows (several of one shape: the cheap ghost keeps one of each); both of the full catalog.
+CHOSEN = {EXAMPLE: ("facilities", "sales"), FULL: ("hub", "yard")}
 
 
 def _silos():
@@ -45,6 +46,10 @@ def _silos():
         flows=tuple(dataclasses.replace(f, warehouse=False, quicksight=False) for f in hub.flows),
     )
     yield catalog, bare
+    # Many flows of each shape (the cheap ghost builds one of each): the bare hub with every
+    # flow twice more under other names.
+    many = tuple(dataclasses.replace(f, name=f"{f.name}{n}") for n in ("", "_b", "_c") for f in bare.flows)
+    yield catalog, dataclasses.replace(bare, name="many", flows=many)
 
 
 @pytest.mark.parametrize("case", list(_silos()), ids=lambda c: c[1].name)
@@ -58,9 +63,11 @@ def test_the_cheap_ghost_forgets_what_the_full_ghost_forgets(case):
         assert expected == set()  # every capability on: the ghost is skipped, rightly
         return
     cheap = continuity.gone_with_data(
-        continuity._ghost_stack(catalog, model), stack, skip=continuity.GHOST_WAREHOUSE_FLOW
+        continuity._ghost_stack(catalog, model, silo), stack, skip=continuity.GHOST_WAREHOUSE_FLOW
     )
     assert cheap == expected
-    if silo.name == "hub":  # the bare hub: the check is not vacuous
+    if silo.name == "many":  # the cut is exercised: three flows of each shape, one built
+        assert len(continuity._representatives(silo, model)) < len(model.flows) - 4
+    if silo.name in ("hub", "many"):  # the bare hub: the check is not vacuous
         assert any(a.startswith("aws_redshiftserverless_namespace.") for a in expected)
         assert any(a.startswith("aws_transfer_server.") for a in expected)

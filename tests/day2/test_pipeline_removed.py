@@ -34,5 +34,7 @@ def test_removing_the_pipeline_forgets_its_data_and_destroys_nothing_else_that_h
     gone = before - after
     assert any(a.startswith("aws_s3_bucket.") for a in gone)
     assert any(a.startswith("aws_cloudwatch_log_group.") for a in gone)
+    # The connection was authorized by hand in the console: a re-created one waits PENDING.
+    assert any(a.startswith("aws_codeconnections_connection.") for a in gone)
     assert {r["from"] for r in without["removed"]} == gone
     assert all(r["lifecycle"] == {"destroy": False} for r in without["removed"])

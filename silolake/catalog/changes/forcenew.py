@@ -46,12 +46,21 @@ an attribute of a nested block (``endpoint_details.vpc_id``).
 - ``aws_athena_workgroup``: name (``athena/workgroup.go`` @0148137d)
 - ``aws_organizations_account``: name, email, iam_user_access_to_billing, role_name
   (``organizations/account.go`` @01f43111)
+- ``aws_apigatewayv2_api``: protocol_type, credentials_arn, route_key, target; name and
+  body update in place (``apigatewayv2/api.go`` @30b8cc6d)
+- ``aws_apigatewayv2_stage``: api_id, name (``apigatewayv2/stage.go`` @10afe5ab)
+- ``aws_api_gateway_stage``: rest_api_id, stage_name; deployment_id updates in place
+  (``apigateway/stage.go`` @30b8cc6d)
+- ``aws_api_gateway_rest_api``: no ForceNew argument silolake sets (name, body, policy and
+  endpoint configuration update in place); it is watched for leaving the configuration
+  (``apigateway/rest_api.go``, not pinned)
+- ``aws_codeconnections_connection``: name, provider_type, host_arn (``RequiresReplace``;
+  ``codeconnections/connection.go``, not pinned)
 
 :data:`ALSO_WATCHED` completes the data types of :mod:`silolake.stacks.continuity`
 (``DATA_TYPES``) to every type whose replacement loses data, an identity or an address: a
-key's alias (what applications name the key by), the owners' alert subscriptions (a
-replaced e-mail subscription waits for a new confirmation, so alerts stop) and the user
-pool's sign-in domain (the address partners and owners sign in at).
+key's alias (what applications name the key by) and the owners' alert subscriptions (a
+replaced e-mail subscription waits for a new confirmation, so alerts stop).
 ``tests/day2/test_forcenew.py`` fails when the synthesized example emits one of these types
 that this table lacks. ``aws_sqs_queue`` (the freshness checks' dead-letter queue,
 ``silolake-<silo>-health-dlq``) is not watched: it holds EventBridge Scheduler's dead-letter
@@ -98,11 +107,15 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws_quicksight_data_source": ("data_source_id", "type"),
     "aws_athena_workgroup": ("name",),
     "aws_organizations_account": ("name", "email", "iam_user_access_to_billing", "role_name"),
+    "aws_apigatewayv2_api": ("protocol_type", "credentials_arn", "route_key", "target"),
+    "aws_apigatewayv2_stage": ("api_id", "name"),
+    "aws_api_gateway_stage": ("rest_api_id", "stage_name"),
+    "aws_api_gateway_rest_api": (),
+    "aws_codeconnections_connection": ("name", "provider_type", "host_arn"),
 }
 
-#: Types whose replacement is a loss besides ``DATA_TYPES``: a key's alias, an alert
-#: subscription, the user pool's sign-in domain.
-ALSO_WATCHED = frozenset({"aws_kms_alias", "aws_sns_topic_subscription", "aws_cognito_user_pool_domain"})
+#: Types whose replacement is a loss besides ``DATA_TYPES``: a key's alias, an alert subscription.
+ALSO_WATCHED = frozenset({"aws_kms_alias", "aws_sns_topic_subscription"})
 
 
 def _value(resource: dict[str, Any], path: str) -> Any:

@@ -8,9 +8,13 @@ from ...catalog import CatalogError
 from .common import err
 
 
-def check_changes(catalog, path: Path, base: str | None, out_dir: Path) -> None:
+def check_changes(
+    catalog, path: Path, base: str | None, out_dir: Path, *, synthesized: bool = False, cache_dir: Path | None = None
+) -> None:
     """Classify the changes against ``base`` (or the last synth in ``out_dir``); print them;
-    raise :class:`CatalogError` with the refused ones."""
+    raise :class:`CatalogError` with the refused ones. ``synthesized`` (with ``base``): once
+    the catalog rules accept the change, also compare the synthesized stacks it touches
+    (:mod:`silolake.review.replaced`), with the synth cache in ``cache_dir``."""
     from ...catalog import lock_path_for, read_lock
     from ...catalog.changes import classify, last_synth, lock_changes, problems_of, snapshot
     from ...catalog.changes.history import base_changes, load_base
@@ -33,6 +37,13 @@ def check_changes(catalog, path: Path, base: str | None, out_dir: Path) -> None:
     problems = problems_of(changes, doc)
     if problems:
         raise CatalogError(problems)
+    if synthesized and base:
+        from .synthesized import synthesized_changes
+
+        lost = synthesized_changes(path, base, doc, cache_dir=cache_dir)
+        if lost:
+            raise CatalogError(problems_of(lost, doc))
+        err.print(f"change ({against}): synthesized stacks compared: nothing destroyed or replaced", markup=False)
 
 
 def notices(catalog, *, synth: bool) -> None:
