@@ -120,3 +120,21 @@ def apigateway_integration(region: str, service: str, action: str) -> str:
     """The URI API Gateway calls AWS service ``service``'s ``action`` with (an AWS integration),
     ``arn:<p>:apigateway:<region>:<service>:action/<action>``."""
     return arn(partition_of(region), "apigateway", region, service, f"action/{action}")
+
+
+def codepipeline(region: str, account_id: str, pipeline: str) -> str:
+    """A CodePipeline pipeline (``arn:<p>:codepipeline:<region>:<account>:<name>``)."""
+    return regional("codepipeline", region, account_id, pipeline)
+
+
+def codebuild_project(region: str, account_id: str, project: str) -> str:
+    return regional("codebuild", region, account_id, f"project/{project}")
+
+
+def events_rule(region: str, account_id: str, rule: str) -> str:
+    """An EventBridge rule of the default bus (``rule`` may contain ``*``)."""
+    return regional("events", region, account_id, f"rule/{rule}")
+
+
+def event_bus(region: str, account_id: str, bus: str = "default") -> str:
+    return regional("events", region, account_id, f"event-bus/{bus}")

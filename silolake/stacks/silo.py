@@ -89,10 +89,7 @@ class SiloStack(AccountStack):
         return silo_pipeline.SiloPipeline(
             self,
             "pipeline",
-            org=org.name,
-            silo=silo,
-            key=self.storage.key,
-            log_bucket=self.storage.buckets["logs"].name,
+            ctx=self.ctx,
             state_bucket=names.state_bucket(org.state_bucket_prefix, silo.account_id, silo.region),
             source=bundles,
             provider=None if here == silo.region else self.regional_provider(here),
