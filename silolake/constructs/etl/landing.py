@@ -98,6 +98,7 @@ class Landing(Construct):
         )
         renamed = {f.storage_name: f.name for f in flows if f.storage_name != f.name}
         feedback = layout.landing_feedback_statements(
+            partition=ctx.partition,
             dropzone=dropzone,
             topic_arn=topic_arn,
             partner_roles_arn=partner_policy.partner_roles_arn(ctx.partition, silo.account_id) if vends else None,
