@@ -1,9 +1,9 @@
 """The per-silo context capability constructs are built with, instead of a repeated argument list.
 
 A silo stack (:class:`silolake.stacks.silo.SiloStack`) builds it once: first the
-:class:`SiloAccount` (organization, silo, and where it lives: partition, account, region),
+:class:`SiloAddress` (organization, silo, and where it lives: partition, account, region),
 which the account baseline and the storage take; then, once storage made the silo key and
-the zone buckets, :meth:`SiloAccount.with_storage` gives the :class:`SiloContext` every other
+the zone buckets, :meth:`SiloAddress.with_storage` gives the :class:`SiloContext` every other
 capability construct takes. Building blocks (:mod:`.blocks`) keep taking primitives: they
 serve accounts that are not silos too.
 
@@ -27,7 +27,7 @@ from .blocks.secure_bucket import SecureBucket
 
 
 @dataclass(frozen=True)
-class SiloAccount:
+class SiloAddress:
     """Organization ``org`` (its catalog name), the ``silo`` model and the account it deploys
     to: ``partition`` (``aws``, ``aws-us-gov``, ...; from the region), ``account_id`` (12
     digits) and ``region``. Build it with :meth:`of`."""
@@ -39,7 +39,7 @@ class SiloAccount:
     region: str
 
     @classmethod
-    def of(cls, org: str, silo: DeployedSilo) -> SiloAccount:
+    def of(cls, org: str, silo: DeployedSilo) -> SiloAddress:
         return cls(org, silo, arns.partition_of(silo.region), silo.account_id, silo.region)
 
     def arn(self, service: str, resource_type: str, name: str, *, sep: str = ":") -> str:
@@ -89,8 +89,8 @@ class SiloAccount:
 
 
 @dataclass(frozen=True)
-class SiloContext(SiloAccount):
-    """A :class:`SiloAccount` with the silo's storage: ``key`` (the silo's customer key) and
+class SiloContext(SiloAddress):
+    """A :class:`SiloAddress` with the silo's storage: ``key`` (the silo's customer key) and
     ``buckets`` (zone -> :class:`SecureBucket`, the zones of :data:`names.ZONES`)."""
 
     key: CustomerKey

@@ -20,23 +20,33 @@ from .documents import Statement
 USE_CONNECTION = ["codeconnections:UseConnection", "codestar-connections:UseConnection"]
 
 
-def publisher_statements(partition: str, bucket: str, key_arn: str) -> list[Statement]:
-    """Identity policy of the publisher: put and read bundles, encrypt them with the key."""
+def _objects_and_key(
+    partition: str, bucket: str, key_arn: str, sids: tuple[str, str, str], bucket_actions: str | list[str]
+) -> list[Statement]:
+    """Read and write the objects of ``bucket``, the ``bucket_actions`` on the bucket itself,
+    and encrypt with ``key_arn``: the shape of every bucket a release role writes to."""
+    objects, listing, encrypt = sids
     return [
         {
-            "Sid": "PublishBundles",
+            "Sid": objects,
             "Effect": "Allow",
             "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
             "Resource": arns.s3(partition, bucket, "*"),
         },
-        {"Sid": "ListBundles", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": arns.s3(partition, bucket)},
+        {"Sid": listing, "Effect": "Allow", "Action": bucket_actions, "Resource": arns.s3(partition, bucket)},
         {
-            "Sid": "EncryptBundles",
+            "Sid": encrypt,
             "Effect": "Allow",
             "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
             "Resource": key_arn,
         },
     ]
+
+
+def publisher_statements(partition: str, bucket: str, key_arn: str) -> list[Statement]:
+    """Identity policy of the publisher: put and read bundles, encrypt them with the key."""
+    sids = ("PublishBundles", "ListBundles", "EncryptBundles")
+    return _objects_and_key(partition, bucket, key_arn, sids, "s3:ListBucket")
 
 
 def publisher_trust(deploy_role_arn: str, callers: Sequence[str] = ()) -> list[Statement]:
@@ -59,26 +69,9 @@ def publisher_trust(deploy_role_arn: str, callers: Sequence[str] = ()) -> list[S
 
 def store_statements(partition: str, bucket: str, key_arn: str) -> list[Statement]:
     """Use of the artifact store: objects of ``bucket``, encrypted with ``key_arn``."""
-    return [
-        {
-            "Sid": "UseArtifactStore",
-            "Effect": "Allow",
-            "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-            "Resource": arns.s3(partition, bucket, "*"),
-        },
-        {
-            "Sid": "LocateArtifactStore",
-            "Effect": "Allow",
-            "Action": ["s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:ListBucket"],
-            "Resource": arns.s3(partition, bucket),
-        },
-        {
-            "Sid": "EncryptArtifacts",
-            "Effect": "Allow",
-            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-            "Resource": key_arn,
-        },
-    ]
+    sids = ("UseArtifactStore", "LocateArtifactStore", "EncryptArtifacts")
+    actions = ["s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:ListBucket"]
+    return _objects_and_key(partition, bucket, key_arn, sids, actions)
 
 
 def source_statements(partition: str, spec: DeliveryPipeline, connection_arn: str | None) -> list[Statement]:

@@ -7,7 +7,7 @@ from ..catalog.model import Catalog, DeployedSilo
 from ..cdk import Construct
 from ..constructs import partner
 from ..constructs.account import AccountBaseline
-from ..constructs.context import SiloAccount, SiloContext
+from ..constructs.context import SiloAddress, SiloContext
 from ..constructs.delivery import silo_pipeline
 from ..constructs.etl import SiloEtl, hold_statements
 from ..constructs.health import HealthSharing, SiloHealth
@@ -28,9 +28,9 @@ class SiloStack(AccountStack):
             scope, silo.stack_name, catalog=catalog, account_id=silo.account_id, region=silo.region, silo=silo.name
         )
         self.silo = silo
-        account = SiloAccount.of(catalog.organization.name, silo)
+        address = SiloAddress.of(catalog.organization.name, silo)
         # Account-wide settings live as long as the account, whatever features the silo uses.
-        self.baseline = AccountBaseline(self, "baseline", ctx=account)
+        self.baseline = AccountBaseline(self, "baseline", ctx=address)
         # Decommission keeps every resource and all data: sharing statements come out empty
         # and the ingestion API refuses calls (pipelines are stopped, nothing is destroyed).
         # QuickSight's service role (a flow with quicksight: true) reads processed data and
@@ -39,7 +39,7 @@ class SiloStack(AccountStack):
         self.storage = SiloStorage(
             self,
             "storage",
-            ctx=account,
+            ctx=address,
             processed_statements=[
                 *sharing.processed_bucket_statements(catalog, silo),
                 *quicksight.processed_statements(org_name, silo),
@@ -52,9 +52,9 @@ class SiloStack(AccountStack):
             ],
             athena_statements=quicksight.results_statements(org_name, silo),
             # The malware hold: unscanned dropzone objects stay unreadable (empty without it).
-            dropzone_statements=hold_statements(account),
+            dropzone_statements=hold_statements(address),
         )
-        ctx = self.ctx = account.with_storage(self.storage.key, self.storage.buckets)
+        ctx = self.ctx = address.with_storage(self.storage.key, self.storage.buckets)
         self.glue = GlueCatalog(self, "glue", ctx=ctx, resource_policy=sharing.glue_catalog_policy(catalog, silo))
         self.ingestion = None
         if silo.flows_from("api"):

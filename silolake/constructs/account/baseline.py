@@ -27,7 +27,7 @@ from ...cdk import Construct, aws
 from ...policy.ingestion import api_logging_statements
 from ..blocks.moved import MovedBlocks
 from ..blocks.service_role import service_role, source_account_condition
-from ..context import SiloAccount
+from ..context import SiloAddress
 
 #: Terraform addresses of the API Gateway account setting and its role while the ingestion
 #: construct owned them (construct paths ingestion/account, ingestion/logging-role, ...).
@@ -45,7 +45,7 @@ class AccountBaseline(Construct):
     ``public_access_block`` (None when the catalog turned it off).
     """
 
-    def __init__(self, scope: Construct, id: str, *, ctx: SiloAccount) -> None:
+    def __init__(self, scope: Construct, id: str, *, ctx: SiloAddress) -> None:
         super().__init__(scope, id)
         silo = ctx.silo
         access_group = names.api_access_log_group(names.ingest_api(ctx.org, silo.name))

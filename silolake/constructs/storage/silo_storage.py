@@ -31,7 +31,7 @@ from ...policy import dropzone
 from ...policy.storage import deny_foreign_encryption, deny_outside_account
 from ..blocks.kms import CustomerKey
 from ..blocks.secure_bucket import Lifecycle, SecureBucket
-from ..context import SiloAccount
+from ..context import SiloAddress
 
 #: Athena query results are scratch data: re-running a query recreates them.
 ATHENA_RESULTS_EXPIRE_DAYS = 30
@@ -65,7 +65,7 @@ def zone_lifecycle(silo: Silo, zone: str) -> Lifecycle:
 
 
 class SiloStorage(Construct):
-    """The key and zone buckets of the silo in its own account (``ctx``: :class:`SiloAccount`).
+    """The key and zone buckets of the silo in its own account (``ctx``: :class:`SiloAddress`).
 
     ``processed_statements`` are added to the processed bucket policy and
     ``key_statements`` to the key policy: the analytics sharing grants. They exist only
@@ -84,7 +84,7 @@ class SiloStorage(Construct):
         scope: Construct,
         id: str,
         *,
-        ctx: SiloAccount,
+        ctx: SiloAddress,
         processed_statements: Sequence[policy.Statement] = (),
         key_statements: Sequence[policy.Statement] = (),
         dropzone_statements: Sequence[policy.Statement] = (),
