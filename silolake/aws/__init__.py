@@ -1,3 +1,1 @@
-"""AWS vocabulary the framework writes: partition-aware ARN builders and service principals
-(:mod:`.arns`). Pure functions of strings: no catalog, engine or construct imports, so every
-layer (catalog validation, policy builders, constructs, review tools) can use them."""
+"""AWS vocabulary: derived names and their rules, ARNs, Terraform text, versions."""
