@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 
 from . import name_rules as rules
+from .aws import arns
 
 # AWS length limits (the whole rules, with their sources, are in silolake.name_rules).
 S3_BUCKET_MAX = rules.S3_BUCKET.max_len
@@ -392,7 +393,7 @@ def etl_name(silo: str, flow: str) -> str:
 
 def state_machine_arn(region: str, account_id: str, silo: str, flow: str) -> str:
     """ARN of a flow's pipeline state machine (:func:`etl_name`; ``flow`` is its storage name)."""
-    return f"arn:aws:states:{region}:{account_id}:stateMachine:{etl_name(silo, flow)}"
+    return arns.regional("states", region, account_id, f"stateMachine:{etl_name(silo, flow)}")
 
 
 def redrive_execution(days: list[str], started: str) -> str:

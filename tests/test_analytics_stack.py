@@ -7,8 +7,8 @@ import json
 import pytest
 
 from silolake import names
-from silolake.constructs.analytics.workspace import readable_silos, workspace_regions
 from silolake.constructs.blocks.athena import BYTES_SCANNED_CUTOFF
+from silolake.policy.analytics import readable_silos, workspace_regions
 
 from .stackjson import bucket_key, bucket_named, ref_name, resources
 

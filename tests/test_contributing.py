@@ -35,6 +35,7 @@ def test_the_guide_covers_each_kind_of_change() -> None:
         "Add a naming rule",
         "Add a catalog change rule",
         "Add an ETL step",
+        "Add a capability construct",
         "Add an ingestion channel",
     ]
 
@@ -51,6 +52,8 @@ def test_the_names_it_cites_are_defined_where_it_says() -> None:
         "silolake/channels/registry.py": "CHANNELS: tuple[Channel, ...] = ",
         "silolake/catalog/model.py": "def switched_on(",
         "silolake/catalog/semantic.py": "def check_source(",
+        "silolake/constructs/context.py": "class SiloContext(",
+        "silolake/aws/arns.py": "def partition_of(",
         "tests/test_exit_codes.py": "CASES: ",
     }
     for path, definition in cited.items():

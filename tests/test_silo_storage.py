@@ -12,6 +12,7 @@ from silolake import names
 from silolake.catalog import CatalogError, load_catalog
 from silolake.constructs.storage import silo_storage
 from silolake.policy import sharing
+from silolake.policy.storage import deny_foreign_encryption
 from tests.conftest import Synth
 from tests.iam.iam_sim import decisions
 
@@ -280,7 +281,7 @@ def test_uploads_must_use_the_silo_key(example_synth):
     sales = example_synth.catalog.silo("sales")
     synthesized = [s["Sid"] for s in _policies(example_synth, sales)["raw"]["Statement"]]
     assert {"DenyNonKmsEncryption", "DenyForeignKmsKey", "DenyAwsManagedKmsKey"} <= set(synthesized)
-    doc = {"Version": "2012-10-17", "Statement": silo_storage.deny_foreign_encryption(bucket, key)}
+    doc = {"Version": "2012-10-17", "Statement": deny_foreign_encryption("aws", bucket, key)}
     writer = f"arn:aws:iam::{account}:role/silolake-sales-firehose"
     identity = {
         "Version": "2012-10-17",

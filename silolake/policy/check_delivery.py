@@ -21,6 +21,7 @@ that :class:`silolake.constructs.health.SiloHealth` renders with the others.
 from __future__ import annotations
 
 from .. import names
+from ..aws import arns
 from ..catalog.model import DeployedSilo
 from . import health_metrics as hm
 from .documents import Statement
@@ -41,16 +42,18 @@ def dlq_name(silo: DeployedSilo) -> str:
 
 
 def dlq_arn(silo: DeployedSilo) -> str:
-    return f"arn:aws:sqs:{silo.region}:{silo.account_id}:{dlq_name(silo)}"
+    return arns.regional("sqs", silo.region, silo.account_id, dlq_name(silo))
 
 
 def check_function_arn(silo: DeployedSilo) -> str:
     """ARN of the silo's freshness check function (the schedules' target)."""
-    return f"arn:aws:lambda:{silo.region}:{silo.account_id}:function:{names.etl_silo_name(silo.name, 'freshness')}"
+    return arns.regional(
+        "lambda", silo.region, silo.account_id, f"function:{names.etl_silo_name(silo.name, 'freshness')}"
+    )
 
 
 def scheduler_role_arn(silo: DeployedSilo) -> str:
-    return f"arn:aws:iam::{silo.account_id}:role/{names.silo_role(silo.name, 'health-scheduler')}"
+    return arns.role(arns.partition_of(silo.region), silo.account_id, names.silo_role(silo.name, "health-scheduler"))
 
 
 def scheduler_statements(silo: DeployedSilo, key_arn: str) -> list[Statement]:
@@ -71,7 +74,7 @@ def scheduler_statements(silo: DeployedSilo, key_arn: str) -> list[Statement]:
             "Effect": "Allow",
             "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
             "Resource": key_arn,
-            "Condition": {"StringEquals": {"kms:ViaService": f"sqs.{silo.region}.amazonaws.com"}},
+            "Condition": {"StringEquals": {"kms:ViaService": arns.service_endpoint("sqs", silo.region)}},
         },
     ]
 
@@ -87,7 +90,7 @@ def dlq_key_statements(silo: DeployedSilo) -> list[Statement]:
         {
             "Sid": "SchedulerDeadLetters",
             "Effect": "Allow",
-            "Principal": {"Service": "scheduler.amazonaws.com"},
+            "Principal": {"Service": arns.service_principal("scheduler", arns.partition_of(silo.region))},
             "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
             "Resource": "*",
             "Condition": {

@@ -24,6 +24,7 @@ Who may do what:
 from __future__ import annotations
 
 from .. import names
+from ..aws import arns
 from ..catalog.model import Silo
 from . import bounded, sharing
 from .documents import Statement, account_root
@@ -64,11 +65,13 @@ GITHUB_AUDIENCE = "sts.amazonaws.com"
 
 
 def pipeline_arn(account_id: str, region: str, silo: str) -> str:
-    return f"arn:aws:codepipeline:{region}:{account_id}:{names.silo_pipeline(silo)}"
+    """The pipeline of ``silo`` (:func:`silolake.names.silo_pipeline`)."""
+    return arns.codepipeline(region, account_id, names.silo_pipeline(silo))
 
 
 def project_arn(account_id: str, region: str, silo: str, stage: str) -> str:
-    return f"arn:aws:codebuild:{region}:{account_id}:project/{names.silo_build_project(silo, stage)}"
+    """The ``stage`` build project of ``silo`` (:func:`silolake.names.silo_build_project`)."""
+    return arns.codebuild_project(region, account_id, names.silo_build_project(silo, stage))
 
 
 def bundle_object_arn(bucket: str, account_id: str, stack: str) -> str:

@@ -28,6 +28,7 @@ __all__ = [
     "key_admin_statement",
     "logs_key_statement",
     "s3_log_delivery_statement",
+    "service_trust_statement",
 ]
 
 
@@ -37,6 +38,15 @@ PRINCIPAL_ACCOUNT = "${aws:PrincipalAccount}"
 
 def document(statements: Iterable[Statement]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def service_trust_statement(service: str, condition: dict[str, Any] | None = None) -> Statement:
+    """A role's trust statement: AWS service principal ``service`` may assume it, under
+    ``condition`` (the confused-deputy pin, e.g. ``aws:SourceAccount``) when given."""
+    statement: Statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return statement
 
 
 def to_json(doc: dict[str, Any]) -> str:

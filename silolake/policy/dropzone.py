@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .. import names
+from ..aws import arns
 from ..catalog.model import STATUS_FOLDER
 from .documents import Statement
 
@@ -93,7 +94,9 @@ def home_directory(bucket: str, partner: str, flows: Iterable[str]) -> list[dict
     return entries
 
 
-def landing_feedback_statements(*, dropzone: str, topic_arn: str, partner_roles_arn: str | None) -> list[Statement]:
+def landing_feedback_statements(
+    *, partition: str, dropzone: str, topic_arn: str, partner_roles_arn: str | None
+) -> list[Statement]:
     """What the landing function needs beyond moving files: write the status records
     (``_status/*``), publish the owners' notice to ``topic_arn`` only, and read the tags of
     the partner roles (``partner_roles_arn``, ``None`` when the silo vends no credentials):
@@ -108,7 +111,7 @@ def landing_feedback_statements(*, dropzone: str, topic_arn: str, partner_roles_
             "Sid": "WriteStatusRecords",
             "Effect": "Allow",
             "Action": "s3:PutObject",
-            "Resource": f"arn:aws:s3:::{dropzone}/{names.STATUS_PREFIX}*",
+            "Resource": arns.s3(partition, dropzone, f"{names.STATUS_PREFIX}*"),
         },
         {"Sid": "NotifyOwnersOfQuarantine", "Effect": "Allow", "Action": "sns:Publish", "Resource": topic_arn},
     ]

@@ -240,8 +240,8 @@ def sftp_auth_failures() -> Metric:
 
 
 def state_machine_arn(silo: DeployedSilo, flow: Flow) -> str:
-    name = names.etl_name(silo.name, flow.storage_name)
-    return f"arn:aws:states:{silo.region}:{silo.account_id}:stateMachine:{name}"
+    """The pipeline of ``flow`` (:func:`silolake.names.state_machine_arn`, the flow's storage name)."""
+    return names.state_machine_arn(silo.region, silo.account_id, silo.name, flow.storage_name)
 
 
 def silo_alarms(org: str, silo: DeployedSilo, *, functions: Sequence[str], sftp: bool) -> list[Alarm]:

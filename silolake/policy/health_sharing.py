@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 from .. import names
+from ..aws import arns
 from ..catalog.model import DeployedSilo
 from .documents import Statement
 
@@ -59,7 +60,9 @@ def sharing_statements() -> list[Statement]:
 
 def alarm_key_statements(silo: DeployedSilo) -> list[Statement]:
     """Key policy statement letting the silo's alarms publish to the owners' encrypted topic."""
-    alarms = f"arn:aws:cloudwatch:{silo.region}:{silo.account_id}:alarm:{names.health_alarm(silo.name, '*', '*')}"
+    alarms = arns.regional(
+        "cloudwatch", silo.region, silo.account_id, f"alarm:{names.health_alarm(silo.name, '*', '*')}"
+    )
     return [
         {
             "Sid": "AlarmsNotifyOwners",
@@ -78,7 +81,7 @@ def alarm_key_statements(silo: DeployedSilo) -> list[Statement]:
 def webhook_statements(silo: DeployedSilo, secret: str, key_arn: str) -> list[Statement]:
     """The chat forwarder's permissions: read its one secret (Secrets Manager appends six random
     characters to the name in the ARN) and decrypt it when the silo key encrypts it."""
-    arn = f"arn:aws:secretsmanager:{silo.region}:{silo.account_id}:secret:{secret}-??????"
+    arn = arns.regional("secretsmanager", silo.region, silo.account_id, f"secret:{secret}-??????")
     return [
         {"Sid": "ReadWebhook", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": arn},
         {

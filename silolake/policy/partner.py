@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..aws import arns
 from . import dropzone
 from .bounded import bounded_role_statements
 from .documents import Statement, document
@@ -39,6 +40,7 @@ __all__ = [
     "idp_statements",
     "partner_roles_arn",
     "session_statements",
+    "site_read_statements",
     "sweeper_statements",
 ]
 
@@ -61,16 +63,17 @@ BOUNDARY_ESCAPES = (
 )
 
 
-def partner_roles_arn(account_id: str) -> str:
-    return f"arn:aws:iam::{account_id}:role{ROLE_PATH}*"
+def partner_roles_arn(partition: str, account_id: str) -> str:
+    """Every partner role of ``account_id`` (the roles under :data:`ROLE_PATH`)."""
+    return arns.role(partition, account_id, "*", ROLE_PATH)
 
 
 def _stacks_arn(region: str, account_id: str, stack_prefix: str) -> str:
-    return f"arn:aws:cloudformation:{region}:{account_id}:stack/{stack_prefix}*/*"
+    return arns.regional("cloudformation", region, account_id, f"stack/{stack_prefix}*/*")
 
 
 def _secrets_arn(region: str, account_id: str) -> str:
-    return f"arn:aws:secretsmanager:{region}:{account_id}:secret:silolake/partner/*"
+    return arns.regional("secretsmanager", region, account_id, "secret:silolake/partner/*")
 
 
 def boundary_document(
@@ -89,7 +92,7 @@ def boundary_document(
     if not uploads and not api_arns:
         raise ValueError("a partner boundary without uploads needs flow API ARNs: it would allow nothing")
     own = "${aws:PrincipalTag/" + TAG_USERNAME + "}"
-    bucket_arn = f"arn:aws:s3:::{bucket}"
+    bucket_arn = arns.s3(arns.partition_of(region), bucket)
     writes, status = dropzone.partner_prefix(own), dropzone.status_prefix(own)
     # Partner-scoped on purpose: one managed policy serves every partner, and IAM cannot match
     # a key against a list held in a tag. The per-flow narrowing is the session policy's
@@ -125,9 +128,24 @@ def boundary_document(
     return document(statements)
 
 
-def cfn_role_statements(*, account_id: str, boundary_arn: str) -> list[Statement]:
+def site_read_statements(partition: str, site_bucket: str, distribution_arn: str) -> list[Statement]:
+    """The partner pages' bucket: CloudFront (through origin access control) reads its objects,
+    for ``distribution_arn`` only (confused deputy)."""
+    return [
+        {
+            "Sid": "CloudFrontReadsPages",
+            "Effect": "Allow",
+            "Principal": {"Service": arns.service_principal("cloudfront", partition)},
+            "Action": "s3:GetObject",
+            "Resource": arns.s3(partition, site_bucket, "*"),
+            "Condition": {"StringEquals": {"AWS:SourceArn": distribution_arn}},
+        }
+    ]
+
+
+def cfn_role_statements(*, partition: str, account_id: str, boundary_arn: str) -> list[Statement]:
     """The CloudFormation service role: partner roles only, and only with the boundary."""
-    roles = partner_roles_arn(account_id)
+    roles = partner_roles_arn(partition, account_id)
     with_boundary = {"StringEquals": {"iam:PermissionsBoundary": boundary_arn}}
     return [
         {
@@ -230,7 +248,7 @@ def session_statements(*, region: str, account_id: str, key_arn: str, table_arn:
             "Sid": "AssumePartnerRoles",
             "Effect": "Allow",
             "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"],
-            "Resource": partner_roles_arn(account_id),
+            "Resource": partner_roles_arn(arns.partition_of(region), account_id),
         },
     ]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from .. import names, policy
 from ..catalog.model import AnalyticsConsumer, Catalog
 from ..cdk import Construct, TerraformOutput, aws
-from ..constructs.analytics.workspace import RegionalWorkspace, readable_silos, reader_statements, workspace_regions
+from ..constructs.analytics.workspace import RegionalWorkspace
+from ..policy.analytics import readable_silos, reader_statements, workspace_regions
 from .base import AccountStack
 
 

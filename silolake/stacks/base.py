@@ -63,6 +63,7 @@ class AccountStack(TerraformStack):
                 "github-plan",
                 org=org.name,
                 account_id=account_id,
+                region=region,
                 repository=catalog.github_repository,
                 state_bucket=names.state_bucket(org.state_bucket_prefix, account_id, region),
                 state_key=names.state_key(name),

@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from ..catalog.model import AnalyticsConsumer, Catalog, Column, DeployedSilo, Flow
 from ..cdk import TerraformResource, TerraformStack
 from ..channels import API, SFTP
+from ..constructs.context import SiloContext
 from .scratch import addresses, resource_type, scratch_app
 
 #: Resource types that hold data or are the identity of data (a key decrypts it, an
@@ -257,7 +258,7 @@ def _ghost_stack(catalog: Catalog, ghost: DeployedSilo, silo: DeployedSilo | Non
         def _delivery_pipeline(self, catalog: Catalog, silo: DeployedSilo) -> None:
             return None
 
-        def _health(self, catalog: Catalog, silo: DeployedSilo) -> None:
+        def _health(self, catalog: Catalog, ctx: SiloContext) -> None:
             # Its only data types are the log groups of the freshness function (built when a
             # real flow has a deadline: stand-in flows have none) and of the chat forwarder
             # (``alerts_webhook_secret``, the same in ghost and silo): whenever the ghost would

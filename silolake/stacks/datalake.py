@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..aws import arns
 from ..catalog.model import Catalog
 from ..cdk import Construct, TerraformOutput
 from ..constructs.delivery import ArtifactsStore, BundleForwarding, MasterPipeline
@@ -44,7 +45,11 @@ class DatalakeStack(AccountStack):
             value=self.artifacts.bucket.name,
             description="Bucket silo pipelines read deployment bundles from",
         )
-        TerraformOutput(self, "artifacts_bucket_arn", value=self.artifacts.bucket.arn)
+        TerraformOutput(
+            self,
+            "artifacts_bucket_arn",
+            value=arns.s3(arns.partition_of(catalog.datalake.region), self.artifacts.bucket.name),
+        )
         TerraformOutput(self, "artifacts_key_arn", value=self.artifacts.key.arn)
         TerraformOutput(self, "publisher_role_arn", value=self.artifacts.publisher.arn)
 

@@ -8,9 +8,9 @@ from ..cdk import Construct
 from ..channels import API
 from ..constructs import partner
 from ..constructs.account import AccountBaseline
+from ..constructs.context import SiloAddress, SiloContext
 from ..constructs.delivery import silo_pipeline
 from ..constructs.etl import SiloEtl, hold_statements
-from ..constructs.etl.pipeline import topic_arn
 from ..constructs.health import HealthSharing, SiloHealth
 from ..constructs.ingestion import ApiIngestion
 from ..constructs.storage import GlueCatalog, SiloStorage
@@ -21,15 +21,17 @@ from .base import AccountStack
 class SiloStack(AccountStack):
     """``silo-<name>`` in the silo's own account: its key and zone buckets, Glue catalog,
     ingestion API and the sharing of processed data. Only deployed silos get one; the
-    catalog is read here to compute grants, constructs only get the silo and the grants."""
+    catalog is read here to compute grants, constructs only get the silo's context
+    (:mod:`silolake.constructs.context`, built once here) and the grants."""
 
     def __init__(self, scope: Construct, *, catalog: Catalog, silo: DeployedSilo) -> None:
         super().__init__(
             scope, silo.stack_name, catalog=catalog, account_id=silo.account_id, region=silo.region, silo=silo.name
         )
         self.silo = silo
+        address = SiloAddress.of(catalog.organization.name, silo)
         # Account-wide settings live as long as the account, whatever features the silo uses.
-        self.baseline = AccountBaseline(self, "baseline", org=catalog.organization.name, silo=silo)
+        self.baseline = AccountBaseline(self, "baseline", ctx=address)
         # Decommission keeps every resource and all data: sharing statements come out empty
         # and the ingestion API refuses calls (pipelines are stopped, nothing is destroyed).
         # QuickSight's service role (a flow with quicksight: true) reads processed data and
@@ -38,8 +40,7 @@ class SiloStack(AccountStack):
         self.storage = SiloStorage(
             self,
             "storage",
-            org=org_name,
-            silo=silo,
+            ctx=address,
             processed_statements=[
                 *sharing.processed_bucket_statements(catalog, silo),
                 *quicksight.processed_statements(org_name, silo),
@@ -54,51 +55,27 @@ class SiloStack(AccountStack):
             ],
             athena_statements=quicksight.results_statements(org_name, silo),
             # The malware hold: unscanned dropzone objects stay unreadable (empty without it).
-            dropzone_statements=hold_statements(
-                silo, names.silo_bucket(catalog.organization.name, silo.name, "dropzone", silo.account_id, silo.region)
-            ),
+            dropzone_statements=hold_statements(address),
         )
-        self.glue = GlueCatalog(
-            self,
-            "glue",
-            silo=silo,
-            buckets={z: b.name for z, b in self.storage.buckets.items()},
-            key_arn=self.storage.key.arn,
-            resource_policy=sharing.glue_catalog_policy(catalog, silo),
-        )
+        ctx = self.ctx = address.with_storage(self.storage.key, self.storage.buckets)
+        self.glue = GlueCatalog(self, "glue", ctx=ctx, resource_policy=sharing.glue_catalog_policy(catalog, silo))
         self.ingestion = None
         if silo.flows_from(API.name):
             self.ingestion = ApiIngestion(
                 self,
                 "ingestion",
-                org=catalog.organization.name,
-                silo=silo,
-                storage=self.storage,
+                ctx=ctx,
                 glue=self.glue,
                 account_settings=self.baseline.api_gateway_account,
             )
         # Every flow becomes a scheduled pipeline; a decommissioned silo keeps it, disabled.
-        self.etl = SiloEtl(
-            self,
-            "etl",
-            silo=silo,
-            buckets={z: b.name for z, b in self.storage.buckets.items()},
-            key=self.storage.key,
-            catalog_dir=catalog.base_dir,
-        )
+        self.etl = SiloEtl(self, "etl", ctx=ctx, catalog_dir=catalog.base_dir)
         # Partner access (credential admin and sessions; SFTP, upload page) for silos that take
         # partner files or have flow APIs partners sign calls to.
         self.partner = None
         if partner.wanted(silo):
-            self.partner = partner.PartnerAccess(
-                self,
-                "partner",
-                org=catalog.organization.name,
-                silo=silo,
-                storage=self.storage,
-                flow_api=self.ingestion,
-            )
-        self._health(catalog, silo)
+            self.partner = partner.PartnerAccess(self, "partner", ctx=ctx, flow_api=self.ingestion)
+        self._health(catalog, ctx)
         self.pipeline: silo_pipeline.SiloPipeline | None = self._delivery_pipeline(catalog, silo)
 
     def _delivery_pipeline(self, catalog: Catalog, silo: DeployedSilo) -> silo_pipeline.SiloPipeline | None:
@@ -115,36 +92,24 @@ class SiloStack(AccountStack):
         return silo_pipeline.SiloPipeline(
             self,
             "pipeline",
-            org=org.name,
-            silo=silo,
-            key=self.storage.key,
-            log_bucket=self.storage.buckets["logs"].name,
+            ctx=self.ctx,
             state_bucket=names.state_bucket(org.state_bucket_prefix, silo.account_id, silo.region),
             source=bundles,
             provider=None if here == silo.region else self.regional_provider(here),
         )
 
-    def _health(self, catalog: Catalog, silo: DeployedSilo) -> None:
+    def _health(self, catalog: Catalog, ctx: SiloContext) -> None:
         """Alarms, freshness checks and the dashboard (docs/operations.md); the sharing role the
         organization dashboard reads through exists once bootstrap recorded the organization id
         (before that it would trust nothing pinnable: fail closed, like the other sharing)."""
-        org = catalog.organization.name
+        org, silo = ctx.org, ctx.silo
         functions = [names.etl_silo_name(silo.name, "landing")] if self.etl.landing else []
         sftp_logs = None
         if self.partner is not None:
             functions += [names.partner_function(org, silo.name, kind) for kind in self.partner.functions.functions]
             if self.partner.sftp is not None:
                 sftp_logs = names.transfer_log_group(names.partner_sftp_server(org, silo.name))
-        self.health = SiloHealth(
-            self,
-            "health",
-            org=org,
-            silo=silo,
-            topic_arn=topic_arn(silo),
-            key=self.storage.key,
-            functions=functions,
-            sftp_log_group=sftp_logs,
-        )
+        self.health = SiloHealth(self, "health", ctx=ctx, functions=functions, sftp_log_group=sftp_logs)
         self.health_sharing = (
             HealthSharing(
                 self, "health-sharing", datalake_account=catalog.datalake.account_id, org_id=catalog.layout.org_id

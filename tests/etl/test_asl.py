@@ -22,6 +22,7 @@ SPEC = asl.PipelineDefinition(
     flow="orders",
     job_name="silolake-sales-orders",
     topic_arn="arn:aws:sns:eu-west-1:444444444444:silolake-sales-etl-alerts",
+    partition="aws",
     athena_workgroup="silolake-sales-athena",
     database="silo_sales",
     raw_table="orders_raw",
@@ -60,8 +61,8 @@ def test_every_task_fails_into_the_notification(spec):
     for name, state in states.items():
         if state["Type"] == "Map":
             assert state["Catch"] == asl.CATCH_ALL, name
-    assert states["Notify"]["Resource"] == asl.SNS_PUBLISH and states["Notify"]["Next"] == "Failed"
-    assert states["Conform"]["Resource"] == asl.GLUE_SYNC
+    assert states["Notify"]["Resource"] == "arn:aws:states:::sns:publish" and states["Notify"]["Next"] == "Failed"
+    assert states["Conform"]["Resource"] == "arn:aws:states:::glue:startJobRun.sync"
     assert {"ErrorEquals": asl.CONCURRENT_RUNS}.items() <= states["Conform"]["Retry"][0].items()
 
 

@@ -7,9 +7,10 @@ import json
 import pytest
 
 from silolake import names
+from silolake.constructs.blocks.lambda_function import powertools_layer
 from silolake.constructs.etl import flow_spec
 from silolake.constructs.etl.artifacts import FRAMEWORK_ORIGIN
-from silolake.constructs.etl.landing import SOURCE, powertools_layer
+from silolake.constructs.etl.landing import SOURCE
 from silolake.constructs.storage.glue_tables import raw_format
 from tests.stackjson import points_to, policy_json, ref_name
 

@@ -248,7 +248,7 @@ def test_the_boundaries_hold_the_invariant_statements(example_delivery: Delivery
     assert cfn["RolesOnlyWithThisBoundary"]["Condition"] == {
         "StringNotEquals": {"iam:PermissionsBoundary": PARTNER_BOUNDARY}
     }
-    assert cfn["ChangeOnlyRolesItCreated"]["NotResource"] == pp.partner_roles_arn(ACCOUNT)
+    assert cfn["ChangeOnlyRolesItCreated"]["NotResource"] == pp.partner_roles_arn("aws", ACCOUNT)
 
 
 def test_the_pipeline_still_deploys_the_silo(principals: dict[str, Principal]) -> None:

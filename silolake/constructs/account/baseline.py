@@ -23,10 +23,11 @@ https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-publi
 from __future__ import annotations
 
 from ... import names
-from ...catalog.model import DeployedSilo
 from ...cdk import Construct, aws
+from ...policy.ingestion import api_logging_statements
 from ..blocks.moved import MovedBlocks
-from ..blocks.service_role import log_group_arn, service_role, source_account_condition
+from ..blocks.service_role import service_role, source_account_condition
+from ..context import SiloAddress
 
 #: Terraform addresses of the API Gateway account setting and its role while the ingestion
 #: construct owned them (construct paths ingestion/account, ingestion/logging-role, ...).
@@ -37,51 +38,25 @@ LEGACY_ADDRESSES = {
 }
 
 
-def logging_role_statements(region: str, account_id: str, access_log_group: str) -> list[dict]:
-    """API Gateway's account-wide logging role, scoped to the groups it writes.
-
-    ``API-Gateway-Execution-Logs_*`` is the fixed name pattern of execution logs (the
-    ingestion construct creates the group per stage itself to set KMS and retention; the
-    pattern also covers a group API Gateway creates for a stage added later).
-    """
-    groups = [
-        log_group_arn(region, account_id, "API-Gateway-Execution-Logs_*"),
-        log_group_arn(region, account_id, access_log_group),
-    ]
-    return [
-        {
-            "Sid": "WriteApiLogs",
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-            "Resource": groups + [f"{g}:log-stream:*" for g in groups],
-        },
-        {
-            "Sid": "FindLogGroups",
-            "Effect": "Allow",
-            "Action": "logs:DescribeLogGroups",
-            "Resource": log_group_arn(region, account_id, "*"),
-        },
-    ]
-
-
 class AccountBaseline(Construct):
-    """The account-level settings of ``silo``'s account (see the module docstring).
+    """The account-level settings of the silo's account (see the module docstring).
 
     Attributes: ``api_gateway_account`` (depend on it before a stage logs),
     ``public_access_block`` (None when the catalog turned it off).
     """
 
-    def __init__(self, scope: Construct, id: str, *, org: str, silo: DeployedSilo) -> None:
+    def __init__(self, scope: Construct, id: str, *, ctx: SiloAddress) -> None:
         super().__init__(scope, id)
-        access_group = names.api_access_log_group(names.ingest_api(org, silo.name))
+        silo = ctx.silo
+        access_group = names.api_access_log_group(names.ingest_api(ctx.org, silo.name))
         logging_role = service_role(
             self,
             "api-logging-role",
             name=names.silo_role(silo.name, "api-logs"),
-            service="apigateway.amazonaws.com",
+            service=ctx.service_principal("apigateway"),
             description="API Gateway account-level CloudWatch logging",
             trust_condition=source_account_condition(silo.account_id),
-            statements=logging_role_statements(silo.region, silo.account_id, access_group),
+            statements=api_logging_statements(ctx.region, ctx.account_id, access_group),
         )
         self.api_gateway_account = aws.api_gateway_account.ApiGatewayAccount(
             self, "api-gateway-account", cloudwatch_role_arn=logging_role.arn, depends_on=[logging_role.policy]

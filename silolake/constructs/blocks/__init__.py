@@ -4,7 +4,7 @@ from .athena import enforced_workgroup
 from .kms import CustomerKey
 from .lambda_function import LAMBDA_SRC, FunctionSpec, LambdaFunction
 from .secure_bucket import Lifecycle, SecureBucket, access_log_bucket
-from .service_role import ServiceRole, encrypted_log_group, log_group_arn, service_role
+from .service_role import ServiceRole, encrypted_log_group, service_role
 
 __all__ = [
     "LAMBDA_SRC",
@@ -17,6 +17,5 @@ __all__ = [
     "access_log_bucket",
     "encrypted_log_group",
     "enforced_workgroup",
-    "log_group_arn",
     "service_role",
 ]

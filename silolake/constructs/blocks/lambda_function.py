@@ -30,9 +30,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ... import names, policy
+from ...aws import arns
 from ...cdk import AssetType, Construct, TerraformAsset, aws
+from ...policy.functions import own_log_statements, runtime_statements
 from ...runtime import runtime_path
-from .service_role import encrypted_log_group, log_group_arn, service_role
+from .service_role import encrypted_log_group, service_role
 
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 FILE_MODE = 0o644
@@ -43,6 +45,15 @@ EXCLUDED_NAMES = frozenset({".DS_Store"})
 LAMBDA_SRC = runtime_path("lambda")
 #: Default place for built zips; content-addressed, so builds can share it safely.
 DEFAULT_BUILD_DIR = Path(tempfile.gettempdir()) / "silolake-lambda-build"
+#: Powertools for AWS Lambda (Python) v3, AWS-managed layer (account 017000801446), pinned version.
+POWERTOOLS_LAYER_VERSION = 27
+POWERTOOLS_ACCOUNT = "017000801446"
+POWERTOOLS_LAYER = "AWSLambdaPowertoolsPythonV3-python311-x86_64"
+
+
+def powertools_layer(region: str) -> str:
+    """The layer version ARN in ``region`` (the same version number exists in every region)."""
+    return arns.regional("lambda", region, POWERTOOLS_ACCOUNT, f"layer:{POWERTOOLS_LAYER}:{POWERTOOLS_LAYER_VERSION}")
 
 
 #: The bundling lock of a function folder and the folder of its wheels (neither is packaged).
@@ -149,17 +160,6 @@ def build_package(source_dir: Path, name: str, build_dir: Path = DEFAULT_BUILD_D
     return Package(target, digest)
 
 
-def log_statements(region: str, account_id: str, log_group: str) -> list[policy.Statement]:
-    return [
-        {
-            "Sid": "WriteOwnLogs",
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": f"{log_group_arn(region, account_id, log_group)}:log-stream:*",
-        }
-    ]
-
-
 @dataclass(frozen=True)
 class FunctionSpec:
     """What one Lambda function is: code, identity, permissions and limits.
@@ -213,27 +213,16 @@ class LambdaFunction(Construct):
         )
         group = names.lambda_log_group(function_name)
         self.log_group = encrypted_log_group(self, "logs", name=group, kms_key_arn=key_arn)
-        statements = [*log_statements(spec.region, spec.account_id, group), *spec.policy_statements]
-        if environment:
-            # Lambda decrypts the environment with the execution role's permissions.
-            statements.append(
-                {"Sid": "DecryptEnvironment", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key_arn}
-            )
-        if tracing:
-            # X-Ray has no resource-level permissions: "*" is the only possible resource.
-            statements.append(
-                {
-                    "Sid": "WriteTraces",
-                    "Effect": "Allow",
-                    "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
-                    "Resource": "*",
-                }
-            )
+        statements = [
+            *own_log_statements(spec.region, spec.account_id, group),
+            *spec.policy_statements,
+            *runtime_statements(key_arn, environment=bool(environment), tracing=tracing),
+        ]
         self.role = service_role(
             self,
             "role",
             name=spec.role_name,
-            service="lambda.amazonaws.com",
+            service=arns.service_principal("lambda", arns.partition_of(spec.region)),
             description=spec.description or f"Lambda function {function_name}",
             statements=statements,
             # Only Lambda acting for this account may assume the role (confused-deputy pin).

@@ -141,10 +141,6 @@ class SecureBucket(Construct):
             depends_on=[self.public_access],
         )
 
-    @property
-    def arn(self) -> str:
-        return f"arn:aws:s3:::{self.name}"
-
     def _object_lock(self, bucket_id: str, days: int, versioning) -> None:
         """Every new object version is retained ``days`` days in GOVERNANCE mode.
 

@@ -30,10 +30,8 @@ def source_account_condition(account_id: str) -> dict[str, Any]:
 
 
 def trust_policy(service: str, condition: dict[str, Any] | None = None) -> dict:
-    statement: policy.Statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
-    if condition:
-        statement["Condition"] = condition
-    return policy.document([statement])
+    """The trust policy of a role assumable by ``service`` only (:func:`policy.service_trust_statement`)."""
+    return policy.document([policy.service_trust_statement(service, condition)])
 
 
 @dataclass(frozen=True)
@@ -95,7 +93,3 @@ def encrypted_log_group(
         retention_in_days=retention_days,
         lifecycle={"prevent_destroy": True},
     )
-
-
-def log_group_arn(region: str, account_id: str, name: str) -> str:
-    return f"arn:aws:logs:{region}:{account_id}:log-group:{name}"

@@ -19,48 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ... import names, policy
+from ...aws import arns
 from ...catalog.model import Account
 from ...cdk import Construct, aws
 from ...policy import sharing
+from ...policy.release import publisher_statements, publisher_trust
 from ..blocks.kms import CustomerKey
 from ..blocks.secure_bucket import SecureBucket, access_log_bucket
-
-
-def publisher_statements(bucket: str, key_arn: str) -> list[policy.Statement]:
-    """Identity policy of the publisher: put and read bundles, encrypt them with the key."""
-    return [
-        {
-            "Sid": "PublishBundles",
-            "Effect": "Allow",
-            "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-            "Resource": f"arn:aws:s3:::{bucket}/*",
-        },
-        {"Sid": "ListBundles", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}"},
-        {
-            "Sid": "EncryptBundles",
-            "Effect": "Allow",
-            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-            "Resource": key_arn,
-        },
-    ]
-
-
-def publisher_trust(deploy_role_arn: str, callers: Sequence[str] = ()) -> list[policy.Statement]:
-    """Trust statements of the publisher: the deploy role, and each role ARN in ``callers``
-    (the master pipeline's build role), each named exactly as principal."""
-    statements: list[policy.Statement] = [
-        {"Effect": "Allow", "Principal": {"AWS": deploy_role_arn}, "Action": "sts:AssumeRole"}
-    ]
-    if callers:
-        statements.append(
-            {
-                "Sid": "PipelineBuildPublishes",
-                "Effect": "Allow",
-                "Principal": {"AWS": sorted(callers) if len(callers) > 1 else callers[0]},
-                "Action": "sts:AssumeRole",
-            }
-        )
-    return statements
 
 
 class ArtifactsStore(Construct):
@@ -125,7 +90,7 @@ class ArtifactsStore(Construct):
             "publisher-policy",
             name="publish-artifacts",
             role=self.publisher.id,
-            policy=policy.render(policy.document(publisher_statements(name, self.key.arn))),
+            policy=policy.render(policy.document(publisher_statements(arns.partition_of(region), name, self.key.arn))),
         )
 
     def admit_publishers(self, role_arns: Sequence[str]) -> None:

@@ -20,6 +20,7 @@ import json
 from collections.abc import Sequence
 
 from ... import names
+from ...aws import arns
 from ...catalog.model import Account, DeployedSilo
 from ...cdk import Construct, aws
 from ...policy import delivery
@@ -44,12 +45,12 @@ class BundleForwarding(Construct):
         self.rules: dict[str, object] = {}
         if not piped:
             return
-        rule_pattern = f"arn:aws:events:{account.region}:{account.account_id}:rule/{names.bundle_forward_rule('*')}"
+        rule_pattern = arns.events_rule(account.region, account.account_id, names.bundle_forward_rule("*"))
         role = service_role(
             self,
             "role",
             name=names.datalake_role(FORWARD_PURPOSE),
-            service="events.amazonaws.com",
+            service=arns.service_principal("events", arns.partition_of(account.region)),
             trust_condition=delivery.source_trust(account.account_id, [rule_pattern]),
             description="Forwards bundle events of the artifacts bucket to each silo account's bus",
             statements=delivery.forward_statements(
@@ -74,7 +75,7 @@ class BundleForwarding(Construct):
                 f"target-{silo.account_id}",
                 rule=rule.name,
                 target_id="silo-bus",
-                arn=f"arn:aws:events:{bus_region}:{silo.account_id}:event-bus/default",
+                arn=arns.event_bus(bus_region, silo.account_id),
                 role_arn=role.arn,
                 depends_on=[role.policy],
             )

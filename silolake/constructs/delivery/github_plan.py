@@ -19,10 +19,12 @@ the role is already in the account and cannot assume the deploy role.
 from __future__ import annotations
 
 from ... import names, policy
+from ...aws import arns
 from ...cdk import Construct, aws
 from ...policy import delivery, read_only
 
-READ_ONLY_ACCESS = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+#: The AWS-managed policy the plan role reads the account with (its ARN is per partition).
+READ_ONLY_ACCESS = "ReadOnlyAccess"
 
 
 class GithubPlanAccess(Construct):
@@ -35,12 +37,14 @@ class GithubPlanAccess(Construct):
         *,
         org: str,
         account_id: str,
+        region: str,
         repository: str,
         state_bucket: str,
         state_key: str,
         management: bool = False,
     ) -> None:
-        """``repository``: ``owner/name``; ``state_bucket``/``state_key``: the stack's own state;
+        """``region``: the stack's (its partition names the managed policy); ``repository``:
+        ``owner/name``; ``state_bucket``/``state_key``: the stack's own state;
         ``management``: the management account's role (narrower: no directory, history or billing)."""
         super().__init__(scope, id)
         self.provider = aws.iam_openid_connect_provider.IamOpenidConnectProvider(
@@ -59,7 +63,10 @@ class GithubPlanAccess(Construct):
             depends_on=[self.provider],
         )
         aws.iam_role_policy_attachment.IamRolePolicyAttachment(
-            self, "read-only", role=self.role.name, policy_arn=READ_ONLY_ACCESS
+            self,
+            "read-only",
+            role=self.role.name,
+            policy_arn=arns.aws_managed_policy(arns.partition_of(region), READ_ONLY_ACCESS),
         )
         aws.iam_role_policy.IamRolePolicy(
             self,

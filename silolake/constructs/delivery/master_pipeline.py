@@ -29,11 +29,13 @@ from __future__ import annotations
 from typing import Any
 
 from ... import names, policy
+from ...aws import arns
 from ...catalog.model import Account, DeliveryPipeline
 from ...cdk import Construct, aws, typed
+from ...policy.release import build_statements, pipeline_statements, source_events_statements
 from ...versions import AWS_PROVIDER_VERSION, TERRAFORM_VERSION
 from ..blocks.secure_bucket import Lifecycle, SecureBucket
-from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role, source_account_condition
+from ..blocks.service_role import encrypted_log_group, service_role, source_account_condition
 
 #: The build's instructions, a file in the repository (read from the source at build time).
 BUILDSPEC = names.MASTER_BUILDSPEC
@@ -44,93 +46,10 @@ BUILD_IMAGE = "aws/codebuild/standard:7.0"
 ARTIFACT_DAYS = 30
 SOURCE_ARTIFACT = "source"
 
-#: CodeConnections authorizes both IAM prefixes (the service was renamed from CodeStar
-#: Connections; AWS documents either for CodePipeline and CodeBuild).
-_USE_CONNECTION = ["codeconnections:UseConnection", "codestar-connections:UseConnection"]
-
-
-def pipeline_arn(account: Account, name: str) -> str:
-    return f"arn:aws:codepipeline:{account.region}:{account.account_id}:{name}"
-
-
-def project_arn(account: Account, name: str) -> str:
-    return f"arn:aws:codebuild:{account.region}:{account.account_id}:project/{name}"
-
 
 def _trust(account: Account, source_arn: str) -> dict[str, Any]:
     """Confused-deputy pin: the service acts for this account and for exactly this resource."""
     return {**source_account_condition(account.account_id), "ArnEquals": {"aws:SourceArn": source_arn}}
-
-
-def store_statements(bucket: str, key_arn: str) -> list[policy.Statement]:
-    """Use of the artifact store: objects of ``bucket``, encrypted with ``key_arn``."""
-    return [
-        {
-            "Sid": "UseArtifactStore",
-            "Effect": "Allow",
-            "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-            "Resource": f"arn:aws:s3:::{bucket}/*",
-        },
-        {
-            "Sid": "LocateArtifactStore",
-            "Effect": "Allow",
-            "Action": ["s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:ListBucket"],
-            "Resource": f"arn:aws:s3:::{bucket}",
-        },
-        {
-            "Sid": "EncryptArtifacts",
-            "Effect": "Allow",
-            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-            "Resource": key_arn,
-        },
-    ]
-
-
-def source_statements(spec: DeliveryPipeline, connection_arn: str | None) -> list[policy.Statement]:
-    """Reading the source: the connection, or the source object and its bucket's versioning."""
-    if spec.uses_connection:
-        return [
-            {"Sid": "UseSourceConnection", "Effect": "Allow", "Action": _USE_CONNECTION, "Resource": connection_arn}
-        ]
-    return [
-        {
-            "Sid": "ReadSourceObject",
-            "Effect": "Allow",
-            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
-            "Resource": f"arn:aws:s3:::{spec.s3_bucket}/{spec.s3_key}",
-        },
-        {
-            "Sid": "CheckSourceBucket",
-            "Effect": "Allow",
-            "Action": ["s3:GetBucketVersioning"],
-            "Resource": f"arn:aws:s3:::{spec.s3_bucket}",
-        },
-    ]
-
-
-def build_statements(
-    *, account: Account, project: str, store: str, key_arn: str, publisher_arn: str, connection_arn: str | None
-) -> list[policy.Statement]:
-    """Identity policy of the CodeBuild role: logs, artifact store, assume the publisher.
-
-    A connection source is cloned by CodeBuild itself (``CODEBUILD_CLONE_REF``, so the build
-    has the git checkout whose commit the bundles record), hence the connection use."""
-    group = log_group_arn(account.region, account.account_id, names.codebuild_log_group(project))
-    statements: list[policy.Statement] = [
-        {
-            "Sid": "WriteBuildLogs",
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": [group, f"{group}:*"],
-        },
-        *store_statements(store, key_arn),
-        {"Sid": "PublishAsPublisher", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": publisher_arn},
-    ]
-    if connection_arn:
-        statements.append(
-            {"Sid": "CloneThroughConnection", "Effect": "Allow", "Action": _USE_CONNECTION, "Resource": connection_arn}
-        )
-    return statements
 
 
 class MasterPipeline(Construct):
@@ -160,6 +79,7 @@ class MasterPipeline(Construct):
         ``publisher_arn``); ``access_log_bucket``: the account's S3 access-log bucket."""
         super().__init__(scope, id)
         name = names.release_name(org)
+        partition = arns.partition_of(account.region)
         self.connection = None
         connection_arn = None
         if spec.uses_connection:
@@ -182,7 +102,7 @@ class MasterPipeline(Construct):
             self,
             "build-role",
             name=names.datalake_role(names.RELEASE_ROLE_PURPOSES["build"]),
-            service="codebuild.amazonaws.com",
+            service=arns.service_principal("codebuild", partition),
             description="Master pipeline build: tests, synth, bundles; publishes as the publisher role",
             # An S3 source reaches the build through the artifact store: no source grant here.
             statements=build_statements(
@@ -193,7 +113,7 @@ class MasterPipeline(Construct):
                 publisher_arn=publisher_arn,
                 connection_arn=connection_arn,
             ),
-            trust_condition=_trust(account, project_arn(account, name)),
+            trust_condition=_trust(account, arns.codebuild_project(account.region, account.account_id, name)),
         )
         self.project = typed(aws.codebuild_project.CodebuildProject)(
             self,
@@ -232,19 +152,12 @@ class MasterPipeline(Construct):
             self,
             "pipeline-role",
             name=names.datalake_role(names.RELEASE_ROLE_PURPOSES["pipeline"]),
-            service="codepipeline.amazonaws.com",
+            service=arns.service_principal("codepipeline", partition),
             description="Master pipeline: reads the source, starts the build",
-            statements=[
-                *store_statements(store, key_arn),
-                *source_statements(spec, connection_arn),
-                {
-                    "Sid": "RunTheBuild",
-                    "Effect": "Allow",
-                    "Action": ["codebuild:BatchGetBuilds", "codebuild:StartBuild"],
-                    "Resource": project_arn(account, name),
-                },
-            ],
-            trust_condition=_trust(account, pipeline_arn(account, name)),
+            statements=pipeline_statements(
+                account=account, name=name, spec=spec, store=store, key_arn=key_arn, connection_arn=connection_arn
+            ),
+            trust_condition=_trust(account, arns.codepipeline(account.region, account.account_id, name)),
         )
         # Blocks inside lists reach jsii as plain maps: their keys are the camelCase struct names.
         self.pipeline = typed(aws.codepipeline.Codepipeline)(
@@ -342,17 +255,10 @@ class MasterPipeline(Construct):
             self,
             "events-role",
             name=names.datalake_role(names.RELEASE_ROLE_PURPOSES["events"]),
-            service="events.amazonaws.com",
+            service=arns.service_principal("events", arns.partition_of(account.region)),
             description="Starts the master pipeline when its source object changes",
-            statements=[
-                {
-                    "Sid": "StartPipeline",
-                    "Effect": "Allow",
-                    "Action": "codepipeline:StartPipelineExecution",
-                    "Resource": pipeline_arn(account, name),
-                }
-            ],
-            trust_condition=_trust(account, f"arn:aws:events:{account.region}:{account.account_id}:rule/{name}-source"),
+            statements=source_events_statements(account, name),
+            trust_condition=_trust(account, arns.events_rule(account.region, account.account_id, f"{name}-source")),
         )
         aws.cloudwatch_event_target.CloudwatchEventTarget(
             self, "source-target", rule=rule.name, arn=self.pipeline.arn, role_arn=role.arn

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ... import names, policy, versions
+from ...aws import arns
 from ...catalog.model import DeployedSilo
 from ...cdk import Construct, TerraformProvider, TerraformResource, aws, typed
 from ...policy import delivery
@@ -38,13 +39,15 @@ from ...terraform_text import literal
 from ..blocks.kms import CustomerKey
 from ..blocks.secure_bucket import Lifecycle, SecureBucket, access_log_bucket
 from ..blocks.service_role import encrypted_log_group, service_role, trust_policy
+from ..context import SiloContext
 
 #: Buildspec files of the silo leg (shipped in the package, ``silolake/runtime/buildspec/``).
 BUILDSPEC_DIR = runtime_path("buildspec")
 STAGES = ("plan", "apply")
 #: CodeBuild's managed Amazon Linux 2023 image (Python 3.11 runtime, AWS CLI, curl, unzip).
 BUILD_IMAGE = "aws/codebuild/amazonlinux-x86_64-standard:5.0"
-ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
+#: The AWS-managed policy of the build role, bounded by the pipeline boundary (its ARN is per partition).
+ADMINISTRATOR_ACCESS = "AdministratorAccess"
 #: Pipeline artifacts (bundles, saved plans: plans hold resource attributes in clear) are scratch.
 ARTIFACT_DAYS = 30
 SOURCE_NAMESPACE = "SourceVariables"
@@ -79,19 +82,17 @@ class SiloPipeline(Construct):
         scope: Construct,
         id: str,
         *,
-        org: str,
-        silo: DeployedSilo,
-        key: CustomerKey,
-        log_bucket: str,
+        ctx: SiloContext,
         state_bucket: str,
         source: BundleSource,
         provider: TerraformProvider | None = None,
     ) -> None:
-        """``key``: the silo key (artifact store, logs, builds); ``log_bucket``: the silo's
-        access-log bucket; ``state_bucket``: this account's Terraform state bucket;
-        ``provider``: the stack's provider for the artifacts bucket's region, when that is not
-        the silo's (then ``key`` and ``log_bucket`` are replaced by the pipeline's own)."""
+        """``ctx``: the silo's context (its key encrypts the artifact store, logs and builds;
+        its logs bucket takes the access logs); ``state_bucket``: this account's Terraform
+        state bucket; ``provider``: the stack's provider for the artifacts bucket's region, when
+        that is not the silo's (then the key and the logs bucket are the pipeline's own)."""
         super().__init__(scope, id)
+        org, silo, key, log_bucket = ctx.org, ctx.silo, ctx.key, ctx.buckets["logs"].name
         account, stack = silo.account_id, silo.stack_name
         region = delivery.pipeline_region(silo, source.region)
         if (region != silo.region) != (provider is not None):
@@ -148,12 +149,15 @@ class SiloPipeline(Construct):
             name=names.silo_role(silo.name, "pipeline"),
             description=f"Runs terraform plan/apply of silo-{silo.name} in its own account (bounded)",
             assume_role_policy=policy.render(
-                trust_policy("codebuild.amazonaws.com", delivery.source_trust(account, project_arns))
+                trust_policy(ctx.service_principal("codebuild"), delivery.source_trust(account, project_arns))
             ),
             permissions_boundary=boundary.arn,
         )
         admin = aws.iam_role_policy_attachment.IamRolePolicyAttachment(
-            self, "build-role-admin", role=self.build_role.name, policy_arn=ADMINISTRATOR_ACCESS
+            self,
+            "build-role-admin",
+            role=self.build_role.name,
+            policy_arn=arns.aws_managed_policy(ctx.partition, ADMINISTRATOR_ACCESS),
         )
         environment = {
             "SILOLAKE_STACK": stack,
@@ -205,7 +209,7 @@ class SiloPipeline(Construct):
             self,
             "release-role",
             name=names.silo_role(silo.name, "release-pipeline"),
-            service="codepipeline.amazonaws.com",
+            service=ctx.service_principal("codepipeline"),
             trust_condition=delivery.source_trust(account, [arn]),
             description=f"CodePipeline of silo-{silo.name}: reads its own bundle, runs its builds",
             statements=delivery.release_statements(
@@ -255,12 +259,12 @@ class SiloPipeline(Construct):
             ),
             state="DISABLED" if silo.decommission else "ENABLED",
         )
-        rule_arn = f"arn:aws:events:{region}:{account}:rule/{pipeline_name}"
+        rule_arn = arns.events_rule(region, account, pipeline_name)
         trigger = service_role(
             self,
             "trigger-role",
             name=names.silo_role(silo.name, "pipeline-trigger"),
-            service="events.amazonaws.com",
+            service=ctx.service_principal("events"),
             trust_condition=delivery.source_trust(account, [rule_arn]),
             description=f"Lets EventBridge start {pipeline_name}",
             statements=delivery.trigger_statements(account, region, silo.name),

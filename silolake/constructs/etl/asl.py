@@ -44,16 +44,19 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from ...aws.arns import states_integration
 from ...pipeline_input import REDRIVE, REDRIVE_ARGUMENT
 
 State = dict[str, Any]
 
-GLUE_SYNC = "arn:aws:states:::glue:startJobRun.sync"
-ATHENA_SYNC = "arn:aws:states:::athena:startQueryExecution.sync"
-SNS_PUBLISH = "arn:aws:states:::sns:publish"
-S3_GET_OBJECT = "arn:aws:states:::aws-sdk:s3:getObject"
-REDSHIFT_BATCH = "arn:aws:states:::aws-sdk:redshiftdata:batchExecuteStatement"
-REDSHIFT_DESCRIBE = "arn:aws:states:::aws-sdk:redshiftdata:describeStatement"
+# Service integrations the pipeline calls; a task's Resource is their ARN in the silo's
+# partition (:func:`silolake.aws.arns.states_integration`).
+GLUE_SYNC = "glue:startJobRun.sync"
+ATHENA_SYNC = "athena:startQueryExecution.sync"
+SNS_PUBLISH = "sns:publish"
+S3_GET_OBJECT = "aws-sdk:s3:getObject"
+REDSHIFT_BATCH = "aws-sdk:redshiftdata:batchExecuteStatement"
+REDSHIFT_DESCRIBE = "aws-sdk:redshiftdata:describeStatement"
 SYNC_SUFFIX = ".sync"
 
 #: Errors that mean "AWS asked us to slow down": retried with backoff by every task.
@@ -94,12 +97,14 @@ class WarehouseLoad:
 
 @dataclass(frozen=True)
 class PipelineDefinition:
-    """Names one flow's state machine needs; all literal (computed by :mod:`silolake.names`)."""
+    """Names one flow's state machine needs; all literal (computed by :mod:`silolake.names`);
+    ``partition`` is the silo's (``aws``, ``aws-us-gov``, ...), for the integrations' ARNs."""
 
     silo: str
     flow: str
     job_name: str
     topic_arn: str
+    partition: str
     athena_workgroup: str
     database: str
     raw_table: str
@@ -152,7 +157,7 @@ def _task(resource: str, parameters: dict[str, Any], next_state: str, **extra: A
 
 def _repair(spec: PipelineDefinition, table: str, next_state: str) -> State:
     return _task(
-        ATHENA_SYNC,
+        states_integration(spec.partition, ATHENA_SYNC),
         {
             "QueryString": f"MSCK REPAIR TABLE `{table}`",
             "QueryExecutionContext": {"Database": spec.database},
@@ -162,7 +167,7 @@ def _repair(spec: PipelineDefinition, table: str, next_state: str) -> State:
     )
 
 
-def _load_states(load: WarehouseLoad, next_state: str) -> dict[str, State]:
+def _load_states(load: WarehouseLoad, partition: str, next_state: str) -> dict[str, State]:
     paths = [f"$.partition.{p}" for p in load.partition_by]
     sqls = ", ".join(format_template(s, paths) for s in load.statements)
     processor = {
@@ -171,7 +176,7 @@ def _load_states(load: WarehouseLoad, next_state: str) -> dict[str, State]:
         "States": {
             "Load": {
                 "Type": "Task",
-                "Resource": REDSHIFT_BATCH,
+                "Resource": states_integration(partition, REDSHIFT_BATCH),
                 "Parameters": {
                     "WorkgroupName": load.workgroup,
                     "Database": load.database,
@@ -185,7 +190,7 @@ def _load_states(load: WarehouseLoad, next_state: str) -> dict[str, State]:
             "WaitForLoad": {"Type": "Wait", "Seconds": LOAD_POLL_SECONDS, "Next": "CheckLoad"},
             "CheckLoad": {
                 "Type": "Task",
-                "Resource": REDSHIFT_DESCRIBE,
+                "Resource": states_integration(partition, REDSHIFT_DESCRIBE),
                 "Parameters": {"Id.$": "$.load.id"},
                 "ResultSelector": {"id.$": "$.Id", "status.$": "$.Status"},
                 "ResultPath": "$.load",
@@ -216,7 +221,7 @@ def _load_states(load: WarehouseLoad, next_state: str) -> dict[str, State]:
     }
     return {
         "ReadConformState": _task(
-            S3_GET_OBJECT,
+            states_integration(partition, S3_GET_OBJECT),
             {"Bucket": load.state_bucket, "Key": load.state_key},
             "LoadWarehouse",
             ResultSelector={"state.$": "States.StringToJson($.Body)"},
@@ -281,7 +286,7 @@ def definition(spec: PipelineDefinition) -> dict[str, Any]:
 
     def conform(arguments: dict[str, str]) -> State:
         return _task(
-            GLUE_SYNC,
+            states_integration(spec.partition, GLUE_SYNC),
             {"JobName": spec.job_name, **({"Arguments": arguments} if arguments else {})},
             after_conform,
             ResultPath="$.conform_run",
@@ -295,11 +300,11 @@ def definition(spec: PipelineDefinition) -> dict[str, Any]:
         "ConformRedrive": conform({f"{REDRIVE_ARGUMENT}.$": f"States.JsonToString($.{REDRIVE}.days)"}),
     }
     if spec.warehouse:
-        states.update(_load_states(spec.warehouse, "RefreshProcessedPartitions"))
+        states.update(_load_states(spec.warehouse, spec.partition, "RefreshProcessedPartitions"))
     states["RefreshProcessedPartitions"] = _repair(spec, spec.processed_table, "Succeeded")
     states["Succeeded"] = {"Type": "Succeed"}
     states["Notify"] = _task(
-        SNS_PUBLISH,
+        states_integration(spec.partition, SNS_PUBLISH),
         {
             "TopicArn": spec.topic_arn,
             "Subject": f"silolake: {spec.silo}/{spec.flow} failed"[:100],

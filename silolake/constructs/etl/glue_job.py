@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from ... import names
-from ...catalog.model import DeployedSilo, Flow
+from ...catalog.model import Flow
 from ...cdk import AssetType, Construct, TerraformAsset, aws
+from ...policy.etl import glue_job_statements
 from ..blocks.service_role import service_role
+from ..context import SiloContext
 from .artifacts import JobBundle
 from .flow_spec import flow_spec, render_spec
-from .statements import glue_job_statements
 
 GLUE_VERSION = "5.0"
 #: Minutes before Glue stops a run (its default, 48 h, would hide a stuck job for two days).
@@ -80,25 +81,24 @@ class FlowJob(Construct):
         scope: Construct,
         id: str,
         *,
-        silo: DeployedSilo,
+        ctx: SiloContext,
         flow: Flow,
         bundle: JobBundle,
         code_objects: Sequence[Any],
-        buckets: dict[str, str],
-        key_arn: str,
         security_configuration: str,
     ) -> None:
         super().__init__(scope, id)
+        silo, buckets = ctx.silo, ctx.bucket_names
         raw = buckets["raw"]
         self.bundle = bundle
         self.role = service_role(
             self,
             "role",
             name=names.silo_role(silo.name, f"{flow.storage_name}-glue"),
-            service="glue.amazonaws.com",
+            service=ctx.service_principal("glue"),
             description=f"Glue job of flow '{flow.name}' in silo '{silo.name}'",
             statements=glue_job_statements(
-                silo, flow, buckets=buckets, key_arn=key_arn, script_keys=[k for k, _ in self.bundle.files]
+                silo, flow, buckets=buckets, key_arn=ctx.key.arn, script_keys=[k for k, _ in self.bundle.files]
             ),
             trust_condition={"StringEquals": {"aws:SourceAccount": silo.account_id}},
         )

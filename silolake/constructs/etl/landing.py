@@ -20,31 +20,21 @@ from __future__ import annotations
 import json
 
 from ... import names
-from ...catalog.model import DeployedSilo, Flow
+from ...catalog.model import Flow
 from ...cdk import Construct, aws
 from ...partner_runtime import channels
 from ...policy import dropzone as layout
 from ...policy import partner as partner_policy
-from ..blocks.kms import CustomerKey
-from ..blocks.lambda_function import LAMBDA_SRC, FunctionSpec, LambdaFunction
+from ...policy.etl import landing_statements
+from ..blocks.lambda_function import LAMBDA_SRC, LambdaFunction
+from ..context import SiloContext
 from .flow_spec import landing_flows
-from .statements import landing_statements
 
 SOURCE = LAMBDA_SRC / "landing"
 #: Role purpose of the function (``silolake-<silo>-landing``).
 ROLE_PURPOSE = "landing"
 #: Largest file a flow accepts by default (bytes); bigger files are quarantined.
 MAX_FILE_BYTES = 5 * 1024**3
-#: Powertools for AWS Lambda (Python) v3, AWS-managed layer (account 017000801446), pinned version.
-POWERTOOLS_LAYER_VERSION = 27
-
-
-POWERTOOLS_LAYER = "AWSLambdaPowertoolsPythonV3-python311-x86_64"
-
-
-def powertools_layer(region: str) -> str:
-    """The layer version ARN in ``region`` (the same version number exists in every region)."""
-    return f"arn:aws:lambda:{region}:017000801446:layer:{POWERTOOLS_LAYER}:{POWERTOOLS_LAYER_VERSION}"
 
 
 def landing_event_pattern(dropzone: str, *, scanned: bool = False) -> dict:
@@ -81,9 +71,9 @@ def scan_result_pattern(dropzone: str) -> dict:
 
 
 class Landing(Construct):
-    """Landing function and its EventBridge rule for the file flows of ``silo``.
+    """Landing function and its EventBridge rule for the file ``flows`` of the context's silo.
 
-    ``topic_arn``: the owners' topic (silo key) told of each quarantined file. When the silo
+    The owners' topic (silo key, :attr:`SiloContext.topic_arn`) is told of each quarantined file. When the silo
     vends partner credentials, the function checks each file's flow against the credential's
     role (:mod:`silolake.policy.dropzone`). Attributes: ``function`` (:class:`LambdaFunction`), ``rule``.
     """
@@ -93,15 +83,13 @@ class Landing(Construct):
         scope: Construct,
         id: str,
         *,
-        silo: DeployedSilo,
+        ctx: SiloContext,
         flows: tuple[Flow, ...],
-        buckets: dict[str, str],
-        key: CustomerKey,
-        topic_arn: str,
     ) -> None:
         super().__init__(scope, id)
+        silo, key, topic_arn = ctx.silo, ctx.key, ctx.topic_arn
         name = names.etl_silo_name(silo.name, "landing")
-        dropzone, raw = buckets["dropzone"], buckets["raw"]
+        dropzone, raw = ctx.buckets["dropzone"].name, ctx.buckets["raw"].name
         vends = bool(channels(silo, has_flow_api=False))  # partner credentials write the dropzone
         credential_check = (
             {"PARTNER_ROLE_PREFIX": partner_policy.ROLE_PREFIX, "PARTNER_FLOWS_TAG": partner_policy.TAG_FLOWS}
@@ -110,27 +98,20 @@ class Landing(Construct):
         )
         renamed = {f.storage_name: f.name for f in flows if f.storage_name != f.name}
         feedback = layout.landing_feedback_statements(
+            partition=ctx.partition,
             dropzone=dropzone,
             topic_arn=topic_arn,
-            partner_roles_arn=partner_policy.partner_roles_arn(silo.account_id) if vends else None,
+            partner_roles_arn=partner_policy.partner_roles_arn(ctx.partition, silo.account_id) if vends else None,
         )
         self.function = LambdaFunction(
             self,
             "function",
-            FunctionSpec(
-                function_name=name,
-                role_name=names.silo_role(silo.name, ROLE_PURPOSE),
-                source_dir=SOURCE,
-                handler="handler.lambda_handler",
-                kms_key_arn=key.arn,
-                account_id=silo.account_id,
-                region=silo.region,
-                description=f"silolake: lands dropped files of silo '{silo.name}' into raw",
-                policy_statements=[
-                    *landing_statements(flows, dropzone=dropzone, raw=raw, key_arn=key.arn),
-                    *feedback,
-                ],
-                environment={
+            ctx.function_spec(
+                ROLE_PURPOSE,
+                SOURCE,
+                f"silolake: lands dropped files of silo '{silo.name}' into raw",
+                [*landing_statements(ctx.partition, flows, dropzone=dropzone, raw=raw, key_arn=key.arn), *feedback],
+                {
                     "RAW_BUCKET": raw,
                     "KMS_KEY_ARN": key.arn,
                     "FLOWS": json.dumps(landing_flows(flows, MAX_FILE_BYTES), sort_keys=True, separators=(",", ":")),
@@ -143,7 +124,6 @@ class Landing(Construct):
                     # The malware hold: only scan results move files (absent = off).
                     **({"REQUIRE_SCAN": "true"} if silo.malware_protection else {}),
                 },
-                layers=(powertools_layer(silo.region),),
                 timeout=300,
                 memory_size=512,
             ),
@@ -165,7 +145,7 @@ class Landing(Construct):
             statement_id="EventBridgeLanding",
             action="lambda:InvokeFunction",
             function_name=self.function.function.function_name,
-            principal="events.amazonaws.com",
+            principal=ctx.service_principal("events"),
             source_arn=self.rule.arn,
             source_account=silo.account_id,
         )

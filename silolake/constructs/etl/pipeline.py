@@ -25,34 +25,30 @@ from ... import names
 from ...catalog.model import DeployedSilo, Flow
 from ...cdk import Construct, aws
 from ...pipeline_input import scheduled_input
+from ...policy.etl import scheduler_statements, state_machine_statements
+from ...policy.functions import trace_statements
 from ..blocks.athena import enforced_workgroup
-from ..blocks.kms import CustomerKey
 from ..blocks.service_role import encrypted_log_group, service_role
+from ..context import SiloContext
 from . import asl, warehouse_sql
 from .artifacts import JobBundle, job_bundle
 from .flow_spec import CONFORM_STATE
 from .glue_job import FlowJob, upload_bundles
 from .landing import Landing
 from .malware import MalwareScan
-from .statements import scheduler_statements, state_machine_statements
 from .warehouse import Warehouse
 
 #: Scheduler retries a failed *start* (throttling, service errors); failed runs alert through SNS.
 SCHEDULE_RETRIES = 3
 
 
-def topic_arn(silo: DeployedSilo) -> str:
-    return f"arn:aws:sns:{silo.region}:{silo.account_id}:{names.etl_silo_name(silo.name, 'etl-alerts')}"
-
-
 def state_machine_arn(silo: DeployedSilo, flow: Flow) -> str:
     return names.state_machine_arn(silo.region, silo.account_id, silo.name, flow.storage_name)
 
 
-def pipeline_definition(
-    silo: DeployedSilo, flow: Flow, *, buckets: dict[str, str], warehouse: Warehouse | None
-) -> asl.PipelineDefinition:
+def pipeline_definition(ctx: SiloContext, flow: Flow, *, warehouse: Warehouse | None) -> asl.PipelineDefinition:
     """The :class:`~.asl.PipelineDefinition` of ``flow`` (warehouse load when it asks for one)."""
+    silo, buckets = ctx.silo, ctx.bucket_names
     load = None
     if flow.warehouse and warehouse is not None:
         target = warehouse_sql.LoadTarget(
@@ -70,7 +66,8 @@ def pipeline_definition(
         silo=silo.name,
         flow=flow.name,
         job_name=names.etl_name(silo.name, flow.storage_name),
-        topic_arn=topic_arn(silo),
+        topic_arn=ctx.topic_arn,
+        partition=ctx.partition,
         athena_workgroup=names.etl_silo_name(silo.name, "athena"),
         database=names.glue_database(silo.name),
         raw_table=names.glue_table(flow.storage_name, "raw"),
@@ -80,11 +77,11 @@ def pipeline_definition(
 
 
 class SiloEtl(Construct):
-    """The ETL of ``silo`` (contents in the module docstring).
+    """The ETL of the context's silo (contents in the module docstring).
 
-    ``buckets`` maps zone -> bucket name; ``catalog_dir`` is where custom ``job:`` paths
-    resolve. Attributes: ``topic``, ``workgroup``, ``jobs`` / ``state_machines`` /
-    ``schedules`` (flow -> resource), ``landing``, ``malware``, ``warehouse``, ``quicksight``.
+    ``catalog_dir`` is where custom ``job:`` paths resolve. Attributes: ``topic``,
+    ``workgroup``, ``jobs`` / ``state_machines`` / ``schedules`` (flow -> resource),
+    ``landing``, ``malware``, ``warehouse``, ``quicksight``.
     """
 
     def __init__(
@@ -92,13 +89,11 @@ class SiloEtl(Construct):
         scope: Construct,
         id: str,
         *,
-        silo: DeployedSilo,
-        buckets: dict[str, str],
-        key: CustomerKey,
+        ctx: SiloContext,
         catalog_dir: Path,
     ) -> None:
         super().__init__(scope, id)
-        key_arn = key.arn
+        silo, buckets, key_arn = ctx.silo, ctx.bucket_names, ctx.key.arn
         self.topic = aws.sns_topic.SnsTopic(
             self, "alerts", name=names.etl_silo_name(silo.name, "etl-alerts"), kms_master_key_id=key_arn
         )
@@ -130,30 +125,11 @@ class SiloEtl(Construct):
             key_arn=key_arn,
         )
         files = silo.file_flows
-        self.landing = (
-            Landing(self, "landing", silo=silo, flows=files, buckets=buckets, key=key, topic_arn=topic_arn(silo))
-            if files
-            else None
-        )
+        self.landing = Landing(self, "landing", ctx=ctx, flows=files) if files else None
         # The malware hold (catalog validation requires file flows with it).
-        self.malware = (
-            MalwareScan(self, "malware", silo=silo, dropzone=buckets["dropzone"], key_arn=key_arn)
-            if self.landing and silo.malware_protection
-            else None
-        )
+        self.malware = MalwareScan(self, "malware", ctx=ctx) if self.landing and silo.malware_protection else None
         warehouse_flows = tuple(f for f in silo.flows if f.warehouse)
-        self.warehouse = (
-            Warehouse(
-                self,
-                "warehouse",
-                silo=silo,
-                flows=warehouse_flows,
-                processed_bucket=buckets["processed"],
-                key_arn=key_arn,
-            )
-            if warehouse_flows
-            else None
-        )
+        self.warehouse = Warehouse(self, "warehouse", ctx=ctx, flows=warehouse_flows) if warehouse_flows else None
         self.quicksight = None
         if any(f.quicksight for f in silo.flows):
             # Needs a QuickSight subscription in the account (docs/etl.md): without one the
@@ -173,12 +149,12 @@ class SiloEtl(Construct):
         code = upload_bundles(self, buckets["raw"], key_arn, list(bundles.values()))
         for flow in silo.flows:
             objects = [code[key] for key, _ in bundles[flow.name].files]
-            self._flow(silo, flow, buckets, key_arn, (bundles[flow.name], objects), security.name)
+            self._flow(ctx, flow, (bundles[flow.name], objects), security.name)
         scheduler = service_role(
             self,
             "scheduler-role",
             name=names.silo_role(silo.name, "etl-scheduler"),
-            service="scheduler.amazonaws.com",
+            service=ctx.service_principal("scheduler"),
             description=f"EventBridge Scheduler: starts the pipelines of silo '{silo.name}'",
             statements=scheduler_statements([state_machine_arn(silo, f) for f in silo.flows], key_arn),
             trust_condition={"StringEquals": {"aws:SourceAccount": silo.account_id}},
@@ -205,24 +181,15 @@ class SiloEtl(Construct):
             for flow in silo.flows
         }
 
-    def _flow(
-        self,
-        silo: DeployedSilo,
-        flow: Flow,
-        buckets: dict[str, str],
-        key_arn: str,
-        code: tuple[JobBundle, list[Any]],
-        security: str,
-    ) -> None:
+    def _flow(self, ctx: SiloContext, flow: Flow, code: tuple[JobBundle, list[Any]], security: str) -> None:
+        silo, buckets, key_arn = ctx.silo, ctx.bucket_names, ctx.key.arn
         self.jobs[flow.name] = FlowJob(
             self,
             f"{flow.name}-job",
-            silo=silo,
+            ctx=ctx,
             flow=flow,
             bundle=code[0],
             code_objects=code[1],
-            buckets=buckets,
-            key_arn=key_arn,
             security_configuration=security,
         )
         name = names.etl_name(silo.name, flow.storage_name)
@@ -233,7 +200,7 @@ class SiloEtl(Construct):
             self,
             f"{flow.name}-pipeline-role",
             name=names.silo_role(silo.name, f"{flow.storage_name}-sfn"),
-            service="states.amazonaws.com",
+            service=ctx.service_principal("states"),
             description=f"Step Functions pipeline of flow '{flow.name}'",
             statements=[
                 *state_machine_statements(
@@ -241,23 +208,17 @@ class SiloEtl(Construct):
                     flow,
                     buckets=buckets,
                     key_arn=key_arn,
-                    topic_arn=topic_arn(silo),
+                    topic_arn=ctx.topic_arn,
                     athena_workgroup=names.etl_silo_name(silo.name, "athena"),
                     redshift_workgroup_arn=self.warehouse.workgroup_arn
                     if (flow.warehouse and self.warehouse)
                     else None,
                 ),
-                {
-                    # X-Ray has no resource-level permissions.
-                    "Sid": "WriteTraces",
-                    "Effect": "Allow",
-                    "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-                    "Resource": "*",
-                },
+                *trace_statements(),
             ],
             trust_condition={"StringEquals": {"aws:SourceAccount": silo.account_id}},
         )
-        definition = asl.definition(pipeline_definition(silo, flow, buckets=buckets, warehouse=self.warehouse))
+        definition = asl.definition(pipeline_definition(ctx, flow, warehouse=self.warehouse))
         self.state_machines[flow.name] = aws.sfn_state_machine.SfnStateMachine(
             self,
             f"{flow.name}-pipeline",

@@ -21,10 +21,11 @@ from __future__ import annotations
 import ipaddress
 
 from ... import names, policy
-from ...catalog.model import DeployedSilo, Flow
+from ...catalog.model import Flow
 from ...cdk import Construct, aws, typed
-from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role
-from .statements import load_role_statements
+from ...policy.etl import flow_log_statements, load_role_statements, warehouse_endpoint_statements
+from ..blocks.service_role import encrypted_log_group, service_role
+from ..context import SiloContext
 
 VPC_CIDR = "10.42.0.0/24"
 SUBNET_BITS = 2  # /26 subnets: 59 usable addresses each (Redshift Serverless needs at least 3 free per RPU step)
@@ -38,23 +39,9 @@ ADMIN_USERNAME = "silolake_admin"
 LOG_EXPORTS = ["connectionlog", "useractivitylog", "userlog"]
 
 
-def endpoint_policy(processed_bucket: str) -> dict:
-    """S3 gateway endpoint policy: only reads of the silo's processed bucket pass the VPC."""
-    return policy.document(
-        [
-            {
-                "Sid": "ReadProcessedOnly",
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
-                "Resource": policy.bucket_arns(processed_bucket),
-            }
-        ]
-    )
-
-
 class Warehouse(Construct):
-    """VPC, Redshift Serverless namespace and workgroup, and per-flow load roles.
+    """VPC, Redshift Serverless namespace and workgroup, and per-flow load roles of the
+    warehouse ``flows`` of the context's silo.
 
     Attributes: ``workgroup``, ``namespace``, ``load_roles`` (flow -> role ARN),
     ``workgroup_arn`` (literal, for policies), ``database``.
@@ -65,12 +52,11 @@ class Warehouse(Construct):
         scope: Construct,
         id: str,
         *,
-        silo: DeployedSilo,
+        ctx: SiloContext,
         flows: tuple[Flow, ...],
-        processed_bucket: str,
-        key_arn: str,
     ) -> None:
         super().__init__(scope, id)
+        silo, key_arn, processed_bucket = ctx.silo, ctx.key.arn, ctx.buckets["processed"].name
         name = names.etl_silo_name(silo.name, "warehouse")
         self.database = names.redshift_database(silo.name)
         vpc = aws.vpc.Vpc(
@@ -103,7 +89,7 @@ class Warehouse(Construct):
             service_name=f"com.amazonaws.{silo.region}.s3",
             vpc_endpoint_type="Gateway",
             route_table_ids=[route_table_id],
-            policy=policy.render(endpoint_policy(processed_bucket)),
+            policy=policy.render(policy.document(warehouse_endpoint_statements(ctx.partition, processed_bucket))),
         )
         flow_log_group = names.warehouse_flow_log_group(silo.name)
         group = encrypted_log_group(self, "flow-log-group", name=flow_log_group, kms_key_arn=key_arn)
@@ -111,19 +97,9 @@ class Warehouse(Construct):
             self,
             "flow-log-role",
             name=names.silo_role(silo.name, "warehouse-flow-logs"),
-            service="vpc-flow-logs.amazonaws.com",
+            service=ctx.service_principal("vpc-flow-logs"),
             description=f"VPC flow logs of silo '{silo.name}' warehouse network",
-            statements=[
-                {
-                    "Sid": "WriteFlowLogs",
-                    "Effect": "Allow",
-                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                    "Resource": [
-                        log_group_arn(silo.region, silo.account_id, flow_log_group),
-                        log_group_arn(silo.region, silo.account_id, flow_log_group) + ":log-stream:*",
-                    ],
-                }
-            ],
+            statements=flow_log_statements(ctx.region, ctx.account_id, flow_log_group),
             trust_condition={"StringEquals": {"aws:SourceAccount": silo.account_id}},
         )
         aws.flow_log.FlowLog(
@@ -160,14 +136,14 @@ class Warehouse(Construct):
                 self,
                 f"load-{flow.name}",
                 name=role_name,
-                service="redshift.amazonaws.com",
+                service=ctx.service_principal("redshift"),
                 description=f"Redshift COPY of flow '{flow.name}' (its processed prefix only)",
-                statements=load_role_statements(processed_bucket, flow, key_arn),
+                statements=load_role_statements(ctx.partition, processed_bucket, flow, key_arn),
                 trust_condition={"StringEquals": {"aws:SourceAccount": silo.account_id}},
             )
             roles.append(role)
             # Literal (not the role's attribute) so the COPY statements in the definition read plainly.
-            self.load_roles[flow.name] = f"arn:aws:iam::{silo.account_id}:role/{role_name}"
+            self.load_roles[flow.name] = ctx.role_arn(role_name)
         self.namespace = aws.redshiftserverless_namespace.RedshiftserverlessNamespace(
             self,
             "namespace",

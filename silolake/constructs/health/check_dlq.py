@@ -8,21 +8,22 @@ the target's answer), never data; its alarm is rendered with the silo's other al
 from __future__ import annotations
 
 from ... import policy
-from ...catalog.model import DeployedSilo
 from ...cdk import Construct, aws
 from ...policy import check_delivery
+from ..context import SiloContext
 
 
 class CheckDeadLetterQueue(Construct):
     """The queue (attribute ``queue``; ``arn`` for the schedules' ``dead_letter_config``) and its policy."""
 
-    def __init__(self, scope: Construct, id: str, *, silo: DeployedSilo, key_arn: str) -> None:
+    def __init__(self, scope: Construct, id: str, *, ctx: SiloContext) -> None:
         super().__init__(scope, id)
+        silo = ctx.silo
         self.queue = aws.sqs_queue.SqsQueue(
             self,
             "queue",
             name=check_delivery.dlq_name(silo),
-            kms_master_key_id=key_arn,
+            kms_master_key_id=ctx.key.arn,
             message_retention_seconds=check_delivery.DLQ_RETENTION_SECONDS,
         )
         aws.sqs_queue_policy.SqsQueuePolicy(

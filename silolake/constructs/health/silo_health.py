@@ -7,14 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from ... import names
-from ...catalog.model import DeployedSilo
 from ...cdk import Construct, aws
 from ...policy import check_delivery, dashboards, freshness, health_sharing
 from ...policy import health_metrics as hm
-from ..blocks.kms import CustomerKey
-from ..blocks.lambda_function import LAMBDA_SRC, FunctionSpec, LambdaFunction
+from ..blocks.lambda_function import LAMBDA_SRC, LambdaFunction
 from ..blocks.service_role import service_role
-from ..etl.landing import powertools_layer
+from ..context import SiloContext
 from .check_dlq import CheckDeadLetterQueue
 
 SOURCE = LAMBDA_SRC / "freshness"
@@ -70,10 +68,10 @@ def alarm_arguments(alarm: hm.Alarm, topic_arn: str) -> dict[str, Any]:
 
 
 class SiloHealth(Construct):
-    """The health signals of ``silo`` (docs/operations.md).
+    """The health signals of the context's silo (docs/operations.md).
 
-    ``topic_arn``: the owners' topic every alarm notifies (in ALARM and back to OK); ``key``:
-    the silo key (schedules, the check's logs and environment); ``functions``: names of the
+    Every alarm notifies the owners' topic (:attr:`SiloContext.topic_arn`, in ALARM and back
+    to OK); the silo key encrypts the schedules, the check's logs and environment; ``functions``: names of the
     silo's other silolake Lambda functions (each gets an errors alarm, the check too);
     ``sftp_log_group``: the Transfer server's log group, when the silo has one (a metric filter
     counts refused sign-ins). Attributes: ``alarms`` (name -> alarm), ``schedules`` (name ->
@@ -85,19 +83,15 @@ class SiloHealth(Construct):
         scope: Construct,
         id: str,
         *,
-        org: str,
-        silo: DeployedSilo,
-        topic_arn: str,
-        key: CustomerKey,
+        ctx: SiloContext,
         functions: Sequence[str],
         sftp_log_group: str | None,
     ) -> None:
         super().__init__(scope, id)
+        org, silo, topic_arn = ctx.org, ctx.silo, ctx.topic_arn
         checks = freshness.checks(silo)
-        self.check = self._freshness(org, silo, key, checks) if checks else None
-        self.forwarder = (
-            ChatForwarder(self, "chat", silo=silo, key=key, topic_arn=topic_arn) if silo.alerts_webhook_secret else None
-        )
+        self.check = self._freshness(ctx, checks) if checks else None
+        self.forwarder = ChatForwarder(self, "chat", ctx=ctx) if silo.alerts_webhook_secret else None
         function_names = [
             *functions,
             *([names.etl_silo_name(silo.name, "freshness")] if checks else []),
@@ -125,7 +119,7 @@ class SiloHealth(Construct):
             )
             for alarm in table
         }
-        body = dashboards.silo_dashboard(org, silo, [hm.alarm_arn(silo, a.name) for a in table])
+        body = dashboards.silo_dashboard(org, silo, [ctx.alarm_arn(a.name) for a in table])
         self.dashboard = aws.cloudwatch_dashboard.CloudwatchDashboard(
             self,
             "dashboard",
@@ -133,34 +127,23 @@ class SiloHealth(Construct):
             dashboard_body=json.dumps(body, sort_keys=True, separators=(",", ":")),
         )
 
-    def _freshness(
-        self, org: str, silo: DeployedSilo, key: CustomerKey, checks: list[freshness.FreshnessCheck]
-    ) -> LambdaFunction:
-        name = names.etl_silo_name(silo.name, "freshness")
-        check = LambdaFunction(
-            self,
+    def _freshness(self, ctx: SiloContext, checks: list[freshness.FreshnessCheck]) -> LambdaFunction:
+        org, silo, key = ctx.org, ctx.silo, ctx.key
+        spec = ctx.function_spec(
             "freshness",
-            FunctionSpec(
-                function_name=name,
-                role_name=names.silo_role(silo.name, "freshness"),
-                source_dir=SOURCE,
-                handler="handler.lambda_handler",
-                kms_key_arn=key.arn,
-                account_id=silo.account_id,
-                region=silo.region,
-                description=f"silolake: judges the delivery expectations of silo '{silo.name}'",
-                policy_statements=freshness.freshness_statements(),
-                environment={"POWERTOOLS_SERVICE_NAME": "silolake-freshness"},
-                layers=(powertools_layer(silo.region),),
-                timeout=60,
-            ),
+            SOURCE,
+            f"silolake: judges the delivery expectations of silo '{silo.name}'",
+            freshness.freshness_statements(),
+            {"POWERTOOLS_SERVICE_NAME": "silolake-freshness"},
+            timeout=60,
         )
-        self.dead_letters = CheckDeadLetterQueue(self, "dead-letters", silo=silo, key_arn=key.arn)
+        check = LambdaFunction(self, "freshness", spec)
+        self.dead_letters = CheckDeadLetterQueue(self, "dead-letters", ctx=ctx)
         role = service_role(
             self,
             "scheduler-role",
             name=names.silo_role(silo.name, "health-scheduler"),
-            service="scheduler.amazonaws.com",
+            service=ctx.service_principal("scheduler"),
             description=f"EventBridge Scheduler: runs the freshness checks of silo '{silo.name}'",
             statements=check_delivery.scheduler_statements(silo, key.arn),
             trust_condition={"StringEquals": {"aws:SourceAccount": silo.account_id}},
@@ -198,30 +181,25 @@ class SiloHealth(Construct):
 
 
 class ChatForwarder(Construct):
-    """Posts every message of the owners' topic to the chat webhook whose URL the secret
-    ``silo.alerts_webhook_secret`` holds (``silolake/runtime/lambda/notify``). The function may
-    read that secret only (and decrypt it when the silo key encrypts it). Attribute: ``function``."""
+    """Posts every message of the owners' topic (:attr:`SiloContext.topic_arn`) to the chat
+    webhook whose URL the secret ``silo.alerts_webhook_secret`` holds
+    (``silolake/runtime/lambda/notify``). The function may read that secret only (and
+    decrypt it when the silo key encrypts it). Attribute: ``function``."""
 
-    def __init__(self, scope: Construct, id: str, *, silo: DeployedSilo, key: CustomerKey, topic_arn: str) -> None:
+    def __init__(self, scope: Construct, id: str, *, ctx: SiloContext) -> None:
         super().__init__(scope, id)
+        silo, topic_arn = ctx.silo, ctx.topic_arn
         secret = silo.alerts_webhook_secret
         assert secret is not None
-        name = names.etl_silo_name(silo.name, "notify")
         self.function = LambdaFunction(
             self,
             "function",
-            FunctionSpec(
-                function_name=name,
-                role_name=names.silo_role(silo.name, "notify"),
-                source_dir=NOTIFY_SOURCE,
-                handler="handler.lambda_handler",
-                kms_key_arn=key.arn,
-                account_id=silo.account_id,
-                region=silo.region,
-                description=f"silolake: posts the alarms of silo '{silo.name}' to its chat webhook",
-                policy_statements=health_sharing.webhook_statements(silo, secret, key.arn),
-                environment={"WEBHOOK_SECRET": secret, "POWERTOOLS_SERVICE_NAME": "silolake-notify"},
-                layers=(powertools_layer(silo.region),),
+            ctx.function_spec(
+                "notify",
+                NOTIFY_SOURCE,
+                f"silolake: posts the alarms of silo '{silo.name}' to its chat webhook",
+                health_sharing.webhook_statements(silo, secret, ctx.key.arn),
+                {"WEBHOOK_SECRET": secret, "POWERTOOLS_SERVICE_NAME": "silolake-notify"},
                 timeout=30,
             ),
         )
@@ -231,7 +209,7 @@ class ChatForwarder(Construct):
             statement_id="OwnersTopic",
             action="lambda:InvokeFunction",
             function_name=self.function.function.function_name,
-            principal="sns.amazonaws.com",
+            principal=ctx.service_principal("sns"),
             source_arn=topic_arn,
             source_account=silo.account_id,
         )

@@ -18,11 +18,14 @@ import json
 from collections.abc import Mapping, Sequence
 
 from ... import names, policy
-from ...catalog.model import DeployedSilo, Flow
+from ...aws import arns
+from ...catalog.model import Flow
 from ...cdk import Construct, TerraformOutput, TerraformStack, aws
 from ...channels import API
+from ...policy.ingestion import api_role_statements, closed_api_statements
 from ..blocks.service_role import encrypted_log_group, service_role, source_account_condition
-from ..storage import GlueCatalog, SiloStorage
+from ..context import SiloContext
+from ..storage import GlueCatalog
 from . import templates as tpl
 from .firehose_delivery import ParquetDeliveryStream
 from .templates import resource_path
@@ -33,36 +36,9 @@ _MODELS = {tpl.SINGLE_PATH: ("Record", tpl.record_model()), tpl.BATCH_PATH: ("Re
 _TEMPLATES = {tpl.SINGLE_PATH: tpl.put_record_template, tpl.BATCH_PATH: tpl.put_record_batch_template}
 
 
-def api_role_statements(stream_arns: Sequence[str]) -> list[dict]:
-    """The gateway may put records into the silo's api-flow streams and nothing else."""
-    return [
-        {
-            "Sid": "PutIntoFlowStreams",
-            "Effect": "Allow",
-            "Action": ["firehose:PutRecord", "firehose:PutRecordBatch"],
-            "Resource": sorted(stream_arns),
-        }
-    ]
-
-
 def closed_api_policy() -> dict:
-    """Resource policy of a decommissioned silo's API: every call is refused.
-
-    Decommission stops intake without destroying anything: the API, streams and data stay
-    (an explicit deny beats any identity policy a partner still holds), and setting
-    ``decommission: false`` again reopens it.
-    """
-    return policy.document(
-        [
-            {
-                "Sid": "SiloDecommissioned",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "execute-api:Invoke",
-                "Resource": "execute-api:/*",
-            }
-        ]
-    )
+    """Resource policy of a decommissioned silo's API (:func:`silolake.policy.ingestion.closed_api_statements`)."""
+    return policy.document(closed_api_statements())
 
 
 def api_config_hash(streams: Mapping[str, str], *, accepting: bool = True) -> str:
@@ -101,40 +77,36 @@ class ApiIngestion(Construct):
         scope: Construct,
         id: str,
         *,
-        org: str,
-        silo: DeployedSilo,
-        storage: SiloStorage,
+        ctx: SiloContext,
         glue: GlueCatalog,
         xray: bool = False,
         throttle_rate: float = 50,
         throttle_burst: int = 100,
         account_settings=None,
     ) -> None:
-        """One stream and one pair of routes per api flow of ``silo`` (at least one), writing
-        into ``storage``'s raw bucket against ``glue``'s raw tables. ``xray``: trace the stage
+        """One stream and one pair of routes per api flow of the context's silo (at least one),
+        writing into its raw bucket against ``glue``'s raw tables. ``xray``: trace the stage
         (off: no Lambda in the path, so a trace adds only the integration latency the access
         log already has). A decommissioned silo's API refuses every call, see
         :func:`closed_api_policy`. ``account_settings``: the account's ``aws_api_gateway_account``
         (:class:`~silolake.constructs.account.AccountBaseline`), which the stage waits for so
         its logging role is in place. Raises ``ValueError`` for a silo without api flows."""
         super().__init__(scope, id)
+        silo = ctx.silo
         flows = silo.flows_from(API.name)
         if not flows:
             raise ValueError(f"silo '{silo.name}' has no api flows; it gets no ingestion API")
         accepting = not silo.decommission
-        account, region = silo.account_id, silo.region
-        key_arn = storage.key.arn
-        api_name = names.ingest_api(org, silo.name)
+        account, region = ctx.account_id, ctx.region
+        key_arn = ctx.key.arn
+        api_name = names.ingest_api(ctx.org, silo.name)
 
         self.streams = {
             f.name: ParquetDeliveryStream(
                 self,
                 f"firehose-{f.name}",
-                org=org,
-                silo=silo,
+                ctx=ctx,
                 flow=f,
-                raw_bucket_arn=storage.buckets["raw"].bucket.arn,
-                kms_key_arn=key_arn,
                 database_name=glue.database.name,
                 raw_table_name=glue.raw_tables[f.name].name,
             )
@@ -144,7 +116,7 @@ class ApiIngestion(Construct):
             self,
             "api-role",
             name=names.silo_role(silo.name, "api"),
-            service="apigateway.amazonaws.com",
+            service=ctx.service_principal("apigateway"),
             description=f"API Gateway {api_name}: put records into the silo's Firehose streams",
             trust_condition=source_account_condition(account),
             statements=api_role_statements([s.arn for s in self.streams.values()]),
@@ -263,7 +235,7 @@ class ApiIngestion(Construct):
             http_method=http_method,
             type="AWS",
             integration_http_method="POST",
-            uri=f"arn:aws:apigateway:{region}:firehose:action/{action}",
+            uri=arns.apigateway_integration(region, "firehose", action),
             credentials=role_arn,
             passthrough_behavior="NEVER",
             request_parameters={"integration.request.header.Content-Type": "'application/x-amz-json-1.1'"},

@@ -9,15 +9,15 @@ its pages itself (Snappy); compressing the file again would make it unreadable.
 
 from __future__ import annotations
 
-from ... import names, policy
-from ...catalog.model import DeployedSilo, Flow
+from ... import names
+from ...catalog.model import Flow
 from ...cdk import Construct, aws
-from ..blocks.service_role import encrypted_log_group, log_group_arn, service_role
+from ...policy.ingestion import LOG_STREAM, delivery_role_statements, object_prefixes
+from ..blocks.service_role import encrypted_log_group, service_role
+from ..context import SiloContext
 
 _ERRORS = names.SYSTEM_PREFIXES["errors"]
-
-#: Log stream Firehose writes delivery and conversion errors to (it does not create it).
-LOG_STREAM = "DestinationDelivery"
+__all__ = ["LOG_STREAM", "ParquetDeliveryStream", "data_prefix", "error_prefix", "object_prefixes"]
 
 
 def data_prefix(flow: str) -> str:
@@ -33,101 +33,27 @@ def error_prefix(flow: str) -> str:
     return f"{_ERRORS}{flow}/!{{firehose:error-output-type}}/ingest_date=!{{timestamp:yyyy-MM-dd}}/"
 
 
-def object_prefixes(flow: str) -> list[str]:
-    """Key prefixes (static part) a flow's stream may write under."""
-    return [f"{flow}/", f"{_ERRORS}{flow}/"]
-
-
-def delivery_role_statements(
-    *, bucket: str, flow: str, region: str, account_id: str, database: str, table: str, log_group: str, key_arn: str
-) -> list[policy.Statement]:
-    """Everything a flow's Firehose role may do: that flow's prefixes, table, key, log stream.
-
-    Pure function of names, so the policy is literal in the synthesized JSON and tests
-    evaluate it offline (only ``key_arn`` is a Terraform reference: key ids are random).
-    """
-    bucket_arn = f"arn:aws:s3:::{bucket}"
-    objects = [f"{bucket_arn}/{p}*" for p in object_prefixes(flow)]
-    glue = f"arn:aws:glue:{region}:{account_id}"
-    return [
-        {
-            "Sid": "LocateBucket",
-            "Effect": "Allow",
-            "Action": ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
-            "Resource": bucket_arn,
-        },
-        {
-            "Sid": "ListOwnPrefixes",
-            "Effect": "Allow",
-            "Action": "s3:ListBucket",
-            "Resource": bucket_arn,
-            "Condition": {"StringLike": {"s3:prefix": [f"{p}*" for p in object_prefixes(flow)]}},
-        },
-        {
-            "Sid": "WriteOwnPrefixes",
-            "Effect": "Allow",
-            "Action": ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
-            "Resource": objects,
-        },
-        {
-            "Sid": "ReadSchemaTable",
-            "Effect": "Allow",
-            "Action": ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
-            "Resource": [f"{glue}:catalog", f"{glue}:database/{database}", f"{glue}:table/{database}/{table}"],
-        },
-        # Only through S3 and only for this bucket: with S3 Bucket Keys the encryption
-        # context is the bucket ARN, without them the object ARN; allow both forms.
-        {
-            "Sid": "EncryptOwnObjects",
-            "Effect": "Allow",
-            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-            "Resource": key_arn,
-            "Condition": {
-                "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
-                "StringLike": {"kms:EncryptionContext:aws:s3:arn": [bucket_arn, *objects]},
-            },
-        },
-        # The silo key also encrypts the Glue Data Catalog: reading the table's schema
-        # means decrypting its metadata, through Glue only.
-        {
-            "Sid": "DecryptSchemaMetadata",
-            "Effect": "Allow",
-            "Action": "kms:Decrypt",
-            "Resource": key_arn,
-            "Condition": {"StringEquals": {"kms:ViaService": f"glue.{region}.amazonaws.com"}},
-        },
-        {
-            "Sid": "LogDeliveryErrors",
-            "Effect": "Allow",
-            "Action": "logs:PutLogEvents",
-            "Resource": f"{log_group_arn(region, account_id, log_group)}:log-stream:{LOG_STREAM}",
-        },
-    ]
-
-
 class ParquetDeliveryStream(Construct):
-    """Firehose stream ``<org>-<silo>-<flow>`` writing the flow's records to the raw bucket."""
+    """Firehose stream ``<org>-<silo>-<flow>`` writing the flow's records to the silo's raw bucket
+    (encrypted with the silo key)."""
 
     def __init__(
         self,
         scope: Construct,
         id: str,
         *,
-        org: str,
-        silo: DeployedSilo,
+        ctx: SiloContext,
         flow: Flow,
-        raw_bucket_arn: str,
-        kms_key_arn: str,
         database_name: str,
         raw_table_name: str,
     ) -> None:
         """``raw_table_name``: the flow's raw Glue table, whose schema Firehose converts records with
         (pass the table resource's ``name`` so Terraform orders the stream after the table)."""
         super().__init__(scope, id)
-        account_id, region = silo.account_id, silo.region
-        self.stream_name = names.firehose_stream(org, silo.name, flow.storage_name)
-        self.arn = f"arn:aws:firehose:{region}:{account_id}:deliverystream/{self.stream_name}"
-        bucket = names.silo_bucket(org, silo.name, "raw", account_id, region)
+        silo, account_id, region, kms_key_arn = ctx.silo, ctx.account_id, ctx.region, ctx.key.arn
+        self.stream_name = names.firehose_stream(ctx.org, silo.name, flow.storage_name)
+        self.arn = ctx.arn("firehose", "deliverystream", self.stream_name, sep="/")
+        bucket = ctx.bucket_name("raw")
         table = names.glue_table(flow.storage_name, "raw")
         log_group = names.firehose_log_group(self.stream_name)
 
@@ -140,7 +66,7 @@ class ParquetDeliveryStream(Construct):
             self,
             "role",
             name=names.silo_role(silo.name, f"{flow.storage_name}-firehose"),
-            service="firehose.amazonaws.com",
+            service=ctx.service_principal("firehose"),
             description=f"Firehose delivery of api flow {flow.name} to the raw zone (Parquet)",
             # Firehose passes the account id as external id: blocks confused-deputy use.
             trust_condition={"StringEquals": {"sts:ExternalId": account_id}},
@@ -163,7 +89,7 @@ class ParquetDeliveryStream(Construct):
             server_side_encryption={"enabled": True, "key_type": "CUSTOMER_MANAGED_CMK", "key_arn": kms_key_arn},
             extended_s3_configuration={
                 "role_arn": self.role.arn,
-                "bucket_arn": raw_bucket_arn,
+                "bucket_arn": ctx.buckets["raw"].bucket.arn,
                 "prefix": data_prefix(flow.storage_name),
                 "error_output_prefix": error_prefix(flow.storage_name),
                 "buffering_size": flow.buffer_mb,

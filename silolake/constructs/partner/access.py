@@ -24,8 +24,8 @@ from ...cdk import Construct, TerraformOutput, TerraformStack, aws, typed
 from ...channels import API
 from ...partner_runtime import CORS_METHODS, build_site, channels, function_environment, runtime_config
 from ...policy import partner as partner_policy
+from ..context import SiloContext
 from ..ingestion.api_ingestion import STAGE, ApiIngestion
-from ..storage import SiloStorage
 from .api import PartnerApi
 from .functions import PartnerFunctions
 from .sftp import SftpServer
@@ -48,7 +48,7 @@ def wanted(silo: DeployedSilo) -> bool:
 
 
 class PartnerAccess(Construct):
-    """Partner access of ``silo``; ``flow_api`` (the silo's ingestion API, if any) adds the
+    """Partner access of the context's silo; ``flow_api`` (the silo's ingestion API, if any) adds the
     ``api`` channel. Raises ``ValueError`` for a silo with no channel (see :func:`wanted`).
     Attributes: ``functions``, ``web``, ``api``, ``sftp`` (or ``None``)."""
 
@@ -57,44 +57,31 @@ class PartnerAccess(Construct):
         scope: Construct,
         id: str,
         *,
-        org: str,
-        silo: DeployedSilo,
-        storage: SiloStorage,
+        ctx: SiloContext,
         flow_api: ApiIngestion | None,
     ) -> None:
         super().__init__(scope, id)
+        org, silo = ctx.org, ctx.silo
         if not wanted(silo):
             raise ValueError(f"silo '{silo.name}' enables neither sftp nor web_upload and has no api flow")
         if not takes_files(silo) and flow_api is None:
             raise ValueError(f"silo '{silo.name}': partner access for api flows needs the flow API")
-        account, region, key_arn = silo.account_id, silo.region, storage.key.arn
-        dropzone = storage.buckets["dropzone"]
-        flow_api_arns = (
-            [f"arn:aws:execute-api:{region}:{account}:{flow_api.api.id}/{STAGE}/POST/flows/*"] if flow_api else []
-        )
+        region, key_arn = ctx.region, ctx.key.arn
+        dropzone = ctx.buckets["dropzone"]
+        flow_api_arns = [ctx.arn("execute-api", flow_api.api.id, f"{STAGE}/POST/flows/*", sep="/")] if flow_api else []
         self.sftp = None
         # SFTP turned off with keep_server: the server (endpoint, host key) and its logs stay,
         # but without the identity provider function and its invoke permission below, every
         # sign-in fails and partner roles lose the channel (docs/day-2.md).
         if silo.ingestion.sftp_server:
-            idp_name = names.partner_function(org, silo.name, "idp")
-            self.sftp = SftpServer(
-                self,
-                "sftp",
-                org=org,
-                silo=silo,
-                key_arn=key_arn,
-                idp_function_arn=f"arn:aws:lambda:{region}:{account}:function:{idp_name}",
-            )
+            self.sftp = SftpServer(self, "sftp", ctx=ctx)
         environment = function_environment(
             org=org, silo=silo, dropzone_bucket=dropzone.name, key_arn=key_arn, flow_api_arns=flow_api_arns
         )
         self.functions = PartnerFunctions(
             self,
             "functions",
-            org=org,
-            silo=silo,
-            key_arn=key_arn,
+            ctx=ctx,
             boundary=partner_policy.boundary_document(
                 region=region, bucket=dropzone.name, key_arn=key_arn, api_arns=flow_api_arns, uploads=takes_files(silo)
             ),
@@ -105,17 +92,14 @@ class PartnerAccess(Construct):
         self.web = PartnerWeb(
             self,
             "web",
-            org=org,
-            silo=silo,
+            ctx=ctx,
             site=build_site(),
             dropzone_bucket=dropzone.name if upload_page else None,
         )
         self.api = PartnerApi(
             self,
             "api",
-            org=org,
-            silo=silo,
-            key_arn=key_arn,
+            ctx=ctx,
             admin=self.functions.functions["admin"],
             session=self.functions.functions["session"],
             web_origin=self.web.origin,

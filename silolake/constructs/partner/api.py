@@ -29,6 +29,7 @@ from ...catalog.model import DeployedSilo
 from ...cdk import Construct, aws, typed
 from ..blocks.lambda_function import LambdaFunction
 from ..blocks.service_role import encrypted_log_group
+from ..context import SiloContext
 
 ADMIN_ROUTES = (
     "POST /credentials",
@@ -77,14 +78,15 @@ class PartnerApi(Construct):
         scope: Construct,
         id: str,
         *,
-        org: str,
-        silo: DeployedSilo,
-        key_arn: str,
+        ctx: SiloContext,
         admin: LambdaFunction,
         session: LambdaFunction,
         web_origin: str,
     ) -> None:
         super().__init__(scope, id)
+        org, silo, key_arn = ctx.org, ctx.silo, ctx.key.arn
+        # API Gateway's principal in the silo's partition, for the functions' invoke permissions.
+        self.principal = ctx.service_principal("apigateway")
         self._cognito(org, silo, web_origin)
         name = names.partner_api(org, silo.name)
         self.api = aws.apigatewayv2_api.Apigatewayv2Api(
@@ -222,7 +224,7 @@ class PartnerApi(Construct):
             statement_id="PartnerHttpApi",
             action="lambda:InvokeFunction",
             function_name=function.function.function_name,
-            principal="apigateway.amazonaws.com",
+            principal=self.principal,
             source_arn=f"{self.api.execution_arn}/*/{route}",
         )
 

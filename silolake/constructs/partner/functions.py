@@ -18,11 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ... import names, policy
-from ...catalog.model import DeployedSilo
 from ...cdk import Construct, aws, typed
 from ...policy import partner as partner_policy
 from ..blocks.lambda_function import LAMBDA_SRC, FunctionSpec, LambdaFunction
 from ..blocks.service_role import service_role, source_account_condition
+from ..context import SiloContext
 
 SOURCE = LAMBDA_SRC / "partner"
 #: Powertools for AWS Lambda (Python), the version ``tests/runtime/partner`` runs against.
@@ -56,10 +56,6 @@ KINDS = {
 }
 
 
-def _role_arn(account_id: str, name: str, path: str = "/") -> str:
-    return f"arn:aws:iam::{account_id}:role{path}{name}"
-
-
 class PartnerFunctions(Construct):
     """Boundary, CloudFormation service role, lockout table, the functions, schedule.
 
@@ -75,15 +71,14 @@ class PartnerFunctions(Construct):
         scope: Construct,
         id: str,
         *,
-        org: str,
-        silo: DeployedSilo,
-        key_arn: str,
+        ctx: SiloContext,
         boundary: dict,
         environment: Mapping[str, str],
         transfer_server_arn: str | None,
     ) -> None:
         super().__init__(scope, id)
-        account, region = silo.account_id, silo.region
+        org, silo, key_arn = ctx.org, ctx.silo, ctx.key.arn
+        account, region = ctx.account_id, ctx.region
         self.boundary = aws.iam_policy.IamPolicy(
             self,
             "boundary",
@@ -92,15 +87,17 @@ class PartnerFunctions(Construct):
             description=f"Permissions boundary of every partner role of silo {silo.name}",
             policy=policy.render(boundary),
         )
-        boundary_arn = f"arn:aws:iam::{account}:policy/silolake/{names.partner_boundary(silo.name)}"
+        boundary_arn = ctx.policy_arn(names.partner_boundary(silo.name), "/silolake/")
         cfn_role_name = names.silo_role(silo.name, "partner-cfn")
         self.cfn_role = service_role(
             self,
             "cfn-role",
             name=cfn_role_name,
-            service="cloudformation.amazonaws.com",
+            service=ctx.service_principal("cloudformation"),
             description=f"CloudFormation: partner credential stacks of silo {silo.name} (boundary enforced)",
-            statements=partner_policy.cfn_role_statements(account_id=account, boundary_arn=boundary_arn),
+            statements=partner_policy.cfn_role_statements(
+                partition=ctx.partition, account_id=account, boundary_arn=boundary_arn
+            ),
             trust_condition=source_account_condition(account),
         )
         table_name = names.partner_lockout_table(org, silo.name)
@@ -117,14 +114,14 @@ class PartnerFunctions(Construct):
             deletion_protection_enabled=True,
             lifecycle={"prevent_destroy": True},
         )
-        table_arn = f"arn:aws:dynamodb:{region}:{account}:table/{table_name}"
-        cfn_role_arn = _role_arn(account, cfn_role_name)
+        table_arn = ctx.arn("dynamodb", "table", table_name, sep="/")
+        cfn_role_arn = ctx.role_arn(cfn_role_name)
         stack_prefix = names.partner_stack_prefix(org, silo.name)
         env = {
             **environment,
             "PERMISSIONS_BOUNDARY_ARN": boundary_arn,
             "CFN_ROLE_ARN": cfn_role_arn,
-            "SESSION_ROLE_ARN": _role_arn(account, names.silo_role(silo.name, "partner-session")),
+            "SESSION_ROLE_ARN": ctx.role_arn(names.silo_role(silo.name, "partner-session")),
             "LOCKOUT_TABLE": table_name,
         }
         if transfer_server_arn:
@@ -169,7 +166,7 @@ class PartnerFunctions(Construct):
             # The identity provider only ever serves the SFTP server.
             if kind != "idp" or transfer_server_arn
         }
-        self._schedule(org, silo.name)
+        self._schedule(ctx)
         if transfer_server_arn:
             # Confused deputy: only this server, in this account, may call the identity provider.
             aws.lambda_permission.LambdaPermission(
@@ -178,17 +175,17 @@ class PartnerFunctions(Construct):
                 statement_id="TransferServerSignIn",
                 action="lambda:InvokeFunction",
                 function_name=self.functions["idp"].function.function_name,
-                principal="transfer.amazonaws.com",
+                principal=ctx.service_principal("transfer"),
                 source_arn=transfer_server_arn,
                 source_account=account,
             )
 
-    def _schedule(self, org: str, silo: str) -> None:
+    def _schedule(self, ctx: SiloContext) -> None:
         sweeper = self.functions["sweeper"].function
         rule = aws.cloudwatch_event_rule.CloudwatchEventRule(
             self,
             "sweep-schedule",
-            name=names.partner_sweeper_rule(org, silo),
+            name=names.partner_sweeper_rule(ctx.org, ctx.silo.name),
             description="Delete expired partner credentials",
             schedule_expression=SWEEP_SCHEDULE,
         )
@@ -199,7 +196,7 @@ class PartnerFunctions(Construct):
             statement_id="HourlySweep",
             action="lambda:InvokeFunction",
             function_name=sweeper.function_name,
-            principal="events.amazonaws.com",
+            principal=ctx.service_principal("events"),
             source_arn=rule.arn,
         )
 

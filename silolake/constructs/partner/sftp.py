@@ -10,9 +10,9 @@ the server itself holds no users and no keys.
 from __future__ import annotations
 
 from ... import names
-from ...catalog.model import DeployedSilo
 from ...cdk import Construct, aws
 from ..blocks.service_role import encrypted_log_group
+from ..context import SiloContext
 
 #: The newest general-purpose security policy ("Security policies for AWS Transfer Family
 #: servers"): no SHA-1 MACs or key exchange, no CBC ciphers, post-quantum hybrid key
@@ -24,16 +24,15 @@ SECURITY_POLICY = "TransferSecurityPolicy-2025-03"
 class SftpServer(Construct):
     """SFTP only, public endpoint (partners connect from the internet; ``allowed_cidrs``
     are enforced by the identity provider on every sign-in), structured JSON logs into a
-    KMS-encrypted log group. ``idp_function_arn`` is the identity provider's ARN derived
+    KMS-encrypted log group (silo key). The identity provider is named by its ARN derived
     from its name (the function's environment names this server, so the server cannot
     refer to the function resource). Attributes: ``server``, ``arn``, ``log_group``."""
 
-    def __init__(
-        self, scope: Construct, id: str, *, org: str, silo: DeployedSilo, key_arn: str, idp_function_arn: str
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, *, ctx: SiloContext) -> None:
         super().__init__(scope, id)
-        name = names.partner_sftp_server(org, silo.name)
-        self.log_group = encrypted_log_group(self, "logs", name=names.transfer_log_group(name), kms_key_arn=key_arn)
+        name = names.partner_sftp_server(ctx.org, ctx.silo.name)
+        idp_function_arn = ctx.function_arn(names.partner_function(ctx.org, ctx.silo.name, "idp"))
+        self.log_group = encrypted_log_group(self, "logs", name=names.transfer_log_group(name), kms_key_arn=ctx.key.arn)
         self.server = aws.transfer_server.TransferServer(
             self,
             "server",

@@ -20,10 +20,11 @@ import json
 from collections.abc import Mapping
 
 from ... import names
-from ...catalog.model import DeployedSilo
 from ...cdk import AssetType, Construct, TerraformAsset, aws, typed
 from ...partner_runtime import CONFIG_FILE, Site, content_type
+from ...policy.partner import site_read_statements
 from ..blocks.secure_bucket import Lifecycle, SecureBucket
+from ..context import SiloContext
 
 #: The upload page (``silolake/runtime/pages/``): published only for a silo with ``ingestion.web_upload``.
 UPLOAD_PAGE_FILES = frozenset({"index.html", "partner.js", "sigv4.js", "upload.js"})
@@ -66,23 +67,21 @@ class PartnerWeb(Construct):
     Attributes: ``bucket``, ``distribution``, ``origin`` (``https://<distribution domain>``),
     ``headers``, ``files`` (the published site files)."""
 
-    def __init__(
-        self, scope: Construct, id: str, *, org: str, silo: DeployedSilo, site: Site, dropzone_bucket: str | None
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, *, ctx: SiloContext, site: Site, dropzone_bucket: str | None) -> None:
         super().__init__(scope, id)
-        account, region = silo.account_id, silo.region
-        logs_bucket = names.silo_bucket(org, silo.name, "logs", account, region)
+        org, silo, region = ctx.org, ctx.silo, ctx.region
+        logs_bucket = ctx.bucket_name("logs")
         self.log_bucket = SecureBucket(
             self,
             "cdn-logs",
-            name=names.silo_bucket(org, silo.name, names.PARTNER_BUCKETS[1], account, region),
+            name=ctx.bucket_name(names.PARTNER_BUCKETS[1]),
             kms_key_arn=None,
             access_log_bucket=logs_bucket,
             access_log_prefix="cdnlogs/",
             lifecycle=Lifecycle(expire_days=LOG_DAYS),
             object_ownership="BucketOwnerPreferred",
         )
-        site_name = names.silo_bucket(org, silo.name, names.PARTNER_BUCKETS[0], account, region)
+        site_name = ctx.bucket_name(names.PARTNER_BUCKETS[0])
         self.headers = aws.cloudfront_response_headers_policy.CloudfrontResponseHeadersPolicy(
             self,
             "headers",
@@ -160,16 +159,7 @@ class PartnerWeb(Construct):
             kms_key_arn=None,
             access_log_bucket=logs_bucket,
             access_log_prefix="web/",
-            statements=[
-                {
-                    "Sid": "CloudFrontReadsPages",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "cloudfront.amazonaws.com"},
-                    "Action": "s3:GetObject",
-                    "Resource": f"arn:aws:s3:::{site_name}/*",
-                    "Condition": {"StringEquals": {"AWS:SourceArn": self.distribution.arn}},
-                }
-            ],
+            statements=site_read_statements(ctx.partition, site_name, self.distribution.arn),
         )
         asset = TerraformAsset(self, "pages", path=str(site.root), type=AssetType.DIRECTORY, asset_hash=site.sha256)
         self.files = tuple(f for f in site.files if dropzone_bucket or f not in UPLOAD_PAGE_FILES)

@@ -37,6 +37,7 @@ from ... import names, policy
 from ...catalog.model import BUILTIN_PARTITIONS, Column, Flow, Silo
 from ...cdk import Construct, aws
 from ...terraform_text import literal_except_tokens
+from ..context import SiloContext
 
 _PARQUET = {
     "input_format": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
@@ -219,9 +220,8 @@ def quality_table_spec(silo: Silo, processed_bucket: str) -> dict[str, Any]:
 class GlueCatalog(Construct):
     """Database and per-flow tables of ``silo``.
 
-    ``buckets`` maps a zone (``raw``, ``processed``) to its bucket name; ``key_arn``
-    is the silo key, which encrypts the catalog metadata (an account-wide setting: a
-    silo account holds one silo).
+    The context's silo key encrypts the catalog metadata (an account-wide setting: a silo
+    account holds one silo); tables locate in its ``raw`` and ``processed`` buckets.
     ``resource_policy`` (a policy document, from :mod:`silolake.policy.sharing`) becomes the
     account's Glue catalog resource policy; ``None`` (nobody reads the silo, or it is
     decommissioned) creates none, so a previous one is removed on apply. Attributes:
@@ -233,12 +233,11 @@ class GlueCatalog(Construct):
         scope: Construct,
         id: str,
         *,
-        silo: Silo,
-        buckets: dict[str, str],
-        key_arn: str,
+        ctx: SiloContext,
         resource_policy: dict | None = None,
     ) -> None:
         super().__init__(scope, id)
+        silo, buckets, key_arn = ctx.silo, ctx.bucket_names, ctx.key.arn
         self.database = aws.glue_catalog_database.GlueCatalogDatabase(
             self,
             "database",

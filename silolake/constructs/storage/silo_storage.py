@@ -25,11 +25,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ... import names, policy
-from ...catalog.model import DeployedSilo, Silo
+from ...catalog.model import Silo
 from ...cdk import Construct, aws
 from ...policy import dropzone
+from ...policy.storage import deny_foreign_encryption, deny_outside_account
 from ..blocks.kms import CustomerKey
 from ..blocks.secure_bucket import Lifecycle, SecureBucket
+from ..context import SiloAddress
 
 #: Athena query results are scratch data: re-running a query recreates them.
 ATHENA_RESULTS_EXPIRE_DAYS = 30
@@ -62,64 +64,13 @@ def zone_lifecycle(silo: Silo, zone: str) -> Lifecycle:
     )
 
 
-def deny_foreign_encryption(bucket: str, key_arn: str) -> list[policy.Statement]:
-    """Refuse uploads that ask for another encryption than the silo key.
-
-    Writers that rely on the bucket default and send no encryption header (Firehose,
-    Transfer, Glue) are unaffected: each statement only fires when the request *carries*
-    a header (``Null: false``) with a wrong value. Denied: SSE-S3; another key (objects no
-    reader of this silo could decrypt); and ``aws:kms`` without a key id, for which S3
-    would use the account's AWS managed ``aws/s3`` key, which no cross-account reader
-    can use. ``StringNotEquals`` or ``...IfExists`` alone would also deny a missing header.
-    """
-    algorithm, key_id = "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id"
-
-    def deny(sid: str, condition: dict) -> policy.Statement:
-        return {
-            "Sid": sid,
-            "Effect": "Deny",
-            "Principal": {"AWS": "*"},
-            "Action": "s3:PutObject",
-            "Resource": f"arn:aws:s3:::{bucket}/*",
-            "Condition": condition,
-        }
-
-    return [
-        deny("DenyNonKmsEncryption", {"Null": {algorithm: "false"}, "StringNotEquals": {algorithm: "aws:kms"}}),
-        deny("DenyForeignKmsKey", {"Null": {key_id: "false"}, "StringNotEquals": {key_id: key_arn}}),
-        deny("DenyAwsManagedKmsKey", {"Null": {algorithm: "false", key_id: "true"}}),
-    ]
-
-
-def deny_outside_account(bucket: str, account_id: str) -> policy.Statement:
-    """No principal of another account may touch a private zone, whatever it is granted.
-
-    Private zones (everything but ``processed``) have no cross-account grant today; this
-    explicit deny keeps it so if a statement is ever added by mistake, and it cannot be
-    overridden by any allow. AWS service principals (S3 log delivery) carry no
-    principal account and are exempt; in-account roles (pipelines, partners' vended
-    sessions, Transfer) are unaffected.
-    """
-    return {
-        "Sid": "DenyOtherAccounts",
-        "Effect": "Deny",
-        "Principal": {"AWS": "*"},
-        "Action": "s3:*",
-        "Resource": policy.bucket_arns(bucket),
-        "Condition": {
-            "StringNotEquals": {"aws:PrincipalAccount": account_id},
-            "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
-        },
-    }
-
-
 class SiloStorage(Construct):
-    """The key and zone buckets of ``silo`` in its own account.
+    """The key and zone buckets of the silo in its own account (``ctx``: :class:`SiloAddress`).
 
     ``processed_statements`` are added to the processed bucket policy and
     ``key_statements`` to the key policy: the analytics sharing grants. They exist only
     for ``processed``; every other zone denies all principals of other accounts
-    (:func:`deny_outside_account`), so raw and dropzone data can never be shared.
+    (:func:`silolake.policy.storage.deny_outside_account`), so raw and dropzone data can never be shared.
     ``dropzone_statements`` are added to the dropzone's policy (the ETL's malware hold),
     after :func:`silolake.policy.deny_customer_keys`; ``athena_statements`` to the athena bucket's policy
     (QuickSight's access to query results).
@@ -133,16 +84,15 @@ class SiloStorage(Construct):
         scope: Construct,
         id: str,
         *,
-        org: str,
-        silo: DeployedSilo,
+        ctx: SiloAddress,
         processed_statements: Sequence[policy.Statement] = (),
         key_statements: Sequence[policy.Statement] = (),
         dropzone_statements: Sequence[policy.Statement] = (),
         athena_statements: Sequence[policy.Statement] = (),
     ) -> None:
         super().__init__(scope, id)
-        self.silo = silo
-        account_id, region = silo.account_id, silo.region
+        silo = self.silo = ctx.silo
+        account_id, region, partition = ctx.account_id, ctx.region, ctx.partition
         self.key = CustomerKey(
             self,
             "key",
@@ -153,7 +103,7 @@ class SiloStorage(Construct):
             statements=key_statements,
             protect=True,
         )
-        bucket_names = {zone: names.silo_bucket(org, silo.name, zone, account_id, region) for zone in names.ZONES}
+        bucket_names = {zone: ctx.bucket_name(zone) for zone in names.ZONES}
         logs_name = bucket_names["logs"]
         self.buckets: dict[str, SecureBucket] = {
             "logs": SecureBucket(
@@ -164,14 +114,18 @@ class SiloStorage(Construct):
                 access_log_bucket=None,
                 lifecycle=zone_lifecycle(silo, "logs"),
                 statements=[
-                    deny_outside_account(logs_name, account_id),
+                    deny_outside_account(partition, logs_name, account_id),
                     policy.s3_log_delivery_statement(logs_name, account_id),
                 ],
             ),
         }
         for zone in KMS_ZONES:
             name = bucket_names[zone]
-            extra = list(processed_statements) if zone == "processed" else [deny_outside_account(name, account_id)]
+            extra = (
+                list(processed_statements)
+                if zone == "processed"
+                else [deny_outside_account(partition, name, account_id)]
+            )
             if zone == "dropzone":
                 extra += [policy.deny_customer_keys(name), *dropzone_statements]
             if zone == "athena":
@@ -184,7 +138,7 @@ class SiloStorage(Construct):
                 access_log_bucket=logs_name,
                 access_log_prefix=f"{zone}/",
                 lifecycle=zone_lifecycle(silo, zone),
-                statements=[*deny_foreign_encryption(name, self.key.arn), *extra],
+                statements=[*deny_foreign_encryption(partition, name, self.key.arn), *extra],
                 object_lock_days=silo.storage.object_lock_days if zone in RECOVERY_ZONES else None,
             )
         # S3 allows one notification configuration per bucket; routing every event to

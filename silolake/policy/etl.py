@@ -9,19 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ... import names, policy
-from ...catalog.model import DeployedSilo, Flow
-from ...policy.glue_metrics import put_flow_metrics_statement
-
-
-def log_group_arn(region: str, account_id: str, name: str) -> str:
-    """The ARN IAM matches for a log group (same form as ``blocks.service_role.log_group_arn``,
-    restated so this module stays free of cdktf)."""
-    return f"arn:aws:logs:{region}:{account_id}:log-group:{name}"
+from .. import names
+from ..aws import arns
+from ..aws.arns import log_group as log_group_arn
+from ..catalog.model import DeployedSilo, Flow
+from .documents import Statement
+from .glue_metrics import put_flow_metrics_statement
 
 
 def _arn(service: str, silo: DeployedSilo, resource: str) -> str:
-    return f"arn:aws:{service}:{silo.region}:{silo.account_id}:{resource}"
+    return arns.regional(service, silo.region, silo.account_id, resource)
 
 
 def glue_table_arns(silo: DeployedSilo, tables: Sequence[str]) -> list[str]:
@@ -32,16 +29,17 @@ def glue_table_arns(silo: DeployedSilo, tables: Sequence[str]) -> list[str]:
     ]
 
 
-def _kms(key_arn: str, actions: Sequence[str] = ("kms:Decrypt", "kms:GenerateDataKey")) -> policy.Statement:
+def _kms(key_arn: str, actions: Sequence[str] = ("kms:Decrypt", "kms:GenerateDataKey")) -> Statement:
     return {"Sid": "UseSiloKey", "Effect": "Allow", "Action": list(actions), "Resource": key_arn}
 
 
 def glue_job_statements(
     silo: DeployedSilo, flow: Flow, *, buckets: dict[str, str], key_arn: str, script_keys: Sequence[str]
-) -> list[policy.Statement]:
+) -> list[Statement]:
     """The conform job of ``flow``: read its raw prefix and its code, write its processed and
     rejects prefixes, its two tables, the silo key, and Glue's encrypted job logs."""
     raw, processed = buckets["raw"], buckets["processed"]
+    partition = arns.partition_of(silo.region)
     flow_prefixes = [f"{flow.storage_name}/", f"{names.REJECTS_PREFIX}{flow.storage_name}/"]
     if flow.quality:  # the job appends its quality results under the flow's own results folder
         flow_prefixes.append(names.quality_prefix(flow.storage_name))
@@ -50,19 +48,19 @@ def glue_job_statements(
             "Sid": "ReadRawOfFlow",
             "Effect": "Allow",
             "Action": ["s3:GetObject"],
-            "Resource": f"arn:aws:s3:::{raw}/{flow.storage_name}/*",
+            "Resource": arns.s3(partition, raw, f"{flow.storage_name}/*"),
         },
         {
             "Sid": "ReadJobCode",
             "Effect": "Allow",
             "Action": ["s3:GetObject"],
-            "Resource": [f"arn:aws:s3:::{raw}/{key}" for key in script_keys],
+            "Resource": [arns.s3(partition, raw, key) for key in script_keys],
         },
         {
             "Sid": "WriteProcessedOfFlow",
             "Effect": "Allow",
             "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
-            "Resource": [f"arn:aws:s3:::{processed}/{p}*" for p in flow_prefixes],
+            "Resource": [arns.s3(partition, processed, f"{p}*") for p in flow_prefixes],
         },
         {
             # Unconditioned: Spark's and Glue's S3 clients HEAD and list paths of the table
@@ -71,7 +69,7 @@ def glue_job_statements(
             "Sid": "ListZones",
             "Effect": "Allow",
             "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
-            "Resource": [f"arn:aws:s3:::{raw}", f"arn:aws:s3:::{processed}"],
+            "Resource": [arns.s3(partition, raw), arns.s3(partition, processed)],
         },
         {
             "Sid": "FlowTables",
@@ -114,12 +112,13 @@ def state_machine_statements(
     topic_arn: str,
     athena_workgroup: str,
     redshift_workgroup_arn: str | None,
-) -> list[policy.Statement]:
+) -> list[Statement]:
     """The pipeline of ``flow``: its job, its tables' partitions through Athena, its topic,
     its log delivery and, for warehouse flows, the Data API on the silo's workgroup."""
     job = _arn("glue", silo, f"job/{names.etl_name(silo.name, flow.storage_name)}")
     athena_results = buckets["athena"]
-    statements: list[policy.Statement] = [
+    partition = arns.partition_of(silo.region)
+    statements: list[Statement] = [
         {
             "Sid": "RunFlowJob",
             "Effect": "Allow",
@@ -145,20 +144,20 @@ def state_machine_statements(
             "Sid": "ListFlowData",
             "Effect": "Allow",
             "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
-            "Resource": [f"arn:aws:s3:::{buckets['raw']}", f"arn:aws:s3:::{buckets['processed']}"],
+            "Resource": [arns.s3(partition, buckets["raw"]), arns.s3(partition, buckets["processed"])],
             "Condition": {"StringLike": {"s3:prefix": [f"{flow.storage_name}/", f"{flow.storage_name}/*"]}},
         },
         {
             "Sid": "WriteAthenaResults",
             "Effect": "Allow",
             "Action": ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
-            "Resource": f"arn:aws:s3:::{athena_results}/{names.ATHENA_RESULTS_PREFIX}*",
+            "Resource": arns.s3(partition, athena_results, f"{names.ATHENA_RESULTS_PREFIX}*"),
         },
         {
             "Sid": "ListAthenaResults",
             "Effect": "Allow",
             "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
-            "Resource": f"arn:aws:s3:::{athena_results}",
+            "Resource": arns.s3(partition, athena_results),
         },
         {"Sid": "NotifyOwners", "Effect": "Allow", "Action": "sns:Publish", "Resource": topic_arn},
         _kms(key_arn),
@@ -185,7 +184,7 @@ def state_machine_statements(
                 "Sid": "ReadConformState",
                 "Effect": "Allow",
                 "Action": "s3:GetObject",
-                "Resource": f"arn:aws:s3:::{buckets['processed']}/{flow.storage_name}/_silolake/*",
+                "Resource": arns.s3(partition, buckets["processed"], f"{flow.storage_name}/_silolake/*"),
             },
             {
                 "Sid": "LoadWarehouse",
@@ -205,27 +204,53 @@ def state_machine_statements(
     return statements
 
 
-def load_role_statements(processed_bucket: str, flow: Flow, key_arn: str) -> list[policy.Statement]:
+def load_role_statements(partition: str, processed_bucket: str, flow: Flow, key_arn: str) -> list[Statement]:
     """Redshift's COPY role of one warehouse flow: read that flow's processed prefix only."""
     return [
         {
             "Sid": "ReadProcessedOfFlow",
             "Effect": "Allow",
             "Action": "s3:GetObject",
-            "Resource": f"arn:aws:s3:::{processed_bucket}/{flow.storage_name}/*",
+            "Resource": arns.s3(partition, processed_bucket, f"{flow.storage_name}/*"),
         },
         {
             "Sid": "ListProcessedOfFlow",
             "Effect": "Allow",
             "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
-            "Resource": f"arn:aws:s3:::{processed_bucket}",
+            "Resource": arns.s3(partition, processed_bucket),
             "Condition": {"StringLike": {"s3:prefix": [f"{flow.storage_name}/", f"{flow.storage_name}/*"]}},
         },
         _kms(key_arn, ("kms:Decrypt",)),
     ]
 
 
-def scheduler_statements(state_machine_arns: Sequence[str], key_arn: str) -> list[policy.Statement]:
+def warehouse_endpoint_statements(partition: str, processed_bucket: str) -> list[Statement]:
+    """S3 gateway endpoint policy of the warehouse VPC: only reads of the silo's processed bucket pass."""
+    return [
+        {
+            "Sid": "ReadProcessedOnly",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
+            "Resource": [arns.s3(partition, processed_bucket), arns.s3(partition, processed_bucket, "*")],
+        }
+    ]
+
+
+def flow_log_statements(region: str, account_id: str, log_group: str) -> list[Statement]:
+    """The VPC flow-log role: write streams of ``log_group`` only."""
+    group = log_group_arn(region, account_id, log_group)
+    return [
+        {
+            "Sid": "WriteFlowLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            "Resource": [group, group + ":log-stream:*"],
+        }
+    ]
+
+
+def scheduler_statements(state_machine_arns: Sequence[str], key_arn: str) -> list[Statement]:
     """EventBridge Scheduler's role: start the silo's pipelines; decrypt schedules (silo key)."""
     return [
         _kms(key_arn, ("kms:Decrypt",)),
@@ -238,7 +263,9 @@ def scheduler_statements(state_machine_arns: Sequence[str], key_arn: str) -> lis
     ]
 
 
-def landing_statements(flows: Sequence[Flow], *, dropzone: str, raw: str, key_arn: str) -> list[policy.Statement]:
+def landing_statements(
+    partition: str, flows: Sequence[Flow], *, dropzone: str, raw: str, key_arn: str
+) -> list[Statement]:
     """The landing function (``silolake/runtime/lambda/landing``): every arrival in the dropzone is either
     copied into its flow's raw prefix or quarantined, then deleted (by version) once the copy
     is confirmed. Any dropzone key may arrive (a file outside ``<partner>/<flow>/`` is
@@ -246,14 +273,14 @@ def landing_statements(flows: Sequence[Flow], *, dropzone: str, raw: str, key_ar
     prefixes and the quarantine."""
     # The raw prefix is the flow's AWS name (``storage_name``): a renamed flow keeps landing
     # where its data already is (the landing function's FLOWS are keyed by it too).
-    landed = [f"arn:aws:s3:::{raw}/{f.storage_name}/*" for f in flows]
-    quarantine = f"arn:aws:s3:::{dropzone}/{names.QUARANTINE_PREFIX}*"
+    landed = [arns.s3(partition, raw, f"{f.storage_name}/*") for f in flows]
+    quarantine = arns.s3(partition, dropzone, f"{names.QUARANTINE_PREFIX}*")
     return [
         {
             "Sid": "TakeDroppedFiles",
             "Effect": "Allow",
             "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:DeleteObjectVersion"],
-            "Resource": f"arn:aws:s3:::{dropzone}/*",
+            "Resource": arns.s3(partition, dropzone, "*"),
         },
         {
             "Sid": "LandOrQuarantine",

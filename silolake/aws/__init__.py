@@ -1,0 +1,1 @@
+"""AWS vocabulary: derived names and their rules, ARNs, Terraform text, versions."""
