@@ -50,7 +50,7 @@ def test_the_names_it_cites_are_defined_where_it_says() -> None:
         "silolake/stacks/continuity.py": "DATA_TYPES = ",
         "silolake/review/diagram.py": "CHANNELS = ",
         "silolake/catalog/semantic.py": "def check_source(",
-        "tests/test_exit_codes.py": "CASES: ",
+        "tests/cli/test_exit_codes.py": "CASES: ",
     }
     for path, definition in cited.items():
         assert f"`{path}`" in text

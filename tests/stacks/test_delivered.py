@@ -16,9 +16,8 @@ import pytest
 
 from silolake import names, policy
 from silolake.terraform_text import literal
-
-from .delivered import interpolations, leaves, problems, string_problems
-from .terraform_eval import evaluate
+from tests.delivered import interpolations, leaves, problems, string_problems
+from tests.terraform_eval import evaluate
 
 pytestmark = pytest.mark.slow
 

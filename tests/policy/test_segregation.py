@@ -31,9 +31,8 @@ import pytest
 
 from silolake import names
 from silolake.catalog.model import Catalog, Silo
-
-from .iam.iam_sim import simulate
-from .stackjson import bucket_key_policy, bucket_policy, glue_resource_policy, resources
+from tests.iam.iam_sim import simulate
+from tests.stackjson import bucket_key_policy, bucket_policy, glue_resource_policy, resources
 
 pytestmark = pytest.mark.slow
 
