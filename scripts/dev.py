@@ -232,28 +232,6 @@ def gate(python: Path, env: dict[str, str]) -> int:
     return 0
 
 
-#: Arguments that choose the worker count (pytest-xdist) themselves: the test command then adds none.
-_WORKER_ARGS = ("-n", "--numprocesses", "--dist", "no:xdist")
-
-
-def pytest_args(extra: list[str], cores: int | None = None) -> list[str]:
-    """The test command's pytest arguments: ``extra`` (what the user typed after ``test``),
-    run on every core the process may use (pytest-xdist ``-n <cores> --dist loadfile``).
-
-    ``loadfile`` keeps each test file on one worker, so a module-scoped fixture (a synth, a moto
-    server, a SparkSession) is still built once; session fixtures too costly to build per worker
-    are built once per run across workers (``once_per_run`` in tests/conftest.py). Not
-    ``loadgroup``: with pytest 9.2 it silently stops grouping (pytest-xdist issue 1386).
-    Serial on one core, where workers only add start-up, and when ``extra`` chooses itself
-    (``-n 0``, ``-p no:xdist``). Measured in benchmarks/RESULTS.md ("The test command on two
-    cores")."""
-    if cores is None:
-        cores = len(os.sched_getaffinity(0))
-    if cores < 2 or any(arg.startswith(_WORKER_ARGS) for arg in extra):
-        return list(extra)
-    return ["-n", str(cores), "--dist", "loadfile", *extra]
-
-
 def lock(check_only: bool) -> int:
     """Refresh every lock with the pinned uv (needs PyPI), or with ``check_only`` verify offline
     that each lock agrees with its inputs."""
@@ -291,7 +269,9 @@ def main(argv: list[str]) -> int:
             "cdktf engine venv .venv-cdktf (tests compare it with the default engine)",
             "3 to 10 minutes",
         )
-        code = subprocess.run([str(python), "-m", "pytest", *pytest_args(argv[1:])], cwd=REPO, env=env).returncode
+        # Serial by default: on two cores pytest-xdist (`test -n 2 --dist loadfile`) was not
+        # shown faster and green here yet (benchmarks/RESULTS.md, "The test command on two cores").
+        code = subprocess.run([str(python), "-m", "pytest", *argv[1:]], cwd=REPO, env=env).returncode
         return 1 if code == 5 else code  # "no tests collected" must not pass as green
     return 0
 

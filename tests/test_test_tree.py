@@ -99,27 +99,12 @@ def test_the_rule_sees_a_misplaced_file(tmp_path: Path) -> None:
 # --- how the test command runs the tree (scripts/dev.py test) ------------------------------
 
 
-def _dev():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("dev", REPO / "scripts" / "dev.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_the_test_command_runs_on_every_core_unless_told_otherwise() -> None:
-    args = _dev().pytest_args
-    assert args(["tests/etl"], cores=2) == ["-n", "2", "--dist", "loadfile", "tests/etl"]
-    assert args(["-x"], cores=4)[:2] == ["-n", "4"]  # the master build's CodeBuild has 4 vCPUs
-    assert args(["tests/etl"], cores=1) == ["tests/etl"]
-    for chosen in (["-n", "0"], ["-n0"], ["--numprocesses=3"], ["-p", "no:xdist"], ["--dist=load"]):
-        assert args(chosen, cores=2) == chosen
+#: The parallel mode (README, "Parallel tests"): each file on one worker, two workers.
+PARALLEL = ["-n", "2", "--dist", "loadfile"]
 
 
 def test_a_file_stays_on_one_worker_and_a_run_wide_fixture_is_built_once(tmp_path: Path) -> None:
-    """The arguments the test command adds, on a tree of their own: each file's tests share a
+    """The parallel mode on a tree of its own: each file's tests share a
     worker (its module fixtures are built once), the files spread over both workers, and a
     fixture built with ``once_per_run`` (tests/conftest.py) is built once for both."""
     import subprocess
@@ -143,7 +128,7 @@ def test_a_file_stays_on_one_worker_and_a_run_wide_fixture_is_built_once(tmp_pat
             "    time.sleep(0.2)\n"
             f"    (shared.parent / f'{module}-{{i}}.worker').write_text(os.environ['PYTEST_XDIST_WORKER'])\n"
         )
-    argv = _dev().pytest_args(["-q", "-p", "no:cacheprovider", "--basetemp", str(tmp_path / "run")], cores=2)
+    argv = [*PARALLEL, "-q", "-p", "no:cacheprovider", "--basetemp", str(tmp_path / "run")]
     env = dict(os.environ, PYTHONPATH=str(REPO))
     result = subprocess.run(
         [sys.executable, "-m", "pytest", *argv], cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env
