@@ -473,7 +473,7 @@ class _EntitlementsOf:
 @pytest.fixture(scope="module")
 def decommissioned(decommissioned_synth, tmp_path_factory):
     """The example with its first entitled silo decommissioned (shared session synth), delivered."""
-    from .delivered import deliver
+    from tests.delivered import deliver
 
     variant = decommissioned_synth.catalog
     silo = next(s for s in variant.silos if s.decommission)
