@@ -269,6 +269,8 @@ def main(argv: list[str]) -> int:
             "cdktf engine venv .venv-cdktf (tests compare it with the default engine)",
             "3 to 10 minutes",
         )
+        # Serial by default: on two cores pytest-xdist (`test -n 2 --dist loadfile`) was not
+        # shown faster and green here yet (benchmarks/RESULTS.md, "The test command on two cores").
         code = subprocess.run([str(python), "-m", "pytest", *argv[1:]], cwd=REPO, env=env).returncode
         return 1 if code == 5 else code  # "no tests collected" must not pass as green
     return 0

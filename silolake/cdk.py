@@ -113,7 +113,7 @@ def typed(provider_class: Any) -> Callable[..., Any]:
     struct is expected for, at any depth and inside lists, becomes that struct; keys may be
     snake_case (the Python argument) or camelCase (the struct's jsii name), and an unknown key
     raises :class:`TypeError` naming the setting path and the keys allowed.
-    ``tests/test_provider_settings.py`` scans the constructs for provider calls that bypass it."""
+    ``tests/constructs/test_provider_settings.py`` scans the constructs for provider calls that bypass it."""
     hints = _hints(provider_class.__init__)
     name = provider_class.__name__
 

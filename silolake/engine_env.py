@@ -10,7 +10,7 @@ wraps that import and adds, for that one process only:
   each into a getter that loads it on first use (a synth uses about 90). The hook checks
   the index has the shape it rewrites and otherwise leaves it as it is, so an engine
   upgrade that changes the bindings falls back to the engine's eager load, slower but the
-  same output; ``tests/test_lazy_provider.py`` fails on such an upgrade.
+  same output; ``tests/engine/test_lazy_provider.py`` fails on such an upgrade.
   ``SILOLAKE_EAGER_PROVIDER=1`` turns the hook off.
 - ``CDKTN_DISABLE_CREATION_STACK=1`` (CDK Terrain): tokens stop recording a JavaScript
   stack trace at creation, which only error messages show. ``SILOLAKE_ENGINE_DEBUG=1``

@@ -4,7 +4,7 @@ the exit code the command line ends with and the lines it prints.
 The command line has one handler (:class:`silolake.cli.shared.common.SilolakeGroup`): it prints
 :meth:`SilolakeError.report` on standard error, without a traceback, and exits with
 :attr:`SilolakeError.exit_code`. Any other exception is a bug: its traceback is kept (exit 1).
-The codes are tabled in README.md ("Exit codes"); ``tests/test_exit_codes.py`` checks that
+The codes are tabled in README.md ("Exit codes"); ``tests/cli/test_exit_codes.py`` checks that
 every subclass is in the table with its code and that every command's error path ends so.
 
 Which base to derive from:

@@ -8,10 +8,13 @@ every structural test reads that output.
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import json
 import os
 import shutil
 import sys
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,18 +130,42 @@ def copy_example(dest: Path) -> Path:
     return dest / "silos.yaml"
 
 
+def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Path]) -> Path:
+    """``build(folder)`` once per test run, however many pytest-xdist workers ask: the first
+    builds in a fresh folder under the run's temporary root (the workers' roots are its
+    subfolders ``popen-gw<n>``) while holding a lock; the others wait on the lock and get the
+    path it returned. Serial runs build under their own root, once, as a session fixture does.
+
+    For session fixtures that cost minutes (a wheel installed into a venv) or that must not run
+    twice at once (``pip wheel`` of the checkout writes ``build/`` and ``*.egg-info`` into it).
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        done = root / f"{name}.done"
+        if done.exists():
+            return Path(done.read_text())
+        result = build(Path(tempfile.mkdtemp(prefix=f"{name}-", dir=root)))
+        done.write_text(str(result))
+        return result
+
+
 @pytest.fixture(scope="session")
 def silolake_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel of this checkout (tests/wheel_env.py), built once per run."""
     from tests.wheel_env import build_wheel
 
-    return build_wheel(tmp_path_factory.mktemp("wheel-dist"))
+    return once_per_run(tmp_path_factory, "wheel-dist", build_wheel)
 
 
 @pytest.fixture(scope="session")
 def wheel_venv(silolake_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel installed from its own lock into a Python 3.11 venv outside the repository:
-    the product as a company installs it."""
+    the product as a company installs it. Once per run: tests use it, never change it."""
     from tests.wheel_env import install_wheel
 
-    return install_wheel(silolake_wheel, sys.executable, tmp_path_factory.mktemp("wheel-venv"))
+    return once_per_run(
+        tmp_path_factory, "wheel-venv", lambda where: install_wheel(silolake_wheel, sys.executable, where)
+    )

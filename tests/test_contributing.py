@@ -54,7 +54,7 @@ def test_the_names_it_cites_are_defined_where_it_says() -> None:
         "silolake/catalog/semantic.py": "def check_source(",
         "silolake/constructs/context.py": "class SiloContext(",
         "silolake/aws/arns.py": "def partition_of(",
-        "tests/test_exit_codes.py": "CASES: ",
+        "tests/cli/test_exit_codes.py": "CASES: ",
     }
     for path, definition in cited.items():
         assert f"`{path}`" in text

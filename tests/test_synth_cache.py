@@ -198,7 +198,7 @@ def test_a_stack_served_from_the_cache_replaces_the_one_in_out(tmp_path: Path) -
 
 @pytest.mark.slow
 def test_the_cli_synth_uses_the_cache_under_out_and_no_cache_bypasses_it(tmp_path: Path) -> None:
-    from tests.test_cli import silolake
+    from tests.cli.test_cli import silolake
 
     catalog = make_repo(tmp_path / "repo", 2)
     out = tmp_path / "out"

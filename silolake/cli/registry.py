@@ -3,7 +3,7 @@
 Registration hook: a command is one module in ``silolake/cli/commands/`` that defines
 ``command``, a :class:`click.Command` (``@click.command("name")``); :func:`register` adds every
 such module's command to :data:`main`, so adding a command edits no other file (its error
-path goes into ``tests/test_exit_codes.py``, which fails until it does, and its recipe is in
+path goes into ``tests/cli/test_exit_codes.py``, which fails until it does, and its recipe is in
 docs/contributing.md). A module without ``command`` is refused at import, not skipped.
 Modules import their heavy dependencies (the engine, boto3) inside the command function:
 ``silolake --help`` and ``validate`` must not pay for them.

@@ -12,7 +12,7 @@
 // The rewrite applies only when every `require` of the index has that exact shape; if an
 // engine upgrade changes the index (another emitter, ES modules), the index is left as it
 // is (eager loading, the engine's own behaviour) and the outcome is recorded as
-// "eager" (tests/test_lazy_provider.py fails loudly on the installed provider).
+// "eager" (tests/engine/test_lazy_provider.py fails loudly on the installed provider).
 "use strict";
 const Module = require("module");
 const fs = require("fs");
@@ -43,7 +43,7 @@ function transform(source) {
 
 const report = { indexes: [], childProcesses: [] };
 
-/** Record every process the engine starts (a synth should start none: tests/test_lazy_provider.py). */
+/** Record every process the engine starts (a synth should start none: tests/engine/test_lazy_provider.py). */
 function watchChildProcesses() {
   const cp = require("child_process");
   for (const name of ["spawn", "spawnSync", "exec", "execSync", "execFile", "execFileSync", "fork"]) {

@@ -16,7 +16,7 @@ home-directory mapping the runtime builds, the landing function's rules, the upl
 
 Runtime code cannot import the framework: ``silolake/runtime/lambda/partner/partner_access/layout.py``
 and ``silolake/runtime/lambda/landing/landing/rules.py`` restate these few lines, and
-``tests/test_dropzone_layout.py`` proves both agree with this module.
+``tests/policy/test_dropzone_layout.py`` proves both agree with this module.
 """
 
 from __future__ import annotations

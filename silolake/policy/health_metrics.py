@@ -2,7 +2,7 @@
 
 The one place the health metric names live: runtime code restates the names it emits
 (``landing/signals.py``, ``freshness/verdict.py``, the conform job's ``conform_metrics.py``) and
-``tests/test_health_drift.py`` ties every alarm and dashboard metric to a runtime that emits it.
+``tests/constructs/health/test_health_drift.py`` ties every alarm and dashboard metric to a runtime that emits it.
 Constructs never type an alarm name, threshold or period: they render :func:`silo_alarms`.
 
 Metrics of silolake itself are in the namespace ``Silolake/Flows`` with the dimensions

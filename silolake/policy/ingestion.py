@@ -1,7 +1,7 @@
 """Least-privilege policies of streaming ingestion (API Gateway -> Firehose), as plain statements.
 
 The constructs in ``silolake/constructs/ingestion`` and ``constructs/account`` (API Gateway's
-account-wide logging role) attach them; ``tests/test_api_ingestion.py`` and the IAM proofs
+account-wide logging role) attach them; ``tests/constructs/ingestion/test_api_ingestion.py`` and the IAM proofs
 under ``tests/iam`` evaluate them. ARNs come from :mod:`silolake.aws.arns` in the partition
 of the region. Never imports cdktf.
 """

@@ -281,7 +281,7 @@ def baseline_scp(catalog: Catalog) -> dict:
 
     Bounded size whatever the catalog: it grows only with the deploy role name (at most
     64 characters, repeated once per statement) and the organization name (at most 12,
-    in ten bucket patterns); ``tests/test_data_guardrails.py`` renders the worst case.
+    in ten bucket patterns); ``tests/policy/test_data_guardrails.py`` renders the worst case.
     """
     org = catalog.organization
     return policy.document(

@@ -1,7 +1,7 @@
 """Bucket-policy statements every silo zone bucket carries (``constructs/storage/silo_storage.py``).
 
 Plain statements, never imports cdktf; ARNs in the bucket's ``partition``
-(:mod:`silolake.aws.arns`). ``tests/test_silo_storage.py`` evaluates them with the IAM engine.
+(:mod:`silolake.aws.arns`). ``tests/constructs/storage/test_silo_storage.py`` evaluates them with the IAM engine.
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ def test_segregation_proof(synth, catalog, tmp_path):
     """The sharing policies as Terraform delivers them (:mod:`tests.delivered`)."""
     from tests.delivered import deliver
     from tests.iam.iam_sim import simulate
-    from tests.test_segregation import Proof, artifacts_cases, check, silo_cases
+    from tests.policy.test_segregation import Proof, artifacts_cases, check, silo_cases
 
     if catalog.layout is None:
         pytest.skip("no organization ids in accounts.lock.json yet (run silolake bootstrap): sharing fails closed")

@@ -25,7 +25,7 @@ def addresses(stack: dict) -> dict[str, str]:
 
 
 #: The account baseline's one-time moves from the ingestion construct (tested in
-#: tests/test_account_baseline.py); every silo stack with api flows carries them.
+#: tests/constructs/account/test_account_baseline.py); every silo stack with api flows carries them.
 BASELINE_MOVES = set(LEGACY_ADDRESSES.values())
 
 

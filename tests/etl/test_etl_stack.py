@@ -40,7 +40,7 @@ def test_every_flow_gets_job_pipeline_and_schedule(example_synth):
         jobs = by_name(example_synth, stack, "aws_glue_job")
         machines = by_name(example_synth, stack, "aws_sfn_state_machine")
         # Pipelines' schedules are in the default group; freshness checks in the silo's health
-        # group (tests/test_health.py).
+        # group (tests/constructs/health/test_health.py).
         schedules = {
             n: s for n, s in by_name(example_synth, stack, "aws_scheduler_schedule").items() if "group_name" not in s
         }

@@ -2,7 +2,7 @@
 
 Every framework change shows its effect on every stack as a diff of
 ``tests/golden/stacks/<stack>.json`` in the pull request. The test in
-``tests/test_golden.py`` fails on any difference; accept a deliberate change with
+``tests/golden/test_golden.py`` fails on any difference; accept a deliberate change with
 
     .venv/bin/python -m tests.golden accept
 

@@ -1,7 +1,7 @@
 """HTTPS API, end to end: the owner creates an ``api`` credential, the partner opens a session
 and signs ``execute-api:Invoke`` on the flow's routes (allowed; another silo's API denied).
 The body the partner posts passes the route's delivered request model and mapping template
-(evaluated by the Velocity evaluator of ``tests/test_mapping_template.py``) into Firehose's
+(evaluated by the Velocity evaluator of ``tests/constructs/ingestion/test_mapping_template.py``) into Firehose's
 request; Firehose's record format conversion is emulated by writing Parquet with the schema
 of the Glue table the stream names, under the prefix the stream's expression yields; the
 conform job writes processed Parquet and DuckDB reads it back with the synthesized types.
@@ -21,10 +21,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from silolake.catalog.types import parse_type
+from tests.constructs.ingestion.test_mapping_template import decoded, render
 
 from ..delivered import placeholder
 from ..runtime.conform.test_reader_agrees import arrow_type
-from ..test_mapping_template import decoded, render
 from . import lake
 from .conftest import ACCOUNT, ALLOWED, ARRIVAL, REGION, STACK, Identity, Request, Silo
 

@@ -31,9 +31,8 @@ import pytest
 
 from silolake import names
 from silolake.catalog.model import Catalog, Silo
-
-from .iam.iam_sim import simulate
-from .stackjson import bucket_key_policy, bucket_policy, glue_resource_policy, resources
+from tests.iam.iam_sim import simulate
+from tests.stackjson import bucket_key_policy, bucket_policy, glue_resource_policy, resources
 
 pytestmark = pytest.mark.slow
 
@@ -474,7 +473,7 @@ class _EntitlementsOf:
 @pytest.fixture(scope="module")
 def decommissioned(decommissioned_synth, tmp_path_factory):
     """The example with its first entitled silo decommissioned (shared session synth), delivered."""
-    from .delivered import deliver
+    from tests.delivered import deliver
 
     variant = decommissioned_synth.catalog
     silo = next(s for s in variant.silos if s.decommission)

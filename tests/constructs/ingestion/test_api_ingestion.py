@@ -309,7 +309,7 @@ def test_stage_logs_meters_and_throttles(example_synth):
         )
         assert json.loads(access["format"])["requestId"] == "$context.requestId"
         assert stage["xray_tracing_enabled"] is False
-        # The stage-wide default; per-flow throttles: tests/test_recovery_and_throttles.py.
+        # The stage-wide default; per-flow throttles: tests/constructs/ingestion/test_recovery_and_throttles.py.
         (settings,) = [
             s
             for s in example_synth.resources(stack, "aws_api_gateway_method_settings").values()

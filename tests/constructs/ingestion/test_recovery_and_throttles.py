@@ -7,9 +7,8 @@ import pytest
 from silolake import names
 from silolake.catalog import CatalogError, load_catalog
 from silolake.constructs.ingestion.throttles import method_path
-
-from .conftest import CATALOG_HEADER
-from .stackjson import bucket_named, ref_name, resources
+from tests.conftest import CATALOG_HEADER
+from tests.stackjson import bucket_named, ref_name, resources
 
 SILO = """\
   - name: shop

@@ -15,8 +15,7 @@ from silolake import names
 from silolake.constructs.partner.functions import IDP_RESERVED_CONCURRENCY, POWERTOOLS_PARAMETER
 from silolake.constructs.partner.sftp import SECURITY_POLICY
 from silolake.policy.partner import TAG_USERNAME
-
-from .stackjson import ref_name
+from tests.stackjson import ref_name
 
 SALES = "silo-sales"
 ACCOUNT = "444444444444"

@@ -16,9 +16,8 @@ import pytest
 
 from silolake import names, policy
 from silolake.terraform_text import literal
-
-from .delivered import interpolations, leaves, problems, string_problems
-from .terraform_eval import evaluate
+from tests.delivered import interpolations, leaves, problems, string_problems
+from tests.terraform_eval import evaluate
 
 pytestmark = pytest.mark.slow
 
@@ -136,7 +135,7 @@ class _TwoStacks:
 def test_a_reference_resolves_within_its_own_stack(tmp_path) -> None:
     """Each stack is its own Terraform configuration: a reference never takes a value from
     another stack that happens to use the same logical id."""
-    from .delivered import deliver
+    from tests.delivered import deliver
 
     delivery = deliver(_TwoStacks(), tmp_path)
     for name in _TwoStacks.stack_names:

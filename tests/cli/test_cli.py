@@ -19,7 +19,7 @@ import pytest
 from silolake.catalog import load_catalog
 from silolake.names import stack_name
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "tests" / "fixtures" / "acme" / "silos.yaml"
 LOCATED = re.compile(r"^[^:\n]+:\d+:\d+: \S+: .+$")
 

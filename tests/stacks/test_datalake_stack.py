@@ -8,8 +8,7 @@ import pytest
 
 from silolake import names
 from silolake.catalog.model import Catalog
-
-from .stackjson import bucket_key_policy, bucket_named, bucket_policy, ref_name
+from tests.stackjson import bucket_key_policy, bucket_named, bucket_policy, ref_name
 
 pytestmark = pytest.mark.slow  # needs the session synth
 

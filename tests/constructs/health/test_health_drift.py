@@ -23,8 +23,7 @@ import pytest
 
 from silolake.policy import health_metrics as hm
 from silolake.runtime import runtime_path
-
-from .conftest import Synth
+from tests.conftest import Synth
 
 #: AWS metrics silolake reads, with the dimension names their services document:
 #: Step Functions "Monitoring Step Functions metrics using CloudWatch" (execution metrics by

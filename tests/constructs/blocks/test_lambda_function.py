@@ -15,7 +15,7 @@ import pytest
 
 from silolake.constructs.blocks.lambda_function import ZIP_DATE_TIME, build_package, source_files, zip_bytes
 
-FIXTURE = Path(__file__).parent / "fixtures" / "lambda_echo"
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "lambda_echo"
 EXPECTED_FILES = ["echo/__init__.py", "echo/shape.py", "handler.py"]
 FUNCTION = "acme-sales-echo"
 ACCOUNT, REGION = "444444444444", "eu-west-1"

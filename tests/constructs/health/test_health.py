@@ -11,8 +11,7 @@ import json
 
 from silolake import name_rules, names
 from silolake.policy import health_sharing
-
-from .conftest import Synth
+from tests.conftest import Synth
 
 #: PutMetricAlarm: period x evaluation periods at most 7 days, and at most 1 day for periods
 #: under an hour (CloudWatch API Reference, PutMetricAlarm "Period").

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from .iam.iam_sim import simulate
-from .stackjson import policy_json
+from tests.iam.iam_sim import simulate
+from tests.stackjson import policy_json
 
 pytestmark = pytest.mark.slow
 

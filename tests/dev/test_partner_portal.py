@@ -26,7 +26,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from .conftest import EXAMPLE, REPO
+from tests.conftest import EXAMPLE, REPO
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"

@@ -9,8 +9,7 @@ import pytest
 from silolake import names
 from silolake.constructs.blocks.athena import BYTES_SCANNED_CUTOFF
 from silolake.policy.analytics import readable_silos, workspace_regions
-
-from .stackjson import bucket_key, bucket_named, ref_name, resources
+from tests.stackjson import bucket_key, bucket_named, ref_name, resources
 
 pytestmark = pytest.mark.slow  # needs the session synth
 

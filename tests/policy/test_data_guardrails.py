@@ -17,9 +17,8 @@ import pytest
 from silolake import names, policy
 from silolake.catalog import Catalog
 from silolake.policy import delivery, pipelines, scp
-
-from .iam.iam_sim import simulate
-from .stackjson import bucket_key_policy, bucket_policy, policy_json, resources
+from tests.iam.iam_sim import simulate
+from tests.stackjson import bucket_key_policy, bucket_policy, policy_json, resources
 
 pytestmark = pytest.mark.slow
 

@@ -380,7 +380,7 @@ def test_a_damaged_lock_is_regenerated(aws, tmp_path):
 
 @pytest.mark.slow
 def test_synth_after_bootstrap_deploys_the_new_silo(aws, tmp_path):
-    from .conftest import synthesize_catalog
+    from tests.conftest import synthesize_catalog
 
     world = build_world(tmp_path)
     assert cli(str(world.path)).exit_code == 0

@@ -231,6 +231,6 @@ def test_every_silo_with_flows_has_a_quality_table_athena_projects(example_synth
         assert template == f"s3://{processed}/{names.quality_prefix('${flow}')}ingest_date=${{ingest_date}}/"
         assert [k["name"] for k in table["partition_keys"]] == ["flow", "ingest_date"]
         assert table["storage_descriptor"]["location"] == f"s3://{processed}/{names.QUALITY_PREFIX}"
-        # Protected like every table (tests/test_data_protection.py decides per type); partition
+        # Protected like every table (tests/stacks/test_data_protection.py decides per type); partition
         # projection means no index to lose, but readers query through it.
         assert table["lifecycle"] == {"prevent_destroy": True}

@@ -10,9 +10,8 @@ import pytest
 from silolake import names, policy
 from silolake.policy import sharing
 from silolake.terraform_text import AlreadyEscapedError, unescape
-
-from .iam.iam_sim import simulate
-from .stackjson import bucket_policy, resources
+from tests.iam.iam_sim import simulate
+from tests.stackjson import bucket_policy, resources
 
 pytestmark = pytest.mark.slow
 
