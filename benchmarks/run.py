@@ -43,7 +43,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.catalogs import write_catalog  # noqa: E402
 from silolake.catalog import load_catalog  # noqa: E402
-from silolake.synth_pool import tree_rss  # noqa: E402
+from silolake.synth.pool import tree_rss  # noqa: E402
 
 EXAMPLE = REPO / "tests" / "fixtures" / "acme" / "silos.yaml"
 PYTHON = {"cdktn": REPO / ".venv" / "bin" / "python", "cdktf": REPO / ".venv-cdktf" / "bin" / "python"}
@@ -129,7 +129,7 @@ def engines(runs: int, out: Path) -> dict:
     """Start-up and example synth, alternating cdktn / cdktf runs."""
     if not PYTHON["cdktf"].exists():
         raise SystemExit("no .venv-cdktf: run `python3 scripts/dev.py test` (or setup the cdktf extra) first")
-    importer = "import silolake.cdk as c; c.aws.s3_bucket.S3Bucket"
+    importer = "import silolake.engine.cdk as c; c.aws.s3_bucket.S3Bucket"
     results: dict[str, list[dict]] = {}
     for _ in range(runs):
         for engine in ("cdktn", "cdktf"):

@@ -48,7 +48,7 @@ import yaml
 
 from benchmarks.catalogs import write_catalog
 from benchmarks.run import MB, REPO, median_of, report, run, table
-from silolake.synth_pool import tree_rss
+from silolake.synth.pool import tree_rss
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 

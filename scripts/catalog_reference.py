@@ -67,9 +67,9 @@ def rows(node: dict, defs: dict, path: str, required: bool) -> list[str]:
 
 
 def limits() -> list[str]:
-    """The AWS limits the catalog reaches through derived names and tags (silolake.name_rules)."""
+    """The AWS limits the catalog reaches through derived names and tags (silolake.aws.name_rules)."""
     sys.path.insert(0, str(REPO))
-    from silolake import name_rules
+    from silolake.aws import name_rules
     from silolake.catalog.limits import MAX_ORGANIZATION_TAGS, SYSTEM_TAG_KEYS
 
     lines = [

@@ -69,7 +69,7 @@ class Synth:
 
 
 def synthesize_catalog(catalog: Catalog, out: Path) -> Synth:
-    from silolake.synth import synthesize
+    from silolake.synth.app import synthesize
 
     summaries = synthesize(catalog, out)
     return Synth(catalog, out, [s.name for s in summaries])

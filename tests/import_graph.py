@@ -91,7 +91,7 @@ def collapse(graph: Graph, group: Callable[[str], str]) -> Graph:
 
 def package_of(files: dict[str, Path]) -> Callable[[str], str]:
     """A module's package: itself for a package ``__init__``, else its parent; a module at the
-    top of ``silolake`` (``silolake.names``) is its own node, as each is a subject of its own
+    top of ``silolake`` (``silolake.aws.names``) is its own node, as each is a subject of its own
     (grouping them as ``silolake`` would make one node of everything they sit between)."""
 
     def group(name: str) -> str:

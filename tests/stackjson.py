@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 
-from silolake.terraform_text import unescape
+from silolake.aws.terraform_text import unescape
 
 _REF = re.compile(r"^(?:\$\{|tfref:)([a-z0-9_]+)\.([^.}]+)\.[a-z_]+\}?$")
 

@@ -1,5 +1,5 @@
 """docs/contributing.md stays true: every repository path it names exists, and every named
-Python attribute of a module (``typed(...)`` of ``silolake/cdk.py``) is still there."""
+Python attribute of a module (``typed(...)`` of ``silolake/engine/cdk.py``) is still there."""
 
 from __future__ import annotations
 
@@ -43,10 +43,10 @@ def test_the_guide_covers_each_kind_of_change() -> None:
 def test_the_names_it_cites_are_defined_where_it_says() -> None:
     text = GUIDE.read_text(encoding="utf-8")
     cited = {
-        "silolake/cdk.py": "def typed(",
+        "silolake/engine/cdk.py": "def typed(",
         "silolake/cli/shared/common.py": "class SilolakeGroup(",
         "silolake/errors.py": "class UsageError(",
-        "silolake/name_rules.py": "class NameRule",
+        "silolake/aws/name_rules.py": "class NameRule",
         "silolake/catalog/changes/base.py": "class Change",
         "silolake/stacks/continuity.py": "DATA_TYPES = ",
         "silolake/channels/registry.py": "CHANNELS: tuple[Channel, ...] = ",

@@ -3,7 +3,7 @@
 Checked statically (by parsing imports), so a violation is reported with the file and
 line that introduced it, before it can be copied by the next module:
 
-- only ``silolake/cdk.py`` imports the CDKTF engine or the provider bindings;
+- only ``silolake/engine/cdk.py`` imports the CDKTF engine or the provider bindings;
 - the catalog and the policy builders never import cdktf, constructs, stacks or synth;
 - the foundation rooms every other room may import (``silolake.channels``, the ingestion
   channel registry) import no other room and nothing outside the standard library;
@@ -47,11 +47,10 @@ CAPABILITIES = ("storage", "ingestion", "analytics", "org", "delivery", "etl")
 FOUNDATION_ROOMS = ("silolake.channels",)
 
 
-def _module_name(path: Path) -> str:
+def _module_name(path: Path, root: Path = REPO) -> str:
     """Dotted name of ``path``; a Lambda function's or Glue job's file is named from its own
     folder, the import root it is deployed with (``silolake/runtime/lambda/landing/landing/x.py``
-    is ``landing.x``)."""
-    root = REPO
+    is ``landing.x``). ``root``: the folder holding the ``silolake`` package."""
     if path.is_relative_to(RUNTIME) and len(path.relative_to(RUNTIME).parts) > 2:
         root = RUNTIME.joinpath(*path.relative_to(RUNTIME).parts[:2])
     rel = path.relative_to(root).with_suffix("")
@@ -59,10 +58,10 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def _imports(path: Path) -> list[tuple[int, str]]:
+def _imports(path: Path, root: Path = REPO) -> list[tuple[int, str]]:
     """``(line, absolute module)`` of every import in ``path`` (relative imports resolved)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    package = _module_name(path).split(".")
+    package = _module_name(path, root).split(".")
     if path.name != "__init__.py":
         package = package[:-1]
     found = []
@@ -80,11 +79,11 @@ def _imports(path: Path) -> list[tuple[int, str]]:
     return found
 
 
-def _violations(files: list[Path], forbidden: tuple[str, ...]) -> list[str]:
+def _violations(files: list[Path], forbidden: tuple[str, ...], root: Path = REPO) -> list[str]:
     return [
-        f"{path.relative_to(REPO)}:{line}: imports {name}"
+        f"{path.relative_to(root)}:{line}: imports {name}"
         for path in files
-        for line, name in _imports(path)
+        for line, name in _imports(path, root)
         if any(name == f or name.startswith(f + ".") for f in forbidden)
     ]
 
@@ -94,17 +93,20 @@ def _py(*dirs: str) -> list[Path]:
 
 
 def test_only_the_cdk_module_imports_the_engine() -> None:
-    files = [p for p in _py("silolake") if p != PACKAGE / "cdk.py"]
+    files = [p for p in _py("silolake") if p != PACKAGE / "engine" / "cdk.py"]
     assert _violations(files, ENGINE_MODULES) == []
 
 
 @pytest.mark.parametrize(
     ("package", "forbidden"),
     [
-        ("silolake/catalog", ("silolake.cdk", "silolake.constructs", "silolake.stacks", "silolake.synth")),
-        ("silolake/policy", ("silolake.cdk", "silolake.constructs", "silolake.stacks", "silolake.synth")),
+        ("silolake/catalog", ("silolake.engine.cdk", "silolake.constructs", "silolake.stacks", "silolake.synth")),
+        ("silolake/policy", ("silolake.engine.cdk", "silolake.constructs", "silolake.stacks", "silolake.synth")),
         ("silolake/constructs", ("silolake.stacks", "silolake.synth", *TOOL_ROOMS, "silolake.cli")),
-        *((room.replace(".", "/"), ("silolake.cdk", "silolake.constructs", "silolake.stacks")) for room in TOOL_ROOMS),
+        *(
+            (room.replace(".", "/"), ("silolake.engine.cdk", "silolake.constructs", "silolake.stacks"))
+            for room in TOOL_ROOMS
+        ),
     ],
 )
 def test_layers_import_only_downwards(package: str, forbidden: tuple[str, ...]) -> None:
@@ -198,17 +200,16 @@ def test_every_function_folder_is_deployed_once_and_tested() -> None:
 
 
 def test_the_layout_checks_see_violations(tmp_path: Path) -> None:
-    """The import scan itself works (a rule that cannot fail proves nothing)."""
-    bad = REPO / "silolake" / "policy" / "_layout_probe.py"
+    """The import scan itself works (a rule that cannot fail proves nothing). The probe is a copy
+    of the package's shape under ``tmp_path``: the checkout is never written to."""
+    bad = tmp_path / "silolake" / "policy" / "_layout_probe.py"
+    bad.parent.mkdir(parents=True)
     bad.write_text("from ..cdk import aws\nimport cdktf\n")
-    try:
-        assert _violations([bad], ("silolake.cdk",)) == [
-            f"{bad.relative_to(REPO)}:1: imports silolake.cdk",
-            f"{bad.relative_to(REPO)}:1: imports silolake.cdk.aws",
-        ]
-        assert _violations([bad], ENGINE_MODULES) == [f"{bad.relative_to(REPO)}:2: imports cdktf"]
-    finally:
-        bad.unlink()
+    assert _violations([bad], ("silolake.cdk",), tmp_path) == [
+        "silolake/policy/_layout_probe.py:1: imports silolake.cdk",
+        "silolake/policy/_layout_probe.py:1: imports silolake.cdk.aws",
+    ]
+    assert _violations([bad], ENGINE_MODULES, tmp_path) == ["silolake/policy/_layout_probe.py:2: imports cdktf"]
 
 
 @pytest.mark.parametrize("level", ["module", "package", "room"])
@@ -216,7 +217,7 @@ def test_the_import_graph_has_no_cycle(level: str) -> None:
     """No strongly connected component of more than one node: imports point one way, so any
     module, package or room can be read, moved and tested with only what it imports."""
     graph = import_graph.levels()[level]
-    assert len(graph) > 20, "the scan found no modules"
+    assert len(graph) > 10, "the scan found no modules"
     assert import_graph.cycles(graph) == []
 
 

@@ -75,8 +75,8 @@ def test_the_rule_sees_a_misplaced_file(tmp_path: Path) -> None:
         (package / folder).mkdir(parents=True)
     (package / "names.py").touch()
     placed = [
-        "test_names.py",  # silolake/names.py
-        "test_names_limits.py",  # an aspect of silolake/names.py
+        "test_names.py",  # silolake/aws/names.py
+        "test_names_limits.py",  # an aspect of silolake/aws/names.py
         "test_docs.py",  # the repository
         "constructs/blocks/test_kms.py",
         "runtime/landing/test_mover.py",  # silolake/runtime/lambda/landing/

@@ -26,7 +26,7 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from .. import names
+from ..aws import names
 from ..catalog import CatalogError, validate_file
 from ..catalog.lock import AccountsLock, read_lock, write_lock
 from ..catalog.model import Catalog, OrgLayout, build_catalog, with_account

@@ -10,7 +10,7 @@ is not proven there.
 
 Shapes: every function returns a string; ``region``/``account_id`` are AWS's own forms
 (``eu-west-1``, 12 digits); nothing is validated here (names come validated from the catalog
-and :mod:`silolake.names`).
+and :mod:`silolake.aws.names`).
 """
 
 from __future__ import annotations

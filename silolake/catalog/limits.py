@@ -1,6 +1,6 @@
 """AWS limits a catalog reaches through the names and tags silolake derives from it.
 
-Every derived name is checked against its rule in :mod:`silolake.name_rules` and reported
+Every derived name is checked against its rule in :mod:`silolake.aws.name_rules` and reported
 at the catalog key that decides it: the organization name for the data lake account's
 buckets, ``state_bucket_prefix`` for state buckets, a silo name for the silo's buckets,
 roles, key alias, ..., a flow name for its stream, role, log group and tables, an
@@ -19,9 +19,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .. import name_registry, name_rules
-from ..name_registry import Derived
-from ..name_rules import NameRule
+from ..aws import name_registry, name_rules
+from ..aws.name_registry import Derived
+from ..aws.name_rules import NameRule
 from .errors import Path as KeyPath
 from .schema import load_schema
 
@@ -104,7 +104,7 @@ def _regions(data: dict) -> tuple[str | None, list[str]]:
 
 
 def registry(data: dict) -> Iterator[Group]:
-    """Every table of :mod:`silolake.name_registry` a raw catalog derives, each at the key that
+    """Every table of :mod:`silolake.aws.name_registry` a raw catalog derives, each at the key that
     decides its names (the organization, ``state_bucket_prefix``, an OU name, a silo, a flow,
     a partner of ``expect.partners``, an analytics consumer), with the placeholder account id.
     A table follows its parent's: a fault its parent has is reported there only."""

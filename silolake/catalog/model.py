@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from .. import names
+from ..aws import names
 from ..channels import CHANNELS, FILE_SOURCES, Channel, ChannelName, Format, channel
 from .expect import FlowExpectations, build_expectations
 from .quality import QualityRule

@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .. import names
+from ..aws import names
 from .model import Catalog, Silo
 
 

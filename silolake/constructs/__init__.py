@@ -24,10 +24,10 @@ The construct API (every construct follows it)
    ``account_id`` and ``region`` from it, never from separate arguments.
 3. No untyped parameters. More than about eight options become a frozen
    ``@dataclass(frozen=True)`` spec (see :class:`~.blocks.lambda_function.FunctionSpec`).
-4. Names come from :mod:`silolake.names`, policy documents from :mod:`silolake.policy`;
+4. Names come from :mod:`silolake.aws.names`, policy documents from :mod:`silolake.policy`;
    constructs never format an AWS name or a policy by hand.
 5. A construct that deploys a Lambda function names its runtime folder in a module-level
    constant ``SOURCE = LAMBDA_SRC / "<function>"``; the runtime code there never imports
    silolake, cdktf or constructs (``tests/test_layout.py`` checks both).
-6. Constructs never import ``silolake.stacks``; only :mod:`silolake.cdk` imports cdktf.
+6. Constructs never import ``silolake.stacks``; only :mod:`silolake.engine.cdk` imports cdktf.
 """

@@ -7,9 +7,9 @@ the zone buckets, :meth:`SiloAddress.with_storage` gives the :class:`SiloContext
 capability construct takes. Building blocks (:mod:`.blocks`) keep taking primitives: they
 serve accounts that are not silos too.
 
-The bound builders delegate to :mod:`silolake.names` (names) and :mod:`silolake.aws.arns`
+The bound builders delegate to :mod:`silolake.aws.names` (names) and :mod:`silolake.aws.arns`
 (partition-aware ARNs), so a construct never formats an ARN or a name itself
-(``tests/test_construct_literals.py``).
+(``tests/constructs/test_literals.py``).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import names, policy
-from ..aws import arns
+from .. import policy
+from ..aws import arns, names
 from ..catalog.model import DeployedSilo
 from .blocks.kms import CustomerKey
 from .blocks.lambda_function import FunctionSpec, powertools_layer

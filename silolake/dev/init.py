@@ -27,13 +27,13 @@ from dataclasses import asdict, dataclass
 from importlib import metadata, resources
 from pathlib import Path
 
+from ..aws.names import MASTER_BUILDSPEC
+from ..aws.versions import TERRAFORM_VERSION
 from ..catalog import load_catalog
 from ..catalog.lock import LOCK_NAME, AccountsLock
 from ..catalog.schema import SCHEMA_FILE
 from ..errors import UsageError
-from ..names import MASTER_BUILDSPEC
 from ..policy.delivery import ci_role_trust
-from ..versions import TERRAFORM_VERSION
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "init"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "catalog" / SCHEMA_FILE

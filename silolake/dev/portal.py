@@ -34,7 +34,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
-from .. import names
+from ..aws import names
 from ..catalog.model import Catalog, Silo
 from ..channels import UPLOAD
 from ..partner_runtime import CONFIG_FILE, CORS_METHODS, build_site, content_type, function_environment, runtime_config

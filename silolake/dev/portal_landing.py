@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .. import names
+from ..aws import names
 from ..catalog.model import Silo
 from ..partner_runtime import landing_flows
 from ..policy import partner as partner_policy

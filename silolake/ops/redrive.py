@@ -36,7 +36,7 @@ from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
 
-from .. import names
+from ..aws import names
 from ..pipeline_input import redrive_input
 
 __all__ = ["MALWARE_REASON", "Replayed", "quarantined_keys", "replay", "start_redrive"]
@@ -62,7 +62,7 @@ class Replayed:
 def start_redrive(sfn: Any, machine_arn: str, flow: str, days: Sequence[str]) -> tuple[str, dict[str, Any]]:
     """Start ``machine_arn`` with the redrive input of ``days``; return (execution ARN, input).
 
-    The execution is named :func:`silolake.names.redrive_execution`, so the console lists it as one."""
+    The execution is named :func:`silolake.aws.names.redrive_execution`, so the console lists it as one."""
     body = redrive_input(flow, days)
     started = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     name = names.redrive_execution(list(days), started)

@@ -9,8 +9,7 @@ imports cdktf; ARNs from :mod:`silolake.aws.arns` in each region's partition.
 
 from __future__ import annotations
 
-from .. import names
-from ..aws import arns
+from ..aws import arns, names
 from ..catalog.model import AnalyticsConsumer, Catalog, DeployedSilo
 from . import sharing
 from .documents import Statement

@@ -34,7 +34,7 @@ A bundle whose plan changes one of these fails at apply with an explicit deny; c
 
 from __future__ import annotations
 
-from .. import names
+from ..aws import names
 from ..catalog.model import Catalog
 from . import documents as policy
 from .delivery import STATE_BUCKET_SETTINGS

@@ -14,14 +14,13 @@ A check that is never invoked publishes no ``FlowLate``, and the ``late`` alarm 
   (EventBridge Scheduler User Guide, "Monitoring EventBridge Scheduler with Amazon CloudWatch":
   ``TargetErrorCount``, ``InvocationDroppedCount``, ``InvocationsFailedToBeSentToDeadLetterCount``).
 
-Pure: names come from :mod:`silolake.names`, the alarms are :class:`.health_metrics.Alarm` rows
+Pure: names come from :mod:`silolake.aws.names`, the alarms are :class:`.health_metrics.Alarm` rows
 that :class:`silolake.constructs.health.SiloHealth` renders with the others.
 """
 
 from __future__ import annotations
 
-from .. import names
-from ..aws import arns
+from ..aws import arns, names
 from ..catalog.model import DeployedSilo
 from . import health_metrics as hm
 from .documents import Statement

@@ -23,8 +23,7 @@ Who may do what:
 
 from __future__ import annotations
 
-from .. import names
-from ..aws import arns
+from ..aws import arns, names
 from ..catalog.model import Silo
 from . import bounded, sharing
 from .documents import Statement, account_root
@@ -65,12 +64,12 @@ GITHUB_AUDIENCE = "sts.amazonaws.com"
 
 
 def pipeline_arn(account_id: str, region: str, silo: str) -> str:
-    """The pipeline of ``silo`` (:func:`silolake.names.silo_pipeline`)."""
+    """The pipeline of ``silo`` (:func:`silolake.aws.names.silo_pipeline`)."""
     return arns.codepipeline(region, account_id, names.silo_pipeline(silo))
 
 
 def project_arn(account_id: str, region: str, silo: str, stage: str) -> str:
-    """The ``stage`` build project of ``silo`` (:func:`silolake.names.silo_build_project`)."""
+    """The ``stage`` build project of ``silo`` (:func:`silolake.aws.names.silo_build_project`)."""
     return arns.codebuild_project(region, account_id, names.silo_build_project(silo, stage))
 
 
@@ -154,7 +153,7 @@ def pipeline_boundary_arn(account_id: str, silo: str) -> str:
 
 
 def pipeline_roles_arn(account_id: str, silo: str) -> str:
-    """The roles the silo pipeline may create: its path (:func:`silolake.names.silo_pipeline_role_path`)."""
+    """The roles the silo pipeline may create: its path (:func:`silolake.aws.names.silo_pipeline_role_path`)."""
     return f"arn:aws:iam::{account_id}:role{names.silo_pipeline_role_path(silo)}*"
 
 

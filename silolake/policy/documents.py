@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from ..terraform_text import literal_except_tokens
+from ..aws.terraform_text import literal_except_tokens
 
 Statement = dict[str, Any]
 
@@ -62,7 +62,7 @@ def render(doc: dict[str, Any]) -> str:
     Terraform to exactly :func:`to_json` (tokens resolved).
 
     Terraform reads ``${...}`` in any string as an interpolation, so IAM policy variables
-    are escaped (``$${aws:PrincipalAccount}``) by :mod:`silolake.terraform_text`, the one
+    are escaped (``$${aws:PrincipalAccount}``) by :mod:`silolake.aws.terraform_text`, the one
     place silolake escapes; cdktf tokens stay live and become Terraform references
     (``${aws_kms_key.x.arn}``). Do not escape the result again: Terraform would deliver
     ``$${aws:...}`` (``tests/delivered.py`` proves what it delivers).

@@ -23,8 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .. import names
-from ..aws import arns
+from ..aws import arns, names
 from ..catalog.model import STATUS_FOLDER
 from .documents import Statement
 

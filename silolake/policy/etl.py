@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .. import names
-from ..aws import arns
+from ..aws import arns, names
 from ..aws.arns import log_group as log_group_arn
 from ..catalog.model import DeployedSilo, Flow
 from .documents import Statement

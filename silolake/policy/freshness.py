@@ -30,7 +30,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .. import names
+from ..aws import names
 from ..catalog.expect import CHECK_GRACE_MINUTES, Expectation
 from ..catalog.model import DeployedSilo, Flow
 from ..channels import channel

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .. import names
+from ..aws import names
 from ..catalog.model import DeployedSilo, Flow
 from ..channels import channel
 
@@ -240,7 +240,7 @@ def sftp_auth_failures() -> Metric:
 
 
 def state_machine_arn(silo: DeployedSilo, flow: Flow) -> str:
-    """The pipeline of ``flow`` (:func:`silolake.names.state_machine_arn`, the flow's storage name)."""
+    """The pipeline of ``flow`` (:func:`silolake.aws.names.state_machine_arn`, the flow's storage name)."""
     return names.state_machine_arn(silo.region, silo.account_id, silo.name, flow.storage_name)
 
 

@@ -16,8 +16,7 @@
 
 from __future__ import annotations
 
-from .. import names
-from ..aws import arns
+from ..aws import arns, names
 from ..catalog.model import DeployedSilo
 from .documents import Statement
 

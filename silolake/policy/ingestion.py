@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .. import names
-from ..aws import arns
+from ..aws import arns, names
 from .documents import Statement
 
 _ERRORS = names.SYSTEM_PREFIXES["errors"]
@@ -22,7 +21,7 @@ LOG_STREAM = "DestinationDelivery"
 
 def object_prefixes(flow: str) -> list[str]:
     """Key prefixes (static part) a flow's stream may write under: its data and its errors
-    (under the system prefix ``_errors/``, :data:`silolake.names.SYSTEM_PREFIXES`)."""
+    (under the system prefix ``_errors/``, :data:`silolake.aws.names.SYSTEM_PREFIXES`)."""
     return [f"{flow}/", f"{_ERRORS}{flow}/"]
 
 

@@ -34,7 +34,7 @@ account and in every silo account below it, which is where these resources live.
 
 **RCP ``silolake-silos-trust``** (a resource control policy: it limits who may act on the silo
 accounts' resources, whoever the caller is, which an SCP cannot): a role a silo pipeline creates
-(its path ``/silolake/pipeline/<silo>/``, :func:`silolake.names.silo_pipeline_role_path`) can be
+(its path ``/silolake/pipeline/<silo>/``, :func:`silolake.aws.names.silo_pipeline_role_path`) can be
 assumed only by principals of its own account or by AWS services, however its trust reads. The
 boundary cannot say this (``iam:CreateRole`` and ``iam:UpdateAssumeRolePolicy`` have no condition
 key for the trust's principals), and the SCP cannot either (it governs the organization's callers,
@@ -45,7 +45,7 @@ policies", the supported-services list); their grammar is a resource policy's wi
 
 from __future__ import annotations
 
-from .. import names
+from ..aws import names
 from ..catalog.model import Catalog
 from . import documents as policy
 from .chain import AUDIT_LOG_CHANGES, RELEASE_BUILD_RUNS, RELEASE_PROJECT_CHANGES, chain_scp, deny_except

@@ -26,7 +26,7 @@ Nothing here reaches raw or the dropzone, and a decommissioned silo grants none 
 
 from __future__ import annotations
 
-from .. import names
+from ..aws import names
 from ..catalog.model import DeployedSilo
 from . import documents as policy
 from .documents import Statement

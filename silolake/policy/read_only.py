@@ -22,7 +22,7 @@ CloudTrail or billing is read there.
 
 from __future__ import annotations
 
-from .. import names
+from ..aws import names
 from .data_reads import DATA_READS
 from .documents import Statement
 

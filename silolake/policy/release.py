@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .. import names
-from ..aws import arns
+from ..aws import arns, names
 from ..catalog.model import Account, DeliveryPipeline
 from .documents import Statement
 

@@ -22,7 +22,7 @@ on the bucket default, so such an SCP would break ingestion while adding nothing
 
 from __future__ import annotations
 
-from .. import names
+from ..aws import names
 from ..catalog.model import Catalog
 from . import documents as policy
 

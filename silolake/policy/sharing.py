@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .. import names
+from ..aws import names
 from ..catalog.model import AnalyticsConsumer, Catalog, DeployedSilo, OrgLayout, Silo
 from . import documents as policy
 from .documents import Statement
@@ -249,7 +249,7 @@ def _reader_scope(catalog: Catalog, consumer: AnalyticsConsumer) -> dict:
 def processed_bucket_statements(catalog: Catalog, silo: DeployedSilo, bucket: str | None = None) -> list[Statement]:
     """Read-only grants on the silo's *processed* bucket, one statement per entitled consumer.
 
-    ``bucket`` defaults to the name :mod:`silolake.names` derives; never pass the raw or
+    ``bucket`` defaults to the name :mod:`silolake.aws.names` derives; never pass the raw or
     dropzone bucket here - analytics only ever reads processed data.
     """
     bucket = bucket or names.silo_bucket(

@@ -2,7 +2,7 @@
 
 Run as the publisher role (``silolake-datalake-publisher``, the only principal the bucket
 lets write) by the master leg of the AWS-native pipeline (``delivery/buildspec/master.yml``)
-or by an operator. Two kinds of object, each at a key fixed in :mod:`silolake.names`:
+or by an operator. Two kinds of object, each at a key fixed in :mod:`silolake.aws.names`:
 
 - **stack bundles** (:mod:`silolake.release.stack_bundles`): ``bundles/<account id>/<stack>/bundle.zip``,
   under the prefix of the account the stack deploys into, which is the only prefix that
@@ -38,9 +38,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import names
+from ..aws import names
+from ..aws.versions import AWS_PROVIDER_VERSION
 from ..errors import UsageError
-from ..versions import AWS_PROVIDER_VERSION
 from . import stack_bundles
 
 __all__ = [
@@ -277,7 +277,7 @@ def publish_mirror(
     platform: str = MIRROR_PLATFORM,
     only_changed: bool = False,
 ) -> Published:
-    """Zip the mirror tree and upload it to :func:`silolake.names.provider_mirror_key`."""
+    """Zip the mirror tree and upload it to :func:`silolake.aws.names.provider_mirror_key`."""
     dest = Path(work_dir) / f"{platform}.zip"
     content = mirror_zip(mirror_dir, dest, version, platform)
     key = names.provider_mirror_key(version, platform)
@@ -291,7 +291,7 @@ _WHEEL = re.compile(r"^silolake-(?P<version>[^-]+)-py3-none-any\.whl$")
 
 def publish_wheel(s3: Any, bucket: str, wheel: Path, *, commit: str, only_changed: bool = False) -> Published:
     """Upload a silolake wheel (``pip wheel --no-deps .`` of ``commit``) to
-    :func:`silolake.names.silolake_wheel_key`.
+    :func:`silolake.aws.names.silolake_wheel_key`.
 
     Raises :class:`PublishError` for a file that is not a pure-Python silolake wheel
     (``silolake-<version>-py3-none-any.whl`` holding ``silolake/__init__.py`` and the

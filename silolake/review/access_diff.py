@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import names
+from ..aws import names
 from ..catalog.lock import lock_path_for
 from ..catalog.model import Catalog, DeployedSilo, OrgLayout
 from ..errors import UsageError

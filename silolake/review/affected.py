@@ -130,8 +130,8 @@ Synth = Callable[[Catalog, Path, list[str]], None]
 def synth_in_process(catalog: Catalog, out: Path, stacks: list[str], cache_dir: Path | None = None) -> None:
     """Synthesize ``stacks`` of ``catalog`` into ``out`` with this process's framework code
     (through the synth cache in ``cache_dir`` when given)."""
-    from ..synth import synthesize  # heavy: imports cdktf
-    from ..synth_cache import SynthCache
+    from ..synth.app import synthesize  # heavy: imports cdktf
+    from ..synth.cache import SynthCache
 
     synthesize(catalog, out, stacks=stacks, cache=SynthCache(cache_dir) if cache_dir else None)
 
@@ -261,6 +261,6 @@ def affected(
 
     ``head_out``: where the head's synthesized candidates go (a scratch directory if
     ``None``); CI plans from there without synthesizing again. ``cache_dir``: the synth
-    cache (:mod:`silolake.synth_cache`). Errors: see :func:`comparison`."""
+    cache (:mod:`silolake.synth.cache`). Errors: see :func:`comparison`."""
     with comparison(catalog_path, base, head_out=head_out, synth=synth, cache_dir=cache_dir) as cmp:
         return cmp.affected()

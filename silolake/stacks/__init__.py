@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from ..aws.terraform_text import terraform_view
 from ..catalog.model import Catalog
-from ..cdk import App, Construct
-from ..terraform_text import terraform_view
+from ..engine.cdk import App, Construct
 from . import continuity
 from .analytics import AnalyticsStack
 from .base import AccountStack
@@ -26,7 +26,7 @@ def stack_builders(catalog: Catalog) -> dict[str, StackBuilder]:
 
     The names and their order equal :func:`silolake.catalog.topology.stack_targets` (which needs no engine).
     Stacks are built from the catalog's Terraform view: catalog text reaches the JSON
-    escaped, so Terraform reads it literally (:mod:`silolake.terraform_text`)."""
+    escaped, so Terraform reads it literally (:mod:`silolake.aws.terraform_text`)."""
     catalog = terraform_view(catalog)
     builders: dict[str, StackBuilder] = {
         "org": partial(OrgStack, catalog=catalog),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from .. import names, policy
+from .. import policy
+from ..aws import names
 from ..catalog.model import AnalyticsConsumer, Catalog
-from ..cdk import Construct, TerraformOutput, aws
 from ..constructs.analytics.workspace import RegionalWorkspace
+from ..engine.cdk import Construct, TerraformOutput, aws
 from ..policy.analytics import readable_silos, reader_statements, workspace_regions
 from .base import AccountStack
 

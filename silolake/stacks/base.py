@@ -11,10 +11,10 @@ stack with the in-account rendering (:mod:`silolake.release.rendering`).
 
 from __future__ import annotations
 
-from .. import names
+from ..aws import names
 from ..catalog.model import Catalog
-from ..cdk import Construct, TerraformOutput, TerraformStack, aws, s3_backend
 from ..constructs.delivery.github_plan import GithubPlanAccess
+from ..engine.cdk import Construct, TerraformOutput, TerraformStack, aws, s3_backend
 from ..release import rendering
 
 MANAGED_BY = "silolake"

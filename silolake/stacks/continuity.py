@@ -29,9 +29,9 @@ import dataclasses
 from collections.abc import Iterable
 
 from ..catalog.model import AnalyticsConsumer, Catalog, Column, DeployedSilo, Flow
-from ..cdk import TerraformResource, TerraformStack
 from ..channels import API, SFTP
 from ..constructs.context import SiloContext
+from ..engine.cdk import TerraformResource, TerraformStack
 from .scratch import addresses, resource_type, scratch_app
 
 #: Resource types that hold data or are the identity of data (a key decrypts it, an

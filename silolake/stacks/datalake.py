@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ..aws import arns
 from ..catalog.model import Catalog
-from ..cdk import Construct, TerraformOutput
 from ..constructs.delivery import ArtifactsStore, BundleForwarding, MasterPipeline
 from ..constructs.health import OrganizationHealth
+from ..engine.cdk import Construct, TerraformOutput
 from ..policy import sharing
 from .base import AccountStack
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..catalog.model import Catalog
-from ..cdk import Construct, TerraformOutput
 from ..constructs.org import DataLakeOus, SiloAccount, SiloGuardrails, forget_accounts
+from ..engine.cdk import Construct, TerraformOutput
 from ..policy import pipelines, scp
 from .base import AccountStack
 

@@ -2,7 +2,7 @@
 resources and the ``import`` blocks of adopted flows (docs/day-2.md).
 
 - Owners' Cognito users and alert subscriptions were keyed by list position
-  (``owner-<index>``); they are keyed by e-mail now (:func:`silolake.names.owner_construct_id`)
+  (``owner-<index>``); they are keyed by e-mail now (:func:`silolake.aws.names.owner_construct_id`)
   and :func:`owner_moves` carries each positional address to its e-mail-keyed one.
 - A flow with ``adopt: true`` re-creates what a removed flow of the same AWS name left in
   AWS (forgotten with ``removed { destroy = false }``): :func:`adopted_imports` emits
@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from .. import names
+from ..aws import names
 from ..catalog.model import Catalog, DeployedSilo
-from ..cdk import Construct, TerraformResource, TerraformStack, Token
+from ..engine.cdk import Construct, TerraformResource, TerraformStack, Token
 from .scratch import addresses, resource_type, scratch_app
 
 #: Per-owner resources: construct id prefix by resource type (``names.owner_construct_id``).

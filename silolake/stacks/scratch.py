@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..cdk import APP_CONTEXT, App, TerraformResource, TerraformStack
+from ..engine.cdk import APP_CONTEXT, App, TerraformResource, TerraformStack
 
 
 def scratch_app() -> App:
-    """An ``App`` with the real app's logical-id rules (:data:`silolake.cdk.APP_CONTEXT`), never synthesized."""
+    """An ``App`` with the real app's logical-id rules (:data:`silolake.engine.cdk.APP_CONTEXT`), never synthesized."""
     return App(context=dict(APP_CONTEXT), skip_validation=True)
 
 

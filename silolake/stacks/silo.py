@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from .. import names
+from ..aws import names
 from ..catalog.model import Catalog, DeployedSilo
-from ..cdk import Construct
 from ..channels import API
 from ..constructs import partner
 from ..constructs.account import AccountBaseline
@@ -14,6 +13,7 @@ from ..constructs.etl import SiloEtl, hold_statements
 from ..constructs.health import HealthSharing, SiloHealth
 from ..constructs.ingestion import ApiIngestion
 from ..constructs.storage import GlueCatalog, SiloStorage
+from ..engine.cdk import Construct
 from ..policy import check_delivery, delivery, freshness, health_sharing, quicksight, sharing
 from .base import AccountStack
 

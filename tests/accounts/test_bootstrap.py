@@ -18,8 +18,8 @@ import boto3
 import pytest
 from click.testing import CliRunner
 
-from silolake import names
 from silolake.accounts.bootstrap import BootstrapError, load_for_bootstrap, run
+from silolake.aws import names
 from silolake.catalog import load_catalog
 from silolake.catalog.lock import read_lock
 from silolake.cli import main

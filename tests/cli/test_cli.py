@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from silolake.aws.names import stack_name
 from silolake.catalog import load_catalog
-from silolake.names import stack_name
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "tests" / "fixtures" / "acme" / "silos.yaml"

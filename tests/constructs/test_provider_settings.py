@@ -1,5 +1,5 @@
 """Typed provider settings: nested blocks reach Terraform as the provider's struct classes
-(:func:`silolake.cdk.typed`), never as raw dicts inside lists, which the engine takes as they
+(:func:`silolake.engine.cdk.typed`), never as raw dicts inside lists, which the engine takes as they
 are and whose snake_case keys it drops without an error."""
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def test_no_construct_passes_raw_nested_dicts_to_a_provider_class() -> None:
         for path in sorted(CONSTRUCTS.rglob("*.py"))
         for hit in raw_nested_dicts(path.read_text(encoding="utf-8"), str(path.relative_to(PACKAGE.parent)))
     ]
-    assert found == [], "wrap these provider classes in silolake.cdk.typed(...)"
+    assert found == [], "wrap these provider classes in silolake.engine.cdk.typed(...)"
 
 
 def test_the_scan_sees_a_raw_nested_dict() -> None:
@@ -76,7 +76,7 @@ RULE = {
 
 
 def _lifecycle_rules(wrap: bool) -> list[dict]:
-    from silolake.cdk import TerraformStack, Testing, aws, typed
+    from silolake.engine.cdk import TerraformStack, Testing, aws, typed
 
     stack = TerraformStack(Testing.app(), "probe")
     cls = aws.s3_bucket_lifecycle_configuration.S3BucketLifecycleConfiguration
@@ -95,7 +95,7 @@ def test_typed_delivers_a_snake_case_setting_inside_a_list_that_a_raw_dict_loses
 
 
 def test_typed_refuses_an_unknown_setting_with_its_path(tmp_path: Path) -> None:
-    from silolake.cdk import TerraformStack, Testing, aws, typed
+    from silolake.engine.cdk import TerraformStack, Testing, aws, typed
 
     stack = TerraformStack(Testing.app(), "probe")
     cls = aws.s3_bucket_lifecycle_configuration.S3BucketLifecycleConfiguration

@@ -19,7 +19,7 @@ from silolake.stacks.losses import addresses as addresses  # re-exported for the
 from silolake.stacks.losses import losses
 from silolake.stacks.losses import moved as moved
 from silolake.stacks.losses import removed as forgotten
-from silolake.synth import synthesize
+from silolake.synth.app import synthesize
 from tests.conftest import Synth
 
 FULL = Path(__file__).parent / "catalogs" / "full.yaml"

@@ -18,7 +18,7 @@ from silolake.catalog.changes.history import base_problems
 from silolake.catalog.errors import CatalogError
 from silolake.catalog.source import read_yaml
 from silolake.stacks.losses import losses
-from silolake.synth import synthesize
+from silolake.synth.app import synthesize
 
 from .schema_edits import Edit
 

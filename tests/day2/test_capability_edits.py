@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.constructs.etl import warehouse_sql
 
 from ..delivered import deliver

@@ -13,11 +13,11 @@ import dataclasses
 
 import pytest
 
+from silolake.aws.terraform_text import terraform_view
 from silolake.catalog import load_catalog
-from silolake.cdk import APP_CONTEXT, App
+from silolake.engine.cdk import APP_CONTEXT, App
 from silolake.stacks import continuity
 from silolake.stacks.silo import SiloStack
-from silolake.terraform_text import terraform_view
 from tests.conftest import EXAMPLE
 
 from .edits import FULL

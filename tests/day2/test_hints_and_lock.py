@@ -112,11 +112,11 @@ def test_renamed_from_and_removed_flows_may_not_reuse_aws_names(tmp_path):
 def test_synth_prints_the_notices_and_records_what_it_synthesized(tmp_path, monkeypatch):
     """synth (engine stubbed: only the CLI's own steps are under test here) prints the
     not-built notices and leaves the snapshot later validate/synth runs compare with."""
-    import silolake.synth
+    import silolake.synth.app
     from silolake.catalog import not_built
     from silolake.catalog.changes import last_synth, snapshot
 
-    monkeypatch.setattr(silolake.synth, "synthesize", lambda catalog, out, **_options: out.mkdir() or [])
+    monkeypatch.setattr(silolake.synth.app, "synthesize", lambda catalog, out, **_options: out.mkdir() or [])
     row = not_built.Feature("silos[].flows[].warehouse", "a feature still to come", flow_uses=lambda f: f.warehouse)
     monkeypatch.setattr(not_built, "NOT_BUILT", (row,))
     out = tmp_path / "cdktf.out"

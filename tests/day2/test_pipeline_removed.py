@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 def test_removing_the_pipeline_forgets_its_data_and_destroys_nothing_else_that_holds_data(example_synth, tmp_path):
     """The ``removed`` blocks of a datalake stack without the section are exactly the
     data-holding addresses the section's removal takes out of the configuration."""
-    from silolake.synth import synthesize
+    from silolake.synth.app import synthesize
 
     stack = example_synth.stack("datalake")
     assert example_synth.catalog.master_pipeline is not None

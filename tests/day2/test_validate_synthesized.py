@@ -39,7 +39,7 @@ def _framework_repo(repo: Path) -> None:
 def test_a_replaced_log_group_is_refused_at_its_flow(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     _framework_repo(repo)
-    names_py = repo / "silolake" / "names.py"
+    names_py = repo / "silolake" / "aws" / "names.py"
     today = names_py.read_text()
     old = 'return f"/aws/kinesisfirehose/{stream}"'
     assert old in today

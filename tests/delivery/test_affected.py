@@ -82,7 +82,7 @@ def test_a_consumers_silo_list_affects_it_and_the_silos_whose_sharing_changed(ca
 
 def test_projections_never_miss_a_change(repo: Path, catalog: Path, tmp_path: Path) -> None:
     """Ground truth: full synths of base and head; affected must equal the stacks whose hash differs."""
-    from silolake.synth import synthesize
+    from silolake.synth.app import synthesize
 
     base_out = tmp_path / "base"
     synthesize(load_catalog(catalog), base_out)
@@ -121,7 +121,7 @@ def test_a_framework_change_makes_every_stack_a_candidate_and_hashes_decide(tmp_
     # the master buildspec stays in the repository.
     shutil.copytree(framework.parent / "delivery", repo / "delivery", ignore=shutil.ignore_patterns("__pycache__"))
     catalog = make_repo(repo, 2)
-    names_py = repo / "silolake" / "names.py"
+    names_py = repo / "silolake" / "aws" / "names.py"
     names_py.write_text(names_py.read_text() + "\n# a comment changes no output\n")
     result = affected(catalog, "HEAD")
     assert result.framework_changed

@@ -17,7 +17,7 @@ import re
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.policy import delivery
 
 from ..iam.iam_sim import simulate
@@ -344,7 +344,7 @@ def test_without_delivery_github_no_account_gets_oidc_access(example_catalog, tm
     """The plan role is catalog-controlled: no ``delivery.github``, no OIDC provider, no role."""
     import dataclasses
 
-    from silolake.synth import synthesize
+    from silolake.synth.app import synthesize
 
     assert example_catalog.github_repository == "acme/datalake"
     bare = dataclasses.replace(example_catalog, github_repository=None)

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from silolake import names
+from silolake.aws import names
+from silolake.aws.versions import AWS_PROVIDER_VERSION, TERRAFORM_VERSION
 from silolake.cli import main
 from silolake.constructs.delivery.master_pipeline import BUILDSPEC
 from silolake.policy import sharing
-from silolake.versions import AWS_PROVIDER_VERSION, TERRAFORM_VERSION
 
 from ..iam.iam_sim import simulate
 from ..stackjson import bucket_policy, points_to, policy_json, ref_name, resources
@@ -295,7 +295,7 @@ def test_every_variable_the_buildspec_reads_is_set(stack):
 
 
 def test_an_s3_source_is_read_by_the_pipeline_role_and_started_by_an_eventbridge_rule(example_synth, tmp_path):
-    from silolake.synth import synthesize
+    from silolake.synth.app import synthesize
 
     base = example_synth.catalog
     assert base.master_pipeline is not None

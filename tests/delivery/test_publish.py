@@ -20,14 +20,14 @@ import pytest
 from click.testing import CliRunner
 from moto import mock_aws
 
-from silolake import names
+from silolake.aws import names
+from silolake.aws.versions import AWS_PROVIDER_VERSION
 from silolake.catalog import load_catalog
 from silolake.catalog.topology import stack_targets
 from silolake.cli import main
 from silolake.release import publish
 from silolake.release.publish import MirrorError, PublishError, StackBundle
 from silolake.release.stack_bundles import build_all, build_bundle
-from silolake.versions import AWS_PROVIDER_VERSION
 
 from ..conftest import EXAMPLE
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from silolake import names
+from silolake.aws import names
 from silolake.catalog import CatalogError, load_catalog
 from silolake.constructs.delivery import silo_pipeline
 from silolake.release.stack_bundles import build_bundle, read_manifest

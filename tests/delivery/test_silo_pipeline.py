@@ -15,10 +15,10 @@ from fnmatch import fnmatch
 import pytest
 import yaml
 
-from silolake import names, versions
+from silolake.aws import names, versions
 from silolake.constructs.delivery import silo_pipeline
-from silolake.feedback import synth_notices
 from silolake.policy import delivery, sharing
+from silolake.synth.feedback import synth_notices
 
 from ..stackjson import policy_json, resources
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from silolake import versions
-from silolake.feedback import synth_notices
+from silolake.aws import versions
+from silolake.synth.feedback import synth_notices
 from tests.conftest import EXAMPLE, REPO
 
 CDKTF_PYTHON = REPO / ".venv-cdktf" / "bin" / "python"

@@ -1,4 +1,4 @@
-"""The engine's lazy provider load (silolake/engine/lazy_provider.cjs, silolake/engine_env.py)
+"""The engine's lazy provider load (silolake/engine/lazy_provider.cjs, silolake/engine/env.py)
 and a synth that starts no process.
 
 The hook rewrites the installed provider's index so its modules load on first use; these
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from silolake import engine_env
-from silolake.engine_env import LAZY_HOOK, engine_process_environment, engine_started
+from silolake.engine import env as engine_env
+from silolake.engine.env import LAZY_HOOK, engine_process_environment, engine_started
 from tests.conftest import EXAMPLE, REPO
 
 NODE = shutil.which("node")

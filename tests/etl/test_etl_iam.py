@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from tests.iam.iam_sim import simulate
 from tests.stackjson import bucket_policy
 

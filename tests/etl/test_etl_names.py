@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from silolake import name_registry
-from silolake import name_rules as rules
+from silolake.aws import name_registry
+from silolake.aws import name_rules as rules
 from silolake.catalog import CatalogError, load_catalog
 from tests.conftest import CATALOG_HEADER
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.constructs.blocks.lambda_function import powertools_layer
 from silolake.constructs.etl import flow_spec
 from silolake.constructs.etl.artifacts import FRAMEWORK_ORIGIN

@@ -19,7 +19,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from silolake import names
+from silolake.aws import names
 from silolake.constructs.etl import asl
 from tests.etl.test_asl import machines
 

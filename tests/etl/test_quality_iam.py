@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from tests.iam.iam_sim import simulate
 from tests.stackjson import bucket_policy
 

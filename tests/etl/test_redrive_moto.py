@@ -23,7 +23,8 @@ import pytest
 from click.testing import CliRunner
 from moto import mock_aws
 
-from silolake import name_rules, names, pipeline_input
+from silolake import pipeline_input
+from silolake.aws import name_rules, names
 from silolake.catalog import load_catalog
 from silolake.cli import main
 from silolake.constructs.etl import asl

@@ -16,7 +16,7 @@ import json
 import boto3
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.constructs.etl import asl, warehouse_sql
 from silolake.constructs.etl.flow_spec import CONFORM_STATE
 from tests.etl import moto_redshift_data

@@ -11,7 +11,7 @@ from pathlib import Path
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 
 from silolake.catalog import load_catalog
-from silolake.synth import synthesize
+from silolake.synth.app import synthesize
 
 from . import golden, read_stacks, write
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.policy import delivery
 from silolake.policy import partner as pp
 from silolake.policy.documents import document

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.policy import chain
 from silolake.policy.documents import document
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.catalog import load_catalog
 from silolake.policy import health_sharing
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.policy import partner as pp
 from silolake.policy import quicksight as qs
 from silolake.policy.documents import document, key_admin_statement

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.policy import partner as pp
 
 from ..delivered import Delivery

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.policy import pipelines, scp
 from silolake.policy.documents import document
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.ops.iam import read_actions
 from silolake.policy import read_only
 from silolake.policy.data_reads import DATA_READS

@@ -36,7 +36,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from silolake import names
+from silolake.aws import names
 from silolake.runtime import runtime_path
 
 from ..delivered import Delivery, deliver

@@ -7,9 +7,10 @@ import json
 
 import pytest
 
-from silolake import names, policy
+from silolake import policy
+from silolake.aws import names
+from silolake.aws.terraform_text import AlreadyEscapedError, unescape
 from silolake.policy import sharing
-from silolake.terraform_text import AlreadyEscapedError, unescape
 from tests.iam.iam_sim import simulate
 from tests.stackjson import bucket_policy, resources
 

@@ -14,7 +14,8 @@ import fnmatch
 
 import pytest
 
-from silolake import names, policy
+from silolake import policy
+from silolake.aws import names
 from silolake.catalog import Catalog
 from silolake.policy import delivery, pipelines, scp
 from tests.iam.iam_sim import simulate

@@ -13,7 +13,7 @@ from types import ModuleType
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.policy import dropzone
 from silolake.policy import partner as pp
 from silolake.runtime import runtime_path

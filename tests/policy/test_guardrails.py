@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.catalog import Catalog
 from silolake.policy import scp
 from tests.iam.iam_sim import simulate

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.catalog.model import Catalog, Silo
 from tests.iam.iam_sim import simulate
 from tests.stackjson import bucket_key_policy, bucket_policy, glue_resource_policy, resources

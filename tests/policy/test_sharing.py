@@ -10,7 +10,7 @@ import dataclasses
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.catalog.model import OrgLayout
 from silolake.policy import sharing
 

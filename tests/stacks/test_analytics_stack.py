@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.constructs.blocks.athena import BYTES_SCANNED_CUTOFF
 from silolake.policy.analytics import readable_silos, workspace_regions
 from tests.stackjson import bucket_key, bucket_named, ref_name, resources

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.catalog.model import Catalog
 from tests.stackjson import bucket_key_policy, bucket_named, bucket_policy, ref_name
 
@@ -115,7 +115,7 @@ def test_without_organization_ids_the_stack_synthesizes_and_shares_nothing(examp
     import dataclasses
 
     from silolake.stacks.datalake import DatalakeStack
-    from silolake.synth import make_app
+    from silolake.synth.app import make_app
 
     catalog = dataclasses.replace(example_synth.catalog, layout=None)
     app = make_app(str(tmp_path))

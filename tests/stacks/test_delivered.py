@@ -14,8 +14,9 @@ import re
 
 import pytest
 
-from silolake import names, policy
-from silolake.terraform_text import literal
+from silolake import policy
+from silolake.aws import names
+from silolake.aws.terraform_text import literal
 from tests.delivered import interpolations, leaves, problems, string_problems
 from tests.terraform_eval import evaluate
 

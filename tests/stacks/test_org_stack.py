@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.constructs.org.organization import account_logical_id
 from silolake.policy import pipelines, scp
 
@@ -99,7 +99,7 @@ def test_org_stack_deploys_into_the_management_account(org):
 def test_retired_accounts_are_forgotten_not_destroyed(org, tmp_path):
     """A silo gone from the catalog leaves a ``removed`` block (destroy = false) for its account."""
     from silolake.stacks.org import OrgStack
-    from silolake.synth import make_app
+    from silolake.synth.app import make_app
 
     retired = (("legacy-crm", "888888888888"), ("old", "999999999999"))
     catalog = dataclasses.replace(org.catalog, retired_accounts=retired)

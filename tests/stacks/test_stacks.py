@@ -7,7 +7,7 @@ import filecmp
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.release import rendering
 from tests.conftest import Synth, synthesize_catalog
 
@@ -127,7 +127,7 @@ def test_synth_is_byte_for_byte_deterministic(example_synth, example_catalog, tm
 
 
 def test_synthesize_failure_leaves_previous_output_untouched(example_catalog, tmp_path, monkeypatch):
-    import silolake.synth as synth_mod
+    import silolake.synth.app as synth_mod
 
     out = tmp_path / "cdktf.out"
     out.mkdir()

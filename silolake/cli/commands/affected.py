@@ -32,7 +32,7 @@ def affected(path: Path, base: str, as_json: bool, out_dir: Path | None, cache_d
 
     from ...catalog.topology import stack_targets
     from ...review.affected import affected as compute
-    from ...synth_cache import default_cache_dir
+    from ...synth.cache import default_cache_dir
 
     cache_dir = cache_dir or (default_cache_dir(out_dir) if out_dir else None)
     result = compute(path, base, head_out=out_dir, cache_dir=cache_dir)

@@ -27,7 +27,7 @@ def mirror_provider(
 ) -> None:
     """Upload the pinned hashicorp/aws provider (a zipped filesystem mirror) for silo pipelines.
 
-    Key: providers/hashicorp/aws/<version>/linux_amd64.zip (version: silolake.versions)."""
+    Key: providers/hashicorp/aws/<version>/linux_amd64.zip (version: silolake.aws.versions)."""
     import tempfile
 
     from ...release.publish import publish_mirror

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ... import names
+from ...aws import names
 from ...catalog import load_catalog
 from ...channels import channel
 from ...errors import UsageError

@@ -57,9 +57,9 @@ def synth(
     catalog = load_catalog(path)
     check_changes(catalog, path, None, out_dir)
     notices(catalog, synth=True)
-    from ...feedback import stack_progress, synth_notices
-    from ...synth import synthesize  # the engine itself is imported where stacks are built
-    from ...synth_cache import SynthCache, default_cache_dir
+    from ...synth.app import synthesize  # the engine itself is imported where stacks are built
+    from ...synth.cache import SynthCache, default_cache_dir
+    from ...synth.feedback import stack_progress, synth_notices
 
     cache = None if no_cache else SynthCache(cache_dir or default_cache_dir(out_dir))
 

@@ -3,7 +3,7 @@
 The catalog rules (:mod:`silolake.catalog.changes`) judge a change from the catalog alone.
 This check judges what Terraform would do: it synthesizes the base and the head of the
 stacks the change touches (``silolake affected``'s comparison, :mod:`silolake.review.affected`,
-with the synth cache of :mod:`silolake.synth_cache`) and reports, stack by stack, every
+with the synth cache of :mod:`silolake.synth.cache`) and reports, stack by stack, every
 resource :func:`silolake.stacks.losses.losses` finds destroyed or replaced as a refused
 :class:`Change`: located at the flow or silo (or consumer) it belongs to when the
 resource's construct path names one, else at the document, naming the stack and address.

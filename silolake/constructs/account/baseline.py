@@ -22,8 +22,8 @@ https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-publi
 
 from __future__ import annotations
 
-from ... import names
-from ...cdk import Construct, aws
+from ...aws import names
+from ...engine.cdk import Construct, aws
 from ...policy.ingestion import api_logging_statements
 from ..blocks.moved import MovedBlocks
 from ..blocks.service_role import service_role, source_account_condition

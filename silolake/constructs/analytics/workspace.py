@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ... import names
+from ...aws import names
 from ...catalog.model import AnalyticsConsumer, DeployedSilo
-from ...cdk import Construct, TerraformResource, aws
+from ...engine.cdk import Construct, TerraformResource, aws
 from ...policy.analytics import results_bucket_name
 from ..blocks.athena import enforced_workgroup
 from ..blocks.kms import CustomerKey

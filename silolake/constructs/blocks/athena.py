@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...cdk import Construct, TerraformResource, aws
+from ...engine.cdk import Construct, TerraformResource, aws
 
 #: Per-query scan limit (100 GiB): a runaway query fails instead of billing.
 BYTES_SCANNED_CUTOFF = 100 * 1024**3

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from functools import cached_property
 
 from ... import policy
-from ...cdk import Construct, aws
+from ...engine.cdk import Construct, aws
 
 
 class CustomerKey(Construct):

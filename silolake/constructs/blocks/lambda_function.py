@@ -29,9 +29,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ... import names, policy
-from ...aws import arns
-from ...cdk import AssetType, Construct, TerraformAsset, aws
+from ... import policy
+from ...aws import arns, names
+from ...engine.cdk import AssetType, Construct, TerraformAsset, aws
 from ...policy.functions import own_log_statements, runtime_statements
 from ...runtime import runtime_path
 from .service_role import encrypted_log_group, service_role

@@ -12,7 +12,7 @@ synth should read the catalog and write JSON, nothing else.
 same ``//`` metadata (``moved: {<type>: [<logical id>]}``) as ``move_from_id``, so the
 synthesized stack is unchanged and the engine sees no resource move to probe for. The probe
 guarded Terraform >= 1.5; every stack already needs >= 1.10 (the S3 backend's native
-locking, ``use_lockfile``), and the pinned CLI is :data:`silolake.versions.TERRAFORM_VERSION`.
+locking, ``use_lockfile``), and the pinned CLI is :data:`silolake.aws.versions.TERRAFORM_VERSION`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ...cdk import Construct, TerraformElement, TerraformResource
+from ...engine.cdk import Construct, TerraformElement, TerraformResource
 
 
 class MovedBlocks(TerraformElement):

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ... import policy
-from ...cdk import Construct, aws, typed
+from ...engine.cdk import Construct, aws, typed
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from ... import policy
-from ...cdk import Construct, aws
+from ...engine.cdk import Construct, aws
 
 #: CloudWatch Logs retention for operational logs: a year covers audits and yearly
 #: incident reviews (and checkov's CKV_AWS_338 minimum).

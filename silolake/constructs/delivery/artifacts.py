@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ... import names, policy
-from ...aws import arns
+from ... import policy
+from ...aws import arns, names
 from ...catalog.model import Account
-from ...cdk import Construct, aws
+from ...engine.cdk import Construct, aws
 from ...policy import sharing
 from ...policy.release import publisher_statements, publisher_trust
 from ..blocks.kms import CustomerKey

@@ -19,10 +19,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from ... import names
-from ...aws import arns
+from ...aws import arns, names
 from ...catalog.model import Account, DeployedSilo
-from ...cdk import Construct, aws
+from ...engine.cdk import Construct, aws
 from ...policy import delivery
 from ..blocks.service_role import service_role
 

@@ -1,7 +1,7 @@
 """Per-account GitHub OIDC plan access: pull requests plan each stack inside its own account.
 
 Every account stack gets (when ``delivery.github.repository`` is set) GitHub's OIDC identity
-provider and the role :data:`silolake.names.GITHUB_PLAN_ROLE`, assumable only with a GitHub
+provider and the role :data:`silolake.aws.names.GITHUB_PLAN_ROLE`, assumable only with a GitHub
 token whose audience is ``sts.amazonaws.com`` and whose subject is a pull request of that
 repository or its ``main`` branch (the nightly drift run). The role holds the AWS managed
 ``ReadOnlyAccess`` (Terraform refreshes every resource type a stack may hold) plus the
@@ -18,9 +18,9 @@ the role is already in the account and cannot assume the deploy role.
 
 from __future__ import annotations
 
-from ... import names, policy
-from ...aws import arns
-from ...cdk import Construct, aws
+from ... import policy
+from ...aws import arns, names
+from ...engine.cdk import Construct, aws
 from ...policy import delivery, read_only
 
 #: The AWS-managed policy the plan role reads the account with (its ARN is per partition).

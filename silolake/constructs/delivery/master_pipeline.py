@@ -28,12 +28,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ... import names, policy
-from ...aws import arns
+from ... import policy
+from ...aws import arns, names
+from ...aws.versions import AWS_PROVIDER_VERSION, TERRAFORM_VERSION
 from ...catalog.model import Account, DeliveryPipeline
-from ...cdk import Construct, aws, typed
+from ...engine.cdk import Construct, aws, typed
 from ...policy.release import build_statements, pipeline_statements, source_events_statements
-from ...versions import AWS_PROVIDER_VERSION, TERRAFORM_VERSION
 from ..blocks.secure_bucket import Lifecycle, SecureBucket
 from ..blocks.service_role import encrypted_log_group, service_role, source_account_condition
 

@@ -29,13 +29,13 @@ import json
 from dataclasses import dataclass
 from functools import cache
 
-from ... import names, policy, versions
-from ...aws import arns
+from ... import policy
+from ...aws import arns, names, versions
+from ...aws.terraform_text import literal
 from ...catalog.model import DeployedSilo
-from ...cdk import Construct, TerraformProvider, TerraformResource, aws, typed
+from ...engine.cdk import Construct, TerraformProvider, TerraformResource, aws, typed
 from ...policy import delivery
 from ...runtime import runtime_path
-from ...terraform_text import literal
 from ..blocks.kms import CustomerKey
 from ..blocks.secure_bucket import Lifecycle, SecureBucket, access_log_bucket
 from ..blocks.service_role import encrypted_log_group, service_role, trust_policy
@@ -56,7 +56,7 @@ SOURCE_NAMESPACE = "SourceVariables"
 @cache  # read once per process, not once per silo stack of a large synth
 def buildspec(stage: str) -> str:
     """Text of ``silolake/runtime/buildspec/silo-<stage>.yml`` (its shell ``${VARIABLE}`` s are
-    not Terraform's: the resource gets it through :func:`silolake.terraform_text.literal`)."""
+    not Terraform's: the resource gets it through :func:`silolake.aws.terraform_text.literal`)."""
     return (BUILDSPEC_DIR / f"silo-{stage}.yml").read_text(encoding="utf-8")
 
 

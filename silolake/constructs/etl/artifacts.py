@@ -18,7 +18,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ... import names
+from ...aws import names
 from ...catalog.model import Flow
 from ...runtime import runtime_path
 

@@ -97,7 +97,7 @@ class WarehouseLoad:
 
 @dataclass(frozen=True)
 class PipelineDefinition:
-    """Names one flow's state machine needs; all literal (computed by :mod:`silolake.names`);
+    """Names one flow's state machine needs; all literal (computed by :mod:`silolake.aws.names`);
     ``partition`` is the silo's (``aws``, ``aws-us-gov``, ...), for the integrations' ARNs."""
 
     silo: str

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ... import names
+from ...aws import names
 from ...catalog.model import Flow
 from ...partner_runtime import landing_flows  # noqa: F401 - where the constructs and tests read it
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ... import names
+from ...aws import names
 from ...catalog.model import Flow
-from ...cdk import AssetType, Construct, TerraformAsset, aws
+from ...engine.cdk import AssetType, Construct, TerraformAsset, aws
 from ...policy.etl import glue_job_statements
 from ..blocks.service_role import service_role
 from ..context import SiloContext

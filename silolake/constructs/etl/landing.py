@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import json
 
-from ... import names
+from ...aws import names
 from ...catalog.model import Flow
-from ...cdk import Construct, aws
+from ...engine.cdk import Construct, aws
 from ...partner_runtime import channels
 from ...policy import dropzone as layout
 from ...policy import partner as partner_policy

@@ -21,9 +21,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ... import names
+from ...aws import names
 from ...catalog.model import DeployedSilo, Flow
-from ...cdk import Construct, aws
+from ...engine.cdk import Construct, aws
 from ...pipeline_input import scheduled_input
 from ...policy.etl import scheduler_statements, state_machine_statements
 from ...policy.functions import trace_statements

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import ipaddress
 
-from ... import names, policy
+from ... import policy
+from ...aws import names
 from ...catalog.model import Flow
-from ...cdk import Construct, aws, typed
+from ...engine.cdk import Construct, aws, typed
 from ...policy.etl import flow_log_statements, load_role_statements, warehouse_endpoint_statements
 from ..blocks.service_role import encrypted_log_group, service_role
 from ..context import SiloContext

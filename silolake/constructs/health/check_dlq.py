@@ -8,7 +8,7 @@ the target's answer), never data; its alarm is rendered with the silo's other al
 from __future__ import annotations
 
 from ... import policy
-from ...cdk import Construct, aws
+from ...engine.cdk import Construct, aws
 from ...policy import check_delivery
 from ..context import SiloContext
 

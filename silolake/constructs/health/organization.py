@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from ... import names, policy
+from ... import policy
+from ...aws import names
 from ...catalog.model import Catalog
-from ...cdk import Construct, aws
+from ...engine.cdk import Construct, aws
 from ...policy import dashboards, health_sharing
 
 

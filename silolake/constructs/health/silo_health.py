@@ -6,8 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ... import names
-from ...cdk import Construct, aws
+from ...aws import names
+from ...engine.cdk import Construct, aws
 from ...policy import check_delivery, dashboards, freshness, health_sharing
 from ...policy import health_metrics as hm
 from ..blocks.lambda_function import LAMBDA_SRC, LambdaFunction

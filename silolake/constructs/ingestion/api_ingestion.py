@@ -17,11 +17,11 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 
-from ... import names, policy
-from ...aws import arns
+from ... import policy
+from ...aws import arns, names
 from ...catalog.model import Flow
-from ...cdk import Construct, TerraformOutput, TerraformStack, aws
 from ...channels import API
+from ...engine.cdk import Construct, TerraformOutput, TerraformStack, aws
 from ...policy.ingestion import api_role_statements, closed_api_statements
 from ..blocks.service_role import encrypted_log_group, service_role, source_account_condition
 from ..context import SiloContext

@@ -9,9 +9,9 @@ its pages itself (Snappy); compressing the file again would make it unreadable.
 
 from __future__ import annotations
 
-from ... import names
+from ...aws import names
 from ...catalog.model import Flow
-from ...cdk import Construct, aws
+from ...engine.cdk import Construct, aws
 from ...policy.ingestion import LOG_STREAM, delivery_role_statements, object_prefixes
 from ..blocks.service_role import encrypted_log_group, service_role
 from ..context import SiloContext
@@ -28,7 +28,7 @@ def data_prefix(flow: str) -> str:
 def error_prefix(flow: str) -> str:
     """Where records Firehose could not convert or deliver land, by error type.
 
-    Under the system prefix ``_errors/`` (:data:`silolake.names.SYSTEM_PREFIXES`): a flow
+    Under the system prefix ``_errors/`` (:data:`silolake.aws.names.SYSTEM_PREFIXES`): a flow
     named ``errors`` must not find other flows' error records under its own prefix."""
     return f"{_ERRORS}{flow}/!{{firehose:error-output-type}}/ingest_date=!{{timestamp:yyyy-MM-dd}}/"
 

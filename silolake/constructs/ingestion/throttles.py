@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ...catalog.model import Flow
-from ...cdk import Construct, aws
+from ...engine.cdk import Construct, aws
 from . import templates as tpl
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ... import names
-from ...cdk import Construct, aws
+from ...aws import names
+from ...engine.cdk import Construct, aws
 from ...policy import scp
 
 #: Who an OU's guardrails guard (the policies' descriptions).

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ... import names
+from ...aws import names
 from ...catalog.model import OuNames, Silo
-from ...cdk import Construct, TerraformStack, aws
+from ...engine.cdk import Construct, TerraformStack, aws
 
 #: Nothing an OU or account resource holds may disappear because a line changed.
 _PROTECTED = {"prevent_destroy": True}

@@ -18,10 +18,10 @@ The runtime contract is ``silolake/runtime/lambda/partner/README.md``.
 
 from __future__ import annotations
 
-from ... import names
+from ...aws import names
 from ...catalog.model import DeployedSilo
-from ...cdk import Construct, TerraformOutput, TerraformStack, aws, typed
 from ...channels import API
+from ...engine.cdk import Construct, TerraformOutput, TerraformStack, aws, typed
 from ...partner_runtime import CORS_METHODS, build_site, channels, function_environment, runtime_config
 from ...policy import partner as partner_policy
 from ..context import SiloContext

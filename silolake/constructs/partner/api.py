@@ -24,9 +24,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from ... import names
+from ...aws import names
 from ...catalog.model import DeployedSilo
-from ...cdk import Construct, aws, typed
+from ...engine.cdk import Construct, aws, typed
 from ..blocks.lambda_function import LambdaFunction
 from ..blocks.service_role import encrypted_log_group
 from ..context import SiloContext

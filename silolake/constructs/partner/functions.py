@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ... import names, policy
-from ...cdk import Construct, aws, typed
+from ... import policy
+from ...aws import names
+from ...engine.cdk import Construct, aws, typed
 from ...policy import partner as partner_policy
 from ..blocks.lambda_function import LAMBDA_SRC, FunctionSpec, LambdaFunction
 from ..blocks.service_role import service_role, source_account_condition

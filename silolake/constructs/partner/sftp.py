@@ -9,8 +9,8 @@ the server itself holds no users and no keys.
 
 from __future__ import annotations
 
-from ... import names
-from ...cdk import Construct, aws
+from ...aws import names
+from ...engine.cdk import Construct, aws
 from ..blocks.service_role import encrypted_log_group
 from ..context import SiloContext
 

@@ -19,8 +19,8 @@ import hashlib
 import json
 from collections.abc import Mapping
 
-from ... import names
-from ...cdk import AssetType, Construct, TerraformAsset, aws, typed
+from ...aws import names
+from ...engine.cdk import AssetType, Construct, TerraformAsset, aws, typed
 from ...partner_runtime import CONFIG_FILE, Site, content_type
 from ...policy.partner import site_read_statements
 from ..blocks.secure_bucket import Lifecycle, SecureBucket

@@ -33,10 +33,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ... import names, policy
+from ... import policy
+from ...aws import names
+from ...aws.terraform_text import literal_except_tokens
 from ...catalog.model import BUILTIN_PARTITIONS, Column, Flow, Silo
-from ...cdk import Construct, aws
-from ...terraform_text import literal_except_tokens
+from ...engine.cdk import Construct, aws
 from ..context import SiloContext
 
 _PARQUET = {

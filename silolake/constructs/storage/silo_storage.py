@@ -24,9 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ... import names, policy
+from ... import policy
+from ...aws import names
 from ...catalog.model import Silo
-from ...cdk import Construct, aws
+from ...engine.cdk import Construct, aws
 from ...policy import dropzone
 from ...policy.storage import deny_foreign_encryption, deny_outside_account
 from ..blocks.kms import CustomerKey

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.constructs.account.baseline import LEGACY_ADDRESSES
 
 pytestmark = pytest.mark.slow
@@ -70,8 +70,8 @@ def test_moved_blocks_carry_the_former_ingestion_resources(example_synth):
 
 def test_legacy_addresses_are_what_the_ingestion_construct_produced(tmp_path: Path):
     """The ``from`` addresses are cdktf's logical ids for the former construct paths."""
-    from silolake.cdk import Construct, TerraformStack, aws
-    from silolake.synth import make_app
+    from silolake.engine.cdk import Construct, TerraformStack, aws
+    from silolake.synth.app import make_app
 
     app = make_app(str(tmp_path))
     stack = TerraformStack(app, "silo-x")
@@ -88,7 +88,7 @@ def test_legacy_addresses_are_what_the_ingestion_construct_produced(tmp_path: Pa
 
 def test_block_public_access_can_be_turned_off_per_silo(example_catalog, tmp_path: Path):
     from silolake.stacks.silo import SiloStack
-    from silolake.synth import make_app
+    from silolake.synth.app import make_app
 
     silo = next(s for s in example_catalog.deployable_silos if not s.flows_from("api"))
     app = make_app(str(tmp_path))

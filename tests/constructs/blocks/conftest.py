@@ -1,5 +1,5 @@
 """A tiny stack for one building block: an ``App`` with the framework's context
-(:func:`silolake.synth_one.make_app`), one ``TerraformStack`` with its AWS provider, and the
+(:func:`silolake.synth.one.make_app`), one ``TerraformStack`` with its AWS provider, and the
 stack's ``cdk.tf.json`` parsed after ``app.synth()``, as Terraform reads it."""
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ class BlockStack:
 
 @pytest.fixture
 def block_stack(tmp_path: Path) -> BlockStack:
-    from silolake.cdk import TerraformStack, aws
-    from silolake.synth_one import make_app
+    from silolake.engine.cdk import TerraformStack, aws
+    from silolake.synth.one import make_app
 
     app = make_app(str(tmp_path))
     stack = TerraformStack(app, "block")

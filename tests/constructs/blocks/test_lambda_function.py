@@ -98,9 +98,9 @@ def test_empty_or_missing_folder_is_an_error(tmp_path):
 
 
 def _synth(out: Path, build_dir: Path) -> dict:
-    from silolake.cdk import TerraformStack, aws
     from silolake.constructs.blocks.lambda_function import FunctionSpec, LambdaFunction
-    from silolake.synth import make_app
+    from silolake.engine.cdk import TerraformStack, aws
+    from silolake.synth.app import make_app
 
     app = make_app(str(out))
     stack = TerraformStack(app, "fn")

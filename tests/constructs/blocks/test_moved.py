@@ -8,8 +8,8 @@ import pytest
 
 
 def test_moved_blocks_point_from_the_former_address_to_the_synthesized_one(block_stack) -> None:
-    from silolake.cdk import aws
     from silolake.constructs.blocks.moved import MovedBlocks
+    from silolake.engine.cdk import aws
 
     role = aws.iam_role.IamRole(block_stack.scope, "landing-role", name="r", assume_role_policy="{}")
     key = aws.kms_key.KmsKey(block_stack.scope, "key")
@@ -25,8 +25,8 @@ def test_moved_blocks_point_from_the_former_address_to_the_synthesized_one(block
 
 
 def test_a_move_across_resource_types_is_refused(block_stack) -> None:
-    from silolake.cdk import aws
     from silolake.constructs.blocks.moved import MovedBlocks
+    from silolake.engine.cdk import aws
 
     role = aws.iam_role.IamRole(block_stack.scope, "role", name="r", assume_role_policy="{}")
     with pytest.raises(ValueError, match="cannot move aws_kms_key.k to a aws_iam_role resource"):

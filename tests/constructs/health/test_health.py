@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from silolake import name_rules, names
+from silolake.aws import name_rules, names
 from silolake.policy import health_sharing
 from tests.conftest import Synth
 

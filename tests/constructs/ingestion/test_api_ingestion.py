@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.constructs.ingestion import templates as tpl
 
 pytestmark = pytest.mark.slow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.catalog import CatalogError, load_catalog
 from silolake.constructs.ingestion.throttles import method_path
 from tests.conftest import CATALOG_HEADER

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.constructs.partner.functions import IDP_RESERVED_CONCURRENCY, POWERTOOLS_PARAMETER
 from silolake.constructs.partner.sftp import SECURITY_POLICY
 from silolake.policy.partner import TAG_USERNAME

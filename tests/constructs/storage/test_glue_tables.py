@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.catalog import load_catalog
 from silolake.catalog.model import BUILTIN_PARTITIONS
 from silolake.catalog.types import glue_type

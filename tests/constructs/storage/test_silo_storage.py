@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.catalog import CatalogError, load_catalog
 from silolake.constructs.storage import silo_storage
 from silolake.policy import sharing

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 from moto import mock_aws
 
-from silolake import names
+from silolake.aws import names
 from silolake.cli import main
 from tests.conftest import EXAMPLE
 

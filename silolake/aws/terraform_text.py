@@ -31,7 +31,7 @@ import dataclasses
 import re
 from typing import Any, TypeVar
 
-from .errors import SilolakeError
+from ..errors import SilolakeError
 
 T = TypeVar("T")
 

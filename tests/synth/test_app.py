@@ -1,4 +1,4 @@
-"""silolake.synth: stack selection, per-stack synth into an existing tree, parallel workers, clean-up.
+"""silolake.synth.app: stack selection, per-stack synth into an existing tree, parallel workers, clean-up.
 
 Per-stack and parallel output is compared byte for byte with the session's full
 single-process synth (``example_synth``), so "the same output" means the same files.
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from silolake.catalog import Catalog
-from silolake.synth import StackDone, StackSelectionError, select_stacks, synthesize
+from silolake.synth.app import StackDone, StackSelectionError, select_stacks, synthesize
 from tests.conftest import EXAMPLE, REPO
 
 
@@ -114,7 +114,7 @@ def test_per_stack_synth_into_an_empty_directory_writes_that_stack_and_its_manif
 
 
 def test_synthesize_failure_leaves_previous_output_and_no_staging(example_catalog, tmp_path, monkeypatch) -> None:
-    import silolake.synth as synth_mod
+    import silolake.synth.app as synth_mod
 
     out = tmp_path / "cdktf.out"
     (out / "stacks" / "org").mkdir(parents=True)
@@ -132,7 +132,7 @@ def test_synthesize_failure_leaves_previous_output_and_no_staging(example_catalo
 
 
 def test_staging_left_by_a_killed_synth_is_removed_by_the_next(example_catalog, tmp_path, monkeypatch) -> None:
-    import silolake.synth as synth_mod
+    import silolake.synth.app as synth_mod
 
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     stale = tmp_path / f".cdktf.out.staging-{dead.stdout.strip()}-abc"
@@ -239,7 +239,7 @@ def test_progress_is_one_plain_line_per_stack_without_a_terminal() -> None:
 
     from rich.console import Console
 
-    from silolake.feedback import stack_progress
+    from silolake.synth.feedback import stack_progress
 
     buffer = io.StringIO()
     with stack_progress(Console(file=buffer, force_terminal=False, width=200)) as on_stack:
@@ -257,7 +257,7 @@ def test_progress_is_a_live_bar_on_a_terminal() -> None:
 
     from rich.console import Console
 
-    from silolake.feedback import stack_progress
+    from silolake.synth.feedback import stack_progress
 
     buffer = io.StringIO()
     with stack_progress(Console(file=buffer, force_terminal=True, width=120)) as on_stack:
@@ -287,9 +287,9 @@ def test_a_timeout_the_engine_swallows_still_stops_synth(
     """The alarm can land while the engine runs Python code for it (jsii hands the exception to
     the engine, which may drop it); synth still stops at the deadline, after the stack at hand."""
     from silolake import stacks
-    from silolake import synth as synth_mod
-    from silolake.cdk import TerraformStack
-    from silolake.synth import SynthTimeout
+    from silolake.engine.cdk import TerraformStack
+    from silolake.synth import app as synth_mod
+    from silolake.synth.app import SynthTimeout
 
     def builder(name: str):
         def build(app) -> None:

@@ -2,7 +2,7 @@
 creation stack traces. Imports no engine (the synth cache reads the choice without starting one).
 
 The jsii kernel starts the engine's Node.js process the first time an engine package is
-imported (:mod:`silolake.cdk`), copying this process's environment. :func:`engine_started`
+imported (:mod:`silolake.engine.cdk`), copying this process's environment. :func:`engine_started`
 wraps that import and adds, for that one process only:
 
 - ``NODE_OPTIONS=--require silolake/engine/lazy_provider.cjs``: the AWS provider's index
@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import UsageError
+from ..errors import UsageError
 
 #: Environment variable selecting the engine; values are the keys of :data:`ENGINES`.
 ENGINE_ENV = "SILOLAKE_ENGINE"
@@ -42,7 +42,7 @@ EAGER_ENV = "SILOLAKE_EAGER_PROVIDER"
 #: ``1``: keep the engine's creation stack traces (slower; for debugging the engine).
 DEBUG_ENV = "SILOLAKE_ENGINE_DEBUG"
 #: The Node.js preload that defers provider modules to their first use.
-LAZY_HOOK = Path(__file__).resolve().parent / "engine" / "lazy_provider.cjs"
+LAZY_HOOK = Path(__file__).resolve().parent / "lazy_provider.cjs"
 
 
 class EngineError(UsageError, RuntimeError):

@@ -8,12 +8,12 @@ import ast
 import dataclasses
 from pathlib import Path
 
-from silolake import names
+from silolake.aws import names
 from silolake.catalog import load_catalog
 from silolake.constructs.context import SiloAddress
 from tests.conftest import EXAMPLE
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CONSTRUCTS = REPO / "silolake" / "constructs"
 #: Constructs of the organization account create silos' accounts: they take the silo model, not a
 #: context (the account they build does not exist yet).

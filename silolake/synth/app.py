@@ -21,7 +21,7 @@ and their manifest entries, leaving every other stack's output as it was.
 
 The engine is imported lazily here: ``silolake validate`` must not pay its start-up,
 and with ``jobs > 1`` only the workers import it. With a synth cache
-(:mod:`silolake.synth_cache`), a stack whose key has an entry is copied into staging and
+(:mod:`silolake.synth.cache`), a stack whose key has an entry is copied into staging and
 the engine starts only when some stack has none; the bytes are the same either way.
 """
 
@@ -40,10 +40,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .catalog.model import Catalog
-from .catalog.topology import stack_targets
-from .synth_cache import SynthCache, key_inputs
-from .synth_control import (
+from ..catalog.model import Catalog
+from ..catalog.topology import stack_targets
+from .cache import SynthCache, key_inputs
+from .control import (
     NodeMissing,
     StackSelectionError,
     SynthError,
@@ -53,8 +53,8 @@ from .synth_control import (
     sigterm_deferred,
     sigterm_raises,
 )
-from .synth_one import MANIFEST, StackDone, synth_stack
-from .synth_one import make_app as make_app  # re-exported: main.py and callers make their app here
+from .one import MANIFEST, StackDone, synth_stack
+from .one import make_app as make_app  # re-exported: main.py and callers make their app here
 
 #: Staging directories are ``.<out name>.staging-<pid>-<random>`` beside ``out``.
 STAGING_MARK = ".staging-"
@@ -79,7 +79,7 @@ class StackSummary:
 
 def synth_into(app, catalog: Catalog) -> list[str]:
     """Build every stack of ``catalog`` into ``app`` and synthesize it (the CDKTF CLI path, ``main.py``)."""
-    from .stacks import build_app
+    from ..stacks import build_app
 
     names = build_app(app, catalog)
     app.synth()
@@ -128,7 +128,7 @@ def synthesize(
     (default ``SILOLAKE_SYNTH_WORKER_MB`` or 1,100) is replaced after its current stack).
     ``1`` builds in this process. The output is byte-identical for every ``jobs``.
     ``timeout``: seconds for the whole synth. ``on_stack`` is called as each stack finishes.
-    ``cache``: stacks whose key (:mod:`silolake.synth_cache`) has an entry are copied from it
+    ``cache``: stacks whose key (:mod:`silolake.synth.cache`) has an entry are copied from it
     and the engine starts only for the others, which are stored; a full synth then prunes
     the entries it did not use. The output is the same bytes with or without a cache.
 
@@ -158,7 +158,7 @@ def synthesize(
                     _stop_engine_here()
                     raise
             elif missing:
-                from .synth_pool import synth_in_workers
+                from .pool import synth_in_workers
 
                 budget = worker_memory_mb or int(os.environ.get("SILOLAKE_SYNTH_WORKER_MB", "1100"))
                 results |= synth_in_workers(
@@ -237,7 +237,7 @@ def _synth_here(
 ) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
     with alarm(deadline):
-        from .stacks import stack_builders  # the engine's start-up: inside the time limit
+        from ..stacks import stack_builders  # the engine's start-up: inside the time limit
 
         builders = stack_builders(catalog)
         for index, name in enumerate(selected, 1):
@@ -254,11 +254,11 @@ def _synth_here(
 
 
 def _stop_engine_here() -> None:
-    """Stop this process's engine if it started (see :func:`silolake.cdk.stop_engine`)."""
+    """Stop this process's engine if it started (see :func:`silolake.engine.cdk.stop_engine`)."""
     import sys
 
-    if "silolake.cdk" in sys.modules:
-        from .cdk import stop_engine
+    if "silolake.engine.cdk" in sys.modules:
+        from ..engine.cdk import stop_engine
 
         stop_engine()
 

@@ -23,7 +23,7 @@ half an entry and concurrent writers of one key keep whichever came first)::
 A hit checks every file against ``files`` before use; an entry that does not match
 (a truncated copy, a disk fault, a hand edit) is a miss and is replaced. The cache never
 decides what is synthesized, only whether the engine must run for it: its output is
-byte-identical to an uncached synth (``tests/test_synth_cache.py``). Sharing the
+byte-identical to an uncached synth (``tests/synth/test_cache.py``). Sharing the
 directory between CI runs is safe (entries are immutable and self-checking):
 docs/engine.md shows GitHub Actions and CodeBuild settings.
 """
@@ -43,9 +43,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .catalog.lock import lock_path_for
-from .catalog.model import Catalog
-from .catalog.topology import stack_inputs, stack_targets
+from ..catalog.lock import lock_path_for
+from ..catalog.model import Catalog
+from ..catalog.topology import stack_inputs, stack_targets
 
 #: Bumped when the entry layout or the key's composition changes: older entries become misses.
 CACHE_FORMAT = 1
@@ -120,7 +120,7 @@ def framework_digest(root: Path = _PACKAGE_ROOT) -> str:
 
 def engine_identity(engine: str | None = None) -> str:
     """``"<engine> <dist>==<version> ... python==<major.minor>"`` without importing the engine."""
-    from .engine_env import selected_engine
+    from ..engine.env import selected_engine
 
     name = engine or selected_engine()
     versions = []

@@ -1,6 +1,6 @@
 """AWS naming rules, one per kind of name silolake derives; each cites the AWS page it follows.
 
-:mod:`silolake.names` builds every name from catalog values; validation checks each built
+:mod:`silolake.aws.names` builds every name from catalog values; validation checks each built
 name against its rule here (:meth:`NameRule.problems`), so a rule broken by a combination
 of values (organization name + silo name + region) is reported at the catalog key that
 caused it, before synth. A rule holds only what AWS documents (or, where AWS documents

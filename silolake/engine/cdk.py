@@ -9,14 +9,14 @@ Two engines ship the same class names, and this is the only module that imports 
   on 2025-12-10, kept for teams that pinned it. Install ``silolake[cdktf]`` and set
   ``SILOLAKE_ENGINE=cdktf``.
 
-The engine is chosen once per process from ``SILOLAKE_ENGINE`` (:mod:`silolake.engine_env`);
+The engine is chosen once per process from ``SILOLAKE_ENGINE`` (:mod:`silolake.engine.env`);
 an unknown value or a missing package fails with a message saying what to install.
 
 Provider submodules are imported on first attribute access (``aws.s3_bucket``): the
 provider package holds ~2,400 of them and importing one costs jsii time, so we only
 pay for what a synth actually uses. That is the Python side; in the engine's Node.js
 process the kernel loads the provider's whole JavaScript package, and the preload hook
-set up by :mod:`silolake.engine_env` makes its modules load on first use there too.
+set up by :mod:`silolake.engine.env` makes its modules load on first use there too.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from .engine_env import ENGINES, EngineError, engine_started, selected_engine
+from .env import ENGINES, EngineError, engine_started, selected_engine
 
 # jsii warns on every process start that Node 20 is past end-of-life; the README pins
 # Node 20 as the supported runtime, so the banner is noise in every synth and test run.

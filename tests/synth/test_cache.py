@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from silolake import synth_cache
 from silolake.catalog import load_catalog
 from silolake.review.affected import stack_inputs
-from silolake.synth import synthesize
-from silolake.synth_cache import KeyInputs, SynthCache, engine_identity, environment_identity, key_inputs, tree_digest
+from silolake.synth import cache as synth_cache
+from silolake.synth.app import synthesize
+from silolake.synth.cache import KeyInputs, SynthCache, engine_identity, environment_identity, key_inputs, tree_digest
 from tests.conftest import EXAMPLE, REPO, copy_example
 from tests.delivery.generated import make_repo
 from tests.flows import with_custom_orders_job
@@ -91,7 +91,7 @@ def test_framework_digest_covers_code_and_runtime_assets(tmp_path: Path) -> None
     shutil.copytree(REPO / "silolake", package, ignore=shutil.ignore_patterns("node_modules", "__pycache__"))
     skip = {"__pycache__", "node_modules"}
     original = tree_digest(package, skip)
-    for changed in ["synth.py", "runtime/pages/index.html", "requirements/synth.lock", "engine/lazy_provider.cjs"]:
+    for changed in ["synth/app.py", "runtime/pages/index.html", "requirements/synth.lock", "engine/lazy_provider.cjs"]:
         path = package / changed
         data = path.read_bytes()
         path.write_bytes(data + b"\n")

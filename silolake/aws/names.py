@@ -4,7 +4,7 @@ Names are computed from the catalog only (never from Terraform tokens) so that t
 validator can check AWS length limits before synth, and so that policies in one
 account can refer to resources in another by name (for example the silo pipeline
 role pattern the central artifacts bucket trusts). Constructs never format a name
-themselves: they call a builder here, and :mod:`silolake.name_registry` lists each
+themselves: they call a builder here, and :mod:`silolake.aws.name_registry` lists each
 builder's output with its AWS rule for validation, so a change here moves both the
 Terraform and the validation.
 """
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import hashlib
 
+from . import arns
 from . import name_rules as rules
-from .aws import arns
 
-# AWS length limits (the whole rules, with their sources, are in silolake.name_rules).
+# AWS length limits (the whole rules, with their sources, are in silolake.aws.name_rules).
 S3_BUCKET_MAX = rules.S3_BUCKET.max_len
 IAM_ROLE_MAX = rules.IAM_ROLE.max_len
 FIREHOSE_STREAM_MAX = rules.FIREHOSE_STREAM.max_len
@@ -399,7 +399,7 @@ def state_machine_arn(region: str, account_id: str, silo: str, flow: str) -> str
 def redrive_execution(days: list[str], started: str) -> str:
     """Execution name of a redrive: ``redrive-<first day>-<last day>-<started>`` with the days as
     ``YYYYMMDD`` and ``started`` as ``YYYYMMDDTHHMMSSZ`` (at most 43 characters). Same rule as a state
-    machine's name (:data:`silolake.name_rules.STEP_FUNCTIONS`; StartExecution's ``name``:
+    machine's name (:data:`silolake.aws.name_rules.STEP_FUNCTIONS`; StartExecution's ``name``:
     https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html); unique
     for 90 days, so the same redrive started twice in one second is refused, not run twice."""
     first, last = min(days).replace("-", ""), max(days).replace("-", "")

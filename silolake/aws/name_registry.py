@@ -1,9 +1,9 @@
 """The registry of every name silolake gives AWS: each name from its builder in
-:mod:`silolake.names`, with the rule of :mod:`silolake.name_rules` it must meet.
+:mod:`silolake.aws.names`, with the rule of :mod:`silolake.aws.name_rules` it must meet.
 
 Validation (:mod:`silolake.catalog.limits`) walks these tables with a placeholder account
 id and reports a broken rule at the catalog key that decides the name; the constructs
-call the very same builders, and ``tests/test_name_registry.py`` proves it by finding
+call the very same builders, and ``tests/aws/test_name_registry.py`` proves it by finding
 every name of every synthesized resource here, with the same rule. So a name that
 validates is the name applied ("what validates, applies").
 

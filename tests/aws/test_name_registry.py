@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from silolake import name_rules as R
+from silolake.aws import name_rules as R
+from silolake.aws.name_rules import NameRule
 from silolake.catalog import limits, load_catalog, validate_file
 from silolake.catalog.schema import load_schema
-from silolake.name_rules import NameRule
 from tests.conftest import EXAMPLE, REPO, synthesize_catalog
 
 GOLDEN = REPO / "tests" / "golden" / "stacks"
@@ -218,7 +218,7 @@ def test_a_name_outside_the_registry_is_found() -> None:
 
 
 def test_the_registry_tables_are_not_stale(tmp_path: Path) -> None:
-    """Every rule a registry table uses is one of :data:`silolake.name_rules.RULES`."""
+    """Every rule a registry table uses is one of :data:`silolake.aws.name_rules.RULES`."""
     data = yaml.safe_load(EXAMPLE.read_text())
     used = {rule for rules in registry_of(data).values() for rule in rules}
     assert used <= set(R.RULES.values())

@@ -1,7 +1,7 @@
-"""One stack synthesized in an ``App`` of its own: what :func:`silolake.synth.synthesize` runs in
-this process and each :mod:`silolake.synth_pool` worker runs in its own.
+"""One stack synthesized in an ``App`` of its own: what :func:`silolake.synth.app.synthesize` runs in
+this process and each :mod:`silolake.synth.pool` worker runs in its own.
 
-Kept apart from :mod:`silolake.synth` so the worker pool and the orchestrator both import it
+Kept apart from :mod:`silolake.synth.app` so the worker pool and the orchestrator both import it
 without importing each other. The engine is imported only when an app is made.
 """
 
@@ -34,8 +34,8 @@ class StackDone:
 
 
 def make_app(outdir: str | None = None):
-    """An ``App`` with :data:`silolake.cdk.APP_CONTEXT`, writing into ``outdir`` when given."""
-    from .cdk import APP_CONTEXT, App
+    """An ``App`` with :data:`silolake.engine.cdk.APP_CONTEXT`, writing into ``outdir`` when given."""
+    from ..engine.cdk import APP_CONTEXT, App
 
     kwargs: dict[str, Any] = {"context": dict(APP_CONTEXT), "skip_validation": False}
     if outdir is not None:

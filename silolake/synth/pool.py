@@ -9,7 +9,7 @@ Node.js child, passes the budget retires after its current stack and a fresh one
 its place. That bounds peak memory per worker at the budget plus one stack, whatever
 the catalog size, for the price of one more start-up per retirement.
 
-Every stack is built in an ``App`` of its own (:func:`silolake.synth_one.synth_stack`), so
+Every stack is built in an ``App`` of its own (:func:`silolake.synth.one.synth_stack`), so
 which worker built it changes nothing in its output.
 """
 
@@ -29,9 +29,9 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from .catalog.model import Catalog
-from .synth_control import SynthError, SynthTimeout
-from .synth_one import StackDone, synth_stack
+from ..catalog.model import Catalog
+from .control import SynthError, SynthTimeout
+from .one import StackDone, synth_stack
 
 #: How long a worker may take to start (import the engine) or to exit before it is killed.
 STOP_GRACE_S = 5.0
@@ -62,7 +62,7 @@ def worker_main(conn: Connection, catalog: Catalog, staging: str, memory_bytes: 
     # processes (one killpg), so nothing writes into staging once the parent removes it.
     os.setpgrp()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    from .stacks import stack_builders  # the engine's start-up, paid once per worker
+    from ..stacks import stack_builders  # the engine's start-up, paid once per worker
 
     builders = stack_builders(catalog)
     gc.freeze()  # the engine's import graph never dies; keep the collector off it

@@ -1,6 +1,6 @@
 """How a synth stops: its errors, SIGTERM turned into an exception (so staging is cleaned up)
 and held back while staged output moves into place, and a time limit raised in the main
-thread. Re-exported by :mod:`silolake.synth`."""
+thread. Re-exported by :mod:`silolake.synth.app`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .errors import EXIT_INVALID, EXIT_TERMINATED, EXIT_TIMEOUT, SilolakeError
+from ..errors import EXIT_INVALID, EXIT_TERMINATED, EXIT_TIMEOUT, SilolakeError
 
 __all__ = [
     "NodeMissing",

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from silolake.aws.terraform_text import literal, terraform_view, unescape
 from silolake.catalog import CatalogError, load_catalog
-from silolake.terraform_text import literal, terraform_view, unescape
 from tests.conftest import synthesize_catalog
 from tests.terraform_eval import TerraformEvalError, evaluate, string_leaves
 

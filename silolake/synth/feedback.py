@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .catalog.model import Catalog
-from .policy.sharing import notices
-from .synth_one import StackDone
+from ..catalog.model import Catalog
+from ..policy.sharing import notices
+from .one import StackDone
 
 
 def synth_notices(catalog: Catalog) -> list[str]:
@@ -30,7 +30,7 @@ def synth_notices(catalog: Catalog) -> list[str]:
 
 @contextmanager
 def stack_progress(console: Console) -> Iterator[Callable[[StackDone], None]]:
-    """Yield the ``on_stack`` callback for :func:`silolake.synth.synthesize` that reports on ``console``."""
+    """Yield the ``on_stack`` callback for :func:`silolake.synth.app.synthesize` that reports on ``console``."""
     if not console.is_terminal:
 
         def line(done: StackDone) -> None:
