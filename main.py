@@ -15,8 +15,8 @@ import sys
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 
 from silolake.catalog import CatalogError, load_catalog  # noqa: E402
-from silolake.feedback import synth_notices  # noqa: E402
-from silolake.synth import make_app, synth_into  # noqa: E402
+from silolake.synth.app import make_app, synth_into  # noqa: E402
+from silolake.synth.feedback import synth_notices  # noqa: E402
 
 CATALOG_ENV = "SILOLAKE_CATALOG"
 CATALOG_CONTEXT = "silolake:catalog"
