@@ -54,10 +54,14 @@ PROBE = r"""
 import json, sys, time
 from jsii._kernel.providers import process
 from silolake.catalog import load_catalog
-from silolake.cdk import APP_CONTEXT, App
+try:
+    from silolake.engine.cdk import APP_CONTEXT, App
+    from silolake.aws.terraform_text import terraform_view
+except ImportError:  # code from before the rooms (silolake/cdk.py, silolake/terraform_text.py)
+    from silolake.cdk import APP_CONTEXT, App
+    from silolake.terraform_text import terraform_view
 from silolake.stacks import continuity
 from silolake.stacks.silo import SiloStack
-from silolake.terraform_text import terraform_view
 
 import os
 def cpu():
