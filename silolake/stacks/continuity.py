@@ -16,6 +16,9 @@ gives the same blocks):
   attached configuration (:func:`forgotten_with_data`). Terraform forgets them; the data
   stays in AWS, still encrypted and private. A ``removed`` block whose address was never in the state is a no-op,
   which is what makes emitting them unconditionally safe.
+- ``removed { destroy = false }`` for the Glue tables of every earlier ``schema_version`` of
+  a flow (:func:`earlier_versions`): a raised version starts new tables at new addresses, the
+  old ones stay in the Glue catalog, queryable, with their data untouched.
 
 The addresses are computed by building a *ghost* of the stack (the same stack class on a
 catalog model that still has the removed flow, the workspace, or the former flow name) in
@@ -269,6 +272,22 @@ def _ghost_stack(catalog: Catalog, ghost: DeployedSilo, silo: DeployedSilo | Non
     return GhostSiloStack(scratch_app(), catalog=catalog, silo=ghost)
 
 
+def earlier_versions(stack: TerraformStack, catalog: Catalog, silo: DeployedSilo) -> set[str]:
+    """Addresses of the Glue tables of every schema version below each flow's current one
+    (``storage.glue_tables.table_id`` gives each version its own), for ``removed`` blocks.
+
+    One ghost per earlier version ``k``, holding only the flows above it, each at version
+    ``k``: whatever of it the real stack lacks is that version's tables (the flows' other
+    resources keep their addresses across versions). Computed from the catalog alone, like
+    every block here: a version that never was applied gives a no-op block."""
+    versioned = [f for f in silo.flows if f.schema_version > 1]
+    gone: set[str] = set()
+    for k in range(1, max((f.schema_version for f in versioned), default=1)):
+        flows = tuple(dataclasses.replace(f, schema_version=k) for f in versioned if f.schema_version > k)
+        gone |= gone_with_data(_ghost_stack(catalog, dataclasses.replace(silo, flows=flows)), stack)
+    return gone
+
+
 def silo_blocks(stack: TerraformStack, catalog: Catalog, silo: DeployedSilo) -> None:
     """``moved`` blocks for renamed flows; ``removed`` blocks for ``removed_flows`` and for
     every capability's data the silo no longer has (:func:`capabilities_ghost`)."""
@@ -298,7 +317,7 @@ def silo_blocks(stack: TerraformStack, catalog: Catalog, silo: DeployedSilo) -> 
     gone = (
         set() if model == silo else gone_with_data(_ghost_stack(catalog, model, silo), stack, skip=GHOST_WAREHOUSE_FLOW)
     )
-    _emit(stack, moved, gone)
+    _emit(stack, moved, gone | earlier_versions(stack, catalog, silo))
     imports = adopted_imports(stack, catalog, silo)
     if imports:
         stack.add_override("import", imports)

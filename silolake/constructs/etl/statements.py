@@ -42,7 +42,7 @@ def glue_job_statements(
     """The conform job of ``flow``: read its raw prefix and its code, write its processed and
     rejects prefixes, its two tables, the silo key, and Glue's encrypted job logs."""
     raw, processed = buckets["raw"], buckets["processed"]
-    flow_prefixes = [f"{flow.storage_name}/", f"{names.REJECTS_PREFIX}{flow.storage_name}/"]
+    flow_prefixes = [f"{flow.data_name}/", f"{names.REJECTS_PREFIX}{flow.data_name}/"]
     if flow.quality:  # the job appends its quality results under the flow's own results folder
         flow_prefixes.append(names.quality_prefix(flow.storage_name))
     return [
@@ -50,7 +50,7 @@ def glue_job_statements(
             "Sid": "ReadRawOfFlow",
             "Effect": "Allow",
             "Action": ["s3:GetObject"],
-            "Resource": f"arn:aws:s3:::{raw}/{flow.storage_name}/*",
+            "Resource": f"arn:aws:s3:::{raw}/{flow.data_name}/*",
         },
         {
             "Sid": "ReadJobCode",
@@ -87,7 +87,7 @@ def glue_job_statements(
                 "glue:UpdatePartition",
             ],
             "Resource": glue_table_arns(
-                silo, [names.glue_table(flow.storage_name, "raw"), names.glue_table(flow.storage_name, "processed")]
+                silo, [names.glue_table(flow.data_name, "raw"), names.glue_table(flow.data_name, "processed")]
             ),
         },
         _kms(key_arn, ("kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt")),
@@ -138,7 +138,7 @@ def state_machine_statements(
             "Effect": "Allow",
             "Action": ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions", "glue:BatchCreatePartition"],
             "Resource": glue_table_arns(
-                silo, [names.glue_table(flow.storage_name, "raw"), names.glue_table(flow.storage_name, "processed")]
+                silo, [names.glue_table(flow.data_name, "raw"), names.glue_table(flow.data_name, "processed")]
             ),
         },
         {
@@ -146,7 +146,7 @@ def state_machine_statements(
             "Effect": "Allow",
             "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
             "Resource": [f"arn:aws:s3:::{buckets['raw']}", f"arn:aws:s3:::{buckets['processed']}"],
-            "Condition": {"StringLike": {"s3:prefix": [f"{flow.storage_name}/", f"{flow.storage_name}/*"]}},
+            "Condition": {"StringLike": {"s3:prefix": [f"{flow.data_name}/", f"{flow.data_name}/*"]}},
         },
         {
             "Sid": "WriteAthenaResults",
@@ -185,7 +185,7 @@ def state_machine_statements(
                 "Sid": "ReadConformState",
                 "Effect": "Allow",
                 "Action": "s3:GetObject",
-                "Resource": f"arn:aws:s3:::{buckets['processed']}/{flow.storage_name}/_silolake/*",
+                "Resource": f"arn:aws:s3:::{buckets['processed']}/{flow.data_name}/_silolake/*",
             },
             {
                 "Sid": "LoadWarehouse",
@@ -212,14 +212,14 @@ def load_role_statements(processed_bucket: str, flow: Flow, key_arn: str) -> lis
             "Sid": "ReadProcessedOfFlow",
             "Effect": "Allow",
             "Action": "s3:GetObject",
-            "Resource": f"arn:aws:s3:::{processed_bucket}/{flow.storage_name}/*",
+            "Resource": f"arn:aws:s3:::{processed_bucket}/{flow.data_name}/*",
         },
         {
             "Sid": "ListProcessedOfFlow",
             "Effect": "Allow",
             "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
             "Resource": f"arn:aws:s3:::{processed_bucket}",
-            "Condition": {"StringLike": {"s3:prefix": [f"{flow.storage_name}/", f"{flow.storage_name}/*"]}},
+            "Condition": {"StringLike": {"s3:prefix": [f"{flow.data_name}/", f"{flow.data_name}/*"]}},
         },
         _kms(key_arn, ("kms:Decrypt",)),
     ]
@@ -244,9 +244,10 @@ def landing_statements(flows: Sequence[Flow], *, dropzone: str, raw: str, key_ar
     is confirmed. Any dropzone key may arrive (a file outside ``<partner>/<flow>/`` is
     quarantined too), so reads and deletes cover the bucket; writes only the flows' raw
     prefixes and the quarantine."""
-    # The raw prefix is the flow's AWS name (``storage_name``): a renamed flow keeps landing
-    # where its data already is (the landing function's FLOWS are keyed by it too).
-    landed = [f"arn:aws:s3:::{raw}/{f.storage_name}/*" for f in flows]
+    # The raw prefix is the flow's data name (``data_name``): a renamed flow keeps landing
+    # where its data already is, a new schema version lands under its own prefix (the landing
+    # function's FLOWS map each dropzone folder, the storage name, to it).
+    landed = [f"arn:aws:s3:::{raw}/{f.data_name}/*" for f in flows]
     quarantine = f"arn:aws:s3:::{dropzone}/{names.QUARANTINE_PREFIX}*"
     return [
         {
