@@ -232,3 +232,26 @@ def test_conform_writes_the_new_prefix_and_duckdb_reads_both_versions(pair, spar
         .fetchall()
     )
     assert rows == [("a", 7, None, "2024-04-30"), ("b", 3, "late", "2024-05-01"), ("c", 4, None, "2024-05-01")]
+
+
+def test_renaming_and_raising_the_version_in_one_edit_is_refused(tmp_path):
+    def edit(data) -> None:
+        _drops_v2(data)
+        drops = flow(data, "drops")
+        drops["name"], drops["renamed_from"] = "partner_drops", "drops"
+
+    code, out = validate(tmp_path, edit)
+    assert code == 2
+    assert "silos[0].flows[1].schema_version: flow 'partner_drops' of silo 'hub' is renamed from 'drops'" in out
+    assert "Rename first (keep schema_version: 1)" in out
+
+
+def test_removing_a_flow_above_version_1_is_refused_its_tables_would_go(tmp_path):
+    def remove(data) -> None:
+        hub = data["silos"][0]
+        hub["flows"] = [f for f in hub["flows"] if f["name"] != "drops"]
+        hub["removed_flows"] = ["drops"]
+
+    code, out = validate(tmp_path, remove, base_edit=_drops_v2)
+    assert code == 2
+    assert "silos[0].removed_flows: flow 'drops' of silo 'hub' is at schema_version 2" in out

@@ -98,7 +98,7 @@ def column_changes(silo: str, i: int, j: int, name: str, old: dict, now: dict, b
             f"{why}: {where}",
             f"flow '{name}' of silo '{silo}': {why} (base {base_name}); {where}. Keep the columns (append nullable "
             "ones at the end, widen types), or start the new layout in new tables and prefixes: set "
-            f"schema_version: {_version(old) + 1} on the flow in this edit (the old version's data stays "
+            f"schema_version: {version_of(old) + 1} on the flow in this edit (the old version's data stays "
             "queryable; backfill: docs/etl.md), or add a flow under a new name and list "
             f"'{name}' under removed_flows (its data stays queryable)",
             ("silos", i, "flows", j, "columns"),
@@ -106,7 +106,7 @@ def column_changes(silo: str, i: int, j: int, name: str, old: dict, now: dict, b
     ]
 
 
-def _version(flow: dict) -> int:
+def version_of(flow: dict) -> int:
     """A snapshot flow's ``schema_version`` (1 in bases from before the key, or unreadable)."""
     v = flow.get("schema_version", 1)
     return v if isinstance(v, int) and not isinstance(v, bool) and v >= 1 else 1
@@ -116,7 +116,7 @@ def _version_change(silo: str, i: int, j: int, name: str, old: dict, now: dict, 
     """The change of ``schema_version``, or None when it stays: a raise is accepted whatever
     the columns do (the new version reads only the files landed under its own prefix), a
     decrease is refused."""
-    before, after = _version(old), _version(now)
+    before, after = version_of(old), version_of(now)
     if after == before:
         return None
     subject = f"silo '{silo}' flow '{name}'"
