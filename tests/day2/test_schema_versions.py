@@ -28,7 +28,7 @@ from tests.runtime.conform.conftest import spark  # noqa: F401 (the session's lo
 from tests.runtime.conform.sample_data import EPOCH, write_lines
 from tests.runtime.conform.test_reader_agrees import arrow_type, duckdb_type
 
-from .edits import addresses, flow, lost, removed, synth_edit
+from .edits import addresses, flow, full_data, lost, removed, synth_edit
 from .test_capability_changes import validate
 
 LANDING_DIR = runtime_path("lambda", "landing")
@@ -156,6 +156,14 @@ def test_firehose_landing_conform_and_warehouse_follow_the_new_version(pair):
     assert json.dumps(f"{warehouse_sql.SCHEMA}.{warehouse_sql.quote('drops_v2')}")[1:-1] in definition
     assert '"Key": "drops_v2/_silolake/conform_state.json"' in definition
     assert "MSCK REPAIR TABLE `drops_v2_raw`" in definition and "MSCK REPAIR TABLE `drops_v2_processed`" in definition
+
+
+def test_every_versioned_name_is_in_the_registry_validation_walks(pair):
+    from tests.test_name_registry import _unregistered
+
+    data = full_data()
+    _both(data)
+    assert _unregistered({HUB: pair[1].stack(HUB)}, data) == []  # drops_v2_raw, orders_v3_processed, ...
 
 
 def _landing_flows(synth) -> dict[str, Any]:
