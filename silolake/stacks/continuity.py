@@ -272,20 +272,29 @@ def _ghost_stack(catalog: Catalog, ghost: DeployedSilo, silo: DeployedSilo | Non
     return GhostSiloStack(scratch_app(), catalog=catalog, silo=ghost)
 
 
-def earlier_versions(stack: TerraformStack, catalog: Catalog, silo: DeployedSilo) -> set[str]:
+def _is_table(rtype: str) -> bool:
+    return rtype == "aws_glue_catalog_table"
+
+
+def earlier_versions(stack: TerraformStack, silo: DeployedSilo) -> set[str]:
     """Addresses of the Glue tables of every schema version below each flow's current one
     (``storage.glue_tables.table_id`` gives each version its own), for ``removed`` blocks.
 
-    One ghost per earlier version ``k``, holding only the flows above it, each at version
-    ``k``: whatever of it the real stack lacks is that version's tables (the flows' other
-    resources keep their addresses across versions). Computed from the catalog alone, like
-    every block here: a version that never was applied gives a no-op block."""
-    versioned = [f for f in silo.flows if f.schema_version > 1]
-    gone: set[str] = set()
-    for k in range(1, max((f.schema_version for f in versioned), default=1)):
-        flows = tuple(dataclasses.replace(f, schema_version=k) for f in versioned if f.schema_version > k)
-        gone |= gone_with_data(_ghost_stack(catalog, dataclasses.replace(silo, flows=flows)), stack)
-    return gone
+    One ghost holds the silo's Glue catalog construct (at the real one's path, so the same
+    logical ids) with a stand-in of each versioned flow at each earlier version: the table
+    ids differ per version, so they coexist, and the cost is one small construct tree
+    whatever the versions (the schema caps ``schema_version`` at 99). Computed from the
+    catalog alone, like every block here: a version that never was applied gives a no-op
+    block."""
+    from ..constructs.storage.glue_tables import GlueCatalog
+
+    earlier = tuple(dataclasses.replace(f, schema_version=k) for f in silo.flows for k in range(1, f.schema_version))
+    if not earlier:
+        return set()
+    ghost = TerraformStack(scratch_app(), stack.node.id)
+    ghost_silo = dataclasses.replace(silo, flows=earlier)
+    GlueCatalog(ghost, "glue", silo=ghost_silo, buckets={"raw": "ghost", "processed": "ghost"}, key_arn="ghost")
+    return {a for _, a in addresses(ghost, _is_table)} - {a for _, a in addresses(stack, _is_table)}
 
 
 def silo_blocks(stack: TerraformStack, catalog: Catalog, silo: DeployedSilo) -> None:
@@ -317,7 +326,7 @@ def silo_blocks(stack: TerraformStack, catalog: Catalog, silo: DeployedSilo) -> 
     gone = (
         set() if model == silo else gone_with_data(_ghost_stack(catalog, model, silo), stack, skip=GHOST_WAREHOUSE_FLOW)
     )
-    _emit(stack, moved, gone | earlier_versions(stack, catalog, silo))
+    _emit(stack, moved, gone | earlier_versions(stack, silo))
     imports = adopted_imports(stack, catalog, silo)
     if imports:
         stack.add_override("import", imports)
