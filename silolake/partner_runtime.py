@@ -166,6 +166,9 @@ def landing_flows(flows: tuple[Flow, ...], max_bytes: int) -> dict[str, Any]:
 
     ``columns`` are the declared names in order (the landing check compares a CSV header
     with them); ``max_bytes`` is the largest file accepted (bigger ones are quarantined).
+    Keyed by the dropzone folder (``storage_name``); ``raw``, the raw prefix, only when it
+    differs (``data_name`` of a flow at ``schema_version`` 2 or more): the environment stays
+    compact and a version-1 flow's variable is unchanged.
     """
     return {
         f.storage_name: {
@@ -173,6 +176,7 @@ def landing_flows(flows: tuple[Flow, ...], max_bytes: int) -> dict[str, Any]:
             "max_bytes": max_bytes,
             "csv": {"delimiter": f.csv_delimiter, "header": f.csv_header},
             "columns": [c.name for c in f.columns],
+            **({"raw": f.data_name} if f.data_name != f.storage_name else {}),
         }
         for f in flows
     }

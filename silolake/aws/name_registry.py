@@ -145,10 +145,12 @@ def _etl_names(silo: str) -> Derived:
     }
 
 
-def flow_names(org: str, silo: str, flow: str, storage: str | None = None) -> Derived:
+def flow_names(org: str, silo: str, flow: str, storage: str | None = None, data: str | None = None) -> Derived:
     """Every name one flow of a silo derives, with its rule. ``storage``: the flow's storage
     name (``renamed_from`` of a renamed flow, :attr:`silolake.catalog.model.Flow.storage_name`),
-    which names its AWS resources; alarms and freshness schedules follow ``flow``."""
+    which names its AWS resources; alarms and freshness schedules follow ``flow``. ``data``:
+    its data name (:attr:`~silolake.catalog.model.Flow.data_name`, ``<storage>_v<N>`` from
+    ``schema_version`` 2 on), which names its Glue tables."""
     store = storage or flow
     stream = names.firehose_stream(org, silo, store)
     machine = names.etl_name(silo, store)
@@ -158,7 +160,7 @@ def flow_names(org: str, silo: str, flow: str, storage: str | None = None) -> De
         f"flow '{flow}' role": (names.silo_role(silo, f"{store}-firehose"), rules.IAM_ROLE),
     }
     for zone in ("raw", "processed"):
-        out[f"flow '{flow}' {zone} table"] = (names.glue_table(store, zone), rules.GLUE_TABLE)
+        out[f"flow '{flow}' {zone} table"] = (names.glue_table(data or store, zone), rules.GLUE_TABLE)
     for purpose in ("glue", "sfn", "load"):
         out[f"flow '{flow}' {purpose} role"] = (names.silo_role(silo, f"{store}-{purpose}"), rules.IAM_ROLE)
     out[f"flow '{flow}' Glue job"] = (machine, rules.GLUE_JOB)

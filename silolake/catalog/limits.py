@@ -171,11 +171,13 @@ def _silo_groups(
         if flow_name is None:
             continue
         storage = _ok(_FLOW, flow.get("renamed_from")) or flow_name
+        version = flow.get("schema_version")
+        data_name = f"{storage}_v{version}" if isinstance(version, int) and version > 1 else storage
         flow_key = path + ("flows", j, "name")
         yield (
             flow_key,
             "flow name (or the silo name)",
-            name_registry.flow_names(org, silo, flow_name, storage),
+            name_registry.flow_names(org, silo, flow_name, storage, data_name),
             silo_key,
         )
         for partner in _dict(_dict(flow.get("expect")).get("partners")):

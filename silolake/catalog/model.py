@@ -113,12 +113,27 @@ class Flow:
     #: ``expect``: when data is due, the tolerated reject ratio, per-partner deadlines
     #: (:mod:`.expect`); ``None``: no freshness check (the other alarms still apply).
     expect: FlowExpectations | None = None
+    #: ``schema_version``: the version of the flow's data layout (>= 1); a breaking column
+    #: change raises it and so starts new tables and prefixes (:attr:`data_name`).
+    schema_version: int = 1
 
     @property
     def storage_name(self) -> str:
-        """Name in AWS (S3 prefix, tables, stream, log group, API path): the former name of a
-        renamed flow, since AWS cannot rename those in place (docs/day-2.md)."""
+        """Name in AWS of what partners and operators know the flow by (stream, roles, log
+        groups, state machine, Glue job, API path, dropzone folder, alarms): the former name
+        of a renamed flow, since AWS cannot rename those in place (docs/day-2.md)."""
         return self.renamed_from or self.name
+
+    @property
+    def data_name(self) -> str:
+        """Name of what holds the flow's data layout (Glue tables, the raw, processed and
+        rejects prefixes, the conform state, the Redshift table, stage and procedure):
+        :attr:`storage_name`, suffixed ``_v<N>`` from ``schema_version`` 2 on, so a breaking
+        column change starts a new table and prefix and never rewrites what was landed
+        (docs/etl.md, Schema versions)."""
+        if self.schema_version == 1:
+            return self.storage_name
+        return f"{self.storage_name}_v{self.schema_version}"
 
     @property
     def raw_format(self) -> Format:
@@ -443,6 +458,7 @@ def _flow(raw: dict) -> Flow:
         adopt=raw.get("adopt") is True,
         quality=quality_rules(raw["quality"], {c["name"]: glue_type(c["type"]) for c in raw["columns"]}),
         expect=build_expectations(raw.get("expect")),
+        schema_version=raw["schema_version"],
     )
 
 

@@ -51,6 +51,7 @@ def rename_problems(doc: SourceDoc) -> list[Problem]:
                         f"renamed_from: {former})",
                     )
                 )
+        problems += _version_collisions(doc, i, flows)
         removed: Any = silo.get("removed_flows")
         listed = [n for n in (removed if isinstance(removed, list) else []) if isinstance(n, str)]
         adopting = {storage_of(f): j for j, f in flows if f.get("adopt") is True}
@@ -71,6 +72,38 @@ def rename_problems(doc: SourceDoc) -> list[Problem]:
                         ("silos", i, "flows", j, "adopt"),
                         f"adopt takes back what a removed flow left in AWS, but '{used}' is not in removed_flows "
                         "of this silo: there is nothing to import. Remove adopt",
+                    )
+                )
+    return problems
+
+
+def _versioned_names(flow: dict) -> list[str]:
+    """The data names a flow's schema versions 2..N took (``<storage>_v<k>``): the older ones'
+    tables stay in AWS (forgotten), so all of them stay taken."""
+    version, storage = flow.get("schema_version"), storage_of(flow)
+    if not isinstance(version, int) or isinstance(version, bool) or not isinstance(storage, str):
+        return []
+    return [f"{storage}_v{k}" for k in range(2, version + 1)]
+
+
+def _version_collisions(doc: SourceDoc, i: int, flows: list[tuple[int, dict]]) -> list[Problem]:
+    """A flow's versioned data name that is another flow's AWS name or versioned name: both
+    would write the same tables and prefixes."""
+    taken: dict[str, Any] = {}
+    for _, flow in flows:
+        if isinstance(storage_of(flow), str):
+            taken.setdefault(storage_of(flow), flow.get("name"))
+    problems = []
+    for j, flow in flows:
+        name = flow.get("name")
+        for versioned in _versioned_names(flow):
+            other = taken.setdefault(versioned, name)
+            if other != name:
+                problems.append(
+                    doc.problem(
+                        ("silos", i, "flows", j, "schema_version"),
+                        f"schema version {versioned.rsplit('_v', 1)[1]} of flow '{name}' names its tables and "
+                        f"prefixes '{versioned}', which flow '{other}' uses too; give flow '{other}' another name",
                     )
                 )
     return problems

@@ -39,7 +39,7 @@ def glue_job_statements(
     rejects prefixes, its two tables, the silo key, and Glue's encrypted job logs."""
     raw, processed = buckets["raw"], buckets["processed"]
     partition = arns.partition_of(silo.region)
-    flow_prefixes = [f"{flow.storage_name}/", f"{names.REJECTS_PREFIX}{flow.storage_name}/"]
+    flow_prefixes = [f"{flow.data_name}/", f"{names.REJECTS_PREFIX}{flow.data_name}/"]
     if flow.quality:  # the job appends its quality results under the flow's own results folder
         flow_prefixes.append(names.quality_prefix(flow.storage_name))
     return [
@@ -47,7 +47,7 @@ def glue_job_statements(
             "Sid": "ReadRawOfFlow",
             "Effect": "Allow",
             "Action": ["s3:GetObject"],
-            "Resource": arns.s3(partition, raw, f"{flow.storage_name}/*"),
+            "Resource": arns.s3(partition, raw, f"{flow.data_name}/*"),
         },
         {
             "Sid": "ReadJobCode",
@@ -84,7 +84,7 @@ def glue_job_statements(
                 "glue:UpdatePartition",
             ],
             "Resource": glue_table_arns(
-                silo, [names.glue_table(flow.storage_name, "raw"), names.glue_table(flow.storage_name, "processed")]
+                silo, [names.glue_table(flow.data_name, "raw"), names.glue_table(flow.data_name, "processed")]
             ),
         },
         _kms(key_arn, ("kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt")),
@@ -136,7 +136,7 @@ def state_machine_statements(
             "Effect": "Allow",
             "Action": ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions", "glue:BatchCreatePartition"],
             "Resource": glue_table_arns(
-                silo, [names.glue_table(flow.storage_name, "raw"), names.glue_table(flow.storage_name, "processed")]
+                silo, [names.glue_table(flow.data_name, "raw"), names.glue_table(flow.data_name, "processed")]
             ),
         },
         {
@@ -144,7 +144,7 @@ def state_machine_statements(
             "Effect": "Allow",
             "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
             "Resource": [arns.s3(partition, buckets["raw"]), arns.s3(partition, buckets["processed"])],
-            "Condition": {"StringLike": {"s3:prefix": [f"{flow.storage_name}/", f"{flow.storage_name}/*"]}},
+            "Condition": {"StringLike": {"s3:prefix": [f"{flow.data_name}/", f"{flow.data_name}/*"]}},
         },
         {
             "Sid": "WriteAthenaResults",
@@ -183,7 +183,7 @@ def state_machine_statements(
                 "Sid": "ReadConformState",
                 "Effect": "Allow",
                 "Action": "s3:GetObject",
-                "Resource": arns.s3(partition, buckets["processed"], f"{flow.storage_name}/_silolake/*"),
+                "Resource": arns.s3(partition, buckets["processed"], f"{flow.data_name}/_silolake/*"),
             },
             {
                 "Sid": "LoadWarehouse",
@@ -210,14 +210,14 @@ def load_role_statements(partition: str, processed_bucket: str, flow: Flow, key_
             "Sid": "ReadProcessedOfFlow",
             "Effect": "Allow",
             "Action": "s3:GetObject",
-            "Resource": arns.s3(partition, processed_bucket, f"{flow.storage_name}/*"),
+            "Resource": arns.s3(partition, processed_bucket, f"{flow.data_name}/*"),
         },
         {
             "Sid": "ListProcessedOfFlow",
             "Effect": "Allow",
             "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
             "Resource": arns.s3(partition, processed_bucket),
-            "Condition": {"StringLike": {"s3:prefix": [f"{flow.storage_name}/", f"{flow.storage_name}/*"]}},
+            "Condition": {"StringLike": {"s3:prefix": [f"{flow.data_name}/", f"{flow.data_name}/*"]}},
         },
         _kms(key_arn, ("kms:Decrypt",)),
     ]
@@ -270,9 +270,10 @@ def landing_statements(
     is confirmed. Any dropzone key may arrive (a file outside ``<partner>/<flow>/`` is
     quarantined too), so reads and deletes cover the bucket; writes only the flows' raw
     prefixes and the quarantine."""
-    # The raw prefix is the flow's AWS name (``storage_name``): a renamed flow keeps landing
-    # where its data already is (the landing function's FLOWS are keyed by it too).
-    landed = [arns.s3(partition, raw, f"{f.storage_name}/*") for f in flows]
+    # The raw prefix is the flow's data name (``data_name``): a renamed flow keeps landing
+    # where its data already is, a new schema version lands under its own prefix (the landing
+    # function's FLOWS map each dropzone folder, the storage name, to it).
+    landed = [arns.s3(partition, raw, f"{f.data_name}/*") for f in flows]
     quarantine = arns.s3(partition, dropzone, f"{names.QUARANTINE_PREFIX}*")
     return [
         {

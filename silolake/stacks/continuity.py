@@ -16,6 +16,9 @@ gives the same blocks):
   attached configuration (:func:`forgotten_with_data`). Terraform forgets them; the data
   stays in AWS, still encrypted and private. A ``removed`` block whose address was never in the state is a no-op,
   which is what makes emitting them unconditionally safe.
+- ``removed { destroy = false }`` for the Glue tables of every earlier ``schema_version`` of
+  a flow (:func:`earlier_versions`): a raised version starts new tables at new addresses, the
+  old ones stay in the Glue catalog, queryable, with their data untouched.
 
 The addresses are computed by building a *ghost* of the stack (the same stack class on a
 catalog model that still has the removed flow, the workspace, or the former flow name) in
@@ -270,6 +273,31 @@ def _ghost_stack(catalog: Catalog, ghost: DeployedSilo, silo: DeployedSilo | Non
     return GhostSiloStack(scratch_app(), catalog=catalog, silo=ghost)
 
 
+def _is_table(rtype: str) -> bool:
+    return rtype == "aws_glue_catalog_table"
+
+
+def earlier_versions(stack: TerraformStack, silo: DeployedSilo) -> set[str]:
+    """Addresses of the Glue tables of every schema version below each flow's current one
+    (``storage.glue_tables.table_id`` gives each version its own), for ``removed`` blocks.
+
+    One ghost holds the silo's Glue catalog construct (at the real one's path, so the same
+    logical ids) with a stand-in of each versioned flow at each earlier version: the table
+    ids differ per version, so they coexist, and the cost is one small construct tree
+    whatever the versions (the schema caps ``schema_version`` at 99). Computed from the
+    catalog alone, like every block here: a version that never was applied gives a no-op
+    block."""
+    from ..constructs.storage.glue_tables import GlueCatalog
+
+    earlier = tuple(dataclasses.replace(f, schema_version=k) for f in silo.flows for k in range(1, f.schema_version))
+    if not earlier:
+        return set()
+    ghost = TerraformStack(scratch_app(), stack.node.id)
+    ghost_silo = dataclasses.replace(silo, flows=earlier)
+    GlueCatalog(ghost, "glue", silo=ghost_silo, buckets={"raw": "ghost", "processed": "ghost"}, key_arn="ghost")
+    return {a for _, a in addresses(ghost, _is_table)} - {a for _, a in addresses(stack, _is_table)}
+
+
 def silo_blocks(stack: TerraformStack, catalog: Catalog, silo: DeployedSilo) -> None:
     """``moved`` blocks for renamed flows; ``removed`` blocks for ``removed_flows`` and for
     every capability's data the silo no longer has (:func:`capabilities_ghost`)."""
@@ -299,7 +327,7 @@ def silo_blocks(stack: TerraformStack, catalog: Catalog, silo: DeployedSilo) -> 
     gone = (
         set() if model == silo else gone_with_data(_ghost_stack(catalog, model, silo), stack, skip=GHOST_WAREHOUSE_FLOW)
     )
-    _emit(stack, moved, gone)
+    _emit(stack, moved, gone | earlier_versions(stack, silo))
     imports = adopted_imports(stack, catalog, silo)
     if imports:
         stack.add_override("import", imports)

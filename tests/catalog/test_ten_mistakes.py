@@ -38,7 +38,7 @@ EXPECTED = [
     f"{F}:41:9: silos[0].flows[1].colums: unknown key 'colums' (did you mean 'columns'?); allowed keys: "
     "adopt, buffer, columns, csv, expect, format, glue, job, keys, name, partition_by, quality, quicksight, "
     "renamed_from, "
-    "schedule, source, throttle, warehouse",
+    "schedule, schema_version, source, throttle, warehouse",
 ]
 
 

@@ -57,7 +57,7 @@ S = "silos.yaml"
 FLOW_KEYS = (
     "adopt, buffer, columns, csv, expect, format, glue, job, keys, name, partition_by, quality, quicksight, "
     "renamed_from, "
-    "schedule, source, throttle, warehouse"
+    "schedule, schema_version, source, throttle, warehouse"
 )
 ONE_OF = "give exactly one of account_id (existing account) or email (the organization creates the account)"
 REGIONS = "(eu-west-1, eu-central-1); add it there or pick an allowed region"

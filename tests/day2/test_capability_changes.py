@@ -18,9 +18,12 @@ from .edits import flow, full_data, silo
 LOCK = (Path(__file__).parent / "catalogs" / "accounts.lock.json").read_text()
 
 
-def validate(tmp_path: Path, edit) -> tuple[int, str]:
+def validate(tmp_path: Path, edit, base_edit=None) -> tuple[int, str]:
+    """``validate --base``: the full catalog (``base_edit`` applied to it, if given) -> ``edit`` applied."""
     base = full_data()
-    data = full_data()
+    if base_edit is not None:
+        base_edit(base)
+    data = copy.deepcopy(base)
     edit(data)
     (tmp_path / "base.yaml").write_text(yaml.safe_dump(base, sort_keys=False))
     (tmp_path / "silos.yaml").write_text(yaml.safe_dump(data, sort_keys=False))

@@ -6,8 +6,15 @@ still reads right under the new table: columns appended at the end (null in old 
 types widened the way Athena and Redshift read across old Parquet and CSV files (``int`` to
 ``bigint``, ``float`` to ``double``, more ``decimal`` precision at the same scale, longer
 ``varchar``). Anything else (remove, rename, narrow, reorder, change partitions or keys) is
-*breaking* and refused with the way out: a flow under a new name for the new layout, the
-old one listed in ``removed_flows`` (its data stays queryable).
+*breaking* and refused with the way out, unless the same edit raises the flow's
+``schema_version``: version N > 1 holds its data under new names (``<name>_vN`` tables,
+prefixes and Redshift table, :attr:`silolake.catalog.model.Flow.data_name`), the previous
+version's Glue tables are forgotten (``removed { destroy = false }``,
+:mod:`silolake.stacks.continuity`) and its files stay where they are, so no old file is ever
+read through the new layout. A raise is accepted with or without a column change (a fresh
+start); lowering it is refused (the lower version's tables were forgotten, its names would
+collide with them). The other way out stays: a flow under a new name, the old one listed in
+``removed_flows``.
 
 A ``warehouse`` flow follows appended columns: before every load the transaction adds the
 catalog columns its Redshift table lacks (``ALTER TABLE ... ADD COLUMN``, once, see
@@ -53,10 +60,13 @@ def widened(old: str, new: str) -> bool:
 
 def column_changes(silo: str, i: int, j: int, name: str, old: dict, now: dict, base_name: str) -> list[Change]:
     """The column change of flow ``name`` (``silos[i].flows[j]``), if any; bases without
-    column facts are not compared."""
+    column facts are not compared. A ``schema_version`` change decides alone (:func:`_version_change`)."""
+    subject = f"silo '{silo}' flow '{name}'"
+    version = _version_change(silo, i, j, name, old, now, base_name)
+    if version is not None:
+        return [version]
     if "columns" not in old or old["columns"] == now["columns"] and _same_layout(old, now):
         return []
-    subject = f"silo '{silo}' flow '{name}'"
     before, after = [tuple(c) for c in old["columns"]], [tuple(c) for c in now["columns"]]
     problems = _breaking(before, after)
     if not _same_layout(old, now):
@@ -87,11 +97,53 @@ def column_changes(silo: str, i: int, j: int, name: str, old: dict, now: dict, b
             "impossible",
             f"{why}: {where}",
             f"flow '{name}' of silo '{silo}': {why} (base {base_name}); {where}. Keep the columns (append nullable "
-            "ones at the end, widen types) or, for the new layout, add a flow under a new name and list "
+            "ones at the end, widen types), or start the new layout in new tables and prefixes: set "
+            f"schema_version: {version_of(old) + 1} on the flow in this edit (the old version's data stays "
+            "queryable; backfill: docs/etl.md), or add a flow under a new name and list "
             f"'{name}' under removed_flows (its data stays queryable)",
             ("silos", i, "flows", j, "columns"),
         )
     ]
+
+
+def version_of(flow: dict) -> int:
+    """A snapshot flow's ``schema_version`` (1 in bases from before the key, or unreadable)."""
+    v = flow.get("schema_version", 1)
+    return v if isinstance(v, int) and not isinstance(v, bool) and v >= 1 else 1
+
+
+def _version_change(silo: str, i: int, j: int, name: str, old: dict, now: dict, base_name: str) -> Change | None:
+    """The change of ``schema_version``, or None when it stays: a raise is accepted whatever
+    the columns do (the new version reads only the files landed under its own prefix), a
+    decrease is refused."""
+    before, after = version_of(old), version_of(now)
+    if after == before:
+        return None
+    subject = f"silo '{silo}' flow '{name}'"
+    storage = now.get("storage") or name
+    if after < before:
+        return Change(
+            "schema version lowered",
+            subject,
+            "impossible",
+            f"would point the flow back at version {after}'s names, whose tables Terraform forgot",
+            f"flow '{name}' of silo '{silo}' lowers schema_version from {before} to {after} (base {base_name}); "
+            f"version {after}'s Glue tables were forgotten (they stay in AWS) and recreating them would collide. "
+            f"Keep schema_version: {before}, or raise it to {before + 1} for another layout",
+            ("silos", i, "flows", j, "schema_version"),
+        )
+    new_name = f"{storage}_v{after}"
+    warehouse = (
+        f"; the next load creates the Redshift table {new_name}, the old one stays" if now.get("warehouse") else ""
+    )
+    return Change(
+        "schema version raised",
+        subject,
+        "guarded",
+        f"version {after} starts new Glue tables {new_name}_raw/{new_name}_processed and S3 prefixes {new_name}/ "
+        f"(raw, processed, rejects){warehouse}; version {before}'s tables are forgotten (removed, destroy = false) "
+        "and its files stay: backfill them as docs/etl.md says",
+    )
 
 
 def _same_layout(old: dict, now: dict) -> bool:

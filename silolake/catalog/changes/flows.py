@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...channels import find
 from .base import Change
-from .columns import column_changes
+from .columns import column_changes, version_of
 
 
 def _streamed(source: object) -> bool:
@@ -32,6 +32,9 @@ def flow_changes(
                         f"addresses moved (moved blocks); AWS names, S3 prefix and API path stay '{flow['storage']}'",
                     )
                 )
+                out += _versioned_rename(silo, i, name, target, flow, now["flows"][target], flow_at, base_name)
+            elif name in now["removed_flows"] and version_of(flow) > 1:
+                out.append(_versioned_removal(silo, i, name, flow, base_name))
             elif name in now["removed_flows"]:
                 out.append(
                     Change(
@@ -101,3 +104,42 @@ def flow_changes(
         elif now["flows"][name]["storage"] not in known:
             out.append(Change("flow added", f"silo '{silo}' flow '{name}'", "safe", "new tables (and stream)"))
     return out
+
+
+def _versioned_rename(
+    silo: str, i: int, name: str, target: str, old: dict, now: dict, flow_at: dict, base_name: str
+) -> list[Change]:
+    """A rename and a ``schema_version`` change in one edit: the moved blocks follow the new
+    version's addresses while the old version's tables are still at the former name's, so
+    they would be neither moved nor forgotten. Two edits do both safely."""
+    if version_of(now) == version_of(old):
+        return []
+    return [
+        Change(
+            "flow renamed and schema version changed",
+            f"silo '{silo}' flow '{name}' -> '{target}'",
+            "impossible",
+            "the old version's tables would be neither moved nor forgotten",
+            f"flow '{target}' of silo '{silo}' is renamed from '{name}' and changes schema_version from "
+            f"{version_of(old)} to {version_of(now)} in one edit (base {base_name}); Terraform could neither move nor "
+            f"forget the old version's tables. Rename first (keep schema_version: {version_of(old)}), raise the "
+            "version in a later edit",
+            ("silos", i, "flows", flow_at.get((silo, target), 0), "schema_version"),
+        )
+    ]
+
+
+def _versioned_removal(silo: str, i: int, name: str, old: dict, base_name: str) -> Change:
+    """``removed_flows`` forgets a removed flow's resources at the addresses of its version 1
+    (synth knows no more of a flow that left the catalog), so a flow at a later version
+    cannot leave that way yet: its tables would be destroyed."""
+    return Change(
+        "flow removed",
+        f"silo '{silo}' flow '{name}'",
+        "impossible",
+        f"its schema version {version_of(old)} tables would be destroyed (removed_flows forgets version 1 addresses)",
+        f"flow '{name}' of silo '{silo}' is at schema_version {version_of(old)} (base {base_name}); removed_flows "
+        "forgets only a version-1 flow's tables, so this removal would destroy its tables. Keep the flow in the "
+        "catalog: removing a flow above schema_version 1 is not supported yet",
+        ("silos", i, "removed_flows"),
+    )

@@ -42,6 +42,7 @@ def snapshot(catalog: Catalog) -> Snapshot:
                         "columns": [[c.name, c.type] for c in f.columns],
                         "partition_by": list(f.partition_by),
                         "keys": list(f.keys),
+                        "schema_version": f.schema_version,
                     }
                     for f in s.flows
                 },
@@ -85,6 +86,7 @@ def raw_snapshot(data: Any, lock_accounts: dict[str, str]) -> Snapshot:
                     ],
                     "partition_by": f.get("partition_by") if isinstance(f.get("partition_by"), list) else None,
                     "keys": f.get("keys") if isinstance(f.get("keys"), list) else None,
+                    "schema_version": f.get("schema_version", 1),
                 }
         ingestion = as_dict(s.get("ingestion"))
         sftp = as_dict(ingestion.get("sftp"))

@@ -54,9 +54,9 @@ def flow_spec(flow: Flow, *, raw_bucket: str, processed_bucket: str, silo: str =
         "columns": [{"name": c.name, "type": c.type} for c in flow.columns],
         "keys": list(flow.keys),
         "partition_by": list(flow.partition_by),
-        "raw_path": zone_path(raw_bucket, f"{flow.storage_name}/"),
-        "processed_path": zone_path(processed_bucket, f"{flow.storage_name}/"),
-        "rejects_path": zone_path(processed_bucket, f"{names.REJECTS_PREFIX}{flow.storage_name}/"),
+        "raw_path": zone_path(raw_bucket, f"{flow.data_name}/"),
+        "processed_path": zone_path(processed_bucket, f"{flow.data_name}/"),
+        "rejects_path": zone_path(processed_bucket, f"{names.REJECTS_PREFIX}{flow.data_name}/"),
         "warehouse": flow.warehouse,
         "silo": silo,
     }

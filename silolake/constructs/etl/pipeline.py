@@ -52,7 +52,7 @@ def pipeline_definition(ctx: SiloContext, flow: Flow, *, warehouse: Warehouse | 
     load = None
     if flow.warehouse and warehouse is not None:
         target = warehouse_sql.LoadTarget(
-            f"s3://{buckets['processed']}/{flow.storage_name}/", warehouse.load_roles[flow.name]
+            f"s3://{buckets['processed']}/{flow.data_name}/", warehouse.load_roles[flow.name]
         )
         load = asl.WarehouseLoad(
             workgroup=warehouse.workgroup_name,
@@ -60,7 +60,7 @@ def pipeline_definition(ctx: SiloContext, flow: Flow, *, warehouse: Warehouse | 
             statements=tuple(warehouse_sql.load_statements(flow, target)),
             partition_by=flow.partition_by,
             state_bucket=buckets["processed"],
-            state_key=f"{flow.storage_name}/{CONFORM_STATE}",
+            state_key=f"{flow.data_name}/{CONFORM_STATE}",
         )
     return asl.PipelineDefinition(
         silo=silo.name,
@@ -70,8 +70,8 @@ def pipeline_definition(ctx: SiloContext, flow: Flow, *, warehouse: Warehouse | 
         partition=ctx.partition,
         athena_workgroup=names.etl_silo_name(silo.name, "athena"),
         database=names.glue_database(silo.name),
-        raw_table=names.glue_table(flow.storage_name, "raw"),
-        processed_table=names.glue_table(flow.storage_name, "processed"),
+        raw_table=names.glue_table(flow.data_name, "raw"),
+        processed_table=names.glue_table(flow.data_name, "processed"),
         warehouse=load,
     )
 

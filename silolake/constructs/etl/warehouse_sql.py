@@ -114,7 +114,7 @@ class LoadTarget:
 
 def table_name(flow: Flow) -> str:
     # The AWS name: a renamed flow (``renamed_from``) keeps loading into its table.
-    return f"{SCHEMA}.{quote(flow.storage_name)}"
+    return f"{SCHEMA}.{quote(flow.data_name)}"
 
 
 def file_columns(flow: Flow) -> list[tuple[str, str]]:
@@ -135,7 +135,7 @@ def create_table(flow: Flow) -> str:
 def evolve_procedure(flow: Flow) -> str:
     """Name of the per-flow procedure adding missing columns (one per flow: concurrent loads
     of two flows never replace each other's procedure)."""
-    return f"{SCHEMA}.{quote('silolake_columns_' + flow.storage_name)}"
+    return f"{SCHEMA}.{quote('silolake_columns_' + flow.data_name)}"
 
 
 def evolve_statements(flow: Flow) -> list[str]:
@@ -156,7 +156,7 @@ def evolve_statements(flow: Flow) -> list[str]:
             "SELECT 1 FROM pg_catalog.pg_attribute a"
             " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
             " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-            f" WHERE n.nspname = '{SCHEMA}' AND c.relname = '{flow.storage_name.lower()}'"
+            f" WHERE n.nspname = '{SCHEMA}' AND c.relname = '{flow.data_name.lower()}'"
             f" AND a.attname = '{name.lower()}' AND NOT a.attisdropped"
         )
         ddl = f"ALTER TABLE {table_name(flow)} ADD COLUMN {quote(name)} {rs_type}"
@@ -171,7 +171,7 @@ def evolve_statements(flow: Flow) -> list[str]:
 def load_statements(flow: Flow, target: LoadTarget) -> list[str]:
     """The load transaction of one partition; ``{}`` stand for its values in ``partition_by`` order."""
     check_warehouse_flow(flow)
-    stage = quote(STAGE_PREFIX + flow.storage_name)
+    stage = quote(STAGE_PREFIX + flow.data_name)
     stage_cols = ", ".join(f"{quote(n)} {t}" for n, t in file_columns(flow))
     path = target.processed_path + "".join(f"{p}={{}}/" for p in flow.partition_by)
     where = " AND ".join(f"{quote(p)} = '{{}}'::{redshift_type(_partition_type(flow, p))}" for p in flow.partition_by)

@@ -54,7 +54,7 @@ class ParquetDeliveryStream(Construct):
         self.stream_name = names.firehose_stream(ctx.org, silo.name, flow.storage_name)
         self.arn = ctx.arn("firehose", "deliverystream", self.stream_name, sep="/")
         bucket = ctx.bucket_name("raw")
-        table = names.glue_table(flow.storage_name, "raw")
+        table = names.glue_table(flow.data_name, "raw")
         log_group = names.firehose_log_group(self.stream_name)
 
         logs = encrypted_log_group(self, "logs", name=log_group, kms_key_arn=kms_key_arn)
@@ -72,7 +72,7 @@ class ParquetDeliveryStream(Construct):
             trust_condition={"StringEquals": {"sts:ExternalId": account_id}},
             statements=delivery_role_statements(
                 bucket=bucket,
-                flow=flow.storage_name,
+                flow=flow.data_name,  # the data layout: a new schema version writes its own prefix
                 region=region,
                 account_id=account_id,
                 database=names.glue_database(silo.name),
@@ -90,8 +90,8 @@ class ParquetDeliveryStream(Construct):
             extended_s3_configuration={
                 "role_arn": self.role.arn,
                 "bucket_arn": ctx.buckets["raw"].bucket.arn,
-                "prefix": data_prefix(flow.storage_name),
-                "error_output_prefix": error_prefix(flow.storage_name),
+                "prefix": data_prefix(flow.data_name),
+                "error_output_prefix": error_prefix(flow.data_name),
                 "buffering_size": flow.buffer_mb,
                 "buffering_interval": flow.buffer_seconds,
                 "compression_format": "UNCOMPRESSED",

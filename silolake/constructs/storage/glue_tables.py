@@ -148,7 +148,7 @@ def table_spec(flow: Flow, zone: str, location: str) -> dict[str, Any]:
         raise ValueError(f"flows have tables in raw and processed only, not {zone!r}")
     descriptor, parameters = storage_format(fmt, flow)
     return {
-        "name": names.glue_table(flow.storage_name, zone),
+        "name": names.glue_table(flow.data_name, zone),
         "description": f"{zone} data of flow '{flow.name}' ({flow.source}, {fmt})",
         "table_type": "EXTERNAL_TABLE",
         "parameters": {"EXTERNAL": "TRUE", **parameters},
@@ -218,6 +218,15 @@ def quality_table_spec(silo: Silo, processed_bucket: str) -> dict[str, Any]:
     }
 
 
+def table_id(flow: Flow, zone: str) -> str:
+    """Construct id of a flow's table: each schema version's tables have their own address,
+    so raising ``schema_version`` creates the new tables beside the old ones (which
+    :mod:`silolake.stacks.continuity` forgets) instead of replacing them (a Glue table's
+    ``name`` is ForceNew)."""
+    version = f"-v{flow.schema_version}" if flow.schema_version > 1 else ""
+    return f"{flow.name}{version}-{zone}"
+
+
 class GlueCatalog(Construct):
     """Database and per-flow tables of ``silo``.
 
@@ -262,12 +271,12 @@ class GlueCatalog(Construct):
         self.processed_tables: dict[str, Any] = {}
         for flow in silo.flows:
             for zone, tables in (("raw", self.raw_tables), ("processed", self.processed_tables)):
-                spec = table_spec(flow, zone, f"s3://{buckets[zone]}/{flow.storage_name}/")
+                spec = table_spec(flow, zone, f"s3://{buckets[zone]}/{flow.data_name}/")
                 # Protected: the table is the schema contract Firehose converts against and the
                 # partitions analysts query; dropping it loses the partition index.
                 tables[flow.name] = aws.glue_catalog_table.GlueCatalogTable(
                     self,
-                    f"{flow.name}-{zone}",
+                    table_id(flow, zone),
                     database_name=self.database.name,
                     lifecycle={"prevent_destroy": True},
                     **spec,

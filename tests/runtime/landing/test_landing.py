@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 from typing import Any
 from urllib.parse import unquote
 
@@ -11,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from .conftest import DROPZONE, RAW, Lake
+from .conftest import DROPZONE, FLOWS, RAW, Lake
 
 tag_value = pytest.importorskip("landing.rules").tag_value
 
@@ -180,3 +181,14 @@ def test_a_newer_upload_under_the_same_key_survives(lake: Lake) -> None:
     assert lake.invoke(event)["status"] == "landed"
     assert lake.s3.get_object(Bucket=RAW, Key=RAW_KEY)["Body"].read() == CSV_OK
     assert lake.s3.get_object(Bucket=DROPZONE, Key="acme/reseller_reports/april.csv")["Body"].read() == newer
+
+
+def test_a_flow_at_a_new_schema_version_lands_under_its_own_raw_prefix(
+    lake: Lake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # FLOWS as synth writes it for schema_version 2 (partner_runtime.landing_flows): the partner's
+    # folder stays `shipments`, the files land under the new version's prefix, never the old one.
+    monkeypatch.setenv("FLOWS", json.dumps({**FLOWS, "shipments": {**FLOWS["shipments"], "raw": "shipments_v2"}}))
+    event = lake.drop("carrier-x/shipments/monday.json", b'{"shipment_id": "s1", "status": "out"}\n')
+    assert lake.invoke(event)["status"] == "landed"
+    assert lake.keys(RAW) == ["shipments_v2/ingest_date=2024-05-01/carrier-x__monday.json"]

@@ -61,6 +61,7 @@ def test_metadata_and_tag_values_are_what_s3_accepts() -> None:
         ('{"orders": {"format": "json", "max_bytes": 0}}', "max_bytes must be a positive integer"),
         ('{"orders": {"format": "csv", "max_bytes": 1, "csv": {"delimiter": ";;"}, "columns": ["a"]}}', "csv must be"),
         ('{"orders": {"format": "csv", "max_bytes": 1}}', "declares no columns"),
+        ('{"orders": {"format": "json", "max_bytes": 1, "raw": "../x"}}', "raw must be a flow's data name"),
     ],
 )
 def test_bad_configuration_is_refused(flows: str, message: str) -> None:

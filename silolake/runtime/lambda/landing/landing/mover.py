@@ -195,7 +195,7 @@ def land(s3: Any, config: Config, event: dict[str, Any]) -> Outcome:
     reason = _verdict(s3, config, arrival, key, head)
     drop = rules.parse_key(key)
     if reason is None and drop is not None:
-        target = rules.raw_key(drop, rules.ingest_date(arrival.time))
+        target = rules.raw_key(drop, rules.ingest_date(arrival.time), config.flows[drop.flow].raw_prefix)
         metadata = {"partner": rules.metadata_value(drop.partner), "source-key": rules.metadata_value(key)}
         decided = rules.status_record(key, size, "landed", "", arrival.time)
         record = partial(_record, s3, config, bucket, decided)

@@ -59,6 +59,9 @@ class FlowRule:
     columns: tuple[str, ...] = ()
     csv_delimiter: str = ","
     csv_header: bool = True
+    #: Raw prefix (without ``/``) the flow's files land under: its data name, which a new
+    #: schema version moves (``<flow>_v2``); empty: the dropzone folder's name.
+    raw_prefix: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,8 @@ class DropKey:
 
 
 def parse_flows(text: str) -> dict[str, FlowRule]:
-    """The ``FLOWS`` variable: ``{flow: {"format", "max_bytes", "csv": {"delimiter", "header"}, "columns": [..]}}``."""
+    """The ``FLOWS`` variable: ``{flow: {"format", "max_bytes", "csv": {"delimiter", "header"}, "columns": [..],
+    "raw": <raw prefix, optional>}}``."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -96,7 +100,10 @@ def parse_flows(text: str) -> dict[str, FlowRule]:
             raise ConfigError(f"FLOWS[{name!r}].csv must be {{'delimiter': one character, 'header': bool}}")
         if fmt == "csv" and header and not columns:
             raise ConfigError(f"FLOWS[{name!r}] checks a CSV header but declares no columns")
-        rules[name] = FlowRule(name, fmt, max_bytes, tuple(columns), delimiter, header)
+        raw_prefix = spec.get("raw", "")
+        if not isinstance(raw_prefix, str) or raw_prefix and not _FLOW.match(raw_prefix):
+            raise ConfigError(f"FLOWS[{name!r}].raw must be a flow's data name, got {raw_prefix!r}")
+        rules[name] = FlowRule(name, fmt, max_bytes, tuple(columns), delimiter, header, raw_prefix)
     return rules
 
 
@@ -186,15 +193,16 @@ def ingest_date(event_time: str) -> str:
     return when.astimezone(dt.UTC).date().isoformat()
 
 
-def raw_key(drop: DropKey, day: str) -> str:
-    """``<flow>/ingest_date=YYYY-MM-DD/<partner>__<file>``: the raw layout the Glue tables read.
+def raw_key(drop: DropKey, day: str, prefix: str = "") -> str:
+    """``<prefix>/ingest_date=YYYY-MM-DD/<partner>__<file>``: the raw layout the Glue tables read.
 
+    ``prefix``: the flow's raw prefix (:attr:`FlowRule.raw_prefix`), the dropzone folder when empty.
     A ``.gz`` suffix in any case is written as ``.gz`` (``X.CSV.GZ`` -> ``X.CSV.gz``).
     """
     file = drop.file
     if file.lower().endswith(".gz"):  # Spark picks the gzip codec by the exact, lower-case suffix
         file = file[:-3] + ".gz"
-    return f"{drop.flow}/ingest_date={day}/{drop.partner}__{file}"
+    return f"{prefix or drop.flow}/ingest_date={day}/{drop.partner}__{file}"
 
 
 #: Where landing writes what it decided about each file (``silolake.policy.dropzone``).
