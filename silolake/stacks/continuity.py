@@ -294,7 +294,12 @@ def earlier_versions(stack: TerraformStack, silo: DeployedSilo) -> set[str]:
         return set()
     ghost = TerraformStack(scratch_app(), stack.node.id)
     ghost_silo = dataclasses.replace(silo, flows=earlier)
-    GlueCatalog(ghost, "glue", silo=ghost_silo, buckets={"raw": "ghost", "processed": "ghost"}, key_arn="ghost")
+    # The real stack's context with the stand-in flows: its key and buckets are only read as
+    # values the ghost never synthesizes (addresses are logical ids).
+    ctx = dataclasses.replace(stack.ctx, silo=ghost_silo) if hasattr(stack, "ctx") else None
+    if ctx is None:
+        raise TypeError(f"{stack.node.id}: earlier_versions needs a silo stack (its ctx)")
+    GlueCatalog(ghost, "glue", ctx=ctx)
     return {a for _, a in addresses(ghost, _is_table)} - {a for _, a in addresses(stack, _is_table)}
 
 

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from silolake import names
+from silolake.aws import names
 from silolake.catalog.types import parse_type
 from silolake.constructs.etl import warehouse_sql
 from silolake.runtime import runtime_path
@@ -174,7 +174,7 @@ def test_firehose_landing_conform_and_warehouse_follow_the_new_version(pair):
 
 
 def test_every_versioned_name_is_in_the_registry_validation_walks(pair):
-    from tests.test_name_registry import _unregistered
+    from tests.aws.test_name_registry import _unregistered
 
     data = full_data()
     _both(data)
