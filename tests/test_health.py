@@ -336,3 +336,39 @@ def test_the_health_constructs_type_no_policy_or_arn() -> None:
     for module in Path(health.__file__).parent.glob("*.py"):
         text = module.read_text()
         assert '"Effect"' not in text and '"arn:' not in text and 'f"arn:' not in text, module.name
+
+
+def test_a_monthly_flows_widgets_show_a_month_not_the_dashboards_week(example_synth: Synth) -> None:
+    """The dashboards show a week (``-P7D``); reseller_reports is expected monthly (and its
+    pipeline runs monthly), so its widgets carry their own 35-day range, at a period that keeps
+    each metric within CloudWatch's 1,440 data points; a daily flow's widgets keep the week."""
+    boards = {
+        "silo-sales": ("reseller_reports", "orders"),
+        "datalake": ("sales/reseller_reports", "sales/orders"),
+    }
+    for stack, (monthly, daily) in boards.items():
+        [board] = example_synth.resources(stack, "aws_cloudwatch_dashboard").values()
+        body = json.loads(board["dashboard_body"])
+        assert body["start"] == "-P7D"
+        metric_widgets = [w["properties"] for w in body["widgets"] if w["type"] == "metric"]
+        long = [p for p in metric_widgets if p["title"].startswith(f"{monthly}:")]
+        short = [p for p in metric_widgets if p["title"].startswith(f"{daily}:")]
+        assert long and short
+        for props in long:
+            assert props["start"] == "-P35D", props["title"]
+            periods = [props["period"]] + [m[-1]["period"] for m in props["metrics"] if "period" in m[-1]]
+            assert all(35 * 86400 // p <= 1440 for p in periods), props["title"]
+        assert {"arrivals", "late (1 = missed)"} <= {p["title"].split(": ", 1)[1] for p in long}
+        assert not [p for p in short if "start" in p]
+
+
+def test_a_pipeline_running_quarterly_widens_its_flows_range(example_catalog) -> None:
+    import dataclasses
+
+    from silolake.policy.dashboards import flow_range, period_for
+
+    flow = next(f for s in example_catalog.deployable_silos for f in s.flows if f.name == "orders")
+    assert flow_range(flow, []) is None
+    quarterly = dataclasses.replace(flow, schedule="cron(0 6 1 1,4,7,10 ? *)")
+    assert flow_range(quarterly, []) == 93  # the longest quarter (92 days) and a day
+    assert period_for(93, 300) == 6 * 3600
