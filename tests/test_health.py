@@ -13,6 +13,7 @@ from silolake import name_rules, names
 from silolake.policy import health_sharing
 
 from .conftest import Synth
+from .stackjson import in_group
 
 #: PutMetricAlarm: period x evaluation periods at most 7 days, and at most 1 day for periods
 #: under an hour (CloudWatch API Reference, PutMetricAlarm "Period").
@@ -113,9 +114,7 @@ def test_the_silo_key_lets_only_the_silos_alarms_use_it(example_synth: Synth) ->
 
 def test_freshness_schedules_run_the_check_in_the_deadline_zone(example_synth: Synth) -> None:
     schedules = {
-        s["name"]: s
-        for s in example_synth.resources("silo-logistics", "aws_scheduler_schedule").values()
-        if "group_name" in s
+        s["name"]: s for s in in_group(example_synth.stack("silo-logistics"), names.health_schedule_group("logistics"))
     }
     assert set(schedules) == {"shipments", "shipments.dhl-express"}
     partner = schedules["shipments.dhl-express"]
@@ -137,14 +136,10 @@ def test_freshness_schedules_run_the_check_in_the_deadline_zone(example_synth: S
         if f["function_name"] == names.etl_silo_name("logistics", "freshness")
     ]
     assert function["handler"] == "handler.lambda_handler" and function["layers"]
-    [group] = example_synth.resources("silo-logistics", "aws_scheduler_schedule_group").values()
-    assert group["name"] == names.health_schedule_group("logistics")
+    groups = {g["name"] for g in example_synth.resources("silo-logistics", "aws_scheduler_schedule_group").values()}
+    assert groups == {names.health_schedule_group("logistics"), names.pipeline_schedule_group("logistics")}
     # Every sales flow is expected, the monthly one on its deadline's day.
-    sales = {
-        s["name"]: s
-        for s in example_synth.resources("silo-sales", "aws_scheduler_schedule").values()
-        if "group_name" in s
-    }
+    sales = {s["name"]: s for s in in_group(example_synth.stack("silo-sales"), names.health_schedule_group("sales"))}
     assert sorted(sales) == ["orders", "price_lists", "reseller_reports"]
     monthly = sales["reseller_reports"]
     assert (monthly["schedule_expression"], monthly["schedule_expression_timezone"]) == (
@@ -160,8 +155,7 @@ def test_freshness_schedules_run_the_check_in_the_deadline_zone(example_synth: S
 def test_a_decommissioned_silo_stops_its_checks(decommissioned_synth: Synth) -> None:
     states = {
         s["name"]: s["state"]
-        for s in decommissioned_synth.resources("silo-sales", "aws_scheduler_schedule").values()
-        if "group_name" in s
+        for s in in_group(decommissioned_synth.stack("silo-sales"), names.health_schedule_group("sales"))
     }
     assert states == {"orders": "DISABLED", "price_lists": "DISABLED", "reseller_reports": "DISABLED"}
 
@@ -234,10 +228,11 @@ def test_a_deadline_just_before_midnight_runs_its_check_after_midnight() -> None
     assert FreshnessCheck(flow, None, Expectation(1)).schedule_expression == "rate(1 hour)"
 
 
-def test_a_check_scheduler_cannot_run_is_dead_lettered_and_alarms(example_synth: Synth) -> None:
-    """Scheduler retries a check, then sends it to the silo's dead-letter queue (silo key, TLS
-    only, only the checks' role may send); the queue's depth and the group's invocation failures
-    alarm to the owners, so a check that never ran cannot leave a late flow silent."""
+def test_a_check_or_pipeline_scheduler_cannot_run_is_dead_lettered_and_alarms(example_synth: Synth) -> None:
+    """Scheduler retries a check or a pipeline start, then sends it to the silo's dead-letter
+    queue (silo key, TLS only, only the checks' and the pipelines' Scheduler roles may send); the
+    queue's depth and both groups' invocation failures alarm to the owners, so a check that never
+    ran cannot leave a late flow silent, nor a pipeline never started leave no failed execution."""
     stack = "silo-logistics"
     [queue] = example_synth.resources(stack, "aws_sqs_queue").values()
     assert queue["name"] == names.health_dead_letter_queue("logistics")
@@ -250,33 +245,33 @@ def test_a_check_scheduler_cannot_run_is_dead_lettered_and_alarms(example_synth:
     statements = {s["Sid"]: s for s in json.loads(queue_policy["policy"])["Statement"]}
     assert statements["DenyInsecureTransport"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     role_arn = f"arn:aws:iam::555555555555:role/{names.silo_role('logistics', 'health-scheduler')}"
-    only = statements["OnlyTheChecksSchedulerSends"]
+    etl_role_arn = f"arn:aws:iam::555555555555:role/{names.silo_role('logistics', 'etl-scheduler')}"
+    only = statements["OnlyTheSchedulersSend"]
     assert (only["Effect"], only["Action"]) == ("Deny", "sqs:SendMessage")
-    assert only["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": role_arn}}
+    assert only["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": [etl_role_arn, role_arn]}}
     assert not [s for s in statements.values() if s["Effect"] == "Allow"]
     queue_arn = f"arn:aws:sqs:eu-central-1:555555555555:{queue['name']}"
-    checks = [
-        s
-        for s in example_synth.resources(stack, "aws_scheduler_schedule").values()
-        if "group_name" in s  # the freshness checks' group (the pipelines' schedules have none)
-    ]
-    assert len(checks) == 2
+    schedules = example_synth.resources(stack, "aws_scheduler_schedule").values()
+    checks = in_group(example_synth.stack(stack), names.health_schedule_group("logistics"))
+    pipelines = in_group(example_synth.stack(stack), names.pipeline_schedule_group("logistics"))
+    assert len(checks) == 2 and len(pipelines) == 1 and len(schedules) == 3
     for schedule in checks:
         target = schedule["target"]
         assert target["dead_letter_config"] == {"arn": queue_arn}
         assert target["retry_policy"] == {"maximum_retry_attempts": 3, "maximum_event_age_in_seconds": 3600}
-    [role] = [
-        r for r in example_synth.resources(stack, "aws_iam_role").values() if r["name"] == role_arn.split("/")[-1]
-    ]
+    for schedule in pipelines:
+        assert schedule["target"]["dead_letter_config"] == {"arn": queue_arn}
+        assert schedule["target"]["retry_policy"]["maximum_retry_attempts"] == 3
+        assert any(d.startswith("aws_sqs_queue.") for d in schedule["depends_on"])
+    roles = {r["name"]: r for r in example_synth.resources(stack, "aws_iam_role").values()}
+    assert role_arn.split("/")[-1] in roles and etl_role_arn.split("/")[-1] in roles
     role_policies = [
         p
         for p in example_synth.resources(stack, "aws_iam_role_policy").values()
         if p["name"] and "sqs:SendMessage" in p["policy"]
     ]
-    [sends] = [
-        s for p in role_policies for s in json.loads(p["policy"])["Statement"] if s["Action"] == "sqs:SendMessage"
-    ]
-    assert sends["Resource"] == queue_arn and role
+    sends = [s for p in role_policies for s in json.loads(p["policy"])["Statement"] if s["Action"] == "sqs:SendMessage"]
+    assert len(sends) == 2 and {s["Resource"] for s in sends} == {queue_arn}
     got = alarms(example_synth, stack)
     depth = got["silolake-logistics-silo-checks-dead-lettered"]
     assert (depth["namespace"], depth["metric_name"], depth["dimensions"]) == (
@@ -287,8 +282,11 @@ def test_a_check_scheduler_cannot_run_is_dead_lettered_and_alarms(example_synth:
     failed = got["silolake-logistics-silo-checks-not-invoked"]
     assert {q["metric"]["namespace"] for q in failed["metric_query"] if "metric" in q} == {"AWS/Scheduler"}
     assert {q["metric"]["dimensions"]["ScheduleGroup"] for q in failed["metric_query"] if "metric" in q} == {
-        names.health_schedule_group("logistics")
+        names.health_schedule_group("logistics"),
+        names.pipeline_schedule_group("logistics"),
     }
+    [verdict] = [q for q in failed["metric_query"] if "expression" in q]
+    assert verdict["expression"].count("FILL(") == 6
     for alarm in (depth, failed):
         assert alarm["alarm_actions"] == [topic(example_synth, stack)]
     # The silo key lets Scheduler encrypt into this queue only.
