@@ -36,7 +36,7 @@ def test_each_flow_gets_the_alarms_its_catalog_entry_asks_for(example_synth: Syn
         n.removeprefix("silolake-logistics-shipments-") for n in got if n.startswith("silolake-logistics-shipments-")
     }
     assert flow == {
-        "late", "late-dhl-express", "quarantine", "reject-ratio", "files-rejected", "quality", "pipeline-failed"
+        "late", "late-dhl-express", "quarantine", "reject-ratio", "files-rejected", "pipeline-failed"
     }  # fmt: skip
     # A file rejected whole counts no rows: its own alarm, on the job's FilesRejected.
     rejected = got["silolake-logistics-shipments-files-rejected"]
@@ -370,3 +370,23 @@ def test_a_pipeline_running_quarterly_widens_its_flows_range(example_catalog) ->
     quarterly = dataclasses.replace(flow, schedule="cron(0 6 1 1,4,7,10 ? *)")
     assert flow_range(quarterly, []) == 93  # the longest quarter (92 days) and a day
     assert period_for(93, 300) == 6 * 3600
+
+
+def test_only_a_flow_with_fail_rules_gets_a_quality_alarm_and_rules_show_on_the_dashboard(example_synth: Synth) -> None:
+    """orders has fail and warn rules: its quality alarm reads QualityRulesFailed; the other
+    flows have no rules, so no alarm that could never fire. Warn rules alarm nobody by design:
+    the dashboard shows both counts next to the rows of a flow with rules."""
+    sales = alarms(example_synth, "silo-sales")
+    quality = [n for n in sales if n.endswith("-quality")]
+    assert quality == ["silolake-sales-orders-quality"]
+    assert sales[quality[0]]["metric_name"] == "QualityRulesFailed"
+    for stack in ("silo-logistics", "silo-facilities"):
+        assert not [n for n in alarms(example_synth, stack) if n.endswith("-quality")]
+    [board] = example_synth.resources("silo-sales", "aws_cloudwatch_dashboard").values()
+    widgets = {w["properties"].get("title"): w["properties"] for w in json.loads(board["dashboard_body"])["widgets"]}
+    rules = widgets["orders: quality rules"]
+    assert [(m[1], m[2:6]) for m in rules["metrics"]] == [
+        ("QualityRulesFailed", ["Silo", "sales", "Flow", "orders"]),
+        ("QualityRulesWarned", ["Silo", "sales", "Flow", "orders"]),
+    ]
+    assert "price_lists: quality rules" not in widgets

@@ -7,9 +7,10 @@ one a runtime or AWS service emits.
 
 - :func:`silo_dashboard`, in the silo's account: its alarms' states, then one row per flow:
   files received and quarantined (api flows: records Firehose delivered), rows conformed and
-  rejected, successful conform runs and pipeline executions, the hours since rows were last
-  conformed and since a pipeline run (conform and load) last succeeded (:func:`since_last`),
-  and ``FlowLate`` of each expectation.
+  rejected, the quality rules broken (fail and warn, when the flow has rules), successful
+  conform runs and pipeline executions, the hours since rows were last conformed and since a
+  pipeline run (conform and load) last succeeded (:func:`since_last`), and ``FlowLate`` of
+  each expectation.
   A flow expected monthly, or whose pipeline may go more than a week without a run, would show
   no data in the dashboard's week for most of a month: its widgets carry their own range
   (metric widget properties ``start`` and ``period``, :func:`flow_range`).
@@ -131,6 +132,12 @@ def flow_widgets(org: str, silo: DeployedSilo, flow: Flow, *, cross_account: boo
             (hm.flow_metric(silo, flow, hm.FILES_REJECTED), "files rejected whole"),
         ]
         out.append(widget(f"{title}: rows", lines(rows)))
+        if flow.quality:  # warn rules exist to be seen: here, next to the fail rules that alarm
+            rules = [
+                (hm.flow_metric(silo, flow, hm.QUALITY_RULES_FAILED), "fail rules broken (file rejected)"),
+                (hm.flow_metric(silo, flow, hm.QUALITY_RULES_WARNED), "warn rules broken (recorded)"),
+            ]
+            out.append(widget(f"{title}: quality rules", lines(rules), view="bar"))
         runs = [
             (hm.flow_metric(silo, flow, hm.CONFORM_RUNS_SUCCEEDED), "conform runs succeeded"),
             (
