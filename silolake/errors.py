@@ -12,6 +12,8 @@ Which base to derive from:
 - :class:`UsageError` (2): the user or operator must fix an input first: a catalog, a lock
   file, an option, a plan or bundle file, a missing tool, credentials of the wrong account.
 - :class:`AwsError` (1): AWS refused or failed a call; the input may be right.
+- :class:`PartialError` (3): the command did what it could and left work to rerun later (a
+  script can tell it from a failure).
 - :class:`SilolakeError` itself (1): silolake could not do its part (an internal failure
   with a message worth more than a traceback, e.g. a synth worker that died).
 
@@ -27,6 +29,8 @@ EXIT_OK = 0
 EXIT_AWS = 1
 #: Usage, catalog and input errors: the user fixes something and reruns.
 EXIT_INVALID = 2
+#: The command did what it could and left work to retry later (``redrive --quarantined``: files waiting).
+EXIT_PARTIAL = 3
 #: The command gave up after its ``--timeout`` (the convention of timeout(1)).
 EXIT_TIMEOUT = 124
 #: Stopped by SIGTERM (128 + 15, the shell's convention).
@@ -54,3 +58,9 @@ class AwsError(SilolakeError):
     """AWS refused or failed a call (exit 1)."""
 
     exit_code = EXIT_AWS
+
+
+class PartialError(SilolakeError):
+    """Done in part; the rest must be retried later, nothing is wrong with the input (exit 3)."""
+
+    exit_code = EXIT_PARTIAL

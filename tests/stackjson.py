@@ -76,3 +76,14 @@ def glue_resource_policy(stack: dict) -> dict | None:
     found = list(resources(stack, "aws_glue_resource_policy").values())
     assert len(found) <= 1, "one Glue resource policy per catalog"
     return policy_json(found[0]["policy"]) if found else None
+
+
+def in_group(stack: dict, group: str) -> list[dict]:
+    """The Scheduler schedules of ``stack`` in the schedule group named ``group`` (``group_name``
+    refers to the group resource, or names it in a delivered stack)."""
+    logical = [k for k, g in resources(stack, "aws_scheduler_schedule_group").items() if g["name"] == group]
+    return [
+        s
+        for s in resources(stack, "aws_scheduler_schedule").values()
+        if any(points_to(s.get("group_name", ""), k, group) for k in logical)
+    ]

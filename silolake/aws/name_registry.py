@@ -92,6 +92,7 @@ def silo_names(
     for purpose in SILO_FUNCTIONS:
         _function(out, purpose, silo, names.etl_silo_name(silo, purpose))
     out["health schedule group"] = (names.health_schedule_group(silo), rules.SCHEDULER_GROUP)
+    out["pipeline schedule group"] = (names.pipeline_schedule_group(silo), rules.SCHEDULER_GROUP)
     out["health dashboard"] = (names.silo_dashboard(silo), rules.CLOUDWATCH_DASHBOARD)
     out["health dead-letter queue"] = (names.health_dead_letter_queue(silo), rules.SQS_QUEUE)
     for what in names.SILO_ALARMS:

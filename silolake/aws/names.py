@@ -518,6 +518,12 @@ def health_schedule_group(silo: str) -> str:
     return f"silolake-{silo}-health"
 
 
+def pipeline_schedule_group(silo: str) -> str:
+    """The EventBridge Scheduler group holding a silo's pipeline schedules (one per flow), so that
+    Scheduler's invocation failures of the silo's pipelines have a ``ScheduleGroup`` to alarm on."""
+    return f"silolake-{silo}-pipelines"
+
+
 def health_dead_letter_queue(silo: str) -> str:
     """The SQS queue receiving the freshness checks Scheduler could not invoke (80 characters at most)."""
     return f"silolake-{silo}-health-dlq"

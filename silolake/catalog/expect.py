@@ -223,7 +223,8 @@ def check_monthly(path: KeyPath, monthly: dict[str, Any], add: Report) -> Expect
     same day (the check's cron names that day) and exist on it in the zone (no daylight-saving gap)."""
     day, by = monthly.get("day"), monthly.get("by")
     usable = isinstance(day, int) and not isinstance(day, bool) and day in MONTHLY_DAYS
-    if isinstance(day, int) and not isinstance(day, bool) and not usable:
+    # Days outside 1..31 are the schema's to refuse ("must be at least 1"); 29-31 exist, not every month.
+    if isinstance(day, int) and not isinstance(day, bool) and max(MONTHLY_DAYS) < day <= 31:
         add(
             path + ("day",),
             f"day {day} does not exist in every month (February has 28 days): EventBridge Scheduler's cron "
@@ -330,11 +331,12 @@ def _check_schedule_answers(path: KeyPath, flow: dict[str, Any], own: Expectatio
     every = dt.timedelta(hours=own.every_hours)
     if gap is not None and gap + RUN_MARGIN <= every:
         return
+    written = flow["expect"].get("every")  # quoted as the user wrote it (24h, not 1d)
     if gap is None:
         add(
             path + ("expect", "every"),
             f"the flow's pipeline ({schedule}) runs for a limited time, so conformed data cannot be expected "
-            f"every {_human(every)}; run the pipeline at least every {_human(every - RUN_MARGIN)} (schedule)",
+            f"every {written}; run the pipeline at least every {_human(every - RUN_MARGIN)} (schedule)",
         )
         return
     need = gap + RUN_MARGIN
@@ -349,7 +351,7 @@ def _check_schedule_answers(path: KeyPath, flow: dict[str, Any], own: Expectatio
     add(
         path + ("expect", "every"),
         f"the flow's pipeline ({schedule}) starts a run only every {_human(gap)} at worst and a run may take "
-        f"{_human(RUN_MARGIN)}, so conformed data cannot be expected every {_human(every)}: the check would race "
+        f"{_human(RUN_MARGIN)}, so conformed data cannot be expected every {written}: the check would race "
         f"the run; {' or '.join(fixes)}",
     )
 

@@ -36,7 +36,11 @@ _REGION = re.compile(_DEFS["region"]["pattern"])
 _ORG = load_schema()["$defs"]["organization"]["properties"]
 _ORG_NAME = re.compile(_ORG["name"]["pattern"])
 _STATE_PREFIX = re.compile(_ORG["state_bucket_prefix"]["pattern"])
-_PARTNER = re.compile(_DEFS["flow"]["properties"]["expect"]["properties"]["partners"]["propertyNames"]["pattern"])
+_PARTNER_NAMES = _DEFS["flow"]["properties"]["expect"]["properties"]["partners"]["propertyNames"]
+#: The partner-name rule (the credential admin's): the schema's pattern and its message.
+PARTNER_NAME = re.compile(_PARTNER_NAMES["pattern"])
+PARTNER_NAME_RULE: str = _PARTNER_NAMES["patternErrorMessage"]
+_PARTNER = PARTNER_NAME
 
 #: Tags silolake puts on every resource of a stack beside the organization's (stacks/base.py).
 SYSTEM_TAG_KEYS = ("silolake:managed-by", "silolake:stack", "silolake:silo")

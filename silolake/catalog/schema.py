@@ -174,12 +174,20 @@ def suggest_name(value: str, pattern: str, max_length: int | None = None) -> str
     return None
 
 
+def _padded_deadline(value: str) -> str | None:
+    """``"6:00 Europe/Rome"`` -> ``"06:00 Europe/Rome"``: a deadline's hour written with one digit."""
+    match = re.fullmatch(r"([0-9]):([0-5][0-9]) (\S+)", value)
+    return f"0{match[1]}:{match[2]} {match[3]}" if match else None
+
+
 def _pattern_message(inst: Any, schema: dict, pattern: str) -> str:
     message = f"{inst!r} is not valid: {_expected(schema, pattern)}"
     # Role names refer to roles that exist in an account, and ``x-existing-name`` marks other
     # names of things that exist (a secret): a respelling would name another one.
     names_own = pattern != load_schema()["$defs"]["role_name"]["pattern"] and not schema.get("x-existing-name")
     fix = suggest_name(inst, pattern, schema.get("maxLength")) if isinstance(inst, str) and names_own else None
+    if fix is None and isinstance(inst, str) and pattern == load_schema()["$defs"]["deadline"]["pattern"]:
+        fix = _padded_deadline(inst)
     return f"{message.rstrip('.')}; write '{fix}' instead" if fix else message
 
 
@@ -213,6 +221,8 @@ def _message(error: ValidationError, doc: SourceDoc) -> tuple[str, bool]:
         return f"must have at least {error.validator_value} character(s)", False
     if v == "minItems":
         return f"needs at least {error.validator_value} item(s)", False
+    if v == "minProperties" and inst == {} and schema.get("x-empty-message"):
+        return schema["x-empty-message"], False
     if v in ("minProperties", "maxProperties"):
         # The schema's description says which keys and how many (e.g. "exactly one of connection or s3").
         given = ", ".join(sorted(inst)) if isinstance(inst, dict) and inst else "none"

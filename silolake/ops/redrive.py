@@ -37,9 +37,10 @@ from urllib.parse import unquote
 from botocore.exceptions import ClientError
 
 from ..aws import names
+from ..errors import PartialError
 from ..pipeline_input import redrive_input
 
-__all__ = ["MALWARE_REASON", "Replayed", "quarantined_keys", "replay", "start_redrive"]
+__all__ = ["MALWARE_REASON", "ReplayWaiting", "Replayed", "quarantined_keys", "replay", "start_redrive"]
 
 #: Start of landing's quarantine reason for a file GuardDuty found malware in (``landing/events.py``).
 MALWARE_REASON = "GuardDuty found malware"
@@ -49,14 +50,20 @@ MALWARE_REASON = "GuardDuty found malware"
 class Replayed:
     """What :func:`replay` did with one quarantined file.
 
-    ``status``: ``replayed`` (copied back, quarantined version deleted), ``waiting`` (the
-    dropzone key is taken; try again once it landed), ``kept`` (quarantined as malware),
-    ``gone`` (no longer in quarantine). ``target`` is the dropzone key; ``detail`` says why."""
+    ``status``: ``replayed`` (copied back, quarantined version deleted), ``would replay`` (the
+    same, with ``dry_run``: nothing done), ``waiting`` (the dropzone key is taken; try again once
+    it landed), ``kept`` (quarantined as malware), ``gone`` (no longer in quarantine).
+    ``target`` is the dropzone key; ``detail`` says why."""
 
     key: str
     target: str
     status: str
     detail: str = ""
+
+
+class ReplayWaiting(PartialError):
+    """Some quarantined files were left ``waiting`` (their dropzone key is taken): rerun the
+    replay once landing handled those keys (exit 3)."""
 
 
 def start_redrive(sfn: Any, machine_arn: str, flow: str, days: Sequence[str]) -> tuple[str, dict[str, Any]]:
@@ -97,8 +104,9 @@ def _head(s3: Any, bucket: str, key: str) -> dict[str, Any] | None:
         raise
 
 
-def replay(s3: Any, bucket: str, key: str) -> Replayed:
-    """Send the quarantined object ``key`` back to its dropzone key (see module docstring)."""
+def replay(s3: Any, bucket: str, key: str, *, dry_run: bool = False) -> Replayed:
+    """Send the quarantined object ``key`` back to its dropzone key (see module docstring);
+    ``dry_run``: only read (``HeadObject``) and say what would happen."""
     target = key.removeprefix(names.QUARANTINE_PREFIX)
     head = _head(s3, bucket, key)
     if head is None:
@@ -108,6 +116,8 @@ def replay(s3: Any, bucket: str, key: str) -> Replayed:
         return Replayed(key, target, "kept", reason)
     if _head(s3, bucket, target) is not None:
         return Replayed(key, target, "waiting", f"{target} holds a file landing has not handled yet; replay later")
+    if dry_run:
+        return Replayed(key, target, "would replay", f"was quarantined: {reason}" if reason else "")
     version = head.get("VersionId")
     source = {"Bucket": bucket, "Key": key, **({"VersionId": version} if version else {})}
     # The bucket's default encryption (the silo key) applies; the quarantine tag is not copied.

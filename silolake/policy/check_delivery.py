@@ -1,16 +1,22 @@
-"""When EventBridge Scheduler cannot run a freshness check: retries, a dead-letter queue, alarms.
+"""When EventBridge Scheduler cannot run a freshness check or start a pipeline: retries, a
+dead-letter queue, alarms.
 
 A check that is never invoked publishes no ``FlowLate``, and the ``late`` alarm (missing data:
-``ignore``) keeps its last state: a late flow would stay silent. So each silo's schedules get
+``ignore``) keeps its last state: a late flow would stay silent. A pipeline Scheduler cannot
+start has no execution, so ``-pipeline-failed`` never fires. So each silo's schedules (the
+checks' in :func:`names.health_schedule_group`, the pipelines' in
+:func:`names.pipeline_schedule_group`) get
 
 - a retry policy (:data:`CHECK_RETRIES` attempts within :data:`CHECK_MAX_EVENT_AGE` seconds;
   EventBridge Scheduler API Reference, ``RetryPolicy``);
 - a dead-letter queue (a standard SQS queue, Scheduler supports no FIFO queue; EventBridge
   Scheduler User Guide, "Configuring a schedule's dead-letter queue"), encrypted with the silo
-  key and reachable over TLS only; only the checks' Scheduler role may send to it;
+  key and reachable over TLS only; only the Scheduler roles of the silo's schedules (checks,
+  pipelines) may send to it. The queue exists whenever the silo has a flow (every flow has a
+  pipeline schedule);
 - two alarms to the owners' topic: the queue's ``ApproximateNumberOfMessagesVisible``
   (``AWS/SQS``, ``QueueName``; SQS Developer Guide, "Available CloudWatch metrics for Amazon
-  SQS") and the schedule group's invocation failures in ``AWS/Scheduler`` by ``ScheduleGroup``
+  SQS") and both schedule groups' invocation failures in ``AWS/Scheduler`` by ``ScheduleGroup``
   (EventBridge Scheduler User Guide, "Monitoring EventBridge Scheduler with Amazon CloudWatch":
   ``TargetErrorCount``, ``InvocationDroppedCount``, ``InvocationsFailedToBeSentToDeadLetterCount``).
 
@@ -24,6 +30,7 @@ from ..aws import arns, names
 from ..catalog.model import DeployedSilo
 from . import health_metrics as hm
 from .documents import Statement
+from .freshness import checks
 
 #: Scheduler retries a check it could not invoke (throttling, a transient target error).
 CHECK_RETRIES = 3
@@ -34,6 +41,19 @@ CHECK_MAX_EVENT_AGE = 3600
 DLQ_RETENTION_SECONDS = 14 * 86400
 #: The Scheduler metrics that mean a check did not run (sums per five minutes).
 SCHEDULER_FAILURES = ("TargetErrorCount", "InvocationDroppedCount", "InvocationsFailedToBeSentToDeadLetterCount")
+
+
+def needs_queue(silo: DeployedSilo) -> bool:
+    """Whether ``silo`` has schedules to dead-letter: any flow (its pipeline schedule)."""
+    return bool(silo.flows)
+
+
+def schedule_groups(silo: DeployedSilo) -> list[str]:
+    """The silo's schedule groups: the pipelines' (when it has flows), the checks' (when it has expectations)."""
+    return [
+        *([names.pipeline_schedule_group(silo.name)] if silo.flows else []),
+        *([names.health_schedule_group(silo.name)] if checks(silo) else []),
+    ]
 
 
 def dlq_name(silo: DeployedSilo) -> str:
@@ -51,8 +71,18 @@ def check_function_arn(silo: DeployedSilo) -> str:
     )
 
 
-def scheduler_role_arn(silo: DeployedSilo) -> str:
-    return arns.role(arns.partition_of(silo.region), silo.account_id, names.silo_role(silo.name, "health-scheduler"))
+def scheduler_role_arn(silo: DeployedSilo, purpose: str = "health-scheduler") -> str:
+    """ARN of the silo's Scheduler role ``purpose``: ``health-scheduler`` (checks) or ``etl-scheduler`` (pipelines)."""
+    return arns.role(arns.partition_of(silo.region), silo.account_id, names.silo_role(silo.name, purpose))
+
+
+def dlq_senders(silo: DeployedSilo) -> list[str]:
+    """The Scheduler roles that dead-letter into the silo's queue: the pipelines' and, with
+    expectations, the checks'."""
+    return [
+        *([scheduler_role_arn(silo, "etl-scheduler")] if silo.flows else []),
+        *([scheduler_role_arn(silo)] if checks(silo) else []),
+    ]
 
 
 def scheduler_statements(silo: DeployedSilo, key_arn: str) -> list[Statement]:
@@ -67,7 +97,21 @@ def scheduler_statements(silo: DeployedSilo, key_arn: str) -> list[Statement]:
             "Action": "lambda:InvokeFunction",
             "Resource": check_function_arn(silo),
         },
-        {"Sid": "DeadLetterFailedChecks", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": dlq_arn(silo)},
+        *dead_letter_statements(silo, key_arn),
+    ]
+
+
+def dead_letter_statements(silo: DeployedSilo, key_arn: str) -> list[Statement]:
+    """A Scheduler role's grant to dead-letter what it could not deliver into the silo's queue
+    (SQS encrypts with the silo key: the sender needs ``kms:GenerateDataKey`` and
+    ``kms:Decrypt``, only through SQS). The checks' and the pipelines' roles both carry it."""
+    return [
+        {
+            "Sid": "DeadLetterFailedInvocations",
+            "Effect": "Allow",
+            "Action": "sqs:SendMessage",
+            "Resource": dlq_arn(silo),
+        },
         {
             "Sid": "EncryptDeadLetters",
             "Effect": "Allow",
@@ -103,8 +147,10 @@ def dlq_key_statements(silo: DeployedSilo) -> list[Statement]:
 
 
 def dlq_queue_statements(silo: DeployedSilo) -> list[Statement]:
-    """The queue's policy: TLS only, and nobody but the checks' Scheduler role sends to it (the
-    owners read it through IAM in the silo account)."""
+    """The queue's policy: TLS only, and nobody but the silo's Scheduler roles (:func:`dlq_senders`)
+    sends to it (the owners read it through IAM in the silo account). ``ArnNotEquals`` with
+    several values denies a principal that matches none of them."""
+    senders = dlq_senders(silo)
     queue = dlq_arn(silo)
     return [
         {
@@ -116,28 +162,32 @@ def dlq_queue_statements(silo: DeployedSilo) -> list[Statement]:
             "Condition": {"Bool": {"aws:SecureTransport": "false"}},
         },
         {
-            "Sid": "OnlyTheChecksSchedulerSends",
+            "Sid": "OnlyTheSchedulersSend",
             "Effect": "Deny",
             "Principal": {"AWS": "*"},
             "Action": "sqs:SendMessage",
             "Resource": queue,
-            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": scheduler_role_arn(silo)}},
+            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": senders[0] if len(senders) == 1 else senders}},
         },
     ]
 
 
 def check_delivery_alarms(silo: DeployedSilo) -> list[hm.Alarm]:
-    """The two alarms of the checks' delivery: dead-lettered checks, and Scheduler's invocation failures."""
-    group = (("ScheduleGroup", names.health_schedule_group(silo.name)),)
+    """The two alarms of the schedules' delivery: dead-lettered invocations (checks or pipeline
+    starts), and Scheduler's invocation failures in every schedule group of the silo (3 metrics
+    per group; a metric math alarm reads at most 10)."""
     failures = tuple(
-        (f"m{i}", hm.Metric("AWS/Scheduler", metric, group)) for i, metric in enumerate(SCHEDULER_FAILURES)
+        (f"m{i}", hm.Metric("AWS/Scheduler", metric, (("ScheduleGroup", group),)))
+        for i, (group, metric) in enumerate(
+            (group, metric) for group in schedule_groups(silo) for metric in SCHEDULER_FAILURES
+        )
     )
     return [
         hm.Alarm(
             name=names.health_alarm(silo.name, "silo", "checks-dead-lettered"),
             description=(
-                f"silolake: a freshness check of silo '{silo.name}' could not be run; its event waits in "
-                f"{dlq_name(silo)} (docs/operations.md#check-delivery)"
+                f"silolake: a freshness check or pipeline start of silo '{silo.name}' could not be run; "
+                f"its event waits in {dlq_name(silo)} (docs/operations.md#check-delivery)"
             ),
             metrics=(
                 (
@@ -152,8 +202,8 @@ def check_delivery_alarms(silo: DeployedSilo) -> list[hm.Alarm]:
         hm.Alarm(
             name=names.health_alarm(silo.name, "silo", "checks-not-invoked"),
             description=(
-                f"silolake: EventBridge Scheduler failed to invoke a freshness check of silo '{silo.name}' "
-                "(docs/operations.md#check-delivery)"
+                "silolake: EventBridge Scheduler failed to invoke a freshness check or start a pipeline of "
+                f"silo '{silo.name}' (docs/operations.md#check-delivery)"
             ),
             metrics=failures,
             expression=" + ".join(f"FILL({ident}, 0)" for ident, _ in failures),

@@ -136,7 +136,9 @@ def _late(silo: DeployedSilo, flow: Flow, partner: str | None) -> Alarm:
 
 def flow_alarms(org: str, silo: DeployedSilo, flow: Flow) -> list[Alarm]:
     """The alarms of one flow: freshness (one per expectation), quarantine (file flows), reject
-    ratio and quality (the default conform job), Firehose delivery and conversion (api flows)."""
+    ratio and files rejected (the default conform job), quality (the default conform job, when
+    the flow has a ``fail`` rule: nothing else publishes ``QualityRulesFailed`` above 0),
+    Firehose delivery and conversion (api flows)."""
     out: list[Alarm] = []
     expect = flow.expect
     if expect is not None:
@@ -164,7 +166,7 @@ def _conform_alarms(silo: DeployedSilo, flow: Flow) -> list[Alarm]:
     ratio = flow.expect.max_reject_ratio if flow.expect and flow.expect.max_reject_ratio is not None else 0.0
     read = flow_metric(silo, flow, ROWS_READ, period=RUN_PERIOD)
     rejected = flow_metric(silo, flow, ROWS_REJECTED, period=RUN_PERIOD)
-    return [
+    out = [
         Alarm(
             name=names.health_alarm(silo.name, flow.name, "reject-ratio"),
             description=(
@@ -189,14 +191,19 @@ def _conform_alarms(silo: DeployedSilo, flow: Flow) -> list[Alarm]:
             threshold=0,
             flow=flow.name,
         ),
-        Alarm(
-            name=names.health_alarm(silo.name, flow.name, "quality"),
-            description=f"silolake: a fail rule of flow '{flow.name}' rejected files (docs/operations.md#quality)",
-            metrics=(("failed", flow_metric(silo, flow, QUALITY_RULES_FAILED, period=RUN_PERIOD)),),
-            threshold=0,
-            flow=flow.name,
-        ),
     ]
+    if any(rule.on_failure == "fail" for rule in flow.quality):
+        # Warn rules alarm nobody by design: they are shown on the dashboard (dashboards.py).
+        out.append(
+            Alarm(
+                name=names.health_alarm(silo.name, flow.name, "quality"),
+                description=f"silolake: a fail rule of flow '{flow.name}' rejected files (docs/operations.md#quality)",
+                metrics=(("failed", flow_metric(silo, flow, QUALITY_RULES_FAILED, period=RUN_PERIOD)),),
+                threshold=0,
+                flow=flow.name,
+            )
+        )
+    return out
 
 
 def firehose_stream(org: str, silo: DeployedSilo, flow: Flow) -> str:

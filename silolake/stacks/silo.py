@@ -14,7 +14,7 @@ from ..constructs.health import HealthSharing, SiloHealth
 from ..constructs.ingestion import ApiIngestion
 from ..constructs.storage import GlueCatalog, SiloStorage
 from ..engine.cdk import Construct
-from ..policy import check_delivery, delivery, freshness, health_sharing, quicksight, sharing
+from ..policy import check_delivery, delivery, health_sharing, quicksight, sharing
 from .base import AccountStack
 
 
@@ -50,8 +50,8 @@ class SiloStack(AccountStack):
                 *quicksight.key_statements(silo),
                 # The silo's alarms publish to the owners' topic, which the silo key encrypts.
                 *health_sharing.alarm_key_statements(silo),
-                # Scheduler dead-letters a check it could not run into a queue the silo key encrypts.
-                *(check_delivery.dlq_key_statements(silo) if freshness.checks(silo) else []),
+                # Scheduler dead-letters a check or pipeline start it could not deliver (silo key).
+                *(check_delivery.dlq_key_statements(silo) if check_delivery.needs_queue(silo) else []),
             ],
             athena_statements=quicksight.results_statements(org_name, silo),
             # The malware hold: unscanned dropzone objects stay unreadable (empty without it).
@@ -110,6 +110,11 @@ class SiloStack(AccountStack):
             if self.partner.sftp is not None:
                 sftp_logs = names.transfer_log_group(names.partner_sftp_server(org, silo.name))
         self.health = SiloHealth(self, "health", ctx=ctx, functions=functions, sftp_log_group=sftp_logs)
+        if self.health.dead_letters is not None:  # the pipelines' schedules dead-letter into it
+            queue = self.health.dead_letters.queue
+            after = f"{queue.terraform_resource_type}.{queue.friendly_unique_id}"  # depends_on's address form
+            for schedule in self.etl.schedules.values():
+                schedule.depends_on = [*(schedule.depends_on or []), after]
         self.health_sharing = (
             HealthSharing(
                 self, "health-sharing", datalake_account=catalog.datalake.account_id, org_id=catalog.layout.org_id

@@ -71,6 +71,13 @@ def test_an_hourly_pipeline_answers_an_expectation_one_run_longer(problems) -> N
             "conformed data cannot be expected every 1d: the check would race the run; make every at least 28h "
             "or run the pipeline at least every 20h (schedule)",
         ),
+        (  # quoted as written: 24h, not the 1d it equals
+            "{every: 24h}",
+            "rate(1 day)",
+            "the flow's pipeline (rate(1 day)) starts a run only every 1d at worst and a run may take 4h, so "
+            "conformed data cannot be expected every 24h: the check would race the run; make every at least 28h "
+            "or run the pipeline at least every 20h (schedule)",
+        ),
         (
             '{every: 1d, by: "06:00 Europe/Rome"}',
             "rate(1 day)",
@@ -126,7 +133,7 @@ def test_an_every_the_pipeline_cannot_finish_within_is_refused(
             '{every: 2d, by: "6:00 Europe/Rome"}',
             33,
             "expect.by: '6:00 Europe/Rome' is not valid: expected a time of day and an IANA time zone, "
-            'e.g. "06:00 Europe/Rome"',
+            """e.g. "06:00 Europe/Rome"; write '06:00 Europe/Rome' instead""",
         ),
         (
             '{every: 2d, by: "02:30 Europe/Rome"}',
@@ -182,7 +189,12 @@ def test_an_every_the_pipeline_cannot_finish_within_is_refused(
             'expect.partners.bob: expect every (e.g. every: 1d) or monthly (e.g. monthly: {day: 5, by: "06:00 '
             'Europe/Rome"})',
         ),
-        ("{}", 17, "expect: Declared expectations of the flow"),
+        (
+            "{}",
+            17,
+            "expect: an empty expect declares nothing: add every (e.g. every: 1d), monthly (e.g. monthly: "
+            '{day: 5, by: "06:00 Europe/Rome"}), max_reject_ratio or partners, or remove expect',
+        ),
         (
             "{every: 2d, max_reject_rato: 0.1}",
             29,
@@ -268,6 +280,10 @@ def test_the_chat_webhook_is_a_secret_name(problems, catalog_dir: Path, monkeypa
         "silos[0].alerts.webhook_secret: 'arn:aws:secretsmanager:x' is not valid: expected the name of a Secrets "
         "Manager secret in the silo's account (letters, digits and /_+=.@-), not its ARN"
     )
+    # A full ARN ends in the random suffix too: one message, the one that says to give the name.
+    full = "arn:aws:secretsmanager:eu-west-1:444444444444:secret:silolake/sales/chat-AbCdEf"
+    (found,) = problems(mutate(SILO_LINE, SILO_LINE + f"    alerts: {{webhook_secret: '{full}'}}\n"))
+    assert found.endswith("not its ARN")
     suffix = mutate(SILO_LINE, SILO_LINE + "    alerts: {webhook_secret: chat-a1B2c3}\n")
     (found,) = problems(suffix)
     assert found.endswith(
@@ -347,6 +363,8 @@ def test_a_monthly_expectation_is_modelled(catalog_dir: Path, monkeypatch: pytes
             "unknown time zone 'Europe/Roma'",
         ),
         ("{day: 5}", "", "missing required key 'by'"),
+        # Not a day of any month: the schema's bound alone, not the February explanation too.
+        ('{day: 0, by: "06:00 Europe/Rome"}', "day", "must be at least 1, got 0"),
     ],
 )
 def test_bad_monthly_deadlines_are_located_with_the_fix(problems, monthly: str, key: str, message: str) -> None:  # noqa: F811

@@ -12,7 +12,7 @@ from silolake.constructs.etl import flow_spec
 from silolake.constructs.etl.artifacts import FRAMEWORK_ORIGIN
 from silolake.constructs.etl.landing import SOURCE
 from silolake.constructs.storage.glue_tables import raw_format
-from tests.stackjson import points_to, policy_json, ref_name
+from tests.stackjson import in_group, points_to, policy_json, ref_name
 
 pytestmark = pytest.mark.slow
 
@@ -39,10 +39,10 @@ def test_every_flow_gets_job_pipeline_and_schedule(example_synth):
         stack = silo.stack_name
         jobs = by_name(example_synth, stack, "aws_glue_job")
         machines = by_name(example_synth, stack, "aws_sfn_state_machine")
-        # Pipelines' schedules are in the default group; freshness checks in the silo's health
+        # Pipelines' schedules are in the silo's pipeline group; freshness checks in its health
         # group (tests/constructs/health/test_health.py).
         schedules = {
-            n: s for n, s in by_name(example_synth, stack, "aws_scheduler_schedule").items() if "group_name" not in s
+            s["name"]: s for s in in_group(example_synth.stack(stack), names.pipeline_schedule_group(silo.name))
         }
         expected = {names.etl_name(silo.name, f.name): f for f in silo.flows}
         assert set(jobs) == set(machines) == set(schedules) == set(expected)

@@ -133,6 +133,17 @@ def test_the_command_starts_a_redrive_that_reaches_the_job_with_its_days(definit
     assert parse_days(run["Arguments"][pipeline_input.REDRIVE_ARGUMENT]) == tuple(DAYS)
 
 
+def test_a_dry_run_names_the_machine_and_days_and_starts_nothing(definitions, monkeypatch):
+    with _deployed(definitions, monkeypatch, "sales", "reseller_reports") as (silo, flow):
+        result = _redrive("--silo", silo.name, "--flow", flow.name, "--day", DAYS[0], "--dry-run")
+        assert result.exit_code == 0, result.output
+        assert f"Would start the redrive of sales/reseller_reports, days {DAYS[0]}:" in result.output
+        machine = names.state_machine_arn(silo.region, silo.account_id, silo.name, flow.storage_name)
+        assert f"{machine} (dry run: nothing started)" in result.output
+        assert boto3.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"] == []
+        assert _job_runs(silo, flow) == []
+
+
 def test_a_scheduled_run_passes_no_redrive_and_another_flows_redrive_is_refused(definitions, monkeypatch):
     with _deployed(definitions, monkeypatch, "sales", "reseller_reports") as (silo, flow):
         sfn = boto3.client("stepfunctions")
@@ -195,6 +206,35 @@ def test_bad_options_exit_2_with_what_exists(args, message, monkeypatch):
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--partner", "../other"], "'../other': expected a partner name as the credential admin issues it"),
+        (["--partner", "Acme"], "3-32 lowercase letters"),
+        (["--region", "us-east-1"], "silo 'sales' is in eu-west-1, not us-east-1"),
+    ],
+)
+def test_a_partner_name_no_credential_has_or_another_region_exits_2_before_any_aws_call(args, message, monkeypatch):
+    """No credentials at all: the refusal cannot come from AWS."""
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    base = ["redrive", str(EXAMPLE), "--silo", "sales", "--flow", "reseller_reports", "--quarantined"]
+    result = CliRunner().invoke(main, [*base, *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_help_says_what_replay_deletes_what_path_is_and_whose_credentials():
+    text = " ".join(CliRunner().invoke(main, ["redrive", "--help"]).output.split())
+    assert "PATH is the catalog" in text
+    assert "deletes the quarantined version once the copy exists" in text
+    assert "credentials of another account are refused" in text
+    assert "--dry-run" in text and "exit 3" in text
 
 
 def test_an_api_flow_has_no_quarantine_whatever_the_credentials(monkeypatch):

@@ -12,7 +12,9 @@ pipelines with.
 Per flow: the Glue job (:class:`.glue_job.FlowJob`), a Step Functions state machine
 (:mod:`.asl`) logging every execution to a log group encrypted with the silo key, and
 an EventBridge Scheduler schedule from the flow's ``schedule``. A decommissioned silo
-keeps all of it with schedules and landing disabled: nothing runs, nothing is deleted.
+keeps all of it with schedules and landing disabled: nothing runs, nothing is deleted. The
+schedules live in the silo's pipeline schedule group; a start Scheduler cannot deliver after its
+retries goes to the silo's health dead-letter queue (:mod:`silolake.policy.check_delivery`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ...aws import names
 from ...catalog.model import DeployedSilo, Flow
 from ...engine.cdk import Construct, aws
 from ...pipeline_input import scheduled_input
+from ...policy import check_delivery
 from ...policy.etl import scheduler_statements, state_machine_statements
 from ...policy.functions import trace_statements
 from ..blocks.athena import enforced_workgroup
@@ -156,14 +159,22 @@ class SiloEtl(Construct):
             name=names.silo_role(silo.name, "etl-scheduler"),
             service=ctx.service_principal("scheduler"),
             description=f"EventBridge Scheduler: starts the pipelines of silo '{silo.name}'",
-            statements=scheduler_statements([state_machine_arn(silo, f) for f in silo.flows], key_arn),
+            statements=[
+                *scheduler_statements([state_machine_arn(silo, f) for f in silo.flows], key_arn),
+                *check_delivery.dead_letter_statements(silo, key_arn),
+            ],
             trust_condition={"StringEquals": {"aws:SourceAccount": silo.account_id}},
+        )
+        # A named group, so the silo's delivery alarm can watch Scheduler's failures to start them.
+        group = aws.scheduler_schedule_group.SchedulerScheduleGroup(
+            self, "schedules", name=names.pipeline_schedule_group(silo.name)
         )
         self.schedules = {
             flow.name: aws.scheduler_schedule.SchedulerSchedule(
                 self,
                 f"{flow.name}-schedule",
                 name=names.etl_name(silo.name, flow.storage_name),
+                group_name=group.name,
                 description=f"silolake: runs the pipeline of flow '{flow.name}'",
                 schedule_expression=flow.schedule,
                 schedule_expression_timezone="UTC",
@@ -175,6 +186,9 @@ class SiloEtl(Construct):
                     "role_arn": scheduler.arn,
                     "input": json.dumps(scheduled_input(flow.name)),
                     "retry_policy": {"maximum_retry_attempts": SCHEDULE_RETRIES},
+                    # A start Scheduler gave up on has no execution (no -pipeline-failed): it is
+                    # dead-lettered into the silo's health queue, whose alarm tells the owners.
+                    "dead_letter_config": {"arn": check_delivery.dlq_arn(silo)},
                 },
                 depends_on=[scheduler.policy],
             )

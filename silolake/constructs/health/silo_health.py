@@ -75,7 +75,8 @@ class SiloHealth(Construct):
     silo's other silolake Lambda functions (each gets an errors alarm, the check too);
     ``sftp_log_group``: the Transfer server's log group, when the silo has one (a metric filter
     counts refused sign-ins). Attributes: ``alarms`` (name -> alarm), ``schedules`` (name ->
-    schedule), ``check`` (:class:`LambdaFunction` or None without expectations), ``dashboard``.
+    schedule), ``check`` (:class:`LambdaFunction` or None without expectations), ``dashboard``,
+    ``dead_letters`` (:class:`CheckDeadLetterQueue` of all the silo's schedules, None without flows).
     """
 
     def __init__(
@@ -90,6 +91,11 @@ class SiloHealth(Construct):
         super().__init__(scope, id)
         org, silo, topic_arn = ctx.org, ctx.silo, ctx.topic_arn
         checks = freshness.checks(silo)
+        # The dead-letter queue of every schedule of the silo: the checks' and the pipelines'
+        # (:class:`silolake.constructs.etl.SiloEtl`, which names it by ARN).
+        self.dead_letters = (
+            CheckDeadLetterQueue(self, "dead-letters", ctx=ctx) if check_delivery.needs_queue(silo) else None
+        )
         self.check = self._freshness(ctx, checks) if checks else None
         self.forwarder = ChatForwarder(self, "chat", ctx=ctx) if silo.alerts_webhook_secret else None
         function_names = [
@@ -112,7 +118,7 @@ class SiloHealth(Construct):
                 },
             )
         table = hm.silo_alarms(org, silo, functions=function_names, sftp=sftp_log_group is not None)
-        table += check_delivery.check_delivery_alarms(silo) if checks else []
+        table += check_delivery.check_delivery_alarms(silo) if self.dead_letters else []
         self.alarms = {
             alarm.name: aws.cloudwatch_metric_alarm.CloudwatchMetricAlarm(
                 self, alarm.name, **alarm_arguments(alarm, topic_arn)
@@ -138,7 +144,8 @@ class SiloHealth(Construct):
             timeout=60,
         )
         check = LambdaFunction(self, "freshness", spec)
-        self.dead_letters = CheckDeadLetterQueue(self, "dead-letters", ctx=ctx)
+        dead_letters = self.dead_letters
+        assert dead_letters is not None  # a silo with expectations has flows
         role = service_role(
             self,
             "scheduler-role",
@@ -171,9 +178,9 @@ class SiloHealth(Construct):
                         "maximum_retry_attempts": check_delivery.CHECK_RETRIES,
                         "maximum_event_age_in_seconds": check_delivery.CHECK_MAX_EVENT_AGE,
                     },
-                    "dead_letter_config": {"arn": self.dead_letters.arn},
+                    "dead_letter_config": {"arn": dead_letters.arn},
                 },
-                depends_on=[role.policy, self.dead_letters.queue],
+                depends_on=[role.policy, dead_letters.queue],
             )
             for c in checks
         }

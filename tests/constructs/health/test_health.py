@@ -12,6 +12,7 @@ import json
 from silolake.aws import name_rules, names
 from silolake.policy import health_sharing
 from tests.conftest import Synth
+from tests.stackjson import in_group
 
 #: PutMetricAlarm: period x evaluation periods at most 7 days, and at most 1 day for periods
 #: under an hour (CloudWatch API Reference, PutMetricAlarm "Period").
@@ -34,7 +35,7 @@ def test_each_flow_gets_the_alarms_its_catalog_entry_asks_for(example_synth: Syn
         n.removeprefix("silolake-logistics-shipments-") for n in got if n.startswith("silolake-logistics-shipments-")
     }
     assert flow == {
-        "late", "late-dhl-express", "quarantine", "reject-ratio", "files-rejected", "quality", "pipeline-failed"
+        "late", "late-dhl-express", "quarantine", "reject-ratio", "files-rejected", "pipeline-failed"
     }  # fmt: skip
     # A file rejected whole counts no rows: its own alarm, on the job's FilesRejected.
     rejected = got["silolake-logistics-shipments-files-rejected"]
@@ -112,9 +113,7 @@ def test_the_silo_key_lets_only_the_silos_alarms_use_it(example_synth: Synth) ->
 
 def test_freshness_schedules_run_the_check_in_the_deadline_zone(example_synth: Synth) -> None:
     schedules = {
-        s["name"]: s
-        for s in example_synth.resources("silo-logistics", "aws_scheduler_schedule").values()
-        if "group_name" in s
+        s["name"]: s for s in in_group(example_synth.stack("silo-logistics"), names.health_schedule_group("logistics"))
     }
     assert set(schedules) == {"shipments", "shipments.dhl-express"}
     partner = schedules["shipments.dhl-express"]
@@ -136,14 +135,10 @@ def test_freshness_schedules_run_the_check_in_the_deadline_zone(example_synth: S
         if f["function_name"] == names.etl_silo_name("logistics", "freshness")
     ]
     assert function["handler"] == "handler.lambda_handler" and function["layers"]
-    [group] = example_synth.resources("silo-logistics", "aws_scheduler_schedule_group").values()
-    assert group["name"] == names.health_schedule_group("logistics")
+    groups = {g["name"] for g in example_synth.resources("silo-logistics", "aws_scheduler_schedule_group").values()}
+    assert groups == {names.health_schedule_group("logistics"), names.pipeline_schedule_group("logistics")}
     # Every sales flow is expected, the monthly one on its deadline's day.
-    sales = {
-        s["name"]: s
-        for s in example_synth.resources("silo-sales", "aws_scheduler_schedule").values()
-        if "group_name" in s
-    }
+    sales = {s["name"]: s for s in in_group(example_synth.stack("silo-sales"), names.health_schedule_group("sales"))}
     assert sorted(sales) == ["orders", "price_lists", "reseller_reports"]
     monthly = sales["reseller_reports"]
     assert (monthly["schedule_expression"], monthly["schedule_expression_timezone"]) == (
@@ -159,8 +154,7 @@ def test_freshness_schedules_run_the_check_in_the_deadline_zone(example_synth: S
 def test_a_decommissioned_silo_stops_its_checks(decommissioned_synth: Synth) -> None:
     states = {
         s["name"]: s["state"]
-        for s in decommissioned_synth.resources("silo-sales", "aws_scheduler_schedule").values()
-        if "group_name" in s
+        for s in in_group(decommissioned_synth.stack("silo-sales"), names.health_schedule_group("sales"))
     }
     assert states == {"orders": "DISABLED", "price_lists": "DISABLED", "reseller_reports": "DISABLED"}
 
@@ -233,10 +227,11 @@ def test_a_deadline_just_before_midnight_runs_its_check_after_midnight() -> None
     assert FreshnessCheck(flow, None, Expectation(1)).schedule_expression == "rate(1 hour)"
 
 
-def test_a_check_scheduler_cannot_run_is_dead_lettered_and_alarms(example_synth: Synth) -> None:
-    """Scheduler retries a check, then sends it to the silo's dead-letter queue (silo key, TLS
-    only, only the checks' role may send); the queue's depth and the group's invocation failures
-    alarm to the owners, so a check that never ran cannot leave a late flow silent."""
+def test_a_check_or_pipeline_scheduler_cannot_run_is_dead_lettered_and_alarms(example_synth: Synth) -> None:
+    """Scheduler retries a check or a pipeline start, then sends it to the silo's dead-letter
+    queue (silo key, TLS only, only the checks' and the pipelines' Scheduler roles may send); the
+    queue's depth and both groups' invocation failures alarm to the owners, so a check that never
+    ran cannot leave a late flow silent, nor a pipeline never started leave no failed execution."""
     stack = "silo-logistics"
     [queue] = example_synth.resources(stack, "aws_sqs_queue").values()
     assert queue["name"] == names.health_dead_letter_queue("logistics")
@@ -249,33 +244,33 @@ def test_a_check_scheduler_cannot_run_is_dead_lettered_and_alarms(example_synth:
     statements = {s["Sid"]: s for s in json.loads(queue_policy["policy"])["Statement"]}
     assert statements["DenyInsecureTransport"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     role_arn = f"arn:aws:iam::555555555555:role/{names.silo_role('logistics', 'health-scheduler')}"
-    only = statements["OnlyTheChecksSchedulerSends"]
+    etl_role_arn = f"arn:aws:iam::555555555555:role/{names.silo_role('logistics', 'etl-scheduler')}"
+    only = statements["OnlyTheSchedulersSend"]
     assert (only["Effect"], only["Action"]) == ("Deny", "sqs:SendMessage")
-    assert only["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": role_arn}}
+    assert only["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": [etl_role_arn, role_arn]}}
     assert not [s for s in statements.values() if s["Effect"] == "Allow"]
     queue_arn = f"arn:aws:sqs:eu-central-1:555555555555:{queue['name']}"
-    checks = [
-        s
-        for s in example_synth.resources(stack, "aws_scheduler_schedule").values()
-        if "group_name" in s  # the freshness checks' group (the pipelines' schedules have none)
-    ]
-    assert len(checks) == 2
+    schedules = example_synth.resources(stack, "aws_scheduler_schedule").values()
+    checks = in_group(example_synth.stack(stack), names.health_schedule_group("logistics"))
+    pipelines = in_group(example_synth.stack(stack), names.pipeline_schedule_group("logistics"))
+    assert len(checks) == 2 and len(pipelines) == 1 and len(schedules) == 3
     for schedule in checks:
         target = schedule["target"]
         assert target["dead_letter_config"] == {"arn": queue_arn}
         assert target["retry_policy"] == {"maximum_retry_attempts": 3, "maximum_event_age_in_seconds": 3600}
-    [role] = [
-        r for r in example_synth.resources(stack, "aws_iam_role").values() if r["name"] == role_arn.split("/")[-1]
-    ]
+    for schedule in pipelines:
+        assert schedule["target"]["dead_letter_config"] == {"arn": queue_arn}
+        assert schedule["target"]["retry_policy"]["maximum_retry_attempts"] == 3
+        assert any(d.startswith("aws_sqs_queue.") for d in schedule["depends_on"])
+    roles = {r["name"]: r for r in example_synth.resources(stack, "aws_iam_role").values()}
+    assert role_arn.split("/")[-1] in roles and etl_role_arn.split("/")[-1] in roles
     role_policies = [
         p
         for p in example_synth.resources(stack, "aws_iam_role_policy").values()
         if p["name"] and "sqs:SendMessage" in p["policy"]
     ]
-    [sends] = [
-        s for p in role_policies for s in json.loads(p["policy"])["Statement"] if s["Action"] == "sqs:SendMessage"
-    ]
-    assert sends["Resource"] == queue_arn and role
+    sends = [s for p in role_policies for s in json.loads(p["policy"])["Statement"] if s["Action"] == "sqs:SendMessage"]
+    assert len(sends) == 2 and {s["Resource"] for s in sends} == {queue_arn}
     got = alarms(example_synth, stack)
     depth = got["silolake-logistics-silo-checks-dead-lettered"]
     assert (depth["namespace"], depth["metric_name"], depth["dimensions"]) == (
@@ -286,8 +281,11 @@ def test_a_check_scheduler_cannot_run_is_dead_lettered_and_alarms(example_synth:
     failed = got["silolake-logistics-silo-checks-not-invoked"]
     assert {q["metric"]["namespace"] for q in failed["metric_query"] if "metric" in q} == {"AWS/Scheduler"}
     assert {q["metric"]["dimensions"]["ScheduleGroup"] for q in failed["metric_query"] if "metric" in q} == {
-        names.health_schedule_group("logistics")
+        names.health_schedule_group("logistics"),
+        names.pipeline_schedule_group("logistics"),
     }
+    [verdict] = [q for q in failed["metric_query"] if "expression" in q]
+    assert verdict["expression"].count("FILL(") == 6
     for alarm in (depth, failed):
         assert alarm["alarm_actions"] == [topic(example_synth, stack)]
     # The silo key lets Scheduler encrypt into this queue only.
@@ -335,3 +333,59 @@ def test_the_health_constructs_type_no_policy_or_arn() -> None:
     for module in Path(health.__file__).parent.glob("*.py"):
         text = module.read_text()
         assert '"Effect"' not in text and '"arn:' not in text and 'f"arn:' not in text, module.name
+
+
+def test_a_monthly_flows_widgets_show_a_month_not_the_dashboards_week(example_synth: Synth) -> None:
+    """The dashboards show a week (``-P7D``); reseller_reports is expected monthly (and its
+    pipeline runs monthly), so its widgets carry their own 35-day range, at a period that keeps
+    each metric within CloudWatch's 1,440 data points; a daily flow's widgets keep the week."""
+    boards = {
+        "silo-sales": ("reseller_reports", "orders"),
+        "datalake": ("sales/reseller_reports", "sales/orders"),
+    }
+    for stack, (monthly, daily) in boards.items():
+        [board] = example_synth.resources(stack, "aws_cloudwatch_dashboard").values()
+        body = json.loads(board["dashboard_body"])
+        assert body["start"] == "-P7D"
+        metric_widgets = [w["properties"] for w in body["widgets"] if w["type"] == "metric"]
+        long = [p for p in metric_widgets if p["title"].startswith(f"{monthly}:")]
+        short = [p for p in metric_widgets if p["title"].startswith(f"{daily}:")]
+        assert long and short
+        for props in long:
+            assert props["start"] == "-P35D", props["title"]
+            periods = [props["period"]] + [m[-1]["period"] for m in props["metrics"] if "period" in m[-1]]
+            assert all(35 * 86400 // p <= 1440 for p in periods), props["title"]
+        assert {"arrivals", "late (1 = missed)"} <= {p["title"].split(": ", 1)[1] for p in long}
+        assert not [p for p in short if "start" in p]
+
+
+def test_a_pipeline_running_quarterly_widens_its_flows_range(example_catalog) -> None:
+    import dataclasses
+
+    from silolake.policy.dashboards import flow_range, period_for
+
+    flow = next(f for s in example_catalog.deployable_silos for f in s.flows if f.name == "orders")
+    assert flow_range(flow, []) is None
+    quarterly = dataclasses.replace(flow, schedule="cron(0 6 1 1,4,7,10 ? *)")
+    assert flow_range(quarterly, []) == 93  # the longest quarter (92 days) and a day
+    assert period_for(93, 300) == 6 * 3600
+
+
+def test_only_a_flow_with_fail_rules_gets_a_quality_alarm_and_rules_show_on_the_dashboard(example_synth: Synth) -> None:
+    """orders has fail and warn rules: its quality alarm reads QualityRulesFailed; the other
+    flows have no rules, so no alarm that could never fire. Warn rules alarm nobody by design:
+    the dashboard shows both counts next to the rows of a flow with rules."""
+    sales = alarms(example_synth, "silo-sales")
+    quality = [n for n in sales if n.endswith("-quality")]
+    assert quality == ["silolake-sales-orders-quality"]
+    assert sales[quality[0]]["metric_name"] == "QualityRulesFailed"
+    for stack in ("silo-logistics", "silo-facilities"):
+        assert not [n for n in alarms(example_synth, stack) if n.endswith("-quality")]
+    [board] = example_synth.resources("silo-sales", "aws_cloudwatch_dashboard").values()
+    widgets = {w["properties"].get("title"): w["properties"] for w in json.loads(board["dashboard_body"])["widgets"]}
+    rules = widgets["orders: quality rules"]
+    assert [(m[1], m[2:6]) for m in rules["metrics"]] == [
+        ("QualityRulesFailed", ["Silo", "sales", "Flow", "orders"]),
+        ("QualityRulesWarned", ["Silo", "sales", "Flow", "orders"]),
+    ]
+    assert "price_lists: quality rules" not in widgets

@@ -140,6 +140,24 @@ def test_a_late_delivery_makes_that_day_late_and_counts_for_the_next(cloudwatch)
     assert run(cloudwatch, None, scheduler_fires(rome(2026, 6, 12, 6, 0)))["late"] is False
 
 
+def test_the_first_window_after_go_live_is_late_once_when_its_only_file_is_conformed_after_the_deadline(
+    cloudwatch,
+) -> None:
+    """Trial finding 8 (issue 24): the first delivery after go-live lands at 05:55 and the next
+    pipeline run conforms it at 06:05, after the deadline. The first window holds the file but no
+    conformed rows (nothing was delivered before go-live), so its check is late once: a real
+    false alarm, documented in docs/operations.md (late row). From the second day on, the same
+    rhythm is on time: each window holds that day's file and the previous file's conform run."""
+    delivered(cloudwatch, rome(2026, 6, 11, 5, 55))
+    conformed(cloudwatch, rome(2026, 6, 11, 6, 5))
+    first = run(cloudwatch, None, scheduler_fires(rome(2026, 6, 11, 6, 0)))
+    assert first["late"] is True and first["missing"] == ["conformed"]
+    delivered(cloudwatch, rome(2026, 6, 12, 5, 55))
+    conformed(cloudwatch, rome(2026, 6, 12, 6, 5))
+    second = run(cloudwatch, None, scheduler_fires(rome(2026, 6, 12, 6, 0)))
+    assert second["late"] is False and second["evidence"] == {"received": 1, "conformed": 120}
+
+
 def test_quarantined_files_are_no_delivery(cloudwatch) -> None:
     delivered(cloudwatch, rome(2026, 6, 10, 20, 0), quarantined=True)
     conformed(cloudwatch, rome(2026, 6, 10, 22, 0))
