@@ -11,7 +11,7 @@ import pytest
 from silolake.aws import names
 from silolake.catalog import CatalogError, load_catalog
 from silolake.constructs.storage import silo_storage
-from silolake.policy import sharing
+from silolake.policy import check_delivery, sharing
 from silolake.policy.storage import deny_foreign_encryption
 from tests.conftest import Synth
 from tests.iam.iam_sim import decisions
@@ -246,7 +246,10 @@ def test_key_policy_is_least_privilege(example_synth):
         quicksight = ["QuickSightUsesKey"] if any(f.quicksight for f in silo.flows) else []
         # The silo's alarms publish to the owners' topic the key encrypts (docs/operations.md).
         alarms = ["AlarmsNotifyOwners"]
-        assert sids == ["AccountAdministersKeyThroughIam", "CloudWatchLogsEncryptsLogGroups", *quicksight, *alarms]
+        # Scheduler encrypts what it dead-letters into the silo's health queue (docs/operations.md).
+        dead_letters = ["SchedulerDeadLetters"] if check_delivery.needs_queue(silo) else []
+        expected = ["AccountAdministersKeyThroughIam", "CloudWatchLogsEncryptsLogGroups", *quicksight, *alarms]
+        assert sorted(sids) == sorted(expected + dead_letters)
         for s in statements:
             if _is_analytics(s):
                 assert s["Action"] == ["kms:Decrypt", "kms:DescribeKey"]
