@@ -13,15 +13,16 @@ Layout
 
 The construct API (every construct follows it)
 ----------------------------------------------
-1. Building blocks take primitives; capability constructs take the silo model
-   (:class:`~silolake.catalog.model.Silo`, :class:`~silolake.catalog.model.Flow`, or a
-   :class:`~silolake.catalog.model.DeployedSilo` when an account id is needed), typed
-   handles of the constructs they build on (``SiloStorage``, ``CustomerKey``, ...), and the
+1. Building blocks take primitives; a silo's capability constructs take its context
+   (:class:`~.context.SiloContext`: organization, the ``DeployedSilo``, partition, account,
+   region, key, buckets and bound name/ARN builders; :class:`~.context.SiloAddress` before
+   storage exists), the flows they serve (:class:`~silolake.catalog.model.Flow`), typed
+   handles of the constructs they build on (``GlueCatalog``, ``ApiIngestion``, ...), and the
    grant statements the stack computed from :mod:`silolake.policy.sharing`. **Never the
    whole catalog**: what a capability may see is what its stack hands it, so a change to
    one silo cannot reach into another silo's resources through a construct.
-2. No value is passed twice: a construct that receives a ``DeployedSilo`` reads
-   ``account_id`` and ``region`` from it, never from separate arguments.
+2. No value is passed twice: a construct that receives the context reads ``account_id``,
+   ``region``, the key and the buckets from it, never from separate arguments.
 3. No untyped parameters. More than about eight options become a frozen
    ``@dataclass(frozen=True)`` spec (see :class:`~.blocks.lambda_function.FunctionSpec`).
 4. Names come from :mod:`silolake.aws.names`, policy documents from :mod:`silolake.policy`;
