@@ -50,7 +50,8 @@ def test_without_a_condition_the_trust_names_the_service_alone(block_stack) -> N
 
 
 def test_the_log_group_is_encrypted_retained_and_survives_destroy(block_stack) -> None:
-    from silolake.constructs.blocks import encrypted_log_group, log_group_arn
+    from silolake.aws.arns import log_group as log_group_arn
+    from silolake.constructs.blocks import encrypted_log_group
 
     encrypted_log_group(block_stack.scope, "logs", name="/aws/lambda/silolake-sales-landing", kms_key_arn=KEY)
     group = only(block_stack.synth(), "aws_cloudwatch_log_group")
