@@ -212,9 +212,13 @@ def test_changing_the_deploy_role_is_refused_before_it_locks_terraform_out(tmp_p
     assert "create 'PlatformDeploy' in every account first" in out
 
 
-def test_the_deploy_role_default_is_the_schemas():
-    from silolake.catalog.changes.snapshot import DEFAULT_DEPLOY_ROLE
+def test_a_base_without_the_deploy_role_reads_as_the_schemas_default(tmp_path):
+    """The snapshot builder fills a key the base leaves out from the JSON Schema, the one
+    place catalog defaults are written (no copy of the default to drift)."""
     from silolake.catalog.schema import inlined_schema
 
-    org = inlined_schema()["properties"]["organization"]["properties"]
-    assert org["deploy_role_name"]["default"] == DEFAULT_DEPLOY_ROLE
+    default = inlined_schema()["properties"]["organization"]["properties"]["deploy_role_name"]["default"]
+    assert default == "OrganizationAccountAccessRole"
+    code, out = validate(tmp_path, lambda data: data["organization"].update(deploy_role_name=default))
+    assert code == 0, out
+    assert "deploy_role_name" not in out

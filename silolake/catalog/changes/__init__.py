@@ -14,15 +14,17 @@ AWS knows them by, who reads what). Each difference becomes a :class:`Change`:
 
 Every kind is listed, with the test proving it, in docs/day-2.md.
 
-Rules live in one module each (``organization``, ``silos``, ``flows``, ``consumers``,
-``capabilities``); :func:`classify` runs them. The ForceNew attributes the rules rely on
-are tabled, with the provider source of each, in :mod:`.forcenew`.
+One builder reads a snapshot from a catalog's data, the base's as the head's
+(:mod:`.snapshot`). Each rule is a small module of :mod:`.rules`, registered there by the
+entry it compares (the catalog, a silo, a flow, a consumer); :func:`classify` runs them.
+The ForceNew attributes the rules rely on are tabled, with the provider source of each, in
+:mod:`.forcenew`.
 """
 
 from .base import Change, Snapshot, Verdict
 from .classify import classify, problems_of
 from .manifest import MANIFEST, last_synth, write_manifest
-from .silos import lock_changes
+from .silo_account import lock_changes
 from .snapshot import raw_snapshot, snapshot
 
 __all__ = [

@@ -1,11 +1,14 @@
-"""The :class:`Change` every rule returns, and helpers reading unvalidated catalog data."""
+"""What every change rule shares: the :class:`Change` it returns, the :class:`Pair` of
+snapshot entries it compares and the :class:`Locator` placing its problem in the new catalog."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..errors import Path as KeyPath  # noqa: N811 (key path, not a file path)
+from ..source import SourceDoc
 
 Verdict = Literal["safe", "guarded", "impossible"]
 
@@ -26,6 +29,61 @@ class Change:
         return f"{self.verdict}: {self.kind}: {self.subject}: {self.effect}"
 
 
+@dataclass(frozen=True)
+class Pair:
+    """One entry in the base snapshot (``old``) and the new one (``new``); ``None`` on the
+    side it is missing from (removed, or added). The entry is a silo, a flow (``silo`` is then
+    its silo's pair, both sides present), an analytics consumer, or, for a catalog rule, the
+    whole snapshot (``name`` empty)."""
+
+    name: str
+    old: dict | None
+    new: dict | None
+    silo: Pair | None = None
+
+    @property
+    def flow_of(self) -> str:
+        """``silo 'shop' flow 'orders'``: how messages name a flow's pair."""
+        return f"silo '{self.silo.name if self.silo else ''}' flow '{self.name}'"
+
+
+@dataclass(frozen=True)
+class Locator:
+    """Key paths in the new catalog a refused change is located at (the positions of its
+    silos, flows and consumers in ``doc``), and how messages cite the base: ``base`` names it
+    (a file or git revision), ``origin`` says where an old value came from."""
+
+    doc: SourceDoc
+    base: str
+    silos: Mapping[str, int]
+    flows: Mapping[tuple[str, str], int]
+    consumers: Mapping[str, int]
+    origin: str = ""
+
+    @classmethod
+    def of(cls, doc: SourceDoc, base: str, origin: str = "") -> Locator:
+        return cls(doc, base, *positions(doc), origin=origin)
+
+    @property
+    def cited(self) -> str:
+        """``base origin/main`` (or the ``origin`` given): the parenthesis of a message."""
+        return self.origin or f"base {self.base}"
+
+    def silo(self, name: str, *keys: str) -> KeyPath:
+        return ("silos", self.silos.get(name, 0), *keys)
+
+    def flow(self, silo: str, name: str, *keys: str) -> KeyPath:
+        return (*self.silo(silo, "flows"), self.flows.get((silo, name), 0), *keys)
+
+    def consumer(self, name: str, *keys: str) -> KeyPath:
+        return ("analytics", self.consumers.get(name, 0), *keys)
+
+    def given(self, path: KeyPath, fallback: str = "name") -> KeyPath:
+        """``path`` when the new catalog spells its last key, else its sibling ``fallback``
+        (a key left to its default, e.g. a silo's ``region``, has no line of its own)."""
+        return path if path in self.doc.keys else (*path[:-1], fallback)
+
+
 def as_dict(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
@@ -34,7 +92,20 @@ def as_list(value: Any) -> list:
     return value if isinstance(value, list) else []
 
 
-MOVE_ACCOUNT = (
-    "a silo's data and state stay in its account. "
-    "Keep the account id; to move, decommission this silo and add a new one"
-)
+def positions(doc: SourceDoc) -> tuple[dict[str, int], dict[tuple[str, str], int], dict[str, int]]:
+    """Positions of silos, flows and consumers in the new catalog (to locate problems)."""
+    data = as_dict(doc.data)
+    silos: dict[str, int] = {}
+    flows: dict[tuple[str, str], int] = {}
+    for i, s in enumerate(as_list(data.get("silos"))):
+        if isinstance(s, dict) and isinstance(s.get("name"), str):
+            silos.setdefault(s["name"], i)
+            for j, f in enumerate(as_list(s.get("flows"))):
+                if isinstance(f, dict) and isinstance(f.get("name"), str):
+                    flows.setdefault((s["name"], f["name"]), j)
+    consumers = {
+        c["name"]: i
+        for i, c in enumerate(as_list(data.get("analytics")))
+        if isinstance(c, dict) and isinstance(c.get("name"), str)
+    }
+    return silos, flows, consumers

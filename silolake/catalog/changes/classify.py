@@ -1,32 +1,41 @@
-"""Every change between two snapshots, from the registered rules."""
+"""Every change between two snapshots: the registered rules (:mod:`.rules`) run on each entry."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ..errors import Problem
 from ..source import SourceDoc
-from .base import Change, Snapshot
-from .consumers import consumer_changes
-from .organization import organization_changes
-from .silos import silo_changes
-from .snapshot import positions
+from .base import Change, Locator, Pair, Snapshot
+from .rules import CATALOG, CONSUMERS, FLOWS, SILOS, Rule
 
 
 def classify(base: Snapshot, new: Snapshot, doc: SourceDoc, base_name: str) -> list[Change]:
     """Every change from ``base`` to ``new``; ``doc`` is the new catalog's source (for the
-    key paths problems are located at), ``base_name`` names the base in messages."""
-    silo_at, flow_at, consumer_at = positions(doc)
-    changes = organization_changes(base, new, base_name)
-    for name, old in base["silos"].items():
-        changes += silo_changes(name, old, new, doc, silo_at, flow_at, base_name)
-    for name in sorted(new["silos"].keys() - base["silos"].keys()):
-        changes.append(
-            Change("silo added", f"silo '{name}'", "safe", "new stack; run `silolake bootstrap` before its first plan")
-        )
-    for name, old in base["analytics"].items():
-        changes += consumer_changes(name, old, new["analytics"].get(name), consumer_at, base_name)
-    for name in sorted(new["analytics"].keys() - base["analytics"].keys()):
-        changes.append(Change("analytics consumer added", f"analytics '{name}'", "safe", "new stack"))
+    key paths problems are located at), ``base_name`` names the base in messages. Changes
+    come entry by entry (the organization, each silo then its flows, each consumer)."""
+    at = Locator.of(doc, base_name)
+    changes = _run(CATALOG, Pair("", base, new), at)
+    for silo in _pairs(base["silos"], new["silos"]):
+        changes += _run(SILOS, silo, at)
+        if silo.old is not None and silo.new is not None:
+            for flow in _pairs(silo.old["flows"], silo.new["flows"], silo):
+                changes += _run(FLOWS, flow, at)
+    for consumer in _pairs(base["analytics"], new["analytics"]):
+        changes += _run(CONSUMERS, consumer, at)
     return changes
+
+
+def _pairs(old: dict, new: dict, silo: Pair | None = None) -> Iterator[Pair]:
+    """The base's entries in its order, then the added ones by name."""
+    for name, entry in old.items():
+        yield Pair(name, entry, new.get(name), silo)
+    for name in sorted(new.keys() - old.keys()):
+        yield Pair(name, None, new[name], silo)
+
+
+def _run(rules: tuple[Rule, ...], pair: Pair, at: Locator) -> list[Change]:
+    return [change for rule in rules for change in rule(pair, at)]
 
 
 def problems_of(changes: list[Change], doc: SourceDoc) -> list[Problem]:

@@ -1,34 +1,30 @@
-"""Rule: a flow's columns, partitions and keys (schema evolution).
+"""Rule: a flow's columns changed (schema evolution), its ``schema_version`` kept.
 
 Files already landed keep the layout they were written with, and Athena, Glue and Redshift
-read them through today's table. So a change is *compatible* only when every old file
-still reads right under the new table: columns appended at the end (null in old data) and
-types widened the way Athena and Redshift read across old Parquet and CSV files (``int`` to
-``bigint``, ``float`` to ``double``, more ``decimal`` precision at the same scale, longer
-``varchar``). Anything else (remove, rename, narrow, reorder, change partitions or keys) is
-*breaking* and refused with the way out, unless the same edit raises the flow's
-``schema_version``: version N > 1 holds its data under new names (``<name>_vN`` tables,
-prefixes and Redshift table, :attr:`silolake.catalog.model.Flow.data_name`), the previous
-version's Glue tables are forgotten (``removed { destroy = false }``,
-:mod:`silolake.stacks.continuity`) and its files stay where they are, so no old file is ever
-read through the new layout. A raise is accepted with or without a column change (a fresh
-start); lowering it is refused (the lower version's tables were forgotten, its names would
-collide with them). The other way out stays: a flow under a new name, the old one listed in
-``removed_flows``.
+read them through today's table. So a change is *compatible* (safe) only when every old
+file still reads right under the new table: columns appended at the end (null in old data)
+and types widened the way Athena and Redshift read across old Parquet and CSV files (``int``
+to ``bigint``, ``float`` to ``double``, more ``decimal`` precision at the same scale, longer
+``varchar``). Anything else (remove, rename, narrow, reorder) is *breaking* (impossible)
+and refused with the way out: raise the flow's ``schema_version`` in the same edit
+(:mod:`.schema_version`, which then decides alone), or a flow under a new name, the old one
+listed in ``removed_flows``. ``partition_by`` and ``keys`` are :mod:`.layout`'s.
 
 A ``warehouse`` flow follows appended columns: before every load the transaction adds the
 catalog columns its Redshift table lacks (``ALTER TABLE ... ADD COLUMN``, once, see
 ``silolake.constructs.etl.warehouse_sql.evolve_statements``) and inserts with a column
 list, so rows loaded before hold NULL in the new column. A type change stays breaking for
-it: Redshift cannot change a column's type in place (only a VARCHAR's length, and not inside
-the load's transaction), so a widened value would not fit the table's column.
+it, widening included: Redshift cannot change a column's type in place (only a VARCHAR's
+length, and not inside the load's transaction), so a widened value would not fit the
+table's column. Its way out is the raise, which loads into a new Redshift table.
 """
 
 from __future__ import annotations
 
 import re
 
-from .base import Change
+from .base import Change, Locator, Pair
+from .snapshot import version_of
 
 #: (old, new) type pairs Athena and Redshift read across old files (widening).
 _WIDER = {
@@ -58,96 +54,72 @@ def widened(old: str, new: str) -> bool:
     return int(b.group(2)) >= int(a.group(2))
 
 
-def column_changes(silo: str, i: int, j: int, name: str, old: dict, now: dict, base_name: str) -> list[Change]:
-    """The column change of flow ``name`` (``silos[i].flows[j]``), if any; bases without
-    column facts are not compared. A ``schema_version`` change decides alone (:func:`_version_change`)."""
-    subject = f"silo '{silo}' flow '{name}'"
-    version = _version_change(silo, i, j, name, old, now, base_name)
-    if version is not None:
-        return [version]
-    if "columns" not in old or old["columns"] == now["columns"] and _same_layout(old, now):
+def columns_changed(pair: Pair, at: Locator) -> list[Change]:
+    """Manifests without column facts are not compared; a version change decides alone."""
+    old, now = pair.old, pair.new
+    if old is None or now is None or pair.silo is None or "columns" not in old or old["columns"] == now["columns"]:
+        return []
+    if version_of(old) != version_of(now):
         return []
     before, after = [tuple(c) for c in old["columns"]], [tuple(c) for c in now["columns"]]
     problems = _breaking(before, after)
-    if not _same_layout(old, now):
-        problems.append("partition_by or keys changed")
-    added = [c[0] for c in after[len(before) :]]
-    retyped = [f"{n} {t} -> {dict(after)[n]}" for n, t in before if n in dict(after) and t != dict(after)[n]]
+    types = dict(after)
+    retyped = [f"{n} {t} -> {types[n]}" for n, t in before if n in types and t != types[n]]
     if not problems and now.get("warehouse") and retyped:
         problems.append(f"type changed on a warehouse flow: {', '.join(retyped)}")
     if not problems:
         effect = "Glue tables updated in place; old files read with the new types, added columns are null in them"
         if now.get("warehouse"):
+            added = ", ".join(c[0] for c in after[len(before) :])
             effect += (
-                f"; the next load adds {', '.join(added)} to the Redshift table (ALTER TABLE ADD COLUMN), "
-                "rows loaded before hold NULL"
+                f"; the next load adds {added} to the Redshift table (ALTER TABLE ADD COLUMN), rows loaded before "
+                "hold NULL"
             )
-        return [Change("columns changed (compatible)", subject, "safe", effect)]
-    why = "; ".join(problems)
-    where = (
-        "its Redshift table keeps the old layout (Redshift only appends columns; it cannot change a type "
-        "in place), so loads would fail or read wrong values"
-        if now.get("warehouse")
-        else ("files already landed keep the old layout, so queries over them would fail or read wrong values")
-    )
+        return [Change("columns changed (compatible)", pair.flow_of, "safe", effect)]
+    why, where = "; ".join(problems), landed(now)
     return [
         Change(
             "columns changed (breaking)",
-            subject,
+            pair.flow_of,
             "impossible",
             f"{why}: {where}",
-            f"flow '{name}' of silo '{silo}': {why} (base {base_name}); {where}. Keep the columns (append nullable "
-            "ones at the end, widen types), or start the new layout in new tables and prefixes: set "
-            f"schema_version: {version_of(old) + 1} on the flow in this edit (the old version's data stays "
-            "queryable; backfill: docs/etl.md), or add a flow under a new name and list "
-            f"'{name}' under removed_flows (its data stays queryable)",
-            ("silos", i, "flows", j, "columns"),
+            f"flow '{pair.name}' of silo '{pair.silo.name}': {why} ({at.cited}); {where}. "
+            f"{way_out(pair.name, old, now)}",
+            at.flow(pair.silo.name, pair.name, "columns"),
         )
     ]
 
 
-def version_of(flow: dict) -> int:
-    """A snapshot flow's ``schema_version`` (1 in bases from before the key, or unreadable)."""
-    v = flow.get("schema_version", 1)
-    return v if isinstance(v, int) and not isinstance(v, bool) and v >= 1 else 1
-
-
-def _version_change(silo: str, i: int, j: int, name: str, old: dict, now: dict, base_name: str) -> Change | None:
-    """The change of ``schema_version``, or None when it stays: a raise is accepted whatever
-    the columns do (the new version reads only the files landed under its own prefix), a
-    decrease is refused."""
-    before, after = version_of(old), version_of(now)
-    if after == before:
-        return None
-    subject = f"silo '{silo}' flow '{name}'"
-    storage = now.get("storage") or name
-    if after < before:
-        return Change(
-            "schema version lowered",
-            subject,
-            "impossible",
-            f"would point the flow back at version {after}'s names, whose tables Terraform forgot",
-            f"flow '{name}' of silo '{silo}' lowers schema_version from {before} to {after} (base {base_name}); "
-            f"version {after}'s Glue tables were forgotten (they stay in AWS) and recreating them would collide. "
-            f"Keep schema_version: {before}, or raise it to {before + 1} for another layout",
-            ("silos", i, "flows", j, "schema_version"),
+def landed(flow: dict) -> str:
+    """Why a breaking change of ``flow`` (a new snapshot's) cannot be applied in place."""
+    if flow.get("warehouse"):
+        return (
+            "its Redshift table keeps the old layout (Redshift only appends columns; it cannot change a type "
+            "in place), so loads would fail or read wrong values"
         )
-    new_name = f"{storage}_v{after}"
-    warehouse = (
-        f"; the next load creates the Redshift table {new_name}, the old one stays" if now.get("warehouse") else ""
-    )
-    return Change(
-        "schema version raised",
-        subject,
-        "guarded",
-        f"version {after} starts new Glue tables {new_name}_raw/{new_name}_processed and S3 prefixes {new_name}/ "
-        f"(raw, processed, rejects){warehouse}; version {before}'s tables are forgotten (removed, destroy = false) "
-        "and its files stay: backfill them as docs/etl.md says",
-    )
+    return "files already landed keep the old layout, so queries over them would fail or read wrong values"
 
 
-def _same_layout(old: dict, now: dict) -> bool:
-    return all(old.get(k) is None or old.get(k) == now.get(k) for k in ("partition_by", "keys"))
+def way_out(name: str, old: dict, now: dict) -> str:
+    """What to do instead of a breaking change of flow ``name`` from ``old`` to ``now``."""
+    version = version_of(old) + 1
+    raise_it = (
+        f"set schema_version: {version} on the flow in this edit (the old version's data stays queryable; "
+        f"backfill: docs/etl.md), or add a flow under a new name and list '{name}' under removed_flows "
+        "(its data stays queryable)"
+    )
+    if now.get("warehouse"):
+        # Widening is no way out here: Redshift cannot retype a column (see the module docstring).
+        table = f"{now.get('storage') or name}_v{version}"
+        return (
+            f"Start the new layout in new tables, prefixes and a new Redshift table {table}: {raise_it}. Or keep "
+            "the columns as they were: a warehouse flow only takes nullable columns appended at the end (no type "
+            "change, not even a widening)"
+        )
+    return (
+        "Keep the columns (append nullable ones at the end, widen types), or start the new layout in new tables "
+        f"and prefixes: {raise_it}"
+    )
 
 
 def _breaking(before: list[tuple], after: list[tuple]) -> list[str]:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ...catalog import load_catalog
-from ..shared.checks import check_changes, notices
+from ...catalog import CatalogError, load_catalog
+from ..shared.checks import check_changes, notices, unvalidated_changes
 from ..shared.common import catalog_path, out
 
 
@@ -40,7 +40,10 @@ def validate(path: Path, base: str | None, synthesized: bool, cache_dir: Path) -
     in ./cdktf.out when there is one (docs/day-2.md). With --synthesized too, the stacks
     the change touches are synthesized on both sides and compared resource by resource.
     """
-    catalog = load_catalog(path)
+    try:
+        catalog = load_catalog(path)
+    except CatalogError as invalid:
+        raise unvalidated_changes(invalid, path, base, Path("cdktf.out")) from None
     if synthesized and not base:
         raise click.UsageError("--synthesized compares with --base: give --base FILE|GIT-REF")
     check_changes(catalog, path, base, Path("cdktf.out"), synthesized=synthesized, cache_dir=cache_dir)

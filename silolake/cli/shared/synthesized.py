@@ -18,12 +18,12 @@ from __future__ import annotations
 import functools
 import json
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ...catalog import load_catalog
-from ...catalog.changes.base import Change
-from ...catalog.changes.snapshot import positions
+from ...catalog.changes.base import Change, positions
 from ...catalog.errors import Path as KeyPath  # noqa: N811 (key path, not a file path)
 from ...catalog.model import Catalog
 from ...catalog.source import SourceDoc
@@ -65,13 +65,39 @@ def _where(head: Catalog, doc: SourceDoc, stack: str, path: list[str]) -> KeyPat
     return ()
 
 
-def _changes(cmp: Comparison, stacks: list[str], doc: SourceDoc, base_name: str) -> list[Change]:
+@dataclass(frozen=True)
+class Compared:
+    """What ``--synthesized`` compared: the affected stacks (``silolake affected``) present on
+    both sides (``compared``, resource by resource), only in the head (``added``) or only in
+    the base (``removed``: the catalog rules judged their removal), and the refused ``lost``."""
+
+    compared: list[str]
+    added: list[str]
+    removed: list[str]
+    lost: list[Change]
+
+    def summary(self) -> str:
+        """One line naming the stacks, or saying that none was affected."""
+        if not (self.compared or self.added or self.removed):
+            return "synthesized stacks affected: none (every stack synthesizes as in the base)"
+        parts = [
+            f"{label} {', '.join(names)}"
+            for label, names in (("compared", self.compared), ("new", self.added), ("no longer built", self.removed))
+            if names
+        ]
+        return f"synthesized stacks affected: {'; '.join(parts)}"
+
+
+def _compare(cmp: Comparison, doc: SourceDoc, base_name: str) -> Compared:
+    found = cmp.affected()
     owners = {s.stack_name: frozenset(s.owners) for s in cmp.head.deployable_silos}
-    out = []
-    for stack in stacks:
+    compared, added, out = [], [], []
+    for stack in found.stacks:
         old, new = cmp.base_out / "stacks" / stack / "cdk.tf.json", cmp.head_out / "stacks" / stack / "cdk.tf.json"
         if not (old.is_file() and new.is_file()):
-            continue  # a new stack, or one no longer built (the catalog rules judged its removal)
+            added.append(stack)  # a new stack (a head stack missing from the base's output)
+            continue
+        compared.append(stack)
         before, after = json.loads(old.read_text()), json.loads(new.read_text())
         for address, forced in sorted(losses(before, after, owners.get(stack)).items()):
             what = f"replaced (ForceNew {', '.join(forced)} changed)" if forced else "destroyed"
@@ -88,17 +114,15 @@ def _changes(cmp: Comparison, stacks: list[str], doc: SourceDoc, base_name: str)
                     where=_where(cmp.head, doc, stack, _construct_path(before, address)),
                 )
             )
-    return out
+    return Compared(compared, added, list(found.removed), out)
 
 
-def synthesized_changes(
-    catalog_path: Path, base: str, doc: SourceDoc, *, cache_dir: Path | None = None
-) -> list[Change]:
-    """The refused changes of :func:`losses` on the stacks ``silolake affected`` finds changed
-    between ``base`` (a catalog file, synthesized with this code, or a git revision of the
-    catalog's repository) and the catalog at ``catalog_path``. ``doc``: the head catalog's
-    source, to locate them. Raises :class:`~silolake.review.affected.AffectedError` (bad
-    revision, base synth failure)."""
+def synthesized_changes(catalog_path: Path, base: str, doc: SourceDoc, *, cache_dir: Path | None = None) -> Compared:
+    """The stacks ``silolake affected`` finds changed between ``base`` (a catalog file,
+    synthesized with this code, or a git revision of the catalog's repository) and the
+    catalog at ``catalog_path``, and the refused changes of :func:`losses` on them. ``doc``:
+    the head catalog's source, to locate them. Raises
+    :class:`~silolake.review.affected.AffectedError` (bad revision, base synth failure)."""
     if Path(base).is_file():
         synth = functools.partial(synth_in_process, cache_dir=cache_dir) if cache_dir else synth_in_process
         with tempfile.TemporaryDirectory(prefix="silolake-replaced-") as tmp:
@@ -106,6 +130,6 @@ def synthesized_changes(
             cmp = Comparison(
                 load_catalog(catalog_path), load_catalog(Path(base)), work / "b", work / "h", False, True, synth
             )
-            return _changes(cmp, cmp.affected().stacks, doc, base)
+            return _compare(cmp, doc, base)
     with comparison(catalog_path, base, cache_dir=cache_dir) as cmp:
-        return _changes(cmp, cmp.affected().stacks, doc, base)
+        return _compare(cmp, doc, base)

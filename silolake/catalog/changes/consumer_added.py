@@ -1,0 +1,11 @@
+"""Rule: an analytics consumer added (safe): a new stack."""
+
+from __future__ import annotations
+
+from .base import Change, Locator, Pair
+
+
+def consumer_added(pair: Pair, at: Locator) -> list[Change]:
+    if pair.old is not None:
+        return []
+    return [Change("analytics consumer added", f"analytics '{pair.name}'", "safe", "new stack")]

@@ -1,0 +1,40 @@
+"""Rule: a flow's ``partition_by`` or ``keys`` changed, its ``schema_version`` kept
+(impossible). The processed table's partitions and the records' identity (deduplication)
+are the layout files already landed were written with; like a breaking column change
+(:mod:`.columns`), the way out is a raised ``schema_version`` or a flow under a new name.
+Located at the key changed (at the flow's name when the key went back to its default)."""
+
+from __future__ import annotations
+
+from .base import Change, Locator, Pair
+from .columns import landed, way_out
+from .snapshot import version_of
+
+
+def layout_changed(pair: Pair, at: Locator) -> list[Change]:
+    """Manifests or bases without the key (or not a list there) are not compared."""
+    old, now = pair.old, pair.new
+    if old is None or now is None or pair.silo is None or version_of(old) != version_of(now):
+        return []
+    out = []
+    for key in ("partition_by", "keys"):
+        before, after = old.get(key), now.get(key)
+        if before is None or before == after:
+            continue
+        why = f"{key} changed from {_listed(before)} to {_listed(after)}"
+        out.append(
+            Change(
+                f"{key} changed (breaking)",
+                pair.flow_of,
+                "impossible",
+                f"{why}: {landed(now)}",
+                f"flow '{pair.name}' of silo '{pair.silo.name}': {why} ({at.cited}); {landed(now)}. "
+                f"{way_out(pair.name, old, now)}",
+                at.given(at.flow(pair.silo.name, pair.name, key)),
+            )
+        )
+    return out
+
+
+def _listed(value: object) -> str:
+    return f"[{', '.join(map(str, value))}]" if isinstance(value, list) else str(value)
