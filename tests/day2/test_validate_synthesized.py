@@ -75,3 +75,32 @@ def test_a_guarded_rename_compares_clean_and_says_so(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "synthesized stacks compared: nothing destroyed or replaced" in done.stderr
     assert (repo / "cdktf.out" / ".synth-cache").is_dir()  # both sides went through the synth cache
+
+
+def test_the_stacks_compared_are_named_and_none_is_said(tmp_path: Path) -> None:
+    """A file base, synthesized in process with this code: the line names the stacks the
+    change touched (issue 21: the run did not say what it compared); an unchanged catalog
+    touches none, and says so (nothing synthesized: the catalog inputs are equal)."""
+    from click.testing import CliRunner
+
+    from silolake.cli import main
+
+    catalogs = REPO / "tests" / "day2" / "catalogs"
+    base = (catalogs / "base.yaml").read_text()
+    (tmp_path / "base.yaml").write_text(base)
+    (tmp_path / "accounts.lock.json").write_text((catalogs / "accounts.lock.json").read_text())
+    head = tmp_path / "silos.yaml"
+    args = ["validate", str(head), "--base", str(tmp_path / "base.yaml"), "--synthesized"]
+    args += ["--cache-dir", str(tmp_path / "cache")]
+
+    head.write_text(base)
+    same = CliRunner().invoke(main, args)
+    assert same.exit_code == 0, same.output
+    assert "synthesized stacks affected: none (every stack synthesizes as in the base)" in same.output
+    assert "nothing destroyed or replaced" not in same.output  # nothing was compared
+
+    head.write_text(base.replace("owners: [b@beta.example]", "owners: [b@beta.example, e@beta.example]"))
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code == 0, done.output
+    assert f"change ({tmp_path / 'base.yaml'}): synthesized stacks affected: compared silo-plant\n" in done.output
+    assert "synthesized stacks compared: nothing destroyed or replaced" in done.output

@@ -2,7 +2,8 @@
 (impossible). The processed table's partitions and the records' identity (deduplication)
 are the layout files already landed were written with; like a breaking column change
 (:mod:`.columns`), the way out is a raised ``schema_version`` or a flow under a new name.
-Located at the key changed (at the flow's name when the key went back to its default)."""
+Located at the key changed (the key path names it even when it went back to its default and
+has no line of its own: the flow's line then)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def layout_changed(pair: Pair, at: Locator) -> list[Change]:
                 f"{why}: {landed(now)}",
                 f"flow '{pair.name}' of silo '{pair.silo.name}': {why} ({at.cited}); {landed(now)}. "
                 f"{way_out(pair.name, old, now)}",
-                at.given(at.flow(pair.silo.name, pair.name, key)),
+                at.flow(pair.silo.name, pair.name, key),
             )
         )
     return out
