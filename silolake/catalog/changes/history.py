@@ -66,7 +66,7 @@ def base_changes(
     if lock_accounts is None:
         lock_accounts = read_lock(lock_path_for(current.source)).accounts
     doc = read_yaml(current.source)
-    return classify(raw_snapshot(base_doc.data, lock_accounts), snapshot(current, doc.data), doc, base_doc.file), doc
+    return classify(raw_snapshot(base_doc.data, lock_accounts), snapshot(current), doc, base_doc.file), doc
 
 
 def base_problems(current: Catalog, base_doc: SourceDoc, lock_accounts: dict[str, str] | None = None) -> list[Problem]:
