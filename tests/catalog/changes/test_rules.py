@@ -132,3 +132,40 @@ def test_an_unchanged_catalog_spelling_types_its_own_way_has_no_change(tmp_path:
     result = CliRunner().invoke(main, ["validate", str(tmp_path / "silos.yaml"), "--base", str(tmp_path / "base.yaml")])
     assert result.exit_code == 0, result.output
     assert "change (" not in result.output
+
+
+def test_a_manifest_an_earlier_version_wrote_is_still_compared(tmp_path: Path, monkeypatch):
+    """Synth's manifest keeps the snapshot's shape; one written before a key existed (here
+    without the capability, column and layout facts) compares without inventing a change,
+    and still refuses what it can see."""
+    import json
+
+    from silolake.catalog.changes import MANIFEST, write_manifest
+
+    data = full_data()
+    (tmp_path / "silos.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    (tmp_path / "accounts.lock.json").write_text(LOCK)
+    (tmp_path / "cdktf.out").mkdir()
+    write_manifest(tmp_path / "cdktf.out", load_catalog(tmp_path / "silos.yaml"))
+    manifest = tmp_path / "cdktf.out" / MANIFEST
+    body = json.loads(manifest.read_text())
+    for entry in body["snapshot"]["silos"].values():
+        for key in ("sftp", "web_upload", "owners"):
+            del entry[key]
+        for facts in entry["flows"].values():
+            for key in ("warehouse", "columns", "partition_by", "keys", "schema_version"):
+                del facts[key]
+    manifest.write_text(json.dumps(body))
+    monkeypatch.chdir(tmp_path)
+
+    same = CliRunner().invoke(main, ["validate", "silos.yaml"])
+    assert same.exit_code == 0, same.output
+    assert "change (" not in same.output
+
+    data["silos"][0]["flows"].pop()  # prices, without removed_flows
+    data["silos"][0]["owners"].pop()
+    (tmp_path / "silos.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    gone = CliRunner().invoke(main, ["validate", "silos.yaml"])
+    assert gone.exit_code == 2
+    assert "flow 'prices' of silo 'hub' was removed (base last synth in cdktf.out)" in gone.output
+    assert "owners changed" not in gone.output  # the old manifest did not record them: not compared
