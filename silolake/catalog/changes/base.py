@@ -42,7 +42,7 @@ class Pair:
     silo: Pair | None = None
 
     @property
-    def flow_of(self) -> str:
+    def flow_subject(self) -> str:
         """``silo 'shop' flow 'orders'``: how messages name a flow's pair."""
         return f"silo '{self.silo.name if self.silo else ''}' flow '{self.name}'"
 

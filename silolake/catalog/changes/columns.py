@@ -75,12 +75,12 @@ def columns_changed(pair: Pair, at: Locator) -> list[Change]:
                 f"; the next load adds {added} to the Redshift table (ALTER TABLE ADD COLUMN), rows loaded before "
                 "hold NULL"
             )
-        return [Change("columns changed (compatible)", pair.flow_of, "safe", effect)]
+        return [Change("columns changed (compatible)", pair.flow_subject, "safe", effect)]
     why, where = "; ".join(problems), landed(now)
     return [
         Change(
             "columns changed (breaking)",
-            pair.flow_of,
+            pair.flow_subject,
             "impossible",
             f"{why}: {where}",
             f"flow '{pair.name}' of silo '{pair.silo.name}': {why} ({at.cited}); {where}. "

@@ -13,7 +13,7 @@ def flow_added(pair: Pair, at: Locator) -> list[Change]:
     storage = pair.new["storage"]
     if pair.silo.new is not None and storage in pair.silo.new["removed_flows"]:
         effect = "the tables, stream and log groups it left in AWS are imported (import blocks), not created"
-        return [Change("removed flow adopted", pair.flow_of, "guarded", effect)]
+        return [Change("removed flow adopted", pair.flow_subject, "guarded", effect)]
     if storage in {f["storage"] for f in pair.silo.old["flows"].values()}:
         return []
-    return [Change("flow added", pair.flow_of, "safe", "new tables (and stream)")]
+    return [Change("flow added", pair.flow_subject, "safe", "new tables (and stream)")]

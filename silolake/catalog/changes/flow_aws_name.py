@@ -15,7 +15,7 @@ def flow_aws_name_changed(pair: Pair, at: Locator) -> list[Change]:
     return [
         Change(
             "flow AWS name changed",
-            pair.flow_of,
+            pair.flow_subject,
             "impossible",
             f"AWS names would change from '{before}' to '{after}' (recreated)",
             f"flow '{pair.name}' of silo '{pair.silo.name}' is known to AWS as '{before}' ({at.cited}); changing "

@@ -25,7 +25,7 @@ def flow_removed(pair: Pair, at: Locator) -> list[Change]:
         return [
             Change(
                 "flow removed",
-                pair.flow_of,
+                pair.flow_subject,
                 "impossible",
                 f"its schema version {version} tables would be destroyed (removed_flows forgets version 1 addresses)",
                 f"flow '{name}' of silo '{silo}' is at schema_version {version} ({at.cited}); removed_flows forgets "
@@ -36,11 +36,11 @@ def flow_removed(pair: Pair, at: Locator) -> list[Change]:
         ]
     if decided:
         effect = "tables, stream and log groups forgotten (removed, destroy = false); they and the data stay in AWS"
-        return [Change("flow removed", pair.flow_of, "guarded", effect)]
+        return [Change("flow removed", pair.flow_subject, "guarded", effect)]
     return [
         Change(
             "flow removed",
-            pair.flow_of,
+            pair.flow_subject,
             "guarded",
             "would destroy its Glue tables, Firehose stream and log groups",
             f"flow '{name}' of silo '{silo}' was removed ({at.cited}); that would destroy its tables, stream and "

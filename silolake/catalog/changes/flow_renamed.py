@@ -25,7 +25,7 @@ def flow_renamed(pair: Pair, at: Locator) -> list[Change]:
     target = renamed_to(pair)
     if target is None or pair.old is None or pair.silo is None or pair.silo.new is None:
         return []
-    subject = f"{pair.flow_of} -> '{target}'"
+    subject = f"{pair.flow_subject} -> '{target}'"
     before, after = version_of(pair.old), version_of(pair.silo.new["flows"][target])
     if before == after:
         storage = pair.old["storage"]

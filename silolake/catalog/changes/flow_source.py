@@ -23,7 +23,7 @@ def flow_source_changed(pair: Pair, at: Locator) -> list[Change]:
     return [
         Change(
             "flow source changed from api",
-            pair.flow_of,
+            pair.flow_subject,
             "guarded",
             "would destroy its Firehose stream and log group",
             f"flow '{pair.name}' of silo '{pair.silo.name}' changes source from {before} to {after}: its Firehose "

@@ -26,7 +26,7 @@ def layout_changed(pair: Pair, at: Locator) -> list[Change]:
         out.append(
             Change(
                 f"{key} changed (breaking)",
-                pair.flow_of,
+                pair.flow_subject,
                 "impossible",
                 f"{why}: {landed(now)}",
                 f"flow '{pair.name}' of silo '{pair.silo.name}': {why} ({at.cited}); {landed(now)}. "

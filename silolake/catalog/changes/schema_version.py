@@ -24,7 +24,7 @@ def schema_version_changed(pair: Pair, at: Locator) -> list[Change]:
         return [
             Change(
                 "schema version lowered",
-                pair.flow_of,
+                pair.flow_subject,
                 "impossible",
                 f"would point the flow back at version {after}'s names, whose tables Terraform forgot",
                 f"flow '{name}' of silo '{silo}' lowers schema_version from {before} to {after} ({at.cited}); "
@@ -38,7 +38,7 @@ def schema_version_changed(pair: Pair, at: Locator) -> list[Change]:
     return [
         Change(
             "schema version raised",
-            pair.flow_of,
+            pair.flow_subject,
             "guarded",
             f"version {after} starts new Glue tables {new_name}_raw/{new_name}_processed and S3 prefixes {new_name}/ "
             f"(raw, processed, rejects){warehouse if pair.new.get('warehouse') else ''}; version {before}'s tables "
