@@ -30,7 +30,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..aws import names
+from ..aws import health_names
 from ..catalog.expect import CHECK_GRACE_MINUTES, Expectation
 from ..catalog.model import DeployedSilo, Flow
 from ..channels import channel
@@ -54,7 +54,7 @@ class FreshnessCheck:
 
     @property
     def name(self) -> str:
-        return names.freshness_schedule(self.flow.name, self.partner)
+        return health_names.freshness_schedule(self.flow.name, self.partner)
 
     @property
     def schedule_expression(self) -> str:

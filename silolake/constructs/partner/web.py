@@ -19,7 +19,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 
-from ...aws import names
+from ...aws import names, partner_access_names
 from ...engine.cdk import AssetType, Construct, TerraformAsset, aws, typed
 from ...partner_runtime import CONFIG_FILE, Site, content_type
 from ...policy.partner import site_read_statements
@@ -85,14 +85,14 @@ class PartnerWeb(Construct):
         self.headers = aws.cloudfront_response_headers_policy.CloudfrontResponseHeadersPolicy(
             self,
             "headers",
-            name=names.partner_pages_headers_policy(org, silo.name),
+            name=partner_access_names.partner_pages_headers_policy(org, silo.name),
             comment="Strict security headers of the partner pages",
             security_headers_config={
                 "content_security_policy": {
                     "content_security_policy": content_security_policy(
                         region,
                         dropzone_bucket,
-                        f"{names.partner_user_pool(org, silo.name)}.auth.{region}.amazoncognito.com",
+                        f"{partner_access_names.partner_user_pool(org, silo.name)}.auth.{region}.amazoncognito.com",
                     ),
                     "override": True,
                 },
