@@ -160,9 +160,9 @@ def _etl_names(silo: str) -> Derived:
 
 def flow_names(org: str, silo: str, flow: str, storage: str | None = None, data: str | None = None) -> Derived:
     """Every name one flow of a silo derives, with its rule. ``storage``: the flow's storage
-    name (``renamed_from`` of a renamed flow, :attr:`silolake.catalog.model.Flow.storage_name`),
+    name (``renamed_from`` of a renamed flow, :attr:`silolake.catalog.flow.Flow.storage_name`),
     which names its AWS resources; alarms and freshness schedules follow ``flow``. ``data``:
-    its data name (:attr:`~silolake.catalog.model.Flow.data_name`, ``<storage>_v<N>`` from
+    its data name (:attr:`~silolake.catalog.flow.Flow.data_name`, ``<storage>_v<N>`` from
     ``schema_version`` 2 on), which names its Glue tables."""
     store = storage or flow
     stream = names.firehose_stream(org, silo, store)

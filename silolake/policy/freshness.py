@@ -32,7 +32,8 @@ from typing import Any
 
 from ..aws import health_names
 from ..catalog.expect import CHECK_GRACE_MINUTES, Expectation
-from ..catalog.model import DeployedSilo, Flow
+from ..catalog.flow import Flow
+from ..catalog.model import DeployedSilo
 from ..channels import channel
 from . import health_metrics as hm
 

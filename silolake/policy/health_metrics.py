@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..aws import health_names, names
-from ..catalog.model import DeployedSilo, Flow
+from ..catalog.flow import Flow
+from ..catalog.model import DeployedSilo
 from ..channels import channel
 
 NAMESPACE = "Silolake/Flows"

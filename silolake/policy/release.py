@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..aws import arns, delivery_names
-from ..catalog.model import Account, DeliveryPipeline
+from ..catalog.delivery import DeliveryPipeline
+from ..catalog.model import Account
 from .documents import Statement
 
 #: CodeConnections authorizes both IAM prefixes (the service was renamed from CodeStar

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from silolake.aws import access_name_rules, name_registry, name_rules, names, tag_rules
 from silolake.aws.terraform_text import literal, terraform_view
 from silolake.catalog import Catalog, CatalogError, load_catalog
-from silolake.catalog.model import BUILTIN_PARTITIONS, reserved_column
+from silolake.catalog.flow import BUILTIN_PARTITIONS, reserved_column
 from silolake.constructs.ingestion.firehose_delivery import object_prefixes
 
 # Regions of the commercial partition (validation refuses the others).

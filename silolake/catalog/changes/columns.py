@@ -8,7 +8,7 @@ types widened the way Athena and Redshift read across old Parquet and CSV files 
 ``varchar``). Anything else (remove, rename, narrow, reorder, change partitions or keys) is
 *breaking* and refused with the way out, unless the same edit raises the flow's
 ``schema_version``: version N > 1 holds its data under new names (``<name>_vN`` tables,
-prefixes and Redshift table, :attr:`silolake.catalog.model.Flow.data_name`), the previous
+prefixes and Redshift table, :attr:`silolake.catalog.flow.Flow.data_name`), the previous
 version's Glue tables are forgotten (``removed { destroy = false }``,
 :mod:`silolake.stacks.continuity`) and its files stay where they are, so no old file is ever
 read through the new layout. A raise is accepted with or without a column change (a fresh

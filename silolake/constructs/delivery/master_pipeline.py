@@ -31,7 +31,8 @@ from typing import Any
 from ... import policy
 from ...aws import arns, delivery_names, names
 from ...aws.versions import AWS_PROVIDER_VERSION, TERRAFORM_VERSION
-from ...catalog.model import Account, DeliveryPipeline
+from ...catalog.delivery import DeliveryPipeline
+from ...catalog.model import Account
 from ...engine.cdk import Construct, aws, typed
 from ...policy.release import build_statements, pipeline_statements, source_events_statements
 from ..blocks.secure_bucket import Lifecycle, SecureBucket

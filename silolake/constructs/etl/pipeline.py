@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from ...aws import health_names, names
-from ...catalog.model import DeployedSilo, Flow
+from ...catalog.flow import Flow
+from ...catalog.model import DeployedSilo
 from ...engine.cdk import Construct, aws
 from ...pipeline_input import scheduled_input
 from ...policy import check_delivery

@@ -222,7 +222,7 @@ def test_schedule_names_fit_schedulers_rule_however_long_the_flow_and_partner() 
 
 def test_a_deadline_just_before_midnight_runs_its_check_after_midnight() -> None:
     from silolake.catalog.expect import Deadline, Expectation
-    from silolake.catalog.model import Flow
+    from silolake.catalog.flow import Flow
     from silolake.policy.freshness import FreshnessCheck
 
     flow = Flow.__new__(Flow)
