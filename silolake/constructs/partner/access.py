@@ -94,7 +94,7 @@ class PartnerAccess(Construct):
             "web",
             ctx=ctx,
             site=build_site(),
-            dropzone_bucket=dropzone.name if upload_page else None,
+            upload_page=upload_page,
         )
         self.api = PartnerApi(
             self,

@@ -62,13 +62,14 @@ def content_security_policy(region: str, bucket: str | None, auth_domain: str) -
 
 class PartnerWeb(Construct):
     """Bucket, distribution and the built ``site`` of one silo. Call :meth:`write_config`
-    once the API exists. ``dropzone_bucket`` publishes the upload page (the site root) for
-    that bucket; without it only the admin page is published, and it is the root.
+    once the API exists. ``upload_page`` publishes the upload page (the site root) for the
+    silo's dropzone bucket; without it only the admin page is published, and it is the root.
     Attributes: ``bucket``, ``distribution``, ``origin`` (``https://<distribution domain>``),
     ``headers``, ``files`` (the published site files)."""
 
-    def __init__(self, scope: Construct, id: str, *, ctx: SiloContext, site: Site, dropzone_bucket: str | None) -> None:
+    def __init__(self, scope: Construct, id: str, *, ctx: SiloContext, site: Site, upload_page: bool) -> None:
         super().__init__(scope, id)
+        dropzone_bucket = ctx.buckets["dropzone"].name if upload_page else None
         org, silo, region = ctx.org, ctx.silo, ctx.region
         logs_bucket = ctx.bucket_name("logs")
         self.log_bucket = SecureBucket(
