@@ -4,6 +4,10 @@ Built once at the edge (:func:`silolake.catalog.load_catalog`) from data that al
 passed schema and semantic validation; everything downstream (stacks, constructs,
 bootstrap) trusts it and never re-reads YAML. Defaults live in the JSON Schema and are
 applied here, so the schema stays the single documented source of them.
+
+A flow's model (:class:`~silolake.catalog.flow.Flow`) is in :mod:`silolake.catalog.flow`, the
+delivery settings' (:class:`~silolake.catalog.delivery.DeliveryPipeline`) in
+:mod:`silolake.catalog.delivery`; :func:`build_catalog` here builds all of it.
 """
 
 from __future__ import annotations
