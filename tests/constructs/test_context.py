@@ -49,22 +49,28 @@ def test_the_address_is_in_the_partition_of_the_region() -> None:
     assert address.policy_arn("p", "/silolake/").startswith("arn:aws-us-gov:iam::")
 
 
+#: The primitives each field of a context stands for, as a parameter would name them.
+PRIMITIVES = {
+    "org": ("org_name",),
+    "silo": ("silo_name",),
+    "account_id": ("account",),
+    "key": ("key_arn", "kms_key_arn", "key_id"),
+    "buckets": ("bucket", "bucket_name", "bucket_arn"),
+}
+
+
 def _carried(ctx_class: type) -> frozenset[str]:
-    """Parameter names that repeat what a context of ``ctx_class`` carries: each field and public
-    property (``org``, ``silo``, ``partition``, ``account_id``, ``region``, ``key``, ``buckets``,
-    ``bucket_names``, ``topic_arn``), the primitives they stand for (``org_name``, ``silo_name``,
-    ``account``, ``key_arn``, ``kms_key_arn``, ``bucket``), and each silo bucket by kind
-    (``raw_bucket``, ``dropzone_bucket_name``, ``logs_bucket_arn``, ...; every kind
-    :meth:`SiloAddress.bucket_name` names)."""
+    """Parameter names that repeat what a context of ``ctx_class`` carries: each field and
+    property (``org``, ``silo``, ``partition``, ``account_id``, ``region``, ``topic_arn``; a
+    :class:`SiloContext` also ``key``, ``buckets``, ``bucket_names``), the primitives the fields
+    stand for (:data:`PRIMITIVES`), and each silo bucket by kind (``raw_bucket``,
+    ``dropzone_bucket_name``, ``logs_bucket_arn``, ...: every kind :meth:`SiloAddress.bucket_name`
+    names). Not the Organizations id (``org_id``): no context carries it."""
     own = {f.name for f in dataclasses.fields(ctx_class)}
-    own |= {n for n, v in vars(ctx_class).items() if isinstance(v, property) and not n.startswith("_")}
     own |= {n for base in ctx_class.__mro__ for n, v in vars(base).items() if isinstance(v, property)}
-    primitives = {f"{name}_{part}" for name in ("org", "silo", "account", "key") for part in ("name", "id", "arn")}
-    primitives |= {"account", "kms_key_arn", "bucket", "bucket_name", "bucket_arn"} if "key" in own else {"account"}
-    if "key" not in own:
-        primitives -= {"key_name", "key_id", "key_arn"}
+    aliases = {alias for name in own for alias in PRIMITIVES.get(name, ())}
     buckets = {f"{kind}_bucket{suffix}" for kind in names.SILO_BUCKET_KINDS for suffix in ("", "_name", "_arn")}
-    return frozenset(own | primitives | buckets)
+    return frozenset(own | aliases | buckets)
 
 
 #: What a construct taking ``ctx`` must not take beside it, by the context type it annotates.
@@ -127,6 +133,7 @@ def test_every_context_parameter_names_a_context_type() -> None:
         ("ctx: SiloContext, buckets, topic_arn", ["buckets", "topic_arn"]),
         ("ctx: SiloContext, silo", ["silo"]),
         ("ctx: SiloContext, state_bucket", []),  # the Terraform state bucket: no silo bucket
+        ("ctx: SiloContext, org_id", []),  # the Organizations id: no context carries it
         ("ctx: SiloAddress, partition", ["partition"]),
         ("ctx: SiloAddress, key_arn", []),  # an address carries no key yet: storage makes it
     ],
