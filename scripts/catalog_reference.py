@@ -69,7 +69,7 @@ def rows(node: dict, defs: dict, path: str, required: bool) -> list[str]:
 def limits() -> list[str]:
     """The AWS limits the catalog reaches through derived names and tags (silolake.aws.name_rules)."""
     sys.path.insert(0, str(REPO))
-    from silolake.aws import name_rules
+    from silolake.aws import name_registry, tag_rules
     from silolake.catalog.limits import MAX_ORGANIZATION_TAGS, SYSTEM_TAG_KEYS
 
     lines = [
@@ -82,15 +82,15 @@ def limits() -> list[str]:
         "`_silolake`. Catalog text (comments, tag values, e-mails, OU names) reaches Terraform escaped,",
         "so `${...}` and `%{...}` stay literal text.",
         "",
-        f"Organization tags: at most {MAX_ORGANIZATION_TAGS} (AWS allows {name_rules.MAX_TAGS_PER_RESOURCE} per "
-        f"resource; silolake adds {', '.join(f'`{k}`' for k in SYSTEM_TAG_KEYS)}); keys 1-{name_rules.TAG_KEY_MAX} "
-        f"and values 0-{name_rules.TAG_VALUE_MAX} characters of letters, digits, spaces and `_ . : / = + - @` "
+        f"Organization tags: at most {MAX_ORGANIZATION_TAGS} (AWS allows {tag_rules.MAX_TAGS_PER_RESOURCE} per "
+        f"resource; silolake adds {', '.join(f'`{k}`' for k in SYSTEM_TAG_KEYS)}); keys 1-{tag_rules.TAG_KEY_MAX} "
+        f"and values 0-{tag_rules.TAG_VALUE_MAX} characters of letters, digits, spaces and `_ . : / = + - @` "
         "(IAM's rule, the strictest of the services tagged); keys not starting with `aws:` or `silolake:`.",
         "",
         "| derived name | length | characters | reserved | rule |",
         "|---|---|---|---|---|",
     ]
-    for rule in name_rules.RULES.values():
+    for rule in name_registry.RULES.values():
         reserved = [f"prefix `{p}`" for p in rule.reserved_prefixes] + [f"suffix `{x}`" for x in rule.reserved_suffixes]
         reserved += [reason for _, reason in rule.forbidden]
         cells = [rule.kind, f"{rule.min_len}-{rule.max_len}", rule.charset, ", ".join(reserved) or "—", rule.doc]

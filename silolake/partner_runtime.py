@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .catalog.model import Flow, Silo
+from .catalog.flow import Flow
+from .catalog.model import Silo
 from .channels import CHANNELS
 from .runtime import runtime_path
 

@@ -1,4 +1,4 @@
-"""A catalog :class:`~silolake.catalog.model.Flow` built in code, for tests that need one
+"""A catalog :class:`~silolake.catalog.flow.Flow` built in code, for tests that need one
 without a catalog file: the defaults a loaded file flow gets, any field overridden."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from silolake.catalog.model import Column, Flow
+from silolake.catalog.flow import Column, Flow
 
 
 def file_flow(name: str, columns: tuple[Column, ...], **overrides: Any) -> Flow:

@@ -46,7 +46,7 @@ def test_the_names_it_cites_are_defined_where_it_says() -> None:
         "silolake/engine/cdk.py": "def typed(",
         "silolake/cli/shared/common.py": "class SilolakeGroup(",
         "silolake/errors.py": "class UsageError(",
-        "silolake/aws/name_rules.py": "class NameRule",
+        "silolake/aws/name_rule.py": "class NameRule",
         "silolake/catalog/changes/base.py": "class Change",
         "silolake/stacks/continuity.py": "DATA_TYPES = ",
         "silolake/channels/registry.py": "CHANNELS: tuple[Channel, ...] = ",

@@ -24,6 +24,7 @@ line that introduced it, before it can be copied by the next module:
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -130,6 +131,21 @@ def test_foundation_rooms_import_only_the_standard_library(room: str) -> None:
 
 def test_runtime_code_never_imports_the_framework() -> None:
     assert _violations(_py(*RUNTIME_DIRS), ("silolake", *ENGINE_MODULES)) == []
+
+
+def test_runtime_code_cites_tests_that_exist() -> None:
+    """Deployed code restates what the framework defines and names the test proving the two
+    agree (``tests/policy/test_dropzone_layout.py``): each test it names exists, so a moved test
+    leaves no comment pointing nowhere inside a Lambda zip."""
+    cited = re.compile(r"tests/[\w/]+\.py")
+    files = [p for p in RUNTIME.rglob("*") if p.suffix in {".py", ".md"} and "node_modules" not in p.parts]
+    missing = [
+        f"{path.relative_to(REPO)}: {ref}"
+        for path in files
+        for ref in cited.findall(path.read_text(encoding="utf-8"))
+        if not (REPO / ref).is_file()
+    ]
+    assert files and missing == []
 
 
 def test_runtime_folders_are_not_framework_packages() -> None:

@@ -1,33 +1,30 @@
-"""Every AWS resource name silolake derives, in one place.
+"""The AWS resource names of the lake itself: buckets and zones, silo and central roles, Glue
+and Athena, keys, ingestion, ETL, stacks and guardrails.
 
 Names are computed from the catalog only (never from Terraform tokens) so that the
 validator can check AWS length limits before synth, and so that policies in one
 account can refer to resources in another by name (for example the silo pipeline
 role pattern the central artifacts bucket trusts). Constructs never format a name
-themselves: they call a builder here, and :mod:`silolake.aws.name_registry` lists each
+themselves: they call a builder here or in one of the naming modules of a subject that
+builds on these (:mod:`silolake.aws.delivery_names`, :mod:`silolake.aws.health_names`,
+:mod:`silolake.aws.partner_access_names`), and :mod:`silolake.aws.name_registry` lists each
 builder's output with its AWS rule for validation, so a change here moves both the
 Terraform and the validation.
 """
 
 from __future__ import annotations
 
-import hashlib
-
+from . import access_name_rules as access_rules
 from . import arns
 from . import name_rules as rules
 
-# AWS length limits (the whole rules, with their sources, are in silolake.aws.name_rules).
+# AWS length limits (the whole rules, with their sources, are in silolake.aws.name_rules and
+# silolake.aws.access_name_rules).
 S3_BUCKET_MAX = rules.S3_BUCKET.max_len
-IAM_ROLE_MAX = rules.IAM_ROLE.max_len
+IAM_ROLE_MAX = access_rules.IAM_ROLE.max_len
 FIREHOSE_STREAM_MAX = rules.FIREHOSE_STREAM.max_len
 GLUE_NAME_MAX = rules.GLUE_TABLE.max_len
-
-#: Where the master pipeline's CodeBuild project reads its buildspec, relative to the catalog
-#: repository's root (the framework's own and every `silolake init` repository).
-MASTER_BUILDSPEC = "delivery/buildspec/master.yml"
-
 LAMBDA_FUNCTION_MAX = rules.LAMBDA_FUNCTION.max_len
-SCHEDULE_MAX = 64  # EventBridge Scheduler schedule names
 STATE_MACHINE_MAX = rules.STEP_FUNCTIONS.max_len
 
 # Regions are compacted in bucket names to leave room for silo names:
@@ -161,75 +158,9 @@ def silo_key_alias_pattern() -> str:
     return silo_key_alias("*")
 
 
-#: Purposes of the datalake account's own roles: the publisher writing bundles, and the role
-#: EventBridge forwards each silo account's bundle events with.
-PUBLISHER_PURPOSE = "publisher"
-BUNDLE_EVENTS_PURPOSE = "bundle-events"
-
-
 def datalake_role(purpose: str) -> str:
     """IAM role of the central datalake account (``silolake-datalake-publisher``)."""
     return f"silolake-datalake-{purpose}"
-
-
-def bundle_prefix(account_id: str) -> str:
-    """Key prefix of a silo account's deployment bundles in the central artifacts bucket.
-
-    Keyed by account id, not silo name: the bucket policy grants
-    ``bundles/${aws:PrincipalAccount}/*``, so a pipeline reads exactly its own account's
-    prefix and the policy lists no account. ``account_id`` may be that policy variable.
-    """
-    return f"bundles/{account_id}/"
-
-
-def stack_bundle_key(account_id: str, stack: str) -> str:
-    """Object key of a stack's deployment bundle in the central artifacts bucket:
-    ``bundles/<account id>/<stack>/bundle.zip`` (one zip, so a CodePipeline S3 source action
-    can watch it; inside its own account's prefix, so the bucket policy admits the pipeline)."""
-    return f"{bundle_prefix(account_id)}{stack}/bundle.zip"
-
-
-#: Prefix of the Terraform provider mirror in the artifacts bucket (readable by every silo
-#: pipeline role of the organization, written by the publisher only): pipelines install the
-#: pinned provider from there, never from the public registry.
-PROVIDER_MIRROR_PREFIX = "providers/"
-
-
-def provider_mirror_key(provider_version: str, platform: str = "linux_amd64") -> str:
-    """Object key of the zipped filesystem mirror (``terraform providers mirror`` layout) of
-    ``hashicorp/aws`` ``provider_version`` for ``platform``."""
-    return f"{PROVIDER_MIRROR_PREFIX}hashicorp/aws/{provider_version}/{platform}.zip"
-
-
-# --- master leg of the AWS-native pipeline (silolake.constructs.delivery.master_pipeline) ------
-#: Purposes of the master pipeline's roles in the datalake account (``silolake-datalake-<purpose>``).
-#: None ends in ``-pipeline``: the artifacts bucket admits roles named ``silolake-*-pipeline``.
-RELEASE_ROLE_PURPOSES = {"pipeline": "release", "build": "release-build", "events": "release-events"}
-
-
-def release_name(org: str) -> str:
-    """The master pipeline and its CodeBuild project (``<org>-silolake-release``)."""
-    return f"{org}-silolake-release"
-
-
-def source_connection_name(org: str) -> str:
-    """CodeConnections connection of the master pipeline (at most 32 characters)."""
-    return f"{org}-silolake"
-
-
-def codebuild_log_group(project: str) -> str:
-    return f"/aws/codebuild/{project}"
-
-
-#: Prefix of the silolake wheels silo pipelines install (``verify-bundle``, ``render``,
-#: ``plan-summary``): readable like the provider mirror, written by the publisher only.
-SILOLAKE_WHEEL_PREFIX = "tools/silolake/"
-
-
-def silolake_wheel_key(commit: str) -> str:
-    """Object key of the silolake wheel built from ``commit`` (the commit a bundle's manifest names):
-    a silo pipeline installs the very framework that synthesized the bundle it deploys."""
-    return f"{SILOLAKE_WHEEL_PREFIX}{commit}.whl"
 
 
 def athena_catalog(silo: str) -> str:
@@ -247,10 +178,6 @@ def athena_workgroup(org: str, consumer: str) -> str:
 def analytics_key_alias(consumer: str) -> str:
     """KMS alias (without ``alias/``) of an analytics consumer's query-results key."""
     return f"silolake-{consumer}-athena"
-
-
-#: KMS alias (without ``alias/``) of the central artifacts bucket's key (datalake account).
-ARTIFACTS_KEY_ALIAS = "silolake-artifacts"
 
 
 def analytics_reader_policy(consumer: str) -> str:
@@ -286,69 +213,6 @@ def api_execution_log_group(api_id: str, stage: str) -> str:
 def lambda_log_group(function: str) -> str:
     """Lambda writes to this fixed name; creating it ourselves sets KMS and retention."""
     return f"/aws/lambda/{function}"
-
-
-def partner_function(org: str, silo: str, kind: str) -> str:
-    """Partner access Lambda function (``kind``: admin, session, idp, sweeper)."""
-    return f"{org}-{silo}-partner-{kind}"
-
-
-#: Kinds of partner access Lambda function (:func:`partner_function`).
-PARTNER_FUNCTION_KINDS = ("admin", "session", "idp", "sweeper")
-
-
-def partner_sweeper_rule(org: str, silo: str) -> str:
-    """EventBridge rule running the partner sweeper on its schedule."""
-    return f"{partner_function(org, silo, 'sweeper')}-schedule"
-
-
-def partner_pages_headers_policy(org: str, silo: str) -> str:
-    """CloudFront response headers policy of a silo's partner pages."""
-    return f"{org}-{silo}-partner-pages"
-
-
-def partner_stack_prefix(org: str, silo: str) -> str:
-    """Every partner credential's CloudFormation stack name starts with this."""
-    return f"{org}-{silo}-partner-"
-
-
-def partner_boundary(silo: str) -> str:
-    """Managed policy (under the ``/silolake/`` path) bounding every partner role of a silo."""
-    return f"silolake-{silo}-partner-boundary"
-
-
-def partner_lockout_table(org: str, silo: str) -> str:
-    return f"{org}-{silo}-partner-lockout"
-
-
-def partner_user_pool(org: str, silo: str) -> str:
-    """Cognito user pool of a silo's staff; also the hosted UI domain prefix."""
-    return f"{org}-{silo}-partner-admins"
-
-
-def partner_api(org: str, silo: str) -> str:
-    """HTTP API of partner credentials (admin routes) and partner sessions."""
-    return f"{org}-{silo}-partner"
-
-
-def partner_sftp_server(org: str, silo: str) -> str:
-    return f"{org}-{silo}-sftp"
-
-
-def transfer_log_group(server: str) -> str:
-    """Structured log group of a Transfer Family server."""
-    return f"/aws/transfer/{server}"
-
-
-def partner_audit_log_group_patterns(org: str) -> list[str]:
-    """Log groups holding the partner audit trail of every silo (SCP resources): the partner
-    functions' (the admin's audit events, sign-ins), the partner API's access log and the
-    SFTP server's structured log."""
-    return [
-        lambda_log_group(partner_function(org, "*", "*")),
-        api_access_log_group(partner_api(org, "*")),
-        transfer_log_group(partner_sftp_server(org, "*")),
-    ]
 
 
 def stack_name(kind: str, name: str | None = None) -> str:
@@ -434,147 +298,9 @@ def redshift_database(silo: str) -> str:
 ATHENA_RESULTS_PREFIX = "results/"
 
 
-# --- Delivery: the silo leg of the AWS-native pipeline and per-account plan access -------------
-#: Purposes of the silo pipeline's roles. ``pipeline`` (CodeBuild) and ``release-pipeline``
-#: (CodePipeline, which runs the S3 source action) both end in ``-pipeline``: the pattern the
-#: artifacts bucket admits. ``pipeline-trigger`` (EventBridge starting the pipeline) reads
-#: nothing there and deliberately does not match it.
-PIPELINE_ROLE_PURPOSES = ("pipeline", "release-pipeline", "pipeline-trigger")
-#: Read-only role GitHub Actions assumes (OIDC) in every account to plan that account's stack.
-GITHUB_PLAN_ROLE = "silolake-github-plan"
-#: Host of GitHub Actions' OIDC issuer (the provider URL is ``https://`` + this).
-GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
-
-
-def silo_pipeline(silo: str) -> str:
-    """CodePipeline of a silo's own deployments (``silolake-<silo>-deploy``)."""
-    return f"silolake-{silo}-deploy"
-
-
-def silo_pipeline_key_alias(silo: str) -> str:
-    """KMS alias (without ``alias/``) of the key a silo's pipeline encrypts its artifacts with
-    when it runs outside the silo's region (a key serves its own region only)."""
-    return f"silolake-{silo}-pipeline"
-
-
-#: Prefix of the SSM parameters the silo pipelines record what they applied under.
-PIPELINE_PARAMETER_PREFIX = "/silolake/pipeline/"
-
-
-def silo_pipeline_applied_parameter(silo: str) -> str:
-    """SSM parameter holding ``<sequence>:<commit>`` of the last bundle the silo pipeline applied."""
-    return f"{PIPELINE_PARAMETER_PREFIX}{silo}/applied"
-
-
-def silo_build_project(silo: str, stage: str) -> str:
-    """CodeBuild project of one pipeline stage (``silolake-<silo>-plan``, ``silolake-<silo>-apply``)."""
-    return f"silolake-{silo}-{stage}"
-
-
-def silo_pipeline_boundary(silo: str) -> str:
-    """Permissions boundary of the silo pipeline's CodeBuild role (an IAM policy under ``/silolake/``)."""
-    return f"silolake-{silo}-pipeline-boundary"
-
-
-def silo_pipeline_role_path(silo: str) -> str:
-    """IAM path of the roles a silo pipeline may create (``/silolake/pipeline/<silo>/``).
-
-    A role's path is fixed at creation, so "under this path" is how the pipeline's boundary
-    recognizes the roles *it* created (each with its boundary): never a ``silolake-*-*`` role
-    (the ARN reads ``role/silolake/pipeline/...``), nor a partner role (``/silolake/partner/``)."""
-    return f"/silolake/pipeline/{silo}/"
-
-
-def bundle_forward_rule(account_id: str) -> str:
-    """EventBridge rule in the datalake account forwarding one account's bundle events."""
-    return f"silolake-bundles-{account_id}"
-
-
 def owner_construct_id(kind: str, owner: str) -> str:
     """Construct id of a per-owner resource (``owner-<e-mail>``, ``alerts-<e-mail>``): keyed by
     the owner's e-mail, never by list position, so removing or reordering owners leaves the
     other owners' Cognito users and alert subscriptions at their addresses. Formerly
     ``<kind>-<index>``; :func:`silolake.stacks.continuity.owner_moves` moves those addresses."""
     return f"{kind}-{owner}"
-
-
-# -- health: alarms, freshness checks, dashboards (silolake.policy.health_metrics, docs/operations.md)
-
-#: The role CloudWatch's cross-account console assumes in a source account; AWS fixes this
-#: exact name ("Cross-account cross-Region CloudWatch console", CloudWatch User Guide).
-CLOUDWATCH_SHARING_ROLE = "CloudWatch-CrossAccountSharingRole"
-#: The service-linked role of that feature in the monitoring account (its ARN's path and name are AWS's).
-CLOUDWATCH_CROSS_ACCOUNT_SERVICE = "cloudwatch-crossaccount.amazonaws.com"
-CLOUDWATCH_CROSS_ACCOUNT_SLR = "AWSServiceRoleForCloudWatchCrossAccount"
-
-
-def health_alarm(silo: str, subject: str, what: str) -> str:
-    """A CloudWatch alarm of a silo: ``silolake-<silo>-<subject>-<what>`` (subject: a flow or ``silo``)."""
-    return f"silolake-{silo}-{subject}-{what}"
-
-
-def health_schedule_group(silo: str) -> str:
-    """The EventBridge Scheduler group holding a silo's freshness checks."""
-    return f"silolake-{silo}-health"
-
-
-def pipeline_schedule_group(silo: str) -> str:
-    """The EventBridge Scheduler group holding a silo's pipeline schedules (one per flow), so that
-    Scheduler's invocation failures of the silo's pipelines have a ``ScheduleGroup`` to alarm on."""
-    return f"silolake-{silo}-pipelines"
-
-
-def health_dead_letter_queue(silo: str) -> str:
-    """The SQS queue receiving the freshness checks Scheduler could not invoke (80 characters at most)."""
-    return f"silolake-{silo}-health-dlq"
-
-
-def freshness_schedule(flow: str, partner: str | None = None) -> str:
-    """A freshness check's schedule name inside its group: ``<flow>`` or ``<flow>.<partner>``.
-
-    Scheduler allows 64 characters; a longer flow + partner pair keeps the flow's first
-    characters and a hash of the pair, so each pair keeps its own, stable name."""
-    name = flow if partner is None else f"{flow}.{partner}"
-    if len(name) <= SCHEDULE_MAX:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:10]
-    return f"{name[: SCHEDULE_MAX - 11]}-{digest}"
-
-
-#: What each flow alarm watches (``silolake-<silo>-<flow>-<what>``, :mod:`silolake.policy.health_metrics`);
-#: a partner's freshness alarm is ``late-<partner>``, a function's ``silolake-<silo>-lambda-<function>``.
-FLOW_ALARMS = (
-    "late",
-    "quarantine",
-    "reject-ratio",
-    "files-rejected",
-    "quality",
-    "firehose-delivery",
-    "firehose-freshness",
-    "firehose-conversion",
-    "pipeline-failed",
-)
-#: Silo-wide alarms (subject ``silo``).
-#: Silo-wide alarms beside the per-function ones: SFTP sign-in failures, and the freshness checks
-#: Scheduler dead-lettered or could not invoke (policy/check_delivery.py).
-SILO_ALARMS = ("sftp-auth-failures", "checks-dead-lettered", "checks-not-invoked")
-
-
-def partner_late_alarm(silo: str, flow: str, partner: str) -> str:
-    """The freshness alarm of one partner's deliveries to a flow."""
-    return health_alarm(silo, flow, f"late-{partner}")
-
-
-def lambda_alarm(silo: str, function: str) -> str:
-    """The errors alarm of one Lambda function of a silo."""
-    return health_alarm(silo, "lambda", function)
-
-
-def silo_dashboard(silo: str) -> str:
-    """The CloudWatch dashboard of one silo, in its account."""
-    return f"silolake-{silo}"
-
-
-def organization_dashboard(org: str) -> str:
-    """The organization-wide health dashboard, in the datalake account."""
-    return f"{org}-silolake-health"

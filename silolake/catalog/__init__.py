@@ -11,9 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import CatalogError, Problem
+from .flow import Flow
 from .hints import with_hints
 from .lock import AccountsLock, lock_path_for, organization_problems, read_lock
-from .model import Catalog, Flow, Silo, build_catalog
+from .model import Catalog, Silo, build_catalog
 from .renames import rename_problems
 from .schema import schema_problems
 from .semantic import semantic_problems

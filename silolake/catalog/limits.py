@@ -19,9 +19,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..aws import name_registry, name_rules
+from ..aws import access_name_rules, name_registry, tag_rules
 from ..aws.name_registry import Derived
-from ..aws.name_rules import NameRule
+from ..aws.name_rule import NameRule
 from .errors import Path as KeyPath
 from .schema import load_schema
 
@@ -44,9 +44,9 @@ _PARTNER = PARTNER_NAME
 
 #: Tags silolake puts on every resource of a stack beside the organization's (stacks/base.py).
 SYSTEM_TAG_KEYS = ("silolake:managed-by", "silolake:stack", "silolake:silo")
-RESERVED_TAG_PREFIXES = (name_rules.RESERVED_TAG_PREFIX, "silolake:")
+RESERVED_TAG_PREFIXES = (tag_rules.RESERVED_TAG_PREFIX, "silolake:")
 #: Organization tags that still fit AWS's per-resource limit next to silolake's own.
-MAX_ORGANIZATION_TAGS = name_rules.MAX_TAGS_PER_RESOURCE - len(SYSTEM_TAG_KEYS)
+MAX_ORGANIZATION_TAGS = tag_rules.MAX_TAGS_PER_RESOURCE - len(SYSTEM_TAG_KEYS)
 
 
 def _dict(value: Any) -> dict:
@@ -209,7 +209,7 @@ def _email_findings(data: dict) -> Iterator[Finding]:
     for i, silo in enumerate(_list(data.get("silos"))):
         email = _dict(silo).get("email")
         if isinstance(email, str):
-            problems = name_rules.ORG_ACCOUNT_EMAIL.problems(email)
+            problems = access_name_rules.ORG_ACCOUNT_EMAIL.problems(email)
             if problems:
                 yield (
                     ("silos", i, "email"),
@@ -233,14 +233,14 @@ def tag_findings(data: dict) -> Iterator[Finding]:
             )
         # Key characters and length: the schema's key pattern is a subset of IAM's rule.
         if isinstance(value, str):
-            for aspect, reason in name_rules.tag_problems(value, key=False):
+            for aspect, reason in tag_rules.tag_problems(value, key=False):
                 if aspect != "length":  # the schema's maxLength says that already
                     yield path, f"tag value '{value}' is not valid: {reason}", False
     if len(tags) > MAX_ORGANIZATION_TAGS:
         yield (
             ("organization", "tags"),
             f"{len(tags)} tags: at most {MAX_ORGANIZATION_TAGS} fit, because AWS allows "
-            f"{name_rules.MAX_TAGS_PER_RESOURCE} tags per resource and silolake adds its own "
+            f"{tag_rules.MAX_TAGS_PER_RESOURCE} tags per resource and silolake adds its own "
             f"{len(SYSTEM_TAG_KEYS)} ({', '.join(SYSTEM_TAG_KEYS)}) to every resource",
             True,
         )

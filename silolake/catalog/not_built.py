@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from .model import Catalog, Flow, Silo
+from .flow import Flow
+from .model import Catalog, Silo
 
 
 class Feature(NamedTuple):

@@ -22,7 +22,7 @@ from .alerts import check_alerts
 from .errors import Path as KeyPath
 from .errors import Problem
 from .expect import check_expect
-from .model import BUILTIN_PARTITIONS, STATUS_FOLDER, WAREHOUSE_PARTITION_TYPES, reserved_column
+from .flow import BUILTIN_PARTITIONS, STATUS_FOLDER, WAREHOUSE_PARTITION_TYPES, reserved_column
 from .quality import quality_findings
 from .schedule import check_schedule
 from .schema import load_schema

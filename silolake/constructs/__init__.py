@@ -16,7 +16,7 @@ The construct API (every construct follows it)
 1. Building blocks take primitives; a silo's capability constructs take its context
    (:class:`~.context.SiloContext`: organization, the ``DeployedSilo``, partition, account,
    region, key, buckets and bound name/ARN builders; :class:`~.context.SiloAddress` before
-   storage exists), the flows they serve (:class:`~silolake.catalog.model.Flow`), typed
+   storage exists), the flows they serve (:class:`~silolake.catalog.flow.Flow`), typed
    handles of the constructs they build on (``GlueCatalog``, ``ApiIngestion``, ...), and the
    grant statements the stack computed from :mod:`silolake.policy.sharing`. **Never the
    whole catalog**: what a capability may see is what its stack hands it, so a change to

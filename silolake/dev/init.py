@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 from importlib import metadata, resources
 from pathlib import Path
 
-from ..aws.names import MASTER_BUILDSPEC
+from ..aws.delivery_names import MASTER_BUILDSPEC
 from ..aws.versions import TERRAFORM_VERSION
 from ..catalog import load_catalog
 from ..catalog.lock import LOCK_NAME, AccountsLock

@@ -34,7 +34,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..aws import names
+from ..aws import names, partner_access_names
 from ..catalog.model import Catalog, Silo
 from ..channels import UPLOAD
 from ..partner_runtime import CONFIG_FILE, CORS_METHODS, build_site, content_type, function_environment, runtime_config
@@ -126,8 +126,10 @@ def _provision(org: str, silo: Silo, region: str, origin: str) -> tuple[dict[str
     )
     boundary = partner_policy.boundary_document(region=region, bucket=bucket, key_arn=key_arn)
     iam = client("iam")
-    iam.create_policy(PolicyName=names.partner_boundary(silo.name), Path="/silolake/", PolicyDocument=to_json(boundary))
-    boundary_arn = f"arn:aws:iam::{LOCAL_ACCOUNT}:policy/silolake/{names.partner_boundary(silo.name)}"
+    iam.create_policy(
+        PolicyName=partner_access_names.partner_boundary(silo.name), Path="/silolake/", PolicyDocument=to_json(boundary)
+    )
+    boundary_arn = f"arn:aws:iam::{LOCAL_ACCOUNT}:policy/silolake/{partner_access_names.partner_boundary(silo.name)}"
     roles = {}
     for purpose, service in (
         ("partner-cfn", "cloudformation.amazonaws.com"),
@@ -140,7 +142,7 @@ def _provision(org: str, silo: Silo, region: str, origin: str) -> tuple[dict[str
         roles[purpose] = iam.create_role(
             RoleName=names.silo_role(silo.name, purpose), AssumeRolePolicyDocument=to_json(trust)
         )["Role"]["Arn"]
-    table = names.partner_lockout_table(org, silo.name)
+    table = partner_access_names.partner_lockout_table(org, silo.name)
     db = client("dynamodb")
     db.create_table(
         TableName=table,
@@ -276,7 +278,7 @@ def _adapter(
                 self.command, path, url.query, dict(self.headers.items()), body, self.client_address[0], claims
             )
             with lock:
-                result = function(event, _Context(names.partner_function(org, silo, kind), region))
+                result = function(event, _Context(partner_access_names.partner_function(org, silo, kind), region))
             self._send(
                 result["statusCode"],
                 (result.get("body") or "").encode(),

@@ -24,7 +24,7 @@ ARN, path included, so a look-alike role ``role/x/<deploy role>`` is not exempt)
   the caller's choosing, so it bypasses ``allowed_cidrs`` and feeds the lock-out counter.
 * **State, audit and hold**: the Terraform state buckets (``names.state_bucket_pattern``):
   versions, policy, versioning, encryption, lifecycle, public access block, existence; the
-  partner audit log groups (``names.partner_audit_log_group_patterns``); the malware hold
+  partner audit log groups (``partner_access_names.partner_audit_log_group_patterns``); the malware hold
   (GuardDuty Malware Protection plans of the account); what each silo pipeline last applied
   (its rollback refusal's record, written by the pipeline's build role only).
 
@@ -34,7 +34,7 @@ A bundle whose plan changes one of these fails at apply with an explicit deny; c
 
 from __future__ import annotations
 
-from ..aws import names
+from ..aws import delivery_names, names, partner_access_names
 from ..catalog.model import Catalog
 from . import documents as policy
 from .delivery import STATE_BUCKET_SETTINGS
@@ -109,10 +109,10 @@ def publish_statements(org: str, deploy_role: str) -> list[dict]:
     """Only the release pipeline starts the release build; only its source starts the pipeline;
     only the deploy role changes either, or the datalake roles; only the release build (and
     the deploy role) assume the publisher."""
-    release = names.release_name(org)
+    release = delivery_names.release_name(org)
     project = f"arn:aws:codebuild:*:*:project/{release}"
     pipeline = f"arn:aws:codepipeline:*:*:{release}"
-    roles = names.RELEASE_ROLE_PURPOSES
+    roles = delivery_names.RELEASE_ROLE_PURPOSES
     return [
         deny_except(
             "ReleaseBuildOnlyFromItsPipeline",
@@ -144,7 +144,7 @@ def publish_statements(org: str, deploy_role: str) -> list[dict]:
 def protection_statements(org: str, state_prefix: str, deploy_role: str) -> list[dict]:
     """State buckets, partner audit log groups, the malware hold, the identity provider test."""
     state = f"arn:aws:s3:::{names.state_bucket_pattern(state_prefix)}"
-    logs = [f"arn:aws:logs:*:*:log-group:{g}" for g in names.partner_audit_log_group_patterns(org)]
+    logs = [f"arn:aws:logs:*:*:log-group:{g}" for g in partner_access_names.partner_audit_log_group_patterns(org)]
     return [
         deny_except("IdentityProviderTestOnlyDeploy", IDENTITY_PROVIDER_TEST, "*", deploy_role),
         deny_except("StateBucketUnchanged", STATE_BUCKET_SETTINGS, state, deploy_role),
@@ -156,7 +156,7 @@ def protection_statements(org: str, state_prefix: str, deploy_role: str) -> list
         deny_except(
             "AppliedRecordOnlyFromPipelines",
             APPLIED_RECORD_CHANGES,
-            f"arn:aws:ssm:*:*:parameter{names.PIPELINE_PARAMETER_PREFIX}*",
+            f"arn:aws:ssm:*:*:parameter{delivery_names.PIPELINE_PARAMETER_PREFIX}*",
             deploy_role,
             names.silo_role("*", "pipeline"),
         ),

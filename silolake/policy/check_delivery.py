@@ -4,8 +4,8 @@ dead-letter queue, alarms.
 A check that is never invoked publishes no ``FlowLate``, and the ``late`` alarm (missing data:
 ``ignore``) keeps its last state: a late flow would stay silent. A pipeline Scheduler cannot
 start has no execution, so ``-pipeline-failed`` never fires. So each silo's schedules (the
-checks' in :func:`names.health_schedule_group`, the pipelines' in
-:func:`names.pipeline_schedule_group`) get
+checks' in :func:`health_names.health_schedule_group`, the pipelines' in
+:func:`health_names.pipeline_schedule_group`) get
 
 - a retry policy (:data:`CHECK_RETRIES` attempts within :data:`CHECK_MAX_EVENT_AGE` seconds;
   EventBridge Scheduler API Reference, ``RetryPolicy``);
@@ -26,7 +26,7 @@ that :class:`silolake.constructs.health.SiloHealth` renders with the others.
 
 from __future__ import annotations
 
-from ..aws import arns, names
+from ..aws import arns, health_names, names
 from ..catalog.model import DeployedSilo
 from . import health_metrics as hm
 from .documents import Statement
@@ -51,13 +51,13 @@ def needs_queue(silo: DeployedSilo) -> bool:
 def schedule_groups(silo: DeployedSilo) -> list[str]:
     """The silo's schedule groups: the pipelines' (when it has flows), the checks' (when it has expectations)."""
     return [
-        *([names.pipeline_schedule_group(silo.name)] if silo.flows else []),
-        *([names.health_schedule_group(silo.name)] if checks(silo) else []),
+        *([health_names.pipeline_schedule_group(silo.name)] if silo.flows else []),
+        *([health_names.health_schedule_group(silo.name)] if checks(silo) else []),
     ]
 
 
 def dlq_name(silo: DeployedSilo) -> str:
-    return names.health_dead_letter_queue(silo.name)
+    return health_names.health_dead_letter_queue(silo.name)
 
 
 def dlq_arn(silo: DeployedSilo) -> str:
@@ -184,7 +184,7 @@ def check_delivery_alarms(silo: DeployedSilo) -> list[hm.Alarm]:
     )
     return [
         hm.Alarm(
-            name=names.health_alarm(silo.name, "silo", "checks-dead-lettered"),
+            name=health_names.health_alarm(silo.name, "silo", "checks-dead-lettered"),
             description=(
                 f"silolake: a freshness check or pipeline start of silo '{silo.name}' could not be run; "
                 f"its event waits in {dlq_name(silo)} (docs/operations.md#check-delivery)"
@@ -200,7 +200,7 @@ def check_delivery_alarms(silo: DeployedSilo) -> list[hm.Alarm]:
             threshold=0,
         ),
         hm.Alarm(
-            name=names.health_alarm(silo.name, "silo", "checks-not-invoked"),
+            name=health_names.health_alarm(silo.name, "silo", "checks-not-invoked"),
             description=(
                 "silolake: EventBridge Scheduler failed to invoke a freshness check or start a pipeline of "
                 f"silo '{silo.name}' (docs/operations.md#check-delivery)"

@@ -25,7 +25,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from ..catalog.model import Catalog, DeployedSilo, Flow
+from ..catalog.flow import Flow
+from ..catalog.model import Catalog, DeployedSilo
 from ..catalog.schedule import longest_interval
 from ..channels import channel
 from . import health_metrics as hm

@@ -23,7 +23,7 @@ Who may do what:
 
 from __future__ import annotations
 
-from ..aws import arns, names
+from ..aws import arns, delivery_names, names
 from ..catalog.model import Silo
 from . import bounded, sharing
 from .documents import Statement, account_root
@@ -64,17 +64,17 @@ GITHUB_AUDIENCE = "sts.amazonaws.com"
 
 
 def pipeline_arn(account_id: str, region: str, silo: str) -> str:
-    """The pipeline of ``silo`` (:func:`silolake.aws.names.silo_pipeline`)."""
-    return arns.codepipeline(region, account_id, names.silo_pipeline(silo))
+    """The pipeline of ``silo`` (:func:`silolake.aws.delivery_names.silo_pipeline`)."""
+    return arns.codepipeline(region, account_id, delivery_names.silo_pipeline(silo))
 
 
 def project_arn(account_id: str, region: str, silo: str, stage: str) -> str:
-    """The ``stage`` build project of ``silo`` (:func:`silolake.aws.names.silo_build_project`)."""
-    return arns.codebuild_project(region, account_id, names.silo_build_project(silo, stage))
+    """The ``stage`` build project of ``silo`` (:func:`silolake.aws.delivery_names.silo_build_project`)."""
+    return arns.codebuild_project(region, account_id, delivery_names.silo_build_project(silo, stage))
 
 
 def bundle_object_arn(bucket: str, account_id: str, stack: str) -> str:
-    return f"arn:aws:s3:::{bucket}/{names.stack_bundle_key(account_id, stack)}"
+    return f"arn:aws:s3:::{bucket}/{delivery_names.stack_bundle_key(account_id, stack)}"
 
 
 def source_trust(account_id: str, source_arns: list[str]) -> dict:
@@ -149,12 +149,13 @@ def release_statements(
 
 
 def pipeline_boundary_arn(account_id: str, silo: str) -> str:
-    return f"arn:aws:iam::{account_id}:policy/silolake/{names.silo_pipeline_boundary(silo)}"
+    return f"arn:aws:iam::{account_id}:policy/silolake/{delivery_names.silo_pipeline_boundary(silo)}"
 
 
 def pipeline_roles_arn(account_id: str, silo: str) -> str:
-    """The roles the silo pipeline may create: its path (:func:`silolake.aws.names.silo_pipeline_role_path`)."""
-    return f"arn:aws:iam::{account_id}:role{names.silo_pipeline_role_path(silo)}*"
+    """The roles the silo pipeline may create: its path
+    (:func:`silolake.aws.delivery_names.silo_pipeline_role_path`)."""
+    return f"arn:aws:iam::{account_id}:role{delivery_names.silo_pipeline_role_path(silo)}*"
 
 
 def pipeline_boundary(
@@ -168,7 +169,7 @@ def pipeline_boundary(
     (passing silo roles, ``silolake-*``, to services stays allowed: the silo's functions and
     jobs run as them). Only *changes* are denied: ``terraform plan`` still reads (refreshes)
     every one of these resources."""
-    trigger_rule = f"arn:aws:events:{region}:{account_id}:rule/{names.silo_pipeline(silo)}"
+    trigger_rule = f"arn:aws:events:{region}:{account_id}:rule/{delivery_names.silo_pipeline(silo)}"
     boundary_arn = pipeline_boundary_arn(account_id, silo)
     return [
         {"Sid": "TerraformManagesTheSilo", "Effect": "Allow", "Action": "*", "Resource": "*"},
@@ -277,13 +278,13 @@ def ci_role_trust(management_account_id: str, repository: str) -> dict:
             {
                 "Effect": "Allow",
                 "Principal": {
-                    "Federated": f"arn:aws:iam::{management_account_id}:oidc-provider/{names.GITHUB_OIDC_HOST}"
+                    "Federated": f"arn:aws:iam::{management_account_id}:oidc-provider/{delivery_names.GITHUB_OIDC_HOST}"
                 },
                 "Action": "sts:AssumeRoleWithWebIdentity",
                 "Condition": {
                     "StringEquals": {
-                        f"{names.GITHUB_OIDC_HOST}:aud": GITHUB_AUDIENCE,
-                        f"{names.GITHUB_OIDC_HOST}:sub": ci_role_subjects(repository),
+                        f"{delivery_names.GITHUB_OIDC_HOST}:aud": GITHUB_AUDIENCE,
+                        f"{delivery_names.GITHUB_OIDC_HOST}:sub": ci_role_subjects(repository),
                     }
                 },
             }
@@ -292,7 +293,7 @@ def ci_role_trust(management_account_id: str, repository: str) -> dict:
 
 
 def github_plan_trust(account_id: str, repository: str) -> dict:
-    provider = f"arn:aws:iam::{account_id}:oidc-provider/{names.GITHUB_OIDC_HOST}"
+    provider = f"arn:aws:iam::{account_id}:oidc-provider/{delivery_names.GITHUB_OIDC_HOST}"
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -302,8 +303,8 @@ def github_plan_trust(account_id: str, repository: str) -> dict:
                 "Action": "sts:AssumeRoleWithWebIdentity",
                 "Condition": {
                     "StringEquals": {
-                        f"{names.GITHUB_OIDC_HOST}:aud": GITHUB_AUDIENCE,
-                        f"{names.GITHUB_OIDC_HOST}:sub": github_subjects(repository),
+                        f"{delivery_names.GITHUB_OIDC_HOST}:aud": GITHUB_AUDIENCE,
+                        f"{delivery_names.GITHUB_OIDC_HOST}:sub": github_subjects(repository),
                     }
                 },
             }

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..aws import arns, names
-from ..catalog.model import STATUS_FOLDER
+from ..catalog.flow import STATUS_FOLDER
 from .documents import Statement
 
 __all__ = [

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 from ..aws import arns, names
 from ..aws.arns import log_group as log_group_arn
-from ..catalog.model import DeployedSilo, Flow
+from ..catalog.flow import Flow
+from ..catalog.model import DeployedSilo
 from .documents import Statement
 from .glue_metrics import put_flow_metrics_statement
 

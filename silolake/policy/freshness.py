@@ -30,9 +30,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..aws import names
+from ..aws import health_names
 from ..catalog.expect import CHECK_GRACE_MINUTES, Expectation
-from ..catalog.model import DeployedSilo, Flow
+from ..catalog.flow import Flow
+from ..catalog.model import DeployedSilo
 from ..channels import channel
 from . import health_metrics as hm
 
@@ -54,7 +55,7 @@ class FreshnessCheck:
 
     @property
     def name(self) -> str:
-        return names.freshness_schedule(self.flow.name, self.partner)
+        return health_names.freshness_schedule(self.flow.name, self.partner)
 
     @property
     def schedule_expression(self) -> str:

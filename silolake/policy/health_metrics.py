@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..aws import names
-from ..catalog.model import DeployedSilo, Flow
+from ..aws import health_names, names
+from ..catalog.flow import Flow
+from ..catalog.model import DeployedSilo
 from ..channels import channel
 
 NAMESPACE = "Silolake/Flows"
@@ -120,9 +121,9 @@ def flow_metric(silo: DeployedSilo, flow: Flow, name: str, *, partner: str | Non
 def _late(silo: DeployedSilo, flow: Flow, partner: str | None) -> Alarm:
     who = f"partner '{partner}' of flow '{flow.name}'" if partner else f"flow '{flow.name}'"
     return Alarm(
-        name=names.partner_late_alarm(silo.name, flow.name, partner)
+        name=health_names.partner_late_alarm(silo.name, flow.name, partner)
         if partner
-        else names.health_alarm(silo.name, flow.name, "late"),
+        else health_names.health_alarm(silo.name, flow.name, "late"),
         description=f"silolake: {who} of silo '{silo.name}' missed its expectation (docs/operations.md#late)",
         metrics=(("late", flow_metric(silo, flow, FLOW_LATE, partner=partner, stat="Maximum")),),
         threshold=1,
@@ -148,7 +149,7 @@ def flow_alarms(org: str, silo: DeployedSilo, flow: Flow) -> list[Alarm]:
     if channel(flow.source).partner_files:
         out.append(
             Alarm(
-                name=names.health_alarm(silo.name, flow.name, "quarantine"),
+                name=health_names.health_alarm(silo.name, flow.name, "quarantine"),
                 description=f"silolake: files of flow '{flow.name}' were quarantined (docs/operations.md#quarantine)",
                 metrics=(("quarantined", flow_metric(silo, flow, FILES_QUARANTINED)),),
                 threshold=0,
@@ -168,7 +169,7 @@ def _conform_alarms(silo: DeployedSilo, flow: Flow) -> list[Alarm]:
     rejected = flow_metric(silo, flow, ROWS_REJECTED, period=RUN_PERIOD)
     out = [
         Alarm(
-            name=names.health_alarm(silo.name, flow.name, "reject-ratio"),
+            name=health_names.health_alarm(silo.name, flow.name, "reject-ratio"),
             description=(
                 f"silolake: flow '{flow.name}' rejected more than {ratio:g} of the rows it read "
                 "(docs/operations.md#reject-ratio)"
@@ -182,7 +183,7 @@ def _conform_alarms(silo: DeployedSilo, flow: Flow) -> list[Alarm]:
         Alarm(
             # Unreadable, undecodable or unmergeable files count no rows: without this alarm a flow
             # whose every file is rejected whole would look healthy (reject ratio 0, runs succeed).
-            name=names.health_alarm(silo.name, flow.name, "files-rejected"),
+            name=health_names.health_alarm(silo.name, flow.name, "files-rejected"),
             description=(
                 f"silolake: the conform job rejected whole files of flow '{flow.name}' "
                 "(docs/operations.md#files-rejected)"
@@ -196,7 +197,7 @@ def _conform_alarms(silo: DeployedSilo, flow: Flow) -> list[Alarm]:
         # Warn rules alarm nobody by design: they are shown on the dashboard (dashboards.py).
         out.append(
             Alarm(
-                name=names.health_alarm(silo.name, flow.name, "quality"),
+                name=health_names.health_alarm(silo.name, flow.name, "quality"),
                 description=f"silolake: a fail rule of flow '{flow.name}' rejected files (docs/operations.md#quality)",
                 metrics=(("failed", flow_metric(silo, flow, QUALITY_RULES_FAILED, period=RUN_PERIOD)),),
                 threshold=0,
@@ -215,7 +216,7 @@ def _firehose_alarms(silo: DeployedSilo, flow: Flow, stream: str) -> list[Alarm]
     margin = flow.buffer_seconds + FIREHOSE_FRESHNESS_MARGIN
     return [
         Alarm(
-            name=names.health_alarm(silo.name, flow.name, "firehose-delivery"),
+            name=health_names.health_alarm(silo.name, flow.name, "firehose-delivery"),
             description=f"silolake: Firehose failed to deliver records of flow '{flow.name}' to S3",
             metrics=(("success", Metric("AWS/Firehose", "DeliveryToS3.Success", dims, "Minimum")),),
             threshold=1,
@@ -223,14 +224,14 @@ def _firehose_alarms(silo: DeployedSilo, flow: Flow, stream: str) -> list[Alarm]
             flow=flow.name,
         ),
         Alarm(
-            name=names.health_alarm(silo.name, flow.name, "firehose-freshness"),
+            name=health_names.health_alarm(silo.name, flow.name, "firehose-freshness"),
             description=f"silolake: records of flow '{flow.name}' wait in Firehose longer than {margin} s",
             metrics=(("age", Metric("AWS/Firehose", "DeliveryToS3.DataFreshness", dims, "Maximum")),),
             threshold=margin,
             flow=flow.name,
         ),
         Alarm(
-            name=names.health_alarm(silo.name, flow.name, "firehose-conversion"),
+            name=health_names.health_alarm(silo.name, flow.name, "firehose-conversion"),
             description=f"silolake: records of flow '{flow.name}' failed conversion to Parquet",
             metrics=(("failed", Metric("AWS/Firehose", "FailedConversion.Records", dims)),),
             threshold=0,
@@ -261,7 +262,7 @@ def silo_alarms(org: str, silo: DeployedSilo, *, functions: Sequence[str], sftp:
         arn = (("StateMachineArn", state_machine_arn(silo, flow)),)
         out.append(
             Alarm(
-                name=names.health_alarm(silo.name, flow.name, "pipeline-failed"),
+                name=health_names.health_alarm(silo.name, flow.name, "pipeline-failed"),
                 description=f"silolake: the pipeline of flow '{flow.name}' failed or timed out",
                 metrics=(
                     ("failed", Metric("AWS/States", "ExecutionsFailed", arn)),
@@ -275,7 +276,7 @@ def silo_alarms(org: str, silo: DeployedSilo, *, functions: Sequence[str], sftp:
     for function in sorted(functions):
         out.append(
             Alarm(
-                name=names.lambda_alarm(silo.name, function),
+                name=health_names.lambda_alarm(silo.name, function),
                 description=f"silolake: the function {function} of silo '{silo.name}' failed",
                 metrics=(("errors", Metric("AWS/Lambda", "Errors", (("FunctionName", function),))),),
                 threshold=0,
@@ -284,7 +285,7 @@ def silo_alarms(org: str, silo: DeployedSilo, *, functions: Sequence[str], sftp:
     if sftp:
         out.append(
             Alarm(
-                name=names.health_alarm(silo.name, "silo", "sftp-auth-failures"),
+                name=health_names.health_alarm(silo.name, "silo", "sftp-auth-failures"),
                 description=(
                     f"silolake: {SFTP_AUTH_FAILURE_THRESHOLD} or more SFTP sign-ins to silo '{silo.name}' "
                     "were refused within five minutes"

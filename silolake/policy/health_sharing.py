@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from ..aws import arns, names
+from ..aws import arns, health_names
 from ..catalog.model import DeployedSilo
 from .documents import Statement
 
@@ -29,7 +29,7 @@ def monitoring_principal(datalake_account: str) -> str:
     """ARN of the datalake account's CloudWatch cross-account service-linked role."""
     return (
         f"arn:aws:iam::{datalake_account}:role/aws-service-role/"
-        f"{names.CLOUDWATCH_CROSS_ACCOUNT_SERVICE}/{names.CLOUDWATCH_CROSS_ACCOUNT_SLR}"
+        f"{health_names.CLOUDWATCH_CROSS_ACCOUNT_SERVICE}/{health_names.CLOUDWATCH_CROSS_ACCOUNT_SLR}"
     )
 
 
@@ -60,7 +60,7 @@ def sharing_statements() -> list[Statement]:
 def alarm_key_statements(silo: DeployedSilo) -> list[Statement]:
     """Key policy statement letting the silo's alarms publish to the owners' encrypted topic."""
     alarms = arns.regional(
-        "cloudwatch", silo.region, silo.account_id, f"alarm:{names.health_alarm(silo.name, '*', '*')}"
+        "cloudwatch", silo.region, silo.account_id, f"alarm:{health_names.health_alarm(silo.name, '*', '*')}"
     )
     return [
         {

@@ -34,7 +34,7 @@ account and in every silo account below it, which is where these resources live.
 
 **RCP ``silolake-silos-trust``** (a resource control policy: it limits who may act on the silo
 accounts' resources, whoever the caller is, which an SCP cannot): a role a silo pipeline creates
-(its path ``/silolake/pipeline/<silo>/``, :func:`silolake.aws.names.silo_pipeline_role_path`) can be
+(its path ``/silolake/pipeline/<silo>/``, :func:`silolake.aws.delivery_names.silo_pipeline_role_path`) can be
 assumed only by principals of its own account or by AWS services, however its trust reads. The
 boundary cannot say this (``iam:CreateRole`` and ``iam:UpdateAssumeRolePolicy`` have no condition
 key for the trust's principals), and the SCP cannot either (it governs the organization's callers,
@@ -45,7 +45,7 @@ policies", the supported-services list); their grammar is a resource policy's wi
 
 from __future__ import annotations
 
-from ..aws import names
+from ..aws import delivery_names, names
 from ..catalog.model import Catalog
 from . import documents as policy
 from .chain import AUDIT_LOG_CHANGES, RELEASE_BUILD_RUNS, RELEASE_PROJECT_CHANGES, chain_scp, deny_except
@@ -89,8 +89,8 @@ ROLE_ASSUMPTION = ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWi
 
 def silo_pipeline_statements(org: str, deploy_role: str) -> list[dict]:
     """Silo pipelines (every silo account): builds, projects, pipeline, passed roles, store, log."""
-    projects = [f"arn:aws:codebuild:*:*:project/{names.silo_build_project('*', s)}" for s in ("plan", "apply")]
-    pipeline = f"arn:aws:codepipeline:*:*:{names.silo_pipeline('*')}"
+    projects = [f"arn:aws:codebuild:*:*:project/{delivery_names.silo_build_project('*', s)}" for s in ("plan", "apply")]
+    pipeline = f"arn:aws:codepipeline:*:*:{delivery_names.silo_pipeline('*')}"
     release_pipeline = names.silo_role("*", "release-pipeline")
     pipeline_roles = names.silo_role_pattern("pipeline")  # the build role and the release-pipeline role
     store = f"arn:aws:s3:::{names.silo_bucket_pattern(org, names.PIPELINE_BUCKET)}/*"
@@ -108,7 +108,7 @@ def state_statements(org: str, state_bucket_prefix: str, deploy_role: str) -> li
     """Only the deploy role shares the state bucket (every account's, ``silolake bootstrap`` made it)
     or retries a stage of the release pipeline."""
     state = f"arn:aws:s3:::{names.state_bucket_pattern(state_bucket_prefix)}"
-    release = f"arn:aws:codepipeline:*:*:{names.release_name(org)}*"  # the pipeline and its stages
+    release = f"arn:aws:codepipeline:*:*:{delivery_names.release_name(org)}*"  # the pipeline and its stages
     return [
         deny_except("StateBucketNotShared", STATE_BUCKET_SHARING, state, deploy_role),
         deny_except("ReleaseStagesNotRetried", RELEASE_PIPELINE_RETRY, release, deploy_role),
@@ -117,15 +117,15 @@ def state_statements(org: str, state_bucket_prefix: str, deploy_role: str) -> li
 
 def datalake_store_statements(org: str, deploy_role: str) -> list[dict]:
     """The release pipeline's store, every store's and the artifacts bucket's settings, the build logs."""
-    roles = names.RELEASE_ROLE_PURPOSES
+    roles = delivery_names.RELEASE_ROLE_PURPOSES
     buckets = [
         f"arn:aws:s3:::{names.account_bucket_pattern(org, 'artifacts')}",
         f"arn:aws:s3:::{names.account_bucket_pattern(org, 'release')}",
         f"arn:aws:s3:::{names.silo_bucket_pattern(org, names.PIPELINE_BUCKET)}",
     ]
     logs = [
-        f"arn:aws:logs:*:*:log-group:{names.codebuild_log_group(p)}"
-        for p in (names.silo_pipeline("*"), names.release_name(org))
+        f"arn:aws:logs:*:*:log-group:{delivery_names.codebuild_log_group(p)}"
+        for p in (delivery_names.silo_pipeline("*"), delivery_names.release_name(org))
     ]
     return [
         deny_except(
@@ -168,7 +168,7 @@ def trust_rcp() -> dict:
                 "Effect": "Deny",
                 "Principal": "*",
                 "Action": list(ROLE_ASSUMPTION),
-                "Resource": f"arn:aws:iam::*:role{names.silo_pipeline_role_path('*').rstrip('/')}/*",
+                "Resource": f"arn:aws:iam::*:role{delivery_names.silo_pipeline_role_path('*').rstrip('/')}/*",
                 "Condition": {
                     "StringNotEqualsIfExists": {"aws:PrincipalAccount": "${aws:ResourceAccount}"},
                     "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},

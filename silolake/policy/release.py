@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..aws import arns, names
-from ..catalog.model import Account, DeliveryPipeline
+from ..aws import arns, delivery_names
+from ..catalog.delivery import DeliveryPipeline
+from ..catalog.model import Account
 from .documents import Statement
 
 #: CodeConnections authorizes both IAM prefixes (the service was renamed from CodeStar
@@ -101,7 +102,7 @@ def build_statements(
 
     A connection source is cloned by CodeBuild itself (``CODEBUILD_CLONE_REF``, so the build
     has the git checkout whose commit the bundles record), hence the connection use."""
-    group = arns.log_group(account.region, account.account_id, names.codebuild_log_group(project))
+    group = arns.log_group(account.region, account.account_id, delivery_names.codebuild_log_group(project))
     statements: list[Statement] = [
         {
             "Sid": "WriteBuildLogs",

@@ -252,7 +252,7 @@ POLICY_MUTATIONS = (
 def protect_silolake_policies(deploy_role_name: str) -> dict:
     """Only the deploy role may change managed policies under the ``/silolake/`` path.
 
-    The partner permissions boundaries live there (``names.partner_boundary``): a boundary
+    The partner permissions boundaries live there (``partner_access_names.partner_boundary``): a boundary
     anyone else could widen would confine no partner. The roles that carry it are created
     by CloudFormation under ``/silolake/partner/`` and are not ``silolake-*-*`` roles, so
     :func:`protect_silolake_roles` leaves them to the partner functions' service role.

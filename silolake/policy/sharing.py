@@ -30,13 +30,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..aws import names
+from ..aws import delivery_names, names
 from ..catalog.model import AnalyticsConsumer, Catalog, DeployedSilo, OrgLayout, Silo
 from . import documents as policy
 from .documents import Statement
 
 #: Role in the datalake account that publishes deployment bundles to the artifacts bucket.
-PUBLISHER_PURPOSE = names.PUBLISHER_PURPOSE
+PUBLISHER_PURPOSE = delivery_names.PUBLISHER_PURPOSE
 
 #: Read-only object access: versions too, since bundles are pinned by version id.
 ARTIFACT_OBJECT_READ = ("s3:GetObject", "s3:GetObjectVersion")
@@ -116,17 +116,17 @@ def publisher_role_arn(catalog: Catalog) -> str:
 
 def own_bundles_arn(bucket: str) -> str:
     """Objects under the *calling* account's bundle prefix (IAM policy variable)."""
-    return f"arn:aws:s3:::{bucket}/{names.bundle_prefix(policy.PRINCIPAL_ACCOUNT)}*"
+    return f"arn:aws:s3:::{bucket}/{delivery_names.bundle_prefix(policy.PRINCIPAL_ACCOUNT)}*"
 
 
 def silolake_wheels_arn(bucket: str) -> str:
     """Every silolake wheel in the artifacts bucket (``tools/silolake/*``)."""
-    return f"arn:aws:s3:::{bucket}/{names.SILOLAKE_WHEEL_PREFIX}*"
+    return f"arn:aws:s3:::{bucket}/{delivery_names.SILOLAKE_WHEEL_PREFIX}*"
 
 
 def provider_mirror_arn(bucket: str) -> str:
     """Objects of the provider mirror (``providers/...``) in the artifacts bucket."""
-    return f"arn:aws:s3:::{bucket}/{names.PROVIDER_MIRROR_PREFIX}*"
+    return f"arn:aws:s3:::{bucket}/{delivery_names.PROVIDER_MIRROR_PREFIX}*"
 
 
 def artifacts_bucket_statements(catalog: Catalog, bucket: str) -> list[Statement]:
@@ -166,7 +166,7 @@ def artifacts_bucket_statements(catalog: Catalog, bucket: str) -> list[Statement
     if catalog.layout is None:
         return statements
     scope = principal_scope(catalog.layout, catalog.layout.silos_path, [silo_pipeline_role_pattern()])
-    list_scope = {**scope, "StringLike": {"s3:prefix": names.bundle_prefix(policy.PRINCIPAL_ACCOUNT) + "*"}}
+    list_scope = {**scope, "StringLike": {"s3:prefix": delivery_names.bundle_prefix(policy.PRINCIPAL_ACCOUNT) + "*"}}
     statements += [
         {
             "Sid": "SiloPipelinesReadOwnBundles",

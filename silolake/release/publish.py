@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..aws import names
+from ..aws import delivery_names
 from ..aws.versions import AWS_PROVIDER_VERSION
 from ..errors import UsageError
 from . import stack_bundles
@@ -173,7 +173,7 @@ def publish_bundles(
             raise PublishError(str(exc)) from None
     done = []
     for b, manifest in zip(bundles, manifests, strict=True):
-        key = names.stack_bundle_key(b.account_id, b.stack)
+        key = delivery_names.stack_bundle_key(b.account_id, b.stack)
         result = _put(
             s3,
             bucket,
@@ -277,10 +277,10 @@ def publish_mirror(
     platform: str = MIRROR_PLATFORM,
     only_changed: bool = False,
 ) -> Published:
-    """Zip the mirror tree and upload it to :func:`silolake.aws.names.provider_mirror_key`."""
+    """Zip the mirror tree and upload it to :func:`silolake.aws.delivery_names.provider_mirror_key`."""
     dest = Path(work_dir) / f"{platform}.zip"
     content = mirror_zip(mirror_dir, dest, version, platform)
-    key = names.provider_mirror_key(version, platform)
+    key = delivery_names.provider_mirror_key(version, platform)
     return _put(s3, bucket, key, f"provider hashicorp/aws {version}", dest.read_bytes(), content, {}, only_changed)
 
 
@@ -291,7 +291,7 @@ _WHEEL = re.compile(r"^silolake-(?P<version>[^-]+)-py3-none-any\.whl$")
 
 def publish_wheel(s3: Any, bucket: str, wheel: Path, *, commit: str, only_changed: bool = False) -> Published:
     """Upload a silolake wheel (``pip wheel --no-deps .`` of ``commit``) to
-    :func:`silolake.aws.names.silolake_wheel_key`.
+    :func:`silolake.aws.delivery_names.silolake_wheel_key`.
 
     Raises :class:`PublishError` for a file that is not a pure-Python silolake wheel
     (``silolake-<version>-py3-none-any.whl`` holding ``silolake/__init__.py`` and the
@@ -314,6 +314,6 @@ def publish_wheel(s3: Any, bucket: str, wheel: Path, *, commit: str, only_change
         raise PublishError(f"{wheel}: not a readable wheel ({exc})") from None
     if "silolake/__init__.py" not in entries or f"Version: {m['version']}\n" not in metadata:
         raise PublishError(f"{wheel}: the wheel does not hold silolake {m['version']}")
-    key = names.silolake_wheel_key(commit)
+    key = delivery_names.silolake_wheel_key(commit)
     content = hashlib.sha256(body).hexdigest()
     return _put(s3, bucket, key, f"silolake {m['version']}", body, content, {COMMIT: commit}, only_changed)

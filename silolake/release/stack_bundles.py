@@ -1,7 +1,7 @@
 """Stack bundles: one reproducible zip per synthesized stack, ``<dest>/<stack>/bundle.zip``.
 
 :mod:`silolake.release.publish` uploads each to the artifacts bucket at
-:func:`silolake.aws.names.stack_bundle_key` (``bundles/<account id>/<stack>/bundle.zip``), the
+:func:`silolake.aws.delivery_names.stack_bundle_key` (``bundles/<account id>/<stack>/bundle.zip``), the
 one object that stack's pipeline watches.
 
 A bundle holds everything under the synthesized stack's directory (``cdk.tf.json`` and the

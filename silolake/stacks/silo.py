@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..aws import names
+from ..aws import names, partner_access_names
 from ..catalog.model import Catalog, DeployedSilo
 from ..channels import API
 from ..constructs import partner
@@ -106,9 +106,13 @@ class SiloStack(AccountStack):
         functions = [names.etl_silo_name(silo.name, "landing")] if self.etl.landing else []
         sftp_logs = None
         if self.partner is not None:
-            functions += [names.partner_function(org, silo.name, kind) for kind in self.partner.functions.functions]
+            functions += [
+                partner_access_names.partner_function(org, silo.name, kind) for kind in self.partner.functions.functions
+            ]
             if self.partner.sftp is not None:
-                sftp_logs = names.transfer_log_group(names.partner_sftp_server(org, silo.name))
+                sftp_logs = partner_access_names.transfer_log_group(
+                    partner_access_names.partner_sftp_server(org, silo.name)
+                )
         self.health = SiloHealth(self, "health", ctx=ctx, functions=functions, sftp_log_group=sftp_logs)
         if self.health.dead_letters is not None:  # the pipelines' schedules dead-letter into it
             queue = self.health.dead_letters.queue

@@ -19,8 +19,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from silolake.aws import access_name_rules as A
+from silolake.aws import name_registry
 from silolake.aws import name_rules as R
-from silolake.aws.name_rules import NameRule
+from silolake.aws.name_rule import NameRule
 from silolake.catalog import limits, load_catalog, validate_file
 from silolake.catalog.schema import load_schema
 from tests.conftest import EXAMPLE, REPO, synthesize_catalog
@@ -31,8 +33,8 @@ EVERY_CAPABILITY = REPO / "tests" / "day2" / "catalogs" / "full.yaml"
 #: Resource type -> {attribute holding a name AWS keeps: its rule}.
 NAME_ATTRS: dict[str, dict[str, NameRule]] = {
     "aws_s3_bucket": {"bucket": R.S3_BUCKET},
-    "aws_iam_role": {"name": R.IAM_ROLE},
-    "aws_iam_policy": {"name": R.IAM_POLICY},
+    "aws_iam_role": {"name": A.IAM_ROLE},
+    "aws_iam_policy": {"name": A.IAM_POLICY},
     "aws_glue_catalog_database": {"name": R.GLUE_DATABASE},
     "aws_glue_catalog_table": {"name": R.GLUE_TABLE},
     "aws_glue_job": {"name": R.GLUE_JOB},
@@ -51,22 +53,22 @@ NAME_ATTRS: dict[str, dict[str, NameRule]] = {
     "aws_cloudwatch_event_rule": {"name": R.EVENTBRIDGE_RULE},
     "aws_scheduler_schedule_group": {"name": R.SCHEDULER_GROUP},
     "aws_scheduler_schedule": {"name": R.SCHEDULER_GROUP},
-    "aws_organizations_account": {"name": R.ORG_ACCOUNT_NAME, "role_name": R.IAM_ROLE},
-    "aws_organizations_organizational_unit": {"name": R.ORG_UNIT_NAME},
-    "aws_organizations_policy": {"name": R.SCP_NAME},
-    "aws_codebuild_project": {"name": R.CODEBUILD_PROJECT},
-    "aws_codepipeline": {"name": R.CODEPIPELINE},
-    "aws_codeconnections_connection": {"name": R.CODECONNECTIONS_CONNECTION},
-    "aws_cognito_user_pool": {"name": R.COGNITO_USER_POOL},
-    "aws_cognito_user_pool_domain": {"domain": R.COGNITO_DOMAIN},
-    "aws_dynamodb_table": {"name": R.DYNAMODB_TABLE},
+    "aws_organizations_account": {"name": A.ORG_ACCOUNT_NAME, "role_name": A.IAM_ROLE},
+    "aws_organizations_organizational_unit": {"name": A.ORG_UNIT_NAME},
+    "aws_organizations_policy": {"name": A.SCP_NAME},
+    "aws_codebuild_project": {"name": A.CODEBUILD_PROJECT},
+    "aws_codepipeline": {"name": A.CODEPIPELINE},
+    "aws_codeconnections_connection": {"name": A.CODECONNECTIONS_CONNECTION},
+    "aws_cognito_user_pool": {"name": A.COGNITO_USER_POOL},
+    "aws_cognito_user_pool_domain": {"domain": A.COGNITO_DOMAIN},
+    "aws_dynamodb_table": {"name": A.DYNAMODB_TABLE},
     "aws_sns_topic": {"name": R.SNS_TOPIC},
     "aws_sqs_queue": {"name": R.SQS_QUEUE},
     "aws_redshiftserverless_namespace": {"namespace_name": R.REDSHIFT_SERVERLESS},
     "aws_redshiftserverless_workgroup": {"workgroup_name": R.REDSHIFT_SERVERLESS},
     "aws_security_group": {"name": R.EC2_SECURITY_GROUP},
-    "aws_cloudfront_origin_access_control": {"name": R.CLOUDFRONT_OAC},
-    "aws_cloudfront_response_headers_policy": {"name": R.CLOUDFRONT_RESPONSE_HEADERS_POLICY},
+    "aws_cloudfront_origin_access_control": {"name": A.CLOUDFRONT_OAC},
+    "aws_cloudfront_response_headers_policy": {"name": A.CLOUDFRONT_RESPONSE_HEADERS_POLICY},
     "aws_quicksight_data_source": {"data_source_id": R.QUICKSIGHT_DATA_SOURCE, "name": R.QUICKSIGHT_DATA_SOURCE},
 }
 
@@ -192,7 +194,12 @@ def test_every_golden_name_is_validated_with_its_rule() -> None:
     assert _unregistered(docs, data) == []
     # The walk is not vacuous: it met names of every kind the example has.
     kinds = {rule.kind for doc in docs.values() for *_, rule, _ in literal_names(doc)}
-    assert {R.CLOUDWATCH_ALARM.kind, R.COGNITO_DOMAIN.kind, R.LAMBDA_FUNCTION.kind, R.SCP_NAME.kind} <= kinds
+    assert {
+        R.CLOUDWATCH_ALARM.kind,
+        A.COGNITO_DOMAIN.kind,
+        R.LAMBDA_FUNCTION.kind,
+        A.SCP_NAME.kind,
+    } <= kinds
 
 
 @pytest.fixture(scope="module")
@@ -218,10 +225,10 @@ def test_a_name_outside_the_registry_is_found() -> None:
 
 
 def test_the_registry_tables_are_not_stale(tmp_path: Path) -> None:
-    """Every rule a registry table uses is one of :data:`silolake.aws.name_rules.RULES`."""
+    """Every rule a registry table uses is one of :data:`silolake.aws.name_registry.RULES`."""
     data = yaml.safe_load(EXAMPLE.read_text())
     used = {rule for rules in registry_of(data).values() for rule in rules}
-    assert used <= set(R.RULES.values())
+    assert used <= set(name_registry.RULES.values())
 
 
 # -- the longest names a catalog may hold ---------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from silolake.aws import name_rules, names
+from silolake.aws import access_name_rules, name_registry, name_rules, names, tag_rules
 from silolake.catalog import CatalogError, load_catalog
 from silolake.catalog.limits import MAX_ORGANIZATION_TAGS, registry
 from silolake.catalog.schema import suggest_name
@@ -233,14 +233,14 @@ def test_every_rule_cites_its_aws_doc_and_accepts_a_typical_name() -> None:
         "CLOUDFRONT_RESPONSE_HEADERS_POLICY": "acme-sales-partner-pages",
         "QUICKSIGHT_DATA_SOURCE": "silolake sales (Athena)",
     }
-    assert set(typical) == set(name_rules.RULES)
-    for key, rule in name_rules.RULES.items():
+    assert set(typical) == set(name_registry.RULES)
+    for key, rule in name_registry.RULES.items():
         assert rule.doc.startswith("https://docs.aws.amazon.com/") and rule.doc in rule.notes, key
         assert rule.accepts(typical[key]), (key, rule.problems(typical[key]))
     assert not name_rules.KMS_ALIAS.accepts("alias/aws/s3")
     assert not name_rules.STEP_FUNCTIONS.accepts("etl run")
-    assert not name_rules.TRANSFER_USER.accepts("ab")
-    assert not name_rules.COGNITO_DOMAIN.accepts("acme-amazon-partner-admins")
+    assert not access_name_rules.TRANSFER_USER.accepts("ab")
+    assert not access_name_rules.COGNITO_DOMAIN.accepts("acme-amazon-partner-admins")
     assert not name_rules.EC2_SECURITY_GROUP.accepts("sg-warehouse")
 
 
@@ -272,11 +272,11 @@ def test_a_silo_pipeline_bucket_in_the_artifacts_region_is_checked() -> None:
 
 
 def test_tag_rules() -> None:
-    assert name_rules.tag_problems("", key=False) == []
-    assert name_rules.tag_problems("Äpfel 7 _.:/=+-@", key=False) == []
-    assert name_rules.tag_problems("", key=True) == [("length", "0 characters, AWS allows 1 to 128")]
-    assert name_rules.tag_problems("AWS:cost", key=True) == [("prefix", "the 'aws:' prefix is reserved for AWS")]
-    assert name_rules.tag_problems("a\tb", key=False)  # a tab is not a separator (\p{Z})
+    assert tag_rules.tag_problems("", key=False) == []
+    assert tag_rules.tag_problems("Äpfel 7 _.:/=+-@", key=False) == []
+    assert tag_rules.tag_problems("", key=True) == [("length", "0 characters, AWS allows 1 to 128")]
+    assert tag_rules.tag_problems("AWS:cost", key=True) == [("prefix", "the 'aws:' prefix is reserved for AWS")]
+    assert tag_rules.tag_problems("a\tb", key=False)  # a tab is not a separator (\p{Z})
 
 
 @pytest.mark.parametrize(

@@ -202,7 +202,7 @@ def test_names_derived_from_the_model(minimal: Catalog) -> None:
 
 
 def test_loading_and_validating_never_imports_cdktf_or_jsii(tmp_path: Path) -> None:
-    """Validation must stay fast and work without Node.js: no cdktf, provider or jsii."""
+    """Validation must stay fast and work without Node.js or AWS: no cdktf, provider, jsii or boto3."""
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 2\nsilos: 3\n")
     script = (
@@ -213,7 +213,8 @@ def test_loading_and_validating_never_imports_cdktf_or_jsii(tmp_path: Path) -> N
         "assert problems\n"
         "import silolake.cli  # the CLI module itself must not import them either\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in\n"
-        "               ('cdktf', 'cdktf_cdktf_provider_aws', 'cdktn', 'cdktn_provider_aws', 'jsii', 'constructs'))\n"
+        "               ('cdktf', 'cdktf_cdktf_provider_aws', 'cdktn', 'cdktn_provider_aws', 'jsii', 'constructs',\n"
+        "                'boto3', 'botocore'))\n"
         "heavy += [m for m in sys.modules if m.startswith(('silolake.engine.cdk', 'silolake.stacks',\n"
         "                                              'silolake.synth'))]\n"
         "print(heavy)\n"

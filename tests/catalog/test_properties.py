@@ -27,10 +27,10 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from silolake.aws import name_registry, name_rules, names
+from silolake.aws import access_name_rules, name_registry, name_rules, names, tag_rules
 from silolake.aws.terraform_text import literal, terraform_view
 from silolake.catalog import Catalog, CatalogError, load_catalog
-from silolake.catalog.model import BUILTIN_PARTITIONS, reserved_column
+from silolake.catalog.flow import BUILTIN_PARTITIONS, reserved_column
 from silolake.constructs.ingestion.firehose_delivery import object_prefixes
 
 # Regions of the commercial partition (validation refuses the others).
@@ -205,9 +205,9 @@ def check_accepted(catalog: Catalog) -> None:
     buckets = [n for _, found in derived(catalog) for n, rule in found.values() if rule is name_rules.S3_BUCKET]
     assert len(buckets) == len(set(buckets)), "bucket names are global"
     # Organization tags fit next to silolake's own, within IAM's rules.
-    assert len(catalog.organization.tags) + 3 <= name_rules.MAX_TAGS_PER_RESOURCE
+    assert len(catalog.organization.tags) + 3 <= tag_rules.MAX_TAGS_PER_RESOURCE
     for key, value in catalog.organization.tags:
-        assert not name_rules.tag_problems(key, key=True) and not name_rules.tag_problems(value, key=False)
+        assert not tag_rules.tag_problems(key, key=True) and not tag_rules.tag_problems(value, key=False)
     # No catalog text is interpolated: the Terraform view escapes all of it, and only that.
     for raw, escaped in zip(all_strings(catalog), all_strings(terraform_view(catalog)), strict=True):
         assert escaped == literal(raw) and not interpolates(escaped), (raw, escaped)
@@ -239,16 +239,16 @@ def test_the_generator_reaches_both_sides() -> None:
 #: Synthesized resource attributes that hold a derived name, with the rule they follow.
 SYNTH_NAMES = {
     ("aws_s3_bucket", "bucket"): name_rules.S3_BUCKET,
-    ("aws_iam_role", "name"): name_rules.IAM_ROLE,
-    ("aws_iam_policy", "name"): name_rules.IAM_POLICY,
+    ("aws_iam_role", "name"): access_name_rules.IAM_ROLE,
+    ("aws_iam_policy", "name"): access_name_rules.IAM_POLICY,
     ("aws_kinesis_firehose_delivery_stream", "name"): name_rules.FIREHOSE_STREAM,
     ("aws_kms_alias", "name"): name_rules.KMS_ALIAS,
     ("aws_glue_catalog_database", "name"): name_rules.GLUE_DATABASE,
     ("aws_glue_catalog_table", "name"): name_rules.GLUE_TABLE,
     ("aws_api_gateway_rest_api", "name"): name_rules.API_GATEWAY_REST_API,
     ("aws_athena_workgroup", "name"): name_rules.ATHENA_WORKGROUP,
-    ("aws_organizations_account", "name"): name_rules.ORG_ACCOUNT_NAME,
-    ("aws_organizations_account", "email"): name_rules.ORG_ACCOUNT_EMAIL,
+    ("aws_organizations_account", "name"): access_name_rules.ORG_ACCOUNT_NAME,
+    ("aws_organizations_account", "email"): access_name_rules.ORG_ACCOUNT_EMAIL,
 }
 
 

@@ -22,7 +22,7 @@ from typing import get_args
 import pytest
 
 from silolake import channels, partner_runtime
-from silolake.catalog import model
+from silolake.catalog import flow, model
 from silolake.catalog.schema import inlined_schema, load_schema
 from silolake.channels import registry
 from silolake.review import diagram
@@ -43,7 +43,7 @@ def partner_module(module: str) -> ModuleType:
 def test_the_registry_is_what_the_framework_ships() -> None:
     assert NAMES == ["sftp", "upload", "api"]
     assert list(get_args(channels.ChannelName)) == NAMES, "ChannelName must list the registry's names, in order"
-    assert model.Source is channels.ChannelName
+    assert flow.Source is channels.ChannelName
     assert {c.name: (c.label, c.carries, c.switch) for c in channels.CHANNELS} == {
         "sftp": ("SFTP", "files", "sftp"),
         "upload": ("web upload", "files", "web_upload"),

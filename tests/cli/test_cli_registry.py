@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -56,3 +57,59 @@ def test_register_refuses_a_module_without_a_command_and_a_duplicate(monkeypatch
     group.add_command(click.Command("validate"))
     with pytest.raises(ValueError, match="registered twice"):
         registry.register(group)
+
+
+#: Top-level modules ``--help`` must never import: boto3 (with botocore and s3transfer, about
+#: 0.2-0.27 s of import on the reference machine, as much again as the whole ``silolake.cli``)
+#: and the engine (Node.js bindings, seconds). Commands import them inside their function.
+HELP_NEVER_IMPORTS = (
+    "boto3",
+    "botocore",
+    "s3transfer",
+    "cdktf",
+    "cdktn",
+    "cdktf_cdktf_provider_aws",
+    "cdktn_provider_aws",
+    "jsii",
+    "constructs",
+)
+
+#: Runs ``--help`` of the group and of every command (and subcommand) in one interpreter, as a
+#: user's shell would one at a time, then prints which of HELP_NEVER_IMPORTS got imported.
+_HELP_SCRIPT = """
+import json
+import sys
+{preload}
+import click
+from click.testing import CliRunner
+from silolake.cli import main
+
+def paths(cmd, path):
+    yield path
+    if isinstance(cmd, click.Group):
+        for name, sub in sorted(cmd.commands.items()):
+            yield from paths(sub, [*path, name])
+
+runner = CliRunner()
+for path in paths(main, []):
+    result = runner.invoke(main, [*path, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.output, (path, result.output)
+print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & set({heavy!r}))))
+"""
+
+
+def _imported_by_help(preload: str = "") -> list[str]:
+    script = _HELP_SCRIPT.format(preload=preload, heavy=HELP_NEVER_IMPORTS)
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_help_imports_neither_boto3_nor_the_engine() -> None:
+    """``silolake --help`` and every ``silolake <command> --help`` stay cheap: no boto3, no engine."""
+    assert _imported_by_help() == []
+
+
+def test_the_help_check_sees_boto3() -> None:
+    """The check fails on a command module importing boto3 at its top (simulated by importing it first)."""
+    assert _imported_by_help("import boto3") == ["boto3", "botocore", "s3transfer"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from silolake.catalog import CatalogError, load_catalog
-from silolake.catalog.model import DeliveryPipeline
+from silolake.catalog.delivery import DeliveryPipeline
 
 from ..conftest import CATALOG_HEADER, EXAMPLE
 

@@ -17,7 +17,7 @@ import re
 
 import pytest
 
-from silolake.aws import names
+from silolake.aws import delivery_names, names
 from silolake.policy import delivery
 
 from ..iam.iam_sim import simulate
@@ -65,8 +65,8 @@ def test_pipeline_roles_read_their_own_bundle_and_no_other(example_delivery, wor
         "release": (f"arn:aws:iam::{sales.account_id}:role/{release_name}", [release_doc], []),
         "build": (f"arn:aws:iam::{sales.account_id}:role/{names.silo_role(name, 'pipeline')}", [ADMIN], [boundary]),
     }
-    own = f"arn:aws:s3:::{bucket}/{names.stack_bundle_key(sales.account_id, f'silo-{name}')}"
-    other = f"arn:aws:s3:::{bucket}/{names.stack_bundle_key(facilities.account_id, f'silo-{other_name}')}"
+    own = f"arn:aws:s3:::{bucket}/{delivery_names.stack_bundle_key(sales.account_id, f'silo-{name}')}"
+    other = f"arn:aws:s3:::{bucket}/{delivery_names.stack_bundle_key(facilities.account_id, f'silo-{other_name}')}"
     cases, expected = [], {}
     for who, (arn, identity, boundaries) in principals.items():
         for what, action, resource, decision in (
@@ -113,7 +113,9 @@ def role_policy_doc(stack: dict, role_name: str) -> dict:
 
 def boundary_doc(stack: dict, silo_name: str = "sales") -> dict:
     [boundary] = [
-        v for v in resources(stack, "aws_iam_policy").values() if v["name"] == names.silo_pipeline_boundary(silo_name)
+        v
+        for v in resources(stack, "aws_iam_policy").values()
+        if v["name"] == delivery_names.silo_pipeline_boundary(silo_name)
     ]
     return policy_json(boundary["policy"])
 
@@ -184,7 +186,7 @@ def test_the_boundary_keeps_terraform_working_and_the_pipeline_unchanged(example
 
 
 def plan_role(stack: dict) -> dict:
-    [role] = [v for v in resources(stack, "aws_iam_role").values() if v["name"] == names.GITHUB_PLAN_ROLE]
+    [role] = [v for v in resources(stack, "aws_iam_role").values() if v["name"] == delivery_names.GITHUB_PLAN_ROLE]
     return role
 
 
@@ -222,9 +224,9 @@ def test_oidc_trust_admits_only_the_repository_and_audience(example_delivery):
     sales = silo(example_delivery.catalog, "sales")
     delivered = plan_role(example_delivery.stack("silo-sales"))["assume_role_policy"]
     host = "accounts.google.com"
-    trust = json.loads(delivered.replace(f"{names.GITHUB_OIDC_HOST}:", f"{host}:"))
-    assert f"{names.GITHUB_OIDC_HOST}:sub" in delivered and f"{host}:sub" in json.dumps(trust)
-    role = f"arn:aws:iam::{sales.account_id}:role/{names.GITHUB_PLAN_ROLE}"
+    trust = json.loads(delivered.replace(f"{delivery_names.GITHUB_OIDC_HOST}:", f"{host}:"))
+    assert f"{delivery_names.GITHUB_OIDC_HOST}:sub" in delivered and f"{host}:sub" in json.dumps(trust)
+    role = f"arn:aws:iam::{sales.account_id}:role/{delivery_names.GITHUB_PLAN_ROLE}"
     tokens = {
         "pull request of the repository": ("repo:acme/datalake:pull_request", "sts.amazonaws.com", ALLOWED),
         "main branch (drift)": ("repo:acme/datalake:ref:refs/heads/main", "sts.amazonaws.com", ALLOWED),
@@ -236,7 +238,7 @@ def test_oidc_trust_admits_only_the_repository_and_audience(example_delivery):
     cases = [
         {
             "name": name,
-            "principal": f"arn:aws:iam::{sales.account_id}:oidc-provider/{names.GITHUB_OIDC_HOST}",
+            "principal": f"arn:aws:iam::{sales.account_id}:oidc-provider/{delivery_names.GITHUB_OIDC_HOST}",
             "action": "sts:AssumeRoleWithWebIdentity",
             "resource": role,
             "resourceAccount": sales.account_id,
@@ -304,7 +306,7 @@ def test_plan_role_reads_state_takes_the_lock_and_reads_no_data(example_delivery
         "decrypt": ("kms:Decrypt", KEY.format(account=account), EXPLICIT),
         "read bucket policy": ("s3:GetBucketPolicy", f"arn:aws:s3:::{raw}", ALLOWED),
     }
-    principal = f"arn:aws:sts::{account}:assumed-role/{names.GITHUB_PLAN_ROLE}/plan-silo-sales"
+    principal = f"arn:aws:sts::{account}:assumed-role/{delivery_names.GITHUB_PLAN_ROLE}/plan-silo-sales"
     cases = [
         {
             "name": name,
@@ -331,7 +333,7 @@ def test_workflows_plan_with_the_plan_role_and_the_in_account_rendering():
         steps = yaml.safe_load((root / workflow).read_text())["jobs"][job]["steps"]
         oidc = next(s for s in steps if s.get("id") == "oidc")
         role = oidc["with"]["role-to-assume"]
-        assert role == f"arn:aws:iam::${{{{ matrix.stack.account_id }}}}:role/{names.GITHUB_PLAN_ROLE}"
+        assert role == f"arn:aws:iam::${{{{ matrix.stack.account_id }}}}:role/{delivery_names.GITHUB_PLAN_ROLE}"
         render = next(s for s in steps if "render" in str(s.get("run", "")))
         assert "--in-account" in render["run"] and render["if"] == "steps.oidc.outcome == 'success'"
         # No fallback to the CI role (issue 20): tests/delivery/test_pr_credentials.py.
@@ -352,4 +354,4 @@ def test_without_delivery_github_no_account_gets_oidc_access(example_catalog, tm
     for stack in ("datalake", "silo-sales"):
         doc = json.loads((tmp_path / "out" / "stacks" / stack / "cdk.tf.json").read_text())
         assert not resources(doc, "aws_iam_openid_connect_provider")
-        assert all(r["name"] != names.GITHUB_PLAN_ROLE for r in resources(doc, "aws_iam_role").values())
+        assert all(r["name"] != delivery_names.GITHUB_PLAN_ROLE for r in resources(doc, "aws_iam_role").values())

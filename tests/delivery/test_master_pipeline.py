@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from silolake.aws import names
+from silolake.aws import delivery_names, names
 from silolake.aws.versions import AWS_PROVIDER_VERSION, TERRAFORM_VERSION
 from silolake.cli import main
 from silolake.constructs.delivery.master_pipeline import BUILDSPEC
@@ -156,11 +156,11 @@ def decisions(example_delivery) -> dict[str, str]:
             }
         )
 
-    mirror = f"arn:aws:s3:::{bucket}/{names.provider_mirror_key(AWS_PROVIDER_VERSION)}"
-    wheel = f"arn:aws:s3:::{bucket}/{names.silolake_wheel_key('0123456789abcdef0123456789abcdef01234567')}"
+    mirror = f"arn:aws:s3:::{bucket}/{delivery_names.provider_mirror_key(AWS_PROVIDER_VERSION)}"
+    wheel = f"arn:aws:s3:::{bucket}/{delivery_names.silolake_wheel_key('0123456789abcdef0123456789abcdef01234567')}"
     for silo in silos:
         role = f"arn:aws:iam::{silo.account_id}:role/{names.silo_role(silo.name, 'pipeline')}"
-        own = f"arn:aws:s3:::{bucket}/{names.stack_bundle_key(silo.account_id, silo.stack_name)}"
+        own = f"arn:aws:s3:::{bucket}/{delivery_names.stack_bundle_key(silo.account_id, silo.stack_name)}"
         case(f"{silo.name} reads own bundle", role, "s3:GetObjectVersion", own, [broad], [layout.silos_path])
         case(f"{silo.name} reads mirror", role, "s3:GetObject", mirror, [broad], [layout.silos_path])
         case(f"{silo.name} writes mirror", role, "s3:PutObject", mirror, [broad], [layout.silos_path])
@@ -168,7 +168,7 @@ def decisions(example_delivery) -> dict[str, str]:
         case(f"{silo.name} writes the silolake wheel", role, "s3:PutObject", wheel, [broad], [layout.silos_path])
         for other in silos:
             if other is not silo:
-                theirs = f"arn:aws:s3:::{bucket}/{names.stack_bundle_key(other.account_id, other.stack_name)}"
+                theirs = f"arn:aws:s3:::{bucket}/{delivery_names.stack_bundle_key(other.account_id, other.stack_name)}"
                 case(
                     f"{silo.name} reads {other.name}'s bundle",
                     role,
@@ -206,7 +206,7 @@ def decisions(example_delivery) -> dict[str, str]:
         "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
     }
     case("pipeline role assumes publisher", other_role, "sts:AssumeRole", publisher_arn, [any_role], dl_path, trust)
-    target = f"arn:aws:s3:::{bucket}/{names.stack_bundle_key(silos[0].account_id, silos[0].stack_name)}"
+    target = f"arn:aws:s3:::{bucket}/{delivery_names.stack_bundle_key(silos[0].account_id, silos[0].stack_name)}"
     case("build writes a bundle itself", build_arn, "s3:PutObject", target, [broad], dl_path)
     return {r["name"]: r["decision"] for r in simulate(cases)}
 

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 from moto import mock_aws
 
-from silolake.aws import names
+from silolake.aws import delivery_names
 from silolake.aws.versions import AWS_PROVIDER_VERSION
 from silolake.catalog import load_catalog
 from silolake.catalog.topology import stack_targets
@@ -90,7 +90,7 @@ def test_each_bundle_goes_under_its_own_accounts_prefix(aws_env, built):
     done = publish.publish_bundles(s3, BUCKET, found, only_changed=True)
     assert [p.status for p in done] == ["uploaded"] * 3 and all(p.version_id for p in done)
     for p in done:
-        assert p.key == names.stack_bundle_key(accounts[p.name], p.name)
+        assert p.key == delivery_names.stack_bundle_key(accounts[p.name], p.name)
         assert p.key.startswith(f"bundles/{accounts[p.name]}/{p.name}/")
         head = s3.head_object(Bucket=BUCKET, Key=p.key)
         assert head["Metadata"] == {"content-sha256": p.content_sha256, "commit": COMMIT}
@@ -183,7 +183,7 @@ def test_the_wheel_goes_to_its_commit_key_once(aws_env, tmp_path):
     s3 = make_bucket()
     wheel = fake_wheel(tmp_path)
     first = publish.publish_wheel(s3, BUCKET, wheel, commit=COMMIT, only_changed=True)
-    assert (first.status, first.key) == ("uploaded", names.silolake_wheel_key(COMMIT))
+    assert (first.status, first.key) == ("uploaded", delivery_names.silolake_wheel_key(COMMIT))
     assert first.key == f"tools/silolake/{COMMIT}.whl"
     stored = s3.get_object(Bucket=BUCKET, Key=first.key)
     assert stored["Body"].read() == wheel.read_bytes() and stored["Metadata"]["commit"] == COMMIT
@@ -312,7 +312,7 @@ def test_mirror_is_published_at_the_shared_key_once(aws_env, tmp_path):
     assert first.status == "uploaded"
     assert (
         first.key
-        == names.provider_mirror_key(AWS_PROVIDER_VERSION)
+        == delivery_names.provider_mirror_key(AWS_PROVIDER_VERSION)
         == (f"providers/hashicorp/aws/{AWS_PROVIDER_VERSION}/linux_amd64.zip")
     )
     again = publish.publish_mirror(s3, BUCKET, tree, work_dir=tmp_path, only_changed=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from silolake.aws import names
+from silolake.aws import delivery_names
 from silolake.catalog import CatalogError, load_catalog
 from silolake.constructs.delivery import silo_pipeline
 from silolake.release.stack_bundles import build_bundle, read_manifest
@@ -25,7 +25,7 @@ from silolake.release.stack_bundles import build_bundle, read_manifest
 from ..stackjson import resources
 
 ROOT = Path(__file__).resolve().parents[2]
-PARAMETER = names.silo_pipeline_applied_parameter("sales")
+PARAMETER = delivery_names.silo_pipeline_applied_parameter("sales")
 
 #: ``aws ssm get-parameter`` / ``put-parameter`` over a file; ``$SSM_FAIL`` simulates another error.
 AWS_STUB = """#!/usr/bin/env bash
@@ -129,7 +129,7 @@ def test_an_unreadable_record_refuses(sandbox: Path) -> None:
 
 
 def test_the_master_build_orders_its_bundles(tmp_path: Path) -> None:
-    master = yaml.safe_load((ROOT / names.MASTER_BUILDSPEC).read_text())
+    master = yaml.safe_load((ROOT / delivery_names.MASTER_BUILDSPEC).read_text())
     commands = master["phases"]["build"]["commands"]
     assert any("SEQUENCE=" in c and "%ct" in c for c in commands)
     assert any(c.startswith(".venv/bin/silolake bundle ") and '--sequence "${SEQUENCE}"' in c for c in commands)

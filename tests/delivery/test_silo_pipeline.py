@@ -15,7 +15,7 @@ from fnmatch import fnmatch
 import pytest
 import yaml
 
-from silolake.aws import names, versions
+from silolake.aws import delivery_names, names, versions
 from silolake.constructs.delivery import silo_pipeline
 from silolake.policy import delivery, sharing
 from silolake.synth.feedback import synth_notices
@@ -52,13 +52,13 @@ def role_named(stack: dict, name: str) -> dict:
 def test_pipeline_is_v2_sourced_from_its_own_bundle_key(example_synth):
     sales = silo(example_synth.catalog, "sales")
     pipeline = pipeline_of(example_synth.stack("silo-sales"))
-    assert pipeline["name"] == names.silo_pipeline("sales")
+    assert pipeline["name"] == delivery_names.silo_pipeline("sales")
     assert pipeline["pipeline_type"] == "V2"
     [source] = stages(pipeline)["Source"]
     assert (source["category"], source["owner"], source["provider"]) == ("Source", "AWS", "S3")
     assert source["configuration"] == {
         "S3Bucket": artifacts_bucket(example_synth.catalog),
-        "S3ObjectKey": names.stack_bundle_key(sales.account_id, "silo-sales"),
+        "S3ObjectKey": delivery_names.stack_bundle_key(sales.account_id, "silo-sales"),
         "PollForSourceChanges": "false",  # events start it (polling stops after 30 idle days)
     }
     [store] = pipeline["artifact_store"]
@@ -118,7 +118,7 @@ def test_a_silo_outside_the_artifacts_region_gets_its_pipeline_in_the_artifacts_
     ]
     assert all("provider" not in b for b in others)
     key_aliases = {b["name"] for _, b in pipeline_resources if _ == "aws_kms_alias"}
-    assert key_aliases == {f"alias/{names.silo_pipeline_key_alias('logistics')}"}
+    assert key_aliases == {f"alias/{delivery_names.silo_pipeline_key_alias('logistics')}"}
     env = {
         v["name"]: v["value"]
         for p in resources(stack, "aws_codebuild_project").values()
@@ -143,16 +143,16 @@ def test_codebuild_projects_pin_terraform_provider_and_buildspec(example_synth, 
     delivered = {p["name"]: p for p in example_delivery.resources("silo-sales", "aws_codebuild_project").values()}
     sales = silo(example_synth.catalog, "sales")
     projects = {p["name"]: p for p in resources(example_synth.stack("silo-sales"), "aws_codebuild_project").values()}
-    assert sorted(projects) == [names.silo_build_project("sales", s) for s in ("apply", "plan")]
+    assert sorted(projects) == [delivery_names.silo_build_project("sales", s) for s in ("apply", "plan")]
     for stage in ("plan", "apply"):
-        project = projects[names.silo_build_project("sales", stage)]
+        project = projects[delivery_names.silo_build_project("sales", stage)]
         env = {v["name"]: v["value"] for v in project["environment"]["environment_variable"]}
         assert env["TERRAFORM_VERSION"] == versions.TERRAFORM_VERSION
-        assert env["PROVIDER_MIRROR_KEY"] == names.provider_mirror_key(versions.AWS_PROVIDER_VERSION)
-        assert env["BUNDLE_KEY"] == names.stack_bundle_key(sales.account_id, "silo-sales")
+        assert env["PROVIDER_MIRROR_KEY"] == delivery_names.provider_mirror_key(versions.AWS_PROVIDER_VERSION)
+        assert env["BUNDLE_KEY"] == delivery_names.stack_bundle_key(sales.account_id, "silo-sales")
         assert env["ARTIFACTS_BUCKET"] == artifacts_bucket(example_synth.catalog)
         assert env["SILOLAKE_STACK"] == "silo-sales"
-        assert env["SILOLAKE_WHEEL_PREFIX"] == names.SILOLAKE_WHEEL_PREFIX  # + the bundle's commit + ".whl"
+        assert env["SILOLAKE_WHEEL_PREFIX"] == delivery_names.SILOLAKE_WHEEL_PREFIX  # + the bundle's commit + ".whl"
         assert not any("silolake==" in v for v in env.values())  # no package index needed, no version in the stack
         assert project["environment"]["image"] == silo_pipeline.BUILD_IMAGE
         assert project["environment"]["privileged_mode"] is False
@@ -208,7 +208,7 @@ def test_roles_names_match_the_bucket_pattern_and_trusts_are_pinned(example_synt
         {
             k: v
             for k, v in resources(stack, "aws_iam_policy").items()
-            if v["name"] == names.silo_pipeline_boundary("sales")
+            if v["name"] == delivery_names.silo_pipeline_boundary("sales")
         }
     )
     assert boundary["path"] == "/silolake/"  # the silos-OU SCP lets only the deploy role change it
@@ -241,7 +241,7 @@ def test_new_bundles_start_the_pipeline_through_events(example_synth):
         "account": [catalog.datalake.account_id],
         "detail": {
             "bucket": {"name": [artifacts_bucket(catalog)]},
-            "object": {"key": [{"prefix": names.stack_bundle_key(sales.account_id, "silo-sales")}]},
+            "object": {"key": [{"prefix": delivery_names.stack_bundle_key(sales.account_id, "silo-sales")}]},
         },
     }
     bus = only(resources(stack, "aws_cloudwatch_event_bus_policy"))
@@ -252,9 +252,9 @@ def test_new_bundles_start_the_pipeline_through_events(example_synth):
     dl = example_synth.stack("datalake")
     forwards = {r["name"]: r for r in resources(dl, "aws_cloudwatch_event_rule").values()}
     piped = list(catalog.deployable_silos)
-    assert sorted(forwards) == sorted(names.bundle_forward_rule(s.account_id) for s in piped)
+    assert sorted(forwards) == sorted(delivery_names.bundle_forward_rule(s.account_id) for s in piped)
     for s in piped:
-        pattern = json.loads(forwards[names.bundle_forward_rule(s.account_id)]["event_pattern"])
+        pattern = json.loads(forwards[delivery_names.bundle_forward_rule(s.account_id)]["event_pattern"])
         assert pattern["detail"]["object"]["key"] == [{"prefix": f"bundles/{s.account_id}/"}]
     targets = sorted(t["arn"] for t in resources(dl, "aws_cloudwatch_event_target").values())
     region = catalog.datalake.region  # every pipeline's bus is in the artifacts bucket's region
@@ -270,7 +270,7 @@ def test_decommission_disables_the_pipeline_trigger_and_keeps_everything(decommi
     [forward] = [
         r
         for r in resources(decommissioned_synth.stack("datalake"), "aws_cloudwatch_event_rule").values()
-        if r["name"] == names.bundle_forward_rule(sales.account_id)
+        if r["name"] == delivery_names.bundle_forward_rule(sales.account_id)
     ]
     assert forward["state"] == "DISABLED"
     before = {t: set(resources(example_synth.stack("silo-sales"), t)) for t in ("aws_codepipeline", "aws_s3_bucket")}

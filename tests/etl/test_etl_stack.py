@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from silolake.aws import names
+from silolake.aws import health_names, names
 from silolake.constructs.blocks.lambda_function import powertools_layer
 from silolake.constructs.etl import flow_spec
 from silolake.constructs.etl.artifacts import FRAMEWORK_ORIGIN
@@ -42,7 +42,7 @@ def test_every_flow_gets_job_pipeline_and_schedule(example_synth):
         # Pipelines' schedules are in the silo's pipeline group; freshness checks in its health
         # group (tests/constructs/health/test_health.py).
         schedules = {
-            s["name"]: s for s in in_group(example_synth.stack(stack), names.pipeline_schedule_group(silo.name))
+            s["name"]: s for s in in_group(example_synth.stack(stack), health_names.pipeline_schedule_group(silo.name))
         }
         expected = {names.etl_name(silo.name, f.name): f for f in silo.flows}
         assert set(jobs) == set(machines) == set(schedules) == set(expected)

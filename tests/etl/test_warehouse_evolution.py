@@ -13,7 +13,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from silolake.catalog.model import Column
+from silolake.catalog.flow import Column
 from silolake.constructs.etl import warehouse_sql as sql
 from tests.flows import file_flow
 

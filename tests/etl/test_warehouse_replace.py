@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import sqlglot
 
-from silolake.catalog.model import Column
+from silolake.catalog.flow import Column
 from silolake.constructs.etl import warehouse_sql
 from tests.flows import file_flow
 

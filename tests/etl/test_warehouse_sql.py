@@ -8,7 +8,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from silolake.catalog.model import Column, Flow
+from silolake.catalog.flow import Column, Flow
 from silolake.catalog.types import glue_type
 from silolake.constructs.etl import warehouse_sql as sql
 from tests.flows import file_flow

@@ -15,6 +15,10 @@ What is stored is what a reviewer needs to judge a change:
   definitions, dashboards, container settings) stored parsed under the key ``"(json)"``,
   so a diff names the statement or state that changed instead of one 9,000-character line;
 - every multi-line string (buildspecs, scripts) stored as its list of lines under ``"(lines)"``;
+- every long one-line string with a structure (the Redshift SQL a state machine passes in
+  ``States.Array(...)``, Glue's comma-separated extra files, a content security policy) stored
+  parsed by :mod:`tests.golden.views`, losslessly, so no golden line passes
+  :data:`LINE_MAX` characters (``tests/golden/test_views.py``);
 - the engine's version stamp in the top-level ``//`` block removed (Terraform never reads it).
 
 Sorted keys, one key per line.
@@ -29,15 +33,20 @@ from typing import Any
 
 from tests.delivered import Delivery, deliver
 
+from . import views
+
 GOLDEN_DIR = Path(__file__).resolve().parent / "stacks"
 #: The key a parsed JSON document is stored under, in place of its string.
 JSON_KEY = "(json)"
 #: The key a multi-line text (a buildspec, a script) is stored under, as its list of lines.
 LINES_KEY = "(lines)"
+#: The longest line a golden file may have, in characters: a reviewer reads a diff line whole.
+LINE_MAX = 300
 
 
 def _expand(node: Any) -> Any:
-    """``node`` with every JSON string as ``{"(json)": parsed}``, every multi-line one as ``{"(lines)": [...]}``."""
+    """``node`` with every JSON string as ``{"(json)": parsed}``, every multi-line one as ``{"(lines)": [...]}``,
+    every long structured one as its :func:`views.view`."""
     if isinstance(node, dict):
         return {k: _expand(v) for k, v in node.items()}
     if isinstance(node, list):
@@ -51,6 +60,8 @@ def _expand(node: Any) -> Any:
             return {JSON_KEY: _expand(parsed)}
     if isinstance(node, str) and "\n" in node.rstrip("\n"):
         return {LINES_KEY: node.split("\n")}
+    if isinstance(node, str):
+        return views.view(node)
     return node
 
 

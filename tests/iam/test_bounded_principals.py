@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from silolake.aws import names
+from silolake.aws import delivery_names, names, partner_access_names
 from silolake.policy import delivery
 from silolake.policy import partner as pp
 from silolake.policy.documents import document
@@ -47,8 +47,8 @@ FOREIGN_TRUST = document(
     ]
 )
 PIPELINE_BOUNDARY = delivery.pipeline_boundary_arn(ACCOUNT, "sales")
-PARTNER_BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/silolake/{names.partner_boundary('sales')}"
-PIPELINE_PATH = names.silo_pipeline_role_path("sales")
+PARTNER_BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/silolake/{partner_access_names.partner_boundary('sales')}"
+PIPELINE_PATH = delivery_names.silo_pipeline_role_path("sales")
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,12 @@ def principals(example_delivery: Delivery) -> dict[str, Principal]:
     """Every principal a bundle (the build role, and a role it creates), a partner (a partner
     role, wide open but for its boundary) or a portal admin (the partner functions: admin,
     CloudFormation service role, session, identity provider, sweeper) controls."""
-    pipeline_boundary = example_delivery.policy(SALES, "aws_iam_policy", name=names.silo_pipeline_boundary("sales"))
-    partner_boundary = example_delivery.policy(SALES, "aws_iam_policy", name=names.partner_boundary("sales"))
+    pipeline_boundary = example_delivery.policy(
+        SALES, "aws_iam_policy", name=delivery_names.silo_pipeline_boundary("sales")
+    )
+    partner_boundary = example_delivery.policy(
+        SALES, "aws_iam_policy", name=partner_access_names.partner_boundary("sales")
+    )
     build = example_delivery.resources(SALES, "aws_iam_role")
     [build_role] = [r for r in build.values() if r["name"] == names.silo_role("sales", "pipeline")]
     # Delivered as a reference to the boundary policy, whose ARN is its path and name.
@@ -238,7 +242,7 @@ def test_no_bounded_principal_escapes_its_boundary(principals: dict[str, Princip
 
 def test_the_boundaries_hold_the_invariant_statements(example_delivery: Delivery) -> None:
     """The pipeline boundary and the CloudFormation role carry the one rule, addressed to themselves."""
-    boundary = example_delivery.policy(SALES, "aws_iam_policy", name=names.silo_pipeline_boundary("sales"))
+    boundary = example_delivery.policy(SALES, "aws_iam_policy", name=delivery_names.silo_pipeline_boundary("sales"))
     sids = {s["Sid"]: s for s in boundary["Statement"]}
     assert sids["RolesOnlyWithThisBoundary"]["Condition"] == {
         "StringNotEquals": {"iam:PermissionsBoundary": PIPELINE_BOUNDARY}

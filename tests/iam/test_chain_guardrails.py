@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from silolake.aws import names
+from silolake.aws import delivery_names, names, partner_access_names
 from silolake.policy import chain
 from silolake.policy.documents import document
 
@@ -37,7 +37,7 @@ DEPLOY = "OrganizationAccountAccessRole"
 WIDE_OPEN = document([{"Effect": "Allow", "Action": "*", "Resource": "*"}])
 FULL_ACCESS = WIDE_OPEN
 ALLOWED, DENIED = "Allowed", "ExplicitlyDenied"
-RELEASE = names.release_name("acme")
+RELEASE = delivery_names.release_name("acme")
 PROJECT = f"arn:aws:codebuild:{REGION}:{DATALAKE}:project/{RELEASE}"
 PIPELINE = f"arn:aws:codepipeline:{REGION}:{DATALAKE}:{RELEASE}"
 PUBLISHER = f"arn:aws:iam::{DATALAKE}:role/{names.datalake_role('publisher')}"
@@ -152,11 +152,13 @@ def test_only_the_release_pipeline_publishes(example_delivery: Delivery, scps: d
 def test_the_release_pipeline_and_the_deploy_role_still_publish(
     example_delivery: Delivery, scps: dict[str, dict]
 ) -> None:
-    pipeline_role = names.datalake_role(names.RELEASE_ROLE_PURPOSES["pipeline"])
-    build_role = names.datalake_role(names.RELEASE_ROLE_PURPOSES["build"])
+    pipeline_role = names.datalake_role(delivery_names.RELEASE_ROLE_PURPOSES["pipeline"])
+    build_role = names.datalake_role(delivery_names.RELEASE_ROLE_PURPOSES["build"])
     pipeline = Who(role(DATALAKE, pipeline_role), DATALAKE, [inline(example_delivery, "datalake", pipeline_role)])
     build = Who(role(DATALAKE, build_role), DATALAKE, [inline(example_delivery, "datalake", build_role)])
-    events = Who(role(DATALAKE, names.datalake_role(names.RELEASE_ROLE_PURPOSES["events"])), DATALAKE, [WIDE_OPEN])
+    events = Who(
+        role(DATALAKE, names.datalake_role(delivery_names.RELEASE_ROLE_PURPOSES["events"])), DATALAKE, [WIDE_OPEN]
+    )
     deploy = Who(role(DATALAKE, DEPLOY), DATALAKE, [WIDE_OPEN])
     publisher_trust = trust(example_delivery, "datalake", names.datalake_role("publisher"))
     cases = {
@@ -181,7 +183,7 @@ def test_the_release_pipeline_and_the_deploy_role_still_publish(
 
 def _protected() -> dict[str, tuple[str, str, dict[str, Any]]]:
     logs = f"arn:aws:logs:{REGION}:{SALES}:log-group:"
-    admin_logs = names.lambda_log_group(names.partner_function("acme", "sales", "admin"))
+    admin_logs = names.lambda_log_group(partner_access_names.partner_function("acme", "sales", "admin"))
     return {
         "delete a state version": ("s3:DeleteObjectVersion", f"arn:aws:s3:::{STATE}/silolake/silo-sales.tfstate", {}),
         "suspend state versioning": ("s3:PutBucketVersioning", f"arn:aws:s3:::{STATE}", {}),
@@ -190,7 +192,7 @@ def _protected() -> dict[str, tuple[str, str, dict[str, Any]]]:
         "delete the partner admin's audit log": ("logs:DeleteLogGroup", f"{logs}{admin_logs}", {}),
         "shorten the SFTP log": (
             "logs:PutRetentionPolicy",
-            f"{logs}{names.transfer_log_group(names.partner_sftp_server('acme', 'sales'))}",
+            logs + partner_access_names.transfer_log_group(partner_access_names.partner_sftp_server("acme", "sales")),
             {},
         ),
         "delete the malware hold": (
@@ -205,7 +207,7 @@ def _protected() -> dict[str, tuple[str, str, dict[str, Any]]]:
         ),
         "rewrite what the pipeline last applied": (
             "ssm:PutParameter",
-            f"arn:aws:ssm:{REGION}:{SALES}:parameter{names.silo_pipeline_applied_parameter('sales')}",
+            f"arn:aws:ssm:{REGION}:{SALES}:parameter{delivery_names.silo_pipeline_applied_parameter('sales')}",
             {},
         ),
         "test the identity provider from a spoofed IP": (
@@ -219,8 +221,10 @@ def _protected() -> dict[str, tuple[str, str, dict[str, Any]]]:
 def test_state_audit_hold_and_sign_in_tests_are_the_deploy_roles(
     example_delivery: Delivery, scps: dict[str, dict]
 ) -> None:
-    boundary = example_delivery.policy(SALES_STACK, "aws_iam_policy", name=names.silo_pipeline_boundary("sales"))
-    plan_role = inline(example_delivery, SALES_STACK, names.GITHUB_PLAN_ROLE)
+    boundary = example_delivery.policy(
+        SALES_STACK, "aws_iam_policy", name=delivery_names.silo_pipeline_boundary("sales")
+    )
+    plan_role = inline(example_delivery, SALES_STACK, delivery_names.GITHUB_PLAN_ROLE)
     read_only = document(
         [{"Effect": "Allow", "Action": ["transfer:Describe*", "transfer:List*", "transfer:Test*"], "Resource": "*"}]
     )
@@ -228,7 +232,7 @@ def test_state_audit_hold_and_sign_in_tests_are_the_deploy_roles(
     attackers = {
         "silo admin": Who(role(SALES, "silo-admin"), SALES, [WIDE_OPEN]),
         "pipeline build role": pipeline,
-        "plan role": Who(role(SALES, names.GITHUB_PLAN_ROLE), SALES, [read_only, plan_role]),
+        "plan role": Who(role(SALES, delivery_names.GITHUB_PLAN_ROLE), SALES, [read_only, plan_role]),
         "look-alike deploy role": Who(role(SALES, DEPLOY, "/impostor/"), SALES, [WIDE_OPEN]),
     }
     deploy = Who(role(SALES, DEPLOY), SALES, [WIDE_OPEN])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from silolake.aws import names
+from silolake.aws import health_names, names
 from silolake.catalog import load_catalog
 from silolake.policy import health_sharing
 
@@ -30,8 +30,10 @@ from .test_partner_boundary import (
 
 DATALAKE = "222222222222"
 SLR = health_sharing.monitoring_principal(DATALAKE)
-SLR_SESSION = f"arn:aws:sts::{DATALAKE}:assumed-role/{names.CLOUDWATCH_CROSS_ACCOUNT_SLR}/cloudwatch-crossaccount"
-SHARING_ROLE = f"arn:aws:iam::{ACCOUNT}:role/{names.CLOUDWATCH_SHARING_ROLE}"
+SLR_SESSION = (
+    f"arn:aws:sts::{DATALAKE}:assumed-role/{health_names.CLOUDWATCH_CROSS_ACCOUNT_SLR}/cloudwatch-crossaccount"
+)
+SHARING_ROLE = f"arn:aws:iam::{ACCOUNT}:role/{health_names.CLOUDWATCH_SHARING_ROLE}"
 #: The SLR's own (AWS managed) permission, as the monitoring account grants it.
 SLR_POLICY = {
     "Version": "2012-10-17",
@@ -47,7 +49,7 @@ SLR_POLICY = {
 
 @pytest.fixture(scope="module")
 def sharing(delivered: Delivery) -> tuple[dict, dict]:  # noqa: F811
-    trust = delivered.policy(SALES, "aws_iam_role", "assume_role_policy", name=names.CLOUDWATCH_SHARING_ROLE)
+    trust = delivered.policy(SALES, "aws_iam_role", "assume_role_policy", name=health_names.CLOUDWATCH_SHARING_ROLE)
     [inline] = [
         p
         for key, p in delivered.policies(SALES, "aws_iam_role_policy").items()
@@ -69,8 +71,8 @@ def test_only_the_monitoring_accounts_cloudwatch_in_the_organization_assumes_the
         # aws:PrincipalArn of a role session is the role's ARN, its path included (a
         # service-linked role lives under /aws-service-role/<service>/).
         role = principal.replace(":sts::", ":iam::").replace(":assumed-role/", ":role/").rsplit("/", 1)[0]
-        if role.endswith(names.CLOUDWATCH_CROSS_ACCOUNT_SLR):
-            role = role.replace(":role/", f":role/aws-service-role/{names.CLOUDWATCH_CROSS_ACCOUNT_SERVICE}/")
+        if role.endswith(health_names.CLOUDWATCH_CROSS_ACCOUNT_SLR):
+            role = role.replace(":role/", f":role/aws-service-role/{health_names.CLOUDWATCH_CROSS_ACCOUNT_SERVICE}/")
         context = {"aws:SecureTransport": "true", "aws:PrincipalOrgID": org, "aws:PrincipalArn": role}
         return {
             **case(
@@ -102,7 +104,7 @@ def test_only_the_monitoring_accounts_cloudwatch_in_the_organization_assumes_the
 
 def test_the_sharing_role_reads_metrics_and_alarms_never_logs_or_data(sharing: tuple[dict, dict]) -> None:
     _, inline = sharing
-    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/{names.CLOUDWATCH_SHARING_ROLE}/dashboard"
+    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/{health_names.CLOUDWATCH_SHARING_ROLE}/dashboard"
     bucket = names.silo_bucket("acme", "sales", "processed", ACCOUNT, "eu-west-1")
     got = decide(
         [

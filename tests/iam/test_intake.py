@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from silolake.aws import names
+from silolake.aws import names, partner_access_names
 from silolake.policy import partner as pp
 from silolake.policy import quicksight as qs
 from silolake.policy.documents import document, key_admin_statement
@@ -117,7 +117,7 @@ def test_api_only_silo_gets_vending_without_sftp_or_upload_page(example_synth) -
 
 
 def test_api_only_boundary_invokes_the_flow_api_and_nothing_on_the_dropzone(delivered: Delivery) -> None:
-    boundary = delivered.policy(FACILITIES, "aws_iam_policy", name=names.partner_boundary("facilities"))
+    boundary = delivered.policy(FACILITIES, "aws_iam_policy", name=partner_access_names.partner_boundary("facilities"))
     assert [s["Sid"] for s in boundary["Statement"]] == ["InvokeFlowApis"]
 
     def partner(name: str, action: str, resource: str, **context: str) -> dict[str, Any]:
@@ -174,7 +174,7 @@ def test_dropzone_cors_admits_the_pages_multipart_abort_and_status_read(example_
 def test_delivered_dropzone_refuses_sse_c_and_lets_a_partner_abort_its_upload(delivered: Delivery) -> None:
     dropzone = bucket("dropzone")
     bucket_doc = bucket_policy(delivered, SALES, dropzone)
-    boundary = delivered.policy(SALES, "aws_iam_policy", name=names.partner_boundary("sales"))
+    boundary = delivered.policy(SALES, "aws_iam_policy", name=partner_access_names.partner_boundary("sales"))
     # The partner role's inline policy as the runtime writes it: uploads on the own prefix.
     inline = {
         "Version": "2012-10-17",

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from silolake.aws import names
+from silolake.aws import names, partner_access_names
 from silolake.policy import partner as pp
 from silolake.policy.documents import document
 from silolake.runtime import runtime_path
@@ -37,7 +37,7 @@ REGION = "eu-west-1"
 BUCKET = names.silo_bucket("acme", "sales", "dropzone", ACCOUNT, REGION)
 KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/11111111-2222-4333-8444-555555555555"
 API = f"arn:aws:execute-api:{REGION}:{ACCOUNT}:a1b2c3d4e5/v1/POST/flows/*"
-BOUNDARY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/silolake/{names.partner_boundary('sales')}"
+BOUNDARY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/silolake/{partner_access_names.partner_boundary('sales')}"
 OTHER_BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/silolake/wide-open"
 CFN_ROLE = f"arn:aws:iam::{ACCOUNT}:role/{names.silo_role('sales', 'partner-cfn')}"
 ADMIN_ROLE = f"arn:aws:iam::{ACCOUNT}:role/{names.silo_role('sales', 'partner-admin')}"
@@ -72,7 +72,7 @@ def delivered(example_synth, tmp_path_factory) -> Delivery:
 @pytest.fixture(scope="module")
 def boundary(delivered: Delivery) -> dict:
     """The partner boundary as AWS receives it (``aws_iam_policy``)."""
-    return delivered.policy(SALES, "aws_iam_policy", name=names.partner_boundary("sales"))
+    return delivered.policy(SALES, "aws_iam_policy", name=partner_access_names.partner_boundary("sales"))
 
 
 def role_policy(delivered: Delivery, purpose: str) -> dict:

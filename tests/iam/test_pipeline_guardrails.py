@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from silolake.aws import names
+from silolake.aws import delivery_names, names
 from silolake.policy import pipelines, scp
 from silolake.policy.documents import document
 
@@ -48,11 +48,11 @@ class Lake:
     bare: bool = False
 
     def pipeline(self, stage: str = "") -> str:
-        arn = f"arn:aws:codepipeline:{self.region}:{SALES}:{names.silo_pipeline('sales')}"
+        arn = f"arn:aws:codepipeline:{self.region}:{SALES}:{delivery_names.silo_pipeline('sales')}"
         return f"{arn}/{stage}" if stage else arn
 
     def project(self, stage: str) -> str:
-        return f"arn:aws:codebuild:{self.region}:{SALES}:project/{names.silo_build_project('sales', stage)}"
+        return f"arn:aws:codebuild:{self.region}:{SALES}:project/{delivery_names.silo_build_project('sales', stage)}"
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +137,8 @@ def decide(lake: Lake, cases: dict[str, Case]) -> dict[str, str]:
 
 
 def _silo_attacks(lake: Lake) -> dict[str, tuple[str, str, dict[str, Any]]]:
-    logs = f"arn:aws:logs:{lake.region}:{SALES}:log-group:{names.codebuild_log_group(names.silo_pipeline('sales'))}"
+    project_logs = delivery_names.codebuild_log_group(delivery_names.silo_pipeline("sales"))
+    logs = f"arn:aws:logs:{lake.region}:{SALES}:log-group:{project_logs}"
     passed = {"context": {"iam:PassedToService": "codebuild.amazonaws.com"}}
     return {
         "StartBuild apply with a buildspec override": (
@@ -152,12 +153,12 @@ def _silo_attacks(lake: Lake) -> dict[str, tuple[str, str, dict[str, Any]]]:
         "make the plan project's logs public": ("codebuild:UpdateProjectVisibility", lake.project("plan"), {}),
         "PutObject a forged plan into the store": (
             "s3:PutObject",
-            f"arn:aws:s3:::{lake.store}/{names.silo_pipeline('sales')}/planned/abc.zip",
+            f"arn:aws:s3:::{lake.store}/{delivery_names.silo_pipeline('sales')}/planned/abc.zip",
             {},
         ),
         "ReplicateObject a forged plan into the store": (
             "s3:ReplicateObject",
-            f"arn:aws:s3:::{lake.store}/{names.silo_pipeline('sales')}/planned/abc.zip",
+            f"arn:aws:s3:::{lake.store}/{delivery_names.silo_pipeline('sales')}/planned/abc.zip",
             {},
         ),
         "RetryStageExecution of the apply": ("codepipeline:RetryStageExecution", lake.pipeline("Apply"), {}),
@@ -180,7 +181,7 @@ def _silo_attacks(lake: Lake) -> dict[str, tuple[str, str, dict[str, Any]]]:
         "DeleteLogGroup of the plan log": ("logs:DeleteLogGroup", logs, {}),
         "rewrite the applied record": (
             "ssm:PutParameter",
-            f"arn:aws:ssm:{lake.region}:{SALES}:parameter{names.silo_pipeline_applied_parameter('sales')}",
+            f"arn:aws:ssm:{lake.region}:{SALES}:parameter{delivery_names.silo_pipeline_applied_parameter('sales')}",
             {},
         ),
     }
@@ -197,7 +198,9 @@ def test_a_silo_administrator_cannot_steer_its_pipeline(example_delivery: Delive
         for what, (action, resource, extra) in _silo_attacks(lake).items()
     }
     # The build role runs the bundle's plan: starting the apply itself would skip the approval.
-    boundary = example_delivery.policy(SILO_STACK, "aws_iam_policy", name=names.silo_pipeline_boundary("sales"))
+    boundary = example_delivery.policy(
+        SILO_STACK, "aws_iam_policy", name=delivery_names.silo_pipeline_boundary("sales")
+    )
     build = Who(role(SALES, names.silo_role("sales", "pipeline")), SALES, [WIDE_OPEN], [boundary])
     cases["pipeline build role: StartBuild apply (skips the approval)"] = (
         build,
@@ -212,11 +215,13 @@ def test_a_silo_administrator_cannot_steer_its_pipeline(example_delivery: Delive
 def test_the_pipeline_its_reviewer_and_the_deploy_role_still_work(example_delivery: Delivery, lake: Lake) -> None:
     release_name = names.silo_role("sales", "release-pipeline")
     release = Who(role(SALES, release_name), SALES, [inline(example_delivery, SILO_STACK, release_name)])
-    boundary = example_delivery.policy(SILO_STACK, "aws_iam_policy", name=names.silo_pipeline_boundary("sales"))
+    boundary = example_delivery.policy(
+        SILO_STACK, "aws_iam_policy", name=delivery_names.silo_pipeline_boundary("sales")
+    )
     build = Who(role(SALES, names.silo_role("sales", "pipeline")), SALES, [WIDE_OPEN], [boundary])
     admin = Who(role(SALES, "silo-admin"), SALES, [WIDE_OPEN])
     deploy = Who(role(SALES, DEPLOY), SALES, [WIDE_OPEN])
-    artifact = f"arn:aws:s3:::{lake.store}/{names.silo_pipeline('sales')}/bundle/abc.zip"
+    artifact = f"arn:aws:s3:::{lake.store}/{delivery_names.silo_pipeline('sales')}/bundle/abc.zip"
     cases: dict[str, Case] = {
         "release pipeline starts the plan": (release, "codebuild:StartBuild", lake.project("plan"), {}),
         "release pipeline starts the apply": (release, "codebuild:StartBuild", lake.project("apply"), {}),
@@ -225,7 +230,7 @@ def test_the_pipeline_its_reviewer_and_the_deploy_role_still_work(example_delive
         "build role records what it applied": (
             build,
             "ssm:PutParameter",
-            f"arn:aws:ssm:{lake.region}:{SALES}:parameter{names.silo_pipeline_applied_parameter('sales')}",
+            f"arn:aws:ssm:{lake.region}:{SALES}:parameter{delivery_names.silo_pipeline_applied_parameter('sales')}",
             {},
         ),
         "the silo's reviewer approves": (admin, "codepipeline:PutApprovalResult", lake.pipeline("Approve/Review"), {}),
@@ -252,12 +257,12 @@ def test_a_datalake_administrator_cannot_reach_the_artifacts_or_the_release_stor
         ),
         "RetryStageExecution of the release build": (
             "codepipeline:RetryStageExecution",
-            f"arn:aws:codepipeline:{lake.region}:{DATALAKE}:{names.release_name('acme')}/BuildAndPublish",
+            f"arn:aws:codepipeline:{lake.region}:{DATALAKE}:{delivery_names.release_name('acme')}/BuildAndPublish",
         ),
         "PutBucketPolicy on the release store": ("s3:PutBucketPolicy", f"arn:aws:s3:::{lake.release_store}"),
         "DeleteLogGroup of the release build": (
             "logs:DeleteLogGroup",
-            f"arn:aws:logs:{lake.region}:{DATALAKE}:log-group:{names.codebuild_log_group(names.release_name('acme'))}",
+            f"arn:aws:logs:{lake.region}:{DATALAKE}:log-group:{delivery_names.codebuild_log_group(delivery_names.release_name('acme'))}",
         ),
     }
     attackers = {
@@ -275,7 +280,7 @@ def test_a_datalake_administrator_cannot_reach_the_artifacts_or_the_release_stor
         cases[f"deploy role: {what}"] = (deploy, action, resource, {})
         expected[f"deploy role: {what}"] = ALLOWED
     for purpose in ("pipeline", "build"):  # the release source and build outputs
-        name = names.datalake_role(names.RELEASE_ROLE_PURPOSES[purpose])
+        name = names.datalake_role(delivery_names.RELEASE_ROLE_PURPOSES[purpose])
         who = Who(role(DATALAKE, name), DATALAKE, [WIDE_OPEN])
         cases[f"{name}: PutObject into the release store"] = (who, *attacks["PutObject into the release store"], {})
         expected[f"{name}: PutObject into the release store"] = ALLOWED
@@ -291,7 +296,7 @@ def _trusting(principal: dict) -> dict:
 
 
 def test_roles_a_silo_pipeline_creates_are_assumed_only_from_their_account(lake: Lake) -> None:
-    created = role(SALES, "backdoor", names.silo_pipeline_role_path("sales"))
+    created = role(SALES, "backdoor", delivery_names.silo_pipeline_role_path("sales"))
     other = role(SALES, "vendor-access")  # another workload's role: the RCP leaves it alone
     outsider = Who(role(OUTSIDER, "attacker"), OUTSIDER, [WIDE_OPEN])
     datalake_admin = Who(role(DATALAKE, "datalake-admin"), DATALAKE, [WIDE_OPEN])
@@ -339,7 +344,7 @@ def account_root(account: str) -> str:
 def _web_identity(target: str) -> Case:
     """``AssumeRoleWithWebIdentity`` through the account's GitHub OIDC provider, as AWS reports a
     federated caller: no principal account (``autoContext`` off), no service."""
-    provider = f"arn:aws:iam::{SALES}:oidc-provider/{names.GITHUB_OIDC_HOST}"
+    provider = f"arn:aws:iam::{SALES}:oidc-provider/{delivery_names.GITHUB_OIDC_HOST}"
     trust = document(
         [{"Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity"}]
     )
@@ -379,7 +384,7 @@ def test_without_the_pipelines_scp_and_the_trust_rcp_the_attacks_succeed(
     cases["outsider assumes a pipeline-made role"] = (
         Who(role(OUTSIDER, "attacker"), OUTSIDER, [WIDE_OPEN]),
         "sts:AssumeRole",
-        role(SALES, "backdoor", names.silo_pipeline_role_path("sales")),
+        role(SALES, "backdoor", delivery_names.silo_pipeline_role_path("sales")),
         {
             "resourceAccount": SALES,
             "resourcePolicy": _trusting({"AWS": account_root(OUTSIDER)}),
@@ -387,7 +392,7 @@ def test_without_the_pipelines_scp_and_the_trust_rcp_the_attacks_succeed(
         },
     )
     cases["a GitHub token assumes a pipeline-made role"] = _web_identity(
-        role(SALES, "backdoor", names.silo_pipeline_role_path("sales"))
+        role(SALES, "backdoor", delivery_names.silo_pipeline_role_path("sales"))
     )
     got = decide(bare, cases)
     expected = {name: DENIED if name == "rewrite the applied record" else ALLOWED for name in cases}

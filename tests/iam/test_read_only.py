@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from silolake.aws import names
+from silolake.aws import delivery_names, names
 from silolake.ops.iam import read_actions
 from silolake.policy import read_only
 from silolake.policy.data_reads import DATA_READS
@@ -105,13 +105,13 @@ def _resource(action: str, account: str) -> str:
 
 
 def _plan_role_policy(delivered: Delivery, stack: str) -> dict:
-    return delivered.policy(stack, "aws_iam_role_policy", role=names.GITHUB_PLAN_ROLE)
+    return delivered.policy(stack, "aws_iam_role_policy", role=delivery_names.GITHUB_PLAN_ROLE)
 
 
 def _cases(policy: dict, account: str, checks: dict[str, tuple[str, str]], allow: list[str]) -> list[dict[str, Any]]:
     # Stand-in for ReadOnlyAccess (an AWS managed policy not available offline): every action checked.
     read_everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": allow, "Resource": "*"}]}
-    principal = f"arn:aws:sts::{account}:assumed-role/{names.GITHUB_PLAN_ROLE}/plan"
+    principal = f"arn:aws:sts::{account}:assumed-role/{delivery_names.GITHUB_PLAN_ROLE}/plan"
     return [
         {
             "name": name,

@@ -36,7 +36,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from silolake.aws import names
+from silolake.aws import names, partner_access_names
 from silolake.runtime import runtime_path
 
 from ..delivered import Delivery, deliver
@@ -390,7 +390,7 @@ def _provision(aws: Any, delivery: Delivery, env: dict[str, str], landing_env: d
 
 @pytest.fixture(scope="package")
 def silo(aws: Any, delivery: Delivery, key_arn: str, tmp_path_factory: pytest.TempPathFactory):
-    env = lake.function_env(delivery, STACK, names.partner_function(ORG, SILO, "admin"))
+    env = lake.function_env(delivery, STACK, partner_access_names.partner_function(ORG, SILO, "admin"))
     landing_env = lake.function_env(delivery, STACK, names.etl_silo_name(SILO, "landing"))
     owners = _provision(aws, delivery, env, landing_env)
     assumed: list[dict[str, Any]] = []

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from silolake import policy
-from silolake.aws import names
+from silolake.aws import delivery_names, names
 from silolake.aws.terraform_text import AlreadyEscapedError, unescape
 from silolake.policy import sharing
 from tests.iam.iam_sim import simulate
@@ -107,7 +107,7 @@ def decisions(example_delivery) -> dict[str, str]:
         )
 
     def obj(account: str) -> str:
-        return f"arn:aws:s3:::{bucket}/{names.bundle_prefix(account)}etl/manifest.json"
+        return f"arn:aws:s3:::{bucket}/{delivery_names.bundle_prefix(account)}etl/manifest.json"
 
     for silo in silos:
         pipeline = f"arn:aws:iam::{silo.account_id}:role/{names.silo_role(silo.name, 'pipeline')}"
@@ -118,7 +118,7 @@ def decisions(example_delivery) -> dict[str, str]:
             "s3:ListBucket",
             f"arn:aws:s3:::{bucket}",
             [layout.silos_path],
-            **{"s3:prefix": names.bundle_prefix(silo.account_id) + "etl/"},
+            **{"s3:prefix": delivery_names.bundle_prefix(silo.account_id) + "etl/"},
         )
         for other in silos:
             if other is not silo:
@@ -135,7 +135,7 @@ def decisions(example_delivery) -> dict[str, str]:
                     "s3:ListBucket",
                     f"arn:aws:s3:::{bucket}",
                     [layout.silos_path],
-                    **{"s3:prefix": names.bundle_prefix(other.account_id)},
+                    **{"s3:prefix": delivery_names.bundle_prefix(other.account_id)},
                 )
         case(
             f"{silo.name} reads shared root", pipeline, "s3:GetObject", f"arn:aws:s3:::{bucket}/x", [layout.silos_path]

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from silolake.aws import names
+from silolake.aws import delivery_names, names
 from silolake.catalog.model import Catalog, Silo
 from tests.iam.iam_sim import simulate
 from tests.stackjson import bucket_key_policy, bucket_policy, glue_resource_policy, resources
@@ -121,13 +121,13 @@ def artifacts_cases(proof: Proof, synth) -> None:
     add = proof.add
     for silo in catalog.deployable_silos:
         # Each silo's own bundles (bundles/<its account>/...): what its pipeline may read.
-        obj = f"arn:aws:s3:::{bucket}/{names.bundle_prefix(silo.account_id)}etl/job.py"
+        obj = f"arn:aws:s3:::{bucket}/{delivery_names.bundle_prefix(silo.account_id)}etl/job.py"
         pipeline = role(silo.account_id, names.silo_role(silo.name, "pipeline"))
         inside = dict(principal=pipeline, paths=[layout.silos_path])
         g = f"artifacts/{silo.name}"
         add(g, ALLOWED, "pipeline reads a bundle", action="s3:GetObject", resource=obj, **inside, **s3)
         add(g, ALLOWED, "pipeline reads a bundle version", action="s3:GetObjectVersion", resource=obj, **inside, **s3)
-        own_prefix = {"s3:prefix": names.bundle_prefix(silo.account_id)}
+        own_prefix = {"s3:prefix": delivery_names.bundle_prefix(silo.account_id)}
         add(
             g,
             ALLOWED,
@@ -211,7 +211,7 @@ def artifacts_cases(proof: Proof, synth) -> None:
                 **kms,
             )
     g = "artifacts/others"
-    obj = f"arn:aws:s3:::{bucket}/{names.bundle_prefix(catalog.deployable_silos[0].account_id)}etl/job.py"
+    obj = f"arn:aws:s3:::{bucket}/{delivery_names.bundle_prefix(catalog.deployable_silos[0].account_id)}etl/job.py"
     add(g, DENIED, "anonymous reads", principal="*", action="s3:GetObject", resource=obj, **s3)
     add(
         g,
@@ -220,7 +220,7 @@ def artifacts_cases(proof: Proof, synth) -> None:
         principal="*",
         action="s3:ListBucket",
         resource=bkt,
-        extra={"s3:prefix": names.bundle_prefix(catalog.deployable_silos[0].account_id)},
+        extra={"s3:prefix": delivery_names.bundle_prefix(catalog.deployable_silos[0].account_id)},
         **s3,
     )
     for consumer in catalog.analytics:

@@ -15,7 +15,7 @@ import re
 import pytest
 
 from silolake import policy
-from silolake.aws import names
+from silolake.aws import partner_access_names
 from silolake.aws.terraform_text import literal
 from tests.delivered import interpolations, leaves, problems, string_problems
 from tests.terraform_eval import evaluate
@@ -115,7 +115,9 @@ def test_every_delivered_policy_holds_its_variables_with_one_dollar(example_deli
     assert {m.group(1) for m in opened} == {""}
     namespaces = {m.group(2) for m in opened}
     assert namespaces <= {"aws", "transfer", "s3"} and "aws" in namespaces, namespaces
-    boundary = json.dumps(example_delivery.policy("silo-sales", "aws_iam_policy", name=names.partner_boundary("sales")))
+    boundary = json.dumps(
+        example_delivery.policy("silo-sales", "aws_iam_policy", name=partner_access_names.partner_boundary("sales"))
+    )
     assert "/${aws:PrincipalTag/silolake:partner-username}/*" in boundary
 
 

@@ -1,7 +1,7 @@
 """Rule: a flow's ``schema_version`` changed. A raise is guarded and accepted whatever the
 columns do (the raise is the decision): version N > 1 holds its data under new names
 (``<name>_vN`` tables, prefixes and Redshift table,
-:attr:`silolake.catalog.model.Flow.data_name`), the previous version's Glue tables are
+:attr:`silolake.catalog.flow.Flow.data_name`), the previous version's Glue tables are
 forgotten (``removed { destroy = false }``, :mod:`silolake.stacks.continuity`) and its
 files stay, so no old file is read through the new layout. Lowering it is impossible: the
 lower version's tables were forgotten and still exist, its names would collide with them.

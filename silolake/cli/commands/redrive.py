@@ -24,7 +24,8 @@ from ..shared.aws import aws_refusals
 from ..shared.common import catalog_path, deployed_silo, err, out
 
 if TYPE_CHECKING:
-    from ...catalog.model import DeployedSilo, Flow
+    from ...catalog.flow import Flow
+    from ...catalog.model import DeployedSilo
 
 
 def _target(path: Path, silo_name: str, flow_name: str) -> tuple[str, DeployedSilo, Flow]:

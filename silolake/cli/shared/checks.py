@@ -86,7 +86,7 @@ def notices(catalog, *, synth: bool) -> None:
     for line in not_built_notices(catalog):
         err.print(f"notice: {line}", markup=False)
     if catalog.master_pipeline is not None:
-        from ...aws.names import MASTER_BUILDSPEC as BUILDSPEC
+        from ...aws.delivery_names import MASTER_BUILDSPEC as BUILDSPEC
 
         root = Path(catalog.source).parent
         spec = root / BUILDSPEC

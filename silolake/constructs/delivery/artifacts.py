@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ... import policy
-from ...aws import arns, names
+from ...aws import arns, delivery_names, names
 from ...catalog.model import Account
 from ...engine.cdk import Construct, aws
 from ...policy import sharing
@@ -55,7 +55,7 @@ class ArtifactsStore(Construct):
         self.key = CustomerKey(
             self,
             "key",
-            alias=names.ARTIFACTS_KEY_ALIAS,
+            alias=delivery_names.ARTIFACTS_KEY_ALIAS,
             account_id=account_id,
             region=region,
             description="silolake artifacts: deployment bundles read by silo pipelines",

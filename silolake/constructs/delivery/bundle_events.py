@@ -19,13 +19,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from ...aws import arns, names
+from ...aws import arns, delivery_names, names
 from ...catalog.model import Account, DeployedSilo
 from ...engine.cdk import Construct, aws
 from ...policy import delivery
 from ..blocks.service_role import service_role
 
-FORWARD_PURPOSE = names.BUNDLE_EVENTS_PURPOSE
+FORWARD_PURPOSE = delivery_names.BUNDLE_EVENTS_PURPOSE
 
 
 class BundleForwarding(Construct):
@@ -44,7 +44,7 @@ class BundleForwarding(Construct):
         self.rules: dict[str, object] = {}
         if not piped:
             return
-        rule_pattern = arns.events_rule(account.region, account.account_id, names.bundle_forward_rule("*"))
+        rule_pattern = arns.events_rule(account.region, account.account_id, delivery_names.bundle_forward_rule("*"))
         role = service_role(
             self,
             "role",
@@ -61,10 +61,12 @@ class BundleForwarding(Construct):
             rule = aws.cloudwatch_event_rule.CloudwatchEventRule(
                 self,
                 f"rule-{silo.account_id}",
-                name=names.bundle_forward_rule(silo.account_id),
+                name=delivery_names.bundle_forward_rule(silo.account_id),
                 description=f"Bundles of account {silo.account_id} (silo {silo.name}) to its event bus",
                 event_pattern=json.dumps(
-                    delivery.bundle_event_pattern(bucket, names.bundle_prefix(silo.account_id), account.account_id),
+                    delivery.bundle_event_pattern(
+                        bucket, delivery_names.bundle_prefix(silo.account_id), account.account_id
+                    ),
                     sort_keys=True,
                 ),
                 state="DISABLED" if silo.decommission else "ENABLED",

@@ -1,7 +1,7 @@
 """Per-account GitHub OIDC plan access: pull requests plan each stack inside its own account.
 
 Every account stack gets (when ``delivery.github.repository`` is set) GitHub's OIDC identity
-provider and the role :data:`silolake.aws.names.GITHUB_PLAN_ROLE`, assumable only with a GitHub
+provider and the role :data:`silolake.aws.delivery_names.GITHUB_PLAN_ROLE`, assumable only with a GitHub
 token whose audience is ``sts.amazonaws.com`` and whose subject is a pull request of that
 repository or its ``main`` branch (the nightly drift run). The role holds the AWS managed
 ``ReadOnlyAccess`` (Terraform refreshes every resource type a stack may hold) plus the
@@ -19,7 +19,7 @@ the role is already in the account and cannot assume the deploy role.
 from __future__ import annotations
 
 from ... import policy
-from ...aws import arns, names
+from ...aws import arns, delivery_names
 from ...engine.cdk import Construct, aws
 from ...policy import delivery, read_only
 
@@ -50,13 +50,13 @@ class GithubPlanAccess(Construct):
         self.provider = aws.iam_openid_connect_provider.IamOpenidConnectProvider(
             self,
             "provider",
-            url=f"https://{names.GITHUB_OIDC_HOST}",
+            url=f"https://{delivery_names.GITHUB_OIDC_HOST}",
             client_id_list=[delivery.GITHUB_AUDIENCE],
         )
         self.role = aws.iam_role.IamRole(
             self,
             "role",
-            name=names.GITHUB_PLAN_ROLE,
+            name=delivery_names.GITHUB_PLAN_ROLE,
             description=f"terraform plan from GitHub Actions of {repository} (read-only, no data reads)",
             assume_role_policy=policy.render(delivery.github_plan_trust(account_id, repository)),
             max_session_duration=3600,

@@ -29,16 +29,17 @@ from __future__ import annotations
 from typing import Any
 
 from ... import policy
-from ...aws import arns, names
+from ...aws import arns, delivery_names, names
 from ...aws.versions import AWS_PROVIDER_VERSION, TERRAFORM_VERSION
-from ...catalog.model import Account, DeliveryPipeline
+from ...catalog.delivery import DeliveryPipeline
+from ...catalog.model import Account
 from ...engine.cdk import Construct, aws, typed
 from ...policy.release import build_statements, pipeline_statements, source_events_statements
 from ..blocks.secure_bucket import Lifecycle, SecureBucket
 from ..blocks.service_role import encrypted_log_group, service_role, source_account_condition
 
 #: The build's instructions, a file in the repository (read from the source at build time).
-BUILDSPEC = names.MASTER_BUILDSPEC
+BUILDSPEC = delivery_names.MASTER_BUILDSPEC
 #: CodeBuild image: Ubuntu 22.04 with the Python 3.11, Node.js 20 and Java 17 runtimes the
 #: test command needs (selected in the buildspec's runtime-versions).
 BUILD_IMAGE = "aws/codebuild/standard:7.0"
@@ -78,14 +79,17 @@ class MasterPipeline(Construct):
         store, logs and build); ``artifacts_bucket``: where the build publishes (as
         ``publisher_arn``); ``access_log_bucket``: the account's S3 access-log bucket."""
         super().__init__(scope, id)
-        name = names.release_name(org)
+        name = delivery_names.release_name(org)
         partition = arns.partition_of(account.region)
         self.connection = None
         connection_arn = None
         if spec.uses_connection:
             # Created PENDING: an operator completes the provider handshake once in the console.
             self.connection = aws.codeconnections_connection.CodeconnectionsConnection(
-                self, "connection", name=names.source_connection_name(org), provider_type=spec.connection_provider
+                self,
+                "connection",
+                name=delivery_names.source_connection_name(org),
+                provider_type=spec.connection_provider,
             )
             connection_arn = self.connection.arn
         store = names.account_bucket(org, "release", account.account_id, account.region)
@@ -97,11 +101,13 @@ class MasterPipeline(Construct):
             access_log_bucket=access_log_bucket,
             lifecycle=Lifecycle(noncurrent_version_days=ARTIFACT_DAYS, expire_days=ARTIFACT_DAYS),
         )
-        self.logs = encrypted_log_group(self, "logs", name=names.codebuild_log_group(name), kms_key_arn=key_arn)
+        self.logs = encrypted_log_group(
+            self, "logs", name=delivery_names.codebuild_log_group(name), kms_key_arn=key_arn
+        )
         self.build_role = service_role(
             self,
             "build-role",
-            name=names.datalake_role(names.RELEASE_ROLE_PURPOSES["build"]),
+            name=names.datalake_role(delivery_names.RELEASE_ROLE_PURPOSES["build"]),
             service=arns.service_principal("codebuild", partition),
             description="Master pipeline build: tests, synth, bundles; publishes as the publisher role",
             # An S3 source reaches the build through the artifact store: no source grant here.
@@ -151,7 +157,7 @@ class MasterPipeline(Construct):
         self.pipeline_role = service_role(
             self,
             "pipeline-role",
-            name=names.datalake_role(names.RELEASE_ROLE_PURPOSES["pipeline"]),
+            name=names.datalake_role(delivery_names.RELEASE_ROLE_PURPOSES["pipeline"]),
             service=arns.service_principal("codepipeline", partition),
             description="Master pipeline: reads the source, starts the build",
             statements=pipeline_statements(
@@ -254,7 +260,7 @@ class MasterPipeline(Construct):
         role = service_role(
             self,
             "events-role",
-            name=names.datalake_role(names.RELEASE_ROLE_PURPOSES["events"]),
+            name=names.datalake_role(delivery_names.RELEASE_ROLE_PURPOSES["events"]),
             service=arns.service_principal("events", arns.partition_of(account.region)),
             description="Starts the master pipeline when its source object changes",
             statements=source_events_statements(account, name),

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ... import policy
-from ...aws import arns, names, versions
+from ...aws import arns, delivery_names, names, versions
 from ...aws.terraform_text import literal
 from ...catalog.model import DeployedSilo
 from ...engine.cdk import Construct, TerraformProvider, TerraformResource, aws, typed
@@ -103,14 +103,14 @@ class SiloPipeline(Construct):
             key = CustomerKey(
                 self,
                 "key",
-                alias=names.silo_pipeline_key_alias(silo.name),
+                alias=delivery_names.silo_pipeline_key_alias(silo.name),
                 description=f"silolake: artifacts of silo {silo.name}'s pipeline in {region}",
                 account_id=account,
                 region=region,
             )
             log_bucket = names.silo_bucket(org, silo.name, "logs", account, region)
             access_log_bucket(self, "access-logs", name=log_bucket, account_id=account)
-        pipeline_name = names.silo_pipeline(silo.name)
+        pipeline_name = delivery_names.silo_pipeline(silo.name)
         store_name = names.silo_bucket(org, silo.name, names.PIPELINE_BUCKET, account, region)
         self.store = SecureBucket(
             self,
@@ -124,7 +124,7 @@ class SiloPipeline(Construct):
         logs = encrypted_log_group(self, "logs", name=log_group, kms_key_arn=key.arn)
 
         project_arns = [delivery.project_arn(account, region, silo.name, s) for s in STAGES]
-        boundary_name = names.silo_pipeline_boundary(silo.name)
+        boundary_name = delivery_names.silo_pipeline_boundary(silo.name)
         boundary = aws.iam_policy.IamPolicy(
             self,
             "boundary",
@@ -163,22 +163,22 @@ class SiloPipeline(Construct):
             "SILOLAKE_STACK": stack,
             # The wheel of the commit that made the bundle (its manifest names it): the build
             # verifies and renders with the framework that synthesized it, from no package index.
-            "SILOLAKE_WHEEL_PREFIX": names.SILOLAKE_WHEEL_PREFIX,
+            "SILOLAKE_WHEEL_PREFIX": delivery_names.SILOLAKE_WHEEL_PREFIX,
             "ARTIFACTS_BUCKET": source.bucket,
             "ARTIFACTS_REGION": source.region,
-            "BUNDLE_KEY": names.stack_bundle_key(account, stack),
-            "PROVIDER_MIRROR_KEY": names.provider_mirror_key(versions.AWS_PROVIDER_VERSION),
+            "BUNDLE_KEY": delivery_names.stack_bundle_key(account, stack),
+            "PROVIDER_MIRROR_KEY": delivery_names.provider_mirror_key(versions.AWS_PROVIDER_VERSION),
             "TERRAFORM_VERSION": versions.TERRAFORM_VERSION,
             # Rollback refusal (silo-plan.yml): what was last applied, and the one older commit
             # the catalog allows (``pipeline.rollback_to``; empty: none).
-            "APPLIED_PARAMETER": names.silo_pipeline_applied_parameter(silo.name),
+            "APPLIED_PARAMETER": delivery_names.silo_pipeline_applied_parameter(silo.name),
             "SILOLAKE_ROLLBACK_TO": silo.pipeline_rollback_to or "",
         }
         self.projects = {
             stage: typed(aws.codebuild_project.CodebuildProject)(
                 self,
                 f"{stage}-project",
-                name=names.silo_build_project(silo.name, stage),
+                name=delivery_names.silo_build_project(silo.name, stage),
                 description=f"terraform {stage} of {stack} (silolake silo pipeline)",
                 service_role=self.build_role.arn,
                 encryption_key=key.arn,
@@ -254,7 +254,9 @@ class SiloPipeline(Construct):
             name=pipeline_name,
             description=f"Starts {pipeline_name} when a new bundle of {stack} is published",
             event_pattern=json.dumps(
-                delivery.bundle_event_pattern(source.bucket, names.stack_bundle_key(account, stack), source.account_id),
+                delivery.bundle_event_pattern(
+                    source.bucket, delivery_names.stack_bundle_key(account, stack), source.account_id
+                ),
                 sort_keys=True,
             ),
             state="DISABLED" if silo.decommission else "ENABLED",
@@ -300,7 +302,7 @@ class SiloPipeline(Construct):
             )
 
         def build(stage: str, inputs: list[str], outputs: list[str], env: list[dict] | None = None):
-            config = {"ProjectName": names.silo_build_project(silo.name, stage)}
+            config = {"ProjectName": delivery_names.silo_build_project(silo.name, stage)}
             if env:
                 config["EnvironmentVariables"] = json.dumps(env)
             return action(
@@ -313,7 +315,7 @@ class SiloPipeline(Construct):
             "S3",
             {
                 "S3Bucket": source.bucket,
-                "S3ObjectKey": names.stack_bundle_key(silo.account_id, stack),
+                "S3ObjectKey": delivery_names.stack_bundle_key(silo.account_id, stack),
                 "PollForSourceChanges": "false",
             },
             namespace=SOURCE_NAMESPACE,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...aws import names
-from ...catalog.model import Flow
+from ...catalog.flow import Flow
 from ...runtime import runtime_path
 
 #: The framework's own Glue jobs, one folder per job (plain PySpark + thin Glue entry point).

@@ -25,7 +25,7 @@ import json
 from typing import Any
 
 from ...aws import names
-from ...catalog.model import Flow
+from ...catalog.flow import Flow
 from ...partner_runtime import landing_flows  # noqa: F401 - where the constructs and tests read it
 
 #: Conform job's own state (watermark and the processed partitions of its last run), relative

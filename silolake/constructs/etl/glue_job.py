@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...aws import names
-from ...catalog.model import Flow
+from ...catalog.flow import Flow
 from ...engine.cdk import AssetType, Construct, TerraformAsset, aws
 from ...policy.etl import glue_job_statements
 from ..blocks.service_role import service_role

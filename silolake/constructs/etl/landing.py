@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 
 from ...aws import names
-from ...catalog.model import Flow
+from ...catalog.flow import Flow
 from ...engine.cdk import Construct, aws
 from ...partner_runtime import channels
 from ...policy import dropzone as layout

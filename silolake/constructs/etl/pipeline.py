@@ -23,8 +23,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ...aws import names
-from ...catalog.model import DeployedSilo, Flow
+from ...aws import health_names, names
+from ...catalog.flow import Flow
+from ...catalog.model import DeployedSilo
 from ...engine.cdk import Construct, aws
 from ...pipeline_input import scheduled_input
 from ...policy import check_delivery
@@ -167,7 +168,7 @@ class SiloEtl(Construct):
         )
         # A named group, so the silo's delivery alarm can watch Scheduler's failures to start them.
         group = aws.scheduler_schedule_group.SchedulerScheduleGroup(
-            self, "schedules", name=names.pipeline_schedule_group(silo.name)
+            self, "schedules", name=health_names.pipeline_schedule_group(silo.name)
         )
         self.schedules = {
             flow.name: aws.scheduler_schedule.SchedulerSchedule(

@@ -22,7 +22,7 @@ import ipaddress
 
 from ... import policy
 from ...aws import names
-from ...catalog.model import Flow
+from ...catalog.flow import Flow
 from ...engine.cdk import Construct, aws, typed
 from ...policy.etl import flow_log_statements, load_role_statements, warehouse_endpoint_statements
 from ..blocks.service_role import encrypted_log_group, service_role

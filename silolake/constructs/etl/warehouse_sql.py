@@ -40,7 +40,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ...catalog.model import BUILTIN_PARTITIONS, WAREHOUSE_PARTITION_TYPES, Flow
+from ...catalog.flow import BUILTIN_PARTITIONS, WAREHOUSE_PARTITION_TYPES, Flow
 
 STAGE_PREFIX = "stage_"
 SCHEMA = "public"

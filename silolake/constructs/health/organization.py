@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from ... import policy
-from ...aws import names
+from ...aws import health_names
 from ...catalog.model import Catalog
 from ...engine.cdk import Construct, aws
 from ...policy import dashboards, health_sharing
@@ -21,7 +21,7 @@ class HealthSharing(Construct):
         self.role = aws.iam_role.IamRole(
             self,
             "role",
-            name=names.CLOUDWATCH_SHARING_ROLE,
+            name=health_names.CLOUDWATCH_SHARING_ROLE,
             description="silolake: the organization health dashboard reads this account's metrics and alarms",
             assume_role_policy=policy.render(health_sharing.sharing_trust(datalake_account, org_id)),
         )
@@ -44,13 +44,13 @@ class OrganizationHealth(Construct):
         self.service_role = aws.iam_service_linked_role.IamServiceLinkedRole(
             self,
             "cross-account",
-            aws_service_name=names.CLOUDWATCH_CROSS_ACCOUNT_SERVICE,
+            aws_service_name=health_names.CLOUDWATCH_CROSS_ACCOUNT_SERVICE,
             description="silolake: the organization health dashboard reads the silo accounts' metrics",
         )
         body = dashboards.organization_dashboard(catalog)
         self.dashboard = aws.cloudwatch_dashboard.CloudwatchDashboard(
             self,
             "dashboard",
-            dashboard_name=names.organization_dashboard(catalog.organization.name),
+            dashboard_name=health_names.organization_dashboard(catalog.organization.name),
             dashboard_body=json.dumps(body, sort_keys=True, separators=(",", ":")),
         )

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ...aws import names
+from ...aws import health_names, names
 from ...engine.cdk import Construct, aws
 from ...policy import check_delivery, dashboards, freshness, health_sharing
 from ...policy import health_metrics as hm
@@ -129,7 +129,7 @@ class SiloHealth(Construct):
         self.dashboard = aws.cloudwatch_dashboard.CloudwatchDashboard(
             self,
             "dashboard",
-            dashboard_name=names.silo_dashboard(silo.name),
+            dashboard_name=health_names.silo_dashboard(silo.name),
             dashboard_body=json.dumps(body, sort_keys=True, separators=(",", ":")),
         )
 
@@ -156,7 +156,7 @@ class SiloHealth(Construct):
             trust_condition={"StringEquals": {"aws:SourceAccount": silo.account_id}},
         )
         group = aws.scheduler_schedule_group.SchedulerScheduleGroup(
-            self, "schedules", name=names.health_schedule_group(silo.name)
+            self, "schedules", name=health_names.health_schedule_group(silo.name)
         )
         self.schedules = {
             c.name: aws.scheduler_schedule.SchedulerSchedule(

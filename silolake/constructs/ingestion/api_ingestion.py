@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 
 from ... import policy
 from ...aws import arns, names
-from ...catalog.model import Flow
+from ...catalog.flow import Flow
 from ...channels import API
 from ...engine.cdk import Construct, TerraformOutput, TerraformStack, aws
 from ...policy.ingestion import api_role_statements, closed_api_statements

@@ -10,7 +10,7 @@ its pages itself (Snappy); compressing the file again would make it unreadable.
 from __future__ import annotations
 
 from ...aws import names
-from ...catalog.model import Flow
+from ...catalog.flow import Flow
 from ...engine.cdk import Construct, aws
 from ...policy.ingestion import LOG_STREAM, delivery_role_statements, object_prefixes
 from ..blocks.service_role import encrypted_log_group, service_role

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...catalog.model import Flow
+from ...catalog.flow import Flow
 from ...engine.cdk import Construct, aws
 from . import templates as tpl
 

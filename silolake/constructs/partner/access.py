@@ -18,7 +18,7 @@ The runtime contract is ``silolake/runtime/lambda/partner/README.md``.
 
 from __future__ import annotations
 
-from ...aws import names
+from ...aws import partner_access_names
 from ...catalog.model import DeployedSilo
 from ...channels import API
 from ...engine.cdk import Construct, TerraformOutput, TerraformStack, aws, typed
@@ -94,7 +94,7 @@ class PartnerAccess(Construct):
             "web",
             ctx=ctx,
             site=build_site(),
-            dropzone_bucket=dropzone.name if upload_page else None,
+            upload_page=upload_page,
         )
         self.api = PartnerApi(
             self,
@@ -104,7 +104,7 @@ class PartnerAccess(Construct):
             session=self.functions.functions["session"],
             web_origin=self.web.origin,
         )
-        auth_domain = f"{names.partner_user_pool(org, silo.name)}.auth.{region}.amazoncognito.com"
+        auth_domain = f"{partner_access_names.partner_user_pool(org, silo.name)}.auth.{region}.amazoncognito.com"
         self.web.write_config(
             runtime_config(
                 region=region,

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from ...aws import names
+from ...aws import names, partner_access_names
 from ...catalog.model import DeployedSilo
 from ...engine.cdk import Construct, aws, typed
 from ..blocks.lambda_function import LambdaFunction
@@ -88,7 +88,7 @@ class PartnerApi(Construct):
         # API Gateway's principal in the silo's partition, for the functions' invoke permissions.
         self.principal = ctx.service_principal("apigateway")
         self._cognito(org, silo, web_origin)
-        name = names.partner_api(org, silo.name)
+        name = partner_access_names.partner_api(org, silo.name)
         self.api = aws.apigatewayv2_api.Apigatewayv2Api(
             self,
             "api",
@@ -156,7 +156,7 @@ class PartnerApi(Construct):
         self.endpoint = self.api.api_endpoint
 
     def _cognito(self, org: str, silo: DeployedSilo, web_origin: str) -> None:
-        pool_name = names.partner_user_pool(org, silo.name)
+        pool_name = partner_access_names.partner_user_pool(org, silo.name)
         self.user_pool = typed(aws.cognito_user_pool.CognitoUserPool)(
             self,
             "user-pool",

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ... import policy
-from ...aws import names
+from ...aws import names, partner_access_names
 from ...engine.cdk import Construct, aws, typed
 from ...policy import partner as partner_policy
 from ..blocks.lambda_function import LAMBDA_SRC, FunctionSpec, LambdaFunction
@@ -83,12 +83,12 @@ class PartnerFunctions(Construct):
         self.boundary = aws.iam_policy.IamPolicy(
             self,
             "boundary",
-            name=names.partner_boundary(silo.name),
+            name=partner_access_names.partner_boundary(silo.name),
             path="/silolake/",
             description=f"Permissions boundary of every partner role of silo {silo.name}",
             policy=policy.render(boundary),
         )
-        boundary_arn = ctx.policy_arn(names.partner_boundary(silo.name), "/silolake/")
+        boundary_arn = ctx.policy_arn(partner_access_names.partner_boundary(silo.name), "/silolake/")
         cfn_role_name = names.silo_role(silo.name, "partner-cfn")
         self.cfn_role = service_role(
             self,
@@ -101,7 +101,7 @@ class PartnerFunctions(Construct):
             ),
             trust_condition=source_account_condition(account),
         )
-        table_name = names.partner_lockout_table(org, silo.name)
+        table_name = partner_access_names.partner_lockout_table(org, silo.name)
         self.table = typed(aws.dynamodb_table.DynamodbTable)(
             self,
             "lockout",
@@ -117,7 +117,7 @@ class PartnerFunctions(Construct):
         )
         table_arn = ctx.arn("dynamodb", "table", table_name, sep="/")
         cfn_role_arn = ctx.role_arn(cfn_role_name)
-        stack_prefix = names.partner_stack_prefix(org, silo.name)
+        stack_prefix = partner_access_names.partner_stack_prefix(org, silo.name)
         env = {
             **environment,
             "PERMISSIONS_BOUNDARY_ARN": boundary_arn,
@@ -147,7 +147,7 @@ class PartnerFunctions(Construct):
                 self,
                 kind,
                 FunctionSpec(
-                    function_name=names.partner_function(org, silo.name, kind),
+                    function_name=partner_access_names.partner_function(org, silo.name, kind),
                     role_name=names.silo_role(silo.name, f"partner-{kind}"),
                     source_dir=SOURCE,
                     handler=spec.handler,
@@ -186,7 +186,7 @@ class PartnerFunctions(Construct):
         rule = aws.cloudwatch_event_rule.CloudwatchEventRule(
             self,
             "sweep-schedule",
-            name=names.partner_sweeper_rule(ctx.org, ctx.silo.name),
+            name=partner_access_names.partner_sweeper_rule(ctx.org, ctx.silo.name),
             description="Delete expired partner credentials",
             schedule_expression=SWEEP_SCHEDULE,
         )

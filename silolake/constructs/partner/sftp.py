@@ -9,7 +9,7 @@ the server itself holds no users and no keys.
 
 from __future__ import annotations
 
-from ...aws import names
+from ...aws import partner_access_names
 from ...engine.cdk import Construct, aws
 from ..blocks.service_role import encrypted_log_group
 from ..context import SiloContext
@@ -30,9 +30,11 @@ class SftpServer(Construct):
 
     def __init__(self, scope: Construct, id: str, *, ctx: SiloContext) -> None:
         super().__init__(scope, id)
-        name = names.partner_sftp_server(ctx.org, ctx.silo.name)
-        idp_function_arn = ctx.function_arn(names.partner_function(ctx.org, ctx.silo.name, "idp"))
-        self.log_group = encrypted_log_group(self, "logs", name=names.transfer_log_group(name), kms_key_arn=ctx.key.arn)
+        name = partner_access_names.partner_sftp_server(ctx.org, ctx.silo.name)
+        idp_function_arn = ctx.function_arn(partner_access_names.partner_function(ctx.org, ctx.silo.name, "idp"))
+        self.log_group = encrypted_log_group(
+            self, "logs", name=partner_access_names.transfer_log_group(name), kms_key_arn=ctx.key.arn
+        )
         self.server = aws.transfer_server.TransferServer(
             self,
             "server",

@@ -19,7 +19,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 
-from ...aws import names
+from ...aws import names, partner_access_names
 from ...engine.cdk import AssetType, Construct, TerraformAsset, aws, typed
 from ...partner_runtime import CONFIG_FILE, Site, content_type
 from ...policy.partner import site_read_statements
@@ -62,13 +62,14 @@ def content_security_policy(region: str, bucket: str | None, auth_domain: str) -
 
 class PartnerWeb(Construct):
     """Bucket, distribution and the built ``site`` of one silo. Call :meth:`write_config`
-    once the API exists. ``dropzone_bucket`` publishes the upload page (the site root) for
-    that bucket; without it only the admin page is published, and it is the root.
+    once the API exists. ``upload_page`` publishes the upload page (the site root) for the
+    silo's dropzone bucket; without it only the admin page is published, and it is the root.
     Attributes: ``bucket``, ``distribution``, ``origin`` (``https://<distribution domain>``),
     ``headers``, ``files`` (the published site files)."""
 
-    def __init__(self, scope: Construct, id: str, *, ctx: SiloContext, site: Site, dropzone_bucket: str | None) -> None:
+    def __init__(self, scope: Construct, id: str, *, ctx: SiloContext, site: Site, upload_page: bool) -> None:
         super().__init__(scope, id)
+        dropzone_bucket = ctx.buckets["dropzone"].name if upload_page else None
         org, silo, region = ctx.org, ctx.silo, ctx.region
         logs_bucket = ctx.bucket_name("logs")
         self.log_bucket = SecureBucket(
@@ -85,14 +86,14 @@ class PartnerWeb(Construct):
         self.headers = aws.cloudfront_response_headers_policy.CloudfrontResponseHeadersPolicy(
             self,
             "headers",
-            name=names.partner_pages_headers_policy(org, silo.name),
+            name=partner_access_names.partner_pages_headers_policy(org, silo.name),
             comment="Strict security headers of the partner pages",
             security_headers_config={
                 "content_security_policy": {
                     "content_security_policy": content_security_policy(
                         region,
                         dropzone_bucket,
-                        f"{names.partner_user_pool(org, silo.name)}.auth.{region}.amazoncognito.com",
+                        f"{partner_access_names.partner_user_pool(org, silo.name)}.auth.{region}.amazoncognito.com",
                     ),
                     "override": True,
                 },

@@ -36,7 +36,8 @@ from typing import Any
 from ... import policy
 from ...aws import names
 from ...aws.terraform_text import literal_except_tokens
-from ...catalog.model import BUILTIN_PARTITIONS, Column, Flow, Silo
+from ...catalog.flow import BUILTIN_PARTITIONS, Column, Flow
+from ...catalog.model import Silo
 from ...engine.cdk import Construct, aws
 from ..context import SiloContext
 

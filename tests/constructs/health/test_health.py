@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from silolake.aws import name_rules, names
+from silolake.aws import health_names, name_rules, names, partner_access_names
 from silolake.policy import health_sharing
 from tests.conftest import Synth
 from tests.stackjson import in_group
@@ -72,7 +72,7 @@ def test_every_example_flow_has_an_expectation_and_a_late_alarm(example_synth: S
         got = alarms(example_synth, f"silo-{silo.name}")
         for flow in silo.flows:
             assert flow.expect is not None and flow.expect.flow is not None, f"{silo.name}/{flow.name}"
-            late = got[names.health_alarm(silo.name, flow.name, "late")]
+            late = got[health_names.health_alarm(silo.name, flow.name, "late")]
             assert late["dimensions"] == {"Silo": silo.name, "Flow": flow.name}
             assert late["alarm_actions"] == [topic(example_synth, f"silo-{silo.name}")]
 
@@ -113,7 +113,8 @@ def test_the_silo_key_lets_only_the_silos_alarms_use_it(example_synth: Synth) ->
 
 def test_freshness_schedules_run_the_check_in_the_deadline_zone(example_synth: Synth) -> None:
     schedules = {
-        s["name"]: s for s in in_group(example_synth.stack("silo-logistics"), names.health_schedule_group("logistics"))
+        s["name"]: s
+        for s in in_group(example_synth.stack("silo-logistics"), health_names.health_schedule_group("logistics"))
     }
     assert set(schedules) == {"shipments", "shipments.dhl-express"}
     partner = schedules["shipments.dhl-express"]
@@ -136,9 +137,14 @@ def test_freshness_schedules_run_the_check_in_the_deadline_zone(example_synth: S
     ]
     assert function["handler"] == "handler.lambda_handler" and function["layers"]
     groups = {g["name"] for g in example_synth.resources("silo-logistics", "aws_scheduler_schedule_group").values()}
-    assert groups == {names.health_schedule_group("logistics"), names.pipeline_schedule_group("logistics")}
+    assert groups == {
+        health_names.health_schedule_group("logistics"),
+        health_names.pipeline_schedule_group("logistics"),
+    }
     # Every sales flow is expected, the monthly one on its deadline's day.
-    sales = {s["name"]: s for s in in_group(example_synth.stack("silo-sales"), names.health_schedule_group("sales"))}
+    sales = {
+        s["name"]: s for s in in_group(example_synth.stack("silo-sales"), health_names.health_schedule_group("sales"))
+    }
     assert sorted(sales) == ["orders", "price_lists", "reseller_reports"]
     monthly = sales["reseller_reports"]
     assert (monthly["schedule_expression"], monthly["schedule_expression_timezone"]) == (
@@ -154,7 +160,7 @@ def test_freshness_schedules_run_the_check_in_the_deadline_zone(example_synth: S
 def test_a_decommissioned_silo_stops_its_checks(decommissioned_synth: Synth) -> None:
     states = {
         s["name"]: s["state"]
-        for s in in_group(decommissioned_synth.stack("silo-sales"), names.health_schedule_group("sales"))
+        for s in in_group(decommissioned_synth.stack("silo-sales"), health_names.health_schedule_group("sales"))
     }
     assert states == {"orders": "DISABLED", "price_lists": "DISABLED", "reseller_reports": "DISABLED"}
 
@@ -189,7 +195,7 @@ def test_the_organization_dashboard_reads_each_silo_account(example_synth: Synth
         [role] = [
             r
             for r in example_synth.resources(silo.stack_name, "aws_iam_role").values()
-            if r["name"] == names.CLOUDWATCH_SHARING_ROLE
+            if r["name"] == health_names.CLOUDWATCH_SHARING_ROLE
         ]
         assert json.loads(role["assume_role_policy"]) == health_sharing.sharing_trust(
             catalog.datalake.account_id,
@@ -199,8 +205,8 @@ def test_the_organization_dashboard_reads_each_silo_account(example_synth: Synth
 
 def test_refused_sftp_sign_ins_are_counted_from_the_servers_log(example_synth: Synth) -> None:
     [metric_filter] = example_synth.resources("silo-logistics", "aws_cloudwatch_log_metric_filter").values()
-    server = names.partner_sftp_server("acme", "logistics")
-    assert metric_filter["log_group_name"] == names.transfer_log_group(server)
+    server = partner_access_names.partner_sftp_server("acme", "logistics")
+    assert metric_filter["log_group_name"] == partner_access_names.transfer_log_group(server)
     assert metric_filter["pattern"] == '"AUTH_FAILURE"'
     assert metric_filter["metric_transformation"]["namespace"] == "Silolake/Silos"
     assert not example_synth.resources("silo-facilities", "aws_cloudwatch_log_metric_filter")
@@ -208,15 +214,15 @@ def test_refused_sftp_sign_ins_are_counted_from_the_servers_log(example_synth: S
 
 def test_schedule_names_fit_schedulers_rule_however_long_the_flow_and_partner() -> None:
     flow, partner = "f" * 60, "p" * 32
-    long = names.freshness_schedule(flow, partner)
+    long = health_names.freshness_schedule(flow, partner)
     assert len(long) == 64 and name_rules.SCHEDULER_GROUP.accepts(long)
-    assert long != names.freshness_schedule(flow, "q" * 32)  # each pair keeps its own name
-    assert names.freshness_schedule("orders", "acme") == "orders.acme"
+    assert long != health_names.freshness_schedule(flow, "q" * 32)  # each pair keeps its own name
+    assert health_names.freshness_schedule("orders", "acme") == "orders.acme"
 
 
 def test_a_deadline_just_before_midnight_runs_its_check_after_midnight() -> None:
     from silolake.catalog.expect import Deadline, Expectation
-    from silolake.catalog.model import Flow
+    from silolake.catalog.flow import Flow
     from silolake.policy.freshness import FreshnessCheck
 
     flow = Flow.__new__(Flow)
@@ -234,7 +240,7 @@ def test_a_check_or_pipeline_scheduler_cannot_run_is_dead_lettered_and_alarms(ex
     ran cannot leave a late flow silent, nor a pipeline never started leave no failed execution."""
     stack = "silo-logistics"
     [queue] = example_synth.resources(stack, "aws_sqs_queue").values()
-    assert queue["name"] == names.health_dead_letter_queue("logistics")
+    assert queue["name"] == health_names.health_dead_letter_queue("logistics")
     [key] = [
         k for k in example_synth.resources(stack, "aws_kms_key").values() if "silo 'logistics'" in k["description"]
     ]
@@ -251,8 +257,8 @@ def test_a_check_or_pipeline_scheduler_cannot_run_is_dead_lettered_and_alarms(ex
     assert not [s for s in statements.values() if s["Effect"] == "Allow"]
     queue_arn = f"arn:aws:sqs:eu-central-1:555555555555:{queue['name']}"
     schedules = example_synth.resources(stack, "aws_scheduler_schedule").values()
-    checks = in_group(example_synth.stack(stack), names.health_schedule_group("logistics"))
-    pipelines = in_group(example_synth.stack(stack), names.pipeline_schedule_group("logistics"))
+    checks = in_group(example_synth.stack(stack), health_names.health_schedule_group("logistics"))
+    pipelines = in_group(example_synth.stack(stack), health_names.pipeline_schedule_group("logistics"))
     assert len(checks) == 2 and len(pipelines) == 1 and len(schedules) == 3
     for schedule in checks:
         target = schedule["target"]
@@ -281,8 +287,8 @@ def test_a_check_or_pipeline_scheduler_cannot_run_is_dead_lettered_and_alarms(ex
     failed = got["silolake-logistics-silo-checks-not-invoked"]
     assert {q["metric"]["namespace"] for q in failed["metric_query"] if "metric" in q} == {"AWS/Scheduler"}
     assert {q["metric"]["dimensions"]["ScheduleGroup"] for q in failed["metric_query"] if "metric" in q} == {
-        names.health_schedule_group("logistics"),
-        names.pipeline_schedule_group("logistics"),
+        health_names.health_schedule_group("logistics"),
+        health_names.pipeline_schedule_group("logistics"),
     }
     [verdict] = [q for q in failed["metric_query"] if "expression" in q]
     assert verdict["expression"].count("FILL(") == 6

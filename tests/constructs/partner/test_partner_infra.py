@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from silolake.aws import names
+from silolake.aws import names, partner_access_names
 from silolake.constructs.partner.functions import IDP_RESERVED_CONCURRENCY, POWERTOOLS_PARAMETER
 from silolake.constructs.partner.sftp import SECURITY_POLICY
 from silolake.policy.partner import TAG_USERNAME
@@ -143,7 +143,7 @@ def test_functions_environment_layer_and_roles(example_synth) -> None:
 
 def test_boundary_policy_reaches_aws_with_its_policy_variable(example_synth) -> None:
     [boundary] = [p for p in example_synth.resources(SALES, "aws_iam_policy").values() if "partner" in p["name"]]
-    assert boundary["name"] == names.partner_boundary("sales") and boundary["path"] == "/silolake/"
+    assert boundary["name"] == partner_access_names.partner_boundary("sales") and boundary["path"] == "/silolake/"
     text = boundary["policy"]
     assert f"$${{aws:PrincipalTag/{TAG_USERNAME}}}" in text
     assert "$$${" not in text, "escaped once (issue 19): tests/delivered.py proves what AWS gets"
@@ -153,7 +153,7 @@ def test_boundary_policy_reaches_aws_with_its_policy_variable(example_synth) -> 
 
 def test_lockout_table(example_synth) -> None:
     _, table = one(example_synth, SALES, "aws_dynamodb_table")
-    assert table["name"] == names.partner_lockout_table("acme", "sales")
+    assert table["name"] == partner_access_names.partner_lockout_table("acme", "sales")
     assert table["ttl"] == {"attribute_name": "expires_at", "enabled": True}
     assert table["server_side_encryption"]["enabled"] is True
     assert table["server_side_encryption"]["kms_key_arn"].startswith("${aws_kms_key.")

@@ -10,7 +10,7 @@ import pytest
 
 from silolake.aws import names
 from silolake.catalog import load_catalog
-from silolake.catalog.model import BUILTIN_PARTITIONS
+from silolake.catalog.flow import BUILTIN_PARTITIONS
 from silolake.catalog.types import glue_type
 from silolake.constructs.storage import glue_tables
 from tests.conftest import CATALOG_HEADER, Synth, synthesize_catalog

@@ -20,7 +20,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from silolake.catalog.model import Column, Flow
+from silolake.catalog.flow import Column, Flow
 from silolake.constructs.etl import warehouse_sql
 from tests.flows import file_flow
 

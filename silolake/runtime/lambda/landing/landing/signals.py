@@ -14,7 +14,7 @@ flow get no record: their flow is whatever a partner typed, and a metric per typ
 an unbounded number of custom metrics, billed each; the owners' quarantine notice covers them.
 
 The framework keeps these names in ``silolake/policy/health_metrics.py``; this module restates
-them and ``tests/test_health_drift.py`` proves the two agree.
+them and ``tests/constructs/health/test_health_drift.py`` proves the two agree.
 """
 
 from __future__ import annotations

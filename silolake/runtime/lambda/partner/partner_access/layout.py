@@ -1,7 +1,7 @@
 """The dropzone key layout, as this bundle uses it: ``<partner>/<flow>/<file>``.
 
 The framework defines the layout once (``silolake.policy.dropzone``); runtime code cannot
-import the framework, so these lines restate it and ``tests/test_dropzone_layout.py`` proves
+import the framework, so these lines restate it and ``tests/policy/test_dropzone_layout.py`` proves
 the two agree. A partner writes ``<partner>/<flow>/<file>`` and reads what landing decided
 in ``_status/<partner>/<flow>/<file>.json``; over SFTP it sees ``/<flow>`` per allowed
 flow and ``/status``.
