@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from ..aws import names
+from ..aws import arns, names
 from ..channels import CHANNELS, FILE_SOURCES, Channel, ChannelName, Format, channel
 from .expect import FlowExpectations, build_expectations
 from .quality import QualityRule
@@ -311,7 +311,7 @@ class Organization:
 
     def deploy_role_arn(self, account_id: str) -> str:
         """ARN of the deploy role in ``account_id`` (assumed by the provider and the backend)."""
-        return f"arn:aws:iam::{account_id}:role/{self.deploy_role_name}"
+        return arns.role(arns.partition_of(self.home_region), account_id, self.deploy_role_name)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..aws import names
+from ..aws import arns, names
 from ..catalog.model import DeployedSilo, Flow
 from ..channels import channel
 
@@ -104,7 +104,7 @@ class Alarm:
 
 def alarm_arn(silo: DeployedSilo, name: str) -> str:
     """ARN of the silo's CloudWatch alarm ``name`` (the dashboard's alarm widget lists them)."""
-    return f"arn:aws:cloudwatch:{silo.region}:{silo.account_id}:alarm:{name}"
+    return arns.regional("cloudwatch", silo.region, silo.account_id, f"alarm:{name}")
 
 
 def flow_dimensions(silo: DeployedSilo, flow: Flow, partner: str | None = None) -> tuple[tuple[str, str], ...]:

@@ -29,7 +29,7 @@ from .test_partner_boundary import (
 )
 
 DATALAKE = "222222222222"
-SLR = health_sharing.monitoring_principal(DATALAKE)
+SLR = health_sharing.monitoring_principal("aws", DATALAKE)
 SLR_SESSION = f"arn:aws:sts::{DATALAKE}:assumed-role/{names.CLOUDWATCH_CROSS_ACCOUNT_SLR}/cloudwatch-crossaccount"
 SHARING_ROLE = f"arn:aws:iam::{ACCOUNT}:role/{names.CLOUDWATCH_SHARING_ROLE}"
 #: The SLR's own (AWS managed) permission, as the monitoring account grants it.

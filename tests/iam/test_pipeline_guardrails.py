@@ -310,15 +310,15 @@ def test_roles_a_silo_pipeline_creates_are_assumed_only_from_their_account(lake:
     cases = {
         "a GitHub token of any repository (web identity), trusted by it": _web_identity(created),
         "an outside account, trusted by a pipeline-made role": assume(
-            outsider, created, {"AWS": account_root(OUTSIDER)}
+            outsider, created, {"AWS": account_root("aws", OUTSIDER)}
         ),
         "another account of the organization, trusted by it": assume(
-            datalake_admin, created, {"AWS": account_root(DATALAKE)}
+            datalake_admin, created, {"AWS": account_root("aws", DATALAKE)}
         ),
-        "the silo account itself": assume(boundary_less_insider, created, {"AWS": account_root(SALES)}),
+        "the silo account itself": assume(boundary_less_insider, created, {"AWS": account_root("aws", SALES)}),
         "an AWS service it trusts": assume(lambda_service, created, {"Service": "lambda.amazonaws.com"}, service=True),
         "an outside account, trusted by another workload's role": assume(
-            outsider, other, {"AWS": account_root(OUTSIDER)}
+            outsider, other, {"AWS": account_root("aws", OUTSIDER)}
         ),
     }
     got = decide(lake, cases)
@@ -382,7 +382,7 @@ def test_without_the_pipelines_scp_and_the_trust_rcp_the_attacks_succeed(
         role(SALES, "backdoor", names.silo_pipeline_role_path("sales")),
         {
             "resourceAccount": SALES,
-            "resourcePolicy": _trusting({"AWS": account_root(OUTSIDER)}),
+            "resourcePolicy": _trusting({"AWS": account_root("aws", OUTSIDER)}),
             "context": {"aws:ResourceAccount": SALES, "aws:PrincipalIsAWSService": "false"},
         },
     )
@@ -410,7 +410,7 @@ def test_pipelines_scp_and_trust_rcp_fit_in_the_worst_case(example_catalog) -> N
     assert len(scp.policy.to_json(pipelines.pipelines_scp(example_catalog))) == 3944
     assert len(scp.render(pipelines.pipelines_scp(worst))) <= scp.SCP_MAX_CHARS
     assert len(scp.policy.to_json(pipelines.pipelines_scp(worst))) == 4370
-    assert len(scp.policy.to_json(pipelines.trust_rcp())) == 398  # independent of the catalog
+    assert len(scp.policy.to_json(pipelines.trust_rcp("aws"))) == 398  # independent of the catalog
 
 
 def test_the_datalake_ou_keeps_two_scp_slots_and_the_silos_ou_four_rcp_slots(example_delivery: Delivery) -> None:
