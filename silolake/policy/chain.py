@@ -112,8 +112,8 @@ def publish_statements(partition: str, org: str, deploy_role: str) -> list[dict]
     only the deploy role changes either, or the datalake roles; only the release build (and
     the deploy role) assume the publisher."""
     release = names.release_name(org)
-    project = arns.arn(partition, "codebuild", "*", "*", f"project/{release}")
-    pipeline = arns.arn(partition, "codepipeline", "*", "*", release)
+    project = arns.any_region(partition, "codebuild", f"project/{release}")
+    pipeline = arns.any_region(partition, "codepipeline", release)
     roles = names.RELEASE_ROLE_PURPOSES
     return [
         deny_except(
@@ -157,9 +157,7 @@ def publish_statements(partition: str, org: str, deploy_role: str) -> list[dict]
 def protection_statements(partition: str, org: str, state_prefix: str, deploy_role: str) -> list[dict]:
     """State buckets, partner audit log groups, the malware hold, the identity provider test."""
     state = arns.s3(partition, names.state_bucket_pattern(state_prefix))
-    logs = [
-        arns.arn(partition, "logs", "*", "*", f"log-group:{g}") for g in names.partner_audit_log_group_patterns(org)
-    ]
+    logs = [arns.any_region(partition, "logs", f"log-group:{g}") for g in names.partner_audit_log_group_patterns(org)]
     return [
         deny_except("IdentityProviderTestOnlyDeploy", IDENTITY_PROVIDER_TEST, "*", deploy_role, partition=partition),
         deny_except("StateBucketUnchanged", STATE_BUCKET_SETTINGS, state, deploy_role, partition=partition),
@@ -174,14 +172,14 @@ def protection_statements(partition: str, org: str, state_prefix: str, deploy_ro
         deny_except(
             "MalwareHoldKept",
             MALWARE_HOLD_CHANGES,
-            arns.arn(partition, "guardduty", "*", "*", "malware-protection-plan/*"),
+            arns.any_region(partition, "guardduty", "malware-protection-plan/*"),
             deploy_role,
             partition=partition,
         ),
         deny_except(
             "AppliedRecordOnlyFromPipelines",
             APPLIED_RECORD_CHANGES,
-            arns.arn(partition, "ssm", "*", "*", f"parameter{names.PIPELINE_PARAMETER_PREFIX}*"),
+            arns.any_region(partition, "ssm", f"parameter{names.PIPELINE_PARAMETER_PREFIX}*"),
             deploy_role,
             names.silo_role("*", "pipeline"),
             partition=partition,

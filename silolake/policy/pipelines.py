@@ -90,10 +90,10 @@ ROLE_ASSUMPTION = ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWi
 def silo_pipeline_statements(partition: str, org: str, deploy_role: str) -> list[dict]:
     """Silo pipelines (every silo account): builds, projects, pipeline, passed roles, store, log."""
     projects = [
-        arns.arn(partition, "codebuild", "*", "*", f"project/{names.silo_build_project('*', s)}")
+        arns.any_region(partition, "codebuild", f"project/{names.silo_build_project('*', s)}")
         for s in ("plan", "apply")
     ]
-    pipeline = arns.arn(partition, "codepipeline", "*", "*", names.silo_pipeline("*"))
+    pipeline = arns.any_region(partition, "codepipeline", names.silo_pipeline("*"))
     release_pipeline = names.silo_role("*", "release-pipeline")
     pipeline_roles = names.silo_role_pattern("pipeline")  # the build role and the release-pipeline role
     store = arns.s3(partition, names.silo_bucket_pattern(org, names.PIPELINE_BUCKET), "*")
@@ -126,7 +126,7 @@ def state_statements(partition: str, org: str, state_bucket_prefix: str, deploy_
     """Only the deploy role shares the state bucket (every account's, ``silolake bootstrap`` made it)
     or retries a stage of the release pipeline."""
     state = arns.s3(partition, names.state_bucket_pattern(state_bucket_prefix))
-    release = arns.arn(partition, "codepipeline", "*", "*", f"{names.release_name(org)}*")  # and its stages
+    release = arns.any_region(partition, "codepipeline", f"{names.release_name(org)}*")  # and its stages
     return [
         deny_except("StateBucketNotShared", STATE_BUCKET_SHARING, state, deploy_role, partition=partition),
         deny_except("ReleaseStagesNotRetried", RELEASE_PIPELINE_RETRY, release, deploy_role, partition=partition),
@@ -142,7 +142,7 @@ def datalake_store_statements(partition: str, org: str, deploy_role: str) -> lis
         arns.s3(partition, names.silo_bucket_pattern(org, names.PIPELINE_BUCKET)),
     ]
     logs = [
-        arns.arn(partition, "logs", "*", "*", f"log-group:{names.codebuild_log_group(p)}")
+        arns.any_region(partition, "logs", f"log-group:{names.codebuild_log_group(p)}")
         for p in (names.silo_pipeline("*"), names.release_name(org))
     ]
     return [

@@ -96,7 +96,7 @@ def github_plan_statements(
             "Sid": "NoParameterReadsButPublic",
             "Effect": "Deny",
             "Action": list(PARAMETER_READS),
-            "NotResource": arns.arn(partition, "ssm", "*", "*", PUBLIC_PARAMETERS),
+            "NotResource": arns.any_region(partition, "ssm", PUBLIC_PARAMETERS),
         },
         {
             "Sid": "NoObjectReadsButTerraformOwn",

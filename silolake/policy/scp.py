@@ -207,7 +207,7 @@ def protect_silo_keys(partition: str, deploy_role_name: str) -> list[dict]:
             "Sid": "ProtectSiloKeyAliases",
             "Effect": "Deny",
             "Action": list(ALIAS_CHANGES),
-            "Resource": arns.arn(partition, "kms", "*", "*", f"alias/{alias}"),
+            "Resource": arns.any_region(partition, "kms", f"alias/{alias}"),
             "Condition": _except_deploy_role(partition, deploy_role_name),
         },
     ]

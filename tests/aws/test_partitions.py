@@ -1,0 +1,170 @@
+"""A GovCloud organization synthesizes GovCloud ARNs everywhere (issue 23).
+
+Two catalogs, synthesized as ``silolake synth`` does:
+
+- the example's whole organization moved to AWS GovCloud (US) (home ``us-gov-west-1``, the
+  ``logistics`` silo in ``us-gov-east-1``), built as a model: the catalog refuses its partner
+  channels there (no CloudFront, ``tests/catalog/test_partitions.py``), but every construct
+  must still write ARNs of the stack's partition, so every construct is synthesized here;
+- a GovCloud catalog that validates (``tests/catalog/test_partitions.py``: storage-only silos),
+  loaded from its YAML: the user's path.
+
+Every ARN-shaped string of every stack (organization, datalake, silos, analytics) must start
+``arn:aws-us-gov:``. Then the IAM engine evaluates GovCloud policies as Terraform delivers them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from silolake.aws import names
+from silolake.catalog import load_catalog
+from silolake.policy import health_sharing
+from tests.catalog.test_partitions import GOV_STORAGE_ONLY
+from tests.conftest import Synth, synthesize_catalog
+from tests.delivered import Delivery, deliver
+from tests.iam.iam_sim import simulate
+
+WEST, EAST = "us-gov-west-1", "us-gov-east-1"
+GOV = "aws-us-gov"
+#: An ARN as it appears in a JSON string: up to a quote, backslash, space or comma.
+ARN = re.compile(r"arn:[A-Za-z0-9*-]*:[^\"\\\s,]*")
+DATALAKE, SALES = "222222222222", "444444444444"
+
+
+@pytest.fixture(scope="module")
+def gov_synth(example_catalog, tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    c = example_catalog
+    org = dataclasses.replace(c.organization, home_region=WEST, allowed_regions=(WEST, EAST))
+    gov = dataclasses.replace(
+        c,
+        organization=org,
+        datalake=dataclasses.replace(c.datalake, region=WEST),
+        analytics=tuple(dataclasses.replace(a, region=WEST) for a in c.analytics),
+        silos=tuple(dataclasses.replace(s, region=EAST if s.name == "logistics" else WEST) for s in c.silos),
+    )
+    return synthesize_catalog(gov, tmp_path_factory.mktemp("govcloud") / "cdktf.out")
+
+
+def _foreign_arns(synth: Synth) -> dict[str, list[str]]:
+    """Stack -> the ARNs in it that are not GovCloud's."""
+    found = {}
+    for name in synth.stack_names:
+        bad = sorted({a for a in ARN.findall(json.dumps(synth.stack(name))) if not a.startswith(f"arn:{GOV}:")})
+        if bad:
+            found[name] = bad
+    return found
+
+
+def test_every_arn_of_a_govcloud_organization_is_govcloud(gov_synth: Synth) -> None:
+    kinds = {name.split("-")[0] for name in gov_synth.stack_names}
+    assert kinds == {"org", "datalake", "silo", "analytics"}
+    assert _foreign_arns(gov_synth) == {}
+    text = "".join(json.dumps(gov_synth.stack(n)) for n in gov_synth.stack_names)
+    assert "arn:aws:" not in text
+    # Positive: the partition reached what each layer formats.
+    for expected in (
+        f"arn:{GOV}:iam::*:role/",  # SCPs (org stack)
+        f"arn:{GOV}:states:::glue:startJobRun.sync",  # state machine tasks
+        f"arn:{GOV}:lambda:{WEST}:165093116878:layer:",  # Powertools layer, GovCloud account
+        f"arn:{GOV}:lambda:{EAST}:165087284144:layer:",
+        f"arn:{GOV}:iam::{DATALAKE}:role/aws-service-role/",  # health sharing trust
+        f"arn:{GOV}:glue:{WEST}:{SALES}:catalog",  # Glue resource policy (sharing)
+        f"arn:{GOV}:iam::aws:policy/ReadOnlyAccess",  # GitHub plan role
+        f"logs.{EAST}.amazonaws.com",  # key policies' CloudWatch Logs principal
+    ):
+        assert expected in text, expected
+
+
+def test_a_validated_govcloud_catalog_synthesizes_govcloud_arns(tmp_path: Path) -> None:
+    (tmp_path / "silos.yaml").write_text(GOV_STORAGE_ONLY)
+    synth = synthesize_catalog(load_catalog(tmp_path / "silos.yaml"), tmp_path / "cdktf.out")
+    assert "silo-sales" in synth.stack_names
+    assert _foreign_arns(synth) == {}
+    assert f"arn:{GOV}:s3:::" in json.dumps(synth.stack("silo-sales"))
+
+
+@pytest.fixture(scope="module")
+def gov_delivery(gov_synth: Synth, tmp_path_factory: pytest.TempPathFactory) -> Delivery:
+    return deliver(gov_synth, tmp_path_factory.mktemp("gov-delivered"))
+
+
+def test_govcloud_policies_allow_and_deny_in_the_iam_engine(gov_delivery: Delivery) -> None:
+    """The health sharing role's trust (GovCloud principal ARNs, ``ArnEquals``) and the processed
+    bucket's TLS guardrail, as AWS receives them, evaluated with GovCloud callers."""
+    stack = "silo-sales"
+    trust = gov_delivery.policy(stack, "aws_iam_role", "assume_role_policy", name=names.CLOUDWATCH_SHARING_ROLE)
+    layout = gov_delivery.catalog.layout
+    assert layout is not None
+    slr = health_sharing.monitoring_principal(GOV, DATALAKE)
+    sharing_role = f"arn:{GOV}:iam::{SALES}:role/{names.CLOUDWATCH_SHARING_ROLE}"
+    slr_grant = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": sharing_role}],
+    }
+
+    def assume(name: str, session: str, role: str) -> dict:
+        """``session`` (an STS assumed-role ARN) of ``role`` asks to assume the sharing role."""
+        return {
+            "name": name,
+            "principal": session,
+            "action": "sts:AssumeRole",
+            "resource": sharing_role,
+            "resourceAccount": SALES,
+            "resourcePolicy": trust,
+            "identityPolicies": [slr_grant],
+            "context": {
+                "aws:SecureTransport": "true",
+                "aws:PrincipalOrgID": layout.org_id,
+                "aws:PrincipalArn": role,
+                "aws:PrincipalAccount": role.split(":")[4],
+            },
+            "autoContext": False,
+        }
+
+    bucket = names.silo_bucket("acme", "sales", "processed", SALES, WEST)
+    bucket_policy = next(
+        json.loads(r["policy"])
+        for r in gov_delivery.resources(stack, "aws_s3_bucket_policy").values()
+        if f"arn:{GOV}:s3:::{bucket}" in r["policy"]
+    )
+    over_http = {
+        "name": "a read over plain HTTP",
+        "principal": f"arn:{GOV}:iam::{SALES}:role/admin",
+        "action": "s3:GetObject",
+        "resource": f"arn:{GOV}:s3:::{bucket}/x.parquet",
+        "resourceAccount": SALES,
+        "resourcePolicy": bucket_policy,
+        "identityPolicies": [
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+        ],
+        "context": {"aws:SecureTransport": "false"},
+    }
+    got = {
+        r["name"]: r["decision"]
+        for r in simulate(
+            [
+                assume(
+                    "the dashboard's service-linked role",
+                    f"arn:{GOV}:sts::{DATALAKE}:assumed-role/{names.CLOUDWATCH_CROSS_ACCOUNT_SLR}/cloudwatch",
+                    slr,
+                ),
+                assume(
+                    "another role of the datalake account",
+                    f"arn:{GOV}:sts::{DATALAKE}:assumed-role/admin/s",
+                    f"arn:{GOV}:iam::{DATALAKE}:role/admin",
+                ),
+                over_http,
+            ]
+        )
+    }
+    assert got == {
+        "the dashboard's service-linked role": "Allowed",
+        "another role of the datalake account": "ImplicitlyDenied",
+        "a read over plain HTTP": "ExplicitlyDenied",
+    }
