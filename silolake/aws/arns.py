@@ -3,10 +3,9 @@
 An ARN is ``arn:<partition>:<service>:<region>:<account>:<resource>``
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html). The partition follows
 from the region (:func:`partition_of`); every builder takes it, none assumes ``aws``, so a
-stack's ARNs are right for the partition its region is in. The catalog still refuses regions
-outside the commercial partition (``silolake/catalog/semantic.py``): the builders are ready
-for them, the rest of the framework (endpoints, managed-policy availability, service support)
-is not proven there.
+stack's ARNs are right for the partition its region is in. This is the one module that spells
+``arn:`` (``tests/constructs/test_literals.py``). Which partitions a catalog may use, and what
+is refused in each, is ``silolake/catalog/partitions.py`` (commercial and GovCloud supported).
 
 Shapes: every function returns a string; ``region``/``account_id`` are AWS's own forms
 (``eu-west-1``, 12 digits); nothing is validated here (names come validated from the catalog

@@ -9,6 +9,10 @@ refuse or what silolake has not proven:
   every region of ``organization.allowed_regions`` must be in the home region's partition.
 - **Supported partitions**: commercial ``aws`` and ``aws-us-gov`` (AWS GovCloud (US)). China
   (``aws-cn``) and the ISO partitions are refused with the reason (:data:`REFUSED`).
+- **SCP budget**: a GovCloud ARN is 7 characters longer (``arn:aws-us-gov:``), and the delivery
+  chain's SCP names the deploy role 12 times within AWS's 5,120 characters
+  (:mod:`silolake.policy.chain`), so in GovCloud the deploy role name is at most
+  :data:`GOVCLOUD_DEPLOY_ROLE_MAX` characters (64 in the commercial partition).
 - **Capabilities AWS does not offer in a partition** (:data:`GOVCLOUD_REFUSED`): refused where
   the catalog asks for them, located at the key that asks, rather than synthesizing a
   resource AWS rejects at apply.
@@ -50,6 +54,12 @@ GOVCLOUD_REFUSED = {
         "use delivery.pipeline.source.s3 (bundles published to the artifacts bucket) there"
     ),
 }
+
+
+#: The longest deploy role name whose delivery chain SCP fits in GovCloud, with the longest
+#: organization name (12) and state bucket prefix (24): 5,114 of 5,120 characters
+#: (``tests/aws/test_partitions.py`` renders it, and one character more overflows).
+GOVCLOUD_DEPLOY_ROLE_MAX = 54
 
 
 def _dict(value: Any) -> dict:
@@ -102,6 +112,17 @@ def partition_findings(data: dict) -> list[tuple[KeyPath, str, bool]]:
 def _govcloud_findings(data: dict) -> list[tuple[KeyPath, str, bool]]:
     """Capabilities of a GovCloud organization's catalog that AWS GovCloud (US) does not offer."""
     found: list[tuple[KeyPath, str, bool]] = []
+    role = _dict(data.get("organization")).get("deploy_role_name")
+    if isinstance(role, str) and len(role) > GOVCLOUD_DEPLOY_ROLE_MAX:
+        found.append(
+            (
+                ("organization", "deploy_role_name"),
+                f"deploy role name of {len(role)} characters: in AWS GovCloud (US) at most "
+                f"{GOVCLOUD_DEPLOY_ROLE_MAX}, or the delivery chain's SCP, which names it 12 times in ARNs "
+                "7 characters longer than commercial ones, exceeds AWS's 5,120 characters",
+                False,
+            )
+        )
     partner = GOVCLOUD_REFUSED["partner_access"]
     for i, silo in enumerate(_list(data.get("silos"))):
         silo = _dict(silo)

@@ -168,3 +168,32 @@ def test_govcloud_policies_allow_and_deny_in_the_iam_engine(gov_delivery: Delive
         "another role of the datalake account": "ImplicitlyDenied",
         "a read over plain HTTP": "ExplicitlyDenied",
     }
+
+
+def test_the_guardrails_fit_in_govcloud_up_to_the_deploy_role_bound(example_catalog) -> None:
+    """GovCloud ARNs are longer: with the longest organization name and state prefix, every SCP
+    and the RCP fit with a deploy role of ``GOVCLOUD_DEPLOY_ROLE_MAX`` characters, and the chain
+    overflows with one more (the bound the catalog enforces is tight)."""
+    from silolake.catalog.partitions import GOVCLOUD_DEPLOY_ROLE_MAX
+    from silolake.policy import chain, pipelines, scp
+
+    def org_with(role_length: int):
+        org = dataclasses.replace(
+            example_catalog.organization,
+            deploy_role_name="r" * role_length,
+            name="o" * 12,
+            state_bucket_prefix="p" * 24,
+            home_region=WEST,
+            allowed_regions=(WEST, EAST),
+        )
+        return dataclasses.replace(example_catalog, organization=org)
+
+    worst = org_with(GOVCLOUD_DEPLOY_ROLE_MAX)
+    documents = [*scp.silo_scps(worst).values(), *pipelines.datalake_scps(worst).values()]
+    documents += pipelines.silos_rcps(worst).values()
+    for doc in documents:
+        scp.render(doc)  # raises past 5,120 characters
+        assert len(scp.policy.to_json(doc)) <= scp.SCP_MAX_CHARS
+    assert f"arn:{GOV}:" in scp.render(chain.chain_scp(worst))
+    with pytest.raises(ValueError, match="over the AWS limit of 5120"):
+        scp.render(chain.chain_scp(org_with(GOVCLOUD_DEPLOY_ROLE_MAX + 1)))

@@ -69,3 +69,16 @@ def test_a_govcloud_master_pipeline_takes_no_connection_source(problems) -> None
     [problem] = problems(text)
     assert problem.startswith(f"{S}:13:7: delivery.pipeline.source.connection: a connection source is refused")
     assert GOVCLOUD_REFUSED["connection_source"] in problem
+
+
+def test_a_govcloud_deploy_role_name_is_bounded_by_the_scp_budget(problems) -> None:  # noqa: F811
+    ok = GOV_STORAGE_ONLY.replace(
+        "  state_bucket_prefix:", "  deploy_role_name: " + "r" * 54 + "\n  state_bucket_prefix:"
+    )
+    assert problems(ok) == []
+    [problem] = problems(ok.replace("r" * 54, "r" * 55))
+    assert problem == (
+        f"{S}:7:21: organization.deploy_role_name: deploy role name of 55 characters: in AWS GovCloud (US) at "
+        "most 54, or the delivery chain's SCP, which names it 12 times in ARNs 7 characters longer than "
+        "commercial ones, exceeds AWS's 5,120 characters"
+    )
