@@ -49,6 +49,11 @@ GOVCLOUD_REFUSED = {
         "Amazon CloudFront is not offered in AWS GovCloud (US), and partner access (the sign-in "
         "and upload pages every sftp, upload and api flow depends on) is served through it"
     ),
+    "account_creation": (
+        "AWS Organizations creates GovCloud accounts only from the paired commercial organization "
+        "(CreateGovCloudAccount), as standalone accounts the GovCloud organization then invites; "
+        "create the account that way and give its account_id"
+    ),
     "connection_source": (
         "silolake has not proven the CodeConnections GitHub source in AWS GovCloud (US); "
         "use delivery.pipeline.source.s3 (bundles published to the artifacts bucket) there"
@@ -126,6 +131,9 @@ def _govcloud_findings(data: dict) -> list[tuple[KeyPath, str, bool]]:
     partner = GOVCLOUD_REFUSED["partner_access"]
     for i, silo in enumerate(_list(data.get("silos"))):
         silo = _dict(silo)
+        if "email" in silo:
+            why = GOVCLOUD_REFUSED["account_creation"]
+            found.append((("silos", i, "email"), f"silolake cannot create accounts in AWS GovCloud (US): {why}", True))
         ingestion = _dict(silo.get("ingestion"))
         for key in ("sftp", "web_upload"):
             if _dict(ingestion.get(key)).get("enabled") is True:

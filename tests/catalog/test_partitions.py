@@ -15,7 +15,7 @@ GOV = mutate(
     "allowed_regions: [eu-west-1, eu-central-1]",
     "allowed_regions: [us-gov-west-1, us-gov-east-1]",
     "    email: aws-hr@acme.example\n",
-    "    email: aws-hr@acme.example\n    region: us-gov-east-1\n",
+    '    account_id: "555555555555"\n    region: us-gov-east-1\n',
 )
 #: The same with the one silo that takes partner data reduced to storage (no flows, no channels).
 GOV_STORAGE_ONLY = GOV[: GOV.index("    ingestion:\n")] + GOV[GOV.index("  - name: hr") :]
@@ -82,3 +82,11 @@ def test_a_govcloud_deploy_role_name_is_bounded_by_the_scp_budget(problems) -> N
         "most 54, or the delivery chain's SCP, which names it 12 times in ARNs 7 characters longer than "
         "commercial ones, exceeds AWS's 5,120 characters"
     )
+
+
+def test_govcloud_accounts_are_not_created_by_silolake(problems) -> None:  # noqa: F811
+    text = GOV_STORAGE_ONLY.replace('    account_id: "555555555555"\n', "    email: aws-hr@acme.example\n")
+    assert problems(text) == [
+        f"{S}:22:5: silos[1].email: silolake cannot create accounts in AWS GovCloud (US): "
+        f"{GOVCLOUD_REFUSED['account_creation']}"
+    ]
