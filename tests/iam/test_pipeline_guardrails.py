@@ -310,15 +310,15 @@ def test_roles_a_silo_pipeline_creates_are_assumed_only_from_their_account(lake:
     cases = {
         "a GitHub token of any repository (web identity), trusted by it": _web_identity(created),
         "an outside account, trusted by a pipeline-made role": assume(
-            outsider, created, {"AWS": account_root("aws", OUTSIDER)}
+            outsider, created, {"AWS": account_root(OUTSIDER)}
         ),
         "another account of the organization, trusted by it": assume(
-            datalake_admin, created, {"AWS": account_root("aws", DATALAKE)}
+            datalake_admin, created, {"AWS": account_root(DATALAKE)}
         ),
-        "the silo account itself": assume(boundary_less_insider, created, {"AWS": account_root("aws", SALES)}),
+        "the silo account itself": assume(boundary_less_insider, created, {"AWS": account_root(SALES)}),
         "an AWS service it trusts": assume(lambda_service, created, {"Service": "lambda.amazonaws.com"}, service=True),
         "an outside account, trusted by another workload's role": assume(
-            outsider, other, {"AWS": account_root("aws", OUTSIDER)}
+            outsider, other, {"AWS": account_root(OUTSIDER)}
         ),
     }
     got = decide(lake, cases)
@@ -382,7 +382,7 @@ def test_without_the_pipelines_scp_and_the_trust_rcp_the_attacks_succeed(
         role(SALES, "backdoor", names.silo_pipeline_role_path("sales")),
         {
             "resourceAccount": SALES,
-            "resourcePolicy": _trusting({"AWS": account_root("aws", OUTSIDER)}),
+            "resourcePolicy": _trusting({"AWS": account_root(OUTSIDER)}),
             "context": {"aws:ResourceAccount": SALES, "aws:PrincipalIsAWSService": "false"},
         },
     )
