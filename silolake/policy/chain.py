@@ -191,7 +191,9 @@ def chain_scp(catalog: Catalog) -> dict:
     """The DataLake-OU guardrail (bounded size: it grows only with the deploy role name, the
     organization name and the state bucket prefix: 4,486 characters for the example, 5,010 of
     the 5,120 allowed in the worst case of a 64-character deploy role, a 12-character
-    organization and a 24-character prefix, which ``tests/iam/test_chain_guardrails.py`` renders)."""
+    organization and a 24-character prefix, which ``tests/iam/test_chain_guardrails.py`` renders).
+    GovCloud ARNs are 7 characters longer: there the deploy role is bounded to
+    :data:`silolake.catalog.partitions.GOVCLOUD_DEPLOY_ROLE_MAX` characters so it still fits."""
     org, partition = catalog.organization, organization_partition(catalog)
     return policy.document(
         [
