@@ -7,7 +7,8 @@ Two catalogs, synthesized as ``silolake synth`` does:
   channels there (no CloudFront, ``tests/catalog/test_partitions.py``), but every construct
   must still write ARNs of the stack's partition, so every construct is synthesized here;
 - a GovCloud catalog that validates (``tests/catalog/test_partitions.py``: storage-only silos),
-  loaded from its YAML: the user's path.
+  through ``silolake synth``: the user's path (and ``silolake validate`` of the example moved to
+  GovCloud, which says, located, what GovCloud lacks).
 
 Every ARN-shaped string of every stack (organization, datalake, silos, analytics) must start
 ``arn:aws-us-gov:``. Then the IAM engine evaluates GovCloud policies as Terraform delivers them.
@@ -23,9 +24,9 @@ from pathlib import Path
 import pytest
 
 from silolake.aws import names
-from silolake.catalog import load_catalog
 from silolake.policy import health_sharing
 from tests.catalog.test_partitions import GOV_STORAGE_ONLY
+from tests.cli.test_cli import EXAMPLE, problem_lines, silolake
 from tests.conftest import Synth, synthesize_catalog
 from tests.delivered import Delivery, deliver
 from tests.iam.iam_sim import simulate
@@ -81,12 +82,34 @@ def test_every_arn_of_a_govcloud_organization_is_govcloud(gov_synth: Synth) -> N
         assert expected in text, expected
 
 
-def test_a_validated_govcloud_catalog_synthesizes_govcloud_arns(tmp_path: Path) -> None:
+def test_silolake_synth_of_a_valid_govcloud_catalog_writes_govcloud_arns(tmp_path: Path) -> None:
+    """The user's path: ``silolake synth`` validates the catalog, then writes every stack."""
     (tmp_path / "silos.yaml").write_text(GOV_STORAGE_ONLY)
-    synth = synthesize_catalog(load_catalog(tmp_path / "silos.yaml"), tmp_path / "cdktf.out")
-    assert "silo-sales" in synth.stack_names
-    assert _foreign_arns(synth) == {}
-    assert f"arn:{GOV}:s3:::" in json.dumps(synth.stack("silo-sales"))
+    result = silolake("synth", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    stacks = {p.parent.name: p.read_text() for p in (tmp_path / "out" / "stacks").glob("*/cdk.tf.json")}
+    assert {name.split("-")[0] for name in stacks} == {"org", "datalake", "silo", "analytics"}
+    foreign = {n: sorted({a for a in ARN.findall(t) if not a.startswith(f"arn:{GOV}:")}) for n, t in stacks.items()}
+    assert {n: arns for n, arns in foreign.items() if arns} == {}
+    assert f"arn:{GOV}:s3:::" in stacks["silo-sales"]
+
+
+def test_silolake_validate_of_the_example_in_govcloud_says_what_govcloud_lacks(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text()
+    for old, new in (
+        ("home_region: eu-west-1", f"home_region: {WEST}"),
+        ("allowed_regions: [eu-west-1, eu-central-1]", f"allowed_regions: [{WEST}, {EAST}]"),
+        ("region: eu-central-1", f"region: {EAST}"),
+    ):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    (tmp_path / "silos.yaml").write_text(text)
+    result = silolake("validate", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = problem_lines(result)  # every line located, no traceback
+    assert any("delivery.pipeline.source.connection: a connection source is refused" in line for line in lines)
+    assert any(".flows[0].source: 'api' flows are not available in AWS GovCloud (US)" in line for line in lines)
+    assert not any("partition" in line for line in lines)  # one partition: nothing else to say
 
 
 @pytest.fixture(scope="module")
