@@ -26,7 +26,7 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from ..aws import names
+from ..aws import arns, names
 from ..catalog import CatalogError, validate_file
 from ..catalog.lock import AccountsLock, read_lock, write_lock
 from ..catalog.model import Catalog, OrgLayout, build_catalog, with_account
@@ -114,7 +114,7 @@ class _Aws:
 
     def _session_for(self, account_id: str, region: str) -> boto3.Session:
         if account_id not in self._sessions:
-            role_arn = f"arn:aws:iam::{account_id}:role/{self.role_name}"
+            role_arn = arns.role(arns.partition_of(region), account_id, self.role_name)
             try:
                 creds = self.client("sts", region).assume_role(RoleArn=role_arn, RoleSessionName=SESSION_NAME)[
                     "Credentials"

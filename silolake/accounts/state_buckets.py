@@ -16,6 +16,7 @@ from collections.abc import Callable
 from botocore.exceptions import ClientError
 
 from .. import policy
+from ..aws import arns
 from ..errors import AwsError
 
 _TLS_SID = "DenyInsecureTransport"
@@ -42,8 +43,8 @@ TLS_POLICY = "bucket policy denying non-TLS requests"
 ALL_GUARDRAILS = (VERSIONING, ENCRYPTION, PUBLIC_ACCESS, OWNERSHIP, TLS_POLICY)
 
 
-def _tls_statement(bucket: str) -> dict:
-    return policy.deny_insecure_transport(policy.bucket_arns(bucket))
+def _tls_statement(partition: str, bucket: str) -> dict:
+    return policy.deny_insecure_transport(policy.bucket_arns(partition, bucket))
 
 
 def _canonical(value):
@@ -83,7 +84,9 @@ def _get(call, absent: tuple[str, ...]):
 
 
 def guardrail_fixes(s3, bucket: str) -> list[tuple[str, Callable[[], object]]]:
-    """(description, apply) for every guardrail the bucket lacks; all of them for a new bucket."""
+    """(description, apply) for every guardrail the bucket lacks; all of them for a new bucket.
+    ``s3`` is a client of the bucket's region (its partition names the bucket in the TLS policy)."""
+    partition = arns.partition_of(s3.meta.region_name)
     fixes: list[tuple[str, Callable[[], object]]] = []
     versioning = _get(lambda: s3.get_bucket_versioning(Bucket=bucket), ())
     if (versioning or {}).get("Status") != "Enabled":
@@ -132,9 +135,9 @@ def guardrail_fixes(s3, bucket: str) -> list[tuple[str, Callable[[], object]]]:
     present = doc.get("Statement", [])
     present = [present] if isinstance(present, dict) else present
     statements = [s for s in present if s.get("Sid") != _TLS_SID]
-    wanted = _canonical(_tls_statement(bucket))
+    wanted = _canonical(_tls_statement(partition, bucket))
     if not any(_canonical(s) == wanted for s in present):
         # Other statements someone added are kept: only ours is (re)placed.
-        new_doc = policy.document([_tls_statement(bucket), *statements])
+        new_doc = policy.document([_tls_statement(partition, bucket), *statements])
         fixes.append((TLS_POLICY, lambda: s3.put_bucket_policy(Bucket=bucket, Policy=policy.to_json(new_doc))))
     return fixes

@@ -3,10 +3,9 @@
 An ARN is ``arn:<partition>:<service>:<region>:<account>:<resource>``
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html). The partition follows
 from the region (:func:`partition_of`); every builder takes it, none assumes ``aws``, so a
-stack's ARNs are right for the partition its region is in. The catalog still refuses regions
-outside the commercial partition (``silolake/catalog/semantic.py``): the builders are ready
-for them, the rest of the framework (endpoints, managed-policy availability, service support)
-is not proven there.
+stack's ARNs are right for the partition its region is in. This is the one module that spells
+``arn:`` (``tests/constructs/test_literals.py``). Which partitions a catalog may use, and what
+is refused in each, is ``silolake/catalog/partitions.py`` (commercial and GovCloud supported).
 
 Shapes: every function returns a string; ``region``/``account_id`` are AWS's own forms
 (``eu-west-1``, 12 digits); nothing is validated here (names come validated from the catalog
@@ -37,6 +36,11 @@ _DNS_SUFFIX = {
 }
 
 
+def is_arn(value: str) -> bool:
+    """Whether ``value`` is written as an ARN (``arn:...``), of any partition."""
+    return value.startswith("arn:")
+
+
 def partition_of(region: str) -> str:
     """The partition of ``region``: ``aws``, ``aws-us-gov``, ``aws-cn``, ``aws-iso``,
     ``aws-iso-b``, ``aws-iso-e`` or ``aws-iso-f``. An unknown ``*-iso*-`` region is ``aws-iso``."""
@@ -63,6 +67,12 @@ def service_principal(service: str, partition: str = COMMERCIAL) -> str:
     """IAM's principal for AWS service ``service`` in ``partition`` (``lambda`` ->
     ``lambda.amazonaws.com``)."""
     return _PRINCIPAL_EXCEPTIONS.get((partition, service), f"{service}.amazonaws.com")
+
+
+def regional_service_principal(service: str, region: str) -> str:
+    """The regional principal of a service that has one (``logs.<region>.amazonaws.com``,
+    CloudWatch Logs key policies; ``.amazonaws.com.cn`` in China)."""
+    return f"{service}.{region}.{dns_suffix(partition_of(region))}"
 
 
 def service_endpoint(service: str, region: str) -> str:
@@ -104,6 +114,18 @@ def customer_policy(partition: str, account_id: str, name: str, path: str = "/")
 def aws_managed_policy(partition: str, name: str) -> str:
     """An AWS-managed policy (``AdministratorAccess``, ``ReadOnlyAccess``, ...)."""
     return iam(partition, "aws", f"policy/{name}")
+
+
+def account_root(partition: str, account_id: str) -> str:
+    """The account principal ``arn:<p>:iam::<account_id>:root`` (every principal of the account
+    its IAM policies allow)."""
+    return iam(partition, account_id, "root")
+
+
+def any_region(partition: str, service: str, resource: str) -> str:
+    """``resource`` of ``service`` in any region and account of ``partition`` (SCPs and
+    guardrails attached to many accounts: ``arn:<p>:<service>:*:*:<resource>``)."""
+    return arn(partition, service, "*", "*", resource)
 
 
 def log_group(region: str, account_id: str, name: str) -> str:

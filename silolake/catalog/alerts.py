@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ..aws import arns
 from .errors import Path as KeyPath
 
 _ARN_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
@@ -22,7 +23,7 @@ def check_alerts(path: KeyPath, silo: dict[str, Any], add: Callable[[KeyPath, st
     secret = alerts.get("webhook_secret") if isinstance(alerts, dict) else None
     # An ARN is refused by the schema's pattern (':' is no name character), which says to give
     # the name: its random suffix is no second problem to report.
-    if isinstance(secret, str) and not secret.startswith("arn:") and _ARN_SUFFIX.search(secret):
+    if isinstance(secret, str) and not arns.is_arn(secret) and _ARN_SUFFIX.search(secret):
         add(
             path + ("alerts", "webhook_secret"),
             f"secret name '{secret}' ends like the random suffix Secrets Manager appends to ARNs "

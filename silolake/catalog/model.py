@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from ..aws import names
+from ..aws import arns, names
 from ..channels import CHANNELS, FILE_SOURCES, Channel, channel
 from .delivery import DeliveryPipeline, build_master_pipeline
 from .expect import build_expectations
@@ -186,7 +186,7 @@ class Organization:
 
     def deploy_role_arn(self, account_id: str) -> str:
         """ARN of the deploy role in ``account_id`` (assumed by the provider and the backend)."""
-        return f"arn:aws:iam::{account_id}:role/{self.deploy_role_name}"
+        return arns.role(arns.partition_of(self.home_region), account_id, self.deploy_role_name)
 
 
 @dataclass(frozen=True)

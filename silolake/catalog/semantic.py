@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import channels
-from ..aws.arns import COMMERCIAL, partition_of
 from ..channels.checks import flow_findings
 from . import limits
 from .alerts import check_alerts
@@ -23,6 +22,7 @@ from .errors import Path as KeyPath
 from .errors import Problem
 from .expect import check_expect
 from .flow import BUILTIN_PARTITIONS, STATUS_FOLDER, WAREHOUSE_PARTITION_TYPES, reserved_column
+from .partitions import partition_findings
 from .quality import quality_findings
 from .schedule import check_schedule
 from .schema import load_schema
@@ -37,9 +37,8 @@ _EMAIL = re.compile(
 _JOB_ODD = re.compile(r"[^A-Za-z0-9_./-]")
 _REGION = re.compile(load_schema()["$defs"]["region"]["pattern"])
 _SLUG = re.compile(load_schema()["$defs"]["slug"]["pattern"])
-# Regions outside the commercial partition are refused (check_organization): the constructs'
-# ARNs follow the region's partition (silolake/aws/arns.py), but the policy builders,
-# endpoints and managed policies are not yet proven there, so the refusal stands.
+# Partitions (check_organization): one per organization, commercial or GovCloud, and the
+# capabilities AWS does not offer in GovCloud refused where asked (silolake/catalog/partitions.py).
 
 
 def _dict(value: Any) -> dict:
@@ -134,16 +133,8 @@ class _Checker:
         return self.problems
 
     def check_organization(self) -> None:
-        regions = _dict(self.data.get("organization")).get("allowed_regions")
-        for i, region in _items(regions if isinstance(regions, list) else None):
-            partition = partition_of(region) if isinstance(region, str) else COMMERCIAL
-            if partition != COMMERCIAL:
-                self.add(
-                    ("organization", "allowed_regions", i),
-                    f"region '{region}' is in the {partition} partition; silolake synthesizes ARNs and "
-                    "service principals of the commercial 'aws' partition only, which AWS refuses there. "
-                    "Use commercial regions (e.g. eu-west-1, us-east-1)",
-                )
+        for path, message, at_key in partition_findings(self.data):
+            self.add(path, message, at_key=at_key)
         if self.home and _REGION.match(self.home) and self.allowed is not None and self.home not in self.allowed:
             self.add(
                 ("organization", "home_region"),

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from importlib import metadata, resources
 from pathlib import Path
 
+from ..aws import arns
 from ..aws.delivery_names import MASTER_BUILDSPEC
 from ..aws.versions import TERRAFORM_VERSION
 from ..catalog import load_catalog
@@ -190,7 +191,12 @@ def init_repository(target: Path, company: Company, wheel: Path | None = None) -
         "ci_role_trust_indented": "\n".join(
             "  " + line
             for line in json.dumps(
-                ci_role_trust(company.management_account_id, company.repository or "OWNER/NAME"), indent=2
+                ci_role_trust(
+                    company.management_account_id,
+                    company.repository or "OWNER/NAME",
+                    partition=arns.partition_of(company.region),
+                ),
+                indent=2,
             ).splitlines()
         ),
         "repository_note": f"here: {company.repository}"

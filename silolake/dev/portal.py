@@ -34,7 +34,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..aws import names, partner_access_names
+from ..aws import arns, names, partner_access_names
 from ..catalog.model import Catalog, Silo
 from ..channels import UPLOAD
 from ..partner_runtime import CONFIG_FILE, CORS_METHODS, build_site, content_type, function_environment, runtime_config
@@ -93,7 +93,7 @@ class _Context:
 
     def __init__(self, function_name: str, region: str) -> None:
         self.function_name = function_name
-        self.invoked_function_arn = f"arn:aws:lambda:{region}:{LOCAL_ACCOUNT}:function:{function_name}"
+        self.invoked_function_arn = arns.regional("lambda", region, LOCAL_ACCOUNT, f"function:{function_name}")
         self.log_group_name = names.lambda_log_group(function_name)
 
 
@@ -129,11 +129,14 @@ def _provision(org: str, silo: Silo, region: str, origin: str) -> tuple[dict[str
     iam.create_policy(
         PolicyName=partner_access_names.partner_boundary(silo.name), Path="/silolake/", PolicyDocument=to_json(boundary)
     )
-    boundary_arn = f"arn:aws:iam::{LOCAL_ACCOUNT}:policy/silolake/{partner_access_names.partner_boundary(silo.name)}"
+    partition = arns.partition_of(region)
+    boundary_arn = arns.customer_policy(
+        partition, LOCAL_ACCOUNT, partner_access_names.partner_boundary(silo.name), "/silolake/"
+    )
     roles = {}
     for purpose, service in (
-        ("partner-cfn", "cloudformation.amazonaws.com"),
-        ("partner-session", "lambda.amazonaws.com"),
+        ("partner-cfn", arns.service_principal("cloudformation", partition)),
+        ("partner-session", arns.service_principal("lambda", partition)),
     ):
         trust = {
             "Version": "2012-10-17",

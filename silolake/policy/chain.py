@@ -34,11 +34,11 @@ A bundle whose plan changes one of these fails at apply with an explicit deny; c
 
 from __future__ import annotations
 
-from ..aws import delivery_names, names, partner_access_names
+from ..aws import arns, delivery_names, names, partner_access_names
 from ..catalog.model import Catalog
 from . import documents as policy
 from .delivery import STATE_BUCKET_SETTINGS
-from .scp import OBJECT_DESTRUCTION, ROLE_MUTATIONS, role_arn_pattern
+from .scp import OBJECT_DESTRUCTION, ROLE_MUTATIONS, organization_partition, role_arn_pattern
 from .sharing import PUBLISHER_PURPOSE
 
 #: Running the release project's build is publishing (the build assumes the publisher).
@@ -88,30 +88,32 @@ APPLIED_RECORD_CHANGES = (
 MALWARE_HOLD_CHANGES = ("guardduty:DeleteMalwareProtectionPlan", "guardduty:UpdateMalwareProtectionPlan")
 
 
-def _except(*role_names: str) -> dict:
-    arns = [role_arn_pattern(n) for n in role_names]
-    return {"ArnNotLike": {"aws:PrincipalArn": arns[0] if len(arns) == 1 else arns}}
+def _except(partition: str, *role_names: str) -> dict:
+    roles = [role_arn_pattern(partition, n) for n in role_names]
+    return {"ArnNotLike": {"aws:PrincipalArn": roles[0] if len(roles) == 1 else roles}}
 
 
-def deny_except(sid: str, actions: tuple[str, ...] | str, resources: list[str] | str, *exempt: str) -> dict:
+def deny_except(
+    sid: str, actions: tuple[str, ...] | str, resources: list[str] | str, *exempt: str, partition: str
+) -> dict:
     """A guardrail statement: deny ``actions`` on ``resources`` to every principal whose ARN is
-    not the role named (or name-patterned) by one of ``exempt``, in any account."""
+    not the role named (or name-patterned) by one of ``exempt``, in any account of ``partition``."""
     return {
         "Sid": sid,
         "Effect": "Deny",
         "Action": list(actions) if isinstance(actions, tuple) else actions,
         "Resource": resources,
-        "Condition": _except(*exempt),
+        "Condition": _except(partition, *exempt),
     }
 
 
-def publish_statements(org: str, deploy_role: str) -> list[dict]:
+def publish_statements(partition: str, org: str, deploy_role: str) -> list[dict]:
     """Only the release pipeline starts the release build; only its source starts the pipeline;
     only the deploy role changes either, or the datalake roles; only the release build (and
     the deploy role) assume the publisher."""
     release = delivery_names.release_name(org)
-    project = f"arn:aws:codebuild:*:*:project/{release}"
-    pipeline = f"arn:aws:codepipeline:*:*:{release}"
+    project = arns.any_region(partition, "codebuild", f"project/{release}")
+    pipeline = arns.any_region(partition, "codepipeline", release)
     roles = delivery_names.RELEASE_ROLE_PURPOSES
     return [
         deny_except(
@@ -120,45 +122,70 @@ def publish_statements(org: str, deploy_role: str) -> list[dict]:
             project,
             deploy_role,
             names.datalake_role(roles["pipeline"]),
+            partition=partition,
         ),
-        deny_except("ReleaseProjectUnchanged", RELEASE_PROJECT_CHANGES, project, deploy_role),
+        deny_except("ReleaseProjectUnchanged", RELEASE_PROJECT_CHANGES, project, deploy_role, partition=partition),
         deny_except(
             "ReleasePipelineOnlyFromItsSource",
             RELEASE_PIPELINE_START,
             pipeline,
             deploy_role,
             names.datalake_role(roles["events"]),
+            partition=partition,
         ),
-        deny_except("ReleasePipelineUnchanged", RELEASE_PIPELINE_CHANGES, f"{pipeline}*", deploy_role),
-        deny_except("DatalakeRolesUnchanged", ROLE_MUTATIONS, role_arn_pattern(names.datalake_role("*")), deploy_role),
+        deny_except(
+            "ReleasePipelineUnchanged", RELEASE_PIPELINE_CHANGES, f"{pipeline}*", deploy_role, partition=partition
+        ),
+        deny_except(
+            "DatalakeRolesUnchanged",
+            ROLE_MUTATIONS,
+            role_arn_pattern(partition, names.datalake_role("*")),
+            deploy_role,
+            partition=partition,
+        ),
         deny_except(
             "PublisherOnlyFromTheBuild",
             "sts:AssumeRole",
-            role_arn_pattern(names.datalake_role(PUBLISHER_PURPOSE)),
+            role_arn_pattern(partition, names.datalake_role(PUBLISHER_PURPOSE)),
             deploy_role,
             names.datalake_role(roles["build"]),
+            partition=partition,
         ),
     ]
 
 
-def protection_statements(org: str, state_prefix: str, deploy_role: str) -> list[dict]:
+def protection_statements(partition: str, org: str, state_prefix: str, deploy_role: str) -> list[dict]:
     """State buckets, partner audit log groups, the malware hold, the identity provider test."""
-    state = f"arn:aws:s3:::{names.state_bucket_pattern(state_prefix)}"
-    logs = [f"arn:aws:logs:*:*:log-group:{g}" for g in partner_access_names.partner_audit_log_group_patterns(org)]
+    state = arns.s3(partition, names.state_bucket_pattern(state_prefix))
+    logs = [
+        arns.any_region(partition, "logs", f"log-group:{g}")
+        for g in partner_access_names.partner_audit_log_group_patterns(org)
+    ]
     return [
-        deny_except("IdentityProviderTestOnlyDeploy", IDENTITY_PROVIDER_TEST, "*", deploy_role),
-        deny_except("StateBucketUnchanged", STATE_BUCKET_SETTINGS, state, deploy_role),
-        deny_except("StateVersionsKept", OBJECT_DESTRUCTION, f"{state}/*", deploy_role),
-        deny_except("PartnerAuditLogsKept", AUDIT_LOG_CHANGES, [*logs, *(f"{g}:*" for g in logs)], deploy_role),
+        deny_except("IdentityProviderTestOnlyDeploy", IDENTITY_PROVIDER_TEST, "*", deploy_role, partition=partition),
+        deny_except("StateBucketUnchanged", STATE_BUCKET_SETTINGS, state, deploy_role, partition=partition),
+        deny_except("StateVersionsKept", OBJECT_DESTRUCTION, f"{state}/*", deploy_role, partition=partition),
         deny_except(
-            "MalwareHoldKept", MALWARE_HOLD_CHANGES, "arn:aws:guardduty:*:*:malware-protection-plan/*", deploy_role
+            "PartnerAuditLogsKept",
+            AUDIT_LOG_CHANGES,
+            [*logs, *(f"{g}:*" for g in logs)],
+            deploy_role,
+            partition=partition,
+        ),
+        deny_except(
+            "MalwareHoldKept",
+            MALWARE_HOLD_CHANGES,
+            arns.any_region(partition, "guardduty", "malware-protection-plan/*"),
+            deploy_role,
+            partition=partition,
         ),
         deny_except(
             "AppliedRecordOnlyFromPipelines",
             APPLIED_RECORD_CHANGES,
-            f"arn:aws:ssm:*:*:parameter{delivery_names.PIPELINE_PARAMETER_PREFIX}*",
+            arns.any_region(partition, "ssm", f"parameter{delivery_names.PIPELINE_PARAMETER_PREFIX}*"),
             deploy_role,
             names.silo_role("*", "pipeline"),
+            partition=partition,
         ),
     ]
 
@@ -167,11 +194,13 @@ def chain_scp(catalog: Catalog) -> dict:
     """The DataLake-OU guardrail (bounded size: it grows only with the deploy role name, the
     organization name and the state bucket prefix: 4,486 characters for the example, 5,010 of
     the 5,120 allowed in the worst case of a 64-character deploy role, a 12-character
-    organization and a 24-character prefix, which ``tests/iam/test_chain_guardrails.py`` renders)."""
-    org = catalog.organization
+    organization and a 24-character prefix, which ``tests/iam/test_chain_guardrails.py`` renders).
+    GovCloud ARNs are 7 characters longer: there the deploy role is bounded to
+    :data:`silolake.catalog.partitions.GOVCLOUD_DEPLOY_ROLE_MAX` characters so it still fits."""
+    org, partition = catalog.organization, organization_partition(catalog)
     return policy.document(
         [
-            *publish_statements(org.name, org.deploy_role_name),
-            *protection_statements(org.name, org.state_bucket_prefix, org.deploy_role_name),
+            *publish_statements(partition, org.name, org.deploy_role_name),
+            *protection_statements(partition, org.name, org.state_bucket_prefix, org.deploy_role_name),
         ]
     )

@@ -73,8 +73,8 @@ def project_arn(account_id: str, region: str, silo: str, stage: str) -> str:
     return arns.codebuild_project(region, account_id, delivery_names.silo_build_project(silo, stage))
 
 
-def bundle_object_arn(bucket: str, account_id: str, stack: str) -> str:
-    return f"arn:aws:s3:::{bucket}/{delivery_names.stack_bundle_key(account_id, stack)}"
+def bundle_object_arn(partition: str, bucket: str, account_id: str, stack: str) -> str:
+    return arns.s3(partition, bucket, delivery_names.stack_bundle_key(account_id, stack))
 
 
 def source_trust(account_id: str, source_arns: list[str]) -> dict:
@@ -98,26 +98,27 @@ def release_statements(
 ) -> list[Statement]:
     """CodePipeline role: its own bundle (object and versions), the artifacts key through S3,
     its artifact store (encrypted with the silo key), its two build projects."""
+    partition = arns.partition_of(region)
     return [
         {
             "Sid": "ReadOwnBundle",
             "Effect": "Allow",
             "Action": ["s3:GetObject", "s3:GetObjectVersion"],
-            "Resource": bundle_object_arn(artifacts_bucket, account_id, stack),
+            "Resource": bundle_object_arn(partition, artifacts_bucket, account_id, stack),
         },
         {
             "Sid": "SourceBucketSettings",
             "Effect": "Allow",
             "Action": list(sharing.ARTIFACT_BUCKET_SETTINGS),
-            "Resource": f"arn:aws:s3:::{artifacts_bucket}",
+            "Resource": arns.s3(partition, artifacts_bucket),
         },
         {
             "Sid": "DecryptBundles",
             "Effect": "Allow",
             "Action": "kms:Decrypt",
-            "Resource": f"arn:aws:kms:{region}:{artifacts_account}:key/*",
+            "Resource": arns.regional("kms", region, artifacts_account, "key/*"),
             "Condition": {
-                "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
+                "StringEquals": {"kms:ViaService": arns.service_endpoint("s3", region)},
                 "ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/silolake-artifacts"},
             },
         },
@@ -125,13 +126,13 @@ def release_statements(
             "Sid": "ArtifactStore",
             "Effect": "Allow",
             "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-            "Resource": f"arn:aws:s3:::{store_bucket}/*",
+            "Resource": arns.s3(partition, store_bucket, "*"),
         },
         {
             "Sid": "ArtifactStoreBucket",
             "Effect": "Allow",
             "Action": ["s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:ListBucket"],
-            "Resource": f"arn:aws:s3:::{store_bucket}",
+            "Resource": arns.s3(partition, store_bucket),
         },
         {
             "Sid": "ArtifactStoreKey",
@@ -148,14 +149,13 @@ def release_statements(
     ]
 
 
-def pipeline_boundary_arn(account_id: str, silo: str) -> str:
-    return f"arn:aws:iam::{account_id}:policy/silolake/{delivery_names.silo_pipeline_boundary(silo)}"
+def pipeline_boundary_arn(partition: str, account_id: str, silo: str) -> str:
+    return arns.customer_policy(partition, account_id, delivery_names.silo_pipeline_boundary(silo), "/silolake/")
 
 
-def pipeline_roles_arn(account_id: str, silo: str) -> str:
-    """The roles the silo pipeline may create: its path
-    (:func:`silolake.aws.delivery_names.silo_pipeline_role_path`)."""
-    return f"arn:aws:iam::{account_id}:role{delivery_names.silo_pipeline_role_path(silo)}*"
+def pipeline_roles_arn(partition: str, account_id: str, silo: str) -> str:
+    """The roles the silo pipeline may create: its path (:func:`silolake.aws.names.silo_pipeline_role_path`)."""
+    return arns.role(partition, account_id, "*", delivery_names.silo_pipeline_role_path(silo))
 
 
 def pipeline_boundary(
@@ -169,8 +169,9 @@ def pipeline_boundary(
     (passing silo roles, ``silolake-*``, to services stays allowed: the silo's functions and
     jobs run as them). Only *changes* are denied: ``terraform plan`` still reads (refreshes)
     every one of these resources."""
-    trigger_rule = f"arn:aws:events:{region}:{account_id}:rule/{delivery_names.silo_pipeline(silo)}"
-    boundary_arn = pipeline_boundary_arn(account_id, silo)
+    partition = arns.partition_of(region)
+    trigger_rule = arns.events_rule(region, account_id, delivery_names.silo_pipeline(silo))
+    boundary_arn = pipeline_boundary_arn(partition, account_id, silo)
     return [
         {"Sid": "TerraformManagesTheSilo", "Effect": "Allow", "Action": "*", "Resource": "*"},
         {
@@ -183,20 +184,20 @@ def pipeline_boundary(
             "Sid": "NoTriggerChange",
             "Effect": "Deny",
             "Action": list(TRIGGER_CHANGES),
-            "Resource": [trigger_rule, f"arn:aws:events:{region}:{account_id}:event-bus/default"],
+            "Resource": [trigger_rule, arns.event_bus(region, account_id)],
         },
         {
             "Sid": "NoStateOrStoreBucketSettings",
             "Effect": "Deny",
             "Action": list(STATE_BUCKET_SETTINGS),
-            "Resource": [f"arn:aws:s3:::{state_bucket}", f"arn:aws:s3:::{store_bucket}"],
+            "Resource": [arns.s3(partition, state_bucket), arns.s3(partition, store_bucket)],
         },
         # Its own roles and boundary: not under its path, so unchangeable (ChangeOnlyRolesItCreated),
         # and NoBoundaryChange.
         *bounded.bounded_role_statements(
             boundary_arn=boundary_arn,
-            roles_arn=pipeline_roles_arn(account_id, silo),
-            passable=[f"arn:aws:iam::{account_id}:role/{names.silo_role_pattern('*')}"],
+            roles_arn=pipeline_roles_arn(partition, account_id, silo),
+            passable=[arns.role(partition, account_id, names.silo_role_pattern("*"))],
         ),
     ]
 
@@ -230,9 +231,9 @@ def bus_policy(account_id: str, region: str, datalake_account: str) -> list[Stat
         {
             "Sid": "DatalakeForwardsBundleEvents",
             "Effect": "Allow",
-            "Principal": {"AWS": account_root(datalake_account)},
+            "Principal": {"AWS": account_root(arns.partition_of(region), datalake_account)},
             "Action": "events:PutEvents",
-            "Resource": f"arn:aws:events:{region}:{account_id}:event-bus/default",
+            "Resource": arns.event_bus(region, account_id),
         }
     ]
 
@@ -244,7 +245,7 @@ def forward_statements(targets: list[tuple[str, str]]) -> list[Statement]:
             "Sid": "ForwardToSiloBuses",
             "Effect": "Allow",
             "Action": "events:PutEvents",
-            "Resource": sorted(f"arn:aws:events:{r}:{a}:event-bus/default" for a, r in targets),
+            "Resource": sorted(arns.event_bus(r, a) for a, r in targets),
         }
     ]
 
@@ -269,17 +270,16 @@ def ci_role_subjects(repository: str) -> list[str]:
     return [f"repo:{repository}:environment:{DEPLOY_ENVIRONMENT}", f"repo:{repository}:ref:refs/heads/main"]
 
 
-def ci_role_trust(management_account_id: str, repository: str) -> dict:
+def ci_role_trust(management_account_id: str, repository: str, *, partition: str) -> dict:
     """Trust policy of the CI role in the management account (the operator creates the role;
-    ``silolake init`` prints this in the repository's README, docs/delivery.md explains it)."""
+    ``silolake init`` prints this in the repository's README, docs/delivery.md explains it);
+    ``partition``: the organization's (its home region's)."""
     return {
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Effect": "Allow",
-                "Principal": {
-                    "Federated": f"arn:aws:iam::{management_account_id}:oidc-provider/{delivery_names.GITHUB_OIDC_HOST}"
-                },
+                "Principal": {"Federated": github_oidc_provider(partition, management_account_id)},
                 "Action": "sts:AssumeRoleWithWebIdentity",
                 "Condition": {
                     "StringEquals": {
@@ -292,8 +292,13 @@ def ci_role_trust(management_account_id: str, repository: str) -> dict:
     }
 
 
-def github_plan_trust(account_id: str, repository: str) -> dict:
-    provider = f"arn:aws:iam::{account_id}:oidc-provider/{delivery_names.GITHUB_OIDC_HOST}"
+def github_oidc_provider(partition: str, account_id: str) -> str:
+    """The account's IAM OIDC identity provider for GitHub Actions."""
+    return arns.iam(partition, account_id, f"oidc-provider/{delivery_names.GITHUB_OIDC_HOST}")
+
+
+def github_plan_trust(account_id: str, repository: str, *, partition: str) -> dict:
+    provider = github_oidc_provider(partition, account_id)
     return {
         "Version": "2012-10-17",
         "Statement": [

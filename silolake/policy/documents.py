@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from ..aws import arns
 from ..aws.terraform_text import literal_except_tokens
 
 Statement = dict[str, Any]
@@ -82,16 +83,16 @@ def deny_insecure_transport(resources: list[str]) -> Statement:
     }
 
 
-def bucket_arns(bucket: str) -> list[str]:
-    """The bucket and all its objects."""
-    return [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]
+def bucket_arns(partition: str, bucket: str) -> list[str]:
+    """The bucket and all its objects, in ``partition`` (:func:`silolake.aws.arns.partition_of`)."""
+    return [arns.s3(partition, bucket), arns.s3(partition, bucket, "*")]
 
 
-def account_root(account_id: str) -> str:
-    return f"arn:aws:iam::{account_id}:root"
+def account_root(partition: str, account_id: str) -> str:
+    return arns.account_root(partition, account_id)
 
 
-def key_admin_statement(account_id: str) -> Statement:
+def key_admin_statement(partition: str, account_id: str) -> Statement:
     """Delegate key management to IAM in the owning account.
 
     Without it a key can become unmanageable (AWS's key-policy lockout); access to data
@@ -100,7 +101,7 @@ def key_admin_statement(account_id: str) -> Statement:
     return {
         "Sid": "AccountAdministersKeyThroughIam",
         "Effect": "Allow",
-        "Principal": {"AWS": account_root(account_id)},
+        "Principal": {"AWS": account_root(partition, account_id)},
         "Action": "kms:*",
         "Resource": "*",
     }
@@ -111,14 +112,16 @@ def logs_key_statement(account_id: str, region: str) -> Statement:
     return {
         "Sid": "CloudWatchLogsEncryptsLogGroups",
         "Effect": "Allow",
-        "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+        "Principal": {"Service": arns.regional_service_principal("logs", region)},
         "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         "Resource": "*",
-        "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account_id}:*"}},
+        "Condition": {
+            "ArnLike": {"kms:EncryptionContext:aws:logs:arn": arns.regional("logs", region, account_id, "*")}
+        },
     }
 
 
-def deny_customer_keys(bucket: str) -> Statement:
+def deny_customer_keys(partition: str, bucket: str) -> Statement:
     """Refuse uploads encrypted with a key the caller brings (SSE-C).
 
     S3 keeps no copy of an SSE-C key: nothing downstream (landing, the malware scan, Glue)
@@ -131,18 +134,18 @@ def deny_customer_keys(bucket: str) -> Statement:
         "Effect": "Deny",
         "Principal": {"AWS": "*"},
         "Action": "s3:PutObject",
-        "Resource": f"arn:aws:s3:::{bucket}/*",
+        "Resource": arns.s3(partition, bucket, "*"),
         "Condition": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}},
     }
 
 
-def s3_log_delivery_statement(log_bucket: str, source_account: str) -> Statement:
+def s3_log_delivery_statement(partition: str, log_bucket: str, source_account: str) -> Statement:
     """Let S3 server access logging (only from this account's buckets) write logs."""
     return {
         "Sid": "S3ServerAccessLogDelivery",
         "Effect": "Allow",
-        "Principal": {"Service": "logging.s3.amazonaws.com"},
+        "Principal": {"Service": arns.service_principal("logging.s3", partition)},
         "Action": "s3:PutObject",
-        "Resource": f"arn:aws:s3:::{log_bucket}/*",
+        "Resource": arns.s3(partition, log_bucket, "*"),
         "Condition": {"StringEquals": {"aws:SourceAccount": source_account}},
     }

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..aws import health_names, names
+from ..aws import arns, health_names, names
 from ..catalog.flow import Flow
 from ..catalog.model import DeployedSilo
 from ..channels import channel
@@ -105,7 +105,7 @@ class Alarm:
 
 def alarm_arn(silo: DeployedSilo, name: str) -> str:
     """ARN of the silo's CloudWatch alarm ``name`` (the dashboard's alarm widget lists them)."""
-    return f"arn:aws:cloudwatch:{silo.region}:{silo.account_id}:alarm:{name}"
+    return arns.regional("cloudwatch", silo.region, silo.account_id, f"alarm:{name}")
 
 
 def flow_dimensions(silo: DeployedSilo, flow: Flow, partner: str | None = None) -> tuple[tuple[str, str], ...]:

@@ -25,26 +25,25 @@ from .documents import Statement
 SHARED_READS = ("cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData", "cloudwatch:ListMetrics")
 
 
-def monitoring_principal(datalake_account: str) -> str:
+def monitoring_principal(partition: str, datalake_account: str) -> str:
     """ARN of the datalake account's CloudWatch cross-account service-linked role."""
-    return (
-        f"arn:aws:iam::{datalake_account}:role/aws-service-role/"
-        f"{health_names.CLOUDWATCH_CROSS_ACCOUNT_SERVICE}/{health_names.CLOUDWATCH_CROSS_ACCOUNT_SLR}"
-    )
+    path = f"/aws-service-role/{health_names.CLOUDWATCH_CROSS_ACCOUNT_SERVICE}/"
+    return arns.role(partition, datalake_account, health_names.CLOUDWATCH_CROSS_ACCOUNT_SLR, path)
 
 
-def sharing_trust(datalake_account: str, org_id: str) -> dict:
-    """Trust policy of the sharing role: the monitoring account's service-linked role, in the organization."""
+def sharing_trust(partition: str, datalake_account: str, org_id: str) -> dict:
+    """Trust policy of the sharing role: the monitoring account's service-linked role, in the
+    organization (``partition``: the organization's)."""
     return {
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Sid": "OrganizationDashboard",
                 "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{datalake_account}:root"},
+                "Principal": {"AWS": arns.account_root(partition, datalake_account)},
                 "Action": "sts:AssumeRole",
                 "Condition": {
-                    "ArnEquals": {"aws:PrincipalArn": monitoring_principal(datalake_account)},
+                    "ArnEquals": {"aws:PrincipalArn": monitoring_principal(partition, datalake_account)},
                     "StringEquals": {"aws:PrincipalOrgID": org_id},
                 },
             }
@@ -66,7 +65,7 @@ def alarm_key_statements(silo: DeployedSilo) -> list[Statement]:
         {
             "Sid": "AlarmsNotifyOwners",
             "Effect": "Allow",
-            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Principal": {"Service": arns.service_principal("cloudwatch", arns.partition_of(silo.region))},
             "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
             "Resource": "*",
             "Condition": {
@@ -88,6 +87,6 @@ def webhook_statements(silo: DeployedSilo, secret: str, key_arn: str) -> list[St
             "Effect": "Allow",
             "Action": "kms:Decrypt",
             "Resource": key_arn,
-            "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{silo.region}.amazonaws.com"}},
+            "Condition": {"StringEquals": {"kms:ViaService": arns.service_endpoint("secretsmanager", silo.region)}},
         },
     ]

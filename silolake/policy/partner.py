@@ -117,7 +117,7 @@ def boundary_document(
             "Effect": "Allow",
             "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
             "Resource": key_arn,
-            "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+            "Condition": {"StringEquals": {"kms:ViaService": arns.service_endpoint("s3", region)}},
         },
     ]
     statements = statements_of_dropzone if uploads else []
@@ -167,13 +167,15 @@ def cfn_role_statements(*, partition: str, account_id: str, boundary_arn: str) -
     ]
 
 
-def _pass_cfn_role(cfn_role_arn: str) -> Statement:
+def _pass_cfn_role(cfn_role_arn: str, region: str) -> Statement:
     return {
         "Sid": "PassCloudFormationRole",
         "Effect": "Allow",
         "Action": "iam:PassRole",
         "Resource": cfn_role_arn,
-        "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}},
+        "Condition": {
+            "StringEquals": {"iam:PassedToService": arns.service_principal("cloudformation", arns.partition_of(region))}
+        },
     }
 
 
@@ -183,7 +185,7 @@ def _key_via(sid: str, actions: Sequence[str], key_arn: str, service: str, regio
         "Effect": "Allow",
         "Action": list(actions),
         "Resource": key_arn,
-        "Condition": {"StringEquals": {"kms:ViaService": f"{service}.{region}.amazonaws.com"}},
+        "Condition": {"StringEquals": {"kms:ViaService": arns.service_endpoint(service, region)}},
     }
 
 
@@ -202,7 +204,7 @@ def admin_statements(
         {"Sid": "TagCredentialStacks", "Effect": "Allow", "Action": "cloudformation:TagResource", "Resource": stacks},
         # DescribeStacks (listing) has no resource-level permission.
         {"Sid": "ListStacks", "Effect": "Allow", "Action": "cloudformation:DescribeStacks", "Resource": "*"},
-        _pass_cfn_role(cfn_role_arn),
+        _pass_cfn_role(cfn_role_arn, region),
         {
             "Sid": "CredentialSecrets",
             "Effect": "Allow",
@@ -265,7 +267,7 @@ def sweeper_statements(
             "Resource": _stacks_arn(region, account_id, stack_prefix),
             "Condition": {"StringEquals": {"cloudformation:RoleArn": cfn_role_arn}},
         },
-        _pass_cfn_role(cfn_role_arn),
+        _pass_cfn_role(cfn_role_arn, region),
         # ListSecrets has no resource-level permission.
         {"Sid": "ListSecrets", "Effect": "Allow", "Action": "secretsmanager:ListSecrets", "Resource": "*"},
         {

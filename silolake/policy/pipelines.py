@@ -45,12 +45,12 @@ policies", the supported-services list); their grammar is a resource policy's wi
 
 from __future__ import annotations
 
-from ..aws import delivery_names, names
+from ..aws import arns, delivery_names, names
 from ..catalog.model import Catalog
 from . import documents as policy
 from .chain import AUDIT_LOG_CHANGES, RELEASE_BUILD_RUNS, RELEASE_PROJECT_CHANGES, chain_scp, deny_except
 from .delivery import STATE_BUCKET_SETTINGS
-from .scp import role_arn_pattern
+from .scp import organization_partition, role_arn_pattern
 
 #: A build project's definition and who may read or share it (``UpdateProjectVisibility`` makes
 #: its build logs public).
@@ -87,44 +87,62 @@ STATE_BUCKET_SHARING = (
 ROLE_ASSUMPTION = ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity")
 
 
-def silo_pipeline_statements(org: str, deploy_role: str) -> list[dict]:
+def silo_pipeline_statements(partition: str, org: str, deploy_role: str) -> list[dict]:
     """Silo pipelines (every silo account): builds, projects, pipeline, passed roles, store, log."""
-    projects = [f"arn:aws:codebuild:*:*:project/{delivery_names.silo_build_project('*', s)}" for s in ("plan", "apply")]
-    pipeline = f"arn:aws:codepipeline:*:*:{delivery_names.silo_pipeline('*')}"
+    projects = [
+        arns.any_region(partition, "codebuild", f"project/{delivery_names.silo_build_project('*', s)}")
+        for s in ("plan", "apply")
+    ]
+    pipeline = arns.any_region(partition, "codepipeline", delivery_names.silo_pipeline("*"))
     release_pipeline = names.silo_role("*", "release-pipeline")
     pipeline_roles = names.silo_role_pattern("pipeline")  # the build role and the release-pipeline role
-    store = f"arn:aws:s3:::{names.silo_bucket_pattern(org, names.PIPELINE_BUCKET)}/*"
+    store = arns.s3(partition, names.silo_bucket_pattern(org, names.PIPELINE_BUCKET), "*")
     return [
-        deny_except("SiloBuildsOnlyFromTheirPipeline", RELEASE_BUILD_RUNS, projects, deploy_role, release_pipeline),
-        deny_except("SiloProjectsUnchanged", PROJECT_CHANGES, projects, deploy_role),
+        deny_except(
+            "SiloBuildsOnlyFromTheirPipeline",
+            RELEASE_BUILD_RUNS,
+            projects,
+            deploy_role,
+            release_pipeline,
+            partition=partition,
+        ),
+        deny_except("SiloProjectsUnchanged", PROJECT_CHANGES, projects, deploy_role, partition=partition),
         # One pattern for the pipeline and its stages (``<pipeline>/<stage>``), as the chain's.
-        deny_except("SiloPipelinesUnchanged", SILO_PIPELINE_CHANGES, f"{pipeline}*", deploy_role),
-        deny_except("SiloPipelineRolesNotPassed", "iam:PassRole", role_arn_pattern(pipeline_roles), deploy_role),
-        deny_except("SiloStoreOnlyFromItsPipeline", ARTIFACT_WRITES, store, deploy_role, pipeline_roles),
+        deny_except("SiloPipelinesUnchanged", SILO_PIPELINE_CHANGES, f"{pipeline}*", deploy_role, partition=partition),
+        deny_except(
+            "SiloPipelineRolesNotPassed",
+            "iam:PassRole",
+            role_arn_pattern(partition, pipeline_roles),
+            deploy_role,
+            partition=partition,
+        ),
+        deny_except(
+            "SiloStoreOnlyFromItsPipeline", ARTIFACT_WRITES, store, deploy_role, pipeline_roles, partition=partition
+        ),
     ]
 
 
-def state_statements(org: str, state_bucket_prefix: str, deploy_role: str) -> list[dict]:
+def state_statements(partition: str, org: str, state_bucket_prefix: str, deploy_role: str) -> list[dict]:
     """Only the deploy role shares the state bucket (every account's, ``silolake bootstrap`` made it)
     or retries a stage of the release pipeline."""
-    state = f"arn:aws:s3:::{names.state_bucket_pattern(state_bucket_prefix)}"
-    release = f"arn:aws:codepipeline:*:*:{delivery_names.release_name(org)}*"  # the pipeline and its stages
+    state = arns.s3(partition, names.state_bucket_pattern(state_bucket_prefix))
+    release = arns.any_region(partition, "codepipeline", f"{delivery_names.release_name(org)}*")  # and its stages
     return [
-        deny_except("StateBucketNotShared", STATE_BUCKET_SHARING, state, deploy_role),
-        deny_except("ReleaseStagesNotRetried", RELEASE_PIPELINE_RETRY, release, deploy_role),
+        deny_except("StateBucketNotShared", STATE_BUCKET_SHARING, state, deploy_role, partition=partition),
+        deny_except("ReleaseStagesNotRetried", RELEASE_PIPELINE_RETRY, release, deploy_role, partition=partition),
     ]
 
 
-def datalake_store_statements(org: str, deploy_role: str) -> list[dict]:
+def datalake_store_statements(partition: str, org: str, deploy_role: str) -> list[dict]:
     """The release pipeline's store, every store's and the artifacts bucket's settings, the build logs."""
     roles = delivery_names.RELEASE_ROLE_PURPOSES
     buckets = [
-        f"arn:aws:s3:::{names.account_bucket_pattern(org, 'artifacts')}",
-        f"arn:aws:s3:::{names.account_bucket_pattern(org, 'release')}",
-        f"arn:aws:s3:::{names.silo_bucket_pattern(org, names.PIPELINE_BUCKET)}",
+        arns.s3(partition, names.account_bucket_pattern(org, "artifacts")),
+        arns.s3(partition, names.account_bucket_pattern(org, "release")),
+        arns.s3(partition, names.silo_bucket_pattern(org, names.PIPELINE_BUCKET)),
     ]
     logs = [
-        f"arn:aws:logs:*:*:log-group:{delivery_names.codebuild_log_group(p)}"
+        arns.any_region(partition, "logs", f"log-group:{delivery_names.codebuild_log_group(p)}")
         for p in (delivery_names.silo_pipeline("*"), delivery_names.release_name(org))
     ]
     return [
@@ -135,9 +153,12 @@ def datalake_store_statements(org: str, deploy_role: str) -> list[dict]:
             deploy_role,
             names.datalake_role(roles["pipeline"]),
             names.datalake_role(roles["build"]),
+            partition=partition,
         ),
-        deny_except("ArtifactBucketsKept", STORE_BUCKET_SETTINGS, buckets, deploy_role),
-        deny_except("PipelineLogsKept", AUDIT_LOG_CHANGES, [*logs, *(f"{g}:*" for g in logs)], deploy_role),
+        deny_except("ArtifactBucketsKept", STORE_BUCKET_SETTINGS, buckets, deploy_role, partition=partition),
+        deny_except(
+            "PipelineLogsKept", AUDIT_LOG_CHANGES, [*logs, *(f"{g}:*" for g in logs)], deploy_role, partition=partition
+        ),
     ]
 
 
@@ -146,17 +167,17 @@ def pipelines_scp(catalog: Catalog) -> dict:
     organization name and the state bucket prefix: 3,944 characters for the example, 4,370 of the
     5,120 allowed in the worst case of a 64-character deploy role, a 12-character organization and
     a 24-character prefix, which ``tests/iam/test_pipeline_guardrails.py`` renders)."""
-    org = catalog.organization
+    org, partition = catalog.organization, organization_partition(catalog)
     return policy.document(
         [
-            *silo_pipeline_statements(org.name, org.deploy_role_name),
-            *datalake_store_statements(org.name, org.deploy_role_name),
-            *state_statements(org.name, org.state_bucket_prefix, org.deploy_role_name),
+            *silo_pipeline_statements(partition, org.name, org.deploy_role_name),
+            *datalake_store_statements(partition, org.name, org.deploy_role_name),
+            *state_statements(partition, org.name, org.state_bucket_prefix, org.deploy_role_name),
         ]
     )
 
 
-def trust_rcp() -> dict:
+def trust_rcp(partition: str) -> dict:
     """The Silos-OU RCP: roles on a silo pipeline's path are assumed only from their own account
     or by an AWS service. ``aws:PrincipalAccount`` is absent for SAML and web-identity callers
     (``IfExists``: denied), and ``aws:PrincipalIsAWSService`` is true only for a service principal
@@ -168,7 +189,7 @@ def trust_rcp() -> dict:
                 "Effect": "Deny",
                 "Principal": "*",
                 "Action": list(ROLE_ASSUMPTION),
-                "Resource": f"arn:aws:iam::*:role{delivery_names.silo_pipeline_role_path('*').rstrip('/')}/*",
+                "Resource": arns.role(partition, "*", "*", delivery_names.silo_pipeline_role_path("*")),
                 "Condition": {
                     "StringNotEqualsIfExists": {"aws:PrincipalAccount": "${aws:ResourceAccount}"},
                     "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
@@ -178,9 +199,9 @@ def trust_rcp() -> dict:
     )
 
 
-def silos_rcps() -> dict[str, dict]:
+def silos_rcps(catalog: Catalog) -> dict[str, dict]:
     """Every RCP attached to the Silos OU, by kind (named ``names.scp_name(kind)``)."""
-    return {"trust": trust_rcp()}
+    return {"trust": trust_rcp(organization_partition(catalog))}
 
 
 def datalake_scps(catalog: Catalog) -> dict[str, dict]:

@@ -26,7 +26,7 @@ Nothing here reaches raw or the dropzone, and a decommissioned silo grants none 
 
 from __future__ import annotations
 
-from ..aws import names
+from ..aws import arns, names
 from ..catalog.model import DeployedSilo
 from . import documents as policy
 from .documents import Statement
@@ -43,8 +43,8 @@ RESULT_WRITE = ("s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:Pu
 KEY_USE = ("kms:Decrypt", "kms:GenerateDataKey")
 
 
-def service_role_arn(account_id: str) -> str:
-    return f"arn:aws:iam::{account_id}:role{SERVICE_ROLE_PATH}{SERVICE_ROLE}"
+def service_role_arn(partition: str, account_id: str) -> str:
+    return arns.role(partition, account_id, SERVICE_ROLE, SERVICE_ROLE_PATH)
 
 
 def wanted(silo: DeployedSilo) -> bool:
@@ -63,15 +63,18 @@ def _bucket(org: str, silo: DeployedSilo, zone: str) -> str:
     return names.silo_bucket(org, silo.name, zone, silo.account_id, silo.region)
 
 
-def _pinned(account_id: str) -> dict:
+def _pinned(partition: str, account_id: str) -> dict:
     return {
-        "ArnEquals": {"aws:PrincipalArn": service_role_arn(account_id)},
+        "ArnEquals": {"aws:PrincipalArn": service_role_arn(partition, account_id)},
         "StringEquals": {"aws:PrincipalAccount": account_id},
     }
 
 
-def _grant(sid: str, actions: tuple[str, ...], resource: str | list[str], account_id: str, **extra: dict) -> Statement:
-    condition = _pinned(account_id)
+def _grant(
+    sid: str, actions: tuple[str, ...], resource: str | list[str], silo: DeployedSilo, **extra: dict
+) -> Statement:
+    """Allow QuickSight's role of ``silo``'s account (and only it) ``actions`` on ``resource``."""
+    condition = _pinned(arns.partition_of(silo.region), silo.account_id)
     for op, values in extra.items():
         condition.setdefault(op, {}).update(values)
     return {
@@ -88,9 +91,9 @@ def processed_statements(org: str, silo: DeployedSilo) -> list[Statement]:
     """Processed bucket policy: QuickSight's role lists and reads (empty without the data source)."""
     if not granted(silo):
         return []
-    bucket = _bucket(org, silo, "processed")
+    bucket, partition = _bucket(org, silo, "processed"), arns.partition_of(silo.region)
     return [
-        _grant("QuickSightReadsProcessed", (*BUCKET_READ, *OBJECT_READ), policy.bucket_arns(bucket), silo.account_id)
+        _grant("QuickSightReadsProcessed", (*BUCKET_READ, *OBJECT_READ), policy.bucket_arns(partition, bucket), silo)
     ]
 
 
@@ -98,22 +101,22 @@ def results_statements(org: str, silo: DeployedSilo) -> list[Statement]:
     """Athena bucket policy: QuickSight's role lists, reads and writes the results prefix only."""
     if not granted(silo):
         return []
-    bucket = _bucket(org, silo, "athena")
+    bucket, partition = _bucket(org, silo, "athena"), arns.partition_of(silo.region)
     prefix = names.ATHENA_RESULTS_PREFIX
     return [
-        _grant("QuickSightFindsResultsBucket", ("s3:GetBucketLocation",), f"arn:aws:s3:::{bucket}", silo.account_id),
+        _grant("QuickSightFindsResultsBucket", ("s3:GetBucketLocation",), arns.s3(partition, bucket), silo),
         _grant(
             "QuickSightListsResults",
             ("s3:ListBucket",),
-            f"arn:aws:s3:::{bucket}",
-            silo.account_id,
+            arns.s3(partition, bucket),
+            silo,
             StringLike={"s3:prefix": f"{prefix}*"},
         ),
         _grant(
             "QuickSightReadsWritesResults",
             (*OBJECT_READ, *RESULT_WRITE),
-            f"arn:aws:s3:::{bucket}/{prefix}*",
-            silo.account_id,
+            arns.s3(partition, bucket, f"{prefix}*"),
+            silo,
         ),
     ]
 
@@ -122,8 +125,8 @@ def key_statements(silo: DeployedSilo) -> list[Statement]:
     """Key policy: QuickSight's role decrypts and encrypts, only through S3 and Glue."""
     if not granted(silo):
         return []
-    via = [f"{svc}.{silo.region}.amazonaws.com" for svc in ("glue", "s3")]
-    return [_grant("QuickSightUsesKey", KEY_USE, "*", silo.account_id, StringEquals={"kms:ViaService": via})]
+    via = [arns.service_endpoint(svc, silo.region) for svc in ("glue", "s3")]
+    return [_grant("QuickSightUsesKey", KEY_USE, "*", silo, StringEquals={"kms:ViaService": via})]
 
 
 def role_policy(org: str, silo: DeployedSilo) -> dict:
@@ -132,40 +135,40 @@ def role_policy(org: str, silo: DeployedSilo) -> dict:
     The key's id is only known after apply, so the key is named by its alias
     (``kms:ResourceAliases``): any key of the silo account and region carrying it."""
     processed, athena = _bucket(org, silo, "processed"), _bucket(org, silo, "athena")
-    prefix = names.ATHENA_RESULTS_PREFIX
-    via = [f"{svc}.{silo.region}.amazonaws.com" for svc in ("glue", "s3")]
+    prefix, partition = names.ATHENA_RESULTS_PREFIX, arns.partition_of(silo.region)
+    via = [arns.service_endpoint(svc, silo.region) for svc in ("glue", "s3")]
     return policy.document(
         [
             {
                 "Sid": "ReadProcessed",
                 "Effect": "Allow",
                 "Action": [*BUCKET_READ, *OBJECT_READ],
-                "Resource": policy.bucket_arns(processed),
+                "Resource": policy.bucket_arns(partition, processed),
             },
             {
                 "Sid": "FindResultsBucket",
                 "Effect": "Allow",
                 "Action": "s3:GetBucketLocation",
-                "Resource": f"arn:aws:s3:::{athena}",
+                "Resource": arns.s3(partition, athena),
             },
             {
                 "Sid": "ListResults",
                 "Effect": "Allow",
                 "Action": "s3:ListBucket",
-                "Resource": f"arn:aws:s3:::{athena}",
+                "Resource": arns.s3(partition, athena),
                 "Condition": {"StringLike": {"s3:prefix": f"{prefix}*"}},
             },
             {
                 "Sid": "ReadWriteResults",
                 "Effect": "Allow",
                 "Action": [*OBJECT_READ, *RESULT_WRITE],
-                "Resource": f"arn:aws:s3:::{athena}/{prefix}*",
+                "Resource": arns.s3(partition, athena, f"{prefix}*"),
             },
             {
                 "Sid": "SiloKeyThroughS3AndGlue",
                 "Effect": "Allow",
                 "Action": list(KEY_USE),
-                "Resource": f"arn:aws:kms:{silo.region}:{silo.account_id}:key/*",
+                "Resource": arns.regional("kms", silo.region, silo.account_id, "key/*"),
                 "Condition": {
                     "StringEquals": {"kms:ViaService": via},
                     "ForAnyValue:StringEquals": {"kms:ResourceAliases": f"alias/{names.silo_key_alias(silo.name)}"},

@@ -22,7 +22,7 @@ CloudTrail or billing is read there.
 
 from __future__ import annotations
 
-from ..aws import names
+from ..aws import arns, names
 from .data_reads import DATA_READS
 from .documents import Statement
 
@@ -36,11 +36,12 @@ PARAMETER_READS = DATA_READS["parameters"]
 OTHER_READS = tuple(
     sorted(a for actions in DATA_READS.values() for a in actions if a not in OBJECT_READS + PARAMETER_READS)
 )
-#: AWS public parameters (Systems Manager User Guide, "Discovering public parameters"): no data.
+#: AWS public parameters (Systems Manager User Guide, "Discovering public parameters"): no data;
+#: the resource part of their ARN, any region and account of the stack's partition.
 #: Their ARNs carry no account (``arn:aws:ssm:<region>::parameter/aws/service/...``); ``*``
 #: matches the empty account field as well as any account's look-alike path, which also
 #: holds only names AWS reserves (``/aws/`` cannot be created by an account).
-PUBLIC_PARAMETERS = "arn:aws:ssm:*:*:parameter/aws/service/*"
+PUBLIC_PARAMETERS = "parameter/aws/service/*"
 
 #: Services the management account's plan role never reads: Identity Center (its directory
 #: and assignments), CloudTrail (event history, Lake queries) and billing, cost and
@@ -64,40 +65,47 @@ MANAGEMENT_DENIED_SERVICES = (
 )
 
 
-def github_plan_statements(*, org: str, state_bucket: str, state_key: str, management: bool = False) -> list[Statement]:
+def github_plan_statements(
+    *, partition: str, org: str, state_bucket: str, state_key: str, management: bool = False
+) -> list[Statement]:
     """Statements of the plan role's inline policy: list and read the stack's state, take its
     lock (``<key>.tflock``), and the denies of :data:`DATA_READS`; with ``management``, the
-    denies of :data:`MANAGEMENT_DENIED_SERVICES` too."""
+    denies of :data:`MANAGEMENT_DENIED_SERVICES` too. ARNs are of ``partition`` (the stack's)."""
     lock = f"{state_key}.tflock"
     statements: list[Statement] = [
-        {"Sid": "ListState", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{state_bucket}"},
+        {
+            "Sid": "ListState",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": arns.s3(partition, state_bucket),
+        },
         {
             "Sid": "ReadState",
             "Effect": "Allow",
             "Action": "s3:GetObject",
-            "Resource": f"arn:aws:s3:::{state_bucket}/{state_key}",
+            "Resource": arns.s3(partition, state_bucket, state_key),
         },
         {
             "Sid": "TakeStateLock",
             "Effect": "Allow",
             "Action": list(STATE_OBJECT_RW),
-            "Resource": f"arn:aws:s3:::{state_bucket}/{lock}",
+            "Resource": arns.s3(partition, state_bucket, lock),
         },
         {"Sid": "NoDataReads", "Effect": "Deny", "Action": list(OTHER_READS), "Resource": "*"},
         {
             "Sid": "NoParameterReadsButPublic",
             "Effect": "Deny",
             "Action": list(PARAMETER_READS),
-            "NotResource": PUBLIC_PARAMETERS,
+            "NotResource": arns.any_region(partition, "ssm", PUBLIC_PARAMETERS),
         },
         {
             "Sid": "NoObjectReadsButTerraformOwn",
             "Effect": "Deny",
             "Action": list(OBJECT_READS),
             "NotResource": [
-                f"arn:aws:s3:::{state_bucket}/*",
-                f"arn:aws:s3:::*/{names.SYSTEM_PREFIXES['silolake']}*",
-                f"arn:aws:s3:::{names.silo_bucket_pattern(org, 'web')}/*",
+                arns.s3(partition, state_bucket, "*"),
+                arns.s3(partition, "*", f"{names.SYSTEM_PREFIXES['silolake']}*"),
+                arns.s3(partition, names.silo_bucket_pattern(org, "web"), "*"),
             ],
         },
     ]

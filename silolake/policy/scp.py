@@ -22,7 +22,7 @@ on the bucket default, so such an SCP would break ingestion while adding nothing
 
 from __future__ import annotations
 
-from ..aws import names
+from ..aws import arns, names
 from ..catalog.model import Catalog
 from . import documents as policy
 
@@ -143,9 +143,9 @@ BUCKET_CHANGES = (
 OBJECT_DESTRUCTION = ("s3:BypassGovernanceRetention", "s3:DeleteObjectVersion")
 
 
-def role_arn_pattern(role_name: str) -> str:
-    """Any account's role of that name (SCPs are attached to many accounts at once)."""
-    return f"arn:aws:iam::*:role/{role_name}"
+def role_arn_pattern(partition: str, role_name: str) -> str:
+    """Any account's role of that name in ``partition`` (SCPs are attached to many accounts at once)."""
+    return arns.role(partition, "*", role_name)
 
 
 def deny_leave_organization() -> dict:
@@ -161,7 +161,7 @@ def deny_cloudtrail_tampering() -> dict:
     return {"Sid": "DenyCloudTrailTampering", "Effect": "Deny", "Action": list(CLOUDTRAIL_TAMPERING), "Resource": "*"}
 
 
-def protect_silolake_roles(deploy_role_name: str) -> dict:
+def protect_silolake_roles(partition: str, deploy_role_name: str) -> dict:
     """Only the deploy role (Terraform) may create or change the deploy role and silo roles.
 
     The pipeline roles are not exempt themselves: a pipeline role able to edit its own
@@ -169,21 +169,21 @@ def protect_silolake_roles(deploy_role_name: str) -> dict:
     already manages every role through Terraform. ``silolake-*-*`` covers the pipeline
     roles (``names.silo_role_pattern("pipeline")``) and every other silo role.
     """
-    deploy = role_arn_pattern(deploy_role_name)
+    deploy = role_arn_pattern(partition, deploy_role_name)
     return {
         "Sid": "ProtectSilolakeRoles",
         "Effect": "Deny",
         "Action": list(ROLE_MUTATIONS),
-        "Resource": [deploy, role_arn_pattern(names.silo_role_pattern("*"))],
+        "Resource": [deploy, role_arn_pattern(partition, names.silo_role_pattern("*"))],
         "Condition": {"ArnNotLike": {"aws:PrincipalArn": deploy}},
     }
 
 
-def _except_deploy_role(deploy_role_name: str) -> dict:
-    return {"ArnNotLike": {"aws:PrincipalArn": role_arn_pattern(deploy_role_name)}}
+def _except_deploy_role(partition: str, deploy_role_name: str) -> dict:
+    return {"ArnNotLike": {"aws:PrincipalArn": role_arn_pattern(partition, deploy_role_name)}}
 
 
-def protect_silo_keys(deploy_role_name: str) -> list[dict]:
+def protect_silo_keys(partition: str, deploy_role_name: str) -> list[dict]:
     """Only the deploy role may delete, disable or re-policy a silo data key, or move its alias.
 
     Matched by alias (``kms:ResourceAliases``, ``alias/silolake-*-data``), the one stable
@@ -199,7 +199,7 @@ def protect_silo_keys(deploy_role_name: str) -> list[dict]:
             "Action": list(KEY_DESTRUCTION),
             "Resource": "*",
             "Condition": {
-                **_except_deploy_role(deploy_role_name),
+                **_except_deploy_role(partition, deploy_role_name),
                 "ForAnyValue:StringLike": {"kms:ResourceAliases": f"alias/{alias}"},
             },
         },
@@ -207,13 +207,13 @@ def protect_silo_keys(deploy_role_name: str) -> list[dict]:
             "Sid": "ProtectSiloKeyAliases",
             "Effect": "Deny",
             "Action": list(ALIAS_CHANGES),
-            "Resource": f"arn:aws:kms:*:*:alias/{alias}",
-            "Condition": _except_deploy_role(deploy_role_name),
+            "Resource": arns.any_region(partition, "kms", f"alias/{alias}"),
+            "Condition": _except_deploy_role(partition, deploy_role_name),
         },
     ]
 
 
-def protect_silo_buckets(org: str, deploy_role_name: str) -> list[dict]:
+def protect_silo_buckets(partition: str, org: str, deploy_role_name: str) -> list[dict]:
     """Only the deploy role may change a silo bucket's policy, lifecycle, versioning, lock or
     encryption, delete the bucket or delete object versions.
 
@@ -227,15 +227,15 @@ def protect_silo_buckets(org: str, deploy_role_name: str) -> list[dict]:
             "Sid": "ProtectSiloBuckets",
             "Effect": "Deny",
             "Action": list(BUCKET_CHANGES),
-            "Resource": [f"arn:aws:s3:::{p}" for p in patterns],
-            "Condition": _except_deploy_role(deploy_role_name),
+            "Resource": [arns.s3(partition, p) for p in patterns],
+            "Condition": _except_deploy_role(partition, deploy_role_name),
         },
         {
             "Sid": "ProtectSiloObjectVersions",
             "Effect": "Deny",
             "Action": list(OBJECT_DESTRUCTION),
-            "Resource": [f"arn:aws:s3:::{p}/*" for p in patterns],
-            "Condition": _except_deploy_role(deploy_role_name),
+            "Resource": [arns.s3(partition, p, "*") for p in patterns],
+            "Condition": _except_deploy_role(partition, deploy_role_name),
         },
     ]
 
@@ -249,7 +249,7 @@ POLICY_MUTATIONS = (
 )
 
 
-def protect_silolake_policies(deploy_role_name: str) -> dict:
+def protect_silolake_policies(partition: str, deploy_role_name: str) -> dict:
     """Only the deploy role may change managed policies under the ``/silolake/`` path.
 
     The partner permissions boundaries live there (``partner_access_names.partner_boundary``): a boundary
@@ -261,8 +261,8 @@ def protect_silolake_policies(deploy_role_name: str) -> dict:
         "Sid": "ProtectSilolakePolicies",
         "Effect": "Deny",
         "Action": list(POLICY_MUTATIONS),
-        "Resource": "arn:aws:iam::*:policy/silolake/*",
-        "Condition": _except_deploy_role(deploy_role_name),
+        "Resource": arns.customer_policy(partition, "*", "*", "/silolake/"),
+        "Condition": _except_deploy_role(partition, deploy_role_name),
     }
 
 
@@ -276,6 +276,12 @@ def deny_outside_regions(allowed_regions: tuple[str, ...] | list[str]) -> dict:
     }
 
 
+def organization_partition(catalog: Catalog) -> str:
+    """The partition of the organization: its home region's (an organization spans one
+    partition, ``silolake/catalog/semantic.py`` refuses regions of another)."""
+    return arns.partition_of(catalog.organization.home_region)
+
+
 def baseline_scp(catalog: Catalog) -> dict:
     """Leave-org, CloudTrail, role, key and bucket protection.
 
@@ -284,14 +290,15 @@ def baseline_scp(catalog: Catalog) -> dict:
     in ten bucket patterns); ``tests/policy/test_data_guardrails.py`` renders the worst case.
     """
     org = catalog.organization
+    partition = organization_partition(catalog)
     return policy.document(
         [
             deny_leave_organization(),
             deny_cloudtrail_tampering(),
-            protect_silolake_roles(org.deploy_role_name),
-            protect_silolake_policies(org.deploy_role_name),
-            *protect_silo_keys(org.deploy_role_name),
-            *protect_silo_buckets(org.name, org.deploy_role_name),
+            protect_silolake_roles(partition, org.deploy_role_name),
+            protect_silolake_policies(partition, org.deploy_role_name),
+            *protect_silo_keys(partition, org.deploy_role_name),
+            *protect_silo_buckets(partition, org.name, org.deploy_role_name),
         ]
     )
 

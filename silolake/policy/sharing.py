@@ -30,10 +30,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..aws import delivery_names, names
+from ..aws import arns, delivery_names, names
 from ..catalog.model import AnalyticsConsumer, Catalog, DeployedSilo, OrgLayout, Silo
 from . import documents as policy
 from .documents import Statement
+from .scp import organization_partition
 
 #: Role in the datalake account that publishes deployment bundles to the artifacts bucket.
 PUBLISHER_PURPOSE = delivery_names.PUBLISHER_PURPOSE
@@ -105,28 +106,31 @@ def _sid(*parts: str) -> str:
 # --- the central artifacts bucket (datalake account) -------------------------------------------
 
 
-def silo_pipeline_role_pattern() -> str:
-    """Every silo's pipeline role, in any account (the OU path decides which accounts count)."""
-    return f"arn:aws:iam::*:role/{names.silo_role_pattern('pipeline')}"
+def silo_pipeline_role_pattern(partition: str) -> str:
+    """Every silo's pipeline role, in any account of ``partition`` (the OU path decides which
+    accounts count)."""
+    return arns.role(partition, "*", names.silo_role_pattern("pipeline"))
 
 
 def publisher_role_arn(catalog: Catalog) -> str:
-    return f"arn:aws:iam::{catalog.datalake.account_id}:role/{names.datalake_role(PUBLISHER_PURPOSE)}"
+    return arns.role(
+        organization_partition(catalog), catalog.datalake.account_id, names.datalake_role(PUBLISHER_PURPOSE)
+    )
 
 
-def own_bundles_arn(bucket: str) -> str:
+def own_bundles_arn(partition: str, bucket: str) -> str:
     """Objects under the *calling* account's bundle prefix (IAM policy variable)."""
-    return f"arn:aws:s3:::{bucket}/{delivery_names.bundle_prefix(policy.PRINCIPAL_ACCOUNT)}*"
+    return arns.s3(partition, bucket, f"{delivery_names.bundle_prefix(policy.PRINCIPAL_ACCOUNT)}*")
 
 
-def silolake_wheels_arn(bucket: str) -> str:
+def silolake_wheels_arn(partition: str, bucket: str) -> str:
     """Every silolake wheel in the artifacts bucket (``tools/silolake/*``)."""
-    return f"arn:aws:s3:::{bucket}/{delivery_names.SILOLAKE_WHEEL_PREFIX}*"
+    return arns.s3(partition, bucket, f"{delivery_names.SILOLAKE_WHEEL_PREFIX}*")
 
 
-def provider_mirror_arn(bucket: str) -> str:
+def provider_mirror_arn(partition: str, bucket: str) -> str:
     """Objects of the provider mirror (``providers/...``) in the artifacts bucket."""
-    return f"arn:aws:s3:::{bucket}/{delivery_names.PROVIDER_MIRROR_PREFIX}*"
+    return arns.s3(partition, bucket, f"{delivery_names.PROVIDER_MIRROR_PREFIX}*")
 
 
 def artifacts_bucket_statements(catalog: Catalog, bucket: str) -> list[Statement]:
@@ -143,7 +147,8 @@ def artifacts_bucket_statements(catalog: Catalog, bucket: str) -> list[Statement
     cannot claim another account's), and read the provider mirror under ``providers/``.
     The policy still lists no silo account.
     """
-    object_arn, bucket_arn = f"arn:aws:s3:::{bucket}/*", f"arn:aws:s3:::{bucket}"
+    partition = organization_partition(catalog)
+    object_arn, bucket_arn = arns.s3(partition, bucket, "*"), arns.s3(partition, bucket)
     publisher = publisher_role_arn(catalog)
     statements: list[Statement] = [
         {
@@ -157,7 +162,7 @@ def artifacts_bucket_statements(catalog: Catalog, bucket: str) -> list[Statement
         {
             "Sid": "PublisherWritesBundles",
             "Effect": "Allow",
-            "Principal": {"AWS": policy.account_root(catalog.datalake.account_id)},
+            "Principal": {"AWS": policy.account_root(partition, catalog.datalake.account_id)},
             "Action": list(ARTIFACT_WRITE),
             "Resource": object_arn,
             "Condition": {"ArnEquals": {"aws:PrincipalArn": publisher}},
@@ -165,7 +170,7 @@ def artifacts_bucket_statements(catalog: Catalog, bucket: str) -> list[Statement
     ]
     if catalog.layout is None:
         return statements
-    scope = principal_scope(catalog.layout, catalog.layout.silos_path, [silo_pipeline_role_pattern()])
+    scope = principal_scope(catalog.layout, catalog.layout.silos_path, [silo_pipeline_role_pattern(partition)])
     list_scope = {**scope, "StringLike": {"s3:prefix": delivery_names.bundle_prefix(policy.PRINCIPAL_ACCOUNT) + "*"}}
     statements += [
         {
@@ -173,7 +178,7 @@ def artifacts_bucket_statements(catalog: Catalog, bucket: str) -> list[Statement
             "Effect": "Allow",
             "Principal": {"AWS": "*"},
             "Action": list(ARTIFACT_OBJECT_READ),
-            "Resource": own_bundles_arn(bucket),
+            "Resource": own_bundles_arn(partition, bucket),
             "Condition": scope,
         },
         {
@@ -201,7 +206,7 @@ def artifacts_bucket_statements(catalog: Catalog, bucket: str) -> list[Statement
             "Effect": "Allow",
             "Principal": {"AWS": "*"},
             "Action": list(ARTIFACT_OBJECT_READ),
-            "Resource": [provider_mirror_arn(bucket), silolake_wheels_arn(bucket)],
+            "Resource": [provider_mirror_arn(partition, bucket), silolake_wheels_arn(partition, bucket)],
             "Condition": scope,
         },
     ]
@@ -212,8 +217,9 @@ def artifacts_key_statements(catalog: Catalog) -> list[Statement]:
     """Key policy statements: silo pipelines decrypt bundles, only through S3."""
     if catalog.layout is None:
         return []
-    scope = principal_scope(catalog.layout, catalog.layout.silos_path, [silo_pipeline_role_pattern()])
-    scope["StringEquals"]["kms:ViaService"] = f"s3.{catalog.datalake.region}.amazonaws.com"
+    pipelines = silo_pipeline_role_pattern(organization_partition(catalog))
+    scope = principal_scope(catalog.layout, catalog.layout.silos_path, [pipelines])
+    scope["StringEquals"]["kms:ViaService"] = arns.service_endpoint("s3", catalog.datalake.region)
     return [
         {
             "Sid": "SiloPipelinesDecryptBundles",
@@ -230,7 +236,7 @@ def artifacts_key_statements(catalog: Catalog) -> list[Statement]:
 
 
 def reader_role_arns(consumer: AnalyticsConsumer) -> list[str]:
-    return [f"arn:aws:iam::{consumer.account_id}:role/{role}" for role in consumer.reader_roles]
+    return [arns.role(arns.partition_of(consumer.region), consumer.account_id, role) for role in consumer.reader_roles]
 
 
 def _readers(catalog: Catalog, silo: Silo) -> tuple[AnalyticsConsumer, ...]:
@@ -263,7 +269,7 @@ def processed_bucket_statements(catalog: Catalog, silo: DeployedSilo, bucket: st
                 "Effect": "Allow",
                 "Principal": {"AWS": "*"},
                 "Action": [*PROCESSED_BUCKET_READ, *PROCESSED_OBJECT_READ],
-                "Resource": policy.bucket_arns(bucket),
+                "Resource": policy.bucket_arns(arns.partition_of(silo.region), bucket),
                 "Condition": _reader_scope(catalog, consumer),
             }
         )
@@ -280,7 +286,7 @@ def processed_key_statements(catalog: Catalog, silo: DeployedSilo) -> list[State
     statements = []
     for consumer in _readers(catalog, silo):
         scope = _reader_scope(catalog, consumer)
-        scope["StringEquals"]["kms:ViaService"] = [f"{svc}.{silo.region}.amazonaws.com" for svc in ("glue", "s3")]
+        scope["StringEquals"]["kms:ViaService"] = [arns.service_endpoint(svc, silo.region) for svc in ("glue", "s3")]
         statements.append(
             {
                 "Sid": _sid("AnalyticsDecrypt", consumer.name),
@@ -296,9 +302,11 @@ def processed_key_statements(catalog: Catalog, silo: DeployedSilo) -> list[State
 
 def glue_arns(silo: DeployedSilo) -> list[str]:
     """The silo catalog, its database and its tables (Glue checks all three on a table read)."""
-    prefix = f"arn:aws:glue:{silo.region}:{silo.account_id}"
     db = silo.glue_database
-    return [f"{prefix}:catalog", f"{prefix}:database/{db}", f"{prefix}:table/{db}/*"]
+    return [
+        arns.regional("glue", silo.region, silo.account_id, resource)
+        for resource in ("catalog", f"database/{db}", f"table/{db}/*")
+    ]
 
 
 def glue_catalog_policy(catalog: Catalog, silo: DeployedSilo) -> dict | None:
@@ -312,7 +320,7 @@ def glue_catalog_policy(catalog: Catalog, silo: DeployedSilo) -> dict | None:
         {
             "Sid": _sid("AnalyticsCatalogRead", consumer.name),
             "Effect": "Allow",
-            "Principal": {"AWS": policy.account_root(consumer.account_id)},
+            "Principal": {"AWS": policy.account_root(arns.partition_of(silo.region), consumer.account_id)},
             "Action": list(GLUE_READ),
             "Resource": glue_arns(silo),
             "Condition": _reader_scope(catalog, consumer),

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..aws import names
+from ..aws import arns, names
 from ..catalog.lock import lock_path_for
 from ..catalog.model import Catalog, DeployedSilo, OrgLayout
 from ..errors import UsageError
@@ -133,7 +133,7 @@ def _glue_policy(stack: dict[str, Any]) -> dict[str, Any] | None:
     return json.loads(found[0]["policy"]) if found else None
 
 
-def _reader_policy(stack: dict[str, Any] | None, account: str) -> dict[str, Any] | None:
+def _reader_policy(stack: dict[str, Any] | None, account: str, region: str) -> dict[str, Any] | None:
     """The consumer stack's reader policy, Terraform references replaced by a stand-in ARN."""
     if stack is None:
         return None
@@ -141,7 +141,7 @@ def _reader_policy(stack: dict[str, Any] | None, account: str) -> dict[str, Any]
     text = next((p["policy"] for p in policies.values() if "reader" in p.get("name", "")), None)
     if text is None:
         return None
-    return json.loads(_TOKEN.sub(f"arn:aws:kms:us-east-1:{account}:key/unknown-until-apply", text))
+    return json.loads(_TOKEN.sub(arns.regional("kms", region, account, "key/unknown-until-apply"), text))
 
 
 def _principals(catalogs: list[Catalog], layout: OrgLayout) -> list[_Principal]:
@@ -149,10 +149,11 @@ def _principals(catalogs: list[Catalog], layout: OrgLayout) -> list[_Principal]:
     for catalog in catalogs:
         for c in catalog.analytics:
             for role in c.reader_roles:
-                arn = f"arn:aws:iam::{c.account_id}:role/{role}"
+                arn = arns.role(arns.partition_of(c.region), c.account_id, role)
                 found.setdefault(arn, _Principal(arn, c.name, role, layout.analytics_path, layout.org_id))
-    other = f"arn:aws:iam::{OTHER_SILO_ACCOUNT}:role/{names.silo_role('other', 'pipeline')}"
-    outsider = f"arn:aws:iam::{OUTSIDER_ACCOUNT}:role/outsider"
+    partition = arns.partition_of(catalogs[0].organization.home_region)
+    other = arns.role(partition, OTHER_SILO_ACCOUNT, names.silo_role("other", "pipeline"))
+    outsider = arns.role(partition, OUTSIDER_ACCOUNT, "outsider")
     found[other] = _Principal(other, None, "a pipeline role of another silo", layout.silos_path, layout.org_id)
     found[outsider] = _Principal(outsider, None, "a role outside the organization", "o-outsider00/r-x/", OUTSIDER_ORG)
     return list(found.values())
@@ -163,7 +164,7 @@ def _cases(side: str, catalog: Catalog | None, out: Path, silos: list[str], prin
         return []
     org = catalog.organization.name
     deployed = {s.name: s for s in catalog.deployable_silos}
-    identity = {c.name: _reader_policy(_stack(out, c.stack_name), c.account_id) for c in catalog.analytics}
+    identity = {c.name: _reader_policy(_stack(out, c.stack_name), c.account_id, c.region) for c in catalog.analytics}
     cases = []
     for silo_name in silos:
         silo: DeployedSilo | None = deployed.get(silo_name)
@@ -174,12 +175,16 @@ def _cases(side: str, catalog: Catalog | None, out: Path, silos: list[str], prin
             (
                 zone,
                 "s3:GetObject",
-                f"arn:aws:s3:::{names.silo_bucket(org, silo.name, zone, silo.account_id, silo.region)}/data.parquet",
+                arns.s3(
+                    arns.partition_of(silo.region),
+                    names.silo_bucket(org, silo.name, zone, silo.account_id, silo.region),
+                    "data.parquet",
+                ),
                 _bucket_policy(stack, names.silo_bucket(org, silo.name, zone, silo.account_id, silo.region)),
             )
             for zone in ZONES
         ]
-        table = f"arn:aws:glue:{silo.region}:{silo.account_id}:table/{silo.glue_database}/any_table"
+        table = arns.regional("glue", silo.region, silo.account_id, f"table/{silo.glue_database}/any_table")
         targets.append((CATALOG, "glue:GetTable", table, _glue_policy(stack)))
         for p in principals:
             own = identity.get(p.consumer) if p.consumer else WORST_CASE

@@ -31,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
+from ..aws import arns
 from ..catalog.model import AnalyticsConsumer, Catalog, Column, DeployedSilo, Flow
 from ..channels import API, SFTP
 from ..constructs.context import SiloContext
@@ -381,10 +382,10 @@ def datalake_blocks(stack: TerraformStack, catalog: Catalog) -> None:
         org=catalog.organization.name,
         account=dl,
         spec=spec,
-        key_arn=f"arn:aws:kms:{dl.region}:{dl.account_id}:key/ghost",
+        key_arn=arns.regional("kms", dl.region, dl.account_id, "key/ghost"),
         artifacts_bucket="ghost",
         access_log_bucket="ghost-logs",
-        publisher_arn=f"arn:aws:iam::{dl.account_id}:role/ghost",
+        publisher_arn=arns.role(arns.partition_of(dl.region), dl.account_id, "ghost"),
     )
     _emit(stack, [], kept_addresses(ghost) - kept_addresses(stack))
 

@@ -32,7 +32,7 @@ class OrgStack(AccountStack):
         SiloGuardrails(
             self,
             "trust-guardrails",
-            documents=pipelines.silos_rcps(),
+            documents=pipelines.silos_rcps(catalog),
             target_id=self.ous.silos.id,
             policy_type="RESOURCE_CONTROL_POLICY",
         )

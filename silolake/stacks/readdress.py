@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..aws import names
+from ..aws import arns, names
 from ..catalog.model import Catalog, DeployedSilo
 from ..engine.cdk import Construct, TerraformResource, TerraformStack, Token
 from .scratch import addresses, resource_type, scratch_app
@@ -75,7 +75,7 @@ def _import_id(resource: TerraformResource, silo: DeployedSilo) -> str:
     elif rtype == "aws_glue_catalog_table":
         out = f"{silo.account_id}:{names.glue_database(silo.name)}:{r.name_input}"
     elif rtype == "aws_kinesis_firehose_delivery_stream":
-        out = f"arn:aws:firehose:{silo.region}:{silo.account_id}:deliverystream/{r.name_input}"
+        out = arns.regional("firehose", silo.region, silo.account_id, f"deliverystream/{r.name_input}")
     else:  # log groups and DynamoDB tables are imported by name
         out = r.name_input
     return out

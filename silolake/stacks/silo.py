@@ -121,7 +121,11 @@ class SiloStack(AccountStack):
                 schedule.depends_on = [*(schedule.depends_on or []), after]
         self.health_sharing = (
             HealthSharing(
-                self, "health-sharing", datalake_account=catalog.datalake.account_id, org_id=catalog.layout.org_id
+                self,
+                "health-sharing",
+                partition=ctx.partition,
+                datalake_account=catalog.datalake.account_id,
+                org_id=catalog.layout.org_id,
             )
             if catalog.layout
             else None

@@ -529,20 +529,22 @@ CASES = {
             "in the folder /status, beside one folder per flow; give the flow another name"
         ],
     ),
-    "GovCloud region: ARNs of the commercial partition only": (
+    "GovCloud region beside commercial ones: one partition per organization": (
         ("allowed_regions: [eu-west-1, eu-central-1]", "allowed_regions: [eu-west-1, us-gov-west-1]"),
         [
-            f"{S}:6:32: organization.allowed_regions[1]: region 'us-gov-west-1' is in the aws-us-gov partition; "
-            "silolake synthesizes ARNs and service principals of the commercial 'aws' partition only, which AWS "
-            "refuses there. Use commercial regions (e.g. eu-west-1, us-east-1)"
+            f"{S}:6:32: organization.allowed_regions[1]: region 'us-gov-west-1' is in the aws-us-gov partition "
+            "but the home region 'eu-west-1' is in aws: an AWS organization holds accounts of one partition only, "
+            "so every allowed region must be in aws"
         ],
     ),
     "China region": (
         ("allowed_regions: [eu-west-1, eu-central-1]", "allowed_regions: [cn-north-1, eu-west-1]"),
         [
-            f"{S}:6:21: organization.allowed_regions[0]: region 'cn-north-1' is in the aws-cn partition; "
-            "silolake synthesizes ARNs and service principals of the commercial 'aws' partition only, which AWS "
-            "refuses there. Use commercial regions (e.g. eu-west-1, us-east-1)"
+            f"{S}:6:21: organization.allowed_regions[0]: region 'cn-north-1' is in the aws-cn partition, which "
+            "silolake refuses: the China regions are a separate partition run by local operators: accounts are "
+            "opened apart from AWS, public endpoints need an ICP filing, endpoints end in amazonaws.com.cn, and "
+            "CloudFront, which the partner pages use, is served only with an ICP-licensed domain. Use regions of "
+            "the commercial 'aws' or the 'aws-us-gov' partition"
         ],
     ),
 }

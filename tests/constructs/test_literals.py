@@ -1,6 +1,8 @@
 """Constructs format no policy statement and no ARN: statements come from ``silolake/policy/``,
 ARNs from ``silolake/aws/arns.py`` (partition-aware) through the per-silo context
-(``silolake/constructs/context.py``).
+(``silolake/constructs/context.py``). Outside the constructs, the policy builders, review,
+dev, accounts, stacks and catalog packages format no ARN either: ``silolake/aws/arns.py`` is
+the one module that spells ``arn:``, so every ARN follows its region's partition (issue 23).
 
 Checked on the parsed source (``ast``), not on the text: a string constant, or the literal
 part of an f-string, that is the key ``"Effect"`` or contains ``arn:`` fails. Comments and
@@ -17,6 +19,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 CONSTRUCTS = REPO / "silolake" / "constructs"
+#: Packages held to the ARN rule only (the policy builders are where statements are built).
+ARN_FREE = tuple(REPO / "silolake" / p for p in ("policy", "review", "dev", "accounts", "stacks", "catalog"))
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
@@ -30,8 +34,9 @@ def _docstrings(tree: ast.AST) -> set[int]:
     return found
 
 
-def literal_findings(source: str, name: str) -> list[str]:
-    """``name:line: <why>`` for each ``"Effect"`` string or ``arn:`` literal in ``source``."""
+def literal_findings(source: str, name: str, *, statements: bool = True) -> list[str]:
+    """``name:line: <why>`` for each ``"Effect"`` string (with ``statements``) or ``arn:``
+    literal in ``source``."""
     tree = ast.parse(source, name)
     skip = _docstrings(tree)
     findings: list[tuple[int, str]] = []
@@ -39,7 +44,7 @@ def literal_findings(source: str, name: str) -> list[str]:
         if not isinstance(node, ast.Constant) or not isinstance(node.value, str) or id(node) in skip:
             continue
         # f-string parts are Constant nodes inside JoinedStr, so they are seen here too.
-        if node.value == "Effect":
+        if statements and node.value == "Effect":
             findings.append((node.lineno, 'policy statement ("Effect"): build it in silolake/policy/'))
         elif "arn:" in node.value:
             findings.append((node.lineno, f"ARN literal {node.value!r}: use silolake/aws/arns.py or ctx"))
@@ -50,6 +55,17 @@ def test_constructs_format_no_statement_or_arn() -> None:
     findings = []
     for path in sorted(CONSTRUCTS.rglob("*.py")):
         findings += literal_findings(path.read_text(encoding="utf-8"), str(path.relative_to(REPO)))
+    assert findings == []
+
+
+def test_framework_modules_format_no_arn() -> None:
+    """Only ``silolake/aws/arns.py`` formats ARNs (runtime code, which never imports the
+    framework, reads the ARNs it needs from its environment or the event)."""
+    findings = []
+    for package in ARN_FREE:
+        for path in sorted(package.rglob("*.py")):
+            rel = str(path.relative_to(REPO))
+            findings += literal_findings(path.read_text(encoding="utf-8"), rel, statements=False)
     assert findings == []
 
 
@@ -69,4 +85,12 @@ def f(bucket, key_arn):
         'probe.py:5: policy statement ("Effect"): build it in silolake/policy/',
         "probe.py:6: ARN literal 'arn:aws:iam::aws:policy/ReadOnlyAccess': use silolake/aws/arns.py or ctx",
         "probe.py:7: ARN literal 'arn:aws:s3:::': use silolake/aws/arns.py or ctx",
+    ]
+
+
+def test_outside_constructs_only_arns_are_refused() -> None:
+    """Policy builders may build statements; an ARN literal is still found."""
+    source = 'def f(b):\n    return {"Effect": "Allow", "Resource": f"arn:aws:s3:::{b}"}\n'
+    assert literal_findings(source, "p.py", statements=False) == [
+        "p.py:2: ARN literal 'arn:aws:s3:::': use silolake/aws/arns.py or ctx"
     ]

@@ -97,7 +97,7 @@ def test_the_ci_role_is_used_only_in_the_production_environment(folder: Path) ->
 
 
 def test_ci_role_trust_admits_production_and_main_only() -> None:
-    trust = delivery.ci_role_trust("111111111111", "acme/datalake")
+    trust = delivery.ci_role_trust("111111111111", "acme/datalake", partition="aws")
     [statement] = trust["Statement"]
     subjects = statement["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"]
     assert subjects == ["repo:acme/datalake:environment:production", "repo:acme/datalake:ref:refs/heads/main"]

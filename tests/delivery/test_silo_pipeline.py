@@ -171,7 +171,7 @@ def test_codebuild_projects_pin_terraform_provider_and_buildspec(example_synth, 
 def test_roles_names_match_the_bucket_pattern_and_trusts_are_pinned(example_synth):
     sales = silo(example_synth.catalog, "sales")
     stack = example_synth.stack("silo-sales")
-    pattern = sharing.silo_pipeline_role_pattern()
+    pattern = sharing.silo_pipeline_role_pattern("aws")
     build = role_named(stack, names.silo_role("sales", "pipeline"))
     release = role_named(stack, names.silo_role("sales", "release-pipeline"))
     trigger = role_named(stack, names.silo_role("sales", "pipeline-trigger"))

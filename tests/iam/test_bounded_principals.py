@@ -46,7 +46,7 @@ FOREIGN_TRUST = document(
         {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"},
     ]
 )
-PIPELINE_BOUNDARY = delivery.pipeline_boundary_arn(ACCOUNT, "sales")
+PIPELINE_BOUNDARY = delivery.pipeline_boundary_arn("aws", ACCOUNT, "sales")
 PARTNER_BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/silolake/{partner_access_names.partner_boundary('sales')}"
 PIPELINE_PATH = delivery_names.silo_pipeline_role_path("sales")
 

@@ -29,7 +29,7 @@ from .test_partner_boundary import (
 )
 
 DATALAKE = "222222222222"
-SLR = health_sharing.monitoring_principal(DATALAKE)
+SLR = health_sharing.monitoring_principal("aws", DATALAKE)
 SLR_SESSION = (
     f"arn:aws:sts::{DATALAKE}:assumed-role/{health_names.CLOUDWATCH_CROSS_ACCOUNT_SLR}/cloudwatch-crossaccount"
 )

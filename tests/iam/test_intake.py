@@ -40,7 +40,7 @@ FACILITIES, FAC_ACCOUNT = "silo-facilities", "666666666666"
 FAC_PARTNER = f"arn:aws:sts::{FAC_ACCOUNT}:assumed-role/partner-bob/bob"
 FAC_DROPZONE = names.silo_bucket("acme", "facilities", "dropzone", FAC_ACCOUNT, REGION)
 FAC_API = f"arn:aws:execute-api:{REGION}:{FAC_ACCOUNT}:{API_ID}/v1/POST/flows/sensor_readings"
-QS_ROLE = qs.service_role_arn(ACCOUNT)
+QS_ROLE = qs.service_role_arn("aws", ACCOUNT)
 QS_SESSION = f"arn:aws:sts::{ACCOUNT}:assumed-role/{qs.SERVICE_ROLE}/QuickSight-1234"
 SSE_C = "s3:x-amz-server-side-encryption-customer-algorithm"
 
@@ -312,7 +312,7 @@ def test_quicksight_policy_command_prints_the_same_access(example_catalog) -> No
     alias = {"kms:ResourceAliases": [f"alias/{names.silo_key_alias('sales')}"]}
 
     # A key whose policy only delegates to IAM: the identity policy alone decides.
-    delegating = document([key_admin_statement(ACCOUNT)])
+    delegating = document([key_admin_statement("aws", ACCOUNT)])
 
     def ask(name: str, action: str, resource: str, **context: Any) -> dict:
         extra = {"resourcePolicy": delegating} if action.startswith("kms:") else {}

@@ -415,7 +415,7 @@ def test_pipelines_scp_and_trust_rcp_fit_in_the_worst_case(example_catalog) -> N
     assert len(scp.policy.to_json(pipelines.pipelines_scp(example_catalog))) == 3944
     assert len(scp.render(pipelines.pipelines_scp(worst))) <= scp.SCP_MAX_CHARS
     assert len(scp.policy.to_json(pipelines.pipelines_scp(worst))) == 4370
-    assert len(scp.policy.to_json(pipelines.trust_rcp())) == 398  # independent of the catalog
+    assert len(scp.policy.to_json(pipelines.trust_rcp("aws"))) == 398  # independent of the catalog
 
 
 def test_the_datalake_ou_keeps_two_scp_slots_and_the_silos_ou_four_rcp_slots(example_delivery: Delivery) -> None:

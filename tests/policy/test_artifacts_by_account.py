@@ -54,7 +54,7 @@ def test_terraform_core_yields_the_literal_policy_variable(example_synth, tmp_pa
     doc = json.loads(value)
     expected = policy.document(
         [
-            policy.deny_insecure_transport(policy.bucket_arns(artifacts_bucket(example_synth.catalog))),
+            policy.deny_insecure_transport(policy.bucket_arns("aws", artifacts_bucket(example_synth.catalog))),
             *sharing.artifacts_bucket_statements(example_synth.catalog, artifacts_bucket(example_synth.catalog)),
         ]
     )

@@ -81,7 +81,7 @@ def test_synthesized_scps_are_the_policy_documents(example_synth):
     deployed = {p["name"]: policy_json(p["content"]) for p in resources(org_stack, "aws_organizations_policy").values()}
     expected = {names.scp_name(k): d for k, d in scp.silo_scps(example_synth.catalog).items()}
     chain_scps = {names.scp_name(k, "datalake"): d for k, d in pipelines.datalake_scps(example_synth.catalog).items()}
-    rcps = {names.scp_name(k): d for k, d in pipelines.silos_rcps().items()}
+    rcps = {names.scp_name(k): d for k, d in pipelines.silos_rcps(example_synth.catalog).items()}
     assert deployed == expected | chain_scps | rcps
 
 
@@ -157,7 +157,7 @@ def proof(example_delivery) -> tuple[dict[str, str], dict[str, str]]:
             other_key,
             acct,
             region,
-            policy.document([policy.key_admin_statement(acct)]),  # the usual account delegation
+            policy.document([policy.key_admin_statement("aws", acct)]),  # the usual account delegation
             **{"kms:ResourceAliases": ["alias/website"]},
         )
         add(

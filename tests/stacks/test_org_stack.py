@@ -69,7 +69,8 @@ def test_scps_are_the_pure_documents_attached_to_their_ous(org, ous):
     }
     # The resource control policy on who may assume what a silo pipeline creates.
     expected |= {
-        names.scp_name(kind): (doc, "Silos", "RESOURCE_CONTROL_POLICY") for kind, doc in pipelines.silos_rcps().items()
+        names.scp_name(kind): (doc, "Silos", "RESOURCE_CONTROL_POLICY")
+        for kind, doc in pipelines.silos_rcps(org.catalog).items()
     }
     by_name = {p["name"]: (lid, p) for lid, p in policies.items()}
     assert set(by_name) == set(expected)

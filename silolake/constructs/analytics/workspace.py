@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...aws import names
+from ...aws import arns, names
 from ...catalog.model import AnalyticsConsumer, DeployedSilo
 from ...engine.cdk import Construct, TerraformResource, aws
 from ...policy.analytics import results_bucket_name
@@ -67,7 +67,7 @@ class RegionalWorkspace(Construct):
             description=f"silolake analytics '{consumer.name}': Athena query results in {region}",
         )
         logs_name = names.account_bucket(org, f"{consumer.name}-logs", account, region)
-        access_log_bucket(self, "logs", name=logs_name, account_id=account)
+        access_log_bucket(self, "logs", name=logs_name, account_id=account, partition=arns.partition_of(region))
         results = results_bucket_name(org, consumer, region)
         self.results = SecureBucket(
             self,
@@ -76,6 +76,7 @@ class RegionalWorkspace(Construct):
             kms_key_arn=self.key.arn,
             access_log_bucket=logs_name,
             lifecycle=Lifecycle(noncurrent_version_days=7, expire_days=RESULTS_EXPIRE_DAYS),
+            partition=arns.partition_of(region),
         )
         self.workgroup = enforced_workgroup(
             self,

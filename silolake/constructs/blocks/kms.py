@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from functools import cached_property
 
 from ... import policy
+from ...aws import arns
 from ...engine.cdk import Construct, aws
 
 
@@ -27,7 +28,11 @@ class CustomerKey(Construct):
     ) -> None:
         super().__init__(scope, id)
         doc = policy.document(
-            [policy.key_admin_statement(account_id), policy.logs_key_statement(account_id, region), *statements]
+            [
+                policy.key_admin_statement(arns.partition_of(region), account_id),
+                policy.logs_key_statement(account_id, region),
+                *statements,
+            ]
         )
         self.key = aws.kms_key.KmsKey(
             self,

@@ -48,12 +48,16 @@ DEFAULT_BUILD_DIR = Path(tempfile.gettempdir()) / "silolake-lambda-build"
 #: Powertools for AWS Lambda (Python) v3, AWS-managed layer (account 017000801446), pinned version.
 POWERTOOLS_LAYER_VERSION = 27
 POWERTOOLS_ACCOUNT = "017000801446"
+#: The accounts that publish the same layer in the GovCloud regions (Powertools for AWS Lambda
+#: (Python) docs, "Lambda Layer", "AWS GovCloud regions": version 27 exists in both).
+POWERTOOLS_GOVCLOUD_ACCOUNTS = {"us-gov-east-1": "165087284144", "us-gov-west-1": "165093116878"}
 POWERTOOLS_LAYER = "AWSLambdaPowertoolsPythonV3-python311-x86_64"
 
 
 def powertools_layer(region: str) -> str:
     """The layer version ARN in ``region`` (the same version number exists in every region)."""
-    return arns.regional("lambda", region, POWERTOOLS_ACCOUNT, f"layer:{POWERTOOLS_LAYER}:{POWERTOOLS_LAYER_VERSION}")
+    account = POWERTOOLS_GOVCLOUD_ACCOUNTS.get(region, POWERTOOLS_ACCOUNT)
+    return arns.regional("lambda", region, account, f"layer:{POWERTOOLS_LAYER}:{POWERTOOLS_LAYER_VERSION}")
 
 
 #: The bundling lock of a function folder and the folder of its wheels (neither is packaged).

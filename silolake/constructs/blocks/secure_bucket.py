@@ -34,6 +34,7 @@ class SecureBucket(Construct):
         id: str,
         *,
         name: str,
+        partition: str,
         kms_key_arn: str | None,
         access_log_bucket: str | None,
         access_log_prefix: str = "",
@@ -43,7 +44,8 @@ class SecureBucket(Construct):
         object_lock_days: int | None = None,
         object_ownership: str = "BucketOwnerEnforced",
     ) -> None:
-        """``kms_key_arn=None`` selects SSE-S3 (only for access-log targets, which AWS
+        """``partition``: the bucket's (its region's, :func:`silolake.aws.arns.partition_of`),
+        for the ARNs of its policy. ``kms_key_arn=None`` selects SSE-S3 (only for access-log targets, which AWS
         cannot deliver to with SSE-KMS). ``access_log_bucket=None`` only for the log
         bucket itself. ``statements`` are added after the TLS-only deny.
         ``object_lock_days``: S3 Object Lock default retention in governance mode (see
@@ -132,7 +134,7 @@ class SecureBucket(Construct):
         typed(aws.s3_bucket_lifecycle_configuration.S3BucketLifecycleConfiguration)(
             self, "lifecycle", bucket=bucket_id, rule=rules
         )
-        self.statements = [policy.deny_insecure_transport(policy.bucket_arns(name)), *statements]
+        self.statements = [policy.deny_insecure_transport(policy.bucket_arns(partition, name)), *statements]
         self.policy = aws.s3_bucket_policy.S3BucketPolicy(
             self,
             "policy",
@@ -166,7 +168,7 @@ class SecureBucket(Construct):
 
 
 def access_log_bucket(
-    scope: Construct, id: str, *, name: str, account_id: str, lifecycle: Lifecycle = Lifecycle()
+    scope: Construct, id: str, *, name: str, partition: str, account_id: str, lifecycle: Lifecycle = Lifecycle()
 ) -> SecureBucket:
     """The S3 server access log target of an account's buckets: SSE-S3 (log delivery cannot
     use SSE-KMS), not logged itself, writable only by log delivery for this account."""
@@ -174,8 +176,9 @@ def access_log_bucket(
         scope,
         id,
         name=name,
+        partition=partition,
         kms_key_arn=None,
         access_log_bucket=None,
         lifecycle=lifecycle,
-        statements=[policy.s3_log_delivery_statement(name, account_id)],
+        statements=[policy.s3_log_delivery_statement(partition, name, account_id)],
     )

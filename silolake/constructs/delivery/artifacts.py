@@ -62,7 +62,9 @@ class ArtifactsStore(Construct):
             statements=key_statements,
         )
         logs_name = names.account_bucket(org, "artifacts-logs", account_id, region)
-        self.logs = access_log_bucket(self, "logs", name=logs_name, account_id=account_id)
+        self.logs = access_log_bucket(
+            self, "logs", name=logs_name, account_id=account_id, partition=arns.partition_of(region)
+        )
         name = names.account_bucket(org, "artifacts", account_id, region)
         self.bucket = SecureBucket(
             self,
@@ -71,6 +73,7 @@ class ArtifactsStore(Construct):
             kms_key_arn=self.key.arn,
             access_log_bucket=logs_name,
             statements=bucket_statements(name),
+            partition=arns.partition_of(region),
         )
         # Publishing a bundle is an event deployments can react to (and an audit record on
         # the account's bus); EventBridge routing keeps the one notification slot open.

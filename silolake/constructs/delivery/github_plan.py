@@ -58,7 +58,9 @@ class GithubPlanAccess(Construct):
             "role",
             name=delivery_names.GITHUB_PLAN_ROLE,
             description=f"terraform plan from GitHub Actions of {repository} (read-only, no data reads)",
-            assume_role_policy=policy.render(delivery.github_plan_trust(account_id, repository)),
+            assume_role_policy=policy.render(
+                delivery.github_plan_trust(account_id, repository, partition=arns.partition_of(region))
+            ),
             max_session_duration=3600,
             depends_on=[self.provider],
         )
@@ -76,7 +78,11 @@ class GithubPlanAccess(Construct):
             policy=policy.render(
                 policy.document(
                     read_only.github_plan_statements(
-                        org=org, state_bucket=state_bucket, state_key=state_key, management=management
+                        partition=arns.partition_of(region),
+                        org=org,
+                        state_bucket=state_bucket,
+                        state_key=state_key,
+                        management=management,
                     )
                 )
             ),

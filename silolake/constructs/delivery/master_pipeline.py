@@ -100,6 +100,7 @@ class MasterPipeline(Construct):
             kms_key_arn=key_arn,
             access_log_bucket=access_log_bucket,
             lifecycle=Lifecycle(noncurrent_version_days=ARTIFACT_DAYS, expire_days=ARTIFACT_DAYS),
+            partition=partition,
         )
         self.logs = encrypted_log_group(
             self, "logs", name=delivery_names.codebuild_log_group(name), kms_key_arn=key_arn

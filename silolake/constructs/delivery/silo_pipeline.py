@@ -109,7 +109,9 @@ class SiloPipeline(Construct):
                 region=region,
             )
             log_bucket = names.silo_bucket(org, silo.name, "logs", account, region)
-            access_log_bucket(self, "access-logs", name=log_bucket, account_id=account)
+            access_log_bucket(
+                self, "access-logs", name=log_bucket, account_id=account, partition=arns.partition_of(region)
+            )
         pipeline_name = delivery_names.silo_pipeline(silo.name)
         store_name = names.silo_bucket(org, silo.name, names.PIPELINE_BUCKET, account, region)
         self.store = SecureBucket(
@@ -119,6 +121,7 @@ class SiloPipeline(Construct):
             kms_key_arn=key.arn,
             access_log_bucket=log_bucket,
             lifecycle=Lifecycle(noncurrent_version_days=ARTIFACT_DAYS, expire_days=ARTIFACT_DAYS),
+            partition=arns.partition_of(region),
         )
         log_group = f"/aws/codebuild/{pipeline_name}"
         logs = encrypted_log_group(self, "logs", name=log_group, kms_key_arn=key.arn)

@@ -16,14 +16,14 @@ class HealthSharing(Construct):
     console (its service-linked role, inside the organization) may read metrics and alarm states
     (:mod:`silolake.policy.health_sharing`). Attribute: ``role``."""
 
-    def __init__(self, scope: Construct, id: str, *, datalake_account: str, org_id: str) -> None:
+    def __init__(self, scope: Construct, id: str, *, partition: str, datalake_account: str, org_id: str) -> None:
         super().__init__(scope, id)
         self.role = aws.iam_role.IamRole(
             self,
             "role",
             name=health_names.CLOUDWATCH_SHARING_ROLE,
             description="silolake: the organization health dashboard reads this account's metrics and alarms",
-            assume_role_policy=policy.render(health_sharing.sharing_trust(datalake_account, org_id)),
+            assume_role_policy=policy.render(health_sharing.sharing_trust(partition, datalake_account, org_id)),
         )
         aws.iam_role_policy.IamRolePolicy(
             self,

@@ -81,6 +81,7 @@ class PartnerWeb(Construct):
             access_log_prefix="cdnlogs/",
             lifecycle=Lifecycle(expire_days=LOG_DAYS),
             object_ownership="BucketOwnerPreferred",
+            partition=ctx.partition,
         )
         site_name = ctx.bucket_name(names.PARTNER_BUCKETS[0])
         self.headers = aws.cloudfront_response_headers_policy.CloudfrontResponseHeadersPolicy(
@@ -161,6 +162,7 @@ class PartnerWeb(Construct):
             access_log_bucket=logs_bucket,
             access_log_prefix="web/",
             statements=site_read_statements(ctx.partition, site_name, self.distribution.arn),
+            partition=ctx.partition,
         )
         asset = TerraformAsset(self, "pages", path=str(site.root), type=AssetType.DIRECTORY, asset_hash=site.sha256)
         self.files = tuple(f for f in site.files if dropzone_bucket or f not in UPLOAD_PAGE_FILES)

@@ -116,8 +116,9 @@ class SiloStorage(Construct):
                 lifecycle=zone_lifecycle(silo, "logs"),
                 statements=[
                     deny_outside_account(partition, logs_name, account_id),
-                    policy.s3_log_delivery_statement(logs_name, account_id),
+                    policy.s3_log_delivery_statement(partition, logs_name, account_id),
                 ],
+                partition=partition,
             ),
         }
         for zone in KMS_ZONES:
@@ -128,7 +129,7 @@ class SiloStorage(Construct):
                 else [deny_outside_account(partition, name, account_id)]
             )
             if zone == "dropzone":
-                extra += [policy.deny_customer_keys(name), *dropzone_statements]
+                extra += [policy.deny_customer_keys(partition, name), *dropzone_statements]
             if zone == "athena":
                 extra += athena_statements
             self.buckets[zone] = SecureBucket(
@@ -141,6 +142,7 @@ class SiloStorage(Construct):
                 lifecycle=zone_lifecycle(silo, zone),
                 statements=[*deny_foreign_encryption(partition, name, self.key.arn), *extra],
                 object_lock_days=silo.storage.object_lock_days if zone in RECOVERY_ZONES else None,
+                partition=partition,
             )
         # S3 allows one notification configuration per bucket; routing every event to
         # EventBridge lets later pipelines (file mover, ETL triggers) attach rules

@@ -13,7 +13,7 @@ READ = {"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "
 def _bucket(block_stack, **kwargs) -> dict:
     from silolake.constructs.blocks import SecureBucket
 
-    SecureBucket(block_stack.scope, "raw", name="acme-sales-raw", **kwargs)
+    SecureBucket(block_stack.scope, "raw", name="acme-sales-raw", partition="aws", **kwargs)
     return block_stack.synth()
 
 
@@ -74,7 +74,7 @@ def test_the_access_log_bucket_is_sse_s3_unlogged_and_written_only_by_log_delive
 ) -> None:
     from silolake.constructs.blocks import access_log_bucket
 
-    access_log_bucket(block_stack.scope, "logs", name="acme-logs", account_id=ACCOUNT)
+    access_log_bucket(block_stack.scope, "logs", name="acme-logs", partition="aws", account_id=ACCOUNT)
     doc = block_stack.synth()
     [sse] = only(doc, "aws_s3_bucket_server_side_encryption_configuration")["rule"]
     assert sse["apply_server_side_encryption_by_default"] == {"sse_algorithm": "AES256"}

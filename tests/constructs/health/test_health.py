@@ -198,6 +198,7 @@ def test_the_organization_dashboard_reads_each_silo_account(example_synth: Synth
             if r["name"] == health_names.CLOUDWATCH_SHARING_ROLE
         ]
         assert json.loads(role["assume_role_policy"]) == health_sharing.sharing_trust(
+            "aws",
             catalog.datalake.account_id,
             catalog.layout.org_id,  # type: ignore[union-attr]
         )
