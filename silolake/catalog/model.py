@@ -224,6 +224,9 @@ class Silo:
     #: ``alerts.webhook_secret``: a Secrets Manager secret (name, in the silo's account) holding
     #: a chat webhook URL every alarm message is also posted to; ``None``: e-mail only.
     alerts_webhook_secret: str | None = None
+    #: ``adopt``: capabilities switched on again whose forgotten resources synth imports
+    #: (``import`` blocks) instead of colliding with them (:mod:`.adoptable`).
+    adopt: tuple[str, ...] = ()
 
     @property
     def stack_name(self) -> str:
@@ -512,6 +515,7 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
             pipeline_approval=s["pipeline"]["approval"],
             pipeline_rollback_to=s["pipeline"].get("rollback_to"),
             alerts_webhook_secret=s.get("alerts", {}).get("webhook_secret"),
+            adopt=tuple(s["adopt"]),
         )
         silos.append(DeployedSilo(account_id=account_id, **common) if account_id else Silo(account_id=None, **common))
     all_names = tuple(s.name for s in silos)
