@@ -132,7 +132,7 @@ CAPABILITIES = (
             f"Redshift Serverless namespace and workgroup '{names.etl_silo_name(silo, 'warehouse')}'",
             f"log group '{names.warehouse_flow_log_group(silo)}'",
         ],
-        "the VPC, its subnets, endpoint and flow log (the workgroup moves into the new subnets)",
+        "the VPC, its subnets, endpoint and flow log (the imported workgroup moves into them)",
     ),
     Capability(
         "quicksight",
