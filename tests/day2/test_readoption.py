@@ -112,7 +112,10 @@ def test_sftp_on_again_names_its_log_groups(tmp_path):
 
     repo = _repo(tmp_path, lambda d: None, off)
     data = full_data()
-    silo(data)["removed_flows"], silo(data)["flows"] = ["drops"], [f for f in silo(data)["flows"] if f["name"] != "drops"]
+    silo(data)["removed_flows"], silo(data)["flows"] = (
+        ["drops"],
+        [f for f in silo(data)["flows"] if f["name"] != "drops"],
+    )
     code, out = _validate(_write(repo, data), "HEAD")
     assert code == 2, out
     assert "silos[0].ingestion.sftp.enabled:" in out
@@ -187,7 +190,9 @@ def test_adopting_the_last_channel_takes_back_partner_access(tmp_path):
     """Silo ``yard`` whose only channel is the upload page: partner access comes back with it."""
     data = full_data()
     yard = silo(data, "yard")
-    yard["flows"] = [{"name": "drops", "source": "upload", "format": "csv", "columns": [{"name": "x", "type": "string"}]}]
+    yard["flows"] = [
+        {"name": "drops", "source": "upload", "format": "csv", "columns": [{"name": "x", "type": "string"}]}
+    ]
     yard["removed_flows"] = ["gates"]
     yard["ingestion"] = {"web_upload": {"enabled": True}}
     without = copy.deepcopy(data)
