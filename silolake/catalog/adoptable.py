@@ -189,6 +189,150 @@ def without(silo: S, capabilities: tuple[str, ...]) -> S:
     return cast(S, out)  # dataclasses.replace keeps the class (a DeployedSilo stays one)
 
 
+@dataclass(frozen=True)
+class Unit:
+    """One thing a raw catalog has switched on whose switch-off forgets resources: a silo
+    capability, the master pipeline (``delivery.pipeline``), an analytics consumer's workspace
+    in a region. ``ident`` is the same in every revision of the catalog; ``at``: the key path
+    turning it on; ``owner``: the ident of the entry that must be in the base for it to be
+    compared (``None``: the catalog itself); ``decision``: ``(key, key path)`` of ``adopt`` or
+    ``deleted_in_aws`` naming it, if any; ``fixed``: the raw base catalog -> the forgotten
+    resources with fixed AWS names; ``generated``: what is created anew (ids AWS generates);
+    ``how``: where to say ``adopt``/``deleted_in_aws`` for it (``{key}`` is replaced)."""
+
+    ident: tuple[str, ...]
+    subject: str
+    label: str
+    at: KeyPath
+    owner: tuple[str, ...] | None
+    decision: tuple[str, KeyPath] | None
+    fixed: Callable[[Any], list[str]]
+    generated: str
+    how: str
+
+
+def _silo_units(i: int, silo: dict, org: str) -> list[Unit]:
+    decided = {c.name: (key, ("silos", i, key, k)) for key in KEYS for k, c in listed(silo, key)}
+    name, out = silo["name"], []
+    for cap in CAPABILITIES:
+        at = cap.where(silo)
+        if at is not None:
+
+            def fixed(base: Any, cap: Capability = cap) -> list[str]:
+                old: Any = next((s for s in _list(_dict(base).get("silos")) if _dict(s).get("name") == name), {})
+                return cap.fixed(org, name, _dict(old))
+
+            out.append(
+                Unit(
+                    ("silo", name, cap.name),
+                    f"silo '{name}'",
+                    cap.label,
+                    ("silos", i, *at),
+                    ("silo", name),
+                    decided.get(cap.name),
+                    fixed,
+                    cap.generated,
+                    f"{{key}}: [{cap.name}] to silo '{name}'",
+                )
+            )
+    return out
+
+
+def workspace_regions(data: Any, consumer: dict) -> list[str]:
+    """Regions of the raw ``consumer``'s workspaces: its own (default: the home region) and
+    those of the silos it reads (:func:`silolake.policy.analytics.workspace_regions`)."""
+    home = _dict(_dict(data).get("organization")).get("home_region")
+    chosen = consumer.get("silos", "all")
+    silos = [_dict(s) for s in _list(_dict(data).get("silos"))]
+    read = [s for s in silos if chosen == "all" or s.get("name") in _list(chosen)]
+    regions = {s.get("region", home) for s in read} | {consumer.get("region", home)}
+    return sorted(r for r in regions if isinstance(r, str))
+
+
+def _consumer_units(c: int, consumer: dict, data: Any, org: str) -> list[Unit]:
+    name, account = consumer["name"], str(consumer.get("account_id"))
+    decided = {
+        r: (key, ("analytics", c, key, k))
+        for key in KEYS
+        for k, r in enumerate(_list(consumer.get(key)))
+        if isinstance(r, str)
+    }
+
+    def fixed(region: str) -> Callable[[Any], list[str]]:
+        def of(base: Any) -> list[str]:
+            return [
+                f"S3 buckets '{names.account_bucket(org, f'{name}-athena', account, region)}' and "
+                f"'{names.account_bucket(org, f'{name}-logs', account, region)}'",
+                f"KMS alias 'alias/{names.analytics_key_alias(name)}'",
+                f"Athena workgroup '{names.athena_workgroup(org, name)}'",
+            ]
+
+        return of
+
+    return [
+        Unit(
+            ("workspace", name, region),
+            f"analytics '{name}' workspace in {region}",
+            f"the workspace in {region} (a silo read there)",
+            ("analytics", c, "silos"),
+            ("analytics", name),
+            decided.get(region),
+            fixed(region),
+            "the KMS key (objects written before stay encrypted under the forgotten key)",
+            f"{{key}}: [{region}] to analytics consumer '{name}'",
+        )
+        for region in workspace_regions(data, consumer)
+    ]
+
+
+def _pipeline_units(data: Any, org: str) -> list[Unit]:
+    pipeline = _dict(_dict(data).get("delivery")).get("pipeline")
+    if not isinstance(pipeline, dict):
+        return []
+    decision = next(((k, ("delivery", "pipeline", k)) for k in KEYS if pipeline.get(k) is True), None)
+    account, home = (_dict(_dict(data).get(k)) for k in ("datalake_account", "organization"))
+    region = str(account.get("region", home.get("home_region")))
+    return [
+        Unit(
+            ("pipeline",),
+            "delivery.pipeline",
+            "the master pipeline (delivery.pipeline)",
+            ("delivery", "pipeline"),
+            None,
+            decision,
+            lambda base: [
+                f"S3 bucket '{names.account_bucket(org, 'release', str(account.get('account_id')), region)}'",
+                f"log group '{names.codebuild_log_group(names.release_name(org))}'",
+            ],
+            "the CodeConnections connection (a new one waits PENDING until authorized in the console)",
+            "{key}: true to delivery.pipeline",
+        )
+    ]
+
+
+def units(data: Any) -> dict[tuple[str, ...], Unit]:
+    """Every :class:`Unit` switched on in the raw catalog ``data``, by ident."""
+    org = str(_dict(_dict(data).get("organization")).get("name"))
+    found = _pipeline_units(data, org)
+    for i, silo in enumerate(_list(_dict(data).get("silos"))):
+        if isinstance(silo, dict) and isinstance(silo.get("name"), str):
+            found += _silo_units(i, silo, org)
+    for c, consumer in enumerate(_list(_dict(data).get("analytics"))):
+        if isinstance(consumer, dict) and isinstance(consumer.get("name"), str):
+            found += _consumer_units(c, consumer, data, org)
+    return {u.ident: u for u in found}
+
+
+def owners(data: Any) -> set[tuple[str, ...]]:
+    """``("silo", name)`` and ``("analytics", name)`` of every entry of the raw ``data``."""
+    return {
+        (kind, e["name"])
+        for kind, key in (("silo", "silos"), ("analytics", "analytics"))
+        for e in _list(_dict(data).get(key))
+        if isinstance(e, dict) and isinstance(e.get("name"), str)
+    }
+
+
 def adopt_problems(doc: SourceDoc) -> list[Problem]:
     """``adopt`` / ``deleted_in_aws`` naming a capability that is off in the catalog (nothing
     was forgotten that it could take back or create), or one capability under both keys."""
@@ -206,12 +350,25 @@ def adopt_problems(doc: SourceDoc) -> list[Problem]:
                             f"take back or create. Turn it on in the same change, or remove '{cap.name}' from {key}",
                         )
                     )
-                elif key == "deleted_in_aws" and cap.name in adopted:
+                elif key == KEYS[1] and cap.name in adopted:
                     problems.append(
                         doc.problem(
                             ("silos", i, key, k),
                             f"'{cap.name}' is both adopted (import) and deleted in AWS (create): keep the one that "
                             "is true: adopt if its forgotten resources are still in AWS",
+                        )
+                    )
+    for c, consumer in enumerate(_list(_dict(doc.data).get("analytics"))):
+        consumer = _dict(consumer)
+        regions = workspace_regions(doc.data, consumer)
+        for key in KEYS:
+            for k, region in enumerate(_list(consumer.get(key))):
+                if isinstance(region, str) and region not in regions:
+                    problems.append(
+                        doc.problem(
+                            ("analytics", c, key, k),
+                            f"{key} lists {region}, but consumer '{consumer.get('name')}' has no workspace there (it "
+                            f"reads no silo in {region}): there is nothing to take back or create. Remove {region}",
                         )
                     )
     return problems

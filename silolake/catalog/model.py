@@ -278,6 +278,8 @@ class AnalyticsConsumer:
     reader_roles: tuple[str, ...]
     silos: tuple[str, ...]  # resolved: "all" becomes every silo name in the catalog
     all_silos: bool
+    #: ``adopt``: regions whose workspace synth imports (it comes back after being forgotten).
+    adopt: tuple[str, ...] = ()
 
     @property
     def stack_name(self) -> str:
@@ -365,6 +367,8 @@ class DeliveryPipeline:
     s3_key: str | None
     compute_type: str
     build_timeout_minutes: int
+    #: ``adopt``: added back after a removal; synth imports what the removal forgot.
+    adopt: bool = False
 
     @property
     def uses_connection(self) -> bool:
@@ -383,6 +387,7 @@ def _master_pipeline(raw: dict | None) -> DeliveryPipeline | None:
         s3_key=s3.get("key"),
         compute_type=raw["compute_type"],
         build_timeout_minutes=raw["build_timeout_minutes"],
+        adopt=raw["adopt"],
     )
 
 
@@ -527,6 +532,7 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
             reader_roles=tuple(a["reader_roles"]),
             silos=all_names if a["silos"] == "all" else tuple(a["silos"]),
             all_silos=a["silos"] == "all",
+            adopt=tuple(a["adopt"]),
         )
         for a in raw["analytics"]
     )

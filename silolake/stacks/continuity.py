@@ -233,15 +233,12 @@ def silo_blocks(stack: SiloStack, catalog: Catalog, silo: DeployedSilo) -> None:
         stack.add_override("import", imports)
 
 
-def analytics_blocks(stack: TerraformStack, catalog: Catalog, consumer: AnalyticsConsumer, regions: list[str]) -> None:
-    """``removed`` blocks for the data-holding resources of workspaces in every allowed
-    region other than ``regions`` (those the stack builds)."""
+def _workspaces(catalog: Catalog, consumer: AnalyticsConsumer, regions: list[str]) -> TerraformStack:
+    """A ghost of the consumer's stack holding only its workspaces in ``regions`` (at the real
+    ones' construct paths, so at their addresses)."""
     from ..constructs.analytics.workspace import RegionalWorkspace
     from .base import AccountStack
 
-    gone = [r for r in catalog.organization.allowed_regions if r not in regions]
-    if not gone:
-        return
     ghost = AccountStack(
         scratch_app(),
         consumer.stack_name,
@@ -249,23 +246,42 @@ def analytics_blocks(stack: TerraformStack, catalog: Catalog, consumer: Analytic
         account_id=consumer.account_id,
         region=consumer.region,
     )
-    for region in gone:
+    for region in regions:
         RegionalWorkspace(
             ghost, f"workspace-{region}", org=catalog.organization.name, consumer=consumer, region=region, silos=[]
         )
-    _emit(stack, [], kept_addresses(ghost) - kept_addresses(stack))
+    return ghost
 
 
-def datalake_blocks(stack: TerraformStack, catalog: Catalog) -> None:
-    """``removed`` blocks for the master pipeline's data (artifact store bucket and its
-    configuration, build log group) when the catalog has no ``delivery.pipeline``: removing
-    the section forgets them, it never destroys them."""
+def _adopt(stack: TerraformStack, ghost: TerraformStack, account_id: str, region: str) -> None:
+    """``import`` blocks for the importable resources of ``stack`` at an address of ``ghost``
+    (what is adopted): the stack without them is the stack minus the ghost's addresses."""
+    from .readdress import imports_of
+
+    taken = {a for _, a in addresses(ghost)}
+    blocks = imports_of(stack, {a for _, a in addresses(stack)} - taken, account_id, region)
+    if blocks:
+        stack.add_override("import", blocks)
+
+
+def analytics_blocks(stack: TerraformStack, catalog: Catalog, consumer: AnalyticsConsumer, regions: list[str]) -> None:
+    """``removed`` blocks for the data-holding resources of workspaces in every allowed
+    region other than ``regions`` (those the stack builds); ``import`` blocks for the
+    workspaces of the regions the consumer lists under ``adopt``."""
+    gone = [r for r in catalog.organization.allowed_regions if r not in regions]
+    if gone:
+        _emit(stack, [], kept_addresses(_workspaces(catalog, consumer, gone)) - kept_addresses(stack))
+    adopted = [r for r in consumer.adopt if r in regions]
+    if adopted:
+        _adopt(stack, _workspaces(catalog, consumer, adopted), consumer.account_id, consumer.region)
+
+
+def _pipeline(catalog: Catalog) -> TerraformStack:
+    """A ghost of the datalake stack holding only the master pipeline (at the real one's path)."""
     from ..catalog.model import DeliveryPipeline
     from ..constructs.delivery import MasterPipeline
     from .base import AccountStack
 
-    if catalog.master_pipeline is not None:
-        return
     dl = catalog.datalake
     ghost = AccountStack(scratch_app(), "datalake", catalog=catalog, account_id=dl.account_id, region=dl.region)
     # Either source kind builds the same data-holding resources; only their addresses are read.
@@ -281,7 +297,18 @@ def datalake_blocks(stack: TerraformStack, catalog: Catalog) -> None:
         access_log_bucket="ghost-logs",
         publisher_arn=f"arn:aws:iam::{dl.account_id}:role/ghost",
     )
-    _emit(stack, [], kept_addresses(ghost) - kept_addresses(stack))
+    return ghost
+
+
+def datalake_blocks(stack: TerraformStack, catalog: Catalog) -> None:
+    """``removed`` blocks for the master pipeline's data (artifact store bucket and its
+    configuration, build log group) when the catalog has no ``delivery.pipeline``: removing
+    the section forgets them, it never destroys them. With ``delivery.pipeline.adopt``,
+    ``import`` blocks take them back."""
+    if catalog.master_pipeline is None:
+        _emit(stack, [], kept_addresses(_pipeline(catalog)) - kept_addresses(stack))
+    elif catalog.master_pipeline.adopt:
+        _adopt(stack, _pipeline(catalog), catalog.datalake.account_id, catalog.datalake.region)
 
 
 def add_blocks(stacks: Iterable[TerraformStack], catalog: Catalog) -> None:

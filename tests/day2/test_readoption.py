@@ -152,6 +152,8 @@ IMPORT_ID = {
     "aws_redshiftserverless_workgroup": lambda r, account: r["workgroup_name"],
     "aws_quicksight_data_source": lambda r, account: f"{account}/{r['data_source_id']}",
     "aws_cognito_user_pool_domain": lambda r, account: r["domain"],
+    "aws_kms_alias": lambda r, account: r["name"],
+    "aws_athena_workgroup": lambda r, account: r["name"],
 }
 
 
@@ -203,3 +205,62 @@ def test_adopting_the_last_channel_takes_back_partner_access(tmp_path):
     assert "beta-yard-partner-lockout" in imports.values()
     plain = synth_data(without, tmp_path / "plain", ["silo-yard"]).stack("silo-yard")
     assert "import" not in plain  # without adopt: plain creates, the collision validate refuses
+
+
+def _narrowed(data) -> None:
+    data["analytics"][0]["silos"] = ["hub"]  # no silo read in eu-central-1: its workspace is forgotten
+
+
+def test_a_workspace_back_is_refused_then_adopted(tmp_path):
+    repo = _repo(tmp_path, lambda d: None, _narrowed)
+    data = full_data()
+    code, out = _validate(_write(repo, data), "HEAD")
+    assert code == 2, out
+    assert "analytics[0].silos: analytics 'bi' workspace in eu-central-1 switches the workspace in eu-central-1" in out
+    assert "Athena workgroup 'beta-bi'" in out and "adopt: [eu-central-1] to analytics consumer 'bi'" in out
+    data["analytics"][0]["adopt"] = ["eu-central-1"]
+    code, out = _validate(_write(repo, data), "HEAD")
+    assert code == 0, out
+    assert "guarded: switched on again: eu-central-1: analytics 'bi' workspace in eu-central-1: import blocks" in out
+
+
+def test_adopting_a_region_without_workspace_is_refused(tmp_path):
+    data = full_data()
+    _narrowed(data)
+    data["analytics"][0]["adopt"] = ["eu-central-1"]
+    (tmp_path / "accounts.lock.json").write_text(LOCK)
+    result = CliRunner().invoke(main, ["validate", str(_write(tmp_path, data))])
+    assert result.exit_code == 2 and "analytics[0].adopt[0]: adopt lists eu-central-1" in result.output
+
+
+def _no_pipeline(data) -> None:
+    del data["delivery"]["pipeline"]
+
+
+def test_the_pipeline_back_is_refused_then_adopted(tmp_path):
+    repo = _repo(tmp_path, lambda d: None, _no_pipeline)
+    data = full_data()
+    code, out = _validate(_write(repo, data), "HEAD")
+    assert code == 2, out
+    assert "delivery.pipeline: delivery.pipeline switches the master pipeline (delivery.pipeline) on again" in out
+    assert "log group '/aws/codebuild/beta-silolake-release'" in out and "adopt: true to delivery.pipeline" in out
+    data["delivery"]["pipeline"]["adopt"] = True
+    code, out = _validate(_write(repo, data), "HEAD")
+    assert code == 0, out
+    assert "guarded: switched on again: pipeline: delivery.pipeline: import blocks take back" in out
+    assert "CodeConnections connection" in out
+
+
+def test_an_adopted_workspace_and_pipeline_import_their_fixed_names(tmp_path):
+    data = full_data()
+    data["analytics"][0]["adopt"] = ["eu-central-1"]
+    data["delivery"]["pipeline"]["adopt"] = True
+    (tmp_path / "accounts.lock.json").write_text(LOCK)  # its layout gives workspaces outside the home region
+    synth = synth_data(data, tmp_path, ["analytics-bi", "datalake"])
+    workspace = _checked_imports(synth, "analytics-bi", "300000000003")
+    assert {to.split(".")[0] for to in workspace} == {"aws_s3_bucket", "aws_kms_alias", "aws_athena_workgroup"}
+    assert all("eu-central-1" in to or "euc1" in ident for to, ident in workspace.items())
+    assert not any("eu-west-1" in to for to in workspace)  # the home workspace never left
+    pipeline = _checked_imports(synth, "datalake", "300000000002")
+    assert {to.split(".")[0] for to in pipeline} == {"aws_s3_bucket", "aws_cloudwatch_log_group"}
+    assert "/aws/codebuild/beta-silolake-release" in pipeline.values()

@@ -15,21 +15,20 @@ assumed never on before, and the change says so.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..adoptable import CAPABILITIES, Capability, listed
+from ..adoptable import Unit, owners, units
 from ..source import SourceDoc
-from .base import Change, as_dict, as_list
+from .base import Change
 
 #: How many revisions of the catalog file are read at most (newest first).
 MAX_REVISIONS = 500
 
 #: The kind of the rule (:mod:`.capabilities`) that reports a capability switched on as new;
-#: this rule's change replaces it for a capability switched on *again*.
+#: this rule's change replaces it for a capability switched on *again* (by unit name).
 _SUPERSEDES = {"warehouse": "warehouse added", "sftp": "SFTP turned on"}
 
 
@@ -69,24 +68,32 @@ def revisions(catalog_path: Path, start: str) -> list[tuple[str, str]] | None:
     return found
 
 
-def _silo_in(text: str, silo: str) -> dict | None:
-    """The raw entry of ``silo`` in a revision's text; ``None`` if it does not parse or lacks it."""
+def _parsed(text: str) -> Any:
+    """A revision's catalog data; ``None`` if it does not parse (it is then skipped)."""
     try:
-        data = yaml.safe_load(text)
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         return None
-    return next((s for s in as_list(as_dict(data).get("silos")) if as_dict(s).get("name") == silo), None)
 
 
-def _first_on(history: list[tuple[str, str]], silo: str, cap: Capability) -> str | None:
-    """The newest commit of ``history`` in which ``cap`` is on in ``silo`` (short hash)."""
-    for commit, text in history:
-        # Cheap filter before parsing: the capability's own key must appear in the text.
-        if cap.name in text or (cap.name == "sftp" and "keep_server" in text):
-            entry = _silo_in(text, silo)
-            if entry is not None and cap.where(entry) is not None:
+class History:
+    """The earlier revisions of the catalog file, read once and parsed lazily: which unit
+    (:class:`~silolake.catalog.adoptable.Unit` ident) was on in which commit."""
+
+    def __init__(self, texts: list[tuple[str, str]]) -> None:
+        self.texts = texts
+        self._on: dict[str, set[tuple[str, ...]]] = {}
+
+    def first_on(self, ident: tuple[str, ...]) -> str | None:
+        """The newest commit (short hash) in which ``ident`` was on."""
+        for commit, text in self.texts:
+            if ident[-1] not in text and ident[0] not in text:
+                continue  # cheap filter: neither the unit's name nor its kind appears
+            if commit not in self._on:
+                self._on[commit] = set(units(_parsed(text)))
+            if ident in self._on[commit]:
                 return commit[:12]
-    return None
+        return None
 
 
 def _start(base_doc: SourceDoc) -> str | None:
@@ -97,114 +104,88 @@ def _start(base_doc: SourceDoc) -> str | None:
     return base_doc.file.rsplit(":./", 1)[0]
 
 
-def _silos(data: Any) -> Iterator[tuple[int, dict]]:
-    for i, s in enumerate(as_list(as_dict(data).get("silos"))):
-        if isinstance(s, dict) and isinstance(s.get("name"), str):
-            yield i, s
-
-
 def readoption_changes(changes: list[Change], base_doc: SourceDoc, doc: SourceDoc, catalog: Path) -> list[Change]:
-    """``changes`` (of the other rules) with each capability switched on again judged: a
-    change replacing the other rules' "added" verdict, refused (located at the key turning it
-    on, naming what would collide, with the fix) unless ``adopt`` or ``deleted_in_aws`` lists
-    it; ``adopt``/``deleted_in_aws`` naming a capability on in the base already (unless the
-    base listed it too) or never on in the history are refused at that entry."""
-    base = {s["name"]: s for _, s in _silos(base_doc.data)}
-    org = str(as_dict(as_dict(doc.data).get("organization")).get("name"))
+    """``changes`` (of the other rules) with every unit switched on again judged: a change
+    replacing the other rules' "added" verdict, refused (located at the key turning it on,
+    naming what would collide, with the fix) unless ``adopt`` or ``deleted_in_aws`` names it;
+    ``adopt``/``deleted_in_aws`` naming a unit on in the base already (unless the base named
+    it too) or never on in the history are refused at that entry."""
+    base, present = units(base_doc.data), owners(base_doc.data)
     start = _start(base_doc)
-    history: list[tuple[str, str]] | None = None
+    history: History | None = None
     read = False
     mine: list[Change] = []
     replaced: set[tuple[str, str]] = set()
-    for i, now in _silos(doc.data):
-        old = base.get(now["name"])
-        if old is None:
-            continue  # a new silo: nothing of it was forgotten
-        decided = {c.name: (key, k) for key in ("adopt", "deleted_in_aws") for k, c in listed(now, key)}
-        before = {c.name for key in ("adopt", "deleted_in_aws") for _, c in listed(old, key)}
-        subject = f"silo '{now['name']}'"
-        for cap in CAPABILITIES:
-            at, decision = cap.where(now), decided.get(cap.name)
-            if at is None:
-                continue  # off: naming it under adopt is a catalog problem (adoptable.adopt_problems)
-            if cap.where(old) is not None:
-                if decision and cap.name not in before:
-                    mine.append(_needless(subject, i, cap, decision, f"it is on in the base ({base_doc.file})"))
-                continue
-            fixed = cap.fixed(org, now["name"], old)
-            if not fixed:
-                continue  # nothing with a fixed name was forgotten (e.g. partner access stayed)
-            if start is not None and not read:
-                history, read = revisions(catalog, start), True
-            was = None if history is None else _first_on(history, now["name"], cap)
-            if history is not None and was is None:
-                if decision:
-                    span = f"the last {len(history)} revisions of {catalog.name} before {start}"
-                    mine.append(_needless(subject, i, cap, decision, f"it was never on in {span}"))
-                continue
-            unknown = (
-                f"the base ({base_doc.file}) is a file"
-                if start is None
-                else f"the git history of {catalog.name} could not be read"
-            )
-            mine.append(_on_again(subject, i, cap, at, decision, fixed, was, unknown))
-            replaced.add((subject, _SUPERSEDES.get(cap.name, "")))
+    for ident, unit in units(doc.data).items():
+        if unit.owner is not None and unit.owner not in present:
+            continue  # a new silo or consumer: nothing of it was forgotten
+        if ident in base:
+            if unit.decision and not base[ident].decision:
+                mine.append(_needless(unit, f"it is on in the base ({base_doc.file})"))
+            continue
+        fixed = unit.fixed(base_doc.data)
+        if not fixed:
+            continue  # nothing with a fixed name was forgotten (e.g. partner access stayed)
+        if start is not None and not read:
+            texts, read = revisions(catalog, start), True
+            history = None if texts is None else History(texts)
+        was = None if history is None else history.first_on(ident)
+        if history is not None and was is None:
+            if unit.decision:
+                span = f"the last {len(history.texts)} revisions of {catalog.name} up to {start}"
+                mine.append(_needless(unit, f"it was never on in {span}"))
+            continue
+        unknown = f"the base ({base_doc.file}) is a file" if start is None else f"git history of {catalog.name} unread"
+        mine.append(_on_again(unit, ", ".join(fixed), was, unknown))
+        replaced.add((unit.subject, _SUPERSEDES.get(ident[-1], "")))
     return [c for c in changes if (c.subject, c.kind) not in replaced] + mine
 
 
-def _needless(subject: str, i: int, cap: Capability, decision: tuple[str, int], why: str) -> Change:
-    key, k = decision
+def _needless(unit: Unit, why: str) -> Change:
+    assert unit.decision is not None
+    key, where = unit.decision
     return Change(
-        f"{key}: {cap.name}",
-        subject,
+        f"{key}: {unit.ident[-1]}",
+        unit.subject,
         "guarded",
         "nothing forgotten to take back or create",
-        f"{subject} lists '{cap.name}' under {key}, but {why}: nothing of it was forgotten, so there is nothing "
-        f"to import or create. Remove '{cap.name}' from {key}",
-        ("silos", i, key, k),
+        f"{unit.subject}: {key} names {unit.label}, but {why}: nothing of it was forgotten, so there is nothing "
+        f"to import or create. Remove it from {key}",
+        where,
     )
 
 
-def _on_again(
-    subject: str,
-    i: int,
-    cap: Capability,
-    at: tuple,
-    decision: tuple[str, int] | None,
-    fixed: list[str],
-    was: str | None,
-    unknown: str,
-) -> Change:
-    them = ", ".join(fixed)
-    kind = f"switched on again: {cap.name}"
-    if decision and decision[0] == "adopt":
+def _on_again(unit: Unit, them: str, was: str | None, unknown: str) -> Change:
+    kind = f"switched on again: {unit.ident[-1]}"
+    if unit.decision and unit.decision[0] == "adopt":
         return Change(
             kind,
-            subject,
+            unit.subject,
             "guarded",
-            f"import blocks take back {them} (Terraform 1.5+); AWS generates the ids of {cap.generated}: "
+            f"import blocks take back {them} (Terraform 1.5+); AWS generates the ids of {unit.generated}: "
             "those cannot be known offline and are created anew. Once applied the imports are no-ops: "
-            f"adopt: [{cap.name}] may be dropped in any later change",
+            "adopt may be dropped in any later change",
         )
-    if decision:
-        return Change(kind, subject, "guarded", f"created anew: {them} were deleted in AWS (deleted_in_aws)")
+    if unit.decision:
+        return Change(kind, unit.subject, "guarded", f"created anew: {them} were deleted in AWS (deleted_in_aws)")
     if was is None:
         return Change(
             kind,
-            subject,
+            unit.subject,
             "guarded",
             f"assumed never on before: {unknown}, so the catalog's history was not read; if it was on "
-            f"before, the forgotten {them} are still in AWS and collide at apply: then list "
-            f"'{cap.name}' under adopt (import) or deleted_in_aws (deleted by hand)",
+            f"before, the forgotten {them} are still in AWS and collide at apply: then add "
+            f"{unit.how.format(key='adopt')} (import), or {unit.how.format(key='deleted_in_aws')} (deleted by hand)",
         )
     return Change(
         kind,
-        subject,
+        unit.subject,
         "guarded",
         f"would create {them} again while the forgotten ones are in AWS (name collision at apply)",
-        f"{subject} switches {cap.label} on again: it was on in commit {was}, and switching it off forgot "
+        f"{unit.subject} switches {unit.label} on again: it was on in commit {was}, and switching it off forgot "
         f"(removed, destroy = false) {them}, which stay in AWS under these fixed names, so creating them fails at "
-        f"apply. Add adopt: [{cap.name}] to the silo to import them (import blocks; {cap.generated} are created "
-        f"anew: AWS generates their ids), or, if they were deleted in AWS by hand, deleted_in_aws: [{cap.name}]",
-        ("silos", i, *at),
+        f"apply. Add {unit.how.format(key='adopt')} to import them (import blocks; {unit.generated} are created "
+        f"anew: AWS generates their ids), or, if they were deleted in AWS by hand, "
+        f"{unit.how.format(key='deleted_in_aws')}",
+        unit.at,
     )
