@@ -264,3 +264,12 @@ def test_an_adopted_workspace_and_pipeline_import_their_fixed_names(tmp_path):
     pipeline = _checked_imports(synth, "datalake", "300000000002")
     assert {to.split(".")[0] for to in pipeline} == {"aws_s3_bucket", "aws_cloudwatch_log_group"}
     assert "/aws/codebuild/beta-silolake-release" in pipeline.values()
+
+
+def test_the_malware_hold_on_again_needs_no_decision(tmp_path):
+    def off(data) -> None:
+        silo(data)["malware_protection"] = False
+
+    repo = _repo(tmp_path, lambda d: None, off)
+    code, out = _validate(_write(repo, full_data()), "HEAD")
+    assert code == 0 and "switched on again" not in out, out
