@@ -43,8 +43,11 @@ def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes | None
 def revisions(catalog_path: Path, start: str) -> list[tuple[str, str]] | None:
     """``(commit, text)`` of ``catalog_path`` at each of the last :data:`MAX_REVISIONS` commits
     of ``start`` touching it, newest first, identical texts once; ``None`` without history
-    (git missing, not a repository, unknown revision). Two git processes whatever the count:
-    ``git log`` lists the commits, ``git cat-file --batch`` reads every text."""
+    (git missing, not a repository, unknown revision). Three git processes whatever the
+    count: the path in the repository, ``git log`` listing the commits, ``git cat-file
+    --batch`` reading every text."""
+    if start.startswith("-"):
+        return None  # never an option of git log (the revision comes from --base)
     where = catalog_path.resolve().parent
     prefix = _git(["rev-parse", "--show-prefix"], where)
     log = _git(["log", "-n", str(MAX_REVISIONS), "--format=%H", start, "--", catalog_path.name], where)
@@ -87,8 +90,8 @@ class History:
     def first_on(self, ident: tuple[str, ...]) -> str | None:
         """The newest commit (short hash) in which ``ident`` was on."""
         for commit, text in self.texts:
-            if ident[-1] not in text and ident[0] not in text:
-                continue  # cheap filter: neither the unit's name nor its kind appears
+            if ident[-1] not in text:
+                continue  # cheap filter: the unit's key (capability, region, "pipeline") must appear
             if commit not in self._on:
                 self._on[commit] = set(units(_parsed(text)))
             if ident in self._on[commit]:
