@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .adoptable import adopt_problems
 from .errors import CatalogError, Problem
 from .flow import Flow
 from .hints import with_hints
@@ -30,6 +31,7 @@ def validate_file(path: Path | str, *, lock: AccountsLock | None = None) -> tupl
     problems += schema_problems(doc)
     problems += semantic_problems(doc, lock.accounts if lock else {})
     problems += rename_problems(doc)
+    problems += adopt_problems(doc)
     return doc.data, sorted(set(with_hints(doc, problems)))
 
 

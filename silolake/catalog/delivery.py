@@ -25,6 +25,8 @@ class DeliveryPipeline:
     s3_key: str | None
     compute_type: str
     build_timeout_minutes: int
+    #: ``adopt``: added back after a removal; synth imports what the removal forgot.
+    adopt: bool = False
 
     @property
     def uses_connection(self) -> bool:
@@ -44,4 +46,5 @@ def build_master_pipeline(raw: dict | None) -> DeliveryPipeline | None:
         s3_key=s3.get("key"),
         compute_type=raw["compute_type"],
         build_timeout_minutes=raw["build_timeout_minutes"],
+        adopt=raw["adopt"],
     )

@@ -99,6 +99,9 @@ class Silo:
     #: ``alerts.webhook_secret``: a Secrets Manager secret (name, in the silo's account) holding
     #: a chat webhook URL every alarm message is also posted to; ``None``: e-mail only.
     alerts_webhook_secret: str | None = None
+    #: ``adopt``: capabilities switched on again whose forgotten resources synth imports
+    #: (``import`` blocks) instead of colliding with them (:mod:`.adoptable`).
+    adopt: tuple[str, ...] = ()
 
     @property
     def stack_name(self) -> str:
@@ -150,6 +153,8 @@ class AnalyticsConsumer:
     reader_roles: tuple[str, ...]
     silos: tuple[str, ...]  # resolved: "all" becomes every silo name in the catalog
     all_silos: bool
+    #: ``adopt``: regions whose workspace synth imports (it comes back after being forgotten).
+    adopt: tuple[str, ...] = ()
 
     @property
     def stack_name(self) -> str:
@@ -349,6 +354,7 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
             pipeline_approval=s["pipeline"]["approval"],
             pipeline_rollback_to=s["pipeline"].get("rollback_to"),
             alerts_webhook_secret=s.get("alerts", {}).get("webhook_secret"),
+            adopt=tuple(s["adopt"]),
         )
         silos.append(DeployedSilo(account_id=account_id, **common) if account_id else Silo(account_id=None, **common))
     all_names = tuple(s.name for s in silos)
@@ -360,6 +366,7 @@ def build_catalog(raw: dict, source: Path, accounts: dict[str, str], layout: Org
             reader_roles=tuple(a["reader_roles"]),
             silos=all_names if a["silos"] == "all" else tuple(a["silos"]),
             all_silos=a["silos"] == "all",
+            adopt=tuple(a["adopt"]),
         )
         for a in raw["analytics"]
     )

@@ -30,13 +30,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ..aws import arns
-from ..catalog.model import AnalyticsConsumer, Catalog, Column, DeployedSilo, Flow
-from ..channels import API, SFTP
+from ..catalog.model import AnalyticsConsumer, Catalog, DeployedSilo
 from ..constructs.context import SiloContext
 from ..engine.cdk import TerraformResource, TerraformStack
+from .ghosts import GHOST_WAREHOUSE_FLOW, capabilities_ghost, ghost_stack
 from .scratch import addresses, resource_type, scratch_app
+
+if TYPE_CHECKING:
+    from .silo import SiloStack
 
 #: Resource types that hold data or are the identity of data (a key decrypts it, an
 #: account contains it). Capabilities that add such a type add it here.
@@ -160,31 +164,6 @@ def gone_with_data(ghost: TerraformStack, stack: TerraformStack, *, skip: str | 
     return data | {a for t, a, p in rows if any(hp == p and attached(h, t) for hp, h in holders)}
 
 
-def _ghost_flow(name: str) -> Flow:
-    """An api flow: its resources are a superset of a file flow's (tables + stream + logs)."""
-    return Flow(
-        name=name,
-        source=API.name,
-        format="json",
-        columns=(Column("value", "string"),),
-        keys=(),
-        partition_by=("ingest_date",),
-        schedule="rate(1 day)",
-        job="default",
-        buffer_seconds=300,
-        buffer_mb=64,
-        csv_delimiter=",",
-        csv_header=True,
-        warehouse=False,
-        quicksight=False,
-        renamed_from=None,
-        glue_worker_type="G.1X",
-        glue_workers=2,
-        throttle_rate=50,  # values do not matter: only the addresses of the ghost are read
-        throttle_burst=100,
-    )
-
-
 def _emit(stack: TerraformStack, moved: list[dict], removed: Iterable[str]) -> None:
     blocks = [{"from": addr, "lifecycle": {"destroy": False}} for addr in sorted(removed)]
     if moved:
@@ -193,92 +172,11 @@ def _emit(stack: TerraformStack, moved: list[dict], removed: Iterable[str]) -> N
         stack.add_override("removed", blocks)
 
 
-#: Construct id of the warehouse flow a silo ghost gets when the silo has none (its own
-#: per-flow addresses are left out: only the silo's warehouse is of interest).
-GHOST_WAREHOUSE_FLOW = "ghost-warehouse-flow"
-
-
-def capabilities_ghost(silo: DeployedSilo) -> DeployedSilo:
-    """``silo`` with every capability that owns data-holding resources switched on: both
-    partner channels (Transfer server, partner pages, user pool, functions' log groups), a
-    warehouse (namespace, workgroup and the network it sits in), the QuickSight data source,
-    the malware hold and the
-    flows of ``removed_flows``. Whatever of it the real stack lacks was either never built
-    (its ``removed`` block is a no-op) or was taken away by an edit: either way it is
-    forgotten, never destroyed."""
-    declared = {f.name for f in silo.flows} | {f.storage_name for f in silo.flows}
-    flows = silo.flows + tuple(_ghost_flow(n) for n in silo.removed_flows if n not in declared)
-    if not all(any(getattr(f, c) for f in silo.flows) for c in ("warehouse", "quicksight")):
-        warehouse = dataclasses.replace(
-            _ghost_flow(GHOST_WAREHOUSE_FLOW), source=SFTP.name, format="csv", warehouse=True, quicksight=True
-        )
-        flows += (warehouse,)
-    ingestion = dataclasses.replace(
-        silo.ingestion,
-        sftp_enabled=True,
-        web_upload_enabled=True,
-        sftp_allowed_cidrs=silo.ingestion.sftp_allowed_cidrs or ("192.0.2.0/24",),
-    )
-    return dataclasses.replace(silo, flows=flows, ingestion=ingestion, malware_protection=True)
-
-
-def _flow_shape(flow: Flow) -> tuple[str, bool, bool]:
-    """What of a flow decides which silo-wide constructs exist: its source (the flow API
-    for api flows, landing and the malware hold for file flows), whether it loads the
-    warehouse (namespace, workgroup) and whether QuickSight reads it (the data source).
-    Any flow at all gives the quality table."""
-    return (flow.source, flow.warehouse, flow.quicksight)
-
-
-def _representatives(silo: DeployedSilo, ghost: DeployedSilo) -> tuple[Flow, ...]:
-    """The ghost's flows minus those of the real silo that add nothing to forget: a real
-    flow's own resources are at the same addresses in the real stack (never missing from
-    it), so only the silo-wide constructs it switches on matter, and the first real flow of
-    each :func:`_flow_shape` switches on the same ones. The stand-ins (removed flows, the
-    ghost warehouse flow) all stay."""
-    real = {f.name for f in silo.flows}
-    seen: set[tuple[str, bool, bool]] = set()
-    kept = []
-    for flow in ghost.flows:
-        if flow.name in real:
-            if _flow_shape(flow) in seen:
-                continue
-            seen.add(_flow_shape(flow))
-        kept.append(flow)
-    return tuple(kept)
-
-
-def _ghost_stack(catalog: Catalog, ghost: DeployedSilo, silo: DeployedSilo | None = None) -> TerraformStack:
-    """The silo stack of ``ghost`` in a scratch app, without what holds the same resources
-    whatever the silo's capabilities (its deployment pipeline): those addresses are in the
-    real stack too, so they can never be forgotten, and building them was a third of the
-    ghost's engine calls (benchmarks/RESULTS.md), nor its health (alarms, dashboard,
-    freshness checks: see ``_health`` below). With the real ``silo`` given, its flows
-    are cut to one per shape (:func:`_representatives`): a silo with many flows no longer
-    pays for each of them twice."""
-    from .silo import SiloStack
-
-    class GhostSiloStack(SiloStack):
-        def _delivery_pipeline(self, catalog: Catalog, silo: DeployedSilo) -> None:
-            return None
-
-        def _health(self, catalog: Catalog, ctx: SiloContext) -> None:
-            # Its only data types are the log groups of the freshness function (built when a
-            # real flow has a deadline: stand-in flows have none) and of the chat forwarder
-            # (``alerts_webhook_secret``, the same in ghost and silo): whenever the ghost would
-            # hold one, the real stack holds it too, so it can never be forgotten.
-            return None
-
-    if silo is not None:
-        ghost = dataclasses.replace(ghost, flows=_representatives(silo, ghost))
-    return GhostSiloStack(scratch_app(), catalog=catalog, silo=ghost)
-
-
 def _is_table(rtype: str) -> bool:
     return rtype == "aws_glue_catalog_table"
 
 
-def earlier_versions(stack: TerraformStack, silo: DeployedSilo) -> set[str]:
+def earlier_versions(stack: TerraformStack, ctx: SiloContext) -> set[str]:
     """Addresses of the Glue tables of every schema version below each flow's current one
     (``storage.glue_tables.table_id`` gives each version its own), for ``removed`` blocks.
 
@@ -290,21 +188,18 @@ def earlier_versions(stack: TerraformStack, silo: DeployedSilo) -> set[str]:
     block."""
     from ..constructs.storage.glue_tables import GlueCatalog
 
+    silo = ctx.silo
     earlier = tuple(dataclasses.replace(f, schema_version=k) for f in silo.flows for k in range(1, f.schema_version))
     if not earlier:
         return set()
     ghost = TerraformStack(scratch_app(), stack.node.id)
-    ghost_silo = dataclasses.replace(silo, flows=earlier)
     # The real stack's context with the stand-in flows: its key and buckets are only read as
     # values the ghost never synthesizes (addresses are logical ids).
-    ctx = dataclasses.replace(stack.ctx, silo=ghost_silo) if hasattr(stack, "ctx") else None
-    if ctx is None:
-        raise TypeError(f"{stack.node.id}: earlier_versions needs a silo stack (its ctx)")
-    GlueCatalog(ghost, "glue", ctx=ctx)
+    GlueCatalog(ghost, "glue", ctx=dataclasses.replace(ctx, silo=dataclasses.replace(silo, flows=earlier)))
     return {a for _, a in addresses(ghost, _is_table)} - {a for _, a in addresses(stack, _is_table)}
 
 
-def silo_blocks(stack: TerraformStack, catalog: Catalog, silo: DeployedSilo) -> None:
+def silo_blocks(stack: SiloStack, catalog: Catalog, silo: DeployedSilo) -> None:
     """``moved`` blocks for renamed flows; ``removed`` blocks for ``removed_flows`` and for
     every capability's data the silo no longer has (:func:`capabilities_ghost`)."""
     from .silo import SiloStack
@@ -331,23 +226,20 @@ def silo_blocks(stack: TerraformStack, catalog: Catalog, silo: DeployedSilo) -> 
     model = capabilities_ghost(silo)
     # A silo with every capability on and no removed flow is its own ghost: nothing to forget.
     gone = (
-        set() if model == silo else gone_with_data(_ghost_stack(catalog, model, silo), stack, skip=GHOST_WAREHOUSE_FLOW)
+        set() if model == silo else gone_with_data(ghost_stack(catalog, model, silo), stack, skip=GHOST_WAREHOUSE_FLOW)
     )
-    _emit(stack, moved, gone | earlier_versions(stack, silo))
+    _emit(stack, moved, gone | earlier_versions(stack, stack.ctx))
     imports = adopted_imports(stack, catalog, silo)
     if imports:
         stack.add_override("import", imports)
 
 
-def analytics_blocks(stack: TerraformStack, catalog: Catalog, consumer: AnalyticsConsumer, regions: list[str]) -> None:
-    """``removed`` blocks for the data-holding resources of workspaces in every allowed
-    region other than ``regions`` (those the stack builds)."""
+def _workspaces(catalog: Catalog, consumer: AnalyticsConsumer, regions: list[str]) -> TerraformStack:
+    """A ghost of the consumer's stack holding only its workspaces in ``regions`` (at the real
+    ones' construct paths, so at their addresses)."""
     from ..constructs.analytics.workspace import RegionalWorkspace
     from .base import AccountStack
 
-    gone = [r for r in catalog.organization.allowed_regions if r not in regions]
-    if not gone:
-        return
     ghost = AccountStack(
         scratch_app(),
         consumer.stack_name,
@@ -355,23 +247,42 @@ def analytics_blocks(stack: TerraformStack, catalog: Catalog, consumer: Analytic
         account_id=consumer.account_id,
         region=consumer.region,
     )
-    for region in gone:
+    for region in regions:
         RegionalWorkspace(
             ghost, f"workspace-{region}", org=catalog.organization.name, consumer=consumer, region=region, silos=[]
         )
-    _emit(stack, [], kept_addresses(ghost) - kept_addresses(stack))
+    return ghost
 
 
-def datalake_blocks(stack: TerraformStack, catalog: Catalog) -> None:
-    """``removed`` blocks for the master pipeline's data (artifact store bucket and its
-    configuration, build log group) when the catalog has no ``delivery.pipeline``: removing
-    the section forgets them, it never destroys them."""
+def _adopt(stack: TerraformStack, ghost: TerraformStack, account_id: str, region: str) -> None:
+    """``import`` blocks for the importable resources of ``stack`` at an address of ``ghost``
+    (what is adopted): the stack without them is the stack minus the ghost's addresses."""
+    from .readdress import imports_of
+
+    taken = {a for _, a in addresses(ghost)}
+    blocks = imports_of(stack, {a for _, a in addresses(stack)} - taken, account_id, region)
+    if blocks:
+        stack.add_override("import", blocks)
+
+
+def analytics_blocks(stack: TerraformStack, catalog: Catalog, consumer: AnalyticsConsumer, regions: list[str]) -> None:
+    """``removed`` blocks for the data-holding resources of workspaces in every allowed
+    region other than ``regions`` (those the stack builds); ``import`` blocks for the
+    workspaces of the regions the consumer lists under ``adopt``."""
+    gone = [r for r in catalog.organization.allowed_regions if r not in regions]
+    if gone:
+        _emit(stack, [], kept_addresses(_workspaces(catalog, consumer, gone)) - kept_addresses(stack))
+    adopted = [r for r in consumer.adopt if r in regions]
+    if adopted:
+        _adopt(stack, _workspaces(catalog, consumer, adopted), consumer.account_id, consumer.region)
+
+
+def _pipeline(catalog: Catalog) -> TerraformStack:
+    """A ghost of the datalake stack holding only the master pipeline (at the real one's path)."""
     from ..catalog.model import DeliveryPipeline
     from ..constructs.delivery import MasterPipeline
     from .base import AccountStack
 
-    if catalog.master_pipeline is not None:
-        return
     dl = catalog.datalake
     ghost = AccountStack(scratch_app(), "datalake", catalog=catalog, account_id=dl.account_id, region=dl.region)
     # Either source kind builds the same data-holding resources; only their addresses are read.
@@ -387,7 +298,18 @@ def datalake_blocks(stack: TerraformStack, catalog: Catalog) -> None:
         access_log_bucket="ghost-logs",
         publisher_arn=arns.role(arns.partition_of(dl.region), dl.account_id, "ghost"),
     )
-    _emit(stack, [], kept_addresses(ghost) - kept_addresses(stack))
+    return ghost
+
+
+def datalake_blocks(stack: TerraformStack, catalog: Catalog) -> None:
+    """``removed`` blocks for the master pipeline's data (artifact store bucket and its
+    configuration, build log group) when the catalog has no ``delivery.pipeline``: removing
+    the section forgets them, it never destroys them. With ``delivery.pipeline.adopt``,
+    ``import`` blocks take them back."""
+    if catalog.master_pipeline is None:
+        _emit(stack, [], kept_addresses(_pipeline(catalog)) - kept_addresses(stack))
+    elif catalog.master_pipeline.adopt:
+        _adopt(stack, _pipeline(catalog), catalog.datalake.account_id, catalog.datalake.region)
 
 
 def add_blocks(stacks: Iterable[TerraformStack], catalog: Catalog) -> None:

@@ -1,6 +1,6 @@
 """The cheap ghost forgets exactly what the full ghost forgets (docs/day-2.md).
 
-``silolake.stacks.continuity`` builds the ghost of a silo without its deployment pipeline,
+``silolake.stacks.ghosts`` builds the ghost of a silo without its deployment pipeline,
 reads only the types that can be forgotten, and skips the ghost of a silo that already has
 every capability. Here the full ghost (the whole ``SiloStack`` with every capability on)
 is built beside it for silos of the example and of ``catalogs/full.yaml`` (one with every
@@ -16,7 +16,7 @@ import pytest
 from silolake.aws.terraform_text import terraform_view
 from silolake.catalog import load_catalog
 from silolake.engine.cdk import APP_CONTEXT, App
-from silolake.stacks import continuity
+from silolake.stacks import continuity, ghosts
 from silolake.stacks.silo import SiloStack
 from tests.conftest import EXAMPLE
 
@@ -56,18 +56,16 @@ def _silos():
 def test_the_cheap_ghost_forgets_what_the_full_ghost_forgets(case):
     catalog, silo = case
     stack = SiloStack(App(context=dict(APP_CONTEXT), skip_validation=True), catalog=catalog, silo=silo)
-    model = continuity.capabilities_ghost(silo)
-    full = SiloStack(continuity.scratch_app(), catalog=catalog, silo=model)
-    expected = continuity.gone_with_data(full, stack, skip=continuity.GHOST_WAREHOUSE_FLOW)
+    model = ghosts.capabilities_ghost(silo)
+    full = SiloStack(ghosts.scratch_app(), catalog=catalog, silo=model)
+    expected = continuity.gone_with_data(full, stack, skip=ghosts.GHOST_WAREHOUSE_FLOW)
     if model == silo:
         assert expected == set()  # every capability on: the ghost is skipped, rightly
         return
-    cheap = continuity.gone_with_data(
-        continuity._ghost_stack(catalog, model, silo), stack, skip=continuity.GHOST_WAREHOUSE_FLOW
-    )
+    cheap = continuity.gone_with_data(ghosts.ghost_stack(catalog, model, silo), stack, skip=ghosts.GHOST_WAREHOUSE_FLOW)
     assert cheap == expected
     if silo.name == "many":  # the cut is exercised: three flows of each shape, one built
-        assert len(continuity._representatives(silo, model)) < len(model.flows) - 4
+        assert len(ghosts.representatives(silo, model)) < len(model.flows) - 4
     if silo.name in ("hub", "many"):  # the bare hub: the check is not vacuous
         assert any(a.startswith("aws_redshiftserverless_namespace.") for a in expected)
         assert any(a.startswith("aws_transfer_server.") for a in expected)

@@ -19,6 +19,7 @@ from ..model import Catalog
 from ..source import SourceDoc, parse_yaml, read_yaml
 from .base import Change
 from .classify import classify, problems_of
+from .readoption import readoption_changes
 from .snapshot import raw_snapshot, snapshot
 
 
@@ -66,7 +67,8 @@ def base_changes(
     if lock_accounts is None:
         lock_accounts = read_lock(lock_path_for(current.source)).accounts
     doc = read_yaml(current.source)
-    return classify(raw_snapshot(base_doc.data, lock_accounts), snapshot(current), doc, base_doc.file), doc
+    changes = classify(raw_snapshot(base_doc.data, lock_accounts), snapshot(current), doc, base_doc.file)
+    return readoption_changes(changes, base_doc, doc, Path(current.source)), doc
 
 
 def base_problems(current: Catalog, base_doc: SourceDoc, lock_accounts: dict[str, str] | None = None) -> list[Problem]:
