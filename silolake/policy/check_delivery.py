@@ -56,12 +56,8 @@ def schedule_groups(silo: DeployedSilo) -> list[str]:
     ]
 
 
-def dlq_name(silo: DeployedSilo) -> str:
-    return health_names.health_dead_letter_queue(silo.name)
-
-
 def dlq_arn(silo: DeployedSilo) -> str:
-    return arns.regional("sqs", silo.region, silo.account_id, dlq_name(silo))
+    return arns.regional("sqs", silo.region, silo.account_id, health_names.health_dead_letter_queue(silo.name))
 
 
 def check_function_arn(silo: DeployedSilo) -> str:
@@ -187,13 +183,17 @@ def check_delivery_alarms(silo: DeployedSilo) -> list[hm.Alarm]:
             name=health_names.health_alarm(silo.name, "silo", "checks-dead-lettered"),
             description=(
                 f"silolake: a freshness check or pipeline start of silo '{silo.name}' could not be run; "
-                f"its event waits in {dlq_name(silo)} (docs/operations.md#check-delivery)"
+                f"its event waits in {health_names.health_dead_letter_queue(silo.name)} "
+                "(docs/operations.md#check-delivery)"
             ),
             metrics=(
                 (
                     "waiting",
                     hm.Metric(
-                        "AWS/SQS", "ApproximateNumberOfMessagesVisible", (("QueueName", dlq_name(silo)),), "Maximum"
+                        "AWS/SQS",
+                        "ApproximateNumberOfMessagesVisible",
+                        (("QueueName", health_names.health_dead_letter_queue(silo.name)),),
+                        "Maximum",
                     ),
                 ),
             ),

@@ -8,6 +8,7 @@ the target's answer), never data; its alarm is rendered with the silo's other al
 from __future__ import annotations
 
 from ... import policy
+from ...aws import health_names
 from ...engine.cdk import Construct, aws
 from ...policy import check_delivery
 from ..context import SiloContext
@@ -22,7 +23,7 @@ class CheckDeadLetterQueue(Construct):
         self.queue = aws.sqs_queue.SqsQueue(
             self,
             "queue",
-            name=check_delivery.dlq_name(silo),
+            name=health_names.health_dead_letter_queue(silo.name),
             kms_master_key_id=ctx.key.arn,
             message_retention_seconds=check_delivery.DLQ_RETENTION_SECONDS,
         )
