@@ -1,4 +1,4 @@
-"""The dead-letter queue of a silo's freshness checks (:mod:`silolake.policy.check_delivery`).
+"""The dead-letter queue of a silo's freshness checks (:mod:`silolake.health.check_delivery`).
 
 A standard SQS queue, encrypted with the silo key, TLS only, to which only the checks'
 Scheduler role may send. It holds Scheduler's dead-letter events (the failed invocation and
@@ -10,7 +10,8 @@ from __future__ import annotations
 from ... import policy
 from ...aws import health_names
 from ...engine.cdk import Construct, aws
-from ...policy import check_delivery
+from ...health import check_delivery
+from ...policy import dead_letter
 from ..context import SiloContext
 
 
@@ -31,6 +32,6 @@ class CheckDeadLetterQueue(Construct):
             self,
             "policy",
             queue_url=self.queue.url,
-            policy=policy.render(policy.document(check_delivery.dlq_queue_statements(silo))),
+            policy=policy.render(policy.document(dead_letter.dlq_queue_statements(silo))),
         )
         self.arn = check_delivery.dlq_arn(silo)
