@@ -262,8 +262,8 @@ def _consumer_units(c: int, consumer: dict, data: Any, org: str) -> list[Unit]:
     def fixed(region: str) -> Callable[[Any], list[str]]:
         def of(base: Any) -> list[str]:
             return [
-                f"S3 buckets '{names.account_bucket(org, f'{name}-athena', account, region)}' and "
-                f"'{names.account_bucket(org, f'{name}-logs', account, region)}'",
+                f"S3 buckets '{names.workspace_bucket(org, name, 'athena', account, region)}' and "
+                f"'{names.workspace_bucket(org, name, 'logs', account, region)}'",
                 f"KMS alias 'alias/{names.analytics_key_alias(name)}'",
                 f"Athena workgroup '{names.athena_workgroup(org, name)}'",
             ]

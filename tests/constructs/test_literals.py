@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 CONSTRUCTS = REPO / "silolake" / "constructs"
 #: Packages held to the ARN rule only (the policy builders are where statements are built).
-ARN_FREE = tuple(REPO / "silolake" / p for p in ("policy", "review", "dev", "accounts", "stacks", "catalog"))
+ARN_FREE = tuple(REPO / "silolake" / p for p in ("policy", "health", "review", "dev", "accounts", "stacks", "catalog"))
 
 
 def _docstrings(tree: ast.AST) -> set[int]:

@@ -55,6 +55,13 @@ def test_sftp_turned_off_keeping_the_server_is_guarded_and_accepted(tmp_path):
     assert "guarded: SFTP turned off, server kept: silo 'hub'" in out and "sign-in is refused" in out
 
 
+def test_sftp_turned_on_again_while_its_server_is_kept_is_safe(tmp_path):
+    """The kept Transfer server takes sign-ins again: nothing was forgotten, nothing created."""
+    code, out = validate(tmp_path, _sftp(enabled=True, keep_server=False), _sftp(enabled=False, keep_server=True))
+    assert code == 0, out
+    assert "safe: SFTP turned on: silo 'hub'" in out and "same endpoint and host key" in out
+
+
 def test_warehouse_retired_is_guarded_and_says_what_terraform_does(tmp_path):
     def edit(data) -> None:
         for f in silo(data)["flows"]:
