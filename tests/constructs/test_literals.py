@@ -15,6 +15,7 @@ format no ARN themselves either.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -94,3 +95,16 @@ def test_outside_constructs_only_arns_are_refused() -> None:
     assert literal_findings(source, "p.py", statements=False) == [
         "p.py:2: ARN literal 'arn:aws:s3:::': use silolake/aws/arns.py or ctx"
     ]
+
+
+def test_init_templates_spell_no_commercial_arn() -> None:
+    """The files ``silolake init`` writes (workflows assuming each account's plan role) take
+    the partition from ``--region`` (``arn:<%partition%>:``), never a literal ``arn:aws:``."""
+    templates = REPO / "silolake" / "templates"
+    findings = [
+        f"{path.relative_to(REPO)}:{n}: {line.strip()}"
+        for path in sorted(p for p in templates.rglob("*") if p.is_file())
+        for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1)
+        if re.search(r"arn:aws(-[a-z-]+)?:", line)
+    ]
+    assert findings == []
