@@ -153,13 +153,11 @@ def raise_version(name: str, old: dict) -> str:
 
 
 def new_layout(name: str, old: dict, now: dict) -> str:
-    """``Start the new layout in new tables ...: <raise_version>``, naming the new Redshift table."""
-    if now.get("warehouse"):
-        table = f"{now.get('storage') or name}_v{version_of(old) + 1}"
-        return (
-            f"Start the new layout in new tables, prefixes and a new Redshift table {table}: {raise_version(name, old)}"
-        )
-    return f"Start the new layout in new tables and prefixes: {raise_version(name, old)}"
+    """``the new layout in new tables ...: <raise_version>`` (what to start), naming the new
+    Redshift table of a warehouse flow."""
+    table = f" and a new Redshift table {now.get('storage') or name}_v{version_of(old) + 1}"
+    where = f"new tables, prefixes{table}" if now.get("warehouse") else "new tables and prefixes"
+    return f"the new layout in {where}: {raise_version(name, old)}"
 
 
 def way_out(name: str, old: dict, now: dict) -> str:
@@ -167,13 +165,10 @@ def way_out(name: str, old: dict, now: dict) -> str:
     if now.get("warehouse"):
         # Widening is no way out here: the load cannot retype a column (see the module docstring).
         return (
-            f"{new_layout(name, old, now)}. Or keep the columns as they were: a warehouse flow only takes nullable "
-            "columns appended at the end (no type change, not even a widening)"
+            f"Start {new_layout(name, old, now)}. Or keep the columns as they were: a warehouse flow only takes "
+            "nullable columns appended at the end (no type change, not even a widening)"
         )
-    return (
-        "Keep the columns (append nullable ones at the end, widen types), or start the new layout in new tables "
-        f"and prefixes: {raise_version(name, old)}"
-    )
+    return f"Keep the columns (append nullable ones at the end, widen types), or start {new_layout(name, old, now)}"
 
 
 def _breaking(before: list[tuple], after: list[tuple]) -> list[_Breaking]:

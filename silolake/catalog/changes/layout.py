@@ -31,7 +31,7 @@ def layout_changed(pair: Pair, at: Locator) -> list[Change]:
                 "impossible",
                 f"{why}: {landed}",
                 f"flow '{pair.name}' of silo '{pair.silo.name}': {why} ({at.cited}); {landed}. "
-                f"Keep {key} as it was ({_listed(before)}), or {_lower_first(new_layout(pair.name, old, now))}",
+                f"Keep {key} as it was ({_listed(before)}), or start {new_layout(pair.name, old, now)}",
                 at.flow(pair.silo.name, pair.name, key),
             )
         )
@@ -49,10 +49,6 @@ _LANDED = {
         "them or merge records that differ"
     ),
 }
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
 
 
 def _listed(value: object) -> str:
