@@ -3,6 +3,8 @@ ARNs from ``silolake/aws/arns.py`` (partition-aware) through the per-silo contex
 (``silolake/constructs/context.py``). Outside the constructs, the policy builders, review,
 dev, accounts, stacks and catalog packages format no ARN either: ``silolake/aws/arns.py`` is
 the one module that spells ``arn:``, so every ARN follows its region's partition (issue 23).
+The templates ``silolake init`` renders (``silolake/templates/``) are scanned as text: their
+ARNs take ``arn:<%partition%>:``.
 
 Checked on the parsed source (``ast``), not on the text: a string constant, or the literal
 part of an f-string, that is the key ``"Effect"`` or contains ``arn:`` fails. Comments and
