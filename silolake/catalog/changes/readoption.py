@@ -22,7 +22,7 @@ import yaml
 
 from ..adoptable import Unit, owners, units
 from ..source import SourceDoc
-from .base import Change
+from .base import Change, base_name
 
 #: How many revisions of the catalog file are read at most (newest first).
 MAX_REVISIONS = 500
@@ -124,7 +124,7 @@ def readoption_changes(changes: list[Change], base_doc: SourceDoc, doc: SourceDo
             continue  # a new silo or consumer: nothing of it was forgotten
         if ident in base:
             if unit.decision and not base[ident].decision:
-                mine.append(_needless(unit, f"it is on in the base ({base_doc.file})"))
+                mine.append(_needless(unit, f"it is on in the base ({base_name(base_doc)})"))
             continue
         fixed = unit.fixed(base_doc.data)
         if not fixed:
@@ -138,7 +138,9 @@ def readoption_changes(changes: list[Change], base_doc: SourceDoc, doc: SourceDo
                 span = f"the last {len(history.texts)} revisions of {catalog.name} up to {start}"
                 mine.append(_needless(unit, f"it was never on in {span}"))
             continue
-        unknown = f"the base ({base_doc.file}) is a file" if start is None else f"git history of {catalog.name} unread"
+        unknown = (
+            f"the base ({base_name(base_doc)}) is a file" if start is None else f"git history of {catalog.name} unread"
+        )
         mine.append(_on_again(unit, ", ".join(fixed), was, unknown))
         replaced.add((unit.subject, _SUPERSEDES.get(ident[-1], "")))
     return [c for c in changes if (c.subject, c.kind) not in replaced] + mine
