@@ -1,6 +1,4 @@
-"""Rules on the account the org stack creates for a silo given by e-mail only: the silo now
-names it by ``account_id`` (:func:`silo_account_given`), or its e-mail changed
-(:func:`silo_email_changed`).
+"""Rule: a silo given by e-mail only in the base now names its account by ``account_id``.
 
 The org stack holds an ``aws_organizations_account`` for every silo given by e-mail only
 (``SiloAccount`` in :mod:`silolake.constructs.org.organization`). Once the silo names its
@@ -14,11 +12,6 @@ takes the account out of the organization (``close_on_deletion = false``). So:
 - the lock records no id (the base's ``account_id`` is unknown): refused at ``account_id``,
   until bootstrap recorded the account the organization created;
 - another id than the recorded one: :mod:`.silo_account` (impossible).
-
-``email`` (like the account's name) is ForceNew on ``aws_organizations_account``
-(:mod:`.forcenew`): a changed e-mail replaces the account, a new empty one is created and
-the old one leaves the organization. So an e-mail change is impossible; the way out for a
-recorded account is ``account_id`` (above), after which its root e-mail is AWS's business.
 
 Offline, a base's account the org stack never applied (no account to lose) cannot be told
 from one created and not recorded yet: both are refused, and bootstrap tells them apart.
@@ -62,29 +55,5 @@ def silo_account_given(pair: Pair, at: Locator) -> list[Change]:
             "organization created (commit accounts.lock.json); then account_id set to that id is accepted and the "
             "org stack forgets the resource (removed, destroy = false) while the account stays",
             at.silo(pair.name, "account_id"),
-        )
-    ]
-
-
-def silo_email_changed(pair: Pair, at: Locator) -> list[Change]:
-    old, now = pair.old, pair.new
-    if old is None or now is None or not (old.get("email_only") and now.get("email_only")):
-        return []
-    before, after = old.get("email"), now.get("email")
-    if not before or before == after:
-        return []
-    address = silo_account_address(pair.name)
-    return [
-        Change(
-            "email-only silo's e-mail changed",
-            f"silo '{pair.name}'",
-            "impossible",
-            f"would replace {address} (email is ForceNew): a new account, the old one leaves the organization",
-            f"silo '{pair.name}' changes its e-mail from {before} ({at.cited}) to {after}: email is ForceNew on "
-            f"{address}, so Terraform would create a new, empty account and take the one holding the silo's data "
-            f"and state out of the organization. Keep email: {before}. To change the account's root e-mail, run "
-            "silolake bootstrap so accounts.lock.json records the account, give the silo account_id set to that id "
-            "instead of email (the org stack then forgets the resource), and change the e-mail in AWS",
-            at.silo(pair.name, "email"),
         )
     ]

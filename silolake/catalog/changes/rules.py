@@ -33,7 +33,7 @@ from .flow_removed import flow_removed
 from .flow_renamed import flow_renamed
 from .flow_source import flow_source_changed
 from .layout import layout_changed
-from .org_account import silo_account_given, silo_email_changed
+from .org_account import silo_account_given
 from .organization_identity import organization_identity_changed
 from .owners import owners_changed
 from .raw_format import raw_format_changed
@@ -41,6 +41,7 @@ from .schema_version import schema_version_changed
 from .sftp import sftp_changed
 from .silo_account import silo_account_changed
 from .silo_added import silo_added
+from .silo_email import silo_email_changed
 from .silo_region import silo_region_changed
 from .silo_removed import silo_removed
 from .upload import upload_turned_off
