@@ -245,6 +245,13 @@ def silo_account_name(org: str, silo: str) -> str:
     return f"{org}-silo-{silo}"
 
 
+def silo_account_address(silo: str) -> str:
+    """Terraform address (``aws_organizations_account.silo_account_<silo>``, ``-`` as ``_``) of
+    the account the org stack creates for an email-only silo: fixed, so it can be named after the
+    silo's entry is gone (``removed`` blocks) and by the catalog's change rules."""
+    return f"aws_organizations_account.silo_account_{silo.replace('-', '_')}"
+
+
 # --- ETL (silolake.constructs.etl) ------------------------------------------------------------
 #: Prefix in a silo's raw bucket holding deployed job code (content-addressed keys). Like every
 #: system prefix it starts with ``_``, which no flow name can (``^[a-z][a-z0-9_]*$``).

@@ -216,3 +216,16 @@ def test_quicksight_policy_prints_the_policy_on_stdout_and_the_command_on_stderr
     # A silo without a QuickSight flow, and an unknown silo: usage errors.
     assert silolake("quicksight-policy", str(EXAMPLE), "--silo", "facilities", cwd=REPO).returncode == 2
     assert silolake("quicksight-policy", str(EXAMPLE), "--silo", "nope", cwd=REPO).returncode == 2
+
+
+def test_validate_help_says_what_base_checks_now():
+    """``--base`` classifies every change kind (issue 21: the help still said "removed silos and
+    changed account ids"), reads the git history for capabilities switched on again, and points
+    at docs/day-2.md; ``--synthesized`` is described beside it."""
+    result = silolake("validate", "--help", cwd=Path(__file__).parent)
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "removed silos and changed account ids" not in text
+    assert "classify every change from it (safe, guarded, impossible" in text
+    assert "switched on again is checked against the catalog's git history" in text
+    assert "docs/day-2.md" in text and "--synthesized With --base: also synthesize" in text

@@ -73,7 +73,35 @@ def _patterns(expr: ast.expr, scopes: list[ast.AST], module: ast.Module, where: 
             for node in ast.walk(scope):
                 if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == expr.id for t in node.targets):
                     return _patterns(node.value, scopes, module, where)
+    if isinstance(expr, ast.Name) and scopes and isinstance(scopes[0], ast.FunctionDef):
+        # A helper taking the kind as a parameter: the kinds are the arguments of its callers.
+        params = [a.arg for a in scopes[0].args.args]
+        if expr.id in params:
+            return [
+                pattern
+                for arg, caller_scopes in _arguments(scopes[0].name, params.index(expr.id), expr.id, module)
+                for pattern in _patterns(arg, caller_scopes, module, where)
+            ]
     raise AssertionError(f"{where}: the kind of this Change cannot be read (give a literal or an f-string)")
+
+
+def _arguments(function: str, index: int, param: str, module: ast.Module) -> list[tuple[ast.expr, list[ast.AST]]]:
+    """The argument given for parameter ``param`` (at ``index``) in every call of
+    ``function`` in ``module``, with the functions enclosing each call (innermost first)."""
+    found: list[tuple[ast.expr, list[ast.AST]]] = []
+
+    def walk(node: ast.AST, scopes: list[ast.AST]) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scopes = [node, *scopes]
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == function:
+            if len(node.args) > index:
+                found.append((node.args[index], scopes))
+            found.extend((k.value, scopes) for k in node.keywords if k.arg == param)
+        for child in ast.iter_child_nodes(node):
+            walk(child, scopes)
+
+    walk(module, [])
+    return found
 
 
 def _visit(node: ast.AST, scopes: list[ast.AST], module: ast.Module, name: str, kinds: dict[str, str]) -> None:

@@ -104,3 +104,30 @@ def test_the_stacks_compared_are_named_and_none_is_said(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     assert f"change ({tmp_path / 'base.yaml'}): synthesized stacks affected: compared silo-plant\n" in done.output
     assert "synthesized stacks compared: nothing destroyed or replaced" in done.output
+
+
+def test_a_replaced_organizations_account_is_refused_at_its_silo(tmp_path: Path) -> None:
+    """The org stack's account of an email-only silo, lost in the synthesized comparison, is
+    located at that silo (issue 21: it was located at ``(document)``) with the advice that
+    fits an account the organization created (the lock, bootstrap), not the flows' fix. The
+    base revision's framework named the account differently: ``name`` is ForceNew."""
+    from tests.delivery.generated import git
+
+    repo = tmp_path / "repo"
+    _framework_repo(repo)
+    names_py = repo / "silolake" / "aws" / "names.py"
+    today = names_py.read_text()
+    old = 'return f"{org}-silo-{silo}"'
+    assert old in today
+    names_py.write_text(today.replace(old, 'return f"{org}-silo-{silo}-v0"'))
+    catalog = make_repo(repo, 1)
+    catalog.write_text(catalog.read_text().replace('  account_id: "100000000001"\n', "  email: silo01@gen.example\n"))
+    git(repo, "commit", "-qam", "silo01 by e-mail")  # the base: its framework names the account "...-v0"
+    names_py.write_text(today)
+
+    done = _validate(catalog, "--synthesized")
+    assert done.returncode == 2, done.stdout + done.stderr
+    [line] = [x for x in done.stderr.splitlines() if "aws_organizations_account.silo_account_silo01" in x]
+    assert ": silos[0].email: " in line and "stack 'org'" in line and "ForceNew name changed" in line
+    assert "the account the organization created for the silo" in line and "accounts.lock.json" in line
+    assert "Traceback" not in done.stderr

@@ -33,12 +33,15 @@ from .flow_removed import flow_removed
 from .flow_renamed import flow_renamed
 from .flow_source import flow_source_changed
 from .layout import layout_changed
+from .org_account import silo_account_given
 from .organization_identity import organization_identity_changed
 from .owners import owners_changed
+from .raw_format import raw_format_changed
 from .schema_version import schema_version_changed
 from .sftp import sftp_changed
 from .silo_account import silo_account_changed
 from .silo_added import silo_added
+from .silo_email import silo_email_changed
 from .silo_region import silo_region_changed
 from .silo_removed import silo_removed
 from .upload import upload_turned_off
@@ -51,6 +54,8 @@ SILOS: tuple[Rule, ...] = (
     silo_removed,
     silo_added,
     silo_account_changed,
+    silo_account_given,
+    silo_email_changed,
     silo_region_changed,
     decommission_changed,
     warehouse_changed,
@@ -65,6 +70,7 @@ FLOWS: tuple[Rule, ...] = (
     schema_version_changed,
     columns_changed,
     layout_changed,
+    raw_format_changed,
     flow_aws_name_changed,
     flow_source_changed,
 )

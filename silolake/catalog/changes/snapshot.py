@@ -14,9 +14,11 @@ earlier versions lack some keys, which the rules then do not compare)::
     {"organization": {name, management_account_id, home_region, state_bucket_prefix,
                       deploy_role_name},
      "datalake": {account_id, region},
-     "silos": {name: {account_id, region, decommission, removed_flows, sftp, web_upload,
-                      owners, flows: {name: {source, storage, warehouse, schema_version,
-                                             columns: [[name, glue type]], partition_by, keys}}}},
+     "silos": {name: {account_id, email_only, email, region, decommission, removed_flows, sftp,
+                      web_upload, owners,
+                      flows: {name: {source, format, csv: {delimiter, header}, storage,
+                                     warehouse, schema_version, columns: [[name, glue type]],
+                                     partition_by, keys}}}},
      "analytics": {name: {account_id, region, silos: "all" | [names]}}}
 """
 
@@ -83,6 +85,9 @@ def _silo(s: dict, home: Any, recorded: str | None) -> dict[str, Any]:
     sftp = as_dict(ingestion.get("sftp"))
     return {
         "account_id": s.get("account_id") or recorded,
+        # The org stack creates (and holds in its state) the account of a silo given by e-mail only.
+        "email_only": not s.get("account_id") and isinstance(s.get("email"), str),
+        "email": s.get("email") if isinstance(s.get("email"), str) else None,
         "region": s.get("region", home),
         "decommission": s.get("decommission") is True,
         "flows": flows,
@@ -96,6 +101,9 @@ def _silo(s: dict, home: Any, recorded: str | None) -> dict[str, Any]:
 def _flow(f: dict) -> dict[str, Any]:
     return {
         "source": f.get("source"),
+        # How landed raw files are read (:mod:`.raw_format`); defaults applied, so spelling one out is no change.
+        "format": f.get("format"),
+        "csv": {k: v for k, v in as_dict(f.get("csv")).items() if k in ("delimiter", "header")},
         "storage": f.get("renamed_from") or f["name"],
         "warehouse": f.get("warehouse") is True,
         "columns": [[c["name"], _type(c.get("type"))] for c in as_list(f.get("columns")) if _named(c)],

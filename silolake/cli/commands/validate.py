@@ -16,8 +16,10 @@ from ..shared.common import catalog_path, out
 @click.option(
     "--base",
     metavar="FILE|GIT-REF",
-    help="Base catalog (a file, or a git revision such as origin/main) to check removed silos and "
-    "changed account ids against.",
+    help="Base catalog (a file, or a git revision such as origin/main): classify every change from it "
+    "(safe, guarded, impossible: silos, accounts, flows, columns, layouts, capabilities, consumers) and "
+    "refuse the unsafe ones; a capability switched on again is checked against the catalog's git history. "
+    "Every kind: docs/day-2.md.",
 )
 @click.option(
     "--synthesized",

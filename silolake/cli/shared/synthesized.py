@@ -6,7 +6,8 @@ stacks the change touches (``silolake affected``'s comparison, :mod:`silolake.re
 with the synth cache of :mod:`silolake.synth.cache`) and reports, stack by stack, every
 resource :func:`silolake.stacks.losses.losses` finds destroyed or replaced as a refused
 :class:`Change`: located at the flow or silo (or consumer) it belongs to when the
-resource's construct path names one, else at the document, naming the stack and address.
+resource's construct path names one, else at the document, naming the stack and address; an
+organizations account of the ``org`` stack at the silo it was created for.
 
 Cost: one engine start per side plus about a second per candidate stack (a synth-cache
 hit costs neither); a change of framework code makes every stack a candidate and
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...aws.names import silo_account_address
 from ...catalog import load_catalog
 from ...catalog.changes.base import Change, positions
 from ...catalog.errors import Path as KeyPath  # noqa: N811 (key path, not a file path)
@@ -35,6 +37,28 @@ FIX = (
     "out the guarded way its row of docs/day-2.md gives (`removed_flows`, `keep_server`, "
     "decommission), which emits a `moved` or `removed` block"
 )
+
+
+#: The advice for an organizations account (the org stack's account of an email-only silo).
+ACCOUNT_FIX = (
+    "this is the account the organization created for the silo: keep its email as it was until `silolake "
+    "bootstrap` records the account in accounts.lock.json (commit the lock); account_id set to that recorded id "
+    "then makes the org stack forget the resource (removed, destroy = false) and the account stays"
+)
+
+
+def _account_silo(head: Catalog, doc: SourceDoc, stack: str, address: str) -> KeyPath | None:
+    """The silo key (its ``account_id``, else its ``email``, else the entry) whose organizations
+    account ``address`` of the ``org`` stack is (:func:`silolake.aws.names.silo_account_address`),
+    or ``None``."""
+    silo_at = positions(doc)[0]
+    if stack != "org":
+        return None
+    for silo in head.silos:
+        if silo.name in silo_at and silo_account_address(silo.name) == address:
+            at = ("silos", silo_at[silo.name])
+            return next((p for p in ((*at, "account_id"), (*at, "email")) if p in doc.keys), at)
+    return None
 
 
 def _construct_path(stack: dict[str, Any], address: str) -> list[str]:
@@ -101,6 +125,7 @@ def _compare(cmp: Comparison, doc: SourceDoc, base_name: str) -> Compared:
         before, after = json.loads(old.read_text()), json.loads(new.read_text())
         for address, forced in sorted(losses(before, after, owners.get(stack)).items()):
             what = f"replaced (ForceNew {', '.join(forced)} changed)" if forced else "destroyed"
+            account = _account_silo(cmp.head, doc, stack, address)
             out.append(
                 Change(
                     "synthesized resource lost",
@@ -109,9 +134,12 @@ def _compare(cmp: Comparison, doc: SourceDoc, base_name: str) -> Compared:
                     f"would be {what}",
                     refused=(
                         f"against {base_name}, Terraform would {'replace' if forced else 'destroy'} {address} in "
-                        f"stack '{stack}' ({what}; no moved/removed/import block covers it). Fix: {FIX}"
+                        f"stack '{stack}' ({what}; no moved/removed/import block covers it). "
+                        f"Fix: {FIX if account is None else ACCOUNT_FIX}"
                     ),
-                    where=_where(cmp.head, doc, stack, _construct_path(before, address)),
+                    where=_where(cmp.head, doc, stack, _construct_path(before, address))
+                    if account is None
+                    else account,
                 )
             )
     return Compared(compared, added, list(found.removed), out)

@@ -22,13 +22,13 @@ from ...engine.cdk import Construct, TerraformStack, aws
 
 #: Nothing an OU or account resource holds may disappear because a line changed.
 _PROTECTED = {"prevent_destroy": True}
-ACCOUNT_TYPE = "aws_organizations_account"
 
 
 def account_logical_id(silo_name: str) -> str:
     """Fixed Terraform address name of a silo's account, so it can be named after the
-    silo's entry is gone (see :func:`forget_accounts`)."""
-    return f"silo_account_{silo_name.replace('-', '_')}"
+    silo's entry is gone (see :func:`forget_accounts`): the name part of
+    :func:`silolake.aws.names.silo_account_address`."""
+    return names.silo_account_address(silo_name).split(".", 1)[1]
 
 
 class DataLakeOus(Construct):
@@ -97,8 +97,7 @@ def forget_accounts(stack: TerraformStack, silo_names: Iterable[str]) -> None:
     is a no-op, so the list may keep old entries.
     """
     blocks = [
-        {"from": f"{ACCOUNT_TYPE}.{account_logical_id(name)}", "lifecycle": {"destroy": False}}
-        for name in sorted(silo_names)
+        {"from": names.silo_account_address(name), "lifecycle": {"destroy": False}} for name in sorted(silo_names)
     ]
     if blocks:
         stack.add_override("removed", blocks)

@@ -64,6 +64,8 @@ def _model_facts(catalog) -> dict:
         s.name: {
             f.name: {
                 "source": f.source,
+                "format": f.format,
+                "csv": {"delimiter": f.csv_delimiter, "header": f.csv_header},
                 "storage": f.storage_name,
                 "warehouse": f.warehouse,
                 "columns": [[c.name, c.type] for c in f.columns],
@@ -81,6 +83,8 @@ def _model_facts(catalog) -> dict:
         "silos": {
             s.name: {
                 "account_id": s.account_id,
+                "email_only": s.email is not None,
+                "email": s.email,
                 "region": s.region,
                 "decommission": s.decommission,
                 "flows": flows[s.name],
