@@ -154,7 +154,17 @@ IMPORT_ID = {
     "aws_cognito_user_pool_domain": lambda r, account: r["domain"],
     "aws_kms_alias": lambda r, account: r["name"],
     "aws_athena_workgroup": lambda r, account: r["name"],
+    "aws_glue_catalog_table": lambda r, account: f"{account}:{r['database_name']}:{r['name']}",
 }
+
+
+def _resolved(stack: dict, resource: dict) -> dict:
+    """``resource`` with a reference to the stack's Glue database replaced by its name."""
+    ref = str(resource.get("database_name", ""))
+    if not ref.startswith("${aws_glue_catalog_database."):
+        return resource
+    logical = ref.split(".")[1]
+    return {**resource, "database_name": stack["resource"]["aws_glue_catalog_database"][logical]["name"]}
 
 
 def _checked_imports(synth, name: str, account: str) -> dict[str, str]:
@@ -166,7 +176,7 @@ def _checked_imports(synth, name: str, account: str) -> dict[str, str]:
     imports = {b["to"]: b["id"] for b in stack["import"]}
     for to, ident in imports.items():
         rtype, logical = to.split(".", 1)
-        assert ident == IMPORT_ID[rtype](stack["resource"][rtype][logical], account), to
+        assert ident == IMPORT_ID[rtype](_resolved(stack, stack["resource"][rtype][logical]), account), to
     _, diags = TerraformConfig.load_config_dir(str(synth.out / "stacks" / name))
     assert not diags
     return imports
