@@ -7,7 +7,7 @@ of catalog revisions, and synth of the silo stack showing the import blocks."""
 from __future__ import annotations
 
 from .edits import full_data, silo, synth_data
-from .test_readoption import _checked_imports, _repo, _validate, _write
+from .test_readoption import LOCK, _checked_imports, _repo, _validate, _write
 
 HUB, YARD = "silo-hub", "silo-yard"
 IDP_LOGS = "/aws/lambda/beta-hub-partner-idp"
@@ -143,3 +143,50 @@ def test_a_new_file_flow_after_the_last_one_went_brings_the_landing_logs_back(tm
     assert code == 0, out
     imports = _checked_imports(synth_data(data, tmp_path / "synth", [YARD]), YARD, "400000000002")
     assert list(imports.values()) == ["/aws/lambda/silolake-yard-landing"]
+
+
+def _against_file(tmp_path, base_edit, now_edit) -> str:
+    """``validate --base <file>`` of the full catalog edited by ``now_edit`` against it edited
+    by ``base_edit``: the rules' messages without history."""
+    import yaml
+
+    base, now = full_data(), full_data()
+    base_edit(base)
+    now_edit(now)
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(base, sort_keys=False))
+    (tmp_path / "accounts.lock.json").write_text(LOCK)
+    code, out = _validate(_write(tmp_path, now), str(tmp_path / "base.yaml"))
+    assert code == 0, out
+    return out
+
+
+def _yard_sftp(keep: bool):
+    def edit(data) -> None:
+        _yard_without_flows(data)
+        silo(data, "yard")["ingestion"] = {"sftp": {"enabled": False, "keep_server": keep}}
+
+    return edit
+
+
+def test_messages_say_when_partner_access_goes_and_only_then(tmp_path):
+    out = _against_file(tmp_path / "sftp", _yard_sftp(True), _yard_sftp(False))
+    assert "SFTP server forgotten: silo 'yard'" in out and "with no partner channel left, partner access" in out
+
+    def upload_off(data) -> None:
+        silo(data)["ingestion"]["web_upload"]["enabled"] = False
+        silo(data)["flows"] = [f for f in silo(data)["flows"] if f["name"] != "prices"]
+        silo(data)["removed_flows"] = ["prices"]
+
+    out = _against_file(tmp_path / "upload", lambda d: None, upload_off)
+    assert "upload channel turned off: silo 'hub'" in out and "partner access" not in out  # SFTP and api stay
+
+
+def test_widening_a_consumer_forgets_no_workspace(tmp_path):
+    def narrowed(data) -> None:
+        data["analytics"][0]["silos"] = ["hub"]
+
+    out = _against_file(tmp_path, narrowed, lambda d: None)
+    assert "analytics silos changed: analytics 'bi': sharing updated" in out and "no longer needed" not in out
+    out = _against_file(tmp_path / "narrow", lambda d: None, narrowed)
+    assert "a regional workspace no longer needed is forgotten" in out
