@@ -6,11 +6,16 @@ documentation can never drift from what the validator accepts.
 
     python3 scripts/catalog_reference.py          # print the table
     python3 scripts/catalog_reference.py --write  # refresh README.md in place
+
+It needs the framework's dependencies (``jsonschema_rs``): run by an interpreter without them
+(the system ``python3``), it runs itself again under the repository's ``.venv`` (made by
+``python3 scripts/dev.py synth``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -106,6 +111,19 @@ def render() -> str:
     return "\n".join(lines + limits())
 
 
+def _under_the_repo_venv() -> None:
+    """Re-execute this script with ``.venv/bin/python`` when this interpreter cannot import
+    the framework's dependencies; once only (``SILOLAKE_REEXEC``), so a broken venv fails
+    with its own ImportError instead of looping."""
+    try:
+        import jsonschema_rs  # noqa: F401  (what render() needs through silolake.catalog)
+    except ModuleNotFoundError:
+        venv = REPO / ".venv" / "bin" / "python"
+        if not venv.is_file() or os.environ.get("SILOLAKE_REEXEC"):
+            raise SystemExit(f"{__file__}: run `python3 scripts/dev.py synth` first (it creates {venv})") from None
+        os.execve(venv, [str(venv), __file__, *sys.argv[1:]], {**os.environ, "SILOLAKE_REEXEC": "1"})
+
+
 def main(argv: list[str]) -> int:
     table = render()
     if "--write" not in argv:
@@ -119,4 +137,5 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    _under_the_repo_venv()
     sys.exit(main(sys.argv[1:]))

@@ -75,6 +75,14 @@ def synthesize_catalog(catalog: Catalog, out: Path) -> Synth:
     return Synth(catalog, out, [s.name for s in summaries])
 
 
+def synthesize_catalog_stacks(catalog: Catalog, out: Path, stacks: list[str]) -> Synth:
+    """Only ``stacks`` of ``catalog`` (``silolake synth --stack``)."""
+    from silolake.synth.app import synthesize
+
+    summaries = synthesize(catalog, out, stacks=stacks)
+    return Synth(catalog, out, [s.name for s in summaries])
+
+
 @pytest.fixture(scope="session")
 def example_catalog() -> Catalog:
     return load_catalog(EXAMPLE)

@@ -45,3 +45,29 @@ def string_leaves(node: object) -> list[str]:
     if isinstance(node, list):
         return [s for v in node for s in string_leaves(v)]
     return []
+
+
+#: What :func:`without_references` puts where a leaf interpolates another object's attribute.
+REFERENCE = "<reference>"
+
+
+def without_references(template: str) -> str:
+    """``template`` with every interpolation (``${...}``) and directive (``%{...}``) the engine
+    emitted replaced by :data:`REFERENCE`, escapes (``$${``, ``%%{``) kept: a leaf that mixes
+    user text with a reference to a resource (a policy naming the silo key) can then be
+    evaluated on its own, and still proves the user text in it is read literally.
+    References never contain ``}`` before their end (``${aws_kms_key.k.arn}``)."""
+    out, i = [], 0
+    while i < len(template):
+        pair = template[i : i + 3]
+        if pair in ("$${", "%%{"):
+            out.append(pair)
+            i += 3
+        elif template[i : i + 2] in ("${", "%{"):
+            end = template.index("}", i)
+            out.append(REFERENCE)
+            i = end + 1
+        else:
+            out.append(template[i])
+            i += 1
+    return "".join(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -14,7 +15,24 @@ def test_readme_catalog_reference_matches_schema():
 
     readme = (REPO / "README.md").read_text()
     section = readme.split(catalog_reference.BEGIN)[1].split(catalog_reference.END)[0].strip()
-    assert section == catalog_reference.render(), "run: python3 scripts/catalog_reference.py --write"
+    assert section == catalog_reference.render(), (
+        "run: python3 scripts/catalog_reference.py --write (it runs itself under .venv/bin/python)"
+    )
+
+
+def test_the_reference_script_runs_from_an_interpreter_without_the_dependencies(tmp_path):
+    """The recipe's ``python3 scripts/catalog_reference.py``: a ``python3`` without
+    jsonschema_rs (``-S``: no site-packages) runs the script again under ``.venv``."""
+    import subprocess
+
+    sys.path.insert(0, str(REPO / "scripts"))
+    import catalog_reference
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SILOLAKE_REEXEC", "PYTHONPATH")}
+    script = str(REPO / "scripts" / "catalog_reference.py")
+    done = subprocess.run([sys.executable, "-S", script], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == catalog_reference.render()
 
 
 def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_one():

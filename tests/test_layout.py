@@ -4,7 +4,8 @@ Checked statically (by parsing imports), so a violation is reported with the fil
 line that introduced it, before it can be copied by the next module:
 
 - only ``silolake/engine/cdk.py`` imports the CDKTF engine or the provider bindings;
-- the catalog and the policy builders never import cdktf, constructs, stacks or synth;
+- the catalog, the policy builders and what the lake watches (``silolake/health``) never
+  import cdktf, constructs, stacks or synth; ``silolake/health`` imports no policy either;
 - the foundation rooms every other room may import (``silolake.channels``, the ingestion
   channel registry) import no other room and nothing outside the standard library;
 - constructs never import stacks or the tool rooms; the tool rooms (``review``, ``release``,
@@ -103,6 +104,11 @@ def test_only_the_cdk_module_imports_the_engine() -> None:
     [
         ("silolake/catalog", ("silolake.engine.cdk", "silolake.constructs", "silolake.stacks", "silolake.synth")),
         ("silolake/policy", ("silolake.engine.cdk", "silolake.constructs", "silolake.stacks", "silolake.synth")),
+        # What the lake watches is plain data too, and policies may read it: never the other way.
+        (
+            "silolake/health",
+            ("silolake.engine.cdk", "silolake.constructs", "silolake.stacks", "silolake.synth", "silolake.policy"),
+        ),
         ("silolake/constructs", ("silolake.stacks", "silolake.synth", *TOOL_ROOMS, "silolake.cli")),
         *(
             (room.replace(".", "/"), ("silolake.engine.cdk", "silolake.constructs", "silolake.stacks"))

@@ -23,12 +23,14 @@ _REGION_PREFIXES = (
     ("us-iso-", "aws-iso"),
     ("us-gov-", "aws-us-gov"),
     ("cn-", "aws-cn"),
+    ("eusc-", "aws-eusc"),
 )
 COMMERCIAL = "aws"
 #: DNS suffix of each partition's endpoints and service principals where it is not
 #: ``amazonaws.com`` (AWS SDK partitions.json, ``dnsSuffix``).
 _DNS_SUFFIX = {
     "aws-cn": "amazonaws.com.cn",
+    "aws-eusc": "amazonaws.eu",
     "aws-iso": "c2s.ic.gov",
     "aws-iso-b": "sc2s.sgov.gov",
     "aws-iso-e": "cloud.adc-e.uk",
@@ -42,8 +44,9 @@ def is_arn(value: str) -> bool:
 
 
 def partition_of(region: str) -> str:
-    """The partition of ``region``: ``aws``, ``aws-us-gov``, ``aws-cn``, ``aws-iso``,
-    ``aws-iso-b``, ``aws-iso-e`` or ``aws-iso-f``. An unknown ``*-iso*-`` region is ``aws-iso``."""
+    """The partition of ``region``: ``aws``, ``aws-us-gov``, ``aws-cn``, ``aws-eusc`` (AWS
+    European Sovereign Cloud, ``eusc-de-east-1``), ``aws-iso``, ``aws-iso-b``, ``aws-iso-e`` or
+    ``aws-iso-f``. An unknown ``*-iso*-`` region is ``aws-iso``."""
     for prefix, partition in _REGION_PREFIXES:
         if region.startswith(prefix):
             return partition

@@ -61,6 +61,12 @@ def release_name(org: str) -> str:
     return f"{org}-silolake-release"
 
 
+def source_rule_name(org: str) -> str:
+    """EventBridge rule starting the master pipeline on a new version of its S3 source zip
+    (``delivery.pipeline.source.s3``): ``<release name>-source``."""
+    return f"{release_name(org)}-source"
+
+
 def source_connection_name(org: str) -> str:
     """CodeConnections connection of the master pipeline (at most 32 characters)."""
     return f"{org}-silolake"

@@ -4,7 +4,7 @@ the fixed names of CloudWatch's cross-account console.
 
 Like every builder of :mod:`silolake.aws.names`, these derive from catalog values only and
 are listed with their AWS rule in :mod:`silolake.aws.name_registry`
-(:mod:`silolake.policy.health_metrics`, docs/operations.md). Shapes: every builder returns a ``str``.
+(:mod:`silolake.health.health_metrics`, docs/operations.md). Shapes: every builder returns a ``str``.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def freshness_schedule(flow: str, partner: str | None = None) -> str:
     return f"{name[: SCHEDULE_MAX - 11]}-{digest}"
 
 
-#: What each flow alarm watches (``silolake-<silo>-<flow>-<what>``, :mod:`silolake.policy.health_metrics`);
+#: What each flow alarm watches (``silolake-<silo>-<flow>-<what>``, :mod:`silolake.health.health_metrics`);
 #: a partner's freshness alarm is ``late-<partner>``, a function's ``silolake-<silo>-lambda-<function>``.
 FLOW_ALARMS = (
     "late",
@@ -81,7 +81,7 @@ FLOW_ALARMS = (
 
 #: Silo-wide alarms (subject ``silo``).
 #: Silo-wide alarms beside the per-function ones: SFTP sign-in failures, and the freshness checks
-#: Scheduler dead-lettered or could not invoke (policy/check_delivery.py).
+#: Scheduler dead-lettered or could not invoke (health/check_delivery.py).
 SILO_ALARMS = ("sftp-auth-failures", "checks-dead-lettered", "checks-not-invoked")
 
 

@@ -236,8 +236,8 @@ def analytics_names(org: str, consumer: str, account_id: str, regions: list[str]
         "query results key alias": (f"alias/{names.analytics_key_alias(consumer)}", rules.KMS_ALIAS),
     }
     for region in regions:
-        for purpose in ("athena", "logs"):
-            bucket = names.account_bucket(org, f"{consumer}-{purpose}", account_id, region)
+        for purpose in names.WORKSPACE_BUCKET_PURPOSES:
+            bucket = names.workspace_bucket(org, consumer, purpose, account_id, region)
             out[f"{purpose} bucket in {region}"] = (bucket, rules.S3_BUCKET)
     return out
 
@@ -254,6 +254,7 @@ def organization_names(org: str, account_id: str, region: str) -> Derived:
     out["release build project"] = (release, access_rules.CODEBUILD_PROJECT)
     out["release build log group"] = (delivery_names.codebuild_log_group(release), rules.LOG_GROUP)
     out["source connection"] = (delivery_names.source_connection_name(org), access_rules.CODECONNECTIONS_CONNECTION)
+    out["S3 source rule"] = (delivery_names.source_rule_name(org), rules.EVENTBRIDGE_RULE)
     out["organization health dashboard"] = (health_names.organization_dashboard(org), rules.CLOUDWATCH_DASHBOARD)
     # Every silo's staff sign-in domain starts with the organization name: a word Cognito
     # reserves there is the organization's to change, said once here (a silo named "silo").

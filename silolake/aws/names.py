@@ -175,6 +175,16 @@ def athena_workgroup(org: str, consumer: str) -> str:
     return f"{org}-{consumer}"
 
 
+#: Purposes of an analytics consumer's workspace buckets: Athena query results, their access logs.
+WORKSPACE_BUCKET_PURPOSES = ("athena", "logs")
+
+
+def workspace_bucket(org: str, consumer: str, purpose: str, account_id: str, region: str) -> str:
+    """A bucket of an analytics consumer's workspace in ``region``: ``purpose`` ``athena``
+    (query results) or ``logs`` (their access logs), ``<org>-<consumer>-<purpose>-<account>-<region code>``."""
+    return account_bucket(org, f"{consumer}-{purpose}", account_id, region)
+
+
 def analytics_key_alias(consumer: str) -> str:
     """KMS alias (without ``alias/``) of an analytics consumer's query-results key."""
     return f"silolake-{consumer}-athena"

@@ -129,8 +129,8 @@ def _consumer_units(c: int, consumer: dict, data: Any, org: str) -> list[Unit]:
 
     def fixed(region: str) -> tuple[str, ...]:
         return (
-            f"S3 buckets '{names.account_bucket(org, f'{name}-athena', account, region)}' and "
-            f"'{names.account_bucket(org, f'{name}-logs', account, region)}'",
+            f"S3 buckets '{names.workspace_bucket(org, name, 'athena', account, region)}' and "
+            f"'{names.workspace_bucket(org, name, 'logs', account, region)}'",
             f"KMS alias 'alias/{names.analytics_key_alias(name)}'",
             f"Athena workgroup '{names.athena_workgroup(org, name)}'",
         )

@@ -6,7 +6,7 @@ calendar deadline (``monthly: {day: 1..28, by: "HH:MM <zone>"}``, :func:`check_m
 rows a run may tolerate (``max_reject_ratio``, 0 < r < 1) and, for file flows, the same per
 partner (keyed by the partner's dropzone folder, the username the credential admin issues).
 The alarms, freshness checks and dashboards read :class:`FlowExpectations`
-(:mod:`silolake.policy.health_metrics`, docs/operations.md).
+(:mod:`silolake.health.health_metrics`, docs/operations.md).
 
 Validation here covers what JSON Schema cannot: the range of durations, a deadline only with
 whole days, a time zone zoneinfo knows, the ratio's open interval, partners only where files

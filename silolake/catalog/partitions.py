@@ -8,7 +8,8 @@ refuse or what silolake has not proven:
   (a GovCloud account is a separate account, paired with a commercial one for billing), so
   every region of ``organization.allowed_regions`` must be in the home region's partition.
 - **Supported partitions**: commercial ``aws`` and ``aws-us-gov`` (AWS GovCloud (US)). China
-  (``aws-cn``) and the ISO partitions are refused with the reason (:data:`REFUSED`).
+  (``aws-cn``), the AWS European Sovereign Cloud (``aws-eusc``) and the ISO partitions are
+  refused with the reason (:data:`REFUSED`).
 - **SCP budget**: a GovCloud ARN is 7 characters longer (``arn:aws-us-gov:``), and the delivery
   chain's SCP names the deploy role 12 times within AWS's 5,120 characters
   (:mod:`silolake.policy.chain`), so in GovCloud the deploy role name is at most
@@ -40,6 +41,11 @@ REFUSED = {
         "apart from AWS, public endpoints need an ICP filing, endpoints end in amazonaws.com.cn, "
         "and CloudFront, which the partner pages use, is served only with an ICP-licensed domain"
     ),
+    "aws-eusc": (
+        "the AWS European Sovereign Cloud (eusc-de-east-1) is a separate partition with its own IAM, "
+        "billing and console, endpoints ending in amazonaws.eu and a service set of its own that silolake "
+        "has not proven (ARNs, service principals, CloudFront for the partner pages)"
+    ),
     "aws-iso": "the ISO partitions are air-gapped, with their own endpoints and service set silolake does not know",
 }
 #: What a catalog may ask for that AWS GovCloud (US) does not offer (AWS GovCloud (US) User
@@ -56,7 +62,8 @@ GOVCLOUD_REFUSED = {
     ),
     "connection_source": (
         "silolake has not proven the CodeConnections GitHub source in AWS GovCloud (US); "
-        "use delivery.pipeline.source.s3 (bundles published to the artifacts bucket) there"
+        "use delivery.pipeline.source.s3 there: a zip of the repository in a versioned bucket of the "
+        "datalake account (give its bucket and key)"
     ),
 }
 
@@ -75,8 +82,12 @@ def _list(value: Any) -> list:
     return value if isinstance(value, list) else []
 
 
+#: The fix of a refused partner channel in AWS GovCloud (US), where a silo holds no flows yet.
+GOVCLOUD_NO_FLOWS = "a silo in AWS GovCloud (US) holds no flows yet"
+
+
 def _why_refused(partition: str) -> str:
-    return REFUSED["aws-cn"] if partition == "aws-cn" else REFUSED["aws-iso"]
+    return REFUSED.get(partition, REFUSED["aws-iso"])
 
 
 def partition_findings(data: dict) -> list[tuple[KeyPath, str, bool]]:
@@ -138,12 +149,26 @@ def _govcloud_findings(data: dict) -> list[tuple[KeyPath, str, bool]]:
         for key in ("sftp", "web_upload"):
             if _dict(ingestion.get(key)).get("enabled") is True:
                 path: KeyPath = ("silos", i, "ingestion", key, "enabled")
-                found.append((path, f"{key} is not available in AWS GovCloud (US): {partner}", False))
+                found.append(
+                    (
+                        path,
+                        f"{key} is not available in AWS GovCloud (US): {partner}. Remove the "
+                        f"{key} channel (or set enabled: false): {GOVCLOUD_NO_FLOWS}",
+                        False,
+                    )
+                )
         for j, flow in enumerate(_list(silo.get("flows"))):
             source = _dict(flow).get("source")
             if source in {c.name for c in CHANNELS}:
                 path = ("silos", i, "flows", j, "source")
-                found.append((path, f"'{source}' flows are not available in AWS GovCloud (US): {partner}", False))
+                found.append(
+                    (
+                        path,
+                        f"'{source}' flows are not available in AWS GovCloud (US): {partner}. Remove the flow: "
+                        f"{GOVCLOUD_NO_FLOWS}",
+                        False,
+                    )
+                )
     source = _dict(_dict(_dict(data.get("delivery")).get("pipeline")).get("source"))
     if "connection" in source:
         path = ("delivery", "pipeline", "source", "connection")

@@ -149,11 +149,23 @@ class _RuleChecker:
         if not isinstance(name, str):
             return
         if name not in self.declared:
-            close = difflib.get_close_matches(name, list(self.declared), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else f"; declared: {', '.join(self.declared)}"
+            # Only a near spelling is offered as a typo (cutoff 0.8: one letter off in a short name):
+            # a name close to nothing is more likely a column removed or renamed in this edit, and
+            # validation does not read the base to tell, so the message says both.
+            close = difflib.get_close_matches(name, list(self.declared), n=1, cutoff=0.8)
+            declared = ", ".join(self.declared)
+            message = (
+                f"'{name}' is not a declared column (did you mean '{close[0]}'?)"
+                if close
+                else f"'{name}' is not among the flow's columns ({declared}): if it was removed or renamed, "
+                "update or remove this rule"
+            )
             if name == "ingest_date":
-                hint = " (ingest_date is the built-in arrival date, always present; rules check record columns)"
-            yield path, f"'{name}' is not a declared column{hint}"
+                message = (
+                    f"'{name}' is not a declared column (ingest_date is the built-in arrival date, always present; "
+                    "rules check record columns)"
+                )
+            yield path, message
 
     def rule(self, i: int, rule: dict) -> Iterator[tuple[tuple, str]]:
         check, at = rule.get("check"), (*self.path, "quality", i)

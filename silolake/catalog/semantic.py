@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import channels
+from ..aws.arns import partition_of
 from ..channels.checks import flow_findings
 from . import limits
 from .alerts import check_alerts
@@ -22,7 +23,7 @@ from .errors import Path as KeyPath
 from .errors import Problem
 from .expect import check_expect
 from .flow import BUILTIN_PARTITIONS, STATUS_FOLDER, WAREHOUSE_PARTITION_TYPES, reserved_column
-from .partitions import partition_findings
+from .partitions import GOVCLOUD, GOVCLOUD_NO_FLOWS, partition_findings
 from .quality import quality_findings
 from .schedule import check_schedule
 from .schema import load_schema
@@ -237,7 +238,11 @@ class _Checker:
             self.add(
                 path + ("malware_protection",),
                 f"malware_protection scans the files partners drop, but this silo has no {' or '.join(files)} flow; "
-                "remove it or add a file flow",
+                + (
+                    f"remove it: {GOVCLOUD_NO_FLOWS}, so there are no files to scan"
+                    if self.home is not None and partition_of(self.home) == GOVCLOUD
+                    else "remove it or add a file flow"
+                ),
             )
 
     def check_cidr(self, path: KeyPath, value: Any) -> None:

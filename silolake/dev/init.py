@@ -1,7 +1,8 @@
 """``silolake init DIR``: the repository layout of a company adopting silolake.
 
 Writes a starter ``silos.yaml`` (valid as written: the company's first *real* silo, an
-existing account given by ``account_id``, with one api flow), the JSON Schema the
+existing account given by ``account_id``, with one api flow; none in AWS GovCloud (US), where
+a silo holds no flows yet, :mod:`silolake.catalog.partitions`), the JSON Schema the
 catalog's modeline points editors at, an ``accounts.lock.json`` that already records the
 organization's management account (a lock of another organization is then refused),
 ``glue_src/``, the GitHub workflows the framework's own repository runs (ci, plan of the
@@ -30,8 +31,10 @@ from pathlib import Path
 from ..aws import arns
 from ..aws.delivery_names import MASTER_BUILDSPEC
 from ..aws.versions import TERRAFORM_VERSION
-from ..catalog import load_catalog
+from ..catalog import CatalogError, load_catalog
+from ..catalog.errors import Problem
 from ..catalog.lock import LOCK_NAME, AccountsLock
+from ..catalog.partitions import GOVCLOUD, REFUSED, SUPPORTED
 from ..catalog.schema import SCHEMA_FILE
 from ..errors import UsageError
 from ..policy.delivery import ci_role_trust
@@ -94,6 +97,13 @@ def option_problems(company: Company) -> list[str]:
         for option, value, definition, expected in checks
         if not _pattern(definition).fullmatch(value)
     ]
+    partition = arns.partition_of(company.region)
+    if partition not in SUPPORTED and _pattern("region").fullmatch(company.region):
+        problems.append(
+            f"--region {company.region!r} is in the {partition} partition, which silolake refuses: "
+            f"{REFUSED.get(partition, REFUSED['aws-iso'])}. Use a region of the commercial 'aws' or the "
+            "'aws-us-gov' partition"
+        )
     if "@" not in company.owner.strip("@"):
         problems.append(f"--owner {company.owner!r} is not an e-mail address")
     if company.repository is not None and not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", company.repository):
@@ -112,15 +122,45 @@ def synth_lock() -> str | None:
     return lock.read_text(encoding="utf-8") if lock.is_file() else None
 
 
+#: The first silo's flows: one api flow, the starting point of a commercial organization.
+_API_FLOW = """\
+    flows:
+      - name: events
+        source: api
+        columns:
+          - {name: event_id, type: string}
+          - {name: occurred_at, type: timestamp}
+        keys: [event_id]
+"""
+#: In AWS GovCloud (US) every flow source (api, sftp, upload) needs the partner pages, which
+#: CloudFront serves, and CloudFront is not offered there (partitions.GOVCLOUD_REFUSED).
+_GOVCLOUD_FLOWS = """\
+    # No flows: in AWS GovCloud (US) every flow source (api, sftp, upload) needs the partner
+    # pages, served through Amazon CloudFront, which GovCloud does not offer; silolake refuses
+    # them there (silolake docs/security.md, "Regions and partitions").
+    flows: []
+"""
+
+
+def _govcloud(company: Company) -> bool:
+    return arns.partition_of(company.region) == GOVCLOUD
+
+
 def _delivery(company: Company) -> str:
     """The ``delivery`` block: the plan roles when the repository is known; the AWS-native
-    pipeline commented out (it needs a CodeConnections connection first)."""
+    pipeline commented out (it needs a CodeConnections connection first, or in GovCloud,
+    where the connection is refused, a zip of the repository in an S3 bucket)."""
     repo = company.repository or "OWNER/NAME"
     github = f"github: {{repository: {repo}}}"
+    source = (
+        "#     s3: {bucket: BUCKET, key: catalog.zip}  # versioned, in the datalake account"
+        if _govcloud(company)
+        else f"#     connection: {{provider: GitHub, repository: {repo}, branch: main}}"
+    )
     pipeline = [
         "# pipeline:  # the AWS-native pipeline (silolake docs/delivery.md) builds delivery/buildspec/master.yml",
         "#   source:",
-        f"#     connection: {{provider: GitHub, repository: {repo}, branch: main}}",
+        source,
     ]
     lines = [
         "# Pull requests and the nightly drift run plan each stack in its own account through",
@@ -188,6 +228,8 @@ def init_repository(target: Path, company: Company, wheel: Path | None = None) -
         "version": version,
         "terraform_version": TERRAFORM_VERSION,
         "delivery": _delivery(company),
+        "partition": arns.partition_of(company.region),
+        "first_flows": _GOVCLOUD_FLOWS if _govcloud(company) else _API_FLOW,
         "ci_role_trust_indented": "\n".join(
             "  " + line
             for line in json.dumps(
@@ -218,7 +260,10 @@ def init_repository(target: Path, company: Company, wheel: Path | None = None) -
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     try:
-        load_catalog(staging / "silos.yaml")  # raises CatalogError with located problems
+        try:
+            load_catalog(staging / "silos.yaml")
+        except CatalogError as exc:  # located in the catalog init would write, never in the staging copy
+            raise CatalogError(_unstaged(p, target) for p in exc.problems) from None
         for dest in rendered:
             final = target / dest
             final.parent.mkdir(parents=True, exist_ok=True)
@@ -230,3 +275,15 @@ def init_repository(target: Path, company: Company, wheel: Path | None = None) -
             path.unlink() if path.is_file() else path.rmdir()
         staging.rmdir()
     return written
+
+
+def _unstaged(problem: Problem, target: Path) -> Problem:
+    """``problem`` of the staged starter catalog, named as the ``silos.yaml`` init would write
+    (the options made it so: the message says so, since that file is not written)."""
+    return Problem(
+        str(target / "silos.yaml"),
+        problem.line,
+        problem.col,
+        problem.path,
+        f"{problem.message} (in the catalog silolake init would write from its options; nothing was written)",
+    )

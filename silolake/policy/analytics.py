@@ -52,11 +52,6 @@ def workspace_regions(catalog: Catalog, consumer: AnalyticsConsumer) -> list[str
     return [consumer.region, *others]
 
 
-def results_bucket_name(org: str, consumer: AnalyticsConsumer, region: str) -> str:
-    """Athena results bucket of ``consumer`` in ``region``."""
-    return names.account_bucket(org, f"{consumer.name}-athena", consumer.account_id, region)
-
-
 def reader_statements(catalog: Catalog, consumer: AnalyticsConsumer, results_keys: dict[str, str]) -> list[Statement]:
     """Least-privilege identity policy of a reader role (``results_keys``: region -> key ARN).
 
@@ -79,13 +74,19 @@ def reader_statements(catalog: Catalog, consumer: AnalyticsConsumer, results_key
             "Sid": "WriteQueryResults",
             "Effect": "Allow",
             "Action": list(RESULTS_RW),
-            "Resource": [arns.s3(arns.partition_of(r), results_bucket_name(org, consumer, r), "*") for r in regions],
+            "Resource": [
+                arns.s3(arns.partition_of(r), names.workspace_bucket(org, consumer.name, "athena", account, r), "*")
+                for r in regions
+            ],
         },
         {
             "Sid": "ListQueryResults",
             "Effect": "Allow",
             "Action": ["s3:GetBucketLocation", "s3:ListBucket"],
-            "Resource": [arns.s3(arns.partition_of(r), results_bucket_name(org, consumer, r)) for r in regions],
+            "Resource": [
+                arns.s3(arns.partition_of(r), names.workspace_bucket(org, consumer.name, "athena", account, r))
+                for r in regions
+            ],
         },
         {
             "Sid": "EncryptQueryResults",

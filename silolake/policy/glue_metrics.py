@@ -11,8 +11,8 @@ namespace an alarm of someone else reads.
 
 from __future__ import annotations
 
+from ..health.health_metrics import NAMESPACE
 from .documents import Statement
-from .health_metrics import NAMESPACE
 
 __all__ = ["FLOW_METRICS_NAMESPACE", "put_flow_metrics_statement"]
 

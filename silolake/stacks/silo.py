@@ -14,7 +14,8 @@ from ..constructs.health import HealthSharing, SiloHealth
 from ..constructs.ingestion import ApiIngestion
 from ..constructs.storage import GlueCatalog, SiloStorage
 from ..engine.cdk import Construct
-from ..policy import check_delivery, delivery, health_sharing, quicksight, sharing
+from ..health import check_delivery
+from ..policy import dead_letter, delivery, health_sharing, quicksight, sharing
 from .base import AccountStack
 
 
@@ -51,7 +52,7 @@ class SiloStack(AccountStack):
                 # The silo's alarms publish to the owners' topic, which the silo key encrypts.
                 *health_sharing.alarm_key_statements(silo),
                 # Scheduler dead-letters a check or pipeline start it could not deliver (silo key).
-                *(check_delivery.dlq_key_statements(silo) if check_delivery.needs_queue(silo) else []),
+                *(dead_letter.dlq_key_statements(silo) if check_delivery.needs_queue(silo) else []),
             ],
             athena_statements=quicksight.results_statements(org_name, silo),
             # The malware hold: unscanned dropzone objects stay unreadable (empty without it).

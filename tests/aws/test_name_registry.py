@@ -25,7 +25,7 @@ from silolake.aws import name_rules as R
 from silolake.aws.name_rule import NameRule
 from silolake.catalog import limits, load_catalog, validate_file
 from silolake.catalog.schema import load_schema
-from tests.conftest import EXAMPLE, REPO, synthesize_catalog
+from tests.conftest import EXAMPLE, REPO, synthesize_catalog, synthesize_catalog_stacks
 
 GOLDEN = REPO / "tests" / "golden" / "stacks"
 EVERY_CAPABILITY = REPO / "tests" / "day2" / "catalogs" / "full.yaml"
@@ -210,6 +210,20 @@ def every_capability(tmp_path_factory: pytest.TempPathFactory):
 def test_every_name_of_every_capability_is_validated_with_its_rule(every_capability) -> None:
     docs = {name: every_capability.stack(name) for name in every_capability.stack_names}
     data = yaml.safe_load(EVERY_CAPABILITY.read_text())
+    assert _unregistered(docs, data) == []
+
+
+def test_the_master_pipeline_with_an_s3_source_names_its_rule_from_the_registry(tmp_path: Path) -> None:
+    """``delivery.pipeline.source.s3`` (no catalog above uses it): the EventBridge rule that
+    starts the pipeline on a new source zip, and every other datalake name, is registered."""
+    data = yaml.safe_load(EVERY_CAPABILITY.read_text())
+    data["delivery"]["pipeline"]["source"] = {"s3": {"bucket": "beta-source", "key": "datalake/main.zip"}}
+    path = tmp_path / "silos.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    synth = synthesize_catalog_stacks(load_catalog(path), tmp_path / "cdktf.out", ["datalake"])
+    docs = {name: synth.stack(name) for name in synth.stack_names}
+    rules = [n for doc in docs.values() for t, _, _, n in literal_names(doc) if t == "aws_cloudwatch_event_rule"]
+    assert "beta-silolake-release-source" in rules
     assert _unregistered(docs, data) == []
 
 

@@ -5,13 +5,15 @@ Each issue-shaped mistake gets a bad catalog of its own and the exact located me
 
 from __future__ import annotations
 
+import copy
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
 from silolake.aws import access_name_rules, name_registry, name_rules, names, tag_rules
-from silolake.catalog import CatalogError, load_catalog
+from silolake.catalog import CatalogError, load_catalog, validate_file
 from silolake.catalog.limits import MAX_ORGANIZATION_TAGS, registry
 from silolake.catalog.schema import suggest_name
 from silolake.constructs.ingestion.firehose_delivery import object_prefixes
@@ -301,3 +303,109 @@ def test_account_settings_reach_the_model(catalog_dir: Path) -> None:
     (catalog_dir / "silos.yaml").write_text(text)
     catalog = load_catalog(catalog_dir / "silos.yaml")
     assert [s.s3_block_public_access for s in catalog.silos] == [True, False]
+
+
+# -- every naming rule is broken by a catalog -------------------------------------------------------
+# The recipe (docs/contributing.md, "Add a naming rule") asks for a catalog breaking each rule. The
+# rules validation applies through the registry are broken by a generated catalog: the
+# every-capability catalog with one name-deciding key set to a value too long (or reserved) for the
+# names it derives; each such catalog must then be refused at that key, located (the message names
+# the first rule the value breaks, or the schema's limit of the key). A rule checked
+# outside the registry is broken by a case of CASES above; a rule no catalog value reaches says why.
+
+EVERY_CAPABILITY = Path(__file__).resolve().parents[1] / "day2" / "catalogs" / "full.yaml"
+
+
+def _set(*path: str | int):
+    def edit(data: dict, value: str) -> None:
+        *parents, last = path
+        for key in parents:
+            data = data[key]
+        data[last] = value
+
+    return edit
+
+
+def _created_silo(data: dict, value: str) -> None:
+    """The first silo's account created by the organization (its account name is derived)."""
+    hub = data["silos"][0]
+    del hub["account_id"]
+    hub["email"], hub["name"] = "aws-hub@beta.example", value
+
+
+def _partner(data: dict, value: str) -> None:
+    sftp = next(f for f in data["silos"][0]["flows"] if f["source"] == "sftp")
+    sftp["expect"] = {"partners": {value: {"every": "1d"}}}
+
+
+#: Name-deciding keys of the catalog: what it is -> (how to set it, key path it is located at).
+KEYS = {
+    "organization name": (_set("organization", "name"), ("organization", "name")),
+    "state bucket prefix": (_set("organization", "state_bucket_prefix"), ("organization", "state_bucket_prefix")),
+    "deploy role name": (_set("organization", "deploy_role_name"), ("organization", "deploy_role_name")),
+    "silos OU name": (
+        lambda data, v: data["organization"].setdefault("ous", {}).update(silos=v),
+        ("organization", "ous", "silos"),
+    ),
+    "silo name": (_set("silos", 0, "name"), ("silos", 0, "name")),
+    "created silo name": (_created_silo, ("silos", 0, "name")),
+    "flow name": (_set("silos", 0, "flows", 0, "name"), ("silos", 0, "flows", 0, "name")),
+    "partner name": (_partner, ("silos", 0, "flows")),
+    "consumer name": (_set("analytics", 0, "name"), ("analytics", 0, "name")),
+}
+VALUES = ("a" * 70, "a" * 300, "a" * 600, "aws", "amazon-x", "xn--ab")
+#: Rules checked outside the registry, each broken by a case of CASES (``test_rule`` proves it).
+BROKEN_BY_A_CASE = {"ORG_ACCOUNT_EMAIL": "account e-mail longer than Organizations allows"}
+#: Rules no catalog value can break, and why.
+NO_CATALOG_VALUE = {
+    "IAM_PATH": "silolake's IAM path is fixed (/silolake/); no registry table uses the rule",
+    "SCP_NAME": "guardrail policy names are fixed (name_registry.fixed_names)",
+    "GLUE_COLUMN": "column names are held by the schema's column pattern; no registry table uses the rule",
+    "TRANSFER_USER": "partner names are held by the schema's partner pattern; no registry table uses the rule",
+}
+
+
+def _rule_names() -> dict[int, str]:
+    return {id(rule): name for name, rule in name_registry.RULES.items()}
+
+
+def generated_breaks() -> dict[str, tuple[str, str]]:
+    """Rule -> (key, value): the first generated catalog whose derived names break it."""
+    base = yaml.safe_load(EVERY_CAPABILITY.read_text())
+    named, found = _rule_names(), {}
+    for key, (edit, _) in KEYS.items():
+        for value in VALUES:
+            data = copy.deepcopy(base)
+            edit(data, value)
+            for _, _, derived, _ in registry(data):
+                for name, rule in derived.values():
+                    if rule.problems(name):
+                        found.setdefault(named[id(rule)], (key, value))
+    return found
+
+
+def unbroken(broken: set[str]) -> list[str]:
+    """Rules without a catalog breaking them and without a reason no catalog can."""
+    return sorted(set(name_registry.RULES) - broken - set(BROKEN_BY_A_CASE) - set(NO_CATALOG_VALUE))
+
+
+def test_every_naming_rule_is_broken_by_a_catalog_refused_at_its_key(tmp_path: Path) -> None:
+    breaks = generated_breaks()
+    assert unbroken(set(breaks)) == [], "break each rule with a catalog (KEYS/VALUES, or CASES) or say why none can"
+    # Each list is exact: a rule broken by the generator is not excused, a case names its rule.
+    assert not set(breaks) & (set(BROKEN_BY_A_CASE) | set(NO_CATALOG_VALUE))
+    assert set(BROKEN_BY_A_CASE.values()) <= set(CASES)
+    base = yaml.safe_load(EVERY_CAPABILITY.read_text())
+    for key, value in sorted(set(breaks.values())):
+        edit, at = KEYS[key]
+        data = copy.deepcopy(base)
+        edit(data, value)
+        path = tmp_path / "silos.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        found = [str(p) for p in validate_file(path)[1]]
+        dotted = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in at).lstrip(".")
+        assert any(re.match(rf".*silos\.yaml:\d+:\d+: {re.escape(dotted)}", p) for p in found), (key, value, found)
+
+
+def test_a_rule_no_catalog_breaks_is_named() -> None:
+    assert unbroken(set(name_registry.RULES) - {"S3_BUCKET", "ORG_ACCOUNT_EMAIL"}) == ["S3_BUCKET"]

@@ -5,7 +5,7 @@ refused, located."""
 
 from __future__ import annotations
 
-from silolake.catalog.partitions import GOVCLOUD_REFUSED
+from silolake.catalog.partitions import GOVCLOUD_REFUSED, REFUSED
 from tests.catalog.test_validation import MINIMAL, S, mutate, problems  # noqa: F401 (fixture)
 
 #: ``minimal.yaml`` moved to GovCloud: home us-gov-west-1, a silo in us-gov-east-1.
@@ -27,12 +27,46 @@ def test_a_govcloud_organization_without_partner_channels_is_valid(problems) -> 
 
 
 def test_govcloud_refuses_what_needs_cloudfront_where_the_catalog_asks(problems) -> None:  # noqa: F811
+    """Each refusal says the fix: remove the channel or the flow (a GovCloud silo holds none yet)."""
+    no_flows = "a silo in AWS GovCloud (US) holds no flows yet"
     assert problems(GOV) == [
-        f"{S}:23:18: silos[0].ingestion.sftp.enabled: sftp is not available in AWS GovCloud (US): {PARTNER}",
+        f"{S}:23:18: silos[0].ingestion.sftp.enabled: sftp is not available in AWS GovCloud (US): {PARTNER}. "
+        f"Remove the sftp channel (or set enabled: false): {no_flows}",
         f"{S}:26:18: silos[0].ingestion.web_upload.enabled: web_upload is not available in AWS GovCloud (US): "
-        f"{PARTNER}",
-        f"{S}:29:17: silos[0].flows[0].source: 'api' flows are not available in AWS GovCloud (US): {PARTNER}",
-        f"{S}:37:17: silos[0].flows[1].source: 'sftp' flows are not available in AWS GovCloud (US): {PARTNER}",
+        f"{PARTNER}. Remove the web_upload channel (or set enabled: false): {no_flows}",
+        f"{S}:29:17: silos[0].flows[0].source: 'api' flows are not available in AWS GovCloud (US): {PARTNER}. "
+        f"Remove the flow: {no_flows}",
+        f"{S}:37:17: silos[0].flows[1].source: 'sftp' flows are not available in AWS GovCloud (US): {PARTNER}. "
+        f"Remove the flow: {no_flows}",
+    ]
+
+
+def test_govcloud_malware_protection_without_flows_is_told_to_go(problems) -> None:  # noqa: F811
+    """After the flows are removed, "or add a file flow" is impossible in GovCloud: only removal is offered."""
+    silo = '    account_id: "555555555555"\n'
+    text = GOV_STORAGE_ONLY.replace(silo, silo + "    malware_protection: true\n")
+    [problem] = problems(text)
+    assert problem.endswith(
+        "malware_protection scans the files partners drop, but this silo has no sftp or upload flow; remove it: "
+        "a silo in AWS GovCloud (US) holds no flows yet, so there are no files to scan"
+    ), problem
+    assert "add a file flow" not in problem
+    commercial = mutate(
+        "    email: aws-hr@acme.example\n", "    email: aws-hr@acme.example\n    malware_protection: true\n"
+    )
+    assert any(p.endswith("remove it or add a file flow") for p in problems(commercial))
+
+
+def test_the_european_sovereign_cloud_is_recognized_and_refused(problems) -> None:  # noqa: F811
+    """``eusc-de-east-1`` is the ``aws-eusc`` partition (botocore's partitions.json): refused with
+    the reason, located at the region, not "not an AWS region code" from the schema."""
+    from silolake.aws.arns import dns_suffix, partition_of
+
+    assert partition_of("eusc-de-east-1") == "aws-eusc" and dns_suffix("aws-eusc") == "amazonaws.eu"
+    text = mutate("allowed_regions: [eu-west-1, eu-central-1]", "allowed_regions: [eu-west-1, eusc-de-east-1]")
+    assert problems(text) == [
+        f"{S}:6:32: organization.allowed_regions[1]: region 'eusc-de-east-1' is in the aws-eusc partition, which "
+        f"silolake refuses: {REFUSED['aws-eusc']}. Use regions of the commercial 'aws' or the 'aws-us-gov' partition"
     ]
 
 
@@ -69,6 +103,9 @@ def test_a_govcloud_master_pipeline_takes_no_connection_source(problems) -> None
     [problem] = problems(text)
     assert problem.startswith(f"{S}:13:7: delivery.pipeline.source.connection: a connection source is refused")
     assert GOVCLOUD_REFUSED["connection_source"] in problem
+    # The s3 source as the schema describes it: a zip of the repository, bucket and key given.
+    assert "a zip of the repository in a versioned bucket of the datalake account (give its bucket and key)" in problem
+    assert "bundles published" not in problem
 
 
 def test_a_govcloud_deploy_role_name_is_bounded_by_the_scp_budget(problems) -> None:  # noqa: F811

@@ -72,6 +72,20 @@ def test_rules_on_a_custom_job_are_refused(catalog_dir: Path, monkeypatch: pytes
     ]
 
 
+def test_a_rule_on_a_column_close_to_no_declared_one_says_it_is_not_among_them(
+    catalog_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A column removed or renamed in this edit is named by its rule: no far-fetched "did you
+    mean 'order_id'?" for 'order_date' (difflib's default cutoff 0.6 offered it), but the
+    flow's columns and the fix, located at the rule's column."""
+    rule = "        quality: [{check: not_null, column: order_date, on_failure: fail}]\n"
+    text = MINIMAL.replace("        schedule: rate(1 hour)\n", "        schedule: rate(1 hour)\n" + rule, 1)
+    assert _problems(text, catalog_dir, monkeypatch) == [
+        "silos.yaml:36:45: silos[0].flows[0].quality[0].column: 'order_date' is not among the flow's columns "
+        "(order_id, amount, tags): if it was removed or renamed, update or remove this rule"
+    ]
+
+
 def test_the_model_carries_canonical_values_and_the_java_form() -> None:
     raw = [
         {"check": "allowed_values", "column": "amount", "values": [1.5, 2, 0.1], "on_failure": "warn"},

@@ -120,8 +120,24 @@ CASES: dict[str, tuple[Callable[[Path], list[str]], str]] = {
 }  # fmt: skip
 
 
+def cases_missing(cases: dict, commands: dict) -> dict[str, list[str]]:
+    """Commands without an error case in ``cases``, and cases of no command."""
+    return {
+        "commands without an error case in CASES": sorted(set(commands) - set(cases)),
+        "CASES of no command": sorted(set(cases) - set(commands)),
+    }
+
+
 def test_every_command_has_an_error_case() -> None:
-    assert sorted(CASES) == sorted(main.commands)
+    differ = {what: names for what, names in cases_missing(CASES, main.commands).items() if names}
+    assert not differ, differ
+
+
+def test_a_command_without_an_error_case_is_named() -> None:
+    assert cases_missing({"validate": 1, "gone": 2}, {"validate": 1, "init": 2, "hello": 3}) == {
+        "commands without an error case in CASES": ["hello", "init"],
+        "CASES of no command": ["gone"],
+    }
 
 
 @pytest.mark.parametrize("command", sorted(CASES))

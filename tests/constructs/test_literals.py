@@ -3,6 +3,8 @@ ARNs from ``silolake/aws/arns.py`` (partition-aware) through the per-silo contex
 (``silolake/constructs/context.py``). Outside the constructs, the policy builders, review,
 dev, accounts, stacks and catalog packages format no ARN either: ``silolake/aws/arns.py`` is
 the one module that spells ``arn:``, so every ARN follows its region's partition (issue 23).
+The templates ``silolake init`` renders (``silolake/templates/``) are scanned as text: their
+ARNs take ``arn:<%partition%>:``.
 
 Checked on the parsed source (``ast``), not on the text: a string constant, or the literal
 part of an f-string, that is the key ``"Effect"`` or contains ``arn:`` fails. Comments and
@@ -15,12 +17,13 @@ format no ARN themselves either.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 CONSTRUCTS = REPO / "silolake" / "constructs"
 #: Packages held to the ARN rule only (the policy builders are where statements are built).
-ARN_FREE = tuple(REPO / "silolake" / p for p in ("policy", "review", "dev", "accounts", "stacks", "catalog"))
+ARN_FREE = tuple(REPO / "silolake" / p for p in ("policy", "health", "review", "dev", "accounts", "stacks", "catalog"))
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
@@ -94,3 +97,16 @@ def test_outside_constructs_only_arns_are_refused() -> None:
     assert literal_findings(source, "p.py", statements=False) == [
         "p.py:2: ARN literal 'arn:aws:s3:::': use silolake/aws/arns.py or ctx"
     ]
+
+
+def test_init_templates_spell_no_commercial_arn() -> None:
+    """The files ``silolake init`` writes (workflows assuming each account's plan role) take
+    the partition from ``--region`` (``arn:<%partition%>:``), never a literal ``arn:aws:``."""
+    templates = REPO / "silolake" / "templates"
+    findings = [
+        f"{path.relative_to(REPO)}:{n}: {line.strip()}"
+        for path in sorted(p for p in templates.rglob("*") if p.is_file())
+        for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1)
+        if re.search(r"arn:aws(-[a-z-]+)?:", line)
+    ]
+    assert findings == []

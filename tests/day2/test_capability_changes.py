@@ -55,6 +55,13 @@ def test_sftp_turned_off_keeping_the_server_is_guarded_and_accepted(tmp_path):
     assert "guarded: SFTP turned off, server kept: silo 'hub'" in out and "sign-in is refused" in out
 
 
+def test_sftp_turned_on_again_while_its_server_is_kept_is_safe(tmp_path):
+    """The kept Transfer server takes sign-ins again: nothing was forgotten, nothing created."""
+    code, out = validate(tmp_path, _sftp(enabled=True, keep_server=False), _sftp(enabled=False, keep_server=True))
+    assert code == 0, out
+    assert "safe: SFTP turned on: silo 'hub'" in out and "same endpoint and host key" in out
+
+
 def test_warehouse_retired_is_guarded_and_says_what_terraform_does(tmp_path):
     def edit(data) -> None:
         for f in silo(data)["flows"]:
@@ -155,16 +162,23 @@ def test_appending_a_column_or_widening_a_type_is_compatible(tmp_path):
 @pytest.mark.parametrize(
     ("columns", "why"),
     [
-        ([{"name": "sku", "type": "string"}], "column price removed or renamed"),
-        ([{"name": "price", "type": "decimal(12,2)"}, {"name": "sku", "type": "string"}], "columns reordered"),
-        ([{"name": "sku", "type": "string"}, {"name": "price", "type": "decimal(10,2)"}], "type changed incompatibly"),
+        ([{"name": "sku", "type": "string"}], "columns: flow 'prices' of silo 'hub': column price removed or renamed"),
+        (
+            [{"name": "price", "type": "decimal(12,2)"}, {"name": "sku", "type": "string"}],
+            "columns[0]: flow 'prices' of silo 'hub': columns reordered",
+        ),
+        (
+            [{"name": "sku", "type": "string"}, {"name": "price", "type": "decimal(10,2)"}],
+            "columns[1]: flow 'prices' of silo 'hub': type changed incompatibly",
+        ),
     ],
     ids=["remove", "reorder", "narrow"],
 )
 def test_breaking_column_changes_are_refused_with_the_way_out(tmp_path, columns, why):
+    """Located at the item of the column changed (at ``columns`` for a removal: no item left)."""
     code, out = validate(tmp_path, _columns("prices", columns))
     assert code == 2
-    assert "silos[0].flows[2].columns: flow 'prices' of silo 'hub'" in out and why in out
+    assert f"silos[0].flows[2].{why}" in out
     assert "add a flow under a new name" in out
 
 
@@ -176,26 +190,38 @@ def test_a_column_appended_to_a_warehouse_flow_is_compatible_and_altered_into_th
 
 
 @pytest.mark.parametrize(
-    ("columns", "why"),
+    ("columns", "why", "redshift"),
     [
-        ([SKU, {"name": "units", "type": "int"}], "type changed incompatibly: units bigint -> int"),
-        ([UNITS, SKU], "columns reordered"),
-        ([SKU], "column units removed or renamed"),
+        (
+            [SKU, {"name": "units", "type": "int"}],
+            "columns[1]: flow 'drops' of silo 'hub': type changed incompatibly: units bigint -> int",
+            "Redshift table keeps the old layout",
+        ),
+        (
+            [UNITS, SKU],
+            "columns[0]: flow 'drops' of silo 'hub': columns reordered",
+            "Redshift table keeps the old layout",
+        ),
+        (
+            [SKU],
+            "columns: flow 'drops' of silo 'hub': column units removed or renamed",
+            "the Redshift table keeps the column",
+        ),
     ],
     ids=["narrow", "reorder", "remove"],
 )
-def test_breaking_or_retyping_column_changes_of_a_warehouse_flow_are_refused(tmp_path, columns, why):
+def test_breaking_or_retyping_column_changes_of_a_warehouse_flow_are_refused(tmp_path, columns, why, redshift):
     code, out = validate(tmp_path, _columns("drops", columns))
     assert code == 2
-    assert "silos[0].flows[1].columns:" in out and why in out
-    assert "Redshift table keeps the old layout" in out and "add a flow under a new name" in out
+    assert f"silos[0].flows[1].{why}" in out
+    assert redshift in out and "add a flow under a new name" in out
 
 
 def test_widening_a_type_of_a_warehouse_flow_is_refused_redshift_cannot_retype(tmp_path):
     orders = [{"name": "order_id", "type": "string"}, {"name": "amount", "type": "decimal(14,2)"}]
     code, out = validate(tmp_path, _columns("orders", orders))
     assert code == 2
-    assert "silos[0].flows[0].columns:" in out
+    assert "silos[0].flows[0].columns[1]:" in out
     assert "type changed on a warehouse flow: amount decimal(12,2) -> decimal(14,2)" in out
 
 

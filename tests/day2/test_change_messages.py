@@ -6,7 +6,14 @@ Through the CLI on ``catalogs/full.yaml`` (``validate`` of ``test_capability_cha
 
 from __future__ import annotations
 
+import copy
+import subprocess
+
 import pytest
+import yaml
+from click.testing import CliRunner
+
+from silolake.cli import main
 
 from .edits import flow, silo
 from .test_capability_changes import validate
@@ -23,7 +30,7 @@ def test_a_refused_warehouse_column_change_advises_raising_the_schema_version(tm
 
     code, out = validate(tmp_path, widen)
     assert code == 2
-    assert "silos[0].flows[0].columns: flow 'orders' of silo 'hub': type changed on a warehouse flow" in out
+    assert "silos[0].flows[0].columns[1]: flow 'orders' of silo 'hub': type changed on a warehouse flow" in out
     assert "widen types" not in out
     assert "a new Redshift table orders_v2: set schema_version: 2 on the flow in this edit" in out
     assert "no type change, not even a widening" in out
@@ -119,3 +126,75 @@ def test_a_refused_rename_with_a_version_raise_prints_only_the_refusal(tmp_path)
     assert code == 2
     assert "silos[0].flows[1].schema_version: flow 'partner_drops' of silo 'hub' is renamed from 'drops'" in out
     assert [line for line in out.splitlines() if "drops" in line and line.startswith("change (")] == []
+
+
+def test_a_lengthened_varchar_of_a_warehouse_flow_is_refused_for_the_true_reason(tmp_path):
+    """Redshift can lengthen a VARCHAR in place, only not inside the load's transaction: the
+    message says that, not "cannot change a type in place", and is located at the column."""
+
+    def base_edit(data) -> None:
+        flow(data, "orders")["columns"][0]["type"] = "varchar(64)"
+
+    def lengthen(data) -> None:
+        flow(data, "orders")["columns"][0]["type"] = "varchar(128)"
+
+    code, out = validate(tmp_path, lengthen, base_edit)
+    assert code == 2, out
+    assert "silos[0].flows[0].columns[0]: flow 'orders' of silo 'hub': type changed on a warehouse flow" in out
+    assert "Redshift lengthens a VARCHAR column only outside a transaction block" in out
+    assert "cannot change a type in place" not in out
+
+
+def test_a_retyped_column_is_located_at_its_item(tmp_path):
+    def narrow(data) -> None:
+        flow(data, "prices")["columns"][1]["type"] = "int"
+
+    code, out = validate(tmp_path, narrow)
+    assert code == 2, out
+    assert "silos[0].flows[2].columns[1]: flow 'prices' of silo 'hub': type changed incompatibly" in out
+
+
+def test_a_removed_column_gets_its_own_words(tmp_path):
+    """A removal neither retypes nor reorders: its message says the landed values become
+    unqueryable (and, on a warehouse flow, that the Redshift table keeps the column)."""
+
+    def remove_amount(data) -> None:
+        flow(data, "orders")["columns"] = flow(data, "orders")["columns"][:1]
+
+    code, out = validate(tmp_path, remove_amount)
+    assert code == 2, out
+    assert "silos[0].flows[0].columns: flow 'orders' of silo 'hub': column amount removed or renamed" in out
+    assert "would no longer be queryable" in out and "the Redshift table keeps the column" in out
+    assert "type in place" not in out and "old layout" not in out
+
+
+def test_a_partition_by_refusal_gives_partition_advice(tmp_path):
+    code, out = validate(tmp_path, _partition_by(["sku", "ingest_date"]))
+    assert code == 2, out
+    assert "files already landed lie under the old partitions" in out
+    assert "Keep partition_by as it was ([ingest_date]), or start the new layout" in out
+    assert "Keep the columns" not in out and "widen types" not in out
+
+
+def test_a_git_base_is_cited_one_way(tmp_path):
+    """``--base HEAD`` is cited ``(base HEAD)`` in every message, whether the catalog validates
+    or not (before: ``(base HEAD:./silos.yaml)`` on one path and ``(base HEAD)`` on the other)."""
+    validate(tmp_path, lambda data: None)  # writes the full catalog and its lock
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "silos.yaml", "accounts.lock.json"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=tmp_path, check=True)
+    catalog = tmp_path / "silos.yaml"
+    base = yaml.safe_load(catalog.read_text())
+    outputs = []
+    for quality in (None, [{"check": "not_null", "column": "amount", "on_failure": "fail"}]):
+        data = copy.deepcopy(base)
+        flow(data, "orders")["columns"][1]["name"] = "amount_eur"  # refused: a column renamed
+        if quality:  # and the catalog invalid too: the refusal comes through the lenient read
+            flow(data, "orders")["quality"] = quality
+        catalog.write_text(yaml.safe_dump(data, sort_keys=False))
+        result = CliRunner().invoke(main, ["validate", str(catalog), "--base", "HEAD"])
+        assert result.exit_code == 2, result.output
+        assert "column amount removed or renamed" in result.output, result.output
+        outputs.append(result.output)
+    assert all("(base HEAD)" in out and "HEAD:./" not in out for out in outputs), outputs

@@ -124,6 +124,13 @@ def test_silo_decommission_is_safe(tmp_path):
     assert "safe: silo decommissioned: silo 'plant'" in result.output
 
 
+def test_silo_recommissioned_is_safe(tmp_path):
+    """``decommission: true`` dropped again: sharing and intake come back, nothing is created."""
+    result = run(tmp_path, BASE, base=edit((PLANT, PLANT + "    decommission: true\n")))
+    assert result.exit_code == 0, result.output
+    assert "safe: silo recommissioned: silo 'plant'" in result.output
+
+
 def test_account_change_is_impossible(tmp_path):
     result = run(tmp_path, edit(('account_id: "200000000003"', 'account_id: "200000000008"')))
     assert result.exit_code == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import Path as KeyPath  # noqa: N811 (key path, not a file path)
@@ -69,10 +70,10 @@ class Locator:
         """``base origin/main`` (or the ``origin`` given): the parenthesis of a message."""
         return self.origin or f"base {self.base}"
 
-    def silo(self, name: str, *keys: str) -> KeyPath:
+    def silo(self, name: str, *keys: str | int) -> KeyPath:
         return ("silos", self.silos.get(name, 0), *keys)
 
-    def flow(self, silo: str, name: str, *keys: str) -> KeyPath:
+    def flow(self, silo: str, name: str, *keys: str | int) -> KeyPath:
         return (*self.silo(silo, "flows"), self.flows.get((silo, name), 0), *keys)
 
     def consumer(self, name: str, *keys: str) -> KeyPath:
@@ -82,6 +83,14 @@ class Locator:
         """``path`` when the new catalog spells its last key, else its sibling ``fallback``
         (a key left to its default, e.g. a silo's ``region``, has no line of its own)."""
         return path if path in self.doc.keys else (*path[:-1], fallback)
+
+
+def base_name(base_doc: SourceDoc) -> str:
+    """How messages cite a base catalog: the git revision as given to ``--base`` (``load_base``
+    names a revision's text ``<rev>:./<file>``), or the file; the same spelling ``validate``
+    prints in its ``change (<base>)`` lines, so a base is cited one way everywhere."""
+    name = base_doc.file
+    return name.rsplit(":./", 1)[0] if ":./" in name and not Path(name).is_file() else name
 
 
 def as_dict(value: Any) -> dict:

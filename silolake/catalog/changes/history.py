@@ -17,7 +17,7 @@ from ..errors import CatalogError, Problem
 from ..lock import lock_path_for, read_lock
 from ..model import Catalog
 from ..source import SourceDoc, parse_yaml, read_yaml
-from .base import Change
+from .base import Change, base_name
 from .classify import classify, problems_of
 from .readoption import readoption_changes
 from .snapshot import raw_snapshot, snapshot
@@ -67,7 +67,7 @@ def base_changes(
     if lock_accounts is None:
         lock_accounts = read_lock(lock_path_for(current.source)).accounts
     doc = read_yaml(current.source)
-    changes = classify(raw_snapshot(base_doc.data, lock_accounts), snapshot(current), doc, base_doc.file)
+    changes = classify(raw_snapshot(base_doc.data, lock_accounts), snapshot(current), doc, base_name(base_doc))
     return readoption_changes(changes, base_doc, doc, Path(current.source)), doc
 
 

@@ -8,7 +8,7 @@ has no line of its own: the flow's line then)."""
 from __future__ import annotations
 
 from .base import Change, Locator, Pair
-from .columns import landed, way_out
+from .columns import new_layout
 from .snapshot import version_of
 
 
@@ -23,18 +23,32 @@ def layout_changed(pair: Pair, at: Locator) -> list[Change]:
         if before is None or before == after:
             continue
         why = f"{key} changed from {_listed(before)} to {_listed(after)}"
+        landed = _LANDED[key]
         out.append(
             Change(
                 f"{key} changed (breaking)",
                 pair.flow_subject,
                 "impossible",
-                f"{why}: {landed(now)}",
-                f"flow '{pair.name}' of silo '{pair.silo.name}': {why} ({at.cited}); {landed(now)}. "
-                f"{way_out(pair.name, old, now)}",
+                f"{why}: {landed}",
+                f"flow '{pair.name}' of silo '{pair.silo.name}': {why} ({at.cited}); {landed}. "
+                f"Keep {key} as it was ({_listed(before)}), or start {new_layout(pair.name, old, now)}",
                 at.flow(pair.silo.name, pair.name, key),
             )
         )
     return out
+
+
+#: What the files already landed hold that a changed key would contradict.
+_LANDED = {
+    "partition_by": (
+        "files already landed lie under the old partitions (their S3 prefixes and the Glue table's partition "
+        "keys), so queries filtering on the new ones would miss or misread them"
+    ),
+    "keys": (
+        "records already landed were deduplicated by the old keys, so the new keys would leave duplicates among "
+        "them or merge records that differ"
+    ),
+}
 
 
 def _listed(value: object) -> str:

@@ -22,7 +22,7 @@ import yaml
 
 from ..adoptable import Unit, owners, units
 from ..source import SourceDoc
-from .base import Change
+from .base import Change, base_name
 
 #: How many revisions of the catalog file are read at most (newest first).
 MAX_REVISIONS = 500
@@ -128,7 +128,7 @@ def readoption_changes(changes: list[Change], base_doc: SourceDoc, doc: SourceDo
                 if base[ident].retake and unit.decision[0] == "adopt":
                     mine.append(_retaken(unit))
                 elif _by_key(unit):
-                    mine.append(_needless(unit, f"it is on in the base ({base_doc.file})"))
+                    mine.append(_needless(unit, f"it is on in the base ({base_name(base_doc)})"))
             continue
         if start is not None and not read:
             texts, read = revisions(catalog, start), True
@@ -139,7 +139,9 @@ def readoption_changes(changes: list[Change], base_doc: SourceDoc, doc: SourceDo
                 span = f"the last {len(history.texts)} revisions of {catalog.name} up to {start}"
                 mine.append(_needless(unit, f"it was never on in {span}"))
             continue
-        unknown = f"the base ({base_doc.file}) is a file" if start is None else f"git history of {catalog.name} unread"
+        unknown = (
+            f"the base ({base_name(base_doc)}) is a file" if start is None else f"git history of {catalog.name} unread"
+        )
         mine.append(_on_again(unit, was, unknown))
         replaced.add((unit.subject, _SUPERSEDES.get(ident[-1], "")))
     return [c for c in changes if (c.subject, c.kind) not in replaced] + mine

@@ -24,7 +24,6 @@ from collections.abc import Sequence
 from ...aws import arns, names
 from ...catalog.model import AnalyticsConsumer, DeployedSilo
 from ...engine.cdk import Construct, TerraformResource, aws
-from ...policy.analytics import results_bucket_name
 from ..blocks.athena import enforced_workgroup
 from ..blocks.kms import CustomerKey
 from ..blocks.secure_bucket import Lifecycle, SecureBucket, access_log_bucket
@@ -66,9 +65,9 @@ class RegionalWorkspace(Construct):
             region=region,
             description=f"silolake analytics '{consumer.name}': Athena query results in {region}",
         )
-        logs_name = names.account_bucket(org, f"{consumer.name}-logs", account, region)
+        logs_name = names.workspace_bucket(org, consumer.name, "logs", account, region)
         access_log_bucket(self, "logs", name=logs_name, account_id=account, partition=arns.partition_of(region))
-        results = results_bucket_name(org, consumer, region)
+        results = names.workspace_bucket(org, consumer.name, "athena", consumer.account_id, region)
         self.results = SecureBucket(
             self,
             "results",

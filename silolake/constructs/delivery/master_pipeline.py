@@ -198,7 +198,7 @@ class MasterPipeline(Construct):
             depends_on=[self.pipeline_role.policy, self.store.policy],
         )
         if not spec.uses_connection:
-            self._s3_source_events(account, name, spec)
+            self._s3_source_events(account, org, spec)
 
     @staticmethod
     def _source_action(spec: DeliveryPipeline, connection_arn: str | None) -> dict[str, Any]:
@@ -243,12 +243,13 @@ class MasterPipeline(Construct):
             }
         ]
 
-    def _s3_source_events(self, account: Account, name: str, spec: DeliveryPipeline) -> None:
+    def _s3_source_events(self, account: Account, org: str, spec: DeliveryPipeline) -> None:
         """An EventBridge rule starting the pipeline on a new version of the source object."""
+        name, rule_name = delivery_names.release_name(org), delivery_names.source_rule_name(org)
         rule = aws.cloudwatch_event_rule.CloudwatchEventRule(
             self,
             "source-rule",
-            name=f"{name}-source",
+            name=rule_name,
             description="New version of the master pipeline's source zip",
             event_pattern=policy.render(
                 {
@@ -265,7 +266,7 @@ class MasterPipeline(Construct):
             service=arns.service_principal("events", arns.partition_of(account.region)),
             description="Starts the master pipeline when its source object changes",
             statements=source_events_statements(account, name),
-            trust_condition=_trust(account, arns.events_rule(account.region, account.account_id, f"{name}-source")),
+            trust_condition=_trust(account, arns.events_rule(account.region, account.account_id, rule_name)),
         )
         aws.cloudwatch_event_target.CloudwatchEventTarget(
             self, "source-target", rule=rule.name, arn=self.pipeline.arn, role_arn=role.arn

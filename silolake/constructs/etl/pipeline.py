@@ -14,7 +14,7 @@ Per flow: the Glue job (:class:`.glue_job.FlowJob`), a Step Functions state mach
 an EventBridge Scheduler schedule from the flow's ``schedule``. A decommissioned silo
 keeps all of it with schedules and landing disabled: nothing runs, nothing is deleted. The
 schedules live in the silo's pipeline schedule group; a start Scheduler cannot deliver after its
-retries goes to the silo's health dead-letter queue (:mod:`silolake.policy.check_delivery`).
+retries goes to the silo's health dead-letter queue (:mod:`silolake.health.check_delivery`).
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from ...aws import health_names, names
 from ...catalog.flow import Flow
 from ...catalog.model import DeployedSilo
 from ...engine.cdk import Construct, aws
+from ...health import check_delivery
 from ...pipeline_input import scheduled_input
-from ...policy import check_delivery
+from ...policy import dead_letter
 from ...policy.etl import scheduler_statements, state_machine_statements
 from ...policy.functions import trace_statements
 from ..blocks.athena import enforced_workgroup
@@ -162,7 +163,7 @@ class SiloEtl(Construct):
             description=f"EventBridge Scheduler: starts the pipelines of silo '{silo.name}'",
             statements=[
                 *scheduler_statements([state_machine_arn(silo, f) for f in silo.flows], key_arn),
-                *check_delivery.dead_letter_statements(silo, key_arn),
+                *dead_letter.dead_letter_statements(silo, key_arn),
             ],
             trust_condition={"StringEquals": {"aws:SourceAccount": silo.account_id}},
         )

@@ -1,11 +1,11 @@
 """Health capability: alarms, freshness checks and dashboards of a silo, and the organization view.
 
 :class:`SiloHealth` (in the silo's account) renders the catalog-derived alarm table of
-:mod:`silolake.policy.health_metrics`, the freshness checks of :mod:`silolake.policy.freshness`
-and the dashboard of :mod:`silolake.policy.dashboards`; :class:`HealthSharing` is the silo
+:mod:`silolake.health.health_metrics`, the freshness checks of :mod:`silolake.health.freshness`
+and the dashboard of :mod:`silolake.health.dashboards`; :class:`HealthSharing` is the silo
 account's side of the organization dashboard, :class:`OrganizationHealth` the datalake
 account's. :class:`CheckDeadLetterQueue` receives the checks Scheduler could not run
-(:mod:`silolake.policy.check_delivery`). Guide: ``docs/operations.md``.
+(:mod:`silolake.health.check_delivery`). Guide: ``docs/operations.md``.
 """
 
 from .check_dlq import CheckDeadLetterQueue

@@ -1,4 +1,4 @@
-"""The dead-letter queue of a silo's freshness checks (:mod:`silolake.policy.check_delivery`).
+"""The dead-letter queue of a silo's freshness checks (:mod:`silolake.health.check_delivery`).
 
 A standard SQS queue, encrypted with the silo key, TLS only, to which only the checks'
 Scheduler role may send. It holds Scheduler's dead-letter events (the failed invocation and
@@ -8,8 +8,10 @@ the target's answer), never data; its alarm is rendered with the silo's other al
 from __future__ import annotations
 
 from ... import policy
+from ...aws import health_names
 from ...engine.cdk import Construct, aws
-from ...policy import check_delivery
+from ...health import check_delivery
+from ...policy import dead_letter
 from ..context import SiloContext
 
 
@@ -22,7 +24,7 @@ class CheckDeadLetterQueue(Construct):
         self.queue = aws.sqs_queue.SqsQueue(
             self,
             "queue",
-            name=check_delivery.dlq_name(silo),
+            name=health_names.health_dead_letter_queue(silo.name),
             kms_master_key_id=ctx.key.arn,
             message_retention_seconds=check_delivery.DLQ_RETENTION_SECONDS,
         )
@@ -30,6 +32,6 @@ class CheckDeadLetterQueue(Construct):
             self,
             "policy",
             queue_url=self.queue.url,
-            policy=policy.render(policy.document(check_delivery.dlq_queue_statements(silo))),
+            policy=policy.render(policy.document(dead_letter.dlq_queue_statements(silo))),
         )
         self.arn = check_delivery.dlq_arn(silo)

@@ -8,7 +8,8 @@ from ... import policy
 from ...aws import health_names
 from ...catalog.model import Catalog
 from ...engine.cdk import Construct, aws
-from ...policy import dashboards, health_sharing
+from ...health import dashboards
+from ...policy import health_sharing
 
 
 class HealthSharing(Construct):

@@ -8,8 +8,9 @@ from typing import Any
 
 from ...aws import health_names, names
 from ...engine.cdk import Construct, aws
-from ...policy import check_delivery, dashboards, freshness, health_sharing
-from ...policy import health_metrics as hm
+from ...health import check_delivery, dashboards, freshness
+from ...health import health_metrics as hm
+from ...policy import dead_letter, health_sharing
 from ..blocks.lambda_function import LAMBDA_SRC, LambdaFunction
 from ..blocks.service_role import service_role
 from ..context import SiloContext
@@ -152,7 +153,7 @@ class SiloHealth(Construct):
             name=names.silo_role(silo.name, "health-scheduler"),
             service=ctx.service_principal("scheduler"),
             description=f"EventBridge Scheduler: runs the freshness checks of silo '{silo.name}'",
-            statements=check_delivery.scheduler_statements(silo, key.arn),
+            statements=dead_letter.scheduler_statements(silo, key.arn),
             trust_condition={"StringEquals": {"aws:SourceAccount": silo.account_id}},
         )
         group = aws.scheduler_schedule_group.SchedulerScheduleGroup(

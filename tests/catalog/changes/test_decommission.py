@@ -119,7 +119,11 @@ def test_git_ref_base_refuses_a_vanished_silo(repo):
     current = write(repo / "lake" / "silos.yaml", catalog(SALES))
     result = validate(current, "HEAD")
     assert result.exit_code == 2
-    assert "silo 'hr' was removed" in result.output and "(HEAD:./silos.yaml)" in result.output
+    assert (
+        "silo 'hr' was removed" in result.output
+        and "in the base (HEAD)" in result.output
+        and "HEAD:./" not in result.output
+    )
 
 
 def test_git_ref_base_accepts_removal_after_decommission(repo):

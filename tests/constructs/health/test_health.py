@@ -221,19 +221,6 @@ def test_schedule_names_fit_schedulers_rule_however_long_the_flow_and_partner() 
     assert health_names.freshness_schedule("orders", "acme") == "orders.acme"
 
 
-def test_a_deadline_just_before_midnight_runs_its_check_after_midnight() -> None:
-    from silolake.catalog.expect import Deadline, Expectation
-    from silolake.catalog.flow import Flow
-    from silolake.policy.freshness import FreshnessCheck
-
-    flow = Flow.__new__(Flow)
-    check = FreshnessCheck(flow, None, Expectation(24, Deadline(23, 58, "Asia/Tokyo")))
-    assert (check.schedule_expression, check.timezone) == ("cron(3 0 * * ? *)", "Asia/Tokyo")
-    assert FreshnessCheck(flow, None, Expectation(6)).schedule_expression == "rate(6 hours)"
-    assert FreshnessCheck(flow, None, Expectation(48)).schedule_expression == "rate(2 days)"
-    assert FreshnessCheck(flow, None, Expectation(1)).schedule_expression == "rate(1 hour)"
-
-
 def test_a_check_or_pipeline_scheduler_cannot_run_is_dead_lettered_and_alarms(example_synth: Synth) -> None:
     """Scheduler retries a check or a pipeline start, then sends it to the silo's dead-letter
     queue (silo key, TLS only, only the checks' and the pipelines' Scheduler roles may send); the
@@ -364,18 +351,6 @@ def test_a_monthly_flows_widgets_show_a_month_not_the_dashboards_week(example_sy
             assert all(35 * 86400 // p <= 1440 for p in periods), props["title"]
         assert {"arrivals", "late (1 = missed)"} <= {p["title"].split(": ", 1)[1] for p in long}
         assert not [p for p in short if "start" in p]
-
-
-def test_a_pipeline_running_quarterly_widens_its_flows_range(example_catalog) -> None:
-    import dataclasses
-
-    from silolake.policy.dashboards import flow_range, period_for
-
-    flow = next(f for s in example_catalog.deployable_silos for f in s.flows if f.name == "orders")
-    assert flow_range(flow, []) is None
-    quarterly = dataclasses.replace(flow, schedule="cron(0 6 1 1,4,7,10 ? *)")
-    assert flow_range(quarterly, []) == 93  # the longest quarter (92 days) and a day
-    assert period_for(93, 300) == 6 * 3600
 
 
 def test_only_a_flow_with_fail_rules_gets_a_quality_alarm_and_rules_show_on_the_dashboard(example_synth: Synth) -> None:

@@ -2,7 +2,7 @@
 
 Read from the synthesized example (what Terraform receives): each alarm's metrics, each
 dashboard widget's metrics and each freshness schedule's evidence. A silolake metric must be
-named by the emitter :data:`silolake.policy.health_metrics.EMITTERS` assigns it to, and that
+named by the emitter :data:`silolake.health.health_metrics.EMITTERS` assigns it to, and that
 emitter's source must spell it (landing's EMF module, the freshness check, the conform job's
 ``conform_metrics.py``, the Transfer log metric filter in the same stack). An AWS metric must be
 one of the metrics its service documents with those dimensions (:data:`AWS_METRICS`).
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from silolake.policy import health_metrics as hm
+from silolake.health import health_metrics as hm
 from silolake.runtime import runtime_path
 from tests.conftest import Synth
 
@@ -160,7 +160,7 @@ def test_the_check_fails_on_a_metric_nobody_emits(example_synth: Synth) -> None:
 
 def test_the_runtimes_restate_the_framework_names() -> None:
     """The landing EMF module and the freshness check spell namespace, names and dimensions as
-    :mod:`silolake.policy.health_metrics` does."""
+    :mod:`silolake.health.health_metrics` does."""
     import importlib
     import sys
 

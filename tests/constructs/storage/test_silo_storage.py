@@ -11,7 +11,8 @@ import pytest
 from silolake.aws import names
 from silolake.catalog import CatalogError, load_catalog
 from silolake.constructs.storage import silo_storage
-from silolake.policy import check_delivery, sharing
+from silolake.health import check_delivery
+from silolake.policy import sharing
 from silolake.policy.storage import deny_foreign_encryption
 from tests.conftest import Synth
 from tests.iam.iam_sim import decisions

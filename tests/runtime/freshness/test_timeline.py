@@ -1,6 +1,6 @@
 """The freshness check on a simulated timeline, fed exactly what the framework synthesizes.
 
-Each case takes a check's schedule input from :mod:`silolake.policy.freshness` for the example
+Each case takes a check's schedule input from :mod:`silolake.health.freshness` for the example
 catalog (logistics ``shipments``: every 1d by 06:00 Europe/Rome; its partner ``dhl-express`` by
 07:00 Europe/Berlin), records deliveries and conform runs in moto's CloudWatch as the emitters
 would (EMF extraction stores each dimension set as its own metric), runs the handler at the time
@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from silolake.catalog import load_catalog
-from silolake.policy import freshness
-from silolake.policy import health_metrics as hm
+from silolake.health import freshness
+from silolake.health import health_metrics as hm
 from tests.conftest import EXAMPLE
 
 ROME, BERLIN = ZoneInfo("Europe/Rome"), ZoneInfo("Europe/Berlin")

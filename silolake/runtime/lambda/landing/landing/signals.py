@@ -13,7 +13,7 @@ folder, a renamed flow's former name, back to it). Files outside the layout or o
 flow get no record: their flow is whatever a partner typed, and a metric per typo would be
 an unbounded number of custom metrics, billed each; the owners' quarantine notice covers them.
 
-The framework keeps these names in ``silolake/policy/health_metrics.py``; this module restates
+The framework keeps these names in ``silolake/health/health_metrics.py``; this module restates
 them and ``tests/constructs/health/test_health_drift.py`` proves the two agree.
 """
 

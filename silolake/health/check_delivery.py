@@ -21,7 +21,8 @@ checks' in :func:`health_names.health_schedule_group`, the pipelines' in
   ``TargetErrorCount``, ``InvocationDroppedCount``, ``InvocationsFailedToBeSentToDeadLetterCount``).
 
 Pure: names come from :mod:`silolake.aws.names`, the alarms are :class:`.health_metrics.Alarm` rows
-that :class:`silolake.constructs.health.SiloHealth` renders with the others.
+that :class:`silolake.constructs.health.SiloHealth` renders with the others; the queue's, its
+key's and the Scheduler roles' policies are in :mod:`silolake.policy.dead_letter`.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from __future__ import annotations
 from ..aws import arns, health_names, names
 from ..catalog.model import DeployedSilo
 from . import health_metrics as hm
-from .documents import Statement
 from .freshness import checks
 
 #: Scheduler retries a check it could not invoke (throttling, a transient target error).
@@ -56,12 +56,8 @@ def schedule_groups(silo: DeployedSilo) -> list[str]:
     ]
 
 
-def dlq_name(silo: DeployedSilo) -> str:
-    return health_names.health_dead_letter_queue(silo.name)
-
-
 def dlq_arn(silo: DeployedSilo) -> str:
-    return arns.regional("sqs", silo.region, silo.account_id, dlq_name(silo))
+    return arns.regional("sqs", silo.region, silo.account_id, health_names.health_dead_letter_queue(silo.name))
 
 
 def check_function_arn(silo: DeployedSilo) -> str:
@@ -85,93 +81,6 @@ def dlq_senders(silo: DeployedSilo) -> list[str]:
     ]
 
 
-def scheduler_statements(silo: DeployedSilo, key_arn: str) -> list[Statement]:
-    """The checks' Scheduler role: decrypt the schedules (silo key), invoke the check, and send a
-    failed invocation to the dead-letter queue (SQS encrypts it with the silo key: the sender
-    needs ``kms:GenerateDataKey`` and ``kms:Decrypt``, only through SQS)."""
-    return [
-        {"Sid": "DecryptSchedules", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key_arn},
-        {
-            "Sid": "RunChecks",
-            "Effect": "Allow",
-            "Action": "lambda:InvokeFunction",
-            "Resource": check_function_arn(silo),
-        },
-        *dead_letter_statements(silo, key_arn),
-    ]
-
-
-def dead_letter_statements(silo: DeployedSilo, key_arn: str) -> list[Statement]:
-    """A Scheduler role's grant to dead-letter what it could not deliver into the silo's queue
-    (SQS encrypts with the silo key: the sender needs ``kms:GenerateDataKey`` and
-    ``kms:Decrypt``, only through SQS). The checks' and the pipelines' roles both carry it."""
-    return [
-        {
-            "Sid": "DeadLetterFailedInvocations",
-            "Effect": "Allow",
-            "Action": "sqs:SendMessage",
-            "Resource": dlq_arn(silo),
-        },
-        {
-            "Sid": "EncryptDeadLetters",
-            "Effect": "Allow",
-            "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
-            "Resource": key_arn,
-            "Condition": {"StringEquals": {"kms:ViaService": arns.service_endpoint("sqs", silo.region)}},
-        },
-    ]
-
-
-def dlq_key_statements(silo: DeployedSilo) -> list[Statement]:
-    """Silo key policy: EventBridge Scheduler may encrypt dead-letter events into the checks' queue
-    only. Scheduler sends with the schedule's role (whose IAM grant, :func:`scheduler_statements`,
-    the key's account delegation honours); the Scheduler User Guide ("Troubleshooting") also asks
-    the key of an encrypted DLQ to allow the service itself, so this grant is pinned to the silo
-    account (``aws:SourceAccount``, against the confused deputy) and to this queue (SQS's
-    encryption context ``aws:sqs:arn``)."""
-    return [
-        {
-            "Sid": "SchedulerDeadLetters",
-            "Effect": "Allow",
-            "Principal": {"Service": arns.service_principal("scheduler", arns.partition_of(silo.region))},
-            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-            "Resource": "*",
-            "Condition": {
-                "StringEquals": {
-                    "aws:SourceAccount": silo.account_id,
-                    "kms:EncryptionContext:aws:sqs:arn": dlq_arn(silo),
-                }
-            },
-        }
-    ]
-
-
-def dlq_queue_statements(silo: DeployedSilo) -> list[Statement]:
-    """The queue's policy: TLS only, and nobody but the silo's Scheduler roles (:func:`dlq_senders`)
-    sends to it (the owners read it through IAM in the silo account). ``ArnNotEquals`` with
-    several values denies a principal that matches none of them."""
-    senders = dlq_senders(silo)
-    queue = dlq_arn(silo)
-    return [
-        {
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": {"AWS": "*"},
-            "Action": "sqs:*",
-            "Resource": queue,
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        },
-        {
-            "Sid": "OnlyTheSchedulersSend",
-            "Effect": "Deny",
-            "Principal": {"AWS": "*"},
-            "Action": "sqs:SendMessage",
-            "Resource": queue,
-            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": senders[0] if len(senders) == 1 else senders}},
-        },
-    ]
-
-
 def check_delivery_alarms(silo: DeployedSilo) -> list[hm.Alarm]:
     """The two alarms of the schedules' delivery: dead-lettered invocations (checks or pipeline
     starts), and Scheduler's invocation failures in every schedule group of the silo (3 metrics
@@ -187,13 +96,17 @@ def check_delivery_alarms(silo: DeployedSilo) -> list[hm.Alarm]:
             name=health_names.health_alarm(silo.name, "silo", "checks-dead-lettered"),
             description=(
                 f"silolake: a freshness check or pipeline start of silo '{silo.name}' could not be run; "
-                f"its event waits in {dlq_name(silo)} (docs/operations.md#check-delivery)"
+                f"its event waits in {health_names.health_dead_letter_queue(silo.name)} "
+                "(docs/operations.md#check-delivery)"
             ),
             metrics=(
                 (
                     "waiting",
                     hm.Metric(
-                        "AWS/SQS", "ApproximateNumberOfMessagesVisible", (("QueueName", dlq_name(silo)),), "Maximum"
+                        "AWS/SQS",
+                        "ApproximateNumberOfMessagesVisible",
+                        (("QueueName", health_names.health_dead_letter_queue(silo.name)),),
+                        "Maximum",
                     ),
                 ),
             ),
