@@ -1,11 +1,14 @@
-"""Silo capabilities whose resources a switch-off forgets, and taking them back.
+"""What a catalog switches on whose switch-off forgets resources, and taking them back.
 
-Switching a capability off forgets its data-, identity- and address-holding resources
-(``removed { destroy = false }``, :mod:`silolake.stacks.continuity`): they stay in AWS
-under their names. Switching it on again would create them anew and, for every resource
-whose AWS name is fixed (a namespace, a log group, a bucket, ...), collide at apply. The
-silo says what to do instead, with the capability's name below (the one enum of both keys,
-``silos[].adopt`` and ``silos[].deleted_in_aws`` in the JSON schema):
+A silo's units (its capabilities and what any channel or flow of it switches on, such as
+partner access: :mod:`silolake.catalog.silo_units`), the master pipeline and an analytics
+consumer's regional workspaces are each a :class:`Unit` here. Switching one off forgets its
+data-, identity- and address-holding resources (``removed { destroy = false }``,
+:mod:`silolake.stacks.continuity`): they stay in AWS under their names. Switching it on
+again would create them anew and, for every resource whose AWS name is fixed (a namespace, a
+log group, a bucket, ...), collide at apply. The silo says what to do instead, with the
+unit's name (for a silo, the one enum of both keys, ``silos[].adopt`` and
+``silos[].deleted_in_aws`` in the JSON schema):
 
 - ``adopt: [<capability>]``: synth emits Terraform 1.5+ ``import`` blocks for them
   (:func:`silolake.stacks.readdress.adopted_imports`), like a flow's ``adopt: true``;
@@ -15,23 +18,22 @@ silo says what to do instead, with the capability's name below (the one enum of 
 to take back). ``validate --base`` decides whether one is needed from the catalog's git
 history (:mod:`silolake.catalog.changes.readoption`).
 
-Every function here reads parsed, unvalidated YAML (a base may predate today's schema)
-or the typed :class:`~silolake.catalog.model.Silo`; none imports the engine.
+Every function here reads parsed, unvalidated YAML (a base may predate today's schema) or
+the typed :class:`~silolake.catalog.model.Silo`; none imports the engine.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from ..aws import delivery_names, names
-from ..aws import partner_access_names as pan
-from ..channels import API
 from .errors import Path as KeyPath  # noqa: N811 (key path, not a file path)
 from .errors import Problem
-from .model import Silo
+from .silo_units import BY_NAME as BY_NAME
+from .silo_units import CAPABILITIES as CAPABILITIES
+from .silo_units import kept_server, listed
+from .silo_units import schema_enum as schema_enum
 from .source import SourceDoc
 
 #: The two silo keys taking one of :data:`CAPABILITIES` each.
@@ -46,160 +48,20 @@ def _dict(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def _flow_with(key: str) -> Callable[[dict], KeyPath | None]:
-    def where(silo: dict) -> KeyPath | None:
-        flows = _list(silo.get("flows"))
-        return next((("flows", j, key) for j, f in enumerate(flows) if _dict(f).get(key) is True), None)
-
-    return where
-
-
-def _switch(channel: str) -> Callable[[dict], KeyPath | None]:
-    def where(silo: dict) -> KeyPath | None:
-        block = _dict(_dict(silo.get("ingestion")).get(channel))
-        on = [k for k in ("enabled", "keep_server") if block.get(k) is True]
-        return ("ingestion", channel, on[0]) if on else None
-
-    return where
-
-
-def partner_access(silo: dict) -> bool:
-    """Whether the raw ``silo`` has partner access (a switched channel, a kept Transfer
-    server, or an api flow: :func:`silolake.constructs.partner.wanted` on raw data)."""
-    flows = _list(silo.get("flows"))
-    return any(_switch(c)(silo) for c in ("sftp", "web_upload")) or any(
-        _dict(f).get("source") == API.name for f in flows
-    )
-
-
-def _partner_names(org: str, silo: str) -> list[str]:
-    return [
-        f"DynamoDB table '{pan.partner_lockout_table(org, silo)}'",
-        f"Cognito domain '{pan.partner_user_pool(org, silo)}'",
-        f"S3 buckets of the partner pages ('{org}-{silo}-web-...', '{org}-{silo}-cdnlogs-...')",
-        f"log group '/aws/apigateway/{pan.partner_api(org, silo)}/access'",
-        *(
-            f"log group '{names.lambda_log_group(pan.partner_function(org, silo, k))}'"
-            for k in pan.PARTNER_FUNCTION_KINDS
-            if k != "idp"
-        ),
-    ]
-
-
-_PARTNER_NEW = "partner access's user pool, pages' distribution and APIs (new ids: new URLs)"
-
-
-@dataclass(frozen=True)
-class Capability:
-    """One capability ``adopt`` can name. ``where``: the key path (inside the silo entry)
-    that turns it on in a raw silo, ``None`` while it is off; ``switch_off``: the typed silo
-    without it (what the stack was before it came back, for the import blocks);
-    ``fixed``: the forgotten resources with AWS names synth knows, as ``(org, silo, raw
-    base silo)`` -> descriptions (what would collide); ``generated``: what is created anew
-    because AWS generates its id (cannot be known offline)."""
-
-    name: str
-    label: str
-    where: Callable[[dict], KeyPath | None]
-    switch_off: Callable[[Silo], Silo]
-    fixed: Callable[[str, str, dict], list[str]]
-    generated: str
-
-
-def _no_warehouse(silo: Silo) -> Silo:
-    return dataclasses.replace(silo, flows=tuple(dataclasses.replace(f, warehouse=False) for f in silo.flows))
-
-
-def _no_quicksight(silo: Silo) -> Silo:
-    return dataclasses.replace(silo, flows=tuple(dataclasses.replace(f, quicksight=False) for f in silo.flows))
-
-
-def _no_sftp(silo: Silo) -> Silo:
-    ingestion = dataclasses.replace(silo.ingestion, sftp_enabled=False, sftp_server_kept=False)
-    return dataclasses.replace(silo, ingestion=ingestion)
-
-
-def _no_web_upload(silo: Silo) -> Silo:
-    return dataclasses.replace(silo, ingestion=dataclasses.replace(silo.ingestion, web_upload_enabled=False))
-
-
-CAPABILITIES = (
-    Capability(
-        "warehouse",
-        "the warehouse (a flow with warehouse: true)",
-        _flow_with("warehouse"),
-        _no_warehouse,
-        lambda org, silo, base: [
-            f"Redshift Serverless namespace and workgroup '{names.etl_silo_name(silo, 'warehouse')}'",
-            f"log group '{names.warehouse_flow_log_group(silo)}'",
-        ],
-        "the VPC, its subnets, endpoint and flow log (the imported workgroup moves into them)",
-    ),
-    Capability(
-        "quicksight",
-        "the QuickSight data source (a flow with quicksight: true)",
-        _flow_with("quicksight"),
-        _no_quicksight,
-        lambda org, silo, base: [f"QuickSight data source '{names.etl_silo_name(silo, 'athena')}'"],
-        "nothing",
-    ),
-    Capability(
-        "sftp",
-        "SFTP (ingestion.sftp)",
-        _switch("sftp"),
-        _no_sftp,
-        lambda org, silo, base: [
-            f"log group '{pan.transfer_log_group(pan.partner_sftp_server(org, silo))}'",
-            f"log group '{names.lambda_log_group(pan.partner_function(org, silo, 'idp'))}'",
-            *([] if partner_access(base) else _partner_names(org, silo)),
-        ],
-        f"the Transfer server (a new endpoint s-... and host key), {_PARTNER_NEW} when partner access comes back too",
-    ),
-    Capability(
-        "web_upload",
-        "the upload page (ingestion.web_upload)",
-        _switch("web_upload"),
-        _no_web_upload,
-        lambda org, silo, base: [] if partner_access(base) else _partner_names(org, silo),
-        _PARTNER_NEW,
-    ),
-)
-
-#: Capability by name: the enum of ``adopt`` and ``deleted_in_aws`` (schema order).
-BY_NAME = {c.name: c for c in CAPABILITIES}
-
-
-def schema_enum() -> list[str]:
-    """The enum of ``silos[].adopt`` / ``silos[].deleted_in_aws`` items in the JSON schema."""
-    return list(BY_NAME)
-
-
-def listed(silo: dict, key: str) -> list[tuple[int, Capability]]:
-    """``(position, capability)`` of the known names listed under ``silo[key]``."""
-    return [(k, BY_NAME[n]) for k, n in enumerate(_list(silo.get(key))) if isinstance(n, str) and n in BY_NAME]
-
-
-S = TypeVar("S", bound=Silo)
-
-
-def without(silo: S, capabilities: tuple[str, ...]) -> S:
-    """``silo`` with each of ``capabilities`` (names of :data:`CAPABILITIES`) switched off."""
-    out: Silo = silo
-    for name in capabilities:
-        out = BY_NAME[name].switch_off(out)
-    return cast(S, out)  # dataclasses.replace keeps the class (a DeployedSilo stays one)
-
-
 @dataclass(frozen=True)
 class Unit:
     """One thing a raw catalog has switched on whose switch-off forgets resources: a silo
     capability, the master pipeline (``delivery.pipeline``), an analytics consumer's workspace
-    in a region. ``ident`` is the same in every revision of the catalog; ``at``: the key path
-    turning it on; ``owner``: the ident of the entry that must be in the base for it to be
-    compared (``None``: the catalog itself); ``decision``: ``(key, key path)`` of ``adopt`` or
-    ``deleted_in_aws`` naming it, if any; ``fixed``: the raw base catalog -> the forgotten
-    resources with fixed AWS names; ``generated``: what is created anew (ids AWS generates);
-    ``how``: where to say ``adopt``/``deleted_in_aws`` for it (``{key}`` is replaced)."""
+    in a region. ``ident`` is the same in every revision of the catalog; ``subject`` switches
+    ``label`` on; ``at``: the key path turning it on; ``owner``: the ident of the entry that
+    must be in the base for it to be compared (``None``: the catalog itself); ``decision``:
+    ``(key, key path)`` of ``adopt`` or ``deleted_in_aws`` naming it (or of a flow's
+    ``adopt: true`` taking it back), if any; ``fixed``: the forgotten resources with fixed
+    AWS names; ``generated``: what is created anew (ids AWS generates; "" for nothing);
+    ``how``: where to say ``adopt``/``deleted_in_aws`` for it (``{key}`` is replaced);
+    ``marks``: words one of which a catalog text holds while it is on; ``retake``: on in a
+    form an earlier silolake forgot part of (SFTP with ``keep_server``: the identity
+    provider's log group), so ``adopt`` is accepted while it stays on."""
 
     ident: tuple[str, ...]
     subject: str
@@ -207,22 +69,26 @@ class Unit:
     at: KeyPath
     owner: tuple[str, ...] | None
     decision: tuple[str, KeyPath] | None
-    fixed: Callable[[Any], list[str]]
+    fixed: tuple[str, ...]
     generated: str
     how: str
+    marks: tuple[str, ...]
+    retake: bool = False
 
 
 def _silo_units(i: int, silo: dict, org: str) -> list[Unit]:
-    decided = {c.name: (key, ("silos", i, key, k)) for key in KEYS for k, c in listed(silo, key)}
+    decided: dict[str, tuple[str, KeyPath]] = {
+        c.name: (key, ("silos", i, key, k)) for key in KEYS for k, c in listed(silo, key)
+    }
+    for j, flow in enumerate(_list(silo.get("flows"))):
+        if _dict(flow).get("adopt") is True:  # a removed flow adopted back takes back what it switched on
+            for cap in CAPABILITIES:
+                if cap.by_flow(flow):
+                    decided.setdefault(cap.name, ("adopt", ("silos", i, "flows", j, "adopt")))
     name, out = silo["name"], []
     for cap in CAPABILITIES:
         at = cap.where(silo)
         if at is not None:
-
-            def fixed(base: Any, cap: Capability = cap) -> list[str]:
-                old: Any = next((s for s in _list(_dict(base).get("silos")) if _dict(s).get("name") == name), {})
-                return cap.fixed(org, name, _dict(old))
-
             out.append(
                 Unit(
                     ("silo", name, cap.name),
@@ -231,9 +97,11 @@ def _silo_units(i: int, silo: dict, org: str) -> list[Unit]:
                     ("silos", i, *at),
                     ("silo", name),
                     decided.get(cap.name),
-                    fixed,
+                    tuple(cap.fixed(org, name)),
                     cap.generated,
                     f"{{key}}: [{cap.name}] to silo '{name}'",
+                    cap.marks,
+                    cap.name == "sftp" and kept_server(silo),
                 )
             )
     return out
@@ -259,28 +127,26 @@ def _consumer_units(c: int, consumer: dict, data: Any, org: str) -> list[Unit]:
         if isinstance(r, str)
     }
 
-    def fixed(region: str) -> Callable[[Any], list[str]]:
-        def of(base: Any) -> list[str]:
-            return [
-                f"S3 buckets '{names.workspace_bucket(org, name, 'athena', account, region)}' and "
-                f"'{names.workspace_bucket(org, name, 'logs', account, region)}'",
-                f"KMS alias 'alias/{names.analytics_key_alias(name)}'",
-                f"Athena workgroup '{names.athena_workgroup(org, name)}'",
-            ]
-
-        return of
+    def fixed(region: str) -> tuple[str, ...]:
+        return (
+            f"S3 buckets '{names.workspace_bucket(org, name, 'athena', account, region)}' and "
+            f"'{names.workspace_bucket(org, name, 'logs', account, region)}'",
+            f"KMS alias 'alias/{names.analytics_key_alias(name)}'",
+            f"Athena workgroup '{names.athena_workgroup(org, name)}'",
+        )
 
     return [
         Unit(
             ("workspace", name, region),
-            f"analytics '{name}' workspace in {region}",
-            f"the workspace in {region} (a silo read there)",
+            f"analytics '{name}'",
+            f"its workspace in {region} (a silo read there)",
             ("analytics", c, "silos"),
             ("analytics", name),
             decided.get(region),
             fixed(region),
             "the KMS key (objects written before stay encrypted under the forgotten key)",
             f"{{key}}: [{region}] to analytics consumer '{name}'",
+            (region,),
         )
         for region in workspace_regions(data, consumer)
     ]
@@ -297,16 +163,17 @@ def _pipeline_units(data: Any, org: str) -> list[Unit]:
         Unit(
             ("pipeline",),
             "delivery.pipeline",
-            "the master pipeline (delivery.pipeline)",
+            "the master pipeline",
             ("delivery", "pipeline"),
             None,
             decision,
-            lambda base: [
+            (
                 f"S3 bucket '{names.account_bucket(org, 'release', str(account.get('account_id')), region)}'",
                 f"log group '{delivery_names.codebuild_log_group(delivery_names.release_name(org))}'",
-            ],
+            ),
             "the CodeConnections connection (a new one waits PENDING until authorized in the console)",
             "{key}: true to delivery.pipeline",
+            ("pipeline",),
         )
     ]
 

@@ -137,20 +137,33 @@ def imports_of(stack: TerraformStack, before: set[str], account_id: str, region:
 
 def adopted_imports(stack: TerraformStack, catalog: Catalog, silo: DeployedSilo) -> list[dict]:
     """``import`` blocks for the data-holding resources of the flows with ``adopt: true`` and
-    of the capabilities the silo lists under ``adopt`` (:mod:`silolake.catalog.adoptable`):
-    a removed flow's tables, stream and log groups, a warehouse's namespace and workgroup,
-    ... were forgotten (``removed``, destroy = false) and are still in AWS under the same
-    names, so creating them again would collide; importing takes them back. Whatever exists
-    only because of them (e.g. the landing function's log group of the only file flow,
-    partner access's lockout table of the only channel) was forgotten with them and is
-    imported too. The imported set is the difference between this stack and the same silo
-    without what is adopted. Once applied, the blocks are no-ops (the addresses are in the
-    state with those ids), so they may stay while the catalog keeps ``adopt``."""
+    of the units the silo lists under ``adopt`` (:mod:`silolake.catalog.adoptable`): a
+    removed flow's tables, stream and log groups, a warehouse's namespace and workgroup, ...
+    were forgotten (``removed``, destroy = false) and are still in AWS under the same names,
+    so creating them again would collide; importing takes them back.
+
+    A flow's imports are the difference between this stack and the same silo without the
+    adopted flows: whatever exists only because of them (the landing function's log group of
+    the only file flow, partner access's lockout table of the only api flow) was forgotten
+    with them and is imported too. A unit's imports are the importable resources under its
+    construct paths (:meth:`~silolake.catalog.adoptable.Capability.holds`). Once applied,
+    the blocks are no-ops (the addresses are in the state with those ids), so they may stay
+    while the catalog keeps ``adopt``."""
     from .silo import SiloStack
 
     if not any(f.adopt for f in silo.flows) and not silo.adopt:
         return []
-    kept = dataclasses.replace(silo, flows=tuple(f for f in silo.flows if not f.adopt))
-    ghost = SiloStack(scratch_app(), catalog=catalog, silo=adoptable.without(kept, silo.adopt))
-    before = {a for _, a in addresses(ghost)}
+    before = {a for _, a in addresses(stack)}
+    if any(f.adopt for f in silo.flows):
+        kept = dataclasses.replace(silo, flows=tuple(f for f in silo.flows if not f.adopt))
+        before = {a for _, a in addresses(SiloStack(scratch_app(), catalog=catalog, silo=kept))}
+    units = [adoptable.BY_NAME[n] for n in silo.adopt]
+    if units:
+        root = len(stack.node.path) + 1
+        held = {
+            f"{resource_type(c)}.{stack.get_logical_id(c)}"
+            for c in stack.node.find_all()
+            if isinstance(c, TerraformResource) and any(u.holds(c.node.path[root:]) for u in units)
+        }
+        before = before - held
     return imports_of(stack, before, silo.account_id, silo.region, names.glue_database(silo.name))

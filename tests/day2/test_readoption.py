@@ -129,8 +129,8 @@ def test_a_file_base_says_what_it_assumed(tmp_path):
     (tmp_path / "accounts.lock.json").write_text(LOCK)
     code, out = _validate(_now(tmp_path), str(tmp_path / "base.yaml"))
     assert code == 0, out
-    assert "guarded: switched on again: warehouse: silo 'hub': assumed never on before" in out
-    assert "is a file" in out
+    assert "guarded: switched on: warehouse: silo 'hub': assumed never on before" in out
+    assert "is a file" in out and "switched on again" not in out
 
 
 def test_adopting_a_capability_that_is_off_is_refused_without_base(tmp_path):
@@ -154,7 +154,17 @@ IMPORT_ID = {
     "aws_cognito_user_pool_domain": lambda r, account: r["domain"],
     "aws_kms_alias": lambda r, account: r["name"],
     "aws_athena_workgroup": lambda r, account: r["name"],
+    "aws_glue_catalog_table": lambda r, account: f"{account}:{r['database_name']}:{r['name']}",
 }
+
+
+def _resolved(stack: dict, resource: dict) -> dict:
+    """``resource`` with a reference to the stack's Glue database replaced by its name."""
+    ref = str(resource.get("database_name", ""))
+    if not ref.startswith("${aws_glue_catalog_database."):
+        return resource
+    logical = ref.split(".")[1]
+    return {**resource, "database_name": stack["resource"]["aws_glue_catalog_database"][logical]["name"]}
 
 
 def _checked_imports(synth, name: str, account: str) -> dict[str, str]:
@@ -166,7 +176,7 @@ def _checked_imports(synth, name: str, account: str) -> dict[str, str]:
     imports = {b["to"]: b["id"] for b in stack["import"]}
     for to, ident in imports.items():
         rtype, logical = to.split(".", 1)
-        assert ident == IMPORT_ID[rtype](stack["resource"][rtype][logical], account), to
+        assert ident == IMPORT_ID[rtype](_resolved(stack, stack["resource"][rtype][logical]), account), to
     _, diags = TerraformConfig.load_config_dir(str(synth.out / "stacks" / name))
     assert not diags
     return imports
@@ -198,7 +208,7 @@ def test_adopting_the_last_channel_takes_back_partner_access(tmp_path):
     yard["removed_flows"] = ["gates"]
     yard["ingestion"] = {"web_upload": {"enabled": True}}
     without = copy.deepcopy(data)
-    yard["adopt"] = ["web_upload"]
+    yard["adopt"] = ["partner_access", "landing"]
     imports = _checked_imports(synth_data(data, tmp_path / "adopt", ["silo-yard"]), "silo-yard", "400000000002")
     kinds = {to.split(".")[0] for to in imports}
     assert kinds == {"aws_dynamodb_table", "aws_cloudwatch_log_group", "aws_s3_bucket", "aws_cognito_user_pool_domain"}
@@ -216,12 +226,12 @@ def test_a_workspace_back_is_refused_then_adopted(tmp_path):
     data = full_data()
     code, out = _validate(_write(repo, data), "HEAD")
     assert code == 2, out
-    assert "analytics[0].silos: analytics 'bi' workspace in eu-central-1 switches the workspace in eu-central-1" in out
+    assert "analytics[0].silos: analytics 'bi' switches its workspace in eu-central-1 (a silo read there) on" in out
     assert "Athena workgroup 'beta-bi'" in out and "adopt: [eu-central-1] to analytics consumer 'bi'" in out
     data["analytics"][0]["adopt"] = ["eu-central-1"]
     code, out = _validate(_write(repo, data), "HEAD")
     assert code == 0, out
-    assert "guarded: switched on again: eu-central-1: analytics 'bi' workspace in eu-central-1: import blocks" in out
+    assert "guarded: switched on again: eu-central-1: analytics 'bi': import blocks" in out
 
 
 def test_adopting_a_region_without_workspace_is_refused(tmp_path):
@@ -242,7 +252,7 @@ def test_the_pipeline_back_is_refused_then_adopted(tmp_path):
     data = full_data()
     code, out = _validate(_write(repo, data), "HEAD")
     assert code == 2, out
-    assert "delivery.pipeline: delivery.pipeline switches the master pipeline (delivery.pipeline) on again" in out
+    assert "delivery.pipeline: delivery.pipeline switches the master pipeline on again" in out
     assert "log group '/aws/codebuild/beta-silolake-release'" in out and "adopt: true to delivery.pipeline" in out
     data["delivery"]["pipeline"]["adopt"] = True
     code, out = _validate(_write(repo, data), "HEAD")

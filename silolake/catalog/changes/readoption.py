@@ -87,14 +87,14 @@ class History:
         self.texts = texts
         self._on: dict[str, set[tuple[str, ...]]] = {}
 
-    def first_on(self, ident: tuple[str, ...]) -> str | None:
-        """The newest commit (short hash) in which ``ident`` was on."""
+    def first_on(self, unit: Unit) -> str | None:
+        """The newest commit (short hash) in which ``unit`` was on."""
         for commit, text in self.texts:
-            if ident[-1] not in text:
-                continue  # cheap filter: the unit's key (capability, region, "pipeline") must appear
+            if not any(mark in text for mark in unit.marks):
+                continue  # cheap filter: a word turning the unit on (key, source, region) must appear
             if commit not in self._on:
                 self._on[commit] = set(units(_parsed(text)))
-            if ident in self._on[commit]:
+            if unit.ident in self._on[commit]:
                 return commit[:12]
         return None
 
@@ -112,7 +112,8 @@ def readoption_changes(changes: list[Change], base_doc: SourceDoc, doc: SourceDo
     replacing the other rules' "added" verdict, refused (located at the key turning it on,
     naming what would collide, with the fix) unless ``adopt`` or ``deleted_in_aws`` names it;
     ``adopt``/``deleted_in_aws`` naming a unit on in the base already (unless the base named
-    it too) or never on in the history are refused at that entry."""
+    it too, or ``adopt`` takes back what an earlier silolake forgot of it: :attr:`Unit.retake`)
+    or never on in the history are refused at that entry."""
     base, present = units(base_doc.data), owners(base_doc.data)
     start = _start(base_doc)
     history: History | None = None
@@ -124,26 +125,52 @@ def readoption_changes(changes: list[Change], base_doc: SourceDoc, doc: SourceDo
             continue  # a new silo or consumer: nothing of it was forgotten
         if ident in base:
             if unit.decision and not base[ident].decision:
-                mine.append(_needless(unit, f"it is on in the base ({base_name(base_doc)})"))
+                if base[ident].retake and unit.decision[0] == "adopt":
+                    mine.append(_retaken(unit))
+                elif _by_key(unit):
+                    mine.append(_needless(unit, f"it is on in the base ({base_name(base_doc)})"))
             continue
-        fixed = unit.fixed(base_doc.data)
-        if not fixed:
-            continue  # nothing with a fixed name was forgotten (e.g. partner access stayed)
         if start is not None and not read:
             texts, read = revisions(catalog, start), True
             history = None if texts is None else History(texts)
-        was = None if history is None else history.first_on(ident)
+        was = None if history is None else history.first_on(unit)
         if history is not None and was is None:
-            if unit.decision:
+            if unit.decision and _by_key(unit):
                 span = f"the last {len(history.texts)} revisions of {catalog.name} up to {start}"
                 mine.append(_needless(unit, f"it was never on in {span}"))
             continue
         unknown = (
             f"the base ({base_name(base_doc)}) is a file" if start is None else f"git history of {catalog.name} unread"
         )
-        mine.append(_on_again(unit, ", ".join(fixed), was, unknown))
+        mine.append(_on_again(unit, was, unknown))
         replaced.add((unit.subject, _SUPERSEDES.get(ident[-1], "")))
     return [c for c in changes if (c.subject, c.kind) not in replaced] + mine
+
+
+def _by_key(unit: Unit) -> bool:
+    """Whether the unit's decision is its own ``adopt``/``deleted_in_aws`` entry (not a flow's
+    ``adopt: true``, which the flow rules judge)."""
+    return unit.decision is not None and "flows" not in unit.decision[1]
+
+
+def _words(fixed: tuple[str, ...]) -> dict[str, str]:
+    """The names joined, and the words agreeing with one resource or several."""
+    one = len(fixed) == 1
+    words = ("stays", "it", "was", "collides", "one is", "this fixed name", "it was")
+    many = ("stay", "them", "were", "collide", "ones are", "these fixed names", "they were")
+    keys = ("stay", "it", "was", "collide", "ones", "names", "they")
+    return {"them": ", ".join(fixed), **dict(zip(keys, words if one else many, strict=True))}
+
+
+def _retaken(unit: Unit) -> Change:
+    them = ", ".join(unit.fixed)
+    return Change(
+        f"adopt: {unit.ident[-1]}",
+        unit.subject,
+        "guarded",
+        f"import blocks take back what {unit.label} forgot while kept by an earlier silolake (of {them}); "
+        "what is in the state already is a no-op import. Drop adopt after the apply",
+    )
 
 
 def _needless(unit: Unit, why: str) -> Change:
@@ -160,37 +187,40 @@ def _needless(unit: Unit, why: str) -> Change:
     )
 
 
-def _on_again(unit: Unit, them: str, was: str | None, unknown: str) -> Change:
+def _on_again(unit: Unit, was: str | None, unknown: str) -> Change:
+    w = _words(unit.fixed)
     kind = f"switched on again: {unit.ident[-1]}"
     if unit.decision and unit.decision[0] == "adopt":
+        anew = f"; AWS generates the ids of {unit.generated}: those are created anew" if unit.generated else ""
         return Change(
             kind,
             unit.subject,
             "guarded",
-            f"import blocks take back {them} (Terraform 1.5+); AWS generates the ids of {unit.generated}: "
-            "those cannot be known offline and are created anew. Once applied the imports are no-ops: "
+            f"import blocks take back {w['them']} (Terraform 1.5+){anew}. Once applied the imports are no-ops: "
             "adopt may be dropped in any later change",
         )
     if unit.decision:
-        return Change(kind, unit.subject, "guarded", f"created anew: {them} were deleted in AWS (deleted_in_aws)")
+        return Change(
+            kind, unit.subject, "guarded", f"created anew: {w['them']} {w['was']} deleted in AWS (deleted_in_aws)"
+        )
     if was is None:
         return Change(
-            kind,
+            f"switched on: {unit.ident[-1]}",
             unit.subject,
             "guarded",
-            f"assumed never on before: {unknown}, so the catalog's history was not read; if it was on "
-            f"before, the forgotten {them} are still in AWS and collide at apply: then add "
+            f"assumed never on before: {unknown}, so the catalog's history was not read; if it was on before, the "
+            f"forgotten {w['them']} {w['stay']} in AWS and {w['collide']} at apply: then add "
             f"{unit.how.format(key='adopt')} (import), or {unit.how.format(key='deleted_in_aws')} (deleted by hand)",
         )
+    generated = f"; {unit.generated} are created anew: AWS generates their ids" if unit.generated else ""
     return Change(
         kind,
         unit.subject,
         "guarded",
-        f"would create {them} again while the forgotten ones are in AWS (name collision at apply)",
+        f"would create {w['them']} again while the forgotten {w['ones']} in AWS (name collision at apply)",
         f"{unit.subject} switches {unit.label} on again: it was on in commit {was}, and switching it off forgot "
-        f"(removed, destroy = false) {them}, which stay in AWS under these fixed names, so creating them fails at "
-        f"apply. Add {unit.how.format(key='adopt')} to import them (import blocks; {unit.generated} are created "
-        f"anew: AWS generates their ids), or, if they were deleted in AWS by hand, "
-        f"{unit.how.format(key='deleted_in_aws')}",
+        f"(removed, destroy = false) {w['them']}, which {w['stay']} in AWS under {w['names']}, so creating "
+        f"{w['it']} fails at apply. Add {unit.how.format(key='adopt')} to import {w['it']} (import blocks"
+        f"{generated}), or, if {w['they']} deleted in AWS by hand, {unit.how.format(key='deleted_in_aws')}",
         unit.at,
     )

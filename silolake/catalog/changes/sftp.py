@@ -6,6 +6,7 @@ later change (``removed { destroy = false }``, :mod:`silolake.stacks.continuity`
 from __future__ import annotations
 
 from .base import Change, Locator, Pair
+from .upload import partner_access_gone
 
 _GONE = (
     "the Transfer server and its log groups are forgotten (removed, destroy = false): they stay in AWS, "
@@ -35,11 +36,11 @@ def sftp_changed(pair: Pair, at: Locator) -> list[Change]:
         ]
     if after == "kept":
         effect = (
-            "the Transfer server, endpoint, host key and logs stay; the identity provider function goes, so every "
-            "sign-in is refused, and partner credentials lose the channel"
+            "the Transfer server, endpoint, host key and logs (its own and the identity provider's) stay; the "
+            "identity provider function goes, so every sign-in is refused, and partner credentials lose the channel"
         )
         return [Change("SFTP turned off, server kept", subject, "guarded", effect)]
     if after == "off":
-        return [Change("SFTP server forgotten", subject, "guarded", _GONE)]
+        return [Change("SFTP server forgotten", subject, "guarded", _GONE + partner_access_gone(pair.new))]
     effect = "the kept server takes sign-ins again (same endpoint and host key)" if before == "kept" else "new server"
     return [Change("SFTP turned on", subject, "safe", effect)]

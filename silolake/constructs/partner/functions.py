@@ -22,7 +22,7 @@ from ...aws import names, partner_access_names
 from ...engine.cdk import Construct, aws, typed
 from ...policy import partner as partner_policy
 from ..blocks.lambda_function import LAMBDA_SRC, FunctionSpec, LambdaFunction
-from ..blocks.service_role import service_role, source_account_condition
+from ..blocks.service_role import encrypted_log_group, service_role, source_account_condition
 from ..context import SiloContext
 
 SOURCE = LAMBDA_SRC / "partner"
@@ -167,6 +167,13 @@ class PartnerFunctions(Construct):
             # The identity provider only ever serves the SFTP server.
             if kind != "idp" or transfer_server_arn
         }
+        if silo.ingestion.sftp_server and not transfer_server_arn:
+            # SFTP off, server kept (keep_server): the identity provider function goes (every
+            # sign-in is refused) but its log group stays, at the function's address, like the
+            # server's own logs: nothing of SFTP is forgotten before keep_server is dropped.
+            kept = Construct(self, "idp")
+            group = names.lambda_log_group(partner_access_names.partner_function(org, silo.name, "idp"))
+            encrypted_log_group(kept, "logs", name=group, kms_key_arn=key_arn)
         self._schedule(ctx)
         if transfer_server_arn:
             # Confused deputy: only this server, in this account, may call the identity provider.
