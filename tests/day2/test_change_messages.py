@@ -198,3 +198,24 @@ def test_a_git_base_is_cited_one_way(tmp_path):
         assert "column amount removed or renamed" in result.output, result.output
         outputs.append(result.output)
     assert all("(base HEAD)" in out and "HEAD:./" not in out for out in outputs), outputs
+
+
+def test_the_last_flow_of_a_kind_says_what_goes_with_it(tmp_path):
+    """A trial found these told only when a later change switched them on again and was
+    refused: the QuickSight data source and the flow API's logs go with the last api flow
+    (``orders``), and a file flow's removal names no stream it never had."""
+
+    def remove(data) -> None:
+        hub = silo(data)
+        hub["flows"] = [f for f in hub["flows"] if f["name"] not in ("orders", "drops")]
+        hub["removed_flows"] = ["orders", "drops"]
+
+    code, out = validate(tmp_path, remove)
+    assert code == 0, out
+    assert "guarded: quicksight forgotten: silo 'hub': the QuickSight data source" in out
+    assert "guarded: flow_api forgotten: silo 'hub': the flow API (an api flow)" in out
+    assert "adopt: [flow_api] (imports it) or deleted_in_aws: [flow_api]" in out
+    # prices (upload) stays: the landing function and the quality table stay with it.
+    assert "landing forgotten" not in out and "quality forgotten" not in out
+    assert "flow removed: silo 'hub' flow 'drops': tables and log groups forgotten" in out
+    assert "flow removed: silo 'hub' flow 'orders': tables, stream and log groups forgotten" in out

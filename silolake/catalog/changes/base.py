@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from ...channels import find
 from ..errors import Path as KeyPath  # noqa: N811 (key path, not a file path)
 from ..source import SourceDoc
 
@@ -118,3 +119,11 @@ def positions(doc: SourceDoc) -> tuple[dict[str, int], dict[tuple[str, str], int
         if isinstance(c, dict) and isinstance(c.get("name"), str)
     }
     return silos, flows, consumers
+
+
+def streamed(source: object) -> bool:
+    """Whether a flow of ``source`` (a snapshot's, maybe from an old, invalid catalog) has a
+    Firehose stream and its log group (a ``firehose`` channel, :mod:`silolake.channels`);
+    file flows land through the dropzone."""
+    found = find(source)
+    return found is not None and found.landing == "firehose"

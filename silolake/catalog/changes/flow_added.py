@@ -4,7 +4,7 @@ AWS name the base already had is a rename (:mod:`.flow_renamed`)."""
 
 from __future__ import annotations
 
-from .base import Change, Locator, Pair
+from .base import Change, Locator, Pair, streamed
 
 
 def flow_added(pair: Pair, at: Locator) -> list[Change]:
@@ -12,8 +12,16 @@ def flow_added(pair: Pair, at: Locator) -> list[Change]:
         return []
     storage = pair.new["storage"]
     if pair.silo.new is not None and storage in pair.silo.new["removed_flows"]:
-        effect = "the tables, stream and log groups it left in AWS are imported (import blocks), not created"
+        held = "tables, stream and log groups" if streamed(pair.new.get("source")) else "tables and log groups"
+        effect = f"the {held} it left in AWS are imported (import blocks), not created"
         return [Change("removed flow adopted", pair.flow_subject, "guarded", effect)]
     if storage in {f["storage"] for f in pair.silo.old["flows"].values()}:
         return []
-    return [Change("flow added", pair.flow_subject, "safe", "new tables (and stream)")]
+    return [
+        Change(
+            "flow added",
+            pair.flow_subject,
+            "safe",
+            "new tables and stream" if streamed(pair.new.get("source")) else "new tables",
+        )
+    ]

@@ -9,7 +9,7 @@ a flow that left the catalog), so its versioned tables would be destroyed.
 
 from __future__ import annotations
 
-from .base import Change, Locator, Pair
+from .base import Change, Locator, Pair, streamed
 from .flow_renamed import renamed_to
 from .snapshot import version_of
 
@@ -34,8 +34,9 @@ def flow_removed(pair: Pair, at: Locator) -> list[Change]:
                 at.silo(silo, "removed_flows"),
             )
         ]
+    held = "tables, stream and log groups" if streamed(pair.old.get("source")) else "tables and log groups"
     if decided:
-        effect = "tables, stream and log groups forgotten (removed, destroy = false); they and the data stay in AWS"
+        effect = f"{held} forgotten (removed, destroy = false); they and the data stay in AWS"
         return [Change("flow removed", pair.flow_subject, "guarded", effect)]
     return [
         Change(

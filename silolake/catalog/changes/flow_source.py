@@ -3,22 +3,14 @@ stream and log group would be destroyed; a new flow takes the other source."""
 
 from __future__ import annotations
 
-from ...channels import find
-from .base import Change, Locator, Pair
-
-
-def _streamed(source: object) -> bool:
-    """Whether a flow of ``source`` (a snapshot's, maybe from an old, invalid catalog) has a
-    Firehose stream and its log group (a ``firehose`` channel, :mod:`silolake.channels`)."""
-    found = find(source)
-    return found is not None and found.landing == "firehose"
+from .base import Change, Locator, Pair, streamed
 
 
 def flow_source_changed(pair: Pair, at: Locator) -> list[Change]:
     if pair.old is None or pair.new is None or pair.silo is None:
         return []
     before, after = pair.old.get("source"), pair.new.get("source")
-    if not _streamed(before) or _streamed(after):
+    if not streamed(before) or streamed(after):
         return []
     return [
         Change(

@@ -44,6 +44,7 @@ from .silo_added import silo_added
 from .silo_email import silo_email_changed
 from .silo_region import silo_region_changed
 from .silo_removed import silo_removed
+from .units_forgotten import units_forgotten
 from .upload import upload_turned_off
 from .warehouse import warehouse_changed
 
@@ -61,6 +62,7 @@ SILOS: tuple[Rule, ...] = (
     warehouse_changed,
     sftp_changed,
     upload_turned_off,
+    units_forgotten,
     owners_changed,
 )
 FLOWS: tuple[Rule, ...] = (

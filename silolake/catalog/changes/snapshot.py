@@ -106,6 +106,7 @@ def _flow(f: dict) -> dict[str, Any]:
         "csv": {k: v for k, v in as_dict(f.get("csv")).items() if k in ("delimiter", "header")},
         "storage": f.get("renamed_from") or f["name"],
         "warehouse": f.get("warehouse") is True,
+        "quicksight": f.get("quicksight") is True,
         "columns": [[c["name"], _type(c.get("type"))] for c in as_list(f.get("columns")) if _named(c)],
         # Not a list (an invalid base): not compared, rather than read as a change.
         "partition_by": f["partition_by"] if isinstance(f.get("partition_by"), list) else None,

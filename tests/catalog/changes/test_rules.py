@@ -68,6 +68,7 @@ def _model_facts(catalog) -> dict:
                 "csv": {"delimiter": f.csv_delimiter, "header": f.csv_header},
                 "storage": f.storage_name,
                 "warehouse": f.warehouse,
+                "quicksight": f.quicksight,
                 "columns": [[c.name, c.type] for c in f.columns],
                 "partition_by": list(f.partition_by),
                 "keys": list(f.keys),
