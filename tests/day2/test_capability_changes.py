@@ -45,7 +45,7 @@ def _sftp(**values):
 def test_sftp_turned_off_in_one_step_is_refused_with_the_fix(tmp_path):
     code, out = validate(tmp_path, _sftp(enabled=False))
     assert code == 2
-    assert "silos[0].ingestion.sftp.enabled: Silo 'hub' turns SFTP off" in out
+    assert "silos[0].ingestion.sftp.enabled: silo 'hub' turns SFTP off (it is on in the base" in out
     assert "keep_server: true" in out
 
 

@@ -159,7 +159,10 @@ def test_additions_are_safe(tmp_path):
     assert result.exit_code == 0, result.output
     assert "silo added: silo 'aardvark'" in result.output and "run `silolake bootstrap`" in result.output
     assert "flow added: silo 'shop' flow 'baskets'" in result.output
-    assert "analytics consumer added: analytics 'aaa'" in result.output
+    assert (
+        "analytics consumer added: analytics 'aaa': new stack; run `silolake bootstrap` before its first plan"
+        in result.output
+    )
 
 
 def test_without_base_validate_compares_with_the_last_synth(tmp_path, monkeypatch):

@@ -47,7 +47,8 @@ def test_a_stack_kept_by_an_earlier_silolake_takes_the_identity_providers_log_gr
     silo(data)["adopt"] = ["sftp"]
     code, out = _validate(_write(repo, data), "HEAD")
     assert code == 0, out
-    assert "guarded: adopt: sftp: silo 'hub': import blocks take back what SFTP" in out
+    assert "guarded: adopt: sftp: silo 'hub': import blocks take back whichever of log group" in out, out
+    assert "an earlier silolake forgot while SFTP (ingestion.sftp) was kept" in out
     imports = _checked_imports(synth_data(data, tmp_path / "synth", [HUB]), HUB, "400000000001")
     assert sorted(imports.values()) == [IDP_LOGS, "/aws/transfer/beta-hub-sftp"]  # the second: a no-op import
 

@@ -81,6 +81,8 @@ def test_the_recorded_account_id_is_accepted_and_the_org_stack_forgets_the_accou
     # Another id than the recorded one stays a moved account (impossible).
     code, out = _validate(catalog, ('"200000000008"', '"200000000009"'))
     assert code == 2 and "silos[2].account_id: silo 'depot' moved from account 200000000008" in out
+    # The base names no id: the message says where the old one comes from.
+    assert "(base HEAD: the account the organization created for it, recorded in the lock file)" in out, out
 
 
 def test_an_email_only_silos_email_change_is_refused_it_would_replace_the_account(tmp_path):

@@ -168,7 +168,7 @@ def _retaken(unit: Unit) -> Change:
         f"adopt: {unit.ident[-1]}",
         unit.subject,
         "guarded",
-        f"import blocks take back what {unit.label} forgot while kept by an earlier silolake (of {them}); "
+        f"import blocks take back whichever of {them} an earlier silolake forgot while {unit.label} was kept; "
         "what is in the state already is a no-op import. Drop adopt after the apply",
     )
 

@@ -27,7 +27,7 @@ def sftp_changed(pair: Pair, at: Locator) -> list[Change]:
                 "guarded",
                 "would take the Transfer server (the endpoint and host key partners pinned) and its logs out of "
                 "configuration",
-                f"Silo '{pair.name}' turns SFTP off (on in the base, {at.base}). Add keep_server: true to "
+                f"silo '{pair.name}' turns SFTP off (it is on in the {at.cited}). Add keep_server: true to "
                 "ingestion.sftp: the server, its endpoint, host key and logs stay while every sign-in is refused, "
                 "and enabling SFTP again reuses them. Drop keep_server in a later change to forget the server (it "
                 "stays in AWS until deleted)",

@@ -26,10 +26,18 @@ def silo_account_changed(pair: Pair, at: Locator) -> list[Change]:
             f"silo '{pair.name}'",
             "impossible",
             "data and state stay in the old account",
-            f"silo '{pair.name}' moved from account {before} ({at.cited}) to {became}; {MOVE_ACCOUNT}",
+            f"silo '{pair.name}' moved from account {before} ({_origin(pair, at)}) to {became}; {MOVE_ACCOUNT}",
             at.silo(pair.name, "account_id" if after else "name"),
         )
     ]
+
+
+def _origin(pair: Pair, at: Locator) -> str:
+    """Where the old id comes from: an email-only entry of the base has the id the lock
+    recorded for the account the organization created (the base itself names none)."""
+    if pair.old is not None and pair.old.get("email_only") and not at.origin:
+        return f"{at.cited}: the account the organization created for it, recorded in the lock file"
+    return at.cited
 
 
 def lock_changes(new: Snapshot, lock_accounts: dict[str, str], doc: SourceDoc, lock_name: str) -> list[Change]:
