@@ -34,18 +34,10 @@ from .silo_units import BY_NAME as BY_NAME
 from .silo_units import CAPABILITIES as CAPABILITIES
 from .silo_units import kept_server, listed
 from .silo_units import schema_enum as schema_enum
-from .source import SourceDoc
+from .source import SourceDoc, as_dict, as_list
 
 #: The two silo keys taking one of :data:`CAPABILITIES` each.
 KEYS = ("adopt", "deleted_in_aws")
-
-
-def _list(value: Any) -> list:
-    return value if isinstance(value, list) else []
-
-
-def _dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
 
 
 @dataclass(frozen=True)
@@ -80,8 +72,8 @@ def _silo_units(i: int, silo: dict, org: str) -> list[Unit]:
     decided: dict[str, tuple[str, KeyPath]] = {
         c.name: (key, ("silos", i, key, k)) for key in KEYS for k, c in listed(silo, key)
     }
-    for j, flow in enumerate(_list(silo.get("flows"))):
-        if _dict(flow).get("adopt") is True:  # a removed flow adopted back takes back what it switched on
+    for j, flow in enumerate(as_list(silo.get("flows"))):
+        if as_dict(flow).get("adopt") is True:  # a removed flow adopted back takes back what it switched on
             for cap in CAPABILITIES:
                 if cap.by_flow(flow):
                     decided.setdefault(cap.name, ("adopt", ("silos", i, "flows", j, "adopt")))
@@ -110,10 +102,10 @@ def _silo_units(i: int, silo: dict, org: str) -> list[Unit]:
 def workspace_regions(data: Any, consumer: dict) -> list[str]:
     """Regions of the raw ``consumer``'s workspaces: its own (default: the home region) and
     those of the silos it reads (:func:`silolake.policy.analytics.workspace_regions`)."""
-    home = _dict(_dict(data).get("organization")).get("home_region")
+    home = as_dict(as_dict(data).get("organization")).get("home_region")
     chosen = consumer.get("silos", "all")
-    silos = [_dict(s) for s in _list(_dict(data).get("silos"))]
-    read = [s for s in silos if chosen == "all" or s.get("name") in _list(chosen)]
+    silos = [as_dict(s) for s in as_list(as_dict(data).get("silos"))]
+    read = [s for s in silos if chosen == "all" or s.get("name") in as_list(chosen)]
     regions = {s.get("region", home) for s in read} | {consumer.get("region", home)}
     return sorted(r for r in regions if isinstance(r, str))
 
@@ -123,7 +115,7 @@ def _consumer_units(c: int, consumer: dict, data: Any, org: str) -> list[Unit]:
     decided = {
         r: (key, ("analytics", c, key, k))
         for key in KEYS
-        for k, r in enumerate(_list(consumer.get(key)))
+        for k, r in enumerate(as_list(consumer.get(key)))
         if isinstance(r, str)
     }
 
@@ -153,11 +145,11 @@ def _consumer_units(c: int, consumer: dict, data: Any, org: str) -> list[Unit]:
 
 
 def _pipeline_units(data: Any, org: str) -> list[Unit]:
-    pipeline = _dict(_dict(data).get("delivery")).get("pipeline")
+    pipeline = as_dict(as_dict(data).get("delivery")).get("pipeline")
     if not isinstance(pipeline, dict):
         return []
     decision = next(((k, ("delivery", "pipeline", k)) for k in KEYS if pipeline.get(k) is True), None)
-    account, home = (_dict(_dict(data).get(k)) for k in ("datalake_account", "organization"))
+    account, home = (as_dict(as_dict(data).get(k)) for k in ("datalake_account", "organization"))
     region = str(account.get("region", home.get("home_region")))
     return [
         Unit(
@@ -180,12 +172,12 @@ def _pipeline_units(data: Any, org: str) -> list[Unit]:
 
 def units(data: Any) -> dict[tuple[str, ...], Unit]:
     """Every :class:`Unit` switched on in the raw catalog ``data``, by ident."""
-    org = str(_dict(_dict(data).get("organization")).get("name"))
+    org = str(as_dict(as_dict(data).get("organization")).get("name"))
     found = _pipeline_units(data, org)
-    for i, silo in enumerate(_list(_dict(data).get("silos"))):
+    for i, silo in enumerate(as_list(as_dict(data).get("silos"))):
         if isinstance(silo, dict) and isinstance(silo.get("name"), str):
             found += _silo_units(i, silo, org)
-    for c, consumer in enumerate(_list(_dict(data).get("analytics"))):
+    for c, consumer in enumerate(as_list(as_dict(data).get("analytics"))):
         if isinstance(consumer, dict) and isinstance(consumer.get("name"), str):
             found += _consumer_units(c, consumer, data, org)
     return {u.ident: u for u in found}
@@ -196,7 +188,7 @@ def owners(data: Any) -> set[tuple[str, ...]]:
     return {
         (kind, e["name"])
         for kind, key in (("silo", "silos"), ("analytics", "analytics"))
-        for e in _list(_dict(data).get(key))
+        for e in as_list(as_dict(data).get(key))
         if isinstance(e, dict) and isinstance(e.get("name"), str)
     }
 
@@ -205,8 +197,8 @@ def adopt_problems(doc: SourceDoc) -> list[Problem]:
     """``adopt`` / ``deleted_in_aws`` naming a capability that is off in the catalog (nothing
     was forgotten that it could take back or create), or one capability under both keys."""
     problems: list[Problem] = []
-    for i, silo in enumerate(_list(_dict(doc.data).get("silos"))):
-        silo = _dict(silo)
+    for i, silo in enumerate(as_list(as_dict(doc.data).get("silos"))):
+        silo = as_dict(silo)
         adopted = {c.name for _, c in listed(silo, "adopt")}
         for key in KEYS:
             for k, cap in listed(silo, key):
@@ -226,11 +218,11 @@ def adopt_problems(doc: SourceDoc) -> list[Problem]:
                             "is true: adopt if its forgotten resources are still in AWS",
                         )
                     )
-    for c, consumer in enumerate(_list(_dict(doc.data).get("analytics"))):
-        consumer = _dict(consumer)
+    for c, consumer in enumerate(as_list(as_dict(doc.data).get("analytics"))):
+        consumer = as_dict(consumer)
         regions = workspace_regions(doc.data, consumer)
         for key in KEYS:
-            for k, region in enumerate(_list(consumer.get(key))):
+            for k, region in enumerate(as_list(consumer.get(key))):
                 if isinstance(region, str) and region not in regions:
                     problems.append(
                         doc.problem(

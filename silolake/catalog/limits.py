@@ -24,6 +24,7 @@ from ..aws.name_registry import Derived
 from ..aws.name_rule import NameRule
 from .errors import Path as KeyPath
 from .schema import load_schema
+from .source import as_dict, as_list
 
 #: (key path, message, point at the key rather than the value)
 Finding = tuple[KeyPath, str, bool]
@@ -47,14 +48,6 @@ SYSTEM_TAG_KEYS = ("silolake:managed-by", "silolake:stack", "silolake:silo")
 RESERVED_TAG_PREFIXES = (tag_rules.RESERVED_TAG_PREFIX, "silolake:")
 #: Organization tags that still fit AWS's per-resource limit next to silolake's own.
 MAX_ORGANIZATION_TAGS = tag_rules.MAX_TAGS_PER_RESOURCE - len(SYSTEM_TAG_KEYS)
-
-
-def _dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list:
-    return value if isinstance(value, list) else []
 
 
 def _ok(pattern: re.Pattern[str], value: Any) -> str | None:
@@ -98,11 +91,11 @@ def _reported(derived: Derived) -> set[tuple[str, str]]:
 
 
 def _regions(data: dict) -> tuple[str | None, list[str]]:
-    org = _dict(data.get("organization"))
+    org = as_dict(data.get("organization"))
     home = _ok(_REGION, org.get("home_region"))
     found = {home} if home else set()
-    entries = [_dict(data.get("datalake_account"))]
-    entries += [_dict(e) for e in _list(data.get("silos")) + _list(data.get("analytics"))]
+    entries = [as_dict(data.get("datalake_account"))]
+    entries += [as_dict(e) for e in as_list(data.get("silos")) + as_list(data.get("analytics"))]
     found |= {r for e in entries if (r := _ok(_REGION, e.get("region")))}
     return home, sorted(found)
 
@@ -112,12 +105,12 @@ def registry(data: dict) -> Iterator[Group]:
     decides its names (the organization, ``state_bucket_prefix``, an OU name, a silo, a flow,
     a partner of ``expect.partners``, an analytics consumer), with the placeholder account id.
     A table follows its parent's: a fault its parent has is reported there only."""
-    org = _dict(data.get("organization"))
+    org = as_dict(data.get("organization"))
     home, regions = _regions(data)
     org_name = _ok(_ORG_NAME, org.get("name"))
     yield (), "silolake's fixed names", name_registry.fixed_names(), None
     # Taken verbatim (the schema holds them to their rules; listed so the registry is whole).
-    ous = {key: spec["default"] for key, spec in _ORG["ous"]["properties"].items()} | _dict(org.get("ous"))
+    ous = {key: spec["default"] for key, spec in _ORG["ous"]["properties"].items()} | as_dict(org.get("ous"))
     for key, value in ous.items():
         if isinstance(value, str):
             yield (
@@ -136,25 +129,25 @@ def registry(data: dict) -> Iterator[Group]:
         yield ("organization", "state_bucket_prefix"), "state_bucket_prefix", derived, None
     if not org_name or not home:
         return
-    dl_region = _ok(_REGION, _dict(data.get("datalake_account")).get("region")) or home
+    dl_region = _ok(_REGION, as_dict(data.get("datalake_account")).get("region")) or home
     org_key: KeyPath = ("organization", "name")
     yield org_key, "organization name", name_registry.organization_names(org_name, PLACEHOLDER_ACCOUNT, dl_region), None
     silo_regions: dict[str, str] = {}
-    for i, silo in enumerate(_list(data.get("silos"))):
-        silo = _dict(silo)
+    for i, silo in enumerate(as_list(data.get("silos"))):
+        silo = as_dict(silo)
         name = _ok(_SLUG, silo.get("name"))
         region = _ok(_REGION, silo.get("region")) or home
         if name is None:
             continue
         silo_regions[name] = region
         yield from _silo_groups(("silos", i), org_name, name, region, dl_region, silo, org_key)
-    for i, consumer in enumerate(_list(data.get("analytics"))):
-        consumer = _dict(consumer)
+    for i, consumer in enumerate(as_list(data.get("analytics"))):
+        consumer = as_dict(consumer)
         name = _ok(_SLUG, consumer.get("name"))
         if name is None:
             continue
         reads = consumer.get("silos", "all")
-        read_regions = {r for s, r in silo_regions.items() if reads == "all" or s in _list(reads)}
+        read_regions = {r for s, r in silo_regions.items() if reads == "all" or s in as_list(reads)}
         read_regions.add(_ok(_REGION, consumer.get("region")) or home)
         derived = name_registry.analytics_names(org_name, name, PLACEHOLDER_ACCOUNT, sorted(read_regions))
         yield ("analytics", i, "name"), "consumer name", derived, org_key
@@ -169,8 +162,8 @@ def _silo_groups(
         org, silo, PLACEHOLDER_ACCOUNT, region, [], created_account=created, pipeline_region=pipeline_region
     )
     yield silo_key, "silo name", base, org_key
-    for j, flow in enumerate(_list(raw.get("flows"))):
-        flow = _dict(flow)
+    for j, flow in enumerate(as_list(raw.get("flows"))):
+        flow = as_dict(flow)
         flow_name = _ok(_FLOW, flow.get("name"))
         if flow_name is None:
             continue
@@ -184,7 +177,7 @@ def _silo_groups(
             name_registry.flow_names(org, silo, flow_name, storage, data_name),
             silo_key,
         )
-        for partner in _dict(_dict(flow.get("expect")).get("partners")):
+        for partner in as_dict(as_dict(flow.get("expect")).get("partners")):
             if isinstance(partner, str) and _PARTNER.match(partner):
                 derived = name_registry.partner_names(silo, flow_name, partner)
                 partner_key = path + ("flows", j, "expect", "partners", partner)
@@ -206,8 +199,8 @@ def derived_name_findings(data: dict) -> Iterator[Finding]:
 
 
 def _email_findings(data: dict) -> Iterator[Finding]:
-    for i, silo in enumerate(_list(data.get("silos"))):
-        email = _dict(silo).get("email")
+    for i, silo in enumerate(as_list(data.get("silos"))):
+        email = as_dict(silo).get("email")
         if isinstance(email, str):
             problems = access_name_rules.ORG_ACCOUNT_EMAIL.problems(email)
             if problems:
@@ -220,7 +213,7 @@ def _email_findings(data: dict) -> Iterator[Finding]:
 
 def tag_findings(data: dict) -> Iterator[Finding]:
     """Organization tags outside IAM's tag rules, and too many tags once silolake adds its own."""
-    tags = _dict(_dict(data.get("organization")).get("tags"))
+    tags = as_dict(as_dict(data.get("organization")).get("tags"))
     for key, value in tags.items():
         key_text = str(key)
         path: KeyPath = ("organization", "tags", key_text)

@@ -25,11 +25,10 @@ docs/security.md ("Regions and partitions").
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..aws.arns import COMMERCIAL, partition_of
 from ..channels import CHANNELS
 from .errors import Path as KeyPath
+from .source import as_dict, as_list
 
 GOVCLOUD = "aws-us-gov"
 #: Partitions silolake synthesizes for (ARNs, principals and endpoints proven by tests/aws/test_partitions.py).
@@ -74,14 +73,6 @@ GOVCLOUD_REFUSED = {
 GOVCLOUD_DEPLOY_ROLE_MAX = 54
 
 
-def _dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list:
-    return value if isinstance(value, list) else []
-
-
 #: The fix of a refused partner channel in AWS GovCloud (US), where a silo holds no flows yet.
 GOVCLOUD_NO_FLOWS = "a silo in AWS GovCloud (US) holds no flows yet"
 
@@ -92,11 +83,11 @@ def _why_refused(partition: str) -> str:
 
 def partition_findings(data: dict) -> list[tuple[KeyPath, str, bool]]:
     """Partition problems of the raw catalog ``data`` (malformed entries are the schema's)."""
-    org = _dict(data.get("organization"))
+    org = as_dict(data.get("organization"))
     home = org.get("home_region")
     home_partition = partition_of(home) if isinstance(home, str) else None
     found: list[tuple[KeyPath, str, bool]] = []
-    for i, region in enumerate(_list(org.get("allowed_regions"))):
+    for i, region in enumerate(as_list(org.get("allowed_regions"))):
         if not isinstance(region, str):
             continue
         partition = partition_of(region)
@@ -128,7 +119,7 @@ def partition_findings(data: dict) -> list[tuple[KeyPath, str, bool]]:
 def _govcloud_findings(data: dict) -> list[tuple[KeyPath, str, bool]]:
     """Capabilities of a GovCloud organization's catalog that AWS GovCloud (US) does not offer."""
     found: list[tuple[KeyPath, str, bool]] = []
-    role = _dict(data.get("organization")).get("deploy_role_name")
+    role = as_dict(data.get("organization")).get("deploy_role_name")
     if isinstance(role, str) and len(role) > GOVCLOUD_DEPLOY_ROLE_MAX:
         found.append(
             (
@@ -140,14 +131,14 @@ def _govcloud_findings(data: dict) -> list[tuple[KeyPath, str, bool]]:
             )
         )
     partner = GOVCLOUD_REFUSED["partner_access"]
-    for i, silo in enumerate(_list(data.get("silos"))):
-        silo = _dict(silo)
+    for i, silo in enumerate(as_list(data.get("silos"))):
+        silo = as_dict(silo)
         if "email" in silo:
             why = GOVCLOUD_REFUSED["account_creation"]
             found.append((("silos", i, "email"), f"silolake cannot create accounts in AWS GovCloud (US): {why}", True))
-        ingestion = _dict(silo.get("ingestion"))
+        ingestion = as_dict(silo.get("ingestion"))
         for key in ("sftp", "web_upload"):
-            if _dict(ingestion.get(key)).get("enabled") is True:
+            if as_dict(ingestion.get(key)).get("enabled") is True:
                 path: KeyPath = ("silos", i, "ingestion", key, "enabled")
                 found.append(
                     (
@@ -157,8 +148,8 @@ def _govcloud_findings(data: dict) -> list[tuple[KeyPath, str, bool]]:
                         False,
                     )
                 )
-        for j, flow in enumerate(_list(silo.get("flows"))):
-            source = _dict(flow).get("source")
+        for j, flow in enumerate(as_list(silo.get("flows"))):
+            source = as_dict(flow).get("source")
             if source in {c.name for c in CHANNELS}:
                 path = ("silos", i, "flows", j, "source")
                 found.append(
@@ -169,7 +160,7 @@ def _govcloud_findings(data: dict) -> list[tuple[KeyPath, str, bool]]:
                         False,
                     )
                 )
-    source = _dict(_dict(_dict(data.get("delivery")).get("pipeline")).get("source"))
+    source = as_dict(as_dict(as_dict(data.get("delivery")).get("pipeline")).get("source"))
     if "connection" in source:
         path = ("delivery", "pipeline", "source", "connection")
         found.append(

@@ -27,7 +27,7 @@ from .partitions import GOVCLOUD, GOVCLOUD_NO_FLOWS, partition_findings
 from .quality import quality_findings
 from .schedule import check_schedule
 from .schema import load_schema
-from .source import SourceDoc
+from .source import SourceDoc, as_dict
 from .types import TypeSyntaxError, is_primitive, parse_type
 
 _EMAIL = re.compile(
@@ -40,10 +40,6 @@ _REGION = re.compile(load_schema()["$defs"]["region"]["pattern"])
 _SLUG = re.compile(load_schema()["$defs"]["slug"]["pattern"])
 # Partitions (check_organization): one per organization, commercial or GovCloud, and the
 # capabilities AWS does not offer in GovCloud refused where asked (silolake/catalog/partitions.py).
-
-
-def _dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
 
 
 def _items(value: Any) -> list[tuple[int, dict]]:
@@ -65,10 +61,10 @@ def _some(names: list[str], limit: int = 8) -> str:
 class _Checker:
     def __init__(self, doc: SourceDoc, lock_accounts: dict[str, str]):
         self.doc = doc
-        self.data = _dict(doc.data)
+        self.data = as_dict(doc.data)
         self.lock_accounts = lock_accounts
         self.problems: list[Problem] = []
-        org = _dict(self.data.get("organization"))
+        org = as_dict(self.data.get("organization"))
         self.org_name = _str(org.get("name")) or "org"
         self.home = _str(org.get("home_region"))
         regions = org.get("allowed_regions")
@@ -83,7 +79,7 @@ class _Checker:
     def unique(self, entries: list[tuple[int, dict]], base: KeyPath, what: str) -> set[str]:
         seen: dict[str, int] = {}
         for i, entry in entries:
-            name = _str(_dict(entry).get("name"))
+            name = _str(as_dict(entry).get("name"))
             if name is None:
                 continue
             if name in seen:
@@ -114,13 +110,13 @@ class _Checker:
         self.check_accounts(silos)
         for path, message, at_key in limits.derived_name_findings(self.data):
             self.add(path, message, at_key=at_key)
-        dl = _dict(self.data.get("datalake_account"))
+        dl = as_dict(self.data.get("datalake_account"))
         self.region(("datalake_account", "region"), dl.get("region"))
         for i, silo in silos:
             if isinstance(silo, dict):  # anything else is the schema's to report, once
                 self.check_silo(("silos", i), silo)
         for i, consumer in _items(self.data.get("analytics")):
-            consumer = _dict(consumer)
+            consumer = as_dict(consumer)
             self.region(("analytics", i, "region"), consumer.get("region"))
             for j, name in _items(consumer.get("silos")):
                 if isinstance(name, str) and _SLUG.match(name) and name not in silo_names:
@@ -163,22 +159,22 @@ class _Checker:
 
         claim(
             ("organization", "management_account_id"),
-            _dict(self.data.get("organization")).get("management_account_id"),
+            as_dict(self.data.get("organization")).get("management_account_id"),
             "the management account",
         )
         claim(
             ("datalake_account", "account_id"),
-            _dict(self.data.get("datalake_account")).get("account_id"),
+            as_dict(self.data.get("datalake_account")).get("account_id"),
             "the data lake account",
         )
         for i, consumer in _items(self.data.get("analytics")):
             claim(
                 ("analytics", i, "account_id"),
-                _dict(consumer).get("account_id"),
-                f"analytics consumer '{_dict(consumer).get('name')}'",
+                as_dict(consumer).get("account_id"),
+                f"analytics consumer '{as_dict(consumer).get('name')}'",
             )
         for i, silo in silos:
-            silo = _dict(silo)
+            silo = as_dict(silo)
             name = silo.get("name")
             account = silo.get("account_id") or self.lock_accounts.get(str(name))
             claim(("silos", i, "account_id" if "account_id" in silo else "name"), account, f"silo '{name}'")
@@ -186,7 +182,7 @@ class _Checker:
         # already has; without this check the second silo fails at apply time.
         emails: dict[str, tuple[int, str]] = {}
         for i, silo in silos:
-            email = _str(_dict(silo).get("email"))
+            email = _str(as_dict(silo).get("email"))
             if email is None:
                 continue
             if email.lower() in emails:
@@ -197,7 +193,7 @@ class _Checker:
                     f"'{other}' (line {line}); every AWS account needs its own root e-mail address",
                 )
             else:
-                emails[email.lower()] = (self.doc.locate(("silos", i, "email"))[0], str(_dict(silo).get("name")))
+                emails[email.lower()] = (self.doc.locate(("silos", i, "email"))[0], str(as_dict(silo).get("name")))
 
     def check_silo(self, path: KeyPath, silo: dict) -> None:
         has_id, has_email = "account_id" in silo, "email" in silo
@@ -218,8 +214,8 @@ class _Checker:
             self.email(path + ("owners", j), owner)
         self.region(path + ("region",), silo.get("region"))
         check_alerts(path, silo, self.add)
-        ingestion = _dict(silo.get("ingestion"))
-        sftp = _dict(ingestion.get("sftp"))
+        ingestion = as_dict(silo.get("ingestion"))
+        sftp = as_dict(ingestion.get("sftp"))
         cidrs = _items(sftp.get("allowed_cidrs"))
         for j, cidr in cidrs:
             self.check_cidr(path + ("ingestion", "sftp", "allowed_cidrs", j), cidr)
@@ -232,9 +228,9 @@ class _Checker:
         flows = _items(silo.get("flows"))
         self.unique(flows, path + ("flows",), "flow")
         for j, flow in flows:
-            self.check_flow(path + ("flows", j), _dict(flow), ingestion)
+            self.check_flow(path + ("flows", j), as_dict(flow), ingestion)
         files = channels.FILE_SOURCES
-        if silo.get("malware_protection") is True and not any(_dict(f).get("source") in files for _, f in flows):
+        if silo.get("malware_protection") is True and not any(as_dict(f).get("source") in files for _, f in flows):
             self.add(
                 path + ("malware_protection",),
                 f"malware_protection scans the files partners drop, but this silo has no {' or '.join(files)} flow; "
@@ -282,7 +278,7 @@ class _Checker:
         """Column names and types; returns ``{name: parsed type or None}`` of the declared columns."""
         declared: dict[str, Any] = {}
         for k, col in _items(flow.get("columns")):
-            col = _dict(col)
+            col = as_dict(col)
             cname, ctype = _str(col.get("name")), _str(col.get("type"))
             if cname in declared:
                 self.add(path + ("columns", k, "name"), f"duplicate column '{cname}'")

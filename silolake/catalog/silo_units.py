@@ -16,29 +16,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from ..aws import names
 from ..aws import partner_access_names as pan
 from ..channels import API, FILE_SOURCES
 from .errors import Path as KeyPath  # noqa: N811 (key path, not a file path)
-
-
-def _list(value: Any) -> list:
-    return value if isinstance(value, list) else []
-
-
-def _dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
+from .source import as_dict, as_list
 
 Where = Callable[[dict], KeyPath | None]
 
 
 def _flow_with(key: str) -> Where:
     def where(silo: dict) -> KeyPath | None:
-        flows = _list(silo.get("flows"))
-        return next((("flows", j, key) for j, f in enumerate(flows) if _dict(f).get(key) is True), None)
+        flows = as_list(silo.get("flows"))
+        return next((("flows", j, key) for j, f in enumerate(flows) if as_dict(f).get(key) is True), None)
 
     return where
 
@@ -47,9 +38,9 @@ def _flow_from(*sources: str) -> Where:
     """The first flow whose ``source`` is one of ``sources`` (any flow without ``sources``)."""
 
     def where(silo: dict) -> KeyPath | None:
-        flows = _list(silo.get("flows"))
+        flows = as_list(silo.get("flows"))
         return next(
-            (("flows", j, "source") for j, f in enumerate(flows) if not sources or _dict(f).get("source") in sources),
+            (("flows", j, "source") for j, f in enumerate(flows) if not sources or as_dict(f).get("source") in sources),
             None,
         )
 
@@ -58,7 +49,7 @@ def _flow_from(*sources: str) -> Where:
 
 def _switch(channel: str) -> Where:
     def where(silo: dict) -> KeyPath | None:
-        block = _dict(_dict(silo.get("ingestion")).get(channel))
+        block = as_dict(as_dict(silo.get("ingestion")).get(channel))
         on = [k for k in ("enabled", "keep_server") if block.get(k) is True]
         return ("ingestion", channel, on[0]) if on else None
 
@@ -79,7 +70,7 @@ _PARTNER_ACCESS = _first(_switch("sftp"), _switch("web_upload"), _flow_from(API.
 
 def kept_server(silo: dict) -> bool:
     """Whether the raw ``silo`` keeps its Transfer server while SFTP is off (``keep_server``)."""
-    block = _dict(_dict(silo.get("ingestion")).get("sftp"))
+    block = as_dict(as_dict(silo.get("ingestion")).get("sftp"))
     return block.get("keep_server") is True and block.get("enabled") is not True
 
 
@@ -218,4 +209,4 @@ def schema_enum() -> list[str]:
 
 def listed(silo: dict, key: str) -> list[tuple[int, Capability]]:
     """``(position, capability)`` of the known names listed under ``silo[key]``."""
-    return [(k, BY_NAME[n]) for k, n in enumerate(_list(silo.get(key))) if isinstance(n, str) and n in BY_NAME]
+    return [(k, BY_NAME[n]) for k, n in enumerate(as_list(silo.get(key))) if isinstance(n, str) and n in BY_NAME]

@@ -39,6 +39,17 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
+def as_dict(value: Any) -> dict:
+    """``value`` if it is a mapping, else ``{}``: reading data that may not validate (a base
+    revision, a catalog with problems) without guessing what a malformed entry meant."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list:
+    """``value`` if it is a list, else ``[]`` (as :func:`as_dict`)."""
+    return value if isinstance(value, list) else []
+
+
 @dataclass
 class SourceDoc:
     """Parsed YAML data with positions, able to locate any key path."""

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from ...channels import find
 from ..errors import Path as KeyPath  # noqa: N811 (key path, not a file path)
-from ..source import SourceDoc
+from ..source import SourceDoc, as_dict, as_list
 
 Verdict = Literal["safe", "guarded", "impossible"]
 
@@ -92,14 +92,6 @@ def base_name(base_doc: SourceDoc) -> str:
     prints in its ``change (<base>)`` lines, so a base is cited one way everywhere."""
     name = base_doc.file
     return name.rsplit(":./", 1)[0] if ":./" in name and not Path(name).is_file() else name
-
-
-def as_dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def as_list(value: Any) -> list:
-    return value if isinstance(value, list) else []
 
 
 def positions(doc: SourceDoc) -> tuple[dict[str, int], dict[tuple[str, str], int], dict[str, int]]:
